@@ -1,0 +1,34 @@
+# The two commands of the quickstart:  make run  and  make test.
+# Both create the virtual environment and install what they need on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test worker bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.app-installed: $(BIN)/activate requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.app-installed requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## make run: migrate (and seed an empty embedded database), then serve http://127.0.0.1:5000
+run: $(VENV)/.app-installed
+	$(BIN)/flask --app wsgi bootstrap
+	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+## make test: the whole suite. TEST_DATABASE_URL / TEST_REDIS_URL select PostgreSQL and Redis;
+## without them the tests run on the embedded default (SQLite, no Redis).
+test: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,149 @@
+"""Configuration classes, chosen by the MARKETPLACE_ENV environment variable.
+
+* ``development`` (the default): the embedded default. SQLite in ``instance/``, jobs run
+  in-process, rate limits in memory. Works on a bare machine with Python alone.
+* ``production``: ``SECRET_KEY`` and ``DATABASE_URL`` must be set; ``REDIS_URL`` turns on RQ
+  and Redis-backed rate limits; cookies are Secure and HSTS is sent.
+* ``testing``: used by the test suite. ``TEST_DATABASE_URL`` and ``TEST_REDIS_URL`` pick a real
+  PostgreSQL and Redis; without them the tests run on the embedded default.
+
+Every setting can be overridden from the environment (see ``from_env`` below) or by keyword
+arguments to ``create_app``.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("MARKETPLACE_INSTANCE", BASE_DIR / "instance"))
+
+
+def _persistent_dev_secret() -> str:
+    """A random key kept in instance/ so development sessions survive restarts."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs hosting providers hand out and use the psycopg 3 driver for PostgreSQL."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'marketplace.db'}"
+    # pool_pre_ping: a PostgreSQL restart costs one failed ping per pooled connection, not an error.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL: str | None = None
+
+    # Uploads: a whole request body may be at most this big (larger answers 413).
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+    MAX_CSV_BYTES = 15 * 1024 * 1024
+    UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
+
+    # Sessions and cookies.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SEND_HSTS = False
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    # Password hashing: argon2id with the RFC 9106 "second recommended" parameters
+    # (t=3, m=64 MiB, p=4), which is argon2-cffi's default profile.
+    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
+
+    # Rate limits (Flask-Limiter syntax). Failed logins count per address and per account.
+    RATELIMIT_STORAGE_URI = "memory://"
+    # If Redis is down, limits fall back to per-process memory: still limited, never unlimited.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT = "10 per minute"
+    REGISTER_LIMIT = "10 per hour"
+    SUBMIT_LIMIT = "60 per hour"
+
+    ITEMS_PER_PAGE = 50
+    # Seed the embedded database on its first start (make run); never in production.
+    AUTO_SEED = False
+
+    @classmethod
+    def from_env(cls) -> dict:
+        """Settings that the environment overrides, whatever the class."""
+        env: dict = {}
+        if os.environ.get("SECRET_KEY"):
+            env["SECRET_KEY"] = os.environ["SECRET_KEY"]
+        if os.environ.get("DATABASE_URL"):
+            env["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+        if os.environ.get("REDIS_URL"):
+            env["REDIS_URL"] = os.environ["REDIS_URL"]
+        if os.environ.get("UPLOAD_FOLDER"):
+            env["UPLOAD_FOLDER"] = os.environ["UPLOAD_FOLDER"]
+        for key in ("LOGIN_LIMIT", "REGISTER_LIMIT", "SUBMIT_LIMIT"):
+            if os.environ.get(key):
+                env[key] = os.environ[key]
+        return env
+
+
+class DevelopmentConfig(Config):
+    AUTO_SEED = True
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    SEND_HSTS = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+class TestingConfig(Config):
+    TESTING = True
+    # Tests exercise CSRF explicitly; most test-client calls post a real token (see conftest).
+    WTF_CSRF_ENABLED = True
+    # A cheaper argon2id profile keeps the suite fast; production strength is tested separately.
+    PASSWORD_HASH_PROFILE = "TESTING"
+    UPLOAD_FOLDER = str(INSTANCE_DIR / "test-uploads")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def load_config(name: str | None = None) -> dict:
+    """The settings for ``name`` (default: $MARKETPLACE_ENV or development) as a plain dict."""
+    name = name or os.environ.get("MARKETPLACE_ENV", "development")
+    cls = CONFIGS[name]
+    settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+    settings.update(cls.from_env())
+    if settings.get("REDIS_URL"):
+        settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
+    if not settings.get("SECRET_KEY"):
+        if name == "production":
+            raise RuntimeError("SECRET_KEY must be set in production")
+        settings["SECRET_KEY"] = _persistent_dev_secret() if name == "development" else secrets.token_urlsafe(32)
+    if name == "production" and settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite in production is allowed (a one-machine pilot) but must be a deliberate choice.
+        if not os.environ.get("ALLOW_SQLITE_IN_PRODUCTION"):
+            raise RuntimeError("DATABASE_URL must be set in production (or ALLOW_SQLITE_IN_PRODUCTION=1)")
+    settings["MARKETPLACE_ENV"] = name
+    return settings

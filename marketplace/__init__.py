@@ -1,0 +1,118 @@
+"""The emergency procurement marketplace: create_app() builds the Flask application."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from config import load_config
+
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app.config.from_mapping(load_config(config_name))
+    app.config.update(overrides)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}  # pre-ping buys nothing for a file
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    from .security import set_security_headers
+    app.after_request(set_security_headers)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    # A remember cookie is refused once its server-side session is revoked (see security.py);
+    # "strong" protection also drops a session whose browser fingerprint changes.
+    login_manager.session_protection = "strong"
+    from . import security  # noqa: F401  (registers the user loader)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .admin.routes import bp as admin_bp
+    from .auth.routes import bp as auth_bp
+    from .buyers.routes import bp as buyers_bp
+    from .main.routes import bp as main_bp
+    from .suppliers.routes import bp as suppliers_bp
+    from .vetting.routes import bp as vetting_bp
+
+    for blueprint in (main_bp, auth_bp, suppliers_bp, buyers_bp, vetting_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    messages = {
+        400: ("Bad request", "The request could not be understood. Please go back and try again."),
+        403: ("Not allowed", "Your account may not see or change this."),
+        404: ("Not found", "There is nothing here, or you may not see it."),
+        405: ("Not allowed", "This page cannot be used that way."),
+        413: ("File too large", "The upload is larger than this site accepts."),
+        429: ("Too many attempts", "Too many requests from you in a short time. Please wait a minute and try again."),
+        500: ("Something went wrong", "The error has been logged. Nothing you submitted was half-saved; please try again."),
+    }
+
+    def render_error(code: int, detail: str | None = None):
+        title, text = messages.get(code, ("Error", "Something went wrong."))
+        return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        detail = exc.description if exc.code == 400 and "CSRF" in (exc.description or "") else None
+        if exc.code == 400 and detail:
+            detail = "Your form expired or was sent from another page. Please reload it and try again."
+        return render_error(exc.code or 500, detail)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        # Fail closed: roll back whatever the request had started and show a plain page.
+        db.session.rollback()
+        logging.getLogger("marketplace").exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .domain import catalog
+    from .domain.lead_status import LEAD_STATUSES
+
+    @app.template_filter("label")
+    def label_filter(value, choices_name: str):
+        choices = LEAD_STATUSES if choices_name == "LEAD_STATUSES" else getattr(catalog, choices_name)
+        return catalog.label(choices, value)
+
+    @app.template_filter("money")
+    def money(value):
+        if value is None:
+            return ""
+        text = f"{value:,.4f}"
+        while text.endswith("0") and len(text.rsplit(".", 1)[1]) > 2:  # $0.79, $0.035, $12.00
+            text = text[:-1]
+        return "$" + text
+
+    @app.template_filter("number")
+    def number(value):
+        return "" if value is None else f"{value:,}"
+
+    @app.template_filter("when")
+    def when(value):
+        return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

@@ -1,0 +1,20 @@
+"""Role checks for views. Ownership checks live beside the records (services.*.lead_for ...)."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+
+def role_required(*roles: str):
+    """Signed in, and with one of ``roles``; anyone else gets 403 (anonymous: the login page)."""
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator

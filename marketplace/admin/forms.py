@@ -1,0 +1,17 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from ..domain.passwords import MAX_LENGTH, MIN_LENGTH
+
+
+class NewStaffForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(message="Not a valid e-mail address."), Length(max=254)])
+    password = PasswordField("Initial password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
+                             description=f"At least {MIN_LENGTH} characters; tell it to the vetter in person, "
+                                         "and ask them to change it after signing in.")
+
+
+class ActionForm(FlaskForm):
+    """An empty form: its CSRF token protects the POST buttons (verify, deactivate, ...)."""

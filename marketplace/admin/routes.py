@@ -1,0 +1,81 @@
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..access import role_required
+from ..domain.catalog import ROLES
+from ..extensions import db
+from ..forms import attach_errors
+from ..models import Organisation, User
+from ..services import accounts
+from .forms import ActionForm, NewStaffForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/users")
+@role_required("admin")
+def users():
+    role = request.args.get("role") or None
+    query = db.select(User).order_by(User.created_at.desc(), User.id.desc())
+    if role in dict(ROLES):
+        query = query.where(User.role == role)
+    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
+                             per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    return render_template("admin/users.html", pagination=pagination, roles=ROLES, role=role,
+                           action_form=ActionForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required("admin")
+def new_vetter():
+    form = NewStaffForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_account(accounts.NewAccount(
+                email=form.email.data, password=form.password.data, role="vetter", name=form.name.data),
+                actor_id=current_user.id)
+        except accounts.AccountError as exc:
+            attach_errors(form, {exc.field or "": str(exc)})
+        else:
+            flash(f"Vetter {user.email} created.", "success")
+            return redirect(url_for("admin.users", role="vetter"))
+    return render_template("admin/new_vetter.html", form=form)
+
+
+@bp.post("/users/<int:user_id>/active")
+@role_required("admin")
+def set_active(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        active = request.form.get("active") == "1"
+        try:
+            accounts.set_active(user, active, actor_id=current_user.id)
+        except accounts.AccountError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"{user.email} is {'active' if active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/organisations")
+@role_required("admin")
+def organisations():
+    pending_first = db.select(Organisation).where(Organisation.kind != "supplier").order_by(
+        Organisation.verified_at.is_not(None), Organisation.created_at.desc())
+    pagination = db.paginate(pending_first, page=request.args.get("page", 1, type=int),
+                             per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
+    return render_template("admin/organisations.html", pagination=pagination, action_form=ActionForm())
+
+
+@bp.post("/organisations/<int:organisation_id>/verification")
+@role_required("admin")
+def set_verification(organisation_id: int):
+    organisation = db.session.get(Organisation, organisation_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        if request.form.get("verified") == "1":
+            accounts.verify_organisation(organisation, actor_id=current_user.id)
+            flash(f"{organisation.name} is verified: its buyers may now see supplier contacts.", "success")
+        else:
+            accounts.revoke_organisation(organisation, actor_id=current_user.id)
+            flash(f"{organisation.name} is no longer verified.", "info")
+    return redirect(url_for("admin.organisations"))

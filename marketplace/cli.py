@@ -1,0 +1,134 @@
+"""Flask commands: users, leads import/export, seed, bootstrap."""
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+from sqlalchemy import func
+
+from .domain.catalog import ROLES, values
+from .domain.demo_data import generate_leads
+from .domain.leads import parse_lead
+from .extensions import db
+from .models import Organisation, User
+from .services import accounts, leads
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+leads_cli = AppGroup("leads", help="Import and export leads as CSV.")
+
+DEMO_ACCOUNTS = (
+    # (role, e-mail, password, organisation, organisation kind)
+    ("admin", "admin@demo.test", "demo-admin-pass-2026", None, None),
+    ("vetter", "vetter@demo.test", "demo-vetter-pass-2026", None, None),
+    ("supplier", "supplier@demo.test", "demo-supplier-pass-2026", "Harbor Industrial Distribution", "supplier"),
+    ("buyer", "buyer@demo.test", "demo-buyer-pass-2026", "St. Vincent Community Hospital", "hospital"),
+)
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(values(ROLES)), required=True)
+@click.option("--name", default=None)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for when not given.")
+def create_user(email: str, role: str, name: str | None, password: str) -> None:
+    """Create a user; `--role admin` makes an administrator."""
+    try:
+        user = accounts.create_account(accounts.NewAccount(email=email, password=password, role=role, name=name))
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    for user in db.session.execute(db.select(User).order_by(User.id)).scalars():
+        click.echo(f"{user.id}\t{user.role}\t{'active' if user.active else 'inactive'}\t{user.email}")
+
+
+@leads_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_command(path: str) -> None:
+    """Import leads from a CSV file; rows with an external_id already known update that lead."""
+    started = time.perf_counter()
+    with open(path, newline="", encoding="utf-8-sig", errors="strict") as stream:
+        try:
+            report = leads.import_leads(stream, actor_id=None)
+        except UnicodeDecodeError:
+            raise click.ClickException("the file is not UTF-8 text; save it as 'CSV UTF-8'") from None
+    for rejected in report.rejected:
+        click.echo(f"row {rejected.row}: {rejected.reason}", err=True)
+    if not report.ok:
+        raise click.ClickException(report.summary())
+    click.echo(f"{report.summary()} in {time.perf_counter() - started:.1f} s")
+
+
+@leads_cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def export_command(path: str) -> None:
+    """Write every lead as CSV: the import columns plus id and status."""
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        count = leads.export_leads(stream)
+    click.echo(f"exported {count} leads to {path}")
+
+
+def seed_demo(lead_count: int = 60) -> list[tuple[str, str, str]]:
+    """Create the demo accounts and leads (skipping what exists). Returns (role, e-mail, password)."""
+    created = []
+    for role, email, password, org_name, org_kind in DEMO_ACCOUNTS:
+        user = accounts.find_user_by_email(email)
+        if user is None:
+            user = accounts.create_account(accounts.NewAccount(
+                email=email, password=password, role=role, name=f"Demo {role}",
+                organisation_name=org_name, organisation_kind=org_kind))
+        created.append((role, email, password))
+    supplier = accounts.find_user_by_email("supplier@demo.test")
+    if not db.session.scalar(db.select(func.count()).select_from(leads.Lead)):
+        for index, row in enumerate(generate_leads(lead_count)):
+            values, errors = parse_lead(row)
+            assert not errors, errors
+            own = index % 6 == 0  # some leads belong to the demo supplier, the rest came by CSV
+            if own:
+                values["external_id"] = None
+                values["company_name"] = supplier.organisation.name
+                values["email"] = supplier.email
+            leads.create_lead(values, owner=supplier if own else None, actor_id=supplier.id if own else None,
+                              source="form" if own else "csv")
+    unverified = db.session.execute(db.select(Organisation).where(Organisation.kind == "hospital")).scalars()
+    for organisation in unverified:
+        if organisation.verified_at is None:
+            admin = accounts.find_user_by_email("admin@demo.test")
+            accounts.verify_organisation(organisation, actor_id=admin.id)
+    return created
+
+
+@click.command("seed")
+@click.option("--leads", "lead_count", default=60, show_default=True, help="How many demo leads.")
+def seed_command(lead_count: int) -> None:
+    """Create one demo account of each role and a realistic set of leads."""
+    if current_app.config["MARKETPLACE_ENV"] == "production":
+        raise click.ClickException("refusing to create demo accounts with known passwords in production")
+    for role, email, password in seed_demo(lead_count):
+        click.echo(f"{role:9} {email:22} password: {password}")
+
+
+@click.command("bootstrap")
+def bootstrap_command() -> None:
+    """Bring the database to the latest migration; seed demo data into an empty embedded database."""
+    upgrade()
+    if current_app.config.get("AUTO_SEED") and not db.session.scalar(db.select(func.count()).select_from(User)):
+        click.echo("New database: creating demo accounts (sign in with any of these):")
+        for role, email, password in seed_demo():
+            click.echo(f"  {role:9} {email:22} password: {password}")
+    sys.stdout.flush()
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(leads_cli)
+    app.cli.add_command(seed_command)
+    app.cli.add_command(bootstrap_command)

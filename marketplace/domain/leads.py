@@ -1,0 +1,225 @@
+"""The lead format and its validation: the one place where the rules for a lead's fields live.
+
+The web form, the CSV import and any later API all call ``parse_lead``; it takes the raw text a
+supplier typed (or a CSV cell) and returns clean plain values plus a message per bad field.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from .catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
+
+# The CSV format, in order (issue 2). Export adds ``id`` and ``status`` after these.
+LEAD_COLUMNS: tuple[str, ...] = (
+    "external_id", "company_name", "contact_name", "email", "phone", "website", "street", "city",
+    "state", "postal_code", "country", "supplier_type", "product_category", "product_description",
+    "quantity", "unit_price", "min_order_qty", "lead_time_days", "certification", "payment_terms",
+    "country_of_origin", "notes",
+)
+
+# Largest plausible values: beyond these a number is a typo or an attack, not an offer.
+# (One broker offered 900 billion masks in 2020; we still store such numbers so that scoring can
+# flag them, but nothing larger than a trillion units, or a unit price above $100,000.)
+MAX_QUANTITY = 10**12
+MAX_UNIT_PRICE = Decimal("100000")
+MAX_LEAD_TIME_DAYS = 365
+
+
+@dataclass(frozen=True)
+class TextField:
+    name: str
+    max_length: int
+    required: bool = False
+    multiline: bool = False
+
+
+TEXT_FIELDS: dict[str, TextField] = {f.name: f for f in (
+    TextField("external_id", 64),
+    TextField("company_name", 200, required=True),
+    TextField("contact_name", 120),
+    TextField("street", 200),
+    TextField("city", 100),
+    TextField("state", 100),
+    TextField("postal_code", 20),
+    TextField("country", 100),
+    TextField("product_description", 2000, multiline=True),
+    TextField("certification", 200),
+    TextField("payment_terms", 300),
+    TextField("country_of_origin", 100),
+    TextField("notes", 5000, multiline=True),
+)}
+
+# Fields a lead cannot be saved without.
+REQUIRED_FIELDS = ("company_name", "email", "supplier_type", "product_category", "quantity", "unit_price")
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class FieldError(ValueError):
+    """A value that cannot be accepted; its message is shown beside the field."""
+
+
+def clean_text(raw: str | None, spec: TextField) -> str | None:
+    value = (raw or "").strip()
+    if not spec.multiline:
+        value = " ".join(value.split())
+    if not value:
+        if spec.required:
+            raise FieldError("This field is required.")
+        return None
+    if _CONTROL.search(value) or "\x00" in value:
+        raise FieldError("Contains a control character; please remove it.")
+    if len(value) > spec.max_length:
+        raise FieldError(f"At most {spec.max_length} characters (this has {len(value)}).")
+    return unicodedata.normalize("NFC", value)
+
+
+def clean_email(raw: str | None) -> str:
+    value = (raw or "").strip()
+    if not value:
+        raise FieldError("This field is required.")
+    if len(value) > 254:
+        raise FieldError("An e-mail address has at most 254 characters.")
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise FieldError(f"Not a valid e-mail address: {exc}") from None
+    return result.normalized
+
+
+def clean_phone(raw: str | None, country: str | None = None) -> str | None:
+    value = (raw or "").strip()
+    if not value:
+        return None
+    if len(value) > 40 or _CONTROL.search(value):
+        raise FieldError("Not a valid phone number.")
+    region = country.upper() if country and len(country) == 2 and country.isalpha() else "US"
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        raise FieldError("Not a valid phone number: use digits, for example +1 213 555 0100.") from None
+    if not phonenumbers.is_possible_number(number):
+        raise FieldError("Not a valid phone number: too few or too many digits.")
+    return value
+
+
+def clean_website(raw: str | None) -> str | None:
+    value = (raw or "").strip()
+    if not value:
+        return None
+    if len(value) > 255 or _CONTROL.search(value) or any(c.isspace() for c in value):
+        raise FieldError("Not a valid web address.")
+    if "://" not in value:
+        value = "https://" + value
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise FieldError("Only http:// or https:// web addresses are accepted.")
+    host = parts.hostname or ""
+    if "." not in host or host.startswith(".") or host.endswith("."):
+        raise FieldError("Not a valid web address: it needs a domain such as example.com.")
+    return value
+
+
+def clean_choice(raw: str | None, choices: tuple[tuple[str, str], ...], what: str) -> str:
+    value = (raw or "").strip()
+    if not value:
+        raise FieldError("This field is required.")
+    key = re.sub(r"[\s\-]+", "_", value.lower())
+    for stored, shown in choices:
+        if key in (stored, re.sub(r"[\s\-]+", "_", shown.lower())):
+            return stored
+    allowed = ", ".join(stored for stored, _ in choices)
+    raise FieldError(f"Unknown {what} '{value[:40]}'; choose one of: {allowed}.")
+
+
+def _number_text(raw: str | None) -> str:
+    return (raw or "").strip().replace(",", "").replace("_", "").replace(" ", "")
+
+
+def clean_int(raw: str | None, *, minimum: int, maximum: int, required: bool, what: str) -> int | None:
+    text = _number_text(raw)
+    if not text:
+        if required:
+            raise FieldError("This field is required.")
+        return None
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise FieldError(f"The {what} must be a whole number.")
+    value = int(text)
+    if value < minimum:
+        raise FieldError(f"The {what} cannot be negative." if minimum == 0
+                         else f"The {what} must be at least {minimum}.")
+    if value > maximum:
+        raise FieldError(f"The {what} must be at most {maximum:,}.")
+    return value
+
+
+def clean_price(raw: str | None) -> Decimal:
+    text = _number_text(raw).lstrip("$")
+    if not text:
+        raise FieldError("This field is required.")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise FieldError("The unit price must be a number, for example 0.79.") from None
+    if not value.is_finite():
+        raise FieldError("The unit price must be a number, for example 0.79.")
+    if value <= 0:
+        raise FieldError("The unit price must be more than 0.")
+    if value > MAX_UNIT_PRICE:
+        raise FieldError(f"The unit price must be at most ${MAX_UNIT_PRICE:,}.")
+    if value != value.quantize(Decimal("0.0001")):
+        raise FieldError("The unit price has at most 4 decimal places.")
+    return value.quantize(Decimal("0.0001"))
+
+
+def parse_lead(raw: dict[str, str | None]) -> tuple[dict, dict[str, str]]:
+    """Validate one lead given as text fields. Returns (clean values, {field: message}).
+
+    The values are complete only when the errors are empty; a lead with any error is not saved.
+    """
+    values: dict = {}
+    errors: dict[str, str] = {}
+
+    def take(name: str, clean) -> None:
+        try:
+            values[name] = clean()
+        except FieldError as exc:
+            errors[name] = str(exc)
+
+    for name, spec in TEXT_FIELDS.items():
+        take(name, lambda spec=spec: clean_text(raw.get(spec.name), spec))
+    take("email", lambda: clean_email(raw.get("email")))
+    take("phone", lambda: clean_phone(raw.get("phone"), values.get("country")))
+    take("website", lambda: clean_website(raw.get("website")))
+    take("supplier_type", lambda: clean_choice(raw.get("supplier_type"), SUPPLIER_TYPES, "supplier type"))
+    take("product_category", lambda: clean_choice(raw.get("product_category"), PRODUCT_CATEGORIES, "product category"))
+    take("quantity", lambda: clean_int(raw.get("quantity"), minimum=1, maximum=MAX_QUANTITY, required=True, what="quantity"))
+    take("unit_price", lambda: clean_price(raw.get("unit_price")))
+    take("min_order_qty", lambda: clean_int(raw.get("min_order_qty"), minimum=1, maximum=MAX_QUANTITY, required=False, what="minimum order quantity"))
+    take("lead_time_days", lambda: clean_int(raw.get("lead_time_days"), minimum=0, maximum=MAX_LEAD_TIME_DAYS, required=False, what="lead time"))
+
+    quantity, min_order = values.get("quantity"), values.get("min_order_qty")
+    if quantity and min_order and min_order > quantity and "min_order_qty" not in errors:
+        errors["min_order_qty"] = "The minimum order cannot be larger than the quantity offered."
+    return values, errors
+
+
+def lead_to_row(values: dict) -> dict[str, str]:
+    """The CSV/form text of a lead's values: the inverse of ``parse_lead`` for valid leads."""
+    row = {}
+    for name in LEAD_COLUMNS:
+        value = values.get(name)
+        if value is None:
+            row[name] = ""
+        elif isinstance(value, Decimal):
+            row[name] = format(value.normalize(), "f")
+        else:
+            row[name] = str(value)
+    return row

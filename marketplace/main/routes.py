@@ -1,0 +1,32 @@
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from ..extensions import db, limiter
+
+bp = Blueprint("main", __name__)
+
+HOME_BY_ROLE = {
+    "supplier": "suppliers.my_leads",
+    "buyer": "buyers.home",
+    "vetter": "vetting.leads_list",
+    "admin": "admin.users",
+}
+
+
+def home_url_for(user) -> str:
+    return url_for(HOME_BY_ROLE.get(user.role, "main.index"))
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(home_url_for(current_user))
+    return render_template("main/index.html")
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    # Verified by an admin: a buyer's organisation must be verified before it sees supplier contacts.
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column()  # a user id; the audit log has the rest
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
+
+    members: Mapped[list["User"]] = relationship(back_populates="organisation", foreign_keys="User.organisation_id")
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str | None] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="members", foreign_keys=[organisation_id])
+
+    # Set by the user loader: the server-side session this request runs in (see services.sessions).
+    session_token = None  # str | None; a plain attribute, not a column
+
+    def get_id(self) -> str:  # Flask-Login stores this in the session and the remember cookie.
+        if not self.session_token:
+            raise RuntimeError("log in through services.sessions.start_session")
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("vetter", "admin")
+
+
+class UserSession(db.Model):
+    """One signed-in browser. Logging out revokes it, so a copied cookie stops working at once."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

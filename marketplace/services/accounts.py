@@ -1,0 +1,117 @@
+"""Accounts, roles and organisations."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+
+from ..domain.catalog import ORGANISATION_KINDS, ROLES, values
+from ..domain.passwords import password_problem
+from ..extensions import db
+from ..models import Organisation, User
+from ..models.base import utcnow
+from ..security import hash_password, revoke_all_sessions, verify_password
+from . import audit
+
+
+class AccountError(ValueError):
+    """A request that cannot be carried out; ``field`` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class NewAccount:
+    email: str
+    password: str
+    role: str
+    name: str | None = None
+    organisation_name: str | None = None
+    organisation_kind: str | None = None
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.execute(
+        db.select(User).where(func.lower(User.email) == email.strip().lower())
+    ).scalar_one_or_none()
+
+
+def create_account(new: NewAccount, *, actor_id: int | None = None) -> User:
+    """Create a user (and their organisation, if named) and commit. Raises AccountError."""
+    if new.role not in values(ROLES):
+        raise AccountError(f"Unknown role {new.role!r}.", "role")
+    email = new.email.strip().lower()
+    problem = password_problem(new.password, email=email)
+    if problem:
+        raise AccountError(problem, "password")
+    if find_user_by_email(email):
+        raise AccountError("An account with this e-mail address already exists.", "email")
+    organisation = None
+    if new.organisation_name:
+        kind = new.organisation_kind or ("supplier" if new.role == "supplier" else "other")
+        if kind not in values(ORGANISATION_KINDS):
+            raise AccountError("Unknown kind of organisation.", "organisation_kind")
+        organisation = Organisation(name=new.organisation_name.strip(), kind=kind)
+        db.session.add(organisation)
+    user = User(email=email, name=(new.name or "").strip() or None, role=new.role,
+                password_hash=hash_password(new.password), organisation=organisation, active=True)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor_id if actor_id is not None else user.id, "user.create", "user", user.id,
+                 after={"email": email, "role": new.role,
+                        "organisation": organisation.name if organisation else None})
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None. Takes the same time either way."""
+    user = find_user_by_email(email or "")
+    ok = verify_password(user.password_hash if user else None, password or "")
+    if not ok or user is None or not user.active:
+        return None
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise AccountError("Your current password is not correct.", "current_password")
+    problem = password_problem(new, email=user.email)
+    if problem:
+        raise AccountError(problem, "new_password")
+    user.password_hash = hash_password(new)
+    revoke_all_sessions(user.id)  # every other browser signed in as this user is signed out
+    audit.record(user.id, "user.password_change", "user", user.id)
+    db.session.commit()
+
+
+def set_active(user: User, active: bool, *, actor_id: int) -> None:
+    if user.id == actor_id and not active:
+        raise AccountError("You cannot deactivate your own account.")
+    before = user.active
+    user.active = active
+    if not active:
+        revoke_all_sessions(user.id)
+    audit.record(actor_id, "user.activate" if active else "user.deactivate", "user", user.id,
+                 before={"active": before}, after={"active": active})
+    db.session.commit()
+
+
+def verify_organisation(organisation: Organisation, *, actor_id: int) -> None:
+    if organisation.verified_at is None:
+        organisation.verified_at = utcnow()
+        organisation.verified_by_id = actor_id
+        audit.record(actor_id, "organisation.verify", "organisation", organisation.id,
+                     before={"verified": False}, after={"verified": True})
+        db.session.commit()
+
+
+def revoke_organisation(organisation: Organisation, *, actor_id: int) -> None:
+    if organisation.verified_at is not None:
+        organisation.verified_at = None
+        organisation.verified_by_id = None
+        audit.record(actor_id, "organisation.unverify", "organisation", organisation.id,
+                     before={"verified": True}, after={"verified": False})
+        db.session.commit()

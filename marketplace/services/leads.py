@@ -1,0 +1,234 @@
+"""Lead use cases: submit, edit, list, import and export."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import IO, Iterable, Iterator
+
+from flask import abort
+from sqlalchemy import func
+
+from ..domain.csv_cells import protect, unprotect
+from ..domain.lead_status import LEAD_STATUSES, PROCESSING_PENDING, SUBMITTED
+from ..domain.leads import LEAD_COLUMNS, lead_to_row, parse_lead
+from ..domain.permissions import may_edit_lead, may_view_lead
+from ..extensions import db
+from ..models import Lead, User
+from . import audit
+
+EXPORT_COLUMNS = ("id",) + LEAD_COLUMNS + ("status",)
+# Fields a supplier or an import may set; everything else (owner, status, ...) is the system's.
+EDITABLE_FIELDS = tuple(name for name in LEAD_COLUMNS)
+
+
+def lead_values(lead: Lead) -> dict:
+    return {name: getattr(lead, name) for name in LEAD_COLUMNS}
+
+
+def create_lead(values: dict, *, owner: User | None, actor_id: int | None, source: str,
+                status: str = SUBMITTED) -> Lead:
+    """Save a validated lead (values from ``parse_lead``) with its audit row, and commit."""
+    lead = Lead(**{name: values.get(name) for name in EDITABLE_FIELDS},
+                owner_id=owner.id if owner else None, created_by_id=actor_id,
+                source=source, status=status, processing_state=PROCESSING_PENDING)
+    db.session.add(lead)
+    db.session.flush()
+    audit.record(actor_id, "lead.create", "lead", lead.id, after={"source": source, "status": status})
+    db.session.commit()
+    return lead
+
+
+def _apply_changes(lead: Lead, values: dict) -> tuple[dict, dict]:
+    before, after = {}, {}
+    for name in EDITABLE_FIELDS:
+        if name == "external_id" and values.get(name) is None:
+            continue  # an edit without an external id keeps the one the lead has
+        new = values.get(name)
+        if getattr(lead, name) != new:
+            before[name], after[name] = getattr(lead, name), new
+            setattr(lead, name, new)
+    if after:
+        lead.processing_state = PROCESSING_PENDING  # changed data is processed again
+    return before, after
+
+
+def update_lead(lead: Lead, values: dict, *, actor_id: int) -> bool:
+    """Apply a supplier's edit; returns whether anything changed. Commits."""
+    before, after = _apply_changes(lead, values)
+    if after:
+        audit.record(actor_id, "lead.update", "lead", lead.id, before=before, after=after)
+        db.session.commit()
+    return bool(after)
+
+
+def lead_for(user: User, lead_id: int, *, edit: bool = False) -> Lead:
+    """The lead if ``user`` may see (or edit) it; otherwise 404 (or 403 when they may see but not edit)."""
+    lead = db.session.get(Lead, lead_id)
+    if lead is None or not may_view_lead(user.role, user.id, lead.owner_id):
+        abort(404)
+    if edit and not may_edit_lead(user.role, user.id, lead.owner_id, lead.status):
+        abort(403)
+    return lead
+
+
+def supplier_leads(user: User, page: int, per_page: int):
+    query = db.select(Lead).where(Lead.owner_id == user.id).order_by(Lead.created_at.desc(), Lead.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def staff_leads(page: int, per_page: int, *, status: str | None = None, category: str | None = None,
+                search: str | None = None):
+    query = db.select(Lead).order_by(Lead.created_at.desc(), Lead.id.desc())
+    if status in dict(LEAD_STATUSES):
+        query = query.where(Lead.status == status)
+    if category:
+        query = query.where(Lead.product_category == category)
+    if search:
+        query = query.where(func.lower(Lead.company_name).contains(search.strip().lower()))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+# --- CSV import and export -------------------------------------------------------------------
+
+@dataclass
+class RejectedRow:
+    row: int  # the spreadsheet row number: the header is row 1
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    file_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.file_error is None
+
+    def summary(self) -> str:
+        if self.file_error:
+            return f"File refused: {self.file_error}"
+        return (f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}, "
+                f"rejected {len(self.rejected)}")
+
+
+def _read_header(reader: Iterator[list[str]]) -> list[str] | str:
+    try:
+        header = next(reader)
+    except StopIteration:
+        return "the file is empty; the first row must name the columns"
+    names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
+    missing = [c for c in LEAD_COLUMNS if c not in names]
+    if missing:
+        return ("the header row lacks the column(s) " + ", ".join(missing)
+                + ". Expected: " + ",".join(LEAD_COLUMNS))
+    return names
+
+
+def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITTED,
+                 batch_size: int = 1000) -> ImportReport:
+    """Import leads from CSV text. Each row is taken whole or not at all: valid rows are saved,
+    each invalid row is reported with its row number and reason. A row whose external_id is
+    already known updates that lead instead of creating a new one."""
+    report = ImportReport()
+    reader = csv.reader(stream)
+    try:
+        header = _read_header(reader)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        report.file_error = f"not a readable CSV file ({exc})"
+        return report
+    if isinstance(header, str):
+        report.file_error = header
+        return report
+
+    batch: list[tuple[int, dict]] = []
+    seen: dict[str, int] = {}
+    row_number = 1
+    try:
+        for cells in reader:
+            row_number += 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) != len(header):
+                report.rejected.append(RejectedRow(row_number, f"expected {len(header)} columns, found {len(cells)}"))
+                continue
+            raw = {name: unprotect(cell) for name, cell in zip(header, cells)}
+            values, errors = parse_lead(raw)
+            if errors:
+                reason = "; ".join(f"{name}: {message}" for name, message in errors.items())
+                report.rejected.append(RejectedRow(row_number, reason))
+                continue
+            external_id = values.get("external_id")
+            if external_id:
+                if external_id in seen:
+                    report.rejected.append(RejectedRow(
+                        row_number, f"external_id {external_id!r} already appears on row {seen[external_id]}"))
+                    continue
+                seen[external_id] = row_number
+            batch.append((row_number, values))
+            if len(batch) >= batch_size:
+                _save_batch(batch, report, actor_id=actor_id, status=status)
+                batch = []
+    except (csv.Error, UnicodeDecodeError) as exc:
+        report.rejected.append(RejectedRow(row_number, f"unreadable CSV from here on ({exc})"))
+    _save_batch(batch, report, actor_id=actor_id, status=status)
+    db.session.commit()
+    return report
+
+
+def _save_batch(batch: list[tuple[int, dict]], report: ImportReport, *, actor_id: int | None,
+                status: str) -> None:
+    if not batch:
+        return
+    external_ids = [values["external_id"] for _, values in batch if values.get("external_id")]
+    existing = {lead.external_id: lead for lead in db.session.execute(
+        db.select(Lead).where(Lead.external_id.in_(external_ids))).scalars()} if external_ids else {}
+    created: list[Lead] = []
+    for _, values in batch:
+        lead = existing.get(values.get("external_id"))
+        if lead is None:
+            lead = Lead(**{name: values.get(name) for name in EDITABLE_FIELDS}, owner_id=None,
+                        created_by_id=actor_id, source="csv", status=status,
+                        processing_state=PROCESSING_PENDING)
+            created.append(lead)
+            continue
+        before, after = _apply_changes(lead, values)
+        if after:
+            report.updated += 1
+            audit.record(actor_id, "lead.update", "lead", lead.id, before=before, after=after,
+                         detail="CSV import")
+        else:
+            report.unchanged += 1
+    db.session.add_all(created)
+    db.session.flush()
+    for lead in created:
+        audit.record(actor_id, "lead.create", "lead", lead.id, after={"source": "csv", "status": status},
+                     detail="CSV import")
+    report.imported += len(created)
+    db.session.flush()
+
+
+def export_rows() -> Iterable[list[str]]:
+    """The header and one row per lead, spreadsheet-safe (see domain.csv_cells)."""
+    yield list(EXPORT_COLUMNS)
+    for lead in db.session.execute(db.select(Lead).order_by(Lead.id).execution_options(yield_per=1000)).scalars():
+        row = lead_to_row(lead_values(lead))
+        yield [str(lead.id)] + [protect(row[name]) for name in LEAD_COLUMNS] + [lead.status]
+
+
+def export_leads(stream: IO[str]) -> int:
+    writer = csv.writer(stream)
+    count = -1
+    for count, row in enumerate(export_rows()):
+        writer.writerow(row)
+    return count
+
+
+def export_csv_text() -> str:
+    buffer = io.StringIO()
+    export_leads(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,55 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import SelectField, StringField, TextAreaField
+
+from ..domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
+from ..domain.leads import parse_lead
+from ..forms import attach_errors
+
+_CHOOSE = [("", "Choose…")]
+
+
+class LeadForm(FlaskForm):
+    """Every field of the lead format. All checks are the domain's (parse_lead), so the form, the
+    CSV import and the API accept and refuse exactly the same things."""
+
+    company_name = StringField("Company name", render_kw={"required": True, "autocomplete": "organization"})
+    contact_name = StringField("Contact person", render_kw={"autocomplete": "name"})
+    email = StringField("E-mail", render_kw={"type": "email", "required": True, "autocomplete": "email"})
+    phone = StringField("Phone", render_kw={"type": "tel", "autocomplete": "tel"},
+                        description="With the country code if outside the US, e.g. +44 20 7946 0000.")
+    website = StringField("Website", render_kw={"inputmode": "url", "placeholder": "example.com"})
+    street = StringField("Street address", render_kw={"autocomplete": "street-address"})
+    city = StringField("City")
+    state = StringField("State / region")
+    postal_code = StringField("Postal code", render_kw={"autocomplete": "postal-code"})
+    country = StringField("Country", render_kw={"autocomplete": "country-name"})
+    supplier_type = SelectField("You are a", choices=_CHOOSE + list(SUPPLIER_TYPES), validate_choice=False)
+    product_category = SelectField("Product", choices=_CHOOSE + list(PRODUCT_CATEGORIES), validate_choice=False)
+    product_description = TextAreaField("Product description",
+                                        description="Brand, model, size, packaging.")
+    quantity = StringField("Quantity available (units)", render_kw={"inputmode": "numeric", "required": True})
+    unit_price = StringField("Unit price (USD)", render_kw={"inputmode": "decimal", "required": True},
+                             description="Price per single unit, e.g. 0.79.")
+    min_order_qty = StringField("Minimum order (units)", render_kw={"inputmode": "numeric"})
+    lead_time_days = StringField("Lead time (days)", render_kw={"inputmode": "numeric"},
+                                 description="Days from order to shipment; 0 if in stock.")
+    certification = StringField("Certification",
+                                description="e.g. NIOSH TC-84A-1234, FDA 510(k) K123456, ASTM F2100 level 3.")
+    payment_terms = StringField("Payment terms", description="e.g. net 30, payment on delivery.")
+    country_of_origin = StringField("Country of origin")
+    notes = TextAreaField("Notes")
+
+    clean: dict
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        raw = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        self.clean, errors = parse_lead(raw)
+        attach_errors(self, errors)
+        return not errors
+
+
+class DocumentForm(FlaskForm):
+    document = FileField("Add a document (PDF, PNG or JPEG, up to 10 MB)")

@@ -1,0 +1,101 @@
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   send_file, url_for)
+from flask_login import current_user
+
+from ..access import role_required
+from ..domain.leads import lead_to_row
+from ..domain.permissions import may_edit_lead
+from ..extensions import db, limiter
+from ..models import LeadDocument
+from ..services import audit, documents, leads
+from .forms import DocumentForm, LeadForm
+
+bp = Blueprint("suppliers", __name__)
+
+
+def _per_user() -> str:
+    return f"user:{current_user.get_id()}" if current_user.is_authenticated else request.remote_addr or ""
+
+
+@bp.get("/leads")
+@role_required("supplier")
+def my_leads():
+    page = request.args.get("page", 1, type=int)
+    pagination = leads.supplier_leads(current_user, page, current_app.config["ITEMS_PER_PAGE"])
+    return render_template("suppliers/my_leads.html", pagination=pagination)
+
+
+@bp.route("/leads/new", methods=["GET", "POST"])
+@role_required("supplier")
+@limiter.limit(lambda: current_app.config["SUBMIT_LIMIT"], methods=["POST"])
+def new_lead():
+    form = LeadForm()
+    if request.method == "GET":
+        form.email.data = current_user.email
+        if current_user.organisation:
+            form.company_name.data = current_user.organisation.name
+        form.contact_name.data = current_user.name
+    if form.validate_on_submit():
+        lead = leads.create_lead(form.clean, owner=current_user, actor_id=current_user.id, source="form")
+        flash(f"Thank you. Your offer #{lead.id} is submitted; city staff will review it.", "success")
+        return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))
+    return render_template("suppliers/lead_form.html", form=form, lead=None)
+
+
+@bp.route("/leads/<int:lead_id>/edit", methods=["GET", "POST"])
+@role_required("supplier")
+def edit_lead(lead_id: int):
+    lead = leads.lead_for(current_user, lead_id, edit=True)
+    form = LeadForm(data=lead_to_row(leads.lead_values(lead)) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        form.clean["external_id"] = lead.external_id  # suppliers do not set the city's ids
+        changed = leads.update_lead(lead, form.clean, actor_id=current_user.id)
+        flash("Your changes are saved." if changed else "Nothing was changed.", "success" if changed else "info")
+        return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))
+    return render_template("suppliers/lead_form.html", form=form, lead=lead)
+
+
+@bp.get("/leads/<int:lead_id>")
+@role_required("supplier", "vetter", "admin")
+def lead_detail(lead_id: int):
+    lead = leads.lead_for(current_user, lead_id)
+    return render_template(
+        "suppliers/lead_detail.html", lead=lead, document_form=DocumentForm(),
+        may_edit=may_edit_lead(current_user.role, current_user.id, lead.owner_id, lead.status),
+        history=audit.history("lead", lead.id) if current_user.is_staff else [])
+
+
+@bp.post("/leads/<int:lead_id>/documents")
+@role_required("supplier", "vetter", "admin")
+@limiter.limit(lambda: current_app.config["SUBMIT_LIMIT"], key_func=_per_user)
+def upload_document(lead_id: int):
+    lead = leads.lead_for(current_user, lead_id)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        upload = form.document.data
+        if not upload or not upload.filename:
+            flash("Choose a file to upload.", "error")
+        else:
+            try:
+                documents.save_document(lead, upload.stream, upload.filename, actor_id=current_user.id)
+            except documents.DocumentError as exc:
+                flash(str(exc), "error")
+            else:
+                flash("The document is attached.", "success")
+    else:
+        flash("The upload could not be read; please try again.", "error")
+    return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))
+
+
+@bp.get("/documents/<int:document_id>")
+@role_required("supplier", "vetter", "admin")
+def download_document(document_id: int):
+    document = db.session.get(LeadDocument, document_id)
+    if document is None:
+        abort(404)
+    leads.lead_for(current_user, document.lead_id)  # 404 unless the user may see the lead
+    response = send_file(documents.document_path(document), mimetype=document.media_type,
+                         as_attachment=True, download_name=document.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

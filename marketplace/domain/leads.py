@@ -116,6 +116,8 @@ def clean_website(raw: str | None) -> str | None:
         return None
     if len(value) > 255 or _CONTROL.search(value) or any(c.isspace() for c in value):
         raise FieldError("Not a valid web address.")
+    if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)", value) and not re.match(r"https?://", value, re.I):
+        raise FieldError("Only http:// or https:// web addresses are accepted.")
     if "://" not in value:
         value = "https://" + value
     parts = urlsplit(value)

@@ -6,7 +6,7 @@ import time
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func
 
@@ -14,7 +14,7 @@ from .domain.catalog import ROLES, values
 from .domain.demo_data import generate_leads
 from .domain.leads import parse_lead
 from .extensions import db
-from .models import Organisation, User
+from .models import User
 from .services import accounts, leads
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -98,15 +98,15 @@ def seed_demo(lead_count: int = 60) -> list[tuple[str, str, str]]:
                 values["email"] = supplier.email
             leads.create_lead(values, owner=supplier if own else None, actor_id=supplier.id if own else None,
                               source="form" if own else "csv")
-    unverified = db.session.execute(db.select(Organisation).where(Organisation.kind == "hospital")).scalars()
-    for organisation in unverified:
-        if organisation.verified_at is None:
-            admin = accounts.find_user_by_email("admin@demo.test")
-            accounts.verify_organisation(organisation, actor_id=admin.id)
+    # The demo buyer's hospital is verified, so that a newcomer sees the full buyer experience.
+    admin = accounts.find_user_by_email("admin@demo.test")
+    buyer = accounts.find_user_by_email("buyer@demo.test")
+    accounts.verify_organisation(buyer.organisation, actor_id=admin.id)
     return created
 
 
 @click.command("seed")
+@with_appcontext
 @click.option("--leads", "lead_count", default=60, show_default=True, help="How many demo leads.")
 def seed_command(lead_count: int) -> None:
     """Create one demo account of each role and a realistic set of leads."""
@@ -117,6 +117,7 @@ def seed_command(lead_count: int) -> None:
 
 
 @click.command("bootstrap")
+@with_appcontext
 def bootstrap_command() -> None:
     """Bring the database to the latest migration; seed demo data into an empty embedded database."""
     upgrade()

@@ -81,6 +81,8 @@ class Config:
     SUBMIT_LIMIT = "60 per hour"
 
     ITEMS_PER_PAGE = 50
+    # The sweeper re-enqueues leads left pending longer than this (lost jobs, Redis outages).
+    SWEEP_AFTER = timedelta(seconds=60)
     # Seed the embedded database on its first start (make run); never in production.
     AUTO_SEED = False
 
@@ -129,14 +131,16 @@ CONFIGS = {
 }
 
 
-def load_config(name: str | None = None) -> dict:
-    """The settings for ``name`` (default: $MARKETPLACE_ENV or development) as a plain dict."""
+def load_config(name: str | None = None, overrides: dict | None = None) -> dict:
+    """The settings for ``name`` (default: $MARKETPLACE_ENV or development) as a plain dict.
+    ``overrides`` (create_app's keyword arguments) win over everything and are checked like the rest."""
     name = name or os.environ.get("MARKETPLACE_ENV", "development")
     cls = CONFIGS[name]
     settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
     settings.update(cls.from_env())
     if settings.get("REDIS_URL"):
         settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
+    settings.update(overrides or {})
     if not settings.get("SECRET_KEY"):
         if name == "production":
             raise RuntimeError("SECRET_KEY must be set in production")

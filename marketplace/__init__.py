@@ -5,6 +5,7 @@ import logging
 
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from config import load_config
 
@@ -13,7 +14,8 @@ from .extensions import csrf, db, limiter, login_manager, migrate
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
-    app.config.from_mapping(load_config(config_name))
+    app.url_map.converters["int"] = RecordIdConverter
+    app.config.from_mapping(load_config(config_name, overrides))
     app.config.update(overrides)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}  # pre-ping buys nothing for a file
@@ -28,8 +30,20 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     return app
 
 
+class RecordIdConverter(IntegerConverter):
+    """``<int:...>`` in URLs is a record id: larger than the database's integer columns hold, it
+    is "not found" (404) instead of an overflow inside the database driver (500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -41,6 +55,21 @@ def register_extensions(app: Flask) -> None:
     # "strong" protection also drops a session whose browser fingerprint changes.
     login_manager.session_protection = "strong"
     from . import security  # noqa: F401  (registers the user loader)
+
+
+def tune_sqlite(engine) -> None:
+    """The embedded default: write-ahead log (readers never block the writer, commits are cheap),
+    foreign keys enforced, and a writer waits for a lock instead of failing at once."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
 
 
 def register_blueprints(app: Flask) -> None:
@@ -87,6 +116,7 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from .domain import catalog
+    from .domain.formatting import money
     from .domain.lead_status import LEAD_STATUSES
 
     @app.template_filter("label")
@@ -94,14 +124,7 @@ def register_template_helpers(app: Flask) -> None:
         choices = LEAD_STATUSES if choices_name == "LEAD_STATUSES" else getattr(catalog, choices_name)
         return catalog.label(choices, value)
 
-    @app.template_filter("money")
-    def money(value):
-        if value is None:
-            return ""
-        text = f"{value:,.4f}"
-        while text.endswith("0") and len(text.rsplit(".", 1)[1]) > 2:  # $0.79, $0.035, $12.00
-            text = text[:-1]
-        return "$" + text
+    app.add_template_filter(money, "money")
 
     @app.template_filter("number")
     def number(value):

@@ -128,8 +128,37 @@ def bootstrap_command() -> None:
     sys.stdout.flush()
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--name", default=None, help="Worker name (default: host and pid).")
+@with_appcontext
+def worker_command(burst: bool, name: str | None) -> None:
+    """Process background jobs from Redis (needs REDIS_URL). Also runs the sweeper periodically."""
+    from .jobs.worker import make_worker
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: without Redis, jobs run in-process and no worker is needed")
+    make_worker(current_app._get_current_object(), name=name).work(burst=burst, logging_level="INFO")
+
+
+@click.command("sweep")
+@click.option("--older-than", default=None, type=int, help="Seconds a lead may stay pending (default: SWEEP_AFTER).")
+@with_appcontext
+def sweep_command(older_than: int | None) -> None:
+    """Re-enqueue leads left pending too long, and leads scored with older reference data."""
+    from datetime import timedelta
+
+    from .jobs.worker import sweep
+
+    found = sweep(current_app._get_current_object(),
+                  timedelta(seconds=older_than) if older_than is not None else None)
+    click.echo(f"{found} lead(s) re-enqueued")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(leads_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(bootstrap_command)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(sweep_command)

@@ -12,3 +12,12 @@ def attach_errors(form: FlaskForm, errors: dict[str, str]) -> None:
             field.errors = list(field.errors) + [message]
         else:
             form.form_errors.append(message)
+
+
+MAX_PAGE = 100_000
+
+
+def page_number(value: str) -> int:
+    """The ``?page=`` argument (``request.args.get("page", 1, type=page_number)``): from 1 to
+    MAX_PAGE, so that a huge number is an empty page, not an OFFSET overflow in the database."""
+    return min(max(int(value), 1), MAX_PAGE)

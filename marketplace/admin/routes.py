@@ -4,7 +4,7 @@ from flask_login import current_user
 from ..access import role_required
 from ..domain.catalog import ROLES
 from ..extensions import db
-from ..forms import attach_errors
+from ..forms import attach_errors, page_number
 from ..models import Organisation, User
 from ..services import accounts
 from .forms import ActionForm, NewStaffForm
@@ -19,7 +19,7 @@ def users():
     query = db.select(User).order_by(User.created_at.desc(), User.id.desc())
     if role in dict(ROLES):
         query = query.where(User.role == role)
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
+    pagination = db.paginate(query, page=request.args.get("page", 1, type=page_number),
                              per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template("admin/users.html", pagination=pagination, roles=ROLES, role=role,
                            action_form=ActionForm())
@@ -62,7 +62,7 @@ def set_active(user_id: int):
 def organisations():
     pending_first = db.select(Organisation).where(Organisation.kind != "supplier").order_by(
         Organisation.verified_at.is_not(None), Organisation.created_at.desc())
-    pagination = db.paginate(pending_first, page=request.args.get("page", 1, type=int),
+    pagination = db.paginate(pending_first, page=request.args.get("page", 1, type=page_number),
                              per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template("admin/organisations.html", pagination=pagination, action_form=ActionForm())
 

@@ -120,7 +120,10 @@ def clean_website(raw: str | None) -> str | None:
         raise FieldError("Only http:// or https:// web addresses are accepted.")
     if "://" not in value:
         value = "https://" + value
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # for example an unbalanced [ ] around an IPv6 host
+        raise FieldError("Not a valid web address.") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise FieldError("Only http:// or https:// web addresses are accepted.")
     host = parts.hostname or ""
@@ -153,7 +156,12 @@ def clean_int(raw: str | None, *, minimum: int, maximum: int, required: bool, wh
         return None
     if not re.fullmatch(r"[+-]?\d+", text):
         raise FieldError(f"The {what} must be a whole number.")
-    value = int(text)
+    negative, digits = text.startswith("-"), text.lstrip("+-").lstrip("0") or "0"
+    if len(digits) > len(str(maximum)):
+        # Beyond any limit. Python's int() refuses thousands of digits, so do not even try.
+        value = -(maximum + 1) if negative else maximum + 1
+    else:
+        value = -int(digits) if negative else int(digits)
     if value < minimum:
         raise FieldError(f"The {what} cannot be negative." if minimum == 0
                          else f"The {what} must be at least {minimum}.")

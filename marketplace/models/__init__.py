@@ -1,6 +1,7 @@
 """Typed SQLAlchemy 2 models. The schema is made only by the Alembic migrations in migrations/."""
 from .audit import AuditLog
-from .lead import Lead, LeadDocument
+from .lead import DuplicatePair, Lead, LeadBlockKey, LeadDocument, LeadFlag, LeadMessage, LeadNormal
 from .user import Organisation, User, UserSession
 
-__all__ = ["AuditLog", "Lead", "LeadDocument", "Organisation", "User", "UserSession"]
+__all__ = ["AuditLog", "DuplicatePair", "Lead", "LeadBlockKey", "LeadDocument", "LeadFlag", "LeadMessage",
+           "LeadNormal", "Organisation", "User", "UserSession"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.lead_status import PROCESSING_PENDING, SUBMITTED
@@ -16,7 +16,11 @@ class Lead(db.Model):
     """An offer of PPE from a supplier: every column of the CSV format plus who, state and when."""
 
     __tablename__ = "leads"
-    __table_args__ = (Index("ix_leads_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_leads_status_created", "status", "created_at"),
+        # The vetting queue: ranked by score, then age, within a status (keyset pagination).
+        Index("ix_leads_queue", "status", "risk_score", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -50,7 +54,23 @@ class Lead(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=SUBMITTED)
     processing_state: Mapped[str] = mapped_column(String(16), default=PROCESSING_PENDING, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow(), onupdate=lambda: utcnow())
+    # When the supplier's data last changed (set by services.leads on edits, not by processing):
+    # a lead pending since before the sweeper's cutoff is processed again.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
+
+    # Written by the processing job (jobs.tasks.process_lead).
+    processing_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    processing_error: Mapped[str | None] = mapped_column(Text)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Leads resolved to one supplier share a cluster id: the smallest lead id in the cluster.
+    cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    risk_score: Mapped[int | None] = mapped_column(Integer)
+    risk_signals: Mapped[list | None] = mapped_column(JSON)
+    reference_version: Mapped[str | None] = mapped_column(String(32))
+    # The last vetting decision.
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
 
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     documents: Mapped[list["LeadDocument"]] = relationship(back_populates="lead", order_by="LeadDocument.id")
@@ -71,3 +91,71 @@ class LeadDocument(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
 
     lead: Mapped[Lead] = relationship(back_populates="documents")
+
+
+class LeadNormal(db.Model):
+    """A lead's identity fields normalised once (domain.normalise), as the duplicate search uses them."""
+
+    __tablename__ = "lead_normals"
+
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_domain: Mapped[str | None] = mapped_column(String(255))
+    website_domain: Mapped[str | None] = mapped_column(String(255))
+    webmail: Mapped[bool] = mapped_column(Boolean, default=False)
+    domains: Mapped[str | None] = mapped_column(String(520))
+    contact: Mapped[str | None] = mapped_column(String(120))
+    street: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    country: Mapped[str | None] = mapped_column(String(100))
+
+
+class LeadBlockKey(db.Model):
+    """Cheap keys (phone, e-mail, domain, name, ...): only leads sharing a key are compared."""
+
+    __tablename__ = "lead_block_keys"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"), primary_key=True, index=True)
+
+
+class DuplicatePair(db.Model):
+    """Two leads that may be the same supplier, with the evidence. ``decision`` is a vetter's
+    'same' or 'different', which overrides the score and is kept when the leads are processed again."""
+
+    __tablename__ = "duplicate_pairs"
+    __table_args__ = (UniqueConstraint("lead_id", "other_id", name="uq_duplicate_pairs_lead_other"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"), index=True)   # the larger id
+    other_id: Mapped[int] = mapped_column(ForeignKey("leads.id"), index=True)  # the smaller id
+    probability: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[list | None] = mapped_column(JSON)
+    decision: Mapped[str | None] = mapped_column(String(16))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LeadFlag(db.Model):
+    """The codes of the signals that count against a lead, so the queue can filter by them."""
+
+    __tablename__ = "lead_flags"
+
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"), primary_key=True)
+    flag: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class LeadMessage(db.Model):
+    """A vetter's question to the supplier, and the supplier's answer."""
+
+    __tablename__ = "lead_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # question | answer
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())

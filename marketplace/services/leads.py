@@ -14,7 +14,9 @@ from ..domain.lead_status import LEAD_STATUSES, PROCESSING_PENDING, SUBMITTED
 from ..domain.leads import LEAD_COLUMNS, lead_to_row, parse_lead
 from ..domain.permissions import may_edit_lead, may_view_lead
 from ..extensions import db
+from ..jobs.queue import enqueue_lead_processing
 from ..models import Lead, User
+from ..models.base import utcnow
 from . import audit
 
 EXPORT_COLUMNS = ("id",) + LEAD_COLUMNS + ("status",)
@@ -36,6 +38,7 @@ def create_lead(values: dict, *, owner: User | None, actor_id: int | None, sourc
     db.session.flush()
     audit.record(actor_id, "lead.create", "lead", lead.id, after={"source": source, "status": status})
     db.session.commit()
+    enqueue_lead_processing([lead.id])  # after the commit: the job must find the row
     return lead
 
 
@@ -50,6 +53,7 @@ def _apply_changes(lead: Lead, values: dict) -> tuple[dict, dict]:
             setattr(lead, name, new)
     if after:
         lead.processing_state = PROCESSING_PENDING  # changed data is processed again
+        lead.updated_at = utcnow()
     return before, after
 
 
@@ -59,6 +63,7 @@ def update_lead(lead: Lead, values: dict, *, actor_id: int) -> bool:
     if after:
         audit.record(actor_id, "lead.update", "lead", lead.id, before=before, after=after)
         db.session.commit()
+        enqueue_lead_processing([lead.id])
     return bool(after)
 
 
@@ -104,6 +109,7 @@ class ImportReport:
     unchanged: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
     file_error: str | None = None
+    changed_lead_ids: list[int] = field(default_factory=list)  # to process after the commit
 
     @property
     def ok(self) -> bool:
@@ -177,6 +183,7 @@ def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITT
         report.rejected.append(RejectedRow(row_number, f"unreadable CSV from here on ({exc})"))
     _save_batch(batch, report, actor_id=actor_id, status=status)
     db.session.commit()
+    enqueue_lead_processing(report.changed_lead_ids)
     return report
 
 
@@ -199,6 +206,7 @@ def _save_batch(batch: list[tuple[int, dict]], report: ImportReport, *, actor_id
         before, after = _apply_changes(lead, values)
         if after:
             report.updated += 1
+            report.changed_lead_ids.append(lead.id)
             audit.record(actor_id, "lead.update", "lead", lead.id, before=before, after=after,
                          detail="CSV import")
         else:
@@ -209,6 +217,7 @@ def _save_batch(batch: list[tuple[int, dict]], report: ImportReport, *, actor_id
         audit.record(actor_id, "lead.create", "lead", lead.id, after={"source": "csv", "status": status},
                      detail="CSV import")
     report.imported += len(created)
+    report.changed_lead_ids.extend(lead.id for lead in created)
     db.session.flush()
 
 

@@ -8,6 +8,7 @@ from ..domain.permissions import may_edit_lead
 from ..extensions import db, limiter
 from ..models import LeadDocument
 from ..services import audit, documents, leads
+from ..forms import page_number
 from .forms import DocumentForm, LeadForm
 
 bp = Blueprint("suppliers", __name__)
@@ -20,7 +21,7 @@ def _per_user() -> str:
 @bp.get("/leads")
 @role_required("supplier")
 def my_leads():
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     pagination = leads.supplier_leads(current_user, page, current_app.config["ITEMS_PER_PAGE"])
     return render_template("suppliers/my_leads.html", pagination=pagination)
 
@@ -97,5 +98,6 @@ def download_document(document_id: int):
     response = send_file(documents.document_path(document), mimetype=document.media_type,
                          as_attachment=True, download_name=document.original_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Security-Policy"] = ("default-src 'none'; object-src 'none'; base-uri 'none'; "
+                                                   "frame-ancestors 'none'; sandbox")
     return response

@@ -7,6 +7,7 @@ from ..access import role_required
 from ..domain.catalog import PRODUCT_CATEGORIES
 from ..domain.lead_status import LEAD_STATUSES
 from ..domain.leads import LEAD_COLUMNS
+from ..forms import page_number
 from ..models.base import utcnow
 from ..services import leads
 from .forms import ImportForm
@@ -17,7 +18,7 @@ bp = Blueprint("vetting", __name__, url_prefix="/staff")
 @bp.get("/leads")
 @role_required("vetter", "admin")
 def leads_list():
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     status = request.args.get("status") or None
     category = request.args.get("category") or None
     search = (request.args.get("q") or "").strip()[:100] or None

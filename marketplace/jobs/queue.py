@@ -1,0 +1,108 @@
+"""Queues, the Redis connection and the enqueue helper.
+
+Rules (quality bar R2, R3, R8, R10, S13): commit first, then enqueue; job ids are predictable
+(``process-lead-42``) and enqueued with RQ's atomic ``unique=True``, so a job is queued once however
+often it is asked for; arguments are ids, serialised as JSON, never pickle; results are not kept
+(the database has them) and failures are kept for a bounded time. If Redis is unreachable the
+submission still succeeds: the lead stays pending and the sweeper enqueues it later.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import Iterable
+
+import redis
+from flask import current_app
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+
+log = logging.getLogger(__name__)
+
+LEADS_QUEUE = "leads"
+# A lead takes milliseconds; a job still running after this is hung and is killed (R5).
+JOB_TIMEOUT = 120
+# Retries after a failure (including a killed work horse), spaced out; then the lead shows "failed".
+RETRY = Retry(max=3, interval=[5, 30, 120])
+# Failed jobs are kept a week for inspection, not RQ's default of a year (R10).
+FAILURE_TTL = 7 * 24 * 3600
+# A "started" job whose worker has not sent a heartbeat for this long belongs to a dead worker.
+STALE_HEARTBEAT = timedelta(seconds=90)
+# Redis must answer quickly or not at all: a submission never waits long on a sick Redis.
+SOCKET_TIMEOUT = 2.0
+
+_connections: dict[str, redis.Redis] = {}
+
+
+def redis_connection(url: str | None = None) -> redis.Redis:
+    url = url or current_app.config["REDIS_URL"]
+    if url not in _connections:
+        _connections[url] = redis.Redis.from_url(
+            url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT,
+            health_check_interval=30, retry_on_timeout=False)
+    return _connections[url]
+
+
+def leads_queue(connection: redis.Redis | None = None) -> Queue:
+    return Queue(LEADS_QUEUE, connection=connection or redis_connection(), serializer=JSONSerializer,
+                 default_timeout=JOB_TIMEOUT)
+
+
+def job_id_for(lead_id: int) -> str:
+    return f"process-lead-{lead_id}"
+
+
+def _enqueue_one(queue: Queue, lead_id: int) -> bool:
+    from .tasks import process_lead_job
+
+    job_id = job_id_for(lead_id)
+    for _ in range(2):
+        try:
+            queue.enqueue(process_lead_job, lead_id, job_id=job_id, unique=True, result_ttl=0,
+                          failure_ttl=FAILURE_TTL, retry=RETRY, job_timeout=JOB_TIMEOUT,
+                          description=f"process lead {lead_id}")
+            return True
+        except DuplicateJobError:
+            try:
+                job = Job.fetch(job_id, connection=queue.connection, serializer=JSONSerializer)
+            except NoSuchJobError:
+                continue  # it finished in between: try again
+            status = job.get_status(refresh=False)
+            if status in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
+                return False  # already on its way
+            if status == JobStatus.STARTED and not _stale(job):
+                return False  # running now; an edit it missed is caught by the sweeper
+            job.delete()  # finished, failed, or abandoned by a dead worker: queue it afresh
+    return False
+
+
+def _stale(job: Job) -> bool:
+    heartbeat = job.last_heartbeat or job.started_at
+    if heartbeat is None:
+        return True
+    if heartbeat.tzinfo is None:
+        heartbeat = heartbeat.replace(tzinfo=timezone.utc)
+    return datetime.now(timezone.utc) - heartbeat > STALE_HEARTBEAT
+
+
+def enqueue_lead_processing(lead_ids: Iterable[int]) -> int:
+    """Process these (committed) leads: on RQ when REDIS_URL is set, otherwise right here.
+    Never raises for Redis trouble; returns how many jobs were newly queued (or run)."""
+    lead_ids = list(lead_ids)
+    if not lead_ids:
+        return 0
+    if not current_app.config.get("REDIS_URL"):
+        from .tasks import run_in_process
+
+        return run_in_process(lead_ids)
+    queued = 0
+    try:
+        queue = leads_queue()
+        for lead_id in lead_ids:
+            queued += _enqueue_one(queue, lead_id)
+    except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+        log.warning("Redis unreachable (%s): %d lead(s) stay pending for the sweeper",
+                    exc, len(lead_ids) - queued)
+    return queued

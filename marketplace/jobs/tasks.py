@@ -1,0 +1,75 @@
+"""Job functions. They take ids, never ORM objects, and run inside an application context."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, current_app, has_app_context
+from rq import get_current_job
+
+from ..extensions import db
+from ..services import processing
+
+log = logging.getLogger(__name__)
+_app: Flask | None = None
+
+
+def set_app(app: Flask) -> None:
+    """The worker command hands its app over; a forked work horse inherits it."""
+    global _app
+    _app = app
+
+
+def _get_app() -> Flask:
+    global _app
+    if _app is None:
+        from .. import create_app
+
+        _app = create_app()
+    return _app
+
+
+def _run(lead_id: int) -> str:
+    if not processing.start_attempt(lead_id):
+        return "gave up"
+    try:
+        return processing.process_lead(lead_id)
+    except Exception as exc:  # includes RQ's JobTimeoutException: record it for staff, then re-raise
+        job = get_current_job()
+        final = job is None or not job.retries_left
+        log.exception("processing lead %s failed", lead_id)
+        processing.record_failure(lead_id, f"{type(exc).__name__}: {exc}", final=final)
+        raise
+
+
+def process_lead_job(lead_id: int) -> str:
+    """The RQ job: process one lead in the worker's app."""
+    if has_app_context():
+        return _run(lead_id)
+    with _get_app().app_context():
+        return _run(lead_id)
+
+
+def run_in_process(lead_ids: list[int]) -> int:
+    """Without Redis (the embedded default) the job runs right after the commit, in this process.
+    A failure is recorded on the lead, never raised into the request that submitted it."""
+    done = 0
+    for lead_id in lead_ids:
+        try:
+            processing.process_lead(lead_id)
+            done += 1
+        except Exception as exc:
+            log.exception("processing lead %s in-process failed", lead_id)
+            processing.record_failure(lead_id, f"{type(exc).__name__}: {exc}",
+                                      final=False)
+    return done
+
+
+def _dispose_pool_in_child() -> None:
+    # A forked work horse must not share the parent's database connections.
+    if _app is not None:
+        with _app.app_context():
+            db.engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_dispose_pool_in_child)

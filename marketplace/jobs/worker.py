@@ -1,0 +1,56 @@
+"""The worker: `flask --app wsgi worker`. Run any number, on any number of machines."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask
+from rq import Worker
+from rq.serializers import JSONSerializer
+
+from .queue import LEADS_QUEUE, enqueue_lead_processing, redis_connection
+from .tasks import set_app
+
+log = logging.getLogger(__name__)
+
+# Recovery settings measured on this kind of machine (shared/quality-bar.md): with RQ's defaults a
+# job of a worker killed whole was not recovered within 400 s; with these, in about 84 s.
+WORKER_TTL = 30
+JOB_MONITORING_INTERVAL = 5
+MAINTENANCE_INTERVAL = 10
+
+
+def sweep(app: Flask, older_than: timedelta | None = None) -> int:
+    """Enqueue every lead left pending too long. Returns how many were found."""
+    from ..services.processing import leads_to_sweep
+
+    older_than = older_than if older_than is not None else app.config["SWEEP_AFTER"]
+    with app.app_context():
+        lead_ids = leads_to_sweep(older_than)
+        if lead_ids:
+            log.info("sweeper: %d lead(s) pending too long, enqueueing", len(lead_ids))
+            enqueue_lead_processing(lead_ids)
+        return len(lead_ids)
+
+
+class MarketplaceWorker(Worker):
+    """An RQ worker whose periodic maintenance also runs the sweeper."""
+
+    flask_app: Flask
+
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()
+        try:
+            sweep(self.flask_app)
+        except Exception:  # the sweeper must never take the worker down
+            log.exception("sweeper failed")
+
+
+def make_worker(app: Flask, *, name: str | None = None) -> MarketplaceWorker:
+    set_app(app)
+    worker = MarketplaceWorker([LEADS_QUEUE], name=name, connection=redis_connection(app.config["REDIS_URL"]),
+                               serializer=JSONSerializer, worker_ttl=WORKER_TTL,
+                               job_monitoring_interval=JOB_MONITORING_INTERVAL,
+                               maintenance_interval=MAINTENANCE_INTERVAL)
+    worker.flask_app = app
+    return worker

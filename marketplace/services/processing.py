@@ -1,0 +1,265 @@
+"""The vetting pipeline for one lead: normalise -> find duplicates -> cluster -> score -> store.
+
+Idempotent: running it twice for the same lead leaves the same rows (upserts and replacements,
+never blind inserts). Called by the RQ job (jobs.tasks) or in-process without Redis.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import delete, or_, select, text, union_all, update
+
+from ..domain.dedup import (AUTO_MERGE_PROBABILITY, LEAD_MATCH_SPEC, MAX_CANDIDATES_PER_KEY,
+                            REVIEW_PROBABILITY, lead_blocking_keys, lead_record)
+from ..domain.lead_status import PROCESSING_DONE, PROCESSING_FAILED, PROCESSING_PENDING, REJECTED
+from ..domain.normalise import normalise_lead
+from ..domain.scoring import DuplicateContext, load_reference, score_lead
+from ..extensions import db
+from ..models import DuplicatePair, Lead, LeadBlockKey, LeadFlag, LeadNormal
+from ..models.base import utcnow
+from .leads import lead_values
+
+log = logging.getLogger(__name__)
+
+# Every worker takes this PostgreSQL advisory lock (held until its transaction ends) around
+# "write my keys, find candidates, update clusters", so that two near-duplicates processed at the
+# same moment by two workers always see each other: no split clusters (quality bar R9).
+DEDUP_LOCK_KEY = 0x4C45_4144  # "LEAD"
+# A lead whose processing failed this many times is shown to staff as failed, not retried forever.
+MAX_ATTEMPTS = 4
+# See _resolve_duplicates: how many members of one existing cluster a new lead is compared with.
+MAX_COMPARED_PER_CLUSTER = 5
+RECORD_FIELDS = ("name", "phone", "email", "domains", "contact", "street", "postal_code", "city")
+
+
+def _take_dedup_lock() -> None:
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DEDUP_LOCK_KEY})
+
+
+def _store_normal(lead: Lead, normal: dict, record: dict) -> None:
+    row = db.session.get(LeadNormal, lead.id) or LeadNormal(lead_id=lead.id)
+    for name in ("name", "phone", "email", "email_domain", "website_domain", "webmail", "street",
+                 "city", "postal_code", "country"):
+        setattr(row, name, normal.get(name) or (False if name == "webmail" else None))
+    row.domains = record["domains"]
+    row.contact = record["contact"]
+    db.session.add(row)
+
+
+def _replace_keys(lead_id: int, keys: set[str]) -> None:
+    db.session.execute(delete(LeadBlockKey).where(LeadBlockKey.lead_id == lead_id))
+    if keys:
+        db.session.execute(LeadBlockKey.__table__.insert(), [{"key": k, "lead_id": lead_id} for k in sorted(keys)])
+
+
+def candidate_ids(lead_id: int, keys: set[str]) -> set[int]:
+    """Other leads sharing a blocking key: at most MAX_CANDIDATES_PER_KEY (the newest) per key,
+    so the work per lead stays flat however large the table grows. One round trip for all keys."""
+    if not keys:
+        return set()
+    per_key = [
+        select(LeadBlockKey.lead_id).where(LeadBlockKey.key == key, LeadBlockKey.lead_id != lead_id)
+        .order_by(LeadBlockKey.lead_id.desc()).limit(MAX_CANDIDATES_PER_KEY).subquery().select()
+        for key in sorted(keys)
+    ]
+    return set(db.session.execute(union_all(*per_key) if len(per_key) > 1 else per_key[0]).scalars())
+
+
+def _record_of(row: LeadNormal) -> dict:
+    return {name: getattr(row, name) for name in RECORD_FIELDS}
+
+
+def _evidence_json(result) -> list[dict]:
+    return [{"field": e.label, "left": e.left, "right": e.right, "similarity": e.similarity,
+             "level": e.level, "weight": e.weight} for e in result.evidence]
+
+
+def _store_pairs(lead_id: int, matches: dict[int, object]) -> None:
+    """Upsert this lead's pairs; drop undecided pairs that no longer match. Decisions are kept."""
+    existing = {(p.lead_id, p.other_id): p for p in db.session.execute(
+        select(DuplicatePair).where(or_(DuplicatePair.lead_id == lead_id, DuplicatePair.other_id == lead_id))).scalars()}
+    wanted = set()
+    for other_id, result in matches.items():
+        pair_key = (max(lead_id, other_id), min(lead_id, other_id))
+        wanted.add(pair_key)
+        pair = existing.get(pair_key) or DuplicatePair(lead_id=pair_key[0], other_id=pair_key[1])
+        pair.probability = round(result.probability, 4)
+        pair.evidence = _evidence_json(result)
+        db.session.add(pair)
+    for pair_key, pair in existing.items():
+        if pair_key not in wanted and pair.decision is None:
+            db.session.delete(pair)
+    db.session.flush()
+
+
+def _accepted_edges(lead_ids: set[int]) -> list[tuple[int, int]]:
+    accepted = or_(DuplicatePair.decision == "same",
+                   (DuplicatePair.decision.is_(None)) & (DuplicatePair.probability >= AUTO_MERGE_PROBABILITY))
+    return list(db.session.execute(
+        select(DuplicatePair.lead_id, DuplicatePair.other_id).where(
+            accepted, or_(DuplicatePair.lead_id.in_(lead_ids), DuplicatePair.other_id.in_(lead_ids)))).all())
+
+
+def recompute_clusters(seed_ids: set[int]) -> None:
+    """Set cluster_id (the smallest member's id) on every connected component that touches
+    ``seed_ids``, following automatic matches and vetters' 'same' decisions."""
+    remaining = set(seed_ids)
+    while remaining:
+        start = remaining.pop()
+        component, frontier = {start}, {start}
+        while frontier:
+            edges = _accepted_edges(frontier)
+            reached = {n for edge in edges for n in edge} - component
+            component |= reached
+            frontier = reached
+        remaining -= component
+        db.session.execute(update(Lead).where(Lead.id.in_(component)).values(cluster_id=min(component)))
+
+
+def _accepted_neighbours(lead_id: int) -> set[int]:
+    return {a if a != lead_id else b for a, b in _accepted_edges({lead_id})}
+
+
+def _resolve_duplicates(lead: Lead, record: dict) -> None:
+    keys = lead_blocking_keys(record)
+    _take_dedup_lock()
+    _replace_keys(lead.id, keys)
+    others = candidate_ids(lead.id, keys)
+    matches = {}
+    if others:
+        by_cluster: dict[int, list[LeadNormal]] = defaultdict(list)
+        for row, cluster_id in db.session.execute(
+                select(LeadNormal, Lead.cluster_id).join(Lead, Lead.id == LeadNormal.lead_id)
+                .where(LeadNormal.lead_id.in_(others))).all():
+            by_cluster[cluster_id or -row.lead_id].append(row)
+        for rows in by_cluster.values():
+            # A supplier with hundreds of leads is one cluster: comparing with its newest few
+            # members decides as well as comparing with all, and keeps the work per lead flat.
+            for row in sorted(rows, key=lambda r: -r.lead_id)[:MAX_COMPARED_PER_CLUSTER]:
+                result = LEAD_MATCH_SPEC.compare(record, _record_of(row))
+                if result.probability >= REVIEW_PROBABILITY:
+                    matches[row.lead_id] = result
+    before = _accepted_neighbours(lead.id)
+    _store_pairs(lead.id, matches)
+    after = _accepted_neighbours(lead.id)
+    if before <= after:
+        # Only new links: merge the clusters they touch (the common case, one UPDATE).
+        clusters = set(db.session.execute(select(Lead.cluster_id).where(
+            Lead.id.in_(after | {lead.id}), Lead.cluster_id.is_not(None))).scalars())
+        target = min(clusters | {lead.id})
+        db.session.execute(update(Lead).where(or_(Lead.id == lead.id, Lead.cluster_id.in_(clusters)))
+                           .values(cluster_id=target))
+    else:
+        # A link was dropped (the lead was edited): the cluster may fall apart; recompute it.
+        old_cluster = set(db.session.execute(select(Lead.id).where(Lead.cluster_id == lead.cluster_id)).scalars())
+        recompute_clusters({lead.id} | old_cluster | before)
+
+
+def duplicate_context(lead: Lead) -> DuplicateContext:
+    cluster = tuple(db.session.execute(
+        select(Lead.id).where(Lead.cluster_id == lead.cluster_id, Lead.id != lead.id).order_by(Lead.id)).scalars()) \
+        if lead.cluster_id is not None else ()
+    rejected = []
+    for pair in db.session.execute(select(DuplicatePair).where(
+            or_(DuplicatePair.lead_id == lead.id, DuplicatePair.other_id == lead.id),
+            or_(DuplicatePair.decision.is_(None), DuplicatePair.decision == "same"))).scalars():
+        other_id = pair.other_id if pair.lead_id == lead.id else pair.lead_id
+        rejected.append((other_id, pair.probability))
+    rejected_ids = set(db.session.execute(select(Lead.id).where(
+        Lead.id.in_([r[0] for r in rejected]), Lead.status == REJECTED)).scalars()) if rejected else set()
+    # A rejected lead of the same supplier counts even when this lead was not compared with it.
+    matched = {r[0] for r in rejected}
+    rejected += [(i, 1.0) for i in db.session.execute(select(Lead.id).where(
+        Lead.id.in_(cluster), Lead.status == REJECTED)).scalars() if i not in matched] if cluster else []
+    rejected_ids |= {i for i, p in rejected if p == 1.0 and i not in matched}
+    return DuplicateContext(cluster_lead_ids=cluster,
+                            rejected_matches=tuple(sorted(((i, p) for i, p in rejected if i in rejected_ids),
+                                                          key=lambda r: -r[1])))
+
+
+def _store_assessment(lead: Lead, assessment) -> None:
+    lead.risk_score = assessment.score
+    lead.risk_signals = [s.as_dict() for s in assessment.signals]
+    lead.reference_version = assessment.reference_version
+    db.session.execute(delete(LeadFlag).where(LeadFlag.lead_id == lead.id))
+    for flag in assessment.flags:
+        db.session.add(LeadFlag(lead_id=lead.id, flag=flag))
+
+
+def process_lead(lead_id: int) -> str:
+    """Run the whole pipeline for one lead and commit. Returns what happened, for the log."""
+    lead = db.session.get(Lead, lead_id)
+    if lead is None:
+        log.warning("process_lead: lead %s missing", lead_id)
+        return "missing"
+    seen_update = lead.updated_at
+    values = lead_values(lead)
+    normal = normalise_lead(values).as_dict()
+    record = lead_record(normal, lead.contact_name)
+    _store_normal(lead, normal, record)
+    _resolve_duplicates(lead, record)
+    db.session.refresh(lead, ["cluster_id"])
+    _store_assessment(lead, score_lead(values, normal, duplicate_context(lead)))
+    # An edit that landed while we worked leaves the lead pending: the sweeper processes it again.
+    current = db.session.execute(select(Lead.updated_at).where(Lead.id == lead.id)).scalar_one()
+    if current == seen_update:
+        lead.processing_state = PROCESSING_DONE
+    lead.processed_at = utcnow()
+    lead.processing_error = None
+    db.session.commit()
+    return "done"
+
+
+def start_attempt(lead_id: int) -> bool:
+    """Count an attempt; refuse (and mark failed) past MAX_ATTEMPTS. Committed on its own, so a
+    worker killed mid-job still leaves the count behind."""
+    lead = db.session.get(Lead, lead_id)
+    if lead is None:
+        return True  # process_lead logs it
+    if lead.processing_attempts >= MAX_ATTEMPTS:
+        db.session.execute(update(Lead).where(Lead.id == lead_id).values(
+            processing_state=PROCESSING_FAILED,
+            processing_error=(lead.processing_error or "") + f" (gave up after {MAX_ATTEMPTS} attempts)"))
+        db.session.commit()
+        return False
+    db.session.execute(update(Lead).where(Lead.id == lead_id).values(
+        processing_attempts=Lead.processing_attempts + 1))
+    db.session.commit()
+    return True
+
+
+def record_failure(lead_id: int, error: str, *, final: bool) -> None:
+    db.session.rollback()
+    values = {"processing_error": error[:2000]}
+    if final:
+        values["processing_state"] = PROCESSING_FAILED
+    db.session.execute(update(Lead).where(Lead.id == lead_id).values(**values))
+    db.session.commit()
+
+
+def reset_for_retry(lead_id: int) -> None:
+    """Staff asked to process a failed lead again."""
+    db.session.execute(update(Lead).where(Lead.id == lead_id).values(
+        processing_state=PROCESSING_PENDING, processing_attempts=0, processing_error=None))
+
+
+def leads_to_sweep(older_than: timedelta, limit: int = 5000) -> list[int]:
+    """Leads left pending for longer than ``older_than`` (lost jobs, Redis outages, edits during
+    processing), and leads scored with older reference data."""
+    cutoff = utcnow() - older_than
+    pending = list(db.session.execute(
+        select(Lead.id).where(Lead.processing_state == PROCESSING_PENDING, Lead.updated_at < cutoff)
+        .order_by(Lead.id).limit(limit)).scalars())
+    version = load_reference().version
+    stale = list(db.session.execute(
+        select(Lead.id).where(Lead.processing_state == PROCESSING_DONE,
+                              or_(Lead.reference_version.is_(None), Lead.reference_version != version))
+        .order_by(Lead.id).limit(limit)).scalars())
+    if stale:
+        db.session.execute(update(Lead).where(Lead.id.in_(stale)).values(
+            processing_state=PROCESSING_PENDING))
+        db.session.commit()
+    return pending + stale

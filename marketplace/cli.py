@@ -22,10 +22,10 @@ leads_cli = AppGroup("leads", help="Import and export leads as CSV.")
 
 DEMO_ACCOUNTS = (
     # (role, e-mail, password, organisation, organisation kind)
-    ("admin", "admin@demo.test", "demo-admin-pass-2026", None, None),
-    ("vetter", "vetter@demo.test", "demo-vetter-pass-2026", None, None),
-    ("supplier", "supplier@demo.test", "demo-supplier-pass-2026", "Harbor Industrial Distribution", "supplier"),
-    ("buyer", "buyer@demo.test", "demo-buyer-pass-2026", "St. Vincent Community Hospital", "hospital"),
+    ("admin", "admin@example.org", "demo-admin-pass-2026", None, None),
+    ("vetter", "vetter@example.org", "demo-vetter-pass-2026", None, None),
+    ("supplier", "supplier@example.com", "demo-supplier-pass-2026", "Harbor Industrial Distribution", "supplier"),
+    ("buyer", "buyer@example.net", "demo-buyer-pass-2026", "St. Vincent Community Hospital", "hospital"),
 )
 
 
@@ -86,7 +86,7 @@ def seed_demo(lead_count: int = 60) -> list[tuple[str, str, str]]:
                 email=email, password=password, role=role, name=f"Demo {role}",
                 organisation_name=org_name, organisation_kind=org_kind))
         created.append((role, email, password))
-    supplier = accounts.find_user_by_email("supplier@demo.test")
+    supplier = accounts.find_user_by_email("supplier@example.com")
     if not db.session.scalar(db.select(func.count()).select_from(leads.Lead)):
         for index, row in enumerate(generate_leads(lead_count)):
             values, errors = parse_lead(row)
@@ -99,8 +99,8 @@ def seed_demo(lead_count: int = 60) -> list[tuple[str, str, str]]:
             leads.create_lead(values, owner=supplier if own else None, actor_id=supplier.id if own else None,
                               source="form" if own else "csv")
     # The demo buyer's hospital is verified, so that a newcomer sees the full buyer experience.
-    admin = accounts.find_user_by_email("admin@demo.test")
-    buyer = accounts.find_user_by_email("buyer@demo.test")
+    admin = accounts.find_user_by_email("admin@example.org")
+    buyer = accounts.find_user_by_email("buyer@example.net")
     accounts.verify_organisation(buyer.organisation, actor_id=admin.id)
     return created
 

@@ -61,5 +61,5 @@ def test_seed_creates_one_account_per_role_and_leads(clean_app):
         assert roles == {"admin", "vetter", "supplier", "buyer"}
     client = clean_app.test_client()
     from tests.conftest import login
-    login(client, "supplier@demo.test", "demo-supplier-pass-2026")
+    login(client, "supplier@example.com", "demo-supplier-pass-2026")
     assert "Submitted" in client.get("/leads").get_data(as_text=True)

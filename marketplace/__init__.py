@@ -130,6 +130,10 @@ def register_template_helpers(app: Flask) -> None:
     def number(value):
         return "" if value is None else f"{value:,}"
 
+    @app.template_filter("when_short")
+    def when_short(value):
+        return "" if value is None else value.strftime("%b %d, %H:%M")
+
     @app.template_filter("when")
     def when(value):
         return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")

@@ -94,8 +94,9 @@ def seed_demo(lead_count: int = 60) -> list[tuple[str, str, str]]:
             own = index % 6 == 0  # some leads belong to the demo supplier, the rest came by CSV
             if own:
                 values["external_id"] = None
-                values["company_name"] = supplier.organisation.name
-                values["email"] = supplier.email
+                values.update(company_name=supplier.organisation.name, email=supplier.email,
+                              website="https://www.example.com", phone="(562) 555-0142",
+                              street="100 Harbor Boulevard", city="Long Beach", postal_code="90802")
             leads.create_lead(values, owner=supplier if own else None, actor_id=supplier.id if own else None,
                               source="form" if own else "csv")
     # The demo buyer's hospital is verified, so that a newcomer sees the full buyer experience.

@@ -1,7 +1,10 @@
 """Form helpers shared by the blueprints."""
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
 
 
 def attach_errors(form: FlaskForm, errors: dict[str, str]) -> None:
@@ -21,3 +24,13 @@ def page_number(value: str) -> int:
     """The ``?page=`` argument (``request.args.get("page", 1, type=page_number)``): from 1 to
     MAX_PAGE, so that a huge number is an empty page, not an OFFSET overflow in the database."""
     return min(max(int(value), 1), MAX_PAGE)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def no_control_characters(form, field) -> None:
+    """A WTForms validator for one-line text: NUL and other control characters are refused here
+    (PostgreSQL cannot even store NUL; as a query parameter it is a database error)."""
+    if field.data and _CONTROL.search(field.data):
+        raise ValidationError("Contains a control character; please remove it.")

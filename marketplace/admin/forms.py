@@ -3,11 +3,13 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from ..domain.passwords import MAX_LENGTH, MIN_LENGTH
+from ..forms import no_control_characters
 
 
 class NewStaffForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("E-mail", validators=[DataRequired(), Email(message="Not a valid e-mail address."), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120), no_control_characters])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(message="Not a valid e-mail address."), Length(max=254),
+                                             no_control_characters])
     password = PasswordField("Initial password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
                              description=f"At least {MIN_LENGTH} characters; tell it to the vetter in person, "
                                          "and ask them to change it after signing in.")

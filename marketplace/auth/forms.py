@@ -4,10 +4,11 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..domain.catalog import BUYER_ORGANISATION_KINDS
 from ..domain.passwords import MAX_LENGTH, MIN_LENGTH
+from ..forms import no_control_characters
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)],
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254), no_control_characters],
                        render_kw={"autocomplete": "username"})
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
                              render_kw={"autocomplete": "current-password"})
@@ -16,10 +17,12 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"})
-    email = EmailField("E-mail", validators=[DataRequired(), Email(message="Not a valid e-mail address."), Length(max=254)],
+    name = StringField("Your name", validators=[DataRequired(), Length(max=120), no_control_characters],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField("E-mail", validators=[DataRequired(), Email(message="Not a valid e-mail address."), Length(max=254),
+                                             no_control_characters],
                        render_kw={"autocomplete": "email"})
-    organisation_name = StringField("Organisation", validators=[DataRequired(), Length(max=200)],
+    organisation_name = StringField("Organisation", validators=[DataRequired(), Length(max=200), no_control_characters],
                                     render_kw={"autocomplete": "organization"})
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
                              description=f"At least {MIN_LENGTH} characters. A few random words work well.",

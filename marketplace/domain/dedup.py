@@ -120,7 +120,7 @@ LEAD_MATCH_SPEC = MatchSpec(
             Level(_SAME, 1.0, 4.0), Level(_CLOSE, 0.88, 3.0), Level("somewhat similar", 0.75, 1.0),
             Level(_DIFF, 0.0, -4.0)), "company name"),
         FieldComparison("phone", "exact", (Level(_SAME, 1.0, 8.0), Level(_DIFF, 0.0, -1.5)), "phone"),
-        FieldComparison("email", "exact", (Level(_SAME, 1.0, 7.0), Level(_DIFF, 0.0, 0.0)), "e-mail"),
+        FieldComparison("email", "exact", (Level(_SAME, 1.0, 10.0), Level(_DIFF, 0.0, 0.0)), "e-mail"),
         FieldComparison("domains", "overlap", (Level(_SAME, 1.0, 8.0), Level(_DIFF, 0.0, -2.5)),
                         "e-mail/web domain"),
         FieldComparison("contact", "jaro_winkler", (Level(_SAME, 0.95, 2.0), Level(_DIFF, 0.0, 0.0)),

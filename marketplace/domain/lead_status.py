@@ -1,6 +1,8 @@
 """Lead statuses (the vetting decision) and processing states (the background pipeline)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 SUBMITTED = "submitted"
 UNDER_REVIEW = "under_review"
 INFO_REQUESTED = "info_requested"
@@ -27,3 +29,59 @@ PROCESSING_FAILED = "failed"
 
 def supplier_may_edit(status: str) -> bool:
     return status in SUPPLIER_EDITABLE
+
+
+# --- Vetting decisions: the one transition table -----------------------------------------------
+OPEN_STATUSES = (SUBMITTED, UNDER_REVIEW, INFO_REQUESTED, ESCALATED)
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+    needs_text: str | None = None  # what the free text is called, if it is required
+
+
+ACTIONS: dict[str, Action] = {a.name: a for a in (
+    Action("start_review", "Start review", frozenset({SUBMITTED}), UNDER_REVIEW, frozenset({"vetter", "admin"})),
+    Action("approve", "Approve", frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED}), APPROVED,
+           frozenset({"vetter", "admin"})),
+    Action("reject", "Reject", frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED, APPROVED}), REJECTED,
+           frozenset({"vetter", "admin"}), needs_text="reason"),
+    Action("request_info", "Ask the supplier", frozenset({SUBMITTED, UNDER_REVIEW, ESCALATED}), INFO_REQUESTED,
+           frozenset({"vetter", "admin"}), needs_text="question"),
+    Action("escalate", "Escalate", frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED}), ESCALATED,
+           frozenset({"vetter", "admin"}), needs_text="note"),
+    # An escalated lead is decided by an administrator.
+    Action("approve_escalated", "Approve", frozenset({ESCALATED}), APPROVED, frozenset({"admin"})),
+    Action("reject_escalated", "Reject", frozenset({ESCALATED}), REJECTED, frozenset({"admin"}), needs_text="reason"),
+    Action("reopen", "Reopen", frozenset({APPROVED, REJECTED}), UNDER_REVIEW, frozenset({"admin"}), needs_text="note"),
+    # The supplier's answer to a question sends the lead back to the vetters.
+    Action("answer", "Send answer", frozenset({INFO_REQUESTED}), UNDER_REVIEW, frozenset({"supplier"}),
+           needs_text="answer"),
+)}
+
+
+class TransitionError(ValueError):
+    pass
+
+
+def transition(action_name: str, status: str, role: str, text: str | None = None) -> str:
+    """The status after ``action_name``, or TransitionError saying why it is not allowed."""
+    action = ACTIONS.get(action_name)
+    if action is None:
+        raise TransitionError(f"Unknown action {action_name!r}.")
+    if role not in action.roles:
+        raise TransitionError(f"'{action.label}' is not for your role.")
+    if status not in action.sources:
+        raise TransitionError(f"'{action.label}' is not possible for a lead that is {dict(LEAD_STATUSES)[status].lower()}.")
+    if action.needs_text and not (text or "").strip():
+        raise TransitionError(f"Please give a {action.needs_text}.")
+    return action.target
+
+
+def available_actions(status: str, role: str) -> list[Action]:
+    return [a for a in ACTIONS.values() if status in a.sources and role in a.roles]

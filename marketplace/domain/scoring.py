@@ -174,7 +174,7 @@ def duplicate_signals(context: DuplicateContext, ref: dict) -> list[Signal]:
     if context.cluster_lead_ids:
         ids = ", ".join(f"#{i}" for i in context.cluster_lead_ids[:8])
         more = f" and {len(context.cluster_lead_ids) - 8} more" if len(context.cluster_lead_ids) > 8 else ""
-        signals.append(Signal("duplicate", 0, f"Same supplier as lead(s) {ids}{more}."))
+        signals.append(Signal("duplicate", 0, f"Same supplier as earlier lead(s) {ids}{more}."))
     return signals
 
 
@@ -195,3 +195,26 @@ def score_lead(lead: Mapping, normal: Mapping, context: DuplicateContext = Dupli
     signals.sort(key=lambda s: (s.weight, s.code))
     score = max(0, min(100, 100 + sum(s.weight for s in signals)))
     return Assessment(score, tuple(signals), reference.version)
+
+
+# Flags a vetter can filter the queue by (the codes of signals that count against a lead).
+FLAG_LABELS = {
+    "price_10x": "Price over 10x reference",
+    "price_3x": "Price over 3x reference",
+    "price_over_1_1x": "Price over 1.1x reference",
+    "price_too_low": "Price too good to be true",
+    "certification_missing": "No certification",
+    "certification_malformed": "Certification malformed",
+    "broker_terms": "Broker-chain wording",
+    "broker": "Broker",
+    "payment_upfront": "Payment up front",
+    "webmail": "Free webmail",
+    "domain_mismatch": "E-mail/website mismatch",
+    "no_website": "No website",
+    "no_phone": "No phone",
+    "bad_phone": "Phone not diallable",
+    "implausible_quantity": "Implausible quantity",
+    "ready_millions": "Millions ready, no lead time",
+    "incomplete": "Incomplete",
+    "resembles_rejected": "Resembles a rejected lead",
+}

@@ -3,13 +3,16 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, text, BigInteger, Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..domain.lead_status import PROCESSING_PENDING, SUBMITTED
+from ..domain.lead_status import OPEN_STATUSES, PROCESSING_PENDING, SUBMITTED
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .user import User
+
+
+OPEN_STATUS_SQL = "status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
 
 
 class Lead(db.Model):
@@ -18,8 +21,11 @@ class Lead(db.Model):
     __tablename__ = "leads"
     __table_args__ = (
         Index("ix_leads_status_created", "status", "created_at"),
-        # The vetting queue: ranked by score, then age, within a status (keyset pagination).
-        Index("ix_leads_queue", "status", "risk_score", "created_at", "id"),
+        # The vetting queue, ranked by score then age, read page by page with keyset pagination:
+        # one index for a chosen status, and a partial one for all leads awaiting a decision.
+        Index("ix_leads_queue", "status", "queue_score", "created_at", "id"),
+        Index("ix_leads_open_queue", "queue_score", "created_at", "id",
+              postgresql_where=text(OPEN_STATUS_SQL), sqlite_where=text(OPEN_STATUS_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +71,9 @@ class Lead(db.Model):
     # Leads resolved to one supplier share a cluster id: the smallest lead id in the cluster.
     cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)
     risk_score: Mapped[int | None] = mapped_column(Integer)
+    # The queue's sort key: risk_score, or -1 while the lead is not scored yet (never NULL, so
+    # that the queue's indexes give the order directly).
+    queue_score: Mapped[int] = mapped_column(Integer, default=-1, server_default="-1")
     risk_signals: Mapped[list | None] = mapped_column(JSON)
     reference_version: Mapped[str | None] = mapped_column(String(32))
     # The last vetting decision.

@@ -182,6 +182,7 @@ def duplicate_context(lead: Lead) -> DuplicateContext:
 
 def _store_assessment(lead: Lead, assessment) -> None:
     lead.risk_score = assessment.score
+    lead.queue_score = assessment.score
     lead.risk_signals = [s.as_dict() for s in assessment.signals]
     lead.reference_version = assessment.reference_version
     db.session.execute(delete(LeadFlag).where(LeadFlag.lead_id == lead.id))

@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from ..domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
 from ..domain.leads import parse_lead
@@ -53,3 +54,7 @@ class LeadForm(FlaskForm):
 
 class DocumentForm(FlaskForm):
     document = FileField("Add a document (PDF, PNG or JPEG, up to 10 MB)")
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField("Your answer", validators=[DataRequired(), Length(max=5000)])

@@ -7,9 +7,10 @@ from ..domain.leads import lead_to_row
 from ..domain.permissions import may_edit_lead
 from ..extensions import db, limiter
 from ..models import LeadDocument
-from ..services import audit, documents, leads
+from ..domain.lead_status import INFO_REQUESTED, TransitionError
+from ..services import audit, documents, leads, vetting
 from ..forms import page_number
-from .forms import DocumentForm, LeadForm
+from .forms import AnswerForm, DocumentForm, LeadForm
 
 bp = Blueprint("suppliers", __name__)
 
@@ -60,10 +61,30 @@ def edit_lead(lead_id: int):
 @role_required("supplier", "vetter", "admin")
 def lead_detail(lead_id: int):
     lead = leads.lead_for(current_user, lead_id)
+    is_owner = current_user.role == "supplier"
     return render_template(
         "suppliers/lead_detail.html", lead=lead, document_form=DocumentForm(),
         may_edit=may_edit_lead(current_user.role, current_user.id, lead.owner_id, lead.status),
+        messages=vetting.messages(lead),
+        answer_form=AnswerForm() if is_owner and lead.status == INFO_REQUESTED else None,
         history=audit.history("lead", lead.id) if current_user.is_staff else [])
+
+
+@bp.post("/leads/<int:lead_id>/answer")
+@role_required("supplier")
+def answer(lead_id: int):
+    lead = leads.lead_for(current_user, lead_id)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            vetting.decide(lead, current_user, "answer", form.answer.data)
+        except TransitionError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Thank you: your answer is sent to city staff.", "success")
+    else:
+        flash("Please write an answer (at most 5,000 characters).", "error")
+    return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))
 
 
 @bp.post("/leads/<int:lead_id>/documents")

@@ -1,16 +1,19 @@
 import io
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user
 
 from ..access import role_required
-from ..domain.catalog import PRODUCT_CATEGORIES
-from ..domain.lead_status import LEAD_STATUSES
+from ..domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, label
+from ..domain.lead_status import LEAD_STATUSES, TransitionError, available_actions
 from ..domain.leads import LEAD_COLUMNS
-from ..forms import page_number
+from ..domain.scoring import FLAG_LABELS
+from ..extensions import db
+from ..models import DuplicatePair, Lead
 from ..models.base import utcnow
-from ..services import leads
-from .forms import ImportForm
+from ..services import audit, leads, vetting
+from .forms import ActionForm, DecisionForm, ImportForm, MergeForm
 
 bp = Blueprint("vetting", __name__, url_prefix="/staff")
 
@@ -18,14 +21,107 @@ bp = Blueprint("vetting", __name__, url_prefix="/staff")
 @bp.get("/leads")
 @role_required("vetter", "admin")
 def leads_list():
-    page = request.args.get("page", 1, type=page_number)
-    status = request.args.get("status") or None
-    category = request.args.get("category") or None
-    search = (request.args.get("q") or "").strip()[:100] or None
-    pagination = leads.staff_leads(page, current_app.config["ITEMS_PER_PAGE"], status=status,
-                                   category=category, search=search)
-    return render_template("vetting/leads.html", pagination=pagination, statuses=LEAD_STATUSES,
-                           categories=PRODUCT_CATEGORIES, status=status, category=category, q=search or "")
+    """The vetting queue: ranked, filterable, read page by page with a cursor (fast at any depth)."""
+    args = request.args
+    flt = vetting.QueueFilter(
+        status=args.get("status") or "open",
+        category=args.get("category") or None,
+        supplier_type=args.get("supplier_type") or None,
+        flag=args.get("flag") or None,
+        processing=args.get("processing") or None,
+        search=(args.get("q") or "").strip()[:100] or None,
+        sort=args.get("sort") if args.get("sort") in vetting.SORTS else "best",
+    )
+    rows, next_cursor, total = vetting.queue_page(flt, after=args.get("after") or None,
+                                                   per_page=current_app.config["ITEMS_PER_PAGE"])
+    base_args = {k: v for k, v in args.items() if k != "after" and v}
+    return render_template("vetting/leads.html", rows=rows, next_cursor=next_cursor, total=total, flt=flt,
+                           base_args=base_args, statuses=LEAD_STATUSES, categories=PRODUCT_CATEGORIES,
+                           supplier_types=SUPPLIER_TYPES, flags=FLAG_LABELS, sorts=vetting.SORTS,
+                           counts=vetting.processing_counts())
+
+
+@bp.get("/leads/<int:lead_id>")
+@role_required("vetter", "admin")
+def lead_page(lead_id: int):
+    lead = leads.lead_for(current_user, lead_id)
+    return render_template("vetting/lead.html", lead=lead, pairs=vetting.lead_pairs(lead),
+                           cluster=vetting.cluster_members(lead), messages=vetting.messages(lead),
+                           history=audit.history("lead", lead.id),
+                           actions=available_actions(lead.status, current_user.role),
+                           decision_form=DecisionForm(), action_form=ActionForm(), merge_form=MergeForm())
+
+
+@bp.post("/leads/<int:lead_id>/decision")
+@role_required("vetter", "admin")
+def decide(lead_id: int):
+    lead = leads.lead_for(current_user, lead_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            status = vetting.decide(lead, current_user, form.action.data, form.text.data)
+        except (TransitionError, vetting.DecisionRefused) as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"Lead #{lead.id} is now {label(LEAD_STATUSES, status).lower()}.", "success")
+    return redirect(url_for("vetting.lead_page", lead_id=lead.id))
+
+
+@bp.post("/pairs/<int:pair_id>")
+@role_required("vetter", "admin")
+def decide_pair(pair_id: int):
+    pair = db.session.get(DuplicatePair, pair_id) or abort(404)
+    back = request.form.get("lead_id", type=int)
+    back = back if back in (pair.lead_id, pair.other_id) else pair.lead_id
+    if ActionForm().validate_on_submit():
+        try:
+            vetting.decide_pair(pair, current_user, request.form.get("decision", ""))
+        except TransitionError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Your decision on the pair is saved and will be kept.", "success")
+    return redirect(url_for("vetting.lead_page", lead_id=back))
+
+
+@bp.post("/leads/<int:lead_id>/split")
+@role_required("vetter", "admin")
+def split(lead_id: int):
+    lead = leads.lead_for(current_user, lead_id)
+    if ActionForm().validate_on_submit():
+        unlinked = vetting.split_from_cluster(lead, current_user)
+        flash(f"Lead #{lead.id} is split from its cluster ({unlinked} link(s) marked 'different').", "success")
+    return redirect(url_for("vetting.lead_page", lead_id=lead.id))
+
+
+@bp.post("/leads/<int:lead_id>/merge")
+@role_required("vetter", "admin")
+def merge(lead_id: int):
+    lead = leads.lead_for(current_user, lead_id)
+    form = MergeForm()
+    if form.validate_on_submit():
+        other = db.session.get(Lead, form.other_lead_id.data)
+        if other is None:
+            flash(f"There is no lead #{form.other_lead_id.data}.", "error")
+        else:
+            try:
+                vetting.merge_leads(lead, other, current_user)
+            except TransitionError as exc:
+                flash(str(exc), "error")
+            else:
+                flash(f"Leads #{lead.id} and #{other.id} are now one supplier.", "success")
+    else:
+        flash("Give the number of the lead to merge with.", "error")
+    return redirect(url_for("vetting.lead_page", lead_id=lead.id))
+
+
+@bp.post("/leads/<int:lead_id>/reprocess")
+@role_required("vetter", "admin")
+def reprocess(lead_id: int):
+    lead = leads.lead_for(current_user, lead_id)
+    if ActionForm().validate_on_submit():
+        vetting.retry_processing(lead, current_user)
+        flash("The lead is queued to be processed again.", "success")
+    return redirect(url_for("vetting.lead_page", lead_id=lead.id))
 
 
 def decode_upload(data: bytes) -> str:

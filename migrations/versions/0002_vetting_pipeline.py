@@ -8,6 +8,9 @@ Create Date: 2026-11-21 06:18:52.509604
 from alembic import op
 import sqlalchemy as sa
 
+# Leads awaiting a decision (as in marketplace.domain.lead_status.OPEN_STATUSES at this revision).
+OPEN_STATUS_SQL = "status IN ('submitted', 'under_review', 'info_requested', 'escalated')"
+
 
 # revision identifiers, used by Alembic.
 revision = '0002'
@@ -91,13 +94,16 @@ def upgrade():
         batch_op.add_column(sa.Column('processed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('cluster_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('risk_score', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('queue_score', sa.Integer(), server_default='-1', nullable=False))
         batch_op.add_column(sa.Column('risk_signals', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('reference_version', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('decided_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('decision_reason', sa.Text(), nullable=True))
         batch_op.create_index(batch_op.f('ix_leads_cluster_id'), ['cluster_id'], unique=False)
-        batch_op.create_index('ix_leads_queue', ['status', 'risk_score', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_leads_queue', ['status', 'queue_score', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_leads_open_queue', ['queue_score', 'created_at', 'id'], unique=False,
+                              postgresql_where=sa.text(OPEN_STATUS_SQL), sqlite_where=sa.text(OPEN_STATUS_SQL))
         batch_op.create_foreign_key(batch_op.f('fk_leads_decided_by_id_users'), 'users', ['decided_by_id'], ['id'])
 
 
@@ -105,6 +111,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('leads', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_leads_decided_by_id_users'), type_='foreignkey')
+        batch_op.drop_index('ix_leads_open_queue')
         batch_op.drop_index('ix_leads_queue')
         batch_op.drop_index(batch_op.f('ix_leads_cluster_id'))
         batch_op.drop_column('decision_reason')
@@ -112,6 +119,7 @@ def downgrade():
         batch_op.drop_column('decided_at')
         batch_op.drop_column('reference_version')
         batch_op.drop_column('risk_signals')
+        batch_op.drop_column('queue_score')
         batch_op.drop_column('risk_score')
         batch_op.drop_column('cluster_id')
         batch_op.drop_column('processed_at')

@@ -1,0 +1,275 @@
+"""Vetting use cases: the ranked queue, decisions through the transition table, questions and
+answers, and vetters' duplicate decisions (confirm, split, merge)."""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, update
+
+from ..domain.dedup import AUTO_MERGE_PROBABILITY
+from ..domain.lead_status import (ACTIONS, OPEN_STATUSES, PROCESSING_PENDING, TransitionError,
+                                  transition)
+from ..domain.normalise import email_domain
+from ..domain.permissions import self_vetting_reason
+from ..extensions import db
+from ..jobs.queue import enqueue_lead_processing
+from ..models import DuplicatePair, Lead, LeadFlag, LeadMessage, User
+from ..models.base import utcnow
+from . import audit
+from .processing import recompute_clusters, reset_for_retry
+
+
+class DecisionRefused(ValueError):
+    pass
+
+
+# --- The queue -------------------------------------------------------------------------------
+
+# Sort orders: (label, [(column, descending?)]). The id is always last, so the order is total and
+# keyset pagination ("after this row") is exact and fast at any depth, unlike OFFSET.
+SORTS = {
+    "best": ("Best score first, then oldest", [(Lead.queue_score, True), (Lead.created_at, False), (Lead.id, False)]),
+    "risky": ("Riskiest first, then oldest", [(Lead.queue_score, False), (Lead.created_at, False), (Lead.id, False)]),
+    "oldest": ("Oldest first", [(Lead.created_at, False), (Lead.id, False)]),
+    "newest": ("Newest first", [(Lead.created_at, True), (Lead.id, True)]),
+}
+
+
+@dataclass
+class QueueFilter:
+    status: str = "open"          # a status, "open" (awaiting a decision) or "all"
+    category: str | None = None
+    supplier_type: str | None = None
+    flag: str | None = None
+    processing: str | None = None  # pending | failed: leads not yet scored
+    search: str | None = None
+    sort: str = "best"
+
+
+def _encode_cursor(values: list) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, columns: list) -> list | None:
+    try:
+        plain = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(plain, list) or len(plain) != len(columns):
+            return None
+        return [datetime.fromisoformat(v) if col.key in ("created_at",) and v else v
+                for v, (col, _) in zip(plain, columns)]
+    except (ValueError, TypeError):
+        return None
+
+
+def _after(columns: list, values: list):
+    """Rows strictly after ``values`` in the order ``columns`` (mixed directions allowed)."""
+    clauses = []
+    for i, (column, descending) in enumerate(columns):
+        equal = [c == v for (c, _), v in zip(columns[:i], values[:i])]
+        beyond = column < values[i] if descending else column > values[i]
+        clauses.append(and_(*equal, beyond))
+    return or_(*clauses)
+
+
+def queue_page(flt: QueueFilter, *, after: str | None, per_page: int) -> tuple[list[Lead], str | None, int]:
+    """One page of the queue, the cursor of the next page, and the number of matching leads."""
+    _, columns = SORTS.get(flt.sort, SORTS["best"])
+    query = select(Lead)
+    if flt.status == "open":
+        query = query.where(Lead.status.in_(OPEN_STATUSES))
+    elif flt.status and flt.status != "all":
+        query = query.where(Lead.status == flt.status)
+    if flt.processing in ("pending", "failed"):
+        query = query.where(Lead.processing_state == flt.processing)
+    if flt.category:
+        query = query.where(Lead.product_category == flt.category)
+    if flt.supplier_type:
+        query = query.where(Lead.supplier_type == flt.supplier_type)
+    if flt.flag:
+        query = query.where(Lead.id.in_(select(LeadFlag.lead_id).where(LeadFlag.flag == flt.flag)))
+    if flt.search:
+        query = query.where(func.lower(Lead.company_name).contains(flt.search.strip().lower()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    if after:
+        values = _decode_cursor(after, columns)
+        if values is not None:
+            query = query.where(_after(columns, values))
+    query = query.order_by(*[col.desc() if desc else col.asc() for col, desc in columns]).limit(per_page + 1)
+    rows = list(db.session.execute(query).scalars())
+    next_cursor = None
+    if len(rows) > per_page:
+        rows = rows[:per_page]
+        last = rows[-1]
+        next_cursor = _encode_cursor([getattr(last, col.key) for col, _ in columns])
+    return rows, next_cursor, total
+
+
+def processing_counts() -> dict[str, int]:
+    return dict(db.session.execute(select(Lead.processing_state, func.count()).group_by(Lead.processing_state)).all())
+
+
+# --- Decisions -------------------------------------------------------------------------------
+
+def _refuse_self_vetting(actor: User, lead: Lead, action: str) -> None:
+    reason = self_vetting_reason(actor_id=actor.id, actor_email_domain=email_domain(actor.email),
+                                 lead_owner_id=lead.owner_id, lead_created_by_id=lead.created_by_id,
+                                 lead_email_domain=email_domain(lead.email))
+    if reason:
+        # The refusal is itself recorded, in its own transaction.
+        audit.record(actor.id, "lead.decision_refused", "lead", lead.id, detail=f"{action}: {reason}")
+        db.session.commit()
+        raise DecisionRefused(f"You may not decide on this lead: {reason}.")
+
+
+def decide(lead: Lead, actor: User, action: str, text: str | None = None) -> str:
+    """Apply a vetting decision (or a supplier's answer) and write its audit row in the same
+    transaction. Raises TransitionError or DecisionRefused with a message for the person."""
+    before = lead.status
+    target = transition(action, before, actor.role, text)
+    if actor.role != "supplier":
+        _refuse_self_vetting(actor, lead, action)
+    text = (text or "").strip()[:5000] or None
+    # Only if nobody decided in between: the status we checked must still be the status.
+    changed = db.session.execute(update(Lead).where(Lead.id == lead.id, Lead.status == before).values(
+        status=target, decided_at=utcnow() if actor.role != "supplier" else Lead.decided_at,
+        decided_by_id=actor.id if actor.role != "supplier" else Lead.decided_by_id,
+        decision_reason=text if action in ("reject", "reject_escalated", "approve", "approve_escalated") else Lead.decision_reason,
+    )).rowcount
+    if changed != 1:
+        db.session.rollback()
+        raise TransitionError("Someone else changed this lead a moment ago; please look again.")
+    if action in ("request_info", "answer"):
+        db.session.add(LeadMessage(lead_id=lead.id, author_id=actor.id,
+                                   kind="question" if action == "request_info" else "answer", body=text))
+    audit.record(actor.id, f"lead.{action}", "lead", lead.id, before={"status": before},
+                 after={"status": target}, detail=text)
+    db.session.commit()
+    db.session.refresh(lead)
+    if target == "rejected":
+        # Leads that resemble this one are scored again, so they show "resembles a rejected lead".
+        enqueue_lead_processing(_paired_lead_ids(lead.id) | _cluster_ids(lead))
+    return target
+
+
+def _paired_lead_ids(lead_id: int) -> set[int]:
+    rows = db.session.execute(select(DuplicatePair.lead_id, DuplicatePair.other_id).where(
+        or_(DuplicatePair.lead_id == lead_id, DuplicatePair.other_id == lead_id))).all()
+    return {a if a != lead_id else b for a, b in rows}
+
+
+def _cluster_ids(lead: Lead) -> set[int]:
+    if lead.cluster_id is None:
+        return set()
+    return set(db.session.execute(select(Lead.id).where(Lead.cluster_id == lead.cluster_id, Lead.id != lead.id)).scalars())
+
+
+def _mark_for_rescoring(lead_ids: set[int]) -> None:
+    if lead_ids:
+        db.session.execute(update(Lead).where(Lead.id.in_(lead_ids)).values(processing_state=PROCESSING_PENDING))
+
+
+# --- Duplicates: vetters confirm, split and merge ----------------------------------------------
+
+def decide_pair(pair: DuplicatePair, actor: User, decision: str) -> None:
+    """A vetter says two leads are the 'same' supplier or 'different' ones; kept for good."""
+    if decision not in ("same", "different"):
+        raise TransitionError("Choose 'same' or 'different'.")
+    before = pair.decision
+    pair.decision, pair.decided_by_id, pair.decided_at = decision, actor.id, utcnow()
+    affected = {pair.lead_id, pair.other_id}
+    _recluster(affected)
+    audit.record(actor.id, f"duplicate.{decision}", "lead", pair.lead_id, before={"decision": before},
+                 after={"decision": decision, "other_lead": pair.other_id})
+    db.session.commit()
+    enqueue_lead_processing(affected)
+
+
+def _recluster(lead_ids: set[int]) -> None:
+    members = set(lead_ids)
+    for cluster_id in db.session.execute(select(Lead.cluster_id).where(Lead.id.in_(lead_ids))).scalars():
+        if cluster_id is not None:
+            members |= set(db.session.execute(select(Lead.id).where(Lead.cluster_id == cluster_id)).scalars())
+    db.session.flush()
+    recompute_clusters(members)
+    _mark_for_rescoring(members)
+
+
+def split_from_cluster(lead: Lead, actor: User) -> int:
+    """'This lead is not that supplier': every automatic link to its cluster-mates becomes a
+    'different' decision, so the split holds when the leads are processed again."""
+    mates = _cluster_ids(lead)
+    pairs = list(db.session.execute(select(DuplicatePair).where(
+        or_(and_(DuplicatePair.lead_id == lead.id, DuplicatePair.other_id.in_(mates)),
+            and_(DuplicatePair.other_id == lead.id, DuplicatePair.lead_id.in_(mates))),
+        or_(DuplicatePair.decision == "same",
+            and_(DuplicatePair.decision.is_(None), DuplicatePair.probability >= AUTO_MERGE_PROBABILITY)))).scalars())
+    for pair in pairs:
+        pair.decision, pair.decided_by_id, pair.decided_at = "different", actor.id, utcnow()
+    _recluster({lead.id} | mates)
+    audit.record(actor.id, "duplicate.split", "lead", lead.id, after={"unlinked": sorted(mates)})
+    db.session.commit()
+    enqueue_lead_processing({lead.id} | mates)
+    return len(pairs)
+
+
+def merge_leads(lead: Lead, other: Lead, actor: User) -> None:
+    """'These two are the same supplier', said by a vetter about leads the engine kept apart."""
+    if lead.id == other.id:
+        raise TransitionError("A lead is always the same supplier as itself.")
+    high, low = max(lead.id, other.id), min(lead.id, other.id)
+    pair = db.session.execute(select(DuplicatePair).where(
+        DuplicatePair.lead_id == high, DuplicatePair.other_id == low)).scalar_one_or_none()
+    if pair is None:
+        pair = DuplicatePair(lead_id=high, other_id=low, probability=0.0, evidence=[])
+        db.session.add(pair)
+    decide_pair(pair, actor, "same")
+
+
+def retry_processing(lead: Lead, actor: User) -> None:
+    reset_for_retry(lead.id)
+    audit.record(actor.id, "lead.reprocess", "lead", lead.id)
+    db.session.commit()
+    enqueue_lead_processing([lead.id])
+
+
+# --- What the lead page shows ----------------------------------------------------------------
+
+@dataclass
+class PairView:
+    pair: DuplicatePair
+    other: Lead
+    in_cluster: bool
+    needs_review: bool
+
+
+def lead_pairs(lead: Lead) -> list[PairView]:
+    pairs = list(db.session.execute(select(DuplicatePair).where(
+        or_(DuplicatePair.lead_id == lead.id, DuplicatePair.other_id == lead.id))
+        .order_by(DuplicatePair.probability.desc())).scalars())
+    others = {l.id: l for l in db.session.execute(select(Lead).where(Lead.id.in_(
+        [p.other_id if p.lead_id == lead.id else p.lead_id for p in pairs]))).scalars()} if pairs else {}
+    views = []
+    for pair in pairs:
+        other = others[pair.other_id if pair.lead_id == lead.id else pair.lead_id]
+        views.append(PairView(pair, other, in_cluster=other.cluster_id == lead.cluster_id,
+                              needs_review=pair.decision is None and pair.probability < AUTO_MERGE_PROBABILITY))
+    return views
+
+
+def cluster_members(lead: Lead, limit: int = 50) -> list[Lead]:
+    if lead.cluster_id is None:
+        return []
+    return list(db.session.execute(select(Lead).where(Lead.cluster_id == lead.cluster_id, Lead.id != lead.id)
+                                   .order_by(Lead.id).limit(limit)).scalars())
+
+
+def messages(lead: Lead) -> list[LeadMessage]:
+    return list(db.session.execute(select(LeadMessage).where(LeadMessage.lead_id == lead.id)
+                                   .order_by(LeadMessage.created_at, LeadMessage.id)).scalars())
+
+
+ACTION_LABELS = {name: action.label for name, action in ACTIONS.items()}

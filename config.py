@@ -83,6 +83,8 @@ class Config:
     ITEMS_PER_PAGE = 50
     # The sweeper re-enqueues leads left pending longer than this (lost jobs, Redis outages).
     SWEEP_AFTER = timedelta(seconds=60)
+    # A "started" job whose worker sent no heartbeat for this long is treated as abandoned.
+    JOB_STALE_AFTER = timedelta(seconds=90)
     # Seed the embedded database on its first start (make run); never in production.
     AUTO_SEED = False
 
@@ -101,6 +103,9 @@ class Config:
         for key in ("LOGIN_LIMIT", "REGISTER_LIMIT", "SUBMIT_LIMIT"):
             if os.environ.get(key):
                 env[key] = os.environ[key]
+        for key in ("SWEEP_AFTER", "JOB_STALE_AFTER"):
+            if os.environ.get(key + "_SECONDS"):
+                env[key] = timedelta(seconds=float(os.environ[key + "_SECONDS"]))
         return env
 
 

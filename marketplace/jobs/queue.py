@@ -9,7 +9,7 @@ submission still succeeds: the lead stays pending and the sweeper enqueues it la
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Iterable
 
 import redis
@@ -28,8 +28,6 @@ JOB_TIMEOUT = 120
 RETRY = Retry(max=3, interval=[5, 30, 120])
 # Failed jobs are kept a week for inspection, not RQ's default of a year (R10).
 FAILURE_TTL = 7 * 24 * 3600
-# A "started" job whose worker has not sent a heartbeat for this long belongs to a dead worker.
-STALE_HEARTBEAT = timedelta(seconds=90)
 # Redis must answer quickly or not at all: a submission never waits long on a sick Redis.
 SOCKET_TIMEOUT = 2.0
 
@@ -84,7 +82,7 @@ def _stale(job: Job) -> bool:
         return True
     if heartbeat.tzinfo is None:
         heartbeat = heartbeat.replace(tzinfo=timezone.utc)
-    return datetime.now(timezone.utc) - heartbeat > STALE_HEARTBEAT
+    return datetime.now(timezone.utc) - heartbeat > current_app.config["JOB_STALE_AFTER"]
 
 
 def enqueue_lead_processing(lead_ids: Iterable[int]) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 
 from flask import Flask, current_app, has_app_context
 from rq import get_current_job
@@ -29,10 +30,17 @@ def _get_app() -> Flask:
     return _app
 
 
+# Fault-injection for the reliability tests only: seconds to sleep inside the job body, so that a
+# test can kill a worker mid-job. Unset everywhere else.
+FAULT_DELAY = float(os.environ.get("MARKETPLACE_FAULT_JOB_DELAY", "0") or 0)
+
+
 def _run(lead_id: int) -> str:
     if not processing.start_attempt(lead_id):
         return "gave up"
     try:
+        if FAULT_DELAY:
+            time.sleep(FAULT_DELAY)
         return processing.process_lead(lead_id)
     except Exception as exc:  # includes RQ's JobTimeoutException: record it for staff, then re-raise
         job = get_current_job()

@@ -56,13 +56,15 @@ def _replace_keys(lead_id: int, keys: set[str]) -> None:
 
 
 def candidate_ids(lead_id: int, keys: set[str]) -> set[int]:
-    """Other leads sharing a blocking key: at most MAX_CANDIDATES_PER_KEY (the newest) per key,
-    so the work per lead stays flat however large the table grows. One round trip for all keys."""
+    """Other leads sharing a blocking key: at most MAX_CANDIDATES_PER_KEY per key, so the work per
+    lead stays flat however large the table grows. The oldest ones: a key's first leads never
+    change, so processing a lead again compares it with the same leads (idempotent results).
+    One round trip for all keys."""
     if not keys:
         return set()
     per_key = [
         select(LeadBlockKey.lead_id).where(LeadBlockKey.key == key, LeadBlockKey.lead_id != lead_id)
-        .order_by(LeadBlockKey.lead_id.desc()).limit(MAX_CANDIDATES_PER_KEY).subquery().select()
+        .order_by(LeadBlockKey.lead_id).limit(MAX_CANDIDATES_PER_KEY).subquery().select()
         for key in sorted(keys)
     ]
     return set(db.session.execute(union_all(*per_key) if len(per_key) > 1 else per_key[0]).scalars())
@@ -77,8 +79,10 @@ def _evidence_json(result) -> list[dict]:
              "level": e.level, "weight": e.weight} for e in result.evidence]
 
 
-def _store_pairs(lead_id: int, matches: dict[int, object]) -> None:
-    """Upsert this lead's pairs; drop undecided pairs that no longer match. Decisions are kept."""
+def _store_pairs(lead_id: int, matches: dict[int, object], compared: set[int], *, replace_all: bool) -> None:
+    """Upsert this lead's pairs. An undecided pair is dropped when the other lead was compared
+    again and no longer matches, or when this lead's identity changed (``replace_all``); pairs
+    with leads not compared this time are kept, and vetters' decisions always are."""
     existing = {(p.lead_id, p.other_id): p for p in db.session.execute(
         select(DuplicatePair).where(or_(DuplicatePair.lead_id == lead_id, DuplicatePair.other_id == lead_id))).scalars()}
     wanted = set()
@@ -90,7 +94,8 @@ def _store_pairs(lead_id: int, matches: dict[int, object]) -> None:
         pair.evidence = _evidence_json(result)
         db.session.add(pair)
     for pair_key, pair in existing.items():
-        if pair_key not in wanted and pair.decision is None:
+        other_id = pair_key[1] if pair_key[0] == lead_id else pair_key[0]
+        if pair_key not in wanted and pair.decision is None and (replace_all or other_id in compared):
             db.session.delete(pair)
     db.session.flush()
 
@@ -123,12 +128,12 @@ def _accepted_neighbours(lead_id: int) -> set[int]:
     return {a if a != lead_id else b for a, b in _accepted_edges({lead_id})}
 
 
-def _resolve_duplicates(lead: Lead, record: dict) -> None:
+def _resolve_duplicates(lead: Lead, record: dict, *, identity_changed: bool) -> None:
     keys = lead_blocking_keys(record)
     _take_dedup_lock()
     _replace_keys(lead.id, keys)
     others = candidate_ids(lead.id, keys)
-    matches = {}
+    matches, compared = {}, set()
     if others:
         by_cluster: dict[int, list[LeadNormal]] = defaultdict(list)
         for row, cluster_id in db.session.execute(
@@ -136,14 +141,15 @@ def _resolve_duplicates(lead: Lead, record: dict) -> None:
                 .where(LeadNormal.lead_id.in_(others))).all():
             by_cluster[cluster_id or -row.lead_id].append(row)
         for rows in by_cluster.values():
-            # A supplier with hundreds of leads is one cluster: comparing with its newest few
-            # members decides as well as comparing with all, and keeps the work per lead flat.
-            for row in sorted(rows, key=lambda r: -r.lead_id)[:MAX_COMPARED_PER_CLUSTER]:
+            # A supplier with hundreds of leads is one cluster: comparing with a few of its members
+            # (the oldest, for stable results) decides as well as comparing with all of them.
+            for row in sorted(rows, key=lambda r: r.lead_id)[:MAX_COMPARED_PER_CLUSTER]:
+                compared.add(row.lead_id)
                 result = LEAD_MATCH_SPEC.compare(record, _record_of(row))
                 if result.probability >= REVIEW_PROBABILITY:
                     matches[row.lead_id] = result
     before = _accepted_neighbours(lead.id)
-    _store_pairs(lead.id, matches)
+    _store_pairs(lead.id, matches, compared, replace_all=identity_changed)
     after = _accepted_neighbours(lead.id)
     if before <= after:
         # Only new links: merge the clusters they touch (the common case, one UPDATE).
@@ -200,8 +206,10 @@ def process_lead(lead_id: int) -> str:
     values = lead_values(lead)
     normal = normalise_lead(values).as_dict()
     record = lead_record(normal, lead.contact_name)
+    stored = db.session.get(LeadNormal, lead.id)
+    identity_changed = stored is None or _record_of(stored) != record
     _store_normal(lead, normal, record)
-    _resolve_duplicates(lead, record)
+    _resolve_duplicates(lead, record, identity_changed=identity_changed)
     db.session.refresh(lead, ["cluster_id"])
     _store_assessment(lead, score_lead(values, normal, duplicate_context(lead)))
     # An edit that landed while we worked leaves the lead pending: the sweeper processes it again.

@@ -70,9 +70,18 @@ def import_command(path: str) -> None:
 @leads_cli.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def export_command(path: str) -> None:
-    """Write every lead as CSV: the import columns plus id and status."""
+    """Write every lead as CSV: the import columns plus id, status, cluster, risk_score, flags."""
     with open(path, "w", newline="", encoding="utf-8") as stream:
         count = leads.export_leads(stream)
+    click.echo(f"exported {count} leads to {path}")
+
+
+@leads_cli.command("export-clusters")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def export_clusters_command(path: str) -> None:
+    """Write external_id, lead_id, cluster for every lead (one cluster id per supplier)."""
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        count = leads.export_clusters(stream)
     click.echo(f"exported {count} leads to {path}")
 
 

@@ -19,7 +19,7 @@ from ..models import Lead, User
 from ..models.base import utcnow
 from . import audit
 
-EXPORT_COLUMNS = ("id",) + LEAD_COLUMNS + ("status",)
+EXPORT_COLUMNS = ("id",) + LEAD_COLUMNS + ("status", "cluster", "risk_score", "flags")
 # Fields a supplier or an import may set; everything else (owner, status, ...) is the system's.
 EDITABLE_FIELDS = tuple(name for name in LEAD_COLUMNS)
 
@@ -226,7 +226,25 @@ def export_rows() -> Iterable[list[str]]:
     yield list(EXPORT_COLUMNS)
     for lead in db.session.execute(db.select(Lead).order_by(Lead.id).execution_options(yield_per=1000)).scalars():
         row = lead_to_row(lead_values(lead))
-        yield [str(lead.id)] + [protect(row[name]) for name in LEAD_COLUMNS] + [lead.status]
+        flags = ";".join(sorted({s["code"] for s in lead.risk_signals or [] if s["weight"] < 0}))
+        yield ([str(lead.id)] + [protect(row[name]) for name in LEAD_COLUMNS]
+               + [lead.status, _text(lead.cluster_id), _text(lead.risk_score), flags])
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def export_clusters(stream: IO[str]) -> int:
+    """external_id, lead_id, cluster for every lead: leads resolved to one supplier share a cluster."""
+    writer = csv.writer(stream)
+    writer.writerow(["external_id", "lead_id", "cluster"])
+    count = 0
+    for external_id, lead_id, cluster_id in db.session.execute(
+            db.select(Lead.external_id, Lead.id, Lead.cluster_id).order_by(Lead.id).execution_options(yield_per=5000)):
+        writer.writerow([protect(external_id or ""), lead_id, cluster_id if cluster_id is not None else lead_id])
+        count += 1
+    return count
 
 
 def export_leads(stream: IO[str]) -> int:

@@ -55,12 +55,22 @@ def _encode_cursor(values: list) -> str:
 
 
 def _decode_cursor(cursor: str, columns: list) -> list | None:
+    """The values in a cursor, or None if it is not one this module made (it comes back from the
+    browser: anything but an aware timestamp and integer scores and ids is refused)."""
     try:
         plain = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(plain, list) or len(plain) != len(columns):
             return None
-        return [datetime.fromisoformat(v) if col.key in ("created_at",) and v else v
-                for v, (col, _) in zip(plain, columns)]
+        values = []
+        for value, (col, _) in zip(plain, columns):
+            if col.key == "created_at":
+                value = datetime.fromisoformat(value)
+                if value.tzinfo is None:
+                    return None
+            elif type(value) is not int or not -2**31 <= value < 2**31:  # queue_score and id
+                return None
+            values.append(value)
+        return values
     except (ValueError, TypeError):
         return None
 

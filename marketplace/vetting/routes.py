@@ -23,18 +23,22 @@ bp = Blueprint("vetting", __name__, url_prefix="/staff")
 def leads_list():
     """The vetting queue: ranked, filterable, read page by page with a cursor (fast at any depth)."""
     args = request.args
+    # Filters take only the values the form offers (anything else, NUL included, is no filter),
+    # and the search drops control characters: hostile query strings are no database errors.
     flt = vetting.QueueFilter(
-        status=args.get("status") or "open",
-        category=args.get("category") or None,
-        supplier_type=args.get("supplier_type") or None,
-        flag=args.get("flag") or None,
+        status=args.get("status") if args.get("status") in ("open", "all", *dict(LEAD_STATUSES)) else "open",
+        category=args.get("category") if args.get("category") in dict(PRODUCT_CATEGORIES) else None,
+        supplier_type=args.get("supplier_type") if args.get("supplier_type") in dict(SUPPLIER_TYPES) else None,
+        flag=args.get("flag") if args.get("flag") in FLAG_LABELS else None,
         processing=args.get("processing") or None,
-        search=(args.get("q") or "").strip()[:100] or None,
+        search="".join(c for c in args.get("q") or "" if c.isprintable()).strip()[:100] or None,
         sort=args.get("sort") if args.get("sort") in vetting.SORTS else "best",
     )
     rows, next_cursor, total = vetting.queue_page(flt, after=args.get("after") or None,
                                                    per_page=current_app.config["ITEMS_PER_PAGE"])
-    base_args = {k: v for k, v in args.items() if k != "after" and v}
+    # Never url_for's own keywords (endpoint, _external, _scheme, ...) in the paging links.
+    base_args = {k: v for k, v in args.items()
+                 if k != "after" and v and k != "endpoint" and not k.startswith("_")}
     return render_template("vetting/leads.html", rows=rows, next_cursor=next_cursor, total=total, flt=flt,
                            base_args=base_args, statuses=LEAD_STATUSES, categories=PRODUCT_CATEGORIES,
                            supplier_types=SUPPLIER_TYPES, flags=FLAG_LABELS, sorts=vetting.SORTS,

@@ -63,3 +63,34 @@ def test_seed_creates_one_account_per_role_and_leads(clean_app):
     from tests.conftest import login
     login(client, "supplier@example.com", "demo-supplier-pass-2026")
     assert "Submitted" in client.get("/leads").get_data(as_text=True)
+
+
+def test_export_clusters_gives_one_cluster_per_supplier(clean_app, tmp_path):
+    from marketplace.services import processing
+
+    rows = generate_leads(40)
+    source = tmp_path / "leads.csv"
+    source.write_text(csv_text(rows), encoding="utf-8")
+    runner = clean_app.test_cli_runner()
+    runner.invoke(args=["leads", "import", str(source)])
+    with clean_app.app_context():
+        for lead_id in db.session.execute(db.select(Lead.id)).scalars():
+            processing.process_lead(lead_id)  # with Redis configured the import only enqueued them
+    target = tmp_path / "clusters.csv"
+    result = runner.invoke(args=["leads", "export-clusters", str(target)])
+    assert result.exit_code == 0, result.output
+    with open(target, newline="") as stream:
+        exported = list(csv.DictReader(stream))
+    assert len(exported) == 40 and set(exported[0]) == {"external_id", "lead_id", "cluster"}
+    by_website = {}
+    for row, source_row in zip(exported, rows):
+        assert row["external_id"] == source_row["external_id"]
+        if source_row["supplier_type"] != "broker":
+            by_website.setdefault(source_row["website"].replace("https://", "").replace("www.", ""), set()).add(row["cluster"])
+    # The demo's companies come back as one cluster per website domain.
+    assert all(len(clusters) == 1 for domain, clusters in by_website.items()), by_website
+    full = tmp_path / "all.csv"
+    runner.invoke(args=["leads", "export", str(full)])
+    with open(full, newline="") as stream:
+        first = next(csv.DictReader(stream))
+    assert first["risk_score"].isdigit() and first["cluster"]

@@ -86,7 +86,7 @@ def test_export_has_the_import_columns_plus_id_and_status_and_round_trips(app_ct
     leads.import_leads(io.StringIO(csv_text(rows)), actor_id=None)
     exported = leads.export_csv_text()
     table = list(csv.reader(io.StringIO(exported)))
-    assert table[0] == ["id", *LEAD_COLUMNS, "status"]
+    assert table[0] == ["id", *LEAD_COLUMNS, "status", "cluster", "risk_score", "flags"]
     assert len(table) == 21
     notes_cell = table[1][1 + LEAD_COLUMNS.index("notes")]
     assert notes_cell.startswith("'=")  # spreadsheet-safe

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 
 
 def _exact(a: str, b: str) -> float:
@@ -33,6 +33,9 @@ COMPARATORS: dict[str, Callable[[str, str], float]] = {
     "overlap": _overlap,
     "jaro_winkler": lambda a, b: JaroWinkler.normalized_similarity(a, b, processor=None),
     "levenshtein": lambda a, b: Levenshtein.normalized_similarity(a, b, processor=None),
+    # Like levenshtein, but swapping two characters counts as one edit, not two: the usual typo in
+    # digit strings (dates of birth, ID numbers, postcodes), where "1243" is one slip from "1234".
+    "damerau_levenshtein": lambda a, b: DamerauLevenshtein.normalized_similarity(a, b, processor=None),
     "token_set": lambda a, b: fuzz.token_set_ratio(a, b, processor=None) / 100.0,
     "token_sort": lambda a, b: fuzz.token_sort_ratio(a, b, processor=None) / 100.0,
 }

@@ -148,9 +148,10 @@ def worker_command(burst: bool, name: str | None) -> None:
 
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: without Redis, jobs run in-process and no worker is needed")
-    # The scheduler runs RQ's delayed retries (Retry intervals); any number of workers may run it.
+    # The scheduler runs RQ's delayed retries (Retry intervals); any number of workers may run it
+    # (they share a lock). A burst worker (tests, benchmarks, cron) stops when the queue is empty.
     make_worker(current_app._get_current_object(), name=name).work(
-        burst=burst, logging_level="INFO", with_scheduler=True)
+        burst=burst, logging_level="INFO", with_scheduler=not burst)
 
 
 @click.command("sweep")

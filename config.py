@@ -85,6 +85,10 @@ class Config:
     SWEEP_AFTER = timedelta(seconds=60)
     # A "started" job whose worker sent no heartbeat for this long is treated as abandoned.
     JOB_STALE_AFTER = timedelta(seconds=90)
+    # A lead takes milliseconds; a job still running after this many seconds is hung and killed.
+    JOB_TIMEOUT = 120
+    # Seconds before each retry of a failed job; after the last one the lead shows "failed".
+    JOB_RETRY_INTERVALS = [5, 30, 120]
     # Seed the embedded database on its first start (make run); never in production.
     AUTO_SEED = False
 
@@ -103,6 +107,10 @@ class Config:
         for key in ("LOGIN_LIMIT", "REGISTER_LIMIT", "SUBMIT_LIMIT"):
             if os.environ.get(key):
                 env[key] = os.environ[key]
+        if os.environ.get("JOB_TIMEOUT_SECONDS"):
+            env["JOB_TIMEOUT"] = int(os.environ["JOB_TIMEOUT_SECONDS"])
+        if os.environ.get("JOB_RETRY_INTERVALS"):
+            env["JOB_RETRY_INTERVALS"] = [int(x) for x in os.environ["JOB_RETRY_INTERVALS"].split(",")]
         for key in ("SWEEP_AFTER", "JOB_STALE_AFTER"):
             if os.environ.get(key + "_SECONDS"):
                 env[key] = timedelta(seconds=float(os.environ[key + "_SECONDS"]))

@@ -22,10 +22,6 @@ from rq.serializers import JSONSerializer
 log = logging.getLogger(__name__)
 
 LEADS_QUEUE = "leads"
-# A lead takes milliseconds; a job still running after this is hung and is killed (R5).
-JOB_TIMEOUT = 120
-# Retries after a failure (including a killed work horse), spaced out; then the lead shows "failed".
-RETRY = Retry(max=3, interval=[5, 30, 120])
 # Failed jobs are kept a week for inspection, not RQ's default of a year (R10).
 FAILURE_TTL = 7 * 24 * 3600
 # Redis must answer quickly or not at all: a submission never waits long on a sick Redis.
@@ -44,8 +40,7 @@ def redis_connection(url: str | None = None) -> redis.Redis:
 
 
 def leads_queue(connection: redis.Redis | None = None) -> Queue:
-    return Queue(LEADS_QUEUE, connection=connection or redis_connection(), serializer=JSONSerializer,
-                 default_timeout=JOB_TIMEOUT)
+    return Queue(LEADS_QUEUE, connection=connection or redis_connection(), serializer=JSONSerializer)
 
 
 def job_id_for(lead_id: int) -> str:
@@ -58,8 +53,10 @@ def _enqueue_one(queue: Queue, lead_id: int) -> bool:
     job_id = job_id_for(lead_id)
     for _ in range(2):
         try:
+            config = current_app.config
             queue.enqueue(process_lead_job, lead_id, job_id=job_id, unique=True, result_ttl=0,
-                          failure_ttl=FAILURE_TTL, retry=RETRY, job_timeout=JOB_TIMEOUT,
+                          failure_ttl=FAILURE_TTL, job_timeout=config["JOB_TIMEOUT"],
+                          retry=Retry(max=len(config["JOB_RETRY_INTERVALS"]), interval=config["JOB_RETRY_INTERVALS"]),
                           description=f"process lead {lead_id}")
             return True
         except DuplicateJobError:

@@ -137,6 +137,30 @@ def test_worker_killed_whole_is_recovered_by_a_fresh_worker(jobs_app, workers):
     wait_until(all_done(jobs_app, 1), 90, what="recovery by the fresh worker")
 
 
+def test_a_hung_job_is_killed_retried_and_finally_shown_as_failed(jobs_app, workers):
+    """R5: a job past its timeout is killed and retried; after the last attempt the lead shows an
+    error state to staff."""
+    jobs_app.config.update(JOB_TIMEOUT=2, JOB_RETRY_INTERVALS=[1, 1, 1])
+    try:
+        workers.start(MARKETPLACE_FAULT_JOB_DELAY=30)  # every attempt hangs
+        with jobs_app.app_context():
+            lead_id = submit(1, seed=7)[0]
+        wait_until(lambda: states(jobs_app) == {"failed": 1}, 90, what="the lead to show failed")
+    finally:
+        jobs_app.config.update(JOB_TIMEOUT=120, JOB_RETRY_INTERVALS=[5, 30, 120])
+    with jobs_app.app_context():
+        lead = db.session.get(Lead, lead_id)
+        assert lead.processing_attempts == 4 and "Timeout" in lead.processing_error
+    client = jobs_app.test_client()
+    with jobs_app.app_context():
+        from tests.conftest import make_user
+        make_user("vetter", "v@city.example.gov")
+    login(client, "v@city.example.gov")
+    page = client.get(f"/staff/leads/{lead_id}").get_data(as_text=True)
+    assert "Processing: failed" in page and "Timeout" in page and "Process again" in page
+    assert "1 failed processing" in client.get("/staff/leads").get_data(as_text=True)
+
+
 def test_redis_down_does_not_block_intake(jobs_app, redis_server, workers):
     """R3: with Redis stopped, every submission through the web form is accepted; when Redis
     returns, the sweeper enqueues them and they are processed."""

@@ -93,3 +93,16 @@ def test_a_broken_cursor_is_the_first_page(app_ctx):
     make_lead()
     rows, _, _ = vetting.queue_page(vetting.QueueFilter(sort="oldest"), after="not-a-cursor!!", per_page=10)
     assert len(rows) == 1
+
+
+def test_duplicate_decisions_and_reprocessing_are_audited(app_ctx):
+    vetter = make_user("vetter", "v@city.example.gov")
+    a, b = make_lead(), make_lead(contact_name="James Smith")
+    for lead in (a, b):
+        processing.process_lead(lead.id)
+    vetting.split_from_cluster(b, vetter)
+    vetting.merge_leads(a, b, vetter)
+    vetting.retry_processing(a, vetter)
+    actions = [r.action for r in db.session.execute(select(AuditLog).where(AuditLog.actor_id == vetter.id)
+                                                      .order_by(AuditLog.id)).scalars()]
+    assert actions == ["duplicate.split", "duplicate.same", "lead.reprocess"]

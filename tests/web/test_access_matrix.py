@@ -1,0 +1,441 @@
+"""Who may read or change what, probed route by route (quality bar S1, S2, and S15's
+"authorisation errors deny").
+
+The matrix is generated from ``app.url_map``: every rule, every method except HEAD and OPTIONS, for
+seven roles, with every integer URL argument filled with the id of a record the probing role must
+not touch. ``ACCESS`` below says, explicitly, which (endpoint, method) pairs each role may use on
+such records; every other probe must be refused. A route that is not in ``ACCESS`` fails the
+coverage test, so a new route cannot slip in without a decision about who may use it.
+"""
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections import deque
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from marketplace.domain.leads import LEAD_COLUMNS
+from marketplace.extensions import db
+from marketplace.models import DuplicatePair, Lead
+from marketplace.services import documents
+from tests.conftest import VALID_LEAD, fetch_token, login, make_lead, make_user
+
+ROLES = ("anonymous", "supplier_a", "supplier_b", "buyer_a", "buyer_b", "vetter", "admin")
+PUBLIC = frozenset(ROLES)
+SIGNED_IN = PUBLIC - {"anonymous"}
+SUPPLIERS = frozenset({"supplier_a", "supplier_b"})
+BUYERS = frozenset({"buyer_a", "buyer_b"})
+STAFF = frozenset({"vetter", "admin"})
+ADMIN = frozenset({"admin"})
+NOBODY: frozenset[str] = frozenset()
+
+# Which roles may use each route on records that are not their own. Routes without record ids are
+# pages of one's own (my leads, the buyer's home, ...) or staff/admin tools. Every route of the
+# app must appear here (see test_access_table_covers_every_route).
+ACCESS: dict[tuple[str, str], frozenset[str]] = {
+    ("main.index", "GET"): PUBLIC,
+    ("main.healthz", "GET"): PUBLIC,
+    ("auth.login", "GET"): PUBLIC,
+    ("auth.login", "POST"): PUBLIC,
+    ("auth.logout", "POST"): PUBLIC,
+    ("auth.register_supplier", "GET"): PUBLIC,
+    ("auth.register_supplier", "POST"): PUBLIC,
+    ("auth.register_buyer", "GET"): PUBLIC,
+    ("auth.register_buyer", "POST"): PUBLIC,
+    ("auth.change_password", "GET"): SIGNED_IN,  # one's own password only
+    ("auth.change_password", "POST"): SIGNED_IN,
+    ("suppliers.my_leads", "GET"): SUPPLIERS,
+    ("suppliers.new_lead", "GET"): SUPPLIERS,
+    ("suppliers.new_lead", "POST"): SUPPLIERS,
+    ("suppliers.edit_lead", "GET"): NOBODY,  # only the owner, and staff change leads only by deciding
+    ("suppliers.edit_lead", "POST"): NOBODY,
+    ("suppliers.lead_detail", "GET"): STAFF,  # vetters and admins see every lead
+    ("suppliers.answer", "POST"): NOBODY,  # only the lead's own supplier answers a question
+    ("suppliers.upload_document", "POST"): STAFF,
+    ("suppliers.download_document", "GET"): STAFF,
+    ("buyers.home", "GET"): BUYERS,
+    ("vetting.leads_list", "GET"): STAFF,
+    ("vetting.lead_page", "GET"): STAFF,
+    ("vetting.decide", "POST"): STAFF,  # self-vetting is refused inside (S3), not by role
+    ("vetting.decide_pair", "POST"): STAFF,
+    ("vetting.split", "POST"): STAFF,
+    ("vetting.merge", "POST"): STAFF,
+    ("vetting.reprocess", "POST"): STAFF,
+    ("vetting.import_leads", "GET"): STAFF,
+    ("vetting.import_leads", "POST"): STAFF,
+    ("vetting.export_leads", "GET"): STAFF,
+    ("admin.users", "GET"): ADMIN,
+    ("admin.new_vetter", "GET"): ADMIN,
+    ("admin.new_vetter", "POST"): ADMIN,
+    ("admin.set_active", "POST"): ADMIN,
+    ("admin.organisations", "GET"): ADMIN,
+    ("admin.set_verification", "POST"): ADMIN,
+}
+
+# Integer URL arguments the matrix knows how to fill with somebody else's record.
+KNOWN_ARGUMENTS = {"lead_id", "document_id", "user_id", "organisation_id", "pair_id"}
+
+# Marker text of each party; a party's marker may be shown to that party and to city staff only.
+MARKERS = {
+    "supplier_a": "LEAKMARKER-supplierA",
+    "supplier_b": "LEAKMARKER-supplierB",
+    "buyer_a": "LEAKMARKER-buyerA",
+    "buyer_b": "LEAKMARKER-buyerB",
+    "city": "LEAKMARKER-imported",  # a lead imported by staff: no supplier or buyer may see it
+}
+# Supplier B's phone number is a marker too (a phone field cannot hold text).
+SUPPLIER_B_PHONE = "(213) 555-0142"
+PHONE_MARKERS = ("555-0142", "5550142")
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def routes(app):
+    """(rule, method) for every route of the app, except static files, HEAD and OPTIONS."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def snapshot() -> dict[str, list]:
+    """Every row of every table, to prove that refused requests changed nothing."""
+    state = {}
+    for table in db.metadata.sorted_tables:
+        rows = db.session.execute(db.select(table)).all()
+        state[table.name] = sorted((tuple(row) for row in rows), key=repr)
+    db.session.remove()
+    return state
+
+
+def upload_listing(app) -> set[str]:
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+
+
+def duplicate_pair(lead_id: int, other_id: int) -> int:
+    """The id of a possible-duplicate pair of two leads, for vetters to judge (processing may
+    have found it already; in the embedded default jobs run at once)."""
+    high, low = max(lead_id, other_id), min(lead_id, other_id)
+    pair = db.session.execute(db.select(DuplicatePair).where(
+        DuplicatePair.lead_id == high, DuplicatePair.other_id == low)).scalar_one_or_none()
+    if pair is None:
+        pair = DuplicatePair(lead_id=high, other_id=low, probability=0.5, evidence=[])
+        db.session.add(pair)
+        db.session.commit()
+    return pair.id
+
+
+def _lead_fields(marker: str, **extra) -> dict:
+    domain = marker.lower() + ".example"
+    return {"company_name": f"{marker} Medical Supply", "contact_name": f"{marker} Contact",
+            "email": f"sales@{domain}", "website": f"https://www.{domain}", "notes": f"Ask for {marker}",
+            **extra}
+
+
+class World:
+    """Two suppliers, two buyers, a vetter and an admin, each with records the others must not touch."""
+
+    def __init__(self, app):
+        self.app = app
+        with app.app_context():
+            sa = make_user("supplier", "supplier-a@supplier-a.example",
+                           organisation=f"{MARKERS['supplier_a']} Org")
+            sb = make_user("supplier", "leakmarker-supplierb@supplier-b.example",
+                           organisation=f"{MARKERS['supplier_b']} Org")
+            ba = make_user("buyer", "buyer-a@hospital-a.example", organisation=f"{MARKERS['buyer_a']} Hospital",
+                           verified=True)
+            bb = make_user("buyer", "buyer-b@hospital-b.example", organisation=f"{MARKERS['buyer_b']} Clinic",
+                           organisation_kind="clinic")
+            vetter = make_user("vetter", "vetter@city.example")
+            admin = make_user("admin", "admin@city.example")
+            lead_a = make_lead(sa, **_lead_fields(MARKERS["supplier_a"]))
+            lead_b = make_lead(sb, **_lead_fields(MARKERS["supplier_b"], phone=SUPPLIER_B_PHONE))
+            lead_city = make_lead(None, **_lead_fields(MARKERS["city"], external_id="CITY-1"))
+            doc_a = documents.save_document(lead_a, io.BytesIO(PDF), f"{MARKERS['supplier_a']}-spec.pdf", actor_id=sa.id)
+            doc_b = documents.save_document(lead_b, io.BytesIO(PDF), f"{MARKERS['supplier_b']}-spec.pdf", actor_id=sb.id)
+            doc_city = documents.save_document(lead_city, io.BytesIO(PDF), f"{MARKERS['city']}-spec.pdf",
+                                               actor_id=vetter.id)
+            self.pair_id = duplicate_pair(lead_city.id, lead_b.id)
+            self.emails = {"supplier_a": sa.email, "supplier_b": sb.email, "buyer_a": ba.email,
+                           "buyer_b": bb.email, "vetter": vetter.email, "admin": admin.email}
+            self.user_ids = {"supplier_a": sa.id, "supplier_b": sb.id, "buyer_a": ba.id, "buyer_b": bb.id,
+                             "vetter": vetter.id, "admin": admin.id}
+            self.org_ids = {"supplier_a": sa.organisation_id, "supplier_b": sb.organisation_id,
+                            "buyer_a": ba.organisation_id, "buyer_b": bb.organisation_id}
+            self.lead_ids = {"supplier_a": lead_a.id, "supplier_b": lead_b.id, "city": lead_city.id}
+            self.doc_ids = {"supplier_a": doc_a.id, "supplier_b": doc_b.id, "city": doc_city.id}
+            db.session.remove()
+        self.clients = {}
+        for role in ROLES:
+            client = app.test_client()
+            if role != "anonymous":
+                login(client, self.emails[role])
+            self.clients[role] = client
+
+    def targets(self, role: str) -> list[dict[str, int]]:
+        """Ids of records ``role`` must not touch: another party's, and the city's."""
+        other_supplier = "supplier_a" if role == "supplier_b" else "supplier_b"
+        other_buyer = "buyer_a" if role == "buyer_b" else "buyer_b"
+        other_user = {"supplier_a": "supplier_b", "supplier_b": "supplier_a", "buyer_a": "buyer_b",
+                      "buyer_b": "buyer_a", "admin": "vetter"}.get(role, "supplier_b")
+        return [
+            {"lead_id": self.lead_ids[other_supplier], "document_id": self.doc_ids[other_supplier],
+             "user_id": self.user_ids[other_user], "organisation_id": self.org_ids[other_buyer],
+             "pair_id": self.pair_id},
+            {"lead_id": self.lead_ids["city"], "document_id": self.doc_ids["city"],
+             "user_id": self.user_ids["admin" if role != "admin" else "buyer_b"],
+             "organisation_id": self.org_ids[other_supplier], "pair_id": self.pair_id},
+        ]
+
+    def all_ids(self) -> dict[str, list[int]]:
+        return {"lead_id": list(self.lead_ids.values()), "document_id": list(self.doc_ids.values()),
+                "user_id": list(self.user_ids.values()), "organisation_id": list(self.org_ids.values()),
+                "pair_id": [self.pair_id]}
+
+
+def forbidden_markers(role: str) -> list[str]:
+    """Marker texts ``role`` must never see (staff may see everything)."""
+    if role in STAFF:
+        return []
+    own = MARKERS.get(role)
+    markers = [m for m in MARKERS.values() if m != own]
+    if role != "supplier_b":
+        markers += list(PHONE_MARKERS)
+    return markers
+
+
+def leaked(response, role: str) -> list[str]:
+    text = (response.get_data().decode("utf-8", "replace") + " " + str(response.headers)).lower()
+    return [m for m in forbidden_markers(role) if m.lower() in text]
+
+
+def probe_data(endpoint: str, client) -> dict:
+    """A complete, valid submission for each state-changing route, so that nothing but the
+    authorisation check stands in its way. Unknown routes get the CSRF token alone."""
+    data: dict = {"csrf_token": fetch_token(client)}
+    if endpoint in ("suppliers.edit_lead", "suppliers.new_lead"):
+        data.update({**VALID_LEAD, "company_name": "HIJACKED by the prober"})
+    elif endpoint == "suppliers.upload_document":
+        data["document"] = (io.BytesIO(PDF), "hijack.pdf")
+    elif endpoint == "vetting.import_leads":
+        header = ",".join(LEAD_COLUMNS)
+        row = ",".join(f'"{VALID_LEAD.get(c, "")}"' for c in LEAD_COLUMNS)
+        data["file"] = (io.BytesIO(f"{header}\n{row}\n".encode()), "leads.csv")
+    elif endpoint == "admin.new_vetter":
+        data.update({"name": "Sneaky", "email": "sneaky@city.example", "password": "a long sneaky passphrase"})
+    elif endpoint == "admin.set_active":
+        data["active"] = "0"
+    elif endpoint == "admin.set_verification":
+        data["verified"] = "1"
+    elif endpoint == "suppliers.answer":
+        data["answer"] = "An answer in someone else's name"
+    elif endpoint == "vetting.decide":
+        data.update({"action": "approve", "text": "approved by the prober"})
+    elif endpoint == "vetting.decide_pair":
+        data["decision"] = "same"
+    elif endpoint == "vetting.merge":
+        data["other_lead_id"] = "1"
+    elif endpoint == "auth.change_password":
+        data.update({"current_password": "correct horse battery staple",
+                     "new_password": "an entirely new passphrase", "confirm": "an entirely new passphrase"})
+    return data
+
+
+def is_refusal(response, role: str) -> bool:
+    if response.status_code in (403, 404):
+        return True
+    if role == "anonymous":
+        if response.status_code == 401:
+            return True
+        if response.status_code in (302, 303):
+            return urlsplit(response.headers.get("Location", "")).path == "/login"
+    return False
+
+
+@pytest.fixture
+def world(clean_app):
+    return World(clean_app)
+
+
+# --- S1: coverage of the matrix ---------------------------------------------------------------
+
+def test_access_table_covers_every_route(app):
+    """S1: every (endpoint, method) of the URL map has an explicit entry in ACCESS, and every
+    integer URL argument is one the matrix can fill with another party's record."""
+    in_app = {(rule.endpoint, method) for rule, method in routes(app)}
+    assert in_app - ACCESS.keys() == set(), "new routes need an entry in ACCESS (who may use them?)"
+    assert ACCESS.keys() - in_app == set(), "ACCESS names routes that no longer exist"
+    for rule, _ in routes(app):
+        unknown = set(rule.arguments) - KNOWN_ARGUMENTS
+        assert not unknown, f"{rule.rule}: the access matrix cannot fill {unknown}"
+
+
+# --- S1: the matrix ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_refuses_records_of_others(world, clean_app, role):
+    """S1: every route x method, as ``role``, aimed at records owned by others answers 403 or 404
+    (anonymous: a redirect to /login), shows no other party's marker text and changes nothing.
+    POST probes carry a valid CSRF token from the prober's own session and a complete form, so
+    they reach the authorisation check."""
+    client = world.clients[role]
+    adapter = clean_app.url_map.bind("localhost")
+    with clean_app.app_context():
+        before = snapshot()
+    files_before = upload_listing(clean_app)
+    failures, probes = [], 0
+    for rule, method in routes(clean_app):
+        if role in ACCESS[(rule.endpoint, method)]:
+            continue
+        for target in world.targets(role):
+            url = adapter.build(rule.endpoint, {a: target[a] for a in rule.arguments}, method=method)
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.open(url, method=method, data=probe_data(rule.endpoint, client))
+            probes += 1
+            if not is_refusal(response, role):
+                failures.append(f"{method} {url} as {role}: {response.status_code}")
+            if leaked(response, role):
+                failures.append(f"{method} {url} as {role}: shows {leaked(response, role)}")
+    assert probes > 0
+    assert failures == []
+    with clean_app.app_context():
+        assert snapshot() == before, "a refused request changed the database"
+    assert upload_listing(clean_app) == files_before, "a refused upload left a file behind"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_allowed_pages_work_with_the_same_ids(world, clean_app, role):
+    """S1 control: the GET routes ACCESS allows answer normally with the very ids the matrix used,
+    and owners reach their own records, so the refusals above are not mere 'no such id' answers."""
+    client = world.clients[role]
+    adapter = clean_app.url_map.bind("localhost")
+    failures = []
+    for rule, method in routes(clean_app):
+        if method != "GET" or role not in ACCESS[(rule.endpoint, method)]:
+            continue
+        for target in world.targets(role):
+            url = adapter.build(rule.endpoint, {a: target[a] for a in rule.arguments})
+            response = client.get(url)
+            if response.status_code not in (200, 302):
+                failures.append(f"GET {url} as {role}: {response.status_code}")
+    if role in SUPPLIERS:
+        own_lead, own_doc = world.lead_ids[role], world.doc_ids[role]
+        page = client.get(f"/leads/{own_lead}")
+        assert page.status_code == 200 and MARKERS[role] in page.get_data(as_text=True)
+        assert client.get(f"/leads/{own_lead}/edit").status_code == 200
+        assert client.get(f"/documents/{own_doc}").status_code == 200
+    if role in STAFF:
+        page = client.get(f"/leads/{world.lead_ids['supplier_b']}")
+        assert MARKERS["supplier_b"] in page.get_data(as_text=True)
+    assert failures == []
+
+
+# --- S2: no field leaks -----------------------------------------------------------------------
+
+_HREF = re.compile(r'href="([^"]*)"')
+
+
+def crawl(app, client, seeds: list[str], limit: int = 300):
+    """Breadth-first over every local link reachable from ``seeds``; yields (url, response)."""
+    seen: set[str] = set()
+    queue = deque(seeds)
+    while queue and len(seen) < limit:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        yield url, response
+        links = []
+        if response.status_code in (301, 302, 303, 307, 308):
+            links.append(response.headers.get("Location", ""))
+        if response.mimetype == "text/html":
+            links += [html.unescape(h) for h in _HREF.findall(response.get_data(as_text=True))]
+        for link in links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+                continue
+            if parts.path.startswith("/static/"):
+                continue
+            queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+def every_get_url(app, ids: dict[str, list[int]]) -> list[str]:
+    adapter = app.url_map.bind("localhost")
+    urls = []
+    for rule, method in routes(app):
+        if method != "GET":
+            continue
+        combos = [{}]
+        for argument in rule.arguments:
+            combos = [{**c, argument: i} for c in combos for i in ids[argument]]
+        urls += [adapter.build(rule.endpoint, combo) for combo in combos]
+    return urls
+
+
+@pytest.mark.parametrize("role", ["anonymous", "supplier_a", "supplier_b", "buyer_a", "buyer_b"])
+def test_crawl_never_shows_another_partys_contacts(world, clean_app, role):
+    """S2: crawl every GET page (every route with every record id, then every link found) as a
+    non-staff role: supplier contacts (name, e-mail, phone, website), organisation names and the
+    city's own leads never appear for a role that may not see them."""
+    client = world.clients[role]
+    seeds = ["/"] + every_get_url(clean_app, world.all_ids())
+    pages, failures = 0, []
+    for url, response in crawl(clean_app, client, seeds):
+        pages += 1
+        assert response.status_code < 500, f"{url}: {response.status_code}"
+        if leaked(response, role):
+            failures.append(f"{url} ({response.status_code}) shows {leaked(response, role)}")
+    assert pages >= len(set(seeds))
+    assert failures == []
+
+
+# --- S15: an authorisation helper that fails denies -------------------------------------------
+
+def test_failing_view_permission_check_denies(world, clean_app, monkeypatch):
+    """S15: if the lead permission check raises, the owner and staff get the plain 500 page, never
+    the lead or its document."""
+    import marketplace.services.leads as lead_service
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("permission backend unavailable")
+
+    monkeypatch.setattr(lead_service, "may_view_lead", broken)
+    for role in ("supplier_b", "vetter", "admin"):
+        client = world.clients[role]
+        for url in (f"/leads/{world.lead_ids['supplier_b']}", f"/documents/{world.doc_ids['supplier_b']}",
+                    f"/leads/{world.lead_ids['supplier_b']}/edit"):
+            response = client.get(url)
+            body = response.get_data().decode("utf-8", "replace")
+            assert response.status_code in (403, 500), (role, url, response.status_code)
+            assert MARKERS["supplier_b"] not in body and "%PDF" not in body
+            assert "Traceback" not in body and "permission backend unavailable" not in body
+
+
+def test_failing_edit_permission_check_changes_nothing(world, clean_app, monkeypatch):
+    """S15: if the edit permission check raises during a POST, the lead is not changed."""
+    import marketplace.services.leads as lead_service
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("permission backend unavailable")
+
+    monkeypatch.setattr(lead_service, "may_edit_lead", broken)
+    client = world.clients["supplier_b"]
+    lead_id = world.lead_ids["supplier_b"]
+    with clean_app.app_context():
+        before = snapshot()
+    response = client.post(f"/leads/{lead_id}/edit",
+                           data={**VALID_LEAD, "company_name": "Changed", "csrf_token": fetch_token(client)})
+    assert response.status_code == 500
+    assert "Traceback" not in response.get_data(as_text=True)
+    with clean_app.app_context():
+        assert snapshot() == before
+        assert db.session.get(Lead, lead_id).company_name.startswith(MARKERS["supplier_b"])

@@ -103,6 +103,6 @@ def test_duplicate_decisions_and_reprocessing_are_audited(app_ctx):
     vetting.split_from_cluster(b, vetter)
     vetting.merge_leads(a, b, vetter)
     vetting.retry_processing(a, vetter)
-    actions = [r.action for r in db.session.execute(select(AuditLog).where(AuditLog.actor_id == vetter.id)
+    actions = [r.action for r in db.session.execute(select(AuditLog).where(AuditLog.actor_id == vetter.id, AuditLog.entity_type == "lead")
                                                       .order_by(AuditLog.id)).scalars()]
     assert actions == ["duplicate.split", "duplicate.same", "lead.reprocess"]

@@ -135,6 +135,15 @@ def bootstrap_command() -> None:
         click.echo("New database: creating demo accounts (sign in with any of these):")
         for role, email, password in seed_demo():
             click.echo(f"  {role:9} {email:22} password: {password}")
+    if not current_app.config.get("REDIS_URL"):
+        # No workers in the embedded default: leads left pending by an earlier run are processed now.
+        from datetime import timedelta
+
+        from .jobs.worker import sweep
+
+        swept = sweep(current_app._get_current_object(), timedelta(0))
+        if swept:
+            click.echo(f"Processed {swept} lead(s) left pending.")
     sys.stdout.flush()
 
 

@@ -130,7 +130,7 @@ def test_vetter_imports_a_csv_file_and_sees_the_report(clean_app, page):
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Leads", exact=True).click()
     expect(page.locator("tbody tr")).to_have_count(3)
-    expect(page.locator("tbody .badge")).to_have_text(["Submitted"] * 3)
+    expect(page.locator("tbody .badge[class*='status-']")).to_have_text(["Submitted"] * 3)
 
     sign_out(page)
     assert page.errors == []

@@ -23,7 +23,8 @@ from tests.conftest import DATABASE_URL, IS_POSTGRES
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="reliability tests run on PostgreSQL + Redis")
+# (pytestmark only works in test modules: test_reliability.py imports this one.)
+requires_postgres = pytest.mark.skipif(not IS_POSTGRES, reason="reliability tests run on PostgreSQL + Redis")
 
 
 def free_port() -> int:

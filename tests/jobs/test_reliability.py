@@ -17,7 +17,9 @@ from marketplace.jobs.worker import sweep
 from marketplace.models import DuplicatePair, Lead, LeadBlockKey, LeadFlag, LeadNormal
 from marketplace.services import leads as lead_service
 from tests.conftest import VALID_LEAD, login, make_user, post_form
-from tests.jobs.conftest import wait_until
+from tests.jobs.conftest import requires_postgres, wait_until
+
+pytestmark = requires_postgres
 
 
 def submit(n: int, *, seed: int = 1, prefix: str = "R") -> list[int]:

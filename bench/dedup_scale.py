@@ -51,8 +51,9 @@ def supplier(i: int) -> dict:
 def load_synthetic(db, start_id: int, count: int, rng: random.Random) -> None:
     """COPY ``count`` synthetic leads (ids from start_id) with their normals, keys and clusters."""
     from marketplace.domain.dedup import lead_blocking_keys
+    from marketplace.domain.scoring import load_reference
 
-    now = datetime.now(timezone.utc)
+    now, version = datetime.now(timezone.utc), load_reference().version
     raw = db.engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -68,7 +69,7 @@ def load_synthetic(db, start_id: int, count: int, rng: random.Random) -> None:
                 email = f"contact{n}@{s['domain']}"
                 lead_rows.append((lead_id, s["name"].title(), email, s["phone"], f"https://{s['domain']}",
                                   "distributor", "n95_respirator", 10000, "0.79", "csv", "submitted", "done",
-                                  now, now, 0, cluster, 100, 100))
+                                  now, now, 0, cluster, 100, 100, version))
                 record = {"name": s["name"], "phone": s["phone"], "email": email, "domains": s["domain"],
                           "contact": f"contact {n}", "street": s["street"], "postal_code": s["postal"],
                           "city": s["city"]}
@@ -79,7 +80,7 @@ def load_synthetic(db, start_id: int, count: int, rng: random.Random) -> None:
             supplier_id += 1
         with cursor.copy("COPY leads (id, company_name, email, phone, website, supplier_type, product_category, "
                          "quantity, unit_price, source, status, processing_state, created_at, updated_at, "
-                         "processing_attempts, cluster_id, risk_score, queue_score) FROM STDIN") as copy:
+                         "processing_attempts, cluster_id, risk_score, queue_score, reference_version) FROM STDIN") as copy:
             for row in lead_rows:
                 copy.write_row(row)
         with cursor.copy("COPY lead_normals (lead_id, name, phone, email, email_domain, website_domain, webmail, "
@@ -160,7 +161,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def throughput(url: str, count: int, workers: int) -> float:
+def throughput(url: str, count: int, workers: int, fork: bool = True) -> float:
     """Leads per second through enqueue -> RQ worker(s) -> database, on a private Redis."""
     port, workdir = free_port(), tempfile.mkdtemp(prefix="bench-redis-")
     redis_proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
@@ -191,7 +192,8 @@ def throughput(url: str, count: int, workers: int) -> float:
             db.session.commit()
             enqueue_lead_processing(ids)
             started = time.perf_counter()
-            procs = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"], cwd=ROOT,
+            mode = "--fork" if fork else "--no-fork"
+            procs = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst", mode], cwd=ROOT,
                                       env=env, stdout=open(f"{workdir}/w{n}.log", "wb"), stderr=subprocess.STDOUT)
                      for n in range(workers)]
             for proc in procs:
@@ -250,11 +252,14 @@ def main() -> None:
 
     if args.throughput:
         print(f"\nPipeline throughput, {args.throughput} leads enqueued, RQ workers in burst mode (PostgreSQL + Redis)")
-        one = throughput(url, args.throughput, 1)
-        two = throughput(url, args.throughput, 2)
-        print(f"{'workers':>8} {'leads/s':>9} {'vs 1':>6}")
-        print(f"{1:>8} {one:>9.0f} {1.0:>5.2f}x")
-        print(f"{2:>8} {two:>9.0f} {two / one:>5.2f}x")
+        print(f"{'workers':>8} {'mode':>22} {'leads/s':>9} {'vs 1 forking':>13}")
+        base = None
+        for fork in (True, False):
+            for count in (1, 2):
+                rate = throughput(url, args.throughput, count, fork)
+                base = base or rate
+                mode = "fork per job (default)" if fork else "--no-fork"
+                print(f"{count:>8} {mode:>22} {rate:>9.0f} {rate / base:>12.2f}x", flush=True)
 
 
 if __name__ == "__main__":

@@ -150,8 +150,10 @@ def bootstrap_command() -> None:
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @click.option("--name", default=None, help="Worker name (default: host and pid).")
+@click.option("--fork/--no-fork", default=True, show_default=True,
+              help="Run each job in a forked work horse (isolation) or in the worker itself (throughput).")
 @with_appcontext
-def worker_command(burst: bool, name: str | None) -> None:
+def worker_command(burst: bool, name: str | None, fork: bool) -> None:
     """Process background jobs from Redis (needs REDIS_URL). Also runs the sweeper periodically."""
     from .jobs.worker import make_worker
 
@@ -159,7 +161,7 @@ def worker_command(burst: bool, name: str | None) -> None:
         raise click.ClickException("REDIS_URL is not set: without Redis, jobs run in-process and no worker is needed")
     # The scheduler runs RQ's delayed retries (Retry intervals); any number of workers may run it
     # (they share a lock). A burst worker (tests, benchmarks, cron) stops when the queue is empty.
-    make_worker(current_app._get_current_object(), name=name).work(
+    make_worker(current_app._get_current_object(), name=name, fork=fork).work(
         burst=burst, logging_level="INFO", with_scheduler=not burst)
 
 

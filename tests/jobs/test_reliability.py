@@ -82,10 +82,10 @@ def test_concurrent_enqueues_of_one_job_queue_it_once(jobs_app, redis_server):
 def test_every_job_finds_its_row_and_running_twice_changes_nothing(jobs_app, workers):
     """R2 and R8: jobs are enqueued after the commit (no job ever misses its row); a second run of
     every job leaves the same results."""
-    worker = workers.start()
+    worker, second = workers.start(), workers.start()
     with jobs_app.app_context():
-        ids = submit(300, seed=2)
-    wait_until(all_done(jobs_app, 300), 120, what="300 leads processed")
+        ids = submit(1000, seed=2)
+    wait_until(all_done(jobs_app, 1000), 300, what="1,000 leads processed")
     assert "missing" not in workers.logs()
     before = result_rows(jobs_app)
     with jobs_app.app_context():
@@ -94,6 +94,7 @@ def test_every_job_finds_its_row_and_running_twice_changes_nothing(jobs_app, wor
     time.sleep(1)
     assert result_rows(jobs_app) == before
     worker.terminate()
+    second.terminate()
 
 
 def _queue_empty(app) -> bool:
@@ -219,7 +220,7 @@ def test_redis_data_loss_is_repaired_by_the_sweeper(jobs_app, redis_server, work
 def test_two_workers_keep_near_duplicates_in_one_cluster(jobs_app, workers):
     """R9: near-duplicate pairs arriving together, processed by two workers at once, always end in
     one cluster per pair."""
-    pairs = 60
+    pairs = 1000
     with jobs_app.app_context():
         rows = []
         for index in range(pairs):
@@ -240,7 +241,7 @@ def test_two_workers_keep_near_duplicates_in_one_cluster(jobs_app, workers):
         db.session.commit()
         queue.enqueue_lead_processing(ids)  # all at once, after the commit
     first, second = workers.start(), workers.start()
-    wait_until(all_done(jobs_app, 2 * pairs), 120, what="all pairs processed")
+    wait_until(all_done(jobs_app, 2 * pairs), 400, what="all pairs processed")
     with jobs_app.app_context():
         db.session.remove()
         clusters = dict(db.session.execute(select(Lead.id, Lead.cluster_id)).all())

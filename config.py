@@ -80,6 +80,8 @@ class Config:
     REGISTER_LIMIT = "10 per hour"
     SUBMIT_LIMIT = "60 per hour"
 
+    # Number of reverse proxies in front of the app (0: none). Set it behind nginx or a load balancer.
+    PROXY_FIX_X_FOR = 0
     ITEMS_PER_PAGE = 50
     # The sweeper re-enqueues leads left pending longer than this (lost jobs, Redis outages).
     SWEEP_AFTER = timedelta(seconds=60)
@@ -107,6 +109,8 @@ class Config:
         for key in ("LOGIN_LIMIT", "REGISTER_LIMIT", "SUBMIT_LIMIT"):
             if os.environ.get(key):
                 env[key] = os.environ[key]
+        if os.environ.get("PROXY_FIX_X_FOR"):
+            env["PROXY_FIX_X_FOR"] = int(os.environ["PROXY_FIX_X_FOR"])
         if os.environ.get("JOB_TIMEOUT_SECONDS"):
             env["JOB_TIMEOUT"] = int(os.environ["JOB_TIMEOUT_SECONDS"])
         if os.environ.get("JOB_RETRY_INTERVALS"):

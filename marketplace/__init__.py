@@ -20,6 +20,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}  # pre-ping buys nothing for a file
 
+    if app.config.get("PROXY_FIX_X_FOR"):
+        # Behind a reverse proxy: take the client's address from X-Forwarded-For (that many proxies),
+        # so that per-address rate limits count people, not the proxy.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
+                                x_proto=app.config["PROXY_FIX_X_FOR"])
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)

@@ -141,16 +141,16 @@ def bootstrap_command() -> None:
 
         from .jobs.worker import sweep
 
-        swept = sweep(current_app._get_current_object(), timedelta(0))
-        if swept:
-            click.echo(f"Processed {swept} lead(s) left pending.")
+        found, processed = sweep(current_app._get_current_object(), timedelta(0))
+        if found:
+            click.echo(f"Processed {processed} of {found} lead(s) left pending.")
     sys.stdout.flush()
 
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @click.option("--name", default=None, help="Worker name (default: host and pid).")
-@click.option("--fork/--no-fork", default=True, show_default=True,
+@click.option("--fork/--no-fork", default=False, show_default=True,
               help="Run each job in a forked work horse (isolation) or in the worker itself (throughput).")
 @with_appcontext
 def worker_command(burst: bool, name: str | None, fork: bool) -> None:
@@ -174,9 +174,9 @@ def sweep_command(older_than: int | None) -> None:
 
     from .jobs.worker import sweep
 
-    found = sweep(current_app._get_current_object(),
-                  timedelta(seconds=older_than) if older_than is not None else None)
-    click.echo(f"{found} lead(s) re-enqueued")
+    found, queued = sweep(current_app._get_current_object(),
+                          timedelta(seconds=older_than) if older_than is not None else None)
+    click.echo(f"{found} lead(s) pending too long; {queued} queued again (the others were already queued)")
 
 
 def register(app: Flask) -> None:

@@ -95,9 +95,25 @@ def enqueue_lead_processing(lead_ids: Iterable[int]) -> int:
     queued = 0
     try:
         queue = leads_queue()
+        # One round trip for all: jobs already queued are left alone, so that a sweep over
+        # thousands of pending leads costs one pipeline, not thousands of enqueue attempts.
+        pipe = queue.connection.pipeline(transaction=False)
         for lead_id in lead_ids:
+            pipe.hget(Job.key_for(job_id_for(lead_id)), "status")
+        statuses = pipe.execute()
+        for lead_id, status in zip(lead_ids, statuses):
+            if status in (b"queued", b"deferred", b"scheduled"):
+                continue
             queued += _enqueue_one(queue, lead_id)
     except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
         log.warning("Redis unreachable (%s): %d lead(s) stay pending for the sweeper",
                     exc, len(lead_ids) - queued)
     return queued
+
+
+def try_sweeper_lock(seconds: int) -> bool:
+    """True for one caller per ``seconds`` across all workers (a Redis SET NX with expiry)."""
+    try:
+        return bool(redis_connection().set("marketplace:sweeper", "1", nx=True, ex=max(1, seconds)))
+    except (redis.ConnectionError, redis.TimeoutError, OSError):
+        return False

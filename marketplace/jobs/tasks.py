@@ -52,10 +52,13 @@ def _run(lead_id: int) -> str:
 
 def process_lead_job(lead_id: int) -> str:
     """The RQ job: process one lead in the worker's app."""
-    if has_app_context():
+    if not has_app_context():
+        with _get_app().app_context():
+            return process_lead_job(lead_id)
+    try:
         return _run(lead_id)
-    with _get_app().app_context():
-        return _run(lead_id)
+    finally:
+        db.session.remove()  # a --no-fork worker runs many jobs: start each with a fresh session
 
 
 def run_in_process(lead_ids: list[int]) -> int:

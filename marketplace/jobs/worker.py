@@ -8,7 +8,7 @@ from flask import Flask
 from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
-from .queue import LEADS_QUEUE, enqueue_lead_processing, redis_connection
+from .queue import LEADS_QUEUE, enqueue_lead_processing, redis_connection, try_sweeper_lock
 from .tasks import set_app
 
 log = logging.getLogger(__name__)
@@ -20,17 +20,17 @@ JOB_MONITORING_INTERVAL = 5
 MAINTENANCE_INTERVAL = 10
 
 
-def sweep(app: Flask, older_than: timedelta | None = None) -> int:
-    """Enqueue every lead left pending too long. Returns how many were found."""
+def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
+    """Enqueue every lead left pending too long. Returns (found, newly queued)."""
     from ..services.processing import leads_to_sweep
 
     older_than = older_than if older_than is not None else app.config["SWEEP_AFTER"]
     with app.app_context():
         lead_ids = leads_to_sweep(older_than)
-        if lead_ids:
-            log.info("sweeper: %d lead(s) pending too long, enqueueing", len(lead_ids))
-            enqueue_lead_processing(lead_ids)
-        return len(lead_ids)
+        queued = enqueue_lead_processing(lead_ids) if lead_ids else 0
+        if queued:
+            log.info("sweeper: %d lead(s) pending too long, %d queued again", len(lead_ids), queued)
+        return len(lead_ids), queued
 
 
 class SweepingMixin:
@@ -41,23 +41,29 @@ class SweepingMixin:
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
         try:
+            with self.flask_app.app_context():
+                # One sweeper per interval across all workers is enough.
+                if not try_sweeper_lock(MAINTENANCE_INTERVAL - 1):
+                    return
             sweep(self.flask_app)
         except Exception:  # the sweeper must never take the worker down
             log.exception("sweeper failed")
 
 
 class MarketplaceWorker(SweepingMixin, Worker):
-    """The default: each job runs in a forked work horse, so a job that crashes or leaks memory
-    cannot take the worker with it, and a killed horse is retried by its parent within seconds."""
+    """`--fork`: each job runs in a forked work horse, so a job that crashes or leaks memory
+    cannot take the worker with it, and a killed horse is retried by its parent within seconds.
+    Each job pays for a process and a database connection (about 3x slower, bench/dedup_scale)."""
 
 
 class MarketplaceSimpleWorker(SweepingMixin, SimpleWorker):
-    """`--no-fork`: jobs run in the worker process itself, keeping its database connections and
-    compiled statements: several times the throughput (see bench/dedup_scale), but a crash takes
-    the worker down, and its job is recovered by another worker's sweeper (JOB_STALE_AFTER)."""
+    """The default (`--no-fork`): jobs run in the worker process itself, keeping its database
+    connections and compiled statements. A crash takes the worker down; its job is then recovered
+    by another worker's sweeper once its heartbeat is stale (JOB_STALE_AFTER), and the timeout
+    still bounds a hung job (SIGALRM in the worker)."""
 
 
-def make_worker(app: Flask, *, name: str | None = None, fork: bool = True) -> Worker:
+def make_worker(app: Flask, *, name: str | None = None, fork: bool = False) -> Worker:
     from ..services.processing import warm_up
 
     set_app(app)

@@ -121,7 +121,8 @@ def recompute_clusters(seed_ids: set[int]) -> None:
             component |= reached
             frontier = reached
         remaining -= component
-        db.session.execute(update(Lead).where(Lead.id.in_(component)).values(cluster_id=min(component)))
+        db.session.execute(update(Lead).where(Lead.id.in_(component), Lead.cluster_id.is_distinct_from(min(component)))
+                           .values(cluster_id=min(component)))
 
 
 def _accepted_neighbours(lead_id: int) -> set[int]:
@@ -156,7 +157,9 @@ def _resolve_duplicates(lead: Lead, record: dict, *, identity_changed: bool) -> 
         clusters = set(db.session.execute(select(Lead.cluster_id).where(
             Lead.id.in_(after | {lead.id}), Lead.cluster_id.is_not(None))).scalars())
         target = min(clusters | {lead.id})
-        db.session.execute(update(Lead).where(or_(Lead.id == lead.id, Lead.cluster_id.in_(clusters)))
+        # Only rows whose cluster changes are written: a supplier's 100th lead must not rewrite 99.
+        db.session.execute(update(Lead).where(or_(Lead.id == lead.id, Lead.cluster_id.in_(clusters)),
+                                              Lead.cluster_id.is_distinct_from(target))
                            .values(cluster_id=target))
     else:
         # A link was dropped (the lead was edited): the cluster may fall apart; recompute it.
@@ -223,6 +226,9 @@ def process_lead(lead_id: int) -> str:
     identity_changed = stored is None or _record_of(stored) != record
     _store_normal(lead, normal, record)
     _resolve_duplicates(lead, record, identity_changed=identity_changed)
+    # Commit the duplicate search now: this ends the transaction that holds the dedup lock, so
+    # that other workers wait only for the search, not for the scoring as well.
+    db.session.commit()
     db.session.refresh(lead, ["cluster_id"])
     _store_assessment(lead, score_lead(values, normal, duplicate_context(lead)))
     # An edit that landed while we worked leaves the lead pending: the sweeper processes it again.

@@ -16,7 +16,8 @@ bp = Blueprint("suppliers", __name__)
 
 
 def _per_user() -> str:
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else request.remote_addr or ""
+    """Signed-in submissions count per account (many suppliers may share one office address)."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr or ""
 
 
 @bp.get("/leads")
@@ -29,7 +30,7 @@ def my_leads():
 
 @bp.route("/leads/new", methods=["GET", "POST"])
 @role_required("supplier")
-@limiter.limit(lambda: current_app.config["SUBMIT_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["SUBMIT_LIMIT"], methods=["POST"], key_func=_per_user)
 def new_lead():
     form = LeadForm()
     if request.method == "GET":

@@ -116,9 +116,10 @@ class Workers:
         env.update({k: str(v) for k, v in extra.items()})
         return env
 
-    def start(self, *, burst: bool = False, **env) -> subprocess.Popen:
+    def start(self, *, burst: bool = False, fork: bool = False, **env) -> subprocess.Popen:
         log = open(self.tmp / f"worker-{len(self.processes)}.log", "wb")
-        args = [sys.executable, "-m", "flask", "--app", "wsgi", "worker"] + (["--burst"] if burst else [])
+        args = [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--fork" if fork else "--no-fork"]
+        args += ["--burst"] if burst else []
         process = subprocess.Popen(args, cwd=ROOT, env=self.env(**env), stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
         process.log_path = log.name

@@ -106,7 +106,7 @@ def _queue_empty(app) -> bool:
 def test_work_horse_killed_mid_job_is_retried(jobs_app, workers):
     """R4: SIGKILL the work horse in the middle of a job: the job runs again and completes, and its
     results exist once although its body ran twice."""
-    worker = workers.start(MARKETPLACE_FAULT_JOB_DELAY=3)
+    worker = workers.start(fork=True, MARKETPLACE_FAULT_JOB_DELAY=3)
     with jobs_app.app_context():
         lead_id = submit(1, seed=3)[0]
 
@@ -128,12 +128,19 @@ def test_work_horse_killed_mid_job_is_retried(jobs_app, workers):
 
 
 def test_worker_killed_whole_is_recovered_by_a_fresh_worker(jobs_app, workers):
-    """R4, the hard case: worker and horse killed together leave the job 'started'; a fresh
-    worker's sweeper sees its heartbeat go stale and runs it again."""
+    """R4, the hard case (and the only case for the default --no-fork worker): the worker killed
+    in the middle of a job leaves it 'started'; a fresh worker's sweeper sees its heartbeat go
+    stale and runs it again."""
     worker = workers.start(MARKETPLACE_FAULT_JOB_DELAY=4)
     with jobs_app.app_context():
-        submit(1, seed=4)
-    wait_until(lambda: workers.horse_pids(worker), 30, interval=0.05, what="the job to start")
+        lead_id = submit(1, seed=4)[0]
+
+    def started():
+        with jobs_app.app_context():
+            db.session.remove()
+            return db.session.get(Lead, lead_id).processing_attempts == 1
+
+    wait_until(started, 30, interval=0.05, what="the job to start")
     workers.kill_all(worker)
     assert states(jobs_app) == {"pending": 1}
     workers.start()
@@ -178,7 +185,7 @@ def test_redis_down_does_not_block_intake(jobs_app, redis_server, workers):
     assert states(jobs_app) == {"pending": 15}
     redis_server.start()
     with jobs_app.app_context():
-        assert sweep(jobs_app, timedelta(0)) == 15
+        assert sweep(jobs_app, timedelta(0)) == (15, 15)
     workers.run_burst()
     assert states(jobs_app) == {"done": 15}
 
@@ -209,7 +216,7 @@ def test_redis_data_loss_is_repaired_by_the_sweeper(jobs_app, redis_server, work
     assert redis_server.client().llen("rq:queue:leads") == 0
     queue._connections.clear()
     with jobs_app.app_context():
-        assert sweep(jobs_app, timedelta(0)) == 100
+        assert sweep(jobs_app, timedelta(0)) == (100, 100)
     assert redis_server.client().llen("rq:queue:leads") == 100
     workers.run_burst()
     assert states(jobs_app) == {"done": 100}

@@ -98,8 +98,6 @@ def take_screenshots(base_url: str, accounts: dict, outdir: Path) -> list[str]:
         page.get_by_label("Minimum order (units)").fill("1,000")
         page.get_by_label("Lead time (days)").fill("7")
         page.get_by_label("Certification").fill("NIOSH TC-84A-0007")
-        # The demo account's own address (@demo.test, a reserved domain) is refused as a lead's contact.
-        page.get_by_label("E-mail", exact=True).fill("orders@harborindustrial.com")
         page.get_by_role("button", name="Submit offer").click()
         expect(page.locator(".field.has-error")).to_have_count(1)
         shoot(page, "lead-form-error")
@@ -108,8 +106,14 @@ def take_screenshots(base_url: str, accounts: dict, outdir: Path) -> list[str]:
         page.context.close()
 
         page = new_page("vetter")
-        page.goto("/staff/leads")
+        page.goto("/staff/leads?sort=risky")
         shoot(page, "staff-leads")
+        # The riskiest lead that has a look-alike: signals and the duplicate evidence side by side.
+        page.goto("/staff/leads?sort=risky&flag=broker_terms")
+        page.locator("table.queue tbody tr a").first.click()
+        shoot(page, "vetting-lead")
+        page.locator("section", has=page.get_by_role("heading", name="Same supplier?")).scroll_into_view_if_needed()
+        shoot(page, "vetting-duplicates")
         page.goto("/staff/import")
         page.get_by_label("CSV file").set_input_files(
             files=[{"name": "new-leads.csv", "mimeType": "text/csv", "buffer": import_file()}])

@@ -252,13 +252,13 @@ def main() -> None:
 
     if args.throughput:
         print(f"\nPipeline throughput, {args.throughput} leads enqueued, RQ workers in burst mode (PostgreSQL + Redis)")
-        print(f"{'workers':>8} {'mode':>22} {'leads/s':>9} {'vs 1 forking':>13}")
+        print(f"{'workers':>8} {'mode':>22} {'leads/s':>9} {'vs 1 --fork':>13}")
         base = None
         for fork in (True, False):
             for count in (1, 2):
                 rate = throughput(url, args.throughput, count, fork)
                 base = base or rate
-                mode = "fork per job (default)" if fork else "--no-fork"
+                mode = "--fork" if fork else "--no-fork (default)"
                 print(f"{count:>8} {mode:>22} {rate:>9.0f} {rate / base:>12.2f}x", flush=True)
 
 

@@ -41,6 +41,7 @@ def build_csv(rows: int) -> str:
 def empty(db) -> None:
     from sqlalchemy import text
 
+    db.session.remove()  # end the session's transaction: TRUNCATE waits for every reader
     with db.engine.begin() as conn:
         if db.engine.dialect.name == "postgresql":
             conn.execute(text("SET LOCAL session_replication_role = replica"))

@@ -103,7 +103,9 @@ def queue_page(flt: QueueFilter, *, after: str | None, per_page: int) -> tuple[l
         query = query.where(Lead.id.in_(select(LeadFlag.lead_id).where(LeadFlag.flag == flt.flag)))
     if flt.search:
         query = query.where(func.lower(Lead.company_name).contains(flt.search.strip().lower()))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    # Counting a million open leads on every page view would cost more than the page itself:
+    # count up to COUNT_CAP and show "10,000+" beyond.
+    total = db.session.scalar(select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery()))
     if after:
         values = _decode_cursor(after, columns)
         if values is not None:
@@ -118,8 +120,13 @@ def queue_page(flt: QueueFilter, *, after: str | None, per_page: int) -> tuple[l
     return rows, next_cursor, total
 
 
+COUNT_CAP = 10_000
+
+
 def processing_counts() -> dict[str, int]:
-    return dict(db.session.execute(select(Lead.processing_state, func.count()).group_by(Lead.processing_state)).all())
+    """Leads still pending and failed (both few, and indexed): not a count of the whole table."""
+    return {state: db.session.scalar(select(func.count()).select_from(Lead).where(Lead.processing_state == state))
+            for state in (PROCESSING_PENDING, "failed")}
 
 
 # --- Decisions -------------------------------------------------------------------------------

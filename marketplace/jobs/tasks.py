@@ -5,7 +5,7 @@ import logging
 import os
 import time
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, has_app_context
 from rq import get_current_job
 
 from ..extensions import db

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from typing import IO, Iterable, Iterator
 
 from flask import abort
-from sqlalchemy import func
 
 from ..domain.csv_cells import protect, unprotect
-from ..domain.lead_status import LEAD_STATUSES, PROCESSING_PENDING, SUBMITTED
+from ..domain.lead_status import PROCESSING_PENDING, SUBMITTED
 from ..domain.leads import LEAD_COLUMNS, lead_to_row, parse_lead
 from ..domain.permissions import may_edit_lead, may_view_lead
 from ..extensions import db
@@ -21,7 +20,7 @@ from . import audit
 
 EXPORT_COLUMNS = ("id",) + LEAD_COLUMNS + ("status", "cluster", "risk_score", "flags")
 # Fields a supplier or an import may set; everything else (owner, status, ...) is the system's.
-EDITABLE_FIELDS = tuple(name for name in LEAD_COLUMNS)
+EDITABLE_FIELDS = LEAD_COLUMNS
 
 
 def lead_values(lead: Lead) -> dict:
@@ -79,18 +78,6 @@ def lead_for(user: User, lead_id: int, *, edit: bool = False) -> Lead:
 
 def supplier_leads(user: User, page: int, per_page: int):
     query = db.select(Lead).where(Lead.owner_id == user.id).order_by(Lead.created_at.desc(), Lead.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
-
-
-def staff_leads(page: int, per_page: int, *, status: str | None = None, category: str | None = None,
-                search: str | None = None):
-    query = db.select(Lead).order_by(Lead.created_at.desc(), Lead.id.desc())
-    if status in dict(LEAD_STATUSES):
-        query = query.where(Lead.status == status)
-    if category:
-        query = query.where(Lead.product_category == category)
-    if search:
-        query = query.where(func.lower(Lead.company_name).contains(search.strip().lower()))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 

@@ -171,22 +171,18 @@ def duplicate_context(lead: Lead) -> DuplicateContext:
     cluster = tuple(db.session.execute(
         select(Lead.id).where(Lead.cluster_id == lead.cluster_id, Lead.id != lead.id).order_by(Lead.id)).scalars()) \
         if lead.cluster_id is not None else ()
-    rejected = []
+    # Look-alikes: leads paired with this one (unless a vetter said "different"), with their
+    # probability, and the rest of its cluster, which are the same supplier even when this lead
+    # was not compared with them.
+    look_alikes = {other: 1.0 for other in cluster}
     for pair in db.session.execute(select(DuplicatePair).where(
             or_(DuplicatePair.lead_id == lead.id, DuplicatePair.other_id == lead.id),
             or_(DuplicatePair.decision.is_(None), DuplicatePair.decision == "same"))).scalars():
-        other_id = pair.other_id if pair.lead_id == lead.id else pair.lead_id
-        rejected.append((other_id, pair.probability))
-    rejected_ids = set(db.session.execute(select(Lead.id).where(
-        Lead.id.in_([r[0] for r in rejected]), Lead.status == REJECTED)).scalars()) if rejected else set()
-    # A rejected lead of the same supplier counts even when this lead was not compared with it.
-    matched = {r[0] for r in rejected}
-    rejected += [(i, 1.0) for i in db.session.execute(select(Lead.id).where(
-        Lead.id.in_(cluster), Lead.status == REJECTED)).scalars() if i not in matched] if cluster else []
-    rejected_ids |= {i for i, p in rejected if p == 1.0 and i not in matched}
-    return DuplicateContext(cluster_lead_ids=cluster,
-                            rejected_matches=tuple(sorted(((i, p) for i, p in rejected if i in rejected_ids),
-                                                          key=lambda r: -r[1])))
+        look_alikes[pair.other_id if pair.lead_id == lead.id else pair.lead_id] = pair.probability
+    rejected = set(db.session.execute(select(Lead.id).where(
+        Lead.id.in_(look_alikes), Lead.status == REJECTED)).scalars()) if look_alikes else set()
+    return DuplicateContext(cluster_lead_ids=cluster, rejected_matches=tuple(sorted(
+        ((i, look_alikes[i]) for i in rejected), key=lambda r: -r[1])))
 
 
 def _store_assessment(lead: Lead, assessment) -> None:

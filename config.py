@@ -94,6 +94,17 @@ class Config:
     # Seed the embedded database on its first start (make run); never in production.
     AUTO_SEED = False
 
+    # E-mail (issue 4). Without MAIL_SERVER, e-mails are written to the log (and kept in the outbox,
+    # where admins read them); with it they go by SMTP (STARTTLS unless MAIL_USE_TLS=0).
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = True
+    MAIL_FROM = "PPE Marketplace <no-reply@localhost>"
+    # The address links in e-mails point to.
+    PUBLIC_URL = "http://127.0.0.1:5000"
+
     @classmethod
     def from_env(cls) -> dict:
         """Settings that the environment overrides, whatever the class."""
@@ -115,6 +126,13 @@ class Config:
             env["JOB_TIMEOUT"] = int(os.environ["JOB_TIMEOUT_SECONDS"])
         if os.environ.get("JOB_RETRY_INTERVALS"):
             env["JOB_RETRY_INTERVALS"] = [int(x) for x in os.environ["JOB_RETRY_INTERVALS"].split(",")]
+        for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "PUBLIC_URL"):
+            if os.environ.get(key):
+                env[key] = os.environ[key]
+        if os.environ.get("MAIL_PORT"):
+            env["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
+        if os.environ.get("MAIL_USE_TLS"):
+            env["MAIL_USE_TLS"] = os.environ["MAIL_USE_TLS"].lower() not in ("0", "false", "no")
         for key in ("SWEEP_AFTER", "JOB_STALE_AFTER"):
             if os.environ.get(key + "_SECONDS"):
                 env[key] = timedelta(seconds=float(os.environ[key + "_SECONDS"]))

@@ -84,10 +84,12 @@ def register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .buyers.routes import bp as buyers_bp
     from .main.routes import bp as main_bp
+    from .matches.routes import bp as matches_bp
+    from .planning.routes import bp as planning_bp
     from .suppliers.routes import bp as suppliers_bp
     from .vetting.routes import bp as vetting_bp
 
-    for blueprint in (main_bp, auth_bp, suppliers_bp, buyers_bp, vetting_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, suppliers_bp, buyers_bp, vetting_bp, planning_bp, matches_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 
@@ -124,12 +126,28 @@ def register_error_handlers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from .domain import catalog
     from .domain.formatting import money
+    from .domain.demand import DEMAND_STATUSES
     from .domain.lead_status import LEAD_STATUSES
+    from .domain.match_status import CLOSE_REASONS, MATCH_STATUSES
+
+    status_choices = {"LEAD_STATUSES": LEAD_STATUSES, "MATCH_STATUSES": MATCH_STATUSES,
+                      "CLOSE_REASONS": CLOSE_REASONS, "DEMAND_STATUSES": DEMAND_STATUSES}
 
     @app.template_filter("label")
     def label_filter(value, choices_name: str):
-        choices = LEAD_STATUSES if choices_name == "LEAD_STATUSES" else getattr(catalog, choices_name)
+        choices = status_choices.get(choices_name) or getattr(catalog, choices_name)
         return catalog.label(choices, value)
+
+    @app.context_processor
+    def unread_notifications():
+        # The count in the top bar; computed only when a template asks for it.
+        def count() -> int:
+            from flask_login import current_user
+
+            from .services.notifications import unread_count
+
+            return unread_count(current_user) if current_user.is_authenticated else 0
+        return {"unread_notifications": count}
 
     app.add_template_filter(money, "money")
 

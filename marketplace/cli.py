@@ -1,4 +1,4 @@
-"""Flask commands: users, leads import/export, seed, bootstrap."""
+"""Flask commands: users, leads and demand import/export, matching, seed, bootstrap, worker, sweep."""
 from __future__ import annotations
 
 import sys
@@ -11,14 +11,17 @@ from flask_migrate import upgrade
 from sqlalchemy import func
 
 from .domain.catalog import ROLES, values
+from .domain.lead_status import APPROVED, SUBMITTED
 from .domain.demo_data import generate_leads
 from .domain.leads import parse_lead
 from .extensions import db
 from .models import User
-from .services import accounts, leads
+from .services import accounts, demand, leads, matching
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 leads_cli = AppGroup("leads", help="Import and export leads as CSV.")
+demand_cli = AppGroup("demand", help="Import demand requests as CSV.")
+matching_cli = AppGroup("matching", help="Compute and export the allocation plan.")
 
 DEMO_ACCOUNTS = (
     # (role, e-mail, password, organisation, organisation kind)
@@ -50,14 +53,12 @@ def list_users() -> None:
         click.echo(f"{user.id}\t{user.role}\t{'active' if user.active else 'inactive'}\t{user.email}")
 
 
-@leads_cli.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def import_command(path: str) -> None:
-    """Import leads from a CSV file; rows with an external_id already known update that lead."""
+def _run_import(path: str, importer) -> None:
+    """Open a CSV file, import it with ``importer(stream)``, and report every rejected row."""
     started = time.perf_counter()
     with open(path, newline="", encoding="utf-8-sig", errors="strict") as stream:
         try:
-            report = leads.import_leads(stream, actor_id=None)
+            report = importer(stream)
         except UnicodeDecodeError:
             raise click.ClickException("the file is not UTF-8 text; save it as 'CSV UTF-8'") from None
     for rejected in report.rejected:
@@ -65,6 +66,16 @@ def import_command(path: str) -> None:
     if not report.ok:
         raise click.ClickException(report.summary())
     click.echo(f"{report.summary()} in {time.perf_counter() - started:.1f} s")
+
+
+@leads_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--status", type=click.Choice([SUBMITTED, APPROVED]), default=SUBMITTED, show_default=True,
+              help="'approved' loads suppliers the city has already vetted: new leads start approved "
+                   "and can be matched at once.")
+def import_command(path: str, status: str) -> None:
+    """Import leads from a CSV file; rows with an external_id already known update that lead."""
+    _run_import(path, lambda stream: leads.import_leads(stream, actor_id=None, status=status))
 
 
 @leads_cli.command("export")
@@ -179,7 +190,39 @@ def sweep_command(older_than: int | None) -> None:
     click.echo(f"{found} lead(s) pending too long; {queued} queued again (the others were already queued)")
 
 
+@demand_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def demand_import_command(path: str) -> None:
+    """Import demand requests from CSV (external_id, organisation, category, quantity,
+    max_unit_price, needed_by, postal_code, days_of_supply, facility_type, substitutes)."""
+    _run_import(path, lambda stream: demand.import_demand(stream, actor_id=None))
+
+
+@matching_cli.command("run")
+def matching_run_command() -> None:
+    """Compute the allocation plan over all open requests and available supply now."""
+    plan = matching.run_matching("flask matching run")
+    share = plan.units / plan.demand_units if plan.demand_units else 0
+    click.echo(f"plan {plan.id}: {len(plan.lines)} line(s), {plan.units:,} of {plan.demand_units:,} units "
+               f"needed ({share:.1%}) from {plan.offers_count} offer(s) to {plan.needs_count} request(s), "
+               f"{plan.solve_ms} ms")
+
+
+@matching_cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def matching_export_command(path: str) -> None:
+    """Write the newest plan's lines: demand_external_id, lead_external_id, quantity, unit_price."""
+    plan = matching.latest_plan()
+    if plan is None:
+        raise click.ClickException("there is no plan yet: run `flask --app wsgi matching run` first")
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        count = matching.export_plan(plan, stream)
+    click.echo(f"exported {count} line(s) of plan {plan.id} ({plan.status}) to {path}")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(demand_cli)
+    app.cli.add_command(matching_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(leads_cli)
     app.cli.add_command(seed_command)

@@ -193,3 +193,32 @@ def make_lead(owner=None, **fields):
     assert not errors, errors
     return leads.create_lead(values, owner=owner, actor_id=owner.id if owner else None,
                              source="form" if owner else "csv")
+
+
+def valid_demand(**fields) -> dict:
+    """A demand request's form fields: 20,000 N95 respirators for a hospital in Los Angeles,
+    needed in 20 days, at most $1.50 a unit."""
+    from datetime import date, timedelta
+
+    return {"category": "n95_respirator", "quantity": "20000", "max_unit_price": "1.50",
+            "needed_by": (date.today() + timedelta(days=20)).isoformat(), "postal_code": "90033",
+            "days_of_supply": "5", "facility_type": "hospital", "substitutes": "", **fields}
+
+
+def make_request(buyer, **fields):
+    """A demand request posted through the service by ``buyer`` (verified organisation)."""
+    from marketplace.domain.demand import parse_demand
+    from marketplace.services import demand
+
+    values, errors = parse_demand(valid_demand(**fields), demand.today())
+    assert not errors, errors
+    return demand.create_request(values, buyer=buyer)
+
+
+def approve(lead, vetter=None):
+    """Approve a lead as a vetter (created if not given)."""
+    from marketplace.services import vetting
+
+    vetter = vetter or make_user("vetter")
+    vetting.decide(lead, vetter, "approve")
+    return vetter

@@ -79,3 +79,16 @@ def set_verification(organisation_id: int):
             accounts.revoke_organisation(organisation, actor_id=current_user.id)
             flash(f"{organisation.name} is no longer verified.", "info")
     return redirect(url_for("admin.organisations"))
+
+
+@bp.get("/outbox")
+@role_required("admin")
+def outbox():
+    """Every e-mail the marketplace sent or will send: with no MAIL_SERVER configured this is where
+    they are read (they are also written to the log)."""
+    from ..services import notifications
+
+    status = request.args.get("status")
+    status = status if status in ("pending", "sent", "failed") else None
+    return render_template("admin/outbox.html", emails=notifications.outbox_page(status), status=status,
+                           counts=notifications.outbox_counts(), smtp=bool(current_app.config.get("MAIL_SERVER")))

@@ -1,12 +1,96 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import role_required
+from ..domain.demand import STATUS_OPEN, demand_to_row
+from ..extensions import limiter
+from ..forms import page_number
+from ..services import audit, demand, matching
+from .forms import ConfirmForm, DemandForm
 
 bp = Blueprint("buyers", __name__, url_prefix="/buyer")
+
+
+def _per_user() -> str:
+    return f"user:{current_user.id}"
 
 
 @bp.get("/")
 @role_required("buyer")
 def home():
-    return render_template("buyers/home.html", organisation=current_user.organisation)
+    organisation = current_user.organisation
+    page = request.args.get("page", 1, type=page_number)
+    pagination = (demand.organisation_requests(organisation.id, page, current_app.config["ITEMS_PER_PAGE"])
+                  if organisation else None)
+    held = demand.held_units_by_request([r.id for r in pagination.items]) if pagination else {}
+    proposals = matching.matches_list(organisation_id=organisation.id, status="proposed") if organisation else []
+    return render_template("buyers/home.html", organisation=organisation, pagination=pagination, held=held,
+                           proposals=proposals, may_post=demand.may_post(current_user))
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+@role_required("buyer")
+@limiter.limit(lambda: current_app.config["SUBMIT_LIMIT"], methods=["POST"], key_func=_per_user)
+def new_request():
+    if not demand.may_post(current_user):
+        flash("Your organisation must be verified by the city before it can post requests.", "error")
+        return redirect(url_for("buyers.home"))
+    form = DemandForm()
+    if request.method == "GET" and current_user.organisation.kind in dict(form.facility_type.choices):
+        form.facility_type.data = current_user.organisation.kind
+    if form.validate_on_submit():
+        created = demand.create_request(form.clean, buyer=current_user)
+        flash(f"Your request #{created.id} is posted. You will be told here and by e-mail when supplies are proposed.",
+              "success")
+        return redirect(url_for("buyers.request_detail", request_id=created.id))
+    return render_template("buyers/request_form.html", form=form, demand_request=None)
+
+
+def _form_data(demand_request) -> dict:
+    data = demand_to_row(demand.demand_values(demand_request))
+    data["substitutes"] = list(demand_request.substitutes or [])  # the form ticks boxes, not text
+    return data
+
+
+@bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
+@role_required("buyer")
+def edit_request(request_id: int):
+    demand_request = demand.request_for(current_user, request_id, edit=True)
+    form = DemandForm(data=_form_data(demand_request) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        form.clean["external_id"] = demand_request.external_id
+        try:
+            changed = demand.update_request(demand_request, form.clean, actor=current_user)
+        except demand.DemandError as exc:
+            form.quantity.errors = list(form.quantity.errors) + [str(exc)]
+        else:
+            flash("Your changes are saved." if changed else "Nothing was changed.", "success" if changed else "info")
+            return redirect(url_for("buyers.request_detail", request_id=demand_request.id))
+    return render_template("buyers/request_form.html", form=form, demand_request=demand_request)
+
+
+@bp.get("/requests/<int:request_id>")
+@role_required("buyer")
+def request_detail(request_id: int):
+    demand_request = demand.request_for(current_user, request_id)
+    return render_template(
+        "buyers/request_detail.html", demand_request=demand_request,
+        held=demand.held_units(demand_request.id),
+        matches=matching.matches_list(demand_id=demand_request.id),
+        withdraw_form=ConfirmForm() if demand_request.status == STATUS_OPEN else None,
+        history=audit.history("demand", demand_request.id))
+
+
+@bp.post("/requests/<int:request_id>/withdraw")
+@role_required("buyer")
+def withdraw(request_id: int):
+    demand_request = demand.request_for(current_user, request_id, edit=True)
+    if ConfirmForm().validate_on_submit():
+        try:
+            closed = demand.withdraw_request(demand_request, actor=current_user)
+        except demand.DemandError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"Request #{demand_request.id} is withdrawn" + (f"; {closed} proposal(s) closed." if closed else "."),
+                  "success")
+    return redirect(url_for("buyers.request_detail", request_id=demand_request.id))

@@ -46,6 +46,16 @@ ORGANISATION_KINDS: tuple[tuple[str, str], ...] = (
 )
 BUYER_ORGANISATION_KINDS = tuple(kind for kind in ORGANISATION_KINDS if kind[0] != "supplier")
 
+# Where a demand request's supplies go (issue 4).
+FACILITY_TYPES: tuple[tuple[str, str], ...] = (
+    ("hospital", "Hospital"),
+    ("clinic", "Clinic"),
+    ("long_term_care", "Long-term care"),
+    ("first_responders", "First responders"),
+    ("shelter", "Shelter"),
+    ("other", "Other"),
+)
+
 
 def label(choices: tuple[tuple[str, str], ...], value: str | None) -> str:
     """The label of ``value`` in ``choices``, or the value itself if it is unknown."""

@@ -22,6 +22,9 @@ from rq.serializers import JSONSerializer
 log = logging.getLogger(__name__)
 
 LEADS_QUEUE = "leads"
+# Matching and e-mail jobs: workers take them after the leads queue is empty.
+TASKS_QUEUE = "tasks"
+WORKER_QUEUES = (LEADS_QUEUE, TASKS_QUEUE)
 # Failed jobs are kept a week for inspection, not RQ's default of a year (R10).
 FAILURE_TTL = 7 * 24 * 3600
 # Redis must answer quickly or not at all: a submission never waits long on a sick Redis.
@@ -43,6 +46,10 @@ def leads_queue(connection: redis.Redis | None = None) -> Queue:
     return Queue(LEADS_QUEUE, connection=connection or redis_connection(), serializer=JSONSerializer)
 
 
+def tasks_queue(connection: redis.Redis | None = None) -> Queue:
+    return Queue(TASKS_QUEUE, connection=connection or redis_connection(), serializer=JSONSerializer)
+
+
 def job_id_for(lead_id: int) -> str:
     return f"process-lead-{lead_id}"
 
@@ -50,14 +57,19 @@ def job_id_for(lead_id: int) -> str:
 def _enqueue_one(queue: Queue, lead_id: int) -> bool:
     from .tasks import process_lead_job
 
-    job_id = job_id_for(lead_id)
+    return enqueue_unique(queue, process_lead_job, (lead_id,), job_id_for(lead_id), f"process lead {lead_id}")
+
+
+def enqueue_unique(queue: Queue, func, args: tuple, job_id: str, description: str) -> bool:
+    """Queue ``func(*args)`` under ``job_id`` unless that job is already queued or running.
+    True if newly queued."""
     for _ in range(2):
         try:
             config = current_app.config
-            queue.enqueue(process_lead_job, lead_id, job_id=job_id, unique=True, result_ttl=0,
+            queue.enqueue(func, *args, job_id=job_id, unique=True, result_ttl=0,
                           failure_ttl=FAILURE_TTL, job_timeout=config["JOB_TIMEOUT"],
                           retry=Retry(max=len(config["JOB_RETRY_INTERVALS"]), interval=config["JOB_RETRY_INTERVALS"]),
-                          description=f"process lead {lead_id}")
+                          description=description)
             return True
         except DuplicateJobError:
             try:
@@ -109,6 +121,53 @@ def enqueue_lead_processing(lead_ids: Iterable[int]) -> int:
         log.warning("Redis unreachable (%s): %d lead(s) stay pending for the sweeper",
                     exc, len(lead_ids) - queued)
     return queued
+
+
+MATCHING_JOB_IDS = ("run-matching", "run-matching-again")
+OUTBOX_JOB_ID = "send-outbox"
+
+
+def enqueue_matching(trigger: str) -> bool:
+    """Compute a new allocation plan soon: on RQ when REDIS_URL is set, otherwise right here.
+    A run already queued will read the latest data, so it is enough; a run already under way may
+    have read the data before this change, so one more run is queued behind it. If Redis is down
+    the sweeper notices that the data changed after the newest plan, and queues the run then."""
+    from .tasks import run_matching_job
+
+    if not current_app.config.get("REDIS_URL"):
+        from .tasks import run_matching_in_process
+
+        run_matching_in_process(trigger)
+        return True
+    try:
+        queue = tasks_queue()
+        for job_id in MATCHING_JOB_IDS:
+            status = queue.connection.hget(Job.key_for(job_id), "status")
+            if status in (b"queued", b"deferred", b"scheduled"):
+                return False
+            if status == b"started" and job_id == MATCHING_JOB_IDS[0]:
+                continue  # under way: queue the second one
+            return enqueue_unique(queue, run_matching_job, (trigger[:120],), job_id, f"matching: {trigger}"[:200])
+    except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+        log.warning("Redis unreachable (%s): matching (%s) left to the sweeper", exc, trigger)
+    return False
+
+
+def enqueue_outbox() -> bool:
+    """Send the pending e-mails soon (in-process without Redis). Never raises for Redis trouble:
+    the e-mails stay pending in the database and the sweeper queues the sender again."""
+    from .tasks import send_outbox_job
+
+    if not current_app.config.get("REDIS_URL"):
+        from .tasks import send_outbox_in_process
+
+        send_outbox_in_process()
+        return True
+    try:
+        return enqueue_unique(tasks_queue(), send_outbox_job, (), OUTBOX_JOB_ID, "send pending e-mail")
+    except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+        log.warning("Redis unreachable (%s): e-mail left pending for the sweeper", exc)
+    return False
 
 
 def try_sweeper_lock(seconds: int) -> bool:

@@ -76,6 +76,53 @@ def run_in_process(lead_ids: list[int]) -> int:
     return done
 
 
+def _in_app(func, *args):
+    """Run a job body in the worker's app with a fresh session (see process_lead_job)."""
+    if not has_app_context():
+        with _get_app().app_context():
+            return _in_app(func, *args)
+    try:
+        return func(*args)
+    finally:
+        db.session.remove()
+
+
+def run_matching_job(trigger: str) -> str:
+    """The RQ job: compute a new allocation plan over all open requests and available supply."""
+    from ..services.matching import run_matching
+
+    return _in_app(lambda: f"plan {run_matching(trigger).id}")
+
+
+def send_outbox_job() -> str:
+    """The RQ job: send every pending e-mail (SMTP when configured, otherwise the log)."""
+    from ..services.notifications import send_pending
+
+    return _in_app(lambda: "sent {} / failed {}".format(*send_pending()))
+
+
+def run_matching_in_process(trigger: str) -> None:
+    """Without Redis: matching right after the commit. A failure is logged, never raised into the
+    request that changed supply or demand (the next change, or `flask matching run`, runs it again)."""
+    from ..services.matching import run_matching
+
+    try:
+        run_matching(trigger)
+    except Exception:
+        db.session.rollback()
+        log.exception("matching in-process failed (%s)", trigger)
+
+
+def send_outbox_in_process() -> None:
+    from ..services.notifications import send_pending
+
+    try:
+        send_pending()
+    except Exception:
+        db.session.rollback()
+        log.exception("sending e-mail in-process failed; it stays in the outbox")
+
+
 def _dispose_pool_in_child() -> None:
     # A forked work horse must not share the parent's database connections.
     if _app is not None:

@@ -8,7 +8,8 @@ from flask import Flask
 from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
-from .queue import LEADS_QUEUE, enqueue_lead_processing, redis_connection, try_sweeper_lock
+from .queue import (WORKER_QUEUES, enqueue_lead_processing, enqueue_matching, enqueue_outbox, redis_connection,
+                    try_sweeper_lock)
 from .tasks import set_app
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,11 @@ MAINTENANCE_INTERVAL = 10
 
 
 def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
-    """Enqueue every lead left pending too long. Returns (found, newly queued)."""
+    """Enqueue every lead left pending too long; queue a matching run if supply or demand changed
+    after the newest plan, and the e-mail sender if mail is waiting (jobs lost with Redis).
+    Returns (leads found, leads newly queued)."""
+    from ..services.matching import matching_is_stale
+    from ..services.notifications import outbox_waiting
     from ..services.processing import leads_to_sweep
 
     older_than = older_than if older_than is not None else app.config["SWEEP_AFTER"]
@@ -30,6 +35,10 @@ def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
         queued = enqueue_lead_processing(lead_ids) if lead_ids else 0
         if queued:
             log.info("sweeper: %d lead(s) pending too long, %d queued again", len(lead_ids), queued)
+        if matching_is_stale(older_than) and enqueue_matching("sweeper: supply or demand changed since the last plan"):
+            log.info("sweeper: matching queued again")
+        if outbox_waiting(older_than) and enqueue_outbox():
+            log.info("sweeper: e-mail sender queued again")
         return len(lead_ids), queued
 
 
@@ -69,7 +78,7 @@ def make_worker(app: Flask, *, name: str | None = None, fork: bool = False) -> W
     set_app(app)
     warm_up()
     worker_class = MarketplaceWorker if fork else MarketplaceSimpleWorker
-    worker = worker_class([LEADS_QUEUE], name=name, connection=redis_connection(app.config["REDIS_URL"]),
+    worker = worker_class(list(WORKER_QUEUES), name=name, connection=redis_connection(app.config["REDIS_URL"]),
                                serializer=JSONSerializer, worker_ttl=WORKER_TTL,
                                job_monitoring_interval=JOB_MONITORING_INTERVAL,
                                maintenance_interval=MAINTENANCE_INTERVAL)

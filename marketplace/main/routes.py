@@ -1,5 +1,5 @@
 from flask import Blueprint, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from ..extensions import db, limiter
@@ -30,3 +30,23 @@ def index():
 def healthz():
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.get("/notifications")
+@login_required
+def notifications_page():
+    from ..buyers.forms import ConfirmForm
+    from ..services import notifications
+
+    return render_template("notifications/list.html", items=notifications.recent(current_user), form=ConfirmForm())
+
+
+@bp.post("/notifications/read")
+@login_required
+def notifications_read():
+    from ..buyers.forms import ConfirmForm
+    from ..services import notifications
+
+    if ConfirmForm().validate_on_submit():
+        notifications.mark_all_read(current_user)
+    return redirect(url_for("main.notifications_page"))

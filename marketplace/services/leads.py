@@ -9,11 +9,11 @@ from typing import IO, Iterable, Iterator
 from flask import abort
 
 from ..domain.csv_cells import protect, unprotect
-from ..domain.lead_status import PROCESSING_PENDING, SUBMITTED
+from ..domain.lead_status import APPROVED, PROCESSING_PENDING, SUBMITTED
 from ..domain.leads import LEAD_COLUMNS, lead_to_row, parse_lead
 from ..domain.permissions import may_edit_lead, may_view_lead
 from ..extensions import db
-from ..jobs.queue import enqueue_lead_processing
+from ..jobs.queue import enqueue_lead_processing, enqueue_matching
 from ..models import Lead, User
 from ..models.base import utcnow
 from . import audit
@@ -109,36 +109,32 @@ class ImportReport:
                 f"rejected {len(self.rejected)}")
 
 
-def _read_header(reader: Iterator[list[str]]) -> list[str] | str:
+def _read_header(reader: Iterator[list[str]], columns: tuple[str, ...]) -> list[str] | str:
     try:
         header = next(reader)
     except StopIteration:
         return "the file is empty; the first row must name the columns"
     names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
-    missing = [c for c in LEAD_COLUMNS if c not in names]
+    missing = [c for c in columns if c not in names]
     if missing:
         return ("the header row lacks the column(s) " + ", ".join(missing)
-                + ". Expected: " + ",".join(LEAD_COLUMNS))
+                + ". Expected: " + ",".join(columns))
     return names
 
 
-def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITTED,
-                 batch_size: int = 1000) -> ImportReport:
-    """Import leads from CSV text. Each row is taken whole or not at all: valid rows are saved,
-    each invalid row is reported with its row number and reason. A row whose external_id is
-    already known updates that lead instead of creating a new one."""
-    report = ImportReport()
+def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportReport) -> Iterator[tuple[int, dict]]:
+    """(row number, clean values) for each valid row of a CSV file with ``columns``; every other
+    row goes to ``report.rejected`` with its number and reasons, a bad file to ``report.file_error``.
+    ``parse(raw) -> (values, errors)`` is the domain's validation (parse_lead, parse_demand)."""
     reader = csv.reader(stream)
     try:
-        header = _read_header(reader)
+        header = _read_header(reader, columns)
     except (csv.Error, UnicodeDecodeError) as exc:
         report.file_error = f"not a readable CSV file ({exc})"
-        return report
+        return
     if isinstance(header, str):
         report.file_error = header
-        return report
-
-    batch: list[tuple[int, dict]] = []
+        return
     seen: dict[str, int] = {}
     row_number = 1
     try:
@@ -149,8 +145,7 @@ def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITT
             if len(cells) != len(header):
                 report.rejected.append(RejectedRow(row_number, f"expected {len(header)} columns, found {len(cells)}"))
                 continue
-            raw = {name: unprotect(cell) for name, cell in zip(header, cells)}
-            values, errors = parse_lead(raw)
+            values, errors = parse({name: unprotect(cell) for name, cell in zip(header, cells)})
             if errors:
                 reason = "; ".join(f"{name}: {message}" for name, message in errors.items())
                 report.rejected.append(RejectedRow(row_number, reason))
@@ -162,15 +157,32 @@ def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITT
                         row_number, f"external_id {external_id!r} already appears on row {seen[external_id]}"))
                     continue
                 seen[external_id] = row_number
-            batch.append((row_number, values))
-            if len(batch) >= batch_size:
-                _save_batch(batch, report, actor_id=actor_id, status=status)
-                batch = []
+            yield row_number, values
     except (csv.Error, UnicodeDecodeError) as exc:
         report.rejected.append(RejectedRow(row_number, f"unreadable CSV from here on ({exc})"))
+
+
+def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITTED,
+                 batch_size: int = 1000) -> ImportReport:
+    """Import leads from CSV text. Each row is taken whole or not at all: valid rows are saved,
+    each invalid row is reported with its row number and reason. A row whose external_id is
+    already known updates that lead instead of creating a new one. ``status=approved`` is for an
+    admin loading suppliers the city has already vetted: new leads start approved (existing ones
+    keep their status) and a matching run follows."""
+    report = ImportReport()
+    batch: list[tuple[int, dict]] = []
+    for row_number, values in valid_rows(stream, LEAD_COLUMNS, parse_lead, report):
+        batch.append((row_number, values))
+        if len(batch) >= batch_size:
+            _save_batch(batch, report, actor_id=actor_id, status=status)
+            batch = []
+    if not report.ok:
+        return report
     _save_batch(batch, report, actor_id=actor_id, status=status)
     db.session.commit()
     enqueue_lead_processing(report.changed_lead_ids)
+    if status == APPROVED and report.changed_lead_ids:
+        enqueue_matching(f"{len(report.changed_lead_ids)} approved lead(s) imported")
     return report
 
 
@@ -188,6 +200,8 @@ def _save_batch(batch: list[tuple[int, dict]], report: ImportReport, *, actor_id
             lead = Lead(**{name: values.get(name) for name in EDITABLE_FIELDS}, owner_id=None,
                         created_by_id=actor_id, source="csv", status=status,
                         processing_state=PROCESSING_PENDING)
+            if status == APPROVED:  # vetted by the city before the import: the import is the decision
+                lead.decided_at, lead.decided_by_id = utcnow(), actor_id
             created.append(lead)
             continue
         before, after = _apply_changes(lead, values)

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, update
 
 from ..domain.dedup import AUTO_MERGE_PROBABILITY
-from ..domain.lead_status import (ACTIONS, OPEN_STATUSES, PROCESSING_PENDING, TransitionError,
+from ..domain.lead_status import (ACTIONS, APPROVED, OPEN_STATUSES, PROCESSING_PENDING, TransitionError,
                                   transition)
 from ..domain.normalise import email_domain
 from ..domain.permissions import self_vetting_reason
@@ -166,6 +166,10 @@ def decide(lead: Lead, actor: User, action: str, text: str | None = None) -> str
                  after={"status": target}, detail=text)
     db.session.commit()
     db.session.refresh(lead)
+    if APPROVED in (before, target) and before != target:
+        from .matching import lead_status_changed
+
+        lead_status_changed(lead, before, target, actor)
     if target == "rejected":
         # Leads that resemble this one are scored again, so they show "resembles a rejected lead".
         enqueue_lead_processing(_paired_lead_ids(lead.id) | _cluster_ids(lead))

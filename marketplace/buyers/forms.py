@@ -1,0 +1,46 @@
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..domain.catalog import FACILITY_TYPES, PRODUCT_CATEGORIES
+from ..domain.demand import parse_demand
+from ..forms import attach_errors
+from ..services.demand import today
+
+_CHOOSE = [("", "Choose…")]
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class DemandForm(FlaskForm):
+    """A demand request. All checks are the domain's (parse_demand), shared with the CSV import."""
+
+    category = SelectField("What do you need?", choices=_CHOOSE + list(PRODUCT_CATEGORIES), validate_choice=False)
+    quantity = StringField("Quantity (units)", render_kw={"inputmode": "numeric", "required": True})
+    max_unit_price = StringField("Maximum unit price (USD)", render_kw={"inputmode": "decimal", "required": True},
+                                 description="The most you can pay per single unit, e.g. 1.50.")
+    needed_by = StringField("Needed by", render_kw={"type": "date", "required": True})
+    days_of_supply = StringField("Days of supply left", render_kw={"inputmode": "numeric", "required": True},
+                                 description="How many days your current stock lasts: the fewer, the sooner you are served.")
+    postal_code = StringField("Delivery ZIP code", render_kw={"inputmode": "numeric", "autocomplete": "postal-code",
+                                                              "required": True})
+    facility_type = SelectField("Facility", choices=_CHOOSE + list(FACILITY_TYPES), validate_choice=False)
+    substitutes = CheckboxList("Also acceptable instead", choices=list(PRODUCT_CATEGORIES), validate_choice=False,
+                               description="Only tick what your clinicians accept, e.g. KN95 respirators for N95.")
+
+    clean: dict
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        raw = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        self.clean, errors = parse_demand(raw, today())
+        attach_errors(self, errors)
+        return not errors
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes state: only the CSRF token."""

@@ -1,0 +1,351 @@
+"""Matching supply to demand (issue 4, design section 8): which approved offers can serve which open
+requests, in plain words, and an allocation across all open requests that never promises the same
+units twice.
+
+The allocation is a transportation problem, solved exactly as a min-cost flow (OR-Tools). Its
+objective is lexicographic: first the most urgency-weighted units, then the least cost, where cost
+is the unit price plus a small charge for distance that only breaks ties between similar prices.
+Pure: no Flask, no database; the services turn leads and requests into ``Offer`` and ``Need``.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
+
+from . import geo
+from .catalog import PRODUCT_CATEGORIES, label
+from .formatting import money
+
+# A lead that does not state its lead time is assumed to take two weeks: long enough not to promise
+# urgent requests what may come late, short enough that such leads still serve most requests.
+DEFAULT_LEAD_TIME_DAYS = 14
+# The distance charged when a postal code is unknown: about a cross-country trip, so that known
+# nearby supply is preferred, but an unknown location never makes an offer unusable.
+UNKNOWN_DISTANCE_KM = 2000.0
+# Distance only breaks ties: 100 km costs as much as one cent on the unit price.
+KM_PER_CENT = 100
+
+# Beyond this, OR-Tools' int64 cost arithmetic (costs scaled by about the node count) may overflow.
+_INT64_SAFE = 2**62
+# Rows of the need x offer fitness mask built at once: bounds memory to a few tens of MB.
+_MASK_CELLS = 4_000_000
+
+
+@dataclass(frozen=True)
+class Offer:
+    """An approved lead's available supply."""
+    id: int
+    category: str
+    quantity: int                   # units still available (already net of reservations)
+    unit_price: Decimal
+    lead_time_days: int | None      # None = not stated
+    postal_code: str | None
+    min_order_qty: int | None = None
+    risk_score: int | None = None   # 0..100 vetting risk score (lower is better)
+
+
+@dataclass(frozen=True)
+class Need:
+    """An open demand request's remaining need."""
+    id: int
+    category: str
+    substitutes: frozenset[str]     # other categories the buyer accepts
+    quantity: int                   # units still needed
+    max_unit_price: Decimal
+    days_until_needed: int          # needed_by minus today, in days (0 or negative = due or overdue)
+    postal_code: str | None
+    days_of_supply: int             # urgency: days of supply left
+
+
+@dataclass(frozen=True)
+class Line:
+    need_id: int
+    offer_id: int
+    quantity: int
+    unit_price: Decimal
+    distance_km: float | None
+    reasons: tuple[str, ...]        # plain-words reasons, from fit_reasons
+
+
+@dataclass(frozen=True)
+class Plan:
+    lines: tuple[Line, ...]
+    units: int                      # total units allocated
+    weighted_units: int             # sum of urgency_weight(need) * units
+    cost_cents: int                 # sum of quantity * unit price in cents (rounded half up per unit)
+    secondary_cost: int             # the secondary objective minimised: sum of units * unit_cost
+    demand_units: int               # sum of need quantities
+    solve_seconds: float            # time in the solver itself
+    build_seconds: float            # time to find the fitting pairs and build the network
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """The fitting (need, offer) pairs of an instance as parallel arrays, sorted by need then offer."""
+    need: np.ndarray                # index into the needs
+    offer: np.ndarray               # index into the offers
+    distance_km: np.ndarray         # NaN where a postal code is unknown
+    unit_cost: np.ndarray           # secondary cost of one unit: price cents + distance cents
+
+
+def urgency_weight(days_of_supply: int) -> int:
+    """How much a unit counts toward the primary objective. One unit to someone with 2 days of supply
+    left counts as much as 8 units to someone with a month left. The facility type is deliberately
+    not weighted: a shelter that runs out in two days is as urgent as a hospital that does."""
+    if days_of_supply <= 2:
+        return 8
+    if days_of_supply <= 7:
+        return 4
+    if days_of_supply <= 14:
+        return 2
+    return 1
+
+
+def lead_time(offer: Offer) -> int:
+    """The offer's lead time in days, with the assumed default when it is not stated."""
+    return DEFAULT_LEAD_TIME_DAYS if offer.lead_time_days is None else offer.lead_time_days
+
+
+def price_cents(price: Decimal) -> int:
+    """A unit price in whole cents, rounded half up ($0.035 -> 4)."""
+    return int((price * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def distance_cents(distance_km: float | None) -> int:
+    """The distance tie-break in cents per unit (unknown distance: UNKNOWN_DISTANCE_KM)."""
+    return round(UNKNOWN_DISTANCE_KM if distance_km is None else distance_km) // KM_PER_CENT
+
+
+def _distance_cents_array(distance_km: np.ndarray) -> np.ndarray:
+    # np.rint rounds half to even, as Python's round does in distance_cents.
+    known = np.where(np.isnan(distance_km), UNKNOWN_DISTANCE_KM, distance_km)
+    return np.rint(known).astype(np.int64) // KM_PER_CENT
+
+
+def _category(value: str) -> str:
+    return label(PRODUCT_CATEGORIES, value)
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count:,} days"
+
+
+def _ready(lead: int) -> str:
+    return "ready now" if lead == 0 else f"ready in {_days(lead)}"
+
+
+def _needed(days_until_needed: int) -> str:
+    if days_until_needed > 0:
+        return f"needed in {days_until_needed:,}"
+    return "needed today" if days_until_needed == 0 else f"needed {_days(-days_until_needed)} ago"
+
+
+def unfit_reason(offer: Offer, need: Need) -> str | None:
+    """None if the offer can serve the need; otherwise why not, in plain words (the first reason)."""
+    if offer.category != need.category and offer.category not in need.substitutes:
+        accepted = " or ".join(_category(c) for c in (need.category, *sorted(need.substitutes)))
+        return f"wrong product: {_category(offer.category)}, you asked for {accepted}"
+    if offer.quantity <= 0:
+        return "nothing available: every unit of this offer is taken"
+    if need.quantity <= 0:
+        return "nothing left to fill: this request has all the units it asked for"
+    if offer.unit_price > need.max_unit_price:
+        return f"{money(offer.unit_price)} a unit is above your maximum of {money(need.max_unit_price)}"
+    if lead_time(offer) > need.days_until_needed:
+        assumed = " (lead time not stated)" if offer.lead_time_days is None else ""
+        return f"{_ready(lead_time(offer))}{assumed}, {_needed(need.days_until_needed)}"
+    if offer.min_order_qty is not None and offer.min_order_qty > need.quantity:
+        return f"minimum order of {offer.min_order_qty:,} units is more than the {need.quantity:,} you need"
+    return None
+
+
+def _risk_band(score: int) -> str:
+    return "low" if score < 30 else "medium" if score < 60 else "high"
+
+
+def fit_reasons(offer: Offer, need: Need, distance_km: float | None) -> tuple[str, ...]:
+    """Why a fitting offer suits the need, in plain words: price, time, distance, substitute, risk."""
+    headroom = need.max_unit_price - offer.unit_price
+    reasons = [f"{money(offer.unit_price)} a unit, "
+               + (f"{money(headroom)} under your maximum" if headroom else "at your maximum")]
+    if offer.lead_time_days is None:
+        reasons.append(f"lead time not stated; assumed {DEFAULT_LEAD_TIME_DAYS} days")
+    else:
+        slack = need.days_until_needed - offer.lead_time_days
+        reasons.append(f"{_ready(offer.lead_time_days)}, "
+                       + (f"{_days(slack)} before your deadline" if slack else "on your deadline"))
+    if distance_km is None:
+        reasons.append("distance unknown")
+    else:
+        reasons.append("less than 1 km away" if distance_km < 1 else f"{round(distance_km):,} km away")
+    if offer.category != need.category:
+        reasons.append(f"substitute: {_category(offer.category)} for {_category(need.category)}")
+    if offer.risk_score is None:
+        reasons.append("vetting risk score: not scored")
+    else:
+        reasons.append(f"vetting risk score {offer.risk_score} ({_risk_band(offer.risk_score)})")
+    return tuple(reasons)
+
+
+def rank_candidates(need: Need, offers: Sequence[Offer]) -> list[tuple[Offer, tuple[str, ...], float | None]]:
+    """The offers that can serve ``need``, best first, each with its reasons and distance in km:
+    the exact category before substitutes, then lower price, shorter lead time, shorter distance
+    (unknown counts as UNKNOWN_DISTANCE_KM, as in the allocation) and lower risk score (unscored last)."""
+    candidates = []
+    for offer in offers:
+        if unfit_reason(offer, need) is None:
+            distance = geo.distance_km(offer.postal_code, need.postal_code)
+            candidates.append((offer, fit_reasons(offer, need, distance), distance))
+
+    def key(candidate):
+        offer, _, distance = candidate
+        return (offer.category != need.category, offer.unit_price, lead_time(offer),
+                UNKNOWN_DISTANCE_KM if distance is None else distance,
+                101 if offer.risk_score is None else offer.risk_score, offer.id)
+
+    return sorted(candidates, key=key)
+
+
+def _exact_price_units(prices: list[Decimal]) -> np.ndarray:
+    """Prices as exact int64 in one unit, so that the vectorised price test is the same as Decimal
+    comparison: 1/10,000 of a dollar (leads store 4 decimals), finer if some price has more."""
+    places = max([4, *(-p.normalize().as_tuple().exponent for p in prices)])
+    return np.array([int(p.scaleb(places)) for p in prices], dtype=np.int64)
+
+
+def fitting_pairs(needs: Sequence[Need], offers: Sequence[Offer]) -> Pairs:
+    """All pairs for which ``unfit_reason`` is None, found with numpy masks over blocks of needs
+    (10k x 10k in about a second), with their distances and secondary unit costs."""
+    codes = {c: i for i, c in enumerate(sorted(
+        {o.category for o in offers} | {n.category for n in needs} | {s for n in needs for s in n.substitutes}))}
+    accepted = np.zeros((len(needs), len(codes)), dtype=bool)
+    for row, need in enumerate(needs):
+        accepted[row, [codes[c] for c in {need.category, *need.substitutes}]] = True
+    prices = _exact_price_units([o.unit_price for o in offers] + [n.max_unit_price for n in needs])
+    offer_price, need_max = prices[:len(offers)], prices[len(offers):]
+
+    offer_qty = np.array([o.quantity for o in offers], dtype=np.int64)
+    live = np.flatnonzero(offer_qty > 0)  # offers with nothing left fit nothing
+    offer_code = np.array([codes[o.category] for o in offers], dtype=np.int64)[live]
+    offer_price = offer_price[live]
+    offer_lead = np.array([lead_time(o) for o in offers], dtype=np.int64)[live]
+    offer_moq = np.array([o.min_order_qty or 0 for o in offers], dtype=np.int64)[live]
+    need_qty = np.array([n.quantity for n in needs], dtype=np.int64)
+    need_days = np.array([n.days_until_needed for n in needs], dtype=np.int64)
+    open_needs = np.flatnonzero(need_qty > 0)
+
+    need_parts, offer_parts = [], []
+    block = max(1, _MASK_CELLS // max(1, len(live)))
+    for start in range(0, len(open_needs), block):
+        rows = open_needs[start:start + block]
+        mask = accepted[rows][:, offer_code]
+        mask &= offer_price[None, :] <= need_max[rows, None]
+        mask &= offer_lead[None, :] <= need_days[rows, None]
+        mask &= offer_moq[None, :] <= need_qty[rows, None]
+        r, c = np.nonzero(mask)  # row-major: sorted by need, then offer
+        need_parts.append(rows[r])
+        offer_parts.append(live[c])
+    need_index = np.concatenate(need_parts) if need_parts else np.zeros(0, dtype=np.int64)
+    offer_index = np.concatenate(offer_parts) if offer_parts else np.zeros(0, dtype=np.int64)
+
+    need_at = geo.centroids_array([n.postal_code for n in needs])
+    offer_at = geo.centroids_array([o.postal_code for o in offers])
+    distance = geo.haversine_km(need_at[need_index, 0], need_at[need_index, 1],
+                                offer_at[offer_index, 0], offer_at[offer_index, 1])
+    cents = np.array([price_cents(o.unit_price) for o in offers], dtype=np.int64)
+    unit_cost = cents[offer_index] + _distance_cents_array(distance)
+    return Pairs(need_index, offer_index, distance, unit_cost)
+
+
+def _unique_ids(items: Sequence[Offer] | Sequence[Need], what: str) -> None:
+    # Quantities are per id: the same offer twice would promise its units twice.
+    if len({item.id for item in items}) != len(items):
+        raise ValueError(f"duplicate {what} ids")
+
+
+def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
+    """The exact optimum: most urgency-weighted units first, then least secondary cost (unit price in
+    cents plus distance cents, per unit), over fitting pairs only, never taking more from an offer
+    than it has or giving a need more than it asks for."""
+    started = time.perf_counter()
+    _unique_ids(needs, "need")
+    _unique_ids(offers, "offer")
+    demand_units = sum(max(n.quantity, 0) for n in needs)
+    pairs = fitting_pairs(needs, offers)
+    if not len(pairs.need):
+        return Plan((), 0, 0, 0, 0, demand_units, 0.0, time.perf_counter() - started)
+
+    # Capacities, capped by what can be used, so that a broker's "900 billion masks" does not
+    # inflate the flow (and overflow int64): an offer never gives more than its fitting needs ask
+    # for in total, a need never takes more than its fitting offers can give.
+    offer_qty = np.array([o.quantity for o in offers], dtype=np.int64)
+    need_qty = np.array([n.quantity for n in needs], dtype=np.int64)
+    asked = np.zeros(len(offers), dtype=np.int64)
+    np.add.at(asked, pairs.offer, need_qty[pairs.need])
+    offer_cap = np.minimum(offer_qty, asked)
+    reachable = np.zeros(len(needs), dtype=np.int64)
+    np.add.at(reachable, pairs.need, offer_cap[pairs.offer])
+    need_cap = np.minimum(need_qty, reachable)
+    pair_cap = np.minimum(offer_cap[pairs.offer], need_cap[pairs.need])
+
+    # Nodes: 0 source, 1 sink, then the offers and needs that have at least one fitting pair.
+    used_offers, used_needs = np.unique(pairs.offer), np.unique(pairs.need)
+    offer_node = np.zeros(len(offers), dtype=np.int64)
+    offer_node[used_offers] = 2 + np.arange(len(used_offers))
+    need_node = np.zeros(len(needs), dtype=np.int64)
+    need_node[used_needs] = 2 + len(used_offers) + np.arange(len(used_needs))
+    n_nodes = 2 + len(used_offers) + len(used_needs)
+    total = min(int(offer_cap[used_offers].sum()), int(need_cap[used_needs].sum()))
+
+    # Lexicographic objective as one scalar cost: unit cost on a pair = -weight * M + secondary.
+    # Why M = n_nodes * C_max + 1 makes the scalar optimum f* lexicographically optimal: for any
+    # feasible flow g, g - f* decomposes into simple cycles of f*'s residual graph, and none of them
+    # has negative cost, since f* is optimal. A simple cycle has at most n_nodes arcs, each with
+    # |secondary| <= C_max, so its secondary part is less than M in size; its primary part (weighted
+    # units) changes by an integer. A cycle that gained >= 1 weighted unit would cost at most
+    # -M + n_nodes * C_max < 0: impossible, so g has no more weighted units than f*. And if g has as
+    # many, the scalar costs differ only by the secondary part, so g costs no less than f*.
+    weight = np.array([urgency_weight(n.days_of_supply) for n in needs], dtype=np.int64)
+    c_max = int(np.abs(pairs.unit_cost).max())
+    big_m = n_nodes * c_max + 1
+    max_arc_cost = (int(weight[used_needs].max()) + 1) * big_m  # bounds |-weight * M + secondary|
+    if max_arc_cost * (n_nodes + 1) >= _INT64_SAFE or total * max_arc_cost >= _INT64_SAFE:
+        raise ValueError(f"allocation too large for exact int64 costs: {n_nodes:,} nodes, "
+                         f"{total:,} units, largest unit cost {c_max:,}; split it by category or region")
+    pair_cost = -weight[pairs.need] * big_m + pairs.unit_cost
+
+    n_offers, n_needs = len(used_offers), len(used_needs)
+    tails = np.concatenate([np.zeros(n_offers, np.int64), offer_node[pairs.offer], need_node[used_needs], [0]])
+    heads = np.concatenate([offer_node[used_offers], need_node[pairs.need], np.ones(n_needs, np.int64), [1]])
+    capacities = np.concatenate([offer_cap[used_offers], pair_cap, need_cap[used_needs], [total]])
+    # The last arc, source -> sink at no cost, lets units stay unallocated: the flow is not forced.
+    costs = np.concatenate([np.zeros(n_offers, np.int64), pair_cost, np.zeros(n_needs + 1, np.int64)])
+    flow = SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), capacities.astype(np.int64), costs.astype(np.int64))
+    flow.set_nodes_supplies(np.array([0, 1], np.int32), np.array([total, -total], np.int64))
+    build_seconds = time.perf_counter() - started
+
+    solve_started = time.perf_counter()
+    status = flow.solve()
+    solve_seconds = time.perf_counter() - solve_started
+    if status != SimpleMinCostFlow.OPTIMAL:
+        raise RuntimeError(f"the min-cost flow solver stopped with status {status.name}")
+
+    pair_flow = flow.flows(arcs[n_offers:n_offers + len(pair_cost)])
+    lines, weighted, secondary, cents = [], 0, 0, 0
+    for k in np.flatnonzero(pair_flow):
+        need, offer, units = needs[pairs.need[k]], offers[pairs.offer[k]], int(pair_flow[k])
+        distance = None if np.isnan(pairs.distance_km[k]) else float(pairs.distance_km[k])
+        lines.append(Line(need.id, offer.id, units, offer.unit_price, distance, fit_reasons(offer, need, distance)))
+        weighted += urgency_weight(need.days_of_supply) * units
+        secondary += int(pairs.unit_cost[k]) * units
+        cents += price_cents(offer.unit_price) * units
+    lines.sort(key=lambda line: (line.need_id, line.offer_id))
+    return Plan(tuple(lines), sum(line.quantity for line in lines), weighted, cents, secondary,
+                demand_units, solve_seconds, build_seconds)

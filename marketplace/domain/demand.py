@@ -1,0 +1,119 @@
+"""The demand request format and its validation: the one place where the rules for a request's
+fields live. The buyer's form and ``flask demand import`` both call ``parse_demand``."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from .catalog import FACILITY_TYPES, PRODUCT_CATEGORIES
+from .leads import FieldError, TextField, clean_choice, clean_int, clean_price, clean_text
+
+# The CSV format of ``flask demand import`` (issue 4), in order. Substitutes are separated by ';'.
+DEMAND_COLUMNS: tuple[str, ...] = (
+    "external_id", "organisation", "category", "quantity", "max_unit_price", "needed_by",
+    "postal_code", "days_of_supply", "facility_type", "substitutes",
+)
+
+# A hospital asks for thousands or millions of units; more than 100 million in one request is a typo.
+MAX_DEMAND_QUANTITY = 10**8
+MAX_DAYS_OF_SUPPLY = 365
+# Needed-by dates more than a year ahead are not emergency procurement.
+MAX_DAYS_AHEAD = 366
+
+STATUS_OPEN = "open"
+STATUS_WITHDRAWN = "withdrawn"
+DEMAND_STATUSES: tuple[tuple[str, str], ...] = ((STATUS_OPEN, "Open"), (STATUS_WITHDRAWN, "Withdrawn"))
+
+_ZIP = re.compile(r"(\d{5})(?:-\d{4})?")
+_EXTERNAL_ID = TextField("external_id", 64)
+_ORGANISATION = TextField("organisation", 200, required=True)
+
+
+def clean_postal_code(raw: str | None) -> str:
+    value = (raw or "").strip()
+    if not value:
+        raise FieldError("This field is required.")
+    match = _ZIP.fullmatch(value)
+    if not match:
+        raise FieldError("Give a 5-digit US ZIP code, for example 90012.")
+    return match.group(1)
+
+
+def clean_date(raw: str | None, today: date) -> date:
+    value = (raw or "").strip()
+    if not value:
+        raise FieldError("This field is required.")
+    for pattern in ("%Y-%m-%d", "%m/%d/%Y"):
+        try:
+            parsed = datetime.strptime(value, pattern).date()
+            break
+        except ValueError:
+            continue
+    else:
+        raise FieldError("Give a date as YYYY-MM-DD, for example 2026-12-01.")
+    if parsed < today:
+        raise FieldError("This date is in the past.")
+    if parsed > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise FieldError("This date is more than a year ahead.")
+    return parsed
+
+
+def clean_substitutes(raw: str | list[str] | None, category: str | None) -> list[str]:
+    """Accepted substitutes: category values or labels, separated by ';' (a form gives a list)."""
+    items = raw if isinstance(raw, list) else (raw or "").split(";")
+    chosen: list[str] = []
+    for item in items:
+        if not item.strip():
+            continue
+        value = clean_choice(item, PRODUCT_CATEGORIES, "substitute")
+        if value == category:
+            continue  # the category itself is always accepted
+        if value not in chosen:
+            chosen.append(value)
+    return sorted(chosen)
+
+
+def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> tuple[dict, dict[str, str]]:
+    """Validate one demand request given as text fields. Returns (clean values, {field: message});
+    the values are complete only when there are no errors. ``organisation`` is read only for
+    imports (a buyer's form posts for the buyer's own organisation)."""
+    values: dict = {}
+    errors: dict[str, str] = {}
+
+    def take(name: str, clean) -> None:
+        try:
+            values[name] = clean()
+        except FieldError as exc:
+            errors[name] = str(exc)
+
+    take("external_id", lambda: clean_text(raw.get("external_id"), _EXTERNAL_ID))
+    if with_organisation:
+        take("organisation", lambda: clean_text(raw.get("organisation"), _ORGANISATION))
+    take("category", lambda: clean_choice(raw.get("category"), PRODUCT_CATEGORIES, "category"))
+    take("quantity", lambda: clean_int(raw.get("quantity"), minimum=1, maximum=MAX_DEMAND_QUANTITY,
+                                       required=True, what="quantity"))
+    take("max_unit_price", lambda: clean_price(raw.get("max_unit_price")))
+    take("needed_by", lambda: clean_date(raw.get("needed_by"), today))
+    take("postal_code", lambda: clean_postal_code(raw.get("postal_code")))
+    take("days_of_supply", lambda: clean_int(raw.get("days_of_supply"), minimum=0, maximum=MAX_DAYS_OF_SUPPLY,
+                                             required=True, what="days of supply"))
+    take("facility_type", lambda: clean_choice(raw.get("facility_type"), FACILITY_TYPES, "facility type"))
+    take("substitutes", lambda: clean_substitutes(raw.get("substitutes"), values.get("category")))
+    return values, errors
+
+
+def demand_to_row(values: dict) -> dict[str, str]:
+    """The CSV/form text of a request's values: the inverse of ``parse_demand`` for valid ones."""
+    row = {}
+    for name in DEMAND_COLUMNS:
+        value = values.get(name)
+        if value is None:
+            row[name] = ""
+        elif name == "substitutes":
+            row[name] = ";".join(value)
+        elif isinstance(value, Decimal):
+            row[name] = format(value.normalize(), "f")
+        else:
+            row[name] = str(value)
+    return row

@@ -1,0 +1,71 @@
+"""Where a US ZIP code is, offline: its centroid from the ``zipcodes`` package data, and great-circle
+distances between ZIP codes (issue 4: matching prefers nearer supply).
+
+The table (about 42,000 ZIP codes) takes half a second to load, so it is loaded once, on first use;
+``warm_up`` loads it ahead of time (workers call it before forking, so that forked children share it).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+
+import numpy as np
+import zipcodes
+
+EARTH_RADIUS_KM = 6371.0088  # the mean Earth radius (IUGG)
+
+_ZIP = re.compile(r"(\d{5})(?:-\d{4})?")
+
+
+@cache
+def _table() -> dict[str, tuple[float, float]]:
+    """ZIP5 -> (lat, lon). Military (APO/FPO) codes are listed at (0, 0), which is no place in the
+    US: they are left out, so they count as unknown rather than as somewhere in the Gulf of Guinea."""
+    table = {}
+    for row in zipcodes.list_all():
+        lat, lon = float(row["lat"]), float(row["long"])
+        if lat or lon:
+            table[row["zip_code"]] = (lat, lon)
+    return table
+
+
+def warm_up() -> None:
+    """Load the ZIP table now rather than on the first request that needs it."""
+    _table()
+
+
+def zip5(postal_code: str | None) -> str | None:
+    """'90012', ' 90012 ' and '90012-1234' -> '90012'; anything else -> None."""
+    match = _ZIP.fullmatch((postal_code or "").strip())
+    return match.group(1) if match else None
+
+
+def centroid(postal_code: str | None) -> tuple[float, float] | None:
+    """(lat, lon) in degrees of a US ZIP code's centroid, or None if it is not a known US ZIP."""
+    code = zip5(postal_code)
+    return _table().get(code) if code else None
+
+
+def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance in km between points given in degrees; numpy broadcasting, so one
+    point against arrays of points, or pairwise arrays. NaN in, NaN out (an unknown place)."""
+    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(v, dtype=np.float64)) for v in (lat1, lon1, lat2, lon2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    # min(1, .) guards against rounding just above 1 for antipodal points.
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
+def distance_km(a: str | None, b: str | None) -> float | None:
+    """Great-circle distance in km between two ZIP code centroids; None if either is unknown."""
+    first, second = centroid(a), centroid(b)
+    if first is None or second is None:
+        return None
+    return float(haversine_km(first[0], first[1], second[0], second[1]))
+
+
+def centroids_array(postal_codes: Sequence[str | None]) -> np.ndarray:
+    """Shape (n, 2) array of (lat, lon), NaN for unknown codes: the input of ``haversine_km``."""
+    table, unknown = _table(), (np.nan, np.nan)
+    points = [table.get(zip5(code) or "", unknown) for code in postal_codes]
+    return np.array(points, dtype=np.float64).reshape(len(points), 2)

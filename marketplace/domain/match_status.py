@@ -1,0 +1,100 @@
+"""The match lifecycle: one transition table for every change of a match's status (issue 4).
+
+A match is a proposal of some units of one approved lead to one demand request. From the moment
+it is proposed until it is declined or closed, its units count against both the lead's supply and
+the request's need, so no plan ever promises the same boxes twice; accepting makes it firm
+(reserved for that buyer), and declining or closing gives the units back and starts re-matching.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PROPOSED = "proposed"
+ACCEPTED = "accepted"
+DECLINED = "declined"
+ORDERED = "ordered"
+DELIVERED = "delivered"
+CLOSED = "closed"
+
+MATCH_STATUSES: tuple[tuple[str, str], ...] = (
+    (PROPOSED, "Proposed"),
+    (ACCEPTED, "Accepted"),
+    (DECLINED, "Declined"),
+    (ORDERED, "Ordered"),
+    (DELIVERED, "Delivered"),
+    (CLOSED, "Closed"),
+)
+
+# Statuses whose units are taken from the lead's supply and count toward the request's need.
+HOLDING_STATUSES = (PROPOSED, ACCEPTED, ORDERED, DELIVERED)
+# Statuses in which a buyer in a verified organisation sees the supplier's contact details.
+CONTACT_STATUSES = frozenset({ACCEPTED, ORDERED, DELIVERED})
+# Statuses still in progress (shown first, and the ones a withdrawn request must end).
+ACTIVE_STATUSES = (PROPOSED, ACCEPTED, ORDERED)
+
+CLOSE_REASONS: tuple[tuple[str, str], ...] = (
+    ("no_supply", "No supply: the supplier cannot deliver"),
+    ("supplier_unreachable", "Could not reach the supplier"),
+    ("buyer_unreachable", "Could not reach the buyer"),
+    ("buyer_prefers_another", "The buyer prefers another offer"),
+    ("request_withdrawn", "The buyer withdrew the request"),
+    ("supplier_not_approved", "The city no longer approves this offer"),
+)
+# The reasons a person chooses; the others are set by the system when their event happens.
+CHOSEN_CLOSE_REASONS = CLOSE_REASONS[:4]
+
+STAFF = frozenset({"vetter", "admin"})
+
+
+@dataclass(frozen=True)
+class MatchAction:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    parties: frozenset[str]          # "buyer", "supplier" (of this match) or a staff role
+    needs: str | None = None         # "reason" (free text) or "close_reason" (one of CLOSE_REASONS)
+    returns_units: bool = False      # the units go back to supply and need: re-match
+
+    @property
+    def style(self) -> str:
+        return "danger" if self.returns_units else "primary"
+
+
+MATCH_ACTIONS: dict[str, MatchAction] = {a.name: a for a in (
+    MatchAction("accept", "Accept", frozenset({PROPOSED}), ACCEPTED, frozenset({"buyer"})),
+    MatchAction("decline", "Decline", frozenset({PROPOSED}), DECLINED, frozenset({"buyer"}),
+                needs="reason", returns_units=True),
+    MatchAction("mark_ordered", "Mark as ordered", frozenset({ACCEPTED}), ORDERED,
+                frozenset({"buyer"}) | STAFF),
+    MatchAction("mark_delivered", "Mark as delivered", frozenset({ORDERED}), DELIVERED,
+                frozenset({"buyer"}) | STAFF),
+    MatchAction("close", "Close", frozenset({PROPOSED, ACCEPTED, ORDERED}), CLOSED,
+                frozenset({"buyer", "supplier"}) | STAFF, needs="close_reason", returns_units=True),
+)}
+
+
+class MatchTransitionError(ValueError):
+    pass
+
+
+def match_transition(action_name: str, status: str, party: str, *, reason: str | None = None,
+                     close_reason: str | None = None) -> str:
+    """The status after ``action_name`` by ``party``, or MatchTransitionError saying why not."""
+    action = MATCH_ACTIONS.get(action_name)
+    if action is None:
+        raise MatchTransitionError(f"Unknown action {action_name!r}.")
+    if party not in action.parties:
+        raise MatchTransitionError(f"'{action.label}' is not for you on this match.")
+    if status not in action.sources:
+        raise MatchTransitionError(
+            f"'{action.label}' is not possible for a match that is {dict(MATCH_STATUSES)[status].lower()}.")
+    if action.needs == "reason" and not (reason or "").strip():
+        raise MatchTransitionError("Please give a reason.")
+    if action.needs == "close_reason" and close_reason not in dict(CLOSE_REASONS):
+        raise MatchTransitionError("Please choose why the match is closed.")
+    return action.target
+
+
+def available_match_actions(status: str, party: str | None) -> list[MatchAction]:
+    return [a for a in MATCH_ACTIONS.values() if status in a.sources and party in a.parties]

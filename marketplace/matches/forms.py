@@ -1,0 +1,14 @@
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.validators import Length
+
+from ..domain.match_status import CHOSEN_CLOSE_REASONS
+
+
+class MatchActionForm(FlaskForm):
+    """One lifecycle step; the transition table (domain.match_status) says what each needs."""
+
+    action = HiddenField()
+    reason = TextAreaField("Why do you decline?", validators=[Length(max=2000)])
+    close_reason = SelectField("Why is it closed?", choices=[("", "Choose…")] + list(CHOSEN_CLOSE_REASONS),
+                               validate_choice=False)

@@ -1,0 +1,84 @@
+"""Staff pages for demand and allocation: all requests, one request with its candidates, and the
+allocation plan (run, review line by line with reasons, release as proposals, export)."""
+import io
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..access import role_required
+from ..buyers.forms import ConfirmForm
+from ..domain.demand import DEMAND_STATUSES
+from ..extensions import db
+from ..forms import page_number
+from ..jobs.queue import enqueue_matching
+from ..models import MatchPlan
+from ..services import audit, demand, matching
+
+bp = Blueprint("planning", __name__, url_prefix="/staff")
+PLAN_LINES_SHOWN = 500
+
+
+@bp.get("/requests")
+@role_required("vetter", "admin")
+def requests_list():
+    status = request.args.get("status", "open")
+    status = status if status in dict(DEMAND_STATUSES) else None
+    pagination = demand.all_requests(status, request.args.get("page", 1, type=page_number),
+                                     current_app.config["ITEMS_PER_PAGE"])
+    return render_template("planning/requests.html", pagination=pagination, status=status,
+                           held=demand.held_units_by_request([r.id for r in pagination.items]))
+
+
+@bp.get("/requests/<int:request_id>")
+@role_required("vetter", "admin")
+def request_page(request_id: int):
+    demand_request = demand.request_for(current_user, request_id)
+    return render_template("planning/request.html", demand_request=demand_request,
+                           held=demand.held_units(demand_request.id),
+                           candidates=matching.candidates(demand_request),
+                           matches=matching.matches_list(demand_id=demand_request.id),
+                           history=audit.history("demand", demand_request.id))
+
+
+@bp.get("/matching")
+@role_required("vetter", "admin")
+def plan_page():
+    plan = matching.latest_plan()
+    return render_template("planning/plan.html", plan=plan, form=ConfirmForm(),
+                           lines=matching.plan_lines(plan, limit=PLAN_LINES_SHOWN) if plan else [],
+                           lines_shown=PLAN_LINES_SHOWN)
+
+
+@bp.post("/matching/run")
+@role_required("vetter", "admin")
+def run():
+    if ConfirmForm().validate_on_submit():
+        audit.record(current_user.id, "plan.requested", "plan", None)
+        db.session.commit()
+        enqueue_matching(f"asked for by {current_user.email}")
+        flash("A new plan is being computed; this page shows it when it is ready.", "success")
+    return redirect(url_for("planning.plan_page"))
+
+
+@bp.post("/matching/<int:plan_id>/release")
+@role_required("vetter", "admin")
+def release(plan_id: int):
+    plan = db.session.get(MatchPlan, plan_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            made = matching.release_plan(plan, current_user)
+        except matching.ReleaseError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"{made} proposal(s) sent to buyers.", "success")
+    return redirect(url_for("planning.plan_page"))
+
+
+@bp.get("/matching/<int:plan_id>.csv")
+@role_required("vetter", "admin")
+def export(plan_id: int):
+    plan = db.session.get(MatchPlan, plan_id) or abort(404)
+    buffer = io.StringIO()
+    matching.export_plan(plan, buffer)
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=plan-{plan.id}.csv"})

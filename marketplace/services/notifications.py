@@ -1,0 +1,140 @@
+"""Notifications in the app and by e-mail through an outbox (issue 4).
+
+``notify`` adds the in-app notification and the e-mail to the caller's transaction, so they are
+saved together with the change they report, or not at all. After the commit the caller queues
+the sender (jobs.queue.enqueue_outbox); the sender marks each e-mail sent only after the SMTP
+server took it, so a mail outage delays e-mail but loses none, and the sweeper retries.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from typing import Iterable
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from ..extensions import db
+from ..models import Notification, OutboxEmail, User
+from ..models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+# After this many failed attempts an e-mail is marked failed (admins see it with its error).
+MAX_SEND_ATTEMPTS = 8
+SEND_BATCH = 200
+
+
+def notify(users: Iterable[User], text: str, link: str | None, *, exclude: User | None = None) -> int:
+    """Tell each active user (but ``exclude``, who caused it) in the app and by e-mail."""
+    count = 0
+    seen: set[int] = set()
+    for user in users:
+        if user is None or not user.active or user.id in seen or (exclude is not None and user.id == exclude.id):
+            continue
+        seen.add(user.id)
+        db.session.add(Notification(user_id=user.id, text=text[:500], link=link))
+        url = current_app.config["PUBLIC_URL"].rstrip("/") + (link or "/")
+        db.session.add(OutboxEmail(
+            to_address=user.email, subject=text[:200],
+            body=f"{text}\n\nOpen it in the marketplace: {url}\n\n"
+                 "You receive this because you have an account on the emergency PPE marketplace.\n"))
+        count += 1
+    return count
+
+
+def unread_count(user: User) -> int:
+    return db.session.execute(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))).scalar_one()
+
+
+def recent(user: User, limit: int = 50) -> list[Notification]:
+    return list(db.session.execute(select(Notification).where(Notification.user_id == user.id)
+                                   .order_by(Notification.id.desc()).limit(limit)).scalars())
+
+
+def mark_all_read(user: User) -> None:
+    db.session.execute(update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+                       .values(read_at=utcnow()))
+    db.session.commit()
+
+
+def outbox_waiting(older_than: timedelta) -> bool:
+    """E-mail pending longer than ``older_than``: its send job was lost or the server was down."""
+    return db.session.execute(select(OutboxEmail.id).where(
+        OutboxEmail.status == "pending", OutboxEmail.created_at < utcnow() - older_than).limit(1)).first() is not None
+
+
+def _message(email: OutboxEmail) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = email.to_address
+    message["Subject"] = email.subject
+    message.set_content(email.body)
+    return message
+
+
+def _open_smtp() -> smtplib.SMTP:
+    config = current_app.config
+    server = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20)
+    if config["MAIL_USE_TLS"]:
+        server.starttls()
+    if config["MAIL_USERNAME"]:
+        server.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+    return server
+
+
+def send_pending() -> tuple[int, int]:
+    """Send pending e-mail, oldest first. Returns (sent, failed attempts). Rows are claimed with
+    FOR UPDATE SKIP LOCKED on PostgreSQL, so two senders never send the same e-mail."""
+    sent = failed = 0
+    smtp: smtplib.SMTP | None = None
+    use_smtp = bool(current_app.config.get("MAIL_SERVER"))
+    try:
+        while True:
+            batch = list(db.session.execute(
+                select(OutboxEmail).where(OutboxEmail.status == "pending").order_by(OutboxEmail.id)
+                .limit(SEND_BATCH).with_for_update(skip_locked=True)).scalars())
+            if not batch:
+                break
+            for email in batch:
+                email.attempts += 1
+                try:
+                    if use_smtp:
+                        smtp = smtp or _open_smtp()
+                        smtp.send_message(_message(email))
+                    else:
+                        log.info("e-mail (no MAIL_SERVER configured) to %s: %s\n%s",
+                                 email.to_address, email.subject, email.body)
+                    email.status, email.sent_at, email.transport = "sent", utcnow(), "smtp" if use_smtp else "log"
+                    email.last_error = None
+                    sent += 1
+                except (OSError, smtplib.SMTPException) as exc:
+                    email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                    if email.attempts >= MAX_SEND_ATTEMPTS:
+                        email.status = "failed"
+                    failed += 1
+                    smtp = None
+                    db.session.commit()
+                    return sent, failed  # the server is in trouble: the sweeper tries again later
+            db.session.commit()
+    finally:
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+    return sent, failed
+
+
+def outbox_page(status: str | None, limit: int = 200) -> list[OutboxEmail]:
+    query = select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(limit)
+    if status:
+        query = query.where(OutboxEmail.status == status)
+    return list(db.session.execute(query).scalars())
+
+
+def outbox_counts() -> dict[str, int]:
+    return dict(db.session.execute(select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)).all())

@@ -1,0 +1,293 @@
+"""Demand requests, the allocation plan, releasing it, the match lifecycle and re-matching,
+notifications and the outbox (issue 4), against the real database."""
+from datetime import date, timedelta
+from decimal import Decimal
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.domain.match_status import MatchTransitionError
+from marketplace.extensions import db
+from marketplace.models import AuditLog, DemandRequest, Match, MatchPlan, Notification, OutboxEmail
+from marketplace.services import demand, matching, notifications
+from tests.conftest import approve, make_lead, make_request, make_user
+
+
+@pytest.fixture
+def parties(app_ctx):
+    buyer = make_user("buyer", "nurse@stvincent.example", verified=True)
+    supplier = make_user("supplier", "sales@harbor.example")
+    vetter = make_user("vetter", "v@city.example")
+    return buyer, supplier, vetter
+
+
+def plan_now() -> MatchPlan:
+    return matching.run_matching("test")
+
+
+def matching_was_asked_for(since_plan_id: int) -> bool:
+    """A matching run followed: on the embedded default it ran in-process (a newer plan exists);
+    with Redis its job is queued for the workers."""
+    from flask import current_app
+
+    if not current_app.config.get("REDIS_URL"):
+        return matching.latest_plan().id > since_plan_id
+    from marketplace.jobs.queue import MATCHING_JOB_IDS, tasks_queue
+
+    return any(job_id in tasks_queue().get_job_ids() for job_id in MATCHING_JOB_IDS)
+
+
+def send_outbox_as_the_job_would():
+    """With Redis the outbox job is queued for workers; run its body here."""
+    from flask import current_app
+
+    if current_app.config.get("REDIS_URL"):
+        notifications.send_pending()
+
+
+def audit_actions(entity_type, entity_id):
+    return [row.action for row in db.session.execute(select(AuditLog).where(
+        AuditLog.entity_type == entity_type, AuditLog.entity_id == entity_id).order_by(AuditLog.id)).scalars()]
+
+
+def test_unverified_buyer_cannot_post(app_ctx):
+    buyer = make_user("buyer")
+    with pytest.raises(demand.DemandError, match="verified"):
+        make_request(buyer)
+
+
+def test_plan_allocates_approved_supply_to_open_requests(parties):
+    buyer, supplier, vetter = parties
+    request = make_request(buyer, quantity="20000")
+    lead = make_lead(supplier, quantity="15000", unit_price="0.90", lead_time_days="3", postal_code="90802")
+    unapproved = make_lead(supplier, company_name="Other", email="x@other.example", quantity="5000")
+    approve(lead, vetter)
+    plan = matching.latest_plan()  # approval ran matching in-process or queued it
+    plan = plan_now()
+    lines = matching.plan_lines(plan)
+    assert [(l.demand_id, l.lead_id, l.quantity) for l in lines] == [(request.id, lead.id, 15000)]
+    assert unapproved.id not in {l.lead_id for l in lines}
+    assert plan.units == 15000 and plan.demand_units == 20000
+    reasons = " ".join(lines[0].reasons)
+    assert "5 days of supply left" in reasons and "$0.90" in reasons and "km" in reasons
+
+
+def test_release_makes_proposals_that_hold_units_and_notify(parties):
+    buyer, supplier, vetter = parties
+    request = make_request(buyer, quantity="10000")
+    lead = make_lead(supplier, quantity="4000")
+    approve(lead, vetter)
+    plan = plan_now()
+    assert matching.release_plan(plan, vetter) == 1
+    match = db.session.execute(select(Match)).scalar_one()
+    assert (match.status, match.quantity, match.demand_id, match.lead_id) == ("proposed", 4000, request.id, lead.id)
+    assert audit_actions("match", match.id) == ["match.propose"]
+    # Both sides are told, in the app and by e-mail.
+    told = {n.user_id for n in db.session.execute(select(Notification)).scalars()}
+    assert told == {buyer.id, supplier.id}
+    assert {e.to_address for e in db.session.execute(select(OutboxEmail)).scalars()} == {buyer.email, supplier.email}
+    # The units are held: a new plan offers nothing more from this lead.
+    assert matching.plan_lines(plan_now()) == []
+    with pytest.raises(matching.ReleaseError):
+        matching.release_plan(plan, vetter)
+
+
+def test_release_rechecks_supply_that_changed_since_the_plan(parties):
+    buyer, supplier, vetter = parties
+    make_request(buyer, quantity="10000")
+    lead = make_lead(supplier, quantity="4000")
+    approve(lead, vetter)
+    plan = plan_now()
+    # Changed behind the plan's back (no new plan yet): the release must see it.
+    lead.status = "under_review"
+    db.session.commit()
+    assert matching.release_plan(plan, vetter) == 0
+
+
+def test_lifecycle_accept_order_deliver_with_audit(parties):
+    buyer, supplier, vetter = parties
+    make_request(buyer)
+    lead = make_lead(supplier, quantity="5000")
+    approve(lead, vetter)
+    matching.release_plan(plan_now(), vetter)
+    match = db.session.execute(select(Match)).scalar_one()
+    assert not matching.buyer_sees_contacts(buyer, match)
+    with pytest.raises(MatchTransitionError):
+        matching.act_on_match(match, supplier, "accept")  # only the buyer accepts
+    assert matching.act_on_match(match, buyer, "accept") == "accepted"
+    assert matching.buyer_sees_contacts(buyer, match)
+    with pytest.raises(MatchTransitionError, match="not possible"):
+        matching.act_on_match(match, buyer, "mark_delivered")
+    matching.act_on_match(match, buyer, "mark_ordered")
+    matching.act_on_match(match, vetter, "mark_delivered")
+    assert audit_actions("match", match.id) == ["match.propose", "match.accept", "match.mark_ordered",
+                                                "match.mark_delivered"]
+    # Still held: delivered units are spent.
+    assert matching.available_units([lead.id]) == {lead.id: 0}
+
+
+def test_unverified_buyer_never_sees_contacts(parties):
+    buyer, supplier, vetter = parties
+    make_request(buyer)
+    lead = make_lead(supplier, quantity="5000")
+    approve(lead, vetter)
+    matching.release_plan(plan_now(), vetter)
+    match = db.session.execute(select(Match)).scalar_one()
+    matching.act_on_match(match, buyer, "accept")
+    from marketplace.services import accounts
+    accounts.revoke_organisation(buyer.organisation, actor_id=vetter.id)
+    assert not matching.buyer_sees_contacts(buyer, match)
+
+
+def test_decline_returns_units_and_rematches_to_the_next_request(parties):
+    buyer, supplier, vetter = parties
+    other_buyer = make_user("buyer", "er@county.example", verified=True)
+    urgent = make_request(buyer, quantity="5000", days_of_supply="1")
+    later = make_request(other_buyer, quantity="5000", days_of_supply="30")
+    lead = make_lead(supplier, quantity="5000")
+    approve(lead, vetter)
+    plan = plan_now()
+    assert [(l.demand_id, l.quantity) for l in matching.plan_lines(plan)] == [(urgent.id, 5000)]
+    matching.release_plan(plan, vetter)
+    match = db.session.execute(select(Match)).scalar_one()
+    with pytest.raises(MatchTransitionError, match="reason"):
+        matching.act_on_match(match, buyer, "decline")
+    matching.act_on_match(match, buyer, "decline", reason="We found gloves elsewhere")
+    assert match.decline_reason == "We found gloves elsewhere"
+    # Declining gave the units back and asked for a new plan, which may use them again.
+    assert matching_was_asked_for(plan.id)
+    replan = plan_now()
+    lines = matching.plan_lines(replan)
+    assert [(l.demand_id, l.lead_id, l.quantity) for l in lines] in ([(later.id, lead.id, 5000)],
+                                                                     [(urgent.id, lead.id, 5000)])
+    # The declined request still needs its units; the urgent one wins again unless it is withdrawn.
+    demand.withdraw_request(urgent, actor=buyer)
+    lines = matching.plan_lines(plan_now())
+    assert [(l.demand_id, l.quantity) for l in lines] == [(later.id, 5000)]
+
+
+def test_close_needs_a_reason_and_returns_units(parties):
+    buyer, supplier, vetter = parties
+    make_request(buyer)
+    lead = make_lead(supplier, quantity="5000")
+    approve(lead, vetter)
+    matching.release_plan(plan_now(), vetter)
+    match = db.session.execute(select(Match)).scalar_one()
+    matching.act_on_match(match, buyer, "accept")
+    with pytest.raises(MatchTransitionError, match="choose"):
+        matching.act_on_match(match, supplier, "close")
+    matching.act_on_match(match, supplier, "close", close_reason="no_supply")
+    assert match.close_reason == "no_supply"
+    assert matching.available_units([lead.id]) == {lead.id: 5000}
+
+
+def test_withdrawing_closes_proposals_but_keeps_accepted_matches(parties):
+    buyer, supplier, vetter = parties
+    request = make_request(buyer, quantity="10000")
+    first = make_lead(supplier, quantity="3000")
+    second = make_lead(supplier, quantity="3000", company_name="Second", email="s@second.example")
+    approve(first, vetter)
+    approve(second, vetter)
+    matching.release_plan(plan_now(), vetter)
+    one, two = db.session.execute(select(Match).order_by(Match.id)).scalars()
+    matching.act_on_match(one, buyer, "accept")
+    assert demand.withdraw_request(request, actor=buyer) == 1
+    assert (one.status, two.status) == ("accepted", "closed")
+    assert two.close_reason == "request_withdrawn"
+
+
+def test_lead_no_longer_approved_closes_its_matches(parties):
+    buyer, supplier, vetter = parties
+    make_request(buyer)
+    lead = make_lead(supplier, quantity="5000")
+    approve(lead, vetter)
+    matching.release_plan(plan_now(), vetter)
+    admin = make_user("admin")
+    from marketplace.services import vetting
+    vetting.decide(lead, admin, "reject", "fake certificate")
+    match = db.session.execute(select(Match)).scalar_one()
+    assert (match.status, match.close_reason) == ("closed", "supplier_not_approved")
+
+
+def test_edit_cannot_drop_quantity_below_matched_units(parties):
+    buyer, supplier, vetter = parties
+    request = make_request(buyer, quantity="10000")
+    lead = make_lead(supplier, quantity="6000")
+    approve(lead, vetter)
+    matching.release_plan(plan_now(), vetter)
+    values = {**demand.demand_values(request), "quantity": 5000}
+    with pytest.raises(demand.DemandError, match="6,000"):
+        demand.update_request(request, values, actor=buyer)
+
+
+def test_candidates_are_ranked_with_reasons(parties):
+    buyer, supplier, vetter = parties
+    request = make_request(buyer, substitutes="kn95_respirator", max_unit_price="2.00")
+    cheap = make_lead(supplier, unit_price="0.80", company_name="Cheap", email="a@cheap.example")
+    dear = make_lead(supplier, unit_price="1.60", company_name="Dear", email="a@dear.example")
+    kn95 = make_lead(supplier, product_category="kn95_respirator", unit_price="0.50", certification="GB 2626-2019",
+                     company_name="Sub", email="a@sub.example")
+    too_dear = make_lead(supplier, unit_price="2.50", company_name="Too", email="a@too.example")
+    for lead in (cheap, dear, kn95, too_dear):
+        approve(lead, vetter)
+    ranked = matching.candidates(request)
+    assert [c.lead.id for c in ranked] == [cheap.id, dear.id, kn95.id]
+    assert any("substitute" in reason.lower() for reason in ranked[2].reasons)
+
+
+def test_export_writes_every_line(parties, tmp_path):
+    buyer, supplier, vetter = parties
+    make_request(buyer, external_id="REQ-1")
+    lead = make_lead(supplier, quantity="5000", external_id="LEAD-1", unit_price="0.85")
+    approve(lead, vetter)
+    plan = plan_now()
+    buffer = io.StringIO()
+    assert matching.export_plan(plan, buffer) == 1
+    assert buffer.getvalue().splitlines() == ["demand_external_id,lead_external_id,quantity,unit_price",
+                                              "REQ-1,LEAD-1,5000,0.85"]
+
+
+def test_outbox_sends_to_the_log_and_keeps_mail_through_an_smtp_outage(parties, monkeypatch):
+    buyer, supplier, vetter = parties
+    make_request(buyer)
+    lead = make_lead(supplier, quantity="5000")
+    approve(lead, vetter)
+    from flask import current_app
+    app = current_app
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", 9)  # nothing listens: the server is "down"
+    matching.release_plan(plan_now(), vetter)
+    send_outbox_as_the_job_would()
+    pending = list(db.session.execute(select(OutboxEmail).order_by(OutboxEmail.id)).scalars())
+    assert len(pending) == 2 and {e.status for e in pending} == {"pending"}
+    # The first attempt failed and was recorded; the sender stopped there instead of hammering a dead server.
+    assert [(e.attempts, "Error" in (e.last_error or "")) for e in pending] == [(1, True), (0, False)]
+    # The server is back (here: no SMTP configured, so the log is the transport).
+    monkeypatch.setitem(app.config, "MAIL_SERVER", None)
+    assert notifications.send_pending() == (2, 0)
+    assert {(e.status, e.transport) for e in db.session.execute(select(OutboxEmail)).scalars()} == {("sent", "log")}
+
+
+def test_demand_import_reports_each_bad_row(app_ctx):
+    from marketplace.domain.demand import DEMAND_COLUMNS
+
+    soon = (date.today() + timedelta(days=10)).isoformat()
+    rows = [
+        ",".join(DEMAND_COLUMNS),
+        f"R-1,County General,n95_respirator,1000,1.50,{soon},90033,3,hospital,kn95_respirator",
+        f"R-2,County General,nitrile_gloves,abc,0.20,{soon},90033,3,hospital,",
+        f"R-3,Shelter One,surgical_mask,500,0.30,2020-01-01,9003,3,shelter,",
+        f"R-4,Shelter One,surgical_mask,500,0.30,{soon},90012,30,shelter,face shield",
+    ]
+    report = demand.import_demand(io.StringIO("\n".join(rows) + "\n"), actor_id=None)
+    assert (report.imported, len(report.rejected)) == (2, 2)
+    assert [r.row for r in report.rejected] == [3, 4]
+    assert "quantity" in report.rejected[0].reason
+    assert "needed_by" in report.rejected[1].reason and "postal_code" in report.rejected[1].reason
+    requests = {r.external_id: r for r in db.session.execute(select(DemandRequest)).scalars()}
+    assert requests["R-1"].substitutes == ["kn95_respirator"]
+    assert requests["R-4"].substitutes == ["face_shield"]
+    assert requests["R-1"].organisation.verified and requests["R-1"].organisation_id != requests["R-4"].organisation_id
+    again = demand.import_demand(io.StringIO("\n".join(rows) + "\n"), actor_id=None)
+    assert (again.imported, again.unchanged) == (0, 2)

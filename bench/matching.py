@@ -5,17 +5,19 @@ run (HiGHS, the LP of the same transportation problem) and beside a greedy basel
 
     python bench/matching.py [--sizes 1000,10000] [--skip-independent-above N] [--seed 7]
 
-Needs: bench/requirements.txt (scipy, for its HiGHS). The 10k x 10k dense LP takes minutes per phase on a
-2-core machine; ``--skip-independent-above 1000`` leaves it out (the table then measures gaps
-against our plan). Exit status 1 if our weighted units or secondary cost differ from HiGHS's
+Needs: bench/requirements.txt (scipy, for the HiGHS it bundles; not highspy: OR-Tools bundles a
+HiGHS of its own whose symbols clash with highspy's, and one process cannot load both). The 10k x
+10k dense LP takes minutes per phase on a 2-core machine; ``--skip-independent-above 1000`` leaves
+it out (the table then measures gaps against our plan). Exit status 1 if our weighted units or secondary cost differ from HiGHS's
 optimum wherever it ran, or if the vectorised fitness test disagrees with ``unfit_reason``.
 
 Instances (fixed seed): real US ZIP codes drawn from the ``zipcodes`` data; unit prices at the
-2020 crisis level, a log-normal multiple (median 3x) of the reference price in
-marketplace/domain/reference_data.json, buyers' maximum prices a log-normal multiple (median 1.05x)
-of it; lead times 0 to 60 days (15% not stated), needed-by 0 to 30 days ahead, days of supply 0 to
-60 (a quarter at 2 days or less), minimum orders on a quarter of the offers, request sizes
-log-normal around 2,000 units. Supply is scarce: 65% of the demand, per category.
+2020 crisis level, a log-normal multiple (median 2.2x, sigma 0.3) of the reference price in
+marketplace/domain/reference_data.json; buyers' maximum prices a wider log-normal multiple (median
+1x, sigma 0.45: a few pay 2-3x); lead times 0 to 60 days (15% not stated), needed-by 0 to 21 days
+ahead, days of supply 0 to 60 (a quarter at 2 days or less), minimum orders on a quarter of the
+offers, request sizes log-normal around 2,000 units. Supply is scarce: 65% of the demand in every
+category, and prices and deadlines put much of it out of most buyers' reach.
 
 * dense: N95 and KN95 only, KN95 accepted by most N95 buyers and the reverse by half of the KN95
   buyers: about 2% of all (request, offer) pairs fit (2 million at 10k x 10k).
@@ -27,15 +29,17 @@ the scalar ``unfit_reason`` on random pairs) and the same costs; what differs is
 * ours: ``allocation.allocate``: min-cost flow with a big-M lexicographic cost (OR-Tools).
 * HiGHS LP (scipy.optimize.linprog, method "highs"): one variable per fitting pair, one row per
   offer and per request. Phase 1 maximises urgency-weighted units; phase 2 adds the row "weighted
-  units >= phase-1 optimum" and minimises the secondary cost. The transportation polytope is integral and the
-  phase-2 feasible set is one of its faces, so the LP optimum is the integer optimum. (The row
-  is not relaxed to "optimum - 0.5": that would let the LP trade half a weighted unit for a cheaper,
-  fractional plan and report a secondary cost below the true lexicographic optimum.)
+  units >= phase-1 optimum" and minimises the secondary cost. The transportation polytope is
+  integral and the phase-2 feasible set is one of its faces, so the LP optimum is the integer
+  optimum (checked: the plan HiGHS returns is integral). The row is not relaxed to "optimum - 0.5":
+  that would let the LP trade half a weighted unit for a cheaper fractional plan, and report a
+  secondary cost below the true lexicographic optimum.
 * greedy: requests by urgency (days of supply), then deadline; each takes the cheapest fitting
   offers (then the nearest) while units are left: what a person working down a list would do.
 
 Columns: fill = units / demand; weighted fill = urgency-weighted units / urgency-weighted demand;
-cost = what the allocated units cost at the offers' prices; gaps in percentage points below the
+cost = what the allocated units cost at the offers' prices; 2nd obj = the secondary cost minimised
+(cents: price plus distance charge, per unit; equal optima may split it differently); gaps in percentage points below the
 optimum (HiGHS where it ran, else ours); build = finding pairs and building the model, solve =
 the solver alone (HiGHS: both phases).
 """
@@ -56,6 +60,7 @@ sys.path.insert(0, str(ROOT))
 from marketplace.domain import allocation, geo  # noqa: E402
 from marketplace.domain.allocation import Need, Offer  # noqa: E402
 from marketplace.domain.catalog import PRODUCT_CATEGORIES, values  # noqa: E402
+from marketplace.domain.formatting import ratio  # noqa: E402
 from marketplace.domain.scoring import load_reference  # noqa: E402
 
 # The substitute a buyer of each category may accept in the sparse instances.
@@ -68,6 +73,10 @@ RELATED = {
 LEAD_TIMES = np.array([0, 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60])
 LEAD_WEIGHTS = np.array([2, 3, 4, 5, 8, 10, 10, 12, 14, 14, 10, 8], dtype=float)
 SUPPLY_SHARE = 0.65
+# Log-normal (median, sigma) multiples of the reference price: offers, and buyers' maximum prices.
+OFFER_MARKUP = (2.2, 0.3)
+BUYER_MARKUP = (1.0, 0.45)
+DUE_DAYS = 21  # needed-by: 0 to this many days ahead
 
 
 def reference_prices() -> dict[str, float]:
@@ -88,7 +97,7 @@ def money_cents(values: np.ndarray) -> list[Decimal]:
 
 
 def generate(kind: str, size: int, seed: int, zips: list[str]) -> tuple[list[Need], list[Offer]]:
-    rng = np.random.default_rng([seed, size, kind == "dense"])
+    rng = np.random.default_rng([seed, size, int(kind == "dense")])
     reference = reference_prices()
     if kind == "dense":
         need_cat = rng.choice(["n95_respirator", "kn95_respirator"], size, p=[0.7, 0.3])
@@ -101,8 +110,8 @@ def generate(kind: str, size: int, seed: int, zips: list[str]) -> tuple[list[Nee
 
     need_ref = np.array([reference[c] for c in need_cat])
     offer_ref = np.array([reference[c] for c in offer_cat])
-    max_price = np.maximum(1, np.round(need_ref * rng.lognormal(np.log(1.05), 0.25, size) * 100))
-    price = np.maximum(1, np.round(offer_ref * rng.lognormal(np.log(3.0), 0.6, size) * 100))
+    max_price = np.maximum(1, np.round(need_ref * rng.lognormal(np.log(BUYER_MARKUP[0]), BUYER_MARKUP[1], size) * 100))
+    price = np.maximum(1, np.round(offer_ref * rng.lognormal(np.log(OFFER_MARKUP[0]), OFFER_MARKUP[1], size) * 100))
     demand = np.maximum(100, np.round(rng.lognormal(np.log(2000), 1.0, size), -2)).astype(np.int64)
     supply = rng.lognormal(np.log(2000), 1.0, size)
     for category in set(need_cat) | set(offer_cat):  # supply is 65% of demand in every category
@@ -113,7 +122,7 @@ def generate(kind: str, size: int, seed: int, zips: list[str]) -> tuple[list[Nee
     lead = rng.choice(LEAD_TIMES, size, p=LEAD_WEIGHTS / LEAD_WEIGHTS.sum())
     lead_stated = rng.random(size) >= 0.15
     moq = np.where(rng.random(size) < 0.25, rng.choice([500, 1000, 2000, 5000], size), 0)
-    due = rng.integers(0, 31, size)
+    due = rng.integers(0, DUE_DAYS + 1, size)
     days_of_supply = np.where(rng.random(size) < 0.25, rng.integers(0, 3, size), rng.integers(3, 61, size))
     need_zip = rng.choice(zips, size)
     offer_zip = rng.choice(zips, size)
@@ -233,7 +242,7 @@ def main() -> int:
 
     zips = standard_zips()
     failures = []
-    header = (f"{'instance':<26} {'method':<32} {'fill %':>7} {'wfill %':>8} {'cost $':>13} "
+    header = (f"{'instance':<18} {'method':<32} {'fill %':>7} {'wfill %':>8} {'cost $':>13} {'2nd obj':>12} "
               f"{'gap fill':>9} {'gap wfill':>10} {'build s':>8} {'solve s':>8}")
     tables, ratios = [], []
     for size in sizes:
@@ -259,17 +268,19 @@ def main() -> int:
                 if (mine.weighted, mine.secondary) != (lp.weighted, lp.secondary):
                     failures.append(f"{name}: ours (weighted {mine.weighted:,}, secondary {mine.secondary:,}) "
                                     f"!= HiGHS (weighted {lp.weighted:,}, secondary {lp.secondary:,})")
-                ratios.append(f"{name}: ours {mine.build + mine.solve:.2f} s, HiGHS {lp.build + lp.solve:.1f} s "
-                              f"({(lp.build + lp.solve) / (mine.build + mine.solve):.0f}x ours); solver alone "
-                              f"{lp.solve / mine.solve:.0f}x")
+                ours_total, lp_total = mine.build + mine.solve, lp.build + lp.solve
+                ratios.append(f"{name}: ours {ours_total:.2f} s, HiGHS {lp_total:.2f} s, HiGHS / ours "
+                              f"{ratio(lp_total / max(ours_total, 1e-9))}; solvers alone: ours {mine.solve:.2f} s, "
+                              f"HiGHS {lp.solve:.2f} s, {ratio(lp.solve / max(mine.solve, 1e-9))}")
             results.append(greedy(needs, offers))
             best = results[1] if run_lp else results[0]
             best_fill, best_wfill = 100 * best.units / demand, 100 * best.weighted / weighted_demand
             rows = []
             for r in results:
                 fill, wfill = 100 * r.units / demand, 100 * r.weighted / weighted_demand
-                rows.append(f"{name + ('' if run_lp else ' *'):<26} {r.method:<32} {fill:>7.2f} {wfill:>8.2f} "
-                            f"{r.cost_cents / 100:>13,.2f} {best_fill - fill:>9.2f} {best_wfill - wfill:>10.2f} "
+                rows.append(f"{name + ('' if run_lp else ' *'):<18} {r.method:<32} {fill:>7.2f} {wfill:>8.2f} "
+                            f"{r.cost_cents / 100:>13,.2f} {r.secondary:>12,} {best_fill - fill:>9.2f} "
+                            f"{best_wfill - wfill:>10.2f} "
                             f"{r.build:>8.2f} {r.solve:>8.2f}")
             tables.append(rows)
             print("\n".join([header, *rows]), file=sys.stderr, flush=True)

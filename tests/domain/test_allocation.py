@@ -233,17 +233,22 @@ ZIPS = [LA, SF, NYC, None, "00000"]
 
 @st.composite
 def instances(draw):
-    """Up to 3 offers and 3 needs of up to 3 units, drawn so that about half of the pairs fit
-    (repeated choices weight the draw toward fitting ones)."""
+    """Up to 3 offers and 3 needs of up to 3 units each. Repeated choices weight the draw toward
+    fitting pairs: about a quarter of the pairs fit, and many instances have several fitting pairs."""
     categories = st.sampled_from([N95] * 6 + [KN95, GLOVES])
     quantities = st.sampled_from([1, 2, 3, 3, 2, 1, 0])
-    offers = [Offer(i, draw(categories), draw(quantities), Decimal(draw(st.sampled_from(PRICES[:4]))),
-                    draw(st.sampled_from([0, 5, None, 14, 20])), draw(st.sampled_from(ZIPS)),
-                    draw(st.sampled_from([None, None, None, 1, 2, 4])), draw(st.none() | st.integers(0, 100)))
+    offers = [Offer(id=i, category=draw(categories), quantity=draw(quantities),
+                    unit_price=Decimal(draw(st.sampled_from(PRICES[:4]))),
+                    lead_time_days=draw(st.sampled_from([0, 5, None, 14, 20])),
+                    postal_code=draw(st.sampled_from(ZIPS)),
+                    min_order_qty=draw(st.sampled_from([None, None, None, 1, 2, 4])),
+                    risk_score=draw(st.none() | st.integers(0, 100)))
               for i in range(1, draw(st.sampled_from([3, 2, 1])) + 1)]
-    needs = [Need(100 + i, draw(categories), frozenset(draw(st.sets(st.sampled_from([KN95, N95, GLOVES]), max_size=2))), draw(quantities),
-                  Decimal(draw(st.sampled_from(PRICES[:0:-1]))), draw(st.sampled_from([30, 30, 14, 14, 5, 0, -1])),
-                  draw(st.sampled_from(ZIPS)), draw(st.sampled_from([0, 3, 10, 30])))
+    needs = [Need(id=100 + i, category=draw(categories),
+                  substitutes=frozenset(draw(st.sets(st.sampled_from([KN95, N95, GLOVES]), max_size=2))),
+                  quantity=draw(quantities), max_unit_price=Decimal(draw(st.sampled_from(PRICES[1:]))),
+                  days_until_needed=draw(st.sampled_from([30, 30, 14, 14, 5, 0, -1])),
+                  postal_code=draw(st.sampled_from(ZIPS)), days_of_supply=draw(st.sampled_from([0, 3, 10, 30])))
              for i in range(draw(st.sampled_from([3, 2, 1])))]
     return needs, offers
 
@@ -260,8 +265,8 @@ def exhaustive_optimum(needs, offers) -> tuple[int, int]:
     left = {("offer", o.id): o.quantity for o in offers} | {("need", n.id): n.quantity for n in needs}
 
     def search(k: int) -> tuple[int, int]:
-        # Best (-weighted, secondary) over pairs k.. given the units left; a unit on pair k is
-        # tried at every amount from 0 to what both sides have left.
+        # Best (-weighted, secondary) over pairs k, k+1, ... given the units left: pair k is tried
+        # with every amount from 0 to what both of its sides have left.
         if k == len(fitting):
             return (0, 0)
         o, n, weight, cost = fitting[k]

@@ -1,0 +1,90 @@
+"""The whole matching loop in a real browser (issue 4): a buyer posts a request, a vetter
+approves a fitting lead, the plan proposes it, staff release it, the buyer accepts and sees the
+supplier's contact, and the supplier sees who to deliver to. With Redis configured (CI's
+PostgreSQL run) leads are processed and plans computed by a real `flask worker` process."""
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from tests.conftest import DEFAULT_PASSWORD, make_lead, make_user
+from tests.e2e.conftest import expect, field_container, sign_in
+from tests.e2e.test_vetting_flow import processed  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.e2e
+
+
+def test_buyer_request_is_matched_accepted_and_shows_the_contact(clean_app, open_page, processed):  # noqa: F811
+    with clean_app.app_context():
+        make_user("vetter", "val@lacity.example.org")
+        make_user("buyer", "nurse@stvincent.example", organisation="St. Vincent Community Hospital", verified=True)
+        supplier = make_user("supplier", "mgarcia@harborindustrial.com", organisation="Harbor Industrial Distribution")
+        lead_id = make_lead(supplier, quantity="50000", unit_price="0.79", lead_time_days="7",
+                            postal_code="90802").id
+    processed(1)
+
+    # The buyer posts a request, first with a mistake that is shown beside its field.
+    buyer = open_page()
+    sign_in(buyer, "nurse@stvincent.example", DEFAULT_PASSWORD)
+    buyer.get_by_role("link", name="Request supplies").click()
+    buyer.get_by_label("What do you need?").select_option(label="N95 respirator")
+    buyer.get_by_label("Quantity (units)").fill("20000")
+    buyer.get_by_label("Maximum unit price (USD)").fill("one fifty")
+    buyer.get_by_label("Needed by").fill((date.today() + timedelta(days=21)).isoformat())
+    buyer.get_by_label("Days of supply left").fill("3")
+    buyer.get_by_label("Delivery ZIP code").fill("90033")
+    buyer.get_by_label("KN95 respirator").check()
+    buyer.get_by_role("button", name="Post request").click()
+    expect(field_container(buyer, "max_unit_price")).to_contain_text("must be a number")
+    buyer.get_by_label("Maximum unit price (USD)").fill("1.50")
+    buyer.get_by_role("button", name="Post request").click()
+    expect(buyer.locator(".flash")).to_contain_text("is posted")
+    request_id = int(re.search(r"Request #(\d+)", buyer.locator("h1").inner_text()).group(1))
+    expect(buyer.locator(".facts")).to_contain_text("KN95 respirator")
+    expect(buyer.locator("main")).to_contain_text("No supply matched yet")
+
+    # A vetter approves the fitting lead; the plan proposes it, with its reasons.
+    vetter = open_page()
+    vetter.on("dialog", lambda dialog: dialog.accept())
+    sign_in(vetter, "val@lacity.example.org", DEFAULT_PASSWORD)
+    vetter.goto(f"/staff/leads/{lead_id}")
+    vetter.get_by_role("button", name="Approve").click()
+    expect(vetter.locator(".flash")).to_contain_text("approved")
+    vetter.get_by_role("link", name="Matching").click()
+    line = vetter.locator("table.plan tbody tr").filter(has_text=f"#{request_id}")
+    for _ in range(60):  # with workers the plan is computed in the background: reload until it is there
+        if line.count():
+            break
+        vetter.wait_for_timeout(500)
+        vetter.reload()
+    expect(line).to_contain_text("20,000")
+    expect(line).to_contain_text("3 days of supply left")
+    expect(line).to_contain_text("$0.79 a unit")
+    expect(line).to_contain_text("km")
+    vetter.get_by_role("button", name="Release as proposals").click()
+    expect(vetter.locator(".flash")).to_contain_text("1 proposal(s) sent to buyers")
+
+    # The buyer sees the proposal, no contact yet; accepts; sees the supplier's contact.
+    buyer.goto("/buyer/")
+    expect(buyer.get_by_role("link", name=re.compile(r"Notifications"))).to_contain_text("1")
+    proposals = buyer.locator("section", has=buyer.get_by_role("heading", name="Proposals waiting for your answer"))
+    proposals.get_by_role("link", name=re.compile(r"#\d+")).first.click()
+    contacts = buyer.locator("section.contacts")
+    expect(contacts).to_contain_text("Accept the match to see the supplier's contact details")
+    expect(buyer.locator("main")).not_to_contain_text("mgarcia@harborindustrial.com")
+    buyer.get_by_role("button", name="Accept").click()
+    expect(buyer.locator(".flash")).to_contain_text("is now accepted")
+    expect(contacts).to_contain_text("mgarcia@harborindustrial.com")
+    expect(contacts).to_contain_text("(213) 555-0100")
+    expect(contacts).to_contain_text("Harbor Industrial Distribution")
+
+    # The supplier sees the match on the lead and who to deliver to.
+    supplier_page = open_page()
+    sign_in(supplier_page, "mgarcia@harborindustrial.com", DEFAULT_PASSWORD)
+    supplier_page.goto(f"/leads/{lead_id}")
+    supplier_page.locator("section", has=supplier_page.get_by_role("heading", name="Matches")) \
+        .get_by_role("link", name=re.compile(r"#\d+")).first.click()
+    expect(supplier_page.locator("main")).to_contain_text("Deliver to")
+    expect(supplier_page.locator("main")).to_contain_text("St. Vincent Community Hospital")
+    expect(supplier_page.locator("main")).not_to_contain_text("$1.50")  # the buyer's budget stays private
+    assert buyer.errors == [] and vetter.errors == [] and supplier_page.errors == []

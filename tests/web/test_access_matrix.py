@@ -13,6 +13,8 @@ import html
 import io
 import re
 from collections import deque
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,9 +22,9 @@ import pytest
 
 from marketplace.domain.leads import LEAD_COLUMNS
 from marketplace.extensions import db
-from marketplace.models import DuplicatePair, Lead
-from marketplace.services import documents
-from tests.conftest import VALID_LEAD, fetch_token, login, make_lead, make_user
+from marketplace.models import DemandRequest, DuplicatePair, Lead, Match, MatchPlan
+from marketplace.services import demand, documents, matching, notifications
+from tests.conftest import VALID_LEAD, approve, fetch_token, login, make_lead, make_request, make_user, valid_demand
 
 ROLES = ("anonymous", "supplier_a", "supplier_b", "buyer_a", "buyer_b", "vetter", "admin")
 PUBLIC = frozenset(ROLES)
@@ -74,10 +76,32 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("admin.set_active", "POST"): ADMIN,
     ("admin.organisations", "GET"): ADMIN,
     ("admin.set_verification", "POST"): ADMIN,
+    ("admin.outbox", "GET"): ADMIN,
+    # Demand requests: a buyer posts for their own organisation and sees and edits only its
+    # requests; staff read every request on their own pages (planning.request_page).
+    ("buyers.new_request", "GET"): BUYERS,  # for one's own organisation only (verified: see the route)
+    ("buyers.new_request", "POST"): BUYERS,
+    ("buyers.request_detail", "GET"): NOBODY,  # another organisation's request: 404
+    ("buyers.edit_request", "GET"): NOBODY,
+    ("buyers.edit_request", "POST"): NOBODY,
+    ("buyers.withdraw", "POST"): NOBODY,
+    # Matches: the buyer organisation of the request, the supplier who owns the lead, and staff.
+    ("matches.index", "GET"): SIGNED_IN,  # each sees their own matches only
+    ("matches.detail", "GET"): STAFF,
+    ("matches.act", "POST"): STAFF,  # what staff may do is decided by the lifecycle table
+    ("main.notifications_page", "GET"): SIGNED_IN,  # one's own notifications only
+    ("main.notifications_read", "POST"): SIGNED_IN,
+    ("planning.requests_list", "GET"): STAFF,
+    ("planning.request_page", "GET"): STAFF,
+    ("planning.plan_page", "GET"): STAFF,
+    ("planning.run", "POST"): STAFF,
+    ("planning.release", "POST"): STAFF,
+    ("planning.export", "GET"): STAFF,
 }
 
 # Integer URL arguments the matrix knows how to fill with somebody else's record.
-KNOWN_ARGUMENTS = {"lead_id", "document_id", "user_id", "organisation_id", "pair_id"}
+KNOWN_ARGUMENTS = {"lead_id", "document_id", "user_id", "organisation_id", "pair_id", "request_id", "match_id",
+                   "plan_id"}
 
 # Marker text of each party; a party's marker may be shown to that party and to city staff only.
 MARKERS = {
@@ -85,7 +109,7 @@ MARKERS = {
     "supplier_b": "LEAKMARKER-supplierB",
     "buyer_a": "LEAKMARKER-buyerA",
     "buyer_b": "LEAKMARKER-buyerB",
-    "city": "LEAKMARKER-imported",  # a lead imported by staff: no supplier or buyer may see it
+    "city": "LEAKMARKER-imported",  # a lead or request imported by staff: no supplier or buyer may see it
 }
 # Supplier B's phone number is a marker too (a phone field cannot hold text).
 SUPPLIER_B_PHONE = "(213) 555-0142"
@@ -138,8 +162,43 @@ def _lead_fields(marker: str, **extra) -> dict:
             **extra}
 
 
+def _city_request(actor_id: int) -> DemandRequest:
+    """A request the city imported for an organisation of its own (verified by the import)."""
+    from marketplace.domain.demand import DEMAND_COLUMNS
+
+    row = {**valid_demand(facility_type="shelter", postal_code="90012"), "external_id": "CITY-REQ-1",
+           "organisation": f"{MARKERS['city']} Shelter"}
+    csv = ",".join(DEMAND_COLUMNS) + "\n" + ",".join(f'"{row.get(c, "")}"' for c in DEMAND_COLUMNS) + "\n"
+    report = demand.import_demand(io.StringIO(csv), actor_id=actor_id)
+    assert report.imported == 1, report.rejected
+    return db.session.execute(db.select(DemandRequest).where(DemandRequest.external_id == "CITY-REQ-1")).scalar_one()
+
+
+def _unverified_request(buyer) -> DemandRequest:
+    """A request of an organisation that is not verified (it could not post one today, but it may
+    have been verified when it did, or staff may have entered it): written as a row directly."""
+    request = DemandRequest(organisation_id=buyer.organisation_id, created_by_id=buyer.id, category="n95_respirator",
+                            substitutes=[], quantity=20000, max_unit_price=Decimal("1.50"),
+                            needed_by=demand.today() + timedelta(days=20), postal_code="90033", days_of_supply=5,
+                            facility_type="clinic", source="form")
+    db.session.add(request)
+    db.session.commit()
+    return request
+
+
+def _proposed(lead, request) -> Match:
+    """A proposal as a released plan makes it (status proposed: neither party sees the other yet)."""
+    match = Match(demand_id=request.id, lead_id=lead.id, quantity=1000, unit_price=lead.unit_price,
+                  distance_km=12.5, reasons=["Proposed for the access tests"], status="proposed")
+    db.session.add(match)
+    db.session.commit()
+    return match
+
+
 class World:
-    """Two suppliers, two buyers, a vetter and an admin, each with records the others must not touch."""
+    """Two suppliers, two buyers, a vetter and an admin, each with records the others must not touch:
+    leads, documents, demand requests, matches (proposed, so no party sees the other yet) and
+    notifications; and the city's own imported lead and request, and an allocation plan."""
 
     def __init__(self, app):
         self.app = app
@@ -162,6 +221,23 @@ class World:
             doc_city = documents.save_document(lead_city, io.BytesIO(PDF), f"{MARKERS['city']}-spec.pdf",
                                                actor_id=vetter.id)
             self.pair_id = duplicate_pair(lead_city.id, lead_b.id)
+            for lead in (lead_a, lead_b, lead_city):
+                db.session.refresh(lead)
+                approve(lead, vetter)
+            request_a = make_request(ba)
+            request_b = _unverified_request(bb)
+            request_city = _city_request(vetter.id)
+            match_a = _proposed(lead_a, request_a)
+            match_b = _proposed(lead_b, request_b)
+            match_city = _proposed(lead_city, request_city)
+            # Matching runs are only queued with Redis (and ran in-process before without): run one now.
+            plan = matching.run_matching("access matrix")
+            assert plan.status == "draft" and matching.plan_lines(plan), "the plan should have lines"
+            # Each person's own notification (and its e-mail in the outbox) names them.
+            for user, marker in ((sa, "supplier_a"), (sb, "supplier_b"), (ba, "buyer_a"), (bb, "buyer_b"),
+                                 (vetter, "city"), (admin, "city")):
+                notifications.notify([user], f"A note for {MARKERS[marker]}", "/notifications")
+            db.session.commit()
             self.emails = {"supplier_a": sa.email, "supplier_b": sb.email, "buyer_a": ba.email,
                            "buyer_b": bb.email, "vetter": vetter.email, "admin": admin.email}
             self.user_ids = {"supplier_a": sa.id, "supplier_b": sb.id, "buyer_a": ba.id, "buyer_b": bb.id,
@@ -170,6 +246,10 @@ class World:
                             "buyer_a": ba.organisation_id, "buyer_b": bb.organisation_id}
             self.lead_ids = {"supplier_a": lead_a.id, "supplier_b": lead_b.id, "city": lead_city.id}
             self.doc_ids = {"supplier_a": doc_a.id, "supplier_b": doc_b.id, "city": doc_city.id}
+            # Requests and matches are keyed by the party who owns them (buyer or supplier).
+            self.request_ids = {"buyer_a": request_a.id, "buyer_b": request_b.id, "city": request_city.id}
+            self.match_ids = {"a": match_a.id, "b": match_b.id, "city": match_city.id}
+            self.plan_id = plan.id
             db.session.remove()
         self.clients = {}
         for role in ROLES:
@@ -184,19 +264,24 @@ class World:
         other_buyer = "buyer_a" if role == "buyer_b" else "buyer_b"
         other_user = {"supplier_a": "supplier_b", "supplier_b": "supplier_a", "buyer_a": "buyer_b",
                       "buyer_b": "buyer_a", "admin": "vetter"}.get(role, "supplier_b")
+        # The other party's match: buyer A and supplier A take part in match A only, B in match B.
+        other_match = {"buyer_a": "b", "supplier_a": "b", "buyer_b": "a", "supplier_b": "a"}.get(role, "b")
         return [
             {"lead_id": self.lead_ids[other_supplier], "document_id": self.doc_ids[other_supplier],
              "user_id": self.user_ids[other_user], "organisation_id": self.org_ids[other_buyer],
-             "pair_id": self.pair_id},
+             "pair_id": self.pair_id, "request_id": self.request_ids[other_buyer],
+             "match_id": self.match_ids[other_match], "plan_id": self.plan_id},
             {"lead_id": self.lead_ids["city"], "document_id": self.doc_ids["city"],
              "user_id": self.user_ids["admin" if role != "admin" else "buyer_b"],
-             "organisation_id": self.org_ids[other_supplier], "pair_id": self.pair_id},
+             "organisation_id": self.org_ids[other_supplier], "pair_id": self.pair_id,
+             "request_id": self.request_ids["city"], "match_id": self.match_ids["city"], "plan_id": self.plan_id},
         ]
 
     def all_ids(self) -> dict[str, list[int]]:
         return {"lead_id": list(self.lead_ids.values()), "document_id": list(self.doc_ids.values()),
                 "user_id": list(self.user_ids.values()), "organisation_id": list(self.org_ids.values()),
-                "pair_id": [self.pair_id]}
+                "pair_id": [self.pair_id], "request_id": list(self.request_ids.values()),
+                "match_id": list(self.match_ids.values()), "plan_id": [self.plan_id]}
 
 
 def forbidden_markers(role: str) -> list[str]:
@@ -241,6 +326,11 @@ def probe_data(endpoint: str, client) -> dict:
         data["decision"] = "same"
     elif endpoint == "vetting.merge":
         data["other_lead_id"] = "1"
+    elif endpoint in ("buyers.new_request", "buyers.edit_request"):
+        data.update(valid_demand(quantity="99999"))
+    elif endpoint == "matches.act":
+        # Closing a proposal is open to both parties and to staff: only "is it yours?" refuses it.
+        data.update({"action": "close", "close_reason": "no_supply", "reason": "closed by the prober"})
     elif endpoint == "auth.change_password":
         data.update({"current_password": "correct horse battery staple",
                      "new_password": "an entirely new passphrase", "confirm": "an entirely new passphrase"})
@@ -332,9 +422,28 @@ def test_allowed_pages_work_with_the_same_ids(world, clean_app, role):
         assert page.status_code == 200 and MARKERS[role] in page.get_data(as_text=True)
         assert client.get(f"/leads/{own_lead}/edit").status_code == 200
         assert client.get(f"/documents/{own_doc}").status_code == 200
+    if role in SUPPLIERS:
+        own_match = world.match_ids[role[-1]]
+        assert client.get(f"/matches/{own_match}").status_code == 200
+    if role in BUYERS:
+        own_request, own_match = world.request_ids[role], world.match_ids[role[-1]]
+        page = client.get(f"/buyer/requests/{own_request}")
+        assert page.status_code == 200 and MARKERS[role] in page.get_data(as_text=True)
+        assert client.get(f"/buyer/requests/{own_request}/edit").status_code == 200
+        page = client.get(f"/matches/{own_match}")
+        assert page.status_code == 200 and MARKERS[role] in page.get_data(as_text=True)
+        assert f"/matches/{own_match}" in client.get("/matches/").get_data(as_text=True)
+    if role != "anonymous":
+        own = MARKERS.get(role, MARKERS["city"])
+        assert f"A note for {own}" in client.get("/notifications").get_data(as_text=True)
     if role in STAFF:
         page = client.get(f"/leads/{world.lead_ids['supplier_b']}")
         assert MARKERS["supplier_b"] in page.get_data(as_text=True)
+        for key in ("buyer_b", "city"):
+            page = client.get(f"/staff/requests/{world.request_ids[key]}")
+            assert page.status_code == 200 and MARKERS[key] in page.get_data(as_text=True)
+        plan = client.get("/staff/matching").get_data(as_text=True)
+        assert f"Plan #{world.plan_id}" in plan and MARKERS["buyer_a"] in plan
     assert failures == []
 
 

@@ -1,8 +1,11 @@
 """Flask commands: users, leads and demand import/export, matching, seed, bootstrap, worker, sweep."""
 from __future__ import annotations
 
+import csv
+import io
 import sys
 import time
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
@@ -11,11 +14,12 @@ from flask_migrate import upgrade
 from sqlalchemy import func
 
 from .domain.catalog import ROLES, values
+from .domain.demand import DEMAND_COLUMNS
 from .domain.lead_status import APPROVED, SUBMITTED
 from .domain.demo_data import generate_leads
 from .domain.leads import parse_lead
 from .extensions import db
-from .models import User
+from .models import DemandRequest, User
 from .services import accounts, demand, leads, matching
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -123,7 +127,44 @@ def seed_demo(lead_count: int = 60) -> list[tuple[str, str, str]]:
     admin = accounts.find_user_by_email("admin@example.org")
     buyer = accounts.find_user_by_email("buyer@example.net")
     accounts.verify_organisation(buyer.organisation, actor_id=admin.id)
+    if not db.session.scalar(db.select(func.count()).select_from(DemandRequest)):
+        _seed_matching(buyer, admin)
     return created
+
+
+# Demo demand: (category, quantity, max price, days until needed, ZIP, days of supply, facility, substitutes)
+DEMO_REQUESTS = (
+    ("n95_respirator", 20000, "1.50", 21, "90033", 3, "hospital", "kn95_respirator"),
+    ("nitrile_gloves", 200000, "0.15", 14, "90033", 6, "hospital", ""),
+    ("surgical_mask", 50000, "0.40", 10, "90012", 2, "first_responders", ""),
+    ("isolation_gown", 8000, "3.00", 30, "90802", 12, "long_term_care", ""),
+)
+
+
+def _seed_matching(buyer: User, admin: User) -> None:
+    """Approve the demo leads that scored clean (75 or more), post demand, and release one plan, so that
+    every role has something to see: proposals for the buyer, matches for the supplier."""
+    from .models import Lead
+    from .services import vetting
+
+    vetter = accounts.find_user_by_email("vetter@example.org")
+    for lead in db.session.execute(db.select(Lead).where(Lead.risk_score >= 75).order_by(Lead.id)).scalars().all():
+        vetting.decide(lead, vetter, "approve")
+    others = ("County Fire Department", "Sunrise Care Home")
+    rows = []
+    for index, (category, quantity, price, days, zip_code, supply, facility, substitutes) in enumerate(DEMO_REQUESTS):
+        rows.append({"external_id": f"DEMO-{index + 1}", "category": category, "quantity": str(quantity),
+                     "max_unit_price": price, "needed_by": (demand.today() + timedelta(days=days)).isoformat(),
+                     "postal_code": zip_code, "days_of_supply": str(supply), "facility_type": facility,
+                     "substitutes": substitutes,
+                     "organisation": buyer.organisation.name if index < 2 else others[index - 2]})
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=DEMAND_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    text.seek(0)
+    demand.import_demand(text, actor_id=admin.id)  # as the city would load a list of requests
+    matching.release_plan(matching.run_matching("demo data"), admin)
 
 
 @click.command("seed")
@@ -148,8 +189,6 @@ def bootstrap_command() -> None:
             click.echo(f"  {role:9} {email:22} password: {password}")
     if not current_app.config.get("REDIS_URL"):
         # No workers in the embedded default: leads left pending by an earlier run are processed now.
-        from datetime import timedelta
-
         from .jobs.worker import sweep
 
         found, processed = sweep(current_app._get_current_object(), timedelta(0))
@@ -181,8 +220,6 @@ def worker_command(burst: bool, name: str | None, fork: bool) -> None:
 @with_appcontext
 def sweep_command(older_than: int | None) -> None:
     """Re-enqueue leads left pending too long, and leads scored with older reference data."""
-    from datetime import timedelta
-
     from .jobs.worker import sweep
 
     found, queued = sweep(current_app._get_current_object(),

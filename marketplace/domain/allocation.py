@@ -46,7 +46,7 @@ class Offer:
     lead_time_days: int | None      # None = not stated
     postal_code: str | None
     min_order_qty: int | None = None
-    risk_score: int | None = None   # 0..100 vetting risk score (lower is better)
+    risk_score: int | None = None   # the vetting score: 100 is clean, 0 is stop (higher is better)
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,8 @@ def unfit_reason(offer: Offer, need: Need) -> str | None:
 
 
 def _risk_band(score: int) -> str:
-    return "low" if score < 30 else "medium" if score < 60 else "high"
+    # The vetting score runs from 100 (clean) to 0 (stop), with the bands the vetting queue shows.
+    return "few concerns" if score >= 75 else "some concerns" if score >= 40 else "serious concerns"
 
 
 def fit_reasons(offer: Offer, need: Need, distance_km: float | None) -> tuple[str, ...]:
@@ -186,16 +187,17 @@ def fit_reasons(offer: Offer, need: Need, distance_km: float | None) -> tuple[st
     if offer.category != need.category:
         reasons.append(f"substitute: {_category(offer.category)} for {_category(need.category)}")
     if offer.risk_score is None:
-        reasons.append("vetting risk score: not scored")
+        reasons.append("vetting score: not scored yet")
     else:
-        reasons.append(f"vetting risk score {offer.risk_score} ({_risk_band(offer.risk_score)})")
+        reasons.append(f"vetting score {offer.risk_score} of 100 ({_risk_band(offer.risk_score)})")
     return tuple(reasons)
 
 
 def rank_candidates(need: Need, offers: Sequence[Offer]) -> list[tuple[Offer, tuple[str, ...], float | None]]:
     """The offers that can serve ``need``, best first, each with its reasons and distance in km:
     the exact category before substitutes, then lower price, shorter lead time, shorter distance
-    (unknown counts as UNKNOWN_DISTANCE_KM, as in the allocation) and lower risk score (unscored last)."""
+    (unknown counts as UNKNOWN_DISTANCE_KM, as in the allocation) and higher vetting score (100 is
+    clean, 0 is stop; unscored last)."""
     candidates = []
     for offer in offers:
         if unfit_reason(offer, need) is None:
@@ -206,7 +208,7 @@ def rank_candidates(need: Need, offers: Sequence[Offer]) -> list[tuple[Offer, tu
         offer, _, distance = candidate
         return (offer.category != need.category, offer.unit_price, lead_time(offer),
                 UNKNOWN_DISTANCE_KM if distance is None else distance,
-                101 if offer.risk_score is None else offer.risk_score, offer.id)
+                -1 if offer.risk_score is None else -offer.risk_score, offer.id)
 
     return sorted(candidates, key=key)
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import IO
 
 from flask import abort
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 
 from ..domain import allocation
 from ..domain.catalog import PRODUCT_CATEGORIES, label
@@ -34,6 +34,7 @@ from .notifications import notify
 # transaction); SQLite serialises writers anyway.
 MATCHING_LOCK_KEY = 0x4D41_5443  # "MATC"
 EXPORT_COLUMNS = ("demand_external_id", "lead_external_id", "quantity", "unit_price")
+KEEP_SUPERSEDED_PLANS = 10
 
 
 def _take_matching_lock() -> None:
@@ -129,6 +130,7 @@ def run_matching(trigger: str) -> MatchPlan:
     needs, offers = open_needs(), available_offers()
     result = allocation.allocate(needs, offers)
     db.session.execute(update(MatchPlan).where(MatchPlan.status == "draft").values(status="superseded"))
+    _prune_superseded_lines()
     plan = MatchPlan(status="draft", trigger=trigger[:120], needs_count=len(needs), offers_count=len(offers),
                      demand_units=result.demand_units, units=result.units, weighted_units=result.weighted_units,
                      cost_cents=result.cost_cents,
@@ -144,6 +146,15 @@ def run_matching(trigger: str) -> MatchPlan:
             for line in result.lines])
     db.session.commit()
     return plan
+
+
+def _prune_superseded_lines() -> None:
+    """Every change of supply or demand computes a plan; keep the lines of the newest superseded
+    ones only (the plan rows stay, with their totals), so the table does not grow without end."""
+    keep = select(MatchPlan.id).where(MatchPlan.status == "superseded").order_by(MatchPlan.id.desc()) \
+        .limit(KEEP_SUPERSEDED_PLANS).scalar_subquery()
+    old = select(MatchPlan.id).where(MatchPlan.status == "superseded", MatchPlan.id.not_in(keep))
+    db.session.execute(delete(MatchPlanLine).where(MatchPlanLine.plan_id.in_(old)))
 
 
 def latest_plan() -> MatchPlan | None:

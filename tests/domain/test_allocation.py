@@ -79,15 +79,15 @@ def test_fits(o, n):
 def test_fit_reasons():
     assert fit_reasons(offer(price="1.20", lead=5, risk=12), need(max_price="1.50", due=14), 312.4) == (
         "$1.20 a unit, $0.30 under your maximum", "ready in 5 days, 9 days before your deadline",
-        "312 km away", "vetting risk score 12 (low)")
+        "312 km away", "vetting score 12 of 100 (serious concerns)")
     assert fit_reasons(offer(category=KN95, price="1.50", lead=None, risk=None),
                        need(max_price="1.50", due=20, substitutes={KN95}), None) == (
         "$1.50 a unit, at your maximum", "lead time not stated; assumed 14 days", "distance unknown",
-        "substitute: KN95 respirator for N95 respirator", "vetting risk score: not scored")
+        "substitute: KN95 respirator for N95 respirator", "vetting score: not scored yet")
     assert fit_reasons(offer(lead=10, risk=45), need(due=10), 0.0)[1:] == (
-        "ready in 10 days, on your deadline", "less than 1 km away", "vetting risk score 45 (medium)")
+        "ready in 10 days, on your deadline", "less than 1 km away", "vetting score 45 of 100 (some concerns)")
     assert fit_reasons(offer(lead=0, risk=60), need(due=1), 1234.5)[1:] == (
-        "ready now, 1 day before your deadline", "1,234 km away", "vetting risk score 60 (high)")
+        "ready now, 1 day before your deadline", "1,234 km away", "vetting score 60 of 100 (some concerns)")
 
 
 def test_rank_candidates_order():
@@ -98,7 +98,7 @@ def test_rank_candidates_order():
         offer(3, price="1.00", lead=9),                # slower than 4 and 5
         offer(4, price="1.00", lead=3, postal=NYC),    # farther than 5
         offer(5, price="1.00", lead=3, postal=SF, risk=40),
-        offer(6, price="1.00", lead=3, postal=SF, risk=10),  # same as 5 but lower risk
+        offer(6, price="1.00", lead=3, postal=SF, risk=90),  # same as 5 but a cleaner vetting score
         offer(7, price="1.00", lead=3, postal=SF),     # not scored: after scored ones
         offer(8, price="3.00"),                        # unfit: not a candidate
         offer(9, category=GLOVES, price="0.10"),       # unfit

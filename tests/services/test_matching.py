@@ -291,3 +291,18 @@ def test_demand_import_reports_each_bad_row(app_ctx):
     assert requests["R-1"].organisation.verified and requests["R-1"].organisation_id != requests["R-4"].organisation_id
     again = demand.import_demand(io.StringIO("\n".join(rows) + "\n"), actor_id=None)
     assert (again.imported, again.unchanged) == (0, 2)
+
+
+def test_old_superseded_plans_keep_their_totals_but_lose_their_lines(parties):
+    from marketplace.models import MatchPlanLine
+
+    buyer, supplier, vetter = parties
+    make_request(buyer)
+    lead = make_lead(supplier, quantity="5000")
+    approve(lead, vetter)
+    for _ in range(matching.KEEP_SUPERSEDED_PLANS + 3):
+        plan_now()
+    with_lines = set(db.session.execute(select(MatchPlanLine.plan_id)).scalars())
+    assert len(with_lines) == matching.KEEP_SUPERSEDED_PLANS + 1  # and the draft
+    assert matching.latest_plan().id in with_lines
+    assert all(plan.units == 5000 for plan in db.session.execute(select(MatchPlan)).scalars())

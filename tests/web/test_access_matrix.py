@@ -420,7 +420,8 @@ def test_allowed_pages_work_with_the_same_ids(world, clean_app, role):
         own_lead, own_doc = world.lead_ids[role], world.doc_ids[role]
         page = client.get(f"/leads/{own_lead}")
         assert page.status_code == 200 and MARKERS[role] in page.get_data(as_text=True)
-        assert client.get(f"/leads/{own_lead}/edit").status_code == 200
+        # The world's leads are approved (so they can be matched), and an approved lead is locked.
+        assert client.get(f"/leads/{own_lead}/edit").status_code == 403
         assert client.get(f"/documents/{own_doc}").status_code == 200
     if role in SUPPLIERS:
         own_match = world.match_ids[role[-1]]
@@ -548,3 +549,108 @@ def test_failing_edit_permission_check_changes_nothing(world, clean_app, monkeyp
     with clean_app.app_context():
         assert snapshot() == before
         assert db.session.get(Lead, lead_id).company_name.startswith(MARKERS["supplier_b"])
+
+
+# --- S2 (issue 4): contacts and the buyer's name follow the match's status ----------------------
+
+def _page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return html.unescape(response.get_data(as_text=True))
+
+
+def _supplier_contacts(lead_id: int) -> list[str]:
+    lead = db.session.get(Lead, lead_id)
+    values = [lead.company_name, lead.contact_name, lead.email, lead.phone, lead.website]
+    assert all(values), values
+    return values
+
+
+def _act(world, role: str, match_id: int, action: str, **fields):
+    client = world.clients[role]
+    response = client.post(f"/matches/{match_id}/act",
+                           data={"action": action, **fields, "csrf_token": fetch_token(client, f"/matches/{match_id}")})
+    assert response.status_code == 302, response.status_code
+
+
+def test_contacts_only_after_acceptance_by_a_verified_buyer(world, clean_app):
+    """S2: on the match page, the buyer sees the supplier's company, contact, e-mail, phone and
+    website only once the match is accepted AND the buyer's organisation is verified (not before,
+    and never while it is unverified); the supplier sees the buyer's organisation only once the
+    buyer accepted, on the match page, the match list and the lead page alike."""
+    match_a, match_b = world.match_ids["a"], world.match_ids["b"]
+    with clean_app.app_context():
+        contacts_a = _supplier_contacts(world.lead_ids["supplier_a"])
+        contacts_b = _supplier_contacts(world.lead_ids["supplier_b"])
+        db.session.remove()
+    buyer_a, buyer_b = world.clients["buyer_a"], world.clients["buyer_b"]
+    supplier_a, supplier_b = world.clients["supplier_a"], world.clients["supplier_b"]
+    supplier_a_pages = [f"/matches/{match_a}", "/matches/", f"/leads/{world.lead_ids['supplier_a']}"]
+    supplier_b_pages = [f"/matches/{match_b}", "/matches/", f"/leads/{world.lead_ids['supplier_b']}"]
+
+    # Proposed: neither side sees the other, whether or not the buyer is verified.
+    page = _page(buyer_a, f"/matches/{match_a}")
+    assert [c for c in contacts_a if c in page] == [] and MARKERS["supplier_a"] not in page
+    assert "Accept the match to see" in page
+    page = _page(buyer_b, f"/matches/{match_b}")
+    assert [c for c in contacts_b if c in page] == [] and not any(p in page for p in PHONE_MARKERS)
+    for url in supplier_a_pages:
+        assert MARKERS["buyer_a"] not in _page(supplier_a, url), url
+    for url in supplier_b_pages:
+        assert MARKERS["buyer_b"] not in _page(supplier_b, url), url
+
+    # The verified buyer accepts: the contacts are shown to the buyer, the buyer to the supplier.
+    _act(world, "buyer_a", match_a, "accept")
+    page = _page(buyer_a, f"/matches/{match_a}")
+    assert [c for c in contacts_a if c not in page] == []
+    for url in supplier_a_pages:
+        assert MARKERS["buyer_a"] in _page(supplier_a, url), url
+    # Nobody else gains anything by it.
+    assert supplier_b.get(f"/matches/{match_a}").status_code == 404
+    assert buyer_b.get(f"/matches/{match_a}").status_code == 404
+    assert MARKERS["supplier_a"] not in _page(buyer_b, "/matches/")
+
+    # The unverified buyer accepts: the supplier learns who the buyer is, the buyer sees no contacts.
+    _act(world, "buyer_b", match_b, "accept")
+    page = _page(buyer_b, f"/matches/{match_b}")
+    assert [c for c in contacts_b if c in page] == [] and not any(p in page for p in PHONE_MARKERS)
+    assert "once city staff have verified your organisation" in page
+    for url in supplier_b_pages:
+        assert MARKERS["buyer_b"] in _page(supplier_b, url), url
+    for key in ("supplier_b", "buyer_b"):  # a supplier never sees the buyer's contacts either: only the name
+        assert [c for c in contacts_a if c in _page(world.clients[key], "/matches/")] == []
+
+    # Verification is what unlocks the contacts: granting it shows them, revoking it hides them again.
+    admin = world.clients["admin"]
+    for key, verified in (("buyer_b", "1"), ("buyer_a", "0")):
+        url = f"/admin/organisations/{world.org_ids[key]}/verification"
+        response = admin.post(url, data={"verified": verified, "csrf_token": fetch_token(admin, "/admin/organisations")})
+        assert response.status_code == 302
+    page = _page(buyer_b, f"/matches/{match_b}")
+    assert [c for c in contacts_b if c not in page] == []
+    page = _page(buyer_a, f"/matches/{match_a}")
+    assert [c for c in contacts_a if c in page] == [] and MARKERS["supplier_a"] not in page
+
+
+@pytest.mark.xfail(strict=True, reason="app bug: services.matching.release_plan tells the supplier the buyer "
+                                       "organisation's name in the proposal notification and e-mail")
+def test_proposal_notification_does_not_name_the_buyer_to_the_supplier(world, clean_app):
+    """S2: releasing a plan tells the supplier of each proposal about it, in the app and by e-mail,
+    without naming the buyer's organisation (the supplier learns it only once the buyer accepts)."""
+    vetter = world.clients["vetter"]
+    with clean_app.app_context():
+        before = set(db.session.execute(db.select(Match.id)).scalars())
+        db.session.remove()
+    response = vetter.post(f"/staff/matching/{world.plan_id}/release",
+                           data={"csrf_token": fetch_token(vetter, "/staff/matching")})
+    assert response.status_code == 302
+    with clean_app.app_context():
+        proposed = db.session.execute(db.select(Match).where(Match.id.not_in(before))).scalars().all()
+        owners = {m.lead.owner.email for m in proposed if m.lead.owner is not None}
+        db.session.remove()
+    suppliers = [role for role in SUPPLIERS if world.emails[role] in owners]
+    assert suppliers, "the plan should propose some supplier's units"
+    for role in suppliers:
+        response = world.clients[role].get("/notifications")
+        assert "Proposed" in response.get_data(as_text=True)
+        assert leaked(response, role) == [], role

@@ -8,9 +8,11 @@ from contextlib import contextmanager
 import pytest
 
 from marketplace.extensions import db
-from marketplace.models import AuditLog, DuplicatePair, Lead, LeadDocument, Organisation, User, UserSession
-from marketplace.services import vetting
-from tests.conftest import IS_POSTGRES, VALID_LEAD, csrf_token_from, fetch_token, login, make_lead, make_user
+from marketplace.models import (AuditLog, DemandRequest, DuplicatePair, Lead, LeadDocument, Match, MatchPlan,
+                                Notification, Organisation, User, UserSession)
+from marketplace.services import matching, notifications, vetting
+from tests.conftest import (IS_POSTGRES, VALID_LEAD, approve, csrf_token_from, fetch_token, login, make_lead,
+                            make_request, make_user, valid_demand)
 from tests.web.test_access_matrix import PDF, duplicate_pair, routes, snapshot
 
 STRONG_PASSWORD = "a brand new passphrase for the city"
@@ -70,11 +72,17 @@ def _status(lead_id):
     return lambda: db.session.get(Lead, lead_id).status
 
 
+def _plans_requested():
+    return db.session.execute(db.select(db.func.count()).select_from(AuditLog)
+                              .where(AuditLog.action == "plan.requested")).scalar_one()
+
+
 def csrf_cases(ids) -> dict[str, Case]:
     """One case per state-changing endpoint; test_csrf_cases_cover_every_state_change checks that
     none is missing."""
     supplier, other = ids["supplier"], ids["other_supplier"]
     lead, asked = ids["lead"], ids["asked_lead"]
+    request, match, plan = ids["request"], ids["match"], ids["plan"]
     return {
         "auth.login": Case(None, "/login", lambda: {"email": "s@supplier.example",
                                                     "password": "correct horse battery staple"},
@@ -117,6 +125,19 @@ def csrf_cases(ids) -> dict[str, Case]:
         "admin.set_verification": Case("admin", f"/admin/organisations/{ids['organisation']}/verification",
                                        lambda: {"verified": "1"},
                                        lambda: db.session.get(Organisation, ids["organisation"]).verified_at),
+        "buyers.new_request": Case("buyer", "/buyer/requests/new", valid_demand, _count(DemandRequest)),
+        "buyers.edit_request": Case("buyer", f"/buyer/requests/{request}/edit",
+                                    lambda: valid_demand(quantity="25000"),
+                                    lambda: db.session.get(DemandRequest, request).quantity),
+        "buyers.withdraw": Case("buyer", f"/buyer/requests/{request}/withdraw", dict,
+                                lambda: db.session.get(DemandRequest, request).status),
+        "matches.act": Case("buyer", f"/matches/{match}/act", lambda: {"action": "accept"},
+                            lambda: db.session.get(Match, match).status),
+        "main.notifications_read": Case("buyer", "/notifications/read", dict,
+                                        lambda: db.session.get(Notification, ids["notification"]).read_at),
+        "planning.run": Case("vetter", "/staff/matching/run", dict, _plans_requested),
+        "planning.release": Case("vetter", f"/staff/matching/{plan}/release", dict,
+                                 lambda: db.session.get(MatchPlan, plan).status),
     }
 
 
@@ -125,15 +146,33 @@ def csrf_world(clean_app):
     with clean_app.app_context():
         users = {"supplier": make_user("supplier", "s@supplier.example"),
                  "other_supplier": make_user("supplier", "o@supplier.example"),
-                 "buyer": make_user("buyer", "b@hospital.example"),
+                 "buyer": make_user("buyer", "b@hospital.example", verified=True),  # verified: it may post
+                 "other_buyer": make_user("buyer", "ob@clinic.example", organisation_kind="clinic"),
                  "vetter": make_user("vetter", "v@city.example"),
                  "admin": make_user("admin", "a@city.example")}
         lead = make_lead(users["supplier"])
         asked = make_lead(users["supplier"], company_name="Asked Medical", email="info@asked-medical.com",
                           phone="(213) 555-0177")
         vetting.decide(asked, users["vetter"], "request_info", "Which NIOSH approval number?")
+        # Supply and demand for the matching routes: an approved offer, an open request, a proposal
+        # (a row, as a released plan makes it), a draft plan, and an unread notification for the buyer.
+        offer = make_lead(users["other_supplier"], company_name="Offer Medical", email="sales@offer-medical.com",
+                          phone="(213) 555-0188", website="offer-medical.com")
+        approve(offer, users["vetter"])
+        request = make_request(users["buyer"])
+        match = Match(demand_id=request.id, lead_id=offer.id, quantity=1000, unit_price=offer.unit_price,
+                      reasons=["for the CSRF tests"], status="proposed")
+        db.session.add(match)
+        db.session.commit()
+        plan = matching.run_matching("csrf tests")  # with Redis, runs are only queued: compute it here
+        notifications.notify([users["buyer"]], "Something happened", "/buyer/")
+        db.session.commit()
+        notification = db.session.execute(db.select(Notification.id)
+                                          .where(Notification.user_id == users["buyer"].id)).scalar_one()
         ids = {name: user.id for name, user in users.items()}
-        ids.update(lead=lead.id, asked_lead=asked.id, pair=duplicate_pair(asked.id, lead.id), organisation=users["buyer"].organisation_id)
+        ids.update(lead=lead.id, asked_lead=asked.id, pair=duplicate_pair(asked.id, lead.id),
+                   organisation=users["other_buyer"].organisation_id,  # unverified, for admin.set_verification
+                   request=request.id, match=match.id, plan=plan.id, notification=notification)
         emails = {name: user.email for name, user in users.items()}
         db.session.remove()
     return ids, emails
@@ -145,7 +184,8 @@ def test_csrf_cases_cover_every_state_change(app):
     assert state_changing == set(csrf_cases(DUMMY_IDS))
 
 
-DUMMY_IDS = {k: 1 for k in ("supplier", "other_supplier", "lead", "asked_lead", "pair", "organisation")}
+DUMMY_IDS = {k: 1 for k in ("supplier", "other_supplier", "lead", "asked_lead", "pair", "organisation", "request",
+                            "match", "plan", "notification")}
 
 
 @pytest.mark.parametrize("endpoint", sorted(csrf_cases(DUMMY_IDS)))
@@ -201,7 +241,11 @@ def test_no_get_changes_state(clean_app, csrf_world, role):
             "document_id": list(db.session.execute(db.select(LeadDocument.id)).scalars()),
             "user_id": list(db.session.execute(db.select(User.id)).scalars()),
             "organisation_id": list(db.session.execute(db.select(Organisation.id)).scalars()),
+            "request_id": list(db.session.execute(db.select(DemandRequest.id)).scalars()),
+            "match_id": list(db.session.execute(db.select(Match.id)).scalars()),
+            "plan_id": list(db.session.execute(db.select(MatchPlan.id)).scalars()),
         }
+        assert all(all_ids.values()), all_ids
         before = snapshot()
     urls = every_get_url(clean_app, all_ids)
     for url in urls:
@@ -250,7 +294,8 @@ def test_every_page_sends_security_headers(clean_app, csrf_world, role):
         document = documents.save_document(db.session.get(Lead, ids["lead"]), io.BytesIO(PDF), "spec.pdf",
                                            actor_id=ids["supplier"])
         all_ids = {"lead_id": [ids["lead"]], "document_id": [document.id], "user_id": [ids["other_supplier"]],
-                   "organisation_id": [ids["organisation"]]}
+                   "organisation_id": [ids["organisation"]], "request_id": [ids["request"]],
+                   "match_id": [ids["match"]], "plan_id": [ids["plan"]]}
         db.session.remove()
     client = clean_app.test_client()
     if role != "anonymous":

@@ -308,3 +308,34 @@ def test_old_superseded_plans_keep_their_totals_but_lose_their_lines(parties):
     plans = list(db.session.execute(select(MatchPlan).order_by(MatchPlan.id)).scalars())
     assert [plan.units for plan in plans[-(matching.KEEP_SUPERSEDED_PLANS + 3):]] == [5000] * (
         matching.KEEP_SUPERSEDED_PLANS + 3)
+
+
+def test_sweeper_asks_again_for_matching_and_mail_that_were_lost(parties):
+    """Nothing lost with Redis: a change whose matching run never happened, and e-mail whose send
+    job never ran, are found by the sweeper and asked for again."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from marketplace.jobs.worker import sweep
+    from marketplace.models.base import utcnow
+
+    buyer, supplier, vetter = parties
+    request = make_request(buyer)
+    plan = plan_now()
+    assert not matching.matching_is_stale(timedelta(0))
+    request.updated_at = utcnow()  # changed after the newest plan, and its run was lost
+    db.session.add(OutboxEmail(to_address=buyer.email, subject="waiting", body="x"))
+    db.session.commit()
+    assert matching.matching_is_stale(timedelta(0))
+    assert not matching.matching_is_stale(timedelta(minutes=5))  # too recent: its own run may be on its way
+    assert notifications.outbox_waiting(timedelta(0))
+    sweep(current_app._get_current_object(), timedelta(0))
+    if current_app.config.get("REDIS_URL"):
+        from marketplace.jobs.queue import OUTBOX_JOB_ID, tasks_queue
+
+        assert matching_was_asked_for(plan.id)
+        assert OUTBOX_JOB_ID in tasks_queue().get_job_ids()
+    else:  # the embedded default did both at once
+        assert matching.latest_plan().id > plan.id
+        assert not notifications.outbox_waiting(timedelta(0))

@@ -222,7 +222,7 @@ def test_state_change_needs_this_sessions_csrf_token(clean_app, csrf_world, endp
     assert effect() != before, f"{endpoint} with a valid token did nothing"
 
 
-@pytest.mark.parametrize("role", ["anonymous", "supplier", "vetter", "admin"])
+@pytest.mark.parametrize("role", ["anonymous", "supplier", "buyer", "vetter", "admin"])
 def test_no_get_changes_state(clean_app, csrf_world, role):
     """S5: GETting every GET route (with every record id) changes no row in any table."""
     from tests.web.test_access_matrix import every_get_url

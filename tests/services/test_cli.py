@@ -94,3 +94,53 @@ def test_export_clusters_gives_one_cluster_per_supplier(clean_app, tmp_path):
     with open(full, newline="") as stream:
         first = next(csv.DictReader(stream))
     assert first["risk_score"].isdigit() and first["cluster"]
+
+
+def test_the_whole_matching_loop_from_the_command_line(clean_app, tmp_path):
+    """Issue 4: import suppliers the city already vetted (--status approved) and a list of
+    requests, compute the plan, export it."""
+    from datetime import date, timedelta
+
+    from marketplace.domain.demand import DEMAND_COLUMNS
+
+    leads_rows = generate_leads(6, seed=3)
+    for index, row in enumerate(leads_rows):
+        row.update(product_category="nitrile_gloves", unit_price="0.10", quantity="40000", min_order_qty="",
+                   lead_time_days="2", postal_code="90802", external_id=f"VET-{index}")
+    (tmp_path / "vetted.csv").write_text(csv_text(leads_rows), encoding="utf-8")
+    soon = (date.today() + timedelta(days=7)).isoformat()
+    (tmp_path / "requests.csv").write_text("\n".join([
+        ",".join(DEMAND_COLUMNS),
+        f"REQ-1,County General,nitrile_gloves,100000,0.15,{soon},90033,2,hospital,",
+        f"REQ-2,Harbor Shelter,nitrile_gloves,300000,0.12,{soon},90731,20,shelter,",
+        f"REQ-3,Harbor Shelter,nitrile_gloves,lots,0.12,{soon},90731,20,shelter,",
+    ]) + "\n", encoding="utf-8")
+    runner = clean_app.test_cli_runner()
+    result = runner.invoke(args=["leads", "import", str(tmp_path / "vetted.csv"), "--status", "approved"])
+    assert result.exit_code == 0 and "imported 6" in result.output, result.output
+    with clean_app.app_context():
+        assert {lead.status for lead in db.session.execute(db.select(Lead)).scalars()} == {"approved"}
+    result = runner.invoke(args=["demand", "import", str(tmp_path / "requests.csv")])
+    assert result.exit_code == 0, result.output
+    assert "row 4: quantity: The quantity must be a whole number" in result.output
+    assert "imported 2, updated 0, unchanged 0, rejected 1" in result.output
+
+    result = runner.invoke(args=["matching", "run"])
+    assert result.exit_code == 0, result.output
+    # 240,000 units for 400,000 needed: the urgent hospital (2 days left) is filled first.
+    assert "240,000 of 400,000 units needed (60.0%) from 6 offer(s) to 2 request(s)" in result.output
+    result = runner.invoke(args=["matching", "export", str(tmp_path / "plan.csv")])
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "plan.csv", newline="") as stream:
+        lines = list(csv.DictReader(stream))
+    assert set(lines[0]) == {"demand_external_id", "lead_external_id", "quantity", "unit_price"}
+    by_request: dict[str, int] = {}
+    for line in lines:
+        by_request[line["demand_external_id"]] = by_request.get(line["demand_external_id"], 0) + int(line["quantity"])
+        assert line["lead_external_id"].startswith("VET-") and line["unit_price"] == "0.1"
+    assert by_request == {"REQ-1": 100000, "REQ-2": 140000}
+
+
+def test_matching_export_without_a_plan_says_so(clean_app, tmp_path):
+    result = clean_app.test_cli_runner().invoke(args=["matching", "export", str(tmp_path / "plan.csv")])
+    assert result.exit_code != 0 and "no plan yet" in result.output

@@ -6,10 +6,15 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.models import OutboxEmail
 
 from tests.conftest import DEFAULT_PASSWORD, make_lead, make_user
 from tests.e2e.conftest import expect, field_container, sign_in
 from tests.e2e.test_vetting_flow import processed  # noqa: F401  (fixture)
+from tests.jobs.conftest import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -88,3 +93,11 @@ def test_buyer_request_is_matched_accepted_and_shows_the_contact(clean_app, open
     expect(supplier_page.locator("main")).to_contain_text("St. Vincent Community Hospital")
     expect(supplier_page.locator("main")).not_to_contain_text("$1.50")  # the buyer's budget stays private
     assert buyer.errors == [] and vetter.errors == [] and supplier_page.errors == []
+
+    # Every e-mail about it was sent (by the worker when Redis is configured; here, to the log).
+    def all_sent():
+        with clean_app.app_context():
+            db.session.remove()
+            statuses = list(db.session.execute(select(OutboxEmail.status)).scalars())
+            return len(statuses) >= 3 and set(statuses) == {"sent"}
+    wait_until(all_sent, 60, what="the outbox sent")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from .catalog import FACILITY_TYPES, PRODUCT_CATEGORIES
-from .leads import FieldError, TextField, clean_choice, clean_int, clean_price, clean_text
+from .leads import FieldError, TextField, clean_choice, clean_int, clean_price, clean_text, values_to_row
 
 # The CSV format of ``flask demand import`` (issue 4), in order. Substitutes are separated by ';'.
 DEMAND_COLUMNS: tuple[str, ...] = (
@@ -104,16 +103,4 @@ def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> 
 
 
 def demand_to_row(values: dict) -> dict[str, str]:
-    """The CSV/form text of a request's values: the inverse of ``parse_demand`` for valid ones."""
-    row = {}
-    for name in DEMAND_COLUMNS:
-        value = values.get(name)
-        if value is None:
-            row[name] = ""
-        elif name == "substitutes":
-            row[name] = ";".join(value)
-        elif isinstance(value, Decimal):
-            row[name] = format(value.normalize(), "f")
-        else:
-            row[name] = str(value)
-    return row
+    return values_to_row(values, DEMAND_COLUMNS)

@@ -221,15 +221,22 @@ def parse_lead(raw: dict[str, str | None]) -> tuple[dict, dict[str, str]]:
     return values, errors
 
 
-def lead_to_row(values: dict) -> dict[str, str]:
-    """The CSV/form text of a lead's values: the inverse of ``parse_lead`` for valid leads."""
+def values_to_row(values: dict, columns: tuple[str, ...]) -> dict[str, str]:
+    """The CSV/form text of clean values (the inverse of the parse functions for valid values):
+    None is empty, prices are plain decimals, lists are joined with ';'."""
     row = {}
-    for name in LEAD_COLUMNS:
+    for name in columns:
         value = values.get(name)
         if value is None:
             row[name] = ""
+        elif isinstance(value, (list, tuple)):
+            row[name] = ";".join(value)
         elif isinstance(value, Decimal):
             row[name] = format(value.normalize(), "f")
         else:
             row[name] = str(value)
     return row
+
+
+def lead_to_row(values: dict) -> dict[str, str]:
+    return values_to_row(values, LEAD_COLUMNS)

@@ -12,7 +12,7 @@ from ..domain.match_status import PROPOSED
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .lead import Lead
-from .user import Organisation, User
+from .user import Organisation
 
 
 class DemandRequest(db.Model):

@@ -1,11 +1,10 @@
 """Demand requests, the allocation plan, releasing it, the match lifecycle and re-matching,
 notifications and the outbox (issue 4), against the real database."""
 from datetime import date, timedelta
-from decimal import Decimal
 import io
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from marketplace.domain.match_status import MatchTransitionError
 from marketplace.extensions import db
@@ -24,6 +23,22 @@ def parties(app_ctx):
 
 def plan_now() -> MatchPlan:
     return matching.run_matching("test")
+
+
+def approved_supply(parties, *, request_fields=None, quantity="5000"):
+    """A request of the buyer and an approved lead of the supplier that fits it: (request, lead)."""
+    buyer, supplier, vetter = parties
+    request = make_request(buyer, **(request_fields or {}))
+    lead = make_lead(supplier, quantity=quantity)
+    approve(lead, vetter)
+    return request, lead
+
+
+def proposed_match(parties, **kwargs) -> Match:
+    """approved_supply, then a plan released: the one proposal it makes."""
+    approved_supply(parties, **kwargs)
+    matching.release_plan(plan_now(), parties[2])
+    return db.session.execute(select(Match)).scalar_one()
 
 
 def matching_was_asked_for(since_plan_id: int) -> bool:
@@ -107,11 +122,8 @@ def test_release_rechecks_supply_that_changed_since_the_plan(parties):
 
 def test_lifecycle_accept_order_deliver_with_audit(parties):
     buyer, supplier, vetter = parties
-    make_request(buyer)
-    lead = make_lead(supplier, quantity="5000")
-    approve(lead, vetter)
-    matching.release_plan(plan_now(), vetter)
-    match = db.session.execute(select(Match)).scalar_one()
+    match = proposed_match(parties)
+    lead = match.lead
     assert not matching.buyer_sees_contacts(buyer, match)
     with pytest.raises(MatchTransitionError):
         matching.act_on_match(match, supplier, "accept")  # only the buyer accepts
@@ -129,11 +141,7 @@ def test_lifecycle_accept_order_deliver_with_audit(parties):
 
 def test_unverified_buyer_never_sees_contacts(parties):
     buyer, supplier, vetter = parties
-    make_request(buyer)
-    lead = make_lead(supplier, quantity="5000")
-    approve(lead, vetter)
-    matching.release_plan(plan_now(), vetter)
-    match = db.session.execute(select(Match)).scalar_one()
+    match = proposed_match(parties)
     matching.act_on_match(match, buyer, "accept")
     from marketplace.services import accounts
     accounts.revoke_organisation(buyer.organisation, actor_id=vetter.id)
@@ -169,11 +177,8 @@ def test_decline_returns_units_and_rematches_to_the_next_request(parties):
 
 def test_close_needs_a_reason_and_returns_units(parties):
     buyer, supplier, vetter = parties
-    make_request(buyer)
-    lead = make_lead(supplier, quantity="5000")
-    approve(lead, vetter)
-    matching.release_plan(plan_now(), vetter)
-    match = db.session.execute(select(Match)).scalar_one()
+    match = proposed_match(parties)
+    lead = match.lead
     matching.act_on_match(match, buyer, "accept")
     with pytest.raises(MatchTransitionError, match="choose"):
         matching.act_on_match(match, supplier, "close")
@@ -199,9 +204,7 @@ def test_withdrawing_closes_proposals_but_keeps_accepted_matches(parties):
 
 def test_lead_no_longer_approved_closes_its_matches(parties):
     buyer, supplier, vetter = parties
-    make_request(buyer)
-    lead = make_lead(supplier, quantity="5000")
-    approve(lead, vetter)
+    _, lead = approved_supply(parties)
     matching.release_plan(plan_now(), vetter)
     admin = make_user("admin")
     from marketplace.services import vetting
@@ -250,9 +253,7 @@ def test_export_writes_every_line(parties, tmp_path):
 
 def test_outbox_sends_to_the_log_and_keeps_mail_through_an_smtp_outage(parties, monkeypatch):
     buyer, supplier, vetter = parties
-    make_request(buyer)
-    lead = make_lead(supplier, quantity="5000")
-    approve(lead, vetter)
+    _, lead = approved_supply(parties)
     from flask import current_app
     app = current_app
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
@@ -277,7 +278,7 @@ def test_demand_import_reports_each_bad_row(app_ctx):
         ",".join(DEMAND_COLUMNS),
         f"R-1,County General,n95_respirator,1000,1.50,{soon},90033,3,hospital,kn95_respirator",
         f"R-2,County General,nitrile_gloves,abc,0.20,{soon},90033,3,hospital,",
-        f"R-3,Shelter One,surgical_mask,500,0.30,2020-01-01,9003,3,shelter,",
+        "R-3,Shelter One,surgical_mask,500,0.30,2020-01-01,9003,3,shelter,",
         f"R-4,Shelter One,surgical_mask,500,0.30,{soon},90012,30,shelter,face shield",
     ]
     report = demand.import_demand(io.StringIO("\n".join(rows) + "\n"), actor_id=None)
@@ -297,9 +298,7 @@ def test_old_superseded_plans_keep_their_totals_but_lose_their_lines(parties):
     from marketplace.models import MatchPlanLine
 
     buyer, supplier, vetter = parties
-    make_request(buyer)
-    lead = make_lead(supplier, quantity="5000")
-    approve(lead, vetter)
+    _, lead = approved_supply(parties)
     for _ in range(matching.KEEP_SUPERSEDED_PLANS + 3):
         plan_now()
     with_lines = set(db.session.execute(select(MatchPlanLine.plan_id)).scalars())

@@ -138,6 +138,10 @@ def register_template_helpers(app: Flask) -> None:
         choices = status_choices.get(choices_name) or getattr(catalog, choices_name)
         return catalog.label(choices, value)
 
+    from .services.matching import supplier_sees_buyer
+
+    app.add_template_global(supplier_sees_buyer)
+
     @app.context_processor
     def unread_notifications():
         # The count in the top bar; computed only when a template asks for it.

@@ -222,8 +222,11 @@ def release_plan(plan: MatchPlan, actor: User) -> int:
     for match in made:
         audit.record(actor.id, "match.propose", "match", match.id,
                      after={"status": PROPOSED, "quantity": match.quantity, "plan": plan.id})
-        _notify_parties(match, f"Proposed: {match.quantity:,} {label(PRODUCT_CATEGORIES, match.lead.product_category)}"
-                        f" for request #{match.demand_id} ({match.demand.organisation.name})", exclude=actor)
+        units = f"{match.quantity:,} {label(PRODUCT_CATEGORIES, match.lead.product_category)}"
+        # The supplier learns who the buyer is only once the buyer accepts (see supplier_sees_buyer).
+        _notify_parties(match, f"Proposed: {units} for your request #{match.demand_id}", exclude=actor,
+                        supplier_message=f"Your lead #{match.lead_id}: {units} proposed to a buyer "
+                                         f"(request #{match.demand_id})")
     plan.status, plan.released_at, plan.released_by_id = "released", utcnow(), actor.id
     audit.record(actor.id, "plan.release", "plan", plan.id, after={"proposals": len(made)})
     db.session.commit()
@@ -254,9 +257,12 @@ def buyers_of(request: DemandRequest) -> list[User]:
         User.organisation_id == request.organisation_id, User.role == "buyer", User.active.is_(True))).scalars())
 
 
-def _notify_parties(match: Match, message: str, *, exclude: User | None) -> None:
-    supplier = [match.lead.owner] if match.lead.owner is not None else []
-    notify(buyers_of(match.demand) + supplier, message, f"/matches/{match.id}", exclude=exclude)
+def _notify_parties(match: Match, message: str, *, exclude: User | None, supplier_message: str | None = None) -> None:
+    """Tell the buyer organisation and the lead's supplier (not the person who acted)."""
+    link = f"/matches/{match.id}"
+    notify(buyers_of(match.demand), message, link, exclude=exclude)
+    if match.lead.owner is not None:
+        notify([match.lead.owner], supplier_message or message, link, exclude=exclude)
 
 
 def match_party(user: User, match: Match) -> str | None:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..domain.catalog import ORGANISATION_KINDS, values as choice_values
 from ..domain.demand import DEMAND_COLUMNS, STATUS_OPEN, STATUS_WITHDRAWN, parse_demand
-from ..domain.match_status import ACTIVE_STATUSES, HOLDING_STATUSES, PROPOSED
+from ..domain.match_status import HOLDING_STATUSES
 from ..extensions import db
 from ..jobs.queue import enqueue_matching, enqueue_outbox
 from ..models import DemandRequest, Match, Organisation, User
@@ -139,11 +139,6 @@ def all_requests(status: str | None, page: int, per_page: int):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def pending_proposals(organisation_id: int) -> int:
-    return db.session.execute(select(func.count()).select_from(Match).join(DemandRequest).where(
-        DemandRequest.organisation_id == organisation_id, Match.status == PROPOSED)).scalar_one()
-
-
 # --- CSV import ----------------------------------------------------------------------------
 
 def _organisation(name: str, facility_type: str, actor_id: int | None, cache: dict[str, Organisation]) -> Organisation:
@@ -202,7 +197,3 @@ def import_demand(stream: IO[str], *, actor_id: int | None) -> ImportReport:
         enqueue_matching(f"{report.imported + report.updated} request(s) imported")
     return report
 
-
-def active_match_count(request_id: int) -> int:
-    return db.session.execute(select(func.count()).select_from(Match).where(
-        Match.demand_id == request_id, Match.status.in_(ACTIVE_STATUSES))).scalar_one()

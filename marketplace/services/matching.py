@@ -28,6 +28,7 @@ from ..jobs.queue import enqueue_matching, enqueue_outbox
 from ..models import DemandRequest, Lead, Match, MatchPlan, MatchPlanLine, User
 from ..models.base import utcnow
 from . import audit
+from .demand import held_units
 from .notifications import notify
 
 # One matching run or release at a time (PostgreSQL advisory lock, held to the end of the
@@ -89,9 +90,7 @@ def open_needs() -> list[allocation.Need]:
 
 
 def remaining_need(request: DemandRequest) -> int:
-    held = db.session.execute(select(func.coalesce(func.sum(Match.quantity), 0)).where(
-        Match.demand_id == request.id, Match.status.in_(HOLDING_STATUSES))).scalar_one()
-    return request.quantity - held
+    return request.quantity - held_units(request.id)
 
 
 # --- Candidates for one request ------------------------------------------------------------

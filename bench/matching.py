@@ -70,13 +70,23 @@ RELATED = {
     "nitrile_gloves": "other", "isolation_gown": "other", "hand_sanitizer": "disinfectant_wipes",
     "disinfectant_wipes": "hand_sanitizer", "other": "isolation_gown",
 }
-LEAD_TIMES = np.array([0, 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60])
-LEAD_WEIGHTS = np.array([2, 3, 4, 5, 8, 10, 10, 12, 14, 14, 10, 8], dtype=float)
-SUPPLY_SHARE = 0.65
-# Log-normal (median, sigma) multiples of the reference price: offers, and buyers' maximum prices.
-OFFER_MARKUP = (2.2, 0.3)
-BUYER_MARKUP = (1.0, 0.45)
-DUE_DAYS = 21  # needed-by: 0 to this many days ahead
+# The going rate for delivery within t days, as a multiple of the reference price: 8x for stock
+# ready today, falling geometrically to 1.2x for delivery in 45 days or more.
+RATE_NOW, RATE_LATE, RATE_DAYS = 8.0, 1.2, 45
+PRICE_SPREAD = 0.1        # log-normal sigma of offer prices and of buyers' ceilings around the rate
+CEILING = 0.92            # a buyer's median ceiling, as a share of the going rate for its deadline
+URGENT_PREMIUM = ((2, 1.5), (7, 1.2))  # days of supply at most -> ceiling multiplier
+DUE_DAYS = (3, 45)        # needed-by: this many days ahead, uniform
+SUPPLY_SHARE = 0.65       # supply, in units, as a share of the demand in every category
+SYSTEM_SHARE, SYSTEM_UNITS, FACILITY_UNITS = 0.25, 8000, 800  # requests: share of large ones; medians
+STOCK_SHARE, STOCK_UNITS, LOT_UNITS = 0.3, 2000, 20000         # offers: share of stock; median sizes
+STOCK_LEAD, LOT_LEAD = 7, (18, 0.5)  # stock ships in 0-7 days; lots in a log-normal (median, sigma)
+LOT_MOQ_SHARE, LOT_MOQS = 0.8, [2000, 5000, 10000, 20000]
+LEAD_UNSTATED = 0.1       # offers that do not state a lead time (the allocation assumes 14 days)
+
+
+def going_rate(days: np.ndarray) -> np.ndarray:
+    return RATE_NOW * (RATE_LATE / RATE_NOW) ** (np.minimum(days, RATE_DAYS) / RATE_DAYS)
 
 
 def reference_prices() -> dict[str, float]:
@@ -102,7 +112,7 @@ def generate(kind: str, size: int, seed: int, zips: list[str]) -> tuple[list[Nee
     if kind == "dense":
         need_cat = rng.choice(["n95_respirator", "kn95_respirator"], size, p=[0.7, 0.3])
         offer_cat = rng.choice(["n95_respirator", "kn95_respirator"], size, p=[0.6, 0.4])
-        accepts = np.where(need_cat == "n95_respirator", rng.random(size) < 0.8, rng.random(size) < 0.5)
+        accepts = np.where(need_cat == "n95_respirator", rng.random(size) < 0.15, rng.random(size) < 0.4)
     else:
         categories = values(PRODUCT_CATEGORIES)
         need_cat, offer_cat = rng.choice(categories, size), rng.choice(categories, size)
@@ -110,20 +120,38 @@ def generate(kind: str, size: int, seed: int, zips: list[str]) -> tuple[list[Nee
 
     need_ref = np.array([reference[c] for c in need_cat])
     offer_ref = np.array([reference[c] for c in offer_cat])
-    max_price = np.maximum(1, np.round(need_ref * rng.lognormal(np.log(BUYER_MARKUP[0]), BUYER_MARKUP[1], size) * 100))
-    price = np.maximum(1, np.round(offer_ref * rng.lognormal(np.log(OFFER_MARKUP[0]), OFFER_MARKUP[1], size) * 100))
-    demand = np.maximum(100, np.round(rng.lognormal(np.log(2000), 1.0, size), -2)).astype(np.int64)
-    supply = rng.lognormal(np.log(2000), 1.0, size)
+
+    # Requests: a quarter from hospital systems and stockpiles (thousands of units), the rest from
+    # clinics, nursing homes and shelters (hundreds). The ceiling is the going rate for the deadline,
+    # more for those about to run out.
+    system = rng.random(size) < SYSTEM_SHARE
+    demand = np.where(system, rng.lognormal(np.log(SYSTEM_UNITS), 0.6, size),
+                      rng.lognormal(np.log(FACILITY_UNITS), 0.8, size))
+    demand = np.maximum(100, np.round(demand, -2)).astype(np.int64)
+    due = rng.integers(DUE_DAYS[0], DUE_DAYS[1] + 1, size)
+    days_of_supply = np.where(rng.random(size) < 0.25, rng.integers(0, 3, size), rng.integers(3, 61, size))
+    premium = np.ones(size)
+    for days, factor in reversed(URGENT_PREMIUM):
+        premium[days_of_supply <= days] = factor
+    ceiling = going_rate(due) * premium * rng.lognormal(np.log(CEILING), PRICE_SPREAD, size)
+    max_price = np.maximum(1, np.round(need_ref * ceiling * 100))
+
+    # Offers: distributors' stock (small, ready within a week, no minimum order) and production or
+    # import lots (large, slower, most with a minimum order), each at the going rate for its lead time.
+    stock = rng.random(size) < STOCK_SHARE
+    supply = np.where(stock, rng.lognormal(np.log(STOCK_UNITS), 0.8, size),
+                      rng.lognormal(np.log(LOT_UNITS), 0.8, size))
     for category in set(need_cat) | set(offer_cat):  # supply is 65% of demand in every category
         here = offer_cat == category
         if here.any():
             supply[here] *= SUPPLY_SHARE * demand[need_cat == category].sum() / supply[here].sum()
     supply = np.maximum(1, np.round(supply)).astype(np.int64)
-    lead = rng.choice(LEAD_TIMES, size, p=LEAD_WEIGHTS / LEAD_WEIGHTS.sum())
-    lead_stated = rng.random(size) >= 0.15
-    moq = np.where(rng.random(size) < 0.25, rng.choice([500, 1000, 2000, 5000], size), 0)
-    due = rng.integers(0, DUE_DAYS + 1, size)
-    days_of_supply = np.where(rng.random(size) < 0.25, rng.integers(0, 3, size), rng.integers(3, 61, size))
+    lot_lead = np.clip(np.round(rng.lognormal(np.log(LOT_LEAD[0]), LOT_LEAD[1], size)), STOCK_LEAD + 1, 60)
+    lead = np.where(stock, rng.integers(0, STOCK_LEAD + 1, size), lot_lead).astype(np.int64)
+    lead_stated = rng.random(size) >= LEAD_UNSTATED
+    price = np.maximum(1, np.round(offer_ref * going_rate(lead) * rng.lognormal(0, PRICE_SPREAD, size) * 100))
+    moq = np.where(~stock & (rng.random(size) < LOT_MOQ_SHARE), rng.choice(LOT_MOQS, size), 0)
+    moq = np.minimum(moq, supply)
     need_zip = rng.choice(zips, size)
     offer_zip = rng.choice(zips, size)
     risk = rng.integers(0, 101, size)

@@ -82,6 +82,7 @@ class Plan:
     demand_units: int               # sum of need quantities
     solve_seconds: float            # time in the solver itself
     build_seconds: float            # time to find the fitting pairs and build the network
+    secondary_step_cents: int = 1   # 1: cost minimised to the cent; more only for huge instances
 
 
 @dataclass(frozen=True)
@@ -313,13 +314,23 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
     # -M + n_nodes * C_max < 0: impossible, so g has no more weighted units than f*. And if g has as
     # many, the scalar costs differ only by the secondary part, so g costs no less than f*.
     weight = np.array([urgency_weight(n.days_of_supply) for n in needs], dtype=np.int64)
-    c_max = int(np.abs(pairs.unit_cost).max())
-    big_m = n_nodes * c_max + 1
-    max_arc_cost = (int(weight[used_needs].max()) + 1) * big_m  # bounds |-weight * M + secondary|
-    if max_arc_cost * (n_nodes + 1) >= _INT64_SAFE or total * max_arc_cost >= _INT64_SAFE:
-        raise ValueError(f"allocation too large for exact int64 costs: {n_nodes:,} nodes, "
-                         f"{total:,} units, largest unit cost {c_max:,}; split it by category or region")
-    pair_cost = -weight[pairs.need] * big_m + pairs.unit_cost
+    w_max = int(weight[used_needs].max())
+    # OR-Tools' int64 arithmetic bounds the costs. When cent-level tie-breaking would overflow (huge
+    # prices or unit counts), the secondary cost is counted in coarser steps of 2, 4, 8... cents
+    # (rounded up): the urgency-weighted units stay exact, only near-ties in cost may go either way.
+    step = 1
+    while True:
+        unit_cost = -(-pairs.unit_cost // step)
+        c_max = int(np.abs(unit_cost).max())
+        big_m = n_nodes * c_max + 1
+        max_arc_cost = (w_max + 1) * big_m  # bounds |-weight * M + secondary|
+        if max_arc_cost * (n_nodes + 1) < _INT64_SAFE and total * max_arc_cost < _INT64_SAFE:
+            break
+        if c_max <= 1:
+            raise ValueError(f"allocation too large for int64 costs: {n_nodes:,} nodes, {total:,} units; "
+                             "split it by category or region")
+        step *= 2
+    pair_cost = -weight[pairs.need] * big_m + unit_cost
 
     n_offers, n_needs = len(used_offers), len(used_needs)
     tails = np.concatenate([np.zeros(n_offers, np.int64), offer_node[pairs.offer], need_node[used_needs], [0]])
@@ -350,4 +361,4 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
         cents += price_cents(offer.unit_price) * units
     lines.sort(key=lambda line: (line.need_id, line.offer_id))
     return Plan(tuple(lines), sum(line.quantity for line in lines), weighted, cents, secondary,
-                demand_units, solve_seconds, build_seconds)
+                demand_units, solve_seconds, build_seconds, step)

@@ -209,14 +209,21 @@ def test_equal_urgency_cheaper_then_nearer():
     assert plan.cost_cents == 100 * 100
 
 
-def test_rejects_duplicate_ids_and_overflow():
+def test_rejects_duplicate_ids():
     with pytest.raises(ValueError, match="duplicate offer ids"):
         allocate([need()], [offer(1), offer(1)])
     with pytest.raises(ValueError, match="duplicate need ids"):
         allocate([need(1), need(1)], [offer()])
-    huge = Offer(1, N95, 10**12, Decimal("99999"), 0, LA)
-    with pytest.raises(ValueError, match="too large"):
-        allocate([Need(1, N95, frozenset(), 10**12, Decimal("100000"), 10, LA, 1)], [huge])
+
+
+def test_costs_too_large_for_cents_are_counted_in_coarser_steps_and_units_stay_exact():
+    huge = [Offer(1, N95, 10**12, Decimal("99999"), 0, LA), Offer(2, N95, 10**12, Decimal("99998"), 0, LA)]
+    needs = [Need(1, N95, frozenset(), 10**12, Decimal("100000"), 10, LA, 1),
+             Need(2, N95, frozenset(), 10**12, Decimal("100000"), 10, LA, 30)]
+    plan = allocate(needs, huge)
+    assert plan.secondary_step_cents > 1
+    assert plan.units == 2 * 10**12 and plan.weighted_units == (8 + 1) * 10**12
+    assert allocate([need()], [offer()]).secondary_step_cents == 1
 
 
 def test_huge_offer_is_capped_by_what_is_asked():

@@ -338,3 +338,20 @@ def test_sweeper_asks_again_for_matching_and_mail_that_were_lost(parties):
     else:  # the embedded default did both at once
         assert matching.latest_plan().id > plan.id
         assert not notifications.outbox_waiting(timedelta(0))
+
+
+def test_redis_down_loses_no_request_decision_or_mail(parties, monkeypatch):
+    """Posting, releasing and accepting all succeed while Redis is unreachable: the rows are
+    committed, and the runs and e-mail they ask for are left to the sweeper."""
+    from flask import current_app
+
+    buyer, supplier, vetter = parties
+    _, lead = approved_supply(parties)
+    monkeypatch.setitem(current_app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    request = make_request(buyer, quantity="1000", category="nitrile_gloves", max_unit_price="0.20")
+    assert db.session.get(DemandRequest, request.id) is not None
+    made = matching.release_plan(plan_now(), vetter)
+    assert made == 1
+    match = db.session.execute(select(Match)).scalar_one()
+    assert matching.act_on_match(match, buyer, "accept") == "accepted"
+    assert {e.status for e in db.session.execute(select(OutboxEmail)).scalars()} == {"pending"}

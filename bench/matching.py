@@ -11,17 +11,40 @@ HiGHS of its own whose symbols clash with highspy's, and one process cannot load
 it out (the table then measures gaps against our plan). Exit status 1 if our weighted units or secondary cost differ from HiGHS's
 optimum wherever it ran, or if the vectorised fitness test disagrees with ``unfit_reason``.
 
-Instances (fixed seed): real US ZIP codes drawn from the ``zipcodes`` data; unit prices at the
-2020 crisis level, a log-normal multiple (median 2.2x, sigma 0.3) of the reference price in
-marketplace/domain/reference_data.json; buyers' maximum prices a wider log-normal multiple (median
-1x, sigma 0.45: a few pay 2-3x); lead times 0 to 60 days (15% not stated), needed-by 0 to 21 days
-ahead, days of supply 0 to 60 (a quarter at 2 days or less), minimum orders on a quarter of the
-offers, request sizes log-normal around 2,000 units. Supply is scarce: 65% of the demand in every
-category, and prices and deadlines put much of it out of most buyers' reach.
+Instances (fixed seed): a crisis market in which almost every offer fits some request and almost
+every request some offer, but each request only a small share of them (2% in the dense instances),
+so that who gets which offer decides how much demand is met. Real US ZIP codes drawn from the ``zipcodes`` data.
 
-* dense: N95 and KN95 only, KN95 accepted by most N95 buyers and the reverse by half of the KN95
-  buyers: about 2% of all (request, offer) pairs fit (2 million at 10k x 10k).
-* sparse: all 10 categories, 5% of requests accepting one related substitute.
+* Prices follow a going rate for delivery within t days: 8x the reference price in
+  marketplace/domain/reference_data.json for stock ready today, falling geometrically to 1.2x at
+  45 days. An offer asks the rate for its lead time, a buyer's maximum is the rate for its deadline
+  (median 2.9x reference; 10th-90th percentile 1.4x-6x), each with a log-normal spread (sigma
+  0.08). Ceilings sit a little below the rate (median 0.91 of it: budgets lag a rising market),
+  except for buyers about to run out, who pay more: 1.3x with 2 days of supply or less, 1.1x with
+  7. So a request fits the offers that arrive shortly before its deadline at a price below the
+  going rate (faster offers cost more, slower ones come late), and an urgent request a few days'
+  more of them.
+* Requests: a quarter from hospital systems and stockpiles (median 8,000 units, 79% of the units),
+  the rest from clinics, nursing homes and shelters (median 800); needed-by 3 to 45 days ahead;
+  days of supply 0 to 60 (a quarter at 2 days or less), independent of the deadline.
+* Offers: 30% distributors' stock (median 5,000 units, ready in 0-7 days, no minimum order), 70%
+  production or import lots (median 20,000 units, 8-42 days, 80% with a minimum order of 2,000 to
+  20,000 that only large requests meet); 10% do not state a lead time (the allocation assumes 14
+  days). The lead time is within the deadline on 65% of (request, offer) pairs.
+* Supply is 65% of the demand in every category.
+
+Why: with offers priced out of most buyers' reach (as these instances were before), even the
+optimum filled a fifth of demand and a greedy plan came within a few points of it: the allocation
+hardly mattered. Here the optimum sells nearly all the supply. A greedy plan serves the urgent
+first, with the cheapest offers that fit them: the offers priced under the going rate, which were
+the only ones the patient buyers could afford, while the dearer offers that only the urgent could
+pay for go unsold (dense 10k x 10k: the greedy sells about 60% of the supply, the optimum 97%).
+
+* dense: N95 and KN95 only, KN95 accepted by 15% of the N95 buyers (many hospitals would not use
+  them) and N95 by 40% of the KN95 buyers: about 2% of all (request, offer) pairs fit (2.1 million
+  at 10k x 10k, the size at which the issue reports OR-Tools solving in about 6 s).
+* sparse: all 10 categories, 5% of requests accepting one related substitute: about 0.35% of the
+  pairs fit. At 1k x 1k each category is a market of about 100 x 100, too thin for the same fill.
 
 Methods. All three use the same fitting pairs (``allocation.fitting_pairs``, checked here against
 the scalar ``unfit_reason`` on random pairs) and the same costs; what differs is the optimisation.
@@ -73,14 +96,14 @@ RELATED = {
 # The going rate for delivery within t days, as a multiple of the reference price: 8x for stock
 # ready today, falling geometrically to 1.2x for delivery in 45 days or more.
 RATE_NOW, RATE_LATE, RATE_DAYS = 8.0, 1.2, 45
-PRICE_SPREAD = 0.1        # log-normal sigma of offer prices and of buyers' ceilings around the rate
-CEILING = 0.92            # a buyer's median ceiling, as a share of the going rate for its deadline
-URGENT_PREMIUM = ((2, 1.5), (7, 1.2))  # days of supply at most -> ceiling multiplier
+PRICE_SPREAD = 0.08       # log-normal sigma of offer prices and of buyers' ceilings around the rate
+CEILING = 0.91            # a buyer's median ceiling, as a share of the going rate for its deadline
+URGENT_PREMIUM = ((2, 1.3), (7, 1.1))  # (days of supply at most, ceiling multiplier)
 DUE_DAYS = (3, 45)        # needed-by: this many days ahead, uniform
 SUPPLY_SHARE = 0.65       # supply, in units, as a share of the demand in every category
 SYSTEM_SHARE, SYSTEM_UNITS, FACILITY_UNITS = 0.25, 8000, 800  # requests: share of large ones; medians
-STOCK_SHARE, STOCK_UNITS, LOT_UNITS = 0.3, 2000, 20000         # offers: share of stock; median sizes
-STOCK_LEAD, LOT_LEAD = 7, (18, 0.5)  # stock ships in 0-7 days; lots in a log-normal (median, sigma)
+STOCK_SHARE, STOCK_UNITS, LOT_UNITS = 0.3, 5000, 20000         # offers: share of stock; median sizes
+STOCK_LEAD, LOT_LEAD = (0, 7), (8, 42)  # lead times in days, uniform: stock, lots
 LOT_MOQ_SHARE, LOT_MOQS = 0.8, [2000, 5000, 10000, 20000]
 LEAD_UNSTATED = 0.1       # offers that do not state a lead time (the allocation assumes 14 days)
 
@@ -121,9 +144,8 @@ def generate(kind: str, size: int, seed: int, zips: list[str]) -> tuple[list[Nee
     need_ref = np.array([reference[c] for c in need_cat])
     offer_ref = np.array([reference[c] for c in offer_cat])
 
-    # Requests: a quarter from hospital systems and stockpiles (thousands of units), the rest from
-    # clinics, nursing homes and shelters (hundreds). The ceiling is the going rate for the deadline,
-    # more for those about to run out.
+    # Requests: large (systems, stockpiles) and small (clinics, shelters); the ceiling is the going
+    # rate for the deadline, more for those about to run out (see the module docstring).
     system = rng.random(size) < SYSTEM_SHARE
     demand = np.where(system, rng.lognormal(np.log(SYSTEM_UNITS), 0.6, size),
                       rng.lognormal(np.log(FACILITY_UNITS), 0.8, size))
@@ -136,8 +158,8 @@ def generate(kind: str, size: int, seed: int, zips: list[str]) -> tuple[list[Nee
     ceiling = going_rate(due) * premium * rng.lognormal(np.log(CEILING), PRICE_SPREAD, size)
     max_price = np.maximum(1, np.round(need_ref * ceiling * 100))
 
-    # Offers: distributors' stock (small, ready within a week, no minimum order) and production or
-    # import lots (large, slower, most with a minimum order), each at the going rate for its lead time.
+    # Offers: distributors' stock (ready within a week, no minimum order) and production or import
+    # lots (larger, slower, most with a minimum order), each at the going rate for its lead time.
     stock = rng.random(size) < STOCK_SHARE
     supply = np.where(stock, rng.lognormal(np.log(STOCK_UNITS), 0.8, size),
                       rng.lognormal(np.log(LOT_UNITS), 0.8, size))
@@ -146,8 +168,8 @@ def generate(kind: str, size: int, seed: int, zips: list[str]) -> tuple[list[Nee
         if here.any():
             supply[here] *= SUPPLY_SHARE * demand[need_cat == category].sum() / supply[here].sum()
     supply = np.maximum(1, np.round(supply)).astype(np.int64)
-    lot_lead = np.clip(np.round(rng.lognormal(np.log(LOT_LEAD[0]), LOT_LEAD[1], size)), STOCK_LEAD + 1, 60)
-    lead = np.where(stock, rng.integers(0, STOCK_LEAD + 1, size), lot_lead).astype(np.int64)
+    lead = np.where(stock, rng.integers(STOCK_LEAD[0], STOCK_LEAD[1] + 1, size),
+                    rng.integers(LOT_LEAD[0], LOT_LEAD[1] + 1, size))
     lead_stated = rng.random(size) >= LEAD_UNSTATED
     price = np.maximum(1, np.round(offer_ref * going_rate(lead) * rng.lognormal(0, PRICE_SPREAD, size) * 100))
     moq = np.where(~stock & (rng.random(size) < LOT_MOQ_SHARE), rng.choice(LOT_MOQS, size), 0)

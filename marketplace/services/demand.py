@@ -6,6 +6,7 @@ from typing import IO
 
 from flask import abort
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..domain.catalog import ORGANISATION_KINDS, values as choice_values
 from ..domain.demand import DEMAND_COLUMNS, STATUS_OPEN, STATUS_WITHDRAWN, parse_demand
@@ -133,7 +134,8 @@ def organisation_requests(organisation_id: int, page: int, per_page: int):
 
 
 def all_requests(status: str | None, page: int, per_page: int):
-    query = select(DemandRequest).order_by(DemandRequest.needed_by, DemandRequest.id)
+    query = (select(DemandRequest).order_by(DemandRequest.needed_by, DemandRequest.id)
+             .options(selectinload(DemandRequest.organisation)))
     if status:
         query = query.where(DemandRequest.status == status)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

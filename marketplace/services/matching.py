@@ -14,6 +14,7 @@ from typing import IO
 
 from flask import abort
 from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.orm import selectinload
 
 from ..domain import allocation
 from ..domain.catalog import PRODUCT_CATEGORIES, label
@@ -161,7 +162,10 @@ def latest_plan() -> MatchPlan | None:
 
 
 def plan_lines(plan: MatchPlan, limit: int | None = None) -> list[MatchPlanLine]:
-    query = select(MatchPlanLine).where(MatchPlanLine.plan_id == plan.id).order_by(MatchPlanLine.id)
+    # The page shows each line's request, organisation and lead: load them in three queries, not per line.
+    query = (select(MatchPlanLine).where(MatchPlanLine.plan_id == plan.id).order_by(MatchPlanLine.id)
+             .options(selectinload(MatchPlanLine.demand).selectinload(DemandRequest.organisation),
+                      selectinload(MatchPlanLine.lead)))
     if limit:
         query = query.limit(limit)
     return list(db.session.execute(query).scalars())
@@ -366,7 +370,8 @@ def lead_status_changed(lead: Lead, before: str, after: str, actor: User) -> Non
 
 def matches_query(*, organisation_id: int | None = None, lead_owner_id: int | None = None,
                   lead_id: int | None = None, demand_id: int | None = None, status: str | None = None):
-    query = select(Match).order_by(Match.id.desc())
+    query = select(Match).order_by(Match.id.desc()).options(
+        selectinload(Match.demand).selectinload(DemandRequest.organisation), selectinload(Match.lead))
     if organisation_id is not None:
         query = query.join(DemandRequest, DemandRequest.id == Match.demand_id).where(
             DemandRequest.organisation_id == organisation_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 
@@ -15,6 +16,12 @@ def attach_errors(form: FlaskForm, errors: dict[str, str]) -> None:
             field.errors = list(field.errors) + [message]
         else:
             form.form_errors.append(message)
+
+
+def choices(pairs, *, prompt: str | None = None) -> list[SelectChoice]:
+    """A catalog's (value, label) pairs as WTForms choices, after an empty "Choose…" if ``prompt``."""
+    items = ([("", prompt)] if prompt else []) + list(pairs)
+    return [SelectChoice(value, label) for value, label in items]
 
 
 MAX_PAGE = 100_000

@@ -4,7 +4,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..domain.catalog import BUYER_ORGANISATION_KINDS
 from ..domain.passwords import MAX_LENGTH, MIN_LENGTH
-from ..forms import no_control_characters
+from ..forms import choices, no_control_characters
 
 
 class LoginForm(FlaskForm):
@@ -32,7 +32,7 @@ class RegisterForm(FlaskForm):
 
 
 class BuyerRegisterForm(RegisterForm):
-    organisation_kind = SelectField("Kind of organisation", choices=list(BUYER_ORGANISATION_KINDS))
+    organisation_kind = SelectField("Kind of organisation", choices=choices(BUYER_ORGANISATION_KINDS))
 
 
 class PasswordChangeForm(FlaskForm):

@@ -4,11 +4,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.catalog import FACILITY_TYPES, PRODUCT_CATEGORIES
 from ..domain.demand import parse_demand
-from ..forms import attach_errors
+from ..forms import attach_errors, choices
 from ..services.demand import today
-
-_CHOOSE = [("", "Choose…")]
-
 
 class CheckboxList(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -18,7 +15,7 @@ class CheckboxList(SelectMultipleField):
 class DemandForm(FlaskForm):
     """A demand request. All checks are the domain's (parse_demand), shared with the CSV import."""
 
-    category = SelectField("What do you need?", choices=_CHOOSE + list(PRODUCT_CATEGORIES), validate_choice=False)
+    category = SelectField("What do you need?", choices=choices(PRODUCT_CATEGORIES, prompt="Choose…"), validate_choice=False)
     quantity = StringField("Quantity (units)", render_kw={"inputmode": "numeric", "required": True})
     max_unit_price = StringField("Maximum unit price (USD)", render_kw={"inputmode": "decimal", "required": True},
                                  description="The most you can pay per single unit, e.g. 1.50.")
@@ -27,8 +24,8 @@ class DemandForm(FlaskForm):
                                  description="How many days your current stock lasts: the fewer, the sooner you are served.")
     postal_code = StringField("Delivery ZIP code", render_kw={"inputmode": "numeric", "autocomplete": "postal-code",
                                                               "required": True})
-    facility_type = SelectField("Facility", choices=_CHOOSE + list(FACILITY_TYPES), validate_choice=False)
-    substitutes = CheckboxList("Also acceptable instead", choices=list(PRODUCT_CATEGORIES), validate_choice=False,
+    facility_type = SelectField("Facility", choices=choices(FACILITY_TYPES, prompt="Choose…"), validate_choice=False)
+    substitutes = CheckboxList("Also acceptable instead", choices=choices(PRODUCT_CATEGORIES), validate_choice=False,
                                description="Only tick what your clinicians accept, e.g. KN95 respirators for N95.")
 
     clean: dict

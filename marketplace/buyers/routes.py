@@ -2,6 +2,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from ..access import role_required
+from ..domain.catalog import FACILITY_TYPES
 from ..domain.demand import STATUS_OPEN, demand_to_row
 from ..extensions import limiter
 from ..forms import page_number
@@ -36,7 +37,7 @@ def new_request():
         flash("Your organisation must be verified by the city before it can post requests.", "error")
         return redirect(url_for("buyers.home"))
     form = DemandForm()
-    if request.method == "GET" and current_user.organisation.kind in dict(form.facility_type.choices):
+    if request.method == "GET" and current_user.organisation.kind in dict(FACILITY_TYPES):
         form.facility_type.data = current_user.organisation.kind
     if form.validate_on_submit():
         created = demand.create_request(form.clean, buyer=current_user)

@@ -3,6 +3,7 @@ from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import Length
 
 from ..domain.match_status import CHOSEN_CLOSE_REASONS
+from ..forms import choices
 
 
 class MatchActionForm(FlaskForm):
@@ -10,5 +11,5 @@ class MatchActionForm(FlaskForm):
 
     action = HiddenField()
     reason = TextAreaField("Why do you decline?", validators=[Length(max=2000)])
-    close_reason = SelectField("Why is it closed?", choices=[("", "Choose…")] + list(CHOSEN_CLOSE_REASONS),
+    close_reason = SelectField("Why is it closed?", choices=choices(CHOSEN_CLOSE_REASONS, prompt="Choose…"),
                                validate_choice=False)

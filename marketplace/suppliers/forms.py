@@ -5,10 +5,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
 from ..domain.leads import parse_lead
-from ..forms import attach_errors
-
-_CHOOSE = [("", "Choose…")]
-
+from ..forms import attach_errors, choices
 
 class LeadForm(FlaskForm):
     """Every field of the lead format. All checks are the domain's (parse_lead), so the form, the
@@ -25,8 +22,8 @@ class LeadForm(FlaskForm):
     state = StringField("State / region")
     postal_code = StringField("Postal code", render_kw={"autocomplete": "postal-code"})
     country = StringField("Country", render_kw={"autocomplete": "country-name"})
-    supplier_type = SelectField("You are a", choices=_CHOOSE + list(SUPPLIER_TYPES), validate_choice=False)
-    product_category = SelectField("Product", choices=_CHOOSE + list(PRODUCT_CATEGORIES), validate_choice=False)
+    supplier_type = SelectField("You are a", choices=choices(SUPPLIER_TYPES, prompt="Choose…"), validate_choice=False)
+    product_category = SelectField("Product", choices=choices(PRODUCT_CATEGORIES, prompt="Choose…"), validate_choice=False)
     product_description = TextAreaField("Product description",
                                         description="Brand, model, size, packaging.")
     quantity = StringField("Quantity available (units)", render_kw={"inputmode": "numeric", "required": True})

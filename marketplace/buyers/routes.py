@@ -57,6 +57,9 @@ def _form_data(demand_request) -> dict:
 @role_required("buyer")
 def edit_request(request_id: int):
     demand_request = demand.request_for(current_user, request_id, edit=True)
+    if not demand.may_post(current_user):  # verification withdrawn since it was posted: withdraw only
+        flash("Your organisation must be verified by the city before it can change requests.", "error")
+        return redirect(url_for("buyers.request_detail", request_id=demand_request.id))
     form = DemandForm(data=_form_data(demand_request) if request.method == "GET" else None)
     if form.validate_on_submit():
         form.clean["external_id"] = demand_request.external_id

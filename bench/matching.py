@@ -13,7 +13,8 @@ optimum wherever it ran, or if the vectorised fitness test disagrees with ``unfi
 
 Instances (fixed seed): a crisis market in which almost every offer fits some request and almost
 every request some offer, but each request only a small share of them (2% in the dense instances),
-so that who gets which offer decides how much demand is met. Real US ZIP codes drawn from the ``zipcodes`` data.
+so that who gets which offer decides how much demand is met. Locations are real US ZIP codes
+drawn from the ``zipcodes`` data.
 
 * Prices follow a going rate for delivery within t days: 8x the reference price in
   marketplace/domain/reference_data.json for stock ready today, falling geometrically to 1.2x at

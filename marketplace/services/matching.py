@@ -29,7 +29,7 @@ from ..jobs.queue import enqueue_matching, enqueue_outbox
 from ..models import DemandRequest, Lead, Match, MatchPlan, MatchPlanLine, User
 from ..models.base import utcnow
 from . import audit
-from .demand import held_units
+from .demand import held_units, held_units_by_request
 from .notifications import notify
 
 # One matching run or release at a time (PostgreSQL advisory lock, held to the end of the
@@ -165,7 +165,7 @@ def plan_lines(plan: MatchPlan, limit: int | None = None) -> list[MatchPlanLine]
     # The page shows each line's request, organisation and lead: load them in three queries, not per line.
     query = (select(MatchPlanLine).where(MatchPlanLine.plan_id == plan.id).order_by(MatchPlanLine.id)
              .options(selectinload(MatchPlanLine.demand).selectinload(DemandRequest.organisation),
-                      selectinload(MatchPlanLine.lead)))
+                      selectinload(MatchPlanLine.lead).selectinload(Lead.owner)))
     if limit:
         query = query.limit(limit)
     return list(db.session.execute(query).scalars())
@@ -205,23 +205,24 @@ def release_plan(plan: MatchPlan, actor: User) -> int:
     lead_ids = sorted({line.lead_id for line in lines})
     available = available_units(lead_ids)
     approved = set(db.session.execute(select(Lead.id).where(Lead.id.in_(lead_ids), Lead.status == APPROVED)).scalars())
-    remaining: dict[int, int] = {}
+    requests = {line.demand_id: line.demand for line in lines}
+    held = held_units_by_request(list(requests))
+    remaining = {rid: (r.quantity - held.get(rid, 0)) if r.status == STATUS_OPEN else 0 for rid, r in requests.items()}
     made: list[Match] = []
     for line in lines:
-        request = line.demand
-        if request.id not in remaining:
-            remaining[request.id] = remaining_need(request) if request.status == STATUS_OPEN else 0
-        quantity = min(line.quantity, available.get(line.lead_id, 0), remaining[request.id])
+        quantity = min(line.quantity, available.get(line.lead_id, 0), remaining[line.demand_id])
         if quantity <= 0 or line.lead_id not in approved:
             continue
         available[line.lead_id] -= quantity
-        remaining[request.id] -= quantity
-        match = Match(demand_id=request.id, lead_id=line.lead_id, plan_id=plan.id, quantity=quantity,
+        remaining[line.demand_id] -= quantity
+        # The related objects, not just their ids: notifying below then needs no query per match.
+        match = Match(demand=line.demand, lead=line.lead, plan_id=plan.id, quantity=quantity,
                       unit_price=line.unit_price, distance_km=line.distance_km, reasons=line.reasons,
                       status=PROPOSED)
         db.session.add(match)
         made.append(match)
     db.session.flush()
+    buyers: dict[int, list[User]] = {}
     for match in made:
         audit.record(actor.id, "match.propose", "match", match.id,
                      after={"status": PROPOSED, "quantity": match.quantity, "plan": plan.id})
@@ -229,7 +230,7 @@ def release_plan(plan: MatchPlan, actor: User) -> int:
         # The supplier learns who the buyer is only once the buyer accepts (see supplier_sees_buyer).
         _notify_parties(match, f"Proposed: {units} for your request #{match.demand_id}", exclude=actor,
                         supplier_message=f"Your lead #{match.lead_id}: {units} proposed to a buyer "
-                                         f"(request #{match.demand_id})")
+                                         f"(request #{match.demand_id})", buyers=buyers)
     plan.status, plan.released_at, plan.released_by_id = "released", utcnow(), actor.id
     audit.record(actor.id, "plan.release", "plan", plan.id, after={"proposals": len(made)})
     db.session.commit()
@@ -260,10 +261,16 @@ def buyers_of(request: DemandRequest) -> list[User]:
         User.organisation_id == request.organisation_id, User.role == "buyer", User.active.is_(True))).scalars())
 
 
-def _notify_parties(match: Match, message: str, *, exclude: User | None, supplier_message: str | None = None) -> None:
-    """Tell the buyer organisation and the lead's supplier (not the person who acted)."""
+def _notify_parties(match: Match, message: str, *, exclude: User | None, supplier_message: str | None = None,
+                    buyers: dict[int, list[User]] | None = None) -> None:
+    """Tell the buyer organisation and the lead's supplier (not the person who acted). ``buyers``
+    caches each organisation's buyers when many matches are notified at once."""
     link = f"/matches/{match.id}"
-    notify(buyers_of(match.demand), message, link, exclude=exclude)
+    buyers = {} if buyers is None else buyers
+    organisation_id = match.demand.organisation_id
+    if organisation_id not in buyers:
+        buyers[organisation_id] = buyers_of(match.demand)
+    notify(buyers[organisation_id], message, link, exclude=exclude)
     if match.lead.owner is not None:
         notify([match.lead.owner], supplier_message or message, link, exclude=exclude)
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..access import role_required
 from ..buyers.forms import ConfirmForm
+from .forms import ProposeForm
 from ..domain.demand import DEMAND_STATUSES
 from ..extensions import db
 from ..forms import page_number
@@ -34,10 +35,27 @@ def requests_list():
 def request_page(request_id: int):
     demand_request = demand.request_for(current_user, request_id)
     return render_template("planning/request.html", demand_request=demand_request,
-                           held=demand.held_units(demand_request.id),
+                           held=demand.held_units(demand_request.id), propose_form=ProposeForm(),
                            candidates=matching.candidates(demand_request),
                            matches=matching.matches_list(demand_id=demand_request.id),
                            history=audit.history("demand", demand_request.id))
+
+
+@bp.post("/requests/<int:request_id>/propose")
+@role_required("vetter", "admin")
+def propose(request_id: int):
+    demand_request = demand.request_for(current_user, request_id)
+    form = ProposeForm()
+    if form.validate_on_submit():
+        try:
+            match = matching.propose(demand_request, form.lead_id.data, form.quantity.data, current_user)
+        except matching.ProposalError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"Proposed: match #{match.id}, {match.quantity:,} units. The buyer is told.", "success")
+    else:
+        flash("Give the number of units to propose, a whole number.", "error")
+    return redirect(url_for("planning.request_page", request_id=demand_request.id))
 
 
 @bp.get("/matching")
@@ -67,7 +85,7 @@ def release(plan_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             made = matching.release_plan(plan, current_user)
-        except matching.ReleaseError as exc:
+        except matching.ProposalError as exc:
             flash(str(exc), "error")
         else:
             flash(f"{made} proposal(s) sent to buyers.", "success")

@@ -16,7 +16,7 @@ from flask import abort
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import selectinload
 
-from ..domain import allocation
+from ..domain import allocation, geo
 from ..domain.catalog import PRODUCT_CATEGORIES, label
 from ..domain.csv_cells import protect
 from ..domain.demand import STATUS_OPEN
@@ -189,8 +189,8 @@ def matching_is_stale(older_than: timedelta) -> bool:
     return plan is None or plan.created_at < last_change
 
 
-class ReleaseError(ValueError):
-    pass
+class ProposalError(ValueError):
+    """Why a plan or a proposal cannot be released, in words for staff."""
 
 
 def release_plan(plan: MatchPlan, actor: User) -> int:
@@ -200,7 +200,7 @@ def release_plan(plan: MatchPlan, actor: User) -> int:
     _take_matching_lock()
     db.session.refresh(plan)
     if plan.status != "draft":
-        raise ReleaseError("This plan was already released or replaced by a newer one.")
+        raise ProposalError("This plan was already released or replaced by a newer one.")
     lines = plan_lines(plan)
     lead_ids = sorted({line.lead_id for line in lines})
     available = available_units(lead_ids)
@@ -224,18 +224,53 @@ def release_plan(plan: MatchPlan, actor: User) -> int:
     db.session.flush()
     buyers: dict[int, list[User]] = {}
     for match in made:
-        audit.record(actor.id, "match.propose", "match", match.id,
-                     after={"status": PROPOSED, "quantity": match.quantity, "plan": plan.id})
-        units = f"{match.quantity:,} {label(PRODUCT_CATEGORIES, match.lead.product_category)}"
-        # The supplier learns who the buyer is only once the buyer accepts (see supplier_sees_buyer).
-        _notify_parties(match, f"Proposed: {units} for your request #{match.demand_id}", exclude=actor,
-                        supplier_message=f"Your lead #{match.lead_id}: {units} proposed to a buyer "
-                                         f"(request #{match.demand_id})", buyers=buyers)
+        _announce_proposal(match, actor, buyers=buyers)
     plan.status, plan.released_at, plan.released_by_id = "released", utcnow(), actor.id
     audit.record(actor.id, "plan.release", "plan", plan.id, after={"proposals": len(made)})
     db.session.commit()
     enqueue_outbox()
     return len(made)
+
+
+def _announce_proposal(match: Match, actor: User, *, buyers: dict[int, list[User]] | None = None) -> None:
+    """The audit row and the notifications of a new proposal (the caller flushed it and commits)."""
+    audit.record(actor.id, "match.propose", "match", match.id,
+                 after={"status": PROPOSED, "quantity": match.quantity, "plan": match.plan_id})
+    units = f"{match.quantity:,} {label(PRODUCT_CATEGORIES, match.lead.product_category)}"
+    # The supplier learns who the buyer is only once the buyer accepts (see supplier_sees_buyer).
+    _notify_parties(match, f"Proposed: {units} for your request #{match.demand_id}", exclude=actor,
+                    supplier_message=f"Your lead #{match.lead_id}: {units} proposed to a buyer "
+                                     f"(request #{match.demand_id})", buyers=buyers)
+
+
+def propose(request: DemandRequest, lead_id: int, quantity: int, actor: User) -> Match:
+    """Staff propose one candidate by hand (an urgent call cannot wait for the next plan). The
+    same rules as the plan: the offer must be approved and fit, and the units must be free."""
+    _take_matching_lock()
+    lead = db.session.get(Lead, lead_id)
+    if lead is None or lead.status != APPROVED:
+        raise ProposalError("This offer is not approved.")
+    if request.status != STATUS_OPEN:
+        raise ProposalError("This request is not open.")
+    available, remaining = available_units([lead.id])[lead.id], remaining_need(request)
+    offer, need = _offer(lead, available), _need(request, remaining)
+    unfit = allocation.unfit_reason(offer, need)
+    if unfit:
+        raise ProposalError(f"This offer does not fit the request: {unfit}.")
+    most = min(available, remaining)
+    if not 1 <= quantity <= most:
+        raise ProposalError(f"Propose between 1 and {most:,} units.")
+    distance = geo.distance_km(lead.postal_code, request.postal_code)
+    match = Match(demand=request, lead=lead, quantity=quantity, unit_price=lead.unit_price, distance_km=distance,
+                  reasons=[_urgency_reason(need), *allocation.fit_reasons(offer, need, distance),
+                           f"proposed by hand by {actor.email}"], status=PROPOSED)
+    db.session.add(match)
+    db.session.flush()
+    _announce_proposal(match, actor)
+    db.session.commit()
+    enqueue_outbox()
+    enqueue_matching(f"match {match.id} proposed by hand")  # the draft plan may count these units
+    return match
 
 
 def export_plan(plan: MatchPlan, stream: IO[str]) -> int:

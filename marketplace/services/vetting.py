@@ -85,8 +85,8 @@ def _after(columns: list, values: list):
     return or_(*clauses)
 
 
-def queue_page(flt: QueueFilter, *, after: str | None, per_page: int) -> tuple[list[Lead], str | None, int]:
-    """One page of the queue, the cursor of the next page, and the number of matching leads."""
+def queue_select(flt: QueueFilter):
+    """The leads ``flt`` selects (a query without order or limit) and its sort order's columns."""
     _, columns = SORTS.get(flt.sort, SORTS["best"])
     query = select(Lead)
     if flt.status == "open":
@@ -103,9 +103,19 @@ def queue_page(flt: QueueFilter, *, after: str | None, per_page: int) -> tuple[l
         query = query.where(Lead.id.in_(select(LeadFlag.lead_id).where(LeadFlag.flag == flt.flag)))
     if flt.search:
         query = query.where(func.lower(Lead.company_name).contains(flt.search.strip().lower()))
-    # Counting a million open leads on every page view would cost more than the page itself:
-    # count up to COUNT_CAP and show "10,000+" beyond.
-    total = db.session.scalar(select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery()))
+    return query, columns
+
+
+def capped_count(query) -> int:
+    """How many rows ``query`` selects, counted up to COUNT_CAP + 1 only. Counting a million open
+    leads on every page view would cost more than the page itself: the page shows "10,000+"."""
+    return db.session.scalar(select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery()))
+
+
+def queue_page(flt: QueueFilter, *, after: str | None, per_page: int) -> tuple[list[Lead], str | None, int]:
+    """One page of the queue, the cursor of the next page, and the number of matching leads."""
+    query, columns = queue_select(flt)
+    total = capped_count(query)
     if after:
         values = _decode_cursor(after, columns)
         if values is not None:

@@ -101,3 +101,32 @@ def test_buyer_request_is_matched_accepted_and_shows_the_contact(clean_app, open
             statuses = list(db.session.execute(select(OutboxEmail.status)).scalars())
             return len(statuses) >= 3 and set(statuses) == {"sent"}
     wait_until(all_sent, 60, what="the outbox sent")
+
+
+def test_vetter_proposes_a_candidate_by_hand(clean_app, open_page, processed):  # noqa: F811
+    """An urgent call cannot wait for the next plan: a vetter opens the request, reads the ranked
+    candidates with their reasons, and proposes one of them at once."""
+    from tests.conftest import approve, make_request
+
+    with clean_app.app_context():
+        vetter = make_user("vetter", "val@lacity.example.org")
+        buyer = make_user("buyer", "er@county.example", organisation="County General", verified=True)
+        supplier = make_user("supplier", "mgarcia@harborindustrial.com")
+        lead = make_lead(supplier, quantity="8000", unit_price="0.79", lead_time_days="2", postal_code="90802")
+        approve(lead, vetter)
+        request_id = make_request(buyer, quantity="5000", days_of_supply="1").id
+    processed(1)
+
+    page = open_page()
+    sign_in(page, "val@lacity.example.org", DEFAULT_PASSWORD)
+    page.get_by_role("link", name="Requests").click()
+    page.get_by_role("link", name=str(request_id), exact=True).click()
+    candidate = page.locator("table.candidates tbody tr").first
+    expect(candidate).to_contain_text("$0.79 a unit")
+    candidate.get_by_label(re.compile("Units from lead")).fill("99999")
+    candidate.get_by_role("button", name="Propose").click()
+    expect(page.locator(".flash")).to_contain_text("Propose between 1 and 5,000 units.")
+    page.locator("table.candidates tbody tr").first.get_by_role("button", name="Propose").click()
+    expect(page.locator(".flash")).to_contain_text("5,000 units. The buyer is told.")
+    expect(page.locator("section", has=page.get_by_role("heading", name="Matches"))).to_contain_text("Proposed")
+    assert page.errors == []

@@ -104,7 +104,7 @@ def test_release_makes_proposals_that_hold_units_and_notify(parties):
     assert {e.to_address for e in db.session.execute(select(OutboxEmail)).scalars()} == {buyer.email, supplier.email}
     # The units are held: a new plan offers nothing more from this lead.
     assert matching.plan_lines(plan_now()) == []
-    with pytest.raises(matching.ReleaseError):
+    with pytest.raises(matching.ProposalError):
         matching.release_plan(plan, vetter)
 
 
@@ -355,3 +355,22 @@ def test_redis_down_loses_no_request_decision_or_mail(parties, monkeypatch):
     match = db.session.execute(select(Match)).scalar_one()
     assert matching.act_on_match(match, buyer, "accept") == "accepted"
     assert {e.status for e in db.session.execute(select(OutboxEmail)).scalars()} == {"pending"}
+
+
+def test_staff_propose_one_candidate_by_hand_with_the_plan_rules(parties):
+    buyer, supplier, vetter = parties
+    request, lead = approved_supply(parties, request_fields={"quantity": "3000"}, quantity="5000")
+    match = matching.propose(request, lead.id, 2000, vetter)
+    assert (match.status, match.quantity, match.plan_id) == ("proposed", 2000, None)
+    assert match.reasons[-1] == f"proposed by hand by {vetter.email}"
+    assert audit_actions("match", match.id) == ["match.propose"]
+    assert {n.user_id for n in db.session.execute(select(Notification)).scalars()} == {buyer.id, supplier.id}
+    with pytest.raises(matching.ProposalError, match="between 1 and 1,000"):
+        matching.propose(request, lead.id, 1500, vetter)  # only 1,000 units are still needed
+    dear = make_lead(supplier, company_name="Dear", email="d@dear.example", unit_price="9.00")
+    approve(dear, vetter)
+    with pytest.raises(matching.ProposalError, match="above your maximum"):
+        matching.propose(request, dear.id, 100, vetter)
+    pending = make_lead(supplier, company_name="New", email="n@new.example")
+    with pytest.raises(matching.ProposalError, match="not approved"):
+        matching.propose(request, pending.id, 100, vetter)

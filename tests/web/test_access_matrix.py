@@ -96,6 +96,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("planning.plan_page", "GET"): STAFF,
     ("planning.run", "POST"): STAFF,
     ("planning.release", "POST"): STAFF,
+    ("planning.propose", "POST"): STAFF,
     ("planning.export", "GET"): STAFF,
 }
 
@@ -328,6 +329,8 @@ def probe_data(endpoint: str, client) -> dict:
         data["other_lead_id"] = "1"
     elif endpoint in ("buyers.new_request", "buyers.edit_request"):
         data.update(valid_demand(quantity="99999"))
+    elif endpoint == "planning.propose":
+        data.update({"lead_id": "1", "quantity": "1"})
     elif endpoint == "matches.act":
         # Closing a proposal is open to both parties and to staff: only "is it yours?" refuses it.
         data.update({"action": "close", "close_reason": "no_supply", "reason": "closed by the prober"})

@@ -138,6 +138,8 @@ def csrf_cases(ids) -> dict[str, Case]:
         "planning.run": Case("vetter", "/staff/matching/run", dict, _plans_requested),
         "planning.release": Case("vetter", f"/staff/matching/{plan}/release", dict,
                                  lambda: db.session.get(MatchPlan, plan).status),
+        "planning.propose": Case("vetter", f"/staff/requests/{request}/propose",
+                                 lambda: {"lead_id": str(ids["offer"]), "quantity": "100"}, _count(Match)),
     }
 
 
@@ -172,7 +174,7 @@ def csrf_world(clean_app):
         ids = {name: user.id for name, user in users.items()}
         ids.update(lead=lead.id, asked_lead=asked.id, pair=duplicate_pair(asked.id, lead.id),
                    organisation=users["other_buyer"].organisation_id,  # unverified, for admin.set_verification
-                   request=request.id, match=match.id, plan=plan.id, notification=notification)
+                   request=request.id, match=match.id, plan=plan.id, notification=notification, offer=offer.id)
         emails = {name: user.email for name, user in users.items()}
         db.session.remove()
     return ids, emails
@@ -184,7 +186,7 @@ def test_csrf_cases_cover_every_state_change(app):
     assert state_changing == set(csrf_cases(DUMMY_IDS))
 
 
-DUMMY_IDS = {k: 1 for k in ("supplier", "other_supplier", "lead", "asked_lead", "pair", "organisation", "request",
+DUMMY_IDS = {k: 1 for k in ("supplier", "other_supplier", "lead", "asked_lead", "pair", "organisation", "request", "offer",
                             "match", "plan", "notification")}
 
 

@@ -72,12 +72,14 @@ def _need(request: DemandRequest, remaining: int) -> allocation.Need:
                            postal_code=request.postal_code, days_of_supply=request.days_of_supply)
 
 
-def available_offers() -> list[allocation.Offer]:
-    """Every approved lead with units left, as the allocation sees it."""
+def available_offers(categories: set[str] | None = None) -> list[allocation.Offer]:
+    """Every approved lead with units left (of these categories), as the allocation sees it."""
     held = _held_by(Match.lead_id).subquery()
-    rows = db.session.execute(
-        select(Lead, func.coalesce(held.c.held, 0)).outerjoin(held, held.c.owner_id == Lead.id)
-        .where(Lead.status == APPROVED).order_by(Lead.id)).all()
+    query = (select(Lead, func.coalesce(held.c.held, 0)).outerjoin(held, held.c.owner_id == Lead.id)
+             .where(Lead.status == APPROVED).order_by(Lead.id))
+    if categories is not None:
+        query = query.where(Lead.product_category.in_(sorted(categories)))
+    rows = db.session.execute(query).all()
     return [_offer(lead, lead.quantity - taken) for lead, taken in rows if lead.quantity - taken > 0]
 
 
@@ -107,8 +109,7 @@ class Candidate:
 def candidates(request: DemandRequest, limit: int = 50) -> list[Candidate]:
     """The approved offers that fit this request, best first, each with its reasons."""
     need = _need(request, max(remaining_need(request), 1))
-    accepted = {request.category, *(request.substitutes or ())}
-    offers = [o for o in available_offers() if o.category in accepted]
+    offers = available_offers({request.category, *(request.substitutes or ())})
     ranked = allocation.rank_candidates(need, offers)[:limit]
     leads = {lead.id: lead for lead in db.session.execute(
         select(Lead).where(Lead.id.in_([offer.id for offer, _, _ in ranked]))).scalars()}

@@ -178,7 +178,8 @@ def matching_is_stale(older_than: timedelta) -> bool:
     plan = latest_plan()
     changes = [
         db.session.execute(select(func.max(DemandRequest.updated_at))).scalar(),
-        db.session.execute(select(func.max(Lead.decided_at)).where(Lead.status == APPROVED)).scalar(),
+        # Any decision: approvals add supply, and a lead leaving approval takes it away.
+        db.session.execute(select(func.max(Lead.decided_at))).scalar(),
         db.session.execute(select(func.max(Match.updated_at))).scalar(),
     ]
     changes = [c for c in changes if c is not None]

@@ -6,7 +6,8 @@ import re
 from datetime import date, datetime, timedelta
 
 from .catalog import FACILITY_TYPES, PRODUCT_CATEGORIES
-from .leads import FieldError, TextField, clean_choice, clean_int, clean_price, clean_text, values_to_row
+from .leads import (FieldError, TextField, clean_choice, clean_int, clean_price, clean_text, field_collector,
+                    values_to_row)
 
 # The CSV format of ``flask demand import`` (issue 4), in order. Substitutes are separated by ';'.
 DEMAND_COLUMNS: tuple[str, ...] = (
@@ -77,15 +78,7 @@ def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> 
     """Validate one demand request given as text fields. Returns (clean values, {field: message});
     the values are complete only when there are no errors. ``organisation`` is read only for
     imports (a buyer's form posts for the buyer's own organisation)."""
-    values: dict = {}
-    errors: dict[str, str] = {}
-
-    def take(name: str, clean) -> None:
-        try:
-            values[name] = clean()
-        except FieldError as exc:
-            errors[name] = str(exc)
-
+    values, errors, take = field_collector()
     take("external_id", lambda: clean_text(raw.get("external_id"), _EXTERNAL_ID))
     if with_organisation:
         take("organisation", lambda: clean_text(raw.get("organisation"), _ORGANISATION))

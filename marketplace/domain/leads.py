@@ -189,11 +189,9 @@ def clean_price(raw: str | None) -> Decimal:
     return value.quantize(Decimal("0.0001"))
 
 
-def parse_lead(raw: dict[str, str | None]) -> tuple[dict, dict[str, str]]:
-    """Validate one lead given as text fields. Returns (clean values, {field: message}).
-
-    The values are complete only when the errors are empty; a lead with any error is not saved.
-    """
+def field_collector():
+    """(values, errors, take): ``take(name, clean)`` stores ``clean()`` under ``name``, or the
+    FieldError's message in ``errors``. Every field is checked, so all mistakes show at once."""
     values: dict = {}
     errors: dict[str, str] = {}
 
@@ -203,6 +201,15 @@ def parse_lead(raw: dict[str, str | None]) -> tuple[dict, dict[str, str]]:
         except FieldError as exc:
             errors[name] = str(exc)
 
+    return values, errors, take
+
+
+def parse_lead(raw: dict[str, str | None]) -> tuple[dict, dict[str, str]]:
+    """Validate one lead given as text fields. Returns (clean values, {field: message}).
+
+    The values are complete only when the errors are empty; a lead with any error is not saved.
+    """
+    values, errors, take = field_collector()
     for name, spec in TEXT_FIELDS.items():
         take(name, lambda spec=spec: clean_text(raw.get(spec.name), spec))
     take("email", lambda: clean_email(raw.get("email")))

@@ -183,3 +183,40 @@ def test_the_error_watch_sees_a_content_security_policy_violation(live_server, p
                                  s.textContent = 'window.inlineRan = true'; document.body.append(s); }""")
     assert page.evaluate("window.inlineRan") is None  # the inline script was refused
     assert any("Content Security Policy" in error for error in page.errors), page.errors
+
+
+def test_a_buyer_requests_and_answers_a_proposal_on_a_phone(clean_app, open_page):
+    """Issue 4 on a phone: a nurse posts a request and opens a proposal; nothing scrolls sideways
+    and every control of the request form fits the screen and is big enough to tap."""
+    from marketplace.services import matching
+    from tests.conftest import approve, make_lead, make_request
+
+    with clean_app.app_context():
+        buyer = make_user("buyer", "nurse@phone.example", verified=True)
+        vetter = make_user("vetter", "val@lacity.example.org")
+        lead = make_lead(make_user("supplier", "s@phone-supplier.example"), quantity="5000")
+        approve(lead, vetter)
+        make_request(buyer)
+        matching.release_plan(matching.run_matching("phone test"), vetter)
+        email = buyer.email
+    page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    sign_in(page, email, DEFAULT_PASSWORD)
+    assert horizontal_overflow(page) <= 0, "the buyer's home scrolls sideways"
+    page.goto("/buyer/requests/new")
+    assert horizontal_overflow(page) <= 0, "the request form scrolls sideways"
+    boxes = page.locator("form.demand-form").locator("input:visible:not([type=checkbox]), select:visible, button:visible")
+    for index in range(boxes.count()):
+        box = boxes.nth(index).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], boxes.nth(index).evaluate("e => e.outerHTML")
+        assert box["height"] >= 36, boxes.nth(index).evaluate("e => e.outerHTML")
+    page.get_by_role("button", name="Post request").tap()
+    expect(page.locator(".field.has-error").first).to_be_visible()
+    assert horizontal_overflow(page) <= 0, "the request form with errors scrolls sideways"
+    page.goto("/buyer/")
+    page.locator("section.alert table a").first.tap()
+    expect(page.get_by_role("button", name="Accept")).to_be_visible()
+    assert horizontal_overflow(page) <= 0, "the match page scrolls sideways"
+    page.get_by_role("button", name="Accept").tap()
+    expect(page.locator("section.contacts")).to_contain_text("@")
+    assert horizontal_overflow(page) <= 0, "the accepted match scrolls sideways"
+    assert page.errors == []

@@ -44,7 +44,8 @@ class DemandRequest(db.Model):
 
 class MatchPlan(db.Model):
     """One run of the allocation over all open requests and available supply. The newest plan is
-    a draft until staff release it as proposals; a newer run supersedes an unreleased draft."""
+    a draft until staff release it as proposals; a newer run supersedes an unreleased draft.
+    Statuses: draft, released, superseded, failed."""
 
     __tablename__ = "match_plans"
 
@@ -61,6 +62,8 @@ class MatchPlan(db.Model):
     solve_ms: Mapped[int] = mapped_column(Integer, default=0)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A run that failed is kept (status "failed") with its error, so staff see it on the plan page.
+    error: Mapped[str | None] = mapped_column(Text)
 
     lines: Mapped[list["MatchPlanLine"]] = relationship(back_populates="plan", order_by="MatchPlanLine.id")
 

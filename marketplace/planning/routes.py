@@ -62,7 +62,7 @@ def propose(request_id: int):
 @role_required("vetter", "admin")
 def plan_page():
     plan = matching.latest_plan()
-    return render_template("planning/plan.html", plan=plan, form=ConfirmForm(),
+    return render_template("planning/plan.html", plan=plan, form=ConfirmForm(), failure=matching.failure_since(plan),
                            lines=matching.plan_lines(plan, limit=PLAN_LINES_SHOWN) if plan else [],
                            lines_shown=PLAN_LINES_SHOWN)
 

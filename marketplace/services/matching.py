@@ -129,7 +129,15 @@ def run_matching(trigger: str) -> MatchPlan:
     draft staff review; an older unreleased draft is superseded. Commits."""
     _take_matching_lock()
     needs, offers = open_needs(), available_offers()
-    result = allocation.allocate(needs, offers)
+    try:
+        result = allocation.allocate(needs, offers)
+    except Exception as exc:
+        # Kept for staff to see on the plan page (the job is then retried, or the sweeper asks again).
+        db.session.rollback()
+        db.session.add(MatchPlan(status="failed", trigger=trigger[:120], needs_count=len(needs),
+                                 offers_count=len(offers), error=f"{type(exc).__name__}: {exc}"[:2000]))
+        db.session.commit()
+        raise
     db.session.execute(update(MatchPlan).where(MatchPlan.status == "draft").values(status="superseded"))
     _prune_superseded_lines()
     plan = MatchPlan(status="draft", trigger=trigger[:120], needs_count=len(needs), offers_count=len(offers),
@@ -159,7 +167,17 @@ def _prune_superseded_lines() -> None:
 
 
 def latest_plan() -> MatchPlan | None:
-    return db.session.execute(select(MatchPlan).order_by(MatchPlan.id.desc()).limit(1)).scalars().first()
+    """The newest plan that was computed (failed runs aside)."""
+    return db.session.execute(select(MatchPlan).where(MatchPlan.status != "failed")
+                              .order_by(MatchPlan.id.desc()).limit(1)).scalars().first()
+
+
+def failure_since(plan: MatchPlan | None) -> MatchPlan | None:
+    """The newest failed run after ``plan``, if the last attempts to compute a plan failed."""
+    query = select(MatchPlan).where(MatchPlan.status == "failed")
+    if plan is not None:
+        query = query.where(MatchPlan.id > plan.id)
+    return db.session.execute(query.order_by(MatchPlan.id.desc()).limit(1)).scalars().first()
 
 
 def plan_lines(plan: MatchPlan, limit: int | None = None) -> list[MatchPlanLine]:

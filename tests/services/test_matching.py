@@ -374,3 +374,27 @@ def test_staff_propose_one_candidate_by_hand_with_the_plan_rules(parties):
     pending = make_lead(supplier, company_name="New", email="n@new.example")
     with pytest.raises(matching.ProposalError, match="not approved"):
         matching.propose(request, pending.id, 100, vetter)
+
+
+def test_a_failed_run_is_kept_for_staff_and_the_last_good_plan_stays(parties, monkeypatch, client):
+    from marketplace.domain import allocation
+    from tests.conftest import login
+
+    buyer, supplier, vetter = parties
+    approved_supply(parties)
+    good = plan_now()
+
+    def broken(needs, offers):
+        raise RuntimeError("the min-cost flow solver stopped with status INFEASIBLE")
+
+    monkeypatch.setattr(allocation, "allocate", broken)
+    with pytest.raises(RuntimeError):
+        matching.run_matching("test: broken solver")
+    assert matching.latest_plan().id == good.id
+    failure = matching.failure_since(good)
+    assert failure.status == "failed" and "INFEASIBLE" in failure.error
+    login(client, vetter.email)
+    page = client.get("/staff/matching").get_data(as_text=True)
+    assert "The last matching run failed" in page and "INFEASIBLE" in page and f"Plan #{good.id}" in page
+    monkeypatch.undo()
+    assert matching.failure_since(plan_now()) is None

@@ -21,6 +21,7 @@ import shutil
 import sys
 import tempfile
 import threading
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,6 +130,15 @@ def take_screenshots(base_url: str, accounts: dict, outdir: Path) -> list[str]:
         shoot(page, "buyer-home")
         page.goto("/buyer/requests/new")
         shoot(page, "request-form")
+        # A request with supply still left for it, so that the vetter's page below lists candidates.
+        page.get_by_label("What do you need?").select_option("nitrile_gloves")
+        page.get_by_label("Quantity (units)").fill("100000")
+        page.get_by_label("Maximum unit price (USD)").fill("0.60")
+        page.get_by_label("Needed by").fill((date.today() + timedelta(days=30)).isoformat())
+        page.get_by_label("Days of supply left").fill("4")
+        page.get_by_label("Delivery ZIP code").fill("90033")
+        page.get_by_role("button", name="Post request").click()
+        expect(page.locator(".flash")).to_contain_text("is posted")
         page.goto("/buyer/")
         page.locator("section.alert table a").first.click()
         page.get_by_role("button", name="Accept").click()
@@ -139,8 +149,12 @@ def take_screenshots(base_url: str, accounts: dict, outdir: Path) -> list[str]:
         page = new_page("vetter")
         page.goto("/staff/matching")
         shoot(page, "staff-plan")
-        page.goto("/staff/requests")
-        page.locator("table tbody tr a").first.click()
+        page.goto("/staff/requests?status=all")
+        links = [a.get_attribute("href") for a in page.locator("table tbody tr a").all()][::-1]
+        for link in links:  # a request that still has candidates (the demo plan was released)
+            page.goto(link)
+            if page.locator("table.candidates").count():
+                break
         page.get_by_role("heading", name="Candidates").scroll_into_view_if_needed()
         shoot(page, "staff-request-candidates")
         page.context.close()

@@ -401,15 +401,18 @@ def act_on_match(match: Match, actor: User, action_name: str, *, reason: str | N
 
 
 def _close_active(query, actor: User | None, close_reason: str, statuses) -> int:
-    closed = 0
-    for match in db.session.execute(query.where(Match.status.in_(statuses))).scalars():
+    """Close the matches ``query`` selects in ``statuses`` (the system's closures), each with its
+    audit row and notifications; the caller commits."""
+    matches = list(db.session.execute(query.where(Match.status.in_(statuses)).options(
+        selectinload(Match.demand), selectinload(Match.lead).selectinload(Lead.owner))).scalars())
+    reason, buyers = dict(CLOSE_REASONS)[close_reason], {}
+    for match in matches:
         before = match.status
         match.status, match.close_reason, match.updated_at = "closed", close_reason, utcnow()
         audit.record(actor.id if actor else None, "match.close", "match", match.id, before={"status": before},
-                     after={"status": "closed"}, detail=dict(CLOSE_REASONS)[close_reason])
-        _notify_parties(match, f"Match #{match.id} was closed: {dict(CLOSE_REASONS)[close_reason]}.", exclude=actor)
-        closed += 1
-    return closed
+                     after={"status": "closed"}, detail=reason)
+        _notify_parties(match, f"Match #{match.id} was closed: {reason}.", exclude=actor, buyers=buyers)
+    return len(matches)
 
 
 def close_for_withdrawal(request: DemandRequest, actor: User) -> int:

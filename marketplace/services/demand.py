@@ -16,7 +16,7 @@ from ..jobs.queue import enqueue_matching, enqueue_outbox
 from ..models import DemandRequest, Match, Organisation, User
 from ..models.base import utcnow
 from . import audit
-from .leads import ImportReport, valid_rows
+from .leads import ImportReport, apply_changes, valid_rows
 
 # Fields a buyer's form or an import may set; everything else (organisation, status) is the system's.
 EDITABLE_FIELDS = ("external_id", "category", "substitutes", "quantity", "max_unit_price", "needed_by",
@@ -54,17 +54,7 @@ def create_request(values: dict, *, buyer: User) -> DemandRequest:
 
 
 def _apply_changes(request: DemandRequest, values: dict) -> tuple[dict, dict]:
-    before, after = {}, {}
-    for name in EDITABLE_FIELDS:
-        if name == "external_id" and values.get(name) is None:
-            continue
-        new = values.get(name)
-        if getattr(request, name) != new:
-            before[name], after[name] = getattr(request, name), new
-            setattr(request, name, new)
-    if after:
-        request.updated_at = utcnow()
-    return before, after
+    return apply_changes(request, values, EDITABLE_FIELDS)
 
 
 def update_request(request: DemandRequest, values: dict, *, actor: User) -> bool:

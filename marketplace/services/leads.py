@@ -41,18 +41,27 @@ def create_lead(values: dict, *, owner: User | None, actor_id: int | None, sourc
     return lead
 
 
-def _apply_changes(lead: Lead, values: dict) -> tuple[dict, dict]:
+def apply_changes(record, values: dict, fields) -> tuple[dict, dict]:
+    """Set ``fields`` of ``record`` (a lead or a request) from clean ``values``; returns the
+    changed fields' (before, after) for the audit row and stamps ``updated_at`` if any changed.
+    An edit without an external id keeps the one the record has (it is the city's, not the user's)."""
     before, after = {}, {}
-    for name in EDITABLE_FIELDS:
+    for name in fields:
         if name == "external_id" and values.get(name) is None:
-            continue  # an edit without an external id keeps the one the lead has
+            continue
         new = values.get(name)
-        if getattr(lead, name) != new:
-            before[name], after[name] = getattr(lead, name), new
-            setattr(lead, name, new)
+        if getattr(record, name) != new:
+            before[name], after[name] = getattr(record, name), new
+            setattr(record, name, new)
+    if after:
+        record.updated_at = utcnow()
+    return before, after
+
+
+def _apply_changes(lead: Lead, values: dict) -> tuple[dict, dict]:
+    before, after = apply_changes(lead, values, EDITABLE_FIELDS)
     if after:
         lead.processing_state = PROCESSING_PENDING  # changed data is processed again
-        lead.updated_at = utcnow()
     return before, after
 
 

@@ -6,6 +6,11 @@ weight (log2 of how much more often that level occurs among true matches than am
 and the weights add up to the log-odds that the two records are the same entity. The same engine
 scores leads here and the FEBRL record-linkage benchmarks in ``bench/dedup_quality``.
 
+The weights of the lead spec below are the hand-set starting point; ``domain.linkage_model`` fits
+them to the data (EM over the candidate pairs, term-frequency adjustment of name tokens, as splink
+does), and the service uses the newest stored fit. Two things are never fitted: the structure
+(fields, comparators, level thresholds) and the safety caps (``SafetyCap``: a name alone never merges).
+
 All RapidFuzz calls go through ``COMPARATORS`` below, each with an explicit ``processor=None``:
 the values are normalised beforehand (``domain.normalise``), once, not on every comparison.
 """
@@ -46,6 +51,11 @@ class Level:
     name: str          # shown to vetters: "same", "similar", "different"
     min_similarity: float
     weight: float      # log2 likelihood ratio
+    # Term-frequency adjustment (comparisons with ``tf_adjusted`` only): log2 of the typical
+    # frequency of the rarest shared token among the non-matching pairs at this level, as fitted
+    # (``linkage_model``). A pair whose rarest shared token is rarer than that gets more weight,
+    # one that shares only common tokens less. None: no adjustment at this level.
+    tf_centre: float | None = None
 
 
 @dataclass(frozen=True)
@@ -54,12 +64,45 @@ class FieldComparison:
     comparator: str
     levels: tuple[Level, ...]  # from the most to the least similar; the last must start at 0.0
     label: str = ""
+    # Weigh agreement by how rare the shared tokens are (``TokenFrequencies`` of this field).
+    tf_adjusted: bool = False
 
     def __post_init__(self) -> None:
         if self.comparator not in COMPARATORS:
             raise ValueError(f"unknown comparator {self.comparator!r}")
         if not self.levels or self.levels[-1].min_similarity != 0.0:
             raise ValueError(f"{self.field}: the last level must start at similarity 0.0")
+
+
+@dataclass(frozen=True)
+class TokenFrequencies:
+    """How many of ``total`` records hold each token of one field (document frequency of the
+    space-separated tokens of a normalised value). Tokens not in ``counts`` (new, or left out of a
+    truncated table) count ``floor``: the smallest count kept, 1 if none was left out."""
+    counts: Mapping[str, int]
+    total: int
+    floor: int = 1
+
+    def frequency(self, token: str) -> float:
+        """Share of records holding ``token``, in (0, 1]."""
+        return min(1.0, max(self.counts.get(token, self.floor), 1) / max(self.total, 1))
+
+    def rarest_shared(self, a: str, b: str) -> tuple[str, float] | None:
+        """The rarest token the two values share, with its frequency; None if they share none."""
+        shared = set(a.split()) & set(b.split())
+        if not shared:
+            return None
+        token = min(shared, key=lambda t: (self.counts.get(t, self.floor), t))
+        return token, self.frequency(token)
+
+
+@dataclass(frozen=True)
+class SafetyCap:
+    """A fixed rule on top of any weights: unless at least one of ``unless_agree`` agrees (a level
+    with a positive weight), the log-odds stay at or below ``max_log_odds``."""
+    reason: str
+    unless_agree: frozenset[str]
+    max_log_odds: float
 
 
 @dataclass(frozen=True)
@@ -70,7 +113,10 @@ class Evidence:
     right: str | None
     similarity: float | None
     level: str
-    weight: float
+    weight: float                    # what this field added to the log-odds (incl. TF adjustment)
+    base_weight: float | None = None  # the level's weight before the TF adjustment
+    tf_token: str | None = None       # the rarest shared token that drove the TF adjustment
+    tf_adjustment: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -83,30 +129,76 @@ class MatchResult:
         return 1.0 / (1.0 + 2.0 ** (-self.log_odds))
 
 
+# A TF adjustment moves a field's weight by at most this much down / up (log2 units).
+TF_ADJUSTMENT_BOUNDS = (-4.0, 4.0)
+
+
 @dataclass(frozen=True)
 class MatchSpec:
     comparisons: tuple[FieldComparison, ...]
     prior_log_odds: float  # log2 odds that two records sharing a blocking key match, before evidence
+    safety: tuple[SafetyCap, ...] = ()
+    # Token frequencies per field, for the comparisons with ``tf_adjusted`` (empty: no adjustment).
+    term_frequencies: Mapping[str, TokenFrequencies] = field(default_factory=dict)
+    # Which stored model these weights come from (None: the hand-set weights in the code).
+    version: int | None = None
+
+    def level_index(self, comparison: FieldComparison, a: object, b: object) -> tuple[int, float | None]:
+        """(index of the level, similarity) of one field of a pair; (-1, None) if either is missing.
+        An empty value is missing, never agreement."""
+        if not a or not b:
+            return -1, None
+        similarity = COMPARATORS[comparison.comparator](str(a), str(b))
+        return next(i for i, lv in enumerate(comparison.levels) if similarity >= lv.min_similarity), similarity
+
+    def levels(self, left: Mapping[str, object], right: Mapping[str, object]) -> list[int]:
+        """The level index of every comparison (-1: missing): what EM is fitted on."""
+        return [self.level_index(c, left.get(c.field), right.get(c.field))[0] for c in self.comparisons]
 
     def compare(self, left: Mapping[str, object], right: Mapping[str, object]) -> MatchResult:
         total = self.prior_log_odds
         evidence = []
+        agreeing = set()
         for comparison in self.comparisons:
             a, b = left.get(comparison.field), right.get(comparison.field)
             label = comparison.label or comparison.field
-            if not a or not b:
+            index, similarity = self.level_index(comparison, a, b)
+            if index < 0:
                 evidence.append(Evidence(comparison.field, label, a or None, b or None, None, "missing", 0.0))
                 continue
-            similarity = COMPARATORS[comparison.comparator](str(a), str(b))
-            level = next(lv for lv in comparison.levels if similarity >= lv.min_similarity)
-            total += level.weight
+            level = comparison.levels[index]
+            token, adjustment = None, 0.0
+            tf = self.term_frequencies.get(comparison.field) if comparison.tf_adjusted else None
+            if tf is not None and level.tf_centre is not None:
+                shared = tf.rarest_shared(str(a), str(b))
+                if shared is not None:
+                    token = shared[0]
+                    low, high = TF_ADJUSTMENT_BOUNDS
+                    adjustment = round(min(high, max(low, level.tf_centre - math.log2(shared[1]))), 3)
+            weight = level.weight + adjustment
+            if weight > 0:
+                agreeing.add(comparison.field)
+            total += weight
             evidence.append(Evidence(comparison.field, label, str(a), str(b), round(similarity, 3),
-                                     level.name, level.weight))
+                                     level.name, weight, level.weight, token, adjustment))
+        for cap in self.safety:
+            if total > cap.max_log_odds and not agreeing & cap.unless_agree:
+                evidence.append(Evidence("safety", "safety rule", None, None, None, cap.reason,
+                                         cap.max_log_odds - total))
+                total = cap.max_log_odds
         return MatchResult(total, tuple(evidence))
 
 
 def probability_to_log_odds(probability: float) -> float:
     return math.log2(probability / (1.0 - probability))
+
+
+# Above this, a lead joins the other's cluster automatically; between the two, a vetter decides.
+# 0.98 = log-odds +5.6: reached by e.g. same name + same phone, or same domain + similar name +
+# same street, but never by any single field alone. 0.5 = log-odds 0: weaker agreement
+# (a shared webmail address under another company name, a shared domain with nothing else).
+AUTO_MERGE_PROBABILITY = 0.98
+REVIEW_PROBABILITY = 0.5
 
 
 # --- Leads -----------------------------------------------------------------------------------
@@ -116,12 +208,28 @@ def probability_to_log_odds(probability: float) -> float:
 # that name alone can never reach the review threshold, let alone the automatic one.
 _SAME, _CLOSE, _DIFF = "same", "similar", "different"
 
+# Fixed safety rules, kept on top of any fitted weights. Company evidence: a shared phone number,
+# e-mail address or company domain (free-mail and storefront domains never enter ``domains``, see
+# ``lead_record``). Without one of them, names, addresses and contact persons never merge two
+# leads automatically, and a company name that is the only agreement never even goes to review.
+# Fields not named here (another spelling of the name, say) count as names.
+LEAD_IDENTIFIERS = frozenset({"phone", "email", "domains"})
+_CAP_MARGIN = 0.05
+LEAD_SAFETY = (
+    SafetyCap("no phone, e-mail or company domain agrees: names and addresses alone never merge",
+              LEAD_IDENTIFIERS, probability_to_log_odds(AUTO_MERGE_PROBABILITY) - _CAP_MARGIN),
+    SafetyCap("only the name agrees: a name alone is not even worth a review",
+              LEAD_IDENTIFIERS | {"contact", "street", "postal_code", "city"},
+              probability_to_log_odds(REVIEW_PROBABILITY) - _CAP_MARGIN),
+)
+
 LEAD_MATCH_SPEC = MatchSpec(
     prior_log_odds=-6.0,
+    safety=LEAD_SAFETY,
     comparisons=(
         FieldComparison("name", "token_sort", (
             Level(_SAME, 1.0, 4.0), Level(_CLOSE, 0.88, 3.0), Level("somewhat similar", 0.75, 1.0),
-            Level(_DIFF, 0.0, -4.0)), "company name"),
+            Level(_DIFF, 0.0, -4.0)), "company name", tf_adjusted=True),
         FieldComparison("phone", "exact", (Level(_SAME, 1.0, 8.0), Level(_DIFF, 0.0, -1.5)), "phone"),
         FieldComparison("email", "exact", (Level(_SAME, 1.0, 10.0), Level(_DIFF, 0.0, 0.0)), "e-mail"),
         FieldComparison("domains", "overlap", (Level(_SAME, 1.0, 8.0), Level(_DIFF, 0.0, -2.5)),
@@ -135,12 +243,6 @@ LEAD_MATCH_SPEC = MatchSpec(
     ),
 )
 
-# Above this, a lead joins the other's cluster automatically; between the two, a vetter decides.
-# 0.98 = log-odds +5.6: reached by e.g. same name + same phone, or same domain + similar name +
-# same street, but never by any single field alone. 0.5 = log-odds 0: weaker agreement
-# (a shared webmail address under another company name, a shared domain with nothing else).
-AUTO_MERGE_PROBABILITY = 0.98
-REVIEW_PROBABILITY = 0.5
 # Work per new lead stays flat as the table grows: at most this many earlier leads per blocking key
 # (the most recent), so a generic key such as a popular name cannot pull in the whole table.
 MAX_CANDIDATES_PER_KEY = 100

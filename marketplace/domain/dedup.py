@@ -246,6 +246,9 @@ LEAD_MATCH_SPEC = MatchSpec(
 # Work per new lead stays flat as the table grows: at most this many earlier leads per blocking key
 # (the most recent), so a generic key such as a popular name cannot pull in the whole table.
 MAX_CANDIDATES_PER_KEY = 100
+# A supplier with hundreds of leads is one cluster: a new lead is compared with at most this many
+# of its members (see ``compare_candidates``).
+MAX_COMPARED_PER_CLUSTER = 5
 
 
 def lead_record(normal: Mapping[str, object], contact_name: str | None = None) -> dict[str, str | None]:
@@ -282,6 +285,33 @@ def lead_blocking_keys(record: Mapping[str, str | None]) -> set[str]:
         if record.get("postal_code"):
             keys.add(f"zipname:{record['postal_code']}:{name[:4]}")
     return {key[:160] for key in keys}
+
+
+def compare_candidates(record: Mapping[str, object],
+                       candidates: Iterable[tuple[int, int | None, Mapping[str, object]]],
+                       spec: MatchSpec = LEAD_MATCH_SPEC,
+                       per_cluster: int = MAX_COMPARED_PER_CLUSTER) -> tuple[dict[int, MatchResult], set[int]]:
+    """Compare a new lead's ``record`` with the candidate leads found by blocking.
+
+    ``candidates``: (lead id, cluster id or None, record) for each candidate. Within one existing
+    cluster only ``per_cluster`` members are compared (the oldest, for stable results: comparing
+    with a few members of a supplier's cluster decides as well as comparing with all of them).
+    Returns ({lead id: MatchResult} for the pairs at or above REVIEW_PROBABILITY, the set of lead
+    ids compared). The one place where the resolver decides whom to compare with; used by the
+    processing job (``services.processing``) and by ``bench/dedup_leads``.
+    """
+    by_cluster: dict[object, list[tuple[int, Mapping[str, object]]]] = {}
+    for lead_id, cluster_id, other in candidates:
+        by_cluster.setdefault(cluster_id if cluster_id is not None else ("lead", lead_id), []).append((lead_id, other))
+    matches: dict[int, MatchResult] = {}
+    compared: set[int] = set()
+    for members in by_cluster.values():
+        for lead_id, other in sorted(members, key=lambda m: m[0])[:per_cluster]:
+            compared.add(lead_id)
+            result = spec.compare(record, other)
+            if result.probability >= REVIEW_PROBABILITY:
+                matches[lead_id] = result
+    return matches, compared
 
 
 # --- Clusters --------------------------------------------------------------------------------

@@ -6,13 +6,12 @@ never blind inserts). Called by the RQ job (jobs.tasks) or in-process without Re
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from datetime import timedelta
 
 from sqlalchemy import delete, or_, select, text, union_all, update
 
-from ..domain.dedup import (AUTO_MERGE_PROBABILITY, MAX_CANDIDATES_PER_KEY, REVIEW_PROBABILITY, MatchSpec,
-                            lead_blocking_keys, lead_record)
+from ..domain.dedup import (AUTO_MERGE_PROBABILITY, MAX_CANDIDATES_PER_KEY, MAX_COMPARED_PER_CLUSTER, MatchSpec,
+                            compare_candidates, lead_blocking_keys, lead_record)
 from ..domain.lead_status import PROCESSING_DONE, PROCESSING_FAILED, PROCESSING_PENDING, REJECTED
 from ..domain.normalise import normalise_lead
 from ..domain.scoring import DuplicateContext, load_reference, score_lead
@@ -30,8 +29,6 @@ log = logging.getLogger(__name__)
 DEDUP_LOCK_KEY = 0x4C45_4144  # "LEAD"
 # A lead whose processing failed this many times is shown to staff as failed, not retried forever.
 MAX_ATTEMPTS = 4
-# See _resolve_duplicates: how many members of one existing cluster a new lead is compared with.
-MAX_COMPARED_PER_CLUSTER = 5
 RECORD_FIELDS = ("name", "phone", "email", "domains", "contact", "street", "postal_code", "city")
 
 
@@ -147,19 +144,10 @@ def _resolve_duplicates(lead: Lead, record: dict, *, identity_changed: bool, spe
     others = candidate_ids(lead.id, keys)
     matches, compared = {}, set()
     if others:
-        by_cluster: dict[int, list[LeadNormal]] = defaultdict(list)
-        for row, cluster_id in db.session.execute(
-                select(LeadNormal, Lead.cluster_id).join(Lead, Lead.id == LeadNormal.lead_id)
-                .where(LeadNormal.lead_id.in_(others))).all():
-            by_cluster[cluster_id or -row.lead_id].append(row)
-        for rows in by_cluster.values():
-            # A supplier with hundreds of leads is one cluster: comparing with a few of its members
-            # (the oldest, for stable results) decides as well as comparing with all of them.
-            for row in sorted(rows, key=lambda r: r.lead_id)[:MAX_COMPARED_PER_CLUSTER]:
-                compared.add(row.lead_id)
-                result = spec.compare(record, _record_of(row))
-                if result.probability >= REVIEW_PROBABILITY:
-                    matches[row.lead_id] = result
+        candidates = [(row.lead_id, cluster_id, _record_of(row)) for row, cluster_id in db.session.execute(
+            select(LeadNormal, Lead.cluster_id).join(Lead, Lead.id == LeadNormal.lead_id)
+            .where(LeadNormal.lead_id.in_(others))).all()]
+        matches, compared = compare_candidates(record, candidates, spec, MAX_COMPARED_PER_CLUSTER)
     before = _accepted_neighbours(lead.id)
     _store_pairs(lead.id, matches, compared, replace_all=identity_changed, model_version=spec.version)
     after = _accepted_neighbours(lead.id)

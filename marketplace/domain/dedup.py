@@ -98,11 +98,15 @@ class TokenFrequencies:
 
 @dataclass(frozen=True)
 class SafetyCap:
-    """A fixed rule on top of any weights: unless at least one of ``unless_agree`` agrees (a level
-    with a positive weight), the log-odds stay at or below ``max_log_odds``."""
+    """A fixed rule on top of any weights: unless all the fields of at least one group in
+    ``unless_agree`` agree (a level with a positive weight), the log-odds stay at or below
+    ``max_log_odds``."""
     reason: str
-    unless_agree: frozenset[str]
+    unless_agree: tuple[frozenset[str], ...]
     max_log_odds: float
+
+    def applies(self, agreeing: set[str]) -> bool:
+        return not any(group <= agreeing for group in self.unless_agree)
 
 
 @dataclass(frozen=True)
@@ -182,7 +186,7 @@ class MatchSpec:
             evidence.append(Evidence(comparison.field, label, str(a), str(b), round(similarity, 3),
                                      level.name, weight, level.weight, token, adjustment))
         for cap in self.safety:
-            if total > cap.max_log_odds and not agreeing & cap.unless_agree:
+            if total > cap.max_log_odds and cap.applies(agreeing):
                 evidence.append(Evidence("safety", "safety rule", None, None, None, cap.reason,
                                          cap.max_log_odds - total))
                 total = cap.max_log_odds
@@ -210,16 +214,18 @@ _SAME, _CLOSE, _DIFF = "same", "similar", "different"
 
 # Fixed safety rules, kept on top of any fitted weights. Company evidence: a shared phone number,
 # e-mail address or company domain (free-mail and storefront domains never enter ``domains``, see
-# ``lead_record``). Without one of them, names, addresses and contact persons never merge two
-# leads automatically, and a company name that is the only agreement never even goes to review.
-# Fields not named here (another spelling of the name, say) count as names.
-LEAD_IDENTIFIERS = frozenset({"phone", "email", "domains"})
+# ``lead_record``), or the same contact person at a company of the same name. Without one of
+# them, names and addresses never merge two leads automatically (a vetter decides), and a company
+# name that is the only agreement never even goes to review. Fields not named here (another
+# spelling of the name, say) count as names.
+LEAD_COMPANY_EVIDENCE = (frozenset({"phone"}), frozenset({"email"}), frozenset({"domains"}),
+                         frozenset({"name", "contact"}))
 _CAP_MARGIN = 0.05
 LEAD_SAFETY = (
-    SafetyCap("no phone, e-mail or company domain agrees: names and addresses alone never merge",
-              LEAD_IDENTIFIERS, probability_to_log_odds(AUTO_MERGE_PROBABILITY) - _CAP_MARGIN),
+    SafetyCap("no phone, e-mail, company domain or named contact agrees: names and addresses alone never merge",
+              LEAD_COMPANY_EVIDENCE, probability_to_log_odds(AUTO_MERGE_PROBABILITY) - _CAP_MARGIN),
     SafetyCap("only the name agrees: a name alone is not even worth a review",
-              LEAD_IDENTIFIERS | {"contact", "street", "postal_code", "city"},
+              tuple(frozenset({f}) for f in ("phone", "email", "domains", "contact", "street", "postal_code", "city")),
               probability_to_log_odds(REVIEW_PROBABILITY) - _CAP_MARGIN),
 )
 
@@ -235,7 +241,7 @@ LEAD_MATCH_SPEC = MatchSpec(
         FieldComparison("domains", "overlap", (Level(_SAME, 1.0, 8.0), Level(_DIFF, 0.0, -2.5)),
                         "e-mail/web domain"),
         FieldComparison("contact", "jaro_winkler", (Level(_SAME, 0.95, 2.0), Level(_DIFF, 0.0, 0.0)),
-                        "contact person"),
+                        "contact person", tf_adjusted=True),
         FieldComparison("street", "token_sort", (
             Level(_SAME, 0.95, 3.0), Level(_CLOSE, 0.8, 1.0), Level(_DIFF, 0.0, -1.0)), "street"),
         FieldComparison("postal_code", "exact", (Level(_SAME, 1.0, 1.5), Level(_DIFF, 0.0, -1.5)), "postal code"),

@@ -121,7 +121,7 @@ def overconfident_spec():
 
 
 ADDRESS = {"name": "pacific medical supply", "street": "1 alameda st", "postal_code": "90021",
-           "city": "los angeles", "contact": "maria garcia"}
+           "city": "los angeles"}
 
 
 def test_names_and_addresses_alone_never_merge_whatever_the_weights():
@@ -131,6 +131,14 @@ def test_names_and_addresses_alone_never_merge_whatever_the_weights():
     assert result.evidence[-1].field == "safety"
     with_phone = spec.compare({**ADDRESS, "phone": "+12135550111"}, {**ADDRESS, "phone": "+12135550111"})
     assert with_phone.probability >= AUTO_MERGE_PROBABILITY
+
+
+def test_a_contact_person_counts_only_at_a_company_of_the_same_name():
+    spec = overconfident_spec()
+    a = {**ADDRESS, "contact": "maria garcia"}
+    assert spec.compare(a, dict(a)).probability >= AUTO_MERGE_PROBABILITY
+    other_company = {**a, "name": "harbor industrial distribution"}
+    assert spec.compare(a, other_company).probability < AUTO_MERGE_PROBABILITY
 
 
 def test_a_name_alone_is_not_even_reviewed_whatever_the_weights():

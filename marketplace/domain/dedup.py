@@ -141,8 +141,9 @@ LEAD_MATCH_SPEC = MatchSpec(
 # (a shared webmail address under another company name, a shared domain with nothing else).
 AUTO_MERGE_PROBABILITY = 0.98
 REVIEW_PROBABILITY = 0.5
-# Work per new lead stays flat as the table grows: at most this many earlier leads per blocking key
-# (the most recent), so a generic key such as a popular name cannot pull in the whole table.
+# Work per new lead stays flat as the table grows: at most this many leads per blocking key (the
+# oldest: stable results), so a generic key such as a popular name cannot pull in the whole table;
+# the compound keys of lead_blocking_keys find the duplicates behind such a key (bench/dedup_scale).
 MAX_CANDIDATES_PER_KEY = 100
 # A supplier with hundreds of leads is one cluster: a new lead is compared with at most this many
 # of its members (see ``compare_candidates``).

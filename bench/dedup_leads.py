@@ -68,7 +68,7 @@ import logging
 import sys
 import time
 import warnings
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,10 +122,11 @@ def prepare(rows: list[dict]) -> tuple[list[dict], list[str], int]:
 
 # --- Ours ------------------------------------------------------------------------------------
 
-def select_candidates(index: dict[str, list[int]], keys: set[str]) -> set[int]:
+def select_candidates(index: dict[str, list[int]], keys: set[str]) -> Counter:
     """In memory, what ``services.processing.candidate_ids`` selects from ``lead_block_keys`` for a
-    lead that arrives after all the leads in ``index`` (key -> lead ids in arrival order)."""
-    found: set[int] = set()
+    lead that arrives after all the leads in ``index`` (key -> lead ids in arrival order): the
+    oldest MAX_CANDIDATES_PER_KEY per key, counted once per key they share."""
+    found: Counter = Counter()
     for key in keys:
         found.update(index.get(key, ())[:dedup.MAX_CANDIDATES_PER_KEY])
     return found
@@ -146,7 +147,7 @@ def run_ours(records: list[dict]) -> tuple[list[set[int]], list[tuple[int, int, 
         if not others:
             continue
         candidates = [(other, clusters.find(other), records[other]) for other in others]
-        matches, _ = dedup.compare_candidates(record, candidates, spec)
+        matches, _ = dedup.compare_candidates(record, candidates, spec, shared_keys=others)
         for other, result in matches.items():
             pairs.append((other, lead_id, result.probability))
             if result.probability >= dedup.AUTO_MERGE_PROBABILITY:

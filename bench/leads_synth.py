@@ -156,8 +156,11 @@ RU_PLACES = (("Москва", "Moscow", "495", "1"), ("Санкт-Петербу
              ("Казань", "Kazan", "843", "420"))
 RU_STREETS = (("ул. Ленина", "ul. Lenina"), ("Тверская ул.", "Tverskaya ul."), ("пр. Мира", "pr. Mira"),
               ("ул. Гагарина", "ul. Gagarina"))
-RU_PEOPLE = (("Иван Петров", "Ivan Petrov"), ("Ольга Смирнова", "Olga Smirnova"), ("Сергей Иванов", "Sergei Ivanov"),
-             ("Анна Кузнецова", "Anna Kuznetsova"))
+RU_GIVEN = (("Иван", "Ivan"), ("Ольга", "Olga"), ("Сергей", "Sergei"), ("Анна", "Anna"), ("Дмитрий", "Dmitrii"),
+            ("Елена", "Elena"), ("Алексей", "Aleksei"), ("Мария", "Mariia"), ("Андрей", "Andrei"), ("Наталья", "Natalia"))
+RU_FAMILY = (("Петров", "Petrov"), ("Смирнов", "Smirnov"), ("Иванов", "Ivanov"), ("Кузнецов", "Kuznetsov"),
+             ("Попов", "Popov"), ("Соколов", "Sokolov"), ("Лебедев", "Lebedev"), ("Козлов", "Kozlov"),
+             ("Новиков", "Novikov"), ("Морозов", "Morozov"), ("Волков", "Volkov"), ("Павлов", "Pavlov"))
 # Mexico: (city, state, postcode prefix, area code)
 MX_CITIES = (("Ciudad de México", "CDMX", "06", "55"), ("Guadalajara", "JAL", "44", "33"), ("Monterrey", "NL", "64", "81"),
              ("Puebla", "PUE", "72", "222"), ("Tijuana", "BC", "22", "664"))
@@ -336,11 +339,14 @@ def _draw_phone(rng: random.Random, country: str, area: str, unique: _Unique) ->
 
 def _english_name(rng: random.Random, rates: Rates) -> str:
     if rng.random() < rates.generic_name:
-        return f"{_skewed(rng, REGION_WORDS)} {_skewed(rng, TRADE_WORDS, 1.2)} {_skewed(rng, SUPPLY_WORDS, 1.2)}"
+        trade = _skewed(rng, TRADE_WORDS, 1.2)
+        supply = _skewed(rng, tuple(w for w in SUPPLY_WORDS if w not in trade), 1.2)
+        return f"{_skewed(rng, REGION_WORDS)} {trade} {supply}"
     first = rng.choice(SURNAMES)
     style = rng.random()
     if style < 0.35:
-        return f"{first} {rng.choice(TRADE_WORDS)} {rng.choice(SUPPLY_WORDS)}"
+        trade = rng.choice(TRADE_WORDS)
+        return f"{first} {trade} {rng.choice(tuple(w for w in SUPPLY_WORDS if w not in trade))}"
     if style < 0.6:
         return f"{first} & {rng.choice(SURNAMES)} {rng.choice(SUPPLY_WORDS)}"
     if style < 0.8:
@@ -375,7 +381,9 @@ def _make_supplier(rng: random.Random, index: int, rates: Rates, phones: _Unique
         s.name = (word_latin + " " if word else "") + stem_latin + tail_latin
         s.name_native = f"ООО «{word + ' ' if word else ''}{stem}{tail}»"
         s.legal = rng.choice(("LLC", "OOO", "Ltd"))
-        s.contacts = [rng.choice(RU_PEOPLE)]
+        (given, given_latin), (family, family_latin) = rng.choice(RU_GIVEN), rng.choice(RU_FAMILY)
+        female = given_latin[-1] == "a"   # Russian surnames agree with the person: Petrov, Petrova
+        s.contacts = [(f"{given} {family}{'а' if female else ''}", f"{given_latin} {family_latin}{'a' if female else ''}")]
         slug = _slug(s.name)
     elif country == "MX":
         s.name = f"{rng.choice(MX_TRADE)} {rng.choice(MX_NAMES)}"

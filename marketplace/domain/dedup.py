@@ -99,8 +99,8 @@ class TokenFrequencies:
 @dataclass(frozen=True)
 class SafetyCap:
     """A fixed rule on top of any weights: unless all the fields of at least one group in
-    ``unless_agree`` agree (a level with a positive weight), the log-odds stay at or below
-    ``max_log_odds``."""
+    ``unless_agree`` agree (add at least ``AGREEMENT_WEIGHT`` to the log-odds), the log-odds stay
+    at or below ``max_log_odds``."""
     reason: str
     unless_agree: tuple[frozenset[str], ...]
     max_log_odds: float
@@ -135,6 +135,9 @@ class MatchResult:
 
 # A TF adjustment moves a field's weight by at most this much down / up (log2 units).
 TF_ADJUSTMENT_BOUNDS = (-4.0, 4.0)
+# For the safety caps, a field agrees when it adds at least this much (log2 units: the level is
+# at least twice as common among matches as among non-matches), not a fitted near-zero weight.
+AGREEMENT_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,7 @@ class MatchSpec:
                     low, high = TF_ADJUSTMENT_BOUNDS
                     adjustment = round(min(high, max(low, level.tf_centre - math.log2(shared[1]))), 3)
             weight = level.weight + adjustment
-            if weight > 0:
+            if weight >= AGREEMENT_WEIGHT:
                 agreeing.add(comparison.field)
             total += weight
             evidence.append(Evidence(comparison.field, label, str(a), str(b), round(similarity, 3),
@@ -249,8 +252,9 @@ LEAD_MATCH_SPEC = MatchSpec(
     ),
 )
 
-# Work per new lead stays flat as the table grows: at most this many earlier leads per blocking key
-# (the most recent), so a generic key such as a popular name cannot pull in the whole table.
+# Work per new lead stays flat as the table grows: at most this many leads per blocking key (the
+# oldest: stable results), so a generic key such as a popular name cannot pull in the whole table;
+# the compound keys of lead_blocking_keys find the duplicates behind such a key (bench/dedup_scale).
 MAX_CANDIDATES_PER_KEY = 100
 # A supplier with hundreds of leads is one cluster: a new lead is compared with at most this many
 # of its members (see ``compare_candidates``).
@@ -276,8 +280,29 @@ def lead_record(normal: Mapping[str, object], contact_name: str | None = None) -
     }
 
 
+def _address_key(street: str | None, city: str | None) -> str | None:
+    """'6762 main st ste 392' in 'newark' -> 'newark|6762|mai': the house number (the first
+    number) and the first three letters of the street's longest word, within the city. Stays the
+    same when a second address line is added, an abbreviation written out or a late letter mistyped."""
+    if not street or not city:
+        return None
+    words = street.split()
+    number = next((w for w in words if w.isdigit()), None)
+    name = max((w for w in words if w.isalpha() and len(w) >= 3), key=len, default=None)
+    return f"{city}|{number}|{name[:3]}" if number and name else None
+
+
 def lead_blocking_keys(record: Mapping[str, str | None]) -> set[str]:
-    """Cheap keys: only leads sharing at least one are compared."""
+    """Cheap keys: only leads sharing at least one are compared.
+
+    Designed from the lead data (bench/leads_synth, bench/dedup_leads), each for a way a supplier's
+    leads stay alike while other fields change: the same phone, e-mail address or company domain;
+    the same name; name prefix within a postal code; the same address within a city (``addr``:
+    another name spelling, a missing phone, other free-mail); the same name words in any order
+    within a city (``namecity``: "Anhua Medical (Shenzhen)" against "Shenzhen Anhua Medical");
+    the same contact person under a name with the same start (``namecontact``). The compound keys
+    are also the narrow forms of a popular name such as "pacific medical supply", whose own key
+    holds more leads than a new lead is compared with (MAX_CANDIDATES_PER_KEY)."""
     keys = set()
     if record.get("phone"):
         keys.add("phone:" + record["phone"])
@@ -286,33 +311,47 @@ def lead_blocking_keys(record: Mapping[str, str | None]) -> set[str]:
     for domain in (record.get("domains") or "").split():
         keys.add("domain:" + domain)
     name = record.get("name") or ""
+    city = record.get("city") or ""
     if name:
         keys.add("name:" + name)
         if record.get("postal_code"):
             keys.add(f"zipname:{record['postal_code']}:{name[:4]}")
+        if city:
+            keys.add(f"namecity:{city}|{' '.join(sorted(set(name.split())))}")
+        if record.get("contact"):
+            keys.add(f"namecontact:{record['contact']}|{name[:4]}")
+    address = _address_key(record.get("street"), city)
+    if address:
+        keys.add("addr:" + address)
     return {key[:160] for key in keys}
 
 
 def compare_candidates(record: Mapping[str, object],
                        candidates: Iterable[tuple[int, int | None, Mapping[str, object]]],
                        spec: MatchSpec = LEAD_MATCH_SPEC,
-                       per_cluster: int = MAX_COMPARED_PER_CLUSTER) -> tuple[dict[int, MatchResult], set[int]]:
+                       per_cluster: int = MAX_COMPARED_PER_CLUSTER,
+                       shared_keys: Mapping[int, int] | None = None) -> tuple[dict[int, MatchResult], set[int]]:
     """Compare a new lead's ``record`` with the candidate leads found by blocking.
 
-    ``candidates``: (lead id, cluster id or None, record) for each candidate. Within one existing
-    cluster only ``per_cluster`` members are compared (the oldest, for stable results: comparing
-    with a few members of a supplier's cluster decides as well as comparing with all of them).
+    ``candidates``: (lead id, cluster id or None, record) for each candidate; ``shared_keys``:
+    how many blocking keys each candidate shares with the new lead (default 1 each). Within one
+    existing cluster only ``per_cluster`` members are compared: a supplier with hundreds of leads
+    is one cluster, and comparing with a few of its members decides as well as comparing with all
+    of them. Those sharing the most keys come first (the supplier's lead from the new address, say,
+    not its oldest five from the old one), then the oldest (ties broken by id: stable results).
     Returns ({lead id: MatchResult} for the pairs at or above REVIEW_PROBABILITY, the set of lead
     ids compared). The one place where the resolver decides whom to compare with; used by the
     processing job (``services.processing``) and by ``bench/dedup_leads``.
     """
+    shared_keys = shared_keys or {}
     by_cluster: dict[object, list[tuple[int, Mapping[str, object]]]] = {}
     for lead_id, cluster_id, other in candidates:
         by_cluster.setdefault(cluster_id if cluster_id is not None else ("lead", lead_id), []).append((lead_id, other))
     matches: dict[int, MatchResult] = {}
     compared: set[int] = set()
     for members in by_cluster.values():
-        for lead_id, other in sorted(members, key=lambda m: m[0])[:per_cluster]:
+        members.sort(key=lambda m: (-shared_keys.get(m[0], 1), m[0]))
+        for lead_id, other in members[:per_cluster]:
             compared.add(lead_id)
             result = spec.compare(record, other)
             if result.probability >= REVIEW_PROBABILITY:

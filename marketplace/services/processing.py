@@ -6,6 +6,7 @@ never blind inserts). Called by the RQ job (jobs.tasks) or in-process without Re
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import delete, or_, select, text, union_all, update
@@ -53,19 +54,21 @@ def _replace_keys(lead_id: int, keys: set[str]) -> None:
         db.session.execute(LeadBlockKey.__table__.insert(), [{"key": k, "lead_id": lead_id} for k in sorted(keys)])
 
 
-def candidate_ids(lead_id: int, keys: set[str]) -> set[int]:
-    """Other leads sharing a blocking key: at most MAX_CANDIDATES_PER_KEY per key, so the work per
-    lead stays flat however large the table grows. The oldest ones: a key's first leads never
-    change, so processing a lead again compares it with the same leads (idempotent results).
+def candidate_ids(lead_id: int, keys: set[str]) -> Counter[int]:
+    """Other leads sharing a blocking key, with how many of the keys each shares: at most
+    MAX_CANDIDATES_PER_KEY per key, so the work per lead stays flat however large the table grows.
+    The oldest ones: a key's first leads never change, so processing a lead again compares it with
+    the same leads (idempotent results). A popular key (a generic name) is narrowed by the compound
+    keys of ``lead_blocking_keys`` (name within a city, address), not by taking more of it.
     One round trip for all keys."""
     if not keys:
-        return set()
+        return Counter()
     per_key = [
         select(LeadBlockKey.lead_id).where(LeadBlockKey.key == key, LeadBlockKey.lead_id != lead_id)
         .order_by(LeadBlockKey.lead_id).limit(MAX_CANDIDATES_PER_KEY).subquery().select()
         for key in sorted(keys)
     ]
-    return set(db.session.execute(union_all(*per_key) if len(per_key) > 1 else per_key[0]).scalars())
+    return Counter(db.session.execute(union_all(*per_key) if len(per_key) > 1 else per_key[0]).scalars())
 
 
 def _record_of(row: LeadNormal) -> dict:
@@ -146,8 +149,9 @@ def _resolve_duplicates(lead: Lead, record: dict, *, identity_changed: bool, spe
     if others:
         candidates = [(row.lead_id, cluster_id, _record_of(row)) for row, cluster_id in db.session.execute(
             select(LeadNormal, Lead.cluster_id).join(Lead, Lead.id == LeadNormal.lead_id)
-            .where(LeadNormal.lead_id.in_(others))).all()]
-        matches, compared = compare_candidates(record, candidates, spec, MAX_COMPARED_PER_CLUSTER)
+            .where(LeadNormal.lead_id.in_(list(others)))).all()]
+        matches, compared = compare_candidates(record, candidates, spec, MAX_COMPARED_PER_CLUSTER,
+                                               shared_keys=others)
     before = _accepted_neighbours(lead.id)
     _store_pairs(lead.id, matches, compared, replace_all=identity_changed, model_version=spec.version)
     after = _accepted_neighbours(lead.id)

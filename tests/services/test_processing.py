@@ -97,3 +97,33 @@ def test_too_many_failed_attempts_mark_the_lead_failed(app_ctx):
     assert not processing.start_attempt(lead.id)
     db.session.refresh(lead)
     assert lead.processing_state == "failed" and "gave up" in lead.processing_error
+
+
+def test_a_duplicate_behind_a_popular_name_is_found_by_its_address(app_ctx, monkeypatch):
+    # A name shared by more leads than the cap: the oldest leads of the name key are other suppliers.
+    monkeypatch.setattr(processing, "MAX_CANDIDATES_PER_KEY", 3)
+    others = [make_lead(company_name="Pacific Medical Supply", email=f"sales@pms{n}.example.com",
+                        phone=f"(213) 555-01{n:02d}", website=f"pms{n}.example.com", street=f"{n} Main St",
+                        city="Los Angeles", postal_code="90021") for n in range(4)]
+    fresno = make_lead(company_name="Pacific Medical Supply", contact_name="Ann Wu", email="ann@pmsfresno.example.com",
+                       phone="(559) 555-0101", website="pmsfresno.example.com", street="77 Olive Ave",
+                       city="Fresno", postal_code="93721")
+    # The same supplier from free-mail, no phone, no website, no ZIP: the name is its only old key.
+    again = make_lead(company_name="Pacific Medical Supply, Inc.", contact_name="Ann Wu", email="pms.fresno@gmail.com",
+                      phone="", website="", street="77 Olive Avenue, Suite 4", city="Fresno", postal_code="")
+    process(*others, fresno, again)
+    pairs = {(p.lead_id, p.other_id) for p in db.session.execute(select(DuplicatePair)).scalars()}
+    assert (again.id, fresno.id) in pairs
+
+
+def test_a_moved_supplier_is_compared_with_its_lead_from_the_new_address(app_ctx, monkeypatch):
+    monkeypatch.setattr(processing, "MAX_COMPARED_PER_CLUSTER", 2)
+    old = [make_lead(**{**HARBOR, "contact_name": name}) for name in ("Maria Garcia", "James Smith")]
+    moved = make_lead(**{**HARBOR, "phone": "(562) 555-0177", "street": "9 Ocean Blvd", "postal_code": "90831"})
+    process(*old, moved)
+    assert {lead.cluster_id for lead in (*old, moved)} == {old[0].id}
+    # From free-mail, with the new phone and address: only the lead from the new address shares them.
+    latest = make_lead(**{**HARBOR, "email": "harbor.orders@gmail.com", "website": "", "phone": "562-555-0177",
+                          "street": "9 Ocean Boulevard", "postal_code": "90831"})
+    process(latest)
+    assert latest.cluster_id == old[0].id

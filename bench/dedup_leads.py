@@ -97,10 +97,9 @@ def our_spec(records: list[dict]) -> dedup.MatchSpec:
     deployment that refits as leads arrive; splink is trained on all of them too)."""
     if HAND_SET:
         return dedup.LEAD_MATCH_SPEC
-    from marketplace.domain.linkage_model import fit_spec
+    from marketplace.domain.linkage_model import fit_lead_spec
 
-    fit = fit_spec(dedup.LEAD_MATCH_SPEC, records, dedup.lead_blocking_keys,
-                   max_per_key=dedup.MAX_CANDIDATES_PER_KEY)
+    fit = fit_lead_spec(records)
     print(f"{'':>16s}  (ours: {fit.note})", flush=True)
     return fit.spec
 

@@ -33,7 +33,23 @@ def _overlap(a: str, b: str) -> float:
     return 1.0 if set(a.split()) & set(b.split()) else 0.0
 
 
+def _first_number(value: str) -> str | None:
+    return next((word for word in value.split() if word.isdigit()), None)
+
+
+def _street(a: str, b: str) -> float:
+    """Street lines: token_sort, but two different house numbers (the first number of each) are
+    two addresses, however alike the street names: "128 renmin rd" is not "233 renmin rd"
+    (at most 0.5). A second address line ("ste 5") and a missing number change nothing."""
+    similarity = fuzz.token_sort_ratio(a, b, processor=None) / 100.0
+    first_a, first_b = _first_number(a), _first_number(b)
+    if first_a and first_b and first_a != first_b:
+        return min(similarity, 0.5)
+    return similarity
+
+
 COMPARATORS: dict[str, Callable[[str, str], float]] = {
+    "street": _street,
     "exact": _exact,
     "overlap": _overlap,
     "jaro_winkler": lambda a, b: JaroWinkler.normalized_similarity(a, b, processor=None),
@@ -99,8 +115,9 @@ class TokenFrequencies:
 @dataclass(frozen=True)
 class SafetyCap:
     """A fixed rule on top of any weights: unless all the fields of at least one group in
-    ``unless_agree`` agree (add at least ``AGREEMENT_WEIGHT`` to the log-odds), the log-odds stay
-    at or below ``max_log_odds``."""
+    ``unless_agree`` agree (their level is one of ``AGREEING_LEVELS`` and its weight is positive),
+    the log-odds stay at or below ``max_log_odds``. Agreement is read from the levels, which are
+    fixed, so that no fit can switch a rule off."""
     reason: str
     unless_agree: tuple[frozenset[str], ...]
     max_log_odds: float
@@ -135,9 +152,9 @@ class MatchResult:
 
 # A TF adjustment moves a field's weight by at most this much down / up (log2 units).
 TF_ADJUSTMENT_BOUNDS = (-4.0, 4.0)
-# For the safety caps, a field agrees when it adds at least this much (log2 units: the level is
-# at least twice as common among matches as among non-matches), not a fitted near-zero weight.
-AGREEMENT_WEIGHT = 1.0
+# For the safety caps, a field agrees when its values are the same: not merely similar ("xiamen
+# ruihua medical devices" against "xiamen tianrui medical devices" is "similar", two companies).
+AGREEING_LEVELS = frozenset({"same"})
 
 
 @dataclass(frozen=True)
@@ -182,8 +199,13 @@ class MatchSpec:
                     token = shared[0]
                     low, high = TF_ADJUSTMENT_BOUNDS
                     adjustment = round(min(high, max(low, level.tf_centre - math.log2(shared[1]))), 3)
+                    if level is not comparison.levels[0]:
+                        # On a fuzzy level a shared rare token proves little (the tokens that tell
+                        # two companies apart may be the ones that differ), but sharing only
+                        # common ones is weak evidence: the adjustment only lowers the weight.
+                        adjustment = min(adjustment, 0.0)
             weight = level.weight + adjustment
-            if weight >= AGREEMENT_WEIGHT:
+            if level.name in AGREEING_LEVELS and weight > 0:
                 agreeing.add(comparison.field)
             total += weight
             evidence.append(Evidence(comparison.field, label, str(a), str(b), round(similarity, 3),
@@ -245,7 +267,7 @@ LEAD_MATCH_SPEC = MatchSpec(
                         "e-mail/web domain"),
         FieldComparison("contact", "jaro_winkler", (Level(_SAME, 0.95, 2.0), Level(_DIFF, 0.0, 0.0)),
                         "contact person", tf_adjusted=True),
-        FieldComparison("street", "token_sort", (
+        FieldComparison("street", "street", (
             Level(_SAME, 0.95, 3.0), Level(_CLOSE, 0.8, 1.0), Level(_DIFF, 0.0, -1.0)), "street"),
         FieldComparison("postal_code", "exact", (Level(_SAME, 1.0, 1.5), Level(_DIFF, 0.0, -1.5)), "postal code"),
         FieldComparison("city", "jaro_winkler", (Level(_SAME, 0.95, 1.0), Level(_DIFF, 0.0, -2.0)), "city"),
@@ -259,6 +281,11 @@ MAX_CANDIDATES_PER_KEY = 100
 # A supplier with hundreds of leads is one cluster: a new lead is compared with at most this many
 # of its members (see ``compare_candidates``).
 MAX_COMPARED_PER_CLUSTER = 5
+
+
+# Fitting the lead spec (``linkage_model.fit_lead_spec``): comparisons whose m and u are estimated
+# once from the hand-set model's posterior and not re-estimated by EM (see ``linkage_model.fit_em``).
+LEAD_FIXED_IN_EM = frozenset({"name"})
 
 
 def lead_record(normal: Mapping[str, object], contact_name: str | None = None) -> dict[str, str | None]:

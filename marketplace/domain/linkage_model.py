@@ -9,12 +9,15 @@
    hand-set spec (so "match" keeps its meaning) and never reads a true link.
 4. Weights: log2(m/u) per level, adjacent levels whose weights run against their order pooled
    (``pool_against_order``: sampling noise on thin levels), then clipped to ``WEIGHT_BOUNDS``.
-5. Term-frequency adjustment (comparisons with ``tf_adjusted``, the company name): a pair's weight
-   at a level moves by ``centre - log2(tf(t))``, where t is the rarest token the two values share
-   and tf(t) its share of all records (``TokenFrequencies``); the centre is the mean of log2 tf(t)
-   over the non-matching pairs of that level (EM's posterior), so that on those pairs the
-   adjustment averages zero. splink's form is log2(u / tf(value)) on whole values; tokens suit
-   company names, where "medical supply" is shared by thousands and "anhua" by one supplier.
+5. Term-frequency adjustment (comparisons with ``tf_adjusted``: company name, contact person), on
+   the most similar level only, as splink adjusts its exact-match level: a pair's weight moves by
+   ``centre - log2(tf(t))``, where t is the rarest token the two values share and tf(t) its share
+   of all records (``TokenFrequencies``); the centre is the mean of log2 tf(t) over the
+   non-matching pairs of that level (EM's posterior), so that on those pairs the adjustment
+   averages zero. splink's form is log2(u / tf(value)) on whole values; tokens suit company
+   names, where "medical supply" is shared by thousands and "anhua" by one supplier. (On the
+   fuzzier levels the rarest shared token says little: "shenzhen minghua medical technology" and
+   "shenzhen baoxin medical technology" share everything but what tells them apart.)
 6. The safety caps and the structure come from the code's spec, never from the fit.
 
 Fallback: with fewer than ``MIN_FIT_PAIRS`` candidate pairs (a new deployment) nothing is fitted
@@ -26,7 +29,7 @@ import math
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -55,8 +58,10 @@ class EMFit:
     iterations: int
     posterior: np.ndarray      # P(match | levels) per pair
 
-    def weights(self) -> list[np.ndarray]:
-        """log2(m/u) per comparison and level, pooled where against the levels' order."""
+    def weights(self, pool: bool = True) -> list[np.ndarray]:
+        """log2(m/u) per comparison and level, pooled where against the levels' order (``pool``)."""
+        if not pool:
+            return [np.log2(m / u) for m, u in zip(self.m, self.u)]
         return [pool_against_order(m, u) for m, u in zip(self.m, self.u)]
 
     @property
@@ -81,14 +86,20 @@ def pool_against_order(m: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 def fit_em(levels: np.ndarray, sizes: Sequence[int], max_iter: int = 200, tol: float = 1e-6,
-           pseudo_count: float = 0.5, start_posterior: np.ndarray | None = None) -> EMFit:
+           pseudo_count: float = 0.5, start_posterior: np.ndarray | None = None,
+           fix_u_after: int | None = None, fixed: Sequence[int] = ()) -> EMFit:
     """Unsupervised Fellegi-Sunter EM on the pairs' levels.
 
     ``levels``: shape (pairs, comparisons), the level index per comparison, -1 for missing (no
     information either way). ``sizes``: the number of levels per comparison. ``start_posterior``:
     P(match) per pair to start from (the M-step runs first); without it, matches start mostly in
     the most similar levels and non-matches in the least. ``pseudo_count`` is added to every
-    level's expected count (no level gets probability 0)."""
+    level's expected count (no level gets probability 0). ``fix_u_after``: u is re-estimated only
+    in the first that many iterations, then kept (0: u from the start posterior alone).
+    ``fixed``: comparisons (indices) whose m and u keep their first estimate: splink does not
+    re-estimate a comparison whose field is in the blocking rule of an EM session, and a company
+    name is part of most lead keys, which makes "same name" common among non-matching candidates
+    and lets EM trade the name's evidence for the address's."""
     n, n_fields = levels.shape
     onehot = []
     for f, k in enumerate(sizes):
@@ -119,6 +130,10 @@ def fit_em(levels: np.ndarray, sizes: Sequence[int], max_iter: int = 200, tol: f
             log_u += onehot[f] @ np.log(u[f])
         g = 1.0 / (1.0 + np.exp(np.clip(log_u - log_m, -700.0, 700.0)))  # P(match | levels)
         new_m, new_u, new_p = m_step(g)
+        if fix_u_after is not None and iteration > fix_u_after:
+            new_u = u
+        for f in fixed:
+            new_m[f], new_u[f] = m[f], u[f]
         delta = max(abs(new_p - p), *(np.abs(a - b).max() for a, b in zip(new_m, m)),
                     *(np.abs(a - b).max() for a, b in zip(new_u, u)))
         m, u, p = new_m, new_u, new_p
@@ -200,12 +215,21 @@ def _posterior(spec: MatchSpec, levels: np.ndarray) -> np.ndarray:
 def fit_spec(base: MatchSpec, records: Sequence[Mapping[str, object]],
              keys_of: Callable[[Mapping[str, object]], Iterable[str]], *, max_per_key: int,
              term_frequencies: Mapping[str, TokenFrequencies] | None = None,
-             min_pairs: int = MIN_FIT_PAIRS, max_pairs: int = MAX_FIT_PAIRS, seed: int = 0) -> FittedSpec:
+             fixed_fields: Collection[str] = (), min_pairs: int = MIN_FIT_PAIRS,
+             max_pairs: int = MAX_FIT_PAIRS, seed: int = 0) -> FittedSpec:
     """Fit ``base``'s weights, prior and TF centres to ``records`` (in arrival order).
 
     ``keys_of``: a record's blocking keys (``dedup.lead_blocking_keys``). ``term_frequencies``: per
     field with ``tf_adjusted``, token frequencies over all records (default: over ``records``).
-    Returns the hand-set ``base`` unchanged (``fitted`` False) below ``min_pairs`` pairs."""
+    ``fixed_fields``: comparisons whose m and u EM does not re-estimate (see ``fit_em``'s
+    ``fixed``). Returns the hand-set ``base`` unchanged (``fitted`` False) below ``min_pairs`` pairs.
+
+    u is estimated once, from the candidate pairs weighted by the hand-set model's posterior of a
+    non-match, and then kept (``fix_u_after=0``; splink likewise estimates u apart and fixes it
+    during EM): left free, EM on lead pairs drifts to a third class, "same address or postal code,
+    other company", which it calls matches. The levels of a TF-adjusted comparison are not pooled:
+    its most similar level ("same name") holds the generic names, whose weight the TF adjustment
+    corrects pair by pair, so it may rightly weigh less than a near-miss ("similar": typos)."""
     pairs = candidate_pairs([keys_of(r) for r in records], max_per_key)
     n_pairs = len(pairs)
     if n_pairs < min_pairs:
@@ -215,9 +239,11 @@ def fit_spec(base: MatchSpec, records: Sequence[Mapping[str, object]],
         pairs = sorted(random.Random(seed).sample(pairs, max_pairs))
     levels = np.array([base.levels(records[i], records[j]) for i, j in pairs], dtype=np.int64)
     levels = levels.reshape(len(pairs), len(base.comparisons))
-    em = fit_em(levels, [len(c.levels) for c in base.comparisons], start_posterior=_posterior(base, levels))
+    em = fit_em(levels, [len(c.levels) for c in base.comparisons], start_posterior=_posterior(base, levels),
+                fix_u_after=0, fixed=[f for f, c in enumerate(base.comparisons) if c.field in fixed_fields])
     low, high = WEIGHT_BOUNDS
-    weights = {c.field: np.clip(w, low, high).round(3).tolist() for c, w in zip(base.comparisons, em.weights())}
+    weights = {c.field: np.clip(raw if c.tf_adjusted else pooled, low, high).round(3).tolist()
+               for c, pooled, raw in zip(base.comparisons, em.weights(pool=True), em.weights(pool=False))}
     prior = round(min(max(em.prior_log_odds, PRIOR_BOUNDS[0]), PRIOR_BOUNDS[1]), 3)
 
     tfs = dict(term_frequencies or {})
@@ -242,6 +268,19 @@ def fit_spec(base: MatchSpec, records: Sequence[Mapping[str, object]],
     spec = _with_weights(base, weights, centres, prior, tfs, None)
     return FittedSpec(spec, True, len(records), n_pairs, em.match_share, em.iterations,
                       f"EM over {len(pairs)} of {n_pairs} candidate pairs, {em.iterations} iterations")
+
+
+def fit_lead_spec(records: Sequence[Mapping[str, object]],
+                  term_frequencies: Mapping[str, TokenFrequencies] | None = None,
+                  min_pairs: int = MIN_FIT_PAIRS) -> FittedSpec:
+    """``fit_spec`` with the lead settings: ``LEAD_MATCH_SPEC`` (structure, hand-set start, safety
+    caps), ``lead_blocking_keys`` with the service's ``MAX_CANDIDATES_PER_KEY``, and
+    ``LEAD_FIXED_IN_EM``. ``records``: ``dedup.lead_record`` dicts in arrival order. The one call
+    for the service's refit (``services.match_models``) and the benchmark (``bench/dedup_leads``)."""
+    from .dedup import LEAD_FIXED_IN_EM, LEAD_MATCH_SPEC, MAX_CANDIDATES_PER_KEY, lead_blocking_keys
+
+    return fit_spec(LEAD_MATCH_SPEC, records, lead_blocking_keys, max_per_key=MAX_CANDIDATES_PER_KEY,
+                    term_frequencies=term_frequencies, fixed_fields=LEAD_FIXED_IN_EM, min_pairs=min_pairs)
 
 
 # --- Storage -----------------------------------------------------------------------------------

@@ -20,8 +20,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..domain.dedup import LEAD_MATCH_SPEC, MAX_CANDIDATES_PER_KEY, MatchSpec, lead_blocking_keys
-from ..domain.linkage_model import (fit_spec, frequencies_to_json, spec_from_json, spec_to_json,
+from ..domain.dedup import LEAD_MATCH_SPEC, MatchSpec
+from ..domain.linkage_model import (fit_lead_spec, frequencies_to_json, spec_from_json, spec_to_json,
                                     token_frequencies)
 from ..extensions import db
 from ..models import LeadNormal, MatchModel
@@ -88,8 +88,7 @@ def refit(trigger: str, *, min_pairs: int | None = None) -> MatchModel:
             frequencies[comparison.field] = token_frequencies(
                 db.session.execute(select(column).execution_options(yield_per=10_000)).scalars())
     kwargs = {} if min_pairs is None else {"min_pairs": min_pairs}
-    fit = fit_spec(LEAD_MATCH_SPEC, records, lead_blocking_keys, max_per_key=MAX_CANDIDATES_PER_KEY,
-                   term_frequencies=frequencies, **kwargs)
+    fit = fit_lead_spec(records, frequencies, **kwargs)
     model = MatchModel(trigger=trigger[:120], fitted=fit.fitted, n_leads=fit.n_records,
                        max_lead_id=rows[-1].lead_id if rows else 0, n_pairs=fit.n_pairs,
                        match_share=fit.match_share, iterations=fit.iterations,

@@ -153,6 +153,8 @@ def test_a_name_alone_is_not_even_reviewed_whatever_the_weights():
 
 GENERIC = ("pacific medical supply", "global medical supply", "united safety supply", "first aid supply")
 CITIES = ("los angeles", "portland", "houston", "chicago", "miami", "denver", "seattle", "boston")
+PEOPLE = [f"{first} {last}" for first in ("maria", "wei", "john", "priya", "carlos", "aisha", "kenji", "olga")
+          for last in ("garcia", "chen", "smith", "patel", "lopez", "okafor", "kim", "nguyen")]
 
 
 def synthetic_leads(suppliers=700, seed=1):
@@ -164,7 +166,7 @@ def synthetic_leads(suppliers=700, seed=1):
         name = GENERIC[s % 4] if s % 10 == 0 else f"{rng.choice(['acme', 'zenith', 'lotus', 'delta'])}{s} medical supply"
         city = rng.choice(CITIES)
         base = {"name": name, "phone": f"+1213555{s:04d}", "email": f"sales@s{s}.com", "domains": f"s{s}.com",
-                "contact": rng.choice(["maria garcia", "wei chen", "john smith"]), "street": f"{s} harbor blvd",
+                "contact": rng.choice(PEOPLE), "street": f"{s} harbor blvd",
                 "postal_code": f"{90000 + s:05d}", "city": city}
         for k in range(rng.choice((1, 1, 2, 3))):
             lead = dict(base)
@@ -177,7 +179,8 @@ def synthetic_leads(suppliers=700, seed=1):
                     lead["street"], lead["postal_code"], lead["city"] = f"{k} new rd", f"{80000 + s:05d}", rng.choice(CITIES)
                 if rng.random() < 0.3:
                     lead["name"] = name.replace("supply", "supplies")
-                lead["contact"] = rng.choice(["maria garcia", "wei chen", "john smith"])
+                if rng.random() < 0.5:
+                    lead["contact"] = rng.choice(PEOPLE)
             records.append(lead)
             truth.append(s)
     order = list(range(len(records)))
@@ -225,3 +228,39 @@ def test_a_stored_model_round_trips_and_ignores_changed_comparisons():
     params["comparisons"]["city"]["weights"] = [9.0, 1.0, -9.0]
     city = next(c for c in spec_from_json(LEAD_MATCH_SPEC, params, tfs, 4).comparisons if c.field == "city")
     assert [lv.weight for lv in city.levels] == [1.0, -2.0]
+
+
+def test_em_can_keep_u_and_chosen_comparisons_fixed():
+    levels, _ = sample_levels(20_000, seed=5)
+    start = np.where(levels[:, 0] == 0, 0.9, 0.1)
+    first = fit_em(levels, [3, 2, 4], start_posterior=start, max_iter=0)  # the start M-step only
+    fixed_u = fit_em(levels, [3, 2, 4], start_posterior=start, fix_u_after=0)
+    for u, u0 in zip(fixed_u.u, first.u):
+        np.testing.assert_allclose(u, u0)
+    fixed_field = fit_em(levels, [3, 2, 4], start_posterior=start, fix_u_after=0, fixed=[2])
+    np.testing.assert_allclose(fixed_field.m[2], first.m[2])
+    assert fixed_field.iterations > 1 and not np.allclose(fixed_field.m[0], first.m[0])
+
+
+def test_different_house_numbers_are_different_streets():
+    street = next(c for c in LEAD_MATCH_SPEC.comparisons if c.field == "street")
+    level = lambda a, b: street.levels[LEAD_MATCH_SPEC.level_index(street, a, b)[0]].name  # noqa: E731
+    assert level("128 renmin rd", "233 renmin rd") == "different"
+    assert level("100 harbor blvd", "100 harbor blvd ste 5") != "different"
+    assert level("100 harbor blvd", "harbor blvd") != "different"  # a missing number changes nothing
+
+
+def test_on_a_fuzzy_level_the_tf_adjustment_only_lowers():
+    spec = name_spec(token_frequencies(NAMES))
+    rare = spec.compare({"name": "anhua medical supply"}, {"name": "anhua medical supplies"}).evidence[0]
+    common = spec.compare({"name": "pacific medical supply"}, {"name": "pacific medical supplies"}).evidence[0]
+    assert rare.level == common.level == "similar"
+    assert rare.tf_adjustment == 0.0 and common.tf_adjustment <= 0.0
+
+
+def test_a_similar_name_with_the_same_contact_is_no_company_evidence():
+    spec = overconfident_spec()
+    a = {**ADDRESS, "name": "xiamen ruihua medical devices", "contact": "sales manager"}
+    b = {**a, "name": "xiamen tianrui medical devices"}
+    assert spec.compare(a, b).evidence[0].level == "similar"
+    assert spec.compare(a, b).probability < AUTO_MERGE_PROBABILITY

@@ -18,6 +18,14 @@ NAMES = ("Harbor Industrial", "Cascade Respiratory", "Apex Protective", "Summit 
          "Lotus Hygiene", "Zenith Gloves", "Mission Bay Biomedical")
 
 
+def lead(**fields):
+    """A lead saved and processed (with Redis the job would run in a worker: here, now)."""
+    saved = make_lead(**fields)
+    processing.process_lead(saved.id)
+    db.session.refresh(saved)
+    return saved
+
+
 def seed_leads():
     """Eight suppliers with two or three leads each (another contact, a reformatted phone, a
     webmail address), and four different "Pacific Medical Supply"s."""
@@ -26,14 +34,14 @@ def seed_leads():
         city, zip_code, area = CITIES[s % 4]
         base = dict(company_name=name, email=f"sales@supplier{s}.com", website=f"supplier{s}.com",
                     phone=f"({area}) 555-01{s:02d}", street=f"{s + 1}00 Main Street", city=city, postal_code=zip_code)
-        leads.append(make_lead(**base))
-        leads.append(make_lead(**{**base, "contact_name": "James Smith", "email": f"james@supplier{s}.com",
+        leads.append(lead(**base))
+        leads.append(lead(**{**base, "contact_name": "James Smith", "email": f"james@supplier{s}.com",
                                   "phone": f"{area}-555-01{s:02d}"}))
         if s % 2:
-            leads.append(make_lead(**{**base, "company_name": name + " Inc.", "website": "",
+            leads.append(lead(**{**base, "company_name": name + " Inc.", "website": "",
                                       "email": f"orders.supplier{s}@gmail.com"}))
     for s, (city, zip_code, area) in enumerate(CITIES):
-        leads.append(make_lead(company_name="Pacific Medical Supply", email=f"info@pacific{s}.com",
+        leads.append(lead(company_name="Pacific Medical Supply", email=f"info@pacific{s}.com",
                                website=f"pacific{s}.com", phone=f"({area}) 555-09{s:02d}", street=f"{s} Alameda St",
                                city=city, postal_code=zip_code))
     return leads
@@ -54,7 +62,7 @@ def test_a_refit_stores_a_version_and_new_pairs_carry_it(app_ctx):
     spec = match_models.current_spec()
     assert spec.version == model.id and spec.term_frequencies["name"].total == model.n_leads
     # a new lead of a known supplier is scored with the fitted weights, and says so
-    new = make_lead(company_name="Anhua Medical Devices Co.", email="li@supplier4.com", website="supplier4.com",
+    new = lead(company_name="Anhua Medical Devices Co.", email="li@supplier4.com", website="supplier4.com",
                     phone="(213) 555-0104", street="500 Main Street", city="Long Beach", postal_code="90802")
     pairs = list(db.session.execute(select(DuplicatePair).where(DuplicatePair.lead_id == new.id)).scalars())
     assert pairs and all(p.model_version == model.id for p in pairs)
@@ -121,3 +129,19 @@ def test_the_refit_and_show_commands(clean_app):
     assert "model 1" in result.output and "fitted" in result.output and "phone" in result.output
     assert "(TF)" in result.output
     assert "model 1" in runner.invoke(args=["dedup", "show"]).output
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs Redis: the refit is a job on the tasks queue")
+def test_the_refit_is_queued_once_as_a_job(app_ctx):
+    from rq.job import Job
+    from rq.serializers import JSONSerializer
+
+    from marketplace.jobs.queue import REFIT_JOB_ID, enqueue_refit, redis_connection
+    from marketplace.jobs.tasks import refit_job
+
+    seed_leads()
+    assert enqueue_refit("test") and not enqueue_refit("test again")  # one job however often asked
+    job = Job.fetch(REFIT_JOB_ID, connection=redis_connection(), serializer=JSONSerializer)
+    assert job.func_name.endswith("refit_job") and list(job.args) == ["test"]  # JSON: a list
+    assert refit_job(*job.args).startswith("model ")  # what the worker runs
+    assert db.session.scalar(select(func.count()).select_from(MatchModel)) == 1

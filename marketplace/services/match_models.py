@@ -29,7 +29,7 @@ from ..models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-# A refit is due after this many new leads (config DEDUP_REFIT_EVERY overrides) ...
+# A refit is due after config DEDUP_REFIT_EVERY new leads (default 1000) ...
 REFIT_EVERY_LEADS = 1000
 # ... or this long after the last one, if any lead arrived since.
 REFIT_MAX_AGE = timedelta(days=1)

@@ -93,6 +93,7 @@ def test_a_vetters_decision_outlives_a_refit(app_ctx):
 
 @pytest.mark.skipif(bool(REDIS_URL), reason="the embedded default: leads and refits run in-process")
 def test_a_refit_follows_new_leads_in_process(app_ctx):
+    every = app_ctx.config["DEDUP_REFIT_EVERY"]
     app_ctx.config["DEDUP_REFIT_EVERY"] = 10
     try:
         leads = seed_leads()
@@ -116,7 +117,7 @@ def test_a_refit_follows_new_leads_in_process(app_ctx):
         assert db.session.scalar(select(func.count()).select_from(MatchModel)) == len(models) + 2
         assert not match_models.refit_due()
     finally:
-        app_ctx.config.pop("DEDUP_REFIT_EVERY")
+        app_ctx.config["DEDUP_REFIT_EVERY"] = every
 
 
 def test_the_refit_and_show_commands(clean_app):

@@ -58,18 +58,17 @@ def list_users() -> None:
 
 
 def _run_import(path: str, importer) -> None:
-    """Open a CSV file, import it with ``importer(stream)``, and report every rejected row."""
+    """Read a CSV file (decoded like a web upload, whole or refused whole), import it with
+    ``importer(stream)``, and report every rejected row."""
     started = time.perf_counter()
-    with open(path, newline="", encoding="utf-8-sig", errors="strict") as stream:
-        try:
-            report = importer(stream)
-        except UnicodeDecodeError:
-            raise click.ClickException("the file is not UTF-8 text; save it as 'CSV UTF-8'") from None
+    with open(path, "rb") as stream:
+        data = stream.read()
+    report = leads.import_file(data, importer)
     for rejected in report.rejected:
         click.echo(f"row {rejected.row}: {rejected.reason}", err=True)
     if not report.ok:
         raise click.ClickException(report.summary())
-    click.echo(f"{report.summary()} in {time.perf_counter() - started:.1f} s")
+    click.echo(f"{report.summary()} (read as {report.encoding}) in {time.perf_counter() - started:.1f} s")
 
 
 @leads_cli.command("import")

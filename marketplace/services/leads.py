@@ -4,11 +4,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import IO, Iterable, Iterator
+from typing import IO, Callable, Iterable, Iterator
 
 from flask import abort
 
 from ..domain.csv_cells import protect, unprotect
+from ..domain.csv_text import FileRefused, decode_csv
 from ..domain.lead_status import APPROVED, PROCESSING_PENDING, SUBMITTED
 from ..domain.leads import LEAD_COLUMNS, lead_to_row, parse_lead
 from ..domain.permissions import may_edit_lead, may_view_lead
@@ -105,6 +106,7 @@ class ImportReport:
     unchanged: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
     file_error: str | None = None
+    encoding: str | None = None  # how the file's bytes were read (domain.csv_text), shown with the result
     changed_lead_ids: list[int] = field(default_factory=list)  # to process after the commit
 
     @property
@@ -118,6 +120,19 @@ class ImportReport:
                 f"rejected {len(self.rejected)}")
 
 
+def import_file(data: bytes, importer: Callable[[IO[str]], ImportReport]) -> ImportReport:
+    """Decode a CSV file's bytes with the one rule for all imports (domain.csv_text) and hand the
+    text to ``importer`` (import_leads, import_demand). A file that cannot be decoded is refused
+    whole: nothing is imported and ``file_error`` says why."""
+    try:
+        decoded = decode_csv(data)
+    except FileRefused as exc:
+        return ImportReport(file_error=str(exc))
+    report = importer(io.StringIO(decoded.text, newline=""))
+    report.encoding = decoded.encoding
+    return report
+
+
 def _read_header(reader: Iterator[list[str]], columns: tuple[str, ...]) -> list[str] | str:
     try:
         header = next(reader)
@@ -125,6 +140,11 @@ def _read_header(reader: Iterator[list[str]], columns: tuple[str, ...]) -> list[
         return "the file is empty; the first row must name the columns"
     names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
     missing = [c for c in columns if c not in names]
+    if missing and len(names) == 1 and (";" in names[0] or "\t" in names[0]):
+        separator = "';'" if ";" in names[0] else "tabs"
+        return (f"the columns are separated by {separator}, not commas (Excel does this in many "
+                "European languages); save the file as 'CSV UTF-8 (comma delimited)', or choose the comma "
+                "as the list separator, and import it again")
     if missing:
         return ("the header row lacks the column(s) " + ", ".join(missing)
                 + ". Expected: " + ",".join(columns))
@@ -138,7 +158,7 @@ def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportR
     reader = csv.reader(stream)
     try:
         header = _read_header(reader, columns)
-    except (csv.Error, UnicodeDecodeError) as exc:
+    except csv.Error as exc:
         report.file_error = f"not a readable CSV file ({exc})"
         return
     if isinstance(header, str):
@@ -167,8 +187,9 @@ def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportR
                     continue
                 seen[external_id] = row_number
             yield row_number, values
-    except (csv.Error, UnicodeDecodeError) as exc:
-        report.rejected.append(RejectedRow(row_number, f"unreadable CSV from here on ({exc})"))
+    except csv.Error as exc:
+        # Read whole or refused whole: the importer rolls back what this file saved so far.
+        report.file_error = f"row {row_number} is not readable CSV ({exc}); nothing was imported"
 
 
 def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITTED,
@@ -186,6 +207,7 @@ def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITT
             _save_batch(batch, report, actor_id=actor_id, status=status)
             batch = []
     if not report.ok:
+        db.session.rollback()
         return report
     _save_batch(batch, report, actor_id=actor_id, status=status)
     db.session.commit()

@@ -185,6 +185,11 @@ def _niosh(number: str, who: _Lead, registries: "Registries", ref: dict) -> list
     by_company = _names_match(who.company, holder_cores)
     named = [e.holder for e in entries if _mentions(e.core, who.text)]
     holder_ok = by_company is not None or bool(named)
+    # The rows that concern this lead first (its holder, a named holder, its model): a number may
+    # have dozens of holders and the evidence shows a few.
+    relevant = [e for e in entries if (by_company and e.core == by_company[0]) or e.holder in named
+                or e.tokens & set(matched_models)]
+    rows = [e.evidence() for e in relevant] + [e.evidence() for e in entries if e not in relevant]
 
     if not matched_models and elsewhere:
         model, others = next(iter(sorted(elsewhere.items())))
@@ -195,7 +200,7 @@ def _niosh(number: str, who: _Lead, registries: "Registries", ref: dict) -> list
             f"({_listing(sorted({r['holder'] for r in other_rows}), 2)}), not under {number} "
             f"(models: {_listing(sorted({m for e in entries for m in e.models.split('|') if m}), 5) or 'none listed'}): "
             "a real number quoted for another respirator is how counterfeits are sold.",
-            _evidence(registries, "niosh", rows + other_rows)))
+            _evidence(registries, "niosh", other_rows[:3] + rows[:3])))
     if not holder_ok and who.supplier_type == "manufacturer":
         findings.append(Finding(
             "niosh_holder_mismatch", weights["niosh_holder_mismatch"],

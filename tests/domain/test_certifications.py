@@ -200,7 +200,10 @@ def test_registry_signals_with_their_sentences(fields, code, words):
 def test_a_listed_private_label_holder_is_not_a_mismatch(fields):
     assessment = assess(email="a@holder.example", website="holder.example", **fields)
     assert not set(assessment.flags) & set(REGISTRY_CODES), assessment.signals
-    assert "is listed as" in signal(assessment, "niosh_listed").sentence
+    listed = signal(assessment, "niosh_listed")
+    assert "is listed as" in listed.sentence
+    # The evidence starts with the lead's own row, however many holders the number has.
+    assert n.company_name(listed.evidence["rows"][0]["holder"]) == n.company_name(fields["company_name"])
 
 
 def test_a_makers_listed_model_is_not_taken_for_its_removed_one():

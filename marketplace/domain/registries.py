@@ -37,7 +37,7 @@ from importlib import resources
 from pathlib import Path
 
 from .certifications import parse_claims
-from .normalise import company_name, fold
+from .normalise import company_name
 
 KINDS = ("niosh", "watchlist", "eua", "k510")
 COLUMNS = {

@@ -32,6 +32,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
     register_cli(app)
+    from .domain import registries
+    registries.configure(app.config.get("REGISTRY_FOLDER"))  # where refreshed registries are read from
     from .security import set_security_headers
     app.after_request(set_security_headers)
     return app

@@ -6,15 +6,15 @@ its ``version`` is stored with every score, so that a change of the data re-scor
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from typing import Mapping
 
+from . import registries as registry_data
 from .catalog import PRODUCT_CATEGORIES, label
+from .certifications import check_claims, parse_claims, reference_json
 from .formatting import money, ratio as show_ratio
 
 
@@ -23,9 +23,14 @@ class Signal:
     code: str
     weight: int
     sentence: str
+    # What a registry showed (see certifications.Finding): registry, as_of, source, rows, note.
+    evidence: dict | None = field(default=None, hash=False, compare=False)
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "weight": self.weight, "sentence": self.sentence}
+        data = {"code": self.code, "weight": self.weight, "sentence": self.sentence}
+        if self.evidence:
+            data["evidence"] = self.evidence
+        return data
 
 
 @dataclass(frozen=True)
@@ -49,16 +54,25 @@ class DuplicateContext:
 @dataclass(frozen=True)
 class Reference:
     data: dict = field(hash=False)
+    registries: registry_data.Registries | None = field(default=None, hash=False)
 
     @property
     def version(self) -> str:
-        return self.data["version"]
+        """The rules' version and the registries' version ("2026-11-30.4+20201128-1a2b3c"): a change of
+        either re-scores every lead."""
+        if self.registries is None:
+            return self.data["version"]
+        return f"{self.data['version']}+{self.registries.version}"
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
+def _reference(registries: registry_data.Registries) -> Reference:
+    return Reference(reference_json(), registries)
+
+
 def load_reference() -> Reference:
-    text = resources.files(__package__).joinpath("reference_data.json").read_text(encoding="utf-8")
-    return Reference(json.loads(text))
+    """The rules (reference_data.json, read once) with the registries in force (see registries.current)."""
+    return _reference(registry_data.current())
 
 
 def _found(patterns: list[str], text: str) -> list[str]:
@@ -81,18 +95,33 @@ def price_signals(category: str, unit_price: Decimal, ref: dict) -> list[Signal]
     return [Signal("price_ok", 0, f"{what}: within the normal range.")]
 
 
-def certification_signals(category: str, certification: str | None, ref: dict) -> list[Signal]:
+def certification_signals(category: str, certification: str | None, ref: dict,
+                          lead: Mapping | None = None,
+                          registries: registry_data.Registries | None = None) -> list[Signal]:
+    """The claim's form (one parser, see certifications.parse_claims) and, for the numbers in it, what
+    the registries say (unknown number, holder or model not matching, watch list, maker removed from
+    FDA's emergency-use list, 510(k) of another product). ``lead`` (CSV field names) gives the company
+    name, description and supplier type the registry entries are compared with."""
     rule = ref["certifications"].get(category)
+    claims = parse_claims(certification)
+    registries = registries or registry_data.current()
+    found = [Signal(f.code, f.weight, f.sentence, f.evidence)
+             for f in check_claims(category, claims, lead or {}, registries, ref)]
     if not rule:
-        return []
+        return found
     name = label(PRODUCT_CATEGORIES, category)
     if not certification:
         return [Signal("certification_missing", ref["certification_missing_weight"],
                        f"No certification given; {name} should come with {rule['expect']}.")]
-    if not _found(rule["patterns"], certification):
+    expected = [c for c in claims if c.scheme in rule["schemes"]]
+    if not expected:
         return [Signal("certification_malformed", ref["certification_malformed_weight"],
-                       f"Certification '{certification[:80]}' does not contain {rule['expect']}.")]
-    return [Signal("certification_ok", 0, f"Certification '{certification[:80]}' is in the expected form for {name}.")]
+                       f"Certification '{certification[:80]}' does not contain {rule['expect']}.")] + found
+    read = ", ".join(f"{c.number} ({c.label})" for c in expected)
+    primary = rule["schemes"][0]
+    if not any(c.scheme == primary for c in expected):  # e.g. GB 2626 for an N95: a KN95
+        read += f"; no {ref['certification_schemes'][primary]['label']} is given"
+    return [Signal("certification_ok", 0, f"Certification '{certification[:80]}' reads as {read}.")] + found
 
 
 def broker_signals(lead: Mapping, ref: dict) -> list[Signal]:
@@ -185,7 +214,8 @@ def score_lead(lead: Mapping, normal: Mapping, context: DuplicateContext = Dupli
     ref = reference.data
     signals: list[Signal] = []
     signals += price_signals(lead["product_category"], Decimal(str(lead["unit_price"])), ref)
-    signals += certification_signals(lead["product_category"], lead.get("certification"), ref)
+    signals += certification_signals(lead["product_category"], lead.get("certification"), ref, lead,
+                                     reference.registries)
     signals += broker_signals(lead, ref)
     signals += payment_signals(lead.get("payment_terms"), ref)
     signals += identity_signals(lead, normal, ref)
@@ -205,6 +235,13 @@ FLAG_LABELS = {
     "price_too_low": "Price too good to be true",
     "certification_missing": "No certification",
     "certification_malformed": "Certification malformed",
+    "niosh_unknown": "NIOSH number not on the approvals list",
+    "niosh_holder_mismatch": "Not a holder of the NIOSH number",
+    "niosh_model_mismatch": "Model not under the NIOSH number",
+    "watchlist": "On the counterfeit watch list",
+    "eua_removed": "Maker removed from FDA emergency-use list",
+    "k510_other_product": "510(k) of another product",
+    "k510_unknown": "510(k) not in our list",
     "broker_terms": "Broker-chain wording",
     "broker": "Broker",
     "payment_upfront": "Payment up front",

@@ -4,6 +4,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
+from ..domain.certifications import certification_hint
 from ..domain.leads import parse_lead
 from ..forms import attach_errors, choices
 
@@ -32,8 +33,8 @@ class LeadForm(FlaskForm):
     min_order_qty = StringField("Minimum order (units)", render_kw={"inputmode": "numeric"})
     lead_time_days = StringField("Lead time (days)", render_kw={"inputmode": "numeric"},
                                  description="Days from order to shipment; 0 if in stock.")
-    certification = StringField("Certification",
-                                description="e.g. NIOSH TC-84A-1234, FDA 510(k) K123456, ASTM F2100 level 3.")
+    # The hint comes from the scoring rules (reference_data.json), so it always passes them.
+    certification = StringField("Certification", description=certification_hint())
     payment_terms = StringField("Payment terms", description="e.g. net 30, payment on delivery.")
     country_of_origin = StringField("Country of origin")
     notes = TextAreaField("Notes")

@@ -12,7 +12,7 @@ from marketplace.domain.leads import parse_lead
 from marketplace.domain.scoring import FLAG_LABELS, certification_signals, load_reference, score_lead
 from tests.conftest import VALID_LEAD
 
-CASES = Path("/work/shared/cases")
+CASES = Path(__file__).parents[1] / "cases"  # copies of the intake cases (../shared/cases)
 REGISTRY_CODES = ("niosh_unknown", "niosh_holder_mismatch", "niosh_model_mismatch", "watchlist", "eua_removed",
                   "k510_other_product", "k510_unknown")
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from .catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
+from .numbers import NumberError, read_number
 
 # The CSV format, in order (issue 2). Export adds ``id`` and ``status`` after these.
 LEAD_COLUMNS: tuple[str, ...] = (
@@ -144,24 +145,22 @@ def clean_choice(raw: str | None, choices: tuple[tuple[str, str], ...], what: st
     raise FieldError(f"Unknown {what} '{value[:40]}'; choose one of: {allowed}.")
 
 
-def _number_text(raw: str | None) -> str:
-    return (raw or "").strip().replace(",", "").replace("_", "").replace(" ", "")
-
-
 def clean_int(raw: str | None, *, minimum: int, maximum: int, required: bool, what: str) -> int | None:
-    text = _number_text(raw)
-    if not text:
+    """A whole number typed by a person (domain.numbers' rule), from ``minimum`` to ``maximum``;
+    None when empty and not ``required``. Raises FieldError with a message for the field."""
+    try:
+        number = read_number(raw, what=what, whole=True)
+    except NumberError as exc:
+        raise FieldError(str(exc)) from None
+    if number is None:
         if required:
             raise FieldError("This field is required.")
         return None
-    if not re.fullmatch(r"[+-]?\d+", text):
-        raise FieldError(f"The {what} must be a whole number.")
-    negative, digits = text.startswith("-"), text.lstrip("+-").lstrip("0") or "0"
-    if len(digits) > len(str(maximum)):
-        # Beyond any limit. Python's int() refuses thousands of digits, so do not even try.
-        value = -(maximum + 1) if negative else maximum + 1
+    if number.adjusted() >= len(str(maximum)):
+        # Beyond any limit: do not even convert thousands of digits to an int.
+        value = -(maximum + 1) if number < 0 else maximum + 1
     else:
-        value = -int(digits) if negative else int(digits)
+        value = int(number)
     if value < minimum:
         raise FieldError(f"The {what} cannot be negative." if minimum == 0
                          else f"The {what} must be at least {minimum}.")
@@ -170,22 +169,21 @@ def clean_int(raw: str | None, *, minimum: int, maximum: int, required: bool, wh
     return value
 
 
-def clean_price(raw: str | None) -> Decimal:
-    text = _number_text(raw).lstrip("$")
-    if not text:
-        raise FieldError("This field is required.")
+def clean_price(raw: str | None, what: str = "unit price") -> Decimal:
+    """A price in USD typed by a person (domain.numbers' rule; ``$`` allowed): more than 0, at most
+    MAX_UNIT_PRICE, at most 4 decimals. Raises FieldError with a message for the field."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise FieldError("The unit price must be a number, for example 0.79.") from None
-    if not value.is_finite():
-        raise FieldError("The unit price must be a number, for example 0.79.")
+        value = read_number(raw, what=what, whole=False, money=True)
+    except NumberError as exc:
+        raise FieldError(str(exc)) from None
+    if value is None:
+        raise FieldError("This field is required.")
     if value <= 0:
-        raise FieldError("The unit price must be more than 0.")
+        raise FieldError(f"The {what} must be more than 0.")
     if value > MAX_UNIT_PRICE:
-        raise FieldError(f"The unit price must be at most ${MAX_UNIT_PRICE:,}.")
+        raise FieldError(f"The {what} must be at most ${MAX_UNIT_PRICE:,}.")
     if value != value.quantize(Decimal("0.0001")):
-        raise FieldError("The unit price has at most 4 decimal places.")
+        raise FieldError(f"The {what} has at most 4 decimal places.")
     return value.quantize(Decimal("0.0001"))
 
 

@@ -1,5 +1,5 @@
 """The one rule for numbers people type (domain.numbers), through every field that reads one:
-lead prices, quantities, minimum orders, lead times; demand quantities, maximum prices,
+lead prices, quantities, minimum orders, lead times, pack sizes; demand quantities, maximum prices,
 days of supply. No app needed."""
 from datetime import date, timedelta
 from decimal import Decimal
@@ -55,7 +55,7 @@ def test_a_buyers_maximum_with_a_decimal_comma_is_refused():
 
 @pytest.mark.parametrize("parse, field", [
     (lead_error, "quantity"), (lead_error, "min_order_qty"), (lead_error, "lead_time_days"),
-    (demand_error, "quantity"), (demand_error, "days_of_supply"),
+    (lead_error, "pack_size"), (demand_error, "quantity"), (demand_error, "days_of_supply"),
 ])
 @pytest.mark.parametrize("raw", ["1,5", "12,5", "1,50", "1.500", "1.234.567", "1,0000"])
 def test_whole_numbers_with_a_decimal_comma_or_a_point_are_refused(parse, field, raw):

@@ -159,9 +159,10 @@ def read_number(raw: str | None, *, what: str, whole: bool, money: bool = False,
             if whole:
                 raise NumberError(f"The {what} must be a whole number; a comma only separates "
                                   "thousands, as in 1,500 (groups of three digits).")
-            if fraction or points:
-                raise NumberError("Use a decimal point, for example 0.12; a comma only separates "
-                                  "thousands, in groups of three digits as in 1,000.")
+            if fraction or points or integer.count(",") > 1:  # 1,00,000 (India) or 1,23.45
+                raise NumberError("Separate thousands with commas in groups of three digits, as in "
+                                  f"1,000,000, or not at all; the decimal separator is a point. '{shown}' "
+                                  "cannot be read.")
             raise NumberError(_decimal_comma(integer))
         if separator == "," and not whole and not points and integer.count(",") == 1:
             # 1,250 in a price: 1250 in the US, 1.25 in most of Europe.

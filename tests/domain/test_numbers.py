@@ -105,6 +105,9 @@ def test_unambiguous_numbers_of_many_countries_are_read(field, raw, expected):
     ("unit_price", "12 50", "groups of three"),
     ("quantity", "1,000 000", "one kind"),
     ("quantity", "1_000", "whole number"),
+    ("quantity", "1,00,000", "groups of three"),       # Indian lakh grouping: not misread
+    ("unit_price", "1,00,000", "groups of three"),
+    ("unit_price", "1,23.45", "groups of three"),
     ("unit_price", "NaN", "must be a number"),
     ("unit_price", "Infinity", "must be a number"),
     ("quantity", "²", None),

@@ -85,7 +85,7 @@ def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> 
     take("category", lambda: clean_choice(raw.get("category"), PRODUCT_CATEGORIES, "category"))
     take("quantity", lambda: clean_int(raw.get("quantity"), minimum=1, maximum=MAX_DEMAND_QUANTITY,
                                        required=True, what="quantity"))
-    take("max_unit_price", lambda: clean_price(raw.get("max_unit_price")))
+    take("max_unit_price", lambda: clean_price(raw.get("max_unit_price"), "maximum unit price"))
     take("needed_by", lambda: clean_date(raw.get("needed_by"), today))
     take("postal_code", lambda: clean_postal_code(raw.get("postal_code")))
     take("days_of_supply", lambda: clean_int(raw.get("days_of_supply"), minimum=0, maximum=MAX_DAYS_OF_SUPPLY,

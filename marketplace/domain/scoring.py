@@ -6,9 +6,10 @@ its ``version`` is stored with every score, so that a change of the data re-scor
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Mapping
 
@@ -77,6 +78,78 @@ def load_reference() -> Reference:
 
 def _found(patterns: list[str], text: str) -> list[str]:
     return [m.group(0) for p in patterns for m in [re.search(p, text, re.IGNORECASE)] if m]
+
+
+@dataclass(frozen=True)
+class PackReading:
+    """A price that reads as the price of a pack: the words found and the price per unit."""
+    pack_size: int           # units per pack, from the words
+    words: str               # the words as written, e.g. "box of 100"
+    unit_price: Decimal      # the price divided by pack_size (4 decimals)
+    ratio: float             # unit_price / the reference price
+
+
+_PACK_TEXT_FIELDS = ("product_description", "notes", "payment_terms")
+
+
+def pack_reading(lead: Mapping, ref: dict, *, stated: bool = True) -> PackReading | None:
+    """Whether a lead's price looks like the price of a pack (issue 8, item 8).
+
+    Only when no pack size was given (``pack_size`` 1 or missing) and the description, notes or
+    payment terms name a pack of N units (``ref["pack_patterns"]``: "box of 100", "100 pcs/box",
+    "caja de 100", "Karton mit 1.000" ...), the price divided by N is closer to the reference price
+    (on a ratio scale) than the price itself and within the normal bands (from "too good to be
+    true" to the 10x band), and -- when ``stated`` -- the text says that a price is per pack
+    (``ref["pack_price_patterns"]``: "per box", "/case", "por caja"; not "20 per box", which
+    describes the packing). Scoring asks for the statement, so that "20 per box" in a description
+    does not excuse a price 14x the reference; the supplier's form hints without it. Of several
+    pack sizes named, the one whose reading is nearest the reference. None otherwise (also for
+    products without a reference price)."""
+    if (lead.get("pack_size") or 1) != 1 or lead.get("unit_price") is None:
+        return None
+    reference = ref["reference_prices"].get(lead.get("product_category"))
+    if not reference:
+        return None
+    text = " ".join(str(lead.get(k) or "") for k in _PACK_TEXT_FIELDS)
+    sizes = [m for pattern in ref["pack_patterns"] for m in re.finditer(pattern, text, re.IGNORECASE)]
+    if not sizes:
+        return None
+    if stated:
+        packing = [(m.start("n"), m.end()) for m in sizes]  # "20 per box": units per box, no price
+        statements = [m for pattern in ref["pack_price_patterns"] for m in re.finditer(pattern, text, re.IGNORECASE)
+                      if not any(start < m.start() < end for start, end in packing)]
+        if not statements:
+            return None
+    price = Decimal(str(lead["unit_price"]))
+    as_typed = abs(math.log(float(price) / reference["price"]))
+    low, high = ref["price_too_low"]["below"], ref["price_bands"][0]["above"]
+    best: PackReading | None = None
+    for match in sizes:
+        digits = re.sub(r"\D", "", match.group("n"))
+        if len(digits) > 7 or int(digits) < 2:  # no pack holds ten million units
+            continue
+        size = int(digits)
+        ratio = float(price / size) / reference["price"]
+        if not (low <= ratio <= high) or abs(math.log(ratio)) >= as_typed:
+            continue
+        if best is None or abs(math.log(ratio)) < abs(math.log(best.ratio)):
+            unit_price = (price / size).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+            best = PackReading(size, " ".join(match.group(0).split()), unit_price, ratio)
+    return best
+
+
+def pack_signals(lead: Mapping, reading: PackReading | None, ref: dict) -> list[Signal]:
+    """The "price looks per pack" signal for ``pack_reading``'s finding."""
+    if reading is None:
+        return []
+    rule = ref["price_per_pack"]
+    price = Decimal(str(lead["unit_price"]))
+    return [Signal(rule["code"], rule["weight"],
+                   f"The price {money(price)} looks like the price of a pack: the offer says "
+                   f"'{reading.words}', and {money(price)} / {reading.pack_size:,} = {money(reading.unit_price)} "
+                   f"a unit, {show_ratio(reading.ratio)} the reference, against {show_ratio(float(price) / ref['reference_prices'][lead['product_category']]['price'])} "
+                   f"as typed; the price is scored per unit. Ask the supplier for the units per pack "
+                   f"(pack_size), and whether the quantity {int(lead.get('quantity') or 0):,} counts units or packs.")]
 
 
 def price_signals(category: str, unit_price: Decimal, ref: dict) -> list[Signal]:
@@ -187,6 +260,43 @@ def plausibility_signals(lead: Mapping, ref: dict) -> list[Signal]:
     return signals
 
 
+def figures_to_confirm(lead: Mapping, reference: Reference | None = None) -> dict[str, str]:
+    """{field: warning} for the figures of a valid lead (parse_lead's values: per unit) that the
+    supplier's form asks to confirm before saving (issue 8, item 10): a unit price above
+    ``confirm_price.above`` or below ``confirm_price.below`` times the reference, a price that
+    reads as the price of a pack named in the text while no pack size is given, and a quantity above
+    ``implausible_quantity.above``. Empty when nothing needs confirming. The CSV import does not
+    ask (staff import it); scoring flags the same figures."""
+    ref = (reference or load_reference()).data
+    warnings: dict[str, str] = {}
+    reference_price = ref["reference_prices"].get(lead.get("product_category"))
+    price = lead.get("unit_price")
+    if reference_price and price is not None:
+        price = Decimal(str(price))
+        ratio = float(price) / reference_price["price"]
+        rule = ref["confirm_price"]
+        parts = []
+        if ratio > rule["above"] or ratio < rule["below"]:
+            quoted = ""
+            if (lead.get("pack_size") or 1) > 1 and lead.get("pack_price") is not None:
+                quoted = f" ({money(lead['pack_price'])} for a pack of {lead['pack_size']:,})"
+            parts.append(f"{money(price)} a unit{quoted} is {show_ratio(ratio)} the reference price of "
+                         f"{reference_price['label']} ({money(reference_price['price'])}).")
+        reading = pack_reading(lead, ref, stated=False)
+        if reading:
+            parts.append(f"The offer says '{reading.words}': if {money(price)} is the price of a pack, "
+                         f"enter {reading.pack_size} under units per pack (and the number of packs as the quantity).")
+        if parts:
+            warnings["unit_price"] = " ".join(parts) + " If the price is right, confirm it below."
+    quantity = int(lead.get("quantity") or 0)
+    rule = ref["implausible_quantity"]
+    if quantity > rule["above"]:
+        warnings["quantity"] = (f"{quantity:,} units is more than {rule['above']:,}, more than almost any "
+                                "seller offers (3M made about 1.1 billion N95s in all of 2020). If it is "
+                                "right, confirm it below.")
+    return warnings
+
+
 def completeness_signals(lead: Mapping, ref: dict) -> list[Signal]:
     missing = [name.replace("_", " ") for name in ref["incomplete_fields"] if not lead.get(name)]
     if not missing:
@@ -213,7 +323,10 @@ def score_lead(lead: Mapping, normal: Mapping, context: DuplicateContext = Dupli
     reference = reference or load_reference()
     ref = reference.data
     signals: list[Signal] = []
-    signals += price_signals(lead["product_category"], Decimal(str(lead["unit_price"])), ref)
+    reading = pack_reading(lead, ref)
+    signals += pack_signals(lead, reading, ref)
+    signals += price_signals(lead["product_category"],
+                             reading.unit_price if reading else Decimal(str(lead["unit_price"])), ref)
     signals += certification_signals(lead["product_category"], lead.get("certification"), ref, lead,
                                      reference.registries)
     signals += broker_signals(lead, ref)
@@ -233,6 +346,7 @@ FLAG_LABELS = {
     "price_3x": "Price over 3x reference",
     "price_over_1_1x": "Price over 1.1x reference",
     "price_too_low": "Price too good to be true",
+    "price_per_pack": "Price looks per pack",
     "certification_missing": "No certification",
     "certification_malformed": "Certification malformed",
     "niosh_unknown": "NIOSH number not on the approvals list",

@@ -11,7 +11,7 @@ from flask import abort
 from ..domain.csv_cells import protect, unprotect
 from ..domain.csv_text import FileRefused, decode_csv
 from ..domain.lead_status import APPROVED, PROCESSING_PENDING, SUBMITTED
-from ..domain.leads import LEAD_COLUMNS, lead_to_row, parse_lead
+from ..domain.leads import DERIVED_FIELDS, LEAD_COLUMNS, OPTIONAL_LEAD_COLUMNS, lead_to_row, parse_lead
 from ..domain.permissions import may_edit_lead, may_view_lead
 from ..extensions import db
 from ..jobs.queue import enqueue_lead_processing, enqueue_matching
@@ -20,12 +20,13 @@ from ..models.base import utcnow
 from . import audit
 
 EXPORT_COLUMNS = ("id",) + LEAD_COLUMNS + ("status", "cluster", "risk_score", "flags")
-# Fields a supplier or an import may set; everything else (owner, status, ...) is the system's.
-EDITABLE_FIELDS = LEAD_COLUMNS
+# Fields a supplier or an import may set (parse_lead's values); everything else (owner, status,
+# ...) is the system's.
+EDITABLE_FIELDS = LEAD_COLUMNS + DERIVED_FIELDS
 
 
 def lead_values(lead: Lead) -> dict:
-    return {name: getattr(lead, name) for name in LEAD_COLUMNS}
+    return {name: getattr(lead, name) for name in EDITABLE_FIELDS}
 
 
 def create_lead(values: dict, *, owner: User | None, actor_id: int | None, source: str,
@@ -133,13 +134,14 @@ def import_file(data: bytes, importer: Callable[[IO[str]], ImportReport]) -> Imp
     return report
 
 
-def _read_header(reader: Iterator[list[str]], columns: tuple[str, ...]) -> list[str] | str:
+def _read_header(reader: Iterator[list[str]], columns: tuple[str, ...],
+                 optional: tuple[str, ...] = ()) -> list[str] | str:
     try:
         header = next(reader)
     except StopIteration:
         return "the file is empty; the first row must name the columns"
     names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
-    missing = [c for c in columns if c not in names]
+    missing = [c for c in columns if c not in names and c not in optional]
     if missing and len(names) == 1 and (";" in names[0] or "\t" in names[0]):
         separator = "';'" if ";" in names[0] else "tabs"
         return (f"the columns are separated by {separator}, not commas (Excel does this in many "
@@ -151,13 +153,15 @@ def _read_header(reader: Iterator[list[str]], columns: tuple[str, ...]) -> list[
     return names
 
 
-def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportReport) -> Iterator[tuple[int, dict]]:
+def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportReport,
+               optional: tuple[str, ...] = ()) -> Iterator[tuple[int, dict]]:
     """(row number, clean values) for each valid row of a CSV file with ``columns``; every other
     row goes to ``report.rejected`` with its number and reasons, a bad file to ``report.file_error``.
-    ``parse(raw) -> (values, errors)`` is the domain's validation (parse_lead, parse_demand)."""
+    ``parse(raw) -> (values, errors)`` is the domain's validation (parse_lead, parse_demand);
+    columns named in ``optional`` may be missing from the file (parse sees them as empty)."""
     reader = csv.reader(stream)
     try:
-        header = _read_header(reader, columns)
+        header = _read_header(reader, columns, optional)
     except csv.Error as exc:
         report.file_error = f"not a readable CSV file ({exc})"
         return
@@ -201,7 +205,7 @@ def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITT
     keep their status) and a matching run follows."""
     report = ImportReport()
     batch: list[tuple[int, dict]] = []
-    for row_number, values in valid_rows(stream, LEAD_COLUMNS, parse_lead, report):
+    for row_number, values in valid_rows(stream, LEAD_COLUMNS, parse_lead, report, OPTIONAL_LEAD_COLUMNS):
         batch.append((row_number, values))
         if len(batch) >= batch_size:
             _save_batch(batch, report, actor_id=actor_id, status=status)

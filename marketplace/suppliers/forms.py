@@ -1,11 +1,12 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
 from ..domain.certifications import certification_hint
 from ..domain.leads import parse_lead
+from ..domain.scoring import figures_to_confirm
 from ..forms import attach_errors, choices
 
 class LeadForm(FlaskForm):
@@ -27,10 +28,17 @@ class LeadForm(FlaskForm):
     product_category = SelectField("Product", choices=choices(PRODUCT_CATEGORIES, prompt="Choose…"), validate_choice=False)
     product_description = TextAreaField("Product description",
                                         description="Brand, model, size, packaging.")
-    quantity = StringField("Quantity available (units)", render_kw={"inputmode": "numeric", "required": True})
+    quantity = StringField("Quantity available (units)", render_kw={"inputmode": "numeric", "required": True},
+                           description="Or the number of packs, if you give units per pack.")
     unit_price = StringField("Unit price (USD)", render_kw={"inputmode": "decimal", "required": True},
-                             description="Price per single unit, e.g. 0.79.")
-    min_order_qty = StringField("Minimum order (units)", render_kw={"inputmode": "numeric"})
+                             description="Price per single unit, e.g. 0.79, with a decimal point; or the "
+                                         "price of one pack, if you give units per pack.")
+    pack_size = StringField("Units per pack", render_kw={"inputmode": "numeric", "placeholder": "1"},
+                            description="Only if you quote per box, case or carton: e.g. 100 for a box of "
+                                        "100 gloves. Then give the price of one box and the number of boxes; "
+                                        "we show the price per unit.")
+    min_order_qty = StringField("Minimum order (units)", render_kw={"inputmode": "numeric"},
+                                description="Or packs, if you give units per pack.")
     lead_time_days = StringField("Lead time (days)", render_kw={"inputmode": "numeric"},
                                  description="Days from order to shipment; 0 if in stock.")
     # The hint comes from the scoring rules (reference_data.json), so it always passes them.
@@ -38,16 +46,30 @@ class LeadForm(FlaskForm):
     payment_terms = StringField("Payment terms", description="e.g. net 30, payment on delivery.")
     country_of_origin = StringField("Country of origin")
     notes = TextAreaField("Notes")
+    confirm_figures = BooleanField("The figures marked above are right: save them as they are")
 
     clean: dict
+    # Set when valid figures are far outside the reference: the form is shown again with a
+    # warning beside each and the confirm_figures box (issue 8, item 10).
+    asks_confirmation: bool = False
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
-        raw = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        raw = {name: field.data for name, field in self._fields.items()
+               if name not in ("csrf_token", "confirm_figures")}
         self.clean, errors = parse_lead(raw)
         attach_errors(self, errors)
-        return not errors
+        if errors:
+            return False
+        warnings = figures_to_confirm(self.clean)
+        if warnings and not self.confirm_figures.data:
+            self.asks_confirmation = True
+            attach_errors(self, warnings)
+            self.form_errors.append("Please check the figures marked below. If they are right, tick "
+                                    "the box at the end of the form and submit again.")
+            return False
+        return True
 
 
 class DocumentForm(FlaskForm):

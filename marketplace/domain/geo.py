@@ -21,21 +21,15 @@ _ZIP = re.compile(r"(\d{5})(?:[- ]?(\d{4}))?|(\d{3,4})(?:[- ](\d{4}))?")
 
 
 @cache
-def _tables() -> tuple[dict[str, tuple[float, float]], frozenset[str]]:
-    """(ZIP5 -> (lat, lon), every listed ZIP5). Military (APO/FPO) codes are listed at (0, 0), which
-    is no place in the US: they have no centroid, so they count as unknown places rather than as
-    somewhere in the Gulf of Guinea, but they are ZIP codes."""
-    table, listed = {}, set()
+def _table() -> dict[str, tuple[float, float]]:
+    """ZIP5 -> (lat, lon). Military (APO/FPO) codes are listed at (0, 0), which is no place in the
+    US: they are left out, so they count as unknown rather than as somewhere in the Gulf of Guinea."""
+    table = {}
     for row in zipcodes.list_all():
-        listed.add(row["zip_code"])
         lat, lon = float(row["lat"]), float(row["long"])
         if lat or lon:
             table[row["zip_code"]] = (lat, lon)
-    return table, frozenset(listed)
-
-
-def _table() -> dict[str, tuple[float, float]]:
-    return _tables()[0]
+    return table
 
 
 def warm_up() -> None:
@@ -48,15 +42,16 @@ def zip_code(text: str | None) -> str | None:
 
     '02446' -> '02446'; ZIP+4 is kept: '07102-1234', '07102 1234', '071021234' -> '07102-1234'.
     A spreadsheet drops leading zeros, so 3 or 4 digits are padded with zeros, but only when that
-    gives a ZIP code listed by USPS (the ``zipcodes`` data): '2446' -> '02446' (Brookline, MA),
-    '501' -> '00501' (Holtsville, NY), '7102-1234' -> '07102-1234'; '1234' -> None (no 01234)."""
+    gives a ZIP code of a place (one with a centroid in the ``zipcodes`` data): '2446' -> '02446'
+    (Brookline, MA), '501' -> '00501' (Holtsville, NY), '7102-1234' -> '07102-1234'; '1234' -> None
+    (no 01234), '9003' -> None (09003 is a military APO code: no place to deliver to or from)."""
     match = _ZIP.fullmatch((text or "").strip())
     if not match:
         return None
     five, plus4, short, short_plus4 = match.groups()
     if short:
         five, plus4 = short.zfill(5), short_plus4
-        if five not in _tables()[1]:
+        if five not in _table():
             return None
     return f"{five}-{plus4}" if plus4 else five
 

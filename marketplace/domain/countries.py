@@ -38,13 +38,17 @@ UNKNOWN_COUNTRY = "ZZ"
 
 # English names that people write and pycountry (ISO 3166-1 names, official and common names, and
 # their translations) does not have: former or colloquial names and parts of a country.
+# Abbreviations with dots are listed here because codes are taken only as bare letters ("N/A" and
+# "n.a." are no answer, not Namibia's NA).
 _ALIASES: dict[str, str] = {
-    "UK": "GB", "Great Britain": "GB", "Britain": "GB", "England": "GB", "Scotland": "GB",
-    "Wales": "GB", "Northern Ireland": "GB",
+    "UK": "GB", "U.K.": "GB", "Great Britain": "GB", "Britain": "GB", "England": "GB",
+    "Scotland": "GB", "Wales": "GB", "Northern Ireland": "GB", "U.S.": "US", "U.S.A.": "US",
     "Turkey": "TR",  # ISO's name is "Türkiye" since 2022
-    "Russia": "RU", "Holland": "NL", "UAE": "AE", "Ivory Coast": "CI", "Burma": "MM",
+    "Russia": "RU", "Holland": "NL", "UAE": "AE", "KSA": "SA", "Ivory Coast": "CI", "Burma": "MM",
     "Swaziland": "SZ", "Macedonia": "MK", "Cape Verde": "CV", "East Timor": "TL", "Vatican": "VA",
-    "Brunei": "BN", "DR Congo": "CD", "DRC": "CD",
+    "Vatican City": "VA", "Brunei": "BN", "DR Congo": "CD", "DRC": "CD", "Bosnia": "BA", "Lao PDR": "LA",
+    "PRC": "CN", "P.R. China": "CN", "Mainland China": "CN", "China Mainland": "CN",
+    "Hong Kong SAR": "HK", "Macau SAR": "MO", "S. Korea": "KR", "DPRK": "KP",
 }
 
 # Places whose postal codes are US ZIP codes (USPS): the states and the territories and freely
@@ -55,6 +59,8 @@ _MAX_LENGTH = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _LEADING_THE = re.compile(r"^\s*the\s+", re.IGNORECASE)
 _LEADING_SAINT = re.compile(r"^\s*st\.?\s+", re.IGNORECASE)
+_BARE_CODE = re.compile(r"[A-Za-z]{2,3}")
+_QUALIFIED = re.compile(r"(?P<head>[^(),]+?)\s*(?:,\s*|\()(?P<tail>[^(),]+?)\)?")
 # Levels of evidence, strongest first: codes; ISO, official and common names and the aliases; parts
 # of ISO names ("Korea" of "Korea, Republic of"); translations (decided by a vote of languages).
 _CODES, _NAMES, _PARTS, _TRANSLATIONS = range(4)
@@ -145,13 +151,35 @@ def _resolve(counter: Counter, level: int) -> str | list[str]:
     return sorted(code for code, _ in ranked)
 
 
-def _lookup(text: str) -> str | list[str] | None:
+def _lookup_whole(text: str) -> str | list[str] | None:
     index = _index()
     for level in (_CODES, _NAMES, _PARTS, _TRANSLATIONS):
+        if level == _CODES and not _BARE_CODE.fullmatch(text):
+            continue
         for loose in (False, True):
             counter = index.get((level, loose), {}).get(_key(text, loose))
             if counter:
                 return _resolve(counter, level)
+    return None
+
+
+def _lookup(text: str) -> str | list[str] | None:
+    """The code(s) of ``text``; a qualified name is also read turned round ('Korea, South' and
+    'Korea (South)' as 'South Korea') or, when its qualifier names no other country, by its head
+    ('Deutschland (Germany)', 'USA (Texas)')."""
+    found = _lookup_whole(text)
+    qualified = _QUALIFIED.fullmatch(text)
+    if found or not qualified:
+        return found
+    head, tail = qualified["head"], qualified["tail"]
+    turned = _lookup_whole(f"{tail} {head}")
+    if turned:
+        return turned
+    head_code, tail_code = _lookup_whole(head), _lookup_whole(tail)
+    if isinstance(head_code, str) and tail_code in (None, head_code):
+        return head_code
+    if isinstance(head_code, str) and isinstance(tail_code, str):
+        return sorted({head_code, tail_code})
     return None
 
 
@@ -165,6 +193,12 @@ def _suggestion_names() -> dict[str, str]:
 
 
 def _suggest(text: str) -> str | None:
+    qualified = _QUALIFIED.fullmatch(text)
+    if qualified:  # 'Shenzhen, China': a place and its country
+        for part in (qualified["tail"], qualified["head"]):
+            code = _lookup_whole(part)
+            if isinstance(code, str):
+                return display_name(code)
     key = _key(text, True)
     if len(key) < 4:
         return None

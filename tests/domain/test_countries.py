@@ -43,6 +43,9 @@ def parsed(row: dict) -> dict:
     ("Cote d'Ivoire", "CI"), ("Ivory Coast", "CI"), ("St Lucia", "LC"), ("Taiwan", "TW"), ("Iran", "IR"),
     ("Russia", "RU"), ("Puerto Rico", "PR"), ("Hong Kong", "HK"), ("Congo", "CG"),
     ("Falkland Islands", "FK"), ("Georgia", "GE"), ("Niger", "NE"), ("Nigeria", "NG"),
+    ("Schweiz", "CH"), ("España", "ES"), ("Espana", "ES"), ("Российская Федерация", "RU"),
+    ("Korea, South", "KR"), ("Korea (South)", "KR"), ("Korea, Republic of", "KR"), ("PRC", "CN"),
+    ("Deutschland (Germany)", "DE"), ("USA (Texas)", "US"), ("NA", "NA"),  # bare letters: Namibia's code
 ])
 def test_countries_are_read_by_code_name_alias_and_language(typed, code):
     assert countries.country_code(typed) == code
@@ -62,6 +65,10 @@ def test_no_country_is_none(typed):
     ("XX", "Unknown country 'XX'"),
     ("x" * 150, "Not a country"),
     ("Mexico\x00", "Not a country"),
+    ("N/A", "Unknown country 'N/A'"),     # no answer, not Namibia (NA)
+    ("n.a.", "Unknown country 'n.a.'"),
+    ("Shenzhen, China", "Did you mean China?"),  # a place and its country: which is meant is asked
+    ("Hong Kong (China)", "could be China (CN) or Hong Kong (HK)"),
 ])
 def test_unknown_or_ambiguous_countries_are_refused_naming_what_was_typed(typed, message_part):
     with pytest.raises(FieldError) as error:

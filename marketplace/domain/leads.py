@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from .catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
 from .numbers import NumberError, read_number
+from .countries import UNKNOWN_COUNTRY, country_code, parse_phone, phone_region, postal_code
+from .errors import FieldError
 
 # The CSV format, in order (issue 2). Export adds ``id`` and ``status`` after these.
 LEAD_COLUMNS: tuple[str, ...] = (
@@ -56,12 +57,9 @@ TEXT_FIELDS: dict[str, TextField] = {f.name: f for f in (
     TextField("street", 200),
     TextField("city", 100),
     TextField("state", 100),
-    TextField("postal_code", 20),
-    TextField("country", 100),
     TextField("product_description", 2000, multiline=True),
     TextField("certification", 200),
     TextField("payment_terms", 300),
-    TextField("country_of_origin", 100),
     TextField("notes", 5000, multiline=True),
 )}
 
@@ -69,10 +67,6 @@ TEXT_FIELDS: dict[str, TextField] = {f.name: f for f in (
 REQUIRED_FIELDS = ("company_name", "email", "supplier_type", "product_category", "quantity", "unit_price")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class FieldError(ValueError):
-    """A value that cannot be accepted; its message is shown beside the field."""
 
 
 def clean_text(raw: str | None, spec: TextField) -> str | None:
@@ -104,19 +98,10 @@ def clean_email(raw: str | None) -> str:
 
 
 def clean_phone(raw: str | None, country: str | None = None) -> str | None:
+    """The phone as typed (trimmed), once it reads as a number of the lead's country (a code or a
+    name; none given: the US); see ``countries.parse_phone``."""
     value = (raw or "").strip()
-    if not value:
-        return None
-    if len(value) > 40 or _CONTROL.search(value):
-        raise FieldError("Not a valid phone number.")
-    region = country.upper() if country and len(country) == 2 and country.isalpha() else "US"
-    try:
-        number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException:
-        raise FieldError("Not a valid phone number: use digits, for example +1 213 555 0100.") from None
-    if not phonenumbers.is_possible_number(number):
-        raise FieldError("Not a valid phone number: too few or too many digits.")
-    return value
+    return value if parse_phone(value, phone_region(country)) else None
 
 
 def clean_website(raw: str | None) -> str | None:
@@ -218,8 +203,14 @@ def parse_lead(raw: dict[str, str | None]) -> tuple[dict, dict[str, str]]:
     values, errors, take = field_collector()
     for name, spec in TEXT_FIELDS.items():
         take(name, lambda spec=spec: clean_text(raw.get(spec.name), spec))
+    take("country", lambda: country_code(raw.get("country")))
+    take("country_of_origin", lambda: country_code(raw.get("country_of_origin")))
+    # A country that cannot be read is not taken as the US: its postal code is kept as typed and
+    # its phone must carry its country code (phone_region of unreadable text is None).
+    country = values.get("country") if "country" not in errors else UNKNOWN_COUNTRY
+    take("postal_code", lambda: postal_code(raw.get("postal_code"), country))
     take("email", lambda: clean_email(raw.get("email")))
-    take("phone", lambda: clean_phone(raw.get("phone"), values.get("country")))
+    take("phone", lambda: clean_phone(raw.get("phone"), raw.get("country")))
     take("website", lambda: clean_website(raw.get("website")))
     take("supplier_type", lambda: clean_choice(raw.get("supplier_type"), SUPPLIER_TYPES, "supplier type"))
     take("product_category", lambda: clean_choice(raw.get("product_category"), PRODUCT_CATEGORIES, "product category"))

@@ -11,8 +11,9 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-import phonenumbers
 from publicsuffixlist import PublicSuffixList
+
+from . import countries
 
 # Legal-form words that say nothing about which company it is ("Acme Inc." = "ACME Incorporated").
 LEGAL_SUFFIXES = frozenset("""
@@ -71,16 +72,9 @@ def company_name(name: str | None) -> str:
 
 
 def phone_e164(raw: str | None, country: str | None = None) -> str | None:
-    if not raw:
-        return None
-    region = country.upper() if country and len(country) == 2 and country.isalpha() else "US"
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """'55 1234 5678' in 'MX' (or 'Mexico') -> '+525512345678'; None if empty or unreadable. The
+    one phone rule: countries.parse_phone with the lead's country (none: the US)."""
+    return countries.phone_e164(raw, country)
 
 
 def registrable_domain(host: str | None) -> str | None:
@@ -119,12 +113,9 @@ def street(raw: str | None) -> str:
 
 
 def postal_code(raw: str | None, country: str | None = None) -> str | None:
-    if not raw:
-        return None
-    text = re.sub(r"\s+", "", raw).upper()
-    if (not country or country.upper() in ("US", "USA", "UNITED STATES")) and re.fullmatch(r"\d{5}(-?\d{4})?", text):
-        return text[:5]  # ZIP+4 -> ZIP
-    return text or None
+    """'07102-1234' and '7102' (US) -> '07102'; 'ec1a 1bb' (GB) -> 'EC1A1BB'. See
+    countries.comparable_postal_code."""
+    return countries.comparable_postal_code(raw, country)
 
 
 @dataclass(frozen=True)

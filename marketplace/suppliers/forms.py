@@ -5,9 +5,29 @@ from wtforms.validators import DataRequired, Length
 
 from ..domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
 from ..domain.certifications import certification_hint
+from ..domain.countries import DEFAULT_COUNTRY, country_choices, try_country_code
 from ..domain.leads import parse_lead
 from ..domain.scoring import figures_to_confirm
 from ..forms import attach_errors, choices
+
+
+def country_field(label: str, **kwargs) -> SelectField:
+    """A choice of every country by name (stored as its ISO code), the United States first."""
+    return SelectField(label, choices=choices(country_choices(), prompt="Choose…"), validate_choice=False, **kwargs)
+
+
+def show_country(field: SelectField) -> None:
+    """Select what a stored or posted country is read as: an older free-text value ('Mexico')
+    selects its country (MX); one that names no country is offered as typed, so that it is seen
+    (saving it gives the country's message beside the field) and never replaced unseen."""
+    value = (field.data or "").strip()
+    if not value or value in dict(country_choices()):
+        return
+    code = try_country_code(value)
+    if code:
+        field.data = code
+    else:
+        field.choices = [*field.choices, (value, f"{value} (not a country: choose one)")]
 
 class LeadForm(FlaskForm):
     """Every field of the lead format. All checks are the domain's (parse_lead), so the form, the
@@ -17,13 +37,15 @@ class LeadForm(FlaskForm):
     contact_name = StringField("Contact person", render_kw={"autocomplete": "name"})
     email = StringField("E-mail", render_kw={"type": "email", "required": True, "autocomplete": "email"})
     phone = StringField("Phone", render_kw={"type": "tel", "autocomplete": "tel"},
-                        description="With the country code if outside the US, e.g. +44 20 7946 0000.")
+                        description="Read with the country of your address (below), or give + and the country code, "
+                                    "e.g. +44 20 7946 0018.")
     website = StringField("Website", render_kw={"inputmode": "url", "placeholder": "example.com"})
     street = StringField("Street address", render_kw={"autocomplete": "street-address"})
     city = StringField("City")
     state = StringField("State / region")
-    postal_code = StringField("Postal code", render_kw={"autocomplete": "postal-code"})
-    country = StringField("Country", render_kw={"autocomplete": "country-name"})
+    postal_code = StringField("Postal code", render_kw={"autocomplete": "postal-code"},
+                              description="US ZIP codes that lost a leading zero are read with it: 2446 is 02446.")
+    country = country_field("Country", default=DEFAULT_COUNTRY, render_kw={"autocomplete": "country"})
     supplier_type = SelectField("You are a", choices=choices(SUPPLIER_TYPES, prompt="Choose…"), validate_choice=False)
     product_category = SelectField("Product", choices=choices(PRODUCT_CATEGORIES, prompt="Choose…"), validate_choice=False)
     product_description = TextAreaField("Product description",
@@ -44,7 +66,7 @@ class LeadForm(FlaskForm):
     # The hint comes from the scoring rules (reference_data.json), so it always passes them.
     certification = StringField("Certification", description=certification_hint())
     payment_terms = StringField("Payment terms", description="e.g. net 30, payment on delivery.")
-    country_of_origin = StringField("Country of origin")
+    country_of_origin = country_field("Country of origin", description="Where the goods were made.")
     notes = TextAreaField("Notes")
     confirm_figures = BooleanField("The figures marked above are right: save them as they are")
 
@@ -52,6 +74,11 @@ class LeadForm(FlaskForm):
     # Set when valid figures are far outside the reference: the form is shown again with a
     # warning beside each and the confirm_figures box (issue 8, item 10).
     asks_confirmation: bool = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        show_country(self.country)
+        show_country(self.country_of_origin)
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):

@@ -322,6 +322,18 @@ def seller_storefront(host: str | None) -> str | None:
     return ".".join(own + [platform]) if own else None
 
 
+def shared_website(url: str | None) -> str | None:
+    """The shared platform a website is on, or None when it is on a domain of its own: a
+    storefront platform (``storefront_platform``) or a free-mail provider's domain
+    ('blog.naver.com/acme' -> 'naver.com')."""
+    host = website_host(url)
+    platform = storefront_platform(host)
+    if platform:
+        return platform
+    registrable = registrable_domain(host)
+    return registrable if is_webmail(registrable) else None
+
+
 def company_domains(email: str | None, website: str | None) -> tuple[str, ...]:
     """The domains that are evidence of one company: the e-mail domain unless free-mail, disposable
     or a platform's; the website's registrable domain, or on a storefront platform only the
@@ -392,6 +404,6 @@ def normalise_lead(lead: dict) -> NormalisedLead:
         country=fold(country),
         name_latin=transliterate(name),
         disposable=is_disposable(domain),
-        website_platform=storefront_platform(website_host(lead.get("website"))),
+        website_platform=shared_website(lead.get("website")),
         company_domains=company_domains(lead.get("email"), lead.get("website")),
     )

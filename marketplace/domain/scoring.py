@@ -140,8 +140,9 @@ def identity_signals(lead: Mapping, normal: Mapping, ref: dict) -> list[Signal]:
                               f"E-mail domain {email_domain} differs from the website's {web_domain}."))
     if platform and lead.get("website"):
         signals.append(Signal("storefront_website", ref["storefront_website_weight"],
-                              f"The website is on {platform}, a marketplace or site builder shared by many "
-                              "sellers, not a domain of the company's own."))
+                              f"The website is on {platform}, shared by many sellers (a marketplace, site "
+                              "builder, social page, link shortener or free-mail provider), not a domain of "
+                              "the company's own."))
     if not lead.get("website"):
         signals.append(Signal("no_website", ref["no_website_weight"], "No website given."))
     if not lead.get("phone"):

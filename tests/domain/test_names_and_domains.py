@@ -137,6 +137,12 @@ def test_a_name_transliterated_across_scripts_agrees():
     ("PT Kalbe Farma Tbk", "kalbe farma"),
     ("Medikal Urunler Ltd. Şti.", "medikal urunler"),
     ("Safe Hands (Pty) Ltd", "safe hands"),
+    # written out in full, or as a sign
+    ("Общество с ограниченной ответственностью «Альфа»", "альфа"),
+    ("Medizintechnik Nord Gesellschaft mit beschränkter Haftung", "medizintechnik nord"),
+    ("Farmacias del Norte Sociedad Anónima de Capital Variable", "farmacias del norte"),
+    ("㈱ヤマダ", "ヤマダ"),
+    ("Yamada Shoji Kabushiki Kaisha", "yamada shoji"),
 ])
 def test_legal_forms_and_bracketed_places_are_removed(raw, expected):
     assert n.company_name(raw) == expected
@@ -205,6 +211,8 @@ STOREFRONT_PAIRS = [
     ("https://szmedsupply.myshopify.com", "https://szmedical.myshopify.com"),
     ("https://www.amazon.com/shops/szmedsupply", "https://www.amazon.com/shops/szmedical"),
     ("https://www.facebook.com/szmedsupply", "https://www.facebook.com/szmedical"),
+    ("https://bit.ly/3szmed", "https://bit.ly/9szmed"),  # a link shortener
+    ("https://blog.naver.com/szmedsupply", "https://blog.naver.com/szmedical"),  # a free-mail provider's blog
 ]
 
 
@@ -219,14 +227,15 @@ def test_two_sellers_on_one_platform_are_never_merged(site_a, site_b):
                website=site_b, street="120 Shennan Ave", **common)
     assert level(compare(a, b), "domains") == "different"
     assert compare(a, b).probability < REVIEW_PROBABILITY
-    platform = n.storefront_platform(n.website_host(site_a))
-    assert "domain:" + platform not in lead_blocking_keys(a)
+    platform = n.shared_website(site_a)
+    assert platform and "domain:" + platform not in lead_blocking_keys(a)
 
 
 def test_a_sellers_own_storefront_host_is_its_evidence():
     """The full storefront host is the seller's, as a domain is: the same host agrees, and the
     language label of the mini-site does not matter."""
     assert n.company_domains(None, "https://anhua.en.alibaba.com") == ("anhua.alibaba.com",)
+    assert n.company_domains(None, "http://anhua.trustpass.alibaba.com") == ("anhua.alibaba.com",)
     assert n.company_domains(None, "anhua.alibaba.com/contact") == ("anhua.alibaba.com",)
     assert n.company_domains(None, "https://www.alibaba.com/product-detail/x.html") == ()
     assert n.company_domains(None, "https://acme.myshopify.com") == ("acme.myshopify.com",)

@@ -256,3 +256,26 @@ def test_two_sellers_writing_from_one_regional_free_mail_domain_are_not_merged()
     assert level(compare(a, b), "domains") == MISSING
     assert compare(a, b).probability < AUTO_MERGE_PROBABILITY
     assert not any(k.startswith("domain:") for k in lead_blocking_keys(a))
+
+
+# --- Any text at all -------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+LEGAL_WORDS = ["Inc.", "Co.,", "Ltd.", "GmbH", "&", "有限公司", "ООО", "株式会社", "S.A.", "de", "C.V.", "(", ")", "-", " "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40), st.lists(st.sampled_from(LEGAL_WORDS), max_size=6))
+def test_any_name_folds_to_words_or_nothing_and_never_agrees_when_empty(text, legal):
+    raw = " ".join([text] + legal)
+    name = n.company_name(raw)
+    assert name == name.strip() and "  " not in name
+    assert n.transliterate(name).isascii()
+    a = {"name": name, "postal_code": "90802"}
+    for key in lead_blocking_keys(a):
+        assert all(part.strip() for part in key.split(":", 2)), key
+    if not name:
+        assert level(compare(a, dict(a)), "name") == MISSING
+        assert not lead_blocking_keys(a) & lead_blocking_keys({"name": n.company_name("Inc."), "postal_code": "90802"})

@@ -50,7 +50,8 @@ def signals(**fields):
     ("(주)삼성메디칼", "삼성메디칼", "samseongmedikal"),
     ("삼성메디칼 주식회사", "삼성메디칼", "samseongmedikal"),
     ("Ιατρική Αθηνών Α.Ε.", "ιατρική αθηνών", "iatriki athinon"),
-    ("شركة الشفاء الطبية ذ.م.م", "شركة الشفاء الطبية", "shrkh lshf ltbyh"),
+    ("شركة الشفاء الطبية ذ.م.م", "الشفاء الطبية", "lshf ltbyh"),
+    ("安华医疗器械公司", "安华医疗器械", "an hua yi liao qi xie"),
 ])
 def test_names_in_other_scripts_are_kept_and_transliterated(raw, expected, latin):
     assert n.company_name(raw) == expected

@@ -230,12 +230,21 @@ def payment_signals(payment_terms: str | None, ref: dict) -> list[Signal]:
 def identity_signals(lead: Mapping, normal: Mapping, ref: dict) -> list[Signal]:
     signals = []
     email_domain, web_domain = normal.get("email_domain"), normal.get("website_domain")
-    if normal.get("webmail"):
+    platform = normal.get("website_platform")
+    if normal.get("disposable"):
+        signals.append(Signal("disposable_email", ref["disposable_email_weight"],
+                              f"Company uses a disposable (throwaway) e-mail address ({email_domain})."))
+    elif normal.get("webmail"):
         signals.append(Signal("webmail", ref["webmail_weight"],
                               f"Company uses a free webmail address ({email_domain})."))
-    elif email_domain and web_domain and email_domain != web_domain:
+    elif email_domain and web_domain and email_domain != web_domain and not platform:
         signals.append(Signal("domain_mismatch", ref["domain_mismatch_weight"],
                               f"E-mail domain {email_domain} differs from the website's {web_domain}."))
+    if platform and lead.get("website"):
+        signals.append(Signal("storefront_website", ref["storefront_website_weight"],
+                              f"The website is on {platform}, shared by many sellers (a marketplace, site "
+                              "builder, social page, link shortener or free-mail provider), not a domain of "
+                              "the company's own."))
     if not lead.get("website"):
         signals.append(Signal("no_website", ref["no_website_weight"], "No website given."))
     if not lead.get("phone"):
@@ -360,6 +369,8 @@ FLAG_LABELS = {
     "broker": "Broker",
     "payment_upfront": "Payment up front",
     "webmail": "Free webmail",
+    "disposable_email": "Disposable e-mail",
+    "storefront_website": "Storefront website only",
     "domain_mismatch": "E-mail/website mismatch",
     "no_website": "No website",
     "no_phone": "No phone",

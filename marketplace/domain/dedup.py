@@ -13,6 +13,11 @@ does), and the service uses the newest stored fit. Two things are never fitted: 
 
 All RapidFuzz calls go through ``COMPARATORS`` below, each with an explicit ``processor=None``:
 the values are normalised beforehand (``domain.normalise``), once, not on every comparison.
+
+Values in different scripts (a Chinese name and its English name, ``Москва`` and ``Moscow``) are
+compared by their transliterations (``FieldComparison.classify``): agreement counts, but a
+disagreement says nothing (a translation differs for reasons other than identity), so it is
+"not comparable" and weighs 0, like a missing value. An empty value is always missing.
 """
 from __future__ import annotations
 
@@ -88,6 +93,30 @@ class FieldComparison:
             raise ValueError(f"unknown comparator {self.comparator!r}")
         if not self.levels or self.levels[-1].min_similarity != 0.0:
             raise ValueError(f"{self.field}: the last level must start at similarity 0.0")
+
+    def classify(self, a: object, b: object) -> tuple[float | None, Level | None]:
+        """The similarity of two values and the level it falls in. ``(None, None)`` when either
+        value is missing or blank; ``(similarity, None)`` when the values are in different scripts
+        and their transliterations disagree (not comparable). The one place a pair of values is
+        judged: ``MatchSpec.compare`` and any weight estimation use it."""
+        a, b = str(a).strip() if a is not None else "", str(b).strip() if b is not None else ""
+        if not a or not b:
+            return None, None
+        across = False
+        if not (a.isascii() and b.isascii()):
+            # Imported here: the FEBRL benchmark loads this file alone, without the package.
+            from .normalise import same_script, transliterate
+
+            across = not same_script(a, b)
+        if across:
+            a, b = transliterate(a), transliterate(b)
+            if not a or not b:
+                return None, None
+        similarity = COMPARATORS[self.comparator](a, b)
+        level = next(lv for lv in self.levels if similarity >= lv.min_similarity)
+        if across and level is self.levels[-1]:
+            return similarity, None
+        return similarity, level
 
 
 @dataclass(frozen=True)
@@ -168,12 +197,10 @@ class MatchSpec:
     version: int | None = None
 
     def level_index(self, comparison: FieldComparison, a: object, b: object) -> tuple[int, float | None]:
-        """(index of the level, similarity) of one field of a pair; (-1, None) if either is missing.
-        An empty value is missing, never agreement."""
-        if not a or not b:
-            return -1, None
-        similarity = COMPARATORS[comparison.comparator](str(a), str(b))
-        return next(i for i, lv in enumerate(comparison.levels) if similarity >= lv.min_similarity), similarity
+        """(index of the level, similarity) of one field of a pair (``FieldComparison.classify``);
+        index -1 when either value is missing or the two are not comparable (no information)."""
+        similarity, level = comparison.classify(a, b)
+        return (-1 if level is None else comparison.levels.index(level)), similarity
 
     def levels(self, left: Mapping[str, object], right: Mapping[str, object]) -> list[int]:
         """The level index of every comparison (-1: missing): what EM is fitted on."""
@@ -186,11 +213,12 @@ class MatchSpec:
         for comparison in self.comparisons:
             a, b = left.get(comparison.field), right.get(comparison.field)
             label = comparison.label or comparison.field
-            index, similarity = self.level_index(comparison, a, b)
-            if index < 0:
-                evidence.append(Evidence(comparison.field, label, a or None, b or None, None, "missing", 0.0))
+            similarity, level = comparison.classify(a, b)
+            if level is None:
+                evidence.append(Evidence(comparison.field, label, str(a) if a else None, str(b) if b else None,
+                                         None if similarity is None else round(similarity, 3),
+                                         MISSING if similarity is None else NOT_COMPARABLE, 0.0))
                 continue
-            level = comparison.levels[index]
             token, adjustment = None, 0.0
             tf = self.term_frequencies.get(comparison.field) if comparison.tf_adjusted else None
             if tf is not None and level.tf_centre is not None:
@@ -216,6 +244,10 @@ class MatchSpec:
                                          cap.max_log_odds - total))
                 total = cap.max_log_odds
         return MatchResult(total, tuple(evidence))
+
+
+MISSING = "missing"
+NOT_COMPARABLE = "not comparable"  # values in different scripts that disagree
 
 
 def probability_to_log_odds(probability: float) -> float:
@@ -289,20 +321,20 @@ LEAD_FIXED_IN_EM = frozenset({"name"})
 
 
 def lead_record(normal: Mapping[str, object], contact_name: str | None = None) -> dict[str, str | None]:
-    """What the lead spec compares, from a lead's normalised fields (``NormalisedLead.as_dict``)."""
-    domains = {normal.get("website_domain")}
-    if not normal.get("webmail"):
-        domains.add(normal.get("email_domain"))
+    """What the lead spec compares, from a lead's normalised fields (``NormalisedLead.as_dict``).
+    ``name`` is in its own script; ``domains`` holds only company evidence: never a free-mail,
+    disposable or storefront platform's domain (``normalise.company_domains``)."""
     from .normalise import fold
 
+    domains = normal.get("company_domains") or ()
     return {
         "name": normal.get("name") or None,
-        "phone": normal.get("phone"),
-        "email": normal.get("email"),
-        "domains": " ".join(sorted(d for d in domains if d)) or None,
+        "phone": normal.get("phone") or None,
+        "email": normal.get("email") or None,
+        "domains": " ".join(domains) or None,
         "contact": fold(contact_name) or None,
         "street": normal.get("street") or None,
-        "postal_code": normal.get("postal_code"),
+        "postal_code": normal.get("postal_code") or None,
         "city": normal.get("city") or None,
     }
 
@@ -329,7 +361,12 @@ def lead_blocking_keys(record: Mapping[str, str | None]) -> set[str]:
     within a city (``namecity``: "Anhua Medical (Shenzhen)" against "Shenzhen Anhua Medical");
     the same contact person under a name with the same start (``namecontact``). The compound keys
     are also the narrow forms of a popular name such as "pacific medical supply", whose own key
-    holds more leads than a new lead is compared with (MAX_CANDIDATES_PER_KEY)."""
+    holds more leads than a new lead is compared with (MAX_CANDIDATES_PER_KEY). A key is made only
+    from non-empty parts: an empty name or postal code never makes two leads candidates. A name in
+    another script gives a key in its own script and one for its transliteration (so that
+    ``ООО Медтехника`` and ``Medtekhnika LLC`` meet)."""
+    from .normalise import transliterate
+
     keys = set()
     if record.get("phone"):
         keys.add("phone:" + record["phone"])
@@ -337,14 +374,21 @@ def lead_blocking_keys(record: Mapping[str, str | None]) -> set[str]:
         keys.add("email:" + record["email"])
     for domain in (record.get("domains") or "").split():
         keys.add("domain:" + domain)
-    name = record.get("name") or ""
+    name = (record.get("name") or "").strip()
     city = record.get("city") or ""
     if name:
         keys.add("name:" + name)
-        if record.get("postal_code"):
-            keys.add(f"zipname:{record['postal_code']}:{name[:4]}")
-        if city:
-            keys.add(f"namecity:{city}|{' '.join(sorted(set(name.split())))}")
+        latin = transliterate(name)
+        if latin and latin != name:
+            keys.add("name:" + latin)
+        postal = (record.get("postal_code") or "").strip()
+        if postal:
+            keys.add(f"zipname:{postal}:{name[:4]}")
+        # The name's words without the city's ("Guangzhou Xiangxin ..." and "Xiangxin ... (Guangzhou)",
+        # whose bracketed place normalise drops, meet).
+        words = set(name.split()) - set(city.split())
+        if city and words:
+            keys.add(f"namecity:{city}|{' '.join(sorted(words))}")
         if record.get("contact"):
             keys.add(f"namecontact:{record['contact']}|{name[:4]}")
     address = _address_key(record.get("street"), city)

@@ -19,10 +19,10 @@ up automatically: the bench calls the domain API, and the spec comes from one fu
 (``our_spec``).
 
 Ours, the real thing in memory: leads are resolved one by one in arrival order, as the job does:
-blocking keys from ``lead_blocking_keys``; candidates per key chosen by ``select_candidates``,
-the in-memory twin of ``services.processing.candidate_ids`` (same policy, checked by
-tests/services/test_processing.py on the database); comparison and the per-cluster cap by
-``compare_candidates``, the function the service calls; pairs at or above REVIEW_PROBABILITY
+blocking keys from ``lead_blocking_keys``; candidates per key chosen by ``capped_candidates``,
+the in-memory form of ``services.processing.candidate_ids`` (the same policy: the oldest
+MAX_CANDIDATES_PER_KEY per key; tests/services/test_processing.py checks that the two agree);
+comparison and the per-cluster cap by ``compare_candidates``, the function the service calls; pairs at or above REVIEW_PROBABILITY
 are stored, those at or above AUTO_MERGE_PROBABILITY join the clusters (``UnionFind``; the
 cluster id of a lead is its smallest member, as ``leads.cluster_id``).
 
@@ -68,7 +68,7 @@ import logging
 import sys
 import time
 import warnings
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,16 +109,6 @@ def prepare(rows: list[dict]) -> tuple[list[dict], list[str], int]:
 
 # --- Ours ------------------------------------------------------------------------------------
 
-def select_candidates(index: dict[str, list[int]], keys: set[str]) -> Counter:
-    """In memory, what ``services.processing.candidate_ids`` selects from ``lead_block_keys`` for a
-    lead that arrives after all the leads in ``index`` (key -> lead ids in arrival order): the
-    oldest MAX_CANDIDATES_PER_KEY per key, counted once per key they share."""
-    found: Counter = Counter()
-    for key in keys:
-        found.update(index.get(key, ())[:dedup.MAX_CANDIDATES_PER_KEY])
-    return found
-
-
 def run_ours(records: list[dict]) -> tuple[list[set[int]], list[tuple[int, int, float]]]:
     """(automatic clusters, stored pairs (a, b, probability) with p >= REVIEW_PROBABILITY)."""
     spec = our_spec(records)
@@ -127,7 +117,7 @@ def run_ours(records: list[dict]) -> tuple[list[set[int]], list[tuple[int, int, 
     pairs = []
     for lead_id, record in enumerate(records):
         keys = dedup.lead_blocking_keys(record)
-        others = select_candidates(index, keys)
+        others = dedup.capped_candidates(index, keys)
         for key in keys:
             index[key].append(lead_id)
         clusters.find(lead_id)

@@ -30,10 +30,12 @@ Splink 5.0.0 on DuckDB, with its documented deduplication workflow (the "dedupli
 example and the FEBRL examples of its documentation, as in bench/dedup_quality.py):
 
 * ``link_type="dedupe_only"``; blocking rules for predictions: the same keys as ours, written as
-  splink rules: ``block_on("phone")``, ``block_on("email")``, ``block_on("domain",
+  splink rules: ``block_on("phone")``, ``block_on("email")``, ``block_on("domains",
   arrays_to_explode=["domains"])`` (domains is an array: a lead's website and company e-mail
   domains), ``block_on("name")``, ``block_on("postal_code", "substr(name, 1, 4)")`` and
-  ``block_on("city", "substr(name, 1, 4)")``;
+  ``block_on("city", "substr(name, 1, 4)")`` and ``block_on("city", "street")`` (ours: the same
+  address key is looser, house number and street-word prefix; its name-in-city and
+  name-with-contact keys are covered by splink's rule on the name start within a city);
 * comparisons: ``NameComparison("name")`` with term-frequency adjustments (Jaro-Winkler 0.92 /
   0.88 / 0.7 levels), ``ExactMatch("phone")``, ``EmailComparison("email")``,
   ``ArrayIntersectAtSizes("domains", [1])``, ``JaroWinklerAtThresholds("contact", [0.95, 0.88])``,
@@ -152,6 +154,7 @@ def run_splink(records: list[dict]) -> tuple[list[set[int]], list[tuple[int, int
         blocking_rules_to_generate_predictions=[
             block_on("phone"), block_on("email"), block_on("domains", arrays_to_explode=["domains"]),
             block_on("name"), block_on("postal_code", "substr(name, 1, 4)"), block_on("city", "substr(name, 1, 4)"),
+            block_on("city", "street"),
         ],
         comparisons=[
             cl.NameComparison("name").configure(term_frequency_adjustments=True),

@@ -19,10 +19,10 @@ up automatically: the bench calls the domain API, and the spec comes from one fu
 (``our_spec``).
 
 Ours, the real thing in memory: leads are resolved one by one in arrival order, as the job does:
-blocking keys from ``lead_blocking_keys``; candidates per key chosen by ``select_candidates``,
-the in-memory twin of ``services.processing.candidate_ids`` (same policy, checked by
-tests/services/test_processing.py on the database); comparison and the per-cluster cap by
-``compare_candidates``, the function the service calls; pairs at or above REVIEW_PROBABILITY
+blocking keys from ``lead_blocking_keys``; candidates per key chosen by ``capped_candidates``,
+the in-memory form of ``services.processing.candidate_ids`` (the same policy: the oldest
+MAX_CANDIDATES_PER_KEY per key; tests/services/test_processing.py checks that the two agree);
+comparison and the per-cluster cap by ``compare_candidates``, the function the service calls; pairs at or above REVIEW_PROBABILITY
 are stored, those at or above AUTO_MERGE_PROBABILITY join the clusters (``UnionFind``; the
 cluster id of a lead is its smallest member, as ``leads.cluster_id``).
 
@@ -30,10 +30,12 @@ Splink 5.0.0 on DuckDB, with its documented deduplication workflow (the "dedupli
 example and the FEBRL examples of its documentation, as in bench/dedup_quality.py):
 
 * ``link_type="dedupe_only"``; blocking rules for predictions: the same keys as ours, written as
-  splink rules: ``block_on("phone")``, ``block_on("email")``, ``block_on("domain",
+  splink rules: ``block_on("phone")``, ``block_on("email")``, ``block_on("domains",
   arrays_to_explode=["domains"])`` (domains is an array: a lead's website and company e-mail
   domains), ``block_on("name")``, ``block_on("postal_code", "substr(name, 1, 4)")`` and
-  ``block_on("city", "substr(name, 1, 4)")``;
+  ``block_on("city", "substr(name, 1, 4)")`` and ``block_on("city", "street")`` (ours: the same
+  address key is looser, house number and street-word prefix; its name-in-city and
+  name-with-contact keys are covered by splink's rule on the name start within a city);
 * comparisons: ``NameComparison("name")`` with term-frequency adjustments (Jaro-Winkler 0.92 /
   0.88 / 0.7 levels), ``ExactMatch("phone")``, ``EmailComparison("email")``,
   ``ArrayIntersectAtSizes("domains", [1])``, ``JaroWinklerAtThresholds("contact", [0.95, 0.88])``,
@@ -68,7 +70,7 @@ import logging
 import sys
 import time
 import warnings
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,16 +123,6 @@ def prepare(rows: list[dict]) -> tuple[list[dict], list[str], int]:
 
 # --- Ours ------------------------------------------------------------------------------------
 
-def select_candidates(index: dict[str, list[int]], keys: set[str]) -> Counter:
-    """In memory, what ``services.processing.candidate_ids`` selects from ``lead_block_keys`` for a
-    lead that arrives after all the leads in ``index`` (key -> lead ids in arrival order): the
-    oldest MAX_CANDIDATES_PER_KEY per key, counted once per key they share."""
-    found: Counter = Counter()
-    for key in keys:
-        found.update(index.get(key, ())[:dedup.MAX_CANDIDATES_PER_KEY])
-    return found
-
-
 def run_ours(records: list[dict]) -> tuple[list[set[int]], list[tuple[int, int, float]]]:
     """(automatic clusters, stored pairs (a, b, probability) with p >= REVIEW_PROBABILITY)."""
     spec = our_spec(records)
@@ -139,7 +131,7 @@ def run_ours(records: list[dict]) -> tuple[list[set[int]], list[tuple[int, int, 
     pairs = []
     for lead_id, record in enumerate(records):
         keys = dedup.lead_blocking_keys(record)
-        others = select_candidates(index, keys)
+        others = dedup.capped_candidates(index, keys)
         for key in keys:
             index[key].append(lead_id)
         clusters.find(lead_id)
@@ -174,6 +166,7 @@ def run_splink(records: list[dict]) -> tuple[list[set[int]], list[tuple[int, int
         blocking_rules_to_generate_predictions=[
             block_on("phone"), block_on("email"), block_on("domains", arrays_to_explode=["domains"]),
             block_on("name"), block_on("postal_code", "substr(name, 1, 4)"), block_on("city", "substr(name, 1, 4)"),
+            block_on("city", "street"),
         ],
         comparisons=[
             cl.NameComparison("name").configure(term_frequency_adjustments=True),

@@ -169,11 +169,14 @@ class Probes:
             raw = {**VALID_LEAD, "company_name": s["name"].title(), "email": f"buyer.desk{n}@gmail.com",
                    "phone": "", "website": "", "street": s["street"].title(), "city": s["city"].title(),
                    "postal_code": "", "contact_name": contact(owner, 0).title()}
-        else:   # a new supplier: its own name, phone, domain and address
-            raw = {**VALID_LEAD, "company_name": f"Brand New Supplier {n} {self.rng.randrange(10**6)}",
-                   "email": f"sales@new{n}-{self.rng.randrange(10**9)}.com", "phone": f"(628) {200 + n // 10000}-{n % 10000:04d}",
-                   "website": f"new{n}-{self.rng.randrange(10**9)}.com", "street": f"{n} Probe Way",
-                   "city": "Eureka", "postal_code": "95501", "contact_name": f"Person {n}"}
+        else:   # a new supplier: its own name, contact, phone, domain and address
+            r = self.rng
+            raw = {**VALID_LEAD, "company_name": f"{r.choice(FAMILY).title()} {r.choice(STREETS).split()[0].title()} "
+                                                 f"Trading {n}",
+                   "email": f"sales@new{n}-{r.randrange(10**9)}.com", "phone": f"(628) {200 + n // 10000}-{n % 10000:04d}",
+                   "website": f"new{n}-{r.randrange(10**9)}.com", "street": f"{r.randint(1, 99999)} {r.choice(STREETS)}",
+                   "city": r.choice(CITIES).title(), "postal_code": f"{r.randint(90000, 96199)}",
+                   "contact_name": f"{r.choice(GIVEN)} {r.choice(FAMILY)}".title()}
         values, errors = parse_lead(raw)
         assert not errors, errors
         return values, owner

@@ -16,7 +16,7 @@ sent cities in 2020 (issue 8, "Duplicate resolution on realistic leads"):
 * near-name companies: English-language names are drawn from a few regional words x trade words
   x "supply"-like words with a skew, so that many different "Pacific Medical Supply"s exist in
   many cities and generic tokens (medical, supply, PPE, safety) are shared by thousands;
-* a supplier sends 1..8 leads (a geometric-like mix, mean about 2.3), spread over the arrival
+* a supplier sends 1..8 leads (a geometric-like mix, mean about 1.9), spread over the arrival
   order, with other contacts, other e-mail addresses and the name written differently each time
   (legal form added or dropped, "&"/"and", upper case, "Supply"/"Supplies", a typo);
 * phones missing on ~30% of leads (some suppliers never give one), written national or

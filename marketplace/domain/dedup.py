@@ -21,9 +21,11 @@ disagreement says nothing (a translation differs for reasons other than identity
 """
 from __future__ import annotations
 
+import itertools
 import math
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
@@ -395,6 +397,18 @@ def lead_blocking_keys(record: Mapping[str, str | None]) -> set[str]:
     if address:
         keys.add("addr:" + address)
     return {key[:160] for key in keys}
+
+
+def capped_candidates(leads_by_key: Mapping[str, Sequence[int]], keys: Iterable[str], exclude: int | None = None,
+                      cap: int = MAX_CANDIDATES_PER_KEY) -> Counter:
+    """The candidate policy, on key -> lead ids in ascending order: per key the first ``cap`` ids
+    other than ``exclude`` (the oldest leads), each counted once per key that brings it. The
+    processing job runs the same policy as one SQL query (``services.processing.candidate_ids``;
+    tests/services/test_processing.py checks the two agree); ``bench/dedup_leads`` runs this one."""
+    found: Counter = Counter()
+    for key in keys:
+        found.update(itertools.islice((i for i in leads_by_key.get(key, ()) if i != exclude), cap))
+    return found
 
 
 def compare_candidates(record: Mapping[str, object],

@@ -7,7 +7,7 @@ supplier with another name order, a second address line or a missing phone, and 
 import pytest
 
 from marketplace.domain.dedup import (LEAD_MATCH_SPEC, MAX_COMPARED_PER_CLUSTER, REVIEW_PROBABILITY,
-                                      compare_candidates, lead_blocking_keys, lead_record)
+                                      capped_candidates, compare_candidates, lead_blocking_keys, lead_record)
 from marketplace.domain.normalise import normalise_lead
 
 
@@ -79,3 +79,10 @@ def test_leads_in_no_cluster_or_in_their_own_are_each_compared(cluster_ids):
               for n, cluster in enumerate(cluster_ids)]
     matches, compared = compare_candidates(new, others)
     assert compared == {1, 2, 3} and set(matches) == {1, 2, 3}
+
+
+def test_candidates_are_the_oldest_per_key_counted_once_per_key():
+    by_key = {"name:pacific medical supply": [1, 2, 3, 4, 5], "addr:fresno|77|oli": [4, 9], "phone:+1": [9]}
+    found = capped_candidates(by_key, ["name:pacific medical supply", "addr:fresno|77|oli", "phone:+1"],
+                              exclude=2, cap=3)
+    assert found == {1: 1, 3: 1, 4: 2, 9: 2}   # 5 is beyond the cap of the popular name; 2 is the lead itself

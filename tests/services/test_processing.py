@@ -127,3 +127,21 @@ def test_a_moved_supplier_is_compared_with_its_lead_from_the_new_address(app_ctx
                           "street": "9 Ocean Boulevard", "postal_code": "90831"})
     process(latest)
     assert latest.cluster_id == old[0].id
+
+
+def test_the_candidate_query_runs_the_domain_policy(app_ctx, monkeypatch):
+    # bench/dedup_leads runs dedup.capped_candidates in memory; the job runs candidate_ids in SQL.
+    from marketplace.domain.dedup import capped_candidates
+
+    monkeypatch.setattr(processing, "MAX_CANDIDATES_PER_KEY", 2)
+    leads = [make_lead(company_name="Pacific Medical Supply", email=f"s{n}@pms{n % 2}.example.com",
+                       phone=f"(213) 555-01{n % 3:02d}", website=f"pms{n % 2}.example.com", street="1 Main St",
+                       city="Los Angeles" if n % 2 else "Fresno", postal_code="90021") for n in range(7)]
+    process(*leads)
+    leads_by_key: dict[str, list[int]] = {}
+    for key, lead_id in db.session.execute(select(LeadBlockKey.key, LeadBlockKey.lead_id).order_by(LeadBlockKey.lead_id)):
+        leads_by_key.setdefault(key, []).append(lead_id)
+    for lead in leads:
+        keys = set(db.session.execute(select(LeadBlockKey.key).where(LeadBlockKey.lead_id == lead.id)).scalars())
+        assert processing.candidate_ids(lead.id, keys) == capped_candidates(leads_by_key, keys, lead.id, cap=2)
+        assert processing.candidate_ids(lead.id, keys)   # the case has candidates to agree on

@@ -145,17 +145,18 @@ def fit_em(levels: np.ndarray, sizes: Sequence[int], max_iter: int = 200, tol: f
 # --- Candidate pairs and term frequencies ------------------------------------------------------
 
 def candidate_pairs(keys: Sequence[Iterable[str]], max_per_key: int) -> list[tuple[int, int]]:
-    """Pairs (i, j), i < j, of records sharing a key, where i is among the first ``max_per_key``
-    records holding that key: what the service compares when record j arrives (records in
-    arrival order). ``keys``: each record's blocking keys."""
+    """Pairs (i, j), i < j, that the service compares when record j arrives after records 0..j-1
+    (records in arrival order; ``keys``: each record's blocking keys): the candidate policy of
+    ``dedup.capped_candidates``, the first ``max_per_key`` holders of each key."""
+    from .dedup import capped_candidates
+
     holders: dict[str, list[int]] = defaultdict(list)
     pairs = set()
     for j, record_keys in enumerate(keys):
+        record_keys = list(record_keys)
+        pairs.update((i, j) for i in capped_candidates(holders, record_keys, cap=max_per_key))
         for key in record_keys:
-            first = holders[key]
-            pairs.update((i, j) for i in first)
-            if len(first) < max_per_key:
-                first.append(j)
+            holders[key].append(j)
     return sorted(pairs)
 
 

@@ -146,3 +146,19 @@ def test_the_refit_is_queued_once_as_a_job(app_ctx):
     assert job.func_name.endswith("refit_job") and list(job.args) == ["test"]  # JSON: a list
     assert refit_job(*job.args).startswith("model ")  # what the worker runs
     assert db.session.scalar(select(func.count()).select_from(MatchModel)) == 1
+
+
+def test_the_vetter_sees_the_model_version_and_the_token_behind_the_name_weight(client, clean_app):
+    from tests.conftest import login
+
+    with clean_app.app_context():
+        make_user("vetter", "v@city.example.gov")
+        seed_leads()
+        model = match_models.refit("test", min_pairs=5)
+        new = lead(company_name="Anhua Medical Devices Co.", email="li@supplier4.com", website="supplier4.com",
+                   phone="(213) 555-0104", street="500 Main Street", city="Long Beach", postal_code="90802")
+        new_id, version = new.id, model.id
+    login(client, "v@city.example.gov")
+    page = client.get(f"/staff/leads/{new_id}").get_data(as_text=True)
+    assert f"fitted to the leads, model v{version}" in page
+    assert "for &ldquo;anhua&rdquo;" in page

@@ -197,6 +197,10 @@ class MatchSpec:
     term_frequencies: Mapping[str, TokenFrequencies] = field(default_factory=dict)
     # Which stored model these weights come from (None: the hand-set weights in the code).
     version: int | None = None
+    # Fields that change together (a supplier that moved has a new street, postal code and city):
+    # when several of one group disagree, only the strongest disagreement counts, not their sum
+    # (the fields are not independent, as the weights assume).
+    correlated: tuple[frozenset[str], ...] = ()
 
     def level_index(self, comparison: FieldComparison, a: object, b: object) -> tuple[int, float | None]:
         """(index of the level, similarity) of one field of a pair (``FieldComparison.classify``);
@@ -240,6 +244,13 @@ class MatchSpec:
             total += weight
             evidence.append(Evidence(comparison.field, label, str(a), str(b), round(similarity, 3),
                                      level.name, weight, level.weight, token, adjustment))
+        for group in self.correlated:
+            against = sorted((e for e in evidence if e.field in group and e.weight < 0), key=lambda e: e.weight)
+            for extra in against[1:]:
+                total -= extra.weight
+                evidence[evidence.index(extra)] = Evidence(
+                    extra.field, extra.label, extra.left, extra.right, extra.similarity,
+                    f"{extra.level} (counted with {against[0].label})", 0.0, extra.base_weight)
         for cap in self.safety:
             if total > cap.max_log_odds and cap.applies(agreeing):
                 evidence.append(Evidence("safety", "safety rule", None, None, None, cap.reason,
@@ -291,6 +302,7 @@ LEAD_SAFETY = (
 LEAD_MATCH_SPEC = MatchSpec(
     prior_log_odds=-6.0,
     safety=LEAD_SAFETY,
+    correlated=(frozenset({"street", "postal_code", "city"}),),
     comparisons=(
         FieldComparison("name", "token_sort", (
             Level(_SAME, 1.0, 4.0), Level(_CLOSE, 0.88, 3.0), Level("somewhat similar", 0.75, 1.0),

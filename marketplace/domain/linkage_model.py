@@ -41,7 +41,7 @@ MIN_FIT_PAIRS = 500
 MAX_FIT_PAIRS = 200_000
 # No fitted level weight leaves these bounds (log2 units): a level seen a handful of times cannot
 # become a veto or a proof.
-WEIGHT_BOUNDS = (-10.0, 12.0)
+WEIGHT_BOUNDS = (-5.0, 12.0)
 PRIOR_BOUNDS = (-14.0, 0.0)
 # Token frequency tables keep at most this many tokens (the most frequent); the others count as
 # the rarest kept one (a conservative stand-in).
@@ -201,7 +201,8 @@ def _with_weights(base: MatchSpec, weights: Mapping[str, Sequence[float]],
                 Level(lv.name, lv.min_similarity, float(w), None if t is None else float(t))
                 for lv, w, t in zip(c.levels, weights[c.field], tf_centres)), c.label, c.tf_adjusted)
         comparisons.append(c)
-    return MatchSpec(tuple(comparisons), prior_log_odds, base.safety, dict(term_frequencies), version)
+    return MatchSpec(tuple(comparisons), prior_log_odds, base.safety, dict(term_frequencies), version,
+                     base.correlated)
 
 
 def _posterior(spec: MatchSpec, levels: np.ndarray) -> np.ndarray:

@@ -264,3 +264,15 @@ def test_a_similar_name_with_the_same_contact_is_no_company_evidence():
     b = {**a, "name": "xiamen tianrui medical devices"}
     assert spec.compare(a, b).evidence[0].level == "similar"
     assert spec.compare(a, b).probability < AUTO_MERGE_PROBABILITY
+
+
+def test_a_move_counts_once_against_not_once_per_address_field():
+    moved = ({"name": "kimshield supplies", "domains": "kimshield.com", "street": "9722 harbor blvd",
+              "postal_code": "02170", "city": "boston"},
+             {"name": "kimshield supplies", "domains": "kimshield.com", "street": "8226 franklin ave",
+              "postal_code": "02446", "city": "brookline"})
+    result = LEAD_MATCH_SPEC.compare(*moved)
+    against = {e.field: e.weight for e in result.evidence if e.field in ("street", "postal_code", "city")}
+    assert sorted(against.values()) == [-2.0, 0.0, 0.0]  # the city's -2 (hand-set), the others counted with it
+    assert "counted with city" in next(e.level for e in result.evidence if e.field == "street")
+    assert result.log_odds == pytest.approx(sum(e.weight for e in result.evidence) + LEAD_MATCH_SPEC.prior_log_odds)

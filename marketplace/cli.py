@@ -61,13 +61,19 @@ def list_users() -> None:
         click.echo(f"{user.id}\t{user.role}\t{'active' if user.active else 'inactive'}\t{user.email}")
 
 
-def _run_import(path: str, importer) -> None:
+ENCODING_OPTION = click.option(
+    "--encoding", default=None, metavar="NAME",
+    help="The file's encoding when it is not UTF-8, e.g. Windows-1252 (Excel's plain 'CSV' on Western "
+         "Windows), Windows-1250, Windows-1251, GB18030, Shift-JIS, Mac-Roman.")
+
+
+def _run_import(path: str, importer, encoding: str | None = None) -> None:
     """Read a CSV file (decoded like a web upload, whole or refused whole), import it with
     ``importer(stream)``, and report every rejected row."""
     started = time.perf_counter()
     with open(path, "rb") as stream:
         data = stream.read()
-    report = leads.import_file(data, importer)
+    report = leads.import_file(data, importer, encoding)
     for rejected in report.rejected:
         click.echo(f"row {rejected.row}: {rejected.reason}", err=True)
     if not report.ok:
@@ -80,9 +86,10 @@ def _run_import(path: str, importer) -> None:
 @click.option("--status", type=click.Choice([SUBMITTED, APPROVED]), default=SUBMITTED, show_default=True,
               help="'approved' loads suppliers the city has already vetted: new leads start approved "
                    "and can be matched at once.")
-def import_command(path: str, status: str) -> None:
+@ENCODING_OPTION
+def import_command(path: str, status: str, encoding: str | None) -> None:
     """Import leads from a CSV file; rows with an external_id already known update that lead."""
-    _run_import(path, lambda stream: leads.import_leads(stream, actor_id=None, status=status))
+    _run_import(path, lambda stream: leads.import_leads(stream, actor_id=None, status=status), encoding)
 
 
 @leads_cli.command("export")
@@ -232,10 +239,11 @@ def sweep_command(older_than: int | None) -> None:
 
 @demand_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def demand_import_command(path: str) -> None:
+@ENCODING_OPTION
+def demand_import_command(path: str, encoding: str | None) -> None:
     """Import demand requests from CSV (external_id, organisation, category, quantity,
     max_unit_price, needed_by, postal_code, days_of_supply, facility_type, substitutes)."""
-    _run_import(path, lambda stream: demand.import_demand(stream, actor_id=None))
+    _run_import(path, lambda stream: demand.import_demand(stream, actor_id=None), encoding)
 
 
 @matching_cli.command("run")

@@ -1,21 +1,23 @@
 """Reading a CSV file's bytes as text: the one decoder for every import (web upload and CLI).
 
-A file is read whole or refused whole, never in part. The rule, in order:
+A file is read whole or refused whole, never in part, and never guessed. The rule:
 
 1. A byte-order mark says the encoding: UTF-8 (Excel's "CSV UTF-8"), UTF-16 LE or BE
    (Excel's "Unicode text").
-2. Text that is valid UTF-8 is UTF-8 (ASCII is a subset).
-3. Otherwise the file is read as Windows-1252, what Excel writes as "CSV (comma delimited)" on
-   Western Windows, but only when what comes out looks like Western European text: every
-   non-ASCII character is a letter or a typographic sign (curly quotes, dashes, euro, degree ...),
-   and no word holds more than two non-ASCII letters in a row or more non-ASCII letters than
-   ASCII ones. A file written in another code page (Chinese GBK, Cyrillic 1251, Polish 1250, Greek
-   1253, Shift-JIS ...) decodes to gibberish such as "ÉîÛÚÊÐ" under that reading; it is refused with
-   the line where the gibberish starts, never imported as gibberish.
+2. Otherwise the file must be valid UTF-8 (ASCII is a subset: most files are).
+3. Anything else is refused, unless the person importing says which encoding the file is in
+   (``ENCODINGS``: the code pages spreadsheets write, such as Windows-1252 for Excel's plain "CSV" on
+   Western Windows). The refusal shows how the first line with other characters would read as
+   Windows-1252, so that the person can tell at a glance whether that is the right choice.
 
-Sniffing the code page with a detector (charset-normalizer) was tried on the intake cases and
-rejected: on an 80-row file with one accented name it cannot tell Windows-1250 from Windows-1252,
-and it takes a short Cyrillic (1251) name for Hebrew; a wrong guess would change names silently.
+Why not guess: the code pages of Western, Central European, Turkish and Baltic Windows and Mac
+Roman give different letters for the same bytes (`Gdańsk` in Windows-1250 reads `Gdañsk` as
+Windows-1252, `İstanbul` in Windows-1254 reads `Ýstanbul`), and both readings look like text: a
+guess would change names silently. A detector (charset-normalizer) was tried on the intake cases
+and could not tell 1250 from 1252 on an 80-row file, and took a short Cyrillic name for Hebrew.
+
+When a Latin-script code page is named, the text is still checked for gibberish (a Chinese or
+Cyrillic file read as Windows-1252 gives words such as "ÉîÛÚÊÐ"), and refused if it has any.
 """
 from __future__ import annotations
 
@@ -28,9 +30,25 @@ UTF8 = "UTF-8"
 UTF16 = "UTF-16"
 WINDOWS_1252 = "Windows-1252"
 
+# Encodings a person may name for a file that is not UTF-8: (name shown and accepted, Python codec,
+# what writes it, Latin script?). Names are matched without case, spaces or dashes ("cp1252" too).
+ENCODINGS: tuple[tuple[str, str, str, bool], ...] = (
+    (WINDOWS_1252, "cp1252", "Excel 'CSV' on Windows: the Americas, Western Europe", True),
+    ("Windows-1250", "cp1250", "Excel on Windows: Central Europe (Polish, Czech, Hungarian ...)", True),
+    ("Windows-1254", "cp1254", "Excel on Windows: Turkish", True),
+    ("Windows-1257", "cp1257", "Excel on Windows: Baltic", True),
+    ("Mac-Roman", "mac_roman", "older Excel for Mac 'CSV'", True),
+    ("Windows-1251", "cp1251", "Excel on Windows: Cyrillic", False),
+    ("Windows-1253", "cp1253", "Excel on Windows: Greek", False),
+    ("GB18030", "gb18030", "Excel on Windows: Simplified Chinese (GBK)", False),
+    ("Big5", "big5", "Excel on Windows: Traditional Chinese", False),
+    ("Shift-JIS", "shift_jis", "Excel on Windows: Japanese", False),
+    ("EUC-KR", "euc_kr", "Excel on Windows: Korean", False),
+)
+
 SAVE_AS_UTF8 = "save it from your spreadsheet as 'CSV UTF-8 (comma delimited)' and import it again"
 
-# Non-letters that Windows-1252 text written by people contains (and that gibberish from other
+# Non-letters that Latin-script text written by people contains (and that gibberish from other
 # code pages rarely does in the middle of a word).
 _TYPOGRAPHIC = set("\u00a0\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026\u20ac\u00a3\u00a5\u00a2"
                    "\u00b0\u00a9\u00ae\u2122\u2022\u00b7\u00a7\u00b1\u00b5\u00bd\u00bc\u00be\u00d7\u00ba\u00aa")
@@ -44,12 +62,27 @@ class FileRefused(ValueError):
 @dataclass(frozen=True)
 class DecodedText:
     text: str
-    encoding: str  # UTF8, UTF16 or WINDOWS_1252, shown to the person who imported the file
+    encoding: str  # UTF8, UTF16 or a name from ENCODINGS, shown to the person who imported the file
 
 
-def decode_csv(data: bytes) -> DecodedText:
-    """The text of a CSV file given as bytes. Raises FileRefused (whole file) when it is not text
-    in one of the encodings above; never returns text with replacement characters."""
+def encoding_choices() -> list[tuple[str, str]]:
+    """(value, label) for a form's choice of encoding; the empty value is the rule above."""
+    return [("", "UTF-8 (the usual; detected)")] + [(name, f"{name}: {what}") for name, _, what, _ in ENCODINGS]
+
+
+def _known_encoding(name: str) -> tuple[str, str, bool]:
+    key = re.sub(r"[\s_-]+", "", name).lower()
+    for shown, codec, _, latin in ENCODINGS:
+        if key in (re.sub(r"[\s_-]+", "", shown).lower(), codec.replace("_", "")):
+            return shown, codec, latin
+    raise FileRefused(f"unknown encoding '{name[:40]}'; choose one of: "
+                      + ", ".join(shown for shown, _, _, _ in ENCODINGS))
+
+
+def decode_csv(data: bytes, encoding: str | None = None) -> DecodedText:
+    """The text of a CSV file given as bytes, by the rule above; ``encoding`` is a name from
+    ENCODINGS that the person importing gave, or None. Raises FileRefused (whole file); never
+    returns text with replacement characters."""
     if data.startswith(codecs.BOM_UTF8):
         return DecodedText(_strict(data[len(codecs.BOM_UTF8):], "utf-8", UTF8), UTF8)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -58,29 +91,47 @@ def decode_csv(data: bytes) -> DecodedText:
         raise FileRefused("this is not a CSV text file (it contains NUL bytes)")
     try:
         return DecodedText(data.decode("utf-8"), UTF8)
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        not_utf8 = exc
+    if encoding:
+        shown, codec, latin = _known_encoding(encoding)
+        text = _strict(data, codec, shown)
+        if latin:
+            line_number, word = _first_gibberish(text)
+            if word:
+                raise FileRefused(f"read as {shown}, line {line_number} gives '{word[:30]}': the file is in "
+                                  f"another encoding; {SAVE_AS_UTF8}")
+        return DecodedText(text, shown)
+    line_number = data.count(b"\n", 0, not_utf8.start) + 1
+    raise FileRefused(f"the file is not UTF-8 text (line {line_number})"
+                      f"{_preview(data)}. Either {SAVE_AS_UTF8}, or import it again naming its encoding "
+                      f"({WINDOWS_1252} for Excel's plain 'CSV' on Western Windows)")
+
+
+def _preview(data: bytes) -> str:
+    """How the first line with non-ASCII characters reads as Windows-1252, when it reads as text."""
     try:
         text = data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise FileRefused(f"the file is neither UTF-8 nor Windows-1252 text (byte {exc.start + 1}); "
-                          f"{SAVE_AS_UTF8}") from None
-    line_number, word = _first_gibberish(text)
-    if word:
-        raise FileRefused(f"the file is not UTF-8, and read as Windows-1252 line {line_number} gives "
-                          f"'{word[:30]}': it was probably saved in another language's code page; {SAVE_AS_UTF8}")
-    return DecodedText(text, WINDOWS_1252)
+    except UnicodeDecodeError:
+        return ""
+    for line in text.splitlines():
+        if not line.isascii():
+            words = [w for w in _WORD.findall(line) if not w.isascii()]
+            if _first_gibberish(line)[1]:
+                return ""
+            return f"; read as {WINDOWS_1252} it would give: {', '.join(words[:4])[:120]}"
+    return ""
 
 
 def _strict(data: bytes, codec: str, name: str) -> str:
     try:
         return data.decode(codec)
     except UnicodeDecodeError as exc:
-        raise FileRefused(f"the file says it is {name} but byte {exc.start + 1} is not; {SAVE_AS_UTF8}") from None
+        raise FileRefused(f"the file is not {name} text (byte {exc.start + 1}); {SAVE_AS_UTF8}") from None
 
 
 def _first_gibberish(text: str) -> tuple[int, str | None]:
-    """(line number, word) of the first word that is not plausible Western European text."""
+    """(line number, word) of the first word that is not plausible Latin-script text."""
     for line_number, line in enumerate(text.splitlines(), start=1):
         if line.isascii():
             continue

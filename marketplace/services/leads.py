@@ -121,12 +121,14 @@ class ImportReport:
                 f"rejected {len(self.rejected)}")
 
 
-def import_file(data: bytes, importer: Callable[[IO[str]], ImportReport]) -> ImportReport:
-    """Decode a CSV file's bytes with the one rule for all imports (domain.csv_text) and hand the
-    text to ``importer`` (import_leads, import_demand). A file that cannot be decoded is refused
-    whole: nothing is imported and ``file_error`` says why."""
+def import_file(data: bytes, importer: Callable[[IO[str]], ImportReport],
+                encoding: str | None = None) -> ImportReport:
+    """Decode a CSV file's bytes with the one rule for all imports (domain.csv_text; ``encoding``
+    is the name the importing person gave, if any) and hand the text to ``importer`` (import_leads,
+    import_demand). A file that cannot be decoded is refused whole: nothing is imported and
+    ``file_error`` says why."""
     try:
-        decoded = decode_csv(data)
+        decoded = decode_csv(data, encoding)
     except FileRefused as exc:
         return ImportReport(file_error=str(exc))
     report = importer(io.StringIO(decoded.text, newline=""))

@@ -1,11 +1,16 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, IntegerField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
+
+from ..domain.csv_text import encoding_choices
+from ..forms import choices
 
 
 class ImportForm(FlaskForm):
     file = FileField("CSV file")
+    encoding = SelectField("Encoding", choices=choices(encoding_choices()), default="",
+                           description="Leave as UTF-8 unless the import says the file is not UTF-8.")
 
 
 class DecisionForm(FlaskForm):

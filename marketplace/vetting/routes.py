@@ -142,7 +142,8 @@ def import_leads():
             if len(data) > current_app.config["MAX_CSV_BYTES"]:
                 form.file.errors = ["The file is too large; split it into smaller files."]
             else:
-                report = leads.import_file(data, lambda stream: leads.import_leads(stream, actor_id=current_user.id))
+                report = leads.import_file(data, lambda stream: leads.import_leads(stream, actor_id=current_user.id),
+                                           form.encoding.data or None)
     return render_template("vetting/import.html", form=form, report=report, columns=LEAD_COLUMNS)
 
 

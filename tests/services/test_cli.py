@@ -148,26 +148,36 @@ def test_matching_export_without_a_plan_says_so(clean_app, tmp_path):
 
 def test_cli_and_web_upload_read_a_windows_1252_file_the_same_way(clean_app, tmp_path):
     """Intake case c02b (issue 8, item 9): 79 leads in Windows-1252, one accented name on row 61.
-    The CLI used to import 46 and drop 33 rows silently; both paths now go through one decoder."""
+    The CLI used to import 46 and drop 33 rows silently. Now both paths go through one decoder: the
+    file is refused whole (with how its line would read), then read whole once its encoding is named."""
     import io
     from pathlib import Path
 
     from tests.conftest import login, make_user, post_form
 
-    data = (Path(__file__).parents[1] / "cases" / "c02b_cp1252_big.csv").read_bytes()
+    path = Path(__file__).parents[1] / "cases" / "c02b_cp1252_big.csv"
+    data = path.read_bytes()
     runner = clean_app.test_cli_runner()
-    result = runner.invoke(args=["leads", "import", str(Path(__file__).parents[1] / "cases" / "c02b_cp1252_big.csv")])
+    refused = runner.invoke(args=["leads", "import", str(path)])
+    assert refused.exit_code != 0
+    assert "File refused: the file is not UTF-8 text (line 61); read as Windows-1252 it would give: Müller" \
+        in refused.output
+    client = clean_app.test_client()
+    with clean_app.app_context():
+        assert db.session.execute(db.select(db.func.count(Lead.id))).scalar() == 0
+        make_user("vetter", "v@city.example")
+    login(client, "v@city.example")
+    page = post_form(client, "/staff/import", {"file": (io.BytesIO(data), "leads.csv")},
+                     content_type="multipart/form-data").get_data(as_text=True)
+    assert "File refused: the file is not UTF-8 text (line 61)" in page
+
+    result = runner.invoke(args=["leads", "import", "--encoding", "Windows-1252", str(path)])
     assert result.exit_code == 0, result.output
     assert "imported 79, updated 0, unchanged 0, rejected 0 (read as Windows-1252)" in result.output
     with clean_app.app_context():
         names = set(db.session.execute(db.select(Lead.company_name)).scalars())
         assert len(names) == 79 and "Medizintechnik Müller GmbH" in names
-
-    client = clean_app.test_client()
-    with clean_app.app_context():
-        make_user("vetter", "v@city.example")
-    login(client, "v@city.example")
-    page = post_form(client, "/staff/import", {"file": (io.BytesIO(data), "leads.csv")},
+    page = post_form(client, "/staff/import", {"file": (io.BytesIO(data), "leads.csv"), "encoding": "Windows-1252"},
                      content_type="multipart/form-data").get_data(as_text=True)
     assert "<strong>0</strong> imported" in page and "<strong>79</strong> unchanged" in page
     assert "read as Windows-1252" in page
@@ -182,6 +192,9 @@ def test_a_file_in_another_code_page_is_refused_whole(clean_app, tmp_path):
     result = clean_app.test_cli_runner().invoke(args=["leads", "import", str(source)])
     assert result.exit_code != 0
     assert "File refused: the file is not UTF-8" in result.output and "CSV UTF-8" in result.output
+    assert "would give" not in result.output  # no gibberish shown as a reading
+    wrong = clean_app.test_cli_runner().invoke(args=["leads", "import", "--encoding", "windows-1252", str(source)])
+    assert wrong.exit_code != 0 and "read as Windows-1252, line 3 gives" in wrong.output
     with clean_app.app_context():
         assert db.session.execute(db.select(db.func.count(Lead.id))).scalar() == 0
 

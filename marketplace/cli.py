@@ -69,13 +69,15 @@ ENCODING_OPTION = click.option(
 
 def _run_import(path: str, importer, encoding: str | None = None) -> None:
     """Read a CSV file (decoded like a web upload, whole or refused whole), import it with
-    ``importer(stream)``, and report every rejected row."""
+    ``importer(stream)``, and report every rejected row and every warning on a saved row."""
     started = time.perf_counter()
     with open(path, "rb") as stream:
         data = stream.read()
     report = leads.import_file(data, importer, encoding)
     for rejected in report.rejected:
         click.echo(f"row {rejected.row}: {rejected.reason}", err=True)
+    for warning in report.warnings:
+        click.echo(f"row {warning.row}: warning: {warning.message}", err=True)
     if not report.ok:
         raise click.ClickException(report.summary())
     click.echo(f"{report.summary()} (read as {report.encoding}) in {time.perf_counter() - started:.1f} s")

@@ -1,9 +1,13 @@
 """Form helpers shared by the blueprints."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from typing import Mapping
 
 from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -41,3 +45,45 @@ def no_control_characters(form, field) -> None:
     (PostgreSQL cannot even store NUL; as a query parameter it is a database error)."""
     if field.data and _CONTROL.search(field.data):
         raise ValidationError("Contains a control character; please remove it.")
+
+
+class ConfirmFigures:
+    """A form mixin: figures far outside the reference are saved only once the person has seen the
+    warning about exactly those figures and ticked the box (issue 8, item 10; tester item 3).
+
+    When warnings are shown, the hidden ``confirmed_figures`` carries a digest of the warned
+    figures (each warned field's value and the warning's text); a ticked box counts only if the
+    figures posted with it give the same digest, so changing the price after the warning (or
+    ticking the box unasked) warns again. ``hidden_tag()`` renders the hidden field."""
+
+    confirm_figures = BooleanField("The figures marked above are right: save them as they are")
+    confirmed_figures = HiddenField()
+    # Set when the form is shown again with a warning beside each figure and the confirm box.
+    asks_confirmation: bool = False
+
+    def figures_confirmed(self, warnings: Mapping[str, str], values: Mapping) -> bool:
+        """True when ``warnings`` ({field: message}) is empty or was confirmed for these very
+        ``values`` (the clean values); otherwise attach the warnings beside their fields, arm the
+        hidden digest, clear the box and return False."""
+        if not warnings:
+            return True
+        digest = figures_digest(warnings, values)
+        if self.confirm_figures.data and self.confirmed_figures.data == digest:
+            return True
+        changed = bool(self.confirm_figures.data and self.confirmed_figures.data)
+        self.asks_confirmation = True
+        self.confirmed_figures.data = digest
+        self.confirm_figures.data = False
+        attach_errors(self, dict(warnings))
+        self.form_errors.append(
+            ("The figures marked below are not the ones you confirmed. " if changed else "")
+            + "Please check the figures marked below. If they are right, tick the box at the end of "
+              "the form and submit again.")
+        return False
+
+
+def figures_digest(warnings: Mapping[str, str], values: Mapping) -> str:
+    """A short digest of the warned fields' values and the warnings' text (not a secret: it only
+    binds a person's own confirmation to what they were shown)."""
+    shown = sorted((name, str(values.get(name)), message) for name, message in warnings.items())
+    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:32]

@@ -4,7 +4,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.catalog import FACILITY_TYPES, PRODUCT_CATEGORIES
 from ..domain.demand import parse_demand
-from ..forms import attach_errors, choices
+from ..domain.scoring import demand_figures_to_confirm
+from ..forms import ConfirmFigures, attach_errors, choices
 from ..services.demand import today
 
 class CheckboxList(SelectMultipleField):
@@ -12,13 +13,14 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class DemandForm(FlaskForm):
+class DemandForm(ConfirmFigures, FlaskForm):
     """A demand request. All checks are the domain's (parse_demand), shared with the CSV import."""
 
     category = SelectField("What do you need?", choices=choices(PRODUCT_CATEGORIES, prompt="Choose…"), validate_choice=False)
     quantity = StringField("Quantity (units)", render_kw={"inputmode": "numeric", "required": True})
     max_unit_price = StringField("Maximum unit price (USD)", render_kw={"inputmode": "decimal", "required": True},
-                                 description="The most you can pay per single unit, e.g. 1.50.")
+                                 description="The most you can pay per single unit (one glove, one mask), "
+                                             "not per box, e.g. 1.50.")
     needed_by = StringField("Needed by", render_kw={"type": "date", "required": True})
     days_of_supply = StringField("Days of supply left", render_kw={"inputmode": "numeric", "required": True},
                                  description="How many days your current stock lasts: the fewer, the sooner you are served.")
@@ -33,10 +35,14 @@ class DemandForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
-        raw = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        raw = {name: field.data for name, field in self._fields.items()
+               if name not in ("csrf_token", "confirm_figures", "confirmed_figures")}
         self.clean, errors = parse_demand(raw, today())
         attach_errors(self, errors)
-        return not errors
+        if errors:
+            return False
+        # A maximum far outside the reference is saved only once confirmed as shown (ConfirmFigures).
+        return self.figures_confirmed(demand_figures_to_confirm(self.clean), self.clean)
 
 
 class ConfirmForm(FlaskForm):

@@ -8,6 +8,9 @@ Pure and deterministic: ``generate_leads(n, seed)`` returns CSV-shaped rows of t
 from __future__ import annotations
 
 import random
+from decimal import Decimal
+
+from .numbers import write_number
 
 # (category, reference unit price in USD, plausible description, certification template)
 PRODUCTS = (
@@ -113,7 +116,7 @@ def generate_leads(n: int, seed: int = 2020, *, external_prefix: str = "DEMO") -
             "product_category": category,
             "product_description": description,
             "quantity": str(quantity),
-            "unit_price": f"{price:.4f}".rstrip("0").rstrip("."),
+            "unit_price": write_number(Decimal(f"{price:.4f}")),
             "min_order_qty": str(max(1, quantity // 100)),
             "lead_time_days": lead_time,
             "certification": certification,

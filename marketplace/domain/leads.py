@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 
 from .catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
-from .numbers import NumberError, read_number
+from .numbers import NumberError, read_number, write_number
 from .countries import UNKNOWN_COUNTRY, country_code, parse_phone, phone_region, postal_code
 from .errors import FieldError
 
@@ -141,8 +141,9 @@ def clean_choice(raw: str | None, choices: tuple[tuple[str, str], ...], what: st
 def clean_int(raw: str | None, *, minimum: int, maximum: int, required: bool, what: str) -> int | None:
     """A whole number typed by a person (domain.numbers' rule), from ``minimum`` to ``maximum``;
     None when empty and not ``required``. Raises FieldError with a message for the field."""
+    example = next((str(n) for n in (1500, 30, 7, minimum) if minimum <= n <= maximum), str(minimum))
     try:
-        number = read_number(raw, what=what, whole=True)
+        number = read_number(raw, what=what, whole=True, example=example)
     except NumberError as exc:
         raise FieldError(str(exc)) from None
     if number is None:
@@ -264,7 +265,7 @@ def values_to_row(values: dict, columns: tuple[str, ...]) -> dict[str, str]:
         elif isinstance(value, (list, tuple)):
             row[name] = ";".join(value)
         elif isinstance(value, Decimal):
-            row[name] = format(value.normalize(), "f")
+            row[name] = write_number(value)
         else:
             row[name] = str(value)
     return row

@@ -16,7 +16,14 @@ docs/decisions.md:
   formats), apostrophes (Swiss ``1'000``) and the Arabic thousands separator ``٬`` group thousands,
   in the same groups of three. One kind of separator per number.
 * A point followed by three digits and another point (``1.234.567``) groups thousands in German or
-  Spanish notation: refused, as is a whole number with a point (``1.500`` units).
+  Spanish notation: refused, as is a whole number with a point (``1.500`` units). In an amount
+  that may have decimals, ``1.250`` (one to three digits, not starting with 0, then a point and
+  exactly three digits) is refused as ambiguous like ``1,250``: 1.25 in the US, 1250 in Germany.
+  ``0.125``, ``1.25``, ``1.2500`` and ``1250.000`` are accepted (``write_number`` writes 3.151 as
+  ``3.1510`` so that exports read back).
+* Superscripts, subscripts, vulgar fractions and circled digits (``0.7¹``, ``½``; Unicode
+  category No) are refused before compatibility folding, which would read ``0.7¹`` as 0.71. A
+  leading apostrophe (a spreadsheet's mark for text, ``'0.79``) is dropped.
 * Digits of any script are read by their value (full-width ``１２``, Arabic-Indic ``١٢``,
   Devanagari ``१२``), as Unicode defines them (category Nd).
 * Scientific notation (``1e3``), ``NaN`` and ``Infinity`` are refused: a person does not type them,
@@ -33,7 +40,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["NumberError", "read_number", "GROUP_SEPARATORS"]
+__all__ = ["NumberError", "read_number", "write_number", "GROUP_SEPARATORS"]
 
 
 class NumberError(ValueError):
@@ -79,20 +86,30 @@ def _grouped(integer: str, separator: str) -> bool:
 
 
 def read_number(raw: str | None, *, what: str, whole: bool, money: bool = False,
-                example: str = "0.79") -> Decimal | None:
+                example: str | None = None) -> Decimal | None:
     """The number in ``raw`` by the module's rule, or None for an empty cell.
 
     ``what`` names the field in messages ("unit price"); ``whole`` asks for a whole number (the
     result is still a Decimal with no fraction: the caller converts and checks its range);
-    ``money`` allows a ``$``/``US$``/``USD`` sign; ``example`` is shown in messages.
+    ``money`` allows a ``$``/``US$``/``USD`` sign; ``example`` is shown in messages (a value in
+    the field's range: "0.79" for a number, "1500" for a whole number unless given).
     Raises NumberError with a message for the person.
     """
+    example = example or ("1500" if whole else "0.79")
+    shown = (raw or "").strip()[:40]
+    not_a_number = (f"The {what} must be a whole number, for example {example}." if whole
+                    else f"The {what} must be a number, for example {example}.")
+    # Superscripts, subscripts, fractions and circled digits (category No) are not digits a person
+    # means as such: NFKC would fold 0.7¹ into 0.71 and ½ into 1/2. Refused before folding.
+    odd = [c for c in (raw or "") if unicodedata.category(c) == "No"]
+    if odd:
+        raise NumberError(f"'{shown}' contains {' '.join(dict.fromkeys(odd))}, a superscript, subscript or "
+                          f"fraction character: write the {what} with plain digits, for example {example}.")
     text = unicodedata.normalize("NFKC", raw or "").strip()
+    if text.startswith("'"):  # a spreadsheet's text marker ('0.79), never part of the number
+        text = text[1:].strip()
     if not text:
         return None
-    shown = (raw or "").strip()[:40]
-    not_a_number = (f"The {what} must be a whole number, for example 1500." if whole
-                    else f"The {what} must be a number, for example {example}.")
 
     negative = False
     if text.startswith(_MINUS):
@@ -136,20 +153,26 @@ def read_number(raw: str | None, *, what: str, whole: bool, money: bool = False,
     if points > 1:
         raise NumberError(f"Group thousands with commas or not at all (for example 1,234,567); "
                           f"the decimal separator is a point. '{shown}' cannot be read.")
-    whole_number = (f"The {what} must be a whole number: write it without a point or comma, or with "
-                    "commas between thousands, for example 1,500.")
+    whole_number = (f"The {what} must be a whole number: write it without a point or comma, for example "
+                    f"{example}" + (", or with commas between thousands, as in 1,500." if len(example) > 3 else "."))
 
     integer, _, fraction = text.partition(".")
     if "," in fraction:  # 1.234,56: a point grouping thousands and a decimal comma
         if whole:
             raise NumberError(whole_number)
         raise NumberError(_decimal_comma(text))
+    spaced_comma = re.search(r",[^\S\n]+\d", integer)  # 0, 79: a comma then a space then digits
+    if spaced_comma and not fraction and not points:
+        if whole:
+            raise NumberError(whole_number)
+        raise NumberError(_decimal_comma(re.sub(r",\s+", ",", integer)))
     separators = {c for c in integer if c == "," or c in GROUP_SEPARATORS}
     if len(separators) > 1:
         last_comma = integer.rfind(",")
         if not whole and not fraction and last_comma > max(integer.rfind(s) for s in separators - {","}):
             raise NumberError(_decimal_comma(integer))  # 1 000,50 (French, Swedish, Polish ...)
         raise NumberError(f"Use one kind of thousands separator, for example 1,234,567: '{shown}' mixes them.")
+    separators_seen = bool(separators)
     if separators:
         separator = separators.pop()
         if not _grouped(integer, separator):
@@ -173,6 +196,13 @@ def read_number(raw: str | None, *, what: str, whole: bool, money: bool = False,
         integer = integer.replace(separator, "")
     if fraction and any(c in GROUP_SEPARATORS for c in fraction):
         raise NumberError(not_a_number)
+    if (not whole and not separators_seen and len(fraction) == 3 and fraction.isdigit()
+            and 1 <= len(integer) <= 3 and integer.isdigit() and integer[0] != "0"):
+        # 1.250 in a price: 1.25 in the US, 1250 in Germany, Spain, Brazil, ... (as 1,250 the other way).
+        decimal = _plain(integer + "." + fraction)
+        raise NumberError(f"'{shown}' could be {decimal} or {integer}{fraction}: a point groups thousands in "
+                          f"much of Europe and Latin America. Write {integer}.{fraction}0 if you mean "
+                          f"{decimal} (a point is a decimal point here), or {integer}{fraction} without a point.")
     if whole and (points or fraction):
         if fraction and len(fraction) == 3 and integer and integer[0] != "0":
             raise NumberError(f"The {what} must be a whole number; write {integer}{fraction} without "
@@ -186,6 +216,17 @@ def read_number(raw: str | None, *, what: str, whole: bool, money: bool = False,
     except InvalidOperation:
         raise NumberError(not_a_number) from None
     return -value if negative else value
+
+
+def write_number(value: Decimal) -> str:
+    """``value`` as the plain text that ``read_number`` reads back as the same number, for exports
+    and forms: no exponent, no trailing zeros, except that 1-3 digits before the point and exactly
+    three after it (3.151, ambiguous in a price) get a fourth decimal: '3.1510'. 0.035 stays."""
+    text = format(value.normalize(), "f")
+    integer, _, fraction = text.lstrip("-").partition(".")
+    if len(fraction) == 3 and 1 <= len(integer) <= 3 and integer[0] != "0":
+        text += "0"
+    return text
 
 
 def _plain(text: str) -> str:

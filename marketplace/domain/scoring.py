@@ -282,10 +282,9 @@ def figures_to_confirm(lead: Mapping, reference: Reference | None = None) -> dic
     price = lead.get("unit_price")
     if reference_price and price is not None:
         price = Decimal(str(price))
-        ratio = float(price) / reference_price["price"]
-        rule = ref["confirm_price"]
+        ratio = _ratio_to_confirm(price, reference_price, ref)
         parts = []
-        if ratio > rule["above"] or ratio < rule["below"]:
+        if ratio is not None:
             quoted = ""
             if (lead.get("pack_size") or 1) > 1 and lead.get("pack_price") is not None:
                 quoted = f" ({money(lead['pack_price'])} for a pack of {lead['pack_size']:,})"
@@ -304,6 +303,35 @@ def figures_to_confirm(lead: Mapping, reference: Reference | None = None) -> dic
                                 "seller offers (3M made about 1.1 billion N95s in all of 2020). If it is "
                                 "right, confirm it below.")
     return warnings
+
+
+def _ratio_to_confirm(price: Decimal, reference_price: dict, ref: dict) -> float | None:
+    """price / reference price when it is outside ``confirm_price`` (above ``above`` or below
+    ``below`` times the reference): the one band for the supplier's and the buyer's figures."""
+    ratio = float(price) / reference_price["price"]
+    rule = ref["confirm_price"]
+    return ratio if ratio > rule["above"] or ratio < rule["below"] else None
+
+
+def demand_figures_to_confirm(request: Mapping, reference: Reference | None = None) -> dict[str, str]:
+    """{field: warning} for a valid demand request (parse_demand's values) whose maximum unit price
+    is outside the same ``confirm_price`` band as a supplier's price (figures_to_confirm): a buyer
+    who gives the price of a box (12.50 for gloves, about 360 times a glove) would have every offer
+    fit under it. The buyer's form asks to confirm it; the demand import keeps the row and reports
+    the warning with the row number."""
+    ref = (reference or load_reference()).data
+    reference_price = ref["reference_prices"].get(request.get("category"))
+    price = request.get("max_unit_price")
+    if not reference_price or price is None:
+        return {}
+    price = Decimal(str(price))
+    ratio = _ratio_to_confirm(price, reference_price, ref)
+    if ratio is None:
+        return {}
+    return {"max_unit_price": (
+        f"{money(price)} a unit is {show_ratio(ratio)} the reference price of {reference_price['label']} "
+        f"({money(reference_price['price'])}). The maximum is per single unit (one glove, one mask, one "
+        "bottle), not per box or case.")}
 
 
 def completeness_signals(lead: Mapping, ref: dict) -> list[Signal]:

@@ -101,11 +101,18 @@ class RejectedRow:
 
 
 @dataclass
+class RowWarning:
+    row: int  # the spreadsheet row number: the header is row 1
+    message: str  # "field: what to check"; the row was saved
+
+
+@dataclass
 class ImportReport:
     imported: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
+    warnings: list[RowWarning] = field(default_factory=list)  # rows saved with a figure to check
     file_error: str | None = None
     encoding: str | None = None  # how the file's bytes were read (domain.csv_text), shown with the result
     changed_lead_ids: list[int] = field(default_factory=list)  # to process after the commit
@@ -178,11 +185,14 @@ def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportR
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) != len(header):
-                report.rejected.append(RejectedRow(row_number, f"expected {len(header)} columns, found {len(cells)}"))
+                hint = (" (a number with a decimal comma, or a text with a comma, needs quotes: use a "
+                        "decimal point)") if len(cells) > len(header) else ""
+                report.rejected.append(RejectedRow(
+                    row_number, f"expected {len(header)} columns, found {len(cells)}{hint}"))
                 continue
             values, errors = parse({name: unprotect(cell) for name, cell in zip(header, cells)})
             if errors:
-                reason = "; ".join(f"{name}: {message}" for name, message in errors.items())
+                reason = "; ".join(f"{name}: {_clause(message)}" for name, message in errors.items())
                 report.rejected.append(RejectedRow(row_number, reason))
                 continue
             external_id = values.get("external_id")
@@ -196,6 +206,12 @@ def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportR
     except csv.Error as exc:
         # Read whole or refused whole: the importer rolls back what this file saved so far.
         report.file_error = f"row {row_number} is not readable CSV ({exc}); nothing was imported"
+
+
+def _clause(message: str) -> str:
+    """A field's message as one clause of a row's reasons: without its final full stop, so that
+    the reasons read 'postal_code: ... 07102-1234; days_of_supply: ...'."""
+    return message[:-1] if message.endswith(".") else message
 
 
 def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITTED,

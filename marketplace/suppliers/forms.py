@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
@@ -8,7 +8,7 @@ from ..domain.certifications import certification_hint
 from ..domain.countries import DEFAULT_COUNTRY, country_choices, try_country_code
 from ..domain.leads import parse_lead
 from ..domain.scoring import figures_to_confirm
-from ..forms import attach_errors, choices
+from ..forms import ConfirmFigures, attach_errors, choices
 
 
 def country_field(label: str, **kwargs) -> SelectField:
@@ -29,7 +29,7 @@ def show_country(field: SelectField) -> None:
     else:
         field.choices = [*field.choices, (value, f"{value} (not a country: choose one)")]
 
-class LeadForm(FlaskForm):
+class LeadForm(ConfirmFigures, FlaskForm):
     """Every field of the lead format. All checks are the domain's (parse_lead), so the form, the
     CSV import and the API accept and refuse exactly the same things."""
 
@@ -68,12 +68,8 @@ class LeadForm(FlaskForm):
     payment_terms = StringField("Payment terms", description="e.g. net 30, payment on delivery.")
     country_of_origin = country_field("Country of origin", description="Where the goods were made.")
     notes = TextAreaField("Notes")
-    confirm_figures = BooleanField("The figures marked above are right: save them as they are")
 
     clean: dict
-    # Set when valid figures are far outside the reference: the form is shown again with a
-    # warning beside each and the confirm_figures box (issue 8, item 10).
-    asks_confirmation: bool = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,19 +80,13 @@ class LeadForm(FlaskForm):
         if not super().validate(extra_validators):
             return False
         raw = {name: field.data for name, field in self._fields.items()
-               if name not in ("csrf_token", "confirm_figures")}
+               if name not in ("csrf_token", "confirm_figures", "confirmed_figures")}
         self.clean, errors = parse_lead(raw)
         attach_errors(self, errors)
         if errors:
             return False
-        warnings = figures_to_confirm(self.clean)
-        if warnings and not self.confirm_figures.data:
-            self.asks_confirmation = True
-            attach_errors(self, warnings)
-            self.form_errors.append("Please check the figures marked below. If they are right, tick "
-                                    "the box at the end of the form and submit again.")
-            return False
-        return True
+        # Figures far outside the reference are saved only once confirmed as shown (ConfirmFigures).
+        return self.figures_confirmed(figures_to_confirm(self.clean), self.clean)
 
 
 class DocumentForm(FlaskForm):

@@ -17,6 +17,14 @@ def supplier(client, clean_app, email="s@example.org"):
     login(client, email)
 
 
+def confirmed_digest(html: str) -> str:
+    """The hidden digest of the warned figures, which a browser posts back with the ticked box."""
+    match = re.search(r'name="confirmed_figures" type="hidden" value="([0-9a-f]+)"', html) or re.search(
+        r'value="([0-9a-f]+)"[^>]*name="confirmed_figures"', html)
+    assert match, "the warned figures' digest is not in the form"
+    return match.group(1)
+
+
 def saved_leads(clean_app) -> list[Lead]:
     with clean_app.app_context():
         return list(db.session.execute(db.select(Lead)).scalars())
@@ -51,10 +59,35 @@ def test_figures_far_from_the_reference_are_saved_only_once_confirmed(client, cl
     assert "1,000,000,000,000 units" in errors["quantity"]
     assert 'name="confirm_figures"' in html and "Please check the figures" in html
     # The second submit, with the box ticked, saves the figures exactly as typed.
-    second = post_form(client, "/leads/new", {**fields, "confirm_figures": "y"})
+    second = post_form(client, "/leads/new", {**fields, "confirm_figures": "y",
+                                              "confirmed_figures": confirmed_digest(html)})
     assert second.status_code == 302
     [lead] = saved_leads(clean_app)
     assert (str(lead.unit_price.normalize()), lead.quantity) == ("0.0001", 10**12)
+
+
+def test_the_box_confirms_only_the_figures_that_were_warned_about(client, clean_app):
+    """Tester item 3: warned about 0.0001, tick the box AND change the price: warned again."""
+    supplier(client, clean_app)
+    fields = {**VALID_LEAD, "unit_price": "0.0001", "min_order_qty": ""}
+    first = post_form(client, "/leads/new", fields).get_data(as_text=True)
+    digest = confirmed_digest(first)
+    changed = post_form(client, "/leads/new", {**fields, "unit_price": "79", "confirm_figures": "y",
+                                               "confirmed_figures": digest})
+    html = changed.get_data(as_text=True)
+    assert changed.status_code == 200 and saved_leads(clean_app) == []
+    assert "not the ones you confirmed" in html and "$79.00 a unit" in field_errors(html)["unit_price"]
+    [box] = re.findall(r'<input[^>]*name="confirm_figures"[^>]*>', html)
+    assert "checked" not in box  # the box is cleared for the new figures
+    # A second kind: the box ticked although no warning was shown (no digest) asks first.
+    unasked = post_form(client, "/leads/new", {**fields, "quantity": "1000000000000", "confirm_figures": "y"})
+    assert unasked.status_code == 200 and "Please check the figures" in unasked.get_data(as_text=True)
+    # Confirming what was shown (79 now) saves 79.
+    saved = post_form(client, "/leads/new", {**fields, "unit_price": "79", "confirm_figures": "y",
+                                             "confirmed_figures": confirmed_digest(html)})
+    assert saved.status_code == 302
+    [lead] = saved_leads(clean_app)
+    assert lead.unit_price == 79
 
 
 def test_ordinary_figures_are_saved_without_a_question(client, clean_app):

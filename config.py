@@ -52,6 +52,8 @@ class Config:
     MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
     MAX_CSV_BYTES = 15 * 1024 * 1024
     UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
+    # Refreshed certification registries (`flask registries refresh`); shared by web and workers.
+    REGISTRY_FOLDER = str(INSTANCE_DIR / "registries")
 
     # Sessions and cookies.
     SESSION_COOKIE_HTTPONLY = True
@@ -117,6 +119,8 @@ class Config:
             env["REDIS_URL"] = os.environ["REDIS_URL"]
         if os.environ.get("UPLOAD_FOLDER"):
             env["UPLOAD_FOLDER"] = os.environ["UPLOAD_FOLDER"]
+        if os.environ.get("REGISTRY_FOLDER"):
+            env["REGISTRY_FOLDER"] = os.environ["REGISTRY_FOLDER"]
         for key in ("LOGIN_LIMIT", "REGISTER_LIMIT", "SUBMIT_LIMIT"):
             if os.environ.get(key):
                 env[key] = os.environ[key]

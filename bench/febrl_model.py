@@ -195,7 +195,8 @@ def _oriented(left: dict, right: dict) -> dict:
 
 def compare_levels(spec: MatchSpec, left: list[dict], right: list[dict], pairs: np.ndarray) -> np.ndarray:
     """``MatchSpec.compare`` on every pair; returns the level index per pair and field (-1 missing)."""
-    index = [{lv.name: i for i, lv in enumerate(c.levels)} | {"missing": -1} for c in spec.comparisons]
+    index = [{lv.name: i for i, lv in enumerate(c.levels)} | {engine.MISSING: -1, engine.NOT_COMPARABLE: -1}
+             for c in spec.comparisons]
     rows = []
     for i, j in pairs.tolist():
         a = left[i]

@@ -32,6 +32,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
     register_cli(app)
+    from .domain import registries
+    registries.configure(app.config.get("REGISTRY_FOLDER"))  # where refreshed registries are read from
     from .security import set_security_headers
     app.after_request(set_security_headers)
     return app
@@ -124,7 +126,7 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from .domain import catalog
+    from .domain import catalog, countries
     from .domain.formatting import money
     from .domain.demand import DEMAND_STATUSES
     from .domain.lead_status import LEAD_STATUSES
@@ -154,6 +156,9 @@ def register_template_helpers(app: Flask) -> None:
         return {"unread_notifications": count}
 
     app.add_template_filter(money, "money")
+    # Countries are stored as ISO codes (older leads may hold free text): pages show the name.
+    app.add_template_filter(countries.country_name, "country")
+    app.add_template_global(countries.phone_international, "phone_as_read")
 
     @app.template_filter("number")
     def number(value):

@@ -1,8 +1,9 @@
-"""Flask commands: users, leads and demand import/export, matching, seed, bootstrap, worker, sweep."""
+"""Flask commands: users, leads and demand import/export, matching, registries, seed, bootstrap, worker, sweep."""
 from __future__ import annotations
 
 import csv
 import io
+import os
 import sys
 import time
 from datetime import timedelta
@@ -18,6 +19,7 @@ from .domain.demand import DEMAND_COLUMNS
 from .domain.lead_status import APPROVED, SUBMITTED
 from .domain.demo_data import generate_leads
 from .domain.leads import parse_lead
+from .domain.scoring import load_reference
 from .extensions import db
 from .models import DemandRequest, User
 from .services import accounts, demand, leads, matching
@@ -26,6 +28,7 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 leads_cli = AppGroup("leads", help="Import and export leads as CSV.")
 demand_cli = AppGroup("demand", help="Import demand requests as CSV.")
 matching_cli = AppGroup("matching", help="Compute and export the allocation plan.")
+registries_cli = AppGroup("registries", help="The regulators' registries that certification claims are checked against.")
 
 DEMO_ACCOUNTS = (
     # (role, e-mail, password, organisation, organisation kind)
@@ -58,18 +61,17 @@ def list_users() -> None:
 
 
 def _run_import(path: str, importer) -> None:
-    """Open a CSV file, import it with ``importer(stream)``, and report every rejected row."""
+    """Read a CSV file (decoded like a web upload, whole or refused whole), import it with
+    ``importer(stream)``, and report every rejected row."""
     started = time.perf_counter()
-    with open(path, newline="", encoding="utf-8-sig", errors="strict") as stream:
-        try:
-            report = importer(stream)
-        except UnicodeDecodeError:
-            raise click.ClickException("the file is not UTF-8 text; save it as 'CSV UTF-8'") from None
+    with open(path, "rb") as stream:
+        data = stream.read()
+    report = leads.import_file(data, importer)
     for rejected in report.rejected:
         click.echo(f"row {rejected.row}: {rejected.reason}", err=True)
     if not report.ok:
         raise click.ClickException(report.summary())
-    click.echo(f"{report.summary()} in {time.perf_counter() - started:.1f} s")
+    click.echo(f"{report.summary()} (read as {report.encoding}) in {time.perf_counter() - started:.1f} s")
 
 
 @leads_cli.command("import")
@@ -257,7 +259,78 @@ def matching_export_command(path: str) -> None:
     click.echo(f"exported {count} line(s) of plan {plan.id} ({plan.status}) to {path}")
 
 
+@registries_cli.command("show")
+def registries_show_command() -> None:
+    """Print the registries in force: version, and for each table its date, rows and source."""
+    from .domain import registries
+
+    current = registries.current()
+    click.echo(f"registries {current.version}")
+    for kind in registries.KINDS:
+        info = current.manifest[kind]
+        click.echo(f"  {kind:9} {info['as_of']:10} {info['rows']:6,} rows  {info['title']}: {info['source']}")
+    for note in current.notes:
+        click.echo(f"  note: {note}")
+
+
+@registries_cli.command("refresh")
+@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False))
+@click.option("--niosh", type=click.Path(exists=True, dir_okay=False), help="NIOSH N95 approvals CSV.")
+@click.option("--eua", type=click.Path(exists=True, dir_okay=False), help="FDA emergency-use Appendix A CSV.")
+@click.option("--k510", type=click.Path(exists=True, dir_okay=False), help="FDA 510(k) clearances CSV.")
+@click.option("--watchlist", type=click.Path(exists=True, dir_okay=False), help="Counterfeit watch-list CSV.")
+@click.option("--as-of", default=None, help="Date of the new copies, YYYY-MM-DD (default: today).")
+@click.option("--source", default=None, help="Where the new copies come from (shown to vetters).")
+@click.option("--rescore/--no-rescore", default=True, show_default=True,
+              help="Queue every lead for scoring again now (otherwise the sweeper does it).")
+def registries_refresh_command(directory, niosh, eua, k510, watchlist, as_of, source, rescore) -> None:
+    """Install newer copies of the registries: files given by option, or DIRECTORY holding any of
+    niosh.csv, eua.csv, k510.csv and watchlist.csv. Tables not given are kept. Every file is checked
+    whole: one bad row refuses the refresh and nothing changes. Leads are then scored again."""
+    from .domain import registries
+
+    folder = current_app.config.get("REGISTRY_FOLDER")
+    if not folder:
+        raise click.ClickException("REGISTRY_FOLDER is not set: nowhere to install the registries")
+    paths = {kind: path for kind, path in (("niosh", niosh), ("eua", eua), ("k510", k510),
+                                             ("watchlist", watchlist)) if path}
+    if directory:
+        for kind in registries.KINDS:
+            candidate = os.path.join(directory, f"{kind}.csv")
+            if os.path.isfile(candidate):
+                if kind in paths:
+                    raise click.ClickException(f"{kind}: given both as --{kind} and as {candidate}")
+                paths[kind] = candidate
+    if not paths:
+        raise click.ClickException("no registry file given: use --niosh, --eua, --k510, --watchlist or a directory "
+                                   "with niosh.csv, eua.csv, k510.csv, watchlist.csv")
+    try:
+        texts = {kind: registries.read_file(path) for kind, path in paths.items()}
+        installed, changed = registries.install(folder, texts, as_of=as_of, source=source)
+    except registries.RegistryError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(f"refused: {len(exc.problems)} problem(s); the registries in force are unchanged") \
+            from None
+    for note in installed.notes:
+        click.echo(f"note: {note}")
+    if not changed:
+        click.echo(f"the same data as registries {installed.version} in force: nothing changed")
+        return
+    registries.configure(folder)
+    click.echo(f"registries {installed.version} installed ({', '.join(sorted(paths))} replaced); "
+               f"reference version now {load_reference().version}")
+    if rescore:
+        from .jobs.worker import sweep
+
+        found, queued = sweep(current_app._get_current_object())
+        click.echo(f"{found} lead(s) queued to be scored again ({queued} newly); the sweeper takes any others")
+    else:
+        click.echo("leads are scored again by the sweeper")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(registries_cli)
     app.cli.add_command(demand_cli)
     app.cli.add_command(matching_cli)
     app.cli.add_command(users_cli)

@@ -177,7 +177,7 @@ VALID_LEAD = {
     "unit_price": "0.79",
     "min_order_qty": "1000",
     "lead_time_days": "7",
-    "certification": "NIOSH TC-84A-0007",
+    "certification": "NIOSH TC-84A-0006",
     "payment_terms": "Net 30",
     "country_of_origin": "US",
     "notes": "",

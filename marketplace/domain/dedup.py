@@ -8,6 +8,11 @@ scores leads here and the FEBRL record-linkage benchmarks in ``bench/dedup_quali
 
 All RapidFuzz calls go through ``COMPARATORS`` below, each with an explicit ``processor=None``:
 the values are normalised beforehand (``domain.normalise``), once, not on every comparison.
+
+Values in different scripts (a Chinese name and its English name, ``Москва`` and ``Moscow``) are
+compared by their transliterations (``FieldComparison.classify``): agreement counts, but a
+disagreement says nothing (a translation differs for reasons other than identity), so it is
+"not comparable" and weighs 0, like a missing value. An empty value is always missing.
 """
 from __future__ import annotations
 
@@ -63,6 +68,30 @@ class FieldComparison:
         if not self.levels or self.levels[-1].min_similarity != 0.0:
             raise ValueError(f"{self.field}: the last level must start at similarity 0.0")
 
+    def classify(self, a: object, b: object) -> tuple[float | None, Level | None]:
+        """The similarity of two values and the level it falls in. ``(None, None)`` when either
+        value is missing or blank; ``(similarity, None)`` when the values are in different scripts
+        and their transliterations disagree (not comparable). The one place a pair of values is
+        judged: ``MatchSpec.compare`` and any weight estimation use it."""
+        a, b = str(a).strip() if a is not None else "", str(b).strip() if b is not None else ""
+        if not a or not b:
+            return None, None
+        across = False
+        if not (a.isascii() and b.isascii()):
+            # Imported here: the FEBRL benchmark loads this file alone, without the package.
+            from .normalise import same_script, transliterate
+
+            across = not same_script(a, b)
+        if across:
+            a, b = transliterate(a), transliterate(b)
+            if not a or not b:
+                return None, None
+        similarity = COMPARATORS[self.comparator](a, b)
+        level = next(lv for lv in self.levels if similarity >= lv.min_similarity)
+        if across and level is self.levels[-1]:
+            return similarity, None
+        return similarity, level
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -96,15 +125,20 @@ class MatchSpec:
         for comparison in self.comparisons:
             a, b = left.get(comparison.field), right.get(comparison.field)
             label = comparison.label or comparison.field
-            if not a or not b:
-                evidence.append(Evidence(comparison.field, label, a or None, b or None, None, "missing", 0.0))
+            similarity, level = comparison.classify(a, b)
+            if level is None:
+                evidence.append(Evidence(comparison.field, label, str(a) if a else None, str(b) if b else None,
+                                         None if similarity is None else round(similarity, 3),
+                                         MISSING if similarity is None else NOT_COMPARABLE, 0.0))
                 continue
-            similarity = COMPARATORS[comparison.comparator](str(a), str(b))
-            level = next(lv for lv in comparison.levels if similarity >= lv.min_similarity)
             total += level.weight
             evidence.append(Evidence(comparison.field, label, str(a), str(b), round(similarity, 3),
                                      level.name, level.weight))
         return MatchResult(total, tuple(evidence))
+
+
+MISSING = "missing"
+NOT_COMPARABLE = "not comparable"  # values in different scripts that disagree
 
 
 def probability_to_log_odds(probability: float) -> float:
@@ -153,20 +187,20 @@ MAX_COMPARED_PER_CLUSTER = 5
 
 
 def lead_record(normal: Mapping[str, object], contact_name: str | None = None) -> dict[str, str | None]:
-    """What the lead spec compares, from a lead's normalised fields (``NormalisedLead.as_dict``)."""
-    domains = {normal.get("website_domain")}
-    if not normal.get("webmail"):
-        domains.add(normal.get("email_domain"))
+    """What the lead spec compares, from a lead's normalised fields (``NormalisedLead.as_dict``).
+    ``name`` is in its own script; ``domains`` holds only company evidence: never a free-mail,
+    disposable or storefront platform's domain (``normalise.company_domains``)."""
     from .normalise import fold
 
+    domains = normal.get("company_domains") or ()
     return {
         "name": normal.get("name") or None,
-        "phone": normal.get("phone"),
-        "email": normal.get("email"),
-        "domains": " ".join(sorted(d for d in domains if d)) or None,
+        "phone": normal.get("phone") or None,
+        "email": normal.get("email") or None,
+        "domains": " ".join(domains) or None,
         "contact": fold(contact_name) or None,
         "street": normal.get("street") or None,
-        "postal_code": normal.get("postal_code"),
+        "postal_code": normal.get("postal_code") or None,
         "city": normal.get("city") or None,
     }
 
@@ -184,16 +218,22 @@ def _address_key(street: str | None, city: str | None) -> str | None:
 
 
 def lead_blocking_keys(record: Mapping[str, str | None]) -> set[str]:
-    """Cheap keys: only leads sharing at least one are compared.
+    """Cheap keys: only leads sharing at least one are compared. A key is made only from
+    non-empty parts: an empty name, city or postal code never makes two leads candidates. A name
+    in another script gives its keys in its own script and for its transliteration (so that
+    ``ООО Медтехника`` and ``Medtekhnika LLC`` meet).
 
     Designed from the lead data (bench/leads_synth, bench/dedup_leads), each for a way a supplier's
     leads stay alike while other fields change: the same phone, e-mail address or company domain;
     the same name; name prefix within a postal code; the same address within a city (``addr``:
     another name spelling, a missing phone, other free-mail); the same name words in any order
-    within a city (``namecity``: "Anhua Medical (Shenzhen)" against "Shenzhen Anhua Medical");
+    within a city, the city's name left out (``namecity``: "Shenzhen Anhua Medical" against "Anhua
+    Medical (Shenzhen)");
     the same contact person under a name with the same start (``namecontact``). The compound keys
     are also the narrow forms of a popular name such as "pacific medical supply", whose own key
     holds more leads than a new lead is compared with (MAX_CANDIDATES_PER_KEY)."""
+    from .normalise import transliterate
+
     keys = set()
     if record.get("phone"):
         keys.add("phone:" + record["phone"])
@@ -201,16 +241,21 @@ def lead_blocking_keys(record: Mapping[str, str | None]) -> set[str]:
         keys.add("email:" + record["email"])
     for domain in (record.get("domains") or "").split():
         keys.add("domain:" + domain)
-    name = record.get("name") or ""
-    city = record.get("city") or ""
+    name = (record.get("name") or "").strip()
+    city = (record.get("city") or "").strip()
+    contact = (record.get("contact") or "").strip()
+    postal = (record.get("postal_code") or "").strip()
     if name:
-        keys.add("name:" + name)
-        if record.get("postal_code"):
-            keys.add(f"zipname:{record['postal_code']}:{name[:4]}")
-        if city:
-            keys.add(f"namecity:{city}|{' '.join(sorted(set(name.split())))}")
-        if record.get("contact"):
-            keys.add(f"namecontact:{record['contact']}|{name[:4]}")
+        latin = transliterate(name)
+        for form in dict.fromkeys((name, latin) if latin else (name,)):   # ordered, no repeat
+            keys.add("name:" + form)
+            if city:   # the city's own name inside the company name says nothing within that city
+                words = set(form.split())
+                keys.add(f"namecity:{city}|{' '.join(sorted(words - set(city.split()) or words))}")
+            if contact:
+                keys.add(f"namecontact:{contact}|{form[:4]}")
+        if postal:
+            keys.add(f"zipname:{postal}:{name[:4]}")
     address = _address_key(record.get("street"), city)
     if address:
         keys.add("addr:" + address)

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from .catalog import FACILITY_TYPES, PRODUCT_CATEGORIES
+from .countries import postal_code
 from .leads import (FieldError, TextField, clean_choice, clean_int, clean_price, clean_text, field_collector,
                     values_to_row)
 
@@ -25,19 +26,17 @@ STATUS_OPEN = "open"
 STATUS_WITHDRAWN = "withdrawn"
 DEMAND_STATUSES: tuple[tuple[str, str], ...] = ((STATUS_OPEN, "Open"), (STATUS_WITHDRAWN, "Withdrawn"))
 
-_ZIP = re.compile(r"(\d{5})(?:-\d{4})?")
 _EXTERNAL_ID = TextField("external_id", 64)
 _ORGANISATION = TextField("organisation", 200, required=True)
 
 
 def clean_postal_code(raw: str | None) -> str:
-    value = (raw or "").strip()
+    """The delivery ZIP code, by the same rule as a US lead's postal code (countries.postal_code):
+    '02446', '2446' -> '02446', '90012-1234' kept. Required."""
+    value = postal_code(raw, "US")
     if not value:
         raise FieldError("This field is required.")
-    match = _ZIP.fullmatch(value)
-    if not match:
-        raise FieldError("Give a 5-digit US ZIP code, for example 90012.")
-    return match.group(1)
+    return value
 
 
 def clean_date(raw: str | None, today: date) -> date:
@@ -85,7 +84,7 @@ def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> 
     take("category", lambda: clean_choice(raw.get("category"), PRODUCT_CATEGORIES, "category"))
     take("quantity", lambda: clean_int(raw.get("quantity"), minimum=1, maximum=MAX_DEMAND_QUANTITY,
                                        required=True, what="quantity"))
-    take("max_unit_price", lambda: clean_price(raw.get("max_unit_price")))
+    take("max_unit_price", lambda: clean_price(raw.get("max_unit_price"), "maximum unit price"))
     take("needed_by", lambda: clean_date(raw.get("needed_by"), today))
     take("postal_code", lambda: clean_postal_code(raw.get("postal_code")))
     take("days_of_supply", lambda: clean_int(raw.get("days_of_supply"), minimum=0, maximum=MAX_DAYS_OF_SUPPLY,

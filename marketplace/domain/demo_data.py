@@ -11,7 +11,7 @@ import random
 
 # (category, reference unit price in USD, plausible description, certification template)
 PRODUCTS = (
-    ("n95_respirator", 0.79, "NIOSH N95 respirator, cup style, 20 per box", "NIOSH TC-84A-{n4}"),
+    ("n95_respirator", 0.79, "3M 8210 N95 respirator, cup style, 20 per box", "NIOSH TC-84A-{n4}"),
     ("kn95_respirator", 0.95, "KN95 mask, 5-layer, ear loops, 50 per box", "GB 2626-2019; FDA EUA Appendix A"),
     ("surgical_mask", 0.12, "Level 3 surgical mask, ear loop, 50 per box", "FDA 510(k) K{n6}; ASTM F2100 Level 3"),
     ("nitrile_gloves", 0.035, "Nitrile exam gloves, powder-free, size M, 100 per box", "ASTM D6319"),
@@ -93,7 +93,10 @@ def generate_leads(n: int, seed: int = 2020, *, external_prefix: str = "DEMO") -
             payment = rng.choice(("Net 30", "Payment on delivery", "Escrow", "Net 15 after inspection"))
             notes = ""
             lead_time = str(rng.choice((0, 3, 7, 14, 21, 30)))
-            certification = cert.format(n3=rng.randint(100, 999), n4=rng.randint(1000, 9999), n6=rng.randint(100000, 999999))
+            # Honest suppliers quote real registry numbers (3M 8210's NIOSH approval, a mask's 510(k)).
+            # (The random draws stay, so that every other field of a seed's leads stays the same.)
+            n3, _, _ = rng.randint(100, 999), rng.randint(1000, 9999), rng.randint(100000, 999999)
+            certification = cert.format(n3=n3, n4="0007", n6="202354")
         rows.append({
             "external_id": f"{external_prefix}-{index + 1:05d}",
             "company_name": company,

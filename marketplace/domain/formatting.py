@@ -15,5 +15,16 @@ def money(value: Decimal | float | int | None) -> str:
 
 
 def ratio(value: float) -> str:
-    """1.11x, 6.5x, 12x."""
-    return (f"{value:.2f}".rstrip("0").rstrip(".") if value < 10 else f"{value:.0f}") + "x"
+    """How many times a reference a figure is, for a sentence "is {ratio} the reference":
+    1.11x, 6.5x, 12x, 1,266x; below 0.01x as a fraction, "1/7,900 of" (two significant digits),
+    so that a tiny ratio never reads "0x". A ratio of 0 or less is "0x"."""
+    if value <= 0:
+        return "0x"
+    if value < 0.01:
+        denominator = 1 / value
+        digits = len(str(int(denominator))) - 2
+        rounded = round(denominator, -digits) if digits > 0 else round(denominator)
+        return f"1/{int(rounded):,} of"
+    if value < 10:
+        return f"{value:.2f}".rstrip("0").rstrip(".") + "x"
+    return f"{value:,.0f}x"

@@ -1,5 +1,6 @@
 """Where a US ZIP code is, offline: its centroid from the ``zipcodes`` package data, and great-circle
-distances between ZIP codes (issue 4: matching prefers nearer supply).
+distances between ZIP codes (issue 4: matching prefers nearer supply); and how a ZIP code is read
+(``zip_code``, the US part of the postal code rule in ``countries.postal_code``).
 
 The table (about 42,000 ZIP codes) takes half a second to load, so it is loaded once, on first use;
 ``warm_up`` loads it ahead of time (workers call it before forking, so that forked children share it).
@@ -15,7 +16,8 @@ import zipcodes
 
 EARTH_RADIUS_KM = 6371.0088  # the mean Earth radius (IUGG)
 
-_ZIP = re.compile(r"(\d{5})(?:-\d{4})?")
+# ZIP, ZIP+4 (with a hyphen, a space or nothing between), and ZIPs that lost leading zeros.
+_ZIP = re.compile(r"(\d{5})(?:[- ]?(\d{4}))?|(\d{3,4})(?:[- ](\d{4}))?")
 
 
 @cache
@@ -35,10 +37,30 @@ def warm_up() -> None:
     _table()
 
 
+def zip_code(text: str | None) -> str | None:
+    """A US ZIP code as written -> its standard form, or None if it cannot be one.
+
+    '02446' -> '02446'; ZIP+4 is kept: '07102-1234', '07102 1234', '071021234' -> '07102-1234'.
+    A spreadsheet drops leading zeros, so 3 or 4 digits are padded with zeros, but only when that
+    gives a ZIP code of a place (one with a centroid in the ``zipcodes`` data): '2446' -> '02446'
+    (Brookline, MA), '501' -> '00501' (Holtsville, NY), '7102-1234' -> '07102-1234'; '1234' -> None
+    (no 01234), '9003' -> None (09003 is a military APO code: no place to deliver to or from)."""
+    match = _ZIP.fullmatch((text or "").strip())
+    if not match:
+        return None
+    five, plus4, short, short_plus4 = match.groups()
+    if short:
+        five, plus4 = short.zfill(5), short_plus4
+        if five not in _table():
+            return None
+    return f"{five}-{plus4}" if plus4 else five
+
+
 def zip5(postal_code: str | None) -> str | None:
-    """'90012', ' 90012 ' and '90012-1234' -> '90012'; anything else -> None."""
-    match = _ZIP.fullmatch((postal_code or "").strip())
-    return match.group(1) if match else None
+    """'90012', ' 90012 ', '90012-1234' -> '90012'; '2446' -> '02446' (see ``zip_code``); anything
+    else -> None."""
+    code = zip_code(postal_code)
+    return code[:5] if code else None
 
 
 def centroid(postal_code: str | None) -> tuple[float, float] | None:

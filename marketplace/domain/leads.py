@@ -8,21 +8,28 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from .catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
+from .numbers import NumberError, read_number
+from .countries import UNKNOWN_COUNTRY, country_code, parse_phone, phone_region, postal_code
+from .errors import FieldError
 
 # The CSV format, in order (issue 2). Export adds ``id`` and ``status`` after these.
 LEAD_COLUMNS: tuple[str, ...] = (
     "external_id", "company_name", "contact_name", "email", "phone", "website", "street", "city",
     "state", "postal_code", "country", "supplier_type", "product_category", "product_description",
     "quantity", "unit_price", "min_order_qty", "lead_time_days", "certification", "payment_terms",
-    "country_of_origin", "notes",
+    "country_of_origin", "notes", "pack_size",
 )
+# Columns a file may leave out (added after issue 2; a file without them imports as before):
+# ``pack_size`` empty or missing is 1.
+OPTIONAL_LEAD_COLUMNS: tuple[str, ...] = ("pack_size",)
+# What parse_lead returns besides LEAD_COLUMNS: the price per pack as quoted (None for single units).
+DERIVED_FIELDS: tuple[str, ...] = ("pack_price",)
 
 # Largest plausible values: beyond these a number is a typo or an attack, not an offer.
 # (One broker offered 900 billion masks in 2020; we still store such numbers so that scoring can
@@ -30,6 +37,9 @@ LEAD_COLUMNS: tuple[str, ...] = (
 MAX_QUANTITY = 10**12
 MAX_UNIT_PRICE = Decimal("100000")
 MAX_LEAD_TIME_DAYS = 365
+# Units in one pack: a pallet of gloves holds about 100,000; more is a typo.
+MAX_PACK_SIZE = 1_000_000
+UNIT_PRICE_STEP = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -47,12 +57,9 @@ TEXT_FIELDS: dict[str, TextField] = {f.name: f for f in (
     TextField("street", 200),
     TextField("city", 100),
     TextField("state", 100),
-    TextField("postal_code", 20),
-    TextField("country", 100),
     TextField("product_description", 2000, multiline=True),
     TextField("certification", 200),
     TextField("payment_terms", 300),
-    TextField("country_of_origin", 100),
     TextField("notes", 5000, multiline=True),
 )}
 
@@ -60,10 +67,6 @@ TEXT_FIELDS: dict[str, TextField] = {f.name: f for f in (
 REQUIRED_FIELDS = ("company_name", "email", "supplier_type", "product_category", "quantity", "unit_price")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class FieldError(ValueError):
-    """A value that cannot be accepted; its message is shown beside the field."""
 
 
 def clean_text(raw: str | None, spec: TextField) -> str | None:
@@ -95,19 +98,10 @@ def clean_email(raw: str | None) -> str:
 
 
 def clean_phone(raw: str | None, country: str | None = None) -> str | None:
+    """The phone as typed (trimmed), once it reads as a number of the lead's country (a code or a
+    name; none given: the US); see ``countries.parse_phone``."""
     value = (raw or "").strip()
-    if not value:
-        return None
-    if len(value) > 40 or _CONTROL.search(value):
-        raise FieldError("Not a valid phone number.")
-    region = country.upper() if country and len(country) == 2 and country.isalpha() else "US"
-    try:
-        number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException:
-        raise FieldError("Not a valid phone number: use digits, for example +1 213 555 0100.") from None
-    if not phonenumbers.is_possible_number(number):
-        raise FieldError("Not a valid phone number: too few or too many digits.")
-    return value
+    return value if parse_phone(value, phone_region(country)) else None
 
 
 def clean_website(raw: str | None) -> str | None:
@@ -144,24 +138,22 @@ def clean_choice(raw: str | None, choices: tuple[tuple[str, str], ...], what: st
     raise FieldError(f"Unknown {what} '{value[:40]}'; choose one of: {allowed}.")
 
 
-def _number_text(raw: str | None) -> str:
-    return (raw or "").strip().replace(",", "").replace("_", "").replace(" ", "")
-
-
 def clean_int(raw: str | None, *, minimum: int, maximum: int, required: bool, what: str) -> int | None:
-    text = _number_text(raw)
-    if not text:
+    """A whole number typed by a person (domain.numbers' rule), from ``minimum`` to ``maximum``;
+    None when empty and not ``required``. Raises FieldError with a message for the field."""
+    try:
+        number = read_number(raw, what=what, whole=True)
+    except NumberError as exc:
+        raise FieldError(str(exc)) from None
+    if number is None:
         if required:
             raise FieldError("This field is required.")
         return None
-    if not re.fullmatch(r"[+-]?\d+", text):
-        raise FieldError(f"The {what} must be a whole number.")
-    negative, digits = text.startswith("-"), text.lstrip("+-").lstrip("0") or "0"
-    if len(digits) > len(str(maximum)):
-        # Beyond any limit. Python's int() refuses thousands of digits, so do not even try.
-        value = -(maximum + 1) if negative else maximum + 1
+    if number.adjusted() >= len(str(maximum)):
+        # Beyond any limit: do not even convert thousands of digits to an int.
+        value = -(maximum + 1) if number < 0 else maximum + 1
     else:
-        value = -int(digits) if negative else int(digits)
+        value = int(number)
     if value < minimum:
         raise FieldError(f"The {what} cannot be negative." if minimum == 0
                          else f"The {what} must be at least {minimum}.")
@@ -170,22 +162,21 @@ def clean_int(raw: str | None, *, minimum: int, maximum: int, required: bool, wh
     return value
 
 
-def clean_price(raw: str | None) -> Decimal:
-    text = _number_text(raw).lstrip("$")
-    if not text:
-        raise FieldError("This field is required.")
+def clean_price(raw: str | None, what: str = "unit price") -> Decimal:
+    """A price in USD typed by a person (domain.numbers' rule; ``$`` allowed): more than 0, at most
+    MAX_UNIT_PRICE, at most 4 decimals. Raises FieldError with a message for the field."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise FieldError("The unit price must be a number, for example 0.79.") from None
-    if not value.is_finite():
-        raise FieldError("The unit price must be a number, for example 0.79.")
+        value = read_number(raw, what=what, whole=False, money=True)
+    except NumberError as exc:
+        raise FieldError(str(exc)) from None
+    if value is None:
+        raise FieldError("This field is required.")
     if value <= 0:
-        raise FieldError("The unit price must be more than 0.")
+        raise FieldError(f"The {what} must be more than 0.")
     if value > MAX_UNIT_PRICE:
-        raise FieldError(f"The unit price must be at most ${MAX_UNIT_PRICE:,}.")
+        raise FieldError(f"The {what} must be at most ${MAX_UNIT_PRICE:,}.")
     if value != value.quantize(Decimal("0.0001")):
-        raise FieldError("The unit price has at most 4 decimal places.")
+        raise FieldError(f"The {what} has at most 4 decimal places.")
     return value.quantize(Decimal("0.0001"))
 
 
@@ -212,8 +203,14 @@ def parse_lead(raw: dict[str, str | None]) -> tuple[dict, dict[str, str]]:
     values, errors, take = field_collector()
     for name, spec in TEXT_FIELDS.items():
         take(name, lambda spec=spec: clean_text(raw.get(spec.name), spec))
+    take("country", lambda: country_code(raw.get("country")))
+    take("country_of_origin", lambda: country_code(raw.get("country_of_origin")))
+    # A country that cannot be read is not taken as the US: its postal code is kept as typed and
+    # its phone must carry its country code (phone_region of unreadable text is None).
+    country = values.get("country") if "country" not in errors else UNKNOWN_COUNTRY
+    take("postal_code", lambda: postal_code(raw.get("postal_code"), country))
     take("email", lambda: clean_email(raw.get("email")))
-    take("phone", lambda: clean_phone(raw.get("phone"), values.get("country")))
+    take("phone", lambda: clean_phone(raw.get("phone"), raw.get("country")))
     take("website", lambda: clean_website(raw.get("website")))
     take("supplier_type", lambda: clean_choice(raw.get("supplier_type"), SUPPLIER_TYPES, "supplier type"))
     take("product_category", lambda: clean_choice(raw.get("product_category"), PRODUCT_CATEGORIES, "product category"))
@@ -221,11 +218,39 @@ def parse_lead(raw: dict[str, str | None]) -> tuple[dict, dict[str, str]]:
     take("unit_price", lambda: clean_price(raw.get("unit_price")))
     take("min_order_qty", lambda: clean_int(raw.get("min_order_qty"), minimum=1, maximum=MAX_QUANTITY, required=False, what="minimum order quantity"))
     take("lead_time_days", lambda: clean_int(raw.get("lead_time_days"), minimum=0, maximum=MAX_LEAD_TIME_DAYS, required=False, what="lead time"))
+    take("pack_size", lambda: clean_int(raw.get("pack_size"), minimum=1, maximum=MAX_PACK_SIZE, required=False, what="pack size") or 1)
+    per_unit(values, errors)
 
     quantity, min_order = values.get("quantity"), values.get("min_order_qty")
     if quantity and min_order and min_order > quantity and "min_order_qty" not in errors:
         errors["min_order_qty"] = "The minimum order cannot be larger than the quantity offered."
     return values, errors
+
+
+def per_unit(values: dict, errors: dict[str, str]) -> None:
+    """Read ``quantity``, ``unit_price`` and ``min_order_qty`` as typed (per pack of ``pack_size``
+    units: packs and the price of one pack) as per-unit figures, in place: quantity and minimum
+    order times the pack size, the price divided by it (rounded half up to 4 decimals, a hundredth
+    of a cent), and the price as quoted kept in ``pack_price`` (None when the pack size is 1, when
+    the typed figures already are per unit). lead_to_row is the inverse."""
+    pack = values.get("pack_size") or 1
+    values["pack_price"] = None
+    if pack == 1 or {"quantity", "unit_price", "min_order_qty", "pack_size"} & set(errors):
+        return
+    for name, what in (("quantity", "quantity"), ("min_order_qty", "minimum order")):
+        if values.get(name) is not None:
+            units = values[name] * pack
+            if units > MAX_QUANTITY:
+                errors[name] = (f"{values[name]:,} packs of {pack:,} are {units:,} units; the {what} "
+                                f"must be at most {MAX_QUANTITY:,} units.")
+            values[name] = units
+    price = values.get("unit_price")
+    if price is not None:
+        unit_price = (price / pack).quantize(UNIT_PRICE_STEP, rounding=ROUND_HALF_UP)
+        if unit_price <= 0:
+            errors["unit_price"] = (f"${price} for a pack of {pack:,} is less than $0.0001 a unit: "
+                                    "check the price and the pack size.")
+        values["pack_price"], values["unit_price"] = price, unit_price
 
 
 def values_to_row(values: dict, columns: tuple[str, ...]) -> dict[str, str]:
@@ -246,4 +271,13 @@ def values_to_row(values: dict, columns: tuple[str, ...]) -> dict[str, str]:
 
 
 def lead_to_row(values: dict) -> dict[str, str]:
+    """A lead's stored (per-unit) values as the CSV/form text a person would type: with a pack
+    size above 1, the quantity and minimum order in packs and the price per pack as quoted."""
+    pack = values.get("pack_size") or 1
+    if pack > 1:
+        price = values.get("pack_price")
+        values = {**values,
+                  "unit_price": price if price is not None else values.get("unit_price") * pack,
+                  **{name: values[name] // pack for name in ("quantity", "min_order_qty")
+                     if values.get(name) is not None}}
     return values_to_row(values, LEAD_COLUMNS)

@@ -6,15 +6,16 @@ its ``version`` is stored with every score, so that a change of the data re-scor
 """
 from __future__ import annotations
 
-import json
+import math
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from importlib import resources
 from typing import Mapping
 
+from . import registries as registry_data
 from .catalog import PRODUCT_CATEGORIES, label
+from .certifications import check_claims, parse_claims, reference_json
 from .formatting import money, ratio as show_ratio
 
 
@@ -23,9 +24,14 @@ class Signal:
     code: str
     weight: int
     sentence: str
+    # What a registry showed (see certifications.Finding): registry, as_of, source, rows, note.
+    evidence: dict | None = field(default=None, hash=False, compare=False)
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "weight": self.weight, "sentence": self.sentence}
+        data = {"code": self.code, "weight": self.weight, "sentence": self.sentence}
+        if self.evidence:
+            data["evidence"] = self.evidence
+        return data
 
 
 @dataclass(frozen=True)
@@ -49,20 +55,101 @@ class DuplicateContext:
 @dataclass(frozen=True)
 class Reference:
     data: dict = field(hash=False)
+    registries: registry_data.Registries | None = field(default=None, hash=False)
 
     @property
     def version(self) -> str:
-        return self.data["version"]
+        """The rules' version and the registries' version ("2026-11-30.4+20201128-1a2b3c"): a change of
+        either re-scores every lead."""
+        if self.registries is None:
+            return self.data["version"]
+        return f"{self.data['version']}+{self.registries.version}"
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
+def _reference(registries: registry_data.Registries) -> Reference:
+    return Reference(reference_json(), registries)
+
+
 def load_reference() -> Reference:
-    text = resources.files(__package__).joinpath("reference_data.json").read_text(encoding="utf-8")
-    return Reference(json.loads(text))
+    """The rules (reference_data.json, read once) with the registries in force (see registries.current)."""
+    return _reference(registry_data.current())
 
 
 def _found(patterns: list[str], text: str) -> list[str]:
     return [m.group(0) for p in patterns for m in [re.search(p, text, re.IGNORECASE)] if m]
+
+
+@dataclass(frozen=True)
+class PackReading:
+    """A price that reads as the price of a pack: the words found and the price per unit."""
+    pack_size: int           # units per pack, from the words
+    words: str               # the words as written, e.g. "box of 100"
+    unit_price: Decimal      # the price divided by pack_size (4 decimals)
+    ratio: float             # unit_price / the reference price
+
+
+_PACK_TEXT_FIELDS = ("product_description", "notes", "payment_terms")
+
+
+def pack_reading(lead: Mapping, ref: dict, *, stated: bool = True) -> PackReading | None:
+    """Whether a lead's price looks like the price of a pack (issue 8, item 8).
+
+    Only when no pack size was given (``pack_size`` 1 or missing) and the description, notes or
+    payment terms name a pack of N units (``ref["pack_patterns"]``: "box of 100", "100 pcs/box",
+    "caja de 100", "Karton mit 1.000" ...), the price divided by N is closer to the reference price
+    (on a ratio scale) than the price itself and within the normal bands (from "too good to be
+    true" to the 10x band), and -- when ``stated`` -- the text says that a price is per pack
+    (``ref["pack_price_patterns"]``: "per box", "/case", "por caja"; not "20 per box", which
+    describes the packing). Scoring asks for the statement, so that "20 per box" in a description
+    does not excuse a price 14x the reference; the supplier's form hints without it. Of several
+    pack sizes named, the one whose reading is nearest the reference. None otherwise (also for
+    products without a reference price)."""
+    if (lead.get("pack_size") or 1) != 1 or lead.get("unit_price") is None:
+        return None
+    reference = ref["reference_prices"].get(lead.get("product_category"))
+    if not reference:
+        return None
+    text = " ".join(str(lead.get(k) or "") for k in _PACK_TEXT_FIELDS)
+    sizes = [m for pattern in ref["pack_patterns"] for m in re.finditer(pattern, text, re.IGNORECASE)]
+    if not sizes:
+        return None
+    if stated:
+        packing = [(m.start("n"), m.end()) for m in sizes]  # "20 per box": units per box, no price
+        statements = [m for pattern in ref["pack_price_patterns"] for m in re.finditer(pattern, text, re.IGNORECASE)
+                      if not any(start < m.start() < end for start, end in packing)]
+        if not statements:
+            return None
+    price = Decimal(str(lead["unit_price"]))
+    as_typed = abs(math.log(float(price) / reference["price"]))
+    low, high = ref["price_too_low"]["below"], ref["price_bands"][0]["above"]
+    best: PackReading | None = None
+    for match in sizes:
+        digits = re.sub(r"\D", "", match.group("n"))
+        if len(digits) > 7 or int(digits) < 2:  # no pack holds ten million units
+            continue
+        size = int(digits)
+        ratio = float(price / size) / reference["price"]
+        if not (low <= ratio <= high) or abs(math.log(ratio)) >= as_typed:
+            continue
+        if best is None or abs(math.log(ratio)) < abs(math.log(best.ratio)):
+            unit_price = (price / size).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+            best = PackReading(size, " ".join(match.group(0).split()), unit_price, ratio)
+    return best
+
+
+def pack_signals(lead: Mapping, reading: PackReading | None, ref: dict) -> list[Signal]:
+    """The "price looks per pack" signal for ``pack_reading``'s finding."""
+    if reading is None:
+        return []
+    rule = ref["price_per_pack"]
+    price = Decimal(str(lead["unit_price"]))
+    return [Signal(rule["code"], rule["weight"],
+                   f"The price {money(price)} looks like the price of a pack: the offer says "
+                   f"'{reading.words}', and {money(price)} / {reading.pack_size:,} = {money(reading.unit_price)} "
+                   f"a unit, {show_ratio(reading.ratio)} the reference, against {show_ratio(float(price) / ref['reference_prices'][lead['product_category']]['price'])} "
+                   f"as typed; the price is scored per unit. Ask the supplier for the units per pack "
+                   f"(pack_size), and whether the quantity {int(lead.get('quantity') or 0):,} counts units or packs.")]
 
 
 def price_signals(category: str, unit_price: Decimal, ref: dict) -> list[Signal]:
@@ -81,18 +168,33 @@ def price_signals(category: str, unit_price: Decimal, ref: dict) -> list[Signal]
     return [Signal("price_ok", 0, f"{what}: within the normal range.")]
 
 
-def certification_signals(category: str, certification: str | None, ref: dict) -> list[Signal]:
+def certification_signals(category: str, certification: str | None, ref: dict,
+                          lead: Mapping | None = None,
+                          registries: registry_data.Registries | None = None) -> list[Signal]:
+    """The claim's form (one parser, see certifications.parse_claims) and, for the numbers in it, what
+    the registries say (unknown number, holder or model not matching, watch list, maker removed from
+    FDA's emergency-use list, 510(k) of another product). ``lead`` (CSV field names) gives the company
+    name, description and supplier type the registry entries are compared with."""
     rule = ref["certifications"].get(category)
+    claims = parse_claims(certification)
+    registries = registries or registry_data.current()
+    found = [Signal(f.code, f.weight, f.sentence, f.evidence)
+             for f in check_claims(category, claims, lead or {}, registries, ref)]
     if not rule:
-        return []
+        return found
     name = label(PRODUCT_CATEGORIES, category)
     if not certification:
         return [Signal("certification_missing", ref["certification_missing_weight"],
                        f"No certification given; {name} should come with {rule['expect']}.")]
-    if not _found(rule["patterns"], certification):
+    expected = [c for c in claims if c.scheme in rule["schemes"]]
+    if not expected:
         return [Signal("certification_malformed", ref["certification_malformed_weight"],
-                       f"Certification '{certification[:80]}' does not contain {rule['expect']}.")]
-    return [Signal("certification_ok", 0, f"Certification '{certification[:80]}' is in the expected form for {name}.")]
+                       f"Certification '{certification[:80]}' does not contain {rule['expect']}.")] + found
+    read = ", ".join(f"{c.number} ({c.label})" for c in expected)
+    primary = rule["schemes"][0]
+    if not any(c.scheme == primary for c in expected):  # e.g. GB 2626 for an N95: a KN95
+        read += f"; no {ref['certification_schemes'][primary]['label']} is given"
+    return [Signal("certification_ok", 0, f"Certification '{certification[:80]}' reads as {read}.")] + found
 
 
 def broker_signals(lead: Mapping, ref: dict) -> list[Signal]:
@@ -128,12 +230,21 @@ def payment_signals(payment_terms: str | None, ref: dict) -> list[Signal]:
 def identity_signals(lead: Mapping, normal: Mapping, ref: dict) -> list[Signal]:
     signals = []
     email_domain, web_domain = normal.get("email_domain"), normal.get("website_domain")
-    if normal.get("webmail"):
+    platform = normal.get("website_platform")
+    if normal.get("disposable"):
+        signals.append(Signal("disposable_email", ref["disposable_email_weight"],
+                              f"Company uses a disposable (throwaway) e-mail address ({email_domain})."))
+    elif normal.get("webmail"):
         signals.append(Signal("webmail", ref["webmail_weight"],
                               f"Company uses a free webmail address ({email_domain})."))
-    elif email_domain and web_domain and email_domain != web_domain:
+    elif email_domain and web_domain and email_domain != web_domain and not platform:
         signals.append(Signal("domain_mismatch", ref["domain_mismatch_weight"],
                               f"E-mail domain {email_domain} differs from the website's {web_domain}."))
+    if platform and lead.get("website"):
+        signals.append(Signal("storefront_website", ref["storefront_website_weight"],
+                              f"The website is on {platform}, shared by many sellers (a marketplace, site "
+                              "builder, social page, link shortener or free-mail provider), not a domain of "
+                              "the company's own."))
     if not lead.get("website"):
         signals.append(Signal("no_website", ref["no_website_weight"], "No website given."))
     if not lead.get("phone"):
@@ -156,6 +267,43 @@ def plausibility_signals(lead: Mapping, ref: dict) -> list[Signal]:
         signals.append(Signal("ready_millions", rule["weight"],
                               f"{quantity:,} units 'ready to ship' with no lead time from a {lead.get('supplier_type')}."))
     return signals
+
+
+def figures_to_confirm(lead: Mapping, reference: Reference | None = None) -> dict[str, str]:
+    """{field: warning} for the figures of a valid lead (parse_lead's values: per unit) that the
+    supplier's form asks to confirm before saving (issue 8, item 10): a unit price above
+    ``confirm_price.above`` or below ``confirm_price.below`` times the reference, a price that
+    reads as the price of a pack named in the text while no pack size is given, and a quantity above
+    ``implausible_quantity.above``. Empty when nothing needs confirming. The CSV import does not
+    ask (staff import it); scoring flags the same figures."""
+    ref = (reference or load_reference()).data
+    warnings: dict[str, str] = {}
+    reference_price = ref["reference_prices"].get(lead.get("product_category"))
+    price = lead.get("unit_price")
+    if reference_price and price is not None:
+        price = Decimal(str(price))
+        ratio = float(price) / reference_price["price"]
+        rule = ref["confirm_price"]
+        parts = []
+        if ratio > rule["above"] or ratio < rule["below"]:
+            quoted = ""
+            if (lead.get("pack_size") or 1) > 1 and lead.get("pack_price") is not None:
+                quoted = f" ({money(lead['pack_price'])} for a pack of {lead['pack_size']:,})"
+            parts.append(f"{money(price)} a unit{quoted} is {show_ratio(ratio)} the reference price of "
+                         f"{reference_price['label']} ({money(reference_price['price'])}).")
+        reading = pack_reading(lead, ref, stated=False)
+        if reading:
+            parts.append(f"The offer says '{reading.words}': if {money(price)} is the price of a pack, "
+                         f"enter {reading.pack_size} under units per pack (and the number of packs as the quantity).")
+        if parts:
+            warnings["unit_price"] = " ".join(parts) + " If the price is right, confirm it below."
+    quantity = int(lead.get("quantity") or 0)
+    rule = ref["implausible_quantity"]
+    if quantity > rule["above"]:
+        warnings["quantity"] = (f"{quantity:,} units is more than {rule['above']:,}, more than almost any "
+                                "seller offers (3M made about 1.1 billion N95s in all of 2020). If it is "
+                                "right, confirm it below.")
+    return warnings
 
 
 def completeness_signals(lead: Mapping, ref: dict) -> list[Signal]:
@@ -184,8 +332,12 @@ def score_lead(lead: Mapping, normal: Mapping, context: DuplicateContext = Dupli
     reference = reference or load_reference()
     ref = reference.data
     signals: list[Signal] = []
-    signals += price_signals(lead["product_category"], Decimal(str(lead["unit_price"])), ref)
-    signals += certification_signals(lead["product_category"], lead.get("certification"), ref)
+    reading = pack_reading(lead, ref)
+    signals += pack_signals(lead, reading, ref)
+    signals += price_signals(lead["product_category"],
+                             reading.unit_price if reading else Decimal(str(lead["unit_price"])), ref)
+    signals += certification_signals(lead["product_category"], lead.get("certification"), ref, lead,
+                                     reference.registries)
     signals += broker_signals(lead, ref)
     signals += payment_signals(lead.get("payment_terms"), ref)
     signals += identity_signals(lead, normal, ref)
@@ -203,12 +355,22 @@ FLAG_LABELS = {
     "price_3x": "Price over 3x reference",
     "price_over_1_1x": "Price over 1.1x reference",
     "price_too_low": "Price too good to be true",
+    "price_per_pack": "Price looks per pack",
     "certification_missing": "No certification",
     "certification_malformed": "Certification malformed",
+    "niosh_unknown": "NIOSH number not on the approvals list",
+    "niosh_holder_mismatch": "Not a holder of the NIOSH number",
+    "niosh_model_mismatch": "Model not under the NIOSH number",
+    "watchlist": "On the counterfeit watch list",
+    "eua_removed": "Maker removed from FDA emergency-use list",
+    "k510_other_product": "510(k) of another product",
+    "k510_unknown": "510(k) not in our list",
     "broker_terms": "Broker-chain wording",
     "broker": "Broker",
     "payment_upfront": "Payment up front",
     "webmail": "Free webmail",
+    "disposable_email": "Disposable e-mail",
+    "storefront_website": "Storefront website only",
     "domain_mismatch": "E-mail/website mismatch",
     "no_website": "No website",
     "no_phone": "No phone",

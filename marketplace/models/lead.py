@@ -63,6 +63,11 @@ class Lead(db.Model):
     payment_terms: Mapped[str | None] = mapped_column(String(300))
     country_of_origin: Mapped[str | None] = mapped_column(String(100))
     notes: Mapped[str | None] = mapped_column(Text)
+    # Units per pack as quoted (1: single units). quantity, unit_price and min_order_qty are always
+    # per unit; pack_price is the price of one pack as typed (None when pack_size is 1), so that an
+    # export gives back what the supplier typed (domain.leads.per_unit and lead_to_row).
+    pack_size: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    pack_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
 
     # The supplier account that owns the lead (None for leads imported by city staff).
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

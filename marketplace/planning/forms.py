@@ -1,10 +1,20 @@
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
-from wtforms.validators import DataRequired, NumberRange
+from wtforms import IntegerField, StringField
+from wtforms.validators import DataRequired, ValidationError
+
+from ..domain.leads import MAX_QUANTITY, FieldError, clean_int
 
 
 class ProposeForm(FlaskForm):
     """Propose one candidate by hand: which lead, how many units (the service checks the rest)."""
 
     lead_id = IntegerField(validators=[DataRequired()])  # rendered as a hidden input per candidate
-    quantity = IntegerField("Units", validators=[DataRequired(), NumberRange(min=1, max=10**12)])
+    # Read by the one rule for numbers people type (domain.numbers), like every other quantity.
+    quantity = StringField("Units")
+
+    def validate_quantity(self, field) -> None:
+        try:
+            field.data = clean_int(field.data, minimum=1, maximum=MAX_QUANTITY, required=True,
+                                   what="number of units")
+        except FieldError as exc:
+            raise ValidationError(str(exc)) from None

@@ -54,7 +54,8 @@ def propose(request_id: int):
         else:
             flash(f"Proposed: match #{match.id}, {match.quantity:,} units. The buyer is told.", "success")
     else:
-        flash("Give the number of units to propose, a whole number.", "error")
+        flash(form.quantity.errors[0] if form.quantity.errors
+              else "Give the number of units to propose, a whole number.", "error")
     return redirect(url_for("planning.request_page", request_id=demand_request.id))
 
 

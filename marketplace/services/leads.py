@@ -4,13 +4,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import IO, Iterable, Iterator
+from typing import IO, Callable, Iterable, Iterator
 
 from flask import abort
 
 from ..domain.csv_cells import protect, unprotect
+from ..domain.csv_text import FileRefused, decode_csv
 from ..domain.lead_status import APPROVED, PROCESSING_PENDING, SUBMITTED
-from ..domain.leads import LEAD_COLUMNS, lead_to_row, parse_lead
+from ..domain.leads import DERIVED_FIELDS, LEAD_COLUMNS, OPTIONAL_LEAD_COLUMNS, lead_to_row, parse_lead
 from ..domain.permissions import may_edit_lead, may_view_lead
 from ..extensions import db
 from ..jobs.queue import enqueue_lead_processing, enqueue_matching
@@ -19,12 +20,13 @@ from ..models.base import utcnow
 from . import audit
 
 EXPORT_COLUMNS = ("id",) + LEAD_COLUMNS + ("status", "cluster", "risk_score", "flags")
-# Fields a supplier or an import may set; everything else (owner, status, ...) is the system's.
-EDITABLE_FIELDS = LEAD_COLUMNS
+# Fields a supplier or an import may set (parse_lead's values); everything else (owner, status,
+# ...) is the system's.
+EDITABLE_FIELDS = LEAD_COLUMNS + DERIVED_FIELDS
 
 
 def lead_values(lead: Lead) -> dict:
-    return {name: getattr(lead, name) for name in LEAD_COLUMNS}
+    return {name: getattr(lead, name) for name in EDITABLE_FIELDS}
 
 
 def create_lead(values: dict, *, owner: User | None, actor_id: int | None, source: str,
@@ -105,6 +107,7 @@ class ImportReport:
     unchanged: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
     file_error: str | None = None
+    encoding: str | None = None  # how the file's bytes were read (domain.csv_text), shown with the result
     changed_lead_ids: list[int] = field(default_factory=list)  # to process after the commit
 
     @property
@@ -118,27 +121,48 @@ class ImportReport:
                 f"rejected {len(self.rejected)}")
 
 
-def _read_header(reader: Iterator[list[str]], columns: tuple[str, ...]) -> list[str] | str:
+def import_file(data: bytes, importer: Callable[[IO[str]], ImportReport]) -> ImportReport:
+    """Decode a CSV file's bytes with the one rule for all imports (domain.csv_text) and hand the
+    text to ``importer`` (import_leads, import_demand). A file that cannot be decoded is refused
+    whole: nothing is imported and ``file_error`` says why."""
+    try:
+        decoded = decode_csv(data)
+    except FileRefused as exc:
+        return ImportReport(file_error=str(exc))
+    report = importer(io.StringIO(decoded.text, newline=""))
+    report.encoding = decoded.encoding
+    return report
+
+
+def _read_header(reader: Iterator[list[str]], columns: tuple[str, ...],
+                 optional: tuple[str, ...] = ()) -> list[str] | str:
     try:
         header = next(reader)
     except StopIteration:
         return "the file is empty; the first row must name the columns"
     names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
-    missing = [c for c in columns if c not in names]
+    missing = [c for c in columns if c not in names and c not in optional]
+    if missing and len(names) == 1 and (";" in names[0] or "\t" in names[0]):
+        separator = "';'" if ";" in names[0] else "tabs"
+        return (f"the columns are separated by {separator}, not commas (Excel does this in many "
+                "European languages); save the file as 'CSV UTF-8 (comma delimited)', or choose the comma "
+                "as the list separator, and import it again")
     if missing:
         return ("the header row lacks the column(s) " + ", ".join(missing)
                 + ". Expected: " + ",".join(columns))
     return names
 
 
-def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportReport) -> Iterator[tuple[int, dict]]:
+def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportReport,
+               optional: tuple[str, ...] = ()) -> Iterator[tuple[int, dict]]:
     """(row number, clean values) for each valid row of a CSV file with ``columns``; every other
     row goes to ``report.rejected`` with its number and reasons, a bad file to ``report.file_error``.
-    ``parse(raw) -> (values, errors)`` is the domain's validation (parse_lead, parse_demand)."""
+    ``parse(raw) -> (values, errors)`` is the domain's validation (parse_lead, parse_demand);
+    columns named in ``optional`` may be missing from the file (parse sees them as empty)."""
     reader = csv.reader(stream)
     try:
-        header = _read_header(reader, columns)
-    except (csv.Error, UnicodeDecodeError) as exc:
+        header = _read_header(reader, columns, optional)
+    except csv.Error as exc:
         report.file_error = f"not a readable CSV file ({exc})"
         return
     if isinstance(header, str):
@@ -167,8 +191,9 @@ def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportR
                     continue
                 seen[external_id] = row_number
             yield row_number, values
-    except (csv.Error, UnicodeDecodeError) as exc:
-        report.rejected.append(RejectedRow(row_number, f"unreadable CSV from here on ({exc})"))
+    except csv.Error as exc:
+        # Read whole or refused whole: the importer rolls back what this file saved so far.
+        report.file_error = f"row {row_number} is not readable CSV ({exc}); nothing was imported"
 
 
 def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITTED,
@@ -180,12 +205,13 @@ def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITT
     keep their status) and a matching run follows."""
     report = ImportReport()
     batch: list[tuple[int, dict]] = []
-    for row_number, values in valid_rows(stream, LEAD_COLUMNS, parse_lead, report):
+    for row_number, values in valid_rows(stream, LEAD_COLUMNS, parse_lead, report, OPTIONAL_LEAD_COLUMNS):
         batch.append((row_number, values))
         if len(batch) >= batch_size:
             _save_batch(batch, report, actor_id=actor_id, status=status)
             batch = []
     if not report.ok:
+        db.session.rollback()
         return report
     _save_batch(batch, report, actor_id=actor_id, status=status)
     db.session.commit()

@@ -16,7 +16,7 @@ from flask import abort
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import selectinload
 
-from ..domain import allocation, geo
+from ..domain import allocation, countries, geo
 from ..domain.catalog import PRODUCT_CATEGORIES, label
 from ..domain.csv_cells import protect
 from ..domain.demand import STATUS_OPEN
@@ -61,7 +61,7 @@ def available_units(lead_ids: list[int]) -> dict[int, int]:
 def _offer(lead: Lead, available: int) -> allocation.Offer:
     return allocation.Offer(id=lead.id, category=lead.product_category, quantity=available,
                             unit_price=lead.unit_price, lead_time_days=lead.lead_time_days,
-                            postal_code=lead.postal_code, min_order_qty=lead.min_order_qty,
+                            postal_code=countries.us_zip(lead.postal_code, lead.country), min_order_qty=lead.min_order_qty,
                             risk_score=lead.risk_score)
 
 
@@ -280,7 +280,7 @@ def propose(request: DemandRequest, lead_id: int, quantity: int, actor: User) ->
     most = min(available, remaining)
     if not 1 <= quantity <= most:
         raise ProposalError(f"Propose between 1 and {most:,} units.")
-    distance = geo.distance_km(lead.postal_code, request.postal_code)
+    distance = geo.distance_km(offer.postal_code, request.postal_code)
     match = Match(demand=request, lead=lead, quantity=quantity, unit_price=lead.unit_price, distance_km=distance,
                   reasons=[_urgency_reason(need), *allocation.fit_reasons(offer, need, distance),
                            f"proposed by hand by {actor.email}"], status=PROPOSED)

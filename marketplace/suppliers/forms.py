@@ -1,11 +1,33 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
+from ..domain.certifications import certification_hint
+from ..domain.countries import DEFAULT_COUNTRY, country_choices, try_country_code
 from ..domain.leads import parse_lead
+from ..domain.scoring import figures_to_confirm
 from ..forms import attach_errors, choices
+
+
+def country_field(label: str, **kwargs) -> SelectField:
+    """A choice of every country by name (stored as its ISO code), the United States first."""
+    return SelectField(label, choices=choices(country_choices(), prompt="Choose…"), validate_choice=False, **kwargs)
+
+
+def show_country(field: SelectField) -> None:
+    """Select what a stored or posted country is read as: an older free-text value ('Mexico')
+    selects its country (MX); one that names no country is offered as typed, so that it is seen
+    (saving it gives the country's message beside the field) and never replaced unseen."""
+    value = (field.data or "").strip()
+    if not value or value in dict(country_choices()):
+        return
+    code = try_country_code(value)
+    if code:
+        field.data = code
+    else:
+        field.choices = [*field.choices, (value, f"{value} (not a country: choose one)")]
 
 class LeadForm(FlaskForm):
     """Every field of the lead format. All checks are the domain's (parse_lead), so the form, the
@@ -15,38 +37,66 @@ class LeadForm(FlaskForm):
     contact_name = StringField("Contact person", render_kw={"autocomplete": "name"})
     email = StringField("E-mail", render_kw={"type": "email", "required": True, "autocomplete": "email"})
     phone = StringField("Phone", render_kw={"type": "tel", "autocomplete": "tel"},
-                        description="With the country code if outside the US, e.g. +44 20 7946 0000.")
+                        description="Read with the country of your address (below), or give + and the country code, "
+                                    "e.g. +44 20 7946 0018.")
     website = StringField("Website", render_kw={"inputmode": "url", "placeholder": "example.com"})
     street = StringField("Street address", render_kw={"autocomplete": "street-address"})
     city = StringField("City")
     state = StringField("State / region")
-    postal_code = StringField("Postal code", render_kw={"autocomplete": "postal-code"})
-    country = StringField("Country", render_kw={"autocomplete": "country-name"})
+    postal_code = StringField("Postal code", render_kw={"autocomplete": "postal-code"},
+                              description="US ZIP codes that lost a leading zero are read with it: 2446 is 02446.")
+    country = country_field("Country", default=DEFAULT_COUNTRY, render_kw={"autocomplete": "country"})
     supplier_type = SelectField("You are a", choices=choices(SUPPLIER_TYPES, prompt="Choose…"), validate_choice=False)
     product_category = SelectField("Product", choices=choices(PRODUCT_CATEGORIES, prompt="Choose…"), validate_choice=False)
     product_description = TextAreaField("Product description",
                                         description="Brand, model, size, packaging.")
-    quantity = StringField("Quantity available (units)", render_kw={"inputmode": "numeric", "required": True})
+    quantity = StringField("Quantity available (units)", render_kw={"inputmode": "numeric", "required": True},
+                           description="Or the number of packs, if you give units per pack.")
     unit_price = StringField("Unit price (USD)", render_kw={"inputmode": "decimal", "required": True},
-                             description="Price per single unit, e.g. 0.79.")
-    min_order_qty = StringField("Minimum order (units)", render_kw={"inputmode": "numeric"})
+                             description="Price per single unit, e.g. 0.79, with a decimal point; or the "
+                                         "price of one pack, if you give units per pack.")
+    pack_size = StringField("Units per pack", render_kw={"inputmode": "numeric", "placeholder": "1"},
+                            description="Only if you quote per box, case or carton: e.g. 100 for a box of "
+                                        "100 gloves. Then give the price of one box and the number of boxes; "
+                                        "we show the price per unit.")
+    min_order_qty = StringField("Minimum order (units)", render_kw={"inputmode": "numeric"},
+                                description="Or packs, if you give units per pack.")
     lead_time_days = StringField("Lead time (days)", render_kw={"inputmode": "numeric"},
                                  description="Days from order to shipment; 0 if in stock.")
-    certification = StringField("Certification",
-                                description="e.g. NIOSH TC-84A-1234, FDA 510(k) K123456, ASTM F2100 level 3.")
+    # The hint comes from the scoring rules (reference_data.json), so it always passes them.
+    certification = StringField("Certification", description=certification_hint())
     payment_terms = StringField("Payment terms", description="e.g. net 30, payment on delivery.")
-    country_of_origin = StringField("Country of origin")
+    country_of_origin = country_field("Country of origin", description="Where the goods were made.")
     notes = TextAreaField("Notes")
+    confirm_figures = BooleanField("The figures marked above are right: save them as they are")
 
     clean: dict
+    # Set when valid figures are far outside the reference: the form is shown again with a
+    # warning beside each and the confirm_figures box (issue 8, item 10).
+    asks_confirmation: bool = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        show_country(self.country)
+        show_country(self.country_of_origin)
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
-        raw = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        raw = {name: field.data for name, field in self._fields.items()
+               if name not in ("csrf_token", "confirm_figures")}
         self.clean, errors = parse_lead(raw)
         attach_errors(self, errors)
-        return not errors
+        if errors:
+            return False
+        warnings = figures_to_confirm(self.clean)
+        if warnings and not self.confirm_figures.data:
+            self.asks_confirmation = True
+            attach_errors(self, warnings)
+            self.form_errors.append("Please check the figures marked below. If they are right, tick "
+                                    "the box at the end of the form and submit again.")
+            return False
+        return True
 
 
 class DocumentForm(FlaskForm):

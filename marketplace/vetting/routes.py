@@ -1,4 +1,3 @@
-import io
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    url_for)
@@ -129,14 +128,6 @@ def reprocess(lead_id: int):
     return redirect(url_for("vetting.lead_page", lead_id=lead.id))
 
 
-def decode_upload(data: bytes) -> str:
-    """CSV files come from Excel (cp1252 on Windows) as often as from anything UTF-8."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @role_required("vetter", "admin")
 def import_leads():
@@ -150,10 +141,8 @@ def import_leads():
             data = upload.stream.read(current_app.config["MAX_CSV_BYTES"] + 1)
             if len(data) > current_app.config["MAX_CSV_BYTES"]:
                 form.file.errors = ["The file is too large; split it into smaller files."]
-            elif b"\x00" in data[:4096]:
-                form.file.errors = ["This is not a CSV text file."]
             else:
-                report = leads.import_leads(io.StringIO(decode_upload(data), newline=""), actor_id=current_user.id)
+                report = leads.import_file(data, lambda stream: leads.import_leads(stream, actor_id=current_user.id))
     return render_template("vetting/import.html", form=form, report=report, columns=LEAD_COLUMNS)
 
 

@@ -40,3 +40,20 @@ def test_centroids_array_and_haversine_agree_with_distance_km():
     assert row[4] == pytest.approx(geo.distance_km("90012", "10001"))
     assert row[4] == pytest.approx(3936, abs=15)  # LA to Manhattan
     assert geo.centroids_array([]).shape == (0, 2)
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("02446", "02446"), ("2446", "02446"), ("501", "00501"), ("601", "00601"),
+    ("7102-1234", "07102-1234"), ("07102 1234", "07102-1234"), ("071021234", "07102-1234"),
+    ("90012-1234", "90012-1234"),
+    ("1234", None),   # 01234 is no ZIP code: never padded into one
+    ("9003", None),   # 09003 is a military APO code, no place
+    ("12", None), ("123456", None), ("90012-12", None), ("ABCDE", None), ("", None),
+])
+def test_zip_codes_as_written(typed, read):
+    assert geo.zip_code(typed) == read
+
+
+def test_a_zip_that_lost_its_zero_has_its_location():
+    assert geo.centroid("2446") == geo.centroid("02446") == pytest.approx((42.34, -71.12), abs=0.01)
+    assert geo.distance_km("2446", "02115") < 10  # Brookline to Boston

@@ -20,7 +20,7 @@ from tests.conftest import VALID_LEAD
     ("Pacific Medical Supply L.L.C.", "pacific medical supply"),
     ("Smith & Sons Co.", "smith sons"),
     ("Müller Medizintechnik GmbH", "muller medizintechnik"),
-    ("Inc", "inc"),  # a name that is only a suffix stays a name
+    ("Inc", ""),  # a name that is only a legal form is no name: missing, never agreement
     ("", ""),
 ])
 def test_company_names(raw, expected):

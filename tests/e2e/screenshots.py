@@ -98,7 +98,7 @@ def take_screenshots(base_url: str, accounts: dict, outdir: Path) -> list[str]:
         page.get_by_label("Unit price (USD)").fill("0")
         page.get_by_label("Minimum order (units)").fill("1,000")
         page.get_by_label("Lead time (days)").fill("7")
-        page.get_by_label("Certification").fill("NIOSH TC-84A-0007")
+        page.get_by_label("Certification").fill("NIOSH TC-84A-0006")
         page.get_by_role("button", name="Submit offer").click()
         expect(page.locator(".field.has-error")).to_have_count(1)
         shoot(page, "lead-form-error")

@@ -41,7 +41,7 @@ def test_supplier_registers_offers_supplies_fixes_a_mistake_and_edits_the_lead(p
     page.get_by_label("Unit price (USD)").fill("0")  # the mistake
     page.get_by_label("Minimum order (units)").fill("1000")
     page.get_by_label("Lead time (days)").fill("7")
-    page.get_by_label("Certification").fill("NIOSH TC-84A-0007")
+    page.get_by_label("Certification").fill("NIOSH TC-84A-0006")
     page.get_by_label("Payment terms").fill("Net 30")
     page.get_by_label("Phone").fill("(213) 555-0100")
     page.get_by_label("Website").fill("harborindustrial.com")

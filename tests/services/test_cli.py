@@ -144,3 +144,54 @@ def test_the_whole_matching_loop_from_the_command_line(clean_app, tmp_path):
 def test_matching_export_without_a_plan_says_so(clean_app, tmp_path):
     result = clean_app.test_cli_runner().invoke(args=["matching", "export", str(tmp_path / "plan.csv")])
     assert result.exit_code != 0 and "no plan yet" in result.output
+
+
+def test_cli_and_web_upload_read_a_windows_1252_file_the_same_way(clean_app, tmp_path):
+    """Intake case c02b (issue 8, item 9): 79 leads in Windows-1252, one accented name on row 61.
+    The CLI used to import 46 and drop 33 rows silently; both paths now go through one decoder."""
+    import io
+    from pathlib import Path
+
+    from tests.conftest import login, make_user, post_form
+
+    data = (Path(__file__).parents[1] / "cases" / "c02b_cp1252_big.csv").read_bytes()
+    runner = clean_app.test_cli_runner()
+    result = runner.invoke(args=["leads", "import", str(Path(__file__).parents[1] / "cases" / "c02b_cp1252_big.csv")])
+    assert result.exit_code == 0, result.output
+    assert "imported 79, updated 0, unchanged 0, rejected 0 (read as Windows-1252)" in result.output
+    with clean_app.app_context():
+        names = set(db.session.execute(db.select(Lead.company_name)).scalars())
+        assert len(names) == 79 and "Medizintechnik Müller GmbH" in names
+
+    client = clean_app.test_client()
+    with clean_app.app_context():
+        make_user("vetter", "v@city.example")
+    login(client, "v@city.example")
+    page = post_form(client, "/staff/import", {"file": (io.BytesIO(data), "leads.csv")},
+                     content_type="multipart/form-data").get_data(as_text=True)
+    assert "<strong>0</strong> imported" in page and "<strong>79</strong> unchanged" in page
+    assert "read as Windows-1252" in page
+
+
+def test_a_file_in_another_code_page_is_refused_whole(clean_app, tmp_path):
+    """A second example of the kind: a Chinese Excel file (GBK) would have imported as gibberish."""
+    rows = generate_leads(3)
+    rows[1]["company_name"] = "东莞市明达防护用品有限公司"
+    source = tmp_path / "gbk.csv"
+    source.write_bytes(csv_text(rows).encode("gbk"))
+    result = clean_app.test_cli_runner().invoke(args=["leads", "import", str(source)])
+    assert result.exit_code != 0
+    assert "File refused: the file is not UTF-8" in result.output and "CSV UTF-8" in result.output
+    with clean_app.app_context():
+        assert db.session.execute(db.select(db.func.count(Lead.id))).scalar() == 0
+
+
+def test_a_semicolon_separated_file_is_refused_with_the_hint(clean_app, tmp_path):
+    rows = generate_leads(2)
+    text = csv_text(rows).replace(",", ";")
+    source = tmp_path / "semicolons.csv"
+    source.write_text(text, encoding="utf-8")
+    for command in (["leads", "import"], ["demand", "import"]):
+        result = clean_app.test_cli_runner().invoke(args=[*command, str(source)])
+        assert result.exit_code != 0
+        assert "separated by ';', not commas" in result.output

@@ -1,0 +1,328 @@
+"""Certification claims: read as the agencies print them, then checked against their registries.
+
+One parser (``parse_claims``) turns free text into structured claims (scheme, number), using the
+schemes in ``reference_data.json`` ("certification_schemes": a pattern and the canonical form for
+each: NIOSH approvals, FDA 510(k) numbers, GB 2626, ASTM F2100, AAMI PB70, ASTM D6319). The same
+data gives each product category its accepted schemes and the example shown in the lead form
+(``certification_hint``), so the hint always passes its own rule.
+
+``check_claims`` compares a lead's claims with the registries (see ``registries``) and returns
+findings (code, weight, sentence, evidence) that scoring turns into signals. Evidence is a dict:
+``registry`` (title), ``as_of`` (date of our copy), ``source``, ``rows`` (the matching registry
+rows as column -> value) and optionally ``note``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Mapping
+
+from rapidfuzz import fuzz, process
+
+from .catalog import PRODUCT_CATEGORIES, label
+from .normalise import company_name, fold
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .registries import Registries
+
+NAME_MATCH = 88  # RapidFuzz token_sort_ratio on normalised company names: the same company
+MAX_EVIDENCE_ROWS = 6
+RESPIRATORS = ("n95_respirator", "kn95_respirator")
+
+
+@lru_cache(maxsize=1)
+def reference_json() -> dict:
+    """``reference_data.json`` as a dict (read once per process)."""
+    return json.loads(resources.files(__package__).joinpath("reference_data.json").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Claim:
+    scheme: str     # key of "certification_schemes", e.g. "niosh"
+    number: str     # canonical form, e.g. "TC-84A-0006", "K202354", "ASTM F2100 level 2"
+    text: str       # as typed
+
+    @property
+    def label(self) -> str:
+        return reference_json()["certification_schemes"][self.scheme]["label"]
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[tuple[str, re.Pattern, dict], ...]:
+    return tuple((name, re.compile(scheme["pattern"], re.IGNORECASE), scheme)
+                 for name, scheme in reference_json()["certification_schemes"].items())
+
+
+def parse_claims(text: str | None) -> list[Claim]:
+    """Every claim found in ``text``, in order, without repeats:
+    'NIOSH TC 84A-0006 / K 202354' -> [Claim('niosh', 'TC-84A-0006', ...), Claim('fda_510k', 'K202354', ...)]."""
+    found: list[tuple[int, Claim]] = []
+    seen = set()
+    for name, pattern, scheme in _compiled():
+        for match in pattern.finditer(text or ""):
+            groups = {k: v for k, v in match.groupdict().items() if v}
+            canonical = scheme["canonical"].format(**groups)
+            for group, suffix in scheme.get("optional", {}).items():
+                if group in groups:
+                    canonical += suffix.format(**groups)
+            if (name, canonical) not in seen:
+                seen.add((name, canonical))
+                found.append((match.start(), Claim(name, canonical, match.group(0).strip())))
+    return [claim for _, claim in sorted(found, key=lambda f: f[0])]
+
+
+def certification_hint() -> str:
+    """The lead form's hint, from the same rules scoring uses: 'N95 respirators: NIOSH TC-84A-0006; ...'."""
+    rules = reference_json()["certifications"]
+    return "For example " + "; ".join(f"{label(PRODUCT_CATEGORIES, category)}: {rule['example']}"
+                                      for category, rule in rules.items()) + "."
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    weight: int
+    sentence: str
+    evidence: dict | None = field(default=None, hash=False)
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+
+def _listing(items, limit: int = 4) -> str:
+    items = list(items)
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _evidence(registries: "Registries", kind: str, rows: list[dict], note: str | None = None) -> dict:
+    evidence = {**registries.about(kind), "version": registries.version, "rows": rows[:MAX_EVIDENCE_ROWS]}
+    if len(rows) > MAX_EVIDENCE_ROWS:
+        evidence["more_rows"] = len(rows) - MAX_EVIDENCE_ROWS
+    if note:
+        evidence["note"] = note
+    return evidence
+
+
+def _names_match(core: str, others: list[str]) -> tuple[str, float] | None:
+    if not core:
+        return None
+    best = process.extractOne(core, others, scorer=fuzz.token_sort_ratio, score_cutoff=NAME_MATCH)
+    return (best[0], best[1]) if best else None
+
+
+def _mentions(core: str, folded_text: str) -> bool:
+    """Whether a normalised name appears as whole words in the folded text."""
+    return len(core) >= 2 and core in folded_text and re.search(rf"(?<![0-9a-z]){re.escape(core)}(?![0-9a-z])", folded_text) is not None
+
+
+@dataclass
+class _Lead:
+    category: str
+    company: str        # normalised company name
+    company_raw: str
+    text: str           # folded product description + notes + company name
+    models: set         # model-like tokens of the product description and notes
+    supplier_type: str
+
+    @classmethod
+    def of(cls, category: str, lead: Mapping, claims: list[Claim]) -> "_Lead":
+        from .registries import model_tokens
+
+        described = " ".join(str(lead.get(k) or "") for k in ("product_description", "notes"))
+        claimed = {re.sub(r"\W", "", c.text.upper()) for c in claims} | {re.sub(r"\W", "", c.number.upper()) for c in claims}
+        models = {t for t in model_tokens(described) if t not in claimed and not any(t in c for c in claimed)}
+        raw = str(lead.get("company_name") or "")
+        return cls(category, company_name(raw), raw, fold(f"{raw} {described}"), models,
+                   str(lead.get("supplier_type") or ""))
+
+
+# ---- the checks -------------------------------------------------------------------------------
+
+def check_claims(category: str, claims: list[Claim], lead: Mapping, registries: "Registries",
+                 ref: dict) -> list[Finding]:
+    """Registry findings for a lead's claims (``lead``: CSV field names; company_name,
+    product_description, notes and supplier_type are used)."""
+    who = _Lead.of(category, lead, claims)
+    findings: list[Finding] = []
+    numbers = [c.number for c in claims if c.scheme == "niosh"]
+    for number in numbers:
+        findings += _niosh(number, who, registries, ref)
+    findings += _watchlist(numbers, who, registries, ref)
+    if category in RESPIRATORS and (category == "kn95_respirator" or any(c.scheme == "gb2626" for c in claims)
+                                    or "kn95" in who.text.split()):
+        findings += _eua(who, registries, ref)
+    for claim in claims:
+        if claim.scheme == "fda_510k":
+            findings += _k510(claim.number, who, registries, ref)
+    return findings
+
+
+def _niosh(number: str, who: _Lead, registries: "Registries", ref: dict) -> list[Finding]:
+    weights = ref["registry_weights"]
+    about = registries.manifest["niosh"]
+    entries = registries.niosh.get(number)
+    if not entries:
+        note = "Sequence 0000 is never issued." if number.endswith("-0000") else None
+        return [Finding("niosh_unknown", weights["niosh_unknown"],
+                        f"{number} is not among the {len(registries.niosh):,} approval numbers on the NIOSH N95 list "
+                        f"(our copy of {about['as_of']}): the approval may not exist. Look it up in NIOSH's "
+                        "Certified Equipment List before approving.",
+                        _evidence(registries, "niosh", [], note or f"No row for {number}."))]
+    holders = sorted({e.holder for e in entries})
+    rows = [e.evidence() for e in entries]
+    findings = []
+    # The model: does the description name one of this approval's models, or one of another's?
+    own_models = set().union(*(e.tokens for e in entries))
+    matched_models = sorted(who.models & own_models) or sorted(
+        m for m in who.models if len(m) >= 5 and process.extractOne(m, own_models, scorer=fuzz.ratio, score_cutoff=90))
+    elsewhere = {m: sorted(registries.niosh_by_model[m]) for m in who.models - own_models
+                 if m in registries.niosh_by_model}
+    # The holder: the company itself, or a holder named in the description.
+    holder_cores = [e.core for e in entries]
+    by_company = _names_match(who.company, holder_cores)
+    named = [e.holder for e in entries if _mentions(e.core, who.text)]
+    holder_ok = by_company is not None or bool(named)
+    # The rows that concern this lead first (its holder, a named holder, its model): a number may
+    # have dozens of holders and the evidence shows a few.
+    relevant = [e for e in entries if (by_company and e.core == by_company[0]) or e.holder in named
+                or e.tokens & set(matched_models)]
+    rows = [e.evidence() for e in relevant] + [e.evidence() for e in entries if e not in relevant]
+
+    if not matched_models and elsewhere:
+        model, others = next(iter(sorted(elsewhere.items())))
+        other_rows = [e.evidence() for n in others for e in registries.niosh[n] if model in e.tokens]
+        findings.append(Finding(
+            "niosh_model_mismatch", ref["registry_weights"]["niosh_model_mismatch"],
+            f"Model {model} is listed under {_listing(others)} "
+            f"({_listing(sorted({r['holder'] for r in other_rows}), 2)}), not under {number} "
+            f"(models: {_listing(sorted({m for e in entries for m in e.models.split('|') if m}), 5) or 'none listed'}): "
+            "a real number quoted for another respirator is how counterfeits are sold.",
+            _evidence(registries, "niosh", other_rows[:3] + rows[:3])))
+    if not holder_ok and who.supplier_type == "manufacturer":
+        findings.append(Finding(
+            "niosh_holder_mismatch", weights["niosh_holder_mismatch"],
+            f"'{who.company_raw[:60]}' says it makes these, but the NIOSH list of {about['as_of']} gives "
+            + (f"{number}'s holder as {holders[0]}" if len(holders) == 1 else
+               f"{len(holders)} holders of {number} ({_listing(holders, 3)}), not this company") + ".",
+            _evidence(registries, "niosh", rows)))
+    if findings:
+        return findings
+    # Consistent (or nothing to compare): say what the registry shows.
+    if by_company:
+        holder = next(e.holder for e in entries if e.core == by_company[0])
+        whose = f"'{who.company_raw[:60]}' is listed as " + (
+            f"one of its {len(holders)} holders (private label: {holder})" if len(holders) > 1 else "its holder")
+    elif named:
+        whose = f"the description names its holder {_listing(sorted(set(named)), 2)}"
+    elif matched_models:
+        model_holders = sorted({e.holder for e in entries if e.tokens & set(matched_models)})
+        whose = f"held by {_listing(model_holders, 3)}"
+    else:
+        whose = (f"neither the company nor the description names one of its {len(holders)} holder(s) "
+                 f"({_listing(holders, 3)}) or their models: ask whose respirator it is")
+    model_text = f"; model {_listing(matched_models, 3)} is listed under it" if matched_models else ""
+    return [Finding("niosh_listed", 0, f"{number} is a NIOSH N95 approval (list of {about['as_of']}); {whose}{model_text}.",
+                    _evidence(registries, "niosh", rows))]
+
+
+def _watchlist(numbers: list[str], who: _Lead, registries: "Registries", ref: dict) -> list[Finding]:
+    findings = []
+    for entry in registries.watchlist:
+        number_hit = bool(entry.numbers & set(numbers))
+        model_hit = bool(entry.tokens & who.models)
+        by_company = any(_names_match(who.company, [core]) for core in entry.brand_cores)
+        by_text = any(len(core) >= 3 and _mentions(core, who.text) for core in entry.brand_cores)
+        evidence = _evidence(registries, "watchlist", [entry.evidence()])
+        if entry.brand_is_holder:
+            # A notice about a real holder's products (counterfeits of genuine models, versions not
+            # covered): a caution to check, not an accusation of this seller.
+            if (number_hit or not entry.numbers) and (model_hit or (by_text and not entry.tokens)):
+                findings.append(Finding(
+                    "watchlist_caution", 0,
+                    f"Counterfeit watch list: {' / '.join(entry.names)}"
+                    f"{' ' + entry.model if entry.model else ''}: {entry.what}. The claim itself matches the "
+                    "registry; ask for lot numbers and where the supplier bought them.",
+                    evidence))
+        elif by_company or (by_text and (number_hit or model_hit or who.category in RESPIRATORS)) or (
+                model_hit and number_hit):
+            findings.append(Finding(
+                "watchlist", ref["registry_weights"]["watchlist"],
+                f"CDC/NIOSH named '{' / '.join(entry.names)}' as {entry.what}"
+                f"{' (approval number used: ' + ', '.join(sorted(entry.numbers)) + ')' if entry.numbers else ''}.",
+                evidence))
+    return findings
+
+
+def _eua(who: _Lead, registries: "Registries", ref: dict) -> list[Finding]:
+    """The maker against FDA's Appendix A and its removals: a model named in the description decides
+    first (a maker may have one model removed and another kept), then the maker's name."""
+    about = registries.manifest["eua"]
+    removed_list = [e for e in registries.eua if e.list == "removed_from_appendix_a"]
+    listed_list = [e for e in registries.eua if e.list != "removed_from_appendix_a"]
+    listed_models = set().union(*(e.tokens for e in listed_list))
+
+    def by_name(entries):
+        hits = {index for _, _, index in process.extract(
+            who.company, [e.core for e in entries], scorer=fuzz.token_sort_ratio, score_cutoff=NAME_MATCH,
+            limit=None)} if who.company else set()
+        return [e for i, e in enumerate(entries) if i in hits or (len(e.core) >= 4 and _mentions(e.core, who.text))]
+
+    removed_by_model = [e for e in removed_list if (e.tokens & who.models) - listed_models]
+    listed_by_model = [e for e in listed_list if e.tokens & who.models]
+    removed_by_name, listed_by_name = by_name(removed_list), by_name(listed_list)
+    removed = removed_by_model or ([] if listed_by_model or listed_by_name else removed_by_name)
+    if removed:
+        entry = removed[0]
+        return [Finding(
+            "eua_removed", ref["registry_weights"]["eua_removed"],
+            f"Maker {entry.manufacturer} ({entry.models or 'all models'}) was removed from FDA's emergency-use list "
+            f"of KN95 makers (Appendix A) on {entry.date_removed}: these respirators were no longer authorised.",
+            _evidence(registries, "eua", [e.evidence() for e in removed + listed_by_name]))]
+    listed = listed_by_model or listed_by_name
+    if listed:
+        names = sorted({e.manufacturer for e in listed})
+        also = ""
+        if removed_by_name:
+            also = (f" Other models of this maker ({_listing(sorted({e.models for e in removed_by_name}), 3)}) "
+                    f"were removed on {removed_by_name[0].date_removed}: check the model.")
+        return [Finding("eua_listed", 0,
+                        f"Maker {_listing(names, 2)} is on FDA's emergency-use list of imported respirators "
+                        f"(our copy of {about['as_of']}; these authorisations have since ended).{also}",
+                        _evidence(registries, "eua", [e.evidence() for e in listed + removed_by_name]))]
+    if who.category == "kn95_respirator":
+        return [Finding("eua_unlisted", 0,
+                        "Neither the company nor the description names a maker on FDA's emergency-use list "
+                        f"(Appendix A, our copy of {about['as_of']}): ask who made them.",
+                        _evidence(registries, "eua", [], "No maker matched the company name or description."))]
+    return []
+
+
+def _k510(number: str, who: _Lead, registries: "Registries", ref: dict) -> list[Finding]:
+    weights, codes = ref["registry_weights"], ref["fda_product_codes"]
+    expected = ref["certifications"].get(who.category, {}).get("product_codes", [])
+    about = registries.manifest["k510"]
+    entry = registries.k510.get(number)
+    covered = sorted(registries.k510_product_codes)
+    covered_text = ", ".join(codes.get(c, c) for c in covered)
+    if entry is None:
+        evidence = _evidence(registries, "k510", [], f"No row for {number}; our copy holds product codes "
+                                                     f"{', '.join(covered)} only.")
+        if set(expected) & set(covered):
+            return [Finding("k510_unknown", weights["k510_unknown"],
+                            f"{number} is not in our copy of the FDA 510(k) list ({len(registries.k510):,} "
+                            f"clearances of {covered_text}, {about['as_of']}): look it up in FDA's 510(k) database.",
+                            evidence)]
+        return [Finding("k510_not_covered", 0,
+                        f"{number} is not in our copy of the 510(k) list ({covered_text} only), so it cannot be "
+                        "checked here: look it up in FDA's 510(k) database.", evidence)]
+    what = codes.get(entry.product_code, f"product code {entry.product_code}")
+    cleared = (f"{number} is FDA's clearance of '{entry.device[:80]}' ({what}, {entry.product_code}) for "
+               f"{entry.applicant}, {entry.decision_date}")
+    if expected and entry.product_code not in expected:
+        return [Finding("k510_other_product", weights["k510_other_product"],
+                        f"{cleared}: not {label(PRODUCT_CATEGORIES, who.category).lower()}.",
+                        _evidence(registries, "k510", [entry.evidence()]))]
+    return [Finding("k510_listed", 0, f"{cleared}.", _evidence(registries, "k510", [entry.evidence()]))]

@@ -93,6 +93,8 @@ class Config:
     JOB_TIMEOUT = 120
     # Seconds before each retry of a failed job; after the last one the lead shows "failed".
     JOB_RETRY_INTERVALS = [5, 30, 120]
+    # The duplicate weights are fitted again after this many new leads (services.match_models).
+    DEDUP_REFIT_EVERY = 1000
     # Seed the embedded database on its first start (make run); never in production.
     AUTO_SEED = False
 
@@ -128,6 +130,8 @@ class Config:
             env["PROXY_FIX_X_FOR"] = int(os.environ["PROXY_FIX_X_FOR"])
         if os.environ.get("JOB_TIMEOUT_SECONDS"):
             env["JOB_TIMEOUT"] = int(os.environ["JOB_TIMEOUT_SECONDS"])
+        if os.environ.get("DEDUP_REFIT_EVERY"):
+            env["DEDUP_REFIT_EVERY"] = int(os.environ["DEDUP_REFIT_EVERY"])
         if os.environ.get("JOB_RETRY_INTERVALS"):
             env["JOB_RETRY_INTERVALS"] = [int(x) for x in os.environ["JOB_RETRY_INTERVALS"].split(",")]
         for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "PUBLIC_URL"):

@@ -88,10 +88,22 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 RECORD_FIELDS = ("name", "phone", "email", "domains", "contact", "street", "postal_code", "city")
 
 
+HAND_SET = False  # --hand-set: the weights in the code, not fitted (the "before" figures)
+
+
 def our_spec(records: list[dict]) -> dedup.MatchSpec:
-    """The lead spec our resolver uses: the one call site (a fitted spec would be made here from
-    ``records``, the normalised leads in arrival order)."""
-    return dedup.LEAD_MATCH_SPEC
+    """The lead spec our resolver uses: the one call site. The weights fitted to ``records`` (the
+    normalised leads in arrival order) by ``domain.linkage_model.fit_spec``, as the service's
+    refit job does (``services.match_models.refit``: the same candidate pairs, token frequencies
+    over all leads), once over all the leads before resolving them (the steady state of a
+    deployment that refits as leads arrive; splink is trained on all of them too)."""
+    if HAND_SET:
+        return dedup.LEAD_MATCH_SPEC
+    from marketplace.domain.linkage_model import fit_lead_spec
+
+    fit = fit_lead_spec(records)
+    print(f"{'':>16s}  (ours: {fit.note})", flush=True)
+    return fit.spec
 
 
 # --- Input -----------------------------------------------------------------------------------
@@ -232,7 +244,10 @@ def main(argv=None) -> int:
     parser.add_argument("--difficulty", default="easy,realistic")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-splink", action="store_true", help="ours only (no splink installed)")
+    parser.add_argument("--hand-set", action="store_true", help="ours with the hand-set weights, not fitted")
     args = parser.parse_args(argv)
+    global HAND_SET
+    HAND_SET = args.hand_set
     assert tuple(leads_synth.LEAD_COLUMNS) == tuple(LEAD_COLUMNS), "leads_synth.LEAD_COLUMNS is out of date"
     sizes = [3000] if args.quick else [int(s) for s in args.sizes.split(",")]
     methods = {k: v for k, v in METHODS.items() if not (args.no_splink and k == "splink")}

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
-import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,25 +39,30 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_engine():
-    """``marketplace.domain.dedup``. It is pure Python (no Flask), but importing it through the
-    ``marketplace`` package runs the Flask app's ``__init__``; when Flask is not installed (the
-    benchmark's own virtualenv), load the module straight from its file instead."""
+def _load(name: str):
+    """``marketplace.domain.<name>``. The domain is pure Python (no Flask), but importing it
+    through the ``marketplace`` package runs the Flask app's ``__init__``; when Flask is not
+    installed (the benchmark's own virtualenv), a bare ``marketplace`` package stands in for it."""
     try:
-        from marketplace.domain import dedup
-        return dedup
+        return importlib.import_module(f"marketplace.domain.{name}")
     except ImportError:
-        name = "marketplace_domain_dedup"
-        if name in sys.modules:
-            return sys.modules[name]
-        spec = importlib.util.spec_from_file_location(name, ROOT / "marketplace" / "domain" / "dedup.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        return module
+        import types
+
+        for package, path in (("marketplace", ROOT / "marketplace"), ("marketplace.domain", ROOT / "marketplace" / "domain")):
+            if package not in sys.modules:
+                stub = types.ModuleType(package)
+                stub.__path__ = [str(path)]
+                sys.modules[package] = stub
+        return importlib.import_module(f"marketplace.domain.{name}")
+
+
+def load_engine():
+    """``marketplace.domain.dedup`` (see ``_load``)."""
+    return _load("dedup")
 
 
 engine = load_engine()
+linkage_model = _load("linkage_model")  # the EM (one place, shared with the lead model)
 MatchSpec, FieldComparison, Level, UnionFind = (engine.MatchSpec, engine.FieldComparison, engine.Level,
                                                  engine.UnionFind)
 _JW = engine.COMPARATORS["jaro_winkler"]
@@ -215,55 +219,13 @@ class Fit:
     iterations: int
 
 
-def _pool_against_order(m: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """log2(m/u) per level, made non-increasing from the most to the least similar level by
-    pooling adjacent violators (their expected counts are merged into one level)."""
-    blocks = [[m[k], u[k], 1] for k in range(len(m))]
-    merged = True
-    while merged:
-        merged = False
-        for k in range(len(blocks) - 1):
-            if blocks[k][0] / blocks[k][1] < blocks[k + 1][0] / blocks[k + 1][1]:
-                a, b = blocks[k], blocks.pop(k + 1)
-                blocks[k] = [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
-                merged = True
-                break
-    return np.array([math.log2(bm / bu) for bm, bu, width in blocks for _ in range(width)])
-
-
 def fit_em(levels: np.ndarray, sizes: list[int], max_iter: int = 200, tol: float = 1e-6,
            pseudo_count: float = 0.5) -> Fit:
-    """Unsupervised Fellegi-Sunter EM on the candidate pairs' levels (missing: no information)."""
-    n, n_fields = levels.shape
-    onehot = []
-    for f, k in enumerate(sizes):
-        oh = np.zeros((n, k))
-        present = np.nonzero(levels[:, f] >= 0)[0]
-        oh[present, levels[present, f]] = 1.0
-        onehot.append(oh)
-    # Start: matches mostly in the most similar level, non-matches mostly in the least.
-    m = [np.linspace(1.0, 0.1, k) / np.linspace(1.0, 0.1, k).sum() for k in sizes]
-    u = [np.linspace(0.1, 1.0, k) / np.linspace(0.1, 1.0, k).sum() for k in sizes]
-    p = 0.5
-    for iteration in range(1, max_iter + 1):
-        log_m = np.full(n, math.log(p))
-        log_u = np.full(n, math.log(1.0 - p))
-        for f in range(n_fields):
-            log_m += onehot[f] @ np.log(m[f])
-            log_u += onehot[f] @ np.log(u[f])
-        g = 1.0 / (1.0 + np.exp(np.clip(log_u - log_m, -700.0, 700.0)))  # P(match | levels)
-        m_counts = [g @ oh + pseudo_count for oh in onehot]
-        u_counts = [(1.0 - g) @ oh + pseudo_count for oh in onehot]
-        new_m = [c / c.sum() for c in m_counts]
-        new_u = [c / c.sum() for c in u_counts]
-        new_p = float(min(max(g.mean(), 1e-6), 1 - 1e-6))
-        delta = max(abs(new_p - p), *(np.abs(a - b).max() for a, b in zip(new_m, m)),
-                    *(np.abs(a - b).max() for a, b in zip(new_u, u)))
-        m, u, p = new_m, new_u, new_p
-        if delta < tol:
-            break
-    weights = {name: _pool_against_order(m[f], u[f]) for f, name in enumerate(FIELDS)}
-    return Fit(weights, math.log2(p / (1.0 - p)), p, iteration)
+    """Unsupervised Fellegi-Sunter EM on the candidate pairs' levels (missing: no information):
+    ``marketplace.domain.linkage_model.fit_em``, with the weights keyed by FEBRL field."""
+    em = linkage_model.fit_em(levels, sizes, max_iter=max_iter, tol=tol, pseudo_count=pseudo_count)
+    weights = dict(zip(FIELDS, em.weights()))
+    return Fit(weights, em.prior_log_odds, em.match_share, em.iterations)
 
 
 # --- 5. Decide -------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 leads_cli = AppGroup("leads", help="Import and export leads as CSV.")
 demand_cli = AppGroup("demand", help="Import demand requests as CSV.")
 matching_cli = AppGroup("matching", help="Compute and export the allocation plan.")
+dedup_cli = AppGroup("dedup", help="The duplicate search's weights, fitted from the leads.")
 registries_cli = AppGroup("registries", help="The regulators' registries that certification claims are checked against.")
 
 DEMO_ACCOUNTS = (
@@ -259,6 +260,47 @@ def matching_export_command(path: str) -> None:
     click.echo(f"exported {count} line(s) of plan {plan.id} ({plan.status}) to {path}")
 
 
+def _print_model(model) -> None:
+    from .domain.linkage_model import spec_from_json
+    from .domain.dedup import LEAD_MATCH_SPEC
+
+    click.echo(f"model {model.id} ({model.fitted_at:%Y-%m-%d %H:%M} UTC, {model.trigger}): "
+               f"{'fitted' if model.fitted else 'not fitted'}; {model.note}; "
+               f"{model.n_leads} leads, {model.n_pairs} candidate pairs, {model.seconds:.1f} s")
+    if not model.fitted:
+        return
+    spec = spec_from_json(LEAD_MATCH_SPEC, model.parameters, model.term_frequencies, model.id)
+    click.echo(f"  share of matches among candidates {model.match_share:.4f}, prior log2-odds {spec.prior_log_odds:+.2f}")
+    for c in spec.comparisons:
+        levels = ", ".join(f"{lv.name} {lv.weight:+.2f}" + (" (TF)" if c.tf_adjusted and lv.tf_centre is not None else "")
+                           for lv in c.levels)
+        click.echo(f"  {c.label or c.field:18} {levels}")
+
+
+@dedup_cli.command("refit")
+@click.option("--min-pairs", type=int, default=None,
+              help="Fit even with fewer candidate pairs than the default minimum (500).")
+def dedup_refit_command(min_pairs: int | None) -> None:
+    """Fit the lead-match weights (EM, term frequencies) to the stored leads and store a new
+    version. New pairs use it at once; pairs already stored keep the version that scored them
+    until their leads are processed again. Vetters' decisions always stand."""
+    from .services.match_models import refit
+
+    _print_model(refit("flask dedup refit", min_pairs=min_pairs))
+
+
+@dedup_cli.command("show")
+def dedup_show_command() -> None:
+    """Show the newest lead-match model and its weights."""
+    from .models import MatchModel
+
+    model = db.session.execute(db.select(MatchModel).order_by(MatchModel.id.desc()).limit(1)).scalar_one_or_none()
+    if model is None:
+        click.echo("no model yet: the hand-set weights are in use (`flask --app wsgi dedup refit` fits them)")
+        return
+    _print_model(model)
+
+
 @registries_cli.command("show")
 def registries_show_command() -> None:
     """Print the registries in force: version, and for each table its date, rows and source."""
@@ -330,6 +372,7 @@ def registries_refresh_command(directory, niosh, eua, k510, watchlist, as_of, so
 
 
 def register(app: Flask) -> None:
+    app.cli.add_command(dedup_cli)
     app.cli.add_command(registries_cli)
     app.cli.add_command(demand_cli)
     app.cli.add_command(matching_cli)

@@ -101,9 +101,11 @@ def enqueue_lead_processing(lead_ids: Iterable[int]) -> int:
     if not lead_ids:
         return 0
     if not current_app.config.get("REDIS_URL"):
-        from .tasks import run_in_process
+        from .tasks import refit_in_process_if_due, run_in_process
 
-        return run_in_process(lead_ids)
+        done = run_in_process(lead_ids)
+        refit_in_process_if_due()  # without workers there is no sweeper to ask for it
+        return done
     queued = 0
     try:
         queue = leads_queue()
@@ -167,6 +169,26 @@ def enqueue_outbox() -> bool:
         return enqueue_unique(tasks_queue(), send_outbox_job, (), OUTBOX_JOB_ID, "send pending e-mail")
     except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
         log.warning("Redis unreachable (%s): e-mail left pending for the sweeper", exc)
+    return False
+
+
+REFIT_JOB_ID = "refit-lead-model"
+
+
+def enqueue_refit(trigger: str) -> bool:
+    """Fit the lead-match weights again soon (services.match_models.refit): on RQ when REDIS_URL
+    is set, otherwise right here. Never raises for Redis trouble: the sweeper asks again."""
+    from .tasks import refit_job
+
+    if not current_app.config.get("REDIS_URL"):
+        from .tasks import refit_in_process
+
+        refit_in_process(trigger)
+        return True
+    try:
+        return enqueue_unique(tasks_queue(), refit_job, (trigger[:120],), REFIT_JOB_ID, f"refit: {trigger}"[:200])
+    except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+        log.warning("Redis unreachable (%s): model refit left to the sweeper", exc)
     return False
 
 

@@ -101,6 +101,38 @@ def send_outbox_job() -> str:
     return _in_app(lambda: "sent {} / failed {}".format(*send_pending()))
 
 
+def refit_job(trigger: str) -> str:
+    """The RQ job: fit the lead-match weights to the leads and store a new version."""
+    from ..services.match_models import refit
+
+    return _in_app(lambda: (lambda m: f"model {m.id}: {m.note}")(refit(trigger)))
+
+
+def refit_in_process(trigger: str) -> None:
+    """Without Redis: the refit right here. A failure is logged, never raised into the request
+    (the newest model stays in use; the next batch of leads asks again)."""
+    from ..services.match_models import refit
+
+    try:
+        refit(trigger)
+    except Exception:
+        db.session.rollback()
+        log.exception("refitting the lead-match model in-process failed (%s)", trigger)
+
+
+def refit_in_process_if_due() -> None:
+    from ..services.match_models import refit_due
+
+    try:
+        due = refit_due()
+    except Exception:
+        db.session.rollback()
+        log.exception("checking whether the lead-match model is due failed")
+        return
+    if due:
+        refit_in_process("new leads since the last fit")
+
+
 def run_matching_in_process(trigger: str) -> None:
     """Without Redis: matching right after the commit. A failure is logged, never raised into the
     request that changed supply or demand (the next change, or `flask matching run`, runs it again)."""

@@ -8,8 +8,8 @@ from flask import Flask
 from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
-from .queue import (WORKER_QUEUES, enqueue_lead_processing, enqueue_matching, enqueue_outbox, redis_connection,
-                    try_sweeper_lock)
+from .queue import (WORKER_QUEUES, enqueue_lead_processing, enqueue_matching, enqueue_outbox, enqueue_refit,
+                    redis_connection, try_sweeper_lock)
 from .tasks import set_app
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,10 @@ MAINTENANCE_INTERVAL = 10
 
 def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
     """Enqueue every lead left pending too long; queue a matching run if supply or demand changed
-    after the newest plan, and the e-mail sender if mail is waiting (jobs lost with Redis).
+    after the newest plan, the e-mail sender if mail is waiting (jobs lost with Redis), and a refit
+    of the lead-match weights when enough leads arrived since the last (services.match_models).
     Returns (leads found, leads newly queued)."""
+    from ..services.match_models import refit_due
     from ..services.matching import matching_is_stale
     from ..services.notifications import outbox_waiting
     from ..services.processing import leads_to_sweep
@@ -39,6 +41,8 @@ def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
             log.info("sweeper: matching queued again")
         if outbox_waiting(older_than) and enqueue_outbox():
             log.info("sweeper: e-mail sender queued again")
+        if refit_due() and enqueue_refit("sweeper: new leads since the last fit"):
+            log.info("sweeper: lead-match model refit queued")
         return len(lead_ids), queued
 
 

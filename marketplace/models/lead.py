@@ -179,6 +179,30 @@ class DuplicatePair(db.Model):
     decision: Mapped[str | None] = mapped_column(String(16))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The MatchModel whose weights scored the pair (None: the hand-set weights in the code).
+    model_version: Mapped[int | None] = mapped_column(Integer)
+
+
+class MatchModel(db.Model):
+    """One fit of the lead-match weights (domain.linkage_model), newest first in use. A row with
+    ``fitted`` False records a refit that found too few candidate pairs (hand-set weights kept)."""
+
+    __tablename__ = "match_models"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # the version shown to vetters
+    fitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
+    trigger: Mapped[str] = mapped_column(String(120))
+    fitted: Mapped[bool] = mapped_column(Boolean)
+    n_leads: Mapped[int] = mapped_column(Integer)       # leads the pairs were drawn from
+    max_lead_id: Mapped[int] = mapped_column(Integer)   # the newest lead seen: refits follow new leads
+    n_pairs: Mapped[int] = mapped_column(Integer)       # candidate pairs found
+    match_share: Mapped[float | None] = mapped_column(Float)
+    iterations: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(String(300))
+    # linkage_model.spec_to_json and frequencies_to_json
+    parameters: Mapped[dict] = mapped_column(JSON)
+    term_frequencies: Mapped[dict | None] = mapped_column(JSON)
 
 
 class LeadFlag(db.Model):

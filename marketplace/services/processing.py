@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from sqlalchemy import delete, or_, select, text, union_all, update
 
-from ..domain.dedup import (AUTO_MERGE_PROBABILITY, LEAD_MATCH_SPEC, MAX_CANDIDATES_PER_KEY,
-                            MAX_COMPARED_PER_CLUSTER, compare_candidates, lead_blocking_keys, lead_record)
+from ..domain.dedup import (AUTO_MERGE_PROBABILITY, MAX_CANDIDATES_PER_KEY, MAX_COMPARED_PER_CLUSTER, MatchSpec,
+                            compare_candidates, lead_blocking_keys, lead_record)
 from ..domain.lead_status import PROCESSING_DONE, PROCESSING_FAILED, PROCESSING_PENDING, REJECTED
 from ..domain.normalise import normalise_lead
 from ..domain.scoring import DuplicateContext, load_reference, score_lead
@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import DuplicatePair, Lead, LeadBlockKey, LeadFlag, LeadNormal
 from ..models.base import utcnow
 from .leads import lead_values
+from .match_models import current_spec
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +76,20 @@ def _record_of(row: LeadNormal) -> dict:
 
 
 def _evidence_json(result) -> list[dict]:
-    return [{"field": e.label, "left": e.left, "right": e.right, "similarity": e.similarity,
-             "level": e.level, "weight": e.weight} for e in result.evidence]
+    """Per field: the values, the level and the weight it added; with a term-frequency adjustment,
+    the level's fitted weight (``base_weight``) and the rarest shared token that moved it."""
+    rows = []
+    for e in result.evidence:
+        row = {"field": e.label, "left": e.left, "right": e.right, "similarity": e.similarity,
+               "level": e.level, "weight": round(e.weight, 3)}
+        if e.tf_token is not None:
+            row.update(base_weight=e.base_weight, tf_token=e.tf_token, tf_adjustment=e.tf_adjustment)
+        rows.append(row)
+    return rows
 
 
-def _store_pairs(lead_id: int, matches: dict[int, object], compared: set[int], *, replace_all: bool) -> None:
+def _store_pairs(lead_id: int, matches: dict[int, object], compared: set[int], *, replace_all: bool,
+                 model_version: int | None = None) -> None:
     """Upsert this lead's pairs. An undecided pair is dropped when the other lead was compared
     again and no longer matches, or when this lead's identity changed (``replace_all``); pairs
     with leads not compared this time are kept, and vetters' decisions always are."""
@@ -92,6 +102,7 @@ def _store_pairs(lead_id: int, matches: dict[int, object], compared: set[int], *
         pair = existing.get(pair_key) or DuplicatePair(lead_id=pair_key[0], other_id=pair_key[1])
         pair.probability = round(result.probability, 4)
         pair.evidence = _evidence_json(result)
+        pair.model_version = model_version
         db.session.add(pair)
     for pair_key, pair in existing.items():
         other_id = pair_key[1] if pair_key[0] == lead_id else pair_key[0]
@@ -129,7 +140,7 @@ def _accepted_neighbours(lead_id: int) -> set[int]:
     return {a if a != lead_id else b for a, b in _accepted_edges({lead_id})}
 
 
-def _resolve_duplicates(lead: Lead, record: dict, *, identity_changed: bool) -> None:
+def _resolve_duplicates(lead: Lead, record: dict, *, identity_changed: bool, spec: MatchSpec) -> None:
     keys = lead_blocking_keys(record)
     _take_dedup_lock()
     _replace_keys(lead.id, keys)
@@ -139,10 +150,10 @@ def _resolve_duplicates(lead: Lead, record: dict, *, identity_changed: bool) -> 
         candidates = [(row.lead_id, cluster_id, _record_of(row)) for row, cluster_id in db.session.execute(
             select(LeadNormal, Lead.cluster_id).join(Lead, Lead.id == LeadNormal.lead_id)
             .where(LeadNormal.lead_id.in_(list(others)))).all()]
-        matches, compared = compare_candidates(record, candidates, LEAD_MATCH_SPEC, MAX_COMPARED_PER_CLUSTER,
+        matches, compared = compare_candidates(record, candidates, spec, MAX_COMPARED_PER_CLUSTER,
                                                shared_keys=others)
     before = _accepted_neighbours(lead.id)
-    _store_pairs(lead.id, matches, compared, replace_all=identity_changed)
+    _store_pairs(lead.id, matches, compared, replace_all=identity_changed, model_version=spec.version)
     after = _accepted_neighbours(lead.id)
     if before <= after:
         # Only new links: merge the clusters they touch (the common case, one UPDATE).
@@ -213,7 +224,8 @@ def process_lead(lead_id: int) -> str:
     stored = db.session.get(LeadNormal, lead.id)
     identity_changed = stored is None or _record_of(stored) != record
     _store_normal(lead, normal, record)
-    _resolve_duplicates(lead, record, identity_changed=identity_changed)
+    # The newest fitted weights (services.match_models); the hand-set ones until a fit exists.
+    _resolve_duplicates(lead, record, identity_changed=identity_changed, spec=current_spec())
     # Commit the duplicate search now: this ends the transaction that holds the dedup lock, so
     # that other workers wait only for the search, not for the scoring as well.
     db.session.commit()

@@ -9,8 +9,9 @@ seed)`` returns the rows in arrival order; the same arguments always give the sa
 ``random.Random(seed)``, no set or dict iteration that depends on hashing).
 
 Written by us, no network, no external data: the names, streets and numbers are invented from
-small built-in vocabularies (phones in each country's own numbering plan, so that ``phonenumbers``
-reads them; postal codes in each country's own shape). What it models, from what PPE suppliers
+small built-in vocabularies (phones valid in each country's numbering plan by ``phonenumbers``'
+metadata; US ZIP codes real ones of the city, from the ``zipcodes`` package; other postal codes in
+each country's own shape). What it models, from what PPE suppliers
 sent cities in 2020 (issue 8, "Duplicate resolution on realistic leads"):
 
 * near-name companies: English-language names are drawn from a few regional words x trade words
@@ -34,7 +35,8 @@ sent cities in 2020 (issue 8, "Duplicate resolution on realistic leads"):
 * legal forms of many countries (Inc., LLC, Corp., Ltd, GmbH, GmbH & Co. KG, S.A. de C.V.,
   S. de R.L. de C.V., Co., Ltd., OOO/ООО, (Shenzhen));
 * countries written as ISO codes, names or aliases ("UK", "United Kingdom", "Mexico", "México");
-* per-pack prices ("12.50" with "box of 100" in the description);
+* per-pack prices ("12.50" with "box of 100" in the description; half of them with the pack size
+  column filled in and the quantity in packs);
 * spreadsheet damage: US ZIPs that lost their leading zero, ZIP+4, decimal commas in prices,
   typos in names and streets, letter case.
 
@@ -279,12 +281,27 @@ def _local_number(rng: random.Random, digits: int) -> str:
     return str(rng.randint(2, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(digits - 1))
 
 
+_US_ZIPS: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def us_zips(city: str, state: str, prefix: str) -> tuple[str, ...]:
+    """The city's real street-address ZIP codes (the ``zipcodes`` package's offline data, which the
+    intake checks a damaged ZIP against), else every ZIP of its 3-digit prefix."""
+    if (city, state) not in _US_ZIPS:
+        import zipcodes
+
+        found = sorted(z["zip_code"] for z in zipcodes.filter_by(city=city, state=state)
+                       if z.get("zip_code_type") == "STANDARD" and z["zip_code"].startswith(prefix))
+        _US_ZIPS[(city, state)] = tuple(found) or tuple(f"{prefix}{n:02d}" for n in range(100))
+    return _US_ZIPS[(city, state)]
+
+
 def _address(rng: random.Random, country: str) -> Address:
     number = rng.randint(1, 9999)
     if country == "US":
         city, state, prefix, area = rng.choice(US_CITIES)
         street = f"{number} {rng.choice(US_STREETS)}"
-        return Address(street, street, city, city, state, prefix + f"{rng.randint(0, 99):02d}", area)
+        return Address(street, street, city, city, state, rng.choice(us_zips(city, state, prefix)), area)
     if country == "CN":
         city, city_cn, area, prefix = rng.choice(CN_CITIES)
         road, road_cn = rng.choice(CN_STREETS)
@@ -409,8 +426,8 @@ def _make_supplier(rng: random.Random, index: int, rates: Rates, phones: _Unique
             moved.city, moved.city_native, moved.state, moved.area = (first_address.city, first_address.city_native,
                                                                       first_address.state, first_address.area)
             if country == "US":
-                moved.postal = next(p for c, st, p, _ in US_CITIES if c == first_address.city and st == first_address.state) \
-                    + f"{rng.randint(0, 99):02d}"
+                prefix = next(p for c, st, p, _ in US_CITIES if c == first_address.city and st == first_address.state)
+                moved.postal = rng.choice(us_zips(first_address.city, first_address.state, prefix))
         s.addresses.append(moved)
         s.move_at = rng.uniform(0.2, 0.8)
     s.gives_phone = rng.random() >= rates.no_phone_supplier
@@ -555,11 +572,13 @@ def _price_fields(rng: random.Random, s: Supplier, rates: Rates) -> dict[str, st
     category, price, description, pack, certification = rng.choice(PRODUCTS)
     unit = price * rng.uniform(0.8, 1.6) if s.kind != "broker" else price * rng.uniform(1.5, 6.0)
     quantity = rng.choice((10_000, 20_000, 50_000, 100_000, 250_000, 1_000_000))
-    notes = ""
+    notes, pack_size = "", ""
     if pack > 1 and rng.random() < rates.per_pack:
         text_price = f"{unit * pack:.2f}"
         description = f"{description} - box of {pack} (price per box)"
         notes = f"price is per box of {pack}"
+        if rng.random() < 0.5:   # the pack size column filled in; otherwise only the text says so
+            pack_size, quantity = str(pack), max(1, quantity // pack)
     else:
         text_price = f"{unit:.4f}".rstrip("0").rstrip(".") if unit < 0.1 else f"{unit:.2f}"
     if s.country in ("DE", "MX", "RU") and rng.random() < rates.decimal_comma:
@@ -569,7 +588,7 @@ def _price_fields(rng: random.Random, s: Supplier, rates: Rates) -> dict[str, st
             "certification": certification.format(n4=f"{rng.randint(1, 9999):04d}"),
             "payment_terms": rng.choice(("Net 30", "50% deposit", "100% upfront", "Letter of credit")),
             "country_of_origin": rng.choice((s.country, "CN", "MY", "US")), "notes": notes,
-            "supplier_type": s.kind, "min_order_qty": ""}
+            "supplier_type": s.kind, "min_order_qty": "", "pack_size": pack_size}
 
 
 def _lead(rng: random.Random, s: Supplier, when: float, rates: Rates, number: int) -> dict[str, str]:

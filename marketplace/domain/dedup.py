@@ -366,19 +366,20 @@ def _address_key(street: str | None, city: str | None) -> str | None:
 
 
 def lead_blocking_keys(record: Mapping[str, str | None]) -> set[str]:
-    """Cheap keys: only leads sharing at least one are compared.
+    """Cheap keys: only leads sharing at least one are compared. A key is made only from
+    non-empty parts: an empty name, city or postal code never makes two leads candidates. A name
+    in another script gives its keys in its own script and for its transliteration (so that
+    ``ООО Медтехника`` and ``Medtekhnika LLC`` meet).
 
     Designed from the lead data (bench/leads_synth, bench/dedup_leads), each for a way a supplier's
     leads stay alike while other fields change: the same phone, e-mail address or company domain;
     the same name; name prefix within a postal code; the same address within a city (``addr``:
     another name spelling, a missing phone, other free-mail); the same name words in any order
-    within a city (``namecity``: "Anhua Medical (Shenzhen)" against "Shenzhen Anhua Medical");
+    within a city, the city's name left out (``namecity``: "Shenzhen Anhua Medical" against "Anhua
+    Medical (Shenzhen)");
     the same contact person under a name with the same start (``namecontact``). The compound keys
     are also the narrow forms of a popular name such as "pacific medical supply", whose own key
-    holds more leads than a new lead is compared with (MAX_CANDIDATES_PER_KEY). A key is made only
-    from non-empty parts: an empty name or postal code never makes two leads candidates. A name in
-    another script gives a key in its own script and one for its transliteration (so that
-    ``ООО Медтехника`` and ``Medtekhnika LLC`` meet)."""
+    holds more leads than a new lead is compared with (MAX_CANDIDATES_PER_KEY)."""
     from .normalise import transliterate
 
     keys = set()
@@ -389,22 +390,20 @@ def lead_blocking_keys(record: Mapping[str, str | None]) -> set[str]:
     for domain in (record.get("domains") or "").split():
         keys.add("domain:" + domain)
     name = (record.get("name") or "").strip()
-    city = record.get("city") or ""
+    city = (record.get("city") or "").strip()
+    contact = (record.get("contact") or "").strip()
+    postal = (record.get("postal_code") or "").strip()
     if name:
-        keys.add("name:" + name)
         latin = transliterate(name)
-        if latin and latin != name:
-            keys.add("name:" + latin)
-        postal = (record.get("postal_code") or "").strip()
+        for form in dict.fromkeys((name, latin) if latin else (name,)):   # ordered, no repeat
+            keys.add("name:" + form)
+            if city:   # the city's own name inside the company name says nothing within that city
+                words = set(form.split())
+                keys.add(f"namecity:{city}|{' '.join(sorted(words - set(city.split()) or words))}")
+            if contact:
+                keys.add(f"namecontact:{contact}|{form[:4]}")
         if postal:
             keys.add(f"zipname:{postal}:{name[:4]}")
-        # The name's words without the city's ("Guangzhou Xiangxin ..." and "Xiangxin ... (Guangzhou)",
-        # whose bracketed place normalise drops, meet).
-        words = set(name.split()) - set(city.split())
-        if city and words:
-            keys.add(f"namecity:{city}|{' '.join(sorted(words))}")
-        if record.get("contact"):
-            keys.add(f"namecontact:{record['contact']}|{name[:4]}")
     address = _address_key(record.get("street"), city)
     if address:
         keys.add("addr:" + address)

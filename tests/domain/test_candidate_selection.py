@@ -50,6 +50,7 @@ def test_a_popular_name_is_narrowed_by_city_and_by_contact():
     b = record(company_name="Pacific Medical Supply Inc.", city="Fresno", contact_name="Ann Wu", street="1 Elm St")
     c = record(company_name="Pacific Medical Supply", city="Miami", contact_name="Ann Wu")
     assert {"namecity:fresno|medical pacific supply", "namecontact:ann wu|paci"} <= shared(a, b)
+    assert "namecity:fresno|fresno" in lead_blocking_keys(record(company_name="Fresno", city="Fresno"))
     assert shared(a, c) == {"name:pacific medical supply", "namecontact:ann wu|paci"}
 
 

@@ -304,13 +304,13 @@ def storefront_platform(host: str | None) -> str | None:
 
 def seller_storefront(host: str | None) -> str | None:
     """A seller's own storefront on a platform that gives each seller a subdomain, as one host
-    without language or 'www' labels: 'szmedsupply.en.alibaba.com' -> 'szmedsupply.alibaba.com'.
-    None for the platform itself or a platform where the seller is only a path."""
+    without language or 'www' labels: 'szmedsupply.en.alibaba.com' -> 'szmedsupply.alibaba.com',
+    'medika.blogspot.co.uk' -> 'medika.blogspot.co.uk' (a platform of every country domain). None for the platform itself or a platform where the seller is only a path."""
     platform = storefront_platform(host)
     if not platform or not host:
         return None
-    exact, _, generic = _storefronts()
-    entry = exact.get(platform)
+    exact, any_suffix, generic = _storefronts()
+    entry = exact.get(platform) or any_suffix.get(platform.split(".", 1)[0])
     if not entry or entry["seller"] != "subdomain":
         return None
     own = [label for label in host.lower().rstrip(".")[:-len(platform)].split(".") if label and label not in generic]

@@ -214,6 +214,14 @@ STOREFRONT_PAIRS = [
     ("https://www.facebook.com/szmedsupply", "https://www.facebook.com/szmedical"),
     ("https://bit.ly/3szmed", "https://bit.ly/9szmed"),  # a link shortener
     ("https://blog.naver.com/szmedsupply", "https://blog.naver.com/szmedical"),  # a free-mail provider's blog
+    # tester finding 10: Ecwid's instant sites and eCRATER stores; more of the kind: Blogger and
+    # Webnode on a country domain, a Ukrainian marketplace's seller subdomains, free hosting
+    ("https://szmedsupply.company.site", "https://szmedical.company.site"),
+    ("http://szmedsupply.ecrater.com", "http://szmedical.ecrater.com"),
+    ("https://szmedsupply.blogspot.co.uk", "https://szmedical.blogspot.co.uk"),
+    ("https://szmedsupply.webnode.cz", "https://szmedical.webnode.cz"),
+    ("https://szmedsupply.prom.ua", "https://szmedical.prom.ua"),
+    ("https://szmedsupply.github.io", "https://szmedical.github.io"),
 ]
 
 
@@ -241,6 +249,38 @@ def test_a_sellers_own_storefront_host_is_its_evidence():
     assert n.company_domains(None, "https://www.alibaba.com/product-detail/x.html") == ()
     assert n.company_domains(None, "https://acme.myshopify.com") == ("acme.myshopify.com",)
     assert n.company_domains(None, "https://wa.me/8613800000000") == ()
+
+
+def _platform_hosts():
+    from marketplace.domain.certifications import reference_json
+    # a platform of every country domain ("amazon.*") is tried on one: .com.mx
+    return [pytest.param(platform, platform["domain"].replace(".*", ".com.mx"), id=platform["domain"])
+            for platform in reference_json()["storefront_platforms"]["platforms"]]
+
+
+@pytest.mark.parametrize("platform, domain", _platform_hosts())
+def test_every_storefront_platform_is_flagged_and_never_company_evidence(platform, domain):
+    """Each platform of reference_data.json's storefront_platforms: a seller's site on it gets the
+    storefront_website signal, and the platform's own domain is never a company domain (in the
+    website or the e-mail); a seller's own subdomain is its evidence only where sellers get one."""
+    seller_host = f"szmedsupply.{domain}"
+    url = f"https://{seller_host}/" if platform["seller"] == "subdomain" else f"https://www.{domain}/szmedsupply"
+    assert n.storefront_platform(n.website_host(url)) == domain
+    assert "storefront_website" in signals(email="sales@szmedsupply-a.example", website=url)
+    found = n.company_domains(f"sales@{domain}", url)
+    assert domain not in found
+    assert found == ((seller_host,) if platform["seller"] == "subdomain" else ())
+
+
+def test_two_ecrater_sellers_do_not_share_a_company_domain():
+    """Tester finding 10: two eCRATER sellers (and two Ecwid instant sites) had 'ecrater.com' as
+    the company domain they shared."""
+    for platform in ("ecrater.com", "company.site"):
+        a = record(email="sales@medika-a.example", website=f"https://medika.{platform}")
+        b = record(email="info@other-b.example", website=f"https://www.{platform}")
+        assert platform not in (a["domains"] or "").split() + (b["domains"] or "").split()
+        assert f"medika.{platform}" in a["domains"].split()  # the seller's own storefront is its evidence
+        assert not any(k == "domain:" + platform for k in lead_blocking_keys(a) | lead_blocking_keys(b))
 
 
 def test_a_storefront_website_is_a_signal_and_no_domain_mismatch():

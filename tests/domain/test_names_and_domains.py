@@ -219,6 +219,10 @@ def test_no_blocking_key_has_an_empty_part():
     "azteca.ventas@yahoo.com.mx", "huaxin_trade@yeah.net", "goldenppe@sbcglobal.net", "huaxin_trade@gmail.com",
     # more regional free-mail
     "vertrieb@web.de", "vendite@libero.it", "sales@rediffmail.com", "vendas@bol.com.br", "info@daum.net",
+    # tester finding 13: Latvia's inbox.lv; more of the kind: Lithuania, Japan's carrier mail, Taiwan's
+    # ISP (on a numbered mail host), the Gulf, South Africa, Argentina
+    "pardosana@inbox.lv", "prekyba@inbox.lt", "eigyo@docomo.ne.jp", "sales@ms45.hinet.net", "info@emirates.net.ae",
+    "sales@mweb.co.za", "ventas@fibertel.com.ar",
 ])
 def test_free_mail_of_every_country_raises_the_webmail_signal(email):
     found = signals(email=email, website="")
@@ -226,7 +230,28 @@ def test_free_mail_of_every_country_raises_the_webmail_signal(email):
     assert email.split("@")[1] not in (record(email=email, website="")["domains"] or "")
 
 
-@pytest.mark.parametrize("email", ["ppe.deals@mailinator.com", "offers@guerrillamail.com", "x@yopmail.com"])
+def _additions(key):
+    from marketplace.domain.certifications import reference_json
+    return reference_json()[key]
+
+
+@pytest.mark.parametrize("domain", _additions("free_mail_additions"))
+def test_every_free_mail_addition_is_free_mail_and_not_company_evidence(domain):
+    assert n.email_domain(f"sales@{domain}") == domain  # the address's domain is the listed one
+    assert n.is_free_mail(domain) and not n.is_disposable(domain)
+    assert n.company_domains(f"sales@{domain}", None) == ()
+
+
+@pytest.mark.parametrize("domain", _additions("disposable_additions"))
+def test_every_disposable_addition_is_disposable(domain):
+    assert n.email_domain(f"x@{domain}") == domain
+    assert n.is_disposable(domain) and n.is_webmail(domain)
+    assert n.company_domains(f"x@{domain}", None) == ()
+
+
+@pytest.mark.parametrize("email", ["ppe.deals@mailinator.com", "offers@guerrillamail.com", "x@yopmail.com",
+                                   # tester finding 13, and another throwaway service the package lacks
+                                   "deals@tempmail.dev", "offers.ppe@burnermail.io"])
 def test_a_disposable_address_has_a_stronger_signal_of_its_own(email):
     found = signals(email=email, website="")
     assert "disposable_email" in found and "webmail" not in found

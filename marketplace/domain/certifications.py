@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -56,13 +57,50 @@ def _compiled() -> tuple[tuple[str, re.Pattern, dict], ...]:
                  for name, scheme in reference_json()["certification_schemes"].items())
 
 
+# Characters typed or pasted for the hyphen of "TC-84A-0006": the Unicode dash punctuation (hyphen,
+# non-breaking hyphen, figure/en/em dash, horizontal bar, small and full-width hyphen-minus, wave
+# dash; general category Pd), the minus sign, and the prolonged-sound mark that a Japanese input
+# method types for "-" in kana mode (ー, half-width ｰ).
+_DASH_EXTRA = "\u2212\u02d7\u2796\u30fc\uff70"
+
+
+@lru_cache(maxsize=2048)
+def _plain_char(char: str) -> str:
+    if unicodedata.category(char) == "Pd" or char in _DASH_EXTRA:
+        return "-"
+    return unicodedata.normalize("NFKC", char)
+
+
+def plain_text(text: str | None) -> str:
+    """Text as the claim and model patterns read it: each character in its compatibility form
+    (NFKC: full-width ``ＴＣ８４Ａ`` -> ``TC84A``, ideographic space -> space) and every dash of the
+    family to ``-`` (``TC–84A−0006``, ``ＴＣ－８４Ａ－０００６`` -> ``TC-84A-0006``). Nothing else changes."""
+    return "".join(_plain_char(c) for c in text) if text else ""
+
+
+def _plain_with_positions(text: str) -> tuple[str, list[int]]:
+    """``plain_text(text)`` and, for each of its positions (and its end), the position in ``text``
+    it came from, so that a claim keeps the text as typed."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, char in enumerate(text):
+        plain = _plain_char(char)
+        out.append(plain)
+        origin.extend([i] * len(plain))
+    origin.append(len(text))
+    return "".join(out), origin
+
+
 def parse_claims(text: str | None) -> list[Claim]:
     """Every claim found in ``text``, in order, without repeats:
-    'NIOSH TC 84A-0006 / K 202354' -> [Claim('niosh', 'TC-84A-0006', ...), Claim('fda_510k', 'K202354', ...)]."""
+    'NIOSH TC 84A-0006 / K 202354' -> [Claim('niosh', 'TC-84A-0006', ...), Claim('fda_510k', 'K202354', ...)].
+    The text is read through ``plain_text`` (full-width characters, every kind of dash), so
+    'ＴＣ－８４Ａ－０００６' typed with a Chinese keyboard is TC-84A-0006; ``Claim.text`` stays as typed."""
+    plain, origin = _plain_with_positions(text or "")
     found: list[tuple[int, Claim]] = []
     seen = set()
     for name, pattern, scheme in _compiled():
-        for match in pattern.finditer(text or ""):
+        for match in pattern.finditer(plain):
             groups = {k: v for k, v in match.groupdict().items() if v}
             canonical = scheme["canonical"].format(**groups)
             for group, suffix in scheme.get("optional", {}).items():
@@ -70,7 +108,8 @@ def parse_claims(text: str | None) -> list[Claim]:
                     canonical += suffix.format(**groups)
             if (name, canonical) not in seen:
                 seen.add((name, canonical))
-                found.append((match.start(), Claim(name, canonical, match.group(0).strip())))
+                typed = (text or "")[origin[match.start()]:origin[match.end()]]
+                found.append((match.start(), Claim(name, canonical, typed.strip())))
     return [claim for _, claim in sorted(found, key=lambda f: f[0])]
 
 
@@ -132,7 +171,8 @@ class _Lead:
         from .registries import model_tokens
 
         described = " ".join(str(lead.get(k) or "") for k in ("product_description", "notes"))
-        claimed = {re.sub(r"\W", "", c.text.upper()) for c in claims} | {re.sub(r"\W", "", c.number.upper()) for c in claims}
+        claimed = {re.sub(r"\W", "", plain_text(c.text).upper()) for c in claims} | {
+            re.sub(r"\W", "", c.number.upper()) for c in claims}
         models = {t for t in model_tokens(described) if t not in claimed and not any(t in c for c in claimed)}
         raw = str(lead.get("company_name") or "")
         return cls(category, company_name(raw), raw, fold(f"{raw} {described}"), models,

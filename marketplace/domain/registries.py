@@ -36,7 +36,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .certifications import parse_claims
+from .certifications import parse_claims, plain_text
 from .normalise import company_name
 
 KINDS = ("niosh", "watchlist", "eua", "k510")
@@ -81,10 +81,11 @@ class RegistryError(ValueError):
 
 def model_tokens(text: str | None) -> set[str]:
     """The model-like tokens of a text: upper case, with a digit, at least 3 characters, hyphens and
-    dots dropped ("DTC3M-1 (FDA)" -> {"DTC3M1"}; "N95 model 1860" -> {"1860"}). Generic words
+    dots dropped ("DTC3M-1 (FDA)" -> {"DTC3M1"}; "N95 model 1860" -> {"1860"}), read like the claims
+    (``certifications.plain_text``: full-width ``１８６０`` is 1860). Generic words
     (N95, KN95, FFP2, GB 2626 ...) are left out."""
     tokens = set()
-    text = _QUANTITY.sub(" ", text or "")
+    text = _QUANTITY.sub(" ", plain_text(text))
     for raw in _TOKEN_SPLIT.split(text.upper()):
         token = raw.replace("-", "").replace(".", "").replace("_", "")
         if len(token) < 3 or not any(c.isdigit() for c in token) or token in GENERIC_MODEL_TOKENS:

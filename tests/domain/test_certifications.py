@@ -66,6 +66,41 @@ def test_text_that_holds_no_claim(text):
     assert parse_claims(text) == []
 
 
+@pytest.mark.parametrize("typed, scheme, number", [
+    # the tester's input: typed with a Chinese keyboard (full-width letters, digits and hyphens)
+    ("ＴＣ－８４Ａ－０００６", "niosh", "TC-84A-0006"),
+    # more of the kind: other full-width claims, a Japanese input method's dash (ー), the
+    # non-breaking hyphen and minus sign of word processors, an em dash, an ideographic space
+    ("Ｋ２０２３５４", "fda_510k", "K202354"),
+    ("ＧＢ２６２６－２０１９", "gb2626", "GB 2626-2019"),
+    ("ＴＣー８４Ａー０００７", "niosh", "TC-84A-0007"),
+    ("NIOSH TC\u201184A\u20110006", "niosh", "TC-84A-0006"),
+    ("K\u2212202354", "fda_510k", "K202354"),
+    ("GB 2626\u20142019", "gb2626", "GB 2626-2019"),
+    ("ＡＳＴＭ\u3000Ｆ２１００\u3000Ｌｅｖｅｌ\u3000３", "astm_f2100", "ASTM F2100 level 3"),
+])
+def test_full_width_text_and_every_dash_read_like_the_ascii_claim(typed, scheme, number):
+    claims = parse_claims(typed)
+    assert [(c.scheme, c.number) for c in claims] == [(scheme, number)]
+    assert claims[0].text == typed.strip()  # kept as typed
+
+
+def test_full_width_does_not_make_a_claim_of_what_is_not_one():
+    assert parse_claims("ＴＣ－８４Ａ－１２３") == []          # three digits, as in ASCII
+    assert parse_claims("Ｋ１２３４５６７") == []              # seven digits
+    assert [c.number for c in parse_claims("８４Ａ－０００６ ／ Ｋ２０２３５４")] == ["TC-84A-0006", "K202354"]
+
+
+def test_a_full_width_claim_scores_like_the_ascii_one():
+    """Tester finding 7: the form accepted ＴＣ－８４Ａ－０００６ and scoring called it malformed."""
+    for typed in ("ＴＣ－８４Ａ－０００６", "ＴＣー８４Ａー０００６"):
+        full = assess(certification=typed, product_description="N95 respirator model １８６０")
+        ascii_ = assess(certification="TC-84A-0006", product_description="N95 respirator model 1860")
+        assert "certification_malformed" not in full.flags
+        assert full.score == ascii_.score and full.flags == ascii_.flags
+        assert "TC-84A-0006" in signal(full, "certification_ok").sentence
+
+
 def test_several_claims_in_one_text_in_order():
     claims = parse_claims("NIOSH TC 84A-0007 / FDA 510(k) K 202354; ASTM F2100 Level 3")
     assert [c.number for c in claims] == ["TC-84A-0007", "K202354", "ASTM F2100 level 3"]

@@ -144,12 +144,47 @@ def test_a_name_transliterated_across_scripts_agrees():
     ("Farmacias del Norte Sociedad Anónima de Capital Variable", "farmacias del norte"),
     ("㈱ヤマダ", "ヤマダ"),
     ("Yamada Shoji Kabushiki Kaisha", "yamada shoji"),
+    # tester finding 12: initials written with spaces, and forms the data lacked
+    ("Medika S. A.", "medika"),
+    ("Medika JSC", "medika"),
+    ("Medika Joint Stock Company", "medika"),
+    ("Medika Trading FZE", "medika trading"),
+    ("Medika FZ-LLC", "medika"),
+    ("Medika W.L.L.", "medika"),
+    ("Tibbi Malzeme San. ve Tic. Ltd. Şti.", "tibbi malzeme"),
+    # more of the kind: other spaced initials, other free-zone, Gulf, CIS, Turkish and Indian forms
+    ("Distribuidora Azteca S. A. de C. V.", "distribuidora azteca"),
+    ("Forniture Mediche S. R. L.", "forniture mediche"),
+    ("Medisch Depot B. V.", "medisch depot"),
+    ("Zdravmed s. r. o.", "zdravmed"),
+    ("Emirates PPE FZCO", "emirates ppe"),
+    ("Emirates PPE FZ L.L.C.", "emirates ppe"),
+    ("Emirates PPE DMCC", "emirates ppe"),
+    ("Al Noor Medical Co. W.L.L.", "al noor medical"),
+    ("Gulf Medical B.S.C. (c)", "gulf medical"),
+    ("Kuwait Medical K.S.C.C.", "kuwait medical"),
+    ("Zdravmed OJSC", "zdravmed"),
+    ("Medtekhnika Public Joint-Stock Company", "medtekhnika"),
+    ("Anadolu Medikal Sanayi ve Ticaret A.Ş.", "anadolu medikal"),
+    ("Anadolu Medikal Tic. Ltd. Şti.", "anadolu medikal"),
+    ("Sharma Surgicals (OPC) Pvt. Ltd.", "sharma surgicals"),
+    ("Sharma Surgicals P. Ltd.", "sharma surgicals"),
+    ("Sharma Surgicals Limited Liability Partnership", "sharma surgicals"),
 ])
 def test_legal_forms_and_bracketed_places_are_removed(raw, expected):
     assert n.company_name(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["Inc.", "Co., Ltd.", "GmbH & Co. KG", "有限公司", "ООО", "S.A. de C.V.", "(Shenzhen)", "---"])
+def test_initials_written_with_spaces_are_one_word_as_without_and_single_letter_words_stay():
+    assert n.company_name("J. P. Morgan Medical") == n.company_name("J.P. Morgan Medical") == "jp morgan medical"
+    assert n.company_name("A. B. C. Medical Supply") == n.company_name("A.B.C. Medical Supply") == "abc medical supply"
+    assert n.company_name("Garcia S. y Cia") == "garcia s y cia"   # 'y' (and) is a word, not an initial
+    assert n.company_name("Vitamin A Medical Ltd") == "vitamin a medical"
+    assert n.company_name("Plan B Supplies Ltd") == "plan b supplies"
+
+
+@pytest.mark.parametrize("raw", ["Inc.", "Co., Ltd.", "GmbH & Co. KG", "有限公司", "ООО", "S.A. de C.V.", "(Shenzhen)", "---",
+                                 "S. A.", "FZE", "JSC", "San. ve Tic. Ltd. Şti.", "W.L.L."])
 def test_a_name_that_is_only_a_legal_form_is_missing_never_agreement(raw):
     name = n.company_name(raw)
     assert name == "" or name == "shenzhen"  # a name all in brackets keeps what is inside
@@ -184,6 +219,10 @@ def test_no_blocking_key_has_an_empty_part():
     "azteca.ventas@yahoo.com.mx", "huaxin_trade@yeah.net", "goldenppe@sbcglobal.net", "huaxin_trade@gmail.com",
     # more regional free-mail
     "vertrieb@web.de", "vendite@libero.it", "sales@rediffmail.com", "vendas@bol.com.br", "info@daum.net",
+    # tester finding 13: Latvia's inbox.lv; more of the kind: Lithuania, Japan's carrier mail, Taiwan's
+    # ISP (on a numbered mail host), the Gulf, South Africa, Argentina
+    "pardosana@inbox.lv", "prekyba@inbox.lt", "eigyo@docomo.ne.jp", "sales@ms45.hinet.net", "info@emirates.net.ae",
+    "sales@mweb.co.za", "ventas@fibertel.com.ar",
 ])
 def test_free_mail_of_every_country_raises_the_webmail_signal(email):
     found = signals(email=email, website="")
@@ -191,7 +230,28 @@ def test_free_mail_of_every_country_raises_the_webmail_signal(email):
     assert email.split("@")[1] not in (record(email=email, website="")["domains"] or "")
 
 
-@pytest.mark.parametrize("email", ["ppe.deals@mailinator.com", "offers@guerrillamail.com", "x@yopmail.com"])
+def _additions(key):
+    from marketplace.domain.certifications import reference_json
+    return reference_json()[key]
+
+
+@pytest.mark.parametrize("domain", _additions("free_mail_additions"))
+def test_every_free_mail_addition_is_free_mail_and_not_company_evidence(domain):
+    assert n.email_domain(f"sales@{domain}") == domain  # the address's domain is the listed one
+    assert n.is_free_mail(domain) and not n.is_disposable(domain)
+    assert n.company_domains(f"sales@{domain}", None) == ()
+
+
+@pytest.mark.parametrize("domain", _additions("disposable_additions"))
+def test_every_disposable_addition_is_disposable(domain):
+    assert n.email_domain(f"x@{domain}") == domain
+    assert n.is_disposable(domain) and n.is_webmail(domain)
+    assert n.company_domains(f"x@{domain}", None) == ()
+
+
+@pytest.mark.parametrize("email", ["ppe.deals@mailinator.com", "offers@guerrillamail.com", "x@yopmail.com",
+                                   # tester finding 13, and another throwaway service the package lacks
+                                   "deals@tempmail.dev", "offers.ppe@burnermail.io"])
 def test_a_disposable_address_has_a_stronger_signal_of_its_own(email):
     found = signals(email=email, website="")
     assert "disposable_email" in found and "webmail" not in found
@@ -214,6 +274,14 @@ STOREFRONT_PAIRS = [
     ("https://www.facebook.com/szmedsupply", "https://www.facebook.com/szmedical"),
     ("https://bit.ly/3szmed", "https://bit.ly/9szmed"),  # a link shortener
     ("https://blog.naver.com/szmedsupply", "https://blog.naver.com/szmedical"),  # a free-mail provider's blog
+    # tester finding 10: Ecwid's instant sites and eCRATER stores; more of the kind: Blogger and
+    # Webnode on a country domain, a Ukrainian marketplace's seller subdomains, free hosting
+    ("https://szmedsupply.company.site", "https://szmedical.company.site"),
+    ("http://szmedsupply.ecrater.com", "http://szmedical.ecrater.com"),
+    ("https://szmedsupply.blogspot.co.uk", "https://szmedical.blogspot.co.uk"),
+    ("https://szmedsupply.webnode.cz", "https://szmedical.webnode.cz"),
+    ("https://szmedsupply.prom.ua", "https://szmedical.prom.ua"),
+    ("https://szmedsupply.github.io", "https://szmedical.github.io"),
 ]
 
 
@@ -243,6 +311,38 @@ def test_a_sellers_own_storefront_host_is_its_evidence():
     assert n.company_domains(None, "https://wa.me/8613800000000") == ()
 
 
+def _platform_hosts():
+    from marketplace.domain.certifications import reference_json
+    # a platform of every country domain ("amazon.*") is tried on one: .com.mx
+    return [pytest.param(platform, platform["domain"].replace(".*", ".com.mx"), id=platform["domain"])
+            for platform in reference_json()["storefront_platforms"]["platforms"]]
+
+
+@pytest.mark.parametrize("platform, domain", _platform_hosts())
+def test_every_storefront_platform_is_flagged_and_never_company_evidence(platform, domain):
+    """Each platform of reference_data.json's storefront_platforms: a seller's site on it gets the
+    storefront_website signal, and the platform's own domain is never a company domain (in the
+    website or the e-mail); a seller's own subdomain is its evidence only where sellers get one."""
+    seller_host = f"szmedsupply.{domain}"
+    url = f"https://{seller_host}/" if platform["seller"] == "subdomain" else f"https://www.{domain}/szmedsupply"
+    assert n.storefront_platform(n.website_host(url)) == domain
+    assert "storefront_website" in signals(email="sales@szmedsupply-a.example", website=url)
+    found = n.company_domains(f"sales@{domain}", url)
+    assert domain not in found
+    assert found == ((seller_host,) if platform["seller"] == "subdomain" else ())
+
+
+def test_two_ecrater_sellers_do_not_share_a_company_domain():
+    """Tester finding 10: two eCRATER sellers (and two Ecwid instant sites) had 'ecrater.com' as
+    the company domain they shared."""
+    for platform in ("ecrater.com", "company.site"):
+        a = record(email="sales@medika-a.example", website=f"https://medika.{platform}")
+        b = record(email="info@other-b.example", website=f"https://www.{platform}")
+        assert platform not in (a["domains"] or "").split() + (b["domains"] or "").split()
+        assert f"medika.{platform}" in a["domains"].split()  # the seller's own storefront is its evidence
+        assert not any(k == "domain:" + platform for k in lead_blocking_keys(a) | lead_blocking_keys(b))
+
+
 def test_a_storefront_website_is_a_signal_and_no_domain_mismatch():
     found = signals(email="sales@anhua-med.example", website="https://anhua.en.alibaba.com")
     assert "storefront_website" in found and "domain_mismatch" not in found
@@ -264,7 +364,8 @@ def test_two_sellers_writing_from_one_regional_free_mail_domain_are_not_merged()
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-LEGAL_WORDS = ["Inc.", "Co.,", "Ltd.", "GmbH", "&", "有限公司", "ООО", "株式会社", "S.A.", "de", "C.V.", "(", ")", "-", " "]
+LEGAL_WORDS = ["Inc.", "Co.,", "Ltd.", "GmbH", "&", "有限公司", "ООО", "株式会社", "S.A.", "de", "C.V.", "(", ")", "-", " ",
+               "S. A.", "FZ-LLC", "Şti.", "J. "]
 
 
 @settings(max_examples=300, deadline=None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
@@ -30,6 +31,12 @@ LEAD_COLUMNS: tuple[str, ...] = (
 OPTIONAL_LEAD_COLUMNS: tuple[str, ...] = ("pack_size",)
 # What parse_lead returns besides LEAD_COLUMNS: the price per pack as quoted (None for single units).
 DERIVED_FIELDS: tuple[str, ...] = ("pack_price",)
+# The marketplace's own reference for a lead: a random UUID given at creation, written by the
+# export and read back by the import, so that an exported file re-imports as "unchanged" (leads made
+# through the form have no external_id). Random, so a file from another deployment never names an
+# unrelated lead here. Not a LEAD_COLUMNS field: nobody types it, and a file may leave it out.
+MARKETPLACE_REF = "marketplace_ref"
+_UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 # Largest plausible values: beyond these a number is a typo or an attack, not an offer.
 # (One broker offered 900 billion masks in 2020; we still store such numbers so that scoring can
@@ -181,6 +188,25 @@ def clean_price(raw: str | None, what: str = "unit price") -> Decimal:
     return value.quantize(Decimal("0.0001"))
 
 
+def new_marketplace_ref() -> str:
+    """A fresh marketplace reference: a random (version 4) UUID as 36 characters of text."""
+    return str(uuid.uuid4())
+
+
+def clean_marketplace_ref(raw: str | None) -> str | None:
+    """The ``marketplace_ref`` cell of an imported row: None when empty (the row has no marketplace
+    reference), else a UUID in its 8-4-4-4-12 hex text (upper or lower case; stored lower case, as
+    the export writes it). Raises FieldError for anything else: it was not written by an export."""
+    value = (raw or "").strip()
+    if not value:
+        return None
+    if not _UUID_TEXT.fullmatch(value.lower()):
+        raise FieldError("Not a reference written by this marketplace's export (a UUID such as "
+                         "0b5e6f2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b); leave the cell empty to import the "
+                         "row as a new lead.")
+    return value.lower()
+
+
 def field_collector():
     """(values, errors, take): ``take(name, clean)`` stores ``clean()`` under ``name``, or the
     FieldError's message in ``errors``. Every field is checked, so all mistakes show at once."""
@@ -200,8 +226,12 @@ def parse_lead(raw: dict[str, str | None]) -> tuple[dict, dict[str, str]]:
     """Validate one lead given as text fields. Returns (clean values, {field: message}).
 
     The values are complete only when the errors are empty; a lead with any error is not saved.
+    A ``marketplace_ref`` key in ``raw`` (an exported file read back) adds its clean value under
+    that key (see clean_marketplace_ref); it is the import's key, not a field of the lead.
     """
     values, errors, take = field_collector()
+    if MARKETPLACE_REF in raw:  # an exported file read back; a form never sends it
+        take(MARKETPLACE_REF, lambda: clean_marketplace_ref(raw.get(MARKETPLACE_REF)))
     for name, spec in TEXT_FIELDS.items():
         take(name, lambda spec=spec: clean_text(raw.get(spec.name), spec))
     take("country", lambda: country_code(raw.get("country")))

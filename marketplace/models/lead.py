@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, func, text, BigInteger, Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.leads import new_marketplace_ref
 from ..domain.lead_status import OPEN_STATUSES, PROCESSING_PENDING, SUBMITTED
 from ..extensions import db
 from .base import UTCDateTime, utcnow
@@ -42,6 +43,9 @@ class Lead(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The marketplace's own reference (domain.leads.MARKETPLACE_REF): given at creation, exported,
+    # and matched by the import, so that an export re-imports as "unchanged".
+    marketplace_ref: Mapped[str] = mapped_column(String(36), unique=True, default=new_marketplace_ref)
     company_name: Mapped[str] = mapped_column(String(200))
     contact_name: Mapped[str | None] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(254))

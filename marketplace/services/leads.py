@@ -11,7 +11,8 @@ from flask import abort
 from ..domain.csv_cells import protect, unprotect
 from ..domain.csv_text import FileRefused, decode_csv
 from ..domain.lead_status import APPROVED, PROCESSING_PENDING, SUBMITTED
-from ..domain.leads import DERIVED_FIELDS, LEAD_COLUMNS, OPTIONAL_LEAD_COLUMNS, lead_to_row, parse_lead
+from ..domain.leads import (DERIVED_FIELDS, LEAD_COLUMNS, MARKETPLACE_REF, OPTIONAL_LEAD_COLUMNS, lead_to_row,
+                             new_marketplace_ref, parse_lead)
 from ..domain.permissions import may_edit_lead, may_view_lead
 from ..extensions import db
 from ..jobs.queue import enqueue_lead_processing, enqueue_matching
@@ -19,7 +20,10 @@ from ..models import Lead, User
 from ..models.base import utcnow
 from . import audit
 
-EXPORT_COLUMNS = ("id",) + LEAD_COLUMNS + ("status", "cluster", "risk_score", "flags")
+# marketplace_ref last: a file read by column position before it was added reads as before.
+EXPORT_COLUMNS = ("id",) + LEAD_COLUMNS + ("status", "cluster", "risk_score", "flags", MARKETPLACE_REF)
+# The values that name one record in an import file: each may appear on one row of a file only.
+ROW_KEYS = ("external_id", MARKETPLACE_REF)
 # Fields a supplier or an import may set (parse_lead's values); everything else (owner, status,
 # ...) is the system's.
 EDITABLE_FIELDS = LEAD_COLUMNS + DERIVED_FIELDS
@@ -177,7 +181,7 @@ def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportR
     if isinstance(header, str):
         report.file_error = header
         return
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
     row_number = 1
     try:
         for cells in reader:
@@ -195,13 +199,16 @@ def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportR
                 reason = "; ".join(f"{name}: {_clause(message)}" for name, message in errors.items())
                 report.rejected.append(RejectedRow(row_number, reason))
                 continue
-            external_id = values.get("external_id")
-            if external_id:
-                if external_id in seen:
-                    report.rejected.append(RejectedRow(
-                        row_number, f"external_id {external_id!r} already appears on row {seen[external_id]}"))
-                    continue
-                seen[external_id] = row_number
+            repeated = next(((key, values[key]) for key in ROW_KEYS
+                             if values.get(key) and (key, values[key]) in seen), None)
+            if repeated:
+                key, value = repeated
+                report.rejected.append(RejectedRow(
+                    row_number, f"{key} {value!r} already appears on row {seen[repeated]}"))
+                continue
+            for key in ROW_KEYS:
+                if values.get(key):
+                    seen[(key, values[key])] = row_number
             yield row_number, values
     except csv.Error as exc:
         # Read whole or refused whole: the importer rolls back what this file saved so far.
@@ -217,21 +224,23 @@ def _clause(message: str) -> str:
 def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITTED,
                  batch_size: int = 1000) -> ImportReport:
     """Import leads from CSV text. Each row is taken whole or not at all: valid rows are saved,
-    each invalid row is reported with its row number and reason. A row whose external_id is
-    already known updates that lead instead of creating a new one. ``status=approved`` is for an
+    each invalid row is reported with its row number and reason. A row names the lead it updates
+    by its ``marketplace_ref`` (the column an export writes; see _match) or else by a known
+    external_id; any other row creates a new lead. ``status=approved`` is for an
     admin loading suppliers the city has already vetted: new leads start approved (existing ones
     keep their status) and a matching run follows."""
     report = ImportReport()
     batch: list[tuple[int, dict]] = []
+    matched: dict[int, int] = {}  # lead id -> the row that updated it
     for row_number, values in valid_rows(stream, LEAD_COLUMNS, parse_lead, report, OPTIONAL_LEAD_COLUMNS):
         batch.append((row_number, values))
         if len(batch) >= batch_size:
-            _save_batch(batch, report, actor_id=actor_id, status=status)
+            _save_batch(batch, report, matched, actor_id=actor_id, status=status)
             batch = []
     if not report.ok:
         db.session.rollback()
         return report
-    _save_batch(batch, report, actor_id=actor_id, status=status)
+    _save_batch(batch, report, matched, actor_id=actor_id, status=status)
     db.session.commit()
     enqueue_lead_processing(report.changed_lead_ids)
     if status == APPROVED and report.changed_lead_ids:
@@ -239,24 +248,58 @@ def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITT
     return report
 
 
-def _save_batch(batch: list[tuple[int, dict]], report: ImportReport, *, actor_id: int | None,
-                status: str) -> None:
+def _known(column, batch: list[tuple[int, dict]], key: str) -> dict[str, Lead]:
+    wanted = [values[key] for _, values in batch if values.get(key)]
+    if not wanted:
+        return {}
+    return {getattr(lead, key): lead for lead in db.session.execute(
+        db.select(Lead).where(column.in_(wanted))).scalars()}
+
+
+def _match(values: dict, by_ref: dict[str, Lead], by_external_id: dict[str, Lead]) -> tuple[Lead | None, str | None]:
+    """(the lead a valid row updates or None for a new lead, or the reason the row is refused).
+
+    A known marketplace_ref names its lead. An unknown one (a file from another deployment, or a
+    lead deleted here) names none: the row falls back to its external_id, the city's or the
+    supplier's own reference, whose known value updates that lead as always; else the row is a new
+    lead that keeps the reference, so that importing the same file again changes nothing. A row
+    whose two references name two different leads is refused: which one it means is not clear."""
+    ref, external_id = values.get(MARKETPLACE_REF), values.get("external_id")
+    lead = by_ref.get(ref) if ref else None
+    other = by_external_id.get(external_id) if external_id else None
+    if lead is None:
+        return other, None
+    if other is not None and other.id != lead.id:
+        return None, (f"external_id: {external_id!r} is the external_id of lead {other.id}, but the "
+                      f"row's marketplace_ref is lead {lead.id}'s; correct one of them")
+    return lead, None
+
+
+def _save_batch(batch: list[tuple[int, dict]], report: ImportReport, matched: dict[int, int], *,
+                actor_id: int | None, status: str) -> None:
     if not batch:
         return
-    external_ids = [values["external_id"] for _, values in batch if values.get("external_id")]
-    existing = {lead.external_id: lead for lead in db.session.execute(
-        db.select(Lead).where(Lead.external_id.in_(external_ids))).scalars()} if external_ids else {}
+    by_ref = _known(Lead.marketplace_ref, batch, MARKETPLACE_REF)
+    by_external_id = _known(Lead.external_id, batch, "external_id")
     created: list[Lead] = []
-    for _, values in batch:
-        lead = existing.get(values.get("external_id"))
+    for row_number, values in batch:
+        lead, refused = _match(values, by_ref, by_external_id)
+        if lead is not None and lead.id in matched:
+            refused = (f"this row and row {matched[lead.id]} both name lead {lead.id} (by its "
+                       "marketplace_ref or external_id); keep one of them")
+        if refused:
+            report.rejected.append(RejectedRow(row_number, refused))
+            continue
         if lead is None:
             lead = Lead(**{name: values.get(name) for name in EDITABLE_FIELDS}, owner_id=None,
                         created_by_id=actor_id, source="csv", status=status,
-                        processing_state=PROCESSING_PENDING)
+                        processing_state=PROCESSING_PENDING,
+                        marketplace_ref=values.get(MARKETPLACE_REF) or new_marketplace_ref())
             if status == APPROVED:  # vetted by the city before the import: the import is the decision
                 lead.decided_at, lead.decided_by_id = utcnow(), actor_id
             created.append(lead)
             continue
+        matched[lead.id] = row_number
         before, after = _apply_changes(lead, values)
         if after:
             report.updated += 1
@@ -282,7 +325,7 @@ def export_rows() -> Iterable[list[str]]:
         row = lead_to_row(lead_values(lead))
         flags = ";".join(sorted({s["code"] for s in lead.risk_signals or [] if s["weight"] < 0}))
         yield ([str(lead.id)] + [protect(row[name]) for name in LEAD_COLUMNS]
-               + [lead.status, _text(lead.cluster_id), _text(lead.risk_score), flags])
+               + [lead.status, _text(lead.cluster_id), _text(lead.risk_score), flags, lead.marketplace_ref])
 
 
 def _text(value) -> str:

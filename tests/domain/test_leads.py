@@ -90,3 +90,20 @@ def test_round_trip_through_csv_text():
     again, errors = parse_lead(row)
     assert errors == {}
     assert again == values
+
+
+def test_a_marketplace_ref_is_a_uuid_as_the_export_writes_it():
+    from marketplace.domain.errors import FieldError
+    from marketplace.domain.leads import clean_marketplace_ref, new_marketplace_ref
+
+    ref = new_marketplace_ref()
+    assert clean_marketplace_ref(ref) == ref and clean_marketplace_ref(f"  {ref.upper()} ") == ref
+    assert clean_marketplace_ref("") is None and clean_marketplace_ref(None) is None
+    assert new_marketplace_ref() != ref
+    for guessed in ("lead-12", "12", "{" + ref + "}", ref.replace("-", ""), "urn:uuid:" + ref):
+        with pytest.raises(FieldError, match="leave the cell empty"):
+            clean_marketplace_ref(guessed)
+    # parse_lead reads it only from a file that has the column: a form never sends it.
+    assert "marketplace_ref" not in parse_lead({})[0]
+    values, errors = parse_lead({"marketplace_ref": "lead-12"})
+    assert "marketplace_ref" in errors

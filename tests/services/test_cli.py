@@ -208,3 +208,23 @@ def test_a_semicolon_separated_file_is_refused_with_the_hint(clean_app, tmp_path
         result = clean_app.test_cli_runner().invoke(args=[*command, str(source)])
         assert result.exit_code != 0
         assert "separated by ';', not commas" in result.output
+
+
+def test_the_demo_data_exports_and_reimports_unchanged(clean_app, tmp_path):
+    """The bootstrap's demo data (seed_demo: form leads of the demo supplier without an
+    external_id, approved leads, a released plan) read back from its own export: nothing is new
+    (tester finding 2: the 10 form leads were imported again, then 20, as duplicates)."""
+    from marketplace.services import processing
+
+    runner = clean_app.test_cli_runner()
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    with clean_app.app_context():
+        for lead_id in db.session.execute(db.select(Lead.id)).scalars():
+            processing.process_lead(lead_id)  # with Redis configured the seed only enqueued them
+        assert db.session.scalar(db.select(db.func.count()).select_from(Lead).where(Lead.external_id.is_(None))) == 10
+    target = tmp_path / "demo.csv"
+    assert "exported 60 leads" in runner.invoke(args=["leads", "export", str(target)]).output
+    for _ in range(2):
+        result = runner.invoke(args=["leads", "import", str(target)])
+        assert "imported 0, updated 0, unchanged 60, rejected 0" in result.output, result.output
+        assert "exported 60 leads" in runner.invoke(args=["leads", "export", str(target)]).output

@@ -443,6 +443,8 @@ def postal_format(country: str) -> tuple[re.Pattern, str, int | None] | None:
     example, and the number of digits when the country's codes are a fixed number of digits
     (Mexico's 5, Japan's 7 written 154-0023) else None. None for a country without postal codes
     in that data (Hong Kong, the UAE) or an unknown code."""
+    if not (len(country) == 2 and country.isalpha()):
+        return None
     try:
         data = load_validation_data(country.lower()).get(country.upper(), {})
     except (ValueError, OSError):

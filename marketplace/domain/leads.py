@@ -16,7 +16,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from .catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
 from .numbers import NumberError, read_number, write_number
-from .countries import UNKNOWN_COUNTRY, country_code, parse_phone, phone_region, postal_code
+from .countries import UNKNOWN_COUNTRY, code_as_typed, country_code, parse_phone, phone_region, postal_code
 from .errors import FieldError
 
 # The CSV format, in order (issue 2). Export adds ``id`` and ``status`` after these.
@@ -237,11 +237,12 @@ def parse_lead(raw: dict[str, str | None]) -> tuple[dict, dict[str, str]]:
     take("country", lambda: country_code(raw.get("country")))
     take("country_of_origin", lambda: country_code(raw.get("country_of_origin")))
     # A country that cannot be read is not taken as the US: its postal code is kept as typed and
-    # its phone must carry its country code (phone_region of unreadable text is None).
+    # its phone must carry its country code (phone_region of ZZ is None; 'NA' refused as 'not
+    # available' is not read as Namibia's plan either).
     country = values.get("country") if "country" not in errors else UNKNOWN_COUNTRY
     take("postal_code", lambda: postal_code(raw.get("postal_code"), country))
     take("email", lambda: clean_email(raw.get("email")))
-    take("phone", lambda: clean_phone(raw.get("phone"), raw.get("country")))
+    take("phone", lambda: clean_phone(raw.get("phone"), country))
     take("website", lambda: clean_website(raw.get("website")))
     take("supplier_type", lambda: clean_choice(raw.get("supplier_type"), SUPPLIER_TYPES, "supplier type"))
     take("product_category", lambda: clean_choice(raw.get("product_category"), PRODUCT_CATEGORIES, "product category"))
@@ -303,7 +304,10 @@ def values_to_row(values: dict, columns: tuple[str, ...]) -> dict[str, str]:
 
 def lead_to_row(values: dict) -> dict[str, str]:
     """A lead's stored (per-unit) values as the CSV/form text a person would type: with a pack
-    size above 1, the quantity and minimum order in packs and the price per pack as quoted."""
+    size above 1, the quantity and minimum order in packs and the price per pack as quoted;
+    countries as codes that read back as themselves (Namibia's NA as NAM: countries.code_as_typed)."""
+    values = {**values, **{name: code_as_typed(values[name]) for name in ("country", "country_of_origin")
+                           if values.get(name)}}
     pack = values.get("pack_size") or 1
     if pack > 1:
         price = values.get("pack_price")

@@ -15,6 +15,7 @@ from typing import Mapping
 
 from . import registries as registry_data
 from .catalog import PRODUCT_CATEGORIES, label
+from .countries import phone_invalid_reason
 from .certifications import check_claims, parse_claims, reference_json
 from .formatting import money, ratio as show_ratio
 
@@ -251,6 +252,12 @@ def identity_signals(lead: Mapping, normal: Mapping, ref: dict) -> list[Signal]:
         signals.append(Signal("no_phone", ref["no_phone_weight"], "No phone number given."))
     elif not normal.get("phone"):
         signals.append(Signal("bad_phone", ref["no_phone_weight"], f"Phone number '{lead['phone']}' cannot be dialled."))
+    else:
+        # Intake takes any possible number; one no numbering plan has (no such area code) is a
+        # signal, often of a foreign number read with the US plan because the country is missing.
+        invalid = phone_invalid_reason(lead["phone"], lead.get("country"))
+        if invalid:
+            signals.append(Signal("phone_invalid", ref["no_phone_weight"], invalid))
     return signals
 
 
@@ -403,6 +410,7 @@ FLAG_LABELS = {
     "no_website": "No website",
     "no_phone": "No phone",
     "bad_phone": "Phone not diallable",
+    "phone_invalid": "Phone not a valid number",
     "implausible_quantity": "Implausible quantity",
     "ready_millions": "Millions ready, no lead time",
     "incomplete": "Incomplete",

@@ -199,14 +199,15 @@ def _store_assessment(lead: Lead, assessment) -> None:
 
 
 def warm_up() -> None:
-    """Load the lazily loaded data (Public Suffix List, phone metadata, reference data) once in a
-    worker before it forks its work horses; otherwise every job pays ~130 ms to parse them again."""
+    """Load the lazily loaded data (Public Suffix List, phone metadata, reference data, the index of
+    country names, about 2 s) once in a worker before it forks its work horses; otherwise every job
+    pays to build them again."""
     from ..domain.leads import parse_lead
     from ..domain.normalise import normalise_lead
 
     values, _ = parse_lead({"company_name": "warm up", "email": "a@example.com", "phone": "(213) 555-0100",
                             "website": "example.co.uk", "supplier_type": "other", "product_category": "other",
-                            "quantity": "1", "unit_price": "1"})
+                            "quantity": "1", "unit_price": "1", "country": "Mexico", "postal_code": "06600"})
     normal = normalise_lead(values).as_dict()
     score_lead(values, normal)
 

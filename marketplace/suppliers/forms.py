@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
 from ..domain.certifications import certification_hint
-from ..domain.countries import DEFAULT_COUNTRY, country_choices, try_country_code
+from ..domain.countries import DEFAULT_COUNTRY, code_as_typed, country_choices, try_country_code
 from ..domain.leads import parse_lead
 from ..domain.scoring import figures_to_confirm
 from ..forms import ConfirmFigures, attach_errors, choices
@@ -44,7 +44,8 @@ class LeadForm(ConfirmFigures, FlaskForm):
     city = StringField("City")
     state = StringField("State / region")
     postal_code = StringField("Postal code", render_kw={"autocomplete": "postal-code"},
-                              description="US ZIP codes that lost a leading zero are read with it: 2446 is 02446.")
+                              description="Codes that lost a leading zero are read with it: 2446 is 02446 in the US, "
+                                          "6600 is 06600 in Mexico.")
     country = country_field("Country", default=DEFAULT_COUNTRY, render_kw={"autocomplete": "country"})
     supplier_type = SelectField("You are a", choices=choices(SUPPLIER_TYPES, prompt="Choose…"), validate_choice=False)
     product_category = SelectField("Product", choices=choices(PRODUCT_CATEGORIES, prompt="Choose…"), validate_choice=False)
@@ -81,6 +82,9 @@ class LeadForm(ConfirmFigures, FlaskForm):
             return False
         raw = {name: field.data for name, field in self._fields.items()
                if name not in ("csrf_token", "confirm_figures", "confirmed_figures")}
+        for name in ("country", "country_of_origin"):  # a choice from the list is a code, not typed text
+            if raw[name] in dict(country_choices()):
+                raw[name] = code_as_typed(raw[name])
         self.clean, errors = parse_lead(raw)
         attach_errors(self, errors)
         if errors:

@@ -45,7 +45,8 @@ def parsed(row: dict) -> dict:
     ("Falkland Islands", "FK"), ("Georgia", "GE"), ("Niger", "NE"), ("Nigeria", "NG"),
     ("Schweiz", "CH"), ("España", "ES"), ("Espana", "ES"), ("Российская Федерация", "RU"),
     ("Korea, South", "KR"), ("Korea (South)", "KR"), ("Korea, Republic of", "KR"), ("PRC", "CN"),
-    ("Deutschland (Germany)", "DE"), ("USA (Texas)", "US"), ("NA", "NA"),  # bare letters: Namibia's code
+    ("Deutschland (Germany)", "DE"), ("USA (Texas)", "US"),
+    ("Namibia", "NA"), ("NAM", "NA"), ("Norway", "NO"), ("NOR", "NO"), ("nam", "NA"),
 ])
 def test_countries_are_read_by_code_name_alias_and_language(typed, code):
     assert countries.country_code(typed) == code
@@ -62,11 +63,9 @@ def test_no_country_is_none(typed):
     ("Germny", "Did you mean Germany?"),
     ("Korea", "could be North Korea (KP) or South Korea (KR)"),
     ("Virgin Islands", "(VG) or"),
-    ("XX", "Unknown country 'XX'"),
+    ("QQ", "Unknown country 'QQ'"),
     ("x" * 150, "Not a country"),
     ("Mexico\x00", "Not a country"),
-    ("N/A", "Unknown country 'N/A'"),     # no answer, not Namibia (NA)
-    ("n.a.", "Unknown country 'n.a.'"),
     ("Shenzhen, China", "Did you mean China?"),  # a place and its country: which is meant is asked
     ("Hong Kong (China)", "could be China (CN) or Hong Kong (HK)"),
 ])
@@ -135,7 +134,7 @@ def test_national_phones_are_read_with_the_lead_country(country, phone, e164):
     ("GB", "020 79", "area code is missing", "US"),
 ])
 def test_phone_messages_give_the_country_example_not_us_digits(country, phone, message_part, not_part):
-    _, errors = parse_lead({**VALID_LEAD, "country": country, "phone": phone})
+    _, errors = parse_lead({**VALID_LEAD, "country": country, "phone": phone, "postal_code": ""})
     assert set(errors) == {"phone"}
     assert message_part in errors["phone"] and not_part not in errors["phone"]
 
@@ -189,7 +188,8 @@ def test_case_c05_zip_codes_that_lost_their_leading_zero():
     ("US", "8540", "08540"),             # Princeton, NJ
     ("GB", "ec1a 1bb", "EC1A 1BB"),      # other countries: as typed, upper-cased
     ("DE", "01067", "01067"),
-    ("DE", "1067", "1067"),              # not a US ZIP: never padded
+    ("DE", "1067", "01067"),             # Dresden: a fixed 5-digit format gets its zero back
+    ("MX", "6600", "06600"),             # Mexico City (Juárez)
     ("", "EC1A 1BB", "EC1A 1BB"),        # no country, not a ZIP: kept (older files)
     ("", "2446", "02446"),               # no country: the US, as for phones
 ])
@@ -222,3 +222,156 @@ def test_only_us_zip_countries_have_a_zip_location():
     assert countries.us_zip("90802", None) == "90802"
     assert countries.us_zip("10115", "DE") is None  # Berlin, not New York's 10115
     assert countries.us_zip("10115", "Narnia") is None  # an unreadable country is not the US
+
+
+# --- "Not given" is not a country (tester finding 9) -------------------------------------------
+
+@pytest.mark.parametrize("typed", ["na", "n/a", "N/A", "n.a.", "N.A.", "no", "No", "none", "None", "nil",
+                                   "null", "unknown", "Unknown", "tbd", "TBA", "-", "--", "?", "x", "xx",
+                                   "XX", "not available", "Not applicable", "0"])
+def test_words_for_not_given_are_refused_never_read_as_a_country(typed):
+    with pytest.raises(FieldError) as error:
+        countries.country_code(typed)
+    assert "This looks like 'not given': leave it empty or write the country's name" in str(error.value)
+
+
+@pytest.mark.parametrize("typed, placeholder_of", [("na", "Namibia is written Namibia or NAM"),
+                                                   ("no", "Norway is written Norway or NOR")])
+def test_a_placeholder_that_is_a_code_says_how_the_country_is_written(typed, placeholder_of):
+    with pytest.raises(FieldError, match=placeholder_of):
+        countries.country_code(typed)
+
+
+@pytest.mark.parametrize("typed, name, alpha_3", [("NA", "Namibia", "NAM"), ("NO", "Norway", "NOR")])
+def test_upper_case_na_and_no_alone_are_refused_naming_both_readings(typed, name, alpha_3):
+    with pytest.raises(FieldError) as error:
+        countries.country_code(typed)
+    message = str(error.value)
+    assert f"'{typed}' could be {name}'s code or 'not available'" in message
+    assert f"write {name} (or {alpha_3})" in message and "leave it empty" in message
+
+
+def test_a_lead_with_a_placeholder_country_or_origin_gets_the_message_beside_the_field():
+    _, errors = parse_lead({**VALID_LEAD, "country": "NA", "country_of_origin": "no", "phone": "+1 213 555 0100"})
+    assert set(errors) == {"country", "country_of_origin"}
+    assert "Namibia" in errors["country"] and "not given" in errors["country_of_origin"]
+    assert parsed({**VALID_LEAD, "country": "Namibia", "phone": "+264 61 123 4567",
+                   "postal_code": "", "country_of_origin": "NOR"})["country_of_origin"] == "NO"
+
+
+def test_stored_codes_still_read_and_every_code_is_written_back_readable():
+    # Stored values are codes: Namibia's stored NA is Namibia, on pages and for its phone plan.
+    assert countries.try_country_code("NA") == "NA" and countries.country_name("NO") == "Norway"
+    assert countries.phone_region("NA") == "NA"
+    # The export and the form's list write a code that reads back as itself.
+    for country in countries.pycountry.countries:
+        assert countries.country_code(countries.code_as_typed(country.alpha_2)) == country.alpha_2
+    assert countries.code_as_typed("NA") == "NAM" and countries.code_as_typed("MX") == "MX"
+
+
+# --- Names in other languages (CLDR via Babel) and World Bank inverted names (finding 13) ---------
+
+@pytest.mark.parametrize("typed, code", [
+    ("Россия", "RU"), ("Росія", "RU"),                    # Russian, Ukrainian
+    ("EE.UU.", "US"), ("EE. UU.", "US"), ("EUA", "US"),     # Spanish, Portuguese abbreviations
+    ("Korea, Rep.", "KR"), ("Korea, Dem. People's Rep.", "KP"), ("Iran, Islamic Rep.", "IR"),
+    ("Egypt, Arab Rep.", "EG"), ("Congo, Dem. Rep.", "CD"), ("Congo, Rep.", "CG"), ("Yemen, Rep.", "YE"),
+    ("Micronesia, Fed. Sts.", "FM"), ("Gambia, The", "GM"),
+    ("Bharat", "IN"), ("भारत", "IN"),                     # Hindi in Latin and Devanagari script
+    ("HK SAR", "HK"), ("Hong Kong SAR, China", "HK"), ("Macao SAR, China", "MO"), ("Macau S.A.R.", "MO"),
+    ("Suomi", "FI"), ("Magyarország", "HU"), ("Ελλάδα", "GR"), ("Polska", "PL"), ("Türkei", "TR"),
+])
+def test_cldr_names_in_many_languages_and_world_bank_forms(typed, code):
+    assert countries.country_code(typed) == code
+
+
+def test_ambiguity_rules_hold_with_the_cldr_names():
+    for typed, part in (("Korea", "North Korea (KP) or South Korea (KR)"),
+                        ("Hong Kong (China)", "China (CN) or Hong Kong (HK)")):
+        with pytest.raises(FieldError, match=part.replace("(", r"\(").replace(")", r"\)")):
+            countries.country_code(typed)
+
+
+# --- Postal codes of other countries (Google's address metadata; finding 11) ----------------------
+
+@pytest.mark.parametrize("country, typed, stored", [
+    ("MX", "6600", "06600"), ("MX", "06600", "06600"),
+    ("DE", "1067", "01067"), ("IT", "144", "00144"),       # Rome: a spreadsheet dropped two zeros
+    ("FR", "1000", "01000"), ("FR", "75 008", "75 008"),   # Bourg-en-Bresse; a space the format allows
+    ("JP", "10010", "0010010"), ("JP", "154-0023", "154-0023"),
+    ("ES", "8001", "08001"), ("BR", "1310100", "01310100"),
+    ("GB", "sw1a 1aa", "SW1A 1AA"), ("NL", "1234 ab", "1234 AB"), ("CA", "h3z 2y7", "H3Z 2Y7"),
+    ("HK", "999077", "999077"), ("AE", "P.O. Box 123", "P.O. BOX 123"),  # no format in the data: as typed
+])
+def test_postal_codes_are_read_by_the_country_format(country, typed, stored):
+    assert countries.postal_code(typed, country) == stored
+    assert parsed({**VALID_LEAD, "country": country, "phone": "", "postal_code": typed})["postal_code"] == stored
+
+
+@pytest.mark.parametrize("country, typed, message_part", [
+    ("DE", "123456", "'123456' is not a postal code of Germany: give 5 digits, for example 26133."),
+    ("MX", "ABCDE", "'ABCDE' is not a postal code of Mexico: give 5 digits, for example 02860."),
+    ("GB", "12345", "'12345' is not a postal code of United Kingdom: for example EC1Y 8SY."),
+    ("NL", "1234", "for example 1234 AB"),       # a missing letter pair is not padded
+    ("TW", "1060", "Taiwan"),                     # not a fixed number of digits: never padded
+])
+def test_postal_codes_that_cannot_be_the_country_s_are_refused_with_an_example(country, typed, message_part):
+    with pytest.raises(FieldError) as error:
+        countries.postal_code(typed, country)
+    assert message_part in str(error.value)
+    _, errors = parse_lead({**VALID_LEAD, "country": country, "phone": "", "postal_code": typed})
+    assert message_part in errors["postal_code"]
+
+
+def test_the_same_code_with_and_without_its_lost_zero_compares_equal():
+    assert postal_code("6600", "MX") == postal_code("06600", "MX") == "06600"
+    assert postal_code("1067", "Deutschland") == postal_code("01067", "DE") == "01067"
+    assert postal_code("154-0023", "JP") == postal_code("1540023", "JP") == "1540023"
+    assert postal_code("1067", "US") == "1067"      # not a ZIP that exists: never padded, kept (never raises)
+    assert postal_code("1067", "Narnia") == "1067"  # an unreadable country: as typed
+    mx = {**VALID_LEAD, "country": "MX", "phone": "", "postal_code": "6600"}
+    assert normalise_lead(parsed(mx)).postal_code == normalise_lead({**mx, "postal_code": "06600"}).postal_code
+
+
+# --- Phones that are possible but not valid (finding 6) ------------------------------------------
+
+def test_a_possible_but_invalid_number_is_kept_at_intake_and_explained():
+    values = parsed({**VALID_LEAD, "country": "", "phone": "138 0013 8000"})
+    assert values["phone"] == "138 0013 8000"      # intake keeps possible numbers
+    assert countries.phone_invalid_reason("138 0013 8000", None) == (
+        "+1 380-013-8000 is not a valid number in the United States; if the supplier is abroad, "
+        "the country may be missing.")
+    # The same kind in another plan: Ofcom's range for drama (01632 960xxx) is possible, not valid.
+    assert countries.phone_invalid_reason("01632 960000", "GB") == (
+        "+44 1632 960000 is not a valid number in the United Kingdom; check the number and the country.")
+    assert countries.phone_invalid_reason("+86 138 0013 8000", None) is None   # the same mobile, in China
+    assert countries.phone_invalid_reason(VALID_LEAD["phone"], "US") is None   # 555-0100 is valid
+    assert countries.phone_invalid_reason("not a number", "US") is None       # parse_phone's to refuse
+
+
+def test_demo_phones_are_valid_numbers():
+    import phonenumbers
+
+    from marketplace.domain.demo_data import generate_leads
+    for row in generate_leads(300):
+        assert phonenumbers.is_valid_number(phonenumbers.parse(row["phone"], "US")), row["phone"]
+
+
+def test_scoring_flags_a_possible_but_invalid_number_like_a_bad_phone():
+    from marketplace.domain.scoring import FLAG_LABELS, load_reference, score_lead
+
+    def signals(lead):
+        values = parsed(lead)
+        return {s.code: s for s in score_lead(values, normalise_lead(values).as_dict()).signals}
+
+    weight = load_reference().data["no_phone_weight"]
+    chinese_mobile = signals({**VALID_LEAD, "country": "", "phone": "138 0013 8000"})["phone_invalid"]
+    assert chinese_mobile.weight == weight < 0
+    assert "not a valid number in the United States; if the supplier is abroad" in chinese_mobile.sentence
+    drama = signals({**VALID_LEAD, "country": "GB", "postal_code": "", "phone": "01632 960000"})
+    assert drama["phone_invalid"].weight == weight
+    assert "phone_invalid" in FLAG_LABELS
+    for lead in ({**VALID_LEAD}, {**VALID_LEAD, "country": "", "phone": "+86 138 0013 8000"},
+                 {**VALID_LEAD, "country": "GB", "postal_code": "", "phone": "020 7946 0018"}):
+        found = signals(lead)
+        assert "phone_invalid" not in found and "bad_phone" not in found

@@ -96,3 +96,30 @@ def test_older_free_text_countries_still_show_and_process(app_ctx):
     processing.process_lead(lead.id)
     assert normal_of(lead).postal_code == "02446" and matching._offer(lead, 1).postal_code == "02446"
     assert Decimal(lead.unit_price) > 0
+
+
+def test_namibia_norway_and_a_padded_postal_code_export_and_reimport_unchanged(app_ctx):
+    rows = [dict(VALID_LEAD, external_id="NAM", country="Namibia", phone="+264 61 123 4567", postal_code="",
+                 country_of_origin="NOR"),
+            dict(VALID_LEAD, external_id="MX1", country="MX", phone="55 1234 5678", postal_code="6600"),
+            dict(VALID_LEAD, external_id="NA1", country="NA", phone="+264 61 123 4567", postal_code=""),
+            dict(VALID_LEAD, external_id="MX2", country="MX", phone="55 1234 5678", postal_code="ABCDE")]
+    report = leads.import_leads(io.StringIO(csv_text(rows)), actor_id=None)
+    reasons = {r.row: r.reason for r in report.rejected}
+    assert set(reasons) == {4, 5}, reasons
+    assert reasons[4].startswith("country: 'NA' could be Namibia's code or 'not available'")
+    assert reasons[5].startswith("postal_code: 'ABCDE' is not a postal code of Mexico")
+    by_id = {lead.external_id: lead for lead in db.session.execute(select(Lead)).scalars()}
+    assert (by_id["NAM"].country, by_id["NAM"].country_of_origin, by_id["MX1"].postal_code) == ("NA", "NO", "06600")
+    exported = leads.export_csv_text()
+    assert ",NAM," in exported and ",NOR," in exported and ",06600,MX," in exported
+    report = leads.import_leads(io.StringIO(exported), actor_id=None)
+    assert (report.imported, report.updated, report.unchanged, len(report.rejected)) == (0, 0, 2, 0)
+
+
+def test_a_lead_whose_phone_is_no_valid_number_is_flagged_when_processed(app_ctx):
+    lead = make_lead(external_id="CN", country="", phone="138 0013 8000")
+    processing.process_lead(lead.id)
+    db.session.refresh(lead)
+    flagged = {s["code"]: s for s in lead.risk_signals}
+    assert "not a valid number in the United States" in flagged["phone_invalid"]["sentence"]

@@ -62,7 +62,8 @@ def test_messages_beside_the_fields_for_a_country_that_is_not_one_and_a_bad_zip(
     assert ("Atlantis", "Atlantis (not a country: choose one)") in options(page, "country")  # still seen
     errors = field_errors(post_form(client, "/leads/new", {**VALID_LEAD, "postal_code": "ABCDE"}).get_data(as_text=True))
     assert set(errors) == {"postal_code"} and "not a US ZIP code" in errors["postal_code"]
-    errors = field_errors(post_form(client, "/leads/new", {**VALID_LEAD, "country": "GB", "phone": "12"}).get_data(as_text=True))
+    errors = field_errors(post_form(client, "/leads/new", {**VALID_LEAD, "country": "GB", "phone": "12",
+                                                     "postal_code": ""}).get_data(as_text=True))
     assert set(errors) == {"phone"} and "United Kingdom" in errors["phone"] and "+1" not in errors["phone"]
 
 
@@ -81,3 +82,29 @@ def test_an_older_free_text_country_is_selected_by_what_it_names(client, clean_a
     form = client.get(f"/leads/{lead_id}/edit").get_data(as_text=True)
     assert selected(form, "country") == ["MX"]
     assert selected(form, "country_of_origin") == ["Narnia"]  # shown as it was, not replaced unseen
+
+
+def test_namibia_and_norway_chosen_from_the_list_are_saved_and_selected_again(client, clean_app):
+    # The list's values are codes: NA chosen from it is Namibia, while "NA" typed in a CSV is refused.
+    signed_in_supplier(client, clean_app)
+    response = post_form(client, "/leads/new", {**VALID_LEAD, "country": "NA", "phone": "+264 61 123 4567",
+                                                "postal_code": "", "country_of_origin": "NO"})
+    assert response.status_code == 302, field_errors(response.get_data(as_text=True))
+    with clean_app.app_context():
+        lead = db.session.execute(db.select(Lead)).scalar_one()
+        assert (lead.country, lead.country_of_origin) == ("NA", "NO")
+        lead_id = lead.id
+    form = client.get(f"/leads/{lead_id}/edit").get_data(as_text=True)
+    assert selected(form, "country") == ["NA"] and selected(form, "country_of_origin") == ["NO"]
+    assert "Namibia" in client.get(f"/leads/{lead_id}").get_data(as_text=True)
+
+
+def test_a_mexican_postal_code_without_its_zero_is_saved_with_it(client, clean_app):
+    signed_in_supplier(client, clean_app)
+    response = post_form(client, "/leads/new", {**VALID_LEAD, "country": "MX", "phone": "55 1234 5678",
+                                                "postal_code": "6600"})
+    assert response.status_code == 302, field_errors(response.get_data(as_text=True))
+    assert "06600, Mexico" in client.get(response.headers["Location"]).get_data(as_text=True)
+    errors = field_errors(post_form(client, "/leads/new", {**VALID_LEAD, "country": "DE", "phone": "",
+                                                          "postal_code": "123456"}).get_data(as_text=True))
+    assert set(errors) == {"postal_code"} and "give 5 digits, for example 26133" in errors["postal_code"]

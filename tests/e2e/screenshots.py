@@ -133,7 +133,7 @@ def take_screenshots(base_url: str, accounts: dict, outdir: Path) -> list[str]:
         # A request with supply still left for it, so that the vetter's page below lists candidates.
         page.get_by_label("What do you need?").select_option("nitrile_gloves")
         page.get_by_label("Quantity (units)").fill("100000")
-        page.get_by_label("Maximum unit price (USD)").fill("0.60")
+        page.get_by_label("Maximum unit price (USD)").fill("0.30")
         page.get_by_label("Needed by").fill((date.today() + timedelta(days=30)).isoformat())
         page.get_by_label("Days of supply left").fill("4")
         page.get_by_label("Delivery ZIP code").fill("90033")

@@ -6,6 +6,8 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
+from .domain.catalog import STAFF_ROLES
+
 
 def role_required(*roles: str):
     """Signed in, and with one of ``roles``; anyone else gets 403 (anonymous: the login page)."""
@@ -18,3 +20,7 @@ def role_required(*roles: str):
             return view(*args, **kwargs)
         return wrapped
     return decorator
+
+
+# City staff: vetters and admins (domain.catalog.STAFF_ROLES), the one place that says who they are.
+staff_required = role_required(*STAFF_ROLES)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .catalog import STAFF_ROLES
+
 SUBMITTED = "submitted"
 UNDER_REVIEW = "under_review"
 INFO_REQUESTED = "info_requested"
@@ -45,16 +47,19 @@ class Action:
     needs_text: str | None = None  # what the free text is called, if it is required
 
 
+# Who decides on leads: city staff.
+STAFF = frozenset(STAFF_ROLES)
+
 ACTIONS: dict[str, Action] = {a.name: a for a in (
-    Action("start_review", "Start review", frozenset({SUBMITTED}), UNDER_REVIEW, frozenset({"vetter", "admin"})),
+    Action("start_review", "Start review", frozenset({SUBMITTED}), UNDER_REVIEW, STAFF),
     Action("approve", "Approve", frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED}), APPROVED,
-           frozenset({"vetter", "admin"})),
+           STAFF),
     Action("reject", "Reject", frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED, APPROVED}), REJECTED,
-           frozenset({"vetter", "admin"}), needs_text="reason"),
+           STAFF, needs_text="reason"),
     Action("request_info", "Ask the supplier", frozenset({SUBMITTED, UNDER_REVIEW, ESCALATED}), INFO_REQUESTED,
-           frozenset({"vetter", "admin"}), needs_text="question"),
+           STAFF, needs_text="question"),
     Action("escalate", "Escalate", frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED}), ESCALATED,
-           frozenset({"vetter", "admin"}), needs_text="note"),
+           STAFF, needs_text="note"),
     # An escalated lead is decided by an administrator.
     Action("approve_escalated", "Approve", frozenset({ESCALATED}), APPROVED, frozenset({"admin"})),
     Action("reject_escalated", "Reject", frozenset({ESCALATED}), REJECTED, frozenset({"admin"}), needs_text="reason"),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .catalog import STAFF_ROLES
+
 PROPOSED = "proposed"
 ACCEPTED = "accepted"
 DECLINED = "declined"
@@ -43,7 +45,7 @@ CLOSE_REASONS: tuple[tuple[str, str], ...] = (
 # The reasons a person chooses; the others are set by the system when their event happens.
 CHOSEN_CLOSE_REASONS = CLOSE_REASONS[:4]
 
-STAFF = frozenset({"vetter", "admin"})
+STAFF = frozenset(STAFF_ROLES)
 
 
 @dataclass(frozen=True)

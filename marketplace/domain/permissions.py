@@ -1,12 +1,13 @@
 """Who may see or change which record: the one place for these rules, on plain values."""
 from __future__ import annotations
 
+from .catalog import STAFF_ROLES
 from .lead_status import supplier_may_edit
 from .normalise import is_webmail
 
 
 def may_view_lead(role: str, user_id: int, lead_owner_id: int | None) -> bool:
-    if role in ("vetter", "admin"):
+    if role in STAFF_ROLES:
         return True
     return role == "supplier" and lead_owner_id is not None and lead_owner_id == user_id
 
@@ -18,7 +19,7 @@ def may_edit_lead(role: str, user_id: int, lead_owner_id: int | None, status: st
 
 def may_see_supplier_contacts(role: str, organisation_verified: bool) -> bool:
     """Buyers see contact details only once an admin has verified their organisation."""
-    if role in ("vetter", "admin"):
+    if role in STAFF_ROLES:
         return True
     return role == "buyer" and organisation_verified
 

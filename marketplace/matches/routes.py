@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from ..access import role_required
+from ..domain.catalog import STAFF_ROLES
 from ..domain.match_status import MATCH_STATUSES, MatchTransitionError, available_match_actions
 from ..forms import page_number
 from ..services import audit, matching
@@ -33,7 +34,7 @@ def detail(match_id: int):
         "matches/detail.html", match=match, party=party, form=MatchActionForm(),
         actions=available_match_actions(match.status, party),
         show_contacts=matching.buyer_sees_contacts(current_user, match),
-        show_buyer=party in ("vetter", "admin") or (party == "supplier" and matching.supplier_sees_buyer(match)),
+        show_buyer=party in STAFF_ROLES or (party == "supplier" and matching.supplier_sees_buyer(match)),
         buyers=matching.buyers_of(match.demand),
         history=audit.history("match", match.id))
 

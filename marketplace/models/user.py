@@ -6,6 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.catalog import STAFF_ROLES
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
@@ -60,7 +61,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in ("vetter", "admin")
+        return self.role in STAFF_ROLES
 
 
 class UserSession(db.Model):

@@ -5,7 +5,7 @@ import io
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import role_required
+from ..access import staff_required
 from ..buyers.forms import ConfirmForm
 from .forms import ProposeForm
 from ..domain.demand import DEMAND_STATUSES
@@ -20,7 +20,7 @@ PLAN_LINES_SHOWN = 500
 
 
 @bp.get("/requests")
-@role_required("vetter", "admin")
+@staff_required
 def requests_list():
     status = request.args.get("status", "open")
     status = status if status in dict(DEMAND_STATUSES) else None
@@ -31,7 +31,7 @@ def requests_list():
 
 
 @bp.get("/requests/<int:request_id>")
-@role_required("vetter", "admin")
+@staff_required
 def request_page(request_id: int):
     demand_request = demand.request_for(current_user, request_id)
     return render_template("planning/request.html", demand_request=demand_request,
@@ -42,7 +42,7 @@ def request_page(request_id: int):
 
 
 @bp.post("/requests/<int:request_id>/propose")
-@role_required("vetter", "admin")
+@staff_required
 def propose(request_id: int):
     demand_request = demand.request_for(current_user, request_id)
     form = ProposeForm()
@@ -60,7 +60,7 @@ def propose(request_id: int):
 
 
 @bp.get("/matching")
-@role_required("vetter", "admin")
+@staff_required
 def plan_page():
     plan = matching.latest_plan()
     return render_template("planning/plan.html", plan=plan, form=ConfirmForm(), failure=matching.failure_since(plan),
@@ -69,7 +69,7 @@ def plan_page():
 
 
 @bp.post("/matching/run")
-@role_required("vetter", "admin")
+@staff_required
 def run():
     if ConfirmForm().validate_on_submit():
         audit.record(current_user.id, "plan.requested", "plan", None)
@@ -80,7 +80,7 @@ def run():
 
 
 @bp.post("/matching/<int:plan_id>/release")
-@role_required("vetter", "admin")
+@staff_required
 def release(plan_id: int):
     plan = db.session.get(MatchPlan, plan_id) or abort(404)
     if ConfirmForm().validate_on_submit():
@@ -94,7 +94,7 @@ def release(plan_id: int):
 
 
 @bp.get("/matching/<int:plan_id>.csv")
-@role_required("vetter", "admin")
+@staff_required
 def export(plan_id: int):
     plan = db.session.get(MatchPlan, plan_id) or abort(404)
     buffer = io.StringIO()

@@ -332,7 +332,7 @@ def _notify_parties(match: Match, message: str, *, exclude: User | None, supplie
 
 def match_party(user: User, match: Match) -> str | None:
     """How ``user`` takes part in this match: a staff role, "buyer", "supplier", or None."""
-    if user.role in ("vetter", "admin"):
+    if user.is_staff:
         return user.role
     if user.role == "buyer" and user.organisation_id is not None and match.demand.organisation_id == user.organisation_id:
         return "buyer"
@@ -351,7 +351,7 @@ def match_for(user: User, match_id: int) -> tuple[Match, str]:
 
 def buyer_sees_contacts(user: User, match: Match) -> bool:
     """Staff always; a buyer only once their organisation is verified and the match accepted."""
-    if user.role in ("vetter", "admin"):
+    if user.is_staff:
         return True
     return (match_party(user, match) == "buyer" and user.organisation is not None and user.organisation.verified
             and match.status in CONTACT_STATUSES)

@@ -3,7 +3,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
                    url_for)
 from flask_login import current_user
 
-from ..access import role_required
+from ..access import staff_required
 from ..domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, label
 from ..domain.lead_status import LEAD_STATUSES, TransitionError, available_actions
 from ..domain.leads import LEAD_COLUMNS
@@ -18,7 +18,7 @@ bp = Blueprint("vetting", __name__, url_prefix="/staff")
 
 
 @bp.get("/leads")
-@role_required("vetter", "admin")
+@staff_required
 def leads_list():
     """The vetting queue: ranked, filterable, read page by page with a cursor (fast at any depth)."""
     args = request.args
@@ -45,7 +45,7 @@ def leads_list():
 
 
 @bp.get("/leads/<int:lead_id>")
-@role_required("vetter", "admin")
+@staff_required
 def lead_page(lead_id: int):
     lead = leads.lead_for(current_user, lead_id)
     return render_template("vetting/lead.html", lead=lead, pairs=vetting.lead_pairs(lead),
@@ -57,7 +57,7 @@ def lead_page(lead_id: int):
 
 
 @bp.post("/leads/<int:lead_id>/decision")
-@role_required("vetter", "admin")
+@staff_required
 def decide(lead_id: int):
     lead = leads.lead_for(current_user, lead_id)
     form = DecisionForm()
@@ -72,7 +72,7 @@ def decide(lead_id: int):
 
 
 @bp.post("/pairs/<int:pair_id>")
-@role_required("vetter", "admin")
+@staff_required
 def decide_pair(pair_id: int):
     pair = db.session.get(DuplicatePair, pair_id) or abort(404)
     back = request.form.get("lead_id", type=int)
@@ -88,7 +88,7 @@ def decide_pair(pair_id: int):
 
 
 @bp.post("/leads/<int:lead_id>/split")
-@role_required("vetter", "admin")
+@staff_required
 def split(lead_id: int):
     lead = leads.lead_for(current_user, lead_id)
     if ActionForm().validate_on_submit():
@@ -98,7 +98,7 @@ def split(lead_id: int):
 
 
 @bp.post("/leads/<int:lead_id>/merge")
-@role_required("vetter", "admin")
+@staff_required
 def merge(lead_id: int):
     lead = leads.lead_for(current_user, lead_id)
     form = MergeForm()
@@ -119,7 +119,7 @@ def merge(lead_id: int):
 
 
 @bp.post("/leads/<int:lead_id>/reprocess")
-@role_required("vetter", "admin")
+@staff_required
 def reprocess(lead_id: int):
     lead = leads.lead_for(current_user, lead_id)
     if ActionForm().validate_on_submit():
@@ -129,7 +129,7 @@ def reprocess(lead_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@role_required("vetter", "admin")
+@staff_required
 def import_leads():
     form = ImportForm()
     report = None
@@ -148,7 +148,7 @@ def import_leads():
 
 
 @bp.get("/leads.csv")
-@role_required("vetter", "admin")
+@staff_required
 def export_leads():
     name = f"leads-{utcnow():%Y%m%d-%H%M}.csv"
     return Response(leads.export_csv_text(), mimetype="text/csv",

@@ -287,7 +287,7 @@ def throughput(url: str, count: int, workers: int, fork: bool = True) -> float:
     env = {**os.environ, "MARKETPLACE_ENV": "testing", "DATABASE_URL": url, "REDIS_URL": redis_url,
            "PYTHONPATH": str(ROOT), "MARKETPLACE_INSTANCE": workdir}
     try:
-        from marketplace import create_app
+        from marketplace.app import create_app
         from marketplace.domain.demo_data import generate_leads
         from marketplace.domain.leads import parse_lead
         from marketplace.extensions import db
@@ -338,7 +338,7 @@ def main() -> None:
     os.environ.setdefault("MARKETPLACE_INSTANCE", tempfile.mkdtemp(prefix="bench-scale-"))
     from flask_migrate import upgrade
 
-    from marketplace import create_app
+    from marketplace.app import create_app
     from marketplace.extensions import db
 
     url = reset_database(args.database)

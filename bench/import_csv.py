@@ -80,7 +80,7 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from config import normalise_database_url
-    from marketplace import create_app
+    from marketplace.app import create_app
     from marketplace.extensions import db
     from marketplace.services import leads
 

@@ -333,7 +333,7 @@ class Stack:
         script = (
             "import json, sys\n"
             "sys.path.insert(0, sys.argv[1])\n"
-            "from marketplace import create_app\n"
+            "from marketplace.app import create_app\n"
             "from marketplace.services import accounts\n"
             "app = create_app()\n"
             "ids = {}\n"

@@ -67,7 +67,7 @@ def main() -> int:
     from flask_migrate import upgrade
 
     import matching as instances
-    from marketplace import create_app
+    from marketplace.app import create_app
     from marketplace.domain import allocation, geo
     from marketplace.extensions import db
     from marketplace.models import Match, User

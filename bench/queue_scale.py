@@ -222,7 +222,7 @@ def main() -> None:
     from flask_migrate import upgrade
     from sqlalchemy import func, select, text
 
-    from marketplace import create_app
+    from marketplace.app import create_app
     from marketplace.extensions import db
     from marketplace.models import Lead, User
     from marketplace.services import vetting

@@ -46,7 +46,7 @@ def app():
     from flask_migrate import upgrade
 
     from config import normalise_database_url
-    from marketplace import create_app
+    from marketplace.app import create_app
 
     if IS_POSTGRES:
         _reset_postgres_schema(DATABASE_URL)

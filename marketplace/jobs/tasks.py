@@ -24,7 +24,7 @@ def set_app(app: Flask) -> None:
 def _get_app() -> Flask:
     global _app
     if _app is None:
-        from .. import create_app
+        from ..app import create_app
 
         _app = create_app()
     return _app

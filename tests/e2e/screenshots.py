@@ -33,7 +33,7 @@ def build_app(instance: Path):
     os.environ["MARKETPLACE_INSTANCE"] = str(instance)
     from flask_migrate import upgrade
 
-    from marketplace import create_app
+    from marketplace.app import create_app
     from marketplace.cli import seed_demo
 
     app = create_app("development", SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'marketplace.db'}",

@@ -22,7 +22,7 @@ STRONG_PASSWORD = "a brand new passphrase for the city"
 def fresh_app(session_app, config_name: str = "testing", **overrides):
     """A second app built by create_app, on the test database. Flask-Limiter keeps its storage on
     the shared extension object, so it is put back afterwards for the session-wide test app."""
-    from marketplace import create_app
+    from marketplace.app import create_app
     from marketplace.extensions import limiter
 
     settings = {key: session_app.config[key] for key in
@@ -310,7 +310,7 @@ def test_every_page_sends_security_headers(clean_app, csrf_world, role):
 
 def test_error_pages_send_security_headers(clean_app, csrf_world, monkeypatch):
     """S10: 400, 403, 404, 405, 413, 429 and 500 pages carry the same headers."""
-    import marketplace.main.routes as main_routes
+    import marketplace.web.main.routes as main_routes
 
     ids, emails = csrf_world
     client = clean_app.test_client()

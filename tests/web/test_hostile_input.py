@@ -115,7 +115,7 @@ class Poster:
 
 
 def lead_fields(app) -> list[str]:
-    from marketplace.suppliers.forms import LeadForm
+    from marketplace.web.suppliers.forms import LeadForm
 
     return form_fields(app, LeadForm)
 
@@ -238,13 +238,13 @@ def registration(kind: str, field: str, value: str) -> dict:
 
 
 def registration_fields(app, kind: str) -> list[str]:
-    from marketplace.auth.forms import BuyerRegisterForm, RegisterForm
+    from marketplace.web.auth.forms import BuyerRegisterForm, RegisterForm
 
     return form_fields(app, BuyerRegisterForm if kind == "buyer" else RegisterForm)
 
 
 def login_fields(app) -> list[str]:
-    from marketplace.auth.forms import LoginForm
+    from marketplace.web.auth.forms import LoginForm
 
     return form_fields(app, LoginForm)
 

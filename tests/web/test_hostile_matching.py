@@ -24,7 +24,7 @@ def buyer(unlimited, client):
 
 
 def demand_fields(app) -> list[str]:
-    from marketplace.buyers.forms import DemandForm
+    from marketplace.web.buyers.forms import DemandForm
 
     return form_fields(app, DemandForm)
 

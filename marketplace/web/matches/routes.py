@@ -4,10 +4,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from ..access import role_required
-from ..domain.catalog import STAFF_ROLES
-from ..domain.match_status import MATCH_STATUSES, MatchTransitionError, available_match_actions
+from ...domain.catalog import STAFF_ROLES
+from ...domain.match_status import MATCH_STATUSES, MatchTransitionError, available_match_actions
 from ..forms import page_number
-from ..services import audit, matching
+from ...services import audit, matching
 from .forms import MatchActionForm
 
 bp = Blueprint("matches", __name__, url_prefix="/matches")

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
-from ..domain.leads import MAX_QUANTITY, FieldError, clean_int
+from ...domain.leads import MAX_QUANTITY, FieldError, clean_int
 
 
 class ProposeForm(FlaskForm):

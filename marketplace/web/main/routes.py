@@ -2,7 +2,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from ..extensions import db, limiter
+from ...extensions import db, limiter
 
 bp = Blueprint("main", __name__)
 
@@ -36,7 +36,7 @@ def healthz():
 @login_required
 def notifications_page():
     from ..buyers.forms import ConfirmForm
-    from ..services import notifications
+    from ...services import notifications
 
     return render_template("notifications/list.html", items=notifications.recent(current_user), form=ConfirmForm())
 
@@ -45,7 +45,7 @@ def notifications_page():
 @login_required
 def notifications_read():
     from ..buyers.forms import ConfirmForm
-    from ..services import notifications
+    from ...services import notifications
 
     if ConfirmForm().validate_on_submit():
         notifications.mark_all_read(current_user)

@@ -1,12 +1,12 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..domain.redirects import safe_next
-from ..extensions import limiter
+from ...domain.redirects import safe_next
+from ...extensions import limiter
 from ..forms import attach_errors
 from ..main.routes import home_url_for
-from ..security import end_session, start_session
-from ..services import accounts
+from ...security import end_session, start_session
+from ...services import accounts
 from .forms import BuyerRegisterForm, LoginForm, PasswordChangeForm, RegisterForm
 
 bp = Blueprint("auth", __name__)

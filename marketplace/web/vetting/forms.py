@@ -3,7 +3,7 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from ..domain.csv_text import encoding_choices
+from ...domain.csv_text import encoding_choices
 from ..forms import choices
 
 

@@ -6,7 +6,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from .domain.catalog import STAFF_ROLES
+from ..domain.catalog import STAFF_ROLES
 
 
 def role_required(*roles: str):

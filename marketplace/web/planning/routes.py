@@ -8,12 +8,12 @@ from flask_login import current_user
 from ..access import staff_required
 from ..buyers.forms import ConfirmForm
 from .forms import ProposeForm
-from ..domain.demand import DEMAND_STATUSES
-from ..extensions import db
+from ...domain.demand import DEMAND_STATUSES
+from ...extensions import db
 from ..forms import page_number
-from ..jobs.queue import enqueue_matching
-from ..models import MatchPlan
-from ..services import audit, demand, matching
+from ...jobs.queue import enqueue_matching
+from ...models import MatchPlan
+from ...services import audit, demand, matching
 
 bp = Blueprint("planning", __name__, url_prefix="/staff")
 PLAN_LINES_SHOWN = 500

@@ -3,11 +3,11 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
-from ..domain.certifications import certification_hint
-from ..domain.countries import DEFAULT_COUNTRY, code_as_typed, country_choices, try_country_code
-from ..domain.leads import parse_lead
-from ..domain.scoring import figures_to_confirm
+from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
+from ...domain.certifications import certification_hint
+from ...domain.countries import DEFAULT_COUNTRY, code_as_typed, country_choices, try_country_code
+from ...domain.leads import parse_lead
+from ...domain.scoring import figures_to_confirm
 from ..forms import ConfirmFigures, attach_errors, choices
 
 

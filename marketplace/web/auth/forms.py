@@ -2,8 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from ..domain.catalog import BUYER_ORGANISATION_KINDS
-from ..domain.passwords import MAX_LENGTH, MIN_LENGTH
+from ...domain.catalog import BUYER_ORGANISATION_KINDS
+from ...domain.passwords import MAX_LENGTH, MIN_LENGTH
 from ..forms import choices, no_control_characters
 
 

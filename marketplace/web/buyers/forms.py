@@ -2,11 +2,11 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..domain.catalog import FACILITY_TYPES, PRODUCT_CATEGORIES
-from ..domain.demand import parse_demand
-from ..domain.scoring import demand_figures_to_confirm
+from ...domain.catalog import FACILITY_TYPES, PRODUCT_CATEGORIES
+from ...domain.demand import parse_demand
+from ...domain.scoring import demand_figures_to_confirm
 from ..forms import ConfirmFigures, attach_errors, choices
-from ..services.demand import today
+from ...services.demand import today
 
 class CheckboxList(SelectMultipleField):
     widget = ListWidget(prefix_label=False)

@@ -3,12 +3,12 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_login import current_user
 
 from ..access import role_required
-from ..domain.leads import lead_to_row
-from ..domain.permissions import may_edit_lead
-from ..extensions import db, limiter
-from ..models import LeadDocument
-from ..domain.lead_status import INFO_REQUESTED, TransitionError
-from ..services import audit, documents, leads, matching, vetting
+from ...domain.leads import lead_to_row
+from ...domain.permissions import may_edit_lead
+from ...extensions import db, limiter
+from ...models import LeadDocument
+from ...domain.lead_status import INFO_REQUESTED, TransitionError
+from ...services import audit, documents, leads, matching, vetting
 from ..forms import page_number
 from .forms import AnswerForm, DocumentForm, LeadForm
 

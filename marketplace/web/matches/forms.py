@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import Length
 
-from ..domain.match_status import CHOSEN_CLOSE_REASONS
+from ...domain.match_status import CHOSEN_CLOSE_REASONS
 from ..forms import choices
 
 

@@ -4,14 +4,14 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
 from flask_login import current_user
 
 from ..access import staff_required
-from ..domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, label
-from ..domain.lead_status import LEAD_STATUSES, TransitionError, available_actions
-from ..domain.leads import LEAD_COLUMNS
-from ..domain.scoring import FLAG_LABELS
-from ..extensions import db
-from ..models import DuplicatePair, Lead
-from ..models.base import utcnow
-from ..services import audit, leads, matching, vetting
+from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, label
+from ...domain.lead_status import LEAD_STATUSES, TransitionError, available_actions
+from ...domain.leads import LEAD_COLUMNS
+from ...domain.scoring import FLAG_LABELS
+from ...extensions import db
+from ...models import DuplicatePair, Lead
+from ...models.base import utcnow
+from ...services import audit, leads, matching, vetting
 from .forms import ActionForm, DecisionForm, ImportForm, MergeForm
 
 bp = Blueprint("vetting", __name__, url_prefix="/staff")

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..domain.passwords import MAX_LENGTH, MIN_LENGTH
+from ...domain.passwords import MAX_LENGTH, MIN_LENGTH
 from ..forms import no_control_characters
 
 

@@ -1,0 +1,102 @@
+"""create_app() builds the Flask application: extensions, blueprints, error pages, template helpers, CLI."""
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+from config import load_config
+
+from .extensions import csrf, db, limiter, login_manager, migrate
+from .web.errors import register_error_handlers
+from .web.template_helpers import register_template_helpers
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app.url_map.converters["int"] = RecordIdConverter
+    app.config.from_mapping(load_config(config_name, overrides))
+    app.config.update(overrides)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}  # pre-ping buys nothing for a file
+
+    if app.config.get("PROXY_FIX_X_FOR"):
+        # Behind a reverse proxy: take the client's address from X-Forwarded-For (that many proxies),
+        # so that per-address rate limits count people, not the proxy.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
+                                x_proto=app.config["PROXY_FIX_X_FOR"])
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    from .domain import registries
+    registries.configure(app.config.get("REGISTRY_FOLDER"))  # where refreshed registries are read from
+    from .security import set_security_headers
+    app.after_request(set_security_headers)
+    return app
+
+
+class RecordIdConverter(IntegerConverter):
+    """``<int:...>`` in URLs is a record id: larger than the database's integer columns hold, it
+    is "not found" (404) instead of an overflow inside the database driver (500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            tune_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    # A remember cookie is refused once its server-side session is revoked (see security.py);
+    # "strong" protection also drops a session whose browser fingerprint changes.
+    login_manager.session_protection = "strong"
+    from . import security  # noqa: F401  (registers the user loader)
+
+
+def tune_sqlite(engine) -> None:
+    """The embedded default: write-ahead log (readers never block the writer, commits are cheap),
+    foreign keys enforced, and a writer waits for a lock instead of failing at once."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from .web.admin.routes import bp as admin_bp
+    from .web.auth.routes import bp as auth_bp
+    from .web.buyers.routes import bp as buyers_bp
+    from .web.main.routes import bp as main_bp
+    from .web.matches.routes import bp as matches_bp
+    from .web.planning.routes import bp as planning_bp
+    from .web.suppliers.routes import bp as suppliers_bp
+    from .web.vetting.routes import bp as vetting_bp
+
+    for blueprint in (main_bp, auth_bp, suppliers_bp, buyers_bp, vetting_bp, planning_bp, matches_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

@@ -1,0 +1,1 @@
+"""The web layer: blueprints, forms, access decorators, error pages and template helpers."""

@@ -1,0 +1,51 @@
+"""Template filters and globals: labels, money, countries, dates, the unread-notification count."""
+from __future__ import annotations
+
+from flask import Flask
+
+def register_template_helpers(app: Flask) -> None:
+    from ..domain import catalog, countries
+    from ..domain.formatting import money
+    from ..domain.demand import DEMAND_STATUSES
+    from ..domain.lead_status import LEAD_STATUSES
+    from ..domain.match_status import CLOSE_REASONS, MATCH_STATUSES
+
+    status_choices = {"LEAD_STATUSES": LEAD_STATUSES, "MATCH_STATUSES": MATCH_STATUSES,
+                      "CLOSE_REASONS": CLOSE_REASONS, "DEMAND_STATUSES": DEMAND_STATUSES}
+
+    @app.template_filter("label")
+    def label_filter(value, choices_name: str):
+        choices = status_choices.get(choices_name) or getattr(catalog, choices_name)
+        return catalog.label(choices, value)
+
+    from ..services.matching import supplier_sees_buyer
+
+    app.add_template_global(supplier_sees_buyer)
+
+    @app.context_processor
+    def unread_notifications():
+        # The count in the top bar; computed only when a template asks for it.
+        def count() -> int:
+            from flask_login import current_user
+
+            from ..services.notifications import unread_count
+
+            return unread_count(current_user) if current_user.is_authenticated else 0
+        return {"unread_notifications": count}
+
+    app.add_template_filter(money, "money")
+    # Countries are stored as ISO codes (older leads may hold free text): pages show the name.
+    app.add_template_filter(countries.country_name, "country")
+    app.add_template_global(countries.phone_international, "phone_as_read")
+
+    @app.template_filter("number")
+    def number(value):
+        return "" if value is None else f"{value:,}"
+
+    @app.template_filter("when_short")
+    def when_short(value):
+        return "" if value is None else value.strftime("%b %d, %H:%M")
+
+    @app.template_filter("when")
+    def when(value):
+        return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")

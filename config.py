@@ -49,6 +49,9 @@ class Config:
 
     # Uploads: a whole request body may be at most this big (larger answers 413).
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # A larger body is read and discarded up to this size, so the browser gets the 413 page instead
+    # of a connection reset (marketplace/web/body_limit.py); beyond it the connection is dropped.
+    MAX_DRAIN_BYTES = 128 * 1024 * 1024
     MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
     MAX_CSV_BYTES = 15 * 1024 * 1024
     UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")

@@ -7,6 +7,7 @@ from werkzeug.routing import IntegerConverter
 from config import load_config
 
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .web.body_limit import DrainOversizedBodies
 from .web.errors import register_error_handlers
 from .web.template_helpers import register_template_helpers
 
@@ -26,6 +27,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
                                 x_proto=app.config["PROXY_FIX_X_FOR"])
+    app.wsgi_app = DrainOversizedBodies(app.wsgi_app, app.config.get("MAX_CONTENT_LENGTH"),
+                                        app.config["MAX_DRAIN_BYTES"])
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)

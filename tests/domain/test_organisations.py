@@ -1,0 +1,47 @@
+"""One organisation-name rule for registration and import (issue 10, item 1)."""
+import pytest
+
+from marketplace.domain.organisations import compare_names, matching_organisations, organisation_key
+
+
+@pytest.mark.parametrize("a, b", [
+    # issue 10's example: one hospital, three spellings
+    ("St. Vincent Medical Center", "Saint Vincent Medical Center"),
+    ("St. Vincent Medical Center", "St Vincent Medical Ctr"),
+    # more of the kind
+    ("ST. VINCENT MEDICAL CENTER, INC.", "saint vincent medical center"),
+    ("Good Samaritan Hosp.", "Good Samaritan Hospital"),
+    ("St. Mary's Medical Center", "St Marys Med Ctr"),
+    ("Mt. Sinai Hospital", "Mount Sinai Hospital"),
+    ("Cedars–Sinai Medical Center", "Cedars Sinai Medical Center"),
+    ("LA County Fire Dept.", "LA County Fire Department"),
+    ("Hôpital Général Juif", "Hopital General Juif"),
+])
+def test_spellings_of_one_organisation_share_a_key(a, b):
+    assert organisation_key(a) == organisation_key(b)
+    assert compare_names(a, b) == (True, 100.0)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("St. Mary's Hospital (West Campus)", "St. Mary's Hospital (East Campus)"),
+    ("Main St Clinic", "Saint Clinic"),
+    ("County Fire Department", "Sunrise Care Home"),
+])
+def test_different_facilities_keep_different_keys(a, b):
+    assert organisation_key(a) != organisation_key(b)
+
+
+def test_close_names_are_asked_about_not_twinned():
+    existing = [(1, "Saint Vincent Medical Center"), (2, "Sunrise Care Home"),
+                (3, "Los Angeles County Fire Department"), (4, "St Vincent Medical Ctr")]
+    found = matching_organisations("St. Vincent Medical Centre", existing)
+    assert [(m.organisation_id, m.same) for m in found] == [(1, True), (4, True)]
+    close = matching_organisations("St Vincents Medical Center", existing)
+    assert close and not any(m.same for m in close) and close[0].organisation_id in (1, 4)
+    assert [m.organisation_id for m in matching_organisations("County Fire Department", existing)] == [3]
+    assert matching_organisations("Harbor Dialysis Clinic", existing) == []
+
+
+def test_a_name_without_letters_matches_nothing():
+    assert organisation_key("  ...  ") == ""
+    assert matching_organisations("...", [(1, "...")]) == []

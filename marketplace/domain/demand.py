@@ -15,6 +15,9 @@ DEMAND_COLUMNS: tuple[str, ...] = (
     "external_id", "organisation", "category", "quantity", "max_unit_price", "needed_by",
     "postal_code", "days_of_supply", "facility_type", "substitutes",
 )
+# Optional in an import: "yes" when a row's organisation is a different one from an existing
+# organisation with a close name (domain.organisations.import_target).
+OPTIONAL_DEMAND_COLUMNS: tuple[str, ...] = ("new_organisation",)
 
 # A hospital asks for thousands or millions of units; more than 100 million in one request is a typo.
 MAX_DEMAND_QUANTITY = 10**8
@@ -58,6 +61,16 @@ def clean_date(raw: str | None, today: date) -> date:
     return parsed
 
 
+def clean_yes_no(raw: str | None, what: str) -> bool:
+    """'yes'/'no' (also y/n, true/false, 1/0, any letter case); empty is no."""
+    value = (raw or "").strip().casefold()
+    if value in ("", "no", "n", "false", "0"):
+        return False
+    if value in ("yes", "y", "true", "1"):
+        return True
+    raise FieldError(f"Write yes or no for {what}.")
+
+
 def clean_substitutes(raw: str | list[str] | None, category: str | None) -> list[str]:
     """Accepted substitutes: category values or labels, separated by ';' (a form gives a list)."""
     items = raw if isinstance(raw, list) else (raw or "").split(";")
@@ -81,6 +94,7 @@ def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> 
     take("external_id", lambda: clean_text(raw.get("external_id"), _EXTERNAL_ID))
     if with_organisation:
         take("organisation", lambda: clean_text(raw.get("organisation"), _ORGANISATION))
+        take("new_organisation", lambda: clean_yes_no(raw.get("new_organisation"), "new_organisation"))
     take("category", lambda: clean_choice(raw.get("category"), PRODUCT_CATEGORIES, "category"))
     take("quantity", lambda: clean_int(raw.get("quantity"), minimum=1, maximum=MAX_DEMAND_QUANTITY,
                                        required=True, what="quantity"))

@@ -92,3 +92,58 @@ def matching_organisations(name: str, existing: Iterable[tuple[int, str]]) -> li
         if same or score >= CLOSE_SCORE:
             found.append(NameMatch(organisation_id, other, same, score))
     return sorted(found, key=lambda m: (not m.same, -m.score, m.organisation_id))
+
+
+@dataclass(frozen=True)
+class KnownOrganisation:
+    """An organisation the name may refer to: its id, name, and whether an admin (or the city's
+    own import) has verified it."""
+
+    id: int
+    name: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class ImportTarget:
+    """Where a request row of the city's import goes: ``organisation_id`` (an existing verified
+    organisation), ``create`` (a new verified organisation of that name), or ``refused`` (the row's
+    message)."""
+
+    organisation_id: int | None = None
+    create: bool = False
+    refused: str | None = None
+
+
+def import_target(name: str, known: Iterable[KnownOrganisation], *, new_organisation: bool = False) -> ImportTarget:
+    """Decide which organisation a request row named ``name`` belongs to (the city's import).
+
+    - The same organisation (``organisation_key``), verified: attach to it. Several verified twins
+      are refused unless one has exactly this name (letter case aside).
+    - The same organisation, only unverified: refused. A self-registered account is never handed a
+      hospital's requests by an import: an admin verifies it first (or it is a squatter).
+    - Close to one or more (``matching_organisations``): refused with their names, unless the row
+      says ``new_organisation`` (a different organisation with a similar name).
+    - Otherwise (or close and ``new_organisation``): create it, verified by the import."""
+    known = list(known)
+    by_id = {k.id: k for k in known}
+    matches = matching_organisations(name, [(k.id, k.name) for k in known])
+    same = [by_id[m.organisation_id] for m in matches if m.same]
+    if same:
+        verified = [k for k in same if k.verified]
+        exact = [k for k in verified if k.name.casefold() == name.strip().casefold()]
+        if len(verified) == 1 or len(exact) == 1:
+            return ImportTarget(organisation_id=(exact or verified)[0].id)
+        if verified:
+            names = "; ".join(f"“{k.name}”" for k in verified)
+            return ImportTarget(refused=f"“{name}” matches several verified organisations ({names}): "
+                                        "write one of those names exactly")
+        return ImportTarget(refused=f"“{name}” is the name of an account that registered itself and is not "
+                                    "verified yet: an admin must verify it (Admin, Organisations) before "
+                                    "requests are imported for it")
+    if matches and not new_organisation:
+        names = "; ".join(f"“{by_id[m.organisation_id].name}”" for m in matches[:3])
+        return ImportTarget(refused=f"“{name}” is close to {names}: write the existing name exactly if it is "
+                                    "the same organisation, or put yes in the new_organisation column if it "
+                                    "is a different one")
+    return ImportTarget(create=True)

@@ -9,15 +9,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..domain.catalog import ORGANISATION_KINDS, values as choice_values
-from ..domain.demand import DEMAND_COLUMNS, STATUS_OPEN, STATUS_WITHDRAWN, parse_demand
+from ..domain.demand import DEMAND_COLUMNS, OPTIONAL_DEMAND_COLUMNS, STATUS_OPEN, STATUS_WITHDRAWN, parse_demand
 from ..domain.match_status import HOLDING_STATUSES
+from ..domain.organisations import ImportTarget, KnownOrganisation, import_target
 from ..domain.scoring import demand_figures_to_confirm
 from ..extensions import db
 from ..jobs.queue import enqueue_matching, enqueue_outbox
 from ..models import DemandRequest, Match, Organisation, User
 from ..models.base import utcnow
 from . import audit
-from .leads import ImportReport, RowWarning, apply_changes, valid_rows
+from .leads import ImportReport, RejectedRow, RowWarning, apply_changes, valid_rows
 
 # Fields a buyer's form or an import may set; everything else (organisation, status) is the system's.
 EDITABLE_FIELDS = ("external_id", "category", "substitutes", "quantity", "max_unit_price", "needed_by",
@@ -134,22 +135,41 @@ def all_requests(status: str | None, page: int, per_page: int):
 
 # --- CSV import ----------------------------------------------------------------------------
 
-def _organisation(name: str, facility_type: str, actor_id: int | None, cache: dict[str, Organisation]) -> Organisation:
-    """The buyer organisation called ``name`` (case-insensitive), created if new. The city
-    imports requests itself, so an organisation it creates this way is verified at once."""
-    key = name.casefold()
-    if key not in cache:
-        organisation = db.session.execute(select(Organisation).where(
-            func.lower(Organisation.name) == name.lower(), Organisation.kind != "supplier")).scalars().first()
-        if organisation is None:
-            kind = facility_type if facility_type in choice_values(ORGANISATION_KINDS) else "other"
-            organisation = Organisation(name=name, kind=kind, verified_at=utcnow(), verified_by_id=actor_id)
-            db.session.add(organisation)
-            db.session.flush()
-            audit.record(actor_id, "organisation.create", "organisation", organisation.id,
-                         after={"name": name, "kind": kind, "verified": True}, detail="demand import")
-        cache[key] = organisation
-    return cache[key]
+def _known_organisations() -> list[KnownOrganisation]:
+    """Every buyer-side organisation (not suppliers), for the one organisation-name rule."""
+    return [KnownOrganisation(id_, name, verified_at is not None) for id_, name, verified_at in db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.verified_at).where(Organisation.kind != "supplier"))]
+
+
+def _organisation_targets(rows: list[tuple[int, dict]], report: ImportReport) -> dict[int, ImportTarget]:
+    """Each row's organisation by domain.organisations.import_target; refused rows are reported.
+    Organisations the import will create count as verified for the rows after them (a negative
+    placeholder id), so that spellings of one new hospital become one organisation, not twins."""
+    known = _known_organisations()
+    targets: dict[int, ImportTarget] = {}
+    for row_number, values in rows:
+        target = import_target(values["organisation"], known, new_organisation=values.get("new_organisation", False))
+        if target.refused:
+            report.rejected.append(RejectedRow(row_number, f"organisation: {target.refused}"))
+            continue
+        if target.create:
+            placeholder = -row_number
+            known.append(KnownOrganisation(placeholder, values["organisation"], True))
+            target = ImportTarget(organisation_id=placeholder, create=True)
+        targets[row_number] = target
+    return targets
+
+
+def _create_organisation(name: str, facility_type: str, actor_id: int | None) -> Organisation:
+    """A buyer organisation the city's import names for the first time: the city imports requests
+    itself, so it is verified at once."""
+    kind = facility_type if facility_type in choice_values(ORGANISATION_KINDS) else "other"
+    organisation = Organisation(name=name, kind=kind, verified_at=utcnow(), verified_by_id=actor_id)
+    db.session.add(organisation)
+    db.session.flush()
+    audit.record(actor_id, "organisation.create", "organisation", organisation.id,
+                 after={"name": name, "kind": kind, "verified": True}, detail="demand import")
+    return organisation
 
 
 def import_demand(stream: IO[str], *, actor_id: int | None) -> ImportReport:
@@ -159,30 +179,37 @@ def import_demand(stream: IO[str], *, actor_id: int | None) -> ImportReport:
     (scoring.demand_figures_to_confirm, the buyer form's question)."""
     report = ImportReport()
     rows = list(valid_rows(stream, DEMAND_COLUMNS, lambda raw: parse_demand(raw, today(), with_organisation=True),
-                           report))
+                           report, optional=OPTIONAL_DEMAND_COLUMNS))
+    targets = _organisation_targets(rows, report)
+    report.rejected.sort(key=lambda rejected: rejected.row)
+    rows = [(row_number, values) for row_number, values in rows if row_number in targets]
     if not report.ok:
         return report
-    organisations: dict[str, Organisation] = {}
+    created: dict[int, int] = {}  # placeholder id -> the new organisation's id
     external_ids = [values["external_id"] for _, values in rows if values.get("external_id")]
     existing = {r.external_id: r for r in db.session.execute(
         select(DemandRequest).where(DemandRequest.external_id.in_(external_ids))).scalars()} if external_ids else {}
     for row_number, values in rows:
         for name, message in demand_figures_to_confirm(values).items():
             report.warnings.append(RowWarning(row_number, f"{name}: {message}"))
-        organisation = _organisation(values["organisation"], values["facility_type"], actor_id, organisations)
+        organisation_id = targets[row_number].organisation_id
+        if organisation_id < 0 and organisation_id not in created:
+            created[organisation_id] = _create_organisation(values["organisation"], values["facility_type"],
+                                                            actor_id).id
+        organisation_id = created.get(organisation_id, organisation_id)
         request = existing.get(values.get("external_id"))
         if request is None:
             request = DemandRequest(**{name: values.get(name) for name in EDITABLE_FIELDS},
-                                    organisation_id=organisation.id, created_by_id=actor_id, source="csv")
+                                    organisation_id=organisation_id, created_by_id=actor_id, source="csv")
             db.session.add(request)
             db.session.flush()
             audit.record(actor_id, "demand.create", "demand", request.id, after={"source": "csv"}, detail="CSV import")
             report.imported += 1
             continue
         before, after = _apply_changes(request, values)
-        if request.organisation_id != organisation.id:
-            before["organisation_id"], after["organisation_id"] = request.organisation_id, organisation.id
-            request.organisation_id = organisation.id
+        if request.organisation_id != organisation_id:
+            before["organisation_id"], after["organisation_id"] = request.organisation_id, organisation_id
+            request.organisation_id = organisation_id
         if after:
             audit.record(actor_id, "demand.update", "demand", request.id, before=before, after=after,
                          detail="CSV import")

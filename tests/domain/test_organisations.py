@@ -45,3 +45,37 @@ def test_close_names_are_asked_about_not_twinned():
 def test_a_name_without_letters_matches_nothing():
     assert organisation_key("  ...  ") == ""
     assert matching_organisations("...", [(1, "...")]) == []
+
+
+from marketplace.domain.organisations import KnownOrganisation, import_target  # noqa: E402
+
+KNOWN = [KnownOrganisation(1, "Saint Vincent Medical Center", True),
+         KnownOrganisation(2, "Harbor General Hospital", False),          # self-registered, unverified
+         KnownOrganisation(3, "Sunrise Care Home", True)]
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("St. Vincent Medical Center", 1), ("ST VINCENT MED CTR", 1), ("sunrise care home", 3)])
+def test_import_attaches_spellings_to_the_verified_organisation(name, expected):
+    assert import_target(name, KNOWN).organisation_id == expected
+
+
+@pytest.mark.parametrize("name", ["harbor general hospital", "Harbor Gen. Hosp."])
+def test_import_never_attaches_to_an_unverified_organisation(name):
+    target = import_target(name, KNOWN)
+    assert target.organisation_id is None and not target.create
+    assert "not verified" in target.refused
+
+
+def test_import_asks_about_a_close_name_unless_told_it_is_new():
+    target = import_target("St Vincents Medical Centre", KNOWN)
+    assert target.refused and "Saint Vincent Medical Center" in target.refused
+    assert import_target("St Vincents Medical Centre", KNOWN, new_organisation=True).create
+    assert import_target("Bayside Dialysis", KNOWN).create
+
+
+def test_import_refuses_verified_twins_unless_one_is_named_exactly():
+    twins = [KnownOrganisation(1, "St. Vincent Medical Center", True),
+             KnownOrganisation(2, "Saint Vincent Medical Center", True)]
+    assert import_target("Saint Vincent Medical Center", twins).organisation_id == 2
+    assert "several verified" in import_target("St Vincent Med Ctr", twins).refused

@@ -33,6 +33,17 @@ def supplier_may_edit(status: str) -> bool:
     return status in SUPPLIER_EDITABLE
 
 
+# A decided lead was vetted with the details it has: a re-import may not change them (contacts,
+# price, anything), or an approved lead would carry a new e-mail and phone to its accepted matches
+# unvetted. An admin reopens the lead first; the lead is then reviewed again with the new details.
+DECIDED = frozenset({APPROVED, REJECTED})
+
+
+def import_may_change(status: str) -> bool:
+    """Whether ``flask leads import`` / the staff import page may change a lead in ``status``."""
+    return status not in DECIDED
+
+
 # --- Vetting decisions: the one transition table -----------------------------------------------
 OPEN_STATUSES = (SUBMITTED, UNDER_REVIEW, INFO_REQUESTED, ESCALATED)
 

@@ -10,7 +10,7 @@ from flask import abort
 
 from ..domain.csv_cells import protect, unprotect
 from ..domain.csv_text import FileRefused, decode_csv
-from ..domain.lead_status import APPROVED, PROCESSING_PENDING, SUBMITTED
+from ..domain.lead_status import APPROVED, PROCESSING_PENDING, SUBMITTED, import_may_change
 from ..domain.leads import (DERIVED_FIELDS, LEAD_COLUMNS, MARKETPLACE_REF, OPTIONAL_LEAD_COLUMNS, lead_to_row,
                              new_marketplace_ref, parse_lead)
 from ..domain.permissions import may_edit_lead, may_view_lead
@@ -51,6 +51,16 @@ def apply_changes(record, values: dict, fields) -> tuple[dict, dict]:
     """Set ``fields`` of ``record`` (a lead or a request) from clean ``values``; returns the
     changed fields' (before, after) for the audit row and stamps ``updated_at`` if any changed.
     An edit without an external id keeps the one the record has (it is the city's, not the user's)."""
+    before, after = changed_fields(record, values, fields)
+    for name, new in after.items():
+        setattr(record, name, new)
+    if after:
+        record.updated_at = utcnow()
+    return before, after
+
+
+def changed_fields(record, values: dict, fields) -> tuple[dict, dict]:
+    """The (before, after) values of ``fields`` that ``values`` would change; nothing is set."""
     before, after = {}, {}
     for name in fields:
         if name == "external_id" and values.get(name) is None:
@@ -58,9 +68,6 @@ def apply_changes(record, values: dict, fields) -> tuple[dict, dict]:
         new = values.get(name)
         if getattr(record, name) != new:
             before[name], after[name] = getattr(record, name), new
-            setattr(record, name, new)
-    if after:
-        record.updated_at = utcnow()
     return before, after
 
 
@@ -300,6 +307,13 @@ def _save_batch(batch: list[tuple[int, dict]], report: ImportReport, matched: di
             created.append(lead)
             continue
         matched[lead.id] = row_number
+        if not import_may_change(lead.status):
+            _, would_change = changed_fields(lead, values, EDITABLE_FIELDS)
+            if would_change:
+                report.rejected.append(RejectedRow(row_number, (
+                    f"lead {lead.id} is {lead.status}: a vetter decided on its details, so the import does not "
+                    f"change {', '.join(sorted(would_change))}; an admin reopens the lead first")))
+                continue
         before, after = _apply_changes(lead, values)
         if after:
             report.updated += 1

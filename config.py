@@ -81,7 +81,11 @@ class Config:
     # If Redis is down, limits fall back to per-process memory: still limited, never unlimited.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins: per address; per account and address; per account from everywhere (high:
+    # only a botnet reaches it, and then only browsers that signed in before get in; web/auth/devices.py).
     LOGIN_LIMIT = "10 per minute"
+    LOGIN_ACCOUNT_ADDRESS_LIMIT = "10 per minute"
+    LOGIN_ACCOUNT_LIMIT = "100 per hour"
     REGISTER_LIMIT = "10 per hour"
     SUBMIT_LIMIT = "60 per hour"
 
@@ -126,7 +130,8 @@ class Config:
             env["UPLOAD_FOLDER"] = os.environ["UPLOAD_FOLDER"]
         if os.environ.get("REGISTRY_FOLDER"):
             env["REGISTRY_FOLDER"] = os.environ["REGISTRY_FOLDER"]
-        for key in ("LOGIN_LIMIT", "REGISTER_LIMIT", "SUBMIT_LIMIT"):
+        for key in ("LOGIN_LIMIT", "LOGIN_ACCOUNT_ADDRESS_LIMIT", "LOGIN_ACCOUNT_LIMIT", "REGISTER_LIMIT",
+                    "SUBMIT_LIMIT"):
             if os.environ.get(key):
                 env[key] = os.environ[key]
         if os.environ.get("PROXY_FIX_X_FOR"):

@@ -25,6 +25,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if exc.response is not None:  # an error that brings its own page (a rate limit's on_breach)
+            return exc.response
         detail = exc.description if exc.code == 400 and "CSRF" in (exc.description or "") else None
         if exc.code == 400 and detail:
             detail = "Your form expired or was sent from another page. Please reload it and try again."

@@ -166,22 +166,52 @@ def test_login_failures_are_limited_per_address(client, clean_app):
     assert response.status_code == 429
 
 
-def test_login_failures_are_limited_per_account_across_addresses(client, clean_app):
+def _fail(client, token, email, address, password="wrong password"):
+    return client.post("/login", data={"csrf_token": token, "email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_login_failures_are_limited_per_account_and_address(client, clean_app):
+    """S9: 10 failures a minute for one account from one address, then 429 there only."""
     with clean_app.app_context():
         make_user("supplier", "s@example.org")
     token = fetch_token(client)
-    for attempt in range(10):
-        response = client.post("/login", data={"csrf_token": token, "email": "s@example.org",
-                                               "password": "wrong password"},
-                               environ_base={"REMOTE_ADDR": f"10.0.0.{attempt + 1}"})
-        assert response.status_code == 200
-    response = client.post("/login", data={"csrf_token": token, "email": "S@example.org", "password": "wrong"},
-                           environ_base={"REMOTE_ADDR": "10.0.1.1"})
-    assert response.status_code == 429
-    # Another account from a fresh address is not affected.
-    response = client.post("/login", data={"csrf_token": token, "email": "t@example.org", "password": "wrong"},
-                           environ_base={"REMOTE_ADDR": "10.0.2.1"})
-    assert response.status_code == 200
+    assert [_fail(client, token, "s@example.org", "10.0.0.1").status_code for _ in range(10)] == [200] * 10
+    assert _fail(client, token, "S@example.org", "10.0.0.1", DEFAULT_PASSWORD).status_code == 429
+    # The owner at another address is not held back by the guesser (issue 10, item 4: lockout as a weapon).
+    response = _fail(client, token, "s@example.org", "10.0.9.9", DEFAULT_PASSWORD)
+    assert response.status_code == 302
+
+
+def test_guessing_from_many_addresses_does_not_lock_the_owner_out(client, clean_app):
+    """Issue 10, item 4: ten wrong passwords a minute from anywhere kept a vetter out."""
+    with clean_app.app_context():
+        make_user("vetter", "v@example.org")
+    token = fetch_token(client)
+    for attempt in range(30):
+        assert _fail(client, token, "v@example.org", f"10.0.{attempt // 8}.{attempt + 1}").status_code == 200
+    assert _fail(client, token, "v@example.org", "10.1.0.1", DEFAULT_PASSWORD).status_code == 302
+
+
+def test_a_botnet_reaching_the_account_limit_keeps_out_only_unknown_browsers(app, clean_app, monkeypatch):
+    monkeypatch.setitem(clean_app.config, "LOGIN_ACCOUNT_LIMIT", "20 per hour")
+    with clean_app.app_context():
+        make_user("vetter", "v@example.org")
+    owner, botnet = app.test_client(), app.test_client()
+    login(owner, "v@example.org")                       # the owner's browser has signed in before
+    post_form(owner, "/logout", form_page="/staff/leads")
+    token = fetch_token(botnet)
+    for attempt in range(20):
+        assert _fail(botnet, token, "v@example.org", f"10.2.0.{attempt + 1}").status_code == 200
+    refused = _fail(botnet, token, "v@example.org", "10.3.0.1", DEFAULT_PASSWORD)
+    assert refused.status_code == 429 and "signed in to it before" in refused.get_data(as_text=True)
+    # A forged or foreign cookie does not help.
+    botnet.set_cookie("known_browser", "forged", domain="localhost")
+    assert _fail(botnet, token, "v@example.org", "10.3.0.2", DEFAULT_PASSWORD).status_code == 429
+    # Another account is not affected.
+    assert _fail(botnet, token, "t@example.org", "10.3.0.3").status_code == 200
+    owner_token = fetch_token(owner)
+    assert _fail(owner, owner_token, "v@example.org", "10.4.0.1", DEFAULT_PASSWORD).status_code == 302
 
 
 def test_successful_logins_do_not_count(client, clean_app):

@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ...domain.redirects import safe_next
@@ -7,6 +7,7 @@ from ..forms import attach_errors
 from ..main.routes import home_url_for
 from ...security import end_session, start_session
 from ...services import accounts
+from .devices import is_known_browser, remember_browser
 from .forms import BuyerRegisterForm, LoginForm, PasswordChangeForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
@@ -17,15 +18,35 @@ def _login_failed(response) -> bool:
     return response.status_code != 302
 
 
+def _email_field() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
 def _submitted_email() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
+    return "login-account:" + _email_field()
+
+
+def _submitted_email_and_address() -> str:
+    return f"login-account-address:{_email_field()}|{request.remote_addr}"
+
+
+def _account_guarded() -> Response:
+    return make_response(render_template(
+        "errors/error.html", code=429, title="Too many attempts on this account",
+        text="Someone has tried many wrong passwords for this account from many places. To protect it, "
+             "it can be signed in to only from a browser that has signed in to it before. Use such a "
+             "browser, or wait an hour and try again."), 429)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"], deduct_when=_login_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"], deduct_when=_login_failed,
-               key_func=_submitted_email, scope="login-account")
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_ADDRESS_LIMIT"], methods=["POST"],
+               deduct_when=_login_failed, key_func=_submitted_email_and_address, scope="login-account-address")
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_LIMIT"], methods=["POST"], deduct_when=_login_failed,
+               key_func=_submitted_email, scope="login-account",
+               exempt_when=lambda: is_known_browser(_email_field()), on_breach=lambda _limit: _account_guarded())
 def login():
+    """Sign in by e-mail and password; failures are rate limited (see web/auth/devices.py)."""
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(form.next.data, home_url_for(current_user)))
@@ -33,7 +54,7 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             start_session(user, remember=form.remember.data)
-            return redirect(safe_next(form.next.data, home_url_for(user)))
+            return remember_browser(redirect(safe_next(form.next.data, home_url_for(user))), form.email.data)
         form.form_errors.append("Wrong e-mail or password, or the account is deactivated.")
     return render_template("auth/login.html", form=form)
 

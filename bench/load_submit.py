@@ -64,7 +64,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PY = ROOT / ".venv" / "bin" / "python"
 PYTHON = str(VENV_PY) if VENV_PY.exists() else sys.executable
-DB_NAME = "bench_load"
+DEFAULT_DB_NAME = "bench_load"
+DB_NAME = DEFAULT_DB_NAME  # --db
 RAISED_LIMIT = "1000000 per hour"
 PROCESS_WINDOW = 120.0  # R1: all processed within 2 minutes of the end of the load
 CREATE_BARE_TABLE = ("CREATE TABLE IF NOT EXISTS bare_rows (id serial PRIMARY KEY, notes text NOT NULL, "
@@ -680,12 +681,13 @@ def summarise_receipts(receipts: list[Receipt]) -> dict:
 
 
 def main() -> int:
+    global DB_NAME
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     parser.add_argument("--total", type=int, default=10000, help="submissions in the concurrent phase")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--baseline", type=int, default=200,
                         help="sequential submissions by one client first, for comparison (0: skip)")
-    parser.add_argument("--db", default=DB_NAME,
+    parser.add_argument("--db", default=DEFAULT_DB_NAME,
                         help="name of the benchmark's own database (dropped and recreated; default bench_load)")
     parser.add_argument("--bare-total", type=int, default=None,
                         help="POSTs to the bare endpoint, same clients, same gunicorn (default: --total; 0 skips)")
@@ -709,7 +711,6 @@ def main() -> int:
     args = parser.parse_args()
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.db):
         parser.error("--db: lower-case letters, digits and _ only")
-    global DB_NAME
     DB_NAME = args.db
     if args.clients < 1 or args.total < args.clients:
         parser.error("need --total >= --clients >= 1")

@@ -15,6 +15,11 @@ carry a receipt marker (``receipt-<client>-<n>``). A submission is *accepted* wh
 302 to /leads/<id>. Afterwards every accepted receipt must be in the leads table exactly once,
 under that id and that supplier; then the benchmark waits until no lead is pending processing.
 
+Beside it, in the same run (issue 9, item 7): a bare Flask endpoint (bench/bare_app.py: one POST
+that inserts one row and answers 302) under the same gunicorn command, posted the same form by the
+same number of clients, --bare-total times. The lead form's throughput is printed as a ratio to
+it, which holds better than absolute figures on a shared machine. --bare-total 0 skips it.
+
 PASS (R1): N of N submissions stored, no missing, no duplicate, 0 server errors (5xx or no
 answer), and every lead processed within 2 minutes of the end of the load.
 
@@ -59,9 +64,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PY = ROOT / ".venv" / "bin" / "python"
 PYTHON = str(VENV_PY) if VENV_PY.exists() else sys.executable
-DB_NAME = "bench_load"
+DEFAULT_DB_NAME = "bench_load"
+DB_NAME = DEFAULT_DB_NAME  # --db
 RAISED_LIMIT = "1000000 per hour"
 PROCESS_WINDOW = 120.0  # R1: all processed within 2 minutes of the end of the load
+CREATE_BARE_TABLE = ("CREATE TABLE IF NOT EXISTS bare_rows (id serial PRIMARY KEY, notes text NOT NULL, "
+                     "created_at timestamptz NOT NULL DEFAULT now())")
 
 CATEGORIES = ["n95_respirator", "kn95_respirator", "surgical_mask", "face_shield", "nitrile_gloves",
               "isolation_gown", "goggles", "hand_sanitizer", "disinfectant_wipes", "other"]
@@ -160,9 +168,27 @@ def supplier_email(client: int) -> str:
     return f"bench-supplier-{client:02d}@bench-supplies-{client:02d}.com"
 
 
+def _reference_prices() -> dict[str, float]:
+    """Each category's reference unit price (the scoring rules' reference_data.json)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from marketplace.domain.scoring import load_reference
+
+    return {category: float(entry["price"]) for category, entry in load_reference().data["reference_prices"].items()}
+
+
+REFERENCE_PRICES = _reference_prices()
+
+
 def lead_form(client: int, n: int, marker: str, token: str) -> dict:
+    """A complete, valid lead whose figures the form accepts at once: the price is 0.5x to 3.5x the
+    category's reference (the form asks to confirm a price under 0.1x or over 10x; a client that
+    does not confirm would see those leads refused)."""
     city, state, postal = CITIES[client % len(CITIES)]
     quantity = 1000 + (n * 37 + client * 11) % 99000
+    category = CATEGORIES[n % len(CATEGORIES)]
+    factor = 0.5 + (n % 300) / 100
+    price = REFERENCE_PRICES[category] * factor if category in REFERENCE_PRICES else 0.25 + (n % 300) / 100
     return {
         "csrf_token": token,
         "company_name": f"Bench Supplies {client:02d} LLC",
@@ -173,10 +199,10 @@ def lead_form(client: int, n: int, marker: str, token: str) -> dict:
         "street": f"{100 + client} Harbor Boulevard",
         "city": city, "state": state, "postal_code": postal, "country": "US",
         "supplier_type": SUPPLIER_TYPES[client % len(SUPPLIER_TYPES)],
-        "product_category": CATEGORIES[n % len(CATEGORIES)],
-        "product_description": f"Lot {n} of {CATEGORIES[n % len(CATEGORIES)].replace('_', ' ')}, boxed",
+        "product_category": category,
+        "product_description": f"Lot {n} of {category.replace('_', ' ')}, boxed",
         "quantity": str(quantity),
-        "unit_price": f"{0.25 + (n % 300) / 100:.2f}",
+        "unit_price": f"{price:.4f}",
         "min_order_qty": str(min(500, quantity)),
         "lead_time_days": str(n % 30),
         "certification": "NIOSH TC-84A-0007",
@@ -252,6 +278,41 @@ def run_client(client: int, count: int, prefix: str, password: str, port: int, t
         n += 1
 
 
+def run_bare_client(client: int, count: int, port: int, timeout: float, deadline: float, counts: Counter,
+                    start_gate: threading.Event) -> None:
+    """POST the same lead form body (no sign-in, no token) to the bare endpoint ``count`` times."""
+    browser = Browser("127.0.0.1", port, timeout)
+    start_gate.wait()
+    for n in range(count):
+        if time.monotonic() >= deadline:
+            return
+        try:
+            status = browser.request("POST", "/bare", lead_form(client, n, f"bare-{client:02d}-{n:05d}", "-"))[0]
+        except HttpError:
+            status = None
+        counts[status] += 1
+
+
+def run_bare_phase(clients: int, total: int, port: int, args, deadline: float) -> dict:
+    per_client = [total // clients + (1 if c < total % clients else 0) for c in range(clients)]
+    counts = [Counter() for _ in range(clients)]
+    gate = threading.Event()
+    threads = [threading.Thread(target=run_bare_client, daemon=True,
+                                args=(c, per_client[c], port, args.timeout, deadline, counts[c], gate))
+               for c in range(clients)]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter()
+    gate.set()
+    for thread in threads:
+        thread.join(max(1.0, deadline - time.monotonic() + args.timeout + 10))
+    elapsed = time.perf_counter() - started
+    statuses = sum(counts, Counter())
+    return {"requests": sum(statuses.values()), "inserted": statuses[302], "seconds": elapsed,
+            "throughput": statuses[302] / elapsed if elapsed else 0.0,
+            "statuses": {str(k): v for k, v in statuses.items()}}
+
+
 # --- infrastructure: database, redis, gunicorn, workers -------------------------------------------
 
 def free_port() -> int:
@@ -286,6 +347,8 @@ class Stack:
         self.web_port = free_port()
         self.redis: subprocess.Popen | None = None
         self.gunicorn: subprocess.Popen | None = None
+        self.bare_port = free_port()
+        self.bare: subprocess.Popen | None = None
         self.workers: list[subprocess.Popen] = []
         self.database_url = f"{args.pg.rstrip('/')}/{DB_NAME}"
         self.redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
@@ -352,26 +415,46 @@ class Stack:
             raise RuntimeError(f"creating suppliers failed:\n{done.stdout}\n{done.stderr}")
         return {int(k): v for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
 
-    def start_gunicorn(self) -> None:
-        self.gunicorn = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "-w", str(self.args.gunicorn_workers), "-b", f"127.0.0.1:{self.web_port}",
-             "--access-logfile", str(self.tmp / "gunicorn-access.log"),
+    def _gunicorn(self, app: str, port: int, name: str, env: dict) -> subprocess.Popen:
+        """The README's command (sync workers, -w N) serving ``app`` on ``port``."""
+        return subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "-w", str(self.args.gunicorn_workers), "-b", f"127.0.0.1:{port}",
+             "--access-logfile", str(self.tmp / f"{name}-access.log"),
              "--access-logformat", "%(s)s %(m)s %(U)s %(D)s",
-             "--error-logfile", str(self.tmp / "gunicorn-error.log"), "wsgi:app"],
-            cwd=ROOT, env=self.env, stdout=open(self.tmp / "gunicorn-stdout.log", "wb"),
+             "--error-logfile", str(self.tmp / f"{name}-error.log"), app],
+            cwd=ROOT, env=env, stdout=open(self.tmp / f"{name}-stdout.log", "wb"),
             stderr=subprocess.STDOUT, start_new_session=True)
+
+    def _wait_answering(self, process: subprocess.Popen, port: int, method: str, path: str, name: str,
+                        ready: tuple[int, ...]) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if self.gunicorn.poll() is not None:
-                raise RuntimeError("gunicorn exited; see " + str(self.tmp / "gunicorn-error.log"))
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited; see " + str(self.tmp / f"{name}-error.log"))
             try:
-                status = Browser("127.0.0.1", self.web_port, 5).request("GET", "/login")[0]
-                if status == 200:
+                if Browser("127.0.0.1", port, 5).request(method, path, {} if method == "POST" else None)[0] in ready:
                     return
             except HttpError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer within 60 s")
+        raise RuntimeError(f"{name} did not answer within 60 s")
+
+    def start_gunicorn(self) -> None:
+        self.gunicorn = self._gunicorn("wsgi:app", self.web_port, "gunicorn", self.env)
+        self._wait_answering(self.gunicorn, self.web_port, "GET", "/login", "gunicorn", (200,))
+
+    def start_bare(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            conn.execute(CREATE_BARE_TABLE)
+        env = {**self.env, "BARE_DATABASE_URL": self.database_url}
+        self.bare = self._gunicorn("bench.bare_app:app", self.bare_port, "bare", env)
+        self._wait_answering(self.bare, self.bare_port, "POST", "/bare", "bare", (302,))
+
+    def stop_bare(self) -> None:
+        self._stop(self.bare)
+        self.bare = None
 
     def start_workers(self) -> None:
         for index in range(self.args.rq_workers):
@@ -400,6 +483,7 @@ class Stack:
     def stop(self) -> None:
         for worker in self.workers:
             self._stop(worker)
+        self._stop(self.bare)
         self._stop(self.gunicorn)
         self._stop(self.redis)
 
@@ -597,11 +681,16 @@ def summarise_receipts(receipts: list[Receipt]) -> dict:
 
 
 def main() -> int:
+    global DB_NAME
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     parser.add_argument("--total", type=int, default=10000, help="submissions in the concurrent phase")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--baseline", type=int, default=200,
                         help="sequential submissions by one client first, for comparison (0: skip)")
+    parser.add_argument("--db", default=DEFAULT_DB_NAME,
+                        help="name of the benchmark's own database (dropped and recreated; default bench_load)")
+    parser.add_argument("--bare-total", type=int, default=None,
+                        help="POSTs to the bare endpoint, same clients, same gunicorn (default: --total; 0 skips)")
     parser.add_argument("--gunicorn-workers", type=int, default=4)
     parser.add_argument("--rq-workers", type=int, default=2)
     parser.add_argument("--env", choices=["production", "testing"], default="production")
@@ -620,6 +709,9 @@ def main() -> int:
     parser.add_argument("--drop-db", action="store_true", help="drop bench_load at the end")
     parser.add_argument("--json", default=None, help="also write the figures to this file")
     args = parser.parse_args()
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.db):
+        parser.error("--db: lower-case letters, digits and _ only")
+    DB_NAME = args.db
     if args.clients < 1 or args.total < args.clients:
         parser.error("need --total >= --clients >= 1")
 
@@ -629,6 +721,8 @@ def main() -> int:
     except ImportError:
         sys.exit(f"run this with the project's virtualenv: {VENV_PY} bench/load_submit.py")
 
+    # A TERM (timeout, kill) stops the servers too: SystemExit runs the finally below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tmp = Path(tempfile.mkdtemp(prefix="bench-load-"))
     (tmp / "instance").mkdir()
     password = "bench-" + secrets.token_urlsafe(12)
@@ -661,6 +755,18 @@ def main() -> int:
                   " waiting for its processing ...", flush=True)
             counts = wait_processed(stack.database_url, "baseline", time.time() + 180)
             baseline["pending_left"] = counts["pending"]
+
+        bare = None
+        bare_total = args.total if args.bare_total is None else args.bare_total
+        if bare_total:
+            print(f"bare endpoint: {args.clients} clients, {bare_total} POSTs (bench/bare_app.py, same gunicorn) ...",
+                  flush=True)
+            stack.start_bare()
+            bare = run_bare_phase(args.clients, bare_total, stack.bare_port, args,
+                                  time.monotonic() + args.max_minutes * 60)
+            stack.stop_bare()
+            print(f"  {bare['inserted']}/{bare['requests']} inserted in {bare['seconds']:.1f} s = "
+                  f"{bare['throughput']:.1f}/s", flush=True)
 
         print(f"load: {args.clients} clients, {args.total} submissions (cap {args.max_minutes:g} min) ...", flush=True)
         monitor = Monitor(stack.database_url, stack.redis_port)
@@ -746,6 +852,11 @@ def main() -> int:
                                                           f"POST p50 {baseline['post_ms_p50']:.0f} ms"))
             ratio = throughput / baseline["throughput"] if baseline["throughput"] else float("nan")
             table.append((f"{args.clients} clients vs 1 client", f"{ratio:.2f}x throughput"))
+        if bare:
+            table.append(("bare endpoint (1 INSERT, same gunicorn)", f"{bare['throughput']:.1f} POSTs/s "
+                                                                     f"({bare['inserted']}/{bare['requests']} inserted)"))
+            table.append(("lead form vs bare endpoint", f"{throughput / bare['throughput']:.1%} of its throughput"
+                          if bare["throughput"] else "n/a"))
         width = max(len(k) for k, _ in table)
         for key, value in table:
             print(f"  {key:<{width}}  {value}")
@@ -796,7 +907,8 @@ def main() -> int:
             "load_seconds": elapsed, "throughput": throughput, "post_ms": summary["post_ms"],
             "get_ms": summary["get_ms"], "processing": counts, "pending_at_end_of_load": at_end["pending"],
             "processing_rate_during_load": load_rate, "processing_rate_after_load": drain_rate, "last_processed_after_s": last_after,
-            "cpu_during_load": cpu_load, "baseline": baseline,
+            "cpu_during_load": cpu_load, "baseline": baseline, "bare": bare,
+            "ratio_to_bare": throughput / bare["throughput"] if bare and bare["throughput"] else None,
             "backlog_samples": [(round(t - load_started, 1), p, q) for t, p, q in monitor.samples],
         })
         if args.json:

@@ -92,6 +92,8 @@ _QUALIFIED = re.compile(r"(?P<head>[^(),]+?)\s*(?:,\s*|\()(?P<tail>[^(),]+?)\)?"
 # Levels of evidence, strongest first: codes; ISO, official and common names and the aliases; parts
 # of ISO names ("Korea" of "Korea, Republic of"); translations (decided by a vote of languages).
 _CODES, _NAMES, _PARTS, _TRANSLATIONS = range(4)
+# Every alpha-2 code, upper case: country_code reads these without the index of names.
+_ALPHA_2 = frozenset(country.alpha_2 for country in pycountry.countries)
 # A translated name is taken when at least this many times more languages give it to one country
 # than to any other (one locale's mistake must not make "México" ambiguous).
 _VOTE_MARGIN = 3
@@ -285,6 +287,8 @@ def country_code(raw: str | None) -> str | None:
             name = display_name(folded.upper())
             message += f" ({name} is written {name} or {_PLACEHOLDER_CODES[folded.upper()]}.)"
         raise FieldError(message)
+    if len(text) == 2 and text in _ALPHA_2:
+        return text  # a code as the form's list posts it: the index (built in seconds) is not needed
     found = _lookup(text)
     if isinstance(found, str):
         return found

@@ -4,12 +4,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from functools import lru_cache
 from typing import Mapping
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import BooleanField, HiddenField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import ValidationError
+from wtforms.widgets import Select, html_params
 
 
 def attach_errors(form: FlaskForm, errors: dict[str, str]) -> None:
@@ -26,6 +29,37 @@ def choices(pairs, *, prompt: str | None = None) -> list[SelectChoice]:
     """A catalog's (value, label) pairs as WTForms choices, after an empty "Choose…" if ``prompt``."""
     items = ([("", prompt)] if prompt else []) + list(pairs)
     return [SelectChoice(value, label) for value, label in items]
+
+
+@lru_cache(maxsize=4096)  # bounded: a posted value that is no choice may be offered back as one
+def _option_html(value: str, label: str, selected: bool) -> Markup:
+    return Select.render_option(Choice(value=value, label=label, selected=selected, render_kw={}))
+
+
+class CachedSelect(Select):
+    """WTForms' ``Select`` widget with the same HTML, but each ``<option>`` (value, label, selected)
+    is built once per process instead of once per request: the lead form's two country lists are
+    about 500 options, which WTForms' ``html_params`` and markupsafe formatting made the largest
+    cost of showing the form (issue 9, item 7). Options with their own ``render_kw``, option
+    groups and multiple selects are rendered by WTForms itself."""
+
+    def __call__(self, field, **kwargs):
+        if self.multiple or field.has_groups():
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        for choice in field.iter_choices():
+            value = choice.value
+            if choice.render_kw or not isinstance(value, str) or not isinstance(choice.label, str):
+                html.append(self.render_option(choice))
+            else:
+                html.append(_option_html(value, choice.label, bool(choice.selected)))
+        html.append("</select>")
+        return Markup("".join(html))
 
 
 MAX_PAGE = 100_000

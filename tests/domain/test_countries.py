@@ -375,3 +375,17 @@ def test_scoring_flags_a_possible_but_invalid_number_like_a_bad_phone():
                  {**VALID_LEAD, "country": "GB", "postal_code": "", "phone": "020 7946 0018"}):
         found = signals(lead)
         assert "phone_invalid" not in found and "bad_phone" not in found
+
+
+def test_a_bare_code_is_read_without_the_index_and_as_the_index_reads_it(monkeypatch):
+    """The form posts alpha-2 codes; reading them must not build the index of names (seconds of
+    CPU in every web worker, issue 9, item 7), and gives what the index gives."""
+    by_index = {}
+    for code in sorted(countries._ALPHA_2 - set(countries._PLACEHOLDER_CODES)):
+        by_index[code] = countries._lookup(code)
+    monkeypatch.setattr(countries, "_index", lambda: pytest.fail("the index was consulted"))
+    for code, expected in by_index.items():
+        assert countries.country_code(code) == expected == code
+    for placeholder in countries._PLACEHOLDER_CODES:  # 'NA', 'NO' still ask what is meant
+        with pytest.raises(FieldError):
+            countries.country_code(placeholder)

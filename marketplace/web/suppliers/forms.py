@@ -8,12 +8,16 @@ from ...domain.certifications import certification_hint
 from ...domain.countries import DEFAULT_COUNTRY, code_as_typed, country_choices, try_country_code
 from ...domain.leads import parse_lead
 from ...domain.scoring import figures_to_confirm
-from ..forms import ConfirmFigures, attach_errors, choices
+from ..forms import CachedSelect, ConfirmFigures, attach_errors, choices
+
+# Built once per process: the ~250 countries as choices, and their codes for look-ups.
+_COUNTRY_CHOICES = choices(country_choices(), prompt="Choose…")
+_COUNTRY_CODES = frozenset(code for code, _ in country_choices())
 
 
 def country_field(label: str, **kwargs) -> SelectField:
     """A choice of every country by name (stored as its ISO code), the United States first."""
-    return SelectField(label, choices=choices(country_choices(), prompt="Choose…"), validate_choice=False, **kwargs)
+    return SelectField(label, choices=_COUNTRY_CHOICES, validate_choice=False, widget=CachedSelect(), **kwargs)
 
 
 def show_country(field: SelectField) -> None:
@@ -21,7 +25,7 @@ def show_country(field: SelectField) -> None:
     selects its country (MX); one that names no country is offered as typed, so that it is seen
     (saving it gives the country's message beside the field) and never replaced unseen."""
     value = (field.data or "").strip()
-    if not value or value in dict(country_choices()):
+    if not value or value in _COUNTRY_CODES:
         return
     code = try_country_code(value)
     if code:
@@ -83,7 +87,7 @@ class LeadForm(ConfirmFigures, FlaskForm):
         raw = {name: field.data for name, field in self._fields.items()
                if name not in ("csrf_token", "confirm_figures", "confirmed_figures")}
         for name in ("country", "country_of_origin"):  # a choice from the list is a code, not typed text
-            if raw[name] in dict(country_choices()):
+            if raw[name] in _COUNTRY_CODES:
                 raw[name] = code_as_typed(raw[name])
         self.clean, errors = parse_lead(raw)
         attach_errors(self, errors)

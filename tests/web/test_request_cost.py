@@ -1,0 +1,100 @@
+"""The lead form's per-request savings (issue 9, item 7) change no output and drop no check:
+the cached <select> options are WTForms' own HTML, every field and message is still shown, the
+signed-in user is loaded in one query and a revoked or deactivated session still signs out, the
+submission limit still answers 429 with its headers. Timings are in bench/request_cost.py."""
+import re
+
+import pytest
+from sqlalchemy import event
+from werkzeug.datastructures import MultiDict
+from wtforms.widgets import Select
+
+from marketplace.extensions import db
+from marketplace.models import User
+from tests.conftest import VALID_LEAD, post_form
+from tests.web.test_leads_pages import signed_in_supplier
+
+
+@pytest.mark.parametrize("posted", [
+    None,                                                                    # the default: US
+    {"country": "MX", "country_of_origin": "Atlantis <b>"},                  # not a country: offered as typed
+    {"country": "", "country_of_origin": "NA"},                              # Namibia
+    {"country": "Mexico", "country_of_origin": '"><script>x</script>'},      # free text read as MX; escaped
+])
+def test_cached_country_options_are_wtforms_own_html(clean_app, posted):
+    from marketplace.web.suppliers.forms import LeadForm
+
+    with clean_app.test_request_context(method="POST" if posted else "GET"):
+        form = LeadForm(formdata=MultiDict(posted) if posted else None, meta={"csrf": False})
+        for field in (form.country, form.country_of_origin):
+            ours = str(field(**{"aria-invalid": "true", "aria-describedby": "x-error"}))
+            cached = field.widget
+            field.widget = Select()
+            try:
+                theirs = str(field(**{"aria-invalid": "true", "aria-describedby": "x-error"}))
+            finally:
+                field.widget = cached
+            assert ours == theirs
+            assert ours.count("<option") > 240
+    if posted and "<script>" in posted["country_of_origin"]:
+        assert "<script>x" not in ours
+
+
+def test_the_form_shows_every_field_and_its_messages(client, clean_app):
+    from marketplace.web.suppliers.forms import LeadForm
+
+    signed_in_supplier(client, clean_app)
+    html = client.get("/leads/new").get_data(as_text=True)
+    names = set(re.findall(r'\bname="([a-z_]+)"', html))
+    with clean_app.test_request_context():
+        expected = {name for name in LeadForm(meta={"csrf": False})._fields if name != "confirm_figures"}
+    assert expected | {"csrf_token"} <= names
+    assert '<option selected value="US">United States</option>' in html
+    html = post_form(client, "/leads/new", {**VALID_LEAD, "quantity": "", "country": "Atlantis"},
+                     form_page="/leads/new").get_data(as_text=True)
+    assert 'id="quantity-error"' in html and 'id="country-error"' in html
+    assert '<option selected value="Atlantis">Atlantis (not a country: choose one)</option>' in html
+
+
+def test_the_signed_in_user_and_organisation_come_in_one_query(client, clean_app):
+    signed_in_supplier(client, clean_app)
+    client.get("/leads/new")
+    with clean_app.app_context():
+        engine = db.engine
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        html = client.get("/leads/new").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert "Supplier Org" in html  # the organisation's name, filled in for the supplier
+    user_queries = [s for s in statements if "FROM user_sessions" in s]
+    assert len(user_queries) == 1 and "JOIN users" in user_queries[0] and "organisations" in user_queries[0]
+    assert not [s for s in statements if "FROM users" in s and "user_sessions" not in s]
+    assert not [s for s in statements if "FROM organisations" in s and "user_sessions" not in s]
+
+
+def test_a_deactivated_user_is_still_signed_out(client, clean_app):
+    user_id = signed_in_supplier(client, clean_app)
+    assert client.get("/leads/new").status_code == 200
+    with clean_app.app_context():
+        db.session.get(User, user_id).active = False
+        db.session.commit()
+    assert client.get("/leads/new").status_code == 302
+
+
+def test_the_submission_limit_still_answers_429_with_its_headers(client, clean_app):
+    clean_app.config["SUBMIT_LIMIT"] = "2 per hour"
+    try:
+        signed_in_supplier(client, clean_app)
+        responses = [post_form(client, "/leads/new", VALID_LEAD) for _ in range(3)]
+    finally:
+        clean_app.config["SUBMIT_LIMIT"] = "60 per hour"
+    assert [r.status_code for r in responses] == [302, 302, 429]
+    assert responses[0].headers["X-RateLimit-Limit"] == "2"
+    assert responses[0].headers["X-RateLimit-Remaining"] == "1"
+    assert responses[1].headers["X-RateLimit-Remaining"] == "0"
+    assert int(responses[1].headers["X-RateLimit-Reset"]) > 0

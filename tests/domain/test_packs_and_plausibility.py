@@ -22,7 +22,7 @@ def parsed(**fields):
 
 def scored(**fields):
     values = parsed(**fields)
-    return score_lead(values, n.normalise_lead(values).as_dict())
+    return score_lead(values, n.normalise_lead(values))
 
 
 def signal(assessment, code):
@@ -164,6 +164,6 @@ def test_a_buyers_maximum_is_checked_against_the_same_band_as_a_suppliers_price(
     assert demand_figures_to_confirm({"category": "nitrile_gloves", "max_unit_price": Decimal("0.15")}) == {}
     # The band's edges are the supplier's: a figure asked about there is asked about here.
     for price in ("0.35", "0.36", "0.0035", "0.0034"):
-        lead = figures_to_confirm({"product_category": "nitrile_gloves", "unit_price": Decimal(price)})
+        lead = figures_to_confirm(parsed(**{**GLOVES, "unit_price": price}))
         request = demand_figures_to_confirm({"category": "nitrile_gloves", "max_unit_price": Decimal(price)})
         assert bool(lead) == bool(request), price

@@ -322,8 +322,8 @@ def _ratio_to_confirm(price: Decimal, reference_price: dict, ref: dict) -> float
     return ratio if ratio > rule["above"] or ratio < rule["below"] else None
 
 
-def demand_figures_to_confirm(request: Mapping, reference: Reference | None = None) -> dict[str, str]:
-    """{field: warning} for a valid demand request (parse_demand's values) whose maximum unit price
+def request_figures_to_confirm(request: Mapping, reference: Reference | None = None) -> dict[str, str]:
+    """{field: warning} for a valid request (parse_demand's values) whose maximum unit price
     is outside the same ``confirm_price`` band as a supplier's price (figures_to_confirm): a buyer
     who gives the price of a box (12.50 for gloves, about 360 times a glove) would have every offer
     fit under it. The buyer's form asks to confirm it; the demand import keeps the row and reports

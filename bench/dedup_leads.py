@@ -116,7 +116,7 @@ def prepare(rows: list[dict]) -> tuple[list[dict], list[str], int]:
         if errors:
             refused += 1
             continue
-        records.append(dedup.lead_record(normalise_lead(values).as_dict(), values.get("contact_name")))
+        records.append(dedup.lead_record(normalise_lead(values), values.get("contact_name")))
         labels.append(row[leads_synth.LABEL])
     return records, labels, refused
 

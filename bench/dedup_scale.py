@@ -213,13 +213,15 @@ def time_probes(db, probes: Probes, count: int, leads_of: dict[int, list[int]]) 
     from marketplace.domain.normalise import normalise_lead
     from marketplace.models import DuplicatePair, Lead
     from marketplace.services import processing
+    from marketplace.services.leads import EDITABLE_FIELDS
     from sqlalchemy import func, or_, select
 
     results = {path: {"ms": [], "right": 0, "old": 0, "count": 0} for path in PATHS}
     for index in range(count * len(PATHS)):
         path = PATHS[index % len(PATHS)]   # interleaved, so that load drift hits all paths alike
         values, owner = probes.values(path, leads_of)
-        lead = Lead(**values, source="csv", status="submitted", processing_state="pending")
+        lead = Lead(**{name: values[name] for name in EDITABLE_FIELDS}, source="csv", status="submitted",
+                    processing_state="pending")
         db.session.add(lead)
         db.session.commit()
         started = time.perf_counter()
@@ -243,7 +245,7 @@ def time_probes(db, probes: Probes, count: int, leads_of: dict[int, list[int]]) 
             out["right"] += int(lead.cluster_id == owner_leads[0])
         else:
             out["right"] += int(bool(partners & set(owner_leads)) or lead.cluster_id == owner_leads[0])
-            record = lead_record(normalise_lead(values).as_dict(), values.get("contact_name"))
+            record = lead_record(normalise_lead(values), values.get("contact_name"))
             out["old"] += int(old_policy_finds(db, lead.id, record, owner_leads))
     return results
 
@@ -257,7 +259,7 @@ def brute_force_ms(db, probes: Probes, count: int, leads_of: dict[int, list[int]
     timings = []
     for index in range(count):
         values, _ = probes.values(PATHS[index % 2], leads_of)
-        record = lead_record(normalise_lead(values).as_dict(), values.get("contact_name"))
+        record = lead_record(normalise_lead(values), values.get("contact_name"))
         started = time.perf_counter()
         result = db.session.execute(text(
             "SELECT name, phone, email, domains, contact, street, postal_code, city FROM lead_normals"))
@@ -293,6 +295,7 @@ def throughput(url: str, count: int, workers: int, fork: bool = True) -> float:
         from marketplace.extensions import db
         from marketplace.jobs.queue import enqueue_lead_processing
         from marketplace.models import Lead
+        from marketplace.services.leads import EDITABLE_FIELDS
         from sqlalchemy import func, select
 
         app = create_app("testing", SQLALCHEMY_DATABASE_URI=url.replace("postgresql://", "postgresql+psycopg://"),
@@ -301,7 +304,8 @@ def throughput(url: str, count: int, workers: int, fork: bool = True) -> float:
             ids = []
             for row in generate_leads(count, seed=workers * 1000 + count, external_prefix=f"TP{workers}-{int(time.time())}"):
                 values, _ = parse_lead(row)
-                lead = Lead(**values, source="csv", status="submitted", processing_state="pending")
+                lead = Lead(**{name: values[name] for name in EDITABLE_FIELDS}, source="csv", status="submitted",
+                            processing_state="pending")
                 db.session.add(lead)
                 db.session.flush()
                 ids.append(lead.id)

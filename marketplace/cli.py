@@ -6,6 +6,7 @@ import io
 import os
 import sys
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import click
@@ -129,10 +130,9 @@ def seed_demo(lead_count: int = 60) -> list[tuple[str, str, str]]:
             assert not errors, errors
             own = index % 6 == 0  # some leads belong to the demo supplier, the rest came by CSV
             if own:
-                values["external_id"] = None
-                values.update(company_name=supplier.organisation.name, email=supplier.email,
-                              website="https://www.example.com", phone="(562) 555-0142",
-                              street="100 Harbor Boulevard", city="Long Beach", postal_code="90802")
+                values = replace(values, external_id=None, company_name=supplier.organisation.name,
+                                 email=supplier.email, website="https://www.example.com", phone="(562) 555-0142",
+                                 street="100 Harbor Boulevard", city="Long Beach", postal_code="90802")
             leads.create_lead(values, owner=supplier if own else None, actor_id=supplier.id if own else None,
                               source="form" if own else "csv")
     # The demo buyer's hospital is verified, so that a newcomer sees the full buyer experience.

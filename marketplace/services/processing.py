@@ -14,12 +14,12 @@ from sqlalchemy import delete, or_, select, text, union_all, update
 from ..domain.dedup import (AUTO_MERGE_PROBABILITY, MAX_CANDIDATES_PER_KEY, MAX_COMPARED_PER_CLUSTER, MatchSpec,
                             compare_candidates, lead_blocking_keys, lead_record)
 from ..domain.lead_status import PROCESSING_DONE, PROCESSING_FAILED, PROCESSING_PENDING, REJECTED
-from ..domain.normalise import normalise_lead
+from ..domain.leads import LEAD_FACT_FIELDS, LeadFacts, parse_lead
+from ..domain.normalise import NormalisedLead, normalise_lead
 from ..domain.scoring import DuplicateContext, load_reference, score_lead
 from ..extensions import db
 from ..models import DuplicatePair, Lead, LeadBlockKey, LeadFlag, LeadNormal
 from ..models.base import utcnow
-from .leads import lead_values
 from .match_models import current_spec
 
 log = logging.getLogger(__name__)
@@ -38,11 +38,16 @@ def _take_dedup_lock() -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DEDUP_LOCK_KEY})
 
 
-def _store_normal(lead: Lead, normal: dict, record: dict) -> None:
+def lead_facts(lead: Lead) -> LeadFacts:
+    """A stored lead's facts, as parse_lead gave them: what the pipeline reads."""
+    return LeadFacts(**{name: getattr(lead, name) for name in LEAD_FACT_FIELDS})
+
+
+def _store_normal(lead: Lead, normal: NormalisedLead, record: dict) -> None:
     row = db.session.get(LeadNormal, lead.id) or LeadNormal(lead_id=lead.id)
     for name in ("name", "phone", "email", "email_domain", "website_domain", "webmail", "street",
                  "city", "postal_code", "country"):
-        setattr(row, name, normal.get(name) or (False if name == "webmail" else None))
+        setattr(row, name, getattr(normal, name) or (False if name == "webmail" else None))
     row.domains = record["domains"]
     row.contact = record["contact"]
     db.session.add(row)
@@ -202,14 +207,10 @@ def warm_up() -> None:
     """Load the lazily loaded data (Public Suffix List, phone metadata, reference data, the index of
     country names, about 2 s) once in a worker before it forks its work horses; otherwise every job
     pays to build them again."""
-    from ..domain.leads import parse_lead
-    from ..domain.normalise import normalise_lead
-
-    values, _ = parse_lead({"company_name": "warm up", "email": "a@example.com", "phone": "(213) 555-0100",
-                            "website": "example.co.uk", "supplier_type": "other", "product_category": "other",
-                            "quantity": "1", "unit_price": "1", "country": "Mexico", "postal_code": "06600"})
-    normal = normalise_lead(values).as_dict()
-    score_lead(values, normal)
+    facts, _ = parse_lead({"company_name": "warm up", "email": "a@example.com", "phone": "(213) 555-0100",
+                           "website": "example.co.uk", "supplier_type": "other", "product_category": "other",
+                           "quantity": "1", "unit_price": "1", "country": "Mexico", "postal_code": "06600"})
+    score_lead(facts, normalise_lead(facts))
 
 
 def process_lead(lead_id: int) -> str:
@@ -219,9 +220,9 @@ def process_lead(lead_id: int) -> str:
         log.warning("process_lead: lead %s missing", lead_id)
         return "missing"
     seen_update = lead.updated_at
-    values = lead_values(lead)
-    normal = normalise_lead(values).as_dict()
-    record = lead_record(normal, lead.contact_name)
+    facts = lead_facts(lead)
+    normal = normalise_lead(facts)
+    record = lead_record(normal, facts.contact_name)
     stored = db.session.get(LeadNormal, lead.id)
     identity_changed = stored is None or _record_of(stored) != record
     _store_normal(lead, normal, record)
@@ -231,7 +232,7 @@ def process_lead(lead_id: int) -> str:
     # that other workers wait only for the search, not for the scoring as well.
     db.session.commit()
     db.session.refresh(lead, ["cluster_id"])
-    _store_assessment(lead, score_lead(values, normal, duplicate_context(lead)))
+    _store_assessment(lead, score_lead(facts, normal, duplicate_context(lead)))
     # An edit that landed while we worked leaves the lead pending: the sweeper processes it again.
     current = db.session.execute(select(Lead.updated_at).where(Lead.id == lead.id)).scalar_one()
     if current == seen_update:

@@ -4,17 +4,21 @@ The kinds of lead these keys are for come from bench/leads_synth (see bench/dedu
 supplier with another name order, a second address line or a missing phone, and a generic name
 ("pacific medical supply") shared by more leads than a new lead is compared with.
 """
+from decimal import Decimal
+
 import pytest
 
 from marketplace.domain.dedup import (LEAD_MATCH_SPEC, MAX_COMPARED_PER_CLUSTER, REVIEW_PROBABILITY,
                                       capped_candidates, compare_candidates, lead_blocking_keys, lead_record)
+from marketplace.domain.leads import LeadFacts
 from marketplace.domain.normalise import normalise_lead
 
 
 def record(**fields):
-    values = {"company_name": "", "email": "", "phone": "", "website": "", "street": "", "city": "",
-              "postal_code": "", "country": "US", **fields}
-    return lead_record(normalise_lead(values).as_dict(), values.get("contact_name"))
+    """The dedup record of a lead with only the identity ``fields`` (the rest do not count)."""
+    values = {"company_name": "", "email": "", "country": "US", **fields}
+    facts = LeadFacts(supplier_type="other", product_category="other", quantity=1, unit_price=Decimal(1), **values)
+    return lead_record(normalise_lead(facts), facts.contact_name)
 
 
 def shared(a, b):

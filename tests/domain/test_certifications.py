@@ -20,7 +20,7 @@ REGISTRY_CODES = ("niosh_unknown", "niosh_holder_mismatch", "niosh_model_mismatc
 def assess(**fields):
     values, errors = parse_lead({**VALID_LEAD, **fields})
     assert not errors, errors
-    return score_lead(values, n.normalise_lead(values).as_dict())
+    return score_lead(values, n.normalise_lead(values))
 
 
 def codes(assessment):
@@ -137,7 +137,7 @@ def test_c11_niosh_numbers_as_printed_are_read_like_a_well_formed_number():
     for key, row in case_rows().items():
         values, errors = parse_lead(row)
         assert not errors, (key, errors)
-        scored[key] = score_lead(values, n.normalise_lead(values).as_dict())
+        scored[key] = score_lead(values, n.normalise_lead(values))
     for key in ("N1", "N2", "N3", "N4"):
         assert "certification_malformed" not in scored[key].flags, key
         assert signal(scored[key], "certification_ok")

@@ -2,6 +2,7 @@
 
 The case files in tests/cases are copies of ../shared/cases (their right values are in its README)."""
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from marketplace.domain import countries, geo
 from marketplace.domain.demand import clean_postal_code
 from marketplace.domain.errors import FieldError
-from marketplace.domain.leads import parse_lead
+from marketplace.domain.leads import LeadFacts, parse_lead
 from marketplace.domain.normalise import normalise_lead, phone_e164, postal_code
 from tests.conftest import VALID_LEAD
 
@@ -21,7 +22,7 @@ def case_rows(name: str) -> dict[str, dict]:
         return {row["external_id"]: row for row in csv.DictReader(handle)}
 
 
-def parsed(row: dict) -> dict:
+def parsed(row: dict) -> LeadFacts:
     values, errors = parse_lead(row)
     assert errors == {}, errors
     return values
@@ -330,7 +331,7 @@ def test_the_same_code_with_and_without_its_lost_zero_compares_equal():
     assert postal_code("1067", "US") == "1067"      # not a ZIP that exists: never padded, kept (never raises)
     assert postal_code("1067", "Narnia") == "1067"  # an unreadable country: as typed
     mx = {**VALID_LEAD, "country": "MX", "phone": "", "postal_code": "6600"}
-    assert normalise_lead(parsed(mx)).postal_code == normalise_lead({**mx, "postal_code": "06600"}).postal_code
+    assert normalise_lead(parsed(mx)).postal_code == normalise_lead(replace(parsed(mx), postal_code="06600")).postal_code
 
 
 # --- Phones that are possible but not valid (finding 6) ------------------------------------------
@@ -362,7 +363,7 @@ def test_scoring_flags_a_possible_but_invalid_number_like_a_bad_phone():
 
     def signals(lead):
         values = parsed(lead)
-        return {s.code: s for s in score_lead(values, normalise_lead(values).as_dict()).signals}
+        return {s.code: s for s in score_lead(values, normalise_lead(values)).signals}
 
     weight = load_reference().data["no_phone_weight"]
     chinese_mobile = signals({**VALID_LEAD, "country": "", "phone": "138 0013 8000"})["phone_invalid"]

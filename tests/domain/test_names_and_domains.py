@@ -20,7 +20,7 @@ def values(**fields):
 
 def record(**fields):
     lead = values(**fields)
-    return lead_record(n.normalise_lead(lead).as_dict(), lead.get("contact_name"))
+    return lead_record(n.normalise_lead(lead), lead.get("contact_name"))
 
 
 def compare(a, b):
@@ -33,7 +33,7 @@ def level(result, field):
 
 def signals(**fields):
     lead = values(**fields)
-    return {s.code: s for s in score_lead(lead, n.normalise_lead(lead).as_dict()).signals}
+    return {s.code: s for s in score_lead(lead, n.normalise_lead(lead)).signals}
 
 
 # --- Names in other scripts ------------------------------------------------------------------

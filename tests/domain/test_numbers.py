@@ -18,8 +18,8 @@ DEMAND = {"category": "n95_respirator", "quantity": "20000", "max_unit_price": "
 
 
 def lead_error(field, raw):
-    values, errors = parse_lead({**VALID_LEAD, field: raw})
-    return errors.get(field), values.get(field)
+    facts, errors = parse_lead({**VALID_LEAD, field: raw})
+    return errors.get(field), facts.get(field) if facts else None
 
 
 def demand_error(field, raw):

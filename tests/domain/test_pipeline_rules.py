@@ -61,7 +61,7 @@ def test_webmail_is_recognised():
 def record(**fields):
     values, errors = parse_lead({**VALID_LEAD, **fields})
     assert not errors, errors
-    return lead_record(n.normalise_lead(values).as_dict(), values.get("contact_name"))
+    return lead_record(n.normalise_lead(values), values.get("contact_name"))
 
 
 def probability(a, b):
@@ -140,7 +140,7 @@ def test_union_find_keeps_the_smallest_id():
 def score(context=DuplicateContext(), **fields):
     values, errors = parse_lead({**VALID_LEAD, **fields})
     assert not errors, errors
-    return score_lead(values, n.normalise_lead(values).as_dict(), context)
+    return score_lead(values, n.normalise_lead(values), context)
 
 
 def test_a_clean_lead_scores_100():

@@ -241,7 +241,8 @@ def test_two_workers_keep_near_duplicates_in_one_cluster(jobs_app, workers):
         for row in rows:
             values, errors = parse_lead(row)
             assert not errors
-            lead = Lead(**values, source="csv", status="submitted", processing_state="pending")
+            lead = Lead(**{name: values[name] for name in lead_service.EDITABLE_FIELDS}, source="csv",
+                        status="submitted", processing_state="pending")
             db.session.add(lead)
             db.session.flush()
             ids.append(lead.id)

@@ -4,7 +4,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...domain.catalog import FACILITY_TYPES, PRODUCT_CATEGORIES
 from ...domain.demand import parse_demand
-from ...domain.scoring import demand_figures_to_confirm
+from ...domain.scoring import request_figures_to_confirm
 from ..forms import ConfirmFigures, attach_errors, choices
 from ...services.demand import today
 
@@ -42,7 +42,7 @@ class DemandForm(ConfirmFigures, FlaskForm):
         if errors:
             return False
         # A maximum far outside the reference is saved only once confirmed as shown (ConfirmFigures).
-        return self.figures_confirmed(demand_figures_to_confirm(self.clean), self.clean)
+        return self.figures_confirmed(request_figures_to_confirm(self.clean), self.clean)
 
 
 class ConfirmForm(FlaskForm):

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length
 from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
 from ...domain.certifications import certification_hint
 from ...domain.countries import DEFAULT_COUNTRY, code_as_typed, country_choices, try_country_code
-from ...domain.leads import parse_lead
+from ...domain.leads import LeadFacts, parse_lead
 from ...domain.scoring import figures_to_confirm
 from ..forms import CachedSelect, ConfirmFigures, attach_errors, choices
 
@@ -74,7 +74,7 @@ class LeadForm(ConfirmFigures, FlaskForm):
     country_of_origin = country_field("Country of origin", description="Where the goods were made.")
     notes = TextAreaField("Notes")
 
-    clean: dict
+    clean: LeadFacts | None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

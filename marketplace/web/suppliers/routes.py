@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_login import current_user
@@ -51,7 +53,7 @@ def edit_lead(lead_id: int):
     lead = leads.lead_for(current_user, lead_id, edit=True)
     form = LeadForm(data=lead_to_row(leads.lead_values(lead)) if request.method == "GET" else None)
     if form.validate_on_submit():
-        form.clean["external_id"] = lead.external_id  # suppliers do not set the city's ids
+        form.clean = replace(form.clean, external_id=lead.external_id)  # suppliers do not set the city's ids
         changed = leads.update_lead(lead, form.clean, actor_id=current_user.id)
         flash("Your changes are saved." if changed else "Nothing was changed.", "success" if changed else "info")
         return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))

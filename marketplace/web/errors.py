@@ -67,6 +67,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if exc.response is not None:  # an error that brings its own page (a rate limit's on_breach)
+            return exc.response
         csrf = exc.code == 400 and "CSRF" in (exc.description or "")
         return render_error(exc.code or 500, CSRF_TEXT if csrf else None)
 

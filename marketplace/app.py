@@ -7,6 +7,7 @@ from werkzeug.routing import IntegerConverter
 from config import load_config
 
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .service_context import register_service_context
 from .web.body_limit import DrainOversizedBodies
 from .web.errors import register_error_handlers
 from .web.template_helpers import register_template_helpers
@@ -32,6 +33,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_service_context(app)
     register_template_helpers(app)
     register_cli(app)
     from .domain import registries

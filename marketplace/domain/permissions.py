@@ -1,8 +1,16 @@
-"""Who may see or change which record: the one place for these rules, on plain values."""
+"""Who may see or change which record: the one place for these rules, on plain values.
+
+Every function takes the facts it decides on (a role, ids, a status, whether an organisation is
+verified) and returns a bool or a party name; the services look the records up and call these,
+and turn a refusal into ``errors.NotFound`` or ``errors.Forbidden``. Roles are "supplier",
+"buyer" or one of ``catalog.STAFF_ROLES``.
+"""
 from __future__ import annotations
 
 from .catalog import STAFF_ROLES
+from .demand import STATUS_OPEN
 from .lead_status import supplier_may_edit
+from .match_status import CONTACT_STATUSES
 from .normalise import is_webmail
 
 
@@ -34,3 +42,53 @@ def self_vetting_reason(*, actor_id: int, actor_email_domain: str | None, lead_o
             and not is_webmail(actor_email_domain)):
         return f"the lead comes from your own e-mail domain ({lead_email_domain})"
     return None
+
+
+# --- demand requests --------------------------------------------------------------------------
+
+def may_post(role: str, organisation_verified: bool | None) -> bool:
+    """Only buyers whose organisation an admin has verified post requests. ``organisation_verified``
+    is None when the user belongs to no organisation."""
+    return role == "buyer" and bool(organisation_verified)
+
+
+def may_view_request(role: str, organisation_id: int | None, request_organisation_id: int | None) -> bool:
+    """Staff see every request; a buyer sees their own organisation's; nobody else sees any."""
+    if role in STAFF_ROLES:
+        return True
+    return role == "buyer" and organisation_id is not None and request_organisation_id == organisation_id
+
+
+def may_edit_request(role: str, organisation_id: int | None, request_organisation_id: int | None,
+                     status: str) -> bool:
+    """A buyer edits (or withdraws) their organisation's request while it is open; staff never do."""
+    return (role == "buyer" and organisation_id is not None and request_organisation_id == organisation_id
+            and status == STATUS_OPEN)
+
+
+# --- matches ----------------------------------------------------------------------------------
+
+def match_party(role: str, user_id: int, organisation_id: int | None, *, buyer_organisation_id: int | None,
+                supplier_id: int | None) -> str | None:
+    """How a user takes part in a match: their staff role, "buyer" (their organisation posted the
+    request), "supplier" (they own the lead), or None (it is none of their business)."""
+    if role in STAFF_ROLES:
+        return role
+    if role == "buyer" and organisation_id is not None and buyer_organisation_id == organisation_id:
+        return "buyer"
+    if role == "supplier" and supplier_id is not None and supplier_id == user_id:
+        return "supplier"
+    return None
+
+
+def buyer_sees_contacts(party: str | None, organisation_verified: bool | None, match_status: str) -> bool:
+    """Whether the supplier's contact details are shown: staff always; the buyer only once their
+    organisation is verified and the match accepted (or further on); nobody else."""
+    if party in STAFF_ROLES:
+        return True
+    return party == "buyer" and bool(organisation_verified) and match_status in CONTACT_STATUSES
+
+
+def supplier_sees_buyer(match_status: str) -> bool:
+    """The supplier learns who to deliver to once the buyer has accepted."""
+    return match_status in CONTACT_STATUSES

@@ -1,13 +1,29 @@
 """The append-only audit log. ``record`` adds a row to the caller's transaction; it never
-commits on its own, so the change and its audit row are saved together or not at all."""
+commits on its own, so the change and its audit row are saved together or not at all.
+
+Each row carries the client's address when the change comes from a web request: the web edge
+binds it for the request (``bind_client_address``; see ``marketplace.service_context``); jobs and
+CLI commands have none.
+"""
 from __future__ import annotations
 
+from contextvars import ContextVar, Token
 from decimal import Decimal
-
-from flask import has_request_context, request
 
 from ..extensions import db
 from ..models import AuditLog
+
+_client_address: ContextVar[str | None] = ContextVar("audit_client_address", default=None)
+
+
+def bind_client_address(address: str | None) -> Token:
+    """The address of the client on whose request the following changes are made (the web edge
+    calls this per request); undo with ``unbind_client_address``."""
+    return _client_address.set(address)
+
+
+def unbind_client_address(token: Token) -> None:
+    _client_address.reset(token)
 
 
 def _plain(value):
@@ -29,7 +45,7 @@ def record(actor_id: int | None, action: str, entity_type: str, entity_id: int |
         before={k: _plain(v) for k, v in before.items()} if before else None,
         after={k: _plain(v) for k, v in after.items()} if after else None,
         detail=detail,
-        remote_addr=request.remote_addr if has_request_context() else None,
+        remote_addr=_client_address.get(),
     )
     db.session.add(row)
     return row

@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import date
 from typing import IO
 
-from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..domain import permissions
 from ..domain.catalog import ORGANISATION_KINDS, values as choice_values
 from ..domain.demand import DEMAND_COLUMNS, OPTIONAL_DEMAND_COLUMNS, STATUS_OPEN, STATUS_WITHDRAWN, parse_demand
+from ..domain.errors import Forbidden, NotFound
 from ..domain.match_status import HOLDING_STATUSES
 from ..domain.organisations import ImportTarget, KnownOrganisation, import_target
 from ..domain.scoring import request_figures_to_confirm
@@ -34,8 +35,8 @@ def today() -> date:
 
 
 def may_post(user: User) -> bool:
-    """Only buyers whose organisation an admin has verified post requests."""
-    return user.role == "buyer" and user.organisation is not None and user.organisation.verified
+    """Only buyers whose organisation an admin has verified post requests (domain.permissions)."""
+    return permissions.may_post(user.role, user.organisation.verified if user.organisation is not None else None)
 
 
 def demand_values(request: DemandRequest) -> dict:
@@ -92,18 +93,14 @@ def withdraw_request(request: DemandRequest, *, actor: User) -> int:
 
 def request_for(user: User, request_id: int, *, edit: bool = False) -> DemandRequest:
     """The request if ``user`` may see (or edit) it: staff see all, buyers their organisation's.
-    Anything else is 404, so ids of other organisations' requests reveal nothing."""
+    Raises NotFound for anything else, so ids of other organisations' requests reveal nothing;
+    Forbidden when they may see but not edit it (staff, or a request no longer open)."""
     request = db.session.get(DemandRequest, request_id)
-    if request is None:
-        abort(404)
-    if user.is_staff:
-        if edit:
-            abort(403)
-        return request
-    if user.role != "buyer" or user.organisation_id is None or request.organisation_id != user.organisation_id:
-        abort(404)
-    if edit and request.status != STATUS_OPEN:
-        abort(403)
+    if request is None or not permissions.may_view_request(user.role, user.organisation_id, request.organisation_id):
+        raise NotFound()
+    if edit and not permissions.may_edit_request(user.role, user.organisation_id, request.organisation_id,
+                                                 request.status):
+        raise Forbidden()
     return request
 
 

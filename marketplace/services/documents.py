@@ -6,12 +6,10 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import current_app
-
 from ..domain.documents import SNIFF_BYTES, display_name, sniff_document
 from ..extensions import db
 from ..models import Lead, LeadDocument
-from . import audit
+from . import audit, settings
 
 
 class DocumentError(ValueError):
@@ -19,7 +17,7 @@ class DocumentError(ValueError):
 
 
 def upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"])
+    path = settings.current().upload_folder
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -27,7 +25,7 @@ def upload_dir() -> Path:
 def save_document(lead: Lead, stream, filename: str | None, *, actor_id: int) -> LeadDocument:
     """Store an uploaded file for ``lead`` and commit. Raises DocumentError with a message for the
     person who uploaded it; on any failure nothing is kept, neither the file nor the row."""
-    limit = current_app.config["MAX_DOCUMENT_BYTES"]
+    limit = settings.current().max_document_bytes
     head = stream.read(SNIFF_BYTES)
     if not head:
         raise DocumentError("The file is empty.")

@@ -6,10 +6,9 @@ import io
 from dataclasses import dataclass, field
 from typing import IO, Callable, Iterable, Iterator
 
-from flask import abort
-
 from ..domain.csv_cells import protect, unprotect
 from ..domain.csv_text import FileRefused, decode_csv
+from ..domain.errors import Forbidden, NotFound
 from ..domain.lead_status import APPROVED, PROCESSING_PENDING, SUBMITTED, import_may_change
 from ..domain.leads import (DERIVED_FIELDS, LEAD_COLUMNS, MARKETPLACE_REF, OPTIONAL_LEAD_COLUMNS, lead_to_row,
                              new_marketplace_ref, parse_lead)
@@ -89,12 +88,13 @@ def update_lead(lead: Lead, values: dict, *, actor_id: int) -> bool:
 
 
 def lead_for(user: User, lead_id: int, *, edit: bool = False) -> Lead:
-    """The lead if ``user`` may see (or edit) it; otherwise 404 (or 403 when they may see but not edit)."""
+    """The lead if ``user`` may see (or edit) it. Raises NotFound when it is missing or not theirs to
+    see, Forbidden when they may see but not edit it."""
     lead = db.session.get(Lead, lead_id)
     if lead is None or not may_view_lead(user.role, user.id, lead.owner_id):
-        abort(404)
+        raise NotFound()
     if edit and not may_edit_lead(user.role, user.id, lead.owner_id, lead.status):
-        abort(403)
+        raise Forbidden()
     return lead
 
 

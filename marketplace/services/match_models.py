@@ -17,7 +17,6 @@ import logging
 import time
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from ..domain.dedup import LEAD_MATCH_SPEC, MatchSpec
@@ -26,6 +25,7 @@ from ..domain.linkage_model import (fit_lead_spec, frequencies_to_json, spec_fro
 from ..extensions import db
 from ..models import LeadNormal, MatchModel
 from ..models.base import utcnow
+from . import settings
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def refit_due() -> bool:
     newest = db.session.execute(select(MatchModel).order_by(MatchModel.id.desc()).limit(1)).scalar_one_or_none()
     seen = newest.max_lead_id if newest else 0
     new = _newest_lead_id() - seen
-    every = int(current_app.config.get("DEDUP_REFIT_EVERY") or REFIT_EVERY_LEADS)
+    every = settings.current().dedup_refit_every or REFIT_EVERY_LEADS
     if new >= every:
         return True
     return newest is not None and new > 0 and utcnow() - newest.fitted_at > REFIT_MAX_AGE

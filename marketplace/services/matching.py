@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import IO
 
-from flask import abort
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import selectinload
 
-from ..domain import allocation, countries, geo
+from ..domain import allocation, countries, geo, permissions
 from ..domain.catalog import PRODUCT_CATEGORIES, label
 from ..domain.csv_cells import protect
 from ..domain.demand import STATUS_OPEN
+from ..domain.errors import NotFound
 from ..domain.lead_status import APPROVED
-from ..domain.match_status import (ACTIVE_STATUSES, CLOSE_REASONS, CONTACT_STATUSES, HOLDING_STATUSES,
+from ..domain.match_status import (ACTIVE_STATUSES, CLOSE_REASONS, HOLDING_STATUSES,
                                    MATCH_ACTIONS, MATCH_STATUSES, PROPOSED, MatchTransitionError,
                                    match_transition)
 from ..extensions import db
@@ -331,21 +331,21 @@ def _notify_parties(match: Match, message: str, *, exclude: User | None, supplie
 
 
 def match_party(user: User, match: Match) -> str | None:
-    """How ``user`` takes part in this match: a staff role, "buyer", "supplier", or None."""
-    if user.is_staff:
+    """How ``user`` takes part in this match: a staff role, "buyer", "supplier", or None
+    (domain.permissions.match_party)."""
+    if user.is_staff:  # staff need neither the request nor the lead loaded
         return user.role
-    if user.role == "buyer" and user.organisation_id is not None and match.demand.organisation_id == user.organisation_id:
-        return "buyer"
-    if user.role == "supplier" and match.lead.owner_id == user.id:
-        return "supplier"
-    return None
+    return permissions.match_party(user.role, user.id, user.organisation_id,
+                                   buyer_organisation_id=match.demand.organisation_id,
+                                   supplier_id=match.lead.owner_id)
 
 
 def match_for(user: User, match_id: int) -> tuple[Match, str]:
+    """The match and how ``user`` takes part in it; NotFound if it is missing or not theirs."""
     match = db.session.get(Match, match_id)
     party = match_party(user, match) if match is not None else None
     if party is None:
-        abort(404)
+        raise NotFound()
     return match, party
 
 
@@ -353,13 +353,14 @@ def buyer_sees_contacts(user: User, match: Match) -> bool:
     """Staff always; a buyer only once their organisation is verified and the match accepted."""
     if user.is_staff:
         return True
-    return (match_party(user, match) == "buyer" and user.organisation is not None and user.organisation.verified
-            and match.status in CONTACT_STATUSES)
+    return permissions.buyer_sees_contacts(
+        match_party(user, match), user.organisation.verified if user.organisation is not None else None,
+        match.status)
 
 
 def supplier_sees_buyer(match: Match) -> bool:
-    """The supplier learns who to deliver to once the buyer has accepted."""
-    return match.status in CONTACT_STATUSES
+    """The supplier learns who to deliver to once the buyer has accepted (a template global)."""
+    return permissions.supplier_sees_buyer(match.status)
 
 
 def _change_status(match: Match, actor: User, party: str, action_name: str, *, reason: str | None,

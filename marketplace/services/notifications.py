@@ -13,12 +13,12 @@ from datetime import timedelta
 from email.message import EmailMessage
 from typing import Iterable
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..models import Notification, OutboxEmail, User
 from ..models.base import utcnow
+from . import settings
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def notify(users: Iterable[User], text: str, link: str | None, *, exclude: User 
             continue
         seen.add(user.id)
         db.session.add(Notification(user_id=user.id, text=text[:500], link=link))
-        url = current_app.config["PUBLIC_URL"].rstrip("/") + (link or "/")
+        url = settings.current().public_url + (link or "/")
         db.session.add(OutboxEmail(
             to_address=user.email, subject=text[:200],
             body=f"{text}\n\nOpen it in the marketplace: {url}\n\n"
@@ -69,7 +69,7 @@ def outbox_waiting(older_than: timedelta) -> bool:
 
 def _message(email: OutboxEmail) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = current_app.config["MAIL_FROM"]
+    message["From"] = settings.current().mail_from
     message["To"] = email.to_address
     message["Subject"] = email.subject
     message.set_content(email.body)
@@ -77,12 +77,12 @@ def _message(email: OutboxEmail) -> EmailMessage:
 
 
 def _open_smtp() -> smtplib.SMTP:
-    config = current_app.config
-    server = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20)
-    if config["MAIL_USE_TLS"]:
+    config = settings.current()
+    server = smtplib.SMTP(config.mail_server, config.mail_port, timeout=20)
+    if config.mail_use_tls:
         server.starttls()
-    if config["MAIL_USERNAME"]:
-        server.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+    if config.mail_username:
+        server.login(config.mail_username, config.mail_password)
     return server
 
 
@@ -91,7 +91,7 @@ def send_pending() -> tuple[int, int]:
     FOR UPDATE SKIP LOCKED on PostgreSQL, so two senders never send the same e-mail."""
     sent = failed = 0
     smtp: smtplib.SMTP | None = None
-    use_smtp = bool(current_app.config.get("MAIL_SERVER"))
+    use_smtp = settings.current().mail_server is not None
     try:
         while True:
             batch = list(db.session.execute(

@@ -1,36 +1,76 @@
-"""One place that turns errors into pages: HTTP errors and unexpected exceptions."""
+"""One place that turns errors into answers: the domain's refusals (NotFound, Forbidden, Conflict),
+HTTP errors and unexpected exceptions.
+
+Each is answered as the HTML error page, or as ``application/problem+json`` (RFC 9457: type,
+title, status, detail) for paths under ``/api/`` and for clients whose Accept header prefers JSON
+to HTML. Both carry the same status and the same safe text; neither carries a traceback.
+"""
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
+from ..domain.errors import DomainError
 from ..extensions import db
 
-def register_error_handlers(app: Flask) -> None:
-    messages = {
-        400: ("Bad request", "The request could not be understood. Please go back and try again."),
-        403: ("Not allowed", "Your account may not see or change this."),
-        404: ("Not found", "There is nothing here, or you may not see it."),
-        405: ("Not allowed", "This page cannot be used that way."),
-        413: ("File too large", "The upload is larger than this site accepts."),
-        429: ("Too many attempts", "Too many requests from you in a short time. Please wait a minute and try again."),
-        500: ("Something went wrong", "The error has been logged. Nothing you submitted was half-saved; please try again."),
-    }
+PROBLEM_JSON = "application/problem+json"
 
-    def render_error(code: int, detail: str | None = None):
-        title, text = messages.get(code, ("Error", "Something went wrong."))
-        return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+# The page title and the standard text per status; a domain error's own message replaces the text.
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Please go back and try again."),
+    403: ("Not allowed", "Your account may not see or change this."),
+    404: ("Not found", "There is nothing here, or you may not see it."),
+    405: ("Not allowed", "This page cannot be used that way."),
+    409: ("Changed meanwhile", "This was changed in the meantime. Please reload the page and try again."),
+    413: ("File too large", "The upload is larger than this site accepts."),
+    429: ("Too many attempts", "Too many requests from you in a short time. Please wait a minute and try again."),
+    500: ("Something went wrong", "The error has been logged. Nothing you submitted was half-saved; please try again."),
+}
+CSRF_TEXT = "Your form expired or was sent from another page. Please reload it and try again."
+
+
+def wants_json() -> bool:
+    """Answer in JSON: the API's paths, or a client that prefers JSON to HTML (Accept)."""
+    if request.path == "/api" or request.path.startswith("/api/"):
+        return True
+    accept = request.accept_mimetypes
+    best = accept.best_match(("text/html", "application/json", PROBLEM_JSON))
+    return best in ("application/json", PROBLEM_JSON) and accept[best] > accept["text/html"]
+
+
+def problem(status: int, detail: str | None = None) -> Response:
+    """An RFC 9457 problem document. ``type`` is about:blank, so ``title`` is the HTTP status
+    phrase; ``detail`` is the text the HTML page would show."""
+    body = {"type": "about:blank", "title": HTTP_STATUS_CODES.get(status, "Unknown Error"), "status": status,
+            "detail": detail or MESSAGES.get(status, ("Error", "Something went wrong."))[1]}
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+def render_error(status: int, detail: str | None = None):
+    """The answer for an error with this status, as a page or as problem+json (see wants_json)."""
+    if wants_json():
+        return problem(status, detail)
+    title, text = MESSAGES.get(status, ("Error", "Something went wrong."))
+    return render_template("errors/error.html", code=status, title=title, text=detail or text), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        return render_error(exc.status, exc.message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if exc.response is not None:  # an error that brings its own page (a rate limit's on_breach)
             return exc.response
-        detail = exc.description if exc.code == 400 and "CSRF" in (exc.description or "") else None
-        if exc.code == 400 and detail:
-            detail = "Your form expired or was sent from another page. Please reload it and try again."
-        return render_error(exc.code or 500, detail)
+        csrf = exc.code == 400 and "CSRF" in (exc.description or "")
+        return render_error(exc.code or 500, CSRF_TEXT if csrf else None)
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):

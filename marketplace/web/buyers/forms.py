@@ -1,3 +1,8 @@
+"""The buyers' forms: a demand request (checked by the domain's parse_demand) and confirm buttons."""
+from __future__ import annotations
+
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -6,7 +11,6 @@ from ...domain.catalog import FACILITY_TYPES, PRODUCT_CATEGORIES
 from ...domain.demand import parse_demand
 from ...domain.scoring import request_figures_to_confirm
 from ..forms import ConfirmFigures, attach_errors, choices
-from ...services.demand import today
 
 class CheckboxList(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -32,12 +36,20 @@ class DemandForm(ConfirmFigures, FlaskForm):
 
     clean: dict
 
+    def __init__(self, *args, today: date | None = None, **kwargs) -> None:
+        """``today``: the date "needed by" may not precede; the view passes the service's
+        ``demand.today()``, so that the form calls no service. Required to validate."""
+        super().__init__(*args, **kwargs)
+        self.today = today
+
     def validate(self, extra_validators=None) -> bool:
+        if self.today is None:
+            raise TypeError("DemandForm(today=...) is needed to validate a request")
         if not super().validate(extra_validators):
             return False
         raw = {name: field.data for name, field in self._fields.items()
                if name not in ("csrf_token", "confirm_figures", "confirmed_figures")}
-        self.clean, errors = parse_demand(raw, today())
+        self.clean, errors = parse_demand(raw, self.today)
         attach_errors(self, errors)
         if errors:
             return False

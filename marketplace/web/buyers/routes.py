@@ -36,7 +36,7 @@ def new_request():
     if not demand.may_post(current_user):
         flash("Your organisation must be verified by the city before it can post requests.", "error")
         return redirect(url_for("buyers.home"))
-    form = DemandForm()
+    form = DemandForm(today=demand.today())
     if request.method == "GET" and current_user.organisation.kind in dict(FACILITY_TYPES):
         form.facility_type.data = current_user.organisation.kind
     if form.validate_on_submit():
@@ -60,7 +60,7 @@ def edit_request(request_id: int):
     if not demand.may_post(current_user):  # verification withdrawn since it was posted: withdraw only
         flash("Your organisation must be verified by the city before it can change requests.", "error")
         return redirect(url_for("buyers.request_detail", request_id=demand_request.id))
-    form = DemandForm(data=_form_data(demand_request) if request.method == "GET" else None)
+    form = DemandForm(data=_form_data(demand_request) if request.method == "GET" else None, today=demand.today())
     if form.validate_on_submit():
         form.clean["external_id"] = demand_request.external_id
         try:

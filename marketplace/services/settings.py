@@ -1,0 +1,88 @@
+"""The configuration the services use, handed to them by the edge instead of read from Flask.
+
+``Settings`` is a typed, read-only view of a configuration mapping (in the app: ``app.config``).
+The edge binds one for the duration of every application context (web requests, CLI commands,
+jobs, tests: see ``marketplace.service_context``); services call ``current()``. The view reads the
+mapping when asked, so a value changed at run time (as some tests do) is seen at once.
+"""
+from __future__ import annotations
+
+from contextvars import ContextVar, Token
+from pathlib import Path
+from typing import Any, Mapping
+
+
+class Settings:
+    """The services' configuration values, by name and type, read from ``config``."""
+
+    __slots__ = ("_config",)
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self._config = config
+
+    @property
+    def public_url(self) -> str:
+        """The site's address as e-mails link to it, without a trailing slash."""
+        return str(self._config["PUBLIC_URL"]).rstrip("/")
+
+    @property
+    def upload_folder(self) -> Path:
+        """Where uploaded documents are stored (outside the web root)."""
+        return Path(self._config["UPLOAD_FOLDER"])
+
+    @property
+    def max_document_bytes(self) -> int:
+        return int(self._config["MAX_DOCUMENT_BYTES"])
+
+    @property
+    def dedup_refit_every(self) -> int | None:
+        """New leads after which the duplicate model is refitted; None for the built-in default."""
+        value = self._config.get("DEDUP_REFIT_EVERY")
+        return int(value) if value else None
+
+    @property
+    def mail_server(self) -> str | None:
+        """The SMTP server; None writes e-mails to the log instead."""
+        return self._config.get("MAIL_SERVER") or None
+
+    @property
+    def mail_port(self) -> int:
+        return int(self._config["MAIL_PORT"])
+
+    @property
+    def mail_use_tls(self) -> bool:
+        return bool(self._config["MAIL_USE_TLS"])
+
+    @property
+    def mail_username(self) -> str | None:
+        return self._config.get("MAIL_USERNAME") or None
+
+    @property
+    def mail_password(self) -> str:
+        return self._config.get("MAIL_PASSWORD") or ""
+
+    @property
+    def mail_from(self) -> str:
+        return str(self._config["MAIL_FROM"])
+
+
+_current: ContextVar[Settings | None] = ContextVar("marketplace_settings", default=None)
+
+
+def current() -> Settings:
+    """The settings bound by the edge. Raises RuntimeError outside any bound context (services run
+    inside the application, which binds them for every application context)."""
+    settings = _current.get()
+    if settings is None:
+        raise RuntimeError("no settings bound: call the services inside the application "
+                           "(marketplace.service_context binds them), or bind() some")
+    return settings
+
+
+def bind(settings: Settings) -> Token:
+    """Make ``settings`` current until ``unbind`` is given the returned token."""
+    return _current.set(settings)
+
+
+def unbind(token: Token) -> None:
+    _current.reset(token)

@@ -7,6 +7,8 @@ from werkzeug.routing import IntegerConverter
 from config import load_config
 
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .jobs.logs import configure_logging
+from .jobs.queue import install as install_effects
 from .web.errors import register_error_handlers
 from .web.template_helpers import register_template_helpers
 
@@ -26,7 +28,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
                                 x_proto=app.config["PROXY_FIX_X_FOR"])
+    configure_logging()  # once: every job's log lines carry its job id and lead or plan
     register_extensions(app)
+    install_effects()  # effects declared by services run after each commit (jobs.queue.dispatch)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)

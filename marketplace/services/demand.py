@@ -13,10 +13,9 @@ from ..domain.demand import DEMAND_COLUMNS, STATUS_OPEN, STATUS_WITHDRAWN, parse
 from ..domain.match_status import HOLDING_STATUSES
 from ..domain.scoring import demand_figures_to_confirm
 from ..extensions import db
-from ..jobs.queue import enqueue_matching, enqueue_outbox
 from ..models import DemandRequest, Match, Organisation, User
 from ..models.base import utcnow
-from . import audit
+from . import audit, effects
 from .leads import ImportReport, RowWarning, apply_changes, valid_rows
 
 # Fields a buyer's form or an import may set; everything else (organisation, status) is the system's.
@@ -49,8 +48,8 @@ def create_request(values: dict, *, buyer: User) -> DemandRequest:
     db.session.add(request)
     db.session.flush()
     audit.record(buyer.id, "demand.create", "demand", request.id, after=demand_values(request))
+    effects.after_commit("run_matching", f"request {request.id} posted")
     db.session.commit()
-    enqueue_matching(f"request {request.id} posted")
     return request
 
 
@@ -66,8 +65,8 @@ def update_request(request: DemandRequest, values: dict, *, actor: User) -> bool
     before, after = _apply_changes(request, values)
     if after:
         audit.record(actor.id, "demand.update", "demand", request.id, before=before, after=after)
+        effects.after_commit("run_matching", f"request {request.id} changed")
         db.session.commit()
-        enqueue_matching(f"request {request.id} changed")
     return bool(after)
 
 
@@ -83,9 +82,9 @@ def withdraw_request(request: DemandRequest, *, actor: User) -> int:
     audit.record(actor.id, "demand.withdraw", "demand", request.id, before={"status": STATUS_OPEN},
                  after={"status": STATUS_WITHDRAWN})
     closed = close_for_withdrawal(request, actor)
+    effects.after_commit("run_matching", f"request {request.id} withdrawn")
+    effects.after_commit("send_outbox")
     db.session.commit()
-    enqueue_matching(f"request {request.id} withdrawn")
-    enqueue_outbox()
     return closed
 
 
@@ -189,8 +188,8 @@ def import_demand(stream: IO[str], *, actor_id: int | None) -> ImportReport:
             report.updated += 1
         else:
             report.unchanged += 1
-    db.session.commit()
     if report.imported or report.updated:
-        enqueue_matching(f"{report.imported + report.updated} request(s) imported")
+        effects.after_commit("run_matching", f"{report.imported + report.updated} request(s) imported")
+    db.session.commit()
     return report
 

@@ -25,10 +25,9 @@ from ..domain.match_status import (ACTIVE_STATUSES, CLOSE_REASONS, CONTACT_STATU
                                    MATCH_ACTIONS, MATCH_STATUSES, PROPOSED, MatchTransitionError,
                                    match_transition)
 from ..extensions import db
-from ..jobs.queue import enqueue_matching, enqueue_outbox
 from ..models import DemandRequest, Lead, Match, MatchPlan, MatchPlanLine, User
 from ..models.base import utcnow
-from . import audit
+from . import audit, effects
 from .demand import held_units, held_units_by_request
 from .notifications import notify
 
@@ -157,6 +156,12 @@ def run_matching(trigger: str) -> MatchPlan:
     return plan
 
 
+def request_run(actor: User) -> None:
+    """Staff ask for a new plan now: the request's audit row, and the run after the caller's commit."""
+    audit.record(actor.id, "plan.requested", "plan", None)
+    effects.after_commit("run_matching", f"asked for by {actor.email}")
+
+
 def _prune_superseded_lines() -> None:
     """Every change of supply or demand computes a plan; keep the lines of the newest superseded
     ones only (the plan rows stay, with their totals), so the table does not grow without end."""
@@ -247,8 +252,8 @@ def release_plan(plan: MatchPlan, actor: User) -> int:
         _announce_proposal(match, actor, buyers=buyers)
     plan.status, plan.released_at, plan.released_by_id = "released", utcnow(), actor.id
     audit.record(actor.id, "plan.release", "plan", plan.id, after={"proposals": len(made)})
+    effects.after_commit("send_outbox")
     db.session.commit()
-    enqueue_outbox()
     return len(made)
 
 
@@ -287,9 +292,9 @@ def propose(request: DemandRequest, lead_id: int, quantity: int, actor: User) ->
     db.session.add(match)
     db.session.flush()
     _announce_proposal(match, actor)
+    effects.after_commit("send_outbox")
+    effects.after_commit("run_matching", f"match {match.id} proposed by hand")  # the draft may count these units
     db.session.commit()
-    enqueue_outbox()
-    enqueue_matching(f"match {match.id} proposed by hand")  # the draft plan may count these units
     return match
 
 
@@ -393,10 +398,10 @@ def act_on_match(match: Match, actor: User, action_name: str, *, reason: str | N
     if party is None:
         raise MatchTransitionError("This match is not yours.")
     target = _change_status(match, actor, party, action_name, reason=reason, close_reason=close_reason)
-    db.session.commit()
     if MATCH_ACTIONS[action_name].returns_units:
-        enqueue_matching(f"match {match.id} {target}")
-    enqueue_outbox()
+        effects.after_commit("run_matching", f"match {match.id} {target}")
+    effects.after_commit("send_outbox")
+    db.session.commit()
     return target
 
 
@@ -421,16 +426,15 @@ def close_for_withdrawal(request: DemandRequest, actor: User) -> int:
 
 
 def lead_status_changed(lead: Lead, before: str, after: str, actor: User) -> None:
-    """Called after a vetting decision is committed. Approval brings new supply: match again.
-    A lead that is no longer approved can promise nothing: its open matches are closed."""
+    """Part of a vetting decision (the caller commits once). Approval brings new supply: match
+    again. A lead that is no longer approved can promise nothing: its open matches are closed."""
     if after == APPROVED:
-        enqueue_matching(f"lead {lead.id} approved")
+        effects.after_commit("run_matching", f"lead {lead.id} approved")
     elif before == APPROVED:
         if _close_active(select(Match).where(Match.lead_id == lead.id), actor, "supplier_not_approved",
                          ACTIVE_STATUSES):
-            db.session.commit()
-            enqueue_outbox()
-        enqueue_matching(f"lead {lead.id} no longer approved")
+            effects.after_commit("send_outbox")
+        effects.after_commit("run_matching", f"lead {lead.id} no longer approved")
 
 
 def matches_query(*, organisation_id: int | None = None, lead_owner_id: int | None = None,

@@ -209,6 +209,7 @@ def test_lead_no_longer_approved_closes_its_matches(parties):
     admin = make_user("admin")
     from marketplace.services import vetting
     vetting.decide(lead, admin, "reject", "fake certificate")
+    db.session.commit()
     match = db.session.execute(select(Match)).scalar_one()
     assert (match.status, match.close_reason) == ("closed", "supplier_not_approved")
 

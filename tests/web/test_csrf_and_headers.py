@@ -156,6 +156,7 @@ def csrf_world(clean_app):
         asked = make_lead(users["supplier"], company_name="Asked Medical", email="info@asked-medical.com",
                           phone="(213) 555-0177")
         vetting.decide(asked, users["vetter"], "request_info", "Which NIOSH approval number?")
+        db.session.commit()
         # Supply and demand for the matching routes: an approved offer, an open request, a proposal
         # (a row, as a released plan makes it), a draft plan, and an unread notification for the buyer.
         offer = make_lead(users["other_supplier"], company_name="Offer Medical", email="sales@offer-medical.com",

@@ -11,7 +11,6 @@ from .forms import ProposeForm
 from ...domain.demand import DEMAND_STATUSES
 from ...extensions import db
 from ..forms import page_number
-from ...jobs.queue import enqueue_matching
 from ...models import MatchPlan
 from ...services import audit, demand, matching
 
@@ -72,9 +71,8 @@ def plan_page():
 @staff_required
 def run():
     if ConfirmForm().validate_on_submit():
-        audit.record(current_user.id, "plan.requested", "plan", None)
+        matching.request_run(current_user)
         db.session.commit()
-        enqueue_matching(f"asked for by {current_user.email}")
         flash("A new plan is being computed; this page shows it when it is ready.", "success")
     return redirect(url_for("planning.plan_page"))
 

@@ -80,6 +80,7 @@ def answer(lead_id: int):
     if form.validate_on_submit():
         try:
             vetting.decide(lead, current_user, "answer", form.answer.data)
+            db.session.commit()
         except TransitionError as exc:
             flash(str(exc), "error")
         else:

@@ -64,6 +64,7 @@ def decide(lead_id: int):
     if form.validate_on_submit():
         try:
             status = vetting.decide(lead, current_user, form.action.data, form.text.data)
+            db.session.commit()
         except (TransitionError, vetting.DecisionRefused) as exc:
             flash(str(exc), "error")
         else:

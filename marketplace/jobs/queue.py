@@ -9,11 +9,9 @@ submission still succeeds: the lead stays pending and the sweeper enqueues it la
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
-from typing import Iterable
-
 from dataclasses import dataclass
-from typing import Callable
+from datetime import datetime, timezone
+from typing import Callable, Iterable
 
 import redis
 from flask import current_app
@@ -24,7 +22,13 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from ..services import effects
-from .tasks import process_lead_job, refit_job, run_effects_in_process, run_matching_job, send_outbox_job
+from .tasks import (
+    process_lead_job,
+    refit_job,
+    run_effects_in_process,
+    run_matching_job,
+    send_outbox_job,
+)
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from rq import get_current_job
 from ..extensions import db
 from ..services import processing
 from ..services.match_models import refit, refit_due
-from ..services.matching import run_matching
 from ..services.notifications import send_pending
+from ..services.planning import run_matching
 from .logs import job_subject, set_subject
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,8 @@ from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..domain.catalog import ORGANISATION_KINDS, values as choice_values
+from ..domain.catalog import ORGANISATION_KINDS
+from ..domain.catalog import values as choice_values
 from ..domain.demand import DEMAND_COLUMNS, STATUS_OPEN, STATUS_WITHDRAWN, parse_demand
 from ..domain.match_status import HOLDING_STATUSES
 from ..domain.scoring import demand_figures_to_confirm
@@ -17,6 +18,7 @@ from ..models import DemandRequest, Match, Organisation, User
 from ..models.base import utcnow
 from . import audit, effects
 from .leads import ImportReport, RowWarning, apply_changes, valid_rows
+from .matches import close_for_withdrawal
 
 # Fields a buyer's form or an import may set; everything else (organisation, status) is the system's.
 EDITABLE_FIELDS = ("external_id", "category", "substitutes", "quantity", "max_unit_price", "needed_by",
@@ -74,8 +76,6 @@ def withdraw_request(request: DemandRequest, *, actor: User) -> int:
     """Withdraw an open request. Proposals not yet accepted are closed and their units go back
     to supply; accepted and ordered matches stay (the buyer closes them if they must).
     Returns how many proposals were closed."""
-    from .matching import close_for_withdrawal
-
     if request.status != STATUS_OPEN:
         raise DemandError("This request is not open.")
     request.status, request.updated_at = STATUS_WITHDRAWN, utcnow()

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import DuplicatePair, Lead, LeadFlag, LeadMessage, User
 from ..models.base import utcnow
 from . import audit, effects
-from .matching import lead_status_changed
+from .matches import lead_status_changed
 from .processing import recompute_clusters, reset_for_retry
 
 

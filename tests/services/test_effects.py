@@ -10,7 +10,7 @@ from marketplace.domain.demo_data import generate_leads
 from marketplace.domain.lead_status import APPROVED
 from marketplace.extensions import db
 from marketplace.models import Lead, MatchPlan
-from marketplace.services import effects, leads, matching
+from marketplace.services import effects, leads, planning
 from tests.conftest import REDIS_URL, approve, make_lead, make_request, make_user
 from tests.services.test_import_export import csv_text
 
@@ -113,7 +113,7 @@ def test_an_approved_import_processes_every_lead_then_plans_once(app_ctx):
     assert report.imported == 12
     assert count(Lead, Lead.processing_state != "done") == 0
     assert count(MatchPlan) == 1
-    plan = matching.latest_plan()
+    plan = planning.latest_plan()
     assert plan.offers_count > 0  # planned after the leads were processed (their normal form is known)
 
 
@@ -123,7 +123,7 @@ def test_the_demo_seed_computes_one_plan(app_ctx):
 
     seed_demo(24)
     assert count(MatchPlan) == 1
-    assert matching.latest_plan().status == "released"
+    assert planning.latest_plan().status == "released"
 
 
 # --- Redis -----------------------------------------------------------------------------------

@@ -14,13 +14,14 @@ from sqlalchemy import delete, or_, select, text, union_all, update
 from ..domain.dedup import (AUTO_MERGE_PROBABILITY, MAX_CANDIDATES_PER_KEY, MAX_COMPARED_PER_CLUSTER, MatchSpec,
                             compare_candidates, lead_blocking_keys, lead_record)
 from ..domain.lead_status import PROCESSING_DONE, PROCESSING_FAILED, PROCESSING_PENDING, REJECTED
+from ..domain.leads import parse_lead
 from ..domain.normalise import normalise_lead
 from ..domain.scoring import DuplicateContext, load_reference, score_lead
 from ..extensions import db
 from ..models import DuplicatePair, Lead, LeadBlockKey, LeadFlag, LeadNormal
 from ..models.base import utcnow
 from .leads import lead_values
-from .match_models import current_spec
+from .match_models import current_spec, record_of as _record_of
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,6 @@ log = logging.getLogger(__name__)
 DEDUP_LOCK_KEY = 0x4C45_4144  # "LEAD"
 # A lead whose processing failed this many times is shown to staff as failed, not retried forever.
 MAX_ATTEMPTS = 4
-RECORD_FIELDS = ("name", "phone", "email", "domains", "contact", "street", "postal_code", "city")
 
 
 def _take_dedup_lock() -> None:
@@ -69,10 +69,6 @@ def candidate_ids(lead_id: int, keys: set[str]) -> Counter[int]:
         for key in sorted(keys)
     ]
     return Counter(db.session.execute(union_all(*per_key) if len(per_key) > 1 else per_key[0]).scalars())
-
-
-def _record_of(row: LeadNormal) -> dict:
-    return {name: getattr(row, name) for name in RECORD_FIELDS}
 
 
 def _evidence_json(result) -> list[dict]:
@@ -202,9 +198,6 @@ def warm_up() -> None:
     """Load the lazily loaded data (Public Suffix List, phone metadata, reference data, the index of
     country names, about 2 s) once in a worker before it forks its work horses; otherwise every job
     pays to build them again."""
-    from ..domain.leads import parse_lead
-    from ..domain.normalise import normalise_lead
-
     values, _ = parse_lead({"company_name": "warm up", "email": "a@example.com", "phone": "(213) 555-0100",
                             "website": "example.co.uk", "supplier_type": "other", "product_category": "other",
                             "quantity": "1", "unit_price": "1", "country": "Mexico", "postal_code": "06600"})

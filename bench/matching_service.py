@@ -71,7 +71,7 @@ def main() -> int:
     from marketplace.domain import allocation, geo
     from marketplace.extensions import db
     from marketplace.models import Match, User
-    from marketplace.services import matching
+    from marketplace.services import planning
 
     needs, offers = instances.generate(args.kind, args.size, args.seed, instances.standard_zips())
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=reset_database("bench_matching"), REDIS_URL=None)
@@ -90,13 +90,13 @@ def main() -> int:
             alone = allocation.allocate(needs, offers)
             solver.append(time.perf_counter() - started)
             started = time.perf_counter()
-            plan = matching.run_matching("bench")
+            plan = planning.run_matching("bench")
             job.append(time.perf_counter() - started)
             db.session.remove()
-        plan = matching.latest_plan()
+        plan = planning.latest_plan()
         assert (plan.units, plan.weighted_units) == (alone.units, alone.weighted_units), "the job's plan differs"
         started = time.perf_counter()
-        made = matching.release_plan(plan, db.session.get(User, admin_id))
+        made = planning.release_plan(plan, db.session.get(User, admin_id))
         release = time.perf_counter() - started
         assert made == db.session.query(Match).count() == len(alone.lines)
 

@@ -7,6 +7,8 @@ from werkzeug.routing import IntegerConverter
 from config import load_config
 
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .jobs.logs import configure_logging
+from .jobs.queue import install as install_effects
 from .service_context import register_service_context
 from .web.body_limit import DrainOversizedBodies
 from .web.errors import register_error_handlers
@@ -28,9 +30,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
                                 x_proto=app.config["PROXY_FIX_X_FOR"])
+    configure_logging()  # once: every job's log lines carry its job id and lead or plan
     app.wsgi_app = DrainOversizedBodies(app.wsgi_app, app.config.get("MAX_CONTENT_LENGTH"),
                                         app.config["MAX_DRAIN_BYTES"])
     register_extensions(app)
+    install_effects()  # effects declared by services run after each commit (jobs.queue.dispatch)
     register_blueprints(app)
     register_error_handlers(app)
     register_service_context(app)

@@ -23,7 +23,7 @@ from .domain.leads import parse_lead
 from .domain.scoring import load_reference
 from .extensions import db
 from .models import DemandRequest, User
-from .services import accounts, demand, leads, matching
+from .services import accounts, demand, leads, planning
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 leads_cli = AppGroup("leads", help="Import and export leads as CSV.")
@@ -155,7 +155,9 @@ DEMO_REQUESTS = (
 
 def _seed_matching(buyer: User, admin: User) -> None:
     """Approve the demo leads that scored clean (75 or more), post demand, and release one plan, so that
-    every role has something to see: proposals for the buyer, matches for the supplier."""
+    every role has something to see: proposals for the buyer, matches for the supplier. The approvals
+    and the demand are one commit, so one plan is computed for the whole burst (in-process without
+    Redis; with Redis the plan is computed here and the queued run follows)."""
     from .models import Lead
     from .services import vetting
 
@@ -175,8 +177,11 @@ def _seed_matching(buyer: User, admin: User) -> None:
     writer.writeheader()
     writer.writerows(rows)
     text.seek(0)
-    demand.import_demand(text, actor_id=admin.id)  # as the city would load a list of requests
-    matching.release_plan(matching.run_matching("demo data"), admin)
+    demand.import_demand(text, actor_id=admin.id)  # as the city would load a list of requests; commits
+    plan = planning.latest_plan()
+    if plan is None or plan.status != "draft":  # with Redis the plan is a job: compute it here
+        plan = planning.run_matching("demo data")
+    planning.release_plan(plan, admin)
 
 
 @click.command("seed")
@@ -251,7 +256,7 @@ def demand_import_command(path: str, encoding: str | None) -> None:
 @matching_cli.command("run")
 def matching_run_command() -> None:
     """Compute the allocation plan over all open requests and available supply now."""
-    plan = matching.run_matching("flask matching run")
+    plan = planning.run_matching("flask matching run")
     share = plan.units / plan.demand_units if plan.demand_units else 0
     click.echo(f"plan {plan.id}: {len(plan.lines)} line(s), {plan.units:,} of {plan.demand_units:,} units "
                f"needed ({share:.1%}) from {plan.offers_count} offer(s) to {plan.needs_count} request(s), "
@@ -262,11 +267,11 @@ def matching_run_command() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def matching_export_command(path: str) -> None:
     """Write the newest plan's lines: demand_external_id, lead_external_id, quantity, unit_price."""
-    plan = matching.latest_plan()
+    plan = planning.latest_plan()
     if plan is None:
         raise click.ClickException("there is no plan yet: run `flask --app wsgi matching run` first")
     with open(path, "w", newline="", encoding="utf-8") as stream:
-        count = matching.export_plan(plan, stream)
+        count = planning.export_plan(plan, stream)
     click.echo(f"exported {count} line(s) of plan {plan.id} ({plan.status}) to {path}")
 
 

@@ -217,8 +217,10 @@ def make_request(buyer, **fields):
 
 def approve(lead, vetter=None):
     """Approve a lead as a vetter (created if not given)."""
+    from marketplace.extensions import db
     from marketplace.services import vetting
 
     vetter = vetter or make_user("vetter")
     vetting.decide(lead, vetter, "approve")
+    db.session.commit()  # the caller commits the use case
     return vetter

@@ -4,12 +4,17 @@ from __future__ import annotations
 import logging
 import os
 import time
+from contextvars import ContextVar
 
-from flask import Flask, has_app_context
+from flask import Flask, current_app, has_app_context
 from rq import get_current_job
 
 from ..extensions import db
 from ..services import processing
+from ..services.match_models import refit, refit_due
+from ..services.notifications import send_pending
+from ..services.planning import run_matching
+from .logs import job_subject, set_subject
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
@@ -56,63 +61,136 @@ def process_lead_job(lead_id: int) -> str:
         with _get_app().app_context():
             return process_lead_job(lead_id)
     try:
-        return _run(lead_id)
+        with job_subject(f"lead {lead_id}"):
+            outcome = _run(lead_id)
+            log.info("processing lead %s: %s", lead_id, outcome)
+            return outcome
     finally:
         db.session.remove()  # a --no-fork worker runs many jobs: start each with a fresh session
 
 
-def run_in_process(lead_ids: list[int]) -> int:
+def process_lead_in_process(lead_id: int) -> bool:
     """Without Redis (the embedded default) the job runs right after the commit, in this process.
     A failure is recorded on the lead, never raised into the request that submitted it."""
+    try:
+        processing.process_lead(lead_id)
+        return True
+    except Exception as exc:
+        log.exception("processing lead %s in-process failed", lead_id)
+        processing.record_failure(lead_id, f"{type(exc).__name__}: {exc}", final=False)
+        return False
+
+
+def run_in_process(lead_ids: list[int]) -> int:
+    """Process these leads here, one after the other; returns how many succeeded."""
+    return sum(process_lead_in_process(lead_id) for lead_id in lead_ids)
+
+
+# Order of the in-process drain: leads first (they bring supply), then the model, then the plan
+# over all of it, then the e-mail the plan wrote.
+_RANK = {"process_lead": 0, "refit_if_due": 1, "refit": 1, "run_matching": 2, "send_outbox": 3}
+_drain: ContextVar[list | None] = ContextVar("marketplace_effects_drain", default=None)
+
+
+def _coalesce_key(effect: tuple) -> tuple:
+    return (effect[0],) if effect[0] in ("run_matching", "refit", "refit_if_due", "send_outbox") else effect
+
+
+def run_effects_in_process(effects: list[tuple]) -> int:
+    """Without Redis: run committed effects here, each in a fresh application context (its own
+    session, since the committing one cannot emit SQL inside its after_commit hook). Effects
+    that those runs commit in turn join the same drain, still deduplicated against what waits,
+    so a burst of approvals committed together computes one plan, after every lead is processed.
+    Failures are logged (or recorded on the lead), never raised into the request. Returns runs."""
+    waiting = _drain.get()
+    if waiting is not None:  # committed by an effect running here: join the drain
+        _merge(waiting, effects)
+        return 0
+    waiting = []
+    _merge(waiting, effects)
+    token = _drain.set(waiting)
+    app = current_app._get_current_object()
     done = 0
-    for lead_id in lead_ids:
-        try:
-            processing.process_lead(lead_id)
-            done += 1
-        except Exception as exc:
-            log.exception("processing lead %s in-process failed", lead_id)
-            processing.record_failure(lead_id, f"{type(exc).__name__}: {exc}",
-                                      final=False)
+    try:
+        while waiting:
+            waiting.sort(key=lambda e: _RANK.get(e[0], 9))
+            effect = waiting.pop(0)
+            with app.app_context():
+                try:
+                    done += bool(_run_here(effect, waiting))
+                finally:
+                    db.session.remove()
+    finally:
+        _drain.reset(token)
     return done
 
 
-def _in_app(func, *args):
-    """Run a job body in the worker's app with a fresh session (see process_lead_job)."""
+def _merge(waiting: list, effects) -> None:
+    keys = {_coalesce_key(e) for e in waiting}
+    for effect in effects:
+        if _coalesce_key(effect) not in keys:
+            keys.add(_coalesce_key(effect))
+            waiting.append(tuple(effect))
+
+
+def _run_here(effect: tuple, waiting: list) -> bool:
+    name, *args = effect
+    if name == "process_lead":
+        _merge(waiting, [("refit_if_due",)])  # without workers there is no sweeper to ask for it
+        return process_lead_in_process(args[0])
+    if name == "run_matching":
+        run_matching_in_process(args[0] if args else "changed")
+    elif name == "send_outbox":
+        send_outbox_in_process()
+    elif name == "refit":
+        refit_in_process(args[0] if args else "asked")
+    elif name == "refit_if_due":
+        refit_in_process_if_due()
+    else:
+        log.error("unknown effect %r dropped", effect)
+        return False
+    return True
+
+
+def _in_app(subject: str, func, *args):
+    """Run a job body in the worker's app with a fresh session (see process_lead_job), its log
+    lines naming ``subject``; the outcome is logged too."""
     if not has_app_context():
         with _get_app().app_context():
-            return _in_app(func, *args)
+            return _in_app(subject, func, *args)
     try:
-        return func(*args)
+        with job_subject(subject):
+            outcome = func(*args)
+            log.info("%s", outcome)
+            return outcome
     finally:
         db.session.remove()
 
 
+def _matching(trigger: str) -> str:
+    plan = run_matching(trigger)
+    set_subject(f"plan {plan.id}")
+    return f"plan {plan.id} computed ({trigger})"
+
+
 def run_matching_job(trigger: str) -> str:
     """The RQ job: compute a new allocation plan over all open requests and available supply."""
-    from ..services.matching import run_matching
-
-    return _in_app(lambda: f"plan {run_matching(trigger).id}")
+    return _in_app("plan -", _matching, trigger)
 
 
 def send_outbox_job() -> str:
     """The RQ job: send every pending e-mail (SMTP when configured, otherwise the log)."""
-    from ..services.notifications import send_pending
-
-    return _in_app(lambda: "sent {} / failed {}".format(*send_pending()))
+    return _in_app("outbox", lambda: "sent {} / failed {}".format(*send_pending()))
 
 
 def refit_job(trigger: str) -> str:
     """The RQ job: fit the lead-match weights to the leads and store a new version."""
-    from ..services.match_models import refit
-
-    return _in_app(lambda: (lambda m: f"model {m.id}: {m.note}")(refit(trigger)))
+    return _in_app("model -", lambda: (lambda m: f"model {m.id}: {m.note}")(refit(trigger)))
 
 
 def refit_in_process(trigger: str) -> None:
     """Without Redis: the refit right here. A failure is logged, never raised into the request
     (the newest model stays in use; the next batch of leads asks again)."""
-    from ..services.match_models import refit
-
     try:
         refit(trigger)
     except Exception:
@@ -121,8 +199,6 @@ def refit_in_process(trigger: str) -> None:
 
 
 def refit_in_process_if_due() -> None:
-    from ..services.match_models import refit_due
-
     try:
         due = refit_due()
     except Exception:
@@ -136,8 +212,6 @@ def refit_in_process_if_due() -> None:
 def run_matching_in_process(trigger: str) -> None:
     """Without Redis: matching right after the commit. A failure is logged, never raised into the
     request that changed supply or demand (the next change, or `flask matching run`, runs it again)."""
-    from ..services.matching import run_matching
-
     try:
         run_matching(trigger)
     except Exception:
@@ -146,8 +220,6 @@ def run_matching_in_process(trigger: str) -> None:
 
 
 def send_outbox_in_process() -> None:
-    from ..services.notifications import send_pending
-
     try:
         send_pending()
     except Exception:

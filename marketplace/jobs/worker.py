@@ -8,8 +8,19 @@ from flask import Flask
 from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
-from .queue import (WORKER_QUEUES, enqueue_lead_processing, enqueue_matching, enqueue_outbox, enqueue_refit,
-                    redis_connection, try_sweeper_lock)
+from ..services.match_models import refit_due
+from ..services.notifications import outbox_waiting
+from ..services.planning import matching_is_stale
+from ..services.processing import leads_to_sweep, warm_up
+from .queue import (
+    WORKER_QUEUES,
+    enqueue_lead_processing,
+    enqueue_matching,
+    enqueue_outbox,
+    enqueue_refit,
+    redis_connection,
+    try_sweeper_lock,
+)
 from .tasks import set_app
 
 log = logging.getLogger(__name__)
@@ -26,11 +37,6 @@ def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
     after the newest plan, the e-mail sender if mail is waiting (jobs lost with Redis), and a refit
     of the lead-match weights when enough leads arrived since the last (services.match_models).
     Returns (leads found, leads newly queued)."""
-    from ..services.match_models import refit_due
-    from ..services.matching import matching_is_stale
-    from ..services.notifications import outbox_waiting
-    from ..services.processing import leads_to_sweep
-
     older_than = older_than if older_than is not None else app.config["SWEEP_AFTER"]
     with app.app_context():
         lead_ids = leads_to_sweep(older_than)
@@ -77,8 +83,6 @@ class MarketplaceSimpleWorker(SweepingMixin, SimpleWorker):
 
 
 def make_worker(app: Flask, *, name: str | None = None, fork: bool = False) -> Worker:
-    from ..services.processing import warm_up
-
     set_app(app)
     warm_up()
     worker_class = MarketplaceWorker if fork else MarketplaceSimpleWorker

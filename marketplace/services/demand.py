@@ -8,18 +8,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..domain import permissions
-from ..domain.catalog import ORGANISATION_KINDS, values as choice_values
+from ..domain.catalog import ORGANISATION_KINDS
+from ..domain.catalog import values as choice_values
 from ..domain.demand import DEMAND_COLUMNS, OPTIONAL_DEMAND_COLUMNS, STATUS_OPEN, STATUS_WITHDRAWN, parse_demand
 from ..domain.errors import Forbidden, NotFound
 from ..domain.match_status import HOLDING_STATUSES
 from ..domain.organisations import ImportTarget, KnownOrganisation, import_target
 from ..domain.scoring import request_figures_to_confirm
 from ..extensions import db
-from ..jobs.queue import enqueue_matching, enqueue_outbox
 from ..models import DemandRequest, Match, Organisation, User
 from ..models.base import utcnow
-from . import audit
+from . import audit, effects
 from .leads import ImportReport, RejectedRow, RowWarning, apply_changes, valid_rows
+from .matches import close_for_withdrawal
 
 # Fields a buyer's form or an import may set; everything else (organisation, status) is the system's.
 EDITABLE_FIELDS = ("external_id", "category", "substitutes", "quantity", "max_unit_price", "needed_by",
@@ -51,8 +52,8 @@ def create_request(values: dict, *, buyer: User) -> DemandRequest:
     db.session.add(request)
     db.session.flush()
     audit.record(buyer.id, "demand.create", "demand", request.id, after=demand_values(request))
+    effects.after_commit("run_matching", f"request {request.id} posted")
     db.session.commit()
-    enqueue_matching(f"request {request.id} posted")
     return request
 
 
@@ -68,8 +69,8 @@ def update_request(request: DemandRequest, values: dict, *, actor: User) -> bool
     before, after = _apply_changes(request, values)
     if after:
         audit.record(actor.id, "demand.update", "demand", request.id, before=before, after=after)
+        effects.after_commit("run_matching", f"request {request.id} changed")
         db.session.commit()
-        enqueue_matching(f"request {request.id} changed")
     return bool(after)
 
 
@@ -77,17 +78,15 @@ def withdraw_request(request: DemandRequest, *, actor: User) -> int:
     """Withdraw an open request. Proposals not yet accepted are closed and their units go back
     to supply; accepted and ordered matches stay (the buyer closes them if they must).
     Returns how many proposals were closed."""
-    from .matching import close_for_withdrawal
-
     if request.status != STATUS_OPEN:
         raise DemandError("This request is not open.")
     request.status, request.updated_at = STATUS_WITHDRAWN, utcnow()
     audit.record(actor.id, "demand.withdraw", "demand", request.id, before={"status": STATUS_OPEN},
                  after={"status": STATUS_WITHDRAWN})
     closed = close_for_withdrawal(request, actor)
+    effects.after_commit("run_matching", f"request {request.id} withdrawn")
+    effects.after_commit("send_outbox")
     db.session.commit()
-    enqueue_matching(f"request {request.id} withdrawn")
-    enqueue_outbox()
     return closed
 
 
@@ -213,8 +212,8 @@ def import_demand(stream: IO[str], *, actor_id: int | None) -> ImportReport:
             report.updated += 1
         else:
             report.unchanged += 1
-    db.session.commit()
     if report.imported or report.updated:
-        enqueue_matching(f"{report.imported + report.updated} request(s) imported")
+        effects.after_commit("run_matching", f"{report.imported + report.updated} request(s) imported")
+    db.session.commit()
     return report
 

@@ -14,10 +14,9 @@ from ..domain.leads import (DERIVED_FIELDS, LEAD_COLUMNS, MARKETPLACE_REF, OPTIO
                              new_marketplace_ref, parse_lead)
 from ..domain.permissions import may_edit_lead, may_view_lead
 from ..extensions import db
-from ..jobs.queue import enqueue_lead_processing, enqueue_matching
 from ..models import Lead, User
 from ..models.base import utcnow
-from . import audit
+from . import audit, effects
 
 # marketplace_ref last: a file read by column position before it was added reads as before.
 EXPORT_COLUMNS = ("id",) + LEAD_COLUMNS + ("status", "cluster", "risk_score", "flags", MARKETPLACE_REF)
@@ -41,8 +40,8 @@ def create_lead(values: dict, *, owner: User | None, actor_id: int | None, sourc
     db.session.add(lead)
     db.session.flush()
     audit.record(actor_id, "lead.create", "lead", lead.id, after={"source": source, "status": status})
+    effects.after_commit("process_lead", lead.id)  # after the commit: the job must find the row
     db.session.commit()
-    enqueue_lead_processing([lead.id])  # after the commit: the job must find the row
     return lead
 
 
@@ -82,8 +81,8 @@ def update_lead(lead: Lead, values: dict, *, actor_id: int) -> bool:
     before, after = _apply_changes(lead, values)
     if after:
         audit.record(actor_id, "lead.update", "lead", lead.id, before=before, after=after)
+        effects.after_commit("process_lead", lead.id)
         db.session.commit()
-        enqueue_lead_processing([lead.id])
     return bool(after)
 
 
@@ -248,10 +247,11 @@ def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITT
         db.session.rollback()
         return report
     _save_batch(batch, report, matched, actor_id=actor_id, status=status)
-    db.session.commit()
-    enqueue_lead_processing(report.changed_lead_ids)
+    for lead_id in report.changed_lead_ids:
+        effects.after_commit("process_lead", lead_id)
     if status == APPROVED and report.changed_lead_ids:
-        enqueue_matching(f"{len(report.changed_lead_ids)} approved lead(s) imported")
+        effects.after_commit("run_matching", f"{len(report.changed_lead_ids)} approved lead(s) imported")
+    db.session.commit()  # one commit; then every job in one Redis pipeline
     return report
 
 

@@ -71,6 +71,15 @@ def refit_due() -> bool:
     return newest is not None and new > 0 and utcnow() - newest.fitted_at > REFIT_MAX_AGE
 
 
+# The fields of a normalised lead that the duplicate search compares (processing and the fit).
+RECORD_FIELDS = ("name", "phone", "email", "domains", "contact", "street", "postal_code", "city")
+
+
+def record_of(row: LeadNormal) -> dict:
+    """The compared fields of a stored normal form: {field: value}."""
+    return {name: getattr(row, name) for name in RECORD_FIELDS}
+
+
 def refit(trigger: str, *, min_pairs: int | None = None) -> MatchModel:
     """Fit the lead-match weights to the stored leads and commit a new version (which
     ``current_spec`` then returns if it was fitted). ``min_pairs``: see ``fit_spec``."""
@@ -78,9 +87,7 @@ def refit(trigger: str, *, min_pairs: int | None = None) -> MatchModel:
     rows = list(db.session.execute(select(LeadNormal).order_by(LeadNormal.lead_id.desc())
                                    .limit(MAX_FIT_LEADS)).scalars())
     rows.reverse()  # arrival order, as the duplicate search meets them
-    from .processing import _record_of
-
-    records = [_record_of(row) for row in rows]
+    records = [record_of(row) for row in rows]
     frequencies = {}
     for comparison in LEAD_MATCH_SPEC.comparisons:
         if comparison.tf_adjusted:

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import DuplicatePair, Lead, LeadBlockKey, LeadFlag, LeadNormal
 from ..models.base import utcnow
 from .match_models import current_spec
+from .match_models import record_of as _record_of
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,6 @@ log = logging.getLogger(__name__)
 DEDUP_LOCK_KEY = 0x4C45_4144  # "LEAD"
 # A lead whose processing failed this many times is shown to staff as failed, not retried forever.
 MAX_ATTEMPTS = 4
-RECORD_FIELDS = ("name", "phone", "email", "domains", "contact", "street", "postal_code", "city")
 
 
 def _take_dedup_lock() -> None:
@@ -74,10 +74,6 @@ def candidate_ids(lead_id: int, keys: set[str]) -> Counter[int]:
         for key in sorted(keys)
     ]
     return Counter(db.session.execute(union_all(*per_key) if len(per_key) > 1 else per_key[0]).scalars())
-
-
-def _record_of(row: LeadNormal) -> dict:
-    return {name: getattr(row, name) for name in RECORD_FIELDS}
 
 
 def _evidence_json(result) -> list[dict]:

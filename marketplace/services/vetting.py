@@ -15,10 +15,10 @@ from ..domain.lead_status import (ACTIONS, APPROVED, OPEN_STATUSES, PROCESSING_P
 from ..domain.normalise import email_domain
 from ..domain.permissions import self_vetting_reason
 from ..extensions import db
-from ..jobs.queue import enqueue_lead_processing
 from ..models import DuplicatePair, Lead, LeadFlag, LeadMessage, User
 from ..models.base import utcnow
-from . import audit
+from . import audit, effects
+from .matches import lead_status_changed
 from .processing import recompute_clusters, reset_for_retry
 
 
@@ -189,7 +189,9 @@ def _refuse_self_vetting(actor: User, lead: Lead, action: str) -> None:
 
 def decide(lead: Lead, actor: User, action: str, text: str | None = None) -> str:
     """Apply a vetting decision (or a supplier's answer) and write its audit row in the same
-    transaction. Raises TransitionError or DecisionRefused with a message for the person."""
+    transaction; the caller commits (once, with whatever else the use case changed). Matching,
+    e-mail and rescoring follow that commit. Raises TransitionError or DecisionRefused with a
+    message for the person."""
     before = lead.status
     target = transition(action, before, actor.role, text)
     if actor.role != "supplier":
@@ -209,16 +211,19 @@ def decide(lead: Lead, actor: User, action: str, text: str | None = None) -> str
                                    kind="question" if action == "request_info" else "answer", body=text))
     audit.record(actor.id, f"lead.{action}", "lead", lead.id, before={"status": before},
                  after={"status": target}, detail=text)
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(lead)
     if APPROVED in (before, target) and before != target:
-        from .matching import lead_status_changed
-
         lead_status_changed(lead, before, target, actor)
     if target == "rejected":
         # Leads that resemble this one are scored again, so they show "resembles a rejected lead".
-        enqueue_lead_processing(_paired_lead_ids(lead.id) | _cluster_ids(lead))
+        _process_after_commit(_paired_lead_ids(lead.id) | _cluster_ids(lead))
     return target
+
+
+def _process_after_commit(lead_ids) -> None:
+    for lead_id in sorted(lead_ids):
+        effects.after_commit("process_lead", lead_id)
 
 
 def _paired_lead_ids(lead_id: int) -> set[int]:
@@ -250,8 +255,8 @@ def decide_pair(pair: DuplicatePair, actor: User, decision: str) -> None:
     _recluster(affected)
     audit.record(actor.id, f"duplicate.{decision}", "lead", pair.lead_id, before={"decision": before},
                  after={"decision": decision, "other_lead": pair.other_id})
+    _process_after_commit(affected)
     db.session.commit()
-    enqueue_lead_processing(affected)
 
 
 def _recluster(lead_ids: set[int]) -> None:
@@ -277,8 +282,8 @@ def split_from_cluster(lead: Lead, actor: User) -> int:
         pair.decision, pair.decided_by_id, pair.decided_at = "different", actor.id, utcnow()
     _recluster({lead.id} | mates)
     audit.record(actor.id, "duplicate.split", "lead", lead.id, after={"unlinked": sorted(mates)})
+    _process_after_commit({lead.id} | mates)
     db.session.commit()
-    enqueue_lead_processing({lead.id} | mates)
     return len(pairs)
 
 
@@ -298,8 +303,8 @@ def merge_leads(lead: Lead, other: Lead, actor: User) -> None:
 def retry_processing(lead: Lead, actor: User) -> None:
     reset_for_retry(lead.id)
     audit.record(actor.id, "lead.reprocess", "lead", lead.id)
+    effects.after_commit("process_lead", lead.id)
     db.session.commit()
-    enqueue_lead_processing([lead.id])
 
 
 # --- What the lead page shows ----------------------------------------------------------------

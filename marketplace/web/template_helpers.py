@@ -18,7 +18,7 @@ def register_template_helpers(app: Flask) -> None:
         choices = status_choices.get(choices_name) or getattr(catalog, choices_name)
         return catalog.label(choices, value)
 
-    from ..services.matching import supplier_sees_buyer
+    from ..services.matches import supplier_sees_buyer
 
     app.add_template_global(supplier_sees_buyer)
 

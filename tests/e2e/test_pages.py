@@ -188,7 +188,7 @@ def test_the_error_watch_sees_a_content_security_policy_violation(live_server, p
 def test_a_buyer_requests_and_answers_a_proposal_on_a_phone(clean_app, open_page):
     """Issue 4 on a phone: a nurse posts a request and opens a proposal; nothing scrolls sideways
     and every control of the request form fits the screen and is big enough to tap."""
-    from marketplace.services import matching
+    from marketplace.services import planning
     from tests.conftest import approve, make_lead, make_request
 
     with clean_app.app_context():
@@ -197,7 +197,7 @@ def test_a_buyer_requests_and_answers_a_proposal_on_a_phone(clean_app, open_page
         lead = make_lead(make_user("supplier", "s@phone-supplier.example"), quantity="5000")
         approve(lead, vetter)
         make_request(buyer)
-        matching.release_plan(matching.run_matching("phone test"), vetter)
+        planning.release_plan(planning.run_matching("phone test"), vetter)
         email = buyer.email
     page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
     sign_in(page, email, DEFAULT_PASSWORD)

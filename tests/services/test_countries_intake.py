@@ -9,7 +9,7 @@ from sqlalchemy import select
 from marketplace.domain import allocation
 from marketplace.extensions import db
 from marketplace.models import Lead, LeadNormal
-from marketplace.services import leads, matching, processing
+from marketplace.services import leads, processing, supply
 from tests.conftest import VALID_LEAD, make_lead
 from tests.services.test_import_export import csv_text
 
@@ -47,7 +47,7 @@ def test_case_c05_zip_codes_get_their_zero_and_their_location(app_ctx):
     assert report.imported == 2
     assert (by_id["Z1"].postal_code, by_id["Z2"].postal_code) == ("02446", "07102-1234")
     assert (normal_of(by_id["Z1"]).postal_code, normal_of(by_id["Z2"]).postal_code) == ("02446", "07102")
-    offer = matching._offer(by_id["Z1"], 100)
+    offer = supply._offer(by_id["Z1"], 100)
     assert offer.postal_code == "02446"
     assert allocation.geo.distance_km(offer.postal_code, "02115") < 10  # Brookline to Boston
 
@@ -78,9 +78,9 @@ def test_unknown_country_and_bad_zip_rows_are_refused_with_a_line_each(app_ctx):
 def test_a_german_postal_code_is_no_new_york_zip(app_ctx):
     # 10115 is Berlin-Mitte and also a Manhattan ZIP: a German lead gets no US location.
     berlin = make_lead(country="DE", postal_code="10115", phone="+49 30 123456")
-    assert matching._offer(berlin, 100).postal_code is None
+    assert supply._offer(berlin, 100).postal_code is None
     us = make_lead(postal_code="10115", external_id="NY")
-    assert matching._offer(us, 100).postal_code == "10115"
+    assert supply._offer(us, 100).postal_code == "10115"
 
 
 def test_older_free_text_countries_still_show_and_process(app_ctx):
@@ -90,11 +90,11 @@ def test_older_free_text_countries_still_show_and_process(app_ctx):
     db.session.commit()
     assert processing.process_lead(lead.id)
     assert normal_of(lead).phone == "+525512345678"
-    assert matching._offer(lead, 1).postal_code is None  # Mexico: no US ZIP location
+    assert supply._offer(lead, 1).postal_code is None  # Mexico: no US ZIP location
     lead.country = "United States"
     db.session.commit()
     processing.process_lead(lead.id)
-    assert normal_of(lead).postal_code == "02446" and matching._offer(lead, 1).postal_code == "02446"
+    assert normal_of(lead).postal_code == "02446" and supply._offer(lead, 1).postal_code == "02446"
     assert Decimal(lead.unit_price) > 0
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from marketplace.domain.match_status import MatchTransitionError
 from marketplace.extensions import db
 from marketplace.models import AuditLog, DemandRequest, Match, MatchPlan, Notification, OutboxEmail
-from marketplace.services import demand, matching, notifications
+from marketplace.services import demand, matches, notifications, planning, supply
 from tests.conftest import approve, make_lead, make_request, make_user
 
 
@@ -22,7 +22,7 @@ def parties(app_ctx):
 
 
 def plan_now() -> MatchPlan:
-    return matching.run_matching("test")
+    return planning.run_matching("test")
 
 
 def approved_supply(parties, *, request_fields=None, quantity="5000"):
@@ -37,7 +37,7 @@ def approved_supply(parties, *, request_fields=None, quantity="5000"):
 def proposed_match(parties, **kwargs) -> Match:
     """approved_supply, then a plan released: the one proposal it makes."""
     approved_supply(parties, **kwargs)
-    matching.release_plan(plan_now(), parties[2])
+    planning.release_plan(plan_now(), parties[2])
     return db.session.execute(select(Match)).scalar_one()
 
 
@@ -47,7 +47,7 @@ def matching_was_asked_for(since_plan_id: int) -> bool:
     from flask import current_app
 
     if not current_app.config.get("REDIS_URL"):
-        return matching.latest_plan().id > since_plan_id
+        return planning.latest_plan().id > since_plan_id
     from marketplace.jobs.queue import MATCHING_JOB_IDS, tasks_queue
 
     return any(job_id in tasks_queue().get_job_ids() for job_id in MATCHING_JOB_IDS)
@@ -78,9 +78,9 @@ def test_plan_allocates_approved_supply_to_open_requests(parties):
     lead = make_lead(supplier, quantity="15000", unit_price="0.90", lead_time_days="3", postal_code="90802")
     unapproved = make_lead(supplier, company_name="Other", email="x@other.example", quantity="5000")
     approve(lead, vetter)
-    plan = matching.latest_plan()  # approval ran matching in-process or queued it
+    plan = planning.latest_plan()  # approval ran matching in-process or queued it
     plan = plan_now()
-    lines = matching.plan_lines(plan)
+    lines = planning.plan_lines(plan)
     assert [(l.demand_id, l.lead_id, l.quantity) for l in lines] == [(request.id, lead.id, 15000)]
     assert unapproved.id not in {l.lead_id for l in lines}
     assert plan.units == 15000 and plan.demand_units == 20000
@@ -94,7 +94,7 @@ def test_release_makes_proposals_that_hold_units_and_notify(parties):
     lead = make_lead(supplier, quantity="4000")
     approve(lead, vetter)
     plan = plan_now()
-    assert matching.release_plan(plan, vetter) == 1
+    assert planning.release_plan(plan, vetter) == 1
     match = db.session.execute(select(Match)).scalar_one()
     assert (match.status, match.quantity, match.demand_id, match.lead_id) == ("proposed", 4000, request.id, lead.id)
     assert audit_actions("match", match.id) == ["match.propose"]
@@ -103,9 +103,9 @@ def test_release_makes_proposals_that_hold_units_and_notify(parties):
     assert told == {buyer.id, supplier.id}
     assert {e.to_address for e in db.session.execute(select(OutboxEmail)).scalars()} == {buyer.email, supplier.email}
     # The units are held: a new plan offers nothing more from this lead.
-    assert matching.plan_lines(plan_now()) == []
-    with pytest.raises(matching.ProposalError):
-        matching.release_plan(plan, vetter)
+    assert planning.plan_lines(plan_now()) == []
+    with pytest.raises(planning.ProposalError):
+        planning.release_plan(plan, vetter)
 
 
 def test_release_rechecks_supply_that_changed_since_the_plan(parties):
@@ -117,35 +117,35 @@ def test_release_rechecks_supply_that_changed_since_the_plan(parties):
     # Changed behind the plan's back (no new plan yet): the release must see it.
     lead.status = "under_review"
     db.session.commit()
-    assert matching.release_plan(plan, vetter) == 0
+    assert planning.release_plan(plan, vetter) == 0
 
 
 def test_lifecycle_accept_order_deliver_with_audit(parties):
     buyer, supplier, vetter = parties
     match = proposed_match(parties)
     lead = match.lead
-    assert not matching.buyer_sees_contacts(buyer, match)
+    assert not matches.buyer_sees_contacts(buyer, match)
     with pytest.raises(MatchTransitionError):
-        matching.act_on_match(match, supplier, "accept")  # only the buyer accepts
-    assert matching.act_on_match(match, buyer, "accept") == "accepted"
-    assert matching.buyer_sees_contacts(buyer, match)
+        matches.act_on_match(match, supplier, "accept")  # only the buyer accepts
+    assert matches.act_on_match(match, buyer, "accept") == "accepted"
+    assert matches.buyer_sees_contacts(buyer, match)
     with pytest.raises(MatchTransitionError, match="not possible"):
-        matching.act_on_match(match, buyer, "mark_delivered")
-    matching.act_on_match(match, buyer, "mark_ordered")
-    matching.act_on_match(match, vetter, "mark_delivered")
+        matches.act_on_match(match, buyer, "mark_delivered")
+    matches.act_on_match(match, buyer, "mark_ordered")
+    matches.act_on_match(match, vetter, "mark_delivered")
     assert audit_actions("match", match.id) == ["match.propose", "match.accept", "match.mark_ordered",
                                                 "match.mark_delivered"]
     # Still held: delivered units are spent.
-    assert matching.available_units([lead.id]) == {lead.id: 0}
+    assert supply.available_units([lead.id]) == {lead.id: 0}
 
 
 def test_unverified_buyer_never_sees_contacts(parties):
     buyer, supplier, vetter = parties
     match = proposed_match(parties)
-    matching.act_on_match(match, buyer, "accept")
+    matches.act_on_match(match, buyer, "accept")
     from marketplace.services import accounts
     accounts.revoke_organisation(buyer.organisation, actor_id=vetter.id)
-    assert not matching.buyer_sees_contacts(buyer, match)
+    assert not matches.buyer_sees_contacts(buyer, match)
 
 
 def test_decline_returns_units_and_rematches_to_the_next_request(parties):
@@ -156,22 +156,22 @@ def test_decline_returns_units_and_rematches_to_the_next_request(parties):
     lead = make_lead(supplier, quantity="5000")
     approve(lead, vetter)
     plan = plan_now()
-    assert [(l.demand_id, l.quantity) for l in matching.plan_lines(plan)] == [(urgent.id, 5000)]
-    matching.release_plan(plan, vetter)
+    assert [(l.demand_id, l.quantity) for l in planning.plan_lines(plan)] == [(urgent.id, 5000)]
+    planning.release_plan(plan, vetter)
     match = db.session.execute(select(Match)).scalar_one()
     with pytest.raises(MatchTransitionError, match="reason"):
-        matching.act_on_match(match, buyer, "decline")
-    matching.act_on_match(match, buyer, "decline", reason="We found gloves elsewhere")
+        matches.act_on_match(match, buyer, "decline")
+    matches.act_on_match(match, buyer, "decline", reason="We found gloves elsewhere")
     assert match.decline_reason == "We found gloves elsewhere"
     # Declining gave the units back and asked for a new plan, which may use them again.
     assert matching_was_asked_for(plan.id)
     replan = plan_now()
-    lines = matching.plan_lines(replan)
+    lines = planning.plan_lines(replan)
     assert [(l.demand_id, l.lead_id, l.quantity) for l in lines] in ([(later.id, lead.id, 5000)],
                                                                      [(urgent.id, lead.id, 5000)])
     # The declined request still needs its units; the urgent one wins again unless it is withdrawn.
     demand.withdraw_request(urgent, actor=buyer)
-    lines = matching.plan_lines(plan_now())
+    lines = planning.plan_lines(plan_now())
     assert [(l.demand_id, l.quantity) for l in lines] == [(later.id, 5000)]
 
 
@@ -179,12 +179,12 @@ def test_close_needs_a_reason_and_returns_units(parties):
     buyer, supplier, vetter = parties
     match = proposed_match(parties)
     lead = match.lead
-    matching.act_on_match(match, buyer, "accept")
+    matches.act_on_match(match, buyer, "accept")
     with pytest.raises(MatchTransitionError, match="choose"):
-        matching.act_on_match(match, supplier, "close")
-    matching.act_on_match(match, supplier, "close", close_reason="no_supply")
+        matches.act_on_match(match, supplier, "close")
+    matches.act_on_match(match, supplier, "close", close_reason="no_supply")
     assert match.close_reason == "no_supply"
-    assert matching.available_units([lead.id]) == {lead.id: 5000}
+    assert supply.available_units([lead.id]) == {lead.id: 5000}
 
 
 def test_withdrawing_closes_proposals_but_keeps_accepted_matches(parties):
@@ -194,9 +194,9 @@ def test_withdrawing_closes_proposals_but_keeps_accepted_matches(parties):
     second = make_lead(supplier, quantity="3000", company_name="Second", email="s@second.example")
     approve(first, vetter)
     approve(second, vetter)
-    matching.release_plan(plan_now(), vetter)
+    planning.release_plan(plan_now(), vetter)
     one, two = db.session.execute(select(Match).order_by(Match.id)).scalars()
-    matching.act_on_match(one, buyer, "accept")
+    matches.act_on_match(one, buyer, "accept")
     assert demand.withdraw_request(request, actor=buyer) == 1
     assert (one.status, two.status) == ("accepted", "closed")
     assert two.close_reason == "request_withdrawn"
@@ -205,10 +205,11 @@ def test_withdrawing_closes_proposals_but_keeps_accepted_matches(parties):
 def test_lead_no_longer_approved_closes_its_matches(parties):
     buyer, supplier, vetter = parties
     _, lead = approved_supply(parties)
-    matching.release_plan(plan_now(), vetter)
+    planning.release_plan(plan_now(), vetter)
     admin = make_user("admin")
     from marketplace.services import vetting
     vetting.decide(lead, admin, "reject", "fake certificate")
+    db.session.commit()
     match = db.session.execute(select(Match)).scalar_one()
     assert (match.status, match.close_reason) == ("closed", "supplier_not_approved")
 
@@ -218,7 +219,7 @@ def test_edit_cannot_drop_quantity_below_matched_units(parties):
     request = make_request(buyer, quantity="10000")
     lead = make_lead(supplier, quantity="6000")
     approve(lead, vetter)
-    matching.release_plan(plan_now(), vetter)
+    planning.release_plan(plan_now(), vetter)
     values = {**demand.demand_values(request), "quantity": 5000}
     with pytest.raises(demand.DemandError, match="6,000"):
         demand.update_request(request, values, actor=buyer)
@@ -234,7 +235,7 @@ def test_candidates_are_ranked_with_reasons(parties):
     too_dear = make_lead(supplier, unit_price="2.50", company_name="Too", email="a@too.example")
     for lead in (cheap, dear, kn95, too_dear):
         approve(lead, vetter)
-    ranked = matching.candidates(request)
+    ranked = supply.candidates(request)
     assert [c.lead.id for c in ranked] == [cheap.id, dear.id, kn95.id]
     assert any("substitute" in reason.lower() for reason in ranked[2].reasons)
 
@@ -246,7 +247,7 @@ def test_export_writes_every_line(parties, tmp_path):
     approve(lead, vetter)
     plan = plan_now()
     buffer = io.StringIO()
-    assert matching.export_plan(plan, buffer) == 1
+    assert planning.export_plan(plan, buffer) == 1
     assert buffer.getvalue().splitlines() == ["demand_external_id,lead_external_id,quantity,unit_price",
                                               "REQ-1,LEAD-1,5000,0.85"]
 
@@ -258,7 +259,7 @@ def test_outbox_sends_to_the_log_and_keeps_mail_through_an_smtp_outage(parties, 
     app = current_app
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", 9)  # nothing listens: the server is "down"
-    matching.release_plan(plan_now(), vetter)
+    planning.release_plan(plan_now(), vetter)
     send_outbox_as_the_job_would()
     pending = list(db.session.execute(select(OutboxEmail).order_by(OutboxEmail.id)).scalars())
     assert len(pending) == 2 and {e.status for e in pending} == {"pending"}
@@ -299,14 +300,14 @@ def test_old_superseded_plans_keep_their_totals_but_lose_their_lines(parties):
 
     buyer, supplier, vetter = parties
     _, lead = approved_supply(parties)
-    for _ in range(matching.KEEP_SUPERSEDED_PLANS + 3):
+    for _ in range(planning.KEEP_SUPERSEDED_PLANS + 3):
         plan_now()
     with_lines = set(db.session.execute(select(MatchPlanLine.plan_id)).scalars())
-    assert len(with_lines) == matching.KEEP_SUPERSEDED_PLANS + 1  # and the draft
-    assert matching.latest_plan().id in with_lines
+    assert len(with_lines) == planning.KEEP_SUPERSEDED_PLANS + 1  # and the draft
+    assert planning.latest_plan().id in with_lines
     plans = list(db.session.execute(select(MatchPlan).order_by(MatchPlan.id)).scalars())
-    assert [plan.units for plan in plans[-(matching.KEEP_SUPERSEDED_PLANS + 3):]] == [5000] * (
-        matching.KEEP_SUPERSEDED_PLANS + 3)
+    assert [plan.units for plan in plans[-(planning.KEEP_SUPERSEDED_PLANS + 3):]] == [5000] * (
+        planning.KEEP_SUPERSEDED_PLANS + 3)
 
 
 def test_sweeper_asks_again_for_matching_and_mail_that_were_lost(parties):
@@ -322,12 +323,12 @@ def test_sweeper_asks_again_for_matching_and_mail_that_were_lost(parties):
     buyer, supplier, vetter = parties
     request = make_request(buyer)
     plan = plan_now()
-    assert not matching.matching_is_stale(timedelta(0))
+    assert not planning.matching_is_stale(timedelta(0))
     request.updated_at = utcnow()  # changed after the newest plan, and its run was lost
     db.session.add(OutboxEmail(to_address=buyer.email, subject="waiting", body="x"))
     db.session.commit()
-    assert matching.matching_is_stale(timedelta(0))
-    assert not matching.matching_is_stale(timedelta(minutes=5))  # too recent: its own run may be on its way
+    assert planning.matching_is_stale(timedelta(0))
+    assert not planning.matching_is_stale(timedelta(minutes=5))  # too recent: its own run may be on its way
     assert notifications.outbox_waiting(timedelta(0))
     sweep(current_app._get_current_object(), timedelta(0))
     if current_app.config.get("REDIS_URL"):
@@ -336,7 +337,7 @@ def test_sweeper_asks_again_for_matching_and_mail_that_were_lost(parties):
         assert matching_was_asked_for(plan.id)
         assert OUTBOX_JOB_ID in tasks_queue().get_job_ids()
     else:  # the embedded default did both at once
-        assert matching.latest_plan().id > plan.id
+        assert planning.latest_plan().id > plan.id
         assert not notifications.outbox_waiting(timedelta(0))
 
 
@@ -350,30 +351,30 @@ def test_redis_down_loses_no_request_decision_or_mail(parties, monkeypatch):
     monkeypatch.setitem(current_app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
     request = make_request(buyer, quantity="1000", category="nitrile_gloves", max_unit_price="0.20")
     assert db.session.get(DemandRequest, request.id) is not None
-    made = matching.release_plan(plan_now(), vetter)
+    made = planning.release_plan(plan_now(), vetter)
     assert made == 1
     match = db.session.execute(select(Match)).scalar_one()
-    assert matching.act_on_match(match, buyer, "accept") == "accepted"
+    assert matches.act_on_match(match, buyer, "accept") == "accepted"
     assert {e.status for e in db.session.execute(select(OutboxEmail)).scalars()} == {"pending"}
 
 
 def test_staff_propose_one_candidate_by_hand_with_the_plan_rules(parties):
     buyer, supplier, vetter = parties
     request, lead = approved_supply(parties, request_fields={"quantity": "3000"}, quantity="5000")
-    match = matching.propose(request, lead.id, 2000, vetter)
+    match = planning.propose(request, lead.id, 2000, vetter)
     assert (match.status, match.quantity, match.plan_id) == ("proposed", 2000, None)
     assert match.reasons[-1] == f"proposed by hand by {vetter.email}"
     assert audit_actions("match", match.id) == ["match.propose"]
     assert {n.user_id for n in db.session.execute(select(Notification)).scalars()} == {buyer.id, supplier.id}
-    with pytest.raises(matching.ProposalError, match="between 1 and 1,000"):
-        matching.propose(request, lead.id, 1500, vetter)  # only 1,000 units are still needed
+    with pytest.raises(planning.ProposalError, match="between 1 and 1,000"):
+        planning.propose(request, lead.id, 1500, vetter)  # only 1,000 units are still needed
     dear = make_lead(supplier, company_name="Dear", email="d@dear.example", unit_price="9.00")
     approve(dear, vetter)
-    with pytest.raises(matching.ProposalError, match="above your maximum"):
-        matching.propose(request, dear.id, 100, vetter)
+    with pytest.raises(planning.ProposalError, match="above your maximum"):
+        planning.propose(request, dear.id, 100, vetter)
     pending = make_lead(supplier, company_name="New", email="n@new.example")
-    with pytest.raises(matching.ProposalError, match="not approved"):
-        matching.propose(request, pending.id, 100, vetter)
+    with pytest.raises(planning.ProposalError, match="not approved"):
+        planning.propose(request, pending.id, 100, vetter)
 
 
 def test_a_failed_run_is_kept_for_staff_and_the_last_good_plan_stays(parties, monkeypatch, client):
@@ -389,12 +390,12 @@ def test_a_failed_run_is_kept_for_staff_and_the_last_good_plan_stays(parties, mo
 
     monkeypatch.setattr(allocation, "allocate", broken)
     with pytest.raises(RuntimeError):
-        matching.run_matching("test: broken solver")
-    assert matching.latest_plan().id == good.id
-    failure = matching.failure_since(good)
+        planning.run_matching("test: broken solver")
+    assert planning.latest_plan().id == good.id
+    failure = planning.failure_since(good)
     assert failure.status == "failed" and "INFEASIBLE" in failure.error
     login(client, vetter.email)
     page = client.get("/staff/matching").get_data(as_text=True)
     assert "The last matching run failed" in page and "INFEASIBLE" in page and f"Plan #{good.id}" in page
     monkeypatch.undo()
-    assert matching.failure_since(plan_now()) is None
+    assert planning.failure_since(plan_now()) is None

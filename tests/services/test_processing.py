@@ -68,6 +68,7 @@ def test_a_lead_like_a_rejected_one_is_flagged(app_ctx):
                         "website": "", "phone": "(305) 555-0177"})
     process(scam)
     vetting.decide(scam, vetter, "reject", "Broker with no stock")
+    db.session.commit()
     again = make_lead(**{**HARBOR, "company_name": "Prime Sourcing Partners", "email": "deals77@gmail.com",
                          "website": "", "phone": "(305) 555-0177"})
     process(again)

@@ -23,7 +23,7 @@ import pytest
 from marketplace.domain.leads import LEAD_COLUMNS
 from marketplace.extensions import db
 from marketplace.models import DemandRequest, DuplicatePair, Lead, Match, MatchPlan
-from marketplace.services import demand, documents, matching, notifications
+from marketplace.services import demand, documents, notifications, planning
 from tests.conftest import VALID_LEAD, approve, fetch_token, login, make_lead, make_request, make_user, valid_demand
 
 ROLES = ("anonymous", "supplier_a", "supplier_b", "buyer_a", "buyer_b", "vetter", "admin")
@@ -232,8 +232,8 @@ class World:
             match_b = _proposed(lead_b, request_b)
             match_city = _proposed(lead_city, request_city)
             # Matching runs are only queued with Redis (and ran in-process before without): run one now.
-            plan = matching.run_matching("access matrix")
-            assert plan.status == "draft" and matching.plan_lines(plan), "the plan should have lines"
+            plan = planning.run_matching("access matrix")
+            assert plan.status == "draft" and planning.plan_lines(plan), "the plan should have lines"
             # Each person's own notification (and its e-mail in the outbox) names them.
             for user, marker in ((sa, "supplier_a"), (sb, "supplier_b"), (ba, "buyer_a"), (bb, "buyer_b"),
                                  (vetter, "city"), (admin, "city")):

@@ -10,7 +10,7 @@ import pytest
 from marketplace.extensions import db
 from marketplace.models import (AuditLog, DemandRequest, DuplicatePair, Lead, LeadDocument, Match, MatchPlan,
                                 Notification, Organisation, User, UserSession)
-from marketplace.services import matching, notifications, vetting
+from marketplace.services import notifications, planning, vetting
 from tests.conftest import (IS_POSTGRES, VALID_LEAD, approve, csrf_token_from, fetch_token, login, make_lead,
                             make_request, make_user, valid_demand)
 from tests.web.test_access_matrix import PDF, duplicate_pair, routes, snapshot
@@ -156,6 +156,7 @@ def csrf_world(clean_app):
         asked = make_lead(users["supplier"], company_name="Asked Medical", email="info@asked-medical.com",
                           phone="(213) 555-0177")
         vetting.decide(asked, users["vetter"], "request_info", "Which NIOSH approval number?")
+        db.session.commit()
         # Supply and demand for the matching routes: an approved offer, an open request, a proposal
         # (a row, as a released plan makes it), a draft plan, and an unread notification for the buyer.
         offer = make_lead(users["other_supplier"], company_name="Offer Medical", email="sales@offer-medical.com",
@@ -166,7 +167,7 @@ def csrf_world(clean_app):
                       reasons=["for the CSRF tests"], status="proposed")
         db.session.add(match)
         db.session.commit()
-        plan = matching.run_matching("csrf tests")  # with Redis, runs are only queued: compute it here
+        plan = planning.run_matching("csrf tests")  # with Redis, runs are only queued: compute it here
         notifications.notify([users["buyer"]], "Something happened", "/buyer/")
         db.session.commit()
         notification = db.session.execute(db.select(Notification.id)

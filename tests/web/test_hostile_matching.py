@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import DemandRequest, Match, User
-from marketplace.services import matching
+from marketplace.services import planning
 from tests.conftest import approve, login, make_lead, make_request, make_user, valid_demand
 from tests.web.test_hostile_input import (FUZZ, HOSTILE, HOSTILE_TEXT, Poster, assert_escaped, form_fields,
                                          unlimited)  # noqa: F401  (fixture)
@@ -73,7 +73,7 @@ def test_match_reasons_and_actions_survive_hostile_values(buyer, unlimited):
             lead = make_lead(supplier, company_name=f"Co {n}", email=f"s{n}@co{n}.example", quantity="1000",
                              product_description=value)
             approve(lead, vetter)
-        matching.release_plan(matching.run_matching("test"), vetter)
+        planning.release_plan(planning.run_matching("test"), vetter)
         match_ids = list(db.session.execute(select(Match.id)).scalars())
     assert len(match_ids) == len(descriptions)
     token_poster = Poster(buyer, f"/matches/{match_ids[0]}")

@@ -6,7 +6,7 @@ from ...domain.catalog import FACILITY_TYPES
 from ...domain.demand import STATUS_OPEN, demand_to_row
 from ...extensions import limiter
 from ..forms import page_number
-from ...services import audit, demand, matching
+from ...services import audit, demand, matches
 from .forms import ConfirmForm, DemandForm
 
 bp = Blueprint("buyers", __name__, url_prefix="/buyer")
@@ -24,7 +24,7 @@ def home():
     pagination = (demand.organisation_requests(organisation.id, page, current_app.config["ITEMS_PER_PAGE"])
                   if organisation else None)
     held = demand.held_units_by_request([r.id for r in pagination.items]) if pagination else {}
-    proposals = matching.matches_list(organisation_id=organisation.id, status="proposed") if organisation else []
+    proposals = matches.matches_list(organisation_id=organisation.id, status="proposed") if organisation else []
     return render_template("buyers/home.html", organisation=organisation, pagination=pagination, held=held,
                            proposals=proposals, may_post=demand.may_post(current_user))
 
@@ -80,7 +80,7 @@ def request_detail(request_id: int):
     return render_template(
         "buyers/request_detail.html", demand_request=demand_request,
         held=demand.held_units(demand_request.id),
-        matches=matching.matches_list(demand_id=demand_request.id),
+        matches=matches.matches_list(demand_id=demand_request.id),
         withdraw_form=ConfirmForm() if demand_request.status == STATUS_OPEN else None,
         history=audit.history("demand", demand_request.id))
 

@@ -1,5 +1,5 @@
 """Matches, for every party: the buyer's organisation, the supplier who owns the lead, and staff.
-What each sees and may do is decided in services.matching and domain.match_status."""
+What each sees and may do is decided in services.matches and domain.match_status."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -7,7 +7,7 @@ from ..access import role_required
 from ...domain.catalog import STAFF_ROLES
 from ...domain.match_status import MATCH_STATUSES, MatchTransitionError, available_match_actions
 from ..forms import page_number
-from ...services import audit, matching
+from ...services import audit, matches
 from .forms import MatchActionForm
 
 bp = Blueprint("matches", __name__, url_prefix="/matches")
@@ -21,7 +21,7 @@ def index():
     status = status if status in ("active", *dict(MATCH_STATUSES)) else None
     scope = {"buyer": {"organisation_id": current_user.organisation_id or -1},
              "supplier": {"lead_owner_id": current_user.id}}.get(current_user.role, {})
-    pagination = matching.matches_page(request.args.get("page", 1, type=page_number),
+    pagination = matches.matches_page(request.args.get("page", 1, type=page_number),
                                        current_app.config["ITEMS_PER_PAGE"], status=status, **scope)
     return render_template("matches/list.html", pagination=pagination, status=status)
 
@@ -29,24 +29,24 @@ def index():
 @bp.get("/<int:match_id>")
 @role_required(*ALL_ROLES)
 def detail(match_id: int):
-    match, party = matching.match_for(current_user, match_id)
+    match, party = matches.match_for(current_user, match_id)
     return render_template(
         "matches/detail.html", match=match, party=party, form=MatchActionForm(),
         actions=available_match_actions(match.status, party),
-        show_contacts=matching.buyer_sees_contacts(current_user, match),
-        show_buyer=party in STAFF_ROLES or (party == "supplier" and matching.supplier_sees_buyer(match)),
-        buyers=matching.buyers_of(match.demand),
+        show_contacts=matches.buyer_sees_contacts(current_user, match),
+        show_buyer=party in STAFF_ROLES or (party == "supplier" and matches.supplier_sees_buyer(match)),
+        buyers=matches.buyers_of(match.demand),
         history=audit.history("match", match.id))
 
 
 @bp.post("/<int:match_id>/act")
 @role_required(*ALL_ROLES)
 def act(match_id: int):
-    match, _ = matching.match_for(current_user, match_id)
+    match, _ = matches.match_for(current_user, match_id)
     form = MatchActionForm()
     if form.validate_on_submit():
         try:
-            status = matching.act_on_match(match, current_user, form.action.data or "",
+            status = matches.act_on_match(match, current_user, form.action.data or "",
                                            reason=form.reason.data, close_reason=form.close_reason.data or None)
         except MatchTransitionError as exc:
             flash(str(exc), "error")

@@ -11,9 +11,8 @@ from .forms import ProposeForm
 from ...domain.demand import DEMAND_STATUSES
 from ...extensions import db
 from ..forms import page_number
-from ...jobs.queue import enqueue_matching
 from ...models import MatchPlan
-from ...services import audit, demand, matching
+from ...services import audit, demand, matches, planning, supply
 
 bp = Blueprint("planning", __name__, url_prefix="/staff")
 PLAN_LINES_SHOWN = 500
@@ -36,8 +35,8 @@ def request_page(request_id: int):
     demand_request = demand.request_for(current_user, request_id)
     return render_template("planning/request.html", demand_request=demand_request,
                            held=demand.held_units(demand_request.id), propose_form=ProposeForm(),
-                           candidates=matching.candidates(demand_request),
-                           matches=matching.matches_list(demand_id=demand_request.id),
+                           candidates=supply.candidates(demand_request),
+                           matches=matches.matches_list(demand_id=demand_request.id),
                            history=audit.history("demand", demand_request.id))
 
 
@@ -48,8 +47,8 @@ def propose(request_id: int):
     form = ProposeForm()
     if form.validate_on_submit():
         try:
-            match = matching.propose(demand_request, form.lead_id.data, form.quantity.data, current_user)
-        except matching.ProposalError as exc:
+            match = planning.propose(demand_request, form.lead_id.data, form.quantity.data, current_user)
+        except planning.ProposalError as exc:
             flash(str(exc), "error")
         else:
             flash(f"Proposed: match #{match.id}, {match.quantity:,} units. The buyer is told.", "success")
@@ -62,9 +61,9 @@ def propose(request_id: int):
 @bp.get("/matching")
 @staff_required
 def plan_page():
-    plan = matching.latest_plan()
-    return render_template("planning/plan.html", plan=plan, form=ConfirmForm(), failure=matching.failure_since(plan),
-                           lines=matching.plan_lines(plan, limit=PLAN_LINES_SHOWN) if plan else [],
+    plan = planning.latest_plan()
+    return render_template("planning/plan.html", plan=plan, form=ConfirmForm(), failure=planning.failure_since(plan),
+                           lines=planning.plan_lines(plan, limit=PLAN_LINES_SHOWN) if plan else [],
                            lines_shown=PLAN_LINES_SHOWN)
 
 
@@ -72,9 +71,8 @@ def plan_page():
 @staff_required
 def run():
     if ConfirmForm().validate_on_submit():
-        audit.record(current_user.id, "plan.requested", "plan", None)
+        planning.request_run(current_user)
         db.session.commit()
-        enqueue_matching(f"asked for by {current_user.email}")
         flash("A new plan is being computed; this page shows it when it is ready.", "success")
     return redirect(url_for("planning.plan_page"))
 
@@ -85,8 +83,8 @@ def release(plan_id: int):
     plan = db.session.get(MatchPlan, plan_id) or abort(404)
     if ConfirmForm().validate_on_submit():
         try:
-            made = matching.release_plan(plan, current_user)
-        except matching.ProposalError as exc:
+            made = planning.release_plan(plan, current_user)
+        except planning.ProposalError as exc:
             flash(str(exc), "error")
         else:
             flash(f"{made} proposal(s) sent to buyers.", "success")
@@ -98,6 +96,6 @@ def release(plan_id: int):
 def export(plan_id: int):
     plan = db.session.get(MatchPlan, plan_id) or abort(404)
     buffer = io.StringIO()
-    matching.export_plan(plan, buffer)
+    planning.export_plan(plan, buffer)
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=plan-{plan.id}.csv"})

@@ -10,7 +10,7 @@ from ...domain.permissions import may_edit_lead
 from ...extensions import db, limiter
 from ...models import LeadDocument
 from ...domain.lead_status import INFO_REQUESTED, TransitionError
-from ...services import audit, documents, leads, matching, vetting
+from ...services import audit, documents, leads, matches, vetting
 from ..forms import page_number
 from .forms import AnswerForm, DocumentForm, LeadForm
 
@@ -70,7 +70,7 @@ def lead_detail(lead_id: int):
         may_edit=may_edit_lead(current_user.role, current_user.id, lead.owner_id, lead.status),
         messages=vetting.messages(lead),
         answer_form=AnswerForm() if is_owner and lead.status == INFO_REQUESTED else None,
-        matches=matching.matches_list(lead_id=lead.id),
+        matches=matches.matches_list(lead_id=lead.id),
         history=audit.history("lead", lead.id) if current_user.is_staff else [])
 
 
@@ -82,6 +82,7 @@ def answer(lead_id: int):
     if form.validate_on_submit():
         try:
             vetting.decide(lead, current_user, "answer", form.answer.data)
+            db.session.commit()
         except TransitionError as exc:
             flash(str(exc), "error")
         else:

@@ -11,7 +11,7 @@ from ...domain.scoring import FLAG_LABELS
 from ...extensions import db
 from ...models import DuplicatePair, Lead
 from ...models.base import utcnow
-from ...services import audit, leads, matching, vetting
+from ...services import audit, leads, matches, vetting
 from .forms import ActionForm, DecisionForm, ImportForm, MergeForm
 
 bp = Blueprint("vetting", __name__, url_prefix="/staff")
@@ -51,7 +51,7 @@ def lead_page(lead_id: int):
     return render_template("vetting/lead.html", lead=lead, pairs=vetting.lead_pairs(lead),
                            cluster=vetting.cluster_members(lead), messages=vetting.messages(lead),
                            history=audit.history("lead", lead.id),
-                           matches=matching.matches_list(lead_id=lead.id),
+                           matches=matches.matches_list(lead_id=lead.id),
                            actions=available_actions(lead.status, current_user.role),
                            decision_form=DecisionForm(), action_form=ActionForm(), merge_form=MergeForm())
 
@@ -64,6 +64,7 @@ def decide(lead_id: int):
     if form.validate_on_submit():
         try:
             status = vetting.decide(lead, current_user, form.action.data, form.text.data)
+            db.session.commit()
         except (TransitionError, vetting.DecisionRefused) as exc:
             flash(str(exc), "error")
         else:

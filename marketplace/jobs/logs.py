@@ -1,0 +1,60 @@
+"""Logging, configured once (create_app calls ``configure_logging``), and the context every log
+line of a job carries: the RQ job id and what the job works on (``lead 42``, ``plan 7``), so that
+``grep process-lead-42`` finds the whole story of one job across modules (issue 9, item 6).
+
+Outside a job the fields read ``-``: ``[job=- -]``.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Iterator
+
+from rq import get_current_job
+
+FORMAT = "%(asctime)s %(levelname)-7s %(name)s [job=%(job_id)s %(subject)s] %(message)s"
+_subject: ContextVar[str] = ContextVar("marketplace_job_subject", default="-")
+_HANDLER_NAME = "marketplace"
+
+
+class JobContextFilter(logging.Filter):
+    """Adds ``job_id`` (the current RQ job's id, or ``-``) and ``subject`` (``lead 42``, ``plan 7``,
+    or ``-``) to every record it sees; never drops one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        job = get_current_job()
+        record.job_id = job.id if job is not None else "-"
+        record.subject = _subject.get()
+        return True
+
+
+@contextmanager
+def job_subject(subject: str) -> Iterator[None]:
+    """Within this block every log line names ``subject`` (``"lead 42"``)."""
+    token = _subject.set(subject)
+    try:
+        yield
+    finally:
+        _subject.reset(token)
+
+
+def set_subject(subject: str) -> None:
+    """Name what the running job works on from now on (``plan 7``, once the plan exists)."""
+    _subject.set(subject)
+
+
+def configure_logging(level: int | str = logging.INFO) -> None:
+    """One handler on the ``marketplace`` logger, with the job context; idempotent (create_app
+    runs once per process in production, many times in tests). Records still propagate to the
+    root logger, so a host's own logging (gunicorn, pytest) sees them too."""
+    logger = logging.getLogger("marketplace")
+    if any(getattr(h, "name", None) == _HANDLER_NAME for h in logger.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.name = _HANDLER_NAME
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(JobContextFilter())
+    logger.addHandler(handler)
+    logger.setLevel(level)

@@ -1,0 +1,101 @@
+"""Side effects a use case declares, run only after its commit (issue 9, item 1).
+
+A service says what must happen once its work is saved -- ``after_commit("process_lead", 42)``,
+``after_commit("run_matching", "lead 42 approved")``, ``after_commit("send_outbox")``,
+``after_commit("refit", trigger)`` -- and never queues a job itself. The effects wait on the
+SQLAlchemy session (``session.info``); when the outermost transaction commits they are
+deduplicated and handed, all at once, to the dispatcher that the jobs layer installs
+(``jobs.dispatch.install``): one Redis pipeline with RQ, or in this process without Redis. A
+rollback (real or soft) drops them, so nothing is queued for work that was not saved.
+
+An effect is a tuple ``(name, *args)`` of JSON-friendly values (ids and short strings).
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from ..extensions import db
+
+Effect = tuple
+Dispatcher = Callable[[list[Effect]], object]
+
+KNOWN = ("process_lead", "run_matching", "send_outbox", "refit")
+# One run reads the latest data, so however many times these are asked for in one commit, one
+# run is enough; the first trigger names it, with a count of the others.
+COALESCED = ("run_matching", "refit")
+_INFO_KEY = "marketplace.effects"
+_dispatcher: Dispatcher | None = None
+
+
+def after_commit(name: str, *args, session: Session | None = None) -> None:
+    """Declare that ``name(*args)`` must run after the current transaction commits.
+    ``name`` is one of KNOWN (ValueError otherwise); ``args`` are ids or short strings."""
+    if name not in KNOWN:
+        raise ValueError(f"unknown effect {name!r}")
+    session = session if session is not None else db.session()
+    if not session.in_transaction():
+        session.begin()  # the effect belongs to a transaction: its rollback must drop it
+    session.info.setdefault(_INFO_KEY, []).append((name, *args))
+
+
+def pending(session: Session | None = None) -> list[Effect]:
+    """The effects declared in the current transaction, not yet dispatched (a copy)."""
+    session = session if session is not None else db.session()
+    return list(session.info.get(_INFO_KEY, ()))
+
+
+def dedupe(effects: Iterable[Effect]) -> list[Effect]:
+    """Effects in first-declared order, each once: identical tuples collapse, and the COALESCED
+    names collapse whatever their argument (``("run_matching", "a (+2 more)")``)."""
+    out: list[Effect] = []
+    seen: dict[tuple, int] = {}
+    extra: dict[int, int] = {}
+    for effect in effects:
+        key = (effect[0],) if effect[0] in COALESCED else tuple(effect)
+        if key in seen:
+            extra[seen[key]] = extra.get(seen[key], 0) + 1
+            continue
+        seen[key] = len(out)
+        out.append(tuple(effect))
+    for index, more in extra.items():
+        name, *args = out[index]
+        if args and isinstance(args[0], str):
+            out[index] = (name, f"{args[0]} (+{more} more)"[:120], *args[1:])
+    return out
+
+
+def set_dispatcher(dispatcher: Dispatcher | None) -> Dispatcher | None:
+    """Install the function that runs committed effects (the jobs layer does, once); returns
+    the previous one. With none installed, committed effects are dropped."""
+    global _dispatcher
+    previous, _dispatcher = _dispatcher, dispatcher
+    return previous
+
+
+def _on_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the effects wait for the outermost commit
+    effects = session.info.pop(_INFO_KEY, None)
+    if effects and _dispatcher is not None:
+        _dispatcher(dedupe(effects))
+
+
+def _on_rollback(session: Session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(_INFO_KEY, None)
+
+
+def _on_soft_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_INFO_KEY, None)
+
+
+def install_hooks() -> None:
+    """Listen on the application's session (idempotent: create_app may run many times)."""
+    for name, fn in (("after_commit", _on_commit), ("after_rollback", _on_rollback),
+                     ("after_soft_rollback", _on_soft_rollback)):
+        if not event.contains(db.session, name, fn):
+            event.listen(db.session, name, fn)

@@ -1,0 +1,177 @@
+"""The match lifecycle (issue 4; split from services/matching.py, issue 9 item 5): who is a party
+to a match and what they see, the steps of the lifecycle with their audit rows and notifications,
+closures when a request is withdrawn or a lead no longer approved, and the lists of matches.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from ..domain import permissions
+from ..domain.catalog import PRODUCT_CATEGORIES, label
+from ..domain.errors import NotFound
+from ..domain.lead_status import APPROVED
+from ..domain.match_status import (
+    ACTIVE_STATUSES,
+    CLOSE_REASONS,
+    MATCH_ACTIONS,
+    MATCH_STATUSES,
+    PROPOSED,
+    MatchTransitionError,
+    match_transition,
+)
+from ..extensions import db
+from ..models import DemandRequest, Lead, Match, User
+from ..models.base import utcnow
+from . import audit, effects
+from .notifications import notify
+
+
+def buyers_of(request: DemandRequest) -> list[User]:
+    return list(db.session.execute(select(User).where(
+        User.organisation_id == request.organisation_id, User.role == "buyer", User.active.is_(True))).scalars())
+
+
+def _notify_parties(match: Match, message: str, *, exclude: User | None, supplier_message: str | None = None,
+                    buyers: dict[int, list[User]] | None = None) -> None:
+    """Tell the buyer organisation and the lead's supplier (not the person who acted). ``buyers``
+    caches each organisation's buyers when many matches are notified at once."""
+    link = f"/matches/{match.id}"
+    buyers = {} if buyers is None else buyers
+    organisation_id = match.demand.organisation_id
+    if organisation_id not in buyers:
+        buyers[organisation_id] = buyers_of(match.demand)
+    notify(buyers[organisation_id], message, link, exclude=exclude)
+    if match.lead.owner is not None:
+        notify([match.lead.owner], supplier_message or message, link, exclude=exclude)
+
+
+def match_party(user: User, match: Match) -> str | None:
+    """How ``user`` takes part in this match: a staff role, "buyer", "supplier", or None
+    (domain.permissions.match_party)."""
+    if user.is_staff:  # staff need neither the request nor the lead loaded
+        return user.role
+    return permissions.match_party(user.role, user.id, user.organisation_id,
+                                   buyer_organisation_id=match.demand.organisation_id,
+                                   supplier_id=match.lead.owner_id)
+
+
+def match_for(user: User, match_id: int) -> tuple[Match, str]:
+    """The match and how ``user`` takes part in it; NotFound if it is missing or not theirs."""
+    match = db.session.get(Match, match_id)
+    party = match_party(user, match) if match is not None else None
+    if party is None:
+        raise NotFound()
+    return match, party
+
+
+def buyer_sees_contacts(user: User, match: Match) -> bool:
+    """Staff always; a buyer only once their organisation is verified and the match accepted."""
+    if user.is_staff:
+        return True
+    return permissions.buyer_sees_contacts(
+        match_party(user, match), user.organisation.verified if user.organisation is not None else None,
+        match.status)
+
+
+def supplier_sees_buyer(match: Match) -> bool:
+    """The supplier learns who to deliver to once the buyer has accepted (a template global)."""
+    return permissions.supplier_sees_buyer(match.status)
+
+
+def _change_status(match: Match, actor: User, party: str, action_name: str, *, reason: str | None,
+                   close_reason: str | None) -> str:
+    before = match.status
+    target = match_transition(action_name, before, party, reason=reason, close_reason=close_reason)
+    reason = (reason or "").strip()[:2000] or None
+    changed = db.session.execute(update(Match).where(Match.id == match.id, Match.status == before).values(
+        status=target, updated_at=utcnow(),
+        decline_reason=reason if action_name == "decline" else Match.decline_reason,
+        close_reason=close_reason if action_name == "close" else Match.close_reason,
+    )).rowcount
+    if changed != 1:
+        db.session.rollback()
+        raise MatchTransitionError("Someone else changed this match a moment ago; please look again.")
+    detail = reason or (dict(CLOSE_REASONS).get(close_reason) if action_name == "close" else None)
+    audit.record(actor.id, f"match.{action_name}", "match", match.id, before={"status": before},
+                 after={"status": target}, detail=detail)
+    db.session.refresh(match)
+    text_ = f"Match #{match.id} ({match.quantity:,} {label(PRODUCT_CATEGORIES, match.lead.product_category)}, " \
+            f"request #{match.demand_id}) is now {dict(MATCH_STATUSES)[target].lower()}"
+    _notify_parties(match, text_ + (f": {detail}" if detail else "."), exclude=actor)
+    return target
+
+
+def act_on_match(match: Match, actor: User, action_name: str, *, reason: str | None = None,
+                 close_reason: str | None = None) -> str:
+    """One step of the lifecycle, with its audit row and notifications, in one transaction.
+    Declining or closing gives the units back, and a matching run follows."""
+    party = match_party(actor, match)
+    if party is None:
+        raise MatchTransitionError("This match is not yours.")
+    target = _change_status(match, actor, party, action_name, reason=reason, close_reason=close_reason)
+    if MATCH_ACTIONS[action_name].returns_units:
+        effects.after_commit("run_matching", f"match {match.id} {target}")
+    effects.after_commit("send_outbox")
+    db.session.commit()
+    return target
+
+
+def _close_active(query, actor: User | None, close_reason: str, statuses) -> int:
+    """Close the matches ``query`` selects in ``statuses`` (the system's closures), each with its
+    audit row and notifications; the caller commits."""
+    matches = list(db.session.execute(query.where(Match.status.in_(statuses)).options(
+        selectinload(Match.demand), selectinload(Match.lead).selectinload(Lead.owner))).scalars())
+    reason, buyers = dict(CLOSE_REASONS)[close_reason], {}
+    for match in matches:
+        before = match.status
+        match.status, match.close_reason, match.updated_at = "closed", close_reason, utcnow()
+        audit.record(actor.id if actor else None, "match.close", "match", match.id, before={"status": before},
+                     after={"status": "closed"}, detail=reason)
+        _notify_parties(match, f"Match #{match.id} was closed: {reason}.", exclude=actor, buyers=buyers)
+    return len(matches)
+
+
+def close_for_withdrawal(request: DemandRequest, actor: User) -> int:
+    """A withdrawn request's proposals end (the caller commits); accepted matches stay."""
+    return _close_active(select(Match).where(Match.demand_id == request.id), actor, "request_withdrawn", (PROPOSED,))
+
+
+def lead_status_changed(lead: Lead, before: str, after: str, actor: User) -> None:
+    """Part of a vetting decision (the caller commits once). Approval brings new supply: match
+    again. A lead that is no longer approved can promise nothing: its open matches are closed."""
+    if after == APPROVED:
+        effects.after_commit("run_matching", f"lead {lead.id} approved")
+    elif before == APPROVED:
+        if _close_active(select(Match).where(Match.lead_id == lead.id), actor, "supplier_not_approved",
+                         ACTIVE_STATUSES):
+            effects.after_commit("send_outbox")
+        effects.after_commit("run_matching", f"lead {lead.id} no longer approved")
+
+
+def matches_query(*, organisation_id: int | None = None, lead_owner_id: int | None = None,
+                  lead_id: int | None = None, demand_id: int | None = None, status: str | None = None):
+    query = select(Match).order_by(Match.id.desc()).options(
+        selectinload(Match.demand).selectinload(DemandRequest.organisation), selectinload(Match.lead))
+    if organisation_id is not None:
+        query = query.join(DemandRequest, DemandRequest.id == Match.demand_id).where(
+            DemandRequest.organisation_id == organisation_id)
+    if lead_owner_id is not None:
+        query = query.join(Lead, Lead.id == Match.lead_id).where(Lead.owner_id == lead_owner_id)
+    if lead_id is not None:
+        query = query.where(Match.lead_id == lead_id)
+    if demand_id is not None:
+        query = query.where(Match.demand_id == demand_id)
+    if status == "active":
+        query = query.where(Match.status.in_(ACTIVE_STATUSES))
+    elif status:
+        query = query.where(Match.status == status)
+    return query
+
+
+def matches_page(page: int, per_page: int, **filters):
+    return db.paginate(matches_query(**filters), page=page, per_page=per_page, error_out=False)
+
+
+def matches_list(limit: int = 200, **filters) -> list[Match]:
+    return list(db.session.execute(matches_query(**filters).limit(limit)).scalars())

@@ -1,0 +1,234 @@
+"""The allocation plan (issue 4; split from services/matching.py, issue 9 item 5): computing it
+over all open requests and available supply (services.supply), staff asking for it, releasing it
+as proposals, proposing by hand, and exporting it.
+"""
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+from typing import IO
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import selectinload
+
+from ..domain import allocation, geo
+from ..domain.catalog import PRODUCT_CATEGORIES, label
+from ..domain.csv_cells import protect
+from ..domain.demand import STATUS_OPEN
+from ..domain.lead_status import APPROVED
+from ..domain.match_status import (
+    PROPOSED,
+)
+from ..extensions import db
+from ..models import DemandRequest, Lead, Match, MatchPlan, MatchPlanLine, User
+from ..models.base import utcnow
+from . import audit, effects
+from .demand import held_units_by_request
+from .matches import _notify_parties
+from .supply import (
+    _need,
+    _offer,
+    _take_matching_lock,
+    _urgency_reason,
+    available_offers,
+    available_units,
+    open_needs,
+    remaining_need,
+)
+
+EXPORT_COLUMNS = ("demand_external_id", "lead_external_id", "quantity", "unit_price")
+KEEP_SUPERSEDED_PLANS = 10
+
+
+def run_matching(trigger: str) -> MatchPlan:
+    """Compute the optimal plan over all open requests and available supply and store it as the
+    draft staff review; an older unreleased draft is superseded. Commits."""
+    _take_matching_lock()
+    needs, offers = open_needs(), available_offers()
+    try:
+        result = allocation.allocate(needs, offers)
+    except Exception as exc:
+        # Kept for staff to see on the plan page (the job is then retried, or the sweeper asks again).
+        db.session.rollback()
+        db.session.add(MatchPlan(status="failed", trigger=trigger[:120], needs_count=len(needs),
+                                 offers_count=len(offers), error=f"{type(exc).__name__}: {exc}"[:2000]))
+        db.session.commit()
+        raise
+    db.session.execute(update(MatchPlan).where(MatchPlan.status == "draft").values(status="superseded"))
+    _prune_superseded_lines()
+    plan = MatchPlan(status="draft", trigger=trigger[:120], needs_count=len(needs), offers_count=len(offers),
+                     demand_units=result.demand_units, units=result.units, weighted_units=result.weighted_units,
+                     cost_cents=result.cost_cents,
+                     solve_ms=round((result.solve_seconds + result.build_seconds) * 1000))
+    db.session.add(plan)
+    db.session.flush()
+    need_by_id = {need.id: need for need in needs}
+    if result.lines:
+        db.session.execute(MatchPlanLine.__table__.insert(), [
+            {"plan_id": plan.id, "demand_id": line.need_id, "lead_id": line.offer_id, "quantity": line.quantity,
+             "unit_price": line.unit_price, "distance_km": line.distance_km,
+             "reasons": [_urgency_reason(need_by_id[line.need_id]), *line.reasons]}
+            for line in result.lines])
+    db.session.commit()
+    return plan
+
+
+def request_run(actor: User) -> None:
+    """Staff ask for a new plan now: the request's audit row, and the run after the caller's commit."""
+    audit.record(actor.id, "plan.requested", "plan", None)
+    effects.after_commit("run_matching", f"asked for by {actor.email}")
+
+
+def _prune_superseded_lines() -> None:
+    """Every change of supply or demand computes a plan; keep the lines of the newest superseded
+    ones only (the plan rows stay, with their totals), so the table does not grow without end."""
+    keep = select(MatchPlan.id).where(MatchPlan.status == "superseded").order_by(MatchPlan.id.desc()) \
+        .limit(KEEP_SUPERSEDED_PLANS).scalar_subquery()
+    old = select(MatchPlan.id).where(MatchPlan.status == "superseded", MatchPlan.id.not_in(keep))
+    db.session.execute(delete(MatchPlanLine).where(MatchPlanLine.plan_id.in_(old)))
+
+
+def latest_plan() -> MatchPlan | None:
+    """The newest plan that was computed (failed runs aside)."""
+    return db.session.execute(select(MatchPlan).where(MatchPlan.status != "failed")
+                              .order_by(MatchPlan.id.desc()).limit(1)).scalars().first()
+
+
+def failure_since(plan: MatchPlan | None) -> MatchPlan | None:
+    """The newest failed run after ``plan``, if the last attempts to compute a plan failed."""
+    query = select(MatchPlan).where(MatchPlan.status == "failed")
+    if plan is not None:
+        query = query.where(MatchPlan.id > plan.id)
+    return db.session.execute(query.order_by(MatchPlan.id.desc()).limit(1)).scalars().first()
+
+
+def plan_lines(plan: MatchPlan, limit: int | None = None) -> list[MatchPlanLine]:
+    # The page shows each line's request, organisation and lead: load them in three queries, not per line.
+    query = (select(MatchPlanLine).where(MatchPlanLine.plan_id == plan.id).order_by(MatchPlanLine.id)
+             .options(selectinload(MatchPlanLine.demand).selectinload(DemandRequest.organisation),
+                      selectinload(MatchPlanLine.lead).selectinload(Lead.owner)))
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.execute(query).scalars())
+
+
+def matching_is_stale(older_than: timedelta) -> bool:
+    """Supply or demand changed after the newest plan, longer than ``older_than`` ago: the run
+    that change asked for was lost (Redis down), so the sweeper asks again."""
+    plan = latest_plan()
+    changes = [
+        db.session.execute(select(func.max(DemandRequest.updated_at))).scalar(),
+        # Any decision: approvals add supply, and a lead leaving approval takes it away.
+        db.session.execute(select(func.max(Lead.decided_at))).scalar(),
+        db.session.execute(select(func.max(Match.updated_at))).scalar(),
+    ]
+    changes = [c for c in changes if c is not None]
+    if not changes:
+        return False
+    last_change = max(c if c.tzinfo else c.replace(tzinfo=utcnow().tzinfo) for c in changes)
+    if last_change > utcnow() - older_than:
+        return False  # recent: its own run is probably on its way
+    return plan is None or plan.created_at < last_change
+
+
+class ProposalError(ValueError):
+    """Why a plan or a proposal cannot be released, in words for staff."""
+
+
+def release_plan(plan: MatchPlan, actor: User) -> int:
+    """Turn the plan's lines into proposals to buyers. Each line is checked again against the
+    supply and need left now (anything may have changed since the plan was computed) and cut
+    down if it must be. Returns the number of proposals made. Commits."""
+    _take_matching_lock()
+    db.session.refresh(plan)
+    if plan.status != "draft":
+        raise ProposalError("This plan was already released or replaced by a newer one.")
+    lines = plan_lines(plan)
+    lead_ids = sorted({line.lead_id for line in lines})
+    available = available_units(lead_ids)
+    approved = set(db.session.execute(select(Lead.id).where(Lead.id.in_(lead_ids), Lead.status == APPROVED)).scalars())
+    requests = {line.demand_id: line.demand for line in lines}
+    held = held_units_by_request(list(requests))
+    remaining = {rid: (r.quantity - held.get(rid, 0)) if r.status == STATUS_OPEN else 0 for rid, r in requests.items()}
+    made: list[Match] = []
+    for line in lines:
+        quantity = min(line.quantity, available.get(line.lead_id, 0), remaining[line.demand_id])
+        if quantity <= 0 or line.lead_id not in approved:
+            continue
+        available[line.lead_id] -= quantity
+        remaining[line.demand_id] -= quantity
+        # The related objects, not just their ids: notifying below then needs no query per match.
+        match = Match(demand=line.demand, lead=line.lead, plan_id=plan.id, quantity=quantity,
+                      unit_price=line.unit_price, distance_km=line.distance_km, reasons=line.reasons,
+                      status=PROPOSED)
+        db.session.add(match)
+        made.append(match)
+    db.session.flush()
+    buyers: dict[int, list[User]] = {}
+    for match in made:
+        _announce_proposal(match, actor, buyers=buyers)
+    plan.status, plan.released_at, plan.released_by_id = "released", utcnow(), actor.id
+    audit.record(actor.id, "plan.release", "plan", plan.id, after={"proposals": len(made)})
+    effects.after_commit("send_outbox")
+    db.session.commit()
+    return len(made)
+
+
+def _announce_proposal(match: Match, actor: User, *, buyers: dict[int, list[User]] | None = None) -> None:
+    """The audit row and the notifications of a new proposal (the caller flushed it and commits)."""
+    audit.record(actor.id, "match.propose", "match", match.id,
+                 after={"status": PROPOSED, "quantity": match.quantity, "plan": match.plan_id})
+    units = f"{match.quantity:,} {label(PRODUCT_CATEGORIES, match.lead.product_category)}"
+    # The supplier learns who the buyer is only once the buyer accepts (see supplier_sees_buyer).
+    _notify_parties(match, f"Proposed: {units} for your request #{match.demand_id}", exclude=actor,
+                    supplier_message=f"Your lead #{match.lead_id}: {units} proposed to a buyer "
+                                     f"(request #{match.demand_id})", buyers=buyers)
+
+
+def propose(request: DemandRequest, lead_id: int, quantity: int, actor: User) -> Match:
+    """Staff propose one candidate by hand (an urgent call cannot wait for the next plan). The
+    same rules as the plan: the offer must be approved and fit, and the units must be free."""
+    _take_matching_lock()
+    lead = db.session.get(Lead, lead_id)
+    if lead is None or lead.status != APPROVED:
+        raise ProposalError("This offer is not approved.")
+    if request.status != STATUS_OPEN:
+        raise ProposalError("This request is not open.")
+    available, remaining = available_units([lead.id])[lead.id], remaining_need(request)
+    offer, need = _offer(lead, available), _need(request, remaining)
+    unfit = allocation.unfit_reason(offer, need)
+    if unfit:
+        raise ProposalError(f"This offer does not fit the request: {unfit}.")
+    most = min(available, remaining)
+    if not 1 <= quantity <= most:
+        raise ProposalError(f"Propose between 1 and {most:,} units.")
+    distance = geo.distance_km(offer.postal_code, request.postal_code)
+    match = Match(demand=request, lead=lead, quantity=quantity, unit_price=lead.unit_price, distance_km=distance,
+                  reasons=[_urgency_reason(need), *allocation.fit_reasons(offer, need, distance),
+                           f"proposed by hand by {actor.email}"], status=PROPOSED)
+    db.session.add(match)
+    db.session.flush()
+    _announce_proposal(match, actor)
+    effects.after_commit("send_outbox")
+    effects.after_commit("run_matching", f"match {match.id} proposed by hand")  # the draft may count these units
+    db.session.commit()
+    return match
+
+
+def export_plan(plan: MatchPlan, stream: IO[str]) -> int:
+    """demand_external_id, lead_external_id, quantity, unit_price for every line. Records without
+    an external id (posted through the web form) are written as id:<number>."""
+    writer = csv.writer(stream)
+    writer.writerow(EXPORT_COLUMNS)
+    rows = db.session.execute(
+        select(DemandRequest.external_id, DemandRequest.id, Lead.external_id, Lead.id, MatchPlanLine.quantity,
+               MatchPlanLine.unit_price)
+        .join(DemandRequest, DemandRequest.id == MatchPlanLine.demand_id).join(Lead, Lead.id == MatchPlanLine.lead_id)
+        .where(MatchPlanLine.plan_id == plan.id).order_by(MatchPlanLine.id)).all()
+    for demand_external, demand_id, lead_external, lead_id, quantity, unit_price in rows:
+        writer.writerow([protect(demand_external or f"id:{demand_id}"), protect(lead_external or f"id:{lead_id}"),
+                         quantity, format(unit_price.normalize(), "f")])
+    return len(rows)
+
+
+# --- Matches: who sees them, and the lifecycle -----------------------------------------------

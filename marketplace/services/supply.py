@@ -1,0 +1,115 @@
+"""Units held and available (issue 4; split from services/matching.py, issue 9 item 5): the
+offers and needs the allocation works on, one request's candidates, and the lock that serialises
+matching runs and hand proposals.
+
+Units are counted in one way everywhere: a lead's available units are its quantity minus the
+units of its matches in HOLDING_STATUSES, and a request's remaining need is its quantity minus
+the same. A plan therefore never offers units that a proposal or an accepted match holds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, text
+
+from ..domain import allocation, countries
+from ..domain.demand import STATUS_OPEN
+from ..domain.lead_status import APPROVED
+from ..domain.match_status import (
+    HOLDING_STATUSES,
+)
+from ..extensions import db
+from ..models import DemandRequest, Lead, Match
+from ..models.base import utcnow
+from .demand import held_units
+
+# One matching run or release at a time (PostgreSQL advisory lock, held to the end of the
+# transaction); SQLite serialises writers anyway.
+MATCHING_LOCK_KEY = 0x4D41_5443  # "MATC"
+
+
+def _take_matching_lock() -> None:
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MATCHING_LOCK_KEY})
+
+
+def _held_by(column, ids: list[int] | None = None):
+    query = (select(column.label("owner_id"), func.sum(Match.quantity).label("held"))
+             .where(Match.status.in_(HOLDING_STATUSES)).group_by(column))
+    if ids is not None:
+        query = query.where(column.in_(ids))
+    return query
+
+
+def available_units(lead_ids: list[int]) -> dict[int, int]:
+    held = dict(db.session.execute(_held_by(Match.lead_id, lead_ids)).all()) if lead_ids else {}
+    quantities = dict(db.session.execute(select(Lead.id, Lead.quantity).where(Lead.id.in_(lead_ids))).all())
+    return {lead_id: quantity - held.get(lead_id, 0) for lead_id, quantity in quantities.items()}
+
+
+def _offer(lead: Lead, available: int) -> allocation.Offer:
+    return allocation.Offer(id=lead.id, category=lead.product_category, quantity=available,
+                            unit_price=lead.unit_price, lead_time_days=lead.lead_time_days,
+                            postal_code=countries.us_zip(lead.postal_code, lead.country), min_order_qty=lead.min_order_qty,
+                            risk_score=lead.risk_score)
+
+
+def _need(request: DemandRequest, remaining: int) -> allocation.Need:
+    return allocation.Need(id=request.id, category=request.category, substitutes=frozenset(request.substitutes or ()),
+                           quantity=remaining, max_unit_price=request.max_unit_price,
+                           days_until_needed=(request.needed_by - utcnow().date()).days,
+                           postal_code=request.postal_code, days_of_supply=request.days_of_supply)
+
+
+def available_offers(categories: set[str] | None = None) -> list[allocation.Offer]:
+    """Every approved lead with units left (of these categories), as the allocation sees it."""
+    held = _held_by(Match.lead_id).subquery()
+    query = (select(Lead, func.coalesce(held.c.held, 0)).outerjoin(held, held.c.owner_id == Lead.id)
+             .where(Lead.status == APPROVED).order_by(Lead.id))
+    if categories is not None:
+        query = query.where(Lead.product_category.in_(sorted(categories)))
+    rows = db.session.execute(query).all()
+    return [_offer(lead, lead.quantity - taken) for lead, taken in rows if lead.quantity - taken > 0]
+
+
+def open_needs() -> list[allocation.Need]:
+    """Every open request with units still needed."""
+    held = _held_by(Match.demand_id).subquery()
+    rows = db.session.execute(
+        select(DemandRequest, func.coalesce(held.c.held, 0)).outerjoin(held, held.c.owner_id == DemandRequest.id)
+        .where(DemandRequest.status == STATUS_OPEN).order_by(DemandRequest.id)).all()
+    return [_need(request, request.quantity - taken) for request, taken in rows if request.quantity - taken > 0]
+
+
+def remaining_need(request: DemandRequest) -> int:
+    return request.quantity - held_units(request.id)
+
+
+# --- Candidates for one request ------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    lead: Lead
+    available: int
+    reasons: tuple[str, ...]
+    distance_km: float | None
+
+
+def candidates(request: DemandRequest, limit: int = 50) -> list[Candidate]:
+    """The approved offers that fit this request, best first, each with its reasons."""
+    need = _need(request, max(remaining_need(request), 1))
+    offers = available_offers({request.category, *(request.substitutes or ())})
+    ranked = allocation.rank_candidates(need, offers)[:limit]
+    leads = {lead.id: lead for lead in db.session.execute(
+        select(Lead).where(Lead.id.in_([offer.id for offer, _, _ in ranked]))).scalars()}
+    return [Candidate(leads[offer.id], offer.quantity, reasons, distance) for offer, reasons, distance in ranked]
+
+
+# --- The allocation plan -------------------------------------------------------------------
+
+
+def _urgency_reason(need: allocation.Need) -> str:
+    weight = allocation.urgency_weight(need.days_of_supply)
+    days = "day" if need.days_of_supply == 1 else "days"
+    return f"{need.days_of_supply} {days} of supply left (urgency weight {weight})"

@@ -17,13 +17,13 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import selectinload
 
 from ..domain import allocation, countries, geo
-from ..domain.catalog import PRODUCT_CATEGORIES, label
 from ..domain.csv_cells import protect
 from ..domain.demand import STATUS_OPEN
 from ..domain.lead_status import APPROVED
 from ..domain.match_status import (ACTIVE_STATUSES, CLOSE_REASONS, CONTACT_STATUSES, HOLDING_STATUSES,
-                                   MATCH_ACTIONS, MATCH_STATUSES, PROPOSED, MatchTransitionError,
+                                   MATCH_ACTIONS, PROPOSED, MatchTransitionError,
                                    match_transition)
+from ..domain.messages import fact
 from ..extensions import db
 from ..jobs.queue import enqueue_matching, enqueue_outbox
 from ..models import DemandRequest, Lead, Match, MatchPlan, MatchPlanLine, User
@@ -118,12 +118,6 @@ def candidates(request: DemandRequest, limit: int = 50) -> list[Candidate]:
 
 # --- The allocation plan -------------------------------------------------------------------
 
-def _urgency_reason(need: allocation.Need) -> str:
-    weight = allocation.urgency_weight(need.days_of_supply)
-    days = "day" if need.days_of_supply == 1 else "days"
-    return f"{need.days_of_supply} {days} of supply left (urgency weight {weight})"
-
-
 def run_matching(trigger: str) -> MatchPlan:
     """Compute the optimal plan over all open requests and available supply and store it as the
     draft staff review; an older unreleased draft is superseded. Commits."""
@@ -151,7 +145,7 @@ def run_matching(trigger: str) -> MatchPlan:
         db.session.execute(MatchPlanLine.__table__.insert(), [
             {"plan_id": plan.id, "demand_id": line.need_id, "lead_id": line.offer_id, "quantity": line.quantity,
              "unit_price": line.unit_price, "distance_km": line.distance_km,
-             "reasons": [_urgency_reason(need_by_id[line.need_id]), *line.reasons]}
+             "reasons": [allocation.urgency_reason(need_by_id[line.need_id]), *line.reasons]}
             for line in result.lines])
     db.session.commit()
     return plan
@@ -256,11 +250,10 @@ def _announce_proposal(match: Match, actor: User, *, buyers: dict[int, list[User
     """The audit row and the notifications of a new proposal (the caller flushed it and commits)."""
     audit.record(actor.id, "match.propose", "match", match.id,
                  after={"status": PROPOSED, "quantity": match.quantity, "plan": match.plan_id})
-    units = f"{match.quantity:,} {label(PRODUCT_CATEGORIES, match.lead.product_category)}"
     # The supplier learns who the buyer is only once the buyer accepts (see supplier_sees_buyer).
-    _notify_parties(match, f"Proposed: {units} for your request #{match.demand_id}", exclude=actor,
-                    supplier_message=f"Your lead #{match.lead_id}: {units} proposed to a buyer "
-                                     f"(request #{match.demand_id})", buyers=buyers)
+    _notify_parties(match, fact("match_proposed", match_id=match.id, lead_id=match.lead_id,
+                                demand_id=match.demand_id, quantity=match.quantity,
+                                category=match.lead.product_category), exclude=actor, buyers=buyers)
 
 
 def propose(request: DemandRequest, lead_id: int, quantity: int, actor: User) -> Match:
@@ -282,8 +275,8 @@ def propose(request: DemandRequest, lead_id: int, quantity: int, actor: User) ->
         raise ProposalError(f"Propose between 1 and {most:,} units.")
     distance = geo.distance_km(offer.postal_code, request.postal_code)
     match = Match(demand=request, lead=lead, quantity=quantity, unit_price=lead.unit_price, distance_km=distance,
-                  reasons=[_urgency_reason(need), *allocation.fit_reasons(offer, need, distance),
-                           f"proposed by hand by {actor.email}"], status=PROPOSED)
+                  reasons=[allocation.urgency_reason(need), *allocation.fit_reasons(offer, need, distance),
+                           fact("proposed_by_hand", staff_email=actor.email)], status=PROPOSED)
     db.session.add(match)
     db.session.flush()
     _announce_proposal(match, actor)
@@ -316,10 +309,11 @@ def buyers_of(request: DemandRequest) -> list[User]:
         User.organisation_id == request.organisation_id, User.role == "buyer", User.active.is_(True))).scalars())
 
 
-def _notify_parties(match: Match, message: str, *, exclude: User | None, supplier_message: str | None = None,
+def _notify_parties(match: Match, message: dict, *, exclude: User | None,
                     buyers: dict[int, list[User]] | None = None) -> None:
-    """Tell the buyer organisation and the lead's supplier (not the person who acted). ``buyers``
-    caches each organisation's buyers when many matches are notified at once."""
+    """Tell the buyer organisation and the lead's supplier (not the person who acted) the fact
+    ``message`` (see domain.messages: each reads it worded for their role). ``buyers`` caches each
+    organisation's buyers when many matches are notified at once."""
     link = f"/matches/{match.id}"
     buyers = {} if buyers is None else buyers
     organisation_id = match.demand.organisation_id
@@ -327,7 +321,7 @@ def _notify_parties(match: Match, message: str, *, exclude: User | None, supplie
         buyers[organisation_id] = buyers_of(match.demand)
     notify(buyers[organisation_id], message, link, exclude=exclude)
     if match.lead.owner is not None:
-        notify([match.lead.owner], supplier_message or message, link, exclude=exclude)
+        notify([match.lead.owner], message, link, exclude=exclude)
 
 
 def match_party(user: User, match: Match) -> str | None:
@@ -379,9 +373,10 @@ def _change_status(match: Match, actor: User, party: str, action_name: str, *, r
     audit.record(actor.id, f"match.{action_name}", "match", match.id, before={"status": before},
                  after={"status": target}, detail=detail)
     db.session.refresh(match)
-    text_ = f"Match #{match.id} ({match.quantity:,} {label(PRODUCT_CATEGORIES, match.lead.product_category)}, " \
-            f"request #{match.demand_id}) is now {dict(MATCH_STATUSES)[target].lower()}"
-    _notify_parties(match, text_ + (f": {detail}" if detail else "."), exclude=actor)
+    _notify_parties(match, fact("match_status", match_id=match.id, demand_id=match.demand_id,
+                                quantity=match.quantity, category=match.lead.product_category, status=target,
+                                reason=reason,
+                                close_reason=close_reason if action_name == "close" else None), exclude=actor)
     return target
 
 
@@ -411,7 +406,8 @@ def _close_active(query, actor: User | None, close_reason: str, statuses) -> int
         match.status, match.close_reason, match.updated_at = "closed", close_reason, utcnow()
         audit.record(actor.id if actor else None, "match.close", "match", match.id, before={"status": before},
                      after={"status": "closed"}, detail=reason)
-        _notify_parties(match, f"Match #{match.id} was closed: {reason}.", exclude=actor, buyers=buyers)
+        _notify_parties(match, fact("match_closed", match_id=match.id, close_reason=close_reason),
+                        exclude=actor, buyers=buyers)
     return len(matches)
 
 

@@ -24,7 +24,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .catalog import PRODUCT_CATEGORIES, STAFF_ROLES, label
+from .certifications import reference_json
+from .countries import phone_invalid_reason
 from .formatting import money
+from .formatting import ratio as show_ratio
 from .match_status import CLOSE_REASONS, MATCH_STATUSES
 
 
@@ -49,14 +52,16 @@ def reader_role(role: str | None) -> str:
 def fact(code: str, **params: Any) -> dict:
     """A fact to store: {"code": code, "params": params}. ``params`` must be plain JSON values
     (str, int, float, bool, None, lists of them); Decimals are stored as their string."""
-    return {"code": code, "params": {k: _plain(v) for k, v in params.items()}}
+    return {"code": code, "params": {k: plain(v) for k, v in params.items()}}
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A parameter as a plain JSON value: Decimals as their normalised string ("0.7900" -> "0.79");
+    TypeError for anything but str, int, float, bool, None and lists of them."""
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")  # "0.7900" -> "0.79", "1.00" -> "1"
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     raise TypeError(f"a fact's parameter must be a plain value, not {type(value).__name__}")
@@ -137,6 +142,255 @@ NOTIFICATIONS: dict[str, dict[str, str | None]] = {
 # The e-mail around a notification's text: {text} and {url} (where to open it).
 EMAIL_BODY = ("{text}\n\nOpen it in the marketplace: {url}\n\n"
               "You receive this because you have an account on the emergency PPE marketplace.\n")
+
+
+# ---- signals: what vetting found about a lead (``leads.risk_signals``) --------------------------
+# Staff read them; they are the city's vetting details: a supplier never reads them (a fraudster
+# would tune the next offer), nor does a buyer. The texts are functions of the values below where a
+# sentence has variants; registry values (holders, models, dates) are parameters as the registry
+# prints them. Reference data (band texts, what a category's certificate should be) is looked up
+# in reference_data.json when shown.
+
+def listing(items: Iterable[str], limit: int = 4) -> str:
+    """'a, b, c and 2 more': at most ``limit`` items, then how many more."""
+    items = list(items)
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _reference_label(category: str) -> str:
+    found = reference_json()["reference_prices"].get(category)
+    return found["label"] if found else label(PRODUCT_CATEGORIES, category).lower()
+
+
+def _band_text(code: str) -> str:
+    ref = reference_json()
+    for band in ref["price_bands"]:
+        if band["code"] == code:
+            return band["text"]
+    if code == ref["price_too_low"]["code"]:
+        return ref["price_too_low"]["text"]
+    return "within the normal range"
+
+
+def _price(v: Mapping[str, Any]) -> str:
+    return (f"unit price {money(_decimal(v['unit_price']))} is {show_ratio(float(v['ratio']))} the reference "
+            f"{money(_decimal(v['reference_price']))} for {_reference_label(v['category'])}: {_band_text(v['code'])}.")
+
+
+def _expect(category: str) -> str:
+    rule = reference_json()["certifications"].get(category)
+    return rule["expect"] if rule else "a certificate"
+
+
+def _scheme_label(scheme: str) -> str:
+    return reference_json()["certification_schemes"].get(scheme, {}).get("label", scheme)
+
+
+def _certification_ok(v: Mapping[str, Any]) -> str:
+    read = ", ".join(f"{number} ({_scheme_label(scheme)})" for number, scheme in v["claims"])
+    if v.get("missing_scheme"):
+        read += f"; no {_scheme_label(v['missing_scheme'])} is given"
+    return f"Certification '{v['certification']}' reads as {read}."
+
+
+def _niosh_model_mismatch(v: Mapping[str, Any]) -> str:
+    return (f"Model {v['model']} is listed under {listing(v['listed_under'])} "
+            f"({listing(v['listed_holders'], 2)}), not under {v['number']} "
+            f"(models: {listing(v['models'], 5) or 'none listed'}): "
+            "a real number quoted for another respirator is how counterfeits are sold.")
+
+
+def _niosh_holder_mismatch(v: Mapping[str, Any]) -> str:
+    holders = v["holders"]
+    who = (f"{v['number']}'s holder as {holders[0]}" if len(holders) == 1 else
+           f"{len(holders)} holders of {v['number']} ({listing(holders, 3)}), not this company")
+    return f"'{v['company']}' says it makes these, but the NIOSH list of {v['as_of']} gives {who}."
+
+
+def _niosh_listed(v: Mapping[str, Any]) -> str:
+    holders, basis = v["holders"], v["basis"]
+    if basis == "company":
+        whose = f"'{v['company']}' is listed as " + (
+            f"one of its {len(holders)} holders (private label: {v['holder']})" if len(holders) > 1 else "its holder")
+    elif basis == "named":
+        whose = f"the description names its holder {listing(v['named'], 2)}"
+    elif basis == "model":
+        whose = f"held by {listing(v['model_holders'], 3)}"
+    else:
+        whose = (f"neither the company nor the description names one of its {len(holders)} holder(s) "
+                 f"({listing(holders, 3)}) or their models: ask whose respirator it is")
+    models = f"; model {listing(v['models'], 3)} is listed under it" if v.get("models") else ""
+    return f"{v['number']} is a NIOSH N95 approval (list of {v['as_of']}); {whose}{models}."
+
+
+def _watchlist(v: Mapping[str, Any]) -> str:
+    used = f" (approval number used: {', '.join(v['numbers'])})" if v.get("numbers") else ""
+    return f"CDC/NIOSH named '{' / '.join(v['names'])}' as {v['what']}{used}."
+
+
+def _watchlist_caution(v: Mapping[str, Any]) -> str:
+    model = f" {v['model']}" if v.get("model") else ""
+    return (f"Counterfeit watch list: {' / '.join(v['names'])}{model}: {v['what']}. The claim itself matches "
+            "the registry; ask for lot numbers and where the supplier bought them.")
+
+
+def _eua_listed(v: Mapping[str, Any]) -> str:
+    also = ""
+    if v.get("removed_models"):
+        also = (f" Other models of this maker ({listing(v['removed_models'], 3)}) were removed on "
+                f"{v['removed_on']}: check the model.")
+    return (f"Maker {listing(v['makers'], 2)} is on FDA's emergency-use list of imported respirators "
+            f"(our copy of {v['as_of']}; these authorisations have since ended).{also}")
+
+
+def _product_codes(codes: Iterable[str]) -> str:
+    names = reference_json()["fda_product_codes"]
+    return ", ".join(names.get(c, c) for c in codes)
+
+
+def _k510_cleared(v: Mapping[str, Any]) -> str:
+    what = reference_json()["fda_product_codes"].get(v["product_code"], f"product code {v['product_code']}")
+    return (f"{v['number']} is FDA's clearance of '{v['device']}' ({what}, {v['product_code']}) for "
+            f"{v['applicant']}, {v['decision_date']}")
+
+
+def _phone_invalid(v: Mapping[str, Any]) -> str:
+    return phone_invalid_reason(v["phone"], v.get("country")) or f"Phone number '{v['phone']}' is not a valid number."
+
+
+def _resembles(v: Mapping[str, Any]) -> str:
+    described = ", ".join(f"#{lead_id} ({probability:.0%})" for lead_id, probability in v["matches"][:5])
+    return f"Resembles lead(s) rejected before: {described}."
+
+
+def _duplicate(v: Mapping[str, Any]) -> str:
+    ids = ", ".join(f"#{i}" for i in v["lead_ids"][:8])
+    more = f" and {v['count'] - 8} more" if v["count"] > 8 else ""
+    return f"Same supplier as earlier lead(s) {ids}{more}."
+
+
+def _staff(text: Any) -> dict[str, Any]:
+    return {STAFF: text, BUYER: NOT_SHOWN, SUPPLIER: NOT_SHOWN}
+
+
+SIGNALS: dict[str, dict[str, Any]] = {
+    # params: price, words ("box of 100"), pack_size, unit_price (per unit), ratio, ratio_as_typed, quantity
+    "price_per_pack": _staff(
+        "The price {price_text} looks like the price of a pack: the offer says '{words}', and {price_text} / "
+        "{pack_size:,} = {unit_price_text} a unit, {ratio_text} the reference, against {ratio_as_typed_text} as "
+        "typed; the price is scored per unit. Ask the supplier for the units per pack (pack_size), and whether "
+        "the quantity {quantity:,} counts units or packs."),
+    # params: unit_price, ratio, reference_price, category (the band is the code)
+    "price_10x": _staff(_price), "price_3x": _staff(_price), "price_over_1_1x": _staff(_price),
+    "price_too_low": _staff(_price), "price_ok": _staff(_price),
+    # params: category
+    "certification_missing": _staff(lambda v: f"No certification given; {label(PRODUCT_CATEGORIES, v['category'])} "
+                                              f"should come with {_expect(v['category'])}."),
+    # params: certification (as typed, 80 characters at most), category
+    "certification_malformed": _staff(lambda v: f"Certification '{v['certification']}' does not contain "
+                                                f"{_expect(v['category'])}."),
+    # params: certification, claims ([number, scheme], ...), missing_scheme (the primary scheme, or None)
+    "certification_ok": _staff(_certification_ok),
+    # params: number, listed_count, as_of
+    "niosh_unknown": _staff(
+        "{number} is not among the {listed_count:,} approval numbers on the NIOSH N95 list (our copy of "
+        "{as_of}): the approval may not exist. Look it up in NIOSH's Certified Equipment List before approving."),
+    # params: model, listed_under (numbers), listed_holders, number, models (this number's)
+    "niosh_model_mismatch": _staff(_niosh_model_mismatch),
+    # params: company, as_of, number, holders
+    "niosh_holder_mismatch": _staff(_niosh_holder_mismatch),
+    # params: number, as_of, basis (company | named | model | none), company, holder, holders, named,
+    # model_holders, models (the matched models)
+    "niosh_listed": _staff(_niosh_listed),
+    # params: names, what, numbers
+    "watchlist": _staff(_watchlist),
+    # params: names, model, what
+    "watchlist_caution": _staff(_watchlist_caution),
+    # params: manufacturer, models (None: all), date_removed
+    "eua_removed": _staff(lambda v: f"Maker {v['manufacturer']} ({v.get('models') or 'all models'}) was removed "
+                                    "from FDA's emergency-use list of KN95 makers (Appendix A) on "
+                                    f"{v['date_removed']}: these respirators were no longer authorised."),
+    # params: makers, as_of, removed_models, removed_on
+    "eua_listed": _staff(_eua_listed),
+    # params: as_of
+    "eua_unlisted": _staff("Neither the company nor the description names a maker on FDA's emergency-use list "
+                           "(Appendix A, our copy of {as_of}): ask who made them."),
+    # params: number, count (clearances in our copy), product_codes (covered), as_of
+    "k510_unknown": _staff(lambda v: f"{v['number']} is not in our copy of the FDA 510(k) list ({v['count']:,} "
+                                     f"clearances of {_product_codes(v['product_codes'])}, {v['as_of']}): look it "
+                                     "up in FDA's 510(k) database."),
+    # params: number, product_codes (covered)
+    "k510_not_covered": _staff(lambda v: f"{v['number']} is not in our copy of the 510(k) list "
+                                         f"({_product_codes(v['product_codes'])} only), so it cannot be checked "
+                                         "here: look it up in FDA's 510(k) database."),
+    # params: number, device, product_code, applicant, decision_date, category (the lead's)
+    "k510_other_product": _staff(lambda v: f"{_k510_cleared(v)}: not "
+                                           f"{label(PRODUCT_CATEGORIES, v['category']).lower()}."),
+    # params: number, device, product_code, applicant, decision_date
+    "k510_listed": _staff(lambda v: f"{_k510_cleared(v)}."),
+    # params: terms (as written)
+    "broker_terms": _staff(lambda v: f"Uses broker-chain wording: {', '.join(v['terms'])}."),
+    "broker": _staff("The supplier is a broker: ask for the manufacturer's written authorisation."),
+    # params: terms (the payment terms as written, 80 characters at most)
+    "payment_upfront": _staff("Asks for payment before delivery ('{terms}'): the classic scam; the city pays on "
+                              "delivery."),
+    "payment_ok": _staff("Payment terms '{terms}' protect the buyer."),
+    # params: email_domain (and website_domain)
+    "disposable_email": _staff("Company uses a disposable (throwaway) e-mail address ({email_domain})."),
+    "webmail": _staff("Company uses a free webmail address ({email_domain})."),
+    "domain_mismatch": _staff("E-mail domain {email_domain} differs from the website's {website_domain}."),
+    # params: platform
+    "storefront_website": _staff(
+        "The website is on {platform}, shared by many sellers (a marketplace, site builder, social page, link "
+        "shortener or free-mail provider), not a domain of the company's own."),
+    "no_website": _staff("No website given."),
+    "no_phone": _staff("No phone number given."),
+    # params: phone (as written), and country for phone_invalid
+    "bad_phone": _staff("Phone number '{phone}' cannot be dialled."),
+    "phone_invalid": _staff(_phone_invalid),
+    # params: quantity, above
+    "implausible_quantity": _staff("Offers {quantity:,} units: more than {above:,}, beyond almost any seller "
+                                   "(3M made about 1.1 billion N95s in all of 2020)."),
+    # params: quantity, supplier_type
+    "ready_millions": _staff("{quantity:,} units 'ready to ship' with no lead time from a {supplier_type}."),
+    # params: fields (the missing field names)
+    "incomplete": _staff(lambda v: f"Missing: {', '.join(f.replace('_', ' ') for f in v['fields'])}."),
+    # params: matches ([lead id, probability], ...)
+    "resembles_rejected": _staff(_resembles),
+    # params: lead_ids (the first 8), count
+    "duplicate": _staff(_duplicate),
+}
+
+
+def _signal_values(code: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    v: dict[str, Any] = {**params, "code": code}
+    for key in ("price", "unit_price", "reference_price"):
+        if v.get(key) is not None:
+            v[f"{key}_text"] = money(_decimal(v[key]))
+    for key in ("ratio", "ratio_as_typed"):
+        if v.get(key) is not None:
+            v[f"{key}_text"] = show_ratio(float(v[key]))
+    return v
+
+
+def render_signal(stored: Mapping[str, Any], role: str) -> str | None:
+    """A signal ({"code", "weight", "params", "evidence"}) worded for ``role``; None for the roles
+    that do not see it (everyone but staff). A signal converted from a sentence (migration 0009:
+    ``params.legacy_text``) shows that sentence to staff; an unknown code shows raw to staff."""
+    role = reader_role(role)
+    params = dict(stored.get("params") or {})
+    code = stored.get("code") or LEGACY
+    if "legacy_text" in params or ("sentence" in stored and "params" not in stored):
+        return str(params.get("legacy_text", stored.get("sentence"))) if role == STAFF else NOT_SHOWN
+    templates = SIGNALS.get(code)
+    if templates is None:
+        return f"{code} {params}" if role == STAFF else NOT_SHOWN
+    template = templates[role]
+    if template is NOT_SHOWN:
+        return NOT_SHOWN
+    values = _signal_values(code, params)
+    return template(values) if callable(template) else template.format(**values)
 
 
 # ---- the values templates may use ---------------------------------------------------------------

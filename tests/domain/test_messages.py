@@ -1,5 +1,6 @@
 """Facts worded per reader (domain.messages): every code for every role, and nothing private in
 what a supplier or a buyer reads (issue 9, item 4; issue 10, item 2). No app needed."""
+import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -11,6 +12,12 @@ from marketplace.domain.allocation import Need, Offer, fit_reasons, urgency_reas
 from marketplace.domain.messages import (BUYER, NOT_SHOWN, NOTIFICATIONS, REASONS, ROLES, STAFF, SUPPLIER, fact,
                                          reader_role, render_email, render_notification, render_reason,
                                          render_reasons)
+from marketplace.domain.scoring import FLAG_LABELS, score_lead
+
+VALID = {"company_name": "Acme Medical", "product_category": "n95_respirator", "quantity": 10000,
+         "unit_price": Decimal("0.79"), "certification": "NIOSH TC-84A-0006", "website": "https://acme.example",
+         "phone": "+1 310 555 0100", "email": "sales@acme.example", "supplier_type": "distributor",
+         "contact_name": "A. Person", "lead_time_days": 5, "payment_terms": "net 30", "country": "US"}
 
 # One fact for every code of every table, with the parameters the marketplace stores for it.
 REASON_SAMPLES = {
@@ -145,3 +152,79 @@ def test_reader_roles():
     assert [reader_role(r) for r in ("vetter", "admin", "staff", "buyer", "supplier", None, "anonymous")] == [
         STAFF, STAFF, STAFF, BUYER, SUPPLIER, SUPPLIER, SUPPLIER]
     assert messages.risk_band(75) == "few concerns" and messages.risk_band(39) == "serious concerns"
+
+
+# ---- signals ------------------------------------------------------------------------------------
+
+_PRICE = {"unit_price": "6.5", "ratio": 6.5, "reference_price": "1", "category": "n95_respirator"}
+_K510 = {"number": "K202354", "device": "Surgical Face Mask", "product_code": "FXX", "applicant": "Acme",
+         "decision_date": "2020-08-01"}
+SIGNAL_SAMPLES = {
+    "price_per_pack": {"price": "12.5", "words": "box of 100", "pack_size": 100, "unit_price": "0.125",
+                       "ratio": 3.57, "ratio_as_typed": 357.14, "quantity": 5000},
+    "price_10x": {**_PRICE, "unit_price": "12", "ratio": 12.0}, "price_3x": _PRICE,
+    "price_over_1_1x": {**_PRICE, "unit_price": "1.2", "ratio": 1.2},
+    "price_too_low": {**_PRICE, "unit_price": "0.0001", "ratio": 0.0001}, "price_ok": {**_PRICE, "ratio": 1.0},
+    "certification_missing": {"category": "n95_respirator"},
+    "certification_malformed": {"certification": "CE certified", "category": "n95_respirator"},
+    "certification_ok": {"certification": "GB 2626-2019", "claims": [["GB 2626-2019", "gb2626"]],
+                         "missing_scheme": "niosh"},
+    "niosh_unknown": {"number": "TC-84A-0000", "listed_count": 1234, "as_of": "2020-11-28"},
+    "niosh_model_mismatch": {"model": "8210", "listed_under": ["TC-84A-0007"], "listed_holders": ["3M"],
+                             "number": "TC-84A-2669", "models": []},
+    "niosh_holder_mismatch": {"company": "Acme", "as_of": "2020-11-28", "number": "TC-84A-0006",
+                              "holders": ["3M Company", "Moldex"]},
+    "niosh_listed": {"number": "TC-84A-0006", "as_of": "2020-11-28", "holders": ["3M Company"], "models": ["8210"],
+                     "company": "3M", "holder": "3M Company", "named": [], "model_holders": [], "basis": "company"},
+    "watchlist": {"names": ["Fake Co"], "what": "a counterfeit", "numbers": ["TC-84A-0006"]},
+    "watchlist_caution": {"names": ["3M"], "model": "8210", "what": "counterfeits of a real model"},
+    "eua_removed": {"manufacturer": "Maker", "models": None, "date_removed": "2020-05-07"},
+    "eua_listed": {"makers": ["Maker"], "as_of": "2020-11-28", "removed_models": ["KN-1"], "removed_on": "2020-05-07"},
+    "eua_unlisted": {"as_of": "2020-11-28"},
+    "k510_unknown": {"number": "K999999", "count": 300, "product_codes": ["FXX"], "as_of": "2020-11-28"},
+    "k510_not_covered": {"number": "K999999", "product_codes": ["FXX"]},
+    "k510_other_product": {**_K510, "category": "nitrile_gloves"}, "k510_listed": _K510,
+    "broker_terms": {"terms": ["ICPO", "SGS"]}, "broker": {},
+    "payment_upfront": {"terms": "100% TT in advance"}, "payment_ok": {"terms": "net 30"},
+    "disposable_email": {"email_domain": "mailinator.com"}, "webmail": {"email_domain": "gmail.com"},
+    "domain_mismatch": {"email_domain": "a.example", "website_domain": "b.example"},
+    "storefront_website": {"platform": "alibaba.com"}, "no_website": {}, "no_phone": {},
+    "bad_phone": {"phone": "12"}, "phone_invalid": {"phone": "138 0013 8000", "country": None},
+    "implausible_quantity": {"quantity": 900_000_000_000, "above": 1_000_000_000},
+    "ready_millions": {"quantity": 5_000_000, "supplier_type": "broker"},
+    "incomplete": {"fields": ["contact_name", "lead_time_days"]},
+    "resembles_rejected": {"matches": [[7, 0.97]]}, "duplicate": {"lead_ids": [3, 4], "count": 2},
+}
+
+
+def test_every_signal_code_has_a_sample_and_every_flag_a_text():
+    assert set(SIGNAL_SAMPLES) == set(messages.SIGNALS)
+    assert set(FLAG_LABELS) <= set(messages.SIGNALS)
+
+
+@pytest.mark.parametrize("code", sorted(messages.SIGNALS))
+def test_every_signal_renders_for_staff_and_for_no_one_else(code):
+    stored = {"code": code, "weight": -10, "params": SIGNAL_SAMPLES[code]}
+    text = messages.render_signal(stored, "vetter")
+    assert text and "{" not in text and "}" not in text and "None" not in text, text
+    assert messages.render_signal(stored, SUPPLIER) is None and messages.render_signal(stored, BUYER) is None
+
+
+def test_signals_are_stored_as_plain_values_and_read_as_before():
+    assessment = score_lead({**VALID, "unit_price": Decimal("2.60"), "payment_terms": "100% TT in advance"},
+                            {"email_domain": "acme.example", "website_domain": "acme.example", "phone": "+13105550100"})
+    stored = json.loads(json.dumps([s.as_dict() for s in assessment.signals]))  # as the JSON column keeps them
+    price = next(s for s in stored if s["code"].startswith("price_"))
+    assert price["params"] == {"unit_price": "2.6", "ratio": 3.291139, "reference_price": "0.79",
+                               "category": "n95_respirator"}
+    assert messages.render_signal(price, STAFF) == (
+        "unit price $2.60 is 3.29x the reference $0.79 for N95 respirators: more than 3x the reference.")
+    assert [messages.render_signal(s, STAFF) for s in stored] == [s.text for s in assessment.signals]
+
+
+def test_legacy_signals_show_their_sentence_to_staff():
+    old = {"code": "webmail", "weight": -10, "params": {"legacy_text": "Company uses a free webmail address (x)."}}
+    assert messages.render_signal(old, STAFF) == "Company uses a free webmail address (x)."
+    assert messages.render_signal(old, SUPPLIER) is None
+    before = {"code": "webmail", "weight": -10, "sentence": "Company uses a free webmail address (y)."}
+    assert messages.render_signal(before, STAFF) == "Company uses a free webmail address (y)."

@@ -8,7 +8,7 @@ data gives each product category its accepted schemes and the example shown in t
 
 ``check_claims`` compares a lead's claims with the registries (see ``registries``) and returns
 findings (code, weight, params, evidence) that scoring turns into signals; the words are
-``messages.SIGNALS``'. Evidence is a dict:
+``messages.SIGNALS``. Evidence is a dict:
 ``registry`` (title), ``as_of`` (date of our copy), ``source``, ``rows`` (the matching registry
 rows as column -> value) and optionally ``note``.
 """

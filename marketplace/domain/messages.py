@@ -12,10 +12,12 @@ text is made when it is shown, for the reader's role:
   signals, the number of the score: a buyer sees its band);
 - ``"staff"`` (vetters and admins): everything.
 
-Each kind has one table, code -> {role: template}, where a template is a ``str.format`` pattern
-over the values ``_values`` derives from the parameters, or ``NOT_SHOWN`` (None) when the role
-does not see that fact at all. The tables are the privacy rules: read them to see who reads what.
-Pure: no Flask, no SQLAlchemy.
+Each kind has one table, code -> {role: template}: ``REASONS``, ``NOTIFICATIONS`` (the e-mail is
+the notification's text in ``EMAIL_BODY``) and ``SIGNALS``. A template is a ``str.format`` pattern
+over the parameters and the values derived from them (money, plurals, labels), a function of those
+values where a sentence has variants, or ``NOT_SHOWN`` (None) when the role does not see that fact
+at all. The tables are the privacy rules: read them to see who reads what. One ``render_*``
+function per kind words a stored fact for a role. Pure: no Flask, no SQLAlchemy.
 """
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 from . import geo
 from .catalog import PRODUCT_CATEGORIES, label
 from .formatting import money
+from .messages import fact
 
 # A lead that does not state its lead time is assumed to take two weeks: long enough not to promise
 # urgent requests what may come late, short enough that such leads still serve most requests.
@@ -69,7 +70,7 @@ class Line:
     quantity: int
     unit_price: Decimal
     distance_km: float | None
-    reasons: tuple[str, ...]        # plain-words reasons, from fit_reasons
+    reasons: tuple[dict, ...]       # reason facts, from fit_reasons (see messages)
 
 
 @dataclass(frozen=True)
@@ -165,36 +166,34 @@ def unfit_reason(offer: Offer, need: Need) -> str | None:
     return None
 
 
-def _risk_band(score: int) -> str:
-    # The vetting score runs from 100 (clean) to 0 (stop), with the bands the vetting queue shows.
-    return "few concerns" if score >= 75 else "some concerns" if score >= 40 else "serious concerns"
-
-
-def fit_reasons(offer: Offer, need: Need, distance_km: float | None) -> tuple[str, ...]:
-    """Why a fitting offer suits the need, in plain words: price, time, distance, substitute, risk."""
-    headroom = need.max_unit_price - offer.unit_price
-    reasons = [f"{money(offer.unit_price)} a unit, "
-               + (f"{money(headroom)} under your maximum" if headroom else "at your maximum")]
+def fit_reasons(offer: Offer, need: Need, distance_km: float | None) -> tuple[dict, ...]:
+    """Why a fitting offer suits the need, as facts (see ``messages``; worded per reader when shown):
+    price, time, distance, substitute, vetting score."""
+    reasons = [fact("price", unit_price=offer.unit_price, max_unit_price=need.max_unit_price)]
     if offer.lead_time_days is None:
-        reasons.append(f"lead time not stated; assumed {DEFAULT_LEAD_TIME_DAYS} days")
+        reasons.append(fact("lead_time_unstated", assumed_days=DEFAULT_LEAD_TIME_DAYS))
     else:
-        slack = need.days_until_needed - offer.lead_time_days
-        reasons.append(f"{_ready(offer.lead_time_days)}, "
-                       + (f"{_days(slack)} before your deadline" if slack else "on your deadline"))
+        reasons.append(fact("lead_time", lead_time_days=offer.lead_time_days,
+                            days_until_needed=need.days_until_needed))
     if distance_km is None:
-        reasons.append("distance unknown")
+        reasons.append(fact("distance_unknown"))
     else:
-        reasons.append("less than 1 km away" if distance_km < 1 else f"{round(distance_km):,} km away")
+        reasons.append(fact("distance", distance_km=float(distance_km)))
     if offer.category != need.category:
-        reasons.append(f"substitute: {_category(offer.category)} for {_category(need.category)}")
+        reasons.append(fact("substitute", offer_category=offer.category, need_category=need.category))
     if offer.risk_score is None:
-        reasons.append("vetting score: not scored yet")
+        reasons.append(fact("vetting_unscored"))
     else:
-        reasons.append(f"vetting score {offer.risk_score} of 100 ({_risk_band(offer.risk_score)})")
+        reasons.append(fact("vetting_score", score=offer.risk_score))
     return tuple(reasons)
 
 
-def rank_candidates(need: Need, offers: Sequence[Offer]) -> list[tuple[Offer, tuple[str, ...], float | None]]:
+def urgency_reason(need: Need) -> dict:
+    """The urgency of a need as a reason fact: its days of supply and urgency weight."""
+    return fact("urgency", days_of_supply=need.days_of_supply, weight=urgency_weight(need.days_of_supply))
+
+
+def rank_candidates(need: Need, offers: Sequence[Offer]) -> list[tuple[Offer, tuple[dict, ...], float | None]]:
     """The offers that can serve ``need``, best first, each with its reasons and distance in km:
     the exact category before substitutes, then lower price, shorter lead time, shorter distance
     (unknown counts as UNKNOWN_DISTANCE_KM, as in the allocation) and higher vetting score (100 is

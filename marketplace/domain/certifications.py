@@ -7,7 +7,8 @@ data gives each product category its accepted schemes and the example shown in t
 (``certification_hint``), so the hint always passes its own rule.
 
 ``check_claims`` compares a lead's claims with the registries (see ``registries``) and returns
-findings (code, weight, sentence, evidence) that scoring turns into signals. Evidence is a dict:
+findings (code, weight, params, evidence) that scoring turns into signals; the words are
+``messages.SIGNALS``. Evidence is a dict:
 ``registry`` (title), ``as_of`` (date of our copy), ``source``, ``rows`` (the matching registry
 rows as column -> value) and optionally ``note``.
 """
@@ -124,17 +125,11 @@ def certification_hint() -> str:
 class Finding:
     code: str
     weight: int
-    sentence: str
+    params: dict = field(hash=False)   # plain values: registry numbers, names, models, dates, counts
     evidence: dict | None = field(default=None, hash=False)
 
 
 # ---- helpers ----------------------------------------------------------------------------------
-
-def _listing(items, limit: int = 4) -> str:
-    items = list(items)
-    shown = ", ".join(items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
-
 
 def _evidence(registries: "Registries", kind: str, rows: list[dict], note: str | None = None) -> dict:
     evidence = {**registries.about(kind), "version": registries.version, "rows": rows[:MAX_EVIDENCE_ROWS]}
@@ -207,9 +202,7 @@ def _niosh(number: str, who: _Lead, registries: "Registries", ref: dict) -> list
     if not entries:
         note = "Sequence 0000 is never issued." if number.endswith("-0000") else None
         return [Finding("niosh_unknown", weights["niosh_unknown"],
-                        f"{number} is not among the {len(registries.niosh):,} approval numbers on the NIOSH N95 list "
-                        f"(our copy of {about['as_of']}): the approval may not exist. Look it up in NIOSH's "
-                        "Certified Equipment List before approving.",
+                        {"number": number, "listed_count": len(registries.niosh), "as_of": about["as_of"]},
                         _evidence(registries, "niosh", [], note or f"No row for {number}."))]
     holders = sorted({e.holder for e in entries})
     rows = [e.evidence() for e in entries]
@@ -236,36 +229,28 @@ def _niosh(number: str, who: _Lead, registries: "Registries", ref: dict) -> list
         other_rows = [e.evidence() for n in others for e in registries.niosh[n] if model in e.tokens]
         findings.append(Finding(
             "niosh_model_mismatch", ref["registry_weights"]["niosh_model_mismatch"],
-            f"Model {model} is listed under {_listing(others)} "
-            f"({_listing(sorted({r['holder'] for r in other_rows}), 2)}), not under {number} "
-            f"(models: {_listing(sorted({m for e in entries for m in e.models.split('|') if m}), 5) or 'none listed'}): "
-            "a real number quoted for another respirator is how counterfeits are sold.",
+            {"model": model, "listed_under": list(others), "listed_holders": sorted({r["holder"] for r in other_rows}),
+             "number": number, "models": sorted({m for e in entries for m in e.models.split("|") if m})},
             _evidence(registries, "niosh", other_rows[:3] + rows[:3])))
     if not holder_ok and who.supplier_type == "manufacturer":
         findings.append(Finding(
             "niosh_holder_mismatch", weights["niosh_holder_mismatch"],
-            f"'{who.company_raw[:60]}' says it makes these, but the NIOSH list of {about['as_of']} gives "
-            + (f"{number}'s holder as {holders[0]}" if len(holders) == 1 else
-               f"{len(holders)} holders of {number} ({_listing(holders, 3)}), not this company") + ".",
+            {"company": who.company_raw[:60], "as_of": about["as_of"], "number": number, "holders": holders},
             _evidence(registries, "niosh", rows)))
     if findings:
         return findings
     # Consistent (or nothing to compare): say what the registry shows.
+    params = {"number": number, "as_of": about["as_of"], "holders": holders, "models": matched_models,
+              "company": who.company_raw[:60], "holder": None, "named": sorted(set(named)), "model_holders": []}
     if by_company:
-        holder = next(e.holder for e in entries if e.core == by_company[0])
-        whose = f"'{who.company_raw[:60]}' is listed as " + (
-            f"one of its {len(holders)} holders (private label: {holder})" if len(holders) > 1 else "its holder")
+        params.update(basis="company", holder=next(e.holder for e in entries if e.core == by_company[0]))
     elif named:
-        whose = f"the description names its holder {_listing(sorted(set(named)), 2)}"
+        params.update(basis="named")
     elif matched_models:
-        model_holders = sorted({e.holder for e in entries if e.tokens & set(matched_models)})
-        whose = f"held by {_listing(model_holders, 3)}"
+        params.update(basis="model", model_holders=sorted({e.holder for e in entries if e.tokens & set(matched_models)}))
     else:
-        whose = (f"neither the company nor the description names one of its {len(holders)} holder(s) "
-                 f"({_listing(holders, 3)}) or their models: ask whose respirator it is")
-    model_text = f"; model {_listing(matched_models, 3)} is listed under it" if matched_models else ""
-    return [Finding("niosh_listed", 0, f"{number} is a NIOSH N95 approval (list of {about['as_of']}); {whose}{model_text}.",
-                    _evidence(registries, "niosh", rows))]
+        params.update(basis="none")
+    return [Finding("niosh_listed", 0, params, _evidence(registries, "niosh", rows))]
 
 
 def _watchlist(numbers: list[str], who: _Lead, registries: "Registries", ref: dict) -> list[Finding]:
@@ -282,16 +267,13 @@ def _watchlist(numbers: list[str], who: _Lead, registries: "Registries", ref: di
             if (number_hit or not entry.numbers) and (model_hit or (by_text and not entry.tokens)):
                 findings.append(Finding(
                     "watchlist_caution", 0,
-                    f"Counterfeit watch list: {' / '.join(entry.names)}"
-                    f"{' ' + entry.model if entry.model else ''}: {entry.what}. The claim itself matches the "
-                    "registry; ask for lot numbers and where the supplier bought them.",
+                    {"names": list(entry.names), "model": entry.model or None, "what": entry.what},
                     evidence))
         elif by_company or (by_text and (number_hit or model_hit or who.category in RESPIRATORS)) or (
                 model_hit and number_hit):
             findings.append(Finding(
                 "watchlist", ref["registry_weights"]["watchlist"],
-                f"CDC/NIOSH named '{' / '.join(entry.names)}' as {entry.what}"
-                f"{' (approval number used: ' + ', '.join(sorted(entry.numbers)) + ')' if entry.numbers else ''}.",
+                {"names": list(entry.names), "what": entry.what, "numbers": sorted(entry.numbers)},
                 evidence))
     return findings
 
@@ -318,51 +300,38 @@ def _eua(who: _Lead, registries: "Registries", ref: dict) -> list[Finding]:
         entry = removed[0]
         return [Finding(
             "eua_removed", ref["registry_weights"]["eua_removed"],
-            f"Maker {entry.manufacturer} ({entry.models or 'all models'}) was removed from FDA's emergency-use list "
-            f"of KN95 makers (Appendix A) on {entry.date_removed}: these respirators were no longer authorised.",
+            {"manufacturer": entry.manufacturer, "models": entry.models or None, "date_removed": entry.date_removed},
             _evidence(registries, "eua", [e.evidence() for e in removed + listed_by_name]))]
     listed = listed_by_model or listed_by_name
     if listed:
-        names = sorted({e.manufacturer for e in listed})
-        also = ""
-        if removed_by_name:
-            also = (f" Other models of this maker ({_listing(sorted({e.models for e in removed_by_name}), 3)}) "
-                    f"were removed on {removed_by_name[0].date_removed}: check the model.")
         return [Finding("eua_listed", 0,
-                        f"Maker {_listing(names, 2)} is on FDA's emergency-use list of imported respirators "
-                        f"(our copy of {about['as_of']}; these authorisations have since ended).{also}",
+                        {"makers": sorted({e.manufacturer for e in listed}), "as_of": about["as_of"],
+                         "removed_models": sorted({e.models for e in removed_by_name}),
+                         "removed_on": removed_by_name[0].date_removed if removed_by_name else None},
                         _evidence(registries, "eua", [e.evidence() for e in listed + removed_by_name]))]
     if who.category == "kn95_respirator":
-        return [Finding("eua_unlisted", 0,
-                        "Neither the company nor the description names a maker on FDA's emergency-use list "
-                        f"(Appendix A, our copy of {about['as_of']}): ask who made them.",
+        return [Finding("eua_unlisted", 0, {"as_of": about["as_of"]},
                         _evidence(registries, "eua", [], "No maker matched the company name or description."))]
     return []
 
 
 def _k510(number: str, who: _Lead, registries: "Registries", ref: dict) -> list[Finding]:
-    weights, codes = ref["registry_weights"], ref["fda_product_codes"]
+    weights = ref["registry_weights"]
     expected = ref["certifications"].get(who.category, {}).get("product_codes", [])
     about = registries.manifest["k510"]
     entry = registries.k510.get(number)
     covered = sorted(registries.k510_product_codes)
-    covered_text = ", ".join(codes.get(c, c) for c in covered)
     if entry is None:
         evidence = _evidence(registries, "k510", [], f"No row for {number}; our copy holds product codes "
                                                      f"{', '.join(covered)} only.")
         if set(expected) & set(covered):
             return [Finding("k510_unknown", weights["k510_unknown"],
-                            f"{number} is not in our copy of the FDA 510(k) list ({len(registries.k510):,} "
-                            f"clearances of {covered_text}, {about['as_of']}): look it up in FDA's 510(k) database.",
-                            evidence)]
-        return [Finding("k510_not_covered", 0,
-                        f"{number} is not in our copy of the 510(k) list ({covered_text} only), so it cannot be "
-                        "checked here: look it up in FDA's 510(k) database.", evidence)]
-    what = codes.get(entry.product_code, f"product code {entry.product_code}")
-    cleared = (f"{number} is FDA's clearance of '{entry.device[:80]}' ({what}, {entry.product_code}) for "
-               f"{entry.applicant}, {entry.decision_date}")
+                            {"number": number, "count": len(registries.k510), "product_codes": covered,
+                             "as_of": about["as_of"]}, evidence)]
+        return [Finding("k510_not_covered", 0, {"number": number, "product_codes": covered}, evidence)]
+    cleared = {"number": number, "device": entry.device[:80], "product_code": entry.product_code,
+               "applicant": entry.applicant, "decision_date": entry.decision_date}
     if expected and entry.product_code not in expected:
-        return [Finding("k510_other_product", weights["k510_other_product"],
-                        f"{cleared}: not {label(PRODUCT_CATEGORIES, who.category).lower()}.",
+        return [Finding("k510_other_product", weights["k510_other_product"], {**cleared, "category": who.category},
                         _evidence(registries, "k510", [entry.evidence()]))]
-    return [Finding("k510_listed", 0, f"{cleared}.", _evidence(registries, "k510", [entry.evidence()]))]
+    return [Finding("k510_listed", 0, cleared, _evidence(registries, "k510", [entry.evidence()]))]

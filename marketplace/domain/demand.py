@@ -2,7 +2,6 @@
 fields live. The buyer's form and ``flask demand import`` both call ``parse_demand``."""
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 
 from .catalog import FACILITY_TYPES, PRODUCT_CATEGORIES

@@ -1,7 +1,7 @@
 """Risk scoring: 0 (stop) to 100 (clean), built from signals a vetter can read.
 
-Each signal has a code (used as a filterable flag when it counts against the lead), a weight and a
-sentence. The numbers and rules live in ``reference_data.json`` beside this file, with sources;
+Each signal has a code (used as a filterable flag when it counts against the lead), a weight and
+its parameters (plain values), worded for staff when shown (``messages.SIGNALS``). The numbers and rules live in ``reference_data.json`` beside this file, with sources;
 its ``version`` is stored with every score, so that a change of the data re-scores every lead.
 """
 from __future__ import annotations
@@ -14,11 +14,11 @@ from functools import lru_cache
 from typing import Mapping
 
 from . import registries as registry_data
-from .catalog import PRODUCT_CATEGORIES, label
 from .countries import phone_invalid_reason
 from .certifications import check_claims, parse_claims, reference_json
 from .formatting import money, ratio as show_ratio
 from .leads import LeadFacts
+from .messages import STAFF, plain, render_signal
 from .normalise import NormalisedLead
 
 
@@ -26,15 +26,22 @@ from .normalise import NormalisedLead
 class Signal:
     code: str
     weight: int
-    sentence: str
+    # The facts the text is made of, plain values (see messages.SIGNALS for each code's).
+    params: dict = field(default_factory=dict, hash=False)
     # What a registry showed (see certifications.Finding): registry, as_of, source, rows, note.
     evidence: dict | None = field(default=None, hash=False, compare=False)
 
     def as_dict(self) -> dict:
-        data = {"code": self.code, "weight": self.weight, "sentence": self.sentence}
+        """As stored in ``leads.risk_signals``: {"code", "weight", "params"[, "evidence"]}."""
+        data = {"code": self.code, "weight": self.weight, "params": self.params}
         if self.evidence:
             data["evidence"] = self.evidence
         return data
+
+    @property
+    def text(self) -> str:
+        """The signal as staff read it (never stored)."""
+        return render_signal(self.as_dict(), STAFF) or ""
 
 
 @dataclass(frozen=True)
@@ -147,12 +154,15 @@ def pack_signals(lead: LeadFacts, reading: PackReading | None, ref: dict) -> lis
         return []
     rule = ref["price_per_pack"]
     price = lead.unit_price
-    return [Signal(rule["code"], rule["weight"],
-                   f"The price {money(price)} looks like the price of a pack: the offer says "
-                   f"'{reading.words}', and {money(price)} / {reading.pack_size:,} = {money(reading.unit_price)} "
-                   f"a unit, {show_ratio(reading.ratio)} the reference, against {show_ratio(float(price) / ref['reference_prices'][lead['product_category']]['price'])} "
-                   f"as typed; the price is scored per unit. Ask the supplier for the units per pack "
-                   f"(pack_size), and whether the quantity {int(lead.get('quantity') or 0):,} counts units or packs.")]
+    as_typed = float(price) / ref["reference_prices"][lead.product_category]["price"]
+    return [Signal(rule["code"], rule["weight"], fact_params(
+        price=price, words=reading.words, pack_size=reading.pack_size, unit_price=reading.unit_price,
+        ratio=reading.ratio, ratio_as_typed=as_typed, quantity=int(lead.quantity or 0)))]
+
+
+def fact_params(**values) -> dict:
+    """Signal parameters as plain values: Decimals as strings ("0.79"), floats rounded to 6 places."""
+    return {k: round(v, 6) if isinstance(v, float) else plain(v) for k, v in values.items()}
 
 
 def price_signals(category: str, unit_price: Decimal, ref: dict) -> list[Signal]:
@@ -160,15 +170,15 @@ def price_signals(category: str, unit_price: Decimal, ref: dict) -> list[Signal]
     if not reference:
         return []
     ratio = float(unit_price) / reference["price"]
-    what = (f"unit price {money(unit_price)} is {show_ratio(ratio)} the reference {money(reference['price'])} "
-            f"for {reference['label']}")
+    what = fact_params(unit_price=unit_price, ratio=ratio, reference_price=Decimal(str(reference["price"])),
+                       category=category)
     for band in ref["price_bands"]:
         if ratio > band["above"]:
-            return [Signal(band["code"], band["weight"], f"{what}: {band['text']}.")]
+            return [Signal(band["code"], band["weight"], what)]
     low = ref["price_too_low"]
     if ratio < low["below"]:
-        return [Signal(low["code"], low["weight"], f"{what}: {low['text']}.")]
-    return [Signal("price_ok", 0, f"{what}: within the normal range.")]
+        return [Signal(low["code"], low["weight"], what)]
+    return [Signal("price_ok", 0, what)]
 
 
 def certification_signals(category: str, certification: str | None, ref: dict,
@@ -182,23 +192,21 @@ def certification_signals(category: str, certification: str | None, ref: dict,
     rule = ref["certifications"].get(category)
     claims = parse_claims(certification)
     registries = registries or registry_data.current()
-    found = [Signal(f.code, f.weight, f.sentence, f.evidence)
+    found = [Signal(f.code, f.weight, f.params, f.evidence)
              for f in check_claims(category, claims, lead or {}, registries, ref)]
     if not rule:
         return found
-    name = label(PRODUCT_CATEGORIES, category)
     if not certification:
-        return [Signal("certification_missing", ref["certification_missing_weight"],
-                       f"No certification given; {name} should come with {rule['expect']}.")]
+        return [Signal("certification_missing", ref["certification_missing_weight"], {"category": category})]
     expected = [c for c in claims if c.scheme in rule["schemes"]]
     if not expected:
         return [Signal("certification_malformed", ref["certification_malformed_weight"],
-                       f"Certification '{certification[:80]}' does not contain {rule['expect']}.")] + found
-    read = ", ".join(f"{c.number} ({c.label})" for c in expected)
+                       {"certification": certification[:80], "category": category})] + found
     primary = rule["schemes"][0]
-    if not any(c.scheme == primary for c in expected):  # e.g. GB 2626 for an N95: a KN95
-        read += f"; no {ref['certification_schemes'][primary]['label']} is given"
-    return [Signal("certification_ok", 0, f"Certification '{certification[:80]}' reads as {read}.")] + found
+    missing = None if any(c.scheme == primary for c in expected) else primary  # e.g. GB 2626 for an N95: a KN95
+    return [Signal("certification_ok", 0, {"certification": certification[:80],
+                                           "claims": [[c.number, c.scheme] for c in expected],
+                                           "missing_scheme": missing})] + found
 
 
 def broker_signals(lead: LeadFacts, ref: dict) -> list[Signal]:
@@ -211,11 +219,9 @@ def broker_signals(lead: LeadFacts, ref: dict) -> list[Signal]:
     signals = []
     if terms:
         weight = max(ref["broker_term_max"], ref["broker_term_weight"] * len(terms))
-        signals.append(Signal("broker_terms", weight,
-                              f"Uses broker-chain wording: {', '.join(terms)}."))
+        signals.append(Signal("broker_terms", weight, {"terms": terms}))
     if lead.supplier_type == "broker":
-        signals.append(Signal("broker", ref["broker_type_weight"],
-                              "The supplier is a broker: ask for the manufacturer's written authorisation."))
+        signals.append(Signal("broker", ref["broker_type_weight"]))
     return signals
 
 
@@ -223,11 +229,10 @@ def payment_signals(payment_terms: str | None, ref: dict) -> list[Signal]:
     terms = payment_terms or ""
     upfront = _found(ref["upfront_payment_patterns"], terms)
     if upfront:
-        return [Signal("payment_upfront", ref["upfront_payment_weight"],
-                       f"Asks for payment before delivery ('{terms[:80]}'): the classic scam; the city pays on delivery.")]
+        return [Signal("payment_upfront", ref["upfront_payment_weight"], {"terms": terms[:80]})]
     good = _found(ref["good_payment_patterns"], terms)
     if good:
-        return [Signal("payment_ok", 0, f"Payment terms '{terms[:80]}' protect the buyer.")]
+        return [Signal("payment_ok", 0, {"terms": terms[:80]})]
     return []
 
 
@@ -236,31 +241,26 @@ def identity_signals(lead: LeadFacts, normal: NormalisedLead, ref: dict) -> list
     email_domain, web_domain = normal.email_domain, normal.website_domain
     platform = normal.website_platform
     if normal.disposable:
-        signals.append(Signal("disposable_email", ref["disposable_email_weight"],
-                              f"Company uses a disposable (throwaway) e-mail address ({email_domain})."))
+        signals.append(Signal("disposable_email", ref["disposable_email_weight"], {"email_domain": email_domain}))
     elif normal.webmail:
-        signals.append(Signal("webmail", ref["webmail_weight"],
-                              f"Company uses a free webmail address ({email_domain})."))
+        signals.append(Signal("webmail", ref["webmail_weight"], {"email_domain": email_domain}))
     elif email_domain and web_domain and email_domain != web_domain and not platform:
         signals.append(Signal("domain_mismatch", ref["domain_mismatch_weight"],
-                              f"E-mail domain {email_domain} differs from the website's {web_domain}."))
+                              {"email_domain": email_domain, "website_domain": web_domain}))
     if platform and lead.website:
-        signals.append(Signal("storefront_website", ref["storefront_website_weight"],
-                              f"The website is on {platform}, shared by many sellers (a marketplace, site "
-                              "builder, social page, link shortener or free-mail provider), not a domain of "
-                              "the company's own."))
+        signals.append(Signal("storefront_website", ref["storefront_website_weight"], {"platform": platform}))
     if not lead.website:
-        signals.append(Signal("no_website", ref["no_website_weight"], "No website given."))
+        signals.append(Signal("no_website", ref["no_website_weight"]))
     if not lead.phone:
-        signals.append(Signal("no_phone", ref["no_phone_weight"], "No phone number given."))
+        signals.append(Signal("no_phone", ref["no_phone_weight"]))
     elif not normal.phone:
-        signals.append(Signal("bad_phone", ref["no_phone_weight"], f"Phone number '{lead['phone']}' cannot be dialled."))
+        signals.append(Signal("bad_phone", ref["no_phone_weight"], {"phone": str(lead.phone)}))
     else:
         # Intake takes any possible number; one no numbering plan has (no such area code) is a
         # signal, often of a foreign number read with the US plan because the country is missing.
-        invalid = phone_invalid_reason(lead.phone, lead.country)
-        if invalid:
-            signals.append(Signal("phone_invalid", ref["no_phone_weight"], invalid))
+        if phone_invalid_reason(lead.phone, lead.country):
+            signals.append(Signal("phone_invalid", ref["no_phone_weight"],
+                                  {"phone": str(lead.phone), "country": lead.country}))
     return signals
 
 
@@ -269,13 +269,11 @@ def plausibility_signals(lead: LeadFacts, ref: dict) -> list[Signal]:
     quantity = lead.quantity
     rule = ref["implausible_quantity"]
     if quantity > rule["above"]:
-        signals.append(Signal("implausible_quantity", rule["weight"],
-                              f"Offers {quantity:,} units: more than {rule['above']:,}, beyond almost any seller "
-                              "(3M made about 1.1 billion N95s in all of 2020)."))
+        signals.append(Signal("implausible_quantity", rule["weight"], {"quantity": quantity, "above": rule["above"]}))
     rule = ref["zero_lead_time_millions"]
     if quantity >= rule["quantity"] and lead.lead_time_days == 0 and lead.supplier_type != "manufacturer":
         signals.append(Signal("ready_millions", rule["weight"],
-                              f"{quantity:,} units 'ready to ship' with no lead time from a {lead.get('supplier_type')}."))
+                              {"quantity": quantity, "supplier_type": lead.get("supplier_type")}))
     return signals
 
 
@@ -344,22 +342,20 @@ def request_figures_to_confirm(request: Mapping, reference: Reference | None = N
 
 
 def completeness_signals(lead: LeadFacts, ref: dict) -> list[Signal]:
-    missing = [name.replace("_", " ") for name in ref["incomplete_fields"] if not lead.get(name)]
+    missing = [name for name in ref["incomplete_fields"] if not lead.get(name)]
     if not missing:
         return []
-    return [Signal("incomplete", ref["incomplete_weight_each"] * len(missing), f"Missing: {', '.join(missing)}.")]
+    return [Signal("incomplete", ref["incomplete_weight_each"] * len(missing), {"fields": missing})]
 
 
 def duplicate_signals(context: DuplicateContext, ref: dict) -> list[Signal]:
     signals = []
     if context.rejected_matches:
-        described = ", ".join(f"#{lead_id} ({probability:.0%})" for lead_id, probability in context.rejected_matches[:5])
         signals.append(Signal("resembles_rejected", ref["resembles_rejected_weight"],
-                              f"Resembles lead(s) rejected before: {described}."))
+                              {"matches": [[lead_id, float(p)] for lead_id, p in context.rejected_matches[:5]]}))
     if context.cluster_lead_ids:
-        ids = ", ".join(f"#{i}" for i in context.cluster_lead_ids[:8])
-        more = f" and {len(context.cluster_lead_ids) - 8} more" if len(context.cluster_lead_ids) > 8 else ""
-        signals.append(Signal("duplicate", 0, f"Same supplier as earlier lead(s) {ids}{more}."))
+        signals.append(Signal("duplicate", 0, {"lead_ids": list(context.cluster_lead_ids[:8]),
+                                               "count": len(context.cluster_lead_ids)}))
     return signals
 
 

@@ -116,14 +116,15 @@ class Match(db.Model):
 
 
 class Notification(db.Model):
-    """A message shown in the app to one user (the e-mail copy goes through the outbox)."""
+    """A message shown in the app to one user (the e-mail copy goes through the outbox). The message
+    is a fact, {"code", "params"}, worded for the user's role when shown (domain.messages)."""
 
     __tablename__ = "notifications"
     __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    text: Mapped[str] = mapped_column(String(500))
+    message: Mapped[dict] = mapped_column(JSON)
     link: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -131,14 +132,19 @@ class Notification(db.Model):
 
 class OutboxEmail(db.Model):
     """An e-mail to send. Written in the same transaction as the change it reports and sent later
-    by a job, so a mail outage delays mail but loses none."""
+    by a job, so a mail outage delays mail but loses none. The message is a fact ({"code",
+    "params"}), worded for ``role`` (the recipient's) when it is sent; ``subject`` and ``body`` keep
+    what was sent (rows written before facts have only those)."""
 
     __tablename__ = "outbox_emails"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to_address: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
+    message: Mapped[dict | None] = mapped_column(JSON)
+    role: Mapped[str | None] = mapped_column(String(16))   # the recipient's role: supplier, buyer, vetter, admin
+    link: Mapped[str | None] = mapped_column(String(255))  # the path to open, e.g. /matches/7
+    subject: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -8,18 +8,17 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from ..domain import permissions
-from ..domain.catalog import PRODUCT_CATEGORIES, label
 from ..domain.errors import NotFound
 from ..domain.lead_status import APPROVED
 from ..domain.match_status import (
     ACTIVE_STATUSES,
     CLOSE_REASONS,
     MATCH_ACTIONS,
-    MATCH_STATUSES,
     PROPOSED,
     MatchTransitionError,
     match_transition,
 )
+from ..domain.messages import fact
 from ..extensions import db
 from ..models import DemandRequest, Lead, Match, User
 from ..models.base import utcnow
@@ -32,10 +31,11 @@ def buyers_of(request: DemandRequest) -> list[User]:
         User.organisation_id == request.organisation_id, User.role == "buyer", User.active.is_(True))).scalars())
 
 
-def _notify_parties(match: Match, message: str, *, exclude: User | None, supplier_message: str | None = None,
+def _notify_parties(match: Match, message: dict, *, exclude: User | None,
                     buyers: dict[int, list[User]] | None = None) -> None:
-    """Tell the buyer organisation and the lead's supplier (not the person who acted). ``buyers``
-    caches each organisation's buyers when many matches are notified at once."""
+    """Tell the buyer organisation and the lead's supplier (not the person who acted) the fact
+    ``message`` (see domain.messages: each reads it worded for their role). ``buyers`` caches each
+    organisation's buyers when many matches are notified at once."""
     link = f"/matches/{match.id}"
     buyers = {} if buyers is None else buyers
     organisation_id = match.demand.organisation_id
@@ -43,7 +43,7 @@ def _notify_parties(match: Match, message: str, *, exclude: User | None, supplie
         buyers[organisation_id] = buyers_of(match.demand)
     notify(buyers[organisation_id], message, link, exclude=exclude)
     if match.lead.owner is not None:
-        notify([match.lead.owner], supplier_message or message, link, exclude=exclude)
+        notify([match.lead.owner], message, link, exclude=exclude)
 
 
 def match_party(user: User, match: Match) -> str | None:
@@ -96,9 +96,10 @@ def _change_status(match: Match, actor: User, party: str, action_name: str, *, r
     audit.record(actor.id, f"match.{action_name}", "match", match.id, before={"status": before},
                  after={"status": target}, detail=detail)
     db.session.refresh(match)
-    text_ = f"Match #{match.id} ({match.quantity:,} {label(PRODUCT_CATEGORIES, match.lead.product_category)}, " \
-            f"request #{match.demand_id}) is now {dict(MATCH_STATUSES)[target].lower()}"
-    _notify_parties(match, text_ + (f": {detail}" if detail else "."), exclude=actor)
+    _notify_parties(match, fact("match_status", match_id=match.id, demand_id=match.demand_id,
+                                quantity=match.quantity, category=match.lead.product_category, status=target,
+                                reason=reason,
+                                close_reason=close_reason if action_name == "close" else None), exclude=actor)
     return target
 
 
@@ -128,7 +129,8 @@ def _close_active(query, actor: User | None, close_reason: str, statuses) -> int
         match.status, match.close_reason, match.updated_at = "closed", close_reason, utcnow()
         audit.record(actor.id if actor else None, "match.close", "match", match.id, before={"status": before},
                      after={"status": "closed"}, detail=reason)
-        _notify_parties(match, f"Match #{match.id} was closed: {reason}.", exclude=actor, buyers=buyers)
+        _notify_parties(match, fact("match_closed", match_id=match.id, close_reason=close_reason),
+                        exclude=actor, buyers=buyers)
     return len(matches)
 
 

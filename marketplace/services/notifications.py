@@ -15,6 +15,7 @@ from typing import Iterable
 
 from sqlalchemy import func, select, update
 
+from ..domain import messages
 from ..extensions import db
 from ..models import Notification, OutboxEmail, User
 from ..models.base import utcnow
@@ -27,20 +28,18 @@ MAX_SEND_ATTEMPTS = 8
 SEND_BATCH = 200
 
 
-def notify(users: Iterable[User], text: str, link: str | None, *, exclude: User | None = None) -> int:
-    """Tell each active user (but ``exclude``, who caused it) in the app and by e-mail."""
+def notify(users: Iterable[User], message: dict, link: str | None, *, exclude: User | None = None) -> int:
+    """Tell each active user (but ``exclude``, who caused it) in the app and by e-mail. ``message``
+    is a fact (domain.messages.fact): each reader sees it worded for their role, the e-mail is
+    worded when it is sent."""
     count = 0
     seen: set[int] = set()
     for user in users:
         if user is None or not user.active or user.id in seen or (exclude is not None and user.id == exclude.id):
             continue
         seen.add(user.id)
-        db.session.add(Notification(user_id=user.id, text=text[:500], link=link))
-        url = settings.current().public_url + (link or "/")
-        db.session.add(OutboxEmail(
-            to_address=user.email, subject=text[:200],
-            body=f"{text}\n\nOpen it in the marketplace: {url}\n\n"
-                 "You receive this because you have an account on the emergency PPE marketplace.\n"))
+        db.session.add(Notification(user_id=user.id, message=message, link=link))
+        db.session.add(OutboxEmail(to_address=user.email, message=message, role=user.role, link=link))
         count += 1
     return count
 
@@ -65,6 +64,13 @@ def outbox_waiting(older_than: timedelta) -> bool:
     """E-mail pending longer than ``older_than``: its send job was lost or the server was down."""
     return db.session.execute(select(OutboxEmail.id).where(
         OutboxEmail.status == "pending", OutboxEmail.created_at < utcnow() - older_than).limit(1)).first() is not None
+
+
+def _word(email: OutboxEmail) -> None:
+    """Word a fact-holding e-mail for its recipient's role (kept in subject and body: what was sent)."""
+    if email.message is not None:
+        url = settings.current().public_url + (email.link or "/")
+        email.subject, email.body = messages.render_email(email.message, email.role, url)
 
 
 def _message(email: OutboxEmail) -> EmailMessage:
@@ -101,6 +107,7 @@ def send_pending() -> tuple[int, int]:
                 break
             for email in batch:
                 email.attempts += 1
+                _word(email)
                 try:
                     if use_smtp:
                         smtp = smtp or _open_smtp()

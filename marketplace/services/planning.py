@@ -12,13 +12,13 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..domain import allocation, geo
-from ..domain.catalog import PRODUCT_CATEGORIES, label
 from ..domain.csv_cells import protect
 from ..domain.demand import STATUS_OPEN
 from ..domain.lead_status import APPROVED
 from ..domain.match_status import (
     PROPOSED,
 )
+from ..domain.messages import fact
 from ..extensions import db
 from ..models import DemandRequest, Lead, Match, MatchPlan, MatchPlanLine, User
 from ..models.base import utcnow
@@ -29,7 +29,6 @@ from .supply import (
     _need,
     _offer,
     _take_matching_lock,
-    _urgency_reason,
     available_offers,
     available_units,
     open_needs,
@@ -67,7 +66,7 @@ def run_matching(trigger: str) -> MatchPlan:
         db.session.execute(MatchPlanLine.__table__.insert(), [
             {"plan_id": plan.id, "demand_id": line.need_id, "lead_id": line.offer_id, "quantity": line.quantity,
              "unit_price": line.unit_price, "distance_km": line.distance_km,
-             "reasons": [_urgency_reason(need_by_id[line.need_id]), *line.reasons]}
+             "reasons": [allocation.urgency_reason(need_by_id[line.need_id]), *line.reasons]}
             for line in result.lines])
     db.session.commit()
     return plan
@@ -178,11 +177,10 @@ def _announce_proposal(match: Match, actor: User, *, buyers: dict[int, list[User
     """The audit row and the notifications of a new proposal (the caller flushed it and commits)."""
     audit.record(actor.id, "match.propose", "match", match.id,
                  after={"status": PROPOSED, "quantity": match.quantity, "plan": match.plan_id})
-    units = f"{match.quantity:,} {label(PRODUCT_CATEGORIES, match.lead.product_category)}"
     # The supplier learns who the buyer is only once the buyer accepts (see supplier_sees_buyer).
-    _notify_parties(match, f"Proposed: {units} for your request #{match.demand_id}", exclude=actor,
-                    supplier_message=f"Your lead #{match.lead_id}: {units} proposed to a buyer "
-                                     f"(request #{match.demand_id})", buyers=buyers)
+    _notify_parties(match, fact("match_proposed", match_id=match.id, lead_id=match.lead_id,
+                                demand_id=match.demand_id, quantity=match.quantity,
+                                category=match.lead.product_category), exclude=actor, buyers=buyers)
 
 
 def propose(request: DemandRequest, lead_id: int, quantity: int, actor: User) -> Match:
@@ -204,8 +202,8 @@ def propose(request: DemandRequest, lead_id: int, quantity: int, actor: User) ->
         raise ProposalError(f"Propose between 1 and {most:,} units.")
     distance = geo.distance_km(offer.postal_code, request.postal_code)
     match = Match(demand=request, lead=lead, quantity=quantity, unit_price=lead.unit_price, distance_km=distance,
-                  reasons=[_urgency_reason(need), *allocation.fit_reasons(offer, need, distance),
-                           f"proposed by hand by {actor.email}"], status=PROPOSED)
+                  reasons=[allocation.urgency_reason(need), *allocation.fit_reasons(offer, need, distance),
+                           fact("proposed_by_hand", staff_email=actor.email)], status=PROPOSED)
     db.session.add(match)
     db.session.flush()
     _announce_proposal(match, actor)

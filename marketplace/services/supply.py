@@ -106,10 +106,3 @@ def candidates(request: DemandRequest, limit: int = 50) -> list[Candidate]:
     return [Candidate(leads[offer.id], offer.quantity, reasons, distance) for offer, reasons, distance in ranked]
 
 
-# --- The allocation plan -------------------------------------------------------------------
-
-
-def _urgency_reason(need: allocation.Need) -> str:
-    weight = allocation.urgency_weight(need.days_of_supply)
-    days = "day" if need.days_of_supply == 1 else "days"
-    return f"{need.days_of_supply} {days} of supply left (urgency weight {weight})"

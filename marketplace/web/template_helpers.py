@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 def register_template_helpers(app: Flask) -> None:
-    from ..domain import catalog, countries
+    from ..domain import catalog, countries, messages
     from ..domain.formatting import money
     from ..domain.demand import DEMAND_STATUSES
     from ..domain.lead_status import LEAD_STATUSES
@@ -34,6 +34,10 @@ def register_template_helpers(app: Flask) -> None:
         return {"unread_notifications": count}
 
     app.add_template_filter(money, "money")
+    # Stored facts, worded for the reader's role (a user role or "staff"): domain.messages.
+    app.add_template_filter(messages.render_reasons, "reasons")
+    app.add_template_filter(messages.render_notification, "notification")
+    app.add_template_filter(lambda signal, role="staff": messages.render_signal(signal, role), "signal_text")
     # Countries are stored as ISO codes (older leads may hold free text): pages show the name.
     app.add_template_filter(countries.country_name, "country")
     app.add_template_global(countries.phone_international, "phone_as_read")

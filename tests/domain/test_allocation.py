@@ -10,6 +10,7 @@ from marketplace.domain.allocation import (
     DEFAULT_LEAD_TIME_DAYS, Need, Offer, Plan, allocate, distance_cents, fit_reasons, fitting_pairs,
     price_cents, rank_candidates, unfit_reason, urgency_weight,
 )
+from marketplace.domain.messages import render_reasons
 
 N95, KN95, GLOVES = "n95_respirator", "kn95_respirator", "nitrile_gloves"
 LA, SF, NYC = "90012", "94103", "10001"
@@ -77,16 +78,22 @@ def test_fits(o, n):
 
 
 def test_fit_reasons():
-    assert fit_reasons(offer(price="1.20", lead=5, risk=12), need(max_price="1.50", due=14), 312.4) == (
+    # Stored as facts (code and plain parameters), worded here as staff read them.
+    def staff(reasons):
+        return tuple(render_reasons(reasons, "staff"))
+
+    reasons = fit_reasons(offer(price="1.20", lead=5, risk=12), need(max_price="1.50", due=14), 312.4)
+    assert reasons[0] == {"code": "price", "params": {"unit_price": "1.2", "max_unit_price": "1.5"}}
+    assert staff(reasons) == (
         "$1.20 a unit, $0.30 under your maximum", "ready in 5 days, 9 days before your deadline",
         "312 km away", "vetting score 12 of 100 (serious concerns)")
-    assert fit_reasons(offer(category=KN95, price="1.50", lead=None, risk=None),
-                       need(max_price="1.50", due=20, substitutes={KN95}), None) == (
+    assert staff(fit_reasons(offer(category=KN95, price="1.50", lead=None, risk=None),
+                             need(max_price="1.50", due=20, substitutes={KN95}), None)) == (
         "$1.50 a unit, at your maximum", "lead time not stated; assumed 14 days", "distance unknown",
         "substitute: KN95 respirator for N95 respirator", "vetting score: not scored yet")
-    assert fit_reasons(offer(lead=10, risk=45), need(due=10), 0.0)[1:] == (
+    assert staff(fit_reasons(offer(lead=10, risk=45), need(due=10), 0.0))[1:] == (
         "ready in 10 days, on your deadline", "less than 1 km away", "vetting score 45 of 100 (some concerns)")
-    assert fit_reasons(offer(lead=0, risk=60), need(due=1), 1234.5)[1:] == (
+    assert staff(fit_reasons(offer(lead=0, risk=60), need(due=1), 1234.5))[1:] == (
         "ready now, 1 day before your deadline", "1,234 km away", "vetting score 60 of 100 (some concerns)")
 
 
@@ -126,7 +133,7 @@ def test_substitutes_only_when_accepted():
     assert allocate([need()], [kn95]).lines == ()
     plan = allocate([need(substitutes={KN95})], [kn95])
     assert allocated(plan) == {(1, 1): 100}
-    assert "substitute: KN95 respirator for N95 respirator" in plan.lines[0].reasons
+    assert "substitute: KN95 respirator for N95 respirator" in render_reasons(plan.lines[0].reasons, "staff")
 
 
 def test_price_ceiling():

@@ -98,7 +98,7 @@ def test_a_full_width_claim_scores_like_the_ascii_one():
         ascii_ = assess(certification="TC-84A-0006", product_description="N95 respirator model 1860")
         assert "certification_malformed" not in full.flags
         assert full.score == ascii_.score and full.flags == ascii_.flags
-        assert "TC-84A-0006" in signal(full, "certification_ok").sentence
+        assert "TC-84A-0006" in signal(full, "certification_ok").text
 
 
 def test_several_claims_in_one_text_in_order():
@@ -122,7 +122,7 @@ def test_the_old_form_hint_for_gloves_is_not_malformed():
     assessment = assess(product_category="nitrile_gloves", unit_price="0.035", product_description="Nitrile exam gloves",
                         certification="FDA 510(k) K123456")
     assert not set(assessment.flags) & {"certification_malformed", *REGISTRY_CODES}
-    assert "not in our copy of the 510(k) list (surgical masks only)" in signal(assessment, "k510_not_covered").sentence
+    assert "not in our copy of the 510(k) list (surgical masks only)" in signal(assessment, "k510_not_covered").text
 
 
 # ---- the issue's case file: NIOSH numbers as printed -------------------------------------------
@@ -144,15 +144,15 @@ def test_c11_niosh_numbers_as_printed_are_read_like_a_well_formed_number():
     # N1 (NIOSH TC 84A-0006, model 1860) and N2 (84A-0007, model 8210) are 3M's real approvals of
     # those models: nothing against them.
     assert scored["N1"].score == scored["N2"].score == 100
-    assert "TC-84A-0006" in signal(scored["N1"], "niosh_listed").sentence
-    assert "model 8210 is listed under it" in signal(scored["N2"], "niosh_listed").sentence
+    assert "TC-84A-0006" in signal(scored["N1"], "niosh_listed").text
+    assert "model 8210 is listed under it" in signal(scored["N2"], "niosh_listed").text
     # N4: a KN95 sold as N95 (GB2626-2019): read, and said to be no NIOSH approval.
     assert scored["N4"].score == 100
-    assert "no NIOSH approval is given" in signal(scored["N4"], "certification_ok").sentence
+    assert "no NIOSH approval is given" in signal(scored["N4"], "certification_ok").text
     # N3's number is well formed and real, but the registry lists its model 9210 under another
     # approval (TC-84A-2669): the only thing against it, and not the number's form.
     assert scored["N3"].flags == ["niosh_model_mismatch"]
-    assert "TC-84A-2669" in signal(scored["N3"], "niosh_model_mismatch").sentence
+    assert "TC-84A-2669" in signal(scored["N3"], "niosh_model_mismatch").text
 
 
 @pytest.mark.parametrize("printed", ["84A-9221", "TC 84A-9221", "NIOSH TC-84A-9221", "TC-84A-9221"])
@@ -162,7 +162,7 @@ def test_genuine_claims_in_every_printed_form_score_the_same(printed):
                         email="sales@byd.example", website="byd.example", product_description="N95 respirator DE2322",
                         certification=printed)
     assert assessment.score == 100 and assessment.flags == []
-    assert "'BYD Precision Manufacture Co., Ltd.' is listed as its holder" in signal(assessment, "niosh_listed").sentence
+    assert "'BYD Precision Manufacture Co., Ltd.' is listed as its holder" in signal(assessment, "niosh_listed").text
 
 
 def test_a_masks_510k_written_with_a_space_scores_like_the_canonical_number():
@@ -171,7 +171,7 @@ def test_a_masks_510k_written_with_a_space_scores_like_the_canonical_number():
     b = assess(product_category="surgical_mask", unit_price="0.12", product_description="Surgical mask CW01",
                certification="K202354")
     assert a.score == b.score == 100
-    assert "Hunan Heng Chang" in signal(a, "k510_listed").sentence
+    assert "Hunan Heng Chang" in signal(a, "k510_listed").text
 
 
 # ---- claims with their expected registry signals ---------------------------------------------
@@ -212,9 +212,9 @@ def test_a_masks_510k_written_with_a_space_scores_like_the_canonical_number():
 ])
 def test_registry_signals_with_their_sentences(fields, code, words):
     assessment = assess(**fields)
-    assert code in assessment.flags, [(s.code, s.sentence) for s in assessment.signals]
+    assert code in assessment.flags, [(s.code, s.text) for s in assessment.signals]
     found = signal(assessment, code)
-    assert found.weight < 0 and words in found.sentence, found.sentence
+    assert found.weight < 0 and words in found.text, found.text
     assert code in FLAG_LABELS
     assert "certification_malformed" not in assessment.flags
     evidence = found.evidence
@@ -236,7 +236,7 @@ def test_a_listed_private_label_holder_is_not_a_mismatch(fields):
     assessment = assess(email="a@holder.example", website="holder.example", **fields)
     assert not set(assessment.flags) & set(REGISTRY_CODES), assessment.signals
     listed = signal(assessment, "niosh_listed")
-    assert "is listed as" in listed.sentence
+    assert "is listed as" in listed.text
     # The evidence starts with the lead's own row, however many holders the number has.
     assert n.company_name(listed.evidence["rows"][0]["holder"]) == n.company_name(fields["company_name"])
 
@@ -254,7 +254,7 @@ def test_a_counterfeit_warning_about_genuine_models_is_a_caution_not_an_accusati
     # 3M warns of counterfeits of its 1860: a genuine claim is shown the caution with no weight.
     assessment = assess(product_description="3M 1860 N95", certification="TC-84A-0006")
     caution = signal(assessment, "watchlist_caution")
-    assert caution.weight == 0 and "lot numbers" in caution.sentence and assessment.score == 100
+    assert caution.weight == 0 and "lot numbers" in caution.text and assessment.score == 100
 
 
 def test_quantities_in_the_description_are_not_taken_for_models():

@@ -368,7 +368,7 @@ def test_scoring_flags_a_possible_but_invalid_number_like_a_bad_phone():
     weight = load_reference().data["no_phone_weight"]
     chinese_mobile = signals({**VALID_LEAD, "country": "", "phone": "138 0013 8000"})["phone_invalid"]
     assert chinese_mobile.weight == weight < 0
-    assert "not a valid number in the United States; if the supplier is abroad" in chinese_mobile.sentence
+    assert "not a valid number in the United States; if the supplier is abroad" in chinese_mobile.text
     drama = signals({**VALID_LEAD, "country": "GB", "postal_code": "", "phone": "01632 960000"})
     assert drama["phone_invalid"].weight == weight
     assert "phone_invalid" in FLAG_LABELS

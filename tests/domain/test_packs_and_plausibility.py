@@ -75,9 +75,9 @@ def test_issue_example_gloves_per_box_of_100_are_not_357x():
                            "product_description": "Nitrile exam gloves - box of 100 (price per box)",
                            "notes": "price is per box of 100 gloves"})
     per_pack = signal(assessment, "price_per_pack")
-    assert per_pack.weight < 0 and "$0.125 a unit" in per_pack.sentence and "357x as typed" in per_pack.sentence
+    assert per_pack.weight < 0 and "$0.125 a unit" in per_pack.text and "357x as typed" in per_pack.text
     assert "price_10x" not in assessment.flags and "price_per_pack" in assessment.flags
-    assert "$0.125 is 3.57x" in signal(assessment, "price_3x").sentence
+    assert "$0.125 is 3.57x" in signal(assessment, "price_3x").text
 
 
 @pytest.mark.parametrize("text, price, size", [
@@ -125,7 +125,7 @@ def test_ratios_never_read_0x_for_a_tiny_ratio(value, text):
 
 
 def test_a_price_of_a_hundredth_of_a_cent_is_described_as_a_fraction():
-    sentence = signal(scored(unit_price="0.0001"), "price_too_low").sentence
+    sentence = signal(scored(unit_price="0.0001"), "price_too_low").text
     assert "is 1/7,900 of the reference $0.79" in sentence and "0x" not in sentence
 
 

@@ -172,14 +172,14 @@ def test_each_signal_with_its_sentence(fields, flag, words):
     assessment = score(**fields)
     assert flag in assessment.flags
     signal = next(s for s in assessment.signals if s.code == flag)
-    assert signal.weight < 0 and words in signal.sentence
+    assert signal.weight < 0 and words in signal.text
     assert assessment.score == max(0, 100 + sum(s.weight for s in assessment.signals))
 
 
 def test_duplicate_signals():
     assessment = score(DuplicateContext(cluster_lead_ids=(3, 4), rejected_matches=((7, 0.97),)))
     assert "resembles_rejected" in assessment.flags
-    sentences = " ".join(s.sentence for s in assessment.signals)
+    sentences = " ".join(s.text for s in assessment.signals)
     assert "#7 (97%)" in sentences and "#3, #4" in sentences
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from marketplace.domain import allocation
+from marketplace.domain.messages import render_signal
 from marketplace.extensions import db
 from marketplace.models import Lead, LeadNormal
 from marketplace.services import leads, processing, supply
@@ -122,4 +123,4 @@ def test_a_lead_whose_phone_is_no_valid_number_is_flagged_when_processed(app_ctx
     processing.process_lead(lead.id)
     db.session.refresh(lead)
     flagged = {s["code"]: s for s in lead.risk_signals}
-    assert "not a valid number in the United States" in flagged["phone_invalid"]["sentence"]
+    assert "not a valid number in the United States" in render_signal(flagged["phone_invalid"], "staff")

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from marketplace.domain.leads import LEAD_COLUMNS, OPTIONAL_LEAD_COLUMNS
+from marketplace.domain.messages import render_signal
 from marketplace.extensions import db
 from marketplace.models import Lead
 from marketplace.services import leads, processing
@@ -69,12 +70,12 @@ def test_c14_price_per_box_is_scored_per_unit_not_357x(app_ctx):
     db.session.refresh(n95)
     # ... and scoring reads the price per unit, says so, and flags it for the vetter.
     per_pack = signal(gloves, "price_per_pack")
-    assert "$0.125 a unit" in per_pack["sentence"] and "box of 100" in per_pack["sentence"]
-    assert "357x as typed" in per_pack["sentence"]
+    assert "$0.125 a unit" in render_signal(per_pack, "staff") and "box of 100" in render_signal(per_pack, "staff")
+    assert "357x as typed" in render_signal(per_pack, "staff")
     codes = {s["code"] for s in gloves.risk_signals}
     assert "price_10x" not in codes and "price_3x" in codes
-    assert "$0.125 is 3.57x the reference" in signal(gloves, "price_3x")["sentence"]
-    assert "357x the reference" not in " ".join(s["sentence"] for s in gloves.risk_signals)
+    assert "$0.125 is 3.57x the reference" in render_signal(signal(gloves, "price_3x"), "staff")
+    assert "357x the reference" not in " ".join(render_signal(s, "staff") for s in gloves.risk_signals)
     # Q2: "priced per box of 20" at $16.00 is $0.80 an N95, within the normal range.
     assert "price_ok" in {s["code"] for s in n95.risk_signals}
     assert "price_per_pack" in {s["code"] for s in n95.risk_signals}
@@ -125,6 +126,6 @@ def test_implausible_figures_from_a_csv_are_imported_and_flagged_with_readable_r
     for row in (tiny, huge):
         processing.process_lead(row.id)
         db.session.refresh(row)
-    low = signal(tiny, "price_too_low")["sentence"]
+    low = render_signal(signal(tiny, "price_too_low"), "staff")
     assert "1/7,900 of the reference" in low and "0x" not in low
     assert "implausible_quantity" in {s["code"] for s in huge.risk_signals}

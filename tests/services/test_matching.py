@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.domain.match_status import MatchTransitionError
+from marketplace.domain.messages import render_reasons
 from marketplace.extensions import db
 from marketplace.models import AuditLog, DemandRequest, Match, MatchPlan, Notification, OutboxEmail
 from marketplace.services import demand, matches, notifications, planning, supply
@@ -84,7 +85,7 @@ def test_plan_allocates_approved_supply_to_open_requests(parties):
     assert [(l.demand_id, l.lead_id, l.quantity) for l in lines] == [(request.id, lead.id, 15000)]
     assert unapproved.id not in {l.lead_id for l in lines}
     assert plan.units == 15000 and plan.demand_units == 20000
-    reasons = " ".join(lines[0].reasons)
+    reasons = " ".join(render_reasons(lines[0].reasons, "staff"))
     assert "5 days of supply left" in reasons and "$0.90" in reasons and "km" in reasons
 
 
@@ -237,7 +238,7 @@ def test_candidates_are_ranked_with_reasons(parties):
         approve(lead, vetter)
     ranked = supply.candidates(request)
     assert [c.lead.id for c in ranked] == [cheap.id, dear.id, kn95.id]
-    assert any("substitute" in reason.lower() for reason in ranked[2].reasons)
+    assert any("substitute" in reason.lower() for reason in render_reasons(ranked[2].reasons, "staff"))
 
 
 def test_export_writes_every_line(parties, tmp_path):
@@ -363,7 +364,8 @@ def test_staff_propose_one_candidate_by_hand_with_the_plan_rules(parties):
     request, lead = approved_supply(parties, request_fields={"quantity": "3000"}, quantity="5000")
     match = planning.propose(request, lead.id, 2000, vetter)
     assert (match.status, match.quantity, match.plan_id) == ("proposed", 2000, None)
-    assert match.reasons[-1] == f"proposed by hand by {vetter.email}"
+    assert render_reasons(match.reasons, "staff")[-1] == f"proposed by hand by {vetter.email}"
+    assert render_reasons(match.reasons, "supplier")[-1] == "proposed by city staff"
     assert audit_actions("match", match.id) == ["match.propose"]
     assert {n.user_id for n in db.session.execute(select(Notification)).scalars()} == {buyer.id, supplier.id}
     with pytest.raises(planning.ProposalError, match="between 1 and 1,000"):

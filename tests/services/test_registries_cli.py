@@ -2,6 +2,7 @@
 import pytest
 
 from marketplace.domain import registries
+from marketplace.domain.messages import render_signal
 from marketplace.domain.scoring import load_reference
 from marketplace.extensions import db
 from marketplace.models import Lead
@@ -60,7 +61,7 @@ def test_refresh_installs_a_new_version_and_every_lead_is_scored_again(clean_app
         lead = db.session.get(Lead, lead_id)
         assert lead.reference_version == version
         listed = glove_signals(lead)["k510_listed"]
-        assert "Glove Maker Sdn Bhd" in listed["sentence"]
+        assert "Glove Maker Sdn Bhd" in render_signal(listed, "staff")
         assert listed["evidence"]["as_of"] == "2026-11-29" and listed["evidence"]["rows"][0]["product code"] == "LZA"
 
     shown = runner.invoke(args=["registries", "show"])

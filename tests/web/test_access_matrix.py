@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from marketplace.domain.messages import fact
 from marketplace.domain.leads import LEAD_COLUMNS
 from marketplace.extensions import db
 from marketplace.models import DemandRequest, DuplicatePair, Lead, Match, MatchPlan
@@ -237,7 +238,11 @@ class World:
             # Each person's own notification (and its e-mail in the outbox) names them.
             for user, marker in ((sa, "supplier_a"), (sb, "supplier_b"), (ba, "buyer_a"), (bb, "buyer_b"),
                                  (vetter, "city"), (admin, "city")):
-                notifications.notify([user], f"A note for {MARKERS[marker]}", "/notifications")
+                # A fact whose one free-text parameter (a person's own words) carries the marker.
+                notifications.notify([user], fact("match_status", match_id=match_a.id, demand_id=request_a.id,
+                                                  quantity=1, category="other", status="proposed",
+                                                  reason=f"A note for {MARKERS[marker]}", close_reason=None),
+                                     "/notifications")
             db.session.commit()
             self.emails = {"supplier_a": sa.email, "supplier_b": sb.email, "buyer_a": ba.email,
                            "buyer_b": bb.email, "vetter": vetter.email, "admin": admin.email}

@@ -1,0 +1,489 @@
+"""Facts, not sentences: what the marketplace stores, and the one place that words it for a reader.
+
+Match and plan-line reasons, notifications (in the app and by e-mail) and vetting signals are
+stored as facts, ``{"code": "...", "params": {...}}`` (signals also keep ``weight`` and
+``evidence``). Parameters are plain values: numbers (prices as strings such as "0.79", so that no
+float rounding creeps in), ISO dates, ids, category codes; never pre-formatted sentences. The
+text is made when it is shown, for the reader's role:
+
+- ``"supplier"``: never the buyer's maximum price nor anything derived from it (difference,
+  ratio, percentage), never its own vetting score, the buyer's days of supply or a vetter's e-mail;
+- ``"buyer"``: never another buyer's data nor the supplier's private vetting details (the
+  signals, the number of the score: a buyer sees its band);
+- ``"staff"`` (vetters and admins): everything.
+
+Each kind has one table, code -> {role: template}: ``REASONS``, ``NOTIFICATIONS`` (the e-mail is
+the notification's text in ``EMAIL_BODY``) and ``SIGNALS``. A template is a ``str.format`` pattern
+over the parameters and the values derived from them (money, plurals, labels), a function of those
+values where a sentence has variants, or ``NOT_SHOWN`` (None) when the role does not see that fact
+at all. The tables are the privacy rules: read them to see who reads what. One ``render_*``
+function per kind words a stored fact for a role. Pure: no Flask, no SQLAlchemy.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .catalog import PRODUCT_CATEGORIES, STAFF_ROLES, label
+from .certifications import reference_json
+from .countries import phone_invalid_reason
+from .formatting import money
+from .formatting import ratio as show_ratio
+from .match_status import CLOSE_REASONS, MATCH_STATUSES
+
+
+SUPPLIER, BUYER, STAFF = "supplier", "buyer", "staff"
+ROLES = (SUPPLIER, BUYER, STAFF)
+NOT_SHOWN = None
+
+# The code of a fact converted from a stored sentence (migration 0009) whose meaning could not be
+# recovered: staff read the old text, the others a neutral one (the old text may hold what they
+# must not see).
+LEGACY = "legacy"
+
+
+def reader_role(role: str | None) -> str:
+    """The reading role of a user role: "staff" for vetters and admins, "buyer", "supplier".
+    Any other value (no user, the public) reads as a supplier: the most restricted view."""
+    if role in STAFF_ROLES or role == STAFF:
+        return STAFF
+    return BUYER if role == BUYER else SUPPLIER
+
+
+def fact(code: str, **params: Any) -> dict:
+    """A fact to store: {"code": code, "params": params}. ``params`` must be plain JSON values
+    (str, int, float, bool, None, lists of them); Decimals are stored as their string."""
+    return {"code": code, "params": {k: plain(v) for k, v in params.items()}}
+
+
+def plain(value: Any) -> Any:
+    """A parameter as a plain JSON value: Decimals as their normalised string ("0.7900" -> "0.79");
+    TypeError for anything but str, int, float, bool, None and lists of them."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")  # "0.7900" -> "0.79", "1.00" -> "1"
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"a fact's parameter must be a plain value, not {type(value).__name__}")
+
+
+def as_fact(value: Any) -> dict:
+    """A stored fact as {"code", "params"}; a bare string (a sentence stored before facts) is a
+    legacy fact with that text."""
+    if isinstance(value, Mapping) and "code" in value:
+        return {"code": value["code"], "params": dict(value.get("params") or {})}
+    return {"code": LEGACY, "params": {"text": str(value)}}
+
+
+# ---- reasons: why an offer suits a request (match and plan-line ``reasons``) -------------------
+
+REASONS: dict[str, dict[str, str | None]] = {
+    # params: days_of_supply (int), weight (int, the urgency weight)
+    "urgency": {STAFF: "{days_of_supply_text} of supply left (urgency weight {weight})",
+                BUYER: "{days_of_supply_text} of supply left (urgency weight {weight})",
+                SUPPLIER: NOT_SHOWN},
+    # params: unit_price, max_unit_price (decimal strings)
+    "price": {STAFF: "{price} a unit, {headroom_text}",
+              BUYER: "{price} a unit, {headroom_text}",
+              SUPPLIER: "{price} a unit"},
+    # params: lead_time_days (int), days_until_needed (int)
+    "lead_time": {STAFF: "{ready}, {deadline_yours}",
+                  BUYER: "{ready}, {deadline_yours}",
+                  SUPPLIER: "{ready}, {deadline_theirs}"},
+    # params: assumed_days (int)
+    "lead_time_unstated": {STAFF: "lead time not stated; assumed {assumed_days} days",
+                           BUYER: "lead time not stated; assumed {assumed_days} days",
+                           SUPPLIER: "lead time not stated; assumed {assumed_days} days"},
+    # params: distance_km (number)
+    "distance": {STAFF: "{distance_text}", BUYER: "{distance_text}", SUPPLIER: "{distance_text}"},
+    "distance_unknown": {STAFF: "distance unknown", BUYER: "distance unknown", SUPPLIER: "distance unknown"},
+    # params: offer_category, need_category (category codes)
+    "substitute": {STAFF: "substitute: {offer_category_label} for {need_category_label}",
+                   BUYER: "substitute: {offer_category_label} for {need_category_label}",
+                   SUPPLIER: "substitute: {offer_category_label} for {need_category_label}"},
+    # params: score (int, 0-100)
+    "vetting_score": {STAFF: "vetting score {score} of 100 ({band})",
+                      BUYER: "vetted by the city: {band}",
+                      SUPPLIER: NOT_SHOWN},
+    "vetting_unscored": {STAFF: "vetting score: not scored yet",
+                         BUYER: "vetting: not scored yet",
+                         SUPPLIER: NOT_SHOWN},
+    # params: staff_email (the vetter or admin who proposed it)
+    "proposed_by_hand": {STAFF: "proposed by hand by {staff_email}",
+                         BUYER: "proposed by city staff",
+                         SUPPLIER: "proposed by city staff"},
+    # params: text (a reason stored as a sentence before facts)
+    LEGACY: {STAFF: "{text}", BUYER: NOT_SHOWN, SUPPLIER: NOT_SHOWN},
+}
+
+
+# ---- notifications (in the app, and the text of their e-mail) ---------------------------------
+
+NOTIFICATIONS: dict[str, dict[str, str | None]] = {
+    # params: match_id, lead_id, demand_id, quantity (int), category (code)
+    "match_proposed": {STAFF: "Proposed: {units} from lead #{lead_id} for request #{demand_id}",
+                       BUYER: "Proposed: {units} for your request #{demand_id}",
+                       SUPPLIER: "Your lead #{lead_id}: {units} proposed to a buyer (request #{demand_id})"},
+    # params: match_id, demand_id, quantity, category, status (a match status), reason (the
+    # person's own words when declining, or None), close_reason (a CLOSE_REASONS code or None)
+    "match_status": {STAFF: "Match #{match_id} ({units}, request #{demand_id}) is now {status_text}{detail_text}",
+                     BUYER: "Match #{match_id} ({units}, request #{demand_id}) is now {status_text}{detail_text}",
+                     SUPPLIER: "Match #{match_id} ({units}, request #{demand_id}) is now {status_text}{detail_text}"},
+    # params: match_id, close_reason (a CLOSE_REASONS code)
+    "match_closed": {STAFF: "Match #{match_id} was closed: {close_reason_text}.",
+                     BUYER: "Match #{match_id} was closed: {close_reason_text}.",
+                     SUPPLIER: "Match #{match_id} was closed: {close_reason_text}."},
+    # params: text (a notification stored as a sentence before facts)
+    LEGACY: {STAFF: "{text}",
+             BUYER: "There is news about one of your requests or matches.",
+             SUPPLIER: "There is news about one of your leads or matches."},
+}
+
+# The e-mail around a notification's text: {text} and {url} (where to open it).
+EMAIL_BODY = ("{text}\n\nOpen it in the marketplace: {url}\n\n"
+              "You receive this because you have an account on the emergency PPE marketplace.\n")
+
+
+# ---- signals: what vetting found about a lead (``leads.risk_signals``) --------------------------
+# Staff read them; they are the city's vetting details: a supplier never reads them (a fraudster
+# would tune the next offer), nor does a buyer. The texts are functions of the values below where a
+# sentence has variants; registry values (holders, models, dates) are parameters as the registry
+# prints them. Reference data (band texts, what a category's certificate should be) is looked up
+# in reference_data.json when shown.
+
+def listing(items: Iterable[str], limit: int = 4) -> str:
+    """'a, b, c and 2 more': at most ``limit`` items, then how many more."""
+    items = list(items)
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _reference_label(category: str) -> str:
+    found = reference_json()["reference_prices"].get(category)
+    return found["label"] if found else label(PRODUCT_CATEGORIES, category).lower()
+
+
+def _band_text(code: str) -> str:
+    ref = reference_json()
+    for band in ref["price_bands"]:
+        if band["code"] == code:
+            return band["text"]
+    if code == ref["price_too_low"]["code"]:
+        return ref["price_too_low"]["text"]
+    return "within the normal range"
+
+
+def _price(v: Mapping[str, Any]) -> str:
+    return (f"unit price {money(_decimal(v['unit_price']))} is {show_ratio(float(v['ratio']))} the reference "
+            f"{money(_decimal(v['reference_price']))} for {_reference_label(v['category'])}: {_band_text(v['code'])}.")
+
+
+def _expect(category: str) -> str:
+    rule = reference_json()["certifications"].get(category)
+    return rule["expect"] if rule else "a certificate"
+
+
+def _scheme_label(scheme: str) -> str:
+    return reference_json()["certification_schemes"].get(scheme, {}).get("label", scheme)
+
+
+def _certification_ok(v: Mapping[str, Any]) -> str:
+    read = ", ".join(f"{number} ({_scheme_label(scheme)})" for number, scheme in v["claims"])
+    if v.get("missing_scheme"):
+        read += f"; no {_scheme_label(v['missing_scheme'])} is given"
+    return f"Certification '{v['certification']}' reads as {read}."
+
+
+def _niosh_model_mismatch(v: Mapping[str, Any]) -> str:
+    return (f"Model {v['model']} is listed under {listing(v['listed_under'])} "
+            f"({listing(v['listed_holders'], 2)}), not under {v['number']} "
+            f"(models: {listing(v['models'], 5) or 'none listed'}): "
+            "a real number quoted for another respirator is how counterfeits are sold.")
+
+
+def _niosh_holder_mismatch(v: Mapping[str, Any]) -> str:
+    holders = v["holders"]
+    who = (f"{v['number']}'s holder as {holders[0]}" if len(holders) == 1 else
+           f"{len(holders)} holders of {v['number']} ({listing(holders, 3)}), not this company")
+    return f"'{v['company']}' says it makes these, but the NIOSH list of {v['as_of']} gives {who}."
+
+
+def _niosh_listed(v: Mapping[str, Any]) -> str:
+    holders, basis = v["holders"], v["basis"]
+    if basis == "company":
+        whose = f"'{v['company']}' is listed as " + (
+            f"one of its {len(holders)} holders (private label: {v['holder']})" if len(holders) > 1 else "its holder")
+    elif basis == "named":
+        whose = f"the description names its holder {listing(v['named'], 2)}"
+    elif basis == "model":
+        whose = f"held by {listing(v['model_holders'], 3)}"
+    else:
+        whose = (f"neither the company nor the description names one of its {len(holders)} holder(s) "
+                 f"({listing(holders, 3)}) or their models: ask whose respirator it is")
+    models = f"; model {listing(v['models'], 3)} is listed under it" if v.get("models") else ""
+    return f"{v['number']} is a NIOSH N95 approval (list of {v['as_of']}); {whose}{models}."
+
+
+def _watchlist(v: Mapping[str, Any]) -> str:
+    used = f" (approval number used: {', '.join(v['numbers'])})" if v.get("numbers") else ""
+    return f"CDC/NIOSH named '{' / '.join(v['names'])}' as {v['what']}{used}."
+
+
+def _watchlist_caution(v: Mapping[str, Any]) -> str:
+    model = f" {v['model']}" if v.get("model") else ""
+    return (f"Counterfeit watch list: {' / '.join(v['names'])}{model}: {v['what']}. The claim itself matches "
+            "the registry; ask for lot numbers and where the supplier bought them.")
+
+
+def _eua_listed(v: Mapping[str, Any]) -> str:
+    also = ""
+    if v.get("removed_models"):
+        also = (f" Other models of this maker ({listing(v['removed_models'], 3)}) were removed on "
+                f"{v['removed_on']}: check the model.")
+    return (f"Maker {listing(v['makers'], 2)} is on FDA's emergency-use list of imported respirators "
+            f"(our copy of {v['as_of']}; these authorisations have since ended).{also}")
+
+
+def _product_codes(codes: Iterable[str]) -> str:
+    names = reference_json()["fda_product_codes"]
+    return ", ".join(names.get(c, c) for c in codes)
+
+
+def _k510_cleared(v: Mapping[str, Any]) -> str:
+    what = reference_json()["fda_product_codes"].get(v["product_code"], f"product code {v['product_code']}")
+    return (f"{v['number']} is FDA's clearance of '{v['device']}' ({what}, {v['product_code']}) for "
+            f"{v['applicant']}, {v['decision_date']}")
+
+
+def _phone_invalid(v: Mapping[str, Any]) -> str:
+    return phone_invalid_reason(v["phone"], v.get("country")) or f"Phone number '{v['phone']}' is not a valid number."
+
+
+def _resembles(v: Mapping[str, Any]) -> str:
+    described = ", ".join(f"#{lead_id} ({probability:.0%})" for lead_id, probability in v["matches"][:5])
+    return f"Resembles lead(s) rejected before: {described}."
+
+
+def _duplicate(v: Mapping[str, Any]) -> str:
+    ids = ", ".join(f"#{i}" for i in v["lead_ids"][:8])
+    more = f" and {v['count'] - 8} more" if v["count"] > 8 else ""
+    return f"Same supplier as earlier lead(s) {ids}{more}."
+
+
+def _staff(text: Any) -> dict[str, Any]:
+    return {STAFF: text, BUYER: NOT_SHOWN, SUPPLIER: NOT_SHOWN}
+
+
+SIGNALS: dict[str, dict[str, Any]] = {
+    # params: price, words ("box of 100"), pack_size, unit_price (per unit), ratio, ratio_as_typed, quantity
+    "price_per_pack": _staff(
+        "The price {price_text} looks like the price of a pack: the offer says '{words}', and {price_text} / "
+        "{pack_size:,} = {unit_price_text} a unit, {ratio_text} the reference, against {ratio_as_typed_text} as "
+        "typed; the price is scored per unit. Ask the supplier for the units per pack (pack_size), and whether "
+        "the quantity {quantity:,} counts units or packs."),
+    # params: unit_price, ratio, reference_price, category (the band is the code)
+    "price_10x": _staff(_price), "price_3x": _staff(_price), "price_over_1_1x": _staff(_price),
+    "price_too_low": _staff(_price), "price_ok": _staff(_price),
+    # params: category
+    "certification_missing": _staff(lambda v: f"No certification given; {label(PRODUCT_CATEGORIES, v['category'])} "
+                                              f"should come with {_expect(v['category'])}."),
+    # params: certification (as typed, 80 characters at most), category
+    "certification_malformed": _staff(lambda v: f"Certification '{v['certification']}' does not contain "
+                                                f"{_expect(v['category'])}."),
+    # params: certification, claims ([number, scheme], ...), missing_scheme (the primary scheme, or None)
+    "certification_ok": _staff(_certification_ok),
+    # params: number, listed_count, as_of
+    "niosh_unknown": _staff(
+        "{number} is not among the {listed_count:,} approval numbers on the NIOSH N95 list (our copy of "
+        "{as_of}): the approval may not exist. Look it up in NIOSH's Certified Equipment List before approving."),
+    # params: model, listed_under (numbers), listed_holders, number, models (this number's)
+    "niosh_model_mismatch": _staff(_niosh_model_mismatch),
+    # params: company, as_of, number, holders
+    "niosh_holder_mismatch": _staff(_niosh_holder_mismatch),
+    # params: number, as_of, basis (company | named | model | none), company, holder, holders, named,
+    # model_holders, models (the matched models)
+    "niosh_listed": _staff(_niosh_listed),
+    # params: names, what, numbers
+    "watchlist": _staff(_watchlist),
+    # params: names, model, what
+    "watchlist_caution": _staff(_watchlist_caution),
+    # params: manufacturer, models (None: all), date_removed
+    "eua_removed": _staff(lambda v: f"Maker {v['manufacturer']} ({v.get('models') or 'all models'}) was removed "
+                                    "from FDA's emergency-use list of KN95 makers (Appendix A) on "
+                                    f"{v['date_removed']}: these respirators were no longer authorised."),
+    # params: makers, as_of, removed_models, removed_on
+    "eua_listed": _staff(_eua_listed),
+    # params: as_of
+    "eua_unlisted": _staff("Neither the company nor the description names a maker on FDA's emergency-use list "
+                           "(Appendix A, our copy of {as_of}): ask who made them."),
+    # params: number, count (clearances in our copy), product_codes (covered), as_of
+    "k510_unknown": _staff(lambda v: f"{v['number']} is not in our copy of the FDA 510(k) list ({v['count']:,} "
+                                     f"clearances of {_product_codes(v['product_codes'])}, {v['as_of']}): look it "
+                                     "up in FDA's 510(k) database."),
+    # params: number, product_codes (covered)
+    "k510_not_covered": _staff(lambda v: f"{v['number']} is not in our copy of the 510(k) list "
+                                         f"({_product_codes(v['product_codes'])} only), so it cannot be checked "
+                                         "here: look it up in FDA's 510(k) database."),
+    # params: number, device, product_code, applicant, decision_date, category (the lead's)
+    "k510_other_product": _staff(lambda v: f"{_k510_cleared(v)}: not "
+                                           f"{label(PRODUCT_CATEGORIES, v['category']).lower()}."),
+    # params: number, device, product_code, applicant, decision_date
+    "k510_listed": _staff(lambda v: f"{_k510_cleared(v)}."),
+    # params: terms (as written)
+    "broker_terms": _staff(lambda v: f"Uses broker-chain wording: {', '.join(v['terms'])}."),
+    "broker": _staff("The supplier is a broker: ask for the manufacturer's written authorisation."),
+    # params: terms (the payment terms as written, 80 characters at most)
+    "payment_upfront": _staff("Asks for payment before delivery ('{terms}'): the classic scam; the city pays on "
+                              "delivery."),
+    "payment_ok": _staff("Payment terms '{terms}' protect the buyer."),
+    # params: email_domain (and website_domain)
+    "disposable_email": _staff("Company uses a disposable (throwaway) e-mail address ({email_domain})."),
+    "webmail": _staff("Company uses a free webmail address ({email_domain})."),
+    "domain_mismatch": _staff("E-mail domain {email_domain} differs from the website's {website_domain}."),
+    # params: platform
+    "storefront_website": _staff(
+        "The website is on {platform}, shared by many sellers (a marketplace, site builder, social page, link "
+        "shortener or free-mail provider), not a domain of the company's own."),
+    "no_website": _staff("No website given."),
+    "no_phone": _staff("No phone number given."),
+    # params: phone (as written), and country for phone_invalid
+    "bad_phone": _staff("Phone number '{phone}' cannot be dialled."),
+    "phone_invalid": _staff(_phone_invalid),
+    # params: quantity, above
+    "implausible_quantity": _staff("Offers {quantity:,} units: more than {above:,}, beyond almost any seller "
+                                   "(3M made about 1.1 billion N95s in all of 2020)."),
+    # params: quantity, supplier_type
+    "ready_millions": _staff("{quantity:,} units 'ready to ship' with no lead time from a {supplier_type}."),
+    # params: fields (the missing field names)
+    "incomplete": _staff(lambda v: f"Missing: {', '.join(f.replace('_', ' ') for f in v['fields'])}."),
+    # params: matches ([lead id, probability], ...)
+    "resembles_rejected": _staff(_resembles),
+    # params: lead_ids (the first 8), count
+    "duplicate": _staff(_duplicate),
+}
+
+
+def _signal_values(code: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    v: dict[str, Any] = {**params, "code": code}
+    for key in ("price", "unit_price", "reference_price"):
+        if v.get(key) is not None:
+            v[f"{key}_text"] = money(_decimal(v[key]))
+    for key in ("ratio", "ratio_as_typed"):
+        if v.get(key) is not None:
+            v[f"{key}_text"] = show_ratio(float(v[key]))
+    return v
+
+
+def render_signal(stored: Mapping[str, Any], role: str) -> str | None:
+    """A signal ({"code", "weight", "params", "evidence"}) worded for ``role``; None for the roles
+    that do not see it (everyone but staff). A signal converted from a sentence (migration 0009:
+    ``params.legacy_text``) shows that sentence to staff; an unknown code shows raw to staff."""
+    role = reader_role(role)
+    params = dict(stored.get("params") or {})
+    code = stored.get("code") or LEGACY
+    if "legacy_text" in params or ("sentence" in stored and "params" not in stored):
+        return str(params.get("legacy_text", stored.get("sentence"))) if role == STAFF else NOT_SHOWN
+    templates = SIGNALS.get(code)
+    if templates is None:
+        return f"{code} {params}" if role == STAFF else NOT_SHOWN
+    template = templates[role]
+    if template is NOT_SHOWN:
+        return NOT_SHOWN
+    values = _signal_values(code, params)
+    return template(values) if callable(template) else template.format(**values)
+
+
+# ---- the values templates may use ---------------------------------------------------------------
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        return None if value is None else Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count:,} days"
+
+
+def _ready(lead: int) -> str:
+    return "ready now" if lead == 0 else f"ready in {_days(lead)}"
+
+
+def risk_band(score: int) -> str:
+    """The band of a vetting score (100 clean, 0 stop), as the vetting queue shows it."""
+    return "few concerns" if score >= 75 else "some concerns" if score >= 40 else "serious concerns"
+
+
+def _values(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters and what templates derive from them (money, plurals, labels). Only the keys
+    a fact has are derived; a template that needs a missing one fails in ``_format``."""
+    v: dict[str, Any] = dict(params)
+    if "days_of_supply" in v:
+        v["days_of_supply_text"] = f"{v['days_of_supply']} {'day' if v['days_of_supply'] == 1 else 'days'}"
+    price, maximum = _decimal(v.get("unit_price")), _decimal(v.get("max_unit_price"))
+    if price is not None:
+        v["price"] = money(price)
+        if maximum is not None:
+            headroom = maximum - price
+            v["headroom_text"] = f"{money(headroom)} under your maximum" if headroom else "at your maximum"
+    if "lead_time_days" in v and v["lead_time_days"] is not None:
+        v["ready"] = _ready(int(v["lead_time_days"]))
+        if v.get("days_until_needed") is not None:
+            slack = int(v["days_until_needed"]) - int(v["lead_time_days"])
+            v["deadline_yours"] = f"{_days(slack)} before your deadline" if slack else "on your deadline"
+            v["deadline_theirs"] = f"{_days(slack)} before the deadline" if slack else "on the deadline"
+    if v.get("distance_km") is not None:
+        km = float(v["distance_km"])
+        v["distance_text"] = "less than 1 km away" if km < 1 else f"{round(km):,} km away"
+    for key in ("offer_category", "need_category"):
+        if key in v:
+            v[f"{key}_label"] = label(PRODUCT_CATEGORIES, v[key])
+    if v.get("score") is not None:
+        v["band"] = risk_band(int(v["score"]))
+    if "quantity" in v and "category" in v:
+        v["units"] = f"{int(v['quantity']):,} {label(PRODUCT_CATEGORIES, v['category'])}"
+    if "status" in v:
+        v["status_text"] = dict(MATCH_STATUSES).get(v["status"], str(v["status"])).lower()
+        detail = v.get("reason") or dict(CLOSE_REASONS).get(v.get("close_reason") or "")
+        v["detail_text"] = f": {detail}" if detail else "."
+    if "close_reason" in v:
+        v["close_reason_text"] = dict(CLOSE_REASONS).get(v["close_reason"] or "", str(v["close_reason"]))
+    return v
+
+
+def _format(table: Mapping[str, Mapping[str, str | None]], stored: Any, role: str) -> str | None:
+    one = as_fact(stored)
+    templates = table.get(one["code"])
+    role = reader_role(role)
+    if templates is None:  # a code this version does not know: staff see it raw, nobody else
+        return f"{one['code']} {one['params']}" if role == STAFF else NOT_SHOWN
+    template = templates[role]
+    if template is NOT_SHOWN:
+        return NOT_SHOWN
+    return template.format(**_values(one["params"]))
+
+
+def render_reason(stored: Any, role: str) -> str | None:
+    """One reason for ``role`` (see ``reader_role``), or None when that role does not see it."""
+    return _format(REASONS, stored, role)
+
+
+def render_reasons(stored: Iterable[Any] | None, role: str) -> list[str]:
+    """A match's or plan line's reasons as ``role`` reads them, in order, leaving out the hidden."""
+    return [text for text in (render_reason(r, role) for r in stored or ()) if text is not None]
+
+
+def render_notification(stored: Any, role: str) -> str:
+    """A notification's text for ``role``. Every code has a text for every role (a person is never
+    told of an event without words); at most 500 characters."""
+    return (_format(NOTIFICATIONS, stored, role) or "")[:500]
+
+
+def render_email(stored: Any, role: str, url: str) -> tuple[str, str]:
+    """(subject, body) of the e-mail copy of a notification, for its recipient's ``role``; ``url``
+    is where to open it (absolute). Subject at most 200 characters."""
+    text = render_notification(stored, role)
+    return text[:200], EMAIL_BODY.format(text=text, url=url)

@@ -1,0 +1,230 @@
+"""Facts worded per reader (domain.messages): every code for every role, and nothing private in
+what a supplier or a buyer reads (issue 9, item 4; issue 10, item 2). No app needed."""
+import json
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from marketplace.domain import messages
+from marketplace.domain.allocation import Need, Offer, fit_reasons, urgency_reason
+from marketplace.domain.messages import (BUYER, NOT_SHOWN, NOTIFICATIONS, REASONS, ROLES, STAFF, SUPPLIER, fact,
+                                         reader_role, render_email, render_notification, render_reason,
+                                         render_reasons)
+from marketplace.domain.scoring import FLAG_LABELS, score_lead
+
+VALID = {"company_name": "Acme Medical", "product_category": "n95_respirator", "quantity": 10000,
+         "unit_price": Decimal("0.79"), "certification": "NIOSH TC-84A-0006", "website": "https://acme.example",
+         "phone": "+1 310 555 0100", "email": "sales@acme.example", "supplier_type": "distributor",
+         "contact_name": "A. Person", "lead_time_days": 5, "payment_terms": "net 30", "country": "US"}
+
+# One fact for every code of every table, with the parameters the marketplace stores for it.
+REASON_SAMPLES = {
+    "urgency": fact("urgency", days_of_supply=3, weight=4),
+    "price": fact("price", unit_price=Decimal("0.79"), max_unit_price=Decimal("0.85")),
+    "lead_time": fact("lead_time", lead_time_days=5, days_until_needed=14),
+    "lead_time_unstated": fact("lead_time_unstated", assumed_days=14),
+    "distance": fact("distance", distance_km=312.4),
+    "distance_unknown": fact("distance_unknown"),
+    "substitute": fact("substitute", offer_category="kn95_respirator", need_category="n95_respirator"),
+    "vetting_score": fact("vetting_score", score=62),
+    "vetting_unscored": fact("vetting_unscored"),
+    "proposed_by_hand": fact("proposed_by_hand", staff_email="vera.vetter@city.example"),
+    "legacy": fact("legacy", text="$0.79 a unit, $0.06 under your maximum"),
+}
+NOTIFICATION_SAMPLES = {
+    "match_proposed": fact("match_proposed", match_id=7, lead_id=12, demand_id=3, quantity=4000,
+                           category="n95_respirator"),
+    "match_status": fact("match_status", match_id=7, demand_id=3, quantity=4000, category="n95_respirator",
+                         status="declined", reason="We found stock nearer", close_reason=None),
+    "match_closed": fact("match_closed", match_id=7, close_reason="request_withdrawn"),
+    "legacy": fact("legacy", text="Match #7 was closed: a reason from before facts."),
+}
+
+
+def test_every_code_has_a_sample_and_a_text_or_not_shown_for_every_role():
+    assert set(REASON_SAMPLES) == set(REASONS) and set(NOTIFICATION_SAMPLES) == set(NOTIFICATIONS)
+    for table in (REASONS, NOTIFICATIONS):
+        for code, texts in table.items():
+            assert set(texts) == set(ROLES), code
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("code", sorted(REASONS))
+def test_every_reason_renders_for_every_role(code, role):
+    text = render_reason(REASON_SAMPLES[code], role)
+    if REASONS[code][role] is NOT_SHOWN:
+        assert text is None
+    else:
+        assert text and "{" not in text and "}" not in text, text
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("code", sorted(NOTIFICATIONS))
+def test_every_notification_renders_for_every_role(code, role):
+    text = render_notification(NOTIFICATION_SAMPLES[code], role)
+    assert text and "{" not in text and "}" not in text, text
+    subject, body = render_email(NOTIFICATION_SAMPLES[code], role, "https://ppe.city.example/matches/7")
+    assert subject == text[:200] and text in body and "https://ppe.city.example/matches/7" in body
+
+
+def test_staff_wording_is_the_old_sentences():
+    assert render_reason(REASON_SAMPLES["price"], STAFF) == "$0.79 a unit, $0.06 under your maximum"
+    assert render_reason(REASON_SAMPLES["urgency"], STAFF) == "3 days of supply left (urgency weight 4)"
+    assert render_reason(REASON_SAMPLES["lead_time"], STAFF) == "ready in 5 days, 9 days before your deadline"
+    assert render_reason(REASON_SAMPLES["proposed_by_hand"], "vetter") == "proposed by hand by vera.vetter@city.example"
+    assert render_notification(NOTIFICATION_SAMPLES["match_status"], "admin") == (
+        "Match #7 (4,000 N95 respirator, request #3) is now declined: We found stock nearer")
+    assert render_notification(NOTIFICATION_SAMPLES["match_closed"], BUYER) == (
+        "Match #7 was closed: The buyer withdrew the request.")
+    assert render_notification(NOTIFICATION_SAMPLES["match_proposed"], BUYER) == (
+        "Proposed: 4,000 N95 respirator for your request #3")
+    assert render_notification(NOTIFICATION_SAMPLES["match_proposed"], SUPPLIER) == (
+        "Your lead #12: 4,000 N95 respirator proposed to a buyer (request #3)")
+
+
+def _match_reasons(max_price="0.85", price="0.79", days_of_supply=3, score=62):
+    offer = Offer(id=1, category="n95_respirator", quantity=5000, unit_price=Decimal(price), lead_time_days=5,
+                  postal_code="90012", risk_score=score)
+    need = Need(id=2, category="n95_respirator", quantity=4000, max_unit_price=Decimal(max_price),
+                substitutes=frozenset(), days_until_needed=14, postal_code="90033",
+                days_of_supply=days_of_supply)
+    return [urgency_reason(need), *fit_reasons(offer, need, 4.2),
+            fact("proposed_by_hand", staff_email="vera.vetter@city.example")]
+
+
+def _percentages_and_ratios(text):
+    return re.findall(r"\d+(?:\.\d+)?\s*%|\d+(?:\.\d+)?x\b|percent", text)
+
+
+def test_a_supplier_reads_nothing_of_the_maximum_its_score_the_days_of_supply_or_the_vetter():
+    """The match that told a supplier "$0.06 under your maximum" (issue 10, item 2)."""
+    reasons = _match_reasons()
+    supplier = " | ".join(render_reasons(reasons, SUPPLIER))
+    assert "$0.79 a unit" in supplier  # its own price it may read
+    for private in ("0.85", "0.06", "maximum", "62", "concerns", "3 days", "supply", "urgency",
+                    "vera.vetter", "@"):
+        assert private not in supplier, (private, supplier)
+    assert _percentages_and_ratios(supplier) == []
+    # The maximum at the offer price (nothing under it) says nothing either.
+    assert "maximum" not in " ".join(render_reasons(_match_reasons(max_price="0.79"), SUPPLIER))
+
+
+def test_a_buyer_reads_its_own_maximum_and_the_band_not_the_score_nor_the_vetter():
+    buyer = " | ".join(render_reasons(_match_reasons(), BUYER))
+    assert "$0.06 under your maximum" in buyer and "3 days of supply left" in buyer
+    assert "some concerns" in buyer and "62" not in buyer
+    assert "vera.vetter" not in buyer and "proposed by city staff" in buyer
+
+
+def test_staff_read_everything():
+    staff = " | ".join(render_reasons(_match_reasons(), "admin"))
+    for shown in ("$0.79 a unit, $0.06 under your maximum", "vetting score 62 of 100", "3 days of supply left",
+                  "vera.vetter@city.example", "4 km away"):
+        assert shown in staff
+
+
+def test_legacy_facts_show_their_text_to_staff_only():
+    old = "$0.79 a unit, $0.06 under your maximum"
+    assert render_reasons([old], STAFF) == [old]  # a bare stored sentence is a legacy fact
+    assert render_reasons([old], SUPPLIER) == [] and render_reasons([old], BUYER) == []
+    text = NOTIFICATION_SAMPLES["legacy"]["params"]["text"]
+    assert render_notification(NOTIFICATION_SAMPLES["legacy"], STAFF) == text
+    for role in (BUYER, SUPPLIER):
+        assert "closed" not in render_notification(NOTIFICATION_SAMPLES["legacy"], role)
+
+
+def test_unknown_codes_show_raw_to_staff_and_nothing_to_others():
+    assert render_reason(fact("from_the_future", n=1), STAFF) == "from_the_future {'n': 1}"
+    assert render_reason(fact("from_the_future", n=1), SUPPLIER) is None
+
+
+def test_facts_hold_plain_values_only():
+    assert fact("price", unit_price=Decimal("0.7900"), max_unit_price=Decimal("1"))["params"] == {
+        "unit_price": "0.79", "max_unit_price": "1"}
+    with pytest.raises(TypeError):
+        fact("urgency", when=date(2026, 11, 30))  # a date is stored as its ISO text
+    assert fact("urgency", when=date(2026, 11, 30).isoformat())["params"] == {"when": "2026-11-30"}
+
+
+def test_reader_roles():
+    assert [reader_role(r) for r in ("vetter", "admin", "staff", "buyer", "supplier", None, "anonymous")] == [
+        STAFF, STAFF, STAFF, BUYER, SUPPLIER, SUPPLIER, SUPPLIER]
+    assert messages.risk_band(75) == "few concerns" and messages.risk_band(39) == "serious concerns"
+
+
+# ---- signals ------------------------------------------------------------------------------------
+
+_PRICE = {"unit_price": "6.5", "ratio": 6.5, "reference_price": "1", "category": "n95_respirator"}
+_K510 = {"number": "K202354", "device": "Surgical Face Mask", "product_code": "FXX", "applicant": "Acme",
+         "decision_date": "2020-08-01"}
+SIGNAL_SAMPLES = {
+    "price_per_pack": {"price": "12.5", "words": "box of 100", "pack_size": 100, "unit_price": "0.125",
+                       "ratio": 3.57, "ratio_as_typed": 357.14, "quantity": 5000},
+    "price_10x": {**_PRICE, "unit_price": "12", "ratio": 12.0}, "price_3x": _PRICE,
+    "price_over_1_1x": {**_PRICE, "unit_price": "1.2", "ratio": 1.2},
+    "price_too_low": {**_PRICE, "unit_price": "0.0001", "ratio": 0.0001}, "price_ok": {**_PRICE, "ratio": 1.0},
+    "certification_missing": {"category": "n95_respirator"},
+    "certification_malformed": {"certification": "CE certified", "category": "n95_respirator"},
+    "certification_ok": {"certification": "GB 2626-2019", "claims": [["GB 2626-2019", "gb2626"]],
+                         "missing_scheme": "niosh"},
+    "niosh_unknown": {"number": "TC-84A-0000", "listed_count": 1234, "as_of": "2020-11-28"},
+    "niosh_model_mismatch": {"model": "8210", "listed_under": ["TC-84A-0007"], "listed_holders": ["3M"],
+                             "number": "TC-84A-2669", "models": []},
+    "niosh_holder_mismatch": {"company": "Acme", "as_of": "2020-11-28", "number": "TC-84A-0006",
+                              "holders": ["3M Company", "Moldex"]},
+    "niosh_listed": {"number": "TC-84A-0006", "as_of": "2020-11-28", "holders": ["3M Company"], "models": ["8210"],
+                     "company": "3M", "holder": "3M Company", "named": [], "model_holders": [], "basis": "company"},
+    "watchlist": {"names": ["Fake Co"], "what": "a counterfeit", "numbers": ["TC-84A-0006"]},
+    "watchlist_caution": {"names": ["3M"], "model": "8210", "what": "counterfeits of a real model"},
+    "eua_removed": {"manufacturer": "Maker", "models": None, "date_removed": "2020-05-07"},
+    "eua_listed": {"makers": ["Maker"], "as_of": "2020-11-28", "removed_models": ["KN-1"], "removed_on": "2020-05-07"},
+    "eua_unlisted": {"as_of": "2020-11-28"},
+    "k510_unknown": {"number": "K999999", "count": 300, "product_codes": ["FXX"], "as_of": "2020-11-28"},
+    "k510_not_covered": {"number": "K999999", "product_codes": ["FXX"]},
+    "k510_other_product": {**_K510, "category": "nitrile_gloves"}, "k510_listed": _K510,
+    "broker_terms": {"terms": ["ICPO", "SGS"]}, "broker": {},
+    "payment_upfront": {"terms": "100% TT in advance"}, "payment_ok": {"terms": "net 30"},
+    "disposable_email": {"email_domain": "mailinator.com"}, "webmail": {"email_domain": "gmail.com"},
+    "domain_mismatch": {"email_domain": "a.example", "website_domain": "b.example"},
+    "storefront_website": {"platform": "alibaba.com"}, "no_website": {}, "no_phone": {},
+    "bad_phone": {"phone": "12"}, "phone_invalid": {"phone": "138 0013 8000", "country": None},
+    "implausible_quantity": {"quantity": 900_000_000_000, "above": 1_000_000_000},
+    "ready_millions": {"quantity": 5_000_000, "supplier_type": "broker"},
+    "incomplete": {"fields": ["contact_name", "lead_time_days"]},
+    "resembles_rejected": {"matches": [[7, 0.97]]}, "duplicate": {"lead_ids": [3, 4], "count": 2},
+}
+
+
+def test_every_signal_code_has_a_sample_and_every_flag_a_text():
+    assert set(SIGNAL_SAMPLES) == set(messages.SIGNALS)
+    assert set(FLAG_LABELS) <= set(messages.SIGNALS)
+
+
+@pytest.mark.parametrize("code", sorted(messages.SIGNALS))
+def test_every_signal_renders_for_staff_and_for_no_one_else(code):
+    stored = {"code": code, "weight": -10, "params": SIGNAL_SAMPLES[code]}
+    text = messages.render_signal(stored, "vetter")
+    assert text and "{" not in text and "}" not in text and "None" not in text, text
+    assert messages.render_signal(stored, SUPPLIER) is None and messages.render_signal(stored, BUYER) is None
+
+
+def test_signals_are_stored_as_plain_values_and_read_as_before():
+    assessment = score_lead({**VALID, "unit_price": Decimal("2.60"), "payment_terms": "100% TT in advance"},
+                            {"email_domain": "acme.example", "website_domain": "acme.example", "phone": "+13105550100"})
+    stored = json.loads(json.dumps([s.as_dict() for s in assessment.signals]))  # as the JSON column keeps them
+    price = next(s for s in stored if s["code"].startswith("price_"))
+    assert price["params"] == {"unit_price": "2.6", "ratio": 3.291139, "reference_price": "0.79",
+                               "category": "n95_respirator"}
+    assert messages.render_signal(price, STAFF) == (
+        "unit price $2.60 is 3.29x the reference $0.79 for N95 respirators: more than 3x the reference.")
+    assert [messages.render_signal(s, STAFF) for s in stored] == [s.text for s in assessment.signals]
+
+
+def test_legacy_signals_show_their_sentence_to_staff():
+    old = {"code": "webmail", "weight": -10, "params": {"legacy_text": "Company uses a free webmail address (x)."}}
+    assert messages.render_signal(old, STAFF) == "Company uses a free webmail address (x)."
+    assert messages.render_signal(old, SUPPLIER) is None
+    before = {"code": "webmail", "weight": -10, "sentence": "Company uses a free webmail address (y)."}
+    assert messages.render_signal(before, STAFF) == "Company uses a free webmail address (y)."

@@ -12,7 +12,10 @@ from marketplace.domain.allocation import Need, Offer, fit_reasons, urgency_reas
 from marketplace.domain.messages import (BUYER, NOT_SHOWN, NOTIFICATIONS, REASONS, ROLES, STAFF, SUPPLIER, fact,
                                          reader_role, render_email, render_notification, render_reason,
                                          render_reasons)
+from marketplace.domain.leads import parse_lead
+from marketplace.domain.normalise import normalise_lead
 from marketplace.domain.scoring import FLAG_LABELS, score_lead
+from tests.conftest import VALID_LEAD
 
 VALID = {"company_name": "Acme Medical", "product_category": "n95_respirator", "quantity": 10000,
          "unit_price": Decimal("0.79"), "certification": "NIOSH TC-84A-0006", "website": "https://acme.example",
@@ -211,8 +214,10 @@ def test_every_signal_renders_for_staff_and_for_no_one_else(code):
 
 
 def test_signals_are_stored_as_plain_values_and_read_as_before():
-    assessment = score_lead({**VALID, "unit_price": Decimal("2.60"), "payment_terms": "100% TT in advance"},
-                            {"email_domain": "acme.example", "website_domain": "acme.example", "phone": "+13105550100"})
+    facts, errors = parse_lead({**VALID_LEAD, "product_category": "n95_respirator", "unit_price": "2.60",
+                                "payment_terms": "100% TT in advance"})
+    assert not errors, errors
+    assessment = score_lead(facts, normalise_lead(facts))
     stored = json.loads(json.dumps([s.as_dict() for s in assessment.signals]))  # as the JSON column keeps them
     price = next(s for s in stored if s["code"].startswith("price_"))
     assert price["params"] == {"unit_price": "2.6", "ratio": 3.291139, "reference_price": "0.79",

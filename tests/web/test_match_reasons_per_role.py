@@ -2,7 +2,7 @@
 read "$0.06 under your maximum", and with it the buyer's private maximum)."""
 import re
 
-from marketplace.services import matching
+from marketplace.services import planning
 from tests.conftest import approve, login, make_lead, make_request, make_user
 
 
@@ -19,7 +19,7 @@ def test_each_party_reads_the_reasons_it_may(clean_app):
         request = make_request(buyer, max_unit_price="0.85", days_of_supply="3", quantity="3000")
         lead = make_lead(supplier, unit_price="0.79")
         approve(lead, vetter)
-        match_id = matching.propose(request, lead.id, 2000, vetter).id
+        match_id = planning.propose(request, lead.id, 2000, vetter).id
         score, lead_id, request_id = lead.risk_score, lead.id, request.id
 
     clients = {}

@@ -6,7 +6,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test worker bench clean
+.PHONY: run test lint worker bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ run: $(VENV)/.app-installed
 ## without them the tests run on the embedded default (SQLite, no Redis).
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make lint: ruff (pyflakes, import order, bugbear, pyupgrade) and the layer contracts (import-linter)
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -78,6 +78,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import leads_synth  # noqa: E402
+
 from marketplace.domain import dedup  # noqa: E402
 from marketplace.domain.leads import LEAD_COLUMNS, parse_lead  # noqa: E402
 from marketplace.domain.normalise import normalise_lead  # noqa: E402

@@ -39,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +91,7 @@ def load_synthetic(db, start_id: int, count: int, rng: random.Random, leads_of: 
     from marketplace.domain.dedup import lead_blocking_keys
     from marketplace.domain.scoring import load_reference
 
-    now, version = datetime.now(timezone.utc), load_reference().version
+    now, version = datetime.now(UTC), load_reference().version
     raw = db.engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -193,8 +193,9 @@ class Probes:
 def old_policy_finds(db, lead_id: int, record: dict, owner_leads: list[int]) -> bool:
     """Would the candidate search before issue 8 (its keys, the oldest MAX_CANDIDATES_PER_KEY per
     key) have put one of the owner's leads among the candidates?"""
-    from marketplace.domain.dedup import MAX_CANDIDATES_PER_KEY, lead_blocking_keys
     from sqlalchemy import text
+
+    from marketplace.domain.dedup import MAX_CANDIDATES_PER_KEY, lead_blocking_keys
 
     keys = sorted(k for k in lead_blocking_keys(record) if k.startswith(OLD_KEY_KINDS))
     for key in keys:
@@ -209,12 +210,13 @@ def old_policy_finds(db, lead_id: int, record: dict, owner_leads: list[int]) -> 
 def time_probes(db, probes: Probes, count: int, leads_of: dict[int, list[int]]) -> dict[str, dict]:
     """Per path: the times (ms) and how many probes came out right (and, for the popular-name path,
     how many the old key policy would have found)."""
+    from sqlalchemy import func, or_, select
+
     from marketplace.domain.dedup import lead_record
     from marketplace.domain.normalise import normalise_lead
     from marketplace.models import DuplicatePair, Lead
     from marketplace.services import processing
     from marketplace.services.leads import EDITABLE_FIELDS
-    from sqlalchemy import func, or_, select
 
     results = {path: {"ms": [], "right": 0, "old": 0, "count": 0} for path in PATHS}
     for index in range(count * len(PATHS)):
@@ -252,9 +254,10 @@ def time_probes(db, probes: Probes, count: int, leads_of: dict[int, list[int]]) 
 
 def brute_force_ms(db, probes: Probes, count: int, leads_of: dict[int, list[int]]) -> float:
     """The alternative without blocking: compare the new lead with every earlier lead."""
+    from sqlalchemy import text
+
     from marketplace.domain.dedup import LEAD_MATCH_SPEC, lead_record
     from marketplace.domain.normalise import normalise_lead
-    from sqlalchemy import text
 
     timings = []
     for index in range(count):
@@ -289,6 +292,8 @@ def throughput(url: str, count: int, workers: int, fork: bool = True) -> float:
     env = {**os.environ, "MARKETPLACE_ENV": "testing", "DATABASE_URL": url, "REDIS_URL": redis_url,
            "PYTHONPATH": str(ROOT), "MARKETPLACE_INSTANCE": workdir}
     try:
+        from sqlalchemy import func, select
+
         from marketplace.app import create_app
         from marketplace.domain.demo_data import generate_leads
         from marketplace.domain.leads import parse_lead
@@ -296,7 +301,6 @@ def throughput(url: str, count: int, workers: int, fork: bool = True) -> float:
         from marketplace.jobs.queue import enqueue_lead_processing
         from marketplace.models import Lead
         from marketplace.services.leads import EDITABLE_FIELDS
-        from sqlalchemy import func, select
 
         app = create_app("testing", SQLALCHEMY_DATABASE_URI=url.replace("postgresql://", "postgresql+psycopg://"),
                          REDIS_URL=redis_url)

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,20 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _load(name: str):
-    """``marketplace.domain.<name>``. The domain is pure Python (no Flask), but importing it
-    through the ``marketplace`` package runs the Flask app's ``__init__``; when Flask is not
-    installed (the benchmark's own virtualenv), a bare ``marketplace`` package stands in for it."""
-    try:
-        return importlib.import_module(f"marketplace.domain.{name}")
-    except ImportError:
-        import types
-
-        for package, path in (("marketplace", ROOT / "marketplace"), ("marketplace.domain", ROOT / "marketplace" / "domain")):
-            if package not in sys.modules:
-                stub = types.ModuleType(package)
-                stub.__path__ = [str(path)]
-                sys.modules[package] = stub
-        return importlib.import_module(f"marketplace.domain.{name}")
+    """``marketplace.domain.<name>``: the domain is pure Python and loads neither Flask nor
+    SQLAlchemy (tests/domain/test_layers.py), so the benchmark's own virtualenv imports it as is."""
+    return importlib.import_module(f"marketplace.domain.{name}")
 
 
 def load_engine():

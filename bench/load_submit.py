@@ -562,7 +562,7 @@ def machine_busy() -> float:
     return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_snapshot(stack: "Stack") -> dict[str, float]:
+def cpu_snapshot(stack: Stack) -> dict[str, float]:
     times = os.times()
     return {"gunicorn": _proc_cpu(stack.gunicorn.pid) if stack.gunicorn else 0.0,
             "rq workers": sum(_proc_cpu(w.pid) for w in stack.workers),

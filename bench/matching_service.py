@@ -13,7 +13,7 @@ import argparse
 import statistics
 import sys
 import time
-from datetime import date, timedelta, timezone, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ def load(db, needs, offers) -> None:
     """The generated offers as approved leads and the needs as open requests, in bulk."""
     from marketplace.models import DemandRequest, Lead, Organisation
 
-    now, today = datetime.now(timezone.utc), date.today()
+    now, today = datetime.now(UTC), date.today()
     org = Organisation(name="County Health Services", kind="hospital", verified_at=now)
     db.session.add(org)
     db.session.flush()
@@ -64,9 +64,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
+    import matching as instances
     from flask_migrate import upgrade
 
-    import matching as instances
     from marketplace.app import create_app
     from marketplace.domain import allocation, geo
     from marketplace.extensions import db

@@ -28,7 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +80,7 @@ def company(rng: random.Random, i: int) -> str:
 
 def load_leads(db, count: int, flagged_share: float, rng: random.Random) -> dict:
     """COPY ``count`` leads and their flags; returns what was loaded, by kind."""
-    start = datetime.now(timezone.utc) - timedelta(days=120)
+    start = datetime.now(UTC) - timedelta(days=120)
     step = timedelta(days=120) / count
     stats = {"open": 0, "flagged": 0, "pending": 0, "failed": 0}
     brokers = SUPPLIER_TYPES["broker"] / sum(SUPPLIER_TYPES.values())
@@ -276,13 +276,13 @@ def main() -> None:
 
         rows = []
         for label, fields, _ in cases():
-            page_ms, _ = timed(lambda: page(fields), args.runs)
-            capped_ms, _ = timed(lambda: capped(fields), args.runs)
-            full_ms, matches = timed(lambda: uncapped(fields), args.runs)
+            page_ms, _ = timed(lambda fields=fields: page(fields), args.runs)
+            capped_ms, _ = timed(lambda fields=fields: capped(fields), args.runs)
+            full_ms, matches = timed(lambda fields=fields: uncapped(fields), args.runs)
             rows.append((label, matches, page_ms, capped_ms, full_ms))
             print(f"  {label}: {page_ms:.1f} ms", file=sys.stderr, flush=True)
             if args.explain:
-                explain(db, lambda: page(fields))
+                explain(db, lambda fields=fields: page(fields))
         counts_ms, _ = timed(vetting.processing_counts, args.runs)
 
         # Deep pages, reached as a vetter reaches them: page after page through the cursor.
@@ -298,8 +298,8 @@ def main() -> None:
                 print(f"  the open queue has fewer than {target} pages", file=sys.stderr)
                 break
             cursors[target] = after
-            keyset_ms, found = timed(lambda: [lead.id for lead in page({}, after)[0]], args.runs)
-            offset_ms, by_offset = timed(lambda: [lead.id for lead in offset_page({}, target)], args.runs)
+            keyset_ms, found = timed(lambda after=after: [lead.id for lead in page({}, after)[0]], args.runs)
+            offset_ms, by_offset = timed(lambda target=target: [lead.id for lead in offset_page({}, target)], args.runs)
             assert found == by_offset[:per_page], "OFFSET and the cursor disagree"
             deep.append((target, keyset_ms, offset_ms))
             print(f"  page {target}: {keyset_ms:.1f} ms", file=sys.stderr, flush=True)
@@ -318,7 +318,7 @@ def main() -> None:
         ms, _ = timed_http(get, args.runs)
         http.append((label, ms))
     for target, after in cursors.items():
-        ms, _ = timed_http(lambda: client.get("/staff/leads", query_string={"after": after}), args.runs)
+        ms, _ = timed_http(lambda after=after: client.get("/staff/leads", query_string={"after": after}), args.runs)
         http.append((f"deep page {target} (cursor)", ms))
 
     print(f"\nThe vetting queue at {total_leads:,} leads (PostgreSQL {server_version(url)}; "

@@ -17,8 +17,8 @@ from sqlalchemy import func
 
 from .domain.catalog import ROLES, values
 from .domain.demand import DEMAND_COLUMNS
-from .domain.lead_status import APPROVED, SUBMITTED
 from .domain.demo_data import generate_leads
+from .domain.lead_status import APPROVED, SUBMITTED
 from .domain.leads import parse_lead
 from .domain.scoring import load_reference
 from .extensions import db
@@ -276,8 +276,8 @@ def matching_export_command(path: str) -> None:
 
 
 def _print_model(model) -> None:
-    from .domain.linkage_model import spec_from_json
     from .domain.dedup import LEAD_MATCH_SPEC
+    from .domain.linkage_model import spec_from_json
 
     click.echo(f"model {model.id} ({model.fitted_at:%Y-%m-%d %H:%M} UTC, {model.trigger}): "
                f"{'fitted' if model.fitted else 'not fitted'}; {model.note}; "

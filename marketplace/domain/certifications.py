@@ -14,18 +14,18 @@ rows as column -> value) and optionally ``note``.
 """
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from .catalog import PRODUCT_CATEGORIES, label
 from .normalise import company_name, fold
+from .reference import reference_json
 
 if TYPE_CHECKING:  # pragma: no cover
     from .registries import Registries
@@ -35,10 +35,6 @@ MAX_EVIDENCE_ROWS = 6
 RESPIRATORS = ("n95_respirator", "kn95_respirator")
 
 
-@lru_cache(maxsize=1)
-def reference_json() -> dict:
-    """``reference_data.json`` as a dict (read once per process)."""
-    return json.loads(resources.files(__package__).joinpath("reference_data.json").read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
@@ -131,7 +127,7 @@ class Finding:
 
 # ---- helpers ----------------------------------------------------------------------------------
 
-def _evidence(registries: "Registries", kind: str, rows: list[dict], note: str | None = None) -> dict:
+def _evidence(registries: Registries, kind: str, rows: list[dict], note: str | None = None) -> dict:
     evidence = {**registries.about(kind), "version": registries.version, "rows": rows[:MAX_EVIDENCE_ROWS]}
     if len(rows) > MAX_EVIDENCE_ROWS:
         evidence["more_rows"] = len(rows) - MAX_EVIDENCE_ROWS
@@ -162,9 +158,7 @@ class _Lead:
     supplier_type: str
 
     @classmethod
-    def of(cls, category: str, lead: Mapping, claims: list[Claim]) -> "_Lead":
-        from .registries import model_tokens
-
+    def of(cls, category: str, lead: Mapping, claims: list[Claim]) -> _Lead:
         described = " ".join(str(lead.get(k) or "") for k in ("product_description", "notes"))
         claimed = {re.sub(r"\W", "", plain_text(c.text).upper()) for c in claims} | {
             re.sub(r"\W", "", c.number.upper()) for c in claims}
@@ -176,7 +170,7 @@ class _Lead:
 
 # ---- the checks -------------------------------------------------------------------------------
 
-def check_claims(category: str, claims: list[Claim], lead: Mapping, registries: "Registries",
+def check_claims(category: str, claims: list[Claim], lead: Mapping, registries: Registries,
                  ref: dict) -> list[Finding]:
     """Registry findings for a lead's claims (``lead``: CSV field names; company_name,
     product_description, notes and supplier_type are used)."""
@@ -195,7 +189,7 @@ def check_claims(category: str, claims: list[Claim], lead: Mapping, registries: 
     return findings
 
 
-def _niosh(number: str, who: _Lead, registries: "Registries", ref: dict) -> list[Finding]:
+def _niosh(number: str, who: _Lead, registries: Registries, ref: dict) -> list[Finding]:
     weights = ref["registry_weights"]
     about = registries.manifest["niosh"]
     entries = registries.niosh.get(number)
@@ -253,7 +247,7 @@ def _niosh(number: str, who: _Lead, registries: "Registries", ref: dict) -> list
     return [Finding("niosh_listed", 0, params, _evidence(registries, "niosh", rows))]
 
 
-def _watchlist(numbers: list[str], who: _Lead, registries: "Registries", ref: dict) -> list[Finding]:
+def _watchlist(numbers: list[str], who: _Lead, registries: Registries, ref: dict) -> list[Finding]:
     findings = []
     for entry in registries.watchlist:
         number_hit = bool(entry.numbers & set(numbers))
@@ -278,7 +272,7 @@ def _watchlist(numbers: list[str], who: _Lead, registries: "Registries", ref: di
     return findings
 
 
-def _eua(who: _Lead, registries: "Registries", ref: dict) -> list[Finding]:
+def _eua(who: _Lead, registries: Registries, ref: dict) -> list[Finding]:
     """The maker against FDA's Appendix A and its removals: a model named in the description decides
     first (a maker may have one model removed and another kept), then the maker's name."""
     about = registries.manifest["eua"]
@@ -315,7 +309,7 @@ def _eua(who: _Lead, registries: "Registries", ref: dict) -> list[Finding]:
     return []
 
 
-def _k510(number: str, who: _Lead, registries: "Registries", ref: dict) -> list[Finding]:
+def _k510(number: str, who: _Lead, registries: Registries, ref: dict) -> list[Finding]:
     weights = ref["registry_weights"]
     expected = ref["certifications"].get(who.category, {}).get("product_codes", [])
     about = registries.manifest["k510"]
@@ -335,3 +329,34 @@ def _k510(number: str, who: _Lead, registries: "Registries", ref: dict) -> list[
         return [Finding("k510_other_product", weights["k510_other_product"], {**cleared, "category": who.category},
                         _evidence(registries, "k510", [entry.evidence()]))]
     return [Finding("k510_listed", 0, cleared, _evidence(registries, "k510", [entry.evidence()]))]
+
+
+# --- Model numbers (also read by the registries) ----------------------------------------------
+
+# Words printed on nearly every respirator: never evidence of one model.
+GENERIC_MODEL_TOKENS = frozenset("""
+N95 KN95 KN90 KN100 N99 N100 R95 P95 P99 P100 FFP1 FFP2 FFP3 KF94 KF80 KF99 2626 2006 2019 2020 2021
+F2100 D6319 PB70 510K 3PLY 4PLY 5PLY
+""".split())
+_TOKEN_SPLIT = re.compile(r"[\s,;/|()\[\]{}:+]+")
+_QUANTITY = re.compile(r"(?<![\w-])(?:\d{1,3}(?:[,.' ]\d{3})+|\d+)\s*(?:x\s*)?(?:pcs|pieces?|boxe?s?|units?|per|ct|"
+                       r"count|cartons?|ctns?|pairs?|packs?|cases?|pallets?|million|k\b|each|ea\b|layers?|ply)\b",
+                       re.IGNORECASE)
+_COUNT = re.compile(r"\d+(PCS|PC|PIECES|BOX|BOXES|CT|ML|MM|LAYERS?|PLY|PACK|UNITS?)")
+
+
+def model_tokens(text: str | None) -> set[str]:
+    """The model-like tokens of a text: upper case, with a digit, at least 3 characters, hyphens and
+    dots dropped ("DTC3M-1 (FDA)" -> {"DTC3M1"}; "N95 model 1860" -> {"1860"}), read like the claims
+    (``certifications.plain_text``: full-width ``１８６０`` is 1860). Generic words
+    (N95, KN95, FFP2, GB 2626 ...) are left out."""
+    tokens = set()
+    text = _QUANTITY.sub(" ", plain_text(text))
+    for raw in _TOKEN_SPLIT.split(text.upper()):
+        token = raw.replace("-", "").replace(".", "").replace("_", "")
+        if len(token) < 3 or not any(c.isdigit() for c in token) or token in GENERIC_MODEL_TOKENS:
+            continue
+        if _COUNT.fullmatch(token) or (token.isdigit() and len(token) < 4):
+            continue  # "50PCS", "100": counts, not models
+        tokens.add(token)
+    return tokens

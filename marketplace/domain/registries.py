@@ -31,12 +31,12 @@ import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .certifications import parse_claims, plain_text
+from .certifications import GENERIC_MODEL_TOKENS, model_tokens, parse_claims
 from .normalise import company_name
 
 KINDS = ("niosh", "watchlist", "eua", "k510")
@@ -59,41 +59,12 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 SHIPPED = "registry_data"
 CURRENT = "current.json"
 
-# Words printed on nearly every respirator: never evidence of one model.
-GENERIC_MODEL_TOKENS = frozenset("""
-N95 KN95 KN90 KN100 N99 N100 R95 P95 P99 P100 FFP1 FFP2 FFP3 KF94 KF80 KF99 2626 2006 2019 2020 2021
-F2100 D6319 PB70 510K 3PLY 4PLY 5PLY
-""".split())
-_TOKEN_SPLIT = re.compile(r"[\s,;/|()\[\]{}:+]+")
-_QUANTITY = re.compile(r"(?<![\w-])(?:\d{1,3}(?:[,.' ]\d{3})+|\d+)\s*(?:x\s*)?(?:pcs|pieces?|boxe?s?|units?|per|ct|"
-                       r"count|cartons?|ctns?|pairs?|packs?|cases?|pallets?|million|k\b|each|ea\b|layers?|ply)\b",
-                       re.IGNORECASE)
-_COUNT = re.compile(r"\d+(PCS|PC|PIECES|BOX|BOXES|CT|ML|MM|LAYERS?|PLY|PACK|UNITS?)")
-
-
 class RegistryError(ValueError):
     """A registry file that cannot be used: ``problems`` holds one line per reason."""
 
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""))
         self.problems = problems
-
-
-def model_tokens(text: str | None) -> set[str]:
-    """The model-like tokens of a text: upper case, with a digit, at least 3 characters, hyphens and
-    dots dropped ("DTC3M-1 (FDA)" -> {"DTC3M1"}; "N95 model 1860" -> {"1860"}), read like the claims
-    (``certifications.plain_text``: full-width ``１８６０`` is 1860). Generic words
-    (N95, KN95, FFP2, GB 2626 ...) are left out."""
-    tokens = set()
-    text = _QUANTITY.sub(" ", plain_text(text))
-    for raw in _TOKEN_SPLIT.split(text.upper()):
-        token = raw.replace("-", "").replace(".", "").replace("_", "")
-        if len(token) < 3 or not any(c.isdigit() for c in token) or token in GENERIC_MODEL_TOKENS:
-            continue
-        if _COUNT.fullmatch(token) or (token.isdigit() and len(token) < 4):
-            continue  # "50PCS", "100": counts, not models
-        tokens.add(token)
-    return tokens
 
 
 def name_pattern(core: str) -> re.Pattern | None:
@@ -430,7 +401,7 @@ def install(folder: str, new_texts: dict[str, str], *, as_of: str | None = None,
     if unknown or not new_texts:
         raise RegistryError([f"unknown registry kind(s): {', '.join(sorted(unknown))}" if unknown
                              else "no registry file given"])
-    as_of = as_of or datetime.now(timezone.utc).date().isoformat()
+    as_of = as_of or datetime.now(UTC).date().isoformat()
     try:
         date.fromisoformat(as_of)
     except ValueError:
@@ -440,7 +411,7 @@ def install(folder: str, new_texts: dict[str, str], *, as_of: str | None = None,
     for kind, text in new_texts.items():
         texts[kind] = text
         manifest[kind] = {"title": TITLES[kind], "file": f"{kind}.csv", "as_of": as_of,
-                          "source": source or f"refreshed by staff on {datetime.now(timezone.utc):%Y-%m-%d}"}
+                          "source": source or f"refreshed by staff on {datetime.now(UTC):%Y-%m-%d}"}
     registries = parse_tables(texts, manifest)
     before = current(folder).version
     if registries.version == before:
@@ -456,7 +427,7 @@ def install(folder: str, new_texts: dict[str, str], *, as_of: str | None = None,
     pointer = Path(folder) / CURRENT
     temporary = pointer.with_suffix(".tmp")
     temporary.write_text(json.dumps({"directory": registries.version, "version": registries.version,
-                                     "installed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}),
+                                     "installed_at": datetime.now(UTC).isoformat(timespec="seconds")}),
                          encoding="utf-8")
     os.replace(temporary, pointer)  # atomic: readers see the old version or the new one
     return current(folder), True

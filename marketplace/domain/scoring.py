@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import Mapping
 
 from . import registries as registry_data
-from .countries import phone_invalid_reason
 from .certifications import check_claims, parse_claims, reference_json
-from .formatting import money, ratio as show_ratio
+from .countries import phone_invalid_reason
+from .formatting import money
+from .formatting import ratio as show_ratio
 from .leads import LeadFacts
 from .messages import STAFF, plain, render_signal
 from .normalise import NormalisedLead

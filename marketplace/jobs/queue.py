@@ -9,9 +9,9 @@ submission still succeeds: the lead stays pending and the sweeper enqueues it la
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable, Iterable
+from datetime import UTC, datetime
 
 import redis
 from flask import current_app
@@ -107,8 +107,8 @@ def _stale(job: Job) -> bool:
     if heartbeat is None:
         return True
     if heartbeat.tzinfo is None:
-        heartbeat = heartbeat.replace(tzinfo=timezone.utc)
-    return datetime.now(timezone.utc) - heartbeat > current_app.config["JOB_STALE_AFTER"]
+        heartbeat = heartbeat.replace(tzinfo=UTC)
+    return datetime.now(UTC) - heartbeat > current_app.config["JOB_STALE_AFTER"]
 
 
 @dataclass(frozen=True)

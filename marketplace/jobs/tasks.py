@@ -27,11 +27,10 @@ def set_app(app: Flask) -> None:
 
 
 def _get_app() -> Flask:
-    global _app
+    """The app the worker command handed over. Jobs run under ``flask worker`` (or inside an app
+    context); a bare ``rq worker`` has no app to run them in, and says so."""
     if _app is None:
-        from ..app import create_app
-
-        _app = create_app()
+        raise RuntimeError("marketplace jobs run under `flask --app wsgi worker`, which provides the app")
     return _app
 
 

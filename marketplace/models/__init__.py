@@ -1,8 +1,7 @@
 """Typed SQLAlchemy 2 models. The schema is made only by the Alembic migrations in migrations/."""
 from .audit import AuditLog
+from .lead import DuplicatePair, Lead, LeadBlockKey, LeadDocument, LeadFlag, LeadMessage, LeadNormal, MatchModel
 from .matching import DemandRequest, Match, MatchPlan, MatchPlanLine, Notification, OutboxEmail
-from .lead import (DuplicatePair, Lead, LeadBlockKey, LeadDocument, LeadFlag, LeadMessage, LeadNormal,
-                   MatchModel)
 from .user import Organisation, User, UserSession
 
 __all__ = ["AuditLog", "DemandRequest", "DuplicatePair", "Lead", "LeadBlockKey", "LeadDocument", "LeadFlag",

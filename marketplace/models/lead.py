@@ -3,15 +3,28 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, func, text, BigInteger, Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..domain.leads import new_marketplace_ref
 from ..domain.lead_status import OPEN_STATUSES, PROCESSING_PENDING, SUBMITTED
+from ..domain.leads import new_marketplace_ref
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .user import User
-
 
 OPEN_STATUS_SQL = "status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
 
@@ -103,7 +116,7 @@ class Lead(db.Model):
     decision_reason: Mapped[str | None] = mapped_column(Text)
 
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
-    documents: Mapped[list["LeadDocument"]] = relationship(back_populates="lead", order_by="LeadDocument.id")
+    documents: Mapped[list[LeadDocument]] = relationship(back_populates="lead", order_by="LeadDocument.id")
 
 
 # Best score first, then oldest: the score descending and the rest ascending, which an index on

@@ -65,7 +65,7 @@ class MatchPlan(db.Model):
     # A run that failed is kept (status "failed") with its error, so staff see it on the plan page.
     error: Mapped[str | None] = mapped_column(Text)
 
-    lines: Mapped[list["MatchPlanLine"]] = relationship(back_populates="plan", order_by="MatchPlanLine.id")
+    lines: Mapped[list[MatchPlanLine]] = relationship(back_populates="plan", order_by="MatchPlanLine.id")
 
 
 class MatchPlanLine(db.Model):

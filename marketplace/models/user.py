@@ -22,7 +22,7 @@ class Organisation(db.Model):
     verified_by_id: Mapped[int | None] = mapped_column()  # a user id; the audit log has the rest
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
 
-    members: Mapped[list["User"]] = relationship(back_populates="organisation", foreign_keys="User.organisation_id")
+    members: Mapped[list[User]] = relationship(back_populates="organisation", foreign_keys="User.organisation_id")
 
     @property
     def verified(self) -> bool:

@@ -12,7 +12,7 @@ An effect is a tuple ``(name, *args)`` of JSON-friendly values (ids and short st
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction

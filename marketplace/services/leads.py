@@ -3,15 +3,23 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Callable, Iterable, Iterator
+from typing import IO
 
 from ..domain.csv_cells import protect, unprotect
 from ..domain.csv_text import FileRefused, decode_csv
 from ..domain.errors import Forbidden, NotFound
 from ..domain.lead_status import APPROVED, PROCESSING_PENDING, SUBMITTED, import_may_change
-from ..domain.leads import (DERIVED_FIELDS, LEAD_COLUMNS, MARKETPLACE_REF, OPTIONAL_LEAD_COLUMNS, lead_to_row,
-                             new_marketplace_ref, parse_lead)
+from ..domain.leads import (
+    DERIVED_FIELDS,
+    LEAD_COLUMNS,
+    MARKETPLACE_REF,
+    OPTIONAL_LEAD_COLUMNS,
+    lead_to_row,
+    new_marketplace_ref,
+    parse_lead,
+)
 from ..domain.permissions import may_edit_lead, may_view_lead
 from ..extensions import db
 from ..models import Lead, User
@@ -360,9 +368,10 @@ def export_clusters(stream: IO[str]) -> int:
 
 def export_leads(stream: IO[str]) -> int:
     writer = csv.writer(stream)
-    count = -1
-    for count, row in enumerate(export_rows()):
+    count = -1  # the header row is not a lead
+    for row in export_rows():
         writer.writerow(row)
+        count += 1
     return count
 
 

@@ -20,8 +20,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from ..domain.dedup import LEAD_MATCH_SPEC, MatchSpec
-from ..domain.linkage_model import (fit_lead_spec, frequencies_to_json, spec_from_json, spec_to_json,
-                                    token_frequencies)
+from ..domain.linkage_model import fit_lead_spec, frequencies_to_json, spec_from_json, spec_to_json, token_frequencies
 from ..extensions import db
 from ..models import LeadNormal, MatchModel
 from ..models.base import utcnow

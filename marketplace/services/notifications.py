@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Iterable
 from datetime import timedelta
 from email.message import EmailMessage
-from typing import Iterable
 
 from sqlalchemy import func, select, update
 

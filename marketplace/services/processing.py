@@ -11,8 +11,15 @@ from datetime import timedelta
 
 from sqlalchemy import delete, or_, select, text, union_all, update
 
-from ..domain.dedup import (AUTO_MERGE_PROBABILITY, MAX_CANDIDATES_PER_KEY, MAX_COMPARED_PER_CLUSTER, MatchSpec,
-                            compare_candidates, lead_blocking_keys, lead_record)
+from ..domain.dedup import (
+    AUTO_MERGE_PROBABILITY,
+    MAX_CANDIDATES_PER_KEY,
+    MAX_COMPARED_PER_CLUSTER,
+    MatchSpec,
+    compare_candidates,
+    lead_blocking_keys,
+    lead_record,
+)
 from ..domain.lead_status import PROCESSING_DONE, PROCESSING_FAILED, PROCESSING_PENDING, REJECTED
 from ..domain.leads import LEAD_FACT_FIELDS, LeadFacts, parse_lead
 from ..domain.normalise import NormalisedLead, normalise_lead

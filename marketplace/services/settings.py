@@ -7,9 +7,10 @@ mapping when asked, so a value changed at run time (as some tests do) is seen at
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextvars import ContextVar, Token
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 
 class Settings:

@@ -10,8 +10,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, literal, or_, select, tuple_, update
 
 from ..domain.dedup import AUTO_MERGE_PROBABILITY
-from ..domain.lead_status import (ACTIONS, APPROVED, OPEN_STATUSES, PROCESSING_PENDING, TransitionError,
-                                  transition)
+from ..domain.lead_status import ACTIONS, APPROVED, OPEN_STATUSES, PROCESSING_PENDING, TransitionError, transition
 from ..domain.normalise import email_domain
 from ..domain.permissions import self_vetting_reason
 from ..extensions import db
@@ -321,7 +320,7 @@ def lead_pairs(lead: Lead) -> list[PairView]:
     pairs = list(db.session.execute(select(DuplicatePair).where(
         or_(DuplicatePair.lead_id == lead.id, DuplicatePair.other_id == lead.id))
         .order_by(DuplicatePair.probability.desc())).scalars())
-    others = {l.id: l for l in db.session.execute(select(Lead).where(Lead.id.in_(
+    others = {other.id: other for other in db.session.execute(select(Lead).where(Lead.id.in_(
         [p.other_id if p.lead_id == lead.id else p.lead_id for p in pairs]))).scalars()} if pairs else {}
     views = []
     for pair in pairs:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Mapping
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup

@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_login import current_user
+
+from ..domain import catalog, countries, messages
+from ..domain.demand import DEMAND_STATUSES
+from ..domain.formatting import money
+from ..domain.lead_status import LEAD_STATUSES
+from ..domain.match_status import CLOSE_REASONS, MATCH_STATUSES
+from ..services.matches import supplier_sees_buyer
+from ..services.notifications import unread_count
+
 
 def register_template_helpers(app: Flask) -> None:
-    from ..domain import catalog, countries, messages
-    from ..domain.formatting import money
-    from ..domain.demand import DEMAND_STATUSES
-    from ..domain.lead_status import LEAD_STATUSES
-    from ..domain.match_status import CLOSE_REASONS, MATCH_STATUSES
 
     status_choices = {"LEAD_STATUSES": LEAD_STATUSES, "MATCH_STATUSES": MATCH_STATUSES,
                       "CLOSE_REASONS": CLOSE_REASONS, "DEMAND_STATUSES": DEMAND_STATUSES}
@@ -18,18 +23,12 @@ def register_template_helpers(app: Flask) -> None:
         choices = status_choices.get(choices_name) or getattr(catalog, choices_name)
         return catalog.label(choices, value)
 
-    from ..services.matches import supplier_sees_buyer
-
     app.add_template_global(supplier_sees_buyer)
 
     @app.context_processor
     def unread_notifications():
         # The count in the top bar; computed only when a template asks for it.
         def count() -> int:
-            from flask_login import current_user
-
-            from ..services.notifications import unread_count
-
             return unread_count(current_user) if current_user.is_authenticated else 0
         return {"unread_notifications": count}
 

@@ -7,8 +7,18 @@ from hypothesis import strategies as st
 
 from marketplace.domain import geo
 from marketplace.domain.allocation import (
-    DEFAULT_LEAD_TIME_DAYS, Need, Offer, Plan, allocate, distance_cents, fit_reasons, fitting_pairs,
-    price_cents, rank_candidates, unfit_reason, urgency_weight,
+    DEFAULT_LEAD_TIME_DAYS,
+    Need,
+    Offer,
+    Plan,
+    allocate,
+    distance_cents,
+    fit_reasons,
+    fitting_pairs,
+    price_cents,
+    rank_candidates,
+    unfit_reason,
+    urgency_weight,
 )
 from marketplace.domain.messages import render_reasons
 

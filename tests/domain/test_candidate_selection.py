@@ -8,8 +8,15 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace.domain.dedup import (LEAD_MATCH_SPEC, MAX_COMPARED_PER_CLUSTER, REVIEW_PROBABILITY,
-                                      capped_candidates, compare_candidates, lead_blocking_keys, lead_record)
+from marketplace.domain.dedup import (
+    LEAD_MATCH_SPEC,
+    MAX_COMPARED_PER_CLUSTER,
+    REVIEW_PROBABILITY,
+    capped_candidates,
+    compare_candidates,
+    lead_blocking_keys,
+    lead_record,
+)
 from marketplace.domain.leads import LeadFacts
 from marketplace.domain.normalise import normalise_lead
 

@@ -18,8 +18,15 @@ import pytest
 
 from marketplace.domain.csv_text import WINDOWS_1252, decode_csv
 from marketplace.domain.dedup import lead_record
-from marketplace.domain.leads import (DERIVED_FIELDS, LEAD_COLUMNS, LEAD_FACT_FIELDS, MARKETPLACE_REF, LeadFacts,
-                                      lead_to_row, parse_lead)
+from marketplace.domain.leads import (
+    DERIVED_FIELDS,
+    LEAD_COLUMNS,
+    LEAD_FACT_FIELDS,
+    MARKETPLACE_REF,
+    LeadFacts,
+    lead_to_row,
+    parse_lead,
+)
 from marketplace.domain.normalise import normalise_lead
 from marketplace.domain.scoring import figures_to_confirm, score_lead
 from tests.conftest import VALID_LEAD

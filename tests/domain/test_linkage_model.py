@@ -5,12 +5,27 @@ import random
 import numpy as np
 import pytest
 
-from marketplace.domain.dedup import (AUTO_MERGE_PROBABILITY, LEAD_MATCH_SPEC, MAX_CANDIDATES_PER_KEY,
-                                      REVIEW_PROBABILITY, FieldComparison, Level, MatchSpec, TokenFrequencies,
-                                      lead_blocking_keys)
-from marketplace.domain.linkage_model import (candidate_pairs, fit_em, fit_spec, frequencies_to_json,
-                                              pool_against_order, spec_from_json, spec_to_json,
-                                              token_frequencies)
+from marketplace.domain.dedup import (
+    AUTO_MERGE_PROBABILITY,
+    LEAD_MATCH_SPEC,
+    MAX_CANDIDATES_PER_KEY,
+    REVIEW_PROBABILITY,
+    FieldComparison,
+    Level,
+    MatchSpec,
+    TokenFrequencies,
+    lead_blocking_keys,
+)
+from marketplace.domain.linkage_model import (
+    candidate_pairs,
+    fit_em,
+    fit_spec,
+    frequencies_to_json,
+    pool_against_order,
+    spec_from_json,
+    spec_to_json,
+    token_frequencies,
+)
 
 # A known mixture: 20% matches; three comparisons with 3, 2 and 4 levels; 10% of values missing.
 TRUE_P = 0.2

@@ -9,10 +9,22 @@ import pytest
 
 from marketplace.domain import messages
 from marketplace.domain.allocation import Need, Offer, fit_reasons, urgency_reason
-from marketplace.domain.messages import (BUYER, NOT_SHOWN, NOTIFICATIONS, REASONS, ROLES, STAFF, SUPPLIER, fact,
-                                         reader_role, render_email, render_notification, render_reason,
-                                         render_reasons)
 from marketplace.domain.leads import parse_lead
+from marketplace.domain.messages import (
+    BUYER,
+    NOT_SHOWN,
+    NOTIFICATIONS,
+    REASONS,
+    ROLES,
+    STAFF,
+    SUPPLIER,
+    fact,
+    reader_role,
+    render_email,
+    render_notification,
+    render_reason,
+    render_reasons,
+)
 from marketplace.domain.normalise import normalise_lead
 from marketplace.domain.scoring import FLAG_LABELS, score_lead
 from tests.conftest import VALID_LEAD

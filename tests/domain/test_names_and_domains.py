@@ -5,8 +5,15 @@ country's legal form, another storefront platform, another country's free-mail).
 import pytest
 
 from marketplace.domain import normalise as n
-from marketplace.domain.dedup import (AUTO_MERGE_PROBABILITY, LEAD_MATCH_SPEC, MISSING, NOT_COMPARABLE,
-                                      REVIEW_PROBABILITY, lead_blocking_keys, lead_record)
+from marketplace.domain.dedup import (
+    AUTO_MERGE_PROBABILITY,
+    LEAD_MATCH_SPEC,
+    MISSING,
+    NOT_COMPARABLE,
+    REVIEW_PROBABILITY,
+    lead_blocking_keys,
+    lead_record,
+)
 from marketplace.domain.leads import parse_lead
 from marketplace.domain.scoring import score_lead
 from tests.conftest import VALID_LEAD

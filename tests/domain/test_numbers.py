@@ -7,8 +7,7 @@ from decimal import Decimal
 import pytest
 
 from marketplace.domain.demand import parse_demand
-from marketplace.domain.leads import parse_lead
-from marketplace.domain.leads import lead_to_row
+from marketplace.domain.leads import lead_to_row, parse_lead
 from marketplace.domain.numbers import NumberError, read_number, write_number
 from tests.conftest import VALID_LEAD
 

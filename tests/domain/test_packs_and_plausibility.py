@@ -155,7 +155,7 @@ def test_ordinary_figures_need_no_confirmation(fields):
 def test_a_buyers_maximum_is_checked_against_the_same_band_as_a_suppliers_price():
     """Tester item 5: 12.50 a glove (a box price) and 0.05 an N95 are asked about; 0.15 a glove
     (about 4x, within the band) is not. Same confirm_price band as figures_to_confirm."""
-    from marketplace.domain.scoring import request_figures_to_confirm, figures_to_confirm
+    from marketplace.domain.scoring import figures_to_confirm, request_figures_to_confirm
 
     box = request_figures_to_confirm({"category": "nitrile_gloves", "max_unit_price": Decimal("12.50")})
     assert "357x the reference price" in box["max_unit_price"] and "per single unit" in box["max_unit_price"]

@@ -4,11 +4,18 @@ from __future__ import annotations
 import pytest
 
 from marketplace.domain.demand import STATUS_OPEN, STATUS_WITHDRAWN
-from marketplace.domain.lead_status import (APPROVED, ESCALATED, INFO_REQUESTED, REJECTED, SUBMITTED,
-                                            UNDER_REVIEW)
+from marketplace.domain.lead_status import APPROVED, ESCALATED, INFO_REQUESTED, REJECTED, SUBMITTED, UNDER_REVIEW
 from marketplace.domain.match_status import ACCEPTED, CLOSED, DECLINED, DELIVERED, ORDERED, PROPOSED
-from marketplace.domain.permissions import (buyer_sees_contacts, match_party, may_edit_lead, may_edit_request,
-                                            may_post, may_view_lead, may_view_request, supplier_sees_buyer)
+from marketplace.domain.permissions import (
+    buyer_sees_contacts,
+    match_party,
+    may_edit_lead,
+    may_edit_request,
+    may_post,
+    may_view_lead,
+    may_view_request,
+    supplier_sees_buyer,
+)
 
 ME, OTHER = 1, 2          # user ids
 MY_ORG, OTHER_ORG = 10, 20  # organisation ids

@@ -1,12 +1,19 @@
 """Normalisation, comparison, clustering, scoring, transitions: tables of cases, no app."""
-from decimal import Decimal
 
 import pytest
 
 from marketplace.domain import normalise as n
-from marketplace.domain.dedup import (AUTO_MERGE_PROBABILITY, LEAD_MATCH_SPEC, REVIEW_PROBABILITY,
-                                      FieldComparison, Level, MatchSpec, UnionFind, lead_blocking_keys,
-                                      lead_record)
+from marketplace.domain.dedup import (
+    AUTO_MERGE_PROBABILITY,
+    LEAD_MATCH_SPEC,
+    REVIEW_PROBABILITY,
+    FieldComparison,
+    Level,
+    MatchSpec,
+    UnionFind,
+    lead_blocking_keys,
+    lead_record,
+)
 from marketplace.domain.lead_status import TransitionError, available_actions, transition
 from marketplace.domain.leads import parse_lead
 from marketplace.domain.permissions import self_vetting_reason

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import OutboxEmail
-
 from tests.conftest import DEFAULT_PASSWORD, make_lead, make_user
 from tests.e2e.conftest import expect, field_container, sign_in
 from tests.e2e.test_vetting_flow import processed  # noqa: F401  (fixture)

@@ -1,3 +1,4 @@
+import pytest
 from argon2 import PasswordHasher, profiles
 
 from marketplace.extensions import db
@@ -5,8 +6,6 @@ from marketplace.models import AuditLog
 from marketplace.security import hash_password, verify_password
 from marketplace.services import accounts
 from tests.conftest import make_user
-
-import pytest
 
 
 def test_passwords_are_argon2id(app_ctx):

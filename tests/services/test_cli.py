@@ -53,7 +53,7 @@ def test_import_refuses_a_file_with_the_wrong_header(clean_app, tmp_path):
 def test_seed_creates_one_account_per_role_and_leads(clean_app):
     result = clean_app.test_cli_runner().invoke(args=["seed"])
     assert result.exit_code == 0, result.output
-    for role, email, password, *_ in DEMO_ACCOUNTS:
+    for _role, email, password, *_ in DEMO_ACCOUNTS:
         assert email in result.output and password in result.output
     with clean_app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Lead)) == 60

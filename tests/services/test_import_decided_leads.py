@@ -28,7 +28,7 @@ def test_a_decided_lead_keeps_its_vetted_details_and_the_row_says_why(app_ctx):
     report = leads.import_leads(io.StringIO(csv_text(rows)), actor_id=None)
     assert (report.updated, report.unchanged) == (1, 0)
     assert [r.row for r in report.rejected] == [2, 3]
-    assert "lead %d is approved" % approved.id in report.rejected[0].reason
+    assert f"lead {approved.id} is approved" in report.rejected[0].reason
     assert "email, phone" in report.rejected[0].reason and "reopens" in report.rejected[0].reason
     assert "unit_price" in report.rejected[1].reason
     db.session.expire_all()

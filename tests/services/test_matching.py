@@ -1,7 +1,7 @@
 """Demand requests, the allocation plan, releasing it, the match lifecycle and re-matching,
 notifications and the outbox (issue 4), against the real database."""
-from datetime import date, timedelta
 import io
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -82,8 +82,8 @@ def test_plan_allocates_approved_supply_to_open_requests(parties):
     plan = planning.latest_plan()  # approval ran matching in-process or queued it
     plan = plan_now()
     lines = planning.plan_lines(plan)
-    assert [(l.demand_id, l.lead_id, l.quantity) for l in lines] == [(request.id, lead.id, 15000)]
-    assert unapproved.id not in {l.lead_id for l in lines}
+    assert [(line.demand_id, line.lead_id, line.quantity) for line in lines] == [(request.id, lead.id, 15000)]
+    assert unapproved.id not in {line.lead_id for line in lines}
     assert plan.units == 15000 and plan.demand_units == 20000
     reasons = " ".join(render_reasons(lines[0].reasons, "staff"))
     assert "5 days of supply left" in reasons and "$0.90" in reasons and "km" in reasons
@@ -157,7 +157,7 @@ def test_decline_returns_units_and_rematches_to_the_next_request(parties):
     lead = make_lead(supplier, quantity="5000")
     approve(lead, vetter)
     plan = plan_now()
-    assert [(l.demand_id, l.quantity) for l in planning.plan_lines(plan)] == [(urgent.id, 5000)]
+    assert [(line.demand_id, line.quantity) for line in planning.plan_lines(plan)] == [(urgent.id, 5000)]
     planning.release_plan(plan, vetter)
     match = db.session.execute(select(Match)).scalar_one()
     with pytest.raises(MatchTransitionError, match="reason"):
@@ -168,12 +168,12 @@ def test_decline_returns_units_and_rematches_to_the_next_request(parties):
     assert matching_was_asked_for(plan.id)
     replan = plan_now()
     lines = planning.plan_lines(replan)
-    assert [(l.demand_id, l.lead_id, l.quantity) for l in lines] in ([(later.id, lead.id, 5000)],
+    assert [(line.demand_id, line.lead_id, line.quantity) for line in lines] in ([(later.id, lead.id, 5000)],
                                                                      [(urgent.id, lead.id, 5000)])
     # The declined request still needs its units; the urgent one wins again unless it is withdrawn.
     demand.withdraw_request(urgent, actor=buyer)
     lines = planning.plan_lines(plan_now())
-    assert [(l.demand_id, l.quantity) for l in lines] == [(later.id, 5000)]
+    assert [(line.demand_id, line.quantity) for line in lines] == [(later.id, 5000)]
 
 
 def test_close_needs_a_reason_and_returns_units(parties):

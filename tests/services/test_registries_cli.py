@@ -1,4 +1,6 @@
 """`flask registries refresh`: staff install newer registry copies; every lead is scored again."""
+from datetime import timedelta
+
 import pytest
 
 from marketplace.domain import registries
@@ -7,8 +9,6 @@ from marketplace.domain.scoring import load_reference
 from marketplace.extensions import db
 from marketplace.models import Lead
 from marketplace.services import processing
-from datetime import timedelta
-
 from tests.conftest import make_lead
 
 GLOVE_ROW = 'K203321,"Glove Maker Sdn Bhd",Nitrile Examination Gloves,LZA,2020-10-01,SESE,MY\n'

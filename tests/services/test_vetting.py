@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from marketplace.domain.lead_status import TransitionError
 from marketplace.extensions import db
-from marketplace.models import AuditLog, Lead, LeadMessage
+from marketplace.models import AuditLog, Lead
 from marketplace.services import processing, vetting
 from tests.conftest import make_lead, make_user
 

@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from marketplace.domain.messages import fact
 from marketplace.domain.leads import LEAD_COLUMNS
+from marketplace.domain.messages import fact
 from marketplace.extensions import db
-from marketplace.models import DemandRequest, DuplicatePair, Lead, Match, MatchPlan
+from marketplace.models import DemandRequest, DuplicatePair, Lead, Match
 from marketplace.services import demand, documents, notifications, planning
 from tests.conftest import VALID_LEAD, approve, fetch_token, login, make_lead, make_request, make_user, valid_demand
 

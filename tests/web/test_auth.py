@@ -140,7 +140,7 @@ def test_password_change_ends_other_sessions(client, clean_app):
 
 def test_deactivated_account_is_signed_out_and_cannot_sign_in(client, clean_app):
     with clean_app.app_context():
-        admin = make_user("admin", "admin@example.org")
+        make_user("admin", "admin@example.org")
         make_user("supplier", "s@example.org")
     login(client, "s@example.org")
     admin_client = clean_app.test_client()

@@ -8,11 +8,32 @@ from contextlib import contextmanager
 import pytest
 
 from marketplace.extensions import db
-from marketplace.models import (AuditLog, DemandRequest, DuplicatePair, Lead, LeadDocument, Match, MatchPlan,
-                                Notification, Organisation, User, UserSession)
+from marketplace.models import (
+    AuditLog,
+    DemandRequest,
+    DuplicatePair,
+    Lead,
+    LeadDocument,
+    Match,
+    MatchPlan,
+    Notification,
+    Organisation,
+    User,
+    UserSession,
+)
 from marketplace.services import notifications, planning, vetting
-from tests.conftest import (IS_POSTGRES, VALID_LEAD, approve, csrf_token_from, fetch_token, login, make_lead,
-                            make_request, make_user, valid_demand)
+from tests.conftest import (
+    IS_POSTGRES,
+    VALID_LEAD,
+    approve,
+    csrf_token_from,
+    fetch_token,
+    login,
+    make_lead,
+    make_request,
+    make_user,
+    valid_demand,
+)
 from tests.web.test_access_matrix import PDF, duplicate_pair, routes, snapshot
 
 STRONG_PASSWORD = "a brand new passphrase for the city"

@@ -80,14 +80,6 @@ def form_fields(app, form_class) -> list[str]:
 
 
 @pytest.fixture
-def unlimited(clean_app, monkeypatch):
-    """Rate limits out of the way: they are tested elsewhere (S9), here they would hide the forms."""
-    for key in ("LOGIN_LIMIT", "LOGIN_ACCOUNT_ADDRESS_LIMIT", "LOGIN_ACCOUNT_LIMIT", "REGISTER_LIMIT", "SUBMIT_LIMIT"):
-        monkeypatch.setitem(clean_app.config, key, "100000 per minute")
-    return clean_app
-
-
-@pytest.fixture
 def supplier(unlimited, client):
     with unlimited.app_context():
         make_user("supplier", "fuzz@supplier.example")

@@ -10,8 +10,14 @@ from marketplace.extensions import db
 from marketplace.models import DemandRequest, Match, User
 from marketplace.services import planning
 from tests.conftest import approve, login, make_lead, make_request, make_user, valid_demand
-from tests.web.test_hostile_input import (FUZZ, HOSTILE, HOSTILE_TEXT, Poster, assert_escaped, form_fields,
-                                         unlimited)  # noqa: F401  (fixture)
+from tests.web.test_hostile_input import (
+    FUZZ,
+    HOSTILE,
+    HOSTILE_TEXT,
+    Poster,
+    assert_escaped,
+    form_fields,
+)
 
 
 @pytest.fixture

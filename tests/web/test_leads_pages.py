@@ -103,8 +103,8 @@ def test_staff_list_filters_and_exports(client, clean_app):
 
 
 def test_csv_upload_page_reports_each_bad_row(client, clean_app):
-    from tests.services.test_import_export import csv_text
     from marketplace.domain.demo_data import generate_leads
+    from tests.services.test_import_export import csv_text
 
     with clean_app.app_context():
         make_user("vetter", "v@city.example")

@@ -1,12 +1,12 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import role_required
 from ...domain.catalog import ROLES
 from ...extensions import db
-from ..forms import attach_errors, page_number
 from ...models import Organisation, User
-from ...services import accounts
+from ...services import accounts, notifications
+from ..access import role_required
+from ..forms import attach_errors, page_number
 from .forms import ActionForm, NewStaffForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -86,8 +86,6 @@ def set_verification(organisation_id: int):
 def outbox():
     """Every e-mail the marketplace sent or will send: with no MAIL_SERVER configured this is where
     they are read (they are also written to the log)."""
-    from ...services import notifications
-
     status = request.args.get("status")
     status = status if status in ("pending", "sent", "failed") else None
     return render_template("admin/outbox.html", emails=notifications.outbox_page(status), status=status,

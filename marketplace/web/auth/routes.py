@@ -3,10 +3,10 @@ from flask_login import current_user, login_required
 
 from ...domain.redirects import safe_next
 from ...extensions import limiter
-from ..forms import attach_errors
-from ..main.routes import home_url_for
 from ...security import end_session, start_session
 from ...services import accounts
+from ..forms import attach_errors
+from ..main.routes import home_url_for
 from .devices import is_known_browser, remember_browser
 from .forms import BuyerRegisterForm, LoginForm, PasswordChangeForm, RegisterForm
 

@@ -12,6 +12,7 @@ from ...domain.demand import parse_demand
 from ...domain.scoring import request_figures_to_confirm
 from ..forms import ConfirmFigures, attach_errors, choices
 
+
 class CheckboxList(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()

@@ -1,12 +1,12 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import role_required
 from ...domain.catalog import FACILITY_TYPES
 from ...domain.demand import STATUS_OPEN, demand_to_row
 from ...extensions import limiter
-from ..forms import page_number
 from ...services import audit, demand, matches
+from ..access import role_required
+from ..forms import page_number
 from .forms import ConfirmForm, DemandForm
 
 bp = Blueprint("buyers", __name__, url_prefix="/buyer")

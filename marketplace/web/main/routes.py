@@ -3,6 +3,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from ...extensions import db, limiter
+from ...services import notifications
+from ..buyers.forms import ConfirmForm
 
 bp = Blueprint("main", __name__)
 
@@ -35,18 +37,12 @@ def healthz():
 @bp.get("/notifications")
 @login_required
 def notifications_page():
-    from ..buyers.forms import ConfirmForm
-    from ...services import notifications
-
     return render_template("notifications/list.html", items=notifications.recent(current_user), form=ConfirmForm())
 
 
 @bp.post("/notifications/read")
 @login_required
 def notifications_read():
-    from ..buyers.forms import ConfirmForm
-    from ...services import notifications
-
     if ConfirmForm().validate_on_submit():
         notifications.mark_all_read(current_user)
     return redirect(url_for("main.notifications_page"))

@@ -3,11 +3,11 @@ What each sees and may do is decided in services.matches and domain.match_status
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import role_required
 from ...domain.catalog import STAFF_ROLES
 from ...domain.match_status import MATCH_STATUSES, MatchTransitionError, available_match_actions
-from ..forms import page_number
 from ...services import audit, matches
+from ..access import role_required
+from ..forms import page_number
 from .forms import MatchActionForm
 
 bp = Blueprint("matches", __name__, url_prefix="/matches")

@@ -5,14 +5,14 @@ import io
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import staff_required
-from ..buyers.forms import ConfirmForm
-from .forms import ProposeForm
 from ...domain.demand import DEMAND_STATUSES
 from ...extensions import db
-from ..forms import page_number
 from ...models import MatchPlan
 from ...services import audit, demand, matches, planning, supply
+from ..access import staff_required
+from ..buyers.forms import ConfirmForm
+from ..forms import page_number
+from .forms import ProposeForm
 
 bp = Blueprint("planning", __name__, url_prefix="/staff")
 PLAN_LINES_SHOWN = 500

@@ -1,16 +1,15 @@
 from dataclasses import replace
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   send_file, url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ..access import role_required
+from ...domain.lead_status import INFO_REQUESTED, TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.permissions import may_edit_lead
 from ...extensions import db, limiter
 from ...models import LeadDocument
-from ...domain.lead_status import INFO_REQUESTED, TransitionError
 from ...services import audit, documents, leads, matches, vetting
+from ..access import role_required
 from ..forms import page_number
 from .forms import AnswerForm, DocumentForm, LeadForm
 

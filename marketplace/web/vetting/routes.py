@@ -1,9 +1,7 @@
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import staff_required
 from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, label
 from ...domain.lead_status import LEAD_STATUSES, TransitionError, available_actions
 from ...domain.leads import LEAD_COLUMNS
@@ -12,6 +10,7 @@ from ...extensions import db
 from ...models import DuplicatePair, Lead
 from ...models.base import utcnow
 from ...services import audit, leads, matches, vetting
+from ..access import staff_required
 from .forms import ActionForm, DecisionForm, ImportForm, MergeForm
 
 bp = Blueprint("vetting", __name__, url_prefix="/staff")

@@ -21,6 +21,7 @@ from .catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
 from .countries import UNKNOWN_COUNTRY, code_as_typed, country_code, parse_phone, phone_region, postal_code
 from .errors import FieldError
 from .numbers import NumberError, read_number, write_number
+from .text import without_invisible
 
 # The CSV format, in order (issue 2). Export adds ``id`` and ``status`` after these.
 LEAD_COLUMNS: tuple[str, ...] = (
@@ -149,6 +150,7 @@ def clean_text(raw: str | None, spec: TextField) -> str | None:
         return None
     if _CONTROL.search(value) or "\x00" in value:
         raise FieldError("Contains a control character; please remove it.")
+    value = without_invisible(value)  # bidi controls refused, zero-width characters removed (domain.text)
     if len(value) > spec.max_length:
         raise FieldError(f"At most {spec.max_length} characters (this has {len(value)}).")
     return unicodedata.normalize("NFC", value)
@@ -190,6 +192,10 @@ def clean_website(raw: str | None) -> str | None:
         raise FieldError("Not a valid web address.") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise FieldError("Only http:// or https:// web addresses are accepted.")
+    if "@" in parts.netloc:
+        raise FieldError(f"A web address may not contain a user name before @: this one would open "
+                         f"{parts.hostname or 'another site'}. Give the company's own address, for example "
+                         f"https://{parts.hostname or 'example.com'}/ if that is its site.")
     host = parts.hostname or ""
     if "." not in host or host.startswith(".") or host.endswith("."):
         raise FieldError("Not a valid web address: it needs a domain such as example.com.")

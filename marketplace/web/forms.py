@@ -14,6 +14,9 @@ from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import Select, html_params
 
+from ..domain.errors import FieldError
+from ..domain.text import without_invisible
+
 
 def attach_errors(form: FlaskForm, errors: dict[str, str]) -> None:
     """Show domain validation messages beside their fields (or at the top for unknown fields)."""
@@ -76,9 +79,15 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 def no_control_characters(form, field) -> None:
     """A WTForms validator for one-line text: NUL and other control characters are refused here
-    (PostgreSQL cannot even store NUL; as a query parameter it is a database error)."""
+    (PostgreSQL cannot even store NUL; as a query parameter it is a database error), and invisible
+    characters follow domain.text: text-direction controls are refused, zero-width ones removed."""
     if field.data and _CONTROL.search(field.data):
         raise ValidationError("Contains a control character; please remove it.")
+    if field.data:
+        try:
+            field.data = without_invisible(field.data)
+        except FieldError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class ConfirmFigures:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_login import current_user
 
-from ..domain import catalog, countries, messages
+from ..domain import catalog, countries, messages, normalise
 from ..domain.demand import DEMAND_STATUSES
 from ..domain.formatting import money
 from ..domain.lead_status import LEAD_STATUSES
@@ -33,6 +33,8 @@ def register_template_helpers(app: Flask) -> None:
         return {"unread_notifications": count}
 
     app.add_template_filter(money, "money")
+    # Beside every link a supplier gave: the registrable domain it really opens (issue 10, item 5).
+    app.add_template_filter(normalise.website_domain, "site_domain")
     # Stored facts, worded for the reader's role (a user role or "staff"): domain.messages.
     app.add_template_filter(messages.render_reasons, "reasons")
     app.add_template_filter(messages.render_notification, "notification")

@@ -2,7 +2,7 @@ from flask import Blueprint, Response, current_app, flash, make_response, redire
 from flask_login import current_user, login_required
 
 from ...domain.redirects import safe_next
-from ...extensions import limiter
+from ...extensions import db, limiter
 from ...security import end_session, start_session
 from ...services import accounts
 from ..forms import attach_errors
@@ -74,9 +74,10 @@ def _register(form, role: str, template: str):
                 email=form.email.data, password=form.password.data, role=role, name=form.name.data,
                 organisation_name=form.organisation_name.data,
                 organisation_kind=getattr(form, "organisation_kind", None) and form.organisation_kind.data))
-        except accounts.AccountError as exc:
+        except accounts.AccountError as exc:  # raised before anything is written
             attach_errors(form, {exc.field or "": str(exc)})
         else:
+            db.session.commit()
             start_session(user)
             flash("Welcome! Your account is ready.", "success")
             return redirect(home_url_for(user))
@@ -106,6 +107,7 @@ def change_password():
         except accounts.AccountError as exc:
             attach_errors(form, {exc.field or "": str(exc)})
         else:
+            db.session.commit()
             start_session(current_user._get_current_object())  # all old sessions were revoked; this browser gets a new one
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(home_url_for(current_user))

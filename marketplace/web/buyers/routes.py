@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from ...domain.catalog import FACILITY_TYPES
 from ...domain.demand import STATUS_OPEN, demand_to_row
-from ...extensions import limiter
+from ...extensions import db, limiter
 from ...services import audit, demand, matches
 from ..access import role_required
 from ..forms import page_number
@@ -41,6 +41,7 @@ def new_request():
         form.facility_type.data = current_user.organisation.kind
     if form.validate_on_submit():
         created = demand.create_request(form.clean, buyer=current_user)
+        db.session.commit()
         flash(f"Your request #{created.id} is posted. You will be told here and by e-mail when supplies are proposed.",
               "success")
         return redirect(url_for("buyers.request_detail", request_id=created.id))
@@ -68,6 +69,7 @@ def edit_request(request_id: int):
         except demand.DemandError as exc:
             form.quantity.errors = list(form.quantity.errors) + [str(exc)]
         else:
+            db.session.commit()
             flash("Your changes are saved." if changed else "Nothing was changed.", "success" if changed else "info")
             return redirect(url_for("buyers.request_detail", request_id=demand_request.id))
     return render_template("buyers/request_form.html", form=form, demand_request=demand_request)
@@ -95,6 +97,7 @@ def withdraw(request_id: int):
         except demand.DemandError as exc:
             flash(str(exc), "error")
         else:
+            db.session.commit()
             flash(f"Request #{demand_request.id} is withdrawn" + (f"; {closed} proposal(s) closed." if closed else "."),
                   "success")
     return redirect(url_for("buyers.request_detail", request_id=demand_request.id))

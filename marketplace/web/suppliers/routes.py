@@ -41,6 +41,7 @@ def new_lead():
         form.contact_name.data = current_user.name
     if form.validate_on_submit():
         lead = leads.create_lead(form.clean, owner=current_user, actor_id=current_user.id, source="form")
+        db.session.commit()
         flash(f"Thank you. Your offer #{lead.id} is submitted; city staff will review it.", "success")
         return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))
     return render_template("suppliers/lead_form.html", form=form, lead=None)
@@ -54,6 +55,7 @@ def edit_lead(lead_id: int):
     if form.validate_on_submit():
         form.clean = replace(form.clean, external_id=lead.external_id)  # suppliers do not set the city's ids
         changed = leads.update_lead(lead, form.clean, actor_id=current_user.id)
+        db.session.commit()
         flash("Your changes are saved." if changed else "Nothing was changed.", "success" if changed else "info")
         return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))
     return render_template("suppliers/lead_form.html", form=form, lead=lead)

@@ -144,6 +144,7 @@ def import_leads():
             else:
                 report = leads.import_file(data, lambda stream: leads.import_leads(stream, actor_id=current_user.id),
                                            form.encoding.data or None)
+                db.session.commit()  # a refused file wrote nothing; rejected rows were rolled back
     return render_template("vetting/import.html", form=form, report=report, columns=LEAD_COLUMNS)
 
 

@@ -188,6 +188,7 @@ def _seed_matching(buyer: User, admin: User) -> None:
     if plan is None or plan.status != "draft":  # with Redis the plan is a job: compute it here
         plan = planning.run_matching("demo data")
     planning.release_plan(plan, admin)
+    db.session.commit()
 
 
 @click.command("seed")
@@ -307,7 +308,9 @@ def dedup_refit_command(min_pairs: int | None) -> None:
     until their leads are processed again. Vetters' decisions always stand."""
     from .services.match_models import refit
 
-    _print_model(refit("flask dedup refit", min_pairs=min_pairs))
+    model = refit("flask dedup refit", min_pairs=min_pairs)
+    db.session.commit()
+    _print_model(model)
 
 
 @dedup_cli.command("show")

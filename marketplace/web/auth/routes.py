@@ -61,6 +61,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Sign out and go to the welcome page."""
     # CSRF-protected like every POST; an expired form still signs out (nothing to protect).
     end_session()
     flash("You are signed out.", "info")
@@ -87,12 +88,14 @@ def _register(form, role: str, template: str):
 @bp.route("/register/supplier", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT"], methods=["POST"])
 def register_supplier():
+    """Create a supplier account and sign it in."""
     return _register(RegisterForm(), "supplier", "auth/register_supplier.html")
 
 
 @bp.route("/register/buyer", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT"], methods=["POST"])
 def register_buyer():
+    """Create a buyer account (with its organisation) and sign it in."""
     return _register(BuyerRegisterForm(), "buyer", "auth/register_buyer.html")
 
 
@@ -100,6 +103,7 @@ def register_buyer():
 @login_required
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"], deduct_when=_login_failed)
 def change_password():
+    """Change the signed-in user's password; other sessions are signed out."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:

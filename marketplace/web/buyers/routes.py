@@ -19,6 +19,7 @@ def _per_user() -> str:
 @bp.get("/")
 @role_required("buyer")
 def home():
+    """The buyer's home: their organisation's requests."""
     organisation = current_user.organisation
     page = request.args.get("page", 1, type=page_number)
     pagination = (demand.organisation_requests(organisation.id, page, current_app.config["ITEMS_PER_PAGE"])
@@ -33,6 +34,7 @@ def home():
 @role_required("buyer")
 @limiter.limit(lambda: current_app.config["SUBMIT_LIMIT"], methods=["POST"], key_func=_per_user)
 def new_request():
+    """Post a new demand request (verified organisations only)."""
     if not demand.may_post(current_user):
         flash("Your organisation must be verified by the city before it can post requests.", "error")
         return redirect(url_for("buyers.home"))
@@ -57,6 +59,7 @@ def _form_data(demand_request) -> dict:
 @bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
 @role_required("buyer")
 def edit_request(request_id: int):
+    """Edit an open request of the buyer's organisation."""
     demand_request = demand.request_for(current_user, request_id, edit=True)
     if not demand.may_post(current_user):  # verification withdrawn since it was posted: withdraw only
         flash("Your organisation must be verified by the city before it can change requests.", "error")
@@ -78,6 +81,7 @@ def edit_request(request_id: int):
 @bp.get("/requests/<int:request_id>")
 @role_required("buyer")
 def request_detail(request_id: int):
+    """One request for its buyer: matched units, matches and history."""
     demand_request = demand.request_for(current_user, request_id)
     return render_template(
         "buyers/request_detail.html", demand_request=demand_request,
@@ -90,6 +94,7 @@ def request_detail(request_id: int):
 @bp.post("/requests/<int:request_id>/withdraw")
 @role_required("buyer")
 def withdraw(request_id: int):
+    """Withdraw an open request; unaccepted proposals are closed."""
     demand_request = demand.request_for(current_user, request_id, edit=True)
     if ConfirmForm().validate_on_submit():
         try:

@@ -397,6 +397,7 @@ class Stack:
             "import json, sys\n"
             "sys.path.insert(0, sys.argv[1])\n"
             "from marketplace.app import create_app\n"
+            "from marketplace.extensions import db\n"
             "from marketplace.services import accounts\n"
             "app = create_app()\n"
             "ids = {}\n"
@@ -407,6 +408,7 @@ class Stack:
             "            email=email, password=sys.argv[3], role='supplier', name=f'Alex Bench{client:02d}',\n"
             "            organisation_name=f'Bench Supplies {client:02d} LLC'))\n"
             "        ids[client] = user.id\n"
+            "    db.session.commit()\n"
             "print(json.dumps(ids))\n")
         emails = [supplier_email(c) for c in range(count)]
         done = subprocess.run([PYTHON, "-c", script, str(ROOT), json.dumps(emails), password], cwd=ROOT,

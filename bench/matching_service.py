@@ -97,6 +97,7 @@ def main() -> int:
         assert (plan.units, plan.weighted_units) == (alone.units, alone.weighted_units), "the job's plan differs"
         started = time.perf_counter()
         made = planning.release_plan(plan, db.session.get(User, admin_id))
+        db.session.commit()
         release = time.perf_counter() - started
         assert made == db.session.query(Match).count() == len(alone.lines)
 

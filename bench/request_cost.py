@@ -83,12 +83,14 @@ def build_app(args):
 
 
 def sign_in(app):
+    from marketplace.extensions import db
     from marketplace.services import accounts
 
     with app.app_context():
         accounts.create_account(accounts.NewAccount(
             email="bench-supplier-01@bench-supplies-01.com", password=PASSWORD, role="supplier",
             name="Alex Bench01", organisation_name="Bench Supplies 01 LLC", organisation_kind="supplier"))
+        db.session.commit()
     client = app.test_client()
     token = TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
     response = client.post("/login", data={"csrf_token": token, "email": "bench-supplier-01@bench-supplies-01.com",

@@ -53,6 +53,7 @@ def create_user(email: str, role: str, name: str | None, password: str) -> None:
         user = accounts.create_account(accounts.NewAccount(email=email, password=password, role=role, name=name))
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from None
+    db.session.commit()
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
 
 
@@ -75,6 +76,7 @@ def _run_import(path: str, importer, encoding: str | None = None) -> None:
     with open(path, "rb") as stream:
         data = stream.read()
     report = leads.import_file(data, importer, encoding)
+    db.session.commit()  # a refused file wrote nothing; rejected rows were rolled back
     for rejected in report.rejected:
         click.echo(f"row {rejected.row}: {rejected.reason}", err=True)
     for warning in report.warnings:
@@ -123,6 +125,7 @@ def seed_demo(lead_count: int = 60) -> list[tuple[str, str, str]]:
                 email=email, password=password, role=role, name=f"Demo {role}",
                 organisation_name=org_name, organisation_kind=org_kind))
         created.append((role, email, password))
+    db.session.commit()
     supplier = accounts.find_user_by_email("supplier@example.com")
     if not db.session.scalar(db.select(func.count()).select_from(leads.Lead)):
         for index, row in enumerate(generate_leads(lead_count)):
@@ -135,10 +138,12 @@ def seed_demo(lead_count: int = 60) -> list[tuple[str, str, str]]:
                                  street="100 Harbor Boulevard", city="Long Beach", postal_code="90802")
             leads.create_lead(values, owner=supplier if own else None, actor_id=supplier.id if own else None,
                               source="form" if own else "csv")
+        db.session.commit()  # the leads are processed after this commit; approvals below read their scores
     # The demo buyer's hospital is verified, so that a newcomer sees the full buyer experience.
     admin = accounts.find_user_by_email("admin@example.org")
     buyer = accounts.find_user_by_email("buyer@example.net")
     accounts.verify_organisation(buyer.organisation, actor_id=admin.id)
+    db.session.commit()
     if not db.session.scalar(db.select(func.count()).select_from(DemandRequest)):
         _seed_matching(buyer, admin)
     return created
@@ -177,11 +182,13 @@ def _seed_matching(buyer: User, admin: User) -> None:
     writer.writeheader()
     writer.writerows(rows)
     text.seek(0)
-    demand.import_demand(text, actor_id=admin.id)  # as the city would load a list of requests; commits
+    demand.import_demand(text, actor_id=admin.id)  # as the city would load a list of requests
+    db.session.commit()  # the approvals and the demand: one commit, one matching run
     plan = planning.latest_plan()
     if plan is None or plan.status != "draft":  # with Redis the plan is a job: compute it here
         plan = planning.run_matching("demo data")
     planning.release_plan(plan, admin)
+    db.session.commit()
 
 
 @click.command("seed")
@@ -301,7 +308,9 @@ def dedup_refit_command(min_pairs: int | None) -> None:
     until their leads are processed again. Vetters' decisions always stand."""
     from .services.match_models import refit
 
-    _print_model(refit("flask dedup refit", min_pairs=min_pairs))
+    model = refit("flask dedup refit", min_pairs=min_pairs)
+    db.session.commit()
+    _print_model(model)
 
 
 @dedup_cli.command("show")

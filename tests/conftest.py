@@ -138,6 +138,7 @@ def post_form(client, path: str, data: dict | None = None, *, form_page: str | N
 def make_user(role: str = "supplier", email: str | None = None, *, password: str = DEFAULT_PASSWORD,
               organisation: str | None = None, organisation_kind: str | None = None, verified: bool = False):
     """Create a user through the real service (needs an app context)."""
+    from marketplace.extensions import db
     from marketplace.services import accounts
 
     make_user.counter = getattr(make_user, "counter", 0) + 1
@@ -150,6 +151,7 @@ def make_user(role: str = "supplier", email: str | None = None, *, password: str
         organisation_name=organisation, organisation_kind=organisation_kind))
     if verified and user.organisation:
         accounts.verify_organisation(user.organisation, actor_id=user.id)
+    db.session.commit()  # the caller commits the use case
     return user
 
 
@@ -187,12 +189,15 @@ VALID_LEAD = {
 def make_lead(owner=None, **fields):
     """A valid lead saved through the service (needs an app context)."""
     from marketplace.domain.leads import parse_lead
+    from marketplace.extensions import db
     from marketplace.services import leads
 
     values, errors = parse_lead({**VALID_LEAD, **fields})
     assert not errors, errors
-    return leads.create_lead(values, owner=owner, actor_id=owner.id if owner else None,
+    lead = leads.create_lead(values, owner=owner, actor_id=owner.id if owner else None,
                              source="form" if owner else "csv")
+    db.session.commit()  # the caller commits the use case
+    return lead
 
 
 def valid_demand(**fields) -> dict:
@@ -208,11 +213,14 @@ def valid_demand(**fields) -> dict:
 def make_request(buyer, **fields):
     """A demand request posted through the service by ``buyer`` (verified organisation)."""
     from marketplace.domain.demand import parse_demand
+    from marketplace.extensions import db
     from marketplace.services import demand
 
     values, errors = parse_demand(valid_demand(**fields), demand.today())
     assert not errors, errors
-    return demand.create_request(values, buyer=buyer)
+    request = demand.create_request(values, buyer=buyer)
+    db.session.commit()  # the caller commits the use case
+    return request
 
 
 def approve(lead, vetter=None):

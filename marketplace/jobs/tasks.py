@@ -182,16 +182,22 @@ def send_outbox_job() -> str:
     return _in_app("outbox", lambda: "sent {} / failed {}".format(*send_pending()))
 
 
+def _refit(trigger: str):
+    model = refit(trigger)
+    db.session.commit()  # the job is the use case's edge
+    return model
+
+
 def refit_job(trigger: str) -> str:
     """The RQ job: fit the lead-match weights to the leads and store a new version."""
-    return _in_app("model -", lambda: (lambda m: f"model {m.id}: {m.note}")(refit(trigger)))
+    return _in_app("model -", lambda: (lambda m: f"model {m.id}: {m.note}")(_refit(trigger)))
 
 
 def refit_in_process(trigger: str) -> None:
     """Without Redis: the refit right here. A failure is logged, never raised into the request
     (the newest model stays in use; the next batch of leads asks again)."""
     try:
-        refit(trigger)
+        _refit(trigger)
     except Exception:
         db.session.rollback()
         log.exception("refitting the lead-match model in-process failed (%s)", trigger)

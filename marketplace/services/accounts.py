@@ -39,7 +39,8 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def create_account(new: NewAccount, *, actor_id: int | None = None) -> User:
-    """Create a user (and their organisation, if named) and commit. Raises AccountError."""
+    """Create a user (and their organisation, if named); flushes, the caller commits. Raises
+    AccountError before writing anything."""
     if new.role not in values(ROLES):
         raise AccountError(f"Unknown role {new.role!r}.", "role")
     email = new.email.strip().lower()
@@ -62,7 +63,6 @@ def create_account(new: NewAccount, *, actor_id: int | None = None) -> User:
     audit.record(actor_id if actor_id is not None else user.id, "user.create", "user", user.id,
                  after={"email": email, "role": new.role,
                         "organisation": organisation.name if organisation else None})
-    db.session.commit()
     return user
 
 
@@ -76,6 +76,8 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password and sign out the user's other sessions; the caller commits. Raises
+    AccountError (before writing) when the current password is wrong or the new one too weak."""
     if not verify_password(user.password_hash, current):
         raise AccountError("Your current password is not correct.", "current_password")
     problem = password_problem(new, email=user.email)
@@ -84,10 +86,11 @@ def change_password(user: User, current: str, new: str) -> None:
     user.password_hash = hash_password(new)
     revoke_all_sessions(user.id)  # every other browser signed in as this user is signed out
     audit.record(user.id, "user.password_change", "user", user.id)
-    db.session.commit()
 
 
 def set_active(user: User, active: bool, *, actor_id: int) -> None:
+    """Activate or deactivate an account (deactivating signs it out); the caller commits.
+    AccountError, before writing, for one's own deactivation."""
     if user.id == actor_id and not active:
         raise AccountError("You cannot deactivate your own account.")
     before = user.active
@@ -96,22 +99,21 @@ def set_active(user: User, active: bool, *, actor_id: int) -> None:
         revoke_all_sessions(user.id)
     audit.record(actor_id, "user.activate" if active else "user.deactivate", "user", user.id,
                  before={"active": before}, after={"active": active})
-    db.session.commit()
 
 
 def verify_organisation(organisation: Organisation, *, actor_id: int) -> None:
+    """Mark an organisation verified (no-op if it is); the caller commits."""
     if organisation.verified_at is None:
         organisation.verified_at = utcnow()
         organisation.verified_by_id = actor_id
         audit.record(actor_id, "organisation.verify", "organisation", organisation.id,
                      before={"verified": False}, after={"verified": True})
-        db.session.commit()
 
 
 def revoke_organisation(organisation: Organisation, *, actor_id: int) -> None:
+    """Withdraw an organisation's verification (no-op if none); the caller commits."""
     if organisation.verified_at is not None:
         organisation.verified_at = None
         organisation.verified_by_id = None
         audit.record(actor_id, "organisation.unverify", "organisation", organisation.id,
                      before={"verified": True}, after={"verified": False})
-        db.session.commit()

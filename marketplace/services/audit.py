@@ -34,10 +34,6 @@ def _plain(value):
     return value
 
 
-def snapshot(obj, fields) -> dict:
-    return {name: _plain(getattr(obj, name)) for name in fields}
-
-
 def record(actor_id: int | None, action: str, entity_type: str, entity_id: int | None, *,
            before: dict | None = None, after: dict | None = None, detail: str | None = None) -> AuditLog:
     row = AuditLog(

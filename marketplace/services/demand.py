@@ -45,6 +45,8 @@ def demand_values(request: DemandRequest) -> dict:
 
 
 def create_request(values: dict, *, buyer: User) -> DemandRequest:
+    """Post a buyer's request (values from the form) with its audit row; flushes, the caller
+    commits. Raises DemandError, before writing, when the buyer may not post."""
     if not may_post(buyer):
         raise DemandError("Your organisation must be verified by the city before it can post requests.")
     request = DemandRequest(**{name: values.get(name) for name in EDITABLE_FIELDS},
@@ -53,7 +55,6 @@ def create_request(values: dict, *, buyer: User) -> DemandRequest:
     db.session.flush()
     audit.record(buyer.id, "demand.create", "demand", request.id, after=demand_values(request))
     effects.after_commit("run_matching", f"request {request.id} posted")
-    db.session.commit()
     return request
 
 
@@ -62,7 +63,8 @@ def _apply_changes(request: DemandRequest, values: dict) -> tuple[dict, dict]:
 
 
 def update_request(request: DemandRequest, values: dict, *, actor: User) -> bool:
-    """Apply an edit. The quantity cannot drop below the units already matched to the request."""
+    """Apply an edit; returns whether anything changed. The quantity cannot drop below the units
+    already matched to the request (DemandError, raised before writing). Flushes; the caller commits."""
     held = held_units(request.id)
     if values["quantity"] < held:
         raise DemandError(f"{held:,} units are already matched to this request; the quantity cannot be lower.")
@@ -70,14 +72,15 @@ def update_request(request: DemandRequest, values: dict, *, actor: User) -> bool
     if after:
         audit.record(actor.id, "demand.update", "demand", request.id, before=before, after=after)
         effects.after_commit("run_matching", f"request {request.id} changed")
-        db.session.commit()
+        db.session.flush()
     return bool(after)
 
 
 def withdraw_request(request: DemandRequest, *, actor: User) -> int:
     """Withdraw an open request. Proposals not yet accepted are closed and their units go back
     to supply; accepted and ordered matches stay (the buyer closes them if they must).
-    Returns how many proposals were closed."""
+    Returns how many proposals were closed. DemandError (before writing) if it is not open.
+    Flushes; the caller commits."""
     if request.status != STATUS_OPEN:
         raise DemandError("This request is not open.")
     request.status, request.updated_at = STATUS_WITHDRAWN, utcnow()
@@ -86,7 +89,7 @@ def withdraw_request(request: DemandRequest, *, actor: User) -> int:
     closed = close_for_withdrawal(request, actor)
     effects.after_commit("run_matching", f"request {request.id} withdrawn")
     effects.after_commit("send_outbox")
-    db.session.commit()
+    db.session.flush()
     return closed
 
 
@@ -214,6 +217,6 @@ def import_demand(stream: IO[str], *, actor_id: int | None) -> ImportReport:
             report.unchanged += 1
     if report.imported or report.updated:
         effects.after_commit("run_matching", f"{report.imported + report.updated} request(s) imported")
-    db.session.commit()
+    db.session.flush()  # the caller commits
     return report
 

@@ -23,8 +23,9 @@ def upload_dir() -> Path:
 
 
 def save_document(lead: Lead, stream, filename: str | None, *, actor_id: int) -> LeadDocument:
-    """Store an uploaded file for ``lead`` and commit. Raises DocumentError with a message for the
-    person who uploaded it; on any failure nothing is kept, neither the file nor the row."""
+    """Store an uploaded file for ``lead`` and flush its row; the caller commits, and calls
+    ``discard_file`` if that commit fails. Raises DocumentError with a message for the person who
+    uploaded it; on any failure here nothing is kept, neither the file nor the row."""
     limit = settings.current().max_document_bytes
     head = stream.read(SNIFF_BYTES)
     if not head:
@@ -53,12 +54,16 @@ def save_document(lead: Lead, stream, filename: str | None, *, actor_id: int) ->
         db.session.flush()
         audit.record(actor_id, "document.upload", "lead", lead.id,
                      after={"document_id": document.id, "name": document.original_name, "size": size})
-        db.session.commit()
         return document
     except BaseException:
         db.session.rollback()
         target.unlink(missing_ok=True)
         raise
+
+
+def discard_file(document: LeadDocument) -> None:
+    """Remove a stored file whose row was not saved (the caller's commit failed)."""
+    (upload_dir() / document.stored_name).unlink(missing_ok=True)
 
 
 def document_path(document: LeadDocument) -> str:

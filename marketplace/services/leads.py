@@ -41,7 +41,8 @@ def lead_values(lead: Lead) -> dict:
 
 def create_lead(values: dict, *, owner: User | None, actor_id: int | None, source: str,
                 status: str = SUBMITTED) -> Lead:
-    """Save a validated lead (values from ``parse_lead``) with its audit row, and commit."""
+    """Save a validated lead (values from ``parse_lead``) with its audit row; flushes (the caller
+    commits, and processing is queued after that commit)."""
     lead = Lead(**{name: values.get(name) for name in EDITABLE_FIELDS},
                 owner_id=owner.id if owner else None, created_by_id=actor_id,
                 source=source, status=status, processing_state=PROCESSING_PENDING)
@@ -49,7 +50,6 @@ def create_lead(values: dict, *, owner: User | None, actor_id: int | None, sourc
     db.session.flush()
     audit.record(actor_id, "lead.create", "lead", lead.id, after={"source": source, "status": status})
     effects.after_commit("process_lead", lead.id)  # after the commit: the job must find the row
-    db.session.commit()
     return lead
 
 
@@ -85,12 +85,12 @@ def _apply_changes(lead: Lead, values: dict) -> tuple[dict, dict]:
 
 
 def update_lead(lead: Lead, values: dict, *, actor_id: int) -> bool:
-    """Apply a supplier's edit; returns whether anything changed. Commits."""
+    """Apply a supplier's edit; returns whether anything changed. Flushes; the caller commits."""
     before, after = _apply_changes(lead, values)
     if after:
         audit.record(actor_id, "lead.update", "lead", lead.id, before=before, after=after)
         effects.after_commit("process_lead", lead.id)
-        db.session.commit()
+        db.session.flush()
     return bool(after)
 
 
@@ -259,7 +259,7 @@ def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITT
         effects.after_commit("process_lead", lead_id)
     if status == APPROVED and report.changed_lead_ids:
         effects.after_commit("run_matching", f"{len(report.changed_lead_ids)} approved lead(s) imported")
-    db.session.commit()  # one commit; then every job in one Redis pipeline
+    db.session.flush()  # the caller commits once; then every job goes in one Redis pipeline
     return report
 
 

@@ -80,8 +80,9 @@ def record_of(row: LeadNormal) -> dict:
 
 
 def refit(trigger: str, *, min_pairs: int | None = None) -> MatchModel:
-    """Fit the lead-match weights to the stored leads and commit a new version (which
-    ``current_spec`` then returns if it was fitted). ``min_pairs``: see ``fit_spec``."""
+    """Fit the lead-match weights to the stored leads and store a new version (which
+    ``current_spec`` then returns if it was fitted); flushes, the caller (the job, the CLI)
+    commits. ``min_pairs``: see ``fit_spec``."""
     started = time.perf_counter()
     rows = list(db.session.execute(select(LeadNormal).order_by(LeadNormal.lead_id.desc())
                                    .limit(MAX_FIT_LEADS)).scalars())
@@ -102,6 +103,6 @@ def refit(trigger: str, *, min_pairs: int | None = None) -> MatchModel:
                        parameters=spec_to_json(fit.spec),
                        term_frequencies=frequencies_to_json(fit.spec.term_frequencies) if fit.fitted else None)
     db.session.add(model)
-    db.session.commit()
+    db.session.flush()
     log.info("lead-match model %s: %s (%s)", model.id, fit.note, trigger)
     return model

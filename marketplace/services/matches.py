@@ -105,8 +105,10 @@ def _change_status(match: Match, actor: User, party: str, action_name: str, *, r
 
 def act_on_match(match: Match, actor: User, action_name: str, *, reason: str | None = None,
                  close_reason: str | None = None) -> str:
-    """One step of the lifecycle, with its audit row and notifications, in one transaction.
-    Declining or closing gives the units back, and a matching run follows."""
+    """One step of the lifecycle, with its audit row and notifications; returns the new status.
+    Declining or closing gives the units back, and a matching run follows the caller's commit.
+    MatchTransitionError if the step is not allowed (raised before writing) or someone else
+    changed the match meanwhile (the transaction is then rolled back). Flushes."""
     party = match_party(actor, match)
     if party is None:
         raise MatchTransitionError("This match is not yours.")
@@ -114,7 +116,7 @@ def act_on_match(match: Match, actor: User, action_name: str, *, reason: str | N
     if MATCH_ACTIONS[action_name].returns_units:
         effects.after_commit("run_matching", f"match {match.id} {target}")
     effects.after_commit("send_outbox")
-    db.session.commit()
+    db.session.flush()
     return target
 
 

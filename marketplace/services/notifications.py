@@ -55,9 +55,9 @@ def recent(user: User, limit: int = 50) -> list[Notification]:
 
 
 def mark_all_read(user: User) -> None:
+    """Mark every unread notification of ``user`` read; the caller commits."""
     db.session.execute(update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
                        .values(read_at=utcnow()))
-    db.session.commit()
 
 
 def outbox_waiting(older_than: timedelta) -> bool:

@@ -137,7 +137,8 @@ class ProposalError(ValueError):
 def release_plan(plan: MatchPlan, actor: User) -> int:
     """Turn the plan's lines into proposals to buyers. Each line is checked again against the
     supply and need left now (anything may have changed since the plan was computed) and cut
-    down if it must be. Returns the number of proposals made. Commits."""
+    down if it must be. Returns the number of proposals made. ProposalError if the plan is no
+    longer a draft (the caller rolls back: the matching lock is held). Flushes; the caller commits."""
     _take_matching_lock()
     db.session.refresh(plan)
     if plan.status != "draft":
@@ -169,7 +170,7 @@ def release_plan(plan: MatchPlan, actor: User) -> int:
     plan.status, plan.released_at, plan.released_by_id = "released", utcnow(), actor.id
     audit.record(actor.id, "plan.release", "plan", plan.id, after={"proposals": len(made)})
     effects.after_commit("send_outbox")
-    db.session.commit()
+    db.session.flush()
     return len(made)
 
 
@@ -185,7 +186,9 @@ def _announce_proposal(match: Match, actor: User, *, buyers: dict[int, list[User
 
 def propose(request: DemandRequest, lead_id: int, quantity: int, actor: User) -> Match:
     """Staff propose one candidate by hand (an urgent call cannot wait for the next plan). The
-    same rules as the plan: the offer must be approved and fit, and the units must be free."""
+    same rules as the plan: the offer must be approved and fit, and the units must be free.
+    ProposalError otherwise (the caller rolls back: the matching lock is held). Flushes; the
+    caller commits."""
     _take_matching_lock()
     lead = db.session.get(Lead, lead_id)
     if lead is None or lead.status != APPROVED:
@@ -209,7 +212,7 @@ def propose(request: DemandRequest, lead_id: int, quantity: int, actor: User) ->
     _announce_proposal(match, actor)
     effects.after_commit("send_outbox")
     effects.after_commit("run_matching", f"match {match.id} proposed by hand")  # the draft may count these units
-    db.session.commit()
+    db.session.flush()
     return match
 
 

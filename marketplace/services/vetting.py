@@ -245,7 +245,8 @@ def _mark_for_rescoring(lead_ids: set[int]) -> None:
 # --- Duplicates: vetters confirm, split and merge ----------------------------------------------
 
 def decide_pair(pair: DuplicatePair, actor: User, decision: str) -> None:
-    """A vetter says two leads are the 'same' supplier or 'different' ones; kept for good."""
+    """A vetter says two leads are the 'same' supplier or 'different' ones; kept for good.
+    TransitionError (before writing) for any other decision. Flushes; the caller commits."""
     if decision not in ("same", "different"):
         raise TransitionError("Choose 'same' or 'different'.")
     before = pair.decision
@@ -255,7 +256,7 @@ def decide_pair(pair: DuplicatePair, actor: User, decision: str) -> None:
     audit.record(actor.id, f"duplicate.{decision}", "lead", pair.lead_id, before={"decision": before},
                  after={"decision": decision, "other_lead": pair.other_id})
     _process_after_commit(affected)
-    db.session.commit()
+    db.session.flush()
 
 
 def _recluster(lead_ids: set[int]) -> None:
@@ -270,7 +271,8 @@ def _recluster(lead_ids: set[int]) -> None:
 
 def split_from_cluster(lead: Lead, actor: User) -> int:
     """'This lead is not that supplier': every automatic link to its cluster-mates becomes a
-    'different' decision, so the split holds when the leads are processed again."""
+    'different' decision, so the split holds when the leads are processed again. Returns how
+    many links were cut. Flushes; the caller commits."""
     mates = _cluster_ids(lead)
     pairs = list(db.session.execute(select(DuplicatePair).where(
         or_(and_(DuplicatePair.lead_id == lead.id, DuplicatePair.other_id.in_(mates)),
@@ -282,12 +284,13 @@ def split_from_cluster(lead: Lead, actor: User) -> int:
     _recluster({lead.id} | mates)
     audit.record(actor.id, "duplicate.split", "lead", lead.id, after={"unlinked": sorted(mates)})
     _process_after_commit({lead.id} | mates)
-    db.session.commit()
+    db.session.flush()
     return len(pairs)
 
 
 def merge_leads(lead: Lead, other: Lead, actor: User) -> None:
-    """'These two are the same supplier', said by a vetter about leads the engine kept apart."""
+    """'These two are the same supplier', said by a vetter about leads the engine kept apart.
+    TransitionError (before writing) for a lead and itself. Flushes; the caller commits."""
     if lead.id == other.id:
         raise TransitionError("A lead is always the same supplier as itself.")
     high, low = max(lead.id, other.id), min(lead.id, other.id)
@@ -300,10 +303,12 @@ def merge_leads(lead: Lead, other: Lead, actor: User) -> None:
 
 
 def retry_processing(lead: Lead, actor: User) -> None:
+    """Staff ask for a lead to be processed again (after a failure); the job is queued after the
+    caller's commit. Flushes."""
     reset_for_retry(lead.id)
     audit.record(actor.id, "lead.reprocess", "lead", lead.id)
     effects.after_commit("process_lead", lead.id)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- What the lead page shows ----------------------------------------------------------------

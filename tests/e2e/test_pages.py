@@ -9,6 +9,7 @@ import pytest
 
 from marketplace.domain.demo_data import generate_leads
 from marketplace.domain.leads import LEAD_COLUMNS
+from marketplace.extensions import db
 from marketplace.services import accounts
 from tests.conftest import DEFAULT_PASSWORD, make_user
 from tests.e2e.conftest import PHONE, expect, field_container, horizontal_overflow, sign_in, sign_out
@@ -82,6 +83,7 @@ def test_a_deactivated_user_cannot_sign_in(clean_app, page):
         supplier = make_user("supplier", "gone@supplier.example")
         admin = make_user("admin")
         accounts.set_active(supplier, False, actor_id=admin.id)
+        db.session.commit()  # the caller commits the use case
     page.goto("/login")
     page.get_by_label("E-mail", exact=True).fill("gone@supplier.example")
     page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
@@ -198,6 +200,7 @@ def test_a_buyer_requests_and_answers_a_proposal_on_a_phone(clean_app, open_page
         approve(lead, vetter)
         make_request(buyer)
         planning.release_plan(planning.run_matching("phone test"), vetter)
+        db.session.commit()  # the caller commits the use case
         email = buyer.email
     page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
     sign_in(page, email, DEFAULT_PASSWORD)

@@ -29,6 +29,7 @@ def submit(n: int, *, seed: int = 1, prefix: str = "R") -> list[int]:
         values, errors = parse_lead(row)
         assert not errors
         ids.append(lead_service.create_lead(values, owner=None, actor_id=None, source="csv").id)
+        db.session.commit()  # the caller commits the use case: one lead, one commit, as the form does
     return ids
 
 

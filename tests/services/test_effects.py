@@ -110,6 +110,7 @@ def test_a_burst_of_approvals_in_one_commit_computes_one_plan(app_ctx):
 def test_an_approved_import_processes_every_lead_then_plans_once(app_ctx):
     rows = generate_leads(12, seed=3)
     report = leads.import_leads(io.StringIO(csv_text(rows)), actor_id=None, status=APPROVED)
+    db.session.commit()
     assert report.imported == 12
     assert count(Lead, Lead.processing_state != "done") == 0
     assert count(MatchPlan) == 1
@@ -179,6 +180,7 @@ def test_an_import_enqueues_its_jobs_in_a_constant_number_of_round_trips(app_ctx
     get_version(conn)  # RQ asks the server's version once per connection (INFO) and keeps it
     trips = _RoundTrips(monkeypatch)
     report = leads.import_leads(io.StringIO(csv_text(data)), actor_id=None, status=APPROVED)
+    db.session.commit()
     assert report.imported == rows
     assert trips.count == 3  # WATCH, the statuses, one MULTI/EXEC with every job
     ids = db.session.execute(select(Lead.id).order_by(Lead.id)).scalars().all()

@@ -163,6 +163,7 @@ def test_decline_returns_units_and_rematches_to_the_next_request(parties):
     with pytest.raises(MatchTransitionError, match="reason"):
         matches.act_on_match(match, buyer, "decline")
     matches.act_on_match(match, buyer, "decline", reason="We found gloves elsewhere")
+    db.session.commit()
     assert match.decline_reason == "We found gloves elsewhere"
     # Declining gave the units back and asked for a new plan, which may use them again.
     assert matching_was_asked_for(plan.id)
@@ -172,6 +173,7 @@ def test_decline_returns_units_and_rematches_to_the_next_request(parties):
                                                                      [(urgent.id, lead.id, 5000)])
     # The declined request still needs its units; the urgent one wins again unless it is withdrawn.
     demand.withdraw_request(urgent, actor=buyer)
+    db.session.commit()
     lines = planning.plan_lines(plan_now())
     assert [(line.demand_id, line.quantity) for line in lines] == [(later.id, 5000)]
 
@@ -261,6 +263,7 @@ def test_outbox_sends_to_the_log_and_keeps_mail_through_an_smtp_outage(parties, 
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", 9)  # nothing listens: the server is "down"
     planning.release_plan(plan_now(), vetter)
+    db.session.commit()
     send_outbox_as_the_job_would()
     pending = list(db.session.execute(select(OutboxEmail).order_by(OutboxEmail.id)).scalars())
     assert len(pending) == 2 and {e.status for e in pending} == {"pending"}

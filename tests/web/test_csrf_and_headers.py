@@ -260,6 +260,7 @@ def test_no_get_changes_state(clean_app, csrf_world, role):
         from marketplace.services import documents
         documents.save_document(db.session.get(Lead, ids["lead"]), io.BytesIO(PDF), "spec.pdf",
                                 actor_id=ids["supplier"])
+        db.session.commit()  # the caller commits the use case
         all_ids = {
             "lead_id": list(db.session.execute(db.select(Lead.id)).scalars()),
             "document_id": list(db.session.execute(db.select(LeadDocument.id)).scalars()),
@@ -317,6 +318,7 @@ def test_every_page_sends_security_headers(clean_app, csrf_world, role):
         from marketplace.services import documents
         document = documents.save_document(db.session.get(Lead, ids["lead"]), io.BytesIO(PDF), "spec.pdf",
                                            actor_id=ids["supplier"])
+        db.session.commit()  # the caller commits the use case
         all_ids = {"lead_id": [ids["lead"]], "document_id": [document.id], "user_id": [ids["other_supplier"]],
                    "organisation_id": [ids["organisation"]], "request_id": [ids["request"]],
                    "match_id": [ids["match"]], "plan_id": [ids["plan"]]}

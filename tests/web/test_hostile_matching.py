@@ -80,6 +80,7 @@ def test_match_reasons_and_actions_survive_hostile_values(buyer, unlimited):
                              product_description=value)
             approve(lead, vetter)
         planning.release_plan(planning.run_matching("test"), vetter)
+        db.session.commit()  # the caller commits the use case
         match_ids = list(db.session.execute(select(Match.id)).scalars())
     assert len(match_ids) == len(descriptions)
     token_poster = Poster(buyer, f"/matches/{match_ids[0]}")

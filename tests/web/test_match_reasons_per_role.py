@@ -2,6 +2,7 @@
 read "$0.06 under your maximum", and with it the buyer's private maximum)."""
 import re
 
+from marketplace.extensions import db
 from marketplace.services import planning
 from tests.conftest import approve, login, make_lead, make_request, make_user
 
@@ -20,6 +21,7 @@ def test_each_party_reads_the_reasons_it_may(clean_app):
         lead = make_lead(supplier, unit_price="0.79")
         approve(lead, vetter)
         match_id = planning.propose(request, lead.id, 2000, vetter).id
+        db.session.commit()  # the caller commits the use case
         score, lead_id, request_id = lead.risk_score, lead.id, request.id
 
     clients = {}

@@ -15,6 +15,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/users")
 @role_required("admin")
 def users():
+    """List accounts, newest first, optionally of one role."""
     role = request.args.get("role") or None
     query = db.select(User).order_by(User.created_at.desc(), User.id.desc())
     if role in dict(ROLES):
@@ -28,15 +29,17 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 @role_required("admin")
 def new_vetter():
+    """Create a vetter account."""
     form = NewStaffForm()
     if form.validate_on_submit():
         try:
             user = accounts.create_account(accounts.NewAccount(
                 email=form.email.data, password=form.password.data, role="vetter", name=form.name.data),
                 actor_id=current_user.id)
-        except accounts.AccountError as exc:
+        except accounts.AccountError as exc:  # raised before anything is written
             attach_errors(form, {exc.field or "": str(exc)})
         else:
+            db.session.commit()
             flash(f"Vetter {user.email} created.", "success")
             return redirect(url_for("admin.users", role="vetter"))
     return render_template("admin/new_vetter.html", form=form)
@@ -45,6 +48,7 @@ def new_vetter():
 @bp.post("/users/<int:user_id>/active")
 @role_required("admin")
 def set_active(user_id: int):
+    """Activate or deactivate an account."""
     user = db.session.get(User, user_id) or abort(404)
     if ActionForm().validate_on_submit():
         active = request.form.get("active") == "1"
@@ -53,6 +57,7 @@ def set_active(user_id: int):
         except accounts.AccountError as exc:
             flash(str(exc), "error")
         else:
+            db.session.commit()
             flash(f"{user.email} is {'active' if active else 'deactivated'}.", "success")
     return redirect(url_for("admin.users"))
 
@@ -60,6 +65,7 @@ def set_active(user_id: int):
 @bp.get("/organisations")
 @role_required("admin")
 def organisations():
+    """List buyer organisations, those awaiting verification first."""
     pending_first = db.select(Organisation).where(Organisation.kind != "supplier").order_by(
         Organisation.verified_at.is_not(None), Organisation.created_at.desc())
     pagination = db.paginate(pending_first, page=request.args.get("page", 1, type=page_number),
@@ -70,13 +76,16 @@ def organisations():
 @bp.post("/organisations/<int:organisation_id>/verification")
 @role_required("admin")
 def set_verification(organisation_id: int):
+    """Verify an organisation or withdraw its verification."""
     organisation = db.session.get(Organisation, organisation_id) or abort(404)
     if ActionForm().validate_on_submit():
         if request.form.get("verified") == "1":
             accounts.verify_organisation(organisation, actor_id=current_user.id)
+            db.session.commit()
             flash(f"{organisation.name} is verified: its buyers may now see supplier contacts.", "success")
         else:
             accounts.revoke_organisation(organisation, actor_id=current_user.id)
+            db.session.commit()
             flash(f"{organisation.name} is no longer verified.", "info")
     return redirect(url_for("admin.organisations"))
 

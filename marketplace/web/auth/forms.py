@@ -42,7 +42,3 @@ class PasswordChangeForm(FlaskForm):
                                  render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("Repeat the new password", validators=[DataRequired(), EqualTo("new_password", "The passwords differ.")],
                             render_kw={"autocomplete": "new-password"})
-
-
-class LogoutForm(FlaskForm):
-    """Logging out is a POST with a CSRF token, so no other site can sign a user out."""

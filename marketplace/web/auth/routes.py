@@ -2,7 +2,7 @@ from flask import Blueprint, Response, current_app, flash, make_response, redire
 from flask_login import current_user, login_required
 
 from ...domain.redirects import safe_next
-from ...extensions import limiter
+from ...extensions import db, limiter
 from ...security import end_session, start_session
 from ...services import accounts
 from ..forms import attach_errors
@@ -61,6 +61,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Sign out and go to the welcome page."""
     # CSRF-protected like every POST; an expired form still signs out (nothing to protect).
     end_session()
     flash("You are signed out.", "info")
@@ -74,9 +75,10 @@ def _register(form, role: str, template: str):
                 email=form.email.data, password=form.password.data, role=role, name=form.name.data,
                 organisation_name=form.organisation_name.data,
                 organisation_kind=getattr(form, "organisation_kind", None) and form.organisation_kind.data))
-        except accounts.AccountError as exc:
+        except accounts.AccountError as exc:  # raised before anything is written
             attach_errors(form, {exc.field or "": str(exc)})
         else:
+            db.session.commit()
             start_session(user)
             flash("Welcome! Your account is ready.", "success")
             return redirect(home_url_for(user))
@@ -86,12 +88,14 @@ def _register(form, role: str, template: str):
 @bp.route("/register/supplier", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT"], methods=["POST"])
 def register_supplier():
+    """Create a supplier account and sign it in."""
     return _register(RegisterForm(), "supplier", "auth/register_supplier.html")
 
 
 @bp.route("/register/buyer", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT"], methods=["POST"])
 def register_buyer():
+    """Create a buyer account (with its organisation) and sign it in."""
     return _register(BuyerRegisterForm(), "buyer", "auth/register_buyer.html")
 
 
@@ -99,6 +103,7 @@ def register_buyer():
 @login_required
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"], deduct_when=_login_failed)
 def change_password():
+    """Change the signed-in user's password; other sessions are signed out."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
@@ -106,6 +111,7 @@ def change_password():
         except accounts.AccountError as exc:
             attach_errors(form, {exc.field or "": str(exc)})
         else:
+            db.session.commit()
             start_session(current_user._get_current_object())  # all old sessions were revoked; this browser gets a new one
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(home_url_for(current_user))

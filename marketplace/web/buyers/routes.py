@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from ...domain.catalog import FACILITY_TYPES
 from ...domain.demand import STATUS_OPEN, demand_to_row
-from ...extensions import limiter
+from ...extensions import db, limiter
 from ...services import audit, demand, matches
 from ..access import role_required
 from ..forms import page_number
@@ -19,6 +19,7 @@ def _per_user() -> str:
 @bp.get("/")
 @role_required("buyer")
 def home():
+    """The buyer's home: their organisation's requests."""
     organisation = current_user.organisation
     page = request.args.get("page", 1, type=page_number)
     pagination = (demand.organisation_requests(organisation.id, page, current_app.config["ITEMS_PER_PAGE"])
@@ -33,6 +34,7 @@ def home():
 @role_required("buyer")
 @limiter.limit(lambda: current_app.config["SUBMIT_LIMIT"], methods=["POST"], key_func=_per_user)
 def new_request():
+    """Post a new demand request (verified organisations only)."""
     if not demand.may_post(current_user):
         flash("Your organisation must be verified by the city before it can post requests.", "error")
         return redirect(url_for("buyers.home"))
@@ -41,6 +43,7 @@ def new_request():
         form.facility_type.data = current_user.organisation.kind
     if form.validate_on_submit():
         created = demand.create_request(form.clean, buyer=current_user)
+        db.session.commit()
         flash(f"Your request #{created.id} is posted. You will be told here and by e-mail when supplies are proposed.",
               "success")
         return redirect(url_for("buyers.request_detail", request_id=created.id))
@@ -56,6 +59,7 @@ def _form_data(demand_request) -> dict:
 @bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
 @role_required("buyer")
 def edit_request(request_id: int):
+    """Edit an open request of the buyer's organisation."""
     demand_request = demand.request_for(current_user, request_id, edit=True)
     if not demand.may_post(current_user):  # verification withdrawn since it was posted: withdraw only
         flash("Your organisation must be verified by the city before it can change requests.", "error")
@@ -68,6 +72,7 @@ def edit_request(request_id: int):
         except demand.DemandError as exc:
             form.quantity.errors = list(form.quantity.errors) + [str(exc)]
         else:
+            db.session.commit()
             flash("Your changes are saved." if changed else "Nothing was changed.", "success" if changed else "info")
             return redirect(url_for("buyers.request_detail", request_id=demand_request.id))
     return render_template("buyers/request_form.html", form=form, demand_request=demand_request)
@@ -76,6 +81,7 @@ def edit_request(request_id: int):
 @bp.get("/requests/<int:request_id>")
 @role_required("buyer")
 def request_detail(request_id: int):
+    """One request for its buyer: matched units, matches and history."""
     demand_request = demand.request_for(current_user, request_id)
     return render_template(
         "buyers/request_detail.html", demand_request=demand_request,
@@ -88,6 +94,7 @@ def request_detail(request_id: int):
 @bp.post("/requests/<int:request_id>/withdraw")
 @role_required("buyer")
 def withdraw(request_id: int):
+    """Withdraw an open request; unaccepted proposals are closed."""
     demand_request = demand.request_for(current_user, request_id, edit=True)
     if ConfirmForm().validate_on_submit():
         try:
@@ -95,6 +102,7 @@ def withdraw(request_id: int):
         except demand.DemandError as exc:
             flash(str(exc), "error")
         else:
+            db.session.commit()
             flash(f"Request #{demand_request.id} is withdrawn" + (f"; {closed} proposal(s) closed." if closed else "."),
                   "success")
     return redirect(url_for("buyers.request_detail", request_id=demand_request.id))

@@ -22,6 +22,7 @@ def home_url_for(user) -> str:
 
 @bp.get("/")
 def index():
+    """The welcome page; a signed-in user goes to the home of their role."""
     if current_user.is_authenticated:
         return redirect(home_url_for(current_user))
     return render_template("main/index.html")
@@ -30,6 +31,7 @@ def index():
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
+    """Liveness for load balancers: the database answers."""
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
 
@@ -37,12 +39,15 @@ def healthz():
 @bp.get("/notifications")
 @login_required
 def notifications_page():
+    """The signed-in user's newest notifications."""
     return render_template("notifications/list.html", items=notifications.recent(current_user), form=ConfirmForm())
 
 
 @bp.post("/notifications/read")
 @login_required
 def notifications_read():
+    """Mark all the user's notifications read."""
     if ConfirmForm().validate_on_submit():
         notifications.mark_all_read(current_user)
+        db.session.commit()
     return redirect(url_for("main.notifications_page"))

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ...domain.catalog import STAFF_ROLES
 from ...domain.match_status import MATCH_STATUSES, MatchTransitionError, available_match_actions
+from ...extensions import db
 from ...services import audit, matches
 from ..access import role_required
 from ..forms import page_number
@@ -17,6 +18,7 @@ ALL_ROLES = ("supplier", "buyer", "vetter", "admin")
 @bp.get("/")
 @role_required(*ALL_ROLES)
 def index():
+    """The matches the signed-in user is party to (all, for staff), optionally by status."""
     status = request.args.get("status")
     status = status if status in ("active", *dict(MATCH_STATUSES)) else None
     scope = {"buyer": {"organisation_id": current_user.organisation_id or -1},
@@ -29,6 +31,7 @@ def index():
 @bp.get("/<int:match_id>")
 @role_required(*ALL_ROLES)
 def detail(match_id: int):
+    """One match: its terms, the actions open to this party, contacts where allowed, and history."""
     match, party = matches.match_for(current_user, match_id)
     return render_template(
         "matches/detail.html", match=match, party=party, form=MatchActionForm(),
@@ -42,15 +45,17 @@ def detail(match_id: int):
 @bp.post("/<int:match_id>/act")
 @role_required(*ALL_ROLES)
 def act(match_id: int):
+    """Take one step of a match's lifecycle (accept, decline, order, deliver, close)."""
     match, _ = matches.match_for(current_user, match_id)
     form = MatchActionForm()
     if form.validate_on_submit():
         try:
             status = matches.act_on_match(match, current_user, form.action.data or "",
                                            reason=form.reason.data, close_reason=form.close_reason.data or None)
-        except MatchTransitionError as exc:
+        except MatchTransitionError as exc:  # raised before writing, or after rolling back
             flash(str(exc), "error")
         else:
+            db.session.commit()
             flash(f"Match #{match.id} is now {dict(MATCH_STATUSES)[status].lower()}.", "success")
     else:
         flash("The form could not be read; please try again (a reason is at most 2,000 characters).", "error")

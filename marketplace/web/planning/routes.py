@@ -21,6 +21,7 @@ PLAN_LINES_SHOWN = 500
 @bp.get("/requests")
 @staff_required
 def requests_list():
+    """All demand requests (open by default), with the units already matched to each."""
     status = request.args.get("status", "open")
     status = status if status in dict(DEMAND_STATUSES) else None
     pagination = demand.all_requests(status, request.args.get("page", 1, type=page_number),
@@ -32,6 +33,7 @@ def requests_list():
 @bp.get("/requests/<int:request_id>")
 @staff_required
 def request_page(request_id: int):
+    """One request for staff: its candidates, matches and history, and the form to propose by hand."""
     demand_request = demand.request_for(current_user, request_id)
     return render_template("planning/request.html", demand_request=demand_request,
                            held=demand.held_units(demand_request.id), propose_form=ProposeForm(),
@@ -43,14 +45,17 @@ def request_page(request_id: int):
 @bp.post("/requests/<int:request_id>/propose")
 @staff_required
 def propose(request_id: int):
+    """Propose one candidate offer to a request by hand."""
     demand_request = demand.request_for(current_user, request_id)
     form = ProposeForm()
     if form.validate_on_submit():
         try:
             match = planning.propose(demand_request, form.lead_id.data, form.quantity.data, current_user)
         except planning.ProposalError as exc:
+            db.session.rollback()  # nothing was written, but the matching lock is held
             flash(str(exc), "error")
         else:
+            db.session.commit()
             flash(f"Proposed: match #{match.id}, {match.quantity:,} units. The buyer is told.", "success")
     else:
         flash(form.quantity.errors[0] if form.quantity.errors
@@ -61,6 +66,7 @@ def propose(request_id: int):
 @bp.get("/matching")
 @staff_required
 def plan_page():
+    """The newest allocation plan, line by line with its reasons, and the last failure since."""
     plan = planning.latest_plan()
     return render_template("planning/plan.html", plan=plan, form=ConfirmForm(), failure=planning.failure_since(plan),
                            lines=planning.plan_lines(plan, limit=PLAN_LINES_SHOWN) if plan else [],
@@ -70,6 +76,7 @@ def plan_page():
 @bp.post("/matching/run")
 @staff_required
 def run():
+    """Ask for a new allocation plan now (computed after the commit)."""
     if ConfirmForm().validate_on_submit():
         planning.request_run(current_user)
         db.session.commit()
@@ -80,13 +87,16 @@ def run():
 @bp.post("/matching/<int:plan_id>/release")
 @staff_required
 def release(plan_id: int):
+    """Release a draft plan: its lines become proposals to buyers."""
     plan = db.session.get(MatchPlan, plan_id) or abort(404)
     if ConfirmForm().validate_on_submit():
         try:
             made = planning.release_plan(plan, current_user)
         except planning.ProposalError as exc:
+            db.session.rollback()  # nothing was written, but the matching lock is held
             flash(str(exc), "error")
         else:
+            db.session.commit()
             flash(f"{made} proposal(s) sent to buyers.", "success")
     return redirect(url_for("planning.plan_page"))
 
@@ -94,6 +104,7 @@ def release(plan_id: int):
 @bp.get("/matching/<int:plan_id>.csv")
 @staff_required
 def export(plan_id: int):
+    """Download a plan's lines as CSV."""
     plan = db.session.get(MatchPlan, plan_id) or abort(404)
     buffer = io.StringIO()
     planning.export_plan(plan, buffer)

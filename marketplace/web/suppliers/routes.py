@@ -24,6 +24,7 @@ def _per_user() -> str:
 @bp.get("/leads")
 @role_required("supplier")
 def my_leads():
+    """The supplier's own offers, newest first."""
     page = request.args.get("page", 1, type=page_number)
     pagination = leads.supplier_leads(current_user, page, current_app.config["ITEMS_PER_PAGE"])
     return render_template("suppliers/my_leads.html", pagination=pagination)
@@ -33,6 +34,7 @@ def my_leads():
 @role_required("supplier")
 @limiter.limit(lambda: current_app.config["SUBMIT_LIMIT"], methods=["POST"], key_func=_per_user)
 def new_lead():
+    """Submit a new offer (lead) for vetting."""
     form = LeadForm()
     if request.method == "GET":
         form.email.data = current_user.email
@@ -41,6 +43,7 @@ def new_lead():
         form.contact_name.data = current_user.name
     if form.validate_on_submit():
         lead = leads.create_lead(form.clean, owner=current_user, actor_id=current_user.id, source="form")
+        db.session.commit()
         flash(f"Thank you. Your offer #{lead.id} is submitted; city staff will review it.", "success")
         return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))
     return render_template("suppliers/lead_form.html", form=form, lead=None)
@@ -49,11 +52,13 @@ def new_lead():
 @bp.route("/leads/<int:lead_id>/edit", methods=["GET", "POST"])
 @role_required("supplier")
 def edit_lead(lead_id: int):
+    """Edit one of the supplier's own offers while it may still be changed."""
     lead = leads.lead_for(current_user, lead_id, edit=True)
     form = LeadForm(data=lead_to_row(leads.lead_values(lead)) if request.method == "GET" else None)
     if form.validate_on_submit():
         form.clean = replace(form.clean, external_id=lead.external_id)  # suppliers do not set the city's ids
         changed = leads.update_lead(lead, form.clean, actor_id=current_user.id)
+        db.session.commit()
         flash("Your changes are saved." if changed else "Nothing was changed.", "success" if changed else "info")
         return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))
     return render_template("suppliers/lead_form.html", form=form, lead=lead)
@@ -62,6 +67,7 @@ def edit_lead(lead_id: int):
 @bp.get("/leads/<int:lead_id>")
 @role_required("supplier", "vetter", "admin")
 def lead_detail(lead_id: int):
+    """One offer: its data, documents and messages (and history, for staff)."""
     lead = leads.lead_for(current_user, lead_id)
     is_owner = current_user.role == "supplier"
     return render_template(
@@ -76,6 +82,7 @@ def lead_detail(lead_id: int):
 @bp.post("/leads/<int:lead_id>/answer")
 @role_required("supplier")
 def answer(lead_id: int):
+    """Send the supplier's answer to staff's request for information."""
     lead = leads.lead_for(current_user, lead_id)
     form = AnswerForm()
     if form.validate_on_submit():
@@ -95,6 +102,7 @@ def answer(lead_id: int):
 @role_required("supplier", "vetter", "admin")
 @limiter.limit(lambda: current_app.config["SUBMIT_LIMIT"], key_func=_per_user)
 def upload_document(lead_id: int):
+    """Attach a PDF or photo to an offer."""
     lead = leads.lead_for(current_user, lead_id)
     form = DocumentForm()
     if form.validate_on_submit():
@@ -103,10 +111,16 @@ def upload_document(lead_id: int):
             flash("Choose a file to upload.", "error")
         else:
             try:
-                documents.save_document(lead, upload.stream, upload.filename, actor_id=current_user.id)
-            except documents.DocumentError as exc:
+                document = documents.save_document(lead, upload.stream, upload.filename, actor_id=current_user.id)
+            except documents.DocumentError as exc:  # nothing was kept
                 flash(str(exc), "error")
             else:
+                try:
+                    db.session.commit()
+                except Exception:
+                    db.session.rollback()
+                    documents.discard_file(document)  # no row, no file
+                    raise
                 flash("The document is attached.", "success")
     else:
         flash("The upload could not be read; please try again.", "error")
@@ -116,6 +130,7 @@ def upload_document(lead_id: int):
 @bp.get("/documents/<int:document_id>")
 @role_required("supplier", "vetter", "admin")
 def download_document(document_id: int):
+    """Download a document of an offer the user may see."""
     document = db.session.get(LeadDocument, document_id)
     if document is None:
         abort(404)

@@ -46,6 +46,7 @@ def leads_list():
 @bp.get("/leads/<int:lead_id>")
 @staff_required
 def lead_page(lead_id: int):
+    """One lead for staff: its data, duplicates, cluster, messages, matches, history and actions."""
     lead = leads.lead_for(current_user, lead_id)
     return render_template("vetting/lead.html", lead=lead, pairs=vetting.lead_pairs(lead),
                            cluster=vetting.cluster_members(lead), messages=vetting.messages(lead),
@@ -58,6 +59,7 @@ def lead_page(lead_id: int):
 @bp.post("/leads/<int:lead_id>/decision")
 @staff_required
 def decide(lead_id: int):
+    """Apply a vetting decision (approve, reject, ask for information...) to a lead."""
     lead = leads.lead_for(current_user, lead_id)
     form = DecisionForm()
     if form.validate_on_submit():
@@ -74,15 +76,17 @@ def decide(lead_id: int):
 @bp.post("/pairs/<int:pair_id>")
 @staff_required
 def decide_pair(pair_id: int):
+    """Record a vetter's 'same' or 'different' on a pair of possible duplicates."""
     pair = db.session.get(DuplicatePair, pair_id) or abort(404)
     back = request.form.get("lead_id", type=int)
     back = back if back in (pair.lead_id, pair.other_id) else pair.lead_id
     if ActionForm().validate_on_submit():
         try:
             vetting.decide_pair(pair, current_user, request.form.get("decision", ""))
-        except TransitionError as exc:
+        except TransitionError as exc:  # raised before writing
             flash(str(exc), "error")
         else:
+            db.session.commit()
             flash("Your decision on the pair is saved and will be kept.", "success")
     return redirect(url_for("vetting.lead_page", lead_id=back))
 
@@ -90,9 +94,11 @@ def decide_pair(pair_id: int):
 @bp.post("/leads/<int:lead_id>/split")
 @staff_required
 def split(lead_id: int):
+    """Split a lead from its duplicate cluster."""
     lead = leads.lead_for(current_user, lead_id)
     if ActionForm().validate_on_submit():
         unlinked = vetting.split_from_cluster(lead, current_user)
+        db.session.commit()
         flash(f"Lead #{lead.id} is split from its cluster ({unlinked} link(s) marked 'different').", "success")
     return redirect(url_for("vetting.lead_page", lead_id=lead.id))
 
@@ -100,6 +106,7 @@ def split(lead_id: int):
 @bp.post("/leads/<int:lead_id>/merge")
 @staff_required
 def merge(lead_id: int):
+    """Say that two leads are the same supplier."""
     lead = leads.lead_for(current_user, lead_id)
     form = MergeForm()
     if form.validate_on_submit():
@@ -109,9 +116,10 @@ def merge(lead_id: int):
         else:
             try:
                 vetting.merge_leads(lead, other, current_user)
-            except TransitionError as exc:
+            except TransitionError as exc:  # raised before writing
                 flash(str(exc), "error")
             else:
+                db.session.commit()
                 flash(f"Leads #{lead.id} and #{other.id} are now one supplier.", "success")
     else:
         flash("Give the number of the lead to merge with.", "error")
@@ -121,9 +129,11 @@ def merge(lead_id: int):
 @bp.post("/leads/<int:lead_id>/reprocess")
 @staff_required
 def reprocess(lead_id: int):
+    """Queue a lead to be processed again."""
     lead = leads.lead_for(current_user, lead_id)
     if ActionForm().validate_on_submit():
         vetting.retry_processing(lead, current_user)
+        db.session.commit()
         flash("The lead is queued to be processed again.", "success")
     return redirect(url_for("vetting.lead_page", lead_id=lead.id))
 
@@ -131,6 +141,7 @@ def reprocess(lead_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @staff_required
 def import_leads():
+    """Import leads from an uploaded CSV file and show the report."""
     form = ImportForm()
     report = None
     if form.validate_on_submit():
@@ -144,12 +155,14 @@ def import_leads():
             else:
                 report = leads.import_file(data, lambda stream: leads.import_leads(stream, actor_id=current_user.id),
                                            form.encoding.data or None)
+                db.session.commit()  # a refused file wrote nothing; rejected rows were rolled back
     return render_template("vetting/import.html", form=form, report=report, columns=LEAD_COLUMNS)
 
 
 @bp.get("/leads.csv")
 @staff_required
 def export_leads():
+    """Download every lead as CSV."""
     name = f"leads-{utcnow():%Y%m%d-%H%M}.csv"
     return Response(leads.export_csv_text(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,8 +1,8 @@
 """Invisible characters in names and one-line text (display spoofing, Trojan Source CVE-2021-42574).
 
 Unicode's format characters (general category ``Cf``) are not drawn, but they change what a
-reader sees: a right-to-left override (U+202E) shows ``Acme‮gpj.exe`` as ``Acmeexe.jpg``, a
-zero-width space makes ``Acme`` and ``Ac​me`` two different suppliers that look the same.
+reader sees: a right-to-left override (U+202E) shows ``Acme`` + U+202E + ``gpj.exe`` as ``Acmeexe.jpg``, a
+zero-width space makes ``Acme`` and ``Ac`` + U+200B + ``me`` two different suppliers that look the same.
 
 - Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) are refused
   with a message: they reorder what follows them, and nobody types them on purpose.

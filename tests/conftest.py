@@ -247,3 +247,17 @@ def approve(lead, vetter=None):
     vetting.decide(lead, vetter, "approve")
     db.session.commit()  # the caller commits the use case
     return vetter
+
+
+def run_imports(app) -> None:
+    """Run every unfinished CSV import as a worker would (with Redis the upload only queued its
+    job; on the embedded default it ran already and this does nothing)."""
+    from marketplace.extensions import db
+    from marketplace.jobs.tasks import run_import
+    from marketplace.models import ImportBatch
+
+    with app.app_context():
+        for batch_id in db.session.execute(db.select(ImportBatch.id).where(
+                ImportBatch.status.in_(("queued", "running", "failed")))).scalars().all():
+            run_import(batch_id)
+        db.session.remove()

@@ -12,7 +12,7 @@ import pytest
 from marketplace.domain.demo_data import generate_leads
 from marketplace.extensions import db
 from marketplace.models import ImportBatch, Lead
-from tests.conftest import login, make_user, post_form, run_imports
+from tests.conftest import csrf_token_from, login, make_user, post_form, run_imports
 from tests.services.test_import_export import csv_text
 
 
@@ -122,3 +122,16 @@ def test_without_redis_the_upload_is_imported_in_a_thread(vetter, unlimited, mon
     with unlimited.app_context():
         assert db.session.get(ImportBatch, batch_id).status == "done"
     assert "<strong>58</strong> accepted" in vetter.get(location).get_data(as_text=True)
+
+
+def test_the_import_path_takes_files_up_to_its_own_larger_cap(vetter, unlimited):
+    """100,000 rows are about 30 MB: the import takes bodies up to MAX_CSV_BYTES (48 MB), every
+    other path keeps MAX_CONTENT_LENGTH (16 MB)."""
+    big = b"name,price\n" + b"x" * 60 + b",1\n"
+    big = big + (b"y" * 60 + b",1\n") * (20 * 1024 * 1024 // 63)  # about 20 MB, the wrong columns
+    response = upload(vetter, big)
+    assert response.status_code == 302
+    assert "lacks the column" in vetter.get(response.location).get_data(as_text=True)
+    token = csrf_token_from(vetter.get("/staff/import").get_data(as_text=True))
+    refused = vetter.post("/notifications/read", data={"csrf_token": token, "x": "y" * (20 * 1024 * 1024)})
+    assert refused.status_code == 413

@@ -157,7 +157,8 @@ def import_leads():
                 return _start_import(data, upload.filename, form.encoding.data or None)
     return render_template("vetting/import.html", form=form, columns=LEAD_COLUMNS,
                            batches=imports.recent(current_user),
-                           max_rows=current_app.config["IMPORT_MAX_ROWS"])
+                           max_rows=current_app.config["IMPORT_MAX_ROWS"],
+                           max_mb=current_app.config["MAX_CSV_BYTES"] // (1024 * 1024))
 
 
 def _start_import(data: bytes, file_name: str, encoding: str | None):

@@ -40,6 +40,9 @@ def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
     of the lead-match weights when enough leads arrived since the last (services.match_models),
     and every CSV import left unfinished with no progress for IMPORT_STALE_AFTER.
     Returns (leads found, leads newly queued)."""
+    # Imports are taken up after IMPORT_STALE_AFTER without progress; `flask bootstrap` (a fresh
+    # start of the embedded default) and `flask sweep --older-than 0` take up every one.
+    imports_after = timedelta(0) if older_than == timedelta(0) else app.config["IMPORT_STALE_AFTER"]
     older_than = older_than if older_than is not None else app.config["SWEEP_AFTER"]
     with app.app_context():
         lead_ids = leads_to_sweep(older_than)
@@ -52,7 +55,7 @@ def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
             log.info("sweeper: e-mail sender queued again")
         if refit_due() and enqueue_refit("sweeper: new leads since the last fit"):
             log.info("sweeper: lead-match model refit queued")
-        stalled = imports.to_resume(app.config["IMPORT_STALE_AFTER"])
+        stalled = imports.to_resume(imports_after)
         if stalled and dispatch([("import_leads", batch_id) for batch_id in stalled]):
             log.info("sweeper: %d unfinished import(s) taken up again", len(stalled))
         return len(lead_ids), queued

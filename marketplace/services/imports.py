@@ -66,16 +66,17 @@ def start(data: bytes, file_name: str | None, *, uploader: User | None, lead_sta
           encoding: str | None = None, enqueue: bool = True) -> tuple[ImportBatch, bool]:
     """Keep ``data`` (a CSV file's bytes) and record its import batch, status "queued"; flushes.
     Returns (batch, True), or (the existing batch, False) when this uploader gave these bytes with
-    these options before. ``enqueue`` declares the import job after the commit; an unfinished
-    existing batch (a failed or lost job) is queued again too. The caller commits, and calls
+    these options before. ``enqueue`` declares the import job after the commit; an existing batch
+    whose job failed, or made no progress for IMPORT_STALE_AFTER (lost), is queued again too. The caller commits, and calls
     ``discard`` if that commit fails (an IntegrityError there means the same file was started
     meanwhile: ``find`` gives that batch)."""
     digest = hashlib.sha256(data).hexdigest()
     options = rules.options_key(lead_status, encoding)
     existing = find(digest, uploader, options)
     if existing is not None:
-        if enqueue and existing.status in rules.UNFINISHED:
-            effects.after_commit("import_leads", existing.id)
+        stalled = existing.updated_at < utcnow() - settings.current().import_stale_after
+        if enqueue and (existing.status == rules.FAILED or (existing.status in rules.UNFINISHED and stalled)):
+            effects.after_commit("import_leads", existing.id)  # its job failed or was lost: go on
         return existing, False
     stored_name = f"{secrets.token_hex(16)}.csv"
     with open(import_dir() / stored_name, "xb") as out:

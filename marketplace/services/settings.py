@@ -41,6 +41,11 @@ class Settings:
         return int(self._config.get("IMPORT_MAX_ROWS") or 100_000)
 
     @property
+    def import_stale_after(self):
+        """A timedelta: an unfinished import with no progress this long lost its job (IMPORT_STALE_AFTER)."""
+        return self._config["IMPORT_STALE_AFTER"]
+
+    @property
     def import_chunk_rows(self) -> int:
         """Rows an import reads and commits at a time (IMPORT_CHUNK_ROWS)."""
         return max(1, int(self._config.get("IMPORT_CHUNK_ROWS") or 500))

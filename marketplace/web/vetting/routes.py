@@ -163,22 +163,24 @@ def import_leads():
 
 def _start_import(data: bytes, file_name: str, encoding: str | None):
     user_id = current_user.id
-    batch, new = imports.start(data, file_name, uploader=current_user, lead_status=SUBMITTED, encoding=encoding)
-    batch_id, stored_name = batch.id, batch.stored_name
-    location = url_for("imports.batch_page", batch_id=batch_id)  # taken before the commit
+    stored_name, new = None, False
     try:
+        batch, new = imports.start(data, file_name, uploader=current_user, lead_status=SUBMITTED,
+                                   encoding=encoding)
+        stored_name = batch.stored_name if new else None
+        location = url_for("imports.batch_page", batch_id=batch.id)  # taken before the commit
         db.session.commit()
     except IntegrityError:  # the same file, started meanwhile (a double click): answer with that import
         db.session.rollback()
-        imports.discard(stored_name)
-        user = db.session.get(User, user_id)
-        batch = imports.existing(data, user, SUBMITTED, encoding)
+        if stored_name:
+            imports.discard(stored_name)  # (start() discards its file itself if its own insert fails)
+        batch = imports.existing(data, db.session.get(User, user_id), SUBMITTED, encoding)
         if batch is None:
             raise
         location, new = url_for("imports.batch_page", batch_id=batch.id), False
     except BaseException:
         db.session.rollback()
-        if new:
+        if stored_name:
             imports.discard(stored_name)
         raise
     flash("The file is saved and being imported; this page shows how far it got." if new else

@@ -109,6 +109,7 @@ def import_command(path: str, status: str, encoding: str | None, background: boo
     batch, new = imports.start(data, os.path.basename(path), uploader=None, lead_status=status, encoding=encoding,
                                enqueue=background)
     batch_id, unfinished = batch.id, batch.status not in ("done", "refused")
+    # Without Redis a "background" import runs in this process right after the commit.
     try:
         db.session.commit()
     except Exception:
@@ -118,7 +119,7 @@ def import_command(path: str, status: str, encoding: str | None, background: boo
         raise
     if not new:
         click.echo(f"This file was given to import before: import {batch_id}; it is not imported twice.")
-    if background:
+    if background and current_app.config.get("REDIS_URL"):
         click.echo(f"import {batch_id} queued for the workers; its page is /imports/{batch_id}")
         return
     if unfinished:

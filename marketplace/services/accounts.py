@@ -191,9 +191,12 @@ def request_password_reset(email: str) -> None:
     if user is not None:
         _queue_email(user, "password_reset", RESET_PATH + token,
                      minutes=max(1, config.password_reset_seconds // 60))
-        audit.record(None, "user.password_reset_request", "user", user.id)
     else:
         effects.after_commit("send_outbox")  # the same after-commit work as for an account
+    # Audited either way (the same write; staff can see addresses being probed): the row names
+    # the account, or no one (the address asked about is not kept).
+    audit.record(None, "user.password_reset_request", "user", user.id if user else None,
+                 detail=None if user else "no active account with the address asked about")
     db.session.flush()
 
 

@@ -151,6 +151,7 @@ def test_an_unknown_address_gets_the_same_answer_and_the_same_work(app_ctx, monk
     assert answers == [None, None] and made == ["password-reset", "password-reset"]
     assert pending == [[("send_outbox",)], [("send_outbox",)]]
     assert len(_outbox("known@example.org")) == 1 and _outbox("nobody@example.org") == []
+    assert _actions() == ["user.create", "user.password_reset_request", "user.password_reset_request"]
 
 
 # --- e-mail confirmation -----------------------------------------------------------------------

@@ -198,3 +198,17 @@ def test_the_account_limit_page_offers_the_emailed_link_and_the_link_lets_the_ow
     again = owner.post("/login", data={"csrf_token": fetch_token(owner), "email": "v@example.org",
                                        "password": NEW_PASSWORD}, environ_base={"REMOTE_ADDR": "10.8.0.1"})
     assert again.status_code == 302  # a known browser now: the account limit lets it through
+
+
+def test_the_admin_outbox_hides_secret_links_once_mail_goes_by_smtp(client, clean_app, monkeypatch):
+    with clean_app.app_context():
+        make_user("admin", "a@city.example")
+        make_user("supplier", "s@example.org", email_verified=False)
+    post_form(clean_app.test_client(), "/password/forgot", {"email": "s@example.org"})  # sent to the log
+    token = _link(clean_app, "s@example.org", "password_reset").split("token=")[1]
+    login(client, "a@city.example")
+    assert token in client.get("/admin/outbox").get_data(as_text=True)  # development: read them here
+    monkeypatch.setitem(clean_app.config, "MAIL_SERVER", "smtp.city.example")
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert token not in page and "not shown while e-mail goes by SMTP" in page
+    assert "e-mail not confirmed" in client.get("/admin/users").get_data(as_text=True)

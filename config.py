@@ -87,6 +87,9 @@ class Config:
     LOGIN_ACCOUNT_ADDRESS_LIMIT = "10 per minute"
     LOGIN_ACCOUNT_LIMIT = "100 per hour"
     REGISTER_LIMIT = "10 per hour"
+    # "Forgot your password?" and "send the confirmation again": per address and per e-mail address
+    # asked about (the same for addresses with and without an account: no enumeration).
+    ACCOUNT_MAIL_LIMIT = "5 per hour"
     SUBMIT_LIMIT = "60 per hour"
 
     # Number of reverse proxies in front of the app (0: none). Set it behind nginx or a load balancer.
@@ -115,6 +118,10 @@ class Config:
     MAIL_FROM = "PPE Marketplace <no-reply@localhost>"
     # The address links in e-mails point to.
     PUBLIC_URL = "http://127.0.0.1:5000"
+    # How long the e-mailed links work (issue 10, item 14): a password reset link (single-use: any
+    # password change ends it), and the link that confirms a new account's e-mail address.
+    PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+    EMAIL_CONFIRM_MAX_AGE = timedelta(days=7)
 
     @classmethod
     def from_env(cls) -> dict:
@@ -131,7 +138,7 @@ class Config:
         if os.environ.get("REGISTRY_FOLDER"):
             env["REGISTRY_FOLDER"] = os.environ["REGISTRY_FOLDER"]
         for key in ("LOGIN_LIMIT", "LOGIN_ACCOUNT_ADDRESS_LIMIT", "LOGIN_ACCOUNT_LIMIT", "REGISTER_LIMIT",
-                    "SUBMIT_LIMIT"):
+                    "SUBMIT_LIMIT", "ACCOUNT_MAIL_LIMIT"):
             if os.environ.get(key):
                 env[key] = os.environ[key]
         if os.environ.get("PROXY_FIX_X_FOR"):
@@ -149,7 +156,7 @@ class Config:
             env["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
         if os.environ.get("MAIL_USE_TLS"):
             env["MAIL_USE_TLS"] = os.environ["MAIL_USE_TLS"].lower() not in ("0", "false", "no")
-        for key in ("SWEEP_AFTER", "JOB_STALE_AFTER"):
+        for key in ("SWEEP_AFTER", "JOB_STALE_AFTER", "PASSWORD_RESET_MAX_AGE", "EMAIL_CONFIRM_MAX_AGE"):
             if os.environ.get(key + "_SECONDS"):
                 env[key] = timedelta(seconds=float(os.environ[key + "_SECONDS"]))
         return env

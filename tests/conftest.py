@@ -136,8 +136,11 @@ def post_form(client, path: str, data: dict | None = None, *, form_page: str | N
 
 
 def make_user(role: str = "supplier", email: str | None = None, *, password: str = DEFAULT_PASSWORD,
-              organisation: str | None = None, organisation_kind: str | None = None, verified: bool = False):
-    """Create a user through the real service (needs an app context)."""
+              organisation: str | None = None, organisation_kind: str | None = None, verified: bool = False,
+              email_verified: bool = True):
+    """Create a user through the real service (needs an app context). ``verified``: their
+    organisation is verified by an admin; ``email_verified``: they confirmed their e-mail address
+    (the default, as for every account that predates the rule; False as after self-registration)."""
     from marketplace.extensions import db
     from marketplace.services import accounts
 
@@ -148,11 +151,25 @@ def make_user(role: str = "supplier", email: str | None = None, *, password: str
         organisation_kind = organisation_kind or ("supplier" if role == "supplier" else "hospital")
     user = accounts.create_account(accounts.NewAccount(
         email=email, password=password, role=role, name=f"Test {role}",
-        organisation_name=organisation, organisation_kind=organisation_kind))
+        organisation_name=organisation, organisation_kind=organisation_kind), email_verified=email_verified)
     if verified and user.organisation:
         accounts.verify_organisation(user.organisation, actor_id=user.id)
     db.session.commit()  # the caller commits the use case
     return user
+
+
+def outbox_link(email: str, code: str) -> str:
+    """The link (a path) of the newest e-mail with fact ``code`` to ``email`` in the real outbox
+    (needs an app context): how the tests follow e-mailed links."""
+    from marketplace.extensions import db
+    from marketplace.models import OutboxEmail
+
+    rows = db.session.execute(db.select(OutboxEmail).where(OutboxEmail.to_address == email.lower())
+                              .order_by(OutboxEmail.id.desc())).scalars()
+    for row in rows:
+        if (row.message or {}).get("code") == code:
+            return row.link
+    raise AssertionError(f"no {code} e-mail to {email}")
 
 
 def login(client, email: str, password: str = DEFAULT_PASSWORD, **extra):

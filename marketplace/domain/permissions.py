@@ -32,6 +32,12 @@ def may_see_supplier_contacts(role: str, organisation_verified: bool) -> bool:
     return role == "buyer" and organisation_verified
 
 
+def may_verify_organisation(members_email_confirmed) -> bool:
+    """An admin verifies an organisation only once one of its members (an iterable of whether each
+    has confirmed their e-mail address) has: the city vouches only for people it can reach."""
+    return any(members_email_confirmed)
+
+
 def self_vetting_reason(*, actor_id: int, actor_email_domain: str | None, lead_owner_id: int | None,
                         lead_created_by_id: int | None, lead_email_domain: str | None) -> str | None:
     """Why this vetter may not decide on this lead, or None. Nobody vets their own offer, nor one

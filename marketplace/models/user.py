@@ -41,6 +41,10 @@ class User(UserMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the owner followed the confirmation link e-mailed at registration (issue 10, item 14);
+    # None until then. Accounts made by staff, the CLI and the demo seed, and every account that
+    # predates the rule (migration 0010), count as confirmed.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members", foreign_keys=[organisation_id])
 
@@ -55,6 +59,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles

@@ -18,10 +18,11 @@ from marketplace.models import (
     MatchPlan,
     Notification,
     Organisation,
+    OutboxEmail,
     User,
     UserSession,
 )
-from marketplace.services import notifications, planning, vetting
+from marketplace.services import accounts, notifications, planning, vetting
 from tests.conftest import (
     IS_POSTGRES,
     VALID_LEAD,
@@ -32,6 +33,7 @@ from tests.conftest import (
     make_lead,
     make_request,
     make_user,
+    outbox_link,
     valid_demand,
 )
 from tests.web.test_access_matrix import PDF, duplicate_pair, routes, snapshot
@@ -117,6 +119,14 @@ def csrf_cases(ids) -> dict[str, Case]:
         "auth.register_buyer": Case(None, "/register/buyer", lambda: {
             "name": "New Buyer", "email": "new-buyer@example.org", "organisation_name": "New Clinic",
             "organisation_kind": "clinic", "password": STRONG_PASSWORD, "confirm": STRONG_PASSWORD}, _count(User)),
+        "auth.forgot_password": Case(None, "/password/forgot", lambda: {"email": "s@supplier.example"},
+                                     _count(OutboxEmail)),
+        "auth.reset_password": Case(None, ids["reset_link"], lambda: {"password": STRONG_PASSWORD,
+                                                                     "confirm": STRONG_PASSWORD},
+                                    lambda: db.session.get(User, supplier).password_hash),
+        "auth.confirm_email": Case(None, ids["confirm_link"], dict,
+                                   lambda: db.session.get(User, ids["unconfirmed"]).email_verified_at),
+        "auth.resend_confirmation": Case("unconfirmed", "/account/confirm/resend", dict, _count(OutboxEmail)),
         "auth.change_password": Case("supplier", "/account/password", lambda: {
             "current_password": "correct horse battery staple", "new_password": STRONG_PASSWORD,
             "confirm": STRONG_PASSWORD},
@@ -172,7 +182,8 @@ def csrf_world(clean_app):
                  "buyer": make_user("buyer", "b@hospital.example", verified=True),  # verified: it may post
                  "other_buyer": make_user("buyer", "ob@clinic.example", organisation_kind="clinic"),
                  "vetter": make_user("vetter", "v@city.example"),
-                 "admin": make_user("admin", "a@city.example")}
+                 "admin": make_user("admin", "a@city.example"),
+                 "unconfirmed": make_user("supplier", "u@supplier.example", email_verified=False)}
         lead = make_lead(users["supplier"])
         asked = make_lead(users["supplier"], company_name="Asked Medical", email="info@asked-medical.com",
                           phone="(213) 555-0177")
@@ -193,7 +204,12 @@ def csrf_world(clean_app):
         db.session.commit()
         notification = db.session.execute(db.select(Notification.id)
                                           .where(Notification.user_id == users["buyer"].id)).scalar_one()
+        accounts.request_password_reset("s@supplier.example")
+        accounts.send_confirmation(users["unconfirmed"])
+        db.session.commit()
         ids = {name: user.id for name, user in users.items()}
+        ids.update(reset_link=outbox_link("s@supplier.example", "password_reset"),
+                   confirm_link=outbox_link("u@supplier.example", "email_confirm"))
         ids.update(lead=lead.id, asked_lead=asked.id, pair=duplicate_pair(asked.id, lead.id),
                    organisation=users["other_buyer"].organisation_id,  # unverified, for admin.set_verification
                    request=request.id, match=match.id, plan=plan.id, notification=notification, offer=offer.id)
@@ -209,7 +225,7 @@ def test_csrf_cases_cover_every_state_change(app):
 
 
 DUMMY_IDS = {k: 1 for k in ("supplier", "other_supplier", "lead", "asked_lead", "pair", "organisation", "request", "offer",
-                            "match", "plan", "notification")}
+                            "match", "plan", "notification", "unconfirmed", "reset_link", "confirm_link")}
 
 
 @pytest.mark.parametrize("endpoint", sorted(csrf_cases(DUMMY_IDS)))

@@ -3,7 +3,7 @@ from dataclasses import replace
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ...domain.lead_status import INFO_REQUESTED, TransitionError
+from ...domain.lead_status import HELD, INFO_REQUESTED, TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.permissions import may_edit_lead
 from ...extensions import db, limiter
@@ -44,7 +44,11 @@ def new_lead():
     if form.validate_on_submit():
         lead = leads.create_lead(form.clean, owner=current_user, actor_id=current_user.id, source="form")
         db.session.commit()
-        flash(f"Thank you. Your offer #{lead.id} is submitted; city staff will review it.", "success")
+        if lead.status == HELD:
+            flash(f"Your offer #{lead.id} is saved. Confirm your e-mail address to send it for review: "
+                  "open the link we e-mailed you.", "info")
+        else:
+            flash(f"Thank you. Your offer #{lead.id} is submitted; city staff will review it.", "success")
         return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))
     return render_template("suppliers/lead_form.html", form=form, lead=None)
 

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import Organisation, User
 from ..models.base import utcnow
 from ..security import hash_password, revoke_all_sessions, verify_password
-from . import audit
+from . import audit, organisations
 
 
 class AccountError(ValueError):
@@ -40,7 +40,13 @@ def find_user_by_email(email: str) -> User | None:
 
 def create_account(new: NewAccount, *, actor_id: int | None = None) -> User:
     """Create a user (and their organisation, if named); flushes, the caller commits. Raises
-    AccountError before writing anything."""
+    AccountError before writing anything.
+
+    A buyer's organisation follows the one organisation-name rule (services.organisations.
+    place_buyer): a name that is the same as or close to an existing buyer organisation's makes
+    no twin; the account is created without an organisation and with a pending request to join
+    it (``organisations.pending_join(user)``). A supplier's organisation is only the company name
+    their lead form starts with: it gives no access, so it is created as named."""
     if new.role not in values(ROLES):
         raise AccountError(f"Unknown role {new.role!r}.", "role")
     email = new.email.strip().lower()
@@ -49,12 +55,15 @@ def create_account(new: NewAccount, *, actor_id: int | None = None) -> User:
         raise AccountError(problem, "password")
     if find_user_by_email(email):
         raise AccountError("An account with this e-mail address already exists.", "email")
-    organisation = None
-    if new.organisation_name:
+    organisation_name = (new.organisation_name or "").strip()
+    kind = None
+    if organisation_name:
         kind = new.organisation_kind or ("supplier" if new.role == "supplier" else "other")
         if kind not in values(ORGANISATION_KINDS):
             raise AccountError("Unknown kind of organisation.", "organisation_kind")
-        organisation = Organisation(name=new.organisation_name.strip(), kind=kind)
+    organisation = (Organisation(name=organisation_name, kind=kind)
+                    if organisation_name and new.role != "buyer" else None)
+    if organisation is not None:
         db.session.add(organisation)
     user = User(email=email, name=(new.name or "").strip() or None, role=new.role,
                 password_hash=hash_password(new.password), organisation=organisation, active=True)
@@ -63,6 +72,8 @@ def create_account(new: NewAccount, *, actor_id: int | None = None) -> User:
     audit.record(actor_id if actor_id is not None else user.id, "user.create", "user", user.id,
                  after={"email": email, "role": new.role,
                         "organisation": organisation.name if organisation else None})
+    if organisation_name and new.role == "buyer":
+        organisations.place_buyer(user, organisation_name, kind, actor_id=actor_id)
     return user
 
 

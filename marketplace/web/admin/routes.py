@@ -5,8 +5,10 @@ from ...domain.catalog import ROLES
 from ...extensions import db
 from ...models import Organisation, User
 from ...services import accounts, notifications
+from ...services import organisations as organisation_service
 from ..access import role_required
 from ..forms import attach_errors, page_number
+from ..joins import JoinDecisionForm, decide_join_at
 from .forms import ActionForm, NewStaffForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -70,7 +72,15 @@ def organisations():
         Organisation.verified_at.is_not(None), Organisation.created_at.desc())
     pagination = db.paginate(pending_first, page=request.args.get("page", 1, type=page_number),
                              per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
-    return render_template("admin/organisations.html", pagination=pagination, action_form=ActionForm())
+    return render_template("admin/organisations.html", pagination=pagination, action_form=ActionForm(),
+                           joins=organisation_service.joins_to_decide(current_user), decision_form=JoinDecisionForm())
+
+
+@bp.post("/joins/<int:join_id>")
+@role_required("admin")
+def decide_join(join_id: int):
+    """Approve or refuse a request to join an organisation."""
+    return decide_join_at(join_id, url_for("admin.organisations"))
 
 
 @bp.post("/organisations/<int:organisation_id>/verification")

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from ...domain.redirects import safe_next
 from ...extensions import db, limiter
 from ...security import end_session, start_session
-from ...services import accounts
+from ...services import accounts, organisations
 from ..forms import attach_errors
 from ..main.routes import home_url_for
 from .devices import is_known_browser, remember_browser
@@ -78,9 +78,16 @@ def _register(form, role: str, template: str):
         except accounts.AccountError as exc:  # raised before anything is written
             attach_errors(form, {exc.field or "": str(exc)})
         else:
+            join = organisations.pending_join(user)
+            asked = join.organisation.name if join else None  # its name only: nothing else about it
             db.session.commit()
             start_session(user)
-            flash("Welcome! Your account is ready.", "success")
+            if asked:
+                flash(f"Welcome! Your account is ready. “{asked}” already has an account here, so your request "
+                      f"to join “{asked}” waits for approval by its members or city staff; you will be told here "
+                      "and by e-mail.", "info")
+            else:
+                flash("Welcome! Your account is ready.", "success")
             return redirect(home_url_for(user))
     return render_template(template, form=form)
 

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import DemandRequest, Lead, Match, OutboxEmail, User
-from marketplace.services import matches, notifications, planning
+from marketplace.services import matches, notifications, planning, processing
 from tests.conftest import approve, login, make_lead, make_request, make_user
 from tests.web.test_access_matrix import crawl, every_get_url
 
@@ -43,6 +43,8 @@ class DerivedWorld:
             request = make_request(buyer, max_unit_price=MAXIMUM, days_of_supply=str(DAYS_OF_SUPPLY),
                                    quantity=str(QUANTITY))
             lead = make_lead(supplier, unit_price=PRICE, quantity=str(LEAD_UNITS))
+            processing.process_lead(lead.id)  # scored now, as the worker would (with Redis it is only queued)
+            db.session.commit()
             approve(lead, vetter)
             hand = planning.propose(request, lead.id, HAND, vetter)  # by hand: "proposed by ..." reason
             db.session.commit()

@@ -178,3 +178,29 @@ def test_an_unverified_organisations_buyer_cannot_withdraw_a_request(proposal):
     db.session.rollback()
     assert snapshot() == before and db.session.get(DemandRequest, request.id).status == "open"
     assert demand.request_for(buyer, request.id).id == request.id  # it still reads its request
+
+
+def test_matching_proposes_nothing_to_an_unverified_organisation(proposal):
+    """Its proposals could never be accepted and would only hold the units: the plan leaves its
+    request out, staff cannot propose to it by hand, and a plan made before the revocation
+    releases nothing to it."""
+    buyer, match, request = proposal
+    other = make_user("buyer", "nurse@eastside.example", organisation="Eastside Free Clinic", verified=True)
+    other_request = make_request(other)
+    plan = planning.run_matching("after the revocation")
+    assert {line.demand_id for line in planning.plan_lines(plan)} == {other_request.id}
+    vetter = make_user("vetter", "v2@city.example")
+    with pytest.raises(planning.ProposalError, match="not verified"):
+        planning.propose(request, match.lead_id, 10, vetter)
+    db.session.rollback()
+    # Verified again: matched again; revoked before the release: the release skips it.
+    accounts.verify_organisation(buyer.organisation, actor_id=vetter.id)
+    db.session.commit()
+    plan = planning.run_matching("verified again")
+    assert request.id in {line.demand_id for line in planning.plan_lines(plan)}
+    accounts.revoke_organisation(buyer.organisation, actor_id=vetter.id)
+    db.session.commit()
+    planning.release_plan(plan, vetter)
+    db.session.commit()
+    assert db.session.execute(select(func.count()).select_from(Match).where(
+        Match.demand_id == request.id)).scalar_one() == 1  # the first proposal only

@@ -23,8 +23,8 @@ import pytest
 from marketplace.domain.leads import LEAD_COLUMNS
 from marketplace.domain.messages import fact
 from marketplace.extensions import db
-from marketplace.models import DemandRequest, DuplicatePair, Lead, Match
-from marketplace.services import demand, documents, notifications, organisations, planning
+from marketplace.models import DemandRequest, DuplicatePair, Lead, Match, User
+from marketplace.services import accounts, demand, documents, notifications, organisations, planning
 from tests.conftest import VALID_LEAD, approve, fetch_token, login, make_lead, make_request, make_user, valid_demand
 
 ROLES = ("anonymous", "supplier_a", "supplier_b", "buyer_a", "buyer_b", "vetter", "admin")
@@ -678,8 +678,13 @@ def test_proposal_notification_does_not_name_the_buyer_to_the_supplier(world, cl
     vetter = world.clients["vetter"]
     with clean_app.app_context():
         before = set(db.session.execute(db.select(Match.id)).scalars())
+        # Buyer B's organisation verified, its request is matched too (an unverified one's is not).
+        buyer_b = db.session.get(User, world.user_ids["buyer_b"])
+        accounts.verify_organisation(buyer_b.organisation, actor_id=world.user_ids["admin"])
+        db.session.commit()
+        plan_id = planning.run_matching("buyer B verified").id
         db.session.remove()
-    response = vetter.post(f"/staff/matching/{world.plan_id}/release",
+    response = vetter.post(f"/staff/matching/{plan_id}/release",
                            data={"csrf_token": fetch_token(vetter, "/staff/matching")})
     assert response.status_code == 302
     with clean_app.app_context():

@@ -134,6 +134,21 @@ NOTIFICATIONS: dict[str, dict[str, str | None]] = {
     "match_closed": {STAFF: "Match #{match_id} was closed: {close_reason_text}.",
                      BUYER: "Match #{match_id} was closed: {close_reason_text}.",
                      SUPPLIER: "Match #{match_id} was closed: {close_reason_text}."},
+    # params: organisation (its name), user_name, user_email (of the person asking to join; sent
+    # to admins and to the buyers of that verified organisation, who decide)
+    "join_requested": {STAFF: "{user_name} ({user_email}) asks to join {organisation}: approve or refuse under "
+                              "Admin, Organisations.",
+                       BUYER: "{user_name} ({user_email}) asks to join {organisation}: approve if they work with "
+                              "you, refuse otherwise (your home page).",
+                       SUPPLIER: "Someone asks to join {organisation}."},
+    # params: organisation (its name; sent to the person who asked)
+    "join_approved": {STAFF: "The request to join {organisation} was approved.",
+                      BUYER: "Your request to join {organisation} was approved: you act for it now.",
+                      SUPPLIER: "Your request to join {organisation} was approved."},
+    "join_refused": {STAFF: "The request to join {organisation} was refused.",
+                     BUYER: "Your request to join {organisation} was refused. If you work for another "
+                            "organisation, name it on your home page; otherwise contact the city.",
+                     SUPPLIER: "Your request to join {organisation} was refused."},
     # params: text (a notification stored as a sentence before facts)
     LEGACY: {STAFF: "{text}",
              BUYER: "There is news about one of your requests or matches.",
@@ -178,6 +193,22 @@ _UNTIL_CONFIRMED = {
 # The e-mail around a notification's text: {text} and {url} (where to open it).
 EMAIL_BODY = ("{text}\n\nOpen it in the marketplace: {url}\n\n"
               "You receive this because you have an account on the emergency PPE marketplace.\n")
+
+
+# ---- why a buyer may not act (domain.permissions.buyer_may_act) -----------------------------------
+
+def buyer_refusal(organisation_verified: bool | None, pending_join_name: str | None = None) -> str:
+    """Why a buyer may not post, change or withdraw a request or act on a match, for the page:
+    ``organisation_verified`` None (no organisation; ``pending_join_name`` is the organisation
+    they asked to join, if any) or False (not verified, or no longer)."""
+    if organisation_verified is None:
+        if pending_join_name:
+            return (f"Your request to join “{pending_join_name}” waits for approval by its members or city staff. "
+                    "Until then you cannot post requests or act on proposals.")
+        return ("You do not belong to an organisation yet, so you cannot post requests or act on proposals: "
+                "name your organisation on your home page, or ask the city to add you to it.")
+    return ("Your organisation must be verified by the city before it can post, change or withdraw requests "
+            "or accept proposals.")
 
 
 # ---- signals: what vetting found about a lead (``leads.risk_signals``) --------------------------

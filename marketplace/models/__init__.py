@@ -2,8 +2,8 @@
 from .audit import AuditLog
 from .lead import DuplicatePair, Lead, LeadBlockKey, LeadDocument, LeadFlag, LeadMessage, LeadNormal, MatchModel
 from .matching import DemandRequest, Match, MatchPlan, MatchPlanLine, Notification, OutboxEmail
-from .user import Organisation, User, UserSession
+from .user import Organisation, OrganisationJoinRequest, User, UserSession
 
 __all__ = ["AuditLog", "DemandRequest", "DuplicatePair", "Lead", "LeadBlockKey", "LeadDocument", "LeadFlag",
            "LeadMessage", "LeadNormal", "Match", "MatchModel", "MatchPlan", "MatchPlanLine", "Notification", "Organisation",
-           "OutboxEmail", "User", "UserSession"]
+           "OrganisationJoinRequest", "OutboxEmail", "User", "UserSession"]

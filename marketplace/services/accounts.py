@@ -35,7 +35,7 @@ from ..extensions import db
 from ..models import Organisation, OutboxEmail, User
 from ..models.base import utcnow
 from ..security import hash_password, revoke_all_sessions, verify_password
-from . import audit, effects, settings
+from . import audit, effects, organisations, settings
 from .leads import release_held_leads
 
 # Where the e-mailed links lead (the web layer serves these paths).
@@ -87,16 +87,25 @@ def create_account(new: NewAccount, *, actor_id: int | None = None, email_verifi
     AccountError before writing anything (an address that has an account is refused: this is
     for staff, the CLI and seeds, who may know it; the public registers through ``register``).
     ``email_verified``: accounts made by staff or the CLI count as confirmed; ``register`` makes
-    them unconfirmed."""
+    them unconfirmed.
+
+    A buyer's organisation follows the one organisation-name rule (services.organisations.
+    place_buyer): a name that is the same as or close to an existing buyer organisation's makes
+    no twin; the account is created without an organisation and with a pending request to join
+    it (``organisations.pending_join(user)``). A supplier's organisation is only the company name
+    their lead form starts with: it gives no access, so it is created as named."""
     email = _checked_email(new)
     if find_user_by_email(email):
         raise AccountError("An account with this e-mail address already exists.", "email")
-    organisation = None
-    if new.organisation_name:
+    organisation_name = (new.organisation_name or "").strip()
+    kind = None
+    if organisation_name:
         kind = new.organisation_kind or ("supplier" if new.role == "supplier" else "other")
         if kind not in values(ORGANISATION_KINDS):
             raise AccountError("Unknown kind of organisation.", "organisation_kind")
-        organisation = Organisation(name=new.organisation_name.strip(), kind=kind)
+    organisation = (Organisation(name=organisation_name, kind=kind)
+                    if organisation_name and new.role != "buyer" else None)
+    if organisation is not None:
         db.session.add(organisation)
     user = User(email=email, name=(new.name or "").strip() or None, role=new.role,
                 password_hash=hash_password(new.password), organisation=organisation, active=True,
@@ -106,6 +115,8 @@ def create_account(new: NewAccount, *, actor_id: int | None = None, email_verifi
     audit.record(actor_id if actor_id is not None else user.id, "user.create", "user", user.id,
                  after={"email": email, "role": new.role,
                         "organisation": organisation.name if organisation else None})
+    if organisation_name and new.role == "buyer":
+        organisations.place_buyer(user, organisation_name, kind, actor_id=actor_id)
     return user
 
 

@@ -18,12 +18,14 @@ from marketplace.models import (
     MatchPlan,
     Notification,
     Organisation,
+    OrganisationJoinRequest,
     OutboxEmail,
     User,
     UserSession,
 )
-from marketplace.services import accounts, notifications, planning, vetting
+from marketplace.services import accounts, notifications, organisations, planning, vetting
 from tests.conftest import (
+    DEFAULT_PASSWORD,
     IS_POSTGRES,
     VALID_LEAD,
     approve,
@@ -169,6 +171,12 @@ def csrf_cases(ids) -> dict[str, Case]:
         "planning.run": Case("vetter", "/staff/matching/run", dict, _plans_requested),
         "planning.release": Case("vetter", f"/staff/matching/{plan}/release", dict,
                                  lambda: db.session.get(MatchPlan, plan).status),
+        "admin.decide_join": Case("admin", f"/admin/joins/{ids['join']}", lambda: {"decision": "refuse"},
+                                  lambda: db.session.get(OrganisationJoinRequest, ids["join"]).status),
+        "buyers.decide_join": Case("buyer", f"/buyer/joins/{ids['join']}", lambda: {"decision": "approve"},
+                                   lambda: db.session.get(OrganisationJoinRequest, ids["join"]).status),
+        "buyers.name_organisation": Case("orgless", "/buyer/organisation", lambda: {
+            "organisation_name": "Westlake Community Clinic", "organisation_kind": "clinic"}, _count(Organisation)),
         "planning.propose": Case("vetter", f"/staff/requests/{request}/propose",
                                  lambda: {"lead_id": str(ids["offer"]), "quantity": "100"}, _count(Match)),
     }
@@ -183,7 +191,12 @@ def csrf_world(clean_app):
                  "other_buyer": make_user("buyer", "ob@clinic.example", organisation_kind="clinic"),
                  "vetter": make_user("vetter", "v@city.example"),
                  "admin": make_user("admin", "a@city.example"),
-                 "unconfirmed": make_user("supplier", "u@supplier.example", email_verified=False)}
+                 "unconfirmed": make_user("supplier", "u@supplier.example", email_verified=False),
+                 # a buyer who belongs to no organisation yet, and one asking to join the buyer's
+                 "orgless": accounts.create_account(accounts.NewAccount(
+                     email="n@gmail.example", password=DEFAULT_PASSWORD, role="buyer", name="No Org"))}
+        db.session.commit()
+        joiner = make_user("buyer", "j@gmail.example", organisation=users["buyer"].organisation.name, joins=True)
         lead = make_lead(users["supplier"])
         asked = make_lead(users["supplier"], company_name="Asked Medical", email="info@asked-medical.com",
                           phone="(213) 555-0177")
@@ -202,8 +215,9 @@ def csrf_world(clean_app):
         plan = planning.run_matching("csrf tests")  # with Redis, runs are only queued: compute it here
         notifications.notify([users["buyer"]], "Something happened", "/buyer/")
         db.session.commit()
-        notification = db.session.execute(db.select(Notification.id)
-                                          .where(Notification.user_id == users["buyer"].id)).scalar_one()
+        notification = db.session.execute(db.select(Notification.id)  # the newest: the join request's came first
+                                          .where(Notification.user_id == users["buyer"].id)
+                                          .order_by(Notification.id.desc()).limit(1)).scalar_one()
         accounts.request_password_reset("s@supplier.example")
         accounts.send_confirmation(users["unconfirmed"])
         db.session.commit()
@@ -212,7 +226,8 @@ def csrf_world(clean_app):
                    confirm_link=outbox_link("u@supplier.example", "email_confirm"))
         ids.update(lead=lead.id, asked_lead=asked.id, pair=duplicate_pair(asked.id, lead.id),
                    organisation=users["other_buyer"].organisation_id,  # unverified, for admin.set_verification
-                   request=request.id, match=match.id, plan=plan.id, notification=notification, offer=offer.id)
+                   request=request.id, match=match.id, plan=plan.id, notification=notification, offer=offer.id,
+                   join=organisations.pending_join(joiner).id)
         emails = {name: user.email for name, user in users.items()}
         db.session.remove()
     return ids, emails
@@ -225,7 +240,7 @@ def test_csrf_cases_cover_every_state_change(app):
 
 
 DUMMY_IDS = {k: 1 for k in ("supplier", "other_supplier", "lead", "asked_lead", "pair", "organisation", "request", "offer",
-                            "match", "plan", "notification", "unconfirmed", "reset_link", "confirm_link")}
+                            "match", "plan", "notification", "unconfirmed", "reset_link", "confirm_link", "join")}
 
 
 @pytest.mark.parametrize("endpoint", sorted(csrf_cases(DUMMY_IDS)))

@@ -6,8 +6,10 @@ from ...domain.catalog import ROLES
 from ...extensions import db
 from ...models import Organisation, User
 from ...services import accounts, notifications
+from ...services import organisations as organisation_service
 from ..access import role_required
 from ..forms import attach_errors, page_number
+from ..joins import JoinDecisionForm, decide_join_at
 from .forms import ActionForm, NewStaffForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -73,7 +75,15 @@ def organisations():
                              per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template("admin/organisations.html", pagination=pagination, action_form=ActionForm(),
                            blockers={o.id: accounts.verification_blocker(o) for o in pagination.items
-                                     if not o.verified})
+                                     if not o.verified},
+                           joins=organisation_service.joins_to_decide(current_user), decision_form=JoinDecisionForm())
+
+
+@bp.post("/joins/<int:join_id>")
+@role_required("admin")
+def decide_join(join_id: int):
+    """Approve or refuse a request to join an organisation."""
+    return decide_join_at(join_id, url_for("admin.organisations"))
 
 
 @bp.post("/organisations/<int:organisation_id>/verification")

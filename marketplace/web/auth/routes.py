@@ -92,6 +92,8 @@ def _register(form, role: str, template: str):
         except accounts.AccountError as exc:  # raised before anything is written
             attach_errors(form, {exc.field or "": str(exc)})
         else:
+            # One answer for every registration (new address or not, organisation name taken or
+            # not): a pending request to join is shown once the person has signed in.
             db.session.commit()
             return render_template("auth/check_email.html", email=form.email.data.strip().lower())
     return render_template(template, form=form)

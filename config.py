@@ -100,6 +100,9 @@ class Config:
     LOGIN_ACCOUNT_ADDRESS_LIMIT = "10 per minute"
     LOGIN_ACCOUNT_LIMIT = "100 per hour"
     REGISTER_LIMIT = "10 per hour"
+    # "Forgot your password?" and "send the confirmation again": per address and per e-mail address
+    # asked about (the same for addresses with and without an account: no enumeration).
+    ACCOUNT_MAIL_LIMIT = "5 per hour"
     SUBMIT_LIMIT = "60 per hour"
 
     # Number of reverse proxies in front of the app (0: none). Set it behind nginx or a load balancer.
@@ -128,6 +131,10 @@ class Config:
     MAIL_FROM = "PPE Marketplace <no-reply@localhost>"
     # The address links in e-mails point to.
     PUBLIC_URL = "http://127.0.0.1:5000"
+    # How long the e-mailed links work (issue 10, item 14): a password reset link (single-use: any
+    # password change ends it), and the link that confirms a new account's e-mail address.
+    PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+    EMAIL_CONFIRM_MAX_AGE = timedelta(days=7)
 
     @classmethod
     def from_env(cls) -> dict:
@@ -144,7 +151,7 @@ class Config:
         if os.environ.get("REGISTRY_FOLDER"):
             env["REGISTRY_FOLDER"] = os.environ["REGISTRY_FOLDER"]
         for key in ("LOGIN_LIMIT", "LOGIN_ACCOUNT_ADDRESS_LIMIT", "LOGIN_ACCOUNT_LIMIT", "REGISTER_LIMIT",
-                    "SUBMIT_LIMIT"):
+                    "SUBMIT_LIMIT", "ACCOUNT_MAIL_LIMIT"):
             if os.environ.get(key):
                 env[key] = os.environ[key]
         if os.environ.get("PROXY_FIX_X_FOR"):
@@ -165,7 +172,8 @@ class Config:
         for key in ("IMPORT_MAX_ROWS", "IMPORT_CHUNK_ROWS", "IMPORT_JOB_TIMEOUT"):
             if os.environ.get(key):
                 env[key] = int(os.environ[key])
-        for key in ("SWEEP_AFTER", "JOB_STALE_AFTER", "IMPORT_STALE_AFTER"):
+        for key in ("SWEEP_AFTER", "JOB_STALE_AFTER", "PASSWORD_RESET_MAX_AGE", "EMAIL_CONFIRM_MAX_AGE",
+                    "IMPORT_STALE_AFTER"):
             if os.environ.get(key + "_SECONDS"):
                 env[key] = timedelta(seconds=float(os.environ[key + "_SECONDS"]))
         return env

@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -151,23 +152,53 @@ def post_form(client, path: str, data: dict | None = None, *, form_page: str | N
 
 
 def make_user(role: str = "supplier", email: str | None = None, *, password: str = DEFAULT_PASSWORD,
-              organisation: str | None = None, organisation_kind: str | None = None, verified: bool = False):
-    """Create a user through the real service (needs an app context)."""
+              organisation: str | None = None, organisation_kind: str | None = None, verified: bool = False,
+              email_verified: bool = True, joins: bool = False):
+    """Create a user through the real service (needs an app context). ``verified``: their
+    organisation is verified by an admin; ``email_verified``: they confirmed their e-mail address
+    (the default, as for every account that predates the rule; False as after self-registration).
+    A buyer whose organisation name is the same as or close to an existing one asks to join it
+    (``joins=True`` expects that; otherwise it is a mistake in the test)."""
     from marketplace.extensions import db
     from marketplace.services import accounts
 
     make_user.counter = getattr(make_user, "counter", 0) + 1
     email = email or f"{role}{make_user.counter}@example-{role}.org"
     if organisation is None and role in ("supplier", "buyer"):
-        organisation = f"{role.title()} Org {make_user.counter}"
+        # Buyers' organisation names follow the one name rule: "Buyer Org 1" and "Buyer Org 2"
+        # would be close (a join request, not an organisation), so each gets a distinct word.
+        organisation = (f"{role.title()} Org {make_user.counter}" if role == "supplier"
+                        else f"{_distinct_word(make_user.counter)} Hospital {make_user.counter}")
         organisation_kind = organisation_kind or ("supplier" if role == "supplier" else "hospital")
     user = accounts.create_account(accounts.NewAccount(
         email=email, password=password, role=role, name=f"Test {role}",
-        organisation_name=organisation, organisation_kind=organisation_kind))
+        organisation_name=organisation, organisation_kind=organisation_kind), email_verified=email_verified)
+    if role == "buyer" and organisation:
+        assert (user.organisation is None) is joins, f"{organisation!r}: joins={joins}, but it did not (or did)"
     if verified and user.organisation:
         accounts.verify_organisation(user.organisation, actor_id=user.id)
     db.session.commit()  # the caller commits the use case
     return user
+
+
+def outbox_link(email: str, code: str) -> str:
+    """The link (a path) of the newest e-mail with fact ``code`` to ``email`` in the real outbox
+    (needs an app context): how the tests follow e-mailed links."""
+    from marketplace.extensions import db
+    from marketplace.models import OutboxEmail
+
+    rows = db.session.execute(db.select(OutboxEmail).where(OutboxEmail.to_address == email.lower())
+                              .order_by(OutboxEmail.id.desc())).scalars()
+    for row in rows:
+        if (row.message or {}).get("code") == code:
+            return row.link
+    raise AssertionError(f"no {code} e-mail to {email}")
+
+
+def _distinct_word(number: int) -> str:
+    """A made-up word per number, far from every other one's (no two are close organisation names)."""
+    digest = hashlib.sha256(str(number).encode()).hexdigest()
+    return "".join(chr(ord("a") + int(c, 16)) for c in digest[:9]).title()
 
 
 def login(client, email: str, password: str = DEFAULT_PASSWORD, **extra):

@@ -10,7 +10,14 @@ from typing import IO
 from ..domain.csv_cells import protect, unprotect
 from ..domain.csv_text import FileRefused, decode_csv
 from ..domain.errors import Forbidden, NotFound
-from ..domain.lead_status import APPROVED, PROCESSING_PENDING, SUBMITTED, import_may_change
+from ..domain.lead_status import (
+    APPROVED,
+    HELD,
+    PROCESSING_PENDING,
+    SUBMITTED,
+    import_may_change,
+    submission_status,
+)
 from ..domain.leads import (
     DERIVED_FIELDS,
     LEAD_COLUMNS,
@@ -42,7 +49,10 @@ def lead_values(lead: Lead) -> dict:
 def create_lead(values: dict, *, owner: User | None, actor_id: int | None, source: str,
                 status: str = SUBMITTED) -> Lead:
     """Save a validated lead (values from ``parse_lead``) with its audit row; flushes (the caller
-    commits, and processing is queued after that commit)."""
+    commits, and processing is queued after that commit). A lead submitted by an ``owner`` whose
+    e-mail address is not confirmed is HELD instead of ``status`` (see release_held_leads)."""
+    if owner is not None and status == SUBMITTED:
+        status = submission_status(owner.email_verified)
     lead = Lead(**{name: values.get(name) for name in EDITABLE_FIELDS},
                 owner_id=owner.id if owner else None, created_by_id=actor_id,
                 source=source, status=status, processing_state=PROCESSING_PENDING)
@@ -51,6 +61,21 @@ def create_lead(values: dict, *, owner: User | None, actor_id: int | None, sourc
     audit.record(actor_id, "lead.create", "lead", lead.id, after={"source": source, "status": status})
     effects.after_commit("process_lead", lead.id)  # after the commit: the job must find the row
     return lead
+
+
+def release_held_leads(owner: User, *, actor_id: int | None) -> list[int]:
+    """Send ``owner``'s HELD leads to the vetting queue (SUBMITTED), audited, once their e-mail
+    address is confirmed; returns their ids. Flushes; the caller commits. They were processed
+    (scored) while held, so they enter the queue with their score."""
+    held = list(db.session.execute(db.select(Lead).where(Lead.owner_id == owner.id, Lead.status == HELD)
+                                   .order_by(Lead.id)).scalars())
+    for lead in held:
+        lead.status = SUBMITTED
+        lead.updated_at = utcnow()
+        audit.record(actor_id, "lead.release", "lead", lead.id, before={"status": HELD},
+                     after={"status": SUBMITTED}, detail="the owner confirmed their e-mail address")
+    db.session.flush()
+    return [lead.id for lead in held]
 
 
 def apply_changes(record, values: dict, fields) -> tuple[dict, dict]:

@@ -81,6 +81,21 @@ class Settings:
     def mail_from(self) -> str:
         return str(self._config["MAIL_FROM"])
 
+    @property
+    def secret_key(self) -> str:
+        """The key that signs the links e-mailed to recover and confirm accounts (domain.account_tokens)."""
+        return str(self._config["SECRET_KEY"])
+
+    @property
+    def password_reset_seconds(self) -> int:
+        """How long a password reset link works, in seconds (PASSWORD_RESET_MAX_AGE)."""
+        return int(self._config["PASSWORD_RESET_MAX_AGE"].total_seconds())
+
+    @property
+    def email_confirm_seconds(self) -> int:
+        """How long an e-mail confirmation link works, in seconds (EMAIL_CONFIRM_MAX_AGE)."""
+        return int(self._config["EMAIL_CONFIRM_MAX_AGE"].total_seconds())
+
 
 _current: ContextVar[Settings | None] = ContextVar("marketplace_settings", default=None)
 

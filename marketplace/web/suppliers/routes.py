@@ -3,7 +3,7 @@ from dataclasses import replace
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ...domain.lead_status import INFO_REQUESTED, TransitionError
+from ...domain.lead_status import HELD, INFO_REQUESTED, TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.permissions import may_edit_lead
 from ...extensions import db, limiter
@@ -46,9 +46,15 @@ def new_lead():
         token = form.submission_token.data
         if (earlier := once.already_received(token)) is not None:
             return earlier  # a retry: the first POST with this token stored the lead
-        lead_id = leads.create_lead(form.clean, owner=current_user, actor_id=current_user.id, source="form").id
+        lead = leads.create_lead(form.clean, owner=current_user, actor_id=current_user.id, source="form")
+        lead_id, held = lead.id, lead.status == HELD  # read before the commit: nothing after it may fail
+        if held:
+            message, category = (f"Your offer #{lead_id} is saved. Confirm your e-mail address to send it for "
+                                 "review: open the link we e-mailed you.", "info")
+        else:
+            message, category = f"Thank you. Your offer #{lead_id} is submitted; city staff will review it.", "success"
         return once.commit_once(token, "lead", lead_id, url_for("suppliers.lead_detail", lead_id=lead_id),
-                                f"Thank you. Your offer #{lead_id} is submitted; city staff will review it.")
+                                message, category)
     return render_template("suppliers/lead_form.html", form=form, lead=None)
 
 

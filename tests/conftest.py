@@ -129,10 +129,25 @@ def fetch_token(client, path: str = "/login") -> str:
     return csrf_token_from(client.get(path, follow_redirects=True).get_data(as_text=True))
 
 
+_SUBMISSION_TOKEN = re.compile(r'name="submission_token"[^>]*value="([^"]+)"')
+
+
+def submission_token_from(html: str) -> str | None:
+    """The one-time ``submission_token`` of a create form (web.forms.OneTimeSubmission), if any."""
+    match = _SUBMISSION_TOKEN.search(html)
+    return match.group(1) if match else None
+
+
 def post_form(client, path: str, data: dict | None = None, *, form_page: str | None = None, **kwargs):
-    """POST like a browser: take the CSRF token from the form page first."""
+    """POST like a browser: take the CSRF token (and a create form's one-time submission token)
+    from the form page first."""
     data = dict(data or {})
-    data.setdefault("csrf_token", fetch_token(client, form_page or path))
+    if "csrf_token" not in data or "submission_token" not in data:
+        html = client.get(form_page or path, follow_redirects=True).get_data(as_text=True)
+        data.setdefault("csrf_token", csrf_token_from(html))
+        token = submission_token_from(html)
+        if token and "submission_token" not in data:
+            data["submission_token"] = token
     return client.post(path, data=data, **kwargs)
 
 
@@ -263,3 +278,17 @@ def approve(lead, vetter=None):
     vetting.decide(lead, vetter, "approve")
     db.session.commit()  # the caller commits the use case
     return vetter
+
+
+def run_imports(app) -> None:
+    """Run every unfinished CSV import as a worker would (with Redis the upload only queued its
+    job; on the embedded default it ran already and this does nothing)."""
+    from marketplace.extensions import db
+    from marketplace.jobs.tasks import run_import
+    from marketplace.models import ImportBatch
+
+    with app.app_context():
+        for batch_id in db.session.execute(db.select(ImportBatch.id).where(
+                ImportBatch.status.in_(("queued", "running", "failed")))).scalars().all():
+            run_import(batch_id)
+        db.session.remove()

@@ -119,3 +119,11 @@ def buyer_sees_contacts(party: str | None, organisation_verified: bool | None, m
 def supplier_sees_buyer(match_status: str) -> bool:
     """The supplier learns who to deliver to once the buyer has accepted."""
     return match_status in CONTACT_STATUSES
+
+
+def may_view_import(role: str, user_id: int, uploader_id: int | None) -> bool:
+    """An import batch (its progress page and its report of rejected rows): the staff member who
+    uploaded it, and admins (who also see imports run from the command line, uploader None)."""
+    if role == "admin":
+        return True
+    return role in STAFF_ROLES and uploader_id is not None and uploader_id == user_id

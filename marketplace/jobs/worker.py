@@ -8,12 +8,14 @@ from flask import Flask
 from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
+from ..services import imports
 from ..services.match_models import refit_due
 from ..services.notifications import outbox_waiting
 from ..services.planning import matching_is_stale
 from ..services.processing import leads_to_sweep, warm_up
 from .queue import (
     WORKER_QUEUES,
+    dispatch,
     enqueue_lead_processing,
     enqueue_matching,
     enqueue_outbox,
@@ -34,9 +36,13 @@ MAINTENANCE_INTERVAL = 10
 
 def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
     """Enqueue every lead left pending too long; queue a matching run if supply or demand changed
-    after the newest plan, the e-mail sender if mail is waiting (jobs lost with Redis), and a refit
-    of the lead-match weights when enough leads arrived since the last (services.match_models).
+    after the newest plan, the e-mail sender if mail is waiting (jobs lost with Redis), a refit
+    of the lead-match weights when enough leads arrived since the last (services.match_models),
+    and every CSV import left unfinished with no progress for IMPORT_STALE_AFTER.
     Returns (leads found, leads newly queued)."""
+    # Imports are taken up after IMPORT_STALE_AFTER without progress; `flask bootstrap` (a fresh
+    # start of the embedded default) and `flask sweep --older-than 0` take up every one.
+    imports_after = timedelta(0) if older_than == timedelta(0) else app.config["IMPORT_STALE_AFTER"]
     older_than = older_than if older_than is not None else app.config["SWEEP_AFTER"]
     with app.app_context():
         lead_ids = leads_to_sweep(older_than)
@@ -49,6 +55,9 @@ def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
             log.info("sweeper: e-mail sender queued again")
         if refit_due() and enqueue_refit("sweeper: new leads since the last fit"):
             log.info("sweeper: lead-match model refit queued")
+        stalled = imports.to_resume(imports_after)
+        if stalled and dispatch([("import_leads", batch_id) for batch_id in stalled]):
+            log.info("sweeper: %d unfinished import(s) taken up again", len(stalled))
         return len(lead_ids), queued
 
 

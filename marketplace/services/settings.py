@@ -36,6 +36,21 @@ class Settings:
         return int(self._config["MAX_DOCUMENT_BYTES"])
 
     @property
+    def import_max_rows(self) -> int:
+        """The most data rows one CSV import may have (IMPORT_MAX_ROWS)."""
+        return int(self._config.get("IMPORT_MAX_ROWS") or 100_000)
+
+    @property
+    def import_stale_after(self):
+        """A timedelta: an unfinished import with no progress this long lost its job (IMPORT_STALE_AFTER)."""
+        return self._config["IMPORT_STALE_AFTER"]
+
+    @property
+    def import_chunk_rows(self) -> int:
+        """Rows an import reads and commits at a time (IMPORT_CHUNK_ROWS)."""
+        return max(1, int(self._config.get("IMPORT_CHUNK_ROWS") or 500))
+
+    @property
     def dedup_refit_every(self) -> int | None:
         """New leads after which the duplicate model is refitted; None for the built-in default."""
         value = self._config.get("DEDUP_REFIT_EVERY")

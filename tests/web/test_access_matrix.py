@@ -113,11 +113,14 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("planning.release", "POST"): STAFF,
     ("planning.propose", "POST"): STAFF,
     ("planning.export", "GET"): STAFF,
+    # CSV imports: the staff member who uploaded the file, and admins (CLI imports: admins only).
+    ("imports.batch_page", "GET"): ADMIN,
+    ("imports.rejected_report", "GET"): ADMIN,
 }
 
 # Integer URL arguments the matrix knows how to fill with somebody else's record.
 KNOWN_ARGUMENTS = {"lead_id", "document_id", "user_id", "organisation_id", "pair_id", "request_id", "match_id",
-                   "plan_id", "join_id"}
+                   "plan_id", "join_id", "batch_id"}
 
 # Marker text of each party; a party's marker may be shown to that party and to city staff only.
 MARKERS = {
@@ -211,6 +214,25 @@ def _proposed(lead, request) -> Match:
     return match
 
 
+def import_batch(uploader, marker: str = "city") -> int:
+    """An import batch uploaded by ``uploader`` (None: the CLI), read: one lead and one rejected
+    row whose message carries the city's marker."""
+    from marketplace.domain.lead_status import SUBMITTED
+    from marketplace.jobs.tasks import run_import
+    from marketplace.services import imports
+
+    header = ",".join(LEAD_COLUMNS)
+    good = ",".join(f'"{VALID_LEAD.get(c, "")}"' for c in LEAD_COLUMNS)
+    bad = ",".join(f'"{({**VALID_LEAD, "unit_price": MARKERS[marker]}).get(c, "")}"' for c in LEAD_COLUMNS)
+    data = f"{header}\n{good}\n{bad}\n".replace("Harbor Industrial", f"Harbor {uploader.id if uploader else 0}")
+    batch, _ = imports.start(data.encode(), f"{MARKERS[marker]}.csv", uploader=uploader, lead_status=SUBMITTED,
+                             enqueue=False)
+    batch_id = batch.id
+    db.session.commit()
+    run_import(batch_id)
+    return batch_id
+
+
 class World:
     """Two suppliers, two buyers, a vetter and an admin, each with records the others must not touch:
     leads, documents, demand requests, matches (proposed, so no party sees the other yet) and
@@ -276,6 +298,7 @@ class World:
             self.match_ids = {"a": match_a.id, "b": match_b.id, "city": match_city.id}
             self.plan_id = plan.id
             self.join_ids = {"buyer_a": join_a.id, "buyer_b": join_b.id}
+            self.batch_ids = {"vetter": import_batch(vetter), "admin": import_batch(admin), "cli": import_batch(None)}
             db.session.remove()
         self.clients = {}
         for role in ROLES:
@@ -297,13 +320,14 @@ class World:
              "user_id": self.user_ids[other_user], "organisation_id": self.org_ids[other_buyer],
              "pair_id": self.pair_id, "request_id": self.request_ids[other_buyer],
              "match_id": self.match_ids[other_match], "plan_id": self.plan_id,
-             "join_id": self.join_ids[other_buyer]},
+             "join_id": self.join_ids[other_buyer],
+             "batch_id": self.batch_ids["admin" if role == "vetter" else "vetter"]},
             {"lead_id": self.lead_ids["city"], "document_id": self.doc_ids["city"],
              "user_id": self.user_ids["admin" if role != "admin" else "buyer_b"],
              "organisation_id": self.org_ids[other_supplier], "pair_id": self.pair_id,
              "request_id": self.request_ids["city"], "match_id": self.match_ids["city"], "plan_id": self.plan_id,
              # buyer B's organisation is not verified: its own buyer may not decide who joins it
-             "join_id": self.join_ids["buyer_b"]},
+             "join_id": self.join_ids["buyer_b"], "batch_id": self.batch_ids["cli"]},
         ]
 
     def all_ids(self) -> dict[str, list[int]]:
@@ -311,7 +335,7 @@ class World:
                 "user_id": list(self.user_ids.values()), "organisation_id": list(self.org_ids.values()),
                 "pair_id": [self.pair_id], "request_id": list(self.request_ids.values()),
                 "match_id": list(self.match_ids.values()), "plan_id": [self.plan_id],
-                "join_id": list(self.join_ids.values())}
+                "join_id": list(self.join_ids.values()), "batch_id": list(self.batch_ids.values())}
 
 
 def forbidden_markers(role: str) -> list[str]:

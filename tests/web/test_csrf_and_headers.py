@@ -12,6 +12,7 @@ from marketplace.models import (
     AuditLog,
     DemandRequest,
     DuplicatePair,
+    ImportBatch,
     Lead,
     LeadDocument,
     Match,
@@ -141,7 +142,7 @@ def csrf_cases(ids) -> dict[str, Case]:
                                           lambda: {"document": (io.BytesIO(PDF), "spec.pdf")}, _count(LeadDocument)),
         "suppliers.answer": Case("supplier", f"/leads/{asked}/answer",
                                  lambda: {"answer": "Yes: NIOSH TC-84A-0007."}, _status(asked)),
-        "vetting.import_leads": Case("vetter", "/staff/import", lambda: {"file": _csv_file()}, _count(Lead)),
+        "vetting.import_leads": Case("vetter", "/staff/import", lambda: {"file": _csv_file()}, _count(ImportBatch)),
         "vetting.decide": Case("vetter", f"/staff/leads/{lead}/decision", lambda: {"action": "start_review"},
                                _status(lead)),
         "vetting.decide_pair": Case("vetter", f"/staff/pairs/{ids['pair']}",
@@ -224,13 +225,21 @@ def csrf_world(clean_app):
         ids = {name: user.id for name, user in users.items()}
         ids.update(reset_link=outbox_link("s@supplier.example", "password_reset"),
                    confirm_link=outbox_link("u@supplier.example", "email_confirm"))
-        ids.update(lead=lead.id, asked_lead=asked.id, pair=duplicate_pair(asked.id, lead.id),
+        batch = import_batch(users["vetter"])
+        ids.update(batch=batch, lead=lead.id, asked_lead=asked.id, pair=duplicate_pair(asked.id, lead.id),
                    organisation=users["other_buyer"].organisation_id,  # unverified, for admin.set_verification
                    request=request.id, match=match.id, plan=plan.id, notification=notification, offer=offer.id,
                    join=organisations.pending_join(joiner).id)
         emails = {name: user.email for name, user in users.items()}
         db.session.remove()
     return ids, emails
+
+
+def import_batch(uploader) -> int:
+    """An import batch of ``uploader``, read (its page shows counts and a rejected row)."""
+    from tests.web.test_access_matrix import import_batch as make_batch
+
+    return make_batch(uploader)
 
 
 def test_csrf_cases_cover_every_state_change(app):
@@ -300,6 +309,7 @@ def test_no_get_changes_state(clean_app, csrf_world, role):
             "request_id": list(db.session.execute(db.select(DemandRequest.id)).scalars()),
             "match_id": list(db.session.execute(db.select(Match.id)).scalars()),
             "plan_id": list(db.session.execute(db.select(MatchPlan.id)).scalars()),
+            "batch_id": [ids["batch"]],
         }
         assert all(all_ids.values()), all_ids
         before = snapshot()
@@ -352,7 +362,7 @@ def test_every_page_sends_security_headers(clean_app, csrf_world, role):
         db.session.commit()  # the caller commits the use case
         all_ids = {"lead_id": [ids["lead"]], "document_id": [document.id], "user_id": [ids["other_supplier"]],
                    "organisation_id": [ids["organisation"]], "request_id": [ids["request"]],
-                   "match_id": [ids["match"]], "plan_id": [ids["plan"]]}
+                   "match_id": [ids["match"]], "plan_id": [ids["plan"]], "batch_id": [ids["batch"]]}
         db.session.remove()
     client = clean_app.test_client()
     if role != "anonymous":

@@ -65,7 +65,8 @@ class DerivedWorld:
                         "match_id": list(db.session.execute(select(Match.id)).scalars()),
                         "user_id": list(db.session.execute(select(User.id)).scalars()),
                         "organisation_id": [buyer.organisation_id, supplier.organisation_id],
-                        "document_id": [], "pair_id": [], "plan_id": [planning.latest_plan().id], "join_id": []}
+                        "document_id": [], "pair_id": [], "plan_id": [planning.latest_plan().id], "join_id": [],
+                        "batch_id": []}
             assert db.session.get(DemandRequest, request.id).quantity == QUANTITY
             db.session.remove()
         self.clients = {}

@@ -11,7 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ...domain.catalog import BUYER_ORGANISATION_KINDS, FACILITY_TYPES, PRODUCT_CATEGORIES
 from ...domain.demand import parse_demand
 from ...domain.scoring import request_figures_to_confirm
-from ..forms import ConfirmFigures, attach_errors, choices, no_control_characters
+from ..forms import ConfirmFigures, OneTimeSubmission, attach_errors, choices, no_control_characters
 
 
 class CheckboxList(SelectMultipleField):
@@ -19,7 +19,7 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class DemandForm(ConfirmFigures, FlaskForm):
+class DemandForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
     """A demand request. All checks are the domain's (parse_demand), shared with the CSV import."""
 
     category = SelectField("What do you need?", choices=choices(PRODUCT_CATEGORIES, prompt="Choose…"), validate_choice=False)
@@ -50,7 +50,7 @@ class DemandForm(ConfirmFigures, FlaskForm):
         if not super().validate(extra_validators):
             return False
         raw = {name: field.data for name, field in self._fields.items()
-               if name not in ("csrf_token", "confirm_figures", "confirmed_figures")}
+               if name not in ("csrf_token", "confirm_figures", "confirmed_figures", "submission_token")}
         self.clean, errors = parse_demand(raw, self.today)
         attach_errors(self, errors)
         if errors:

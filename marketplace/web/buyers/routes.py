@@ -6,6 +6,7 @@ from ...domain.demand import STATUS_OPEN, demand_to_row
 from ...domain.organisations import JOIN_PENDING
 from ...extensions import db, limiter
 from ...services import audit, demand, matches, organisations
+from .. import once
 from ..access import role_required
 from ..forms import page_number
 from ..joins import JoinDecisionForm, decide_join_at
@@ -75,11 +76,13 @@ def new_request():
     if request.method == "GET" and current_user.organisation.kind in dict(FACILITY_TYPES):
         form.facility_type.data = current_user.organisation.kind
     if form.validate_on_submit():
-        created = demand.create_request(form.clean, buyer=current_user)
-        db.session.commit()
-        flash(f"Your request #{created.id} is posted. You will be told here and by e-mail when supplies are proposed.",
-              "success")
-        return redirect(url_for("buyers.request_detail", request_id=created.id))
+        token = form.submission_token.data
+        if (earlier := once.already_received(token)) is not None:
+            return earlier  # a retry: the first POST with this token stored the request
+        request_id = demand.create_request(form.clean, buyer=current_user).id
+        return once.commit_once(
+            token, "request", request_id, url_for("buyers.request_detail", request_id=request_id),
+            f"Your request #{request_id} is posted. You will be told here and by e-mail when supplies are proposed.")
     return render_template("buyers/request_form.html", form=form, demand_request=None)
 
 

@@ -1,15 +1,16 @@
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, label
-from ...domain.lead_status import LEAD_STATUSES, TransitionError, available_actions
+from ...domain.lead_status import LEAD_STATUSES, SUBMITTED, TransitionError, available_actions
 from ...domain.leads import LEAD_COLUMNS
 from ...domain.scoring import FLAG_LABELS
 from ...extensions import db
-from ...models import DuplicatePair, Lead
+from ...models import DuplicatePair, Lead, User
 from ...models.base import utcnow
-from ...services import audit, leads, matches, vetting
+from ...services import audit, imports, leads, matches, vetting
 from ..access import staff_required
 from .forms import ActionForm, DecisionForm, ImportForm, MergeForm
 
@@ -141,9 +142,9 @@ def reprocess(lead_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @staff_required
 def import_leads():
-    """Import leads from an uploaded CSV file and show the report."""
+    """Upload a CSV file of leads: it is kept and read by a background job (services.imports);
+    the answer is the import's progress page. The same file again answers with its first import."""
     form = ImportForm()
-    report = None
     if form.validate_on_submit():
         upload = form.file.data
         if not upload or not upload.filename:
@@ -153,10 +154,39 @@ def import_leads():
             if len(data) > current_app.config["MAX_CSV_BYTES"]:
                 form.file.errors = ["The file is too large; split it into smaller files."]
             else:
-                report = leads.import_file(data, lambda stream: leads.import_leads(stream, actor_id=current_user.id),
-                                           form.encoding.data or None)
-                db.session.commit()  # a refused file wrote nothing; rejected rows were rolled back
-    return render_template("vetting/import.html", form=form, report=report, columns=LEAD_COLUMNS)
+                return _start_import(data, upload.filename, form.encoding.data or None)
+    return render_template("vetting/import.html", form=form, columns=LEAD_COLUMNS,
+                           batches=imports.recent(current_user),
+                           max_rows=current_app.config["IMPORT_MAX_ROWS"],
+                           max_mb=current_app.config["MAX_CSV_BYTES"] // (1024 * 1024))
+
+
+def _start_import(data: bytes, file_name: str, encoding: str | None):
+    user_id = current_user.id
+    stored_name, new = None, False
+    try:
+        batch, new = imports.start(data, file_name, uploader=current_user, lead_status=SUBMITTED,
+                                   encoding=encoding)
+        stored_name = batch.stored_name if new else None
+        location = url_for("imports.batch_page", batch_id=batch.id)  # taken before the commit
+        db.session.commit()
+    except IntegrityError:  # the same file, started meanwhile (a double click): answer with that import
+        db.session.rollback()
+        if stored_name:
+            imports.discard(stored_name)  # (start() discards its file itself if its own insert fails)
+        batch = imports.existing(data, db.session.get(User, user_id), SUBMITTED, encoding)
+        if batch is None:
+            raise
+        location, new = url_for("imports.batch_page", batch_id=batch.id), False
+    except BaseException:
+        db.session.rollback()
+        if stored_name:
+            imports.discard(stored_name)
+        raise
+    flash("The file is saved and being imported; this page shows how far it got." if new else
+          "This file was given to import before: here is that import (the same file is not imported twice).",
+          "success" if new else "info")
+    return redirect(location)
 
 
 @bp.get("/leads.csv")

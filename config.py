@@ -122,6 +122,11 @@ class Config:
     # password change ends it), and the link that confirms a new account's e-mail address.
     PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
     EMAIL_CONFIRM_MAX_AGE = timedelta(days=7)
+    # Vetting at volume (issue 11, items 6 and 7): a vetter's claim on a lead lapses after
+    # LEAD_CLAIM_TTL; approving a lead worth more than FOUR_EYES_VALUE_USD (quantity x unit price)
+    # or with a stop signal takes two different vetters.
+    LEAD_CLAIM_TTL = timedelta(minutes=30)
+    FOUR_EYES_VALUE_USD = 100_000
 
     @classmethod
     def from_env(cls) -> dict:
@@ -156,7 +161,10 @@ class Config:
             env["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
         if os.environ.get("MAIL_USE_TLS"):
             env["MAIL_USE_TLS"] = os.environ["MAIL_USE_TLS"].lower() not in ("0", "false", "no")
-        for key in ("SWEEP_AFTER", "JOB_STALE_AFTER", "PASSWORD_RESET_MAX_AGE", "EMAIL_CONFIRM_MAX_AGE"):
+        if os.environ.get("FOUR_EYES_VALUE_USD"):
+            env["FOUR_EYES_VALUE_USD"] = int(os.environ["FOUR_EYES_VALUE_USD"])
+        for key in ("SWEEP_AFTER", "JOB_STALE_AFTER", "PASSWORD_RESET_MAX_AGE", "EMAIL_CONFIRM_MAX_AGE",
+                    "LEAD_CLAIM_TTL"):
             if os.environ.get(key + "_SECONDS"):
                 env[key] = timedelta(seconds=float(os.environ[key + "_SECONDS"]))
         return env

@@ -92,6 +92,7 @@ def test_claims_are_shown_and_refused_with_who_and_when(client, clean_app):
     other = client.application.test_client()
     login(other, bob)
     assert "ann@city.example.gov" in other.get("/staff/leads").get_data(as_text=True)
+    assert "Claimed by ann@city.example.gov" in other.get(f"/staff/leads/{lead}").get_data(as_text=True)
     response = other.post(f"/staff/leads/{lead}/claim", data={"csrf_token": fetch_token(other, f"/staff/leads/{lead}")},
                           follow_redirects=True)
     text = response.get_data(as_text=True)

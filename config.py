@@ -135,6 +135,11 @@ class Config:
     # password change ends it), and the link that confirms a new account's e-mail address.
     PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
     EMAIL_CONFIRM_MAX_AGE = timedelta(days=7)
+    # Vetting at volume (issue 11, items 6 and 7): a vetter's claim on a lead lapses after
+    # LEAD_CLAIM_TTL; approving a lead worth more than FOUR_EYES_VALUE_USD (quantity x unit price)
+    # or with a stop signal takes two different vetters.
+    LEAD_CLAIM_TTL = timedelta(minutes=30)
+    FOUR_EYES_VALUE_USD = 100_000
 
     @classmethod
     def from_env(cls) -> dict:
@@ -169,11 +174,11 @@ class Config:
             env["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
         if os.environ.get("MAIL_USE_TLS"):
             env["MAIL_USE_TLS"] = os.environ["MAIL_USE_TLS"].lower() not in ("0", "false", "no")
-        for key in ("IMPORT_MAX_ROWS", "IMPORT_CHUNK_ROWS", "IMPORT_JOB_TIMEOUT"):
+        for key in ("IMPORT_MAX_ROWS", "IMPORT_CHUNK_ROWS", "IMPORT_JOB_TIMEOUT", "FOUR_EYES_VALUE_USD"):
             if os.environ.get(key):
                 env[key] = int(os.environ[key])
         for key in ("SWEEP_AFTER", "JOB_STALE_AFTER", "PASSWORD_RESET_MAX_AGE", "EMAIL_CONFIRM_MAX_AGE",
-                    "IMPORT_STALE_AFTER"):
+                    "IMPORT_STALE_AFTER", "LEAD_CLAIM_TTL"):
             if os.environ.get(key + "_SECONDS"):
                 env[key] = timedelta(seconds=float(os.environ[key + "_SECONDS"]))
         return env

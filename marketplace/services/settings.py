@@ -92,6 +92,16 @@ class Settings:
         return int(self._config["PASSWORD_RESET_MAX_AGE"].total_seconds())
 
     @property
+    def lead_claim_ttl(self):
+        """How long a vetter's claim on a lead lasts (LEAD_CLAIM_TTL, a timedelta; default 30 minutes)."""
+        return self._config["LEAD_CLAIM_TTL"]
+
+    @property
+    def four_eyes_value_usd(self) -> int:
+        """Above this value (USD, quantity x unit price) an approval takes two vetters (FOUR_EYES_VALUE_USD)."""
+        return int(self._config["FOUR_EYES_VALUE_USD"])
+
+    @property
     def email_confirm_seconds(self) -> int:
         """How long an e-mail confirmation link works, in seconds (EMAIL_CONFIRM_MAX_AGE)."""
         return int(self._config["EMAIL_CONFIRM_MAX_AGE"].total_seconds())

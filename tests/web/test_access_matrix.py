@@ -77,6 +77,9 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("vetting.split", "POST"): STAFF,
     ("vetting.merge", "POST"): STAFF,
     ("vetting.reprocess", "POST"): STAFF,
+    ("vetting.next_lead", "GET"): STAFF,
+    ("vetting.claim", "POST"): STAFF,
+    ("vetting.decide_cluster", "POST"): STAFF,  # self-vetting is refused inside, per lead
     ("vetting.import_leads", "GET"): STAFF,
     ("vetting.import_leads", "POST"): STAFF,
     ("vetting.export_leads", "GET"): STAFF,
@@ -380,6 +383,8 @@ def probe_data(endpoint: str, client) -> dict:
         data["answer"] = "An answer in someone else's name"
     elif endpoint == "vetting.decide":
         data.update({"action": "approve", "text": "approved by the prober"})
+    elif endpoint == "vetting.decide_cluster":
+        data.update({"cluster_leads": "1", "cluster_action": "approve", "cluster_text": "approved by the prober"})
     elif endpoint == "vetting.decide_pair":
         data["decision"] = "same"
     elif endpoint == "vetting.merge":

@@ -152,6 +152,10 @@ def csrf_cases(ids) -> dict[str, Case]:
         "vetting.merge": Case("vetter", f"/staff/leads/{lead}/merge", lambda: {"other_lead_id": str(asked)},
                               _audit_rows),
         "vetting.reprocess": Case("vetter", f"/staff/leads/{lead}/reprocess", dict, _audit_rows),
+        "vetting.claim": Case("vetter", f"/staff/leads/{lead}/claim", dict,
+                              lambda: db.session.get(Lead, lead).claimed_by_id),
+        "vetting.decide_cluster": Case("vetter", f"/staff/leads/{lead}/cluster-decision", lambda: {
+            "cluster_leads": str(lead), "cluster_action": "reject", "cluster_text": "not for us"}, _status(lead)),
         "admin.new_vetter": Case("admin", "/admin/users/new", lambda: {
             "name": "New Vetter", "email": "new-vetter@city.example", "password": STRONG_PASSWORD}, _count(User)),
         "admin.set_active": Case("admin", f"/admin/users/{other}/active", lambda: {"active": "0"},

@@ -4,20 +4,25 @@ units twice.
 
 The allocation is a transportation problem, solved exactly as a min-cost flow (OR-Tools). Its
 objective is lexicographic: first the most urgency-weighted units, then the least cost, where cost
-is the unit price plus a small charge for distance that only breaks ties between similar prices.
+is the unit price plus a small charge for distance that only breaks ties between similar prices,
+plus a substitute penalty that puts every exact product before any substitute for the same request
+(issue 11 item 17). Pairs a buyer declined or a supplier refused are excluded (item 16). The
+request's own page ranks its candidates by the same unit cost (``unit_cost``).
 Pure: no Flask, no database; the services turn leads and requests into ``Offer`` and ``Need``.
 """
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from . import geo
+from . import money as amounts
 from .catalog import PRODUCT_CATEGORIES, label
 from .formatting import money
 from .messages import fact
@@ -25,9 +30,11 @@ from .messages import fact
 # A lead that does not state its lead time is assumed to take two weeks: long enough not to promise
 # urgent requests what may come late, short enough that such leads still serve most requests.
 DEFAULT_LEAD_TIME_DAYS = 14
-# The distance charged when a postal code is unknown: about a cross-country trip, so that known
-# nearby supply is preferred, but an unknown location never makes an offer unusable.
-UNKNOWN_DISTANCE_KM = 2000.0
+# The farthest two places on Earth can be: half the great-circle circumference, about 20,015 km.
+MAX_DISTANCE_KM = math.pi * geo.EARTH_RADIUS_KM
+# The distance charged when a postal code is unknown: the farthest possible, so that an unknown
+# place is never nearer than a known one (issue 11 item 18), yet never makes an offer unusable.
+UNKNOWN_DISTANCE_KM = MAX_DISTANCE_KM
 # Distance only breaks ties: 100 km costs as much as one cent on the unit price.
 KM_PER_CENT = 100
 
@@ -61,6 +68,9 @@ class Need:
     days_until_needed: int          # needed_by minus today, in days (0 or negative = due or overdue)
     postal_code: str | None
     days_of_supply: int             # urgency: days of supply left
+    # Offers never to propose for this request again: the buyer declined them, or their supplier
+    # said it cannot supply this request (services.supply.excluded_pairs).
+    excluded_offers: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -78,12 +88,13 @@ class Plan:
     lines: tuple[Line, ...]
     units: int                      # total units allocated
     weighted_units: int             # sum of urgency_weight(need) * units
-    cost_cents: int                 # sum of quantity * unit price in cents (rounded half up per unit)
+    cost_cents: int                 # ``cost`` in whole cents, rounded half up once (amounts.cents, domain/money.py)
     secondary_cost: int             # the secondary objective minimised: sum of units * unit_cost
     demand_units: int               # sum of need quantities
     solve_seconds: float            # time in the solver itself
     build_seconds: float            # time to find the fitting pairs and build the network
     secondary_step_cents: int = 1   # 1: cost minimised to the cent; more only for huge instances
+    cost: Decimal = Decimal(0)      # exact sum of quantity * unit price in dollars (amounts.total, domain/money.py)
 
 
 @dataclass(frozen=True)
@@ -92,7 +103,7 @@ class Pairs:
     need: np.ndarray                # index into the needs
     offer: np.ndarray               # index into the offers
     distance_km: np.ndarray         # NaN where a postal code is unknown
-    unit_cost: np.ndarray           # secondary cost of one unit: price cents + distance cents
+    unit_cost: np.ndarray           # secondary cost of one unit: ``unit_cost`` of the pair
 
 
 def urgency_weight(days_of_supply: int) -> int:
@@ -114,13 +125,31 @@ def lead_time(offer: Offer) -> int:
 
 
 def price_cents(price: Decimal) -> int:
-    """A unit price in whole cents, rounded half up ($0.035 -> 4)."""
-    return int((price * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """A unit price in whole cents, rounded half up ($0.035 -> 4): the objective's price term only
+    (money totals are exact, see ``money``)."""
+    return amounts.cents(price)
 
 
 def distance_cents(distance_km: float | None) -> int:
-    """The distance tie-break in cents per unit (unknown distance: UNKNOWN_DISTANCE_KM)."""
+    """The distance tie-break in cents per unit (unknown distance: UNKNOWN_DISTANCE_KM, 200 cents)."""
     return round(UNKNOWN_DISTANCE_KM if distance_km is None else distance_km) // KM_PER_CENT
+
+
+def substitute_penalty_cents(need: Need) -> int:
+    """What a unit of a substitute costs on top of its price, in cents: more than any difference in
+    price and distance between two offers that fit this need (prices are at most its maximum,
+    distance charges at most ``distance_cents(MAX_DISTANCE_KM)``). So an exact product always comes
+    before a substitute for the same request, and a substitute is taken only for need the exact
+    products cannot fill (more urgency-weighted units come first)."""
+    return price_cents(need.max_unit_price) + distance_cents(MAX_DISTANCE_KM) + 1
+
+
+def unit_cost(offer: Offer, need: Need, distance_km: float | None) -> int:
+    """The secondary cost of one unit of ``offer`` for ``need``, in cents: price cents + distance
+    cents + the substitute penalty if the offer is a substitute. One rule for the plan (minimised
+    over all pairs) and the request's page (ranked by it)."""
+    cost = price_cents(offer.unit_price) + distance_cents(distance_km)
+    return cost + (substitute_penalty_cents(need) if offer.category != need.category else 0)
 
 
 def _distance_cents_array(distance_km: np.ndarray) -> np.ndarray:
@@ -156,6 +185,8 @@ def unfit_reason(offer: Offer, need: Need) -> str | None:
         return "nothing available: every unit of this offer is taken"
     if need.quantity <= 0:
         return "nothing left to fill: this request has all the units it asked for"
+    if offer.id in need.excluded_offers:
+        return "excluded: the buyer declined this offer for this request, or its supplier cannot supply it"
     if offer.unit_price > need.max_unit_price:
         return f"{money(offer.unit_price)} a unit is above your maximum of {money(need.max_unit_price)}"
     if lead_time(offer) > need.days_until_needed:
@@ -195,9 +226,10 @@ def urgency_reason(need: Need) -> dict:
 
 def rank_candidates(need: Need, offers: Sequence[Offer]) -> list[tuple[Offer, tuple[dict, ...], float | None]]:
     """The offers that can serve ``need``, best first, each with its reasons and distance in km:
-    the exact category before substitutes, then lower price, shorter lead time, shorter distance
-    (unknown counts as UNKNOWN_DISTANCE_KM, as in the allocation) and higher vetting score (100 is
-    clean, 0 is stop; unscored last)."""
+    lower ``unit_cost`` first (the plan's own rule: every exact product before any substitute, then
+    price plus the distance charge), then shorter lead time, shorter distance (unknown counts as
+    UNKNOWN_DISTANCE_KM, as in the allocation) and higher vetting score (100 is clean, 0 is stop;
+    unscored last)."""
     candidates = []
     for offer in offers:
         if unfit_reason(offer, need) is None:
@@ -206,7 +238,7 @@ def rank_candidates(need: Need, offers: Sequence[Offer]) -> list[tuple[Offer, tu
 
     def key(candidate):
         offer, _, distance = candidate
-        return (offer.category != need.category, offer.unit_price, lead_time(offer),
+        return (unit_cost(offer, need, distance), lead_time(offer),
                 UNKNOWN_DISTANCE_KM if distance is None else distance,
                 -1 if offer.risk_score is None else -offer.risk_score, offer.id)
 
@@ -233,7 +265,8 @@ def fitting_pairs(needs: Sequence[Need], offers: Sequence[Offer]) -> Pairs:
 
     offer_qty = np.array([o.quantity for o in offers], dtype=np.int64)
     live = np.flatnonzero(offer_qty > 0)  # offers with nothing left fit nothing
-    offer_code = np.array([codes[o.category] for o in offers], dtype=np.int64)[live]
+    all_offer_code = np.array([codes[o.category] for o in offers], dtype=np.int64)
+    offer_code = all_offer_code[live]
     offer_price = offer_price[live]
     offer_lead = np.array([lead_time(o) for o in offers], dtype=np.int64)[live]
     offer_moq = np.array([o.min_order_qty or 0 for o in offers], dtype=np.int64)[live]
@@ -254,14 +287,28 @@ def fitting_pairs(needs: Sequence[Need], offers: Sequence[Offer]) -> Pairs:
         offer_parts.append(live[c])
     need_index = np.concatenate(need_parts) if need_parts else np.zeros(0, dtype=np.int64)
     offer_index = np.concatenate(offer_parts) if offer_parts else np.zeros(0, dtype=np.int64)
+    excluded = _excluded_codes(needs, offers)
+    if len(excluded):
+        keep = ~np.isin(need_index * len(offers) + offer_index, excluded)
+        need_index, offer_index = need_index[keep], offer_index[keep]
 
     need_at = geo.centroids_array([n.postal_code for n in needs])
     offer_at = geo.centroids_array([o.postal_code for o in offers])
     distance = geo.haversine_km(need_at[need_index, 0], need_at[need_index, 1],
                                 offer_at[offer_index, 0], offer_at[offer_index, 1])
     cents = np.array([price_cents(o.unit_price) for o in offers], dtype=np.int64)
-    unit_cost = cents[offer_index] + _distance_cents_array(distance)
-    return Pairs(need_index, offer_index, distance, unit_cost)
+    penalty = np.array([substitute_penalty_cents(n) for n in needs], dtype=np.int64)
+    need_code = np.array([codes[n.category] for n in needs], dtype=np.int64)
+    substitute = all_offer_code[offer_index] != need_code[need_index]
+    cost = cents[offer_index] + _distance_cents_array(distance) + np.where(substitute, penalty[need_index], 0)
+    return Pairs(need_index, offer_index, distance, cost.astype(np.int64))
+
+
+def _excluded_codes(needs: Sequence[Need], offers: Sequence[Offer]) -> np.ndarray:
+    """Excluded pairs as need index * len(offers) + offer index (offers not in the instance ignored)."""
+    offer_at = {o.id: j for j, o in enumerate(offers)}
+    return np.array([i * len(offers) + offer_at[oid] for i, n in enumerate(needs) for oid in n.excluded_offers
+                     if oid in offer_at], dtype=np.int64)
 
 
 def _unique_ids(items: Sequence[Offer] | Sequence[Need], what: str) -> None:
@@ -271,9 +318,10 @@ def _unique_ids(items: Sequence[Offer] | Sequence[Need], what: str) -> None:
 
 
 def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
-    """The exact optimum: most urgency-weighted units first, then least secondary cost (unit price in
-    cents plus distance cents, per unit), over fitting pairs only, never taking more from an offer
-    than it has or giving a need more than it asks for."""
+    """The exact optimum: most urgency-weighted units first, then least secondary cost (``unit_cost``
+    per unit: price cents, distance cents, substitute penalty), over fitting pairs only (excluded
+    pairs never fit), never taking more from an offer than it has or giving a need more than it
+    asks for. Totals: ``cost`` exact in dollars, ``cost_cents`` rounded once."""
     started = time.perf_counter()
     _unique_ids(needs, "need")
     _unique_ids(offers, "offer")
@@ -350,14 +398,14 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
         raise RuntimeError(f"the min-cost flow solver stopped with status {status.name}")
 
     pair_flow = flow.flows(arcs[n_offers:n_offers + len(pair_cost)])
-    lines, weighted, secondary, cents = [], 0, 0, 0
+    lines, weighted, secondary = [], 0, 0
     for k in np.flatnonzero(pair_flow):
         need, offer, units = needs[pairs.need[k]], offers[pairs.offer[k]], int(pair_flow[k])
         distance = None if np.isnan(pairs.distance_km[k]) else float(pairs.distance_km[k])
         lines.append(Line(need.id, offer.id, units, offer.unit_price, distance, fit_reasons(offer, need, distance)))
         weighted += urgency_weight(need.days_of_supply) * units
         secondary += int(pairs.unit_cost[k]) * units
-        cents += price_cents(offer.unit_price) * units
     lines.sort(key=lambda line: (line.need_id, line.offer_id))
-    return Plan(tuple(lines), sum(line.quantity for line in lines), weighted, cents, secondary,
-                demand_units, solve_seconds, build_seconds, step)
+    cost = amounts.total((line.quantity, line.unit_price) for line in lines)
+    return Plan(tuple(lines), sum(line.quantity for line in lines), weighted, amounts.cents(cost), secondary,
+                demand_units, solve_seconds, build_seconds, step, cost)

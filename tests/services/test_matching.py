@@ -169,13 +169,9 @@ def test_decline_returns_units_and_rematches_to_the_next_request(parties):
     assert matching_was_asked_for(plan.id)
     replan = plan_now()
     lines = planning.plan_lines(replan)
-    assert [(line.demand_id, line.lead_id, line.quantity) for line in lines] in ([(later.id, lead.id, 5000)],
-                                                                     [(urgent.id, lead.id, 5000)])
-    # The declined request still needs its units; the urgent one wins again unless it is withdrawn.
-    demand.withdraw_request(urgent, actor=buyer)
-    db.session.commit()
-    lines = planning.plan_lines(plan_now())
-    assert [(line.demand_id, line.quantity) for line in lines] == [(later.id, 5000)]
+    # The declined lead is never proposed to the urgent request again (issue 11 item 16): it goes
+    # to the next request, although the urgent one still needs its units.
+    assert [(line.demand_id, line.lead_id, line.quantity) for line in lines] == [(later.id, lead.id, 5000)]
 
 
 def test_close_needs_a_reason_and_returns_units(parties):
@@ -404,3 +400,42 @@ def test_a_failed_run_is_kept_for_staff_and_the_last_good_plan_stays(parties, mo
     assert "The last matching run failed" in page and "INFEASIBLE" in page and f"Plan #{good.id}" in page
     monkeypatch.undo()
     assert planning.failure_since(plan_now()) is None
+
+
+# --- Exclusions (issue 11 item 16) -------------------------------------------------------------
+
+def test_decline_and_refusal_are_never_proposed_again_for_that_pair(parties):
+    buyer, supplier, vetter = parties
+    request = make_request(buyer, quantity="1000", days_of_supply="2")
+    cheap = make_lead(supplier, quantity="1000", unit_price="0.50", company_name="Cheap", email="a@cheap.example")
+    dear = make_lead(supplier, quantity="1000", unit_price="0.90", company_name="Dear", email="a@dear.example")
+    approve(cheap, vetter)
+    approve(dear, vetter)
+    planning.release_plan(plan_now(), vetter)
+    first = db.session.execute(select(Match)).scalar_one()
+    assert first.lead_id == cheap.id
+    matches.act_on_match(first, buyer, "decline", reason="Not the model our staff are fitted for")
+    db.session.commit()
+    # Re-run: the dearer lead, never the declined one; the request's page and a hand proposal agree.
+    assert [(line.lead_id, line.quantity) for line in planning.plan_lines(plan_now())] == [(dear.id, 1000)]
+    assert [c.lead.id for c in supply.candidates(request)] == [dear.id]
+    with pytest.raises(planning.ProposalError, match="excluded"):
+        planning.propose(request, cheap.id, 10, vetter)
+    db.session.rollback()
+    # Second example: the supplier of the dearer lead says it cannot supply: nothing is left to propose.
+    planning.release_plan(planning.latest_plan(), vetter)
+    second = db.session.execute(select(Match).where(Match.lead_id == dear.id)).scalar_one()
+    matches.act_on_match(second, supplier, "close", close_reason="no_supply")
+    db.session.commit()
+    assert planning.plan_lines(plan_now()) == []
+    assert supply.excluded_offers([request.id]) == {request.id: frozenset({cheap.id, dear.id})}
+
+
+def test_a_close_that_says_nothing_about_the_pair_does_not_exclude_it(parties):
+    # The control: a match closed because the supplier could not be reached may be proposed again.
+    buyer, supplier, vetter = parties
+    match = proposed_match(parties)
+    matches.act_on_match(match, buyer, "close", close_reason="supplier_unreachable")
+    db.session.commit()
+    assert [line.lead_id for line in planning.plan_lines(plan_now())] == [match.lead_id]
+    assert supply.excluded_offers() == {}

@@ -1,0 +1,133 @@
+"""A plan a hospital would choose (issue 11 items 16-19): each rule on a small scenario computed by
+hand. Every scenario also says what the plan did before the rule (in the comment), so a reader can
+see the test would fail without it."""
+from decimal import Decimal
+
+from marketplace.domain import geo
+from marketplace.domain.allocation import (
+    Need,
+    Offer,
+    allocate,
+    rank_candidates,
+    substitute_penalty_cents,
+    unfit_reason,
+    unit_cost,
+)
+from marketplace.domain.money import cents, line_total, total
+
+N95, KN95, GLOVES, GOWN = "n95_respirator", "kn95_respirator", "nitrile_gloves", "isolation_gown"
+LA, LONG_BEACH, FRESNO, NYC, HONOLULU = "90012", "90802", "93721", "10001", "96813"
+
+
+def offer(id, category=N95, quantity=100, price="1.00", postal=LA, risk=None, lead=2):
+    return Offer(id, category, quantity, Decimal(price), lead, postal, None, risk)
+
+
+def need(id=1, category=N95, quantity=100, max_price="1.50", postal=LA, supply=30, substitutes=(), excluded=()):
+    return Need(id, category, frozenset(substitutes), quantity, Decimal(max_price), 20, postal, supply,
+                frozenset(excluded))
+
+
+def allocated(plan):
+    return {(line.need_id, line.offer_id): line.quantity for line in plan.lines}
+
+
+# --- 16. Declines and refusals are exclusions -------------------------------------------------
+
+def test_a_declined_offer_is_not_proposed_again_for_that_request():
+    # Offer 1 is the cheapest; the buyer of request 1 declined it. Before: the next plan proposed
+    # offer 1 to request 1 again. Now request 1 takes offer 2, and request 2 (which never declined
+    # offer 1) still may take offer 1.
+    cheap, dear = offer(1, price="1.00", quantity=100), offer(2, price="1.40", quantity=100)
+    declined = need(1, excluded={1})
+    assert allocated(allocate([declined], [cheap, dear])) == {(1, 2): 100}
+    assert allocated(allocate([declined, need(2)], [cheap, dear])) == {(1, 2): 100, (2, 1): 100}
+    # The request's page and a hand proposal use the same rule.
+    assert [o.id for o, _, _ in rank_candidates(declined, [cheap, dear])] == [2]
+    assert unfit_reason(cheap, declined).startswith("excluded")
+
+
+def test_a_supplier_refusal_leaves_the_request_unfilled_rather_than_proposed_again():
+    # Second example of the kind: the only offer's supplier said it cannot supply this urgent
+    # request. Leaving the request empty is right (staff see it); proposing again is not.
+    only = offer(1, quantity=500)
+    refused = need(1, supply=1, excluded={1})
+    assert allocate([refused], [only]).lines == ()
+    # An exclusion of an offer that is not in the instance changes nothing.
+    assert allocated(allocate([need(1, excluded={99})], [only])) == {(1, 1): 100}
+
+
+# --- 17. Exact products before substitutes ----------------------------------------------------
+
+def test_exact_n95_nearby_beats_a_cheaper_kn95_far_away():
+    # The issue's case: an exact N95 33 km away (vetting score 90) and a KN95 329 km away (score 60)
+    # $0.09 cheaper. Before: unit costs 120 + 0 against 111 + 3 cents: the KN95 won.
+    assert round(geo.distance_km(LA, LONG_BEACH)) == 33 and round(geo.distance_km(LA, FRESNO)) == 329
+    n95 = offer(1, N95, price="1.20", postal=LONG_BEACH, risk=90)
+    kn95 = offer(2, KN95, price="1.11", postal=FRESNO, risk=60)
+    request = need(substitutes={KN95})
+    assert substitute_penalty_cents(request) == 150 + 200 + 1
+    assert (unit_cost(n95, request, 33.0), unit_cost(kn95, request, 329.0)) == (120, 111 + 3 + 351)
+    assert allocated(allocate([request], [n95, kn95])) == {(1, 1): 100}
+    # The request's page ranks by the same rule.
+    assert [o.id for o, _, _ in rank_candidates(request, [kn95, n95])] == [1, 2]
+
+
+def test_a_substitute_fills_what_the_exact_product_cannot():
+    # Second example: gowns, the exact offer much dearer ($9.00 against $4.00) but only 60 units for
+    # a need of 100. Exact first: 60 exact, the other 40 from the substitute; nothing left unfilled.
+    gowns = offer(1, GOWN, quantity=60, price="9.00")
+    aprons = offer(2, GLOVES, quantity=500, price="4.00")
+    request = need(category=GOWN, max_price="10.00", substitutes={GLOVES})
+    assert allocated(allocate([request], [aprons, gowns])) == {(1, 1): 60, (1, 2): 40}
+
+
+# --- 18. An unknown postal code is never nearer than a known one ------------------------------
+
+def test_unknown_postal_code_is_not_nearer_than_new_york():
+    # Request in Los Angeles; same price from New York (3,935 km) and from an unknown ZIP. Before:
+    # unknown counted as 2,000 km (20 cents) and beat New York (39 cents).
+    known, unknown = offer(1, postal=NYC, quantity=100), offer(2, postal="00000", quantity=100)
+    assert allocated(allocate([need()], [unknown, known])) == {(1, 1): 100}
+    assert [o.id for o, _, _ in rank_candidates(need(), [unknown, known])] == [1, 2]
+
+
+def test_unknown_postal_code_is_not_nearer_than_honolulu():
+    # Second example: a request in New York, Honolulu 7,980 km away against a postal code that is
+    # not a US ZIP at all. Still the known place first.
+    known, unknown = offer(1, postal=HONOLULU, quantity=50), offer(2, postal=None, quantity=50)
+    plan = allocate([need(postal=NYC, quantity=60)], [unknown, known])
+    assert allocated(plan) == {(1, 1): 50, (1, 2): 10}
+
+
+# --- 19. Money summed exactly -----------------------------------------------------------------
+
+def test_plan_total_is_the_exact_sum_of_its_lines():
+    # 3,000 units at $7.5449: $22,634.70. Before: 755 cents a unit (rounded first) = $22,650.00.
+    plan = allocate([need(quantity=3000, max_price="8")], [offer(1, quantity=3000, price="7.5449")])
+    assert plan.cost == Decimal("22634.7000")
+    assert plan.cost_cents == 2_263_470
+
+
+def test_sub_cent_gloves_are_not_rounded_away():
+    # Second example: 10,000 gloves at $0.0349 from one offer and 5,000 at $0.0351 from another:
+    # $349.00 + $175.50 = $524.50. Rounded first it was 3 and 4 cents: $300 + $200 = $500.
+    offers = [offer(1, GLOVES, 10_000, "0.0349"), offer(2, GLOVES, 5_000, "0.0351")]
+    plan = allocate([need(category=GLOVES, quantity=15_000, max_price="0.05")], offers)
+    assert plan.cost == Decimal("524.5") and plan.cost_cents == 52_450
+    assert plan.cost == total((line.quantity, line.unit_price) for line in plan.lines)
+
+
+def test_money_rule():
+    assert line_total(1000, Decimal("0.0335")) == Decimal("33.5")
+    assert total([]) == 0
+    assert cents(Decimal("0.035")) == 4 and cents(Decimal("22680.004")) == 2_268_000
+
+
+def test_which_ends_of_a_match_exclude_the_pair():
+    from marketplace.domain.match_status import CLOSE_REASONS, MATCH_STATUSES, excludes_pair
+
+    excluding = {(status, reason) for status, _ in MATCH_STATUSES for reason in (None, *dict(CLOSE_REASONS))
+                 if excludes_pair(status, reason)}
+    assert {status for status, _ in excluding} == {"declined", "closed"}
+    assert {reason for status, reason in excluding if status == "closed"} == {"no_supply", "buyer_prefers_another"}

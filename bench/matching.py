@@ -222,6 +222,13 @@ def exact_cost_cents(offers, pairs, taken: np.ndarray) -> int:
                                    for k in np.flatnonzero(taken)))
 
 
+def secondary(needs, pairs, taken: np.ndarray) -> int:
+    """The secondary objective of a plan: its pairs' unit costs plus the requests' fair-share costs."""
+    given = np.bincount(pairs.need, weights=taken, minlength=len(needs)).astype(np.int64)
+    return int(pairs.unit_cost @ taken) + sum(allocation.fair_share_cost(n.quantity, int(given[i]))
+                                              for i, n in enumerate(needs) if given[i])
+
+
 @dataclass
 class Result:
     method: str
@@ -251,7 +258,8 @@ def pair_weights(needs, pairs):
 
 def ours(needs, offers) -> Result:
     plan = allocation.allocate(needs, offers)
-    return Result("ours (min-cost flow)", plan.units, plan.weighted_units, plan.cost_cents, plan.secondary_cost,
+    return Result("ours (min-cost flow)", plan.units, plan.weighted_units, plan.cost_cents,
+                  plan.secondary_cost + plan.share_cost,
                   plan.build_seconds, plan.solve_seconds)
 
 
@@ -266,24 +274,38 @@ def independent(needs, offers) -> Result:
     n_pairs, columns = len(pairs.need), np.arange(len(pairs.need))
     offer_qty = np.array([o.quantity for o in offers], dtype=np.float64)
     need_qty = np.array([n.quantity for n in needs], dtype=np.float64)
-    # Column k has two ones: in its offer's row and in its request's row.
-    a_ub = vstack([csr_array((np.ones(n_pairs), (pairs.offer, columns)), shape=(len(offers), n_pairs)),
-                   csr_array((np.ones(n_pairs), (pairs.need, columns)), shape=(len(needs), n_pairs))])
-    b_ub = np.concatenate([offer_qty, need_qty])
-    bounds = np.column_stack([np.zeros(n_pairs), np.minimum(offer_qty[pairs.offer], need_qty[pairs.need])])
+    # Fair shares: one more column per slice of each request (allocation.share_slices), bounded by
+    # the slice's size, at its cost; a request's row says its pairs' units = its slices' units.
+    slices = [(i, j, size) for i, n in enumerate(needs) for j, size in enumerate(allocation.share_slices(n.quantity))
+              if size > 0]
+    n_slices = len(slices)
+    slice_need = np.array([i for i, _, _ in slices], dtype=np.int64)
+    slice_cents = np.array([j * allocation.FAIR_STEP_CENTS for _, j, _ in slices], dtype=np.float64)
+    slice_size = np.array([size for _, _, size in slices], dtype=np.float64)
+    slice_columns = n_pairs + np.arange(n_slices)
+    # Pair column k: a one in its offer's row and in its request's row; slice column: minus one in its request's row.
+    a_ub = csr_array((np.ones(n_pairs), (pairs.offer, columns)), shape=(len(offers), n_pairs + n_slices))
+    a_eq = csr_array((np.concatenate([np.ones(n_pairs), -np.ones(n_slices)]),
+                      (np.concatenate([pairs.need, slice_need]), np.concatenate([columns, slice_columns]))),
+                     shape=(len(needs), n_pairs + n_slices))
+    bounds = np.column_stack([np.zeros(n_pairs + n_slices),
+                              np.concatenate([np.minimum(offer_qty[pairs.offer], need_qty[pairs.need]), slice_size])])
+    weight_row = np.concatenate([weight.astype(np.float64), np.zeros(n_slices)])
     build = time.perf_counter() - started
 
     started = time.perf_counter()
-    first = linprog(-weight.astype(np.float64), A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    first = linprog(-weight_row, A_ub=a_ub, b_ub=offer_qty, A_eq=a_eq, b_eq=np.zeros(len(needs)),
+                    bounds=bounds, method="highs")
     assert first.status == 0, first.message
     best_weighted = round(-first.fun)
-    a_ub = vstack([a_ub, csr_array(-weight.astype(np.float64).reshape(1, -1))])
-    second = linprog(pairs.unit_cost.astype(np.float64), A_ub=a_ub, b_ub=np.append(b_ub, -best_weighted),
+    a_ub = vstack([a_ub, csr_array(-weight_row.reshape(1, -1))])
+    second = linprog(np.concatenate([pairs.unit_cost.astype(np.float64), slice_cents]), A_ub=a_ub,
+                     b_ub=np.append(offer_qty, -best_weighted), A_eq=a_eq, b_eq=np.zeros(len(needs)),
                      bounds=bounds, method="highs")
     assert second.status == 0, second.message
     solve = time.perf_counter() - started
-    x = np.rint(second.x).astype(np.int64)
-    fractional = float(np.abs(second.x - x).max()) if n_pairs else 0.0
+    x = np.rint(second.x[:n_pairs]).astype(np.int64)
+    fractional = float(np.abs(second.x[:n_pairs] - x).max()) if n_pairs else 0.0
     assert fractional < 1e-6, f"HiGHS returned a fractional plan ({fractional})"  # a vertex is integral
     return Result("HiGHS LP, 2 phases", int(x.sum()), int(weight @ x), exact_cost_cents(offers, pairs, x),
                   round(second.fun),
@@ -313,7 +335,7 @@ def greedy(needs, offers) -> Result:
             left[pairs.offer[k]] -= units
     solve = time.perf_counter() - started
     return Result("greedy (urgent first, cheapest)", int(taken.sum()), int(weight @ taken),
-                  exact_cost_cents(offers, pairs, taken), int(pairs.unit_cost @ taken), build, solve)
+                  exact_cost_cents(offers, pairs, taken), secondary(needs, pairs, taken), build, solve)
 
 
 def scarce_first(needs, offers) -> Result:
@@ -343,7 +365,7 @@ def scarce_first(needs, offers) -> Result:
             left[pairs.offer[k]] -= units
     solve = time.perf_counter() - started
     return Result("scarce first (greedy)", int(taken.sum()), int(weight @ taken),
-                  exact_cost_cents(offers, pairs, taken), int(pairs.unit_cost @ taken), build, solve)
+                  exact_cost_cents(offers, pairs, taken), secondary(needs, pairs, taken), build, solve)
 
 
 def main() -> int:

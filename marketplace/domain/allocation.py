@@ -38,6 +38,14 @@ UNKNOWN_DISTANCE_KM = MAX_DISTANCE_KM
 # Distance only breaks ties: 100 km costs as much as one cent on the unit price.
 KM_PER_CENT = 100
 
+# Fair shares (issue 11 item 18): a request's need is cut into FAIR_SHARES equal slices; each unit
+# in slice j costs j * FAIR_STEP_CENTS more. The costs are convex (the next slice never costs less),
+# so the flow fills every equally urgent request's first tenth before anyone's second: scarce
+# supply is shared in proportion to need, to within a tenth. A step above any distance charge, so
+# that nearness never decides who goes without.
+FAIR_SHARES = 10
+FAIR_STEP_CENTS = 201
+
 # Beyond this, OR-Tools' int64 cost arithmetic (costs scaled by about the node count) may overflow.
 _INT64_SAFE = 2**62
 # Rows of the need x offer fitness mask built at once: bounds memory to a few tens of MB.
@@ -89,11 +97,12 @@ class Plan:
     units: int                      # total units allocated
     weighted_units: int             # sum of urgency_weight(need) * units
     cost_cents: int                 # ``cost`` in whole cents, rounded half up once (amounts.cents, domain/money.py)
-    secondary_cost: int             # the secondary objective minimised: sum of units * unit_cost
+    secondary_cost: int             # sum of units * unit_cost over the lines (with share_cost: minimised)
     demand_units: int               # sum of need quantities
     solve_seconds: float            # time in the solver itself
     build_seconds: float            # time to find the fitting pairs and build the network
     secondary_step_cents: int = 1   # 1: cost minimised to the cent; more only for huge instances
+    share_cost: int = 0             # the fair-share part of the secondary objective (fair_share_cost)
     cost: Decimal = Decimal(0)      # exact sum of quantity * unit price in dollars (amounts.total, domain/money.py)
 
 
@@ -142,6 +151,23 @@ def substitute_penalty_cents(need: Need) -> int:
     before a substitute for the same request, and a substitute is taken only for need the exact
     products cannot fill (more urgency-weighted units come first)."""
     return price_cents(need.max_unit_price) + distance_cents(MAX_DISTANCE_KM) + 1
+
+
+def share_slices(quantity: int) -> list[int]:
+    """The sizes of a need's FAIR_SHARES slices, in units: slice j ends at ceil(quantity * (j+1) / 10),
+    so a small need's first unit is in its cheapest slice (3 units -> 1, 0, 0, 1, 0, 0, 1, 0, 0, 0)."""
+    ends = [-(-quantity * j // FAIR_SHARES) for j in range(FAIR_SHARES + 1)]
+    return [ends[j + 1] - ends[j] for j in range(FAIR_SHARES)]
+
+
+def fair_share_cost(quantity: int, units: int) -> int:
+    """The fair-share cost in cents of giving ``units`` of a need of ``quantity`` units: its slices
+    filled in order, slice j at j * FAIR_STEP_CENTS a unit."""
+    cost = 0
+    for j, size in enumerate(share_slices(quantity)):
+        taken = min(size, units)
+        cost, units = cost + taken * j * FAIR_STEP_CENTS, units - taken
+    return cost
 
 
 def unit_cost(offer: Offer, need: Need, distance_km: float | None) -> int:
@@ -365,10 +391,18 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
     # OR-Tools' int64 arithmetic bounds the costs. When cent-level tie-breaking would overflow (huge
     # prices or unit counts), the secondary cost is counted in coarser steps of 2, 4, 8... cents
     # (rounded up): the urgency-weighted units stay exact, only near-ties in cost may go either way.
+    # Fair shares: each used need reaches the sink by FAIR_SHARES arcs, slice j at j * FAIR_STEP_CENTS.
+    bounds = -(-need_qty[used_needs, None] * np.arange(FAIR_SHARES + 1)[None, :] // FAIR_SHARES)
+    slice_cap = np.diff(bounds, axis=1).ravel()
+    slice_need = np.repeat(used_needs, FAIR_SHARES)
+    slice_cents = np.tile(np.arange(FAIR_SHARES, dtype=np.int64) * FAIR_STEP_CENTS, len(used_needs))
+    keep = slice_cap > 0
+    slice_cap, slice_need, slice_cents = slice_cap[keep], slice_need[keep], slice_cents[keep]
     step = 1
     while True:
         unit_cost = -(-pairs.unit_cost // step)
-        c_max = int(np.abs(unit_cost).max())
+        slice_cost = -(-slice_cents // step)
+        c_max = max(int(np.abs(unit_cost).max()), int(slice_cost.max()))
         big_m = n_nodes * c_max + 1
         max_arc_cost = (w_max + 1) * big_m  # bounds |-weight * M + secondary|
         if max_arc_cost * (n_nodes + 1) < _INT64_SAFE and total * max_arc_cost < _INT64_SAFE:
@@ -379,12 +413,12 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
         step *= 2
     pair_cost = -weight[pairs.need] * big_m + unit_cost
 
-    n_offers, n_needs = len(used_offers), len(used_needs)
-    tails = np.concatenate([np.zeros(n_offers, np.int64), offer_node[pairs.offer], need_node[used_needs], [0]])
-    heads = np.concatenate([offer_node[used_offers], need_node[pairs.need], np.ones(n_needs, np.int64), [1]])
-    capacities = np.concatenate([offer_cap[used_offers], pair_cap, need_cap[used_needs], [total]])
+    n_offers, n_slices = len(used_offers), len(slice_cap)
+    tails = np.concatenate([np.zeros(n_offers, np.int64), offer_node[pairs.offer], need_node[slice_need], [0]])
+    heads = np.concatenate([offer_node[used_offers], need_node[pairs.need], np.ones(n_slices, np.int64), [1]])
+    capacities = np.concatenate([offer_cap[used_offers], pair_cap, slice_cap, [total]])
     # The last arc, source -> sink at no cost, lets units stay unallocated: the flow is not forced.
-    costs = np.concatenate([np.zeros(n_offers, np.int64), pair_cost, np.zeros(n_needs + 1, np.int64)])
+    costs = np.concatenate([np.zeros(n_offers, np.int64), pair_cost, slice_cost, [0]])
     flow = SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(
         tails.astype(np.int32), heads.astype(np.int32), capacities.astype(np.int64), costs.astype(np.int64))
@@ -398,6 +432,7 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
         raise RuntimeError(f"the min-cost flow solver stopped with status {status.name}")
 
     pair_flow = flow.flows(arcs[n_offers:n_offers + len(pair_cost)])
+    share_cost = int(flow.flows(arcs[n_offers + len(pair_cost):n_offers + len(pair_cost) + n_slices]) @ slice_cents)
     lines, weighted, secondary = [], 0, 0
     for k in np.flatnonzero(pair_flow):
         need, offer, units = needs[pairs.need[k]], offers[pairs.offer[k]], int(pair_flow[k])
@@ -408,4 +443,4 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
     lines.sort(key=lambda line: (line.need_id, line.offer_id))
     cost = amounts.total((line.quantity, line.unit_price) for line in lines)
     return Plan(tuple(lines), sum(line.quantity for line in lines), weighted, amounts.cents(cost), secondary,
-                demand_units, solve_seconds, build_seconds, step, cost)
+                demand_units, solve_seconds, build_seconds, step, share_cost, cost)

@@ -297,11 +297,17 @@ def exhaustive_optimum(needs, offers) -> tuple[int, int]:
                for o in offers for n in needs if unfit_reason(o, n) is None]
     left = {("offer", o.id): o.quantity for o in offers} | {("need", n.id): n.quantity for n in needs}
 
+    def fair_share(quantity: int, units: int) -> int:
+        # Unit u (1-based) of a need of q units is in the first tenth j with ceil(q * (j+1) / 10) >= u;
+        # it costs 201 cents per tenth above the first.
+        return sum(201 * next(j for j in range(10) if -(-quantity * (j + 1) // 10) >= u)
+                   for u in range(1, units + 1))
+
     def search(k: int) -> tuple[int, int]:
         # Best (-weighted, secondary) over pairs k, k+1, ... given the units left: pair k is tried
         # with every amount from 0 to what both of its sides have left.
         if k == len(fitting):
-            return (0, 0)
+            return (0, sum(fair_share(n.quantity, n.quantity - left[("need", n.id)]) for n in needs if n.quantity > 0))
         o, n, weight, cost = fitting[k]
         best = None
         for units in range(min(left[("offer", o.id)], left[("need", n.id)]) + 1):
@@ -338,7 +344,7 @@ def test_allocation_is_feasible_and_optimal(instance):
     assert plan.cost_cents == int((plan.cost * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     assert plan.secondary_cost == sum(line.quantity * unit_cost(by_id_offer[line.offer_id], by_id_need[line.need_id])
                                       for line in plan.lines)
-    assert (plan.weighted_units, plan.secondary_cost) == exhaustive_optimum(needs, offers)
+    assert (plan.weighted_units, plan.secondary_cost + plan.share_cost) == exhaustive_optimum(needs, offers)
 
 
 @settings(max_examples=400, deadline=None)

@@ -100,6 +100,37 @@ def test_unknown_postal_code_is_not_nearer_than_honolulu():
     assert allocated(plan) == {(1, 1): 50, (1, 2): 10}
 
 
+# --- 18. Equally urgent requests share scarce supply in proportion to need --------------------
+
+def test_two_equally_urgent_requests_share_500_units():
+    # 500 units in Los Angeles, two requests of 500 with 5 days left, one next door, one in New York.
+    # Before: the distance tie-break gave Los Angeles all 500 and New York none. Now 250 each: each
+    # tenth beyond the first costs 201 cents a unit more, above any distance charge (at most 200).
+    plan = allocate([need(1, quantity=500, supply=5), need(2, quantity=500, supply=5, postal=NYC)],
+                    [offer(1, quantity=500)])
+    assert allocated(plan) == {(1, 1): 250, (2, 1): 250}
+    assert plan.share_cost == 2 * 50 * 201 * (0 + 1 + 2 + 3 + 4)
+
+
+def test_shares_are_in_proportion_to_need_and_urgency_still_comes_first():
+    # Second example: requests of 200 and 800 units, equally urgent: 500 units split 100 / 400
+    # (five tenths each). A more urgent third request is served in full first.
+    needs = [need(1, quantity=200, supply=20), need(2, quantity=800, supply=20)]
+    assert allocated(allocate(needs, [offer(1, quantity=500)])) == {(1, 1): 100, (2, 1): 400}
+    urgent = need(3, quantity=300, supply=1)
+    assert allocated(allocate([*needs, urgent], [offer(1, quantity=800)])) == {
+        (1, 1): 100, (2, 1): 400, (3, 1): 300}
+
+
+def test_share_slices():
+    from marketplace.domain.allocation import fair_share_cost, share_slices
+
+    assert share_slices(3) == [1, 0, 0, 1, 0, 0, 1, 0, 0, 0]
+    assert share_slices(1000) == [100] * 10
+    assert fair_share_cost(1000, 150) == 50 * 201
+    assert fair_share_cost(3, 3) == 3 * 201 + 6 * 201
+
+
 # --- 19. Money summed exactly -----------------------------------------------------------------
 
 def test_plan_total_is_the_exact_sum_of_its_lines():

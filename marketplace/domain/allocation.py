@@ -38,6 +38,15 @@ UNKNOWN_DISTANCE_KM = MAX_DISTANCE_KM
 # Distance only breaks ties: 100 km costs as much as one cent on the unit price.
 KM_PER_CENT = 100
 
+# Time (issue 11 item 18). An urgent request (URGENT_DAYS of supply or less) may be served up to
+# LATE_DAYS_MAX days after its needed-by date: late is better than never, and the plan says so.
+# Every day a delivery arrives after the request runs out (lead time beyond its days of supply),
+# and every day it is late, costs DAY_SHARE of the request's maximum unit price a unit (at least a
+# cent): a supplier 12 days away loses to one 1 day away unless it is much cheaper.
+URGENT_DAYS = 7
+LATE_DAYS_MAX = 7
+DAY_SHARE = Decimal("0.10")
+
 # Fair shares (issue 11 item 18): a request's need is cut into FAIR_SHARES equal slices; each unit
 # in slice j costs j * FAIR_STEP_CENTS more. The costs are convex (the next slice never costs less),
 # so the flow fills every equally urgent request's first tenth before anyone's second: scarce
@@ -170,11 +179,30 @@ def fair_share_cost(quantity: int, units: int) -> int:
     return cost
 
 
+def late_allowance(need: Need) -> int:
+    """How many days after its needed-by date an offer may still arrive for this need: LATE_DAYS_MAX
+    for an urgent need (URGENT_DAYS of supply or less), else 0."""
+    return LATE_DAYS_MAX if need.days_of_supply <= URGENT_DAYS else 0
+
+
+def day_cents(need: Need) -> int:
+    """The cost in cents a unit of each day without supply or late: DAY_SHARE of the need's maximum
+    unit price, at least 1 cent ($1.50 -> 15)."""
+    return max(1, price_cents(need.max_unit_price * DAY_SHARE))
+
+
+def time_cost(offer: Offer, need: Need) -> int:
+    """Cents a unit for the days the delivery comes after the need runs out plus the days it is
+    late (0 when it arrives before both)."""
+    lead = lead_time(offer)
+    return day_cents(need) * (max(0, lead - need.days_of_supply) + max(0, lead - need.days_until_needed))
+
+
 def unit_cost(offer: Offer, need: Need, distance_km: float | None) -> int:
     """The secondary cost of one unit of ``offer`` for ``need``, in cents: price cents + distance
-    cents + the substitute penalty if the offer is a substitute. One rule for the plan (minimised
-    over all pairs) and the request's page (ranked by it)."""
-    cost = price_cents(offer.unit_price) + distance_cents(distance_km)
+    cents + the substitute penalty if the offer is a substitute + the time cost. One rule for the
+    plan (minimised over all pairs) and the request's page (ranked by it)."""
+    cost = price_cents(offer.unit_price) + distance_cents(distance_km) + time_cost(offer, need)
     return cost + (substitute_penalty_cents(need) if offer.category != need.category else 0)
 
 
@@ -215,7 +243,7 @@ def unfit_reason(offer: Offer, need: Need) -> str | None:
         return "excluded: the buyer declined this offer for this request, or its supplier cannot supply it"
     if offer.unit_price > need.max_unit_price:
         return f"{money(offer.unit_price)} a unit is above your maximum of {money(need.max_unit_price)}"
-    if lead_time(offer) > need.days_until_needed:
+    if lead_time(offer) > need.days_until_needed + late_allowance(need):
         assumed = " (lead time not stated)" if offer.lead_time_days is None else ""
         return f"{_ready(lead_time(offer))}{assumed}, {_needed(need.days_until_needed)}"
     if offer.min_order_qty is not None and offer.min_order_qty > need.quantity:
@@ -232,6 +260,9 @@ def fit_reasons(offer: Offer, need: Need, distance_km: float | None) -> tuple[di
     else:
         reasons.append(fact("lead_time", lead_time_days=offer.lead_time_days,
                             days_until_needed=need.days_until_needed))
+    if lead_time(offer) > need.days_until_needed:
+        reasons.append(fact("late", late_days=lead_time(offer) - need.days_until_needed,
+                            days_of_supply=need.days_of_supply))
     if distance_km is None:
         reasons.append(fact("distance_unknown"))
     else:
@@ -297,7 +328,7 @@ def fitting_pairs(needs: Sequence[Need], offers: Sequence[Offer]) -> Pairs:
     offer_lead = np.array([lead_time(o) for o in offers], dtype=np.int64)[live]
     offer_moq = np.array([o.min_order_qty or 0 for o in offers], dtype=np.int64)[live]
     need_qty = np.array([n.quantity for n in needs], dtype=np.int64)
-    need_days = np.array([n.days_until_needed for n in needs], dtype=np.int64)
+    need_days = np.array([n.days_until_needed + late_allowance(n) for n in needs], dtype=np.int64)
     open_needs = np.flatnonzero(need_qty > 0)
 
     need_parts, offer_parts = [], []
@@ -327,6 +358,11 @@ def fitting_pairs(needs: Sequence[Need], offers: Sequence[Offer]) -> Pairs:
     need_code = np.array([codes[n.category] for n in needs], dtype=np.int64)
     substitute = all_offer_code[offer_index] != need_code[need_index]
     cost = cents[offer_index] + _distance_cents_array(distance) + np.where(substitute, penalty[need_index], 0)
+    lead = np.array([lead_time(o) for o in offers], dtype=np.int64)[offer_index]
+    supply_days = np.array([n.days_of_supply for n in needs], dtype=np.int64)[need_index]
+    due = np.array([n.days_until_needed for n in needs], dtype=np.int64)[need_index]
+    per_day = np.array([day_cents(n) for n in needs], dtype=np.int64)[need_index]
+    cost += per_day * (np.maximum(0, lead - supply_days) + np.maximum(0, lead - due))
     return Pairs(need_index, offer_index, distance, cost.astype(np.int64))
 
 

@@ -42,7 +42,16 @@ def unit_cost(o: Offer, n: Need) -> int:
     # A substitute pays the need's maximum price in cents plus 2 dollars (the largest distance
     # charge) plus a cent: no difference in price or distance between two fitting offers is as much.
     substitute = price_cents(n.max_unit_price) + 201 if o.category != n.category else 0
-    return price_cents(o.unit_price) + distance_cents(geo.distance_km(o.postal_code, n.postal_code)) + substitute
+    return (price_cents(o.unit_price) + distance_cents(geo.distance_km(o.postal_code, n.postal_code)) + substitute
+            + independent_time_cost(o, n))
+
+
+def independent_time_cost(o: Offer, n: Need) -> int:
+    # A tenth of the maximum price (at least a cent) a unit for every day after the need runs out
+    # and every day after its needed-by date.
+    per_day = max(1, int((n.max_unit_price * 10).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+    lead = 14 if o.lead_time_days is None else o.lead_time_days
+    return per_day * (max(0, lead - n.days_of_supply) + max(0, lead - n.days_until_needed))
 
 
 # --- small rules ---------------------------------------------------------------------------------
@@ -291,7 +300,7 @@ def exhaustive_optimum(needs, offers) -> tuple[int, int]:
         substitute = 0
         if o.category != n.category:
             substitute = int((n.max_unit_price * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)) + 201
-        return cents + round(20015.1 if km is None else km) // 100 + substitute
+        return cents + round(20015.1 if km is None else km) // 100 + substitute + independent_time_cost(o, n)
 
     fitting = [(o, n, urgency_weight(n.days_of_supply), independent_unit_cost(o, n))
                for o in offers for n in needs if unfit_reason(o, n) is None]

@@ -23,8 +23,9 @@ def offer(id, category=N95, quantity=100, price="1.00", postal=LA, risk=None, le
     return Offer(id, category, quantity, Decimal(price), lead, postal, None, risk)
 
 
-def need(id=1, category=N95, quantity=100, max_price="1.50", postal=LA, supply=30, substitutes=(), excluded=()):
-    return Need(id, category, frozenset(substitutes), quantity, Decimal(max_price), 20, postal, supply,
+def need(id=1, category=N95, quantity=100, max_price="1.50", postal=LA, supply=30, substitutes=(), excluded=(),
+         due=20):
+    return Need(id, category, frozenset(substitutes), quantity, Decimal(max_price), due, postal, supply,
                 frozenset(excluded))
 
 
@@ -98,6 +99,52 @@ def test_unknown_postal_code_is_not_nearer_than_honolulu():
     known, unknown = offer(1, postal=HONOLULU, quantity=50), offer(2, postal=None, quantity=50)
     plan = allocate([need(postal=NYC, quantity=60)], [unknown, known])
     assert allocated(plan) == {(1, 1): 50, (1, 2): 10}
+
+
+# --- 18. An urgent request may be served late; time to deliver counts ------------------------
+
+def test_urgent_request_served_late_rather_than_left_empty():
+    # The only lot arrives in 5 days. Request 1 has 1 day of supply and is needed in 3 days; request
+    # 2 has 30 days. Before: the lot was "too late" for request 1 and went to request 2.
+    lot = offer(1, quantity=100, lead=5)
+    urgent, relaxed = need(1, supply=1, due=3), need(2, supply=30, due=20)
+    plan = allocate([urgent, relaxed], [lot])
+    assert allocated(plan) == {(1, 1): 100}
+    assert {"code": "late", "params": {"late_days": 2, "days_of_supply": 1}} in plan.lines[0].reasons
+    from marketplace.domain.messages import render_reasons
+    assert "late: arrives 2 days after the needed-by date (urgent; nothing sooner fits)" in render_reasons(
+        plan.lines[0].reasons, "staff")
+
+
+def test_lateness_has_limits():
+    # Second example: an overdue urgent request (needed yesterday, out today) takes stock ready now,
+    # one day late; a request with 10 days of supply is never served late; nor is anyone 8 days late.
+    assert allocated(allocate([need(1, supply=0, due=-1)], [offer(1, lead=0)])) == {(1, 1): 100}
+    assert unfit_reason(offer(1, lead=5), need(supply=10, due=3)) == "ready in 5 days, needed in 3"
+    assert unfit_reason(offer(1, lead=11), need(supply=1, due=3)) == "ready in 11 days, needed in 3"
+    # Of two late offers, the less late one wins (15 cents a unit a day at a $1.50 maximum).
+    plan = allocate([need(1, supply=1, due=3)], [offer(1, lead=9, price="1.00"), offer(2, lead=4, price="1.40")])
+    assert allocated(plan) == {(1, 2): 100}
+
+
+def test_a_supplier_1_day_away_beats_one_12_days_away_for_6_days_of_supply():
+    # Before: lead time was only a filter: $1.00 in 12 days beat $1.20 tomorrow. Now 6 days without
+    # supply cost 6 x 15 cents a unit: 100 + 90 against 120.
+    slow, quick = offer(1, lead=12, price="1.00"), offer(2, lead=1, price="1.20")
+    request = need(supply=6, due=14)
+    assert (unit_cost(slow, request, 0.0), unit_cost(quick, request, 0.0)) == (190, 120)
+    assert allocated(allocate([request], [slow, quick])) == {(1, 2): 100}
+    assert [o.id for o, _, _ in rank_candidates(request, [slow, quick])] == [2, 1]
+    # A request with a month of supply does not pay for time: the cheaper, slower one.
+    assert allocated(allocate([need(supply=30, due=14)], [slow, quick])) == {(1, 1): 100}
+
+
+def test_gloves_ready_now_beat_cheaper_gloves_in_4_days_for_2_days_of_supply():
+    # Second example: $0.40 maximum, 4 cents a unit a day; 2 days out of gloves cost 8 cents:
+    # ready now at $0.30 (30) beats ready in 4 days at $0.25 (25 + 8).
+    now, later = offer(1, GLOVES, lead=0, price="0.30"), offer(2, GLOVES, lead=4, price="0.25")
+    request = need(category=GLOVES, max_price="0.40", supply=2, due=10)
+    assert allocated(allocate([request], [later, now])) == {(1, 1): 100}
 
 
 # --- 18. Equally urgent requests share scarce supply in proportion to need --------------------

@@ -12,6 +12,7 @@ Pure: no Flask, no database; the services turn leads and requests into ``Offer``
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Sequence
@@ -46,6 +47,11 @@ KM_PER_CENT = 100
 URGENT_DAYS = 7
 LATE_DAYS_MAX = 7
 DAY_SHARE = Decimal("0.10")
+
+# Near misses (issue 11 item 18): an offer that would fit if the buyer's maximum were up to 5%
+# higher, or the needed-by date up to 3 days later. Shown to staff beside unfilled urgent requests.
+NEAR_MISS_PRICE_SHARE = Decimal("0.05")
+NEAR_MISS_DAYS = 3
 
 # Fair shares (issue 11 item 18): a request's need is cut into FAIR_SHARES equal slices; each unit
 # in slice j costs j * FAIR_STEP_CENTS more. The costs are convex (the next slice never costs less),
@@ -248,6 +254,20 @@ def unfit_reason(offer: Offer, need: Need) -> str | None:
         return f"{_ready(lead_time(offer))}{assumed}, {_needed(need.days_until_needed)}"
     if offer.min_order_qty is not None and offer.min_order_qty > need.quantity:
         return f"minimum order of {offer.min_order_qty:,} units is more than the {need.quantity:,} you need"
+    return None
+
+
+def near_miss(offer: Offer, need: Need) -> str | None:
+    """Why ``offer`` misses ``need`` (``unfit_reason``) when a small change by the buyer would make
+    it fit: a maximum price NEAR_MISS_PRICE_SHARE higher ($1.50 against $1.49) or a needed-by date
+    NEAR_MISS_DAYS later. None if it fits, or misses by more (wrong product, excluded, none left)."""
+    reason = unfit_reason(offer, need)
+    if reason is None:
+        return None
+    for relaxed in (dataclasses.replace(need, max_unit_price=need.max_unit_price * (1 + NEAR_MISS_PRICE_SHARE)),
+                    dataclasses.replace(need, days_until_needed=need.days_until_needed + NEAR_MISS_DAYS)):
+        if unfit_reason(offer, relaxed) is None:
+            return reason
     return None
 
 

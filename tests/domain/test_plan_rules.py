@@ -147,6 +147,21 @@ def test_gloves_ready_now_beat_cheaper_gloves_in_4_days_for_2_days_of_supply():
     assert allocated(allocate([request], [later, now])) == {(1, 1): 100}
 
 
+# --- 18. Near misses ---------------------------------------------------------------------------
+
+def test_near_misses():
+    from marketplace.domain.allocation import near_miss
+
+    request = need(max_price="1.49", supply=2, due=3)
+    assert near_miss(offer(1, price="1.50"), request) == "$1.50 a unit is above your maximum of $1.49"
+    assert near_miss(offer(1, price="1.57"), request) is None           # more than 5% over
+    assert near_miss(offer(1, lead=12), request) == "ready in 12 days, needed in 3"  # 3 + 7 late + 2
+    assert near_miss(offer(1, lead=14), request) is None                # 4 days past what may be
+    assert near_miss(offer(1, GLOVES, price="0.10"), request) is None   # wrong product: no near miss
+    assert near_miss(offer(1), request) is None                         # fits: not a miss
+    assert near_miss(offer(1, price="1.50"), need(max_price="1.49", excluded={1})) is None
+
+
 # --- 18. Equally urgent requests share scarce supply in proportion to need --------------------
 
 def test_two_equally_urgent_requests_share_500_units():

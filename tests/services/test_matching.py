@@ -11,7 +11,7 @@ from marketplace.domain.messages import render_reasons
 from marketplace.extensions import db
 from marketplace.models import AuditLog, DemandRequest, Match, MatchPlan, Notification, OutboxEmail
 from marketplace.services import demand, matches, notifications, planning, supply
-from tests.conftest import approve, make_lead, make_request, make_user
+from tests.conftest import approve, login, make_lead, make_request, make_user
 
 
 @pytest.fixture
@@ -439,3 +439,43 @@ def test_a_close_that_says_nothing_about_the_pair_does_not_exclude_it(parties):
     db.session.commit()
     assert [line.lead_id for line in planning.plan_lines(plan_now())] == [match.lead_id]
     assert supply.excluded_offers() == {}
+
+
+# --- Urgent requests left short and their near misses (issue 11 item 18) --------------------------
+
+def test_staff_see_urgent_requests_left_short_with_their_near_misses(parties, client):
+    buyer, supplier, vetter = parties
+    urgent = make_request(buyer, quantity="1000", days_of_supply="2", max_unit_price="1.49")
+    relaxed = make_request(buyer, quantity="1000", days_of_supply="30", max_unit_price="1.49")
+    a_cent_over = make_lead(supplier, unit_price="1.50", company_name="Cent Over", email="a@over.example")
+    # Needed in 20 days, urgent: may come 7 days late; 29 days is 2 days past that (within 3).
+    slow = make_lead(supplier, unit_price="1.00", lead_time_days="29", company_name="Slow", email="a@slow.example")
+    far_over = make_lead(supplier, unit_price="2.00", company_name="Far Over", email="a@far.example")
+    for lead in (a_cent_over, slow, far_over):
+        approve(lead, vetter)
+    plan = plan_now()
+    assert planning.plan_lines(plan) == []
+    unfilled = planning.unfilled_urgent(plan)
+    assert [(item.request.id, item.short) for item in unfilled] == [(urgent.id, 1000)]  # not the relaxed one
+    assert [(lead.id, why) for lead, why in unfilled[0].near_misses] == [
+        (a_cent_over.id, "$1.50 a unit is above your maximum of $1.49"),
+        (slow.id, "ready in 29 days, needed in 20")]
+    assert relaxed.id not in [item.request.id for item in unfilled]
+    login(client, vetter.email)
+    page = client.get("/staff/matching").get_data(as_text=True)
+    assert "Urgent requests left short" in page and "Cent Over" in page and "Far Over" not in page
+
+
+def test_a_request_the_plan_fills_is_not_listed_as_short(parties):
+    # Second example: the draft plan's lines count; a partly filled urgent request shows what is left.
+    buyer, supplier, vetter = parties
+    urgent = make_request(buyer, quantity="8000", days_of_supply="3")
+    make_request(buyer, quantity="1000", days_of_supply="1")  # served first and in full
+    approve(make_lead(supplier, quantity="6000"), vetter)
+    plan = plan_now()
+    assert [(item.request.id, item.short) for item in planning.unfilled_urgent(plan)] == [(urgent.id, 3000)]
+    assert planning.unfilled_urgent(plan)[0].near_misses == []  # nothing else nearly fits
+    planning.release_plan(plan, vetter)
+    db.session.commit()
+    # Released: the proposals hold the units; the same 3,000 are still short.
+    assert [(item.request.id, item.short) for item in planning.unfilled_urgent(plan)] == [(urgent.id, 3000)]

@@ -41,11 +41,13 @@ KM_PER_CENT = 100
 
 # Time (issue 11 item 18). An urgent request (URGENT_DAYS of supply or less) may be served up to
 # LATE_DAYS_MAX days after its needed-by date: late is better than never, and the plan says so.
+# Three days, not a week: a week's allowance added 60% more fitting pairs to the 10k x 10k bench and
+# made the plan about three times slower, for 0.1% more urgency-weighted units.
 # Every day a delivery arrives after the request runs out (lead time beyond its days of supply),
 # and every day it is late, costs DAY_SHARE of the request's maximum unit price a unit (at least a
 # cent): a supplier 12 days away loses to one 1 day away unless it is much cheaper.
 URGENT_DAYS = 7
-LATE_DAYS_MAX = 7
+LATE_DAYS_MAX = 3
 DAY_SHARE = Decimal("0.10")
 
 # Near misses (issue 11 item 18): an offer that would fit if the buyer's maximum were up to 5%

@@ -118,12 +118,13 @@ def test_urgent_request_served_late_rather_than_left_empty():
 
 def test_lateness_has_limits():
     # Second example: an overdue urgent request (needed yesterday, out today) takes stock ready now,
-    # one day late; a request with 10 days of supply is never served late; nor is anyone 8 days late.
+    # one day late; a request with 10 days of supply is never served late; nor is anyone 4 days late.
     assert allocated(allocate([need(1, supply=0, due=-1)], [offer(1, lead=0)])) == {(1, 1): 100}
     assert unfit_reason(offer(1, lead=5), need(supply=10, due=3)) == "ready in 5 days, needed in 3"
-    assert unfit_reason(offer(1, lead=11), need(supply=1, due=3)) == "ready in 11 days, needed in 3"
+    assert unfit_reason(offer(1, lead=7), need(supply=1, due=3)) == "ready in 7 days, needed in 3"
     # Of two late offers, the less late one wins (15 cents a unit a day at a $1.50 maximum).
-    plan = allocate([need(1, supply=1, due=3)], [offer(1, lead=9, price="1.00"), offer(2, lead=4, price="1.40")])
+    # Lead 6: 100 + 15 x (5 days out + 3 late) = 220; lead 4: 140 + 15 x (3 + 1) = 200.
+    plan = allocate([need(1, supply=1, due=3)], [offer(1, lead=6, price="1.00"), offer(2, lead=4, price="1.40")])
     assert allocated(plan) == {(1, 2): 100}
 
 
@@ -155,8 +156,8 @@ def test_near_misses():
     request = need(max_price="1.49", supply=2, due=3)
     assert near_miss(offer(1, price="1.50"), request) == "$1.50 a unit is above your maximum of $1.49"
     assert near_miss(offer(1, price="1.57"), request) is None           # more than 5% over
-    assert near_miss(offer(1, lead=12), request) == "ready in 12 days, needed in 3"  # 3 + 7 late + 2
-    assert near_miss(offer(1, lead=14), request) is None                # 4 days past what may be
+    assert near_miss(offer(1, lead=8), request) == "ready in 8 days, needed in 3"  # 3 + 3 late + 2
+    assert near_miss(offer(1, lead=10), request) is None                # 4 days past what may be
     assert near_miss(offer(1, GLOVES, price="0.10"), request) is None   # wrong product: no near miss
     assert near_miss(offer(1), request) is None                         # fits: not a miss
     assert near_miss(offer(1, price="1.50"), need(max_price="1.49", excluded={1})) is None

@@ -448,8 +448,8 @@ def test_staff_see_urgent_requests_left_short_with_their_near_misses(parties, cl
     urgent = make_request(buyer, quantity="1000", days_of_supply="2", max_unit_price="1.49")
     relaxed = make_request(buyer, quantity="1000", days_of_supply="30", max_unit_price="1.49")
     a_cent_over = make_lead(supplier, unit_price="1.50", company_name="Cent Over", email="a@over.example")
-    # Needed in 20 days, urgent: may come 7 days late; 29 days is 2 days past that (within 3).
-    slow = make_lead(supplier, unit_price="1.00", lead_time_days="29", company_name="Slow", email="a@slow.example")
+    # Needed in 20 days, urgent: may come 3 days late; 25 days is 2 days past that (within 3).
+    slow = make_lead(supplier, unit_price="1.00", lead_time_days="25", company_name="Slow", email="a@slow.example")
     far_over = make_lead(supplier, unit_price="2.00", company_name="Far Over", email="a@far.example")
     for lead in (a_cent_over, slow, far_over):
         approve(lead, vetter)
@@ -459,7 +459,7 @@ def test_staff_see_urgent_requests_left_short_with_their_near_misses(parties, cl
     assert [(item.request.id, item.short) for item in unfilled] == [(urgent.id, 1000)]  # not the relaxed one
     assert [(lead.id, why) for lead, why in unfilled[0].near_misses] == [
         (a_cent_over.id, "$1.50 a unit is above your maximum of $1.49"),
-        (slow.id, "ready in 29 days, needed in 20")]
+        (slow.id, "ready in 25 days, needed in 20")]
     assert relaxed.id not in [item.request.id for item in unfilled]
     login(client, vetter.email)
     page = client.get("/staff/matching").get_data(as_text=True)

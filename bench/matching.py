@@ -60,9 +60,17 @@ the scalar ``unfit_reason`` on random pairs) and the same costs; what differs is
   secondary cost below the true lexicographic optimum.
 * greedy: requests by urgency (days of supply), then deadline; each takes the cheapest fitting
   offers (then the nearest) while units are left: what a person working down a list would do.
+* scarce first (issue 11 item 20), the strongest simple baseline we found: requests by urgency
+  weight, then those with the fewest fitting offers first (they have the fewest alternatives);
+  each takes first the offers that the fewest other requests can use (the least wanted), then
+  by unit cost (price, distance, substitute penalty). A dispatcher's rule of thumb, in one pass.
+
+Every instance also carries exclusions (issue 11 item 16): 5% of the requests declined one of
+their fitting offers, which no method may use for them; the costs include the substitute penalty
+(item 17). All methods see the same pairs, so the table compares optimisation only.
 
 Columns: fill = units / demand; weighted fill = urgency-weighted units / urgency-weighted demand;
-cost = what the allocated units cost at the offers' prices; 2nd obj = the secondary cost minimised
+cost = what the allocated units cost at the offers' prices (exact, rounded once); 2nd obj = the secondary cost minimised
 (cents: price plus distance charge, per unit; equal optima may split it differently); gaps in percentage points below the
 optimum (HiGHS where it ran, else ours); build = finding pairs and building the model, solve =
 the solver alone (HiGHS: both phases).
@@ -81,7 +89,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from marketplace.domain import allocation, geo  # noqa: E402
+from marketplace.domain import allocation, geo, money  # noqa: E402
 from marketplace.domain.allocation import Need, Offer  # noqa: E402
 from marketplace.domain.catalog import PRODUCT_CATEGORIES, values  # noqa: E402
 from marketplace.domain.formatting import ratio  # noqa: E402
@@ -188,6 +196,39 @@ def generate(kind: str, size: int, seed: int, zips: list[str]) -> tuple[list[Nee
     return needs, offers
 
 
+EXCLUDING_SHARE = 0.05  # requests that declined one of their fitting offers
+
+
+def with_exclusions(needs: list[Need], offers: list[Offer], seed: int) -> list[Need]:
+    """The needs, EXCLUDING_SHARE of them (those with a fitting offer) excluding one fitting offer."""
+    import dataclasses
+
+    rng = np.random.default_rng([seed, len(needs), 16])
+    pairs = allocation.fitting_pairs(needs, offers)
+    starts = np.searchsorted(pairs.need, np.arange(len(needs) + 1))
+    out = []
+    for i, n in enumerate(needs):
+        count = starts[i + 1] - starts[i]
+        if count and rng.random() < EXCLUDING_SHARE:
+            declined = offers[pairs.offer[starts[i] + rng.integers(count)]].id
+            n = dataclasses.replace(n, excluded_offers=frozenset({declined}))
+        out.append(n)
+    return out
+
+
+def exact_cost_cents(offers, pairs, taken: np.ndarray) -> int:
+    """What the allocated units cost, summed exactly and rounded once (domain/money.py)."""
+    return money.cents(money.total((int(taken[k]), offers[pairs.offer[k]].unit_price)
+                                   for k in np.flatnonzero(taken)))
+
+
+def secondary(needs, pairs, taken: np.ndarray) -> int:
+    """The secondary objective of a plan: its pairs' unit costs plus the requests' fair-share costs."""
+    given = np.bincount(pairs.need, weights=taken, minlength=len(needs)).astype(np.int64)
+    return int(pairs.unit_cost @ taken) + sum(allocation.fair_share_cost(n.quantity, int(given[i]))
+                                              for i, n in enumerate(needs) if given[i])
+
+
 @dataclass
 class Result:
     method: str
@@ -210,15 +251,15 @@ def check_pairs(needs, offers, pairs, rng, samples=20_000) -> int:
     return sum(((i, j) in found) != (allocation.unfit_reason(offers[j], needs[i]) is None) for i, j in combos)
 
 
-def pair_arrays(needs, offers, pairs):
+def pair_weights(needs, pairs):
     weight = np.array([allocation.urgency_weight(n.days_of_supply) for n in needs], dtype=np.int64)
-    cents = np.array([allocation.price_cents(o.unit_price) for o in offers], dtype=np.int64)
-    return weight[pairs.need], cents[pairs.offer]
+    return weight[pairs.need]
 
 
 def ours(needs, offers) -> Result:
     plan = allocation.allocate(needs, offers)
-    return Result("ours (min-cost flow)", plan.units, plan.weighted_units, plan.cost_cents, plan.secondary_cost,
+    return Result("ours (min-cost flow)", plan.units, plan.weighted_units, plan.cost_cents,
+                  plan.secondary_cost + plan.share_cost,
                   plan.build_seconds, plan.solve_seconds)
 
 
@@ -229,37 +270,52 @@ def independent(needs, offers) -> Result:
 
     started = time.perf_counter()
     pairs = allocation.fitting_pairs(needs, offers)
-    weight, cents = pair_arrays(needs, offers, pairs)
+    weight = pair_weights(needs, pairs)
     n_pairs, columns = len(pairs.need), np.arange(len(pairs.need))
     offer_qty = np.array([o.quantity for o in offers], dtype=np.float64)
     need_qty = np.array([n.quantity for n in needs], dtype=np.float64)
-    # Column k has two ones: in its offer's row and in its request's row.
-    a_ub = vstack([csr_array((np.ones(n_pairs), (pairs.offer, columns)), shape=(len(offers), n_pairs)),
-                   csr_array((np.ones(n_pairs), (pairs.need, columns)), shape=(len(needs), n_pairs))])
-    b_ub = np.concatenate([offer_qty, need_qty])
-    bounds = np.column_stack([np.zeros(n_pairs), np.minimum(offer_qty[pairs.offer], need_qty[pairs.need])])
+    # Fair shares: one more column per slice of each request (allocation.share_slices), bounded by
+    # the slice's size, at its cost; a request's row says its pairs' units = its slices' units.
+    slices = [(i, j, size) for i, n in enumerate(needs) for j, size in enumerate(allocation.share_slices(n.quantity))
+              if size > 0]
+    n_slices = len(slices)
+    slice_need = np.array([i for i, _, _ in slices], dtype=np.int64)
+    slice_cents = np.array([j * allocation.FAIR_STEP_CENTS for _, j, _ in slices], dtype=np.float64)
+    slice_size = np.array([size for _, _, size in slices], dtype=np.float64)
+    slice_columns = n_pairs + np.arange(n_slices)
+    # Pair column k: a one in its offer's row and in its request's row; slice column: minus one in its request's row.
+    a_ub = csr_array((np.ones(n_pairs), (pairs.offer, columns)), shape=(len(offers), n_pairs + n_slices))
+    a_eq = csr_array((np.concatenate([np.ones(n_pairs), -np.ones(n_slices)]),
+                      (np.concatenate([pairs.need, slice_need]), np.concatenate([columns, slice_columns]))),
+                     shape=(len(needs), n_pairs + n_slices))
+    bounds = np.column_stack([np.zeros(n_pairs + n_slices),
+                              np.concatenate([np.minimum(offer_qty[pairs.offer], need_qty[pairs.need]), slice_size])])
+    weight_row = np.concatenate([weight.astype(np.float64), np.zeros(n_slices)])
     build = time.perf_counter() - started
 
     started = time.perf_counter()
-    first = linprog(-weight.astype(np.float64), A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    first = linprog(-weight_row, A_ub=a_ub, b_ub=offer_qty, A_eq=a_eq, b_eq=np.zeros(len(needs)),
+                    bounds=bounds, method="highs")
     assert first.status == 0, first.message
     best_weighted = round(-first.fun)
-    a_ub = vstack([a_ub, csr_array(-weight.astype(np.float64).reshape(1, -1))])
-    second = linprog(pairs.unit_cost.astype(np.float64), A_ub=a_ub, b_ub=np.append(b_ub, -best_weighted),
+    a_ub = vstack([a_ub, csr_array(-weight_row.reshape(1, -1))])
+    second = linprog(np.concatenate([pairs.unit_cost.astype(np.float64), slice_cents]), A_ub=a_ub,
+                     b_ub=np.append(offer_qty, -best_weighted), A_eq=a_eq, b_eq=np.zeros(len(needs)),
                      bounds=bounds, method="highs")
     assert second.status == 0, second.message
     solve = time.perf_counter() - started
-    x = np.rint(second.x).astype(np.int64)
-    fractional = float(np.abs(second.x - x).max()) if n_pairs else 0.0
+    x = np.rint(second.x[:n_pairs]).astype(np.int64)
+    fractional = float(np.abs(second.x[:n_pairs] - x).max()) if n_pairs else 0.0
     assert fractional < 1e-6, f"HiGHS returned a fractional plan ({fractional})"  # a vertex is integral
-    return Result("HiGHS LP, 2 phases", int(x.sum()), int(weight @ x), int(cents @ x), round(second.fun),
+    return Result("HiGHS LP, 2 phases", int(x.sum()), int(weight @ x), exact_cost_cents(offers, pairs, x),
+                  round(second.fun),
                   build, solve)
 
 
 def greedy(needs, offers) -> Result:
     started = time.perf_counter()
     pairs = allocation.fitting_pairs(needs, offers)
-    weight, cents = pair_arrays(needs, offers, pairs)
+    weight = pair_weights(needs, pairs)
     price = np.array([float(o.unit_price) for o in offers])[pairs.offer]
     by_need = np.lexsort((np.nan_to_num(pairs.distance_km, nan=allocation.UNKNOWN_DISTANCE_KM), price, pairs.need))
     starts = np.searchsorted(pairs.need[by_need], np.arange(len(needs) + 1))
@@ -278,8 +334,38 @@ def greedy(needs, offers) -> Result:
             taken[k], wanted = units, wanted - units
             left[pairs.offer[k]] -= units
     solve = time.perf_counter() - started
-    return Result("greedy (urgent first, cheapest)", int(taken.sum()), int(weight @ taken), int(cents @ taken),
-                  int(pairs.unit_cost @ taken), build, solve)
+    return Result("greedy (urgent first, cheapest)", int(taken.sum()), int(weight @ taken),
+                  exact_cost_cents(offers, pairs, taken), secondary(needs, pairs, taken), build, solve)
+
+
+def scarce_first(needs, offers) -> Result:
+    """Urgent first, then the requests with the fewest fitting offers; each takes the least-wanted
+    offers first (fitting the fewest requests), then the cheapest by unit cost."""
+    started = time.perf_counter()
+    pairs = allocation.fitting_pairs(needs, offers)
+    weight = pair_weights(needs, pairs)
+    wanted_by = np.bincount(pairs.offer, minlength=len(offers))   # requests each offer fits
+    choices = np.bincount(pairs.need, minlength=len(needs))       # offers each request fits
+    by_need = np.lexsort((pairs.unit_cost, wanted_by[pairs.offer], pairs.need))
+    starts = np.searchsorted(pairs.need[by_need], np.arange(len(needs) + 1))
+    order = sorted(range(len(needs)), key=lambda i: (-allocation.urgency_weight(needs[i].days_of_supply),
+                                                     choices[i], needs[i].days_until_needed, needs[i].id))
+    build = time.perf_counter() - started
+
+    started = time.perf_counter()
+    left = [o.quantity for o in offers]
+    taken = np.zeros(len(pairs.need), dtype=np.int64)
+    for i in order:
+        wanted = needs[i].quantity
+        for k in by_need[starts[i]:starts[i + 1]]:
+            if not wanted:
+                break
+            units = min(wanted, left[pairs.offer[k]])
+            taken[k], wanted = units, wanted - units
+            left[pairs.offer[k]] -= units
+    solve = time.perf_counter() - started
+    return Result("scarce first (greedy)", int(taken.sum()), int(weight @ taken),
+                  exact_cost_cents(offers, pairs, taken), secondary(needs, pairs, taken), build, solve)
 
 
 def main() -> int:
@@ -295,10 +381,11 @@ def main() -> int:
     failures = []
     header = (f"{'instance':<18} {'method':<32} {'fill %':>7} {'wfill %':>8} {'cost $':>13} {'2nd obj':>12} "
               f"{'gap fill':>9} {'gap wfill':>10} {'build s':>8} {'solve s':>8}")
-    tables, ratios = [], []
+    tables, ratios, baselines = [], [], []
     for size in sizes:
         for kind in ("dense", "sparse"):
             needs, offers = generate(kind, size, args.seed, zips)
+            needs = with_exclusions(needs, offers, args.seed)
             pairs = allocation.fitting_pairs(needs, offers)
             disagreements = check_pairs(needs, offers, pairs, np.random.default_rng(args.seed))
             name = f"{kind} {size // 1000}k x {size // 1000}k"
@@ -324,6 +411,7 @@ def main() -> int:
                               f"{ratio(lp_total / max(ours_total, 1e-9))}; solvers alone: ours {mine.solve:.2f} s, "
                               f"HiGHS {lp.solve:.2f} s, {ratio(lp.solve / max(mine.solve, 1e-9))}")
             results.append(greedy(needs, offers))
+            results.append(scarce_first(needs, offers))
             best = results[1] if run_lp else results[0]
             best_fill, best_wfill = 100 * best.units / demand, 100 * best.weighted / weighted_demand
             rows = []
@@ -334,6 +422,10 @@ def main() -> int:
                             f"{best_wfill - wfill:>10.2f} "
                             f"{r.build:>8.2f} {r.solve:>8.2f}")
             tables.append(rows)
+            for r in results[-2:]:
+                baselines.append(f"{name}: {r.method} / optimum: weighted units "
+                                 f"{r.weighted / max(best.weighted, 1):.4f}, units {r.units / max(best.units, 1):.4f}, "
+                                 f"2nd obj per unit {(r.secondary / max(r.units, 1)) / max(best.secondary / max(best.units, 1), 1e-9):.4f}")
             print("\n".join([header, *rows]), file=sys.stderr, flush=True)
 
     print("\nAllocation: ours beside the independent optimum and a greedy baseline "
@@ -344,6 +436,8 @@ def main() -> int:
     if args.skip_independent_above is not None:
         print(f"* HiGHS not run above {args.skip_independent_above:,} x {args.skip_independent_above:,}: "
               "gaps measured against ours")
+    print("\nGreedy baselines against the optimum (ratios; 1 = as good):")
+    print("\n".join(baselines))
     if ratios:
         print("\nTime, ours vs HiGHS (build + solve):")
         print("\n".join(ratios))

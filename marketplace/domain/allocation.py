@@ -4,20 +4,26 @@ units twice.
 
 The allocation is a transportation problem, solved exactly as a min-cost flow (OR-Tools). Its
 objective is lexicographic: first the most urgency-weighted units, then the least cost, where cost
-is the unit price plus a small charge for distance that only breaks ties between similar prices.
+is the unit price plus a small charge for distance that only breaks ties between similar prices,
+plus a substitute penalty that puts every exact product before any substitute for the same request
+(issue 11 item 17). Pairs a buyer declined or a supplier refused are excluded (item 16). The
+request's own page ranks its candidates by the same unit cost (``unit_cost``).
 Pure: no Flask, no database; the services turn leads and requests into ``Offer`` and ``Need``.
 """
 from __future__ import annotations
 
+import dataclasses
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from . import geo
+from . import money as amounts
 from .catalog import PRODUCT_CATEGORIES, label
 from .formatting import money
 from .messages import fact
@@ -25,11 +31,37 @@ from .messages import fact
 # A lead that does not state its lead time is assumed to take two weeks: long enough not to promise
 # urgent requests what may come late, short enough that such leads still serve most requests.
 DEFAULT_LEAD_TIME_DAYS = 14
-# The distance charged when a postal code is unknown: about a cross-country trip, so that known
-# nearby supply is preferred, but an unknown location never makes an offer unusable.
-UNKNOWN_DISTANCE_KM = 2000.0
+# The farthest two places on Earth can be: half the great-circle circumference, about 20,015 km.
+MAX_DISTANCE_KM = math.pi * geo.EARTH_RADIUS_KM
+# The distance charged when a postal code is unknown: the farthest possible, so that an unknown
+# place is never nearer than a known one (issue 11 item 18), yet never makes an offer unusable.
+UNKNOWN_DISTANCE_KM = MAX_DISTANCE_KM
 # Distance only breaks ties: 100 km costs as much as one cent on the unit price.
 KM_PER_CENT = 100
+
+# Time (issue 11 item 18). An urgent request (URGENT_DAYS of supply or less) may be served up to
+# LATE_DAYS_MAX days after its needed-by date: late is better than never, and the plan says so.
+# Three days, not a week: a week's allowance added 60% more fitting pairs to the 10k x 10k bench and
+# made the plan about three times slower, for 0.1% more urgency-weighted units.
+# Every day a delivery arrives after the request runs out (lead time beyond its days of supply),
+# and every day it is late, costs DAY_SHARE of the request's maximum unit price a unit (at least a
+# cent): a supplier 12 days away loses to one 1 day away unless it is much cheaper.
+URGENT_DAYS = 7
+LATE_DAYS_MAX = 3
+DAY_SHARE = Decimal("0.10")
+
+# Near misses (issue 11 item 18): an offer that would fit if the buyer's maximum were up to 5%
+# higher, or the needed-by date up to 3 days later. Shown to staff beside unfilled urgent requests.
+NEAR_MISS_PRICE_SHARE = Decimal("0.05")
+NEAR_MISS_DAYS = 3
+
+# Fair shares (issue 11 item 18): a request's need is cut into FAIR_SHARES equal slices; each unit
+# in slice j costs j * FAIR_STEP_CENTS more. The costs are convex (the next slice never costs less),
+# so the flow fills every equally urgent request's first tenth before anyone's second: scarce
+# supply is shared in proportion to need, to within a tenth. A step above any distance charge, so
+# that nearness never decides who goes without.
+FAIR_SHARES = 10
+FAIR_STEP_CENTS = 201
 
 # Beyond this, OR-Tools' int64 cost arithmetic (costs scaled by about the node count) may overflow.
 _INT64_SAFE = 2**62
@@ -61,6 +93,9 @@ class Need:
     days_until_needed: int          # needed_by minus today, in days (0 or negative = due or overdue)
     postal_code: str | None
     days_of_supply: int             # urgency: days of supply left
+    # Offers never to propose for this request again: the buyer declined them, or their supplier
+    # said it cannot supply this request (services.supply.excluded_pairs).
+    excluded_offers: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -78,12 +113,14 @@ class Plan:
     lines: tuple[Line, ...]
     units: int                      # total units allocated
     weighted_units: int             # sum of urgency_weight(need) * units
-    cost_cents: int                 # sum of quantity * unit price in cents (rounded half up per unit)
-    secondary_cost: int             # the secondary objective minimised: sum of units * unit_cost
+    cost_cents: int                 # ``cost`` in whole cents, rounded half up once (amounts.cents, domain/money.py)
+    secondary_cost: int             # sum of units * unit_cost over the lines (with share_cost: minimised)
     demand_units: int               # sum of need quantities
     solve_seconds: float            # time in the solver itself
     build_seconds: float            # time to find the fitting pairs and build the network
     secondary_step_cents: int = 1   # 1: cost minimised to the cent; more only for huge instances
+    share_cost: int = 0             # the fair-share part of the secondary objective (fair_share_cost)
+    cost: Decimal = Decimal(0)      # exact sum of quantity * unit price in dollars (amounts.total, domain/money.py)
 
 
 @dataclass(frozen=True)
@@ -92,7 +129,7 @@ class Pairs:
     need: np.ndarray                # index into the needs
     offer: np.ndarray               # index into the offers
     distance_km: np.ndarray         # NaN where a postal code is unknown
-    unit_cost: np.ndarray           # secondary cost of one unit: price cents + distance cents
+    unit_cost: np.ndarray           # secondary cost of one unit: ``unit_cost`` of the pair
 
 
 def urgency_weight(days_of_supply: int) -> int:
@@ -114,13 +151,67 @@ def lead_time(offer: Offer) -> int:
 
 
 def price_cents(price: Decimal) -> int:
-    """A unit price in whole cents, rounded half up ($0.035 -> 4)."""
-    return int((price * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """A unit price in whole cents, rounded half up ($0.035 -> 4): the objective's price term only
+    (money totals are exact, see ``money``)."""
+    return amounts.cents(price)
 
 
 def distance_cents(distance_km: float | None) -> int:
-    """The distance tie-break in cents per unit (unknown distance: UNKNOWN_DISTANCE_KM)."""
+    """The distance tie-break in cents per unit (unknown distance: UNKNOWN_DISTANCE_KM, 200 cents)."""
     return round(UNKNOWN_DISTANCE_KM if distance_km is None else distance_km) // KM_PER_CENT
+
+
+def substitute_penalty_cents(need: Need) -> int:
+    """What a unit of a substitute costs on top of its price, in cents: more than any difference in
+    price and distance between two offers that fit this need (prices are at most its maximum,
+    distance charges at most ``distance_cents(MAX_DISTANCE_KM)``). So an exact product always comes
+    before a substitute for the same request, and a substitute is taken only for need the exact
+    products cannot fill (more urgency-weighted units come first)."""
+    return price_cents(need.max_unit_price) + distance_cents(MAX_DISTANCE_KM) + 1
+
+
+def share_slices(quantity: int) -> list[int]:
+    """The sizes of a need's FAIR_SHARES slices, in units: slice j ends at ceil(quantity * (j+1) / 10),
+    so a small need's first unit is in its cheapest slice (3 units -> 1, 0, 0, 1, 0, 0, 1, 0, 0, 0)."""
+    ends = [-(-quantity * j // FAIR_SHARES) for j in range(FAIR_SHARES + 1)]
+    return [ends[j + 1] - ends[j] for j in range(FAIR_SHARES)]
+
+
+def fair_share_cost(quantity: int, units: int) -> int:
+    """The fair-share cost in cents of giving ``units`` of a need of ``quantity`` units: its slices
+    filled in order, slice j at j * FAIR_STEP_CENTS a unit."""
+    cost = 0
+    for j, size in enumerate(share_slices(quantity)):
+        taken = min(size, units)
+        cost, units = cost + taken * j * FAIR_STEP_CENTS, units - taken
+    return cost
+
+
+def late_allowance(need: Need) -> int:
+    """How many days after its needed-by date an offer may still arrive for this need: LATE_DAYS_MAX
+    for an urgent need (URGENT_DAYS of supply or less), else 0."""
+    return LATE_DAYS_MAX if need.days_of_supply <= URGENT_DAYS else 0
+
+
+def day_cents(need: Need) -> int:
+    """The cost in cents a unit of each day without supply or late: DAY_SHARE of the need's maximum
+    unit price, at least 1 cent ($1.50 -> 15)."""
+    return max(1, price_cents(need.max_unit_price * DAY_SHARE))
+
+
+def time_cost(offer: Offer, need: Need) -> int:
+    """Cents a unit for the days the delivery comes after the need runs out plus the days it is
+    late (0 when it arrives before both)."""
+    lead = lead_time(offer)
+    return day_cents(need) * (max(0, lead - need.days_of_supply) + max(0, lead - need.days_until_needed))
+
+
+def unit_cost(offer: Offer, need: Need, distance_km: float | None) -> int:
+    """The secondary cost of one unit of ``offer`` for ``need``, in cents: price cents + distance
+    cents + the substitute penalty if the offer is a substitute + the time cost. One rule for the
+    plan (minimised over all pairs) and the request's page (ranked by it)."""
+    cost = price_cents(offer.unit_price) + distance_cents(distance_km) + time_cost(offer, need)
+    return cost + (substitute_penalty_cents(need) if offer.category != need.category else 0)
 
 
 def _distance_cents_array(distance_km: np.ndarray) -> np.ndarray:
@@ -156,13 +247,29 @@ def unfit_reason(offer: Offer, need: Need) -> str | None:
         return "nothing available: every unit of this offer is taken"
     if need.quantity <= 0:
         return "nothing left to fill: this request has all the units it asked for"
+    if offer.id in need.excluded_offers:
+        return "excluded: the buyer declined this offer for this request, or its supplier cannot supply it"
     if offer.unit_price > need.max_unit_price:
         return f"{money(offer.unit_price)} a unit is above your maximum of {money(need.max_unit_price)}"
-    if lead_time(offer) > need.days_until_needed:
+    if lead_time(offer) > need.days_until_needed + late_allowance(need):
         assumed = " (lead time not stated)" if offer.lead_time_days is None else ""
         return f"{_ready(lead_time(offer))}{assumed}, {_needed(need.days_until_needed)}"
     if offer.min_order_qty is not None and offer.min_order_qty > need.quantity:
         return f"minimum order of {offer.min_order_qty:,} units is more than the {need.quantity:,} you need"
+    return None
+
+
+def near_miss(offer: Offer, need: Need) -> str | None:
+    """Why ``offer`` misses ``need`` (``unfit_reason``) when a small change by the buyer would make
+    it fit: a maximum price NEAR_MISS_PRICE_SHARE higher ($1.50 against $1.49) or a needed-by date
+    NEAR_MISS_DAYS later. None if it fits, or misses by more (wrong product, excluded, none left)."""
+    reason = unfit_reason(offer, need)
+    if reason is None:
+        return None
+    for relaxed in (dataclasses.replace(need, max_unit_price=need.max_unit_price * (1 + NEAR_MISS_PRICE_SHARE)),
+                    dataclasses.replace(need, days_until_needed=need.days_until_needed + NEAR_MISS_DAYS)):
+        if unfit_reason(offer, relaxed) is None:
+            return reason
     return None
 
 
@@ -175,6 +282,9 @@ def fit_reasons(offer: Offer, need: Need, distance_km: float | None) -> tuple[di
     else:
         reasons.append(fact("lead_time", lead_time_days=offer.lead_time_days,
                             days_until_needed=need.days_until_needed))
+    if lead_time(offer) > need.days_until_needed:
+        reasons.append(fact("late", late_days=lead_time(offer) - need.days_until_needed,
+                            days_of_supply=need.days_of_supply))
     if distance_km is None:
         reasons.append(fact("distance_unknown"))
     else:
@@ -195,9 +305,10 @@ def urgency_reason(need: Need) -> dict:
 
 def rank_candidates(need: Need, offers: Sequence[Offer]) -> list[tuple[Offer, tuple[dict, ...], float | None]]:
     """The offers that can serve ``need``, best first, each with its reasons and distance in km:
-    the exact category before substitutes, then lower price, shorter lead time, shorter distance
-    (unknown counts as UNKNOWN_DISTANCE_KM, as in the allocation) and higher vetting score (100 is
-    clean, 0 is stop; unscored last)."""
+    lower ``unit_cost`` first (the plan's own rule: every exact product before any substitute, then
+    price plus the distance charge), then shorter lead time, shorter distance (unknown counts as
+    UNKNOWN_DISTANCE_KM, as in the allocation) and higher vetting score (100 is clean, 0 is stop;
+    unscored last)."""
     candidates = []
     for offer in offers:
         if unfit_reason(offer, need) is None:
@@ -206,7 +317,7 @@ def rank_candidates(need: Need, offers: Sequence[Offer]) -> list[tuple[Offer, tu
 
     def key(candidate):
         offer, _, distance = candidate
-        return (offer.category != need.category, offer.unit_price, lead_time(offer),
+        return (unit_cost(offer, need, distance), lead_time(offer),
                 UNKNOWN_DISTANCE_KM if distance is None else distance,
                 -1 if offer.risk_score is None else -offer.risk_score, offer.id)
 
@@ -233,12 +344,13 @@ def fitting_pairs(needs: Sequence[Need], offers: Sequence[Offer]) -> Pairs:
 
     offer_qty = np.array([o.quantity for o in offers], dtype=np.int64)
     live = np.flatnonzero(offer_qty > 0)  # offers with nothing left fit nothing
-    offer_code = np.array([codes[o.category] for o in offers], dtype=np.int64)[live]
+    all_offer_code = np.array([codes[o.category] for o in offers], dtype=np.int64)
+    offer_code = all_offer_code[live]
     offer_price = offer_price[live]
     offer_lead = np.array([lead_time(o) for o in offers], dtype=np.int64)[live]
     offer_moq = np.array([o.min_order_qty or 0 for o in offers], dtype=np.int64)[live]
     need_qty = np.array([n.quantity for n in needs], dtype=np.int64)
-    need_days = np.array([n.days_until_needed for n in needs], dtype=np.int64)
+    need_days = np.array([n.days_until_needed + late_allowance(n) for n in needs], dtype=np.int64)
     open_needs = np.flatnonzero(need_qty > 0)
 
     need_parts, offer_parts = [], []
@@ -254,14 +366,33 @@ def fitting_pairs(needs: Sequence[Need], offers: Sequence[Offer]) -> Pairs:
         offer_parts.append(live[c])
     need_index = np.concatenate(need_parts) if need_parts else np.zeros(0, dtype=np.int64)
     offer_index = np.concatenate(offer_parts) if offer_parts else np.zeros(0, dtype=np.int64)
+    excluded = _excluded_codes(needs, offers)
+    if len(excluded):
+        keep = ~np.isin(need_index * len(offers) + offer_index, excluded)
+        need_index, offer_index = need_index[keep], offer_index[keep]
 
     need_at = geo.centroids_array([n.postal_code for n in needs])
     offer_at = geo.centroids_array([o.postal_code for o in offers])
     distance = geo.haversine_km(need_at[need_index, 0], need_at[need_index, 1],
                                 offer_at[offer_index, 0], offer_at[offer_index, 1])
     cents = np.array([price_cents(o.unit_price) for o in offers], dtype=np.int64)
-    unit_cost = cents[offer_index] + _distance_cents_array(distance)
-    return Pairs(need_index, offer_index, distance, unit_cost)
+    penalty = np.array([substitute_penalty_cents(n) for n in needs], dtype=np.int64)
+    need_code = np.array([codes[n.category] for n in needs], dtype=np.int64)
+    substitute = all_offer_code[offer_index] != need_code[need_index]
+    cost = cents[offer_index] + _distance_cents_array(distance) + np.where(substitute, penalty[need_index], 0)
+    lead = np.array([lead_time(o) for o in offers], dtype=np.int64)[offer_index]
+    supply_days = np.array([n.days_of_supply for n in needs], dtype=np.int64)[need_index]
+    due = np.array([n.days_until_needed for n in needs], dtype=np.int64)[need_index]
+    per_day = np.array([day_cents(n) for n in needs], dtype=np.int64)[need_index]
+    cost += per_day * (np.maximum(0, lead - supply_days) + np.maximum(0, lead - due))
+    return Pairs(need_index, offer_index, distance, cost.astype(np.int64))
+
+
+def _excluded_codes(needs: Sequence[Need], offers: Sequence[Offer]) -> np.ndarray:
+    """Excluded pairs as need index * len(offers) + offer index (offers not in the instance ignored)."""
+    offer_at = {o.id: j for j, o in enumerate(offers)}
+    return np.array([i * len(offers) + offer_at[oid] for i, n in enumerate(needs) for oid in n.excluded_offers
+                     if oid in offer_at], dtype=np.int64)
 
 
 def _unique_ids(items: Sequence[Offer] | Sequence[Need], what: str) -> None:
@@ -271,9 +402,10 @@ def _unique_ids(items: Sequence[Offer] | Sequence[Need], what: str) -> None:
 
 
 def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
-    """The exact optimum: most urgency-weighted units first, then least secondary cost (unit price in
-    cents plus distance cents, per unit), over fitting pairs only, never taking more from an offer
-    than it has or giving a need more than it asks for."""
+    """The exact optimum: most urgency-weighted units first, then least secondary cost (``unit_cost``
+    per unit: price cents, distance cents, substitute penalty), over fitting pairs only (excluded
+    pairs never fit), never taking more from an offer than it has or giving a need more than it
+    asks for. Totals: ``cost`` exact in dollars, ``cost_cents`` rounded once."""
     started = time.perf_counter()
     _unique_ids(needs, "need")
     _unique_ids(offers, "offer")
@@ -317,10 +449,18 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
     # OR-Tools' int64 arithmetic bounds the costs. When cent-level tie-breaking would overflow (huge
     # prices or unit counts), the secondary cost is counted in coarser steps of 2, 4, 8... cents
     # (rounded up): the urgency-weighted units stay exact, only near-ties in cost may go either way.
+    # Fair shares: each used need reaches the sink by FAIR_SHARES arcs, slice j at j * FAIR_STEP_CENTS.
+    bounds = -(-need_qty[used_needs, None] * np.arange(FAIR_SHARES + 1)[None, :] // FAIR_SHARES)
+    slice_cap = np.diff(bounds, axis=1).ravel()
+    slice_need = np.repeat(used_needs, FAIR_SHARES)
+    slice_cents = np.tile(np.arange(FAIR_SHARES, dtype=np.int64) * FAIR_STEP_CENTS, len(used_needs))
+    keep = slice_cap > 0
+    slice_cap, slice_need, slice_cents = slice_cap[keep], slice_need[keep], slice_cents[keep]
     step = 1
     while True:
         unit_cost = -(-pairs.unit_cost // step)
-        c_max = int(np.abs(unit_cost).max())
+        slice_cost = -(-slice_cents // step)
+        c_max = max(int(np.abs(unit_cost).max()), int(slice_cost.max()))
         big_m = n_nodes * c_max + 1
         max_arc_cost = (w_max + 1) * big_m  # bounds |-weight * M + secondary|
         if max_arc_cost * (n_nodes + 1) < _INT64_SAFE and total * max_arc_cost < _INT64_SAFE:
@@ -331,12 +471,12 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
         step *= 2
     pair_cost = -weight[pairs.need] * big_m + unit_cost
 
-    n_offers, n_needs = len(used_offers), len(used_needs)
-    tails = np.concatenate([np.zeros(n_offers, np.int64), offer_node[pairs.offer], need_node[used_needs], [0]])
-    heads = np.concatenate([offer_node[used_offers], need_node[pairs.need], np.ones(n_needs, np.int64), [1]])
-    capacities = np.concatenate([offer_cap[used_offers], pair_cap, need_cap[used_needs], [total]])
+    n_offers, n_slices = len(used_offers), len(slice_cap)
+    tails = np.concatenate([np.zeros(n_offers, np.int64), offer_node[pairs.offer], need_node[slice_need], [0]])
+    heads = np.concatenate([offer_node[used_offers], need_node[pairs.need], np.ones(n_slices, np.int64), [1]])
+    capacities = np.concatenate([offer_cap[used_offers], pair_cap, slice_cap, [total]])
     # The last arc, source -> sink at no cost, lets units stay unallocated: the flow is not forced.
-    costs = np.concatenate([np.zeros(n_offers, np.int64), pair_cost, np.zeros(n_needs + 1, np.int64)])
+    costs = np.concatenate([np.zeros(n_offers, np.int64), pair_cost, slice_cost, [0]])
     flow = SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(
         tails.astype(np.int32), heads.astype(np.int32), capacities.astype(np.int64), costs.astype(np.int64))
@@ -350,14 +490,15 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
         raise RuntimeError(f"the min-cost flow solver stopped with status {status.name}")
 
     pair_flow = flow.flows(arcs[n_offers:n_offers + len(pair_cost)])
-    lines, weighted, secondary, cents = [], 0, 0, 0
+    share_cost = int(flow.flows(arcs[n_offers + len(pair_cost):n_offers + len(pair_cost) + n_slices]) @ slice_cents)
+    lines, weighted, secondary = [], 0, 0
     for k in np.flatnonzero(pair_flow):
         need, offer, units = needs[pairs.need[k]], offers[pairs.offer[k]], int(pair_flow[k])
         distance = None if np.isnan(pairs.distance_km[k]) else float(pairs.distance_km[k])
         lines.append(Line(need.id, offer.id, units, offer.unit_price, distance, fit_reasons(offer, need, distance)))
         weighted += urgency_weight(need.days_of_supply) * units
         secondary += int(pairs.unit_cost[k]) * units
-        cents += price_cents(offer.unit_price) * units
     lines.sort(key=lambda line: (line.need_id, line.offer_id))
-    return Plan(tuple(lines), sum(line.quantity for line in lines), weighted, cents, secondary,
-                demand_units, solve_seconds, build_seconds, step)
+    cost = amounts.total((line.quantity, line.unit_price) for line in lines)
+    return Plan(tuple(lines), sum(line.quantity for line in lines), weighted, amounts.cents(cost), secondary,
+                demand_units, solve_seconds, build_seconds, step, share_cost, cost)

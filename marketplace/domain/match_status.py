@@ -44,6 +44,15 @@ CLOSE_REASONS: tuple[tuple[str, str], ...] = (
 )
 # The reasons a person chooses; the others are set by the system when their event happens.
 CHOSEN_CLOSE_REASONS = CLOSE_REASONS[:4]
+# Closed for one of these, the lead is never proposed to that request again (issue 11 item 16),
+# as after a buyer's decline: the supplier said it cannot supply it, or the buyer chose another.
+# The other reasons (unreachable, withdrawn, no longer approved) say nothing about the pair.
+EXCLUDING_CLOSE_REASONS = frozenset({"no_supply", "buyer_prefers_another"})
+
+
+def excludes_pair(status: str, close_reason: str | None) -> bool:
+    """A match in this state keeps its lead out of every later plan for its request."""
+    return status == DECLINED or (status == CLOSED and close_reason in EXCLUDING_CLOSE_REASONS)
 
 STAFF = frozenset(STAFF_ROLES)
 

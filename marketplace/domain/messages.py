@@ -91,6 +91,10 @@ REASONS: dict[str, dict[str, str | None]] = {
     "lead_time": {STAFF: "{ready}, {deadline_yours}",
                   BUYER: "{ready}, {deadline_yours}",
                   SUPPLIER: "{ready}, {deadline_theirs}"},
+    # params: late_days (int, days after the needed-by date), days_of_supply (int)
+    "late": {STAFF: "late: arrives {late_days_text} after the needed-by date (urgent; nothing sooner fits)",
+             BUYER: "late: arrives {late_days_text} after your needed-by date (nothing sooner fits)",
+             SUPPLIER: "arrives {late_days_text} after the needed-by date"},
     # params: assumed_days (int)
     "lead_time_unstated": {STAFF: "lead time not stated; assumed {assumed_days} days",
                            BUYER: "lead time not stated; assumed {assumed_days} days",
@@ -498,8 +502,12 @@ def _values(params: Mapping[str, Any]) -> dict[str, Any]:
         v["ready"] = _ready(int(v["lead_time_days"]))
         if v.get("days_until_needed") is not None:
             slack = int(v["days_until_needed"]) - int(v["lead_time_days"])
-            v["deadline_yours"] = f"{_days(slack)} before your deadline" if slack else "on your deadline"
-            v["deadline_theirs"] = f"{_days(slack)} before the deadline" if slack else "on the deadline"
+            v["deadline_yours"] = f"{_days(slack)} before your deadline" if slack > 0 else (
+                f"{_days(-slack)} after your deadline" if slack else "on your deadline")
+            v["deadline_theirs"] = f"{_days(slack)} before the deadline" if slack > 0 else (
+                f"{_days(-slack)} after the deadline" if slack else "on the deadline")
+    if v.get("late_days") is not None:
+        v["late_days_text"] = _days(int(v["late_days"]))
     if v.get("distance_km") is not None:
         km = float(v["distance_km"])
         v["distance_text"] = "less than 1 km away" if km < 1 else f"{round(km):,} km away"

@@ -5,6 +5,7 @@ as proposals, proposing by hand, and exporting it.
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import IO
 
@@ -128,6 +129,43 @@ def matching_is_stale(older_than: timedelta) -> bool:
     if last_change > utcnow() - older_than:
         return False  # recent: its own run is probably on its way
     return plan is None or plan.created_at < last_change
+
+
+@dataclass
+class Unfilled:
+    """An urgent request the plan leaves short, and the offers that nearly fit it."""
+    request: DemandRequest
+    short: int                              # units the plan leaves unfilled
+    near_misses: list[tuple[Lead, str]]     # (lead, why it misses, in words for staff)
+
+
+def unfilled_urgent(plan: MatchPlan | None, limit: int = 50, misses_each: int = 5) -> list[Unfilled]:
+    """The open urgent requests (allocation.URGENT_DAYS of supply or fewer) left short as of now,
+    most urgent first: their remaining need minus the plan's lines when it is a draft (a released
+    plan's units are already held by its proposals). Each with up to ``misses_each`` near misses
+    (allocation.near_miss) among the offers available now."""
+    needs = sorted((n for n in open_needs() if n.days_of_supply <= allocation.URGENT_DAYS),
+                   key=lambda n: (n.days_of_supply, n.days_until_needed, n.id))
+    given: dict[int, int] = {}
+    if plan is not None and plan.status == "draft":
+        given = dict(db.session.execute(select(MatchPlanLine.demand_id, func.sum(MatchPlanLine.quantity))
+                                        .where(MatchPlanLine.plan_id == plan.id)
+                                        .group_by(MatchPlanLine.demand_id)).all())
+    short = [(n, n.quantity - int(given.get(n.id, 0))) for n in needs]
+    short = [(n, units) for n, units in short if units > 0][:limit]
+    if not short:
+        return []
+    offers = available_offers({c for n, _ in short for c in (n.category, *n.substitutes)})
+    misses = {n.id: [(o.id, why) for o in offers if (why := allocation.near_miss(o, n))][:misses_each]
+              for n, _ in short}
+    lead_ids = {lead_id for found in misses.values() for lead_id, _ in found}
+    leads = {lead.id: lead for lead in db.session.execute(select(Lead).where(Lead.id.in_(lead_ids))).scalars()} \
+        if lead_ids else {}
+    requests = {r.id: r for r in db.session.execute(
+        select(DemandRequest).where(DemandRequest.id.in_([n.id for n, _ in short]))
+        .options(selectinload(DemandRequest.organisation))).scalars()}
+    return [Unfilled(requests[n.id], units, [(leads[lead_id], why) for lead_id, why in misses[n.id]])
+            for n, units in short]
 
 
 class ProposalError(ValueError):

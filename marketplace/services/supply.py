@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, func, or_, select, text
 
 from ..domain import allocation, countries
 from ..domain.demand import STATUS_OPEN
 from ..domain.lead_status import APPROVED
 from ..domain.match_status import (
+    CLOSED,
+    DECLINED,
+    EXCLUDING_CLOSE_REASONS,
     HOLDING_STATUSES,
 )
 from ..extensions import db
@@ -54,11 +57,27 @@ def _offer(lead: Lead, available: int) -> allocation.Offer:
                             risk_score=lead.risk_score)
 
 
-def _need(request: DemandRequest, remaining: int) -> allocation.Need:
+def excluded_offers(request_ids: list[int] | None = None) -> dict[int, frozenset[int]]:
+    """request id -> the leads never to propose to it again: matches the buyer declined, or closed
+    for a reason that rules the pair out (match_status.excludes_pair, the same rule in SQL)."""
+    query = select(Match.demand_id, Match.lead_id).where(or_(
+        Match.status == DECLINED, and_(Match.status == CLOSED, Match.close_reason.in_(sorted(EXCLUDING_CLOSE_REASONS)))))
+    if request_ids is not None:
+        query = query.where(Match.demand_id.in_(request_ids))
+    found: dict[int, set[int]] = {}
+    for demand_id, lead_id in db.session.execute(query):
+        found.setdefault(demand_id, set()).add(lead_id)
+    return {demand_id: frozenset(leads) for demand_id, leads in found.items()}
+
+
+def _need(request: DemandRequest, remaining: int, excluded: frozenset[int] | None = None) -> allocation.Need:
+    if excluded is None:
+        excluded = excluded_offers([request.id]).get(request.id, frozenset())
     return allocation.Need(id=request.id, category=request.category, substitutes=frozenset(request.substitutes or ()),
                            quantity=remaining, max_unit_price=request.max_unit_price,
                            days_until_needed=(request.needed_by - utcnow().date()).days,
-                           postal_code=request.postal_code, days_of_supply=request.days_of_supply)
+                           postal_code=request.postal_code, days_of_supply=request.days_of_supply,
+                           excluded_offers=excluded)
 
 
 def available_offers(categories: set[str] | None = None) -> list[allocation.Offer]:
@@ -82,7 +101,9 @@ def open_needs() -> list[allocation.Need]:
         .join(Organisation, Organisation.id == DemandRequest.organisation_id)
         .where(DemandRequest.status == STATUS_OPEN, Organisation.verified_at.is_not(None))
         .order_by(DemandRequest.id)).all()
-    return [_need(request, request.quantity - taken) for request, taken in rows if request.quantity - taken > 0]
+    excluded = excluded_offers()
+    return [_need(request, request.quantity - taken, excluded.get(request.id, frozenset()))
+            for request, taken in rows if request.quantity - taken > 0]
 
 
 def remaining_need(request: DemandRequest) -> int:

@@ -39,7 +39,19 @@ def allocated(plan: Plan) -> dict[tuple[int, int], int]:
 
 
 def unit_cost(o: Offer, n: Need) -> int:
-    return price_cents(o.unit_price) + distance_cents(geo.distance_km(o.postal_code, n.postal_code))
+    # A substitute pays the need's maximum price in cents plus 2 dollars (the largest distance
+    # charge) plus a cent: no difference in price or distance between two fitting offers is as much.
+    substitute = price_cents(n.max_unit_price) + 201 if o.category != n.category else 0
+    return (price_cents(o.unit_price) + distance_cents(geo.distance_km(o.postal_code, n.postal_code)) + substitute
+            + independent_time_cost(o, n))
+
+
+def independent_time_cost(o: Offer, n: Need) -> int:
+    # A tenth of the maximum price (at least a cent) a unit for every day after the need runs out
+    # and every day after its needed-by date.
+    per_day = max(1, int((n.max_unit_price * 10).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+    lead = 14 if o.lead_time_days is None else o.lead_time_days
+    return per_day * (max(0, lead - n.days_of_supply) + max(0, lead - n.days_until_needed))
 
 
 # --- small rules ---------------------------------------------------------------------------------
@@ -52,7 +64,7 @@ def test_urgency_weight(days, weight):
 def test_price_and_distance_cents():
     assert price_cents(Decimal("0.035")) == 4  # half up, not to even
     assert price_cents(Decimal("0.79")) == 79
-    assert distance_cents(None) == 20
+    assert distance_cents(None) == 200  # unknown: the farthest two places can be (20,015 km)
     assert distance_cents(0.0) == 0  # same ZIP: no distance charge (not "unknown")
     assert distance_cents(149.6) == 1
     assert distance_cents(3935.4) == 39
@@ -121,8 +133,10 @@ def test_rank_candidates_order():
         offer(9, category=GLOVES, price="0.10"),       # unfit
     ]
     ranked = rank_candidates(n, offers)
-    assert [o.id for o, _, _ in ranked] == [6, 5, 7, 4, 3, 2, 1]
-    first, reasons, distance = ranked[0]
+    # By the plan's unit cost (price + distance cents, substitutes last): 3 (100), then 6, 5, 7
+    # (105: 558 km), 2 (110), 4 (139: NYC), 1 (50 + 5 + the substitute penalty).
+    assert [o.id for o, _, _ in ranked] == [3, 6, 5, 7, 2, 4, 1]
+    first, reasons, distance = ranked[1]
     assert distance == pytest.approx(558, abs=2)
     assert reasons == fit_reasons(first, n, distance)
     assert rank_candidates(n, []) == []
@@ -197,7 +211,7 @@ def test_a_unit_delivered_beats_any_price():
     # $99.99 a unit, a need with a month left: still allocated (cost is only the second objective).
     plan = allocate([need(max_price="100", supply=90)], [offer(price="99.99", postal=None)])
     assert allocated(plan) == {(1, 1): 100}
-    assert plan.secondary_cost == 100 * (9999 + 20)  # unknown distance: 2000 km, 20 cents
+    assert plan.secondary_cost == 100 * (9999 + 200)  # unknown distance: the farthest, 200 cents
 
 
 def test_two_needs_competing_for_one_offer():
@@ -272,7 +286,8 @@ def instances(draw):
                   substitutes=frozenset(draw(st.sets(st.sampled_from([KN95, N95, GLOVES]), max_size=2))),
                   quantity=draw(quantities), max_unit_price=Decimal(draw(st.sampled_from(PRICES[1:]))),
                   days_until_needed=draw(st.sampled_from([30, 30, 14, 14, 5, 0, -1])),
-                  postal_code=draw(st.sampled_from(ZIPS)), days_of_supply=draw(st.sampled_from([0, 3, 10, 30])))
+                  postal_code=draw(st.sampled_from(ZIPS)), days_of_supply=draw(st.sampled_from([0, 3, 10, 30])),
+                  excluded_offers=frozenset(draw(st.sets(st.sampled_from([1, 2, 3, 9]), max_size=1))))
              for i in range(draw(st.sampled_from([3, 2, 1])))]
     return needs, offers
 
@@ -282,17 +297,26 @@ def exhaustive_optimum(needs, offers) -> tuple[int, int]:
     def independent_unit_cost(o, n):
         cents = int((o.unit_price * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
         km = geo.distance_km(o.postal_code, n.postal_code)
-        return cents + round(2000.0 if km is None else km) // 100
+        substitute = 0
+        if o.category != n.category:
+            substitute = int((n.max_unit_price * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)) + 201
+        return cents + round(20015.1 if km is None else km) // 100 + substitute + independent_time_cost(o, n)
 
     fitting = [(o, n, urgency_weight(n.days_of_supply), independent_unit_cost(o, n))
                for o in offers for n in needs if unfit_reason(o, n) is None]
     left = {("offer", o.id): o.quantity for o in offers} | {("need", n.id): n.quantity for n in needs}
 
+    def fair_share(quantity: int, units: int) -> int:
+        # Unit u (1-based) of a need of q units is in the first tenth j with ceil(q * (j+1) / 10) >= u;
+        # it costs 201 cents per tenth above the first.
+        return sum(201 * next(j for j in range(10) if -(-quantity * (j + 1) // 10) >= u)
+                   for u in range(1, units + 1))
+
     def search(k: int) -> tuple[int, int]:
         # Best (-weighted, secondary) over pairs k, k+1, ... given the units left: pair k is tried
         # with every amount from 0 to what both of its sides have left.
         if k == len(fitting):
-            return (0, 0)
+            return (0, sum(fair_share(n.quantity, n.quantity - left[("need", n.id)]) for n in needs if n.quantity > 0))
         o, n, weight, cost = fitting[k]
         best = None
         for units in range(min(left[("offer", o.id)], left[("need", n.id)]) + 1):
@@ -324,10 +348,12 @@ def test_allocation_is_feasible_and_optimal(instance):
         assert sum(line.quantity for line in plan.lines if line.need_id == n.id) <= max(n.quantity, 0)
     assert plan.units == sum(line.quantity for line in plan.lines)
     assert plan.demand_units == sum(max(n.quantity, 0) for n in needs)
-    assert plan.cost_cents == sum(line.quantity * price_cents(line.unit_price) for line in plan.lines)
+    # Money summed exactly, rounded once (issue 11 item 19).
+    assert plan.cost == sum(line.quantity * line.unit_price for line in plan.lines)
+    assert plan.cost_cents == int((plan.cost * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     assert plan.secondary_cost == sum(line.quantity * unit_cost(by_id_offer[line.offer_id], by_id_need[line.need_id])
                                       for line in plan.lines)
-    assert (plan.weighted_units, plan.secondary_cost) == exhaustive_optimum(needs, offers)
+    assert (plan.weighted_units, plan.secondary_cost + plan.share_cost) == exhaustive_optimum(needs, offers)
 
 
 @settings(max_examples=400, deadline=None)

@@ -40,6 +40,7 @@ REASON_SAMPLES = {
     "price": fact("price", unit_price=Decimal("0.79"), max_unit_price=Decimal("0.85")),
     "lead_time": fact("lead_time", lead_time_days=5, days_until_needed=14),
     "lead_time_unstated": fact("lead_time_unstated", assumed_days=14),
+    "late": fact("late", late_days=2, days_of_supply=1),
     "distance": fact("distance", distance_km=312.4),
     "distance_unknown": fact("distance_unknown"),
     "substitute": fact("substitute", offer_category="kn95_respirator", need_category="n95_respirator"),

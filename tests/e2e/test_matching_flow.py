@@ -129,3 +129,59 @@ def test_vetter_proposes_a_candidate_by_hand(clean_app, open_page, processed):  
     expect(page.locator(".flash")).to_contain_text("5,000 units. The buyer is told.")
     expect(page.locator("section", has=page.get_by_role("heading", name="Matches"))).to_contain_text("Proposed")
     assert page.errors == []
+
+
+def test_a_declined_offer_is_not_proposed_again(clean_app, open_page, processed):  # noqa: F811
+    """Issue 11 item 16: the buyer declines the proposed offer; the plan computed because of that
+    decline proposes the next offer, never the declined one, for that request."""
+    from tests.conftest import approve, make_request
+
+    with clean_app.app_context():
+        vetter_user = make_user("vetter", "val@lacity.example.org")
+        buyer_user = make_user("buyer", "nurse@stvincent.example", organisation="St. Vincent Community Hospital",
+                               verified=True)
+        supplier = make_user("supplier", "mgarcia@harborindustrial.com", organisation="Harbor Industrial Distribution")
+        cheap = make_lead(supplier, quantity="5000", unit_price="0.79", company_name="Cheap Masks Co",
+                          email="sales@cheapmasks.example")
+        dear = make_lead(supplier, quantity="5000", unit_price="1.10", company_name="Dear Masks Co",
+                         email="sales@dearmasks.example")
+        cheap_id, dear_id = cheap.id, dear.id
+        request_id = make_request(buyer_user, quantity="5000", days_of_supply="3").id
+    processed(2)
+    with clean_app.app_context():
+        from marketplace.models import Lead
+        for lead_id in (cheap_id, dear_id):
+            approve(db.session.get(Lead, lead_id), db.session.merge(vetter_user))
+
+    vetter = open_page()
+    vetter.on("dialog", lambda dialog: dialog.accept())
+    sign_in(vetter, "val@lacity.example.org", DEFAULT_PASSWORD)
+
+    def plan_line(company: str):
+        """The plan's line for the request, once the newest plan proposes ``company`` for it."""
+        vetter.goto("/staff/matching")
+        line = vetter.locator("table.plan tbody tr").filter(has_text=f"#{request_id}").filter(has_text=company)
+        for _ in range(60):  # with workers the plan is computed in the background
+            if line.count():
+                break
+            vetter.wait_for_timeout(500)
+            vetter.reload()
+        return vetter.locator("table.plan tbody tr").filter(has_text=f"#{request_id}")
+
+    expect(plan_line("Cheap Masks Co")).to_contain_text("5,000")
+    vetter.get_by_role("button", name="Release as proposals").click()
+    expect(vetter.locator(".flash")).to_contain_text("1 proposal(s) sent to buyers")
+
+    buyer = open_page()
+    sign_in(buyer, "nurse@stvincent.example", DEFAULT_PASSWORD)
+    buyer.goto("/buyer/")
+    proposals = buyer.locator("section", has=buyer.get_by_role("heading", name="Proposals waiting for your answer"))
+    proposals.get_by_role("link", name=re.compile(r"#\d+")).first.click()
+    buyer.get_by_label("Why do you decline?").fill("Our staff are not fitted for this model")
+    buyer.get_by_role("button", name="Decline").click()
+    expect(buyer.locator(".flash")).to_contain_text("declined")
+
+    line = plan_line("Dear Masks Co")
+    expect(line).to_contain_text("Dear Masks Co")
+    expect(line).not_to_contain_text("Cheap Masks Co")  # the one line: the declined offer is not proposed again
+    assert buyer.errors == [] and vetter.errors == []

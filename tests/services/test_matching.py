@@ -11,7 +11,7 @@ from marketplace.domain.messages import render_reasons
 from marketplace.extensions import db
 from marketplace.models import AuditLog, DemandRequest, Match, MatchPlan, Notification, OutboxEmail
 from marketplace.services import demand, matches, notifications, planning, supply
-from tests.conftest import approve, make_lead, make_request, make_user
+from tests.conftest import approve, login, make_lead, make_request, make_user
 
 
 @pytest.fixture
@@ -169,13 +169,9 @@ def test_decline_returns_units_and_rematches_to_the_next_request(parties):
     assert matching_was_asked_for(plan.id)
     replan = plan_now()
     lines = planning.plan_lines(replan)
-    assert [(line.demand_id, line.lead_id, line.quantity) for line in lines] in ([(later.id, lead.id, 5000)],
-                                                                     [(urgent.id, lead.id, 5000)])
-    # The declined request still needs its units; the urgent one wins again unless it is withdrawn.
-    demand.withdraw_request(urgent, actor=buyer)
-    db.session.commit()
-    lines = planning.plan_lines(plan_now())
-    assert [(line.demand_id, line.quantity) for line in lines] == [(later.id, 5000)]
+    # The declined lead is never proposed to the urgent request again (issue 11 item 16): it goes
+    # to the next request, although the urgent one still needs its units.
+    assert [(line.demand_id, line.lead_id, line.quantity) for line in lines] == [(later.id, lead.id, 5000)]
 
 
 def test_close_needs_a_reason_and_returns_units(parties):
@@ -404,3 +400,82 @@ def test_a_failed_run_is_kept_for_staff_and_the_last_good_plan_stays(parties, mo
     assert "The last matching run failed" in page and "INFEASIBLE" in page and f"Plan #{good.id}" in page
     monkeypatch.undo()
     assert planning.failure_since(plan_now()) is None
+
+
+# --- Exclusions (issue 11 item 16) -------------------------------------------------------------
+
+def test_decline_and_refusal_are_never_proposed_again_for_that_pair(parties):
+    buyer, supplier, vetter = parties
+    request = make_request(buyer, quantity="1000", days_of_supply="2")
+    cheap = make_lead(supplier, quantity="1000", unit_price="0.50", company_name="Cheap", email="a@cheap.example")
+    dear = make_lead(supplier, quantity="1000", unit_price="0.90", company_name="Dear", email="a@dear.example")
+    approve(cheap, vetter)
+    approve(dear, vetter)
+    planning.release_plan(plan_now(), vetter)
+    first = db.session.execute(select(Match)).scalar_one()
+    assert first.lead_id == cheap.id
+    matches.act_on_match(first, buyer, "decline", reason="Not the model our staff are fitted for")
+    db.session.commit()
+    # Re-run: the dearer lead, never the declined one; the request's page and a hand proposal agree.
+    assert [(line.lead_id, line.quantity) for line in planning.plan_lines(plan_now())] == [(dear.id, 1000)]
+    assert [c.lead.id for c in supply.candidates(request)] == [dear.id]
+    with pytest.raises(planning.ProposalError, match="excluded"):
+        planning.propose(request, cheap.id, 10, vetter)
+    db.session.rollback()
+    # Second example: the supplier of the dearer lead says it cannot supply: nothing is left to propose.
+    planning.release_plan(planning.latest_plan(), vetter)
+    second = db.session.execute(select(Match).where(Match.lead_id == dear.id)).scalar_one()
+    matches.act_on_match(second, supplier, "close", close_reason="no_supply")
+    db.session.commit()
+    assert planning.plan_lines(plan_now()) == []
+    assert supply.excluded_offers([request.id]) == {request.id: frozenset({cheap.id, dear.id})}
+
+
+def test_a_close_that_says_nothing_about_the_pair_does_not_exclude_it(parties):
+    # The control: a match closed because the supplier could not be reached may be proposed again.
+    buyer, supplier, vetter = parties
+    match = proposed_match(parties)
+    matches.act_on_match(match, buyer, "close", close_reason="supplier_unreachable")
+    db.session.commit()
+    assert [line.lead_id for line in planning.plan_lines(plan_now())] == [match.lead_id]
+    assert supply.excluded_offers() == {}
+
+
+# --- Urgent requests left short and their near misses (issue 11 item 18) --------------------------
+
+def test_staff_see_urgent_requests_left_short_with_their_near_misses(parties, client):
+    buyer, supplier, vetter = parties
+    urgent = make_request(buyer, quantity="1000", days_of_supply="2", max_unit_price="1.49")
+    relaxed = make_request(buyer, quantity="1000", days_of_supply="30", max_unit_price="1.49")
+    a_cent_over = make_lead(supplier, unit_price="1.50", company_name="Cent Over", email="a@over.example")
+    # Needed in 20 days, urgent: may come 3 days late; 25 days is 2 days past that (within 3).
+    slow = make_lead(supplier, unit_price="1.00", lead_time_days="25", company_name="Slow", email="a@slow.example")
+    far_over = make_lead(supplier, unit_price="2.00", company_name="Far Over", email="a@far.example")
+    for lead in (a_cent_over, slow, far_over):
+        approve(lead, vetter)
+    plan = plan_now()
+    assert planning.plan_lines(plan) == []
+    unfilled = planning.unfilled_urgent(plan)
+    assert [(item.request.id, item.short) for item in unfilled] == [(urgent.id, 1000)]  # not the relaxed one
+    assert [(lead.id, why) for lead, why in unfilled[0].near_misses] == [
+        (a_cent_over.id, "$1.50 a unit is above your maximum of $1.49"),
+        (slow.id, "ready in 25 days, needed in 20")]
+    assert relaxed.id not in [item.request.id for item in unfilled]
+    login(client, vetter.email)
+    page = client.get("/staff/matching").get_data(as_text=True)
+    assert "Urgent requests left short" in page and "Cent Over" in page and "Far Over" not in page
+
+
+def test_a_request_the_plan_fills_is_not_listed_as_short(parties):
+    # Second example: the draft plan's lines count; a partly filled urgent request shows what is left.
+    buyer, supplier, vetter = parties
+    urgent = make_request(buyer, quantity="8000", days_of_supply="3")
+    make_request(buyer, quantity="1000", days_of_supply="1")  # served first and in full
+    approve(make_lead(supplier, quantity="6000"), vetter)
+    plan = plan_now()
+    assert [(item.request.id, item.short) for item in planning.unfilled_urgent(plan)] == [(urgent.id, 3000)]
+    assert planning.unfilled_urgent(plan)[0].near_misses == []  # nothing else nearly fits
+    planning.release_plan(plan, vetter)
+    db.session.commit()
+    # Released: the proposals hold the units; the same 3,000 are still short.
+    assert [(item.request.id, item.short) for item in planning.unfilled_urgent(plan)] == [(urgent.id, 3000)]

@@ -5,6 +5,7 @@ import io
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ...domain import allocation
 from ...domain.demand import DEMAND_STATUSES
 from ...extensions import db
 from ...models import MatchPlan
@@ -74,7 +75,8 @@ def plan_page():
     plan = planning.latest_plan()
     return render_template("planning/plan.html", plan=plan, form=ConfirmForm(), failure=planning.failure_since(plan),
                            lines=planning.plan_lines(plan, limit=PLAN_LINES_SHOWN) if plan else [],
-                           lines_shown=PLAN_LINES_SHOWN)
+                           lines_shown=PLAN_LINES_SHOWN, unfilled=planning.unfilled_urgent(plan),
+                           urgent_days=allocation.URGENT_DAYS)
 
 
 @bp.post("/matching/run")

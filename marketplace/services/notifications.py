@@ -16,10 +16,11 @@ from email.message import EmailMessage
 from sqlalchemy import func, select, update
 
 from ..domain import messages
+from ..domain.mail import starttls_hint
 from ..extensions import db
 from ..models import Notification, OutboxEmail, User
 from ..models.base import utcnow
-from . import settings
+from . import mail, settings
 
 log = logging.getLogger(__name__)
 
@@ -66,27 +67,31 @@ def outbox_waiting(older_than: timedelta) -> bool:
         OutboxEmail.status == "pending", OutboxEmail.created_at < utcnow() - older_than).limit(1)).first() is not None
 
 
+def _url(email: OutboxEmail) -> str:
+    """The absolute address of the e-mail's link, on the public address (PUBLIC_URL)."""
+    return settings.current().public_url + (email.link or "/")
+
+
 def _word(email: OutboxEmail) -> None:
     """Word a fact-holding e-mail for its recipient's role (kept in subject and body: what was sent)."""
     if email.message is not None:
-        url = settings.current().public_url + (email.link or "/")
-        email.subject, email.body = messages.render_email(email.message, email.role, url)
+        email.subject, email.body = messages.render_email(email.message, email.role, _url(email))
 
 
 def _message(email: OutboxEmail) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = settings.current().mail_from
-    message["To"] = email.to_address
-    message["Subject"] = email.subject
-    message.set_content(email.body)
-    return message
+    return mail.build(to=email.to_address, subject=email.subject or "", text=email.body or "", url=_url(email),
+                      outbox_id=email.id, created_at=email.created_at)
 
 
 def _open_smtp() -> smtplib.SMTP:
     config = settings.current()
     server = smtplib.SMTP(config.mail_server, config.mail_port, timeout=20)
     if config.mail_use_tls:
-        server.starttls()
+        try:
+            server.starttls()
+        except smtplib.SMTPNotSupportedError as exc:
+            server.close()
+            raise smtplib.SMTPNotSupportedError(starttls_hint(config.mail_server)) from exc
     if config.mail_username:
         server.login(config.mail_username, config.mail_password)
     return server
@@ -120,6 +125,7 @@ def send_pending() -> tuple[int, int]:
                     sent += 1
                 except (OSError, smtplib.SMTPException) as exc:
                     email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                    log.warning("e-mail %s not sent (attempt %d): %s", email.id, email.attempts, email.last_error)
                     if email.attempts >= MAX_SEND_ATTEMPTS:
                         email.status = "failed"
                     failed += 1

@@ -7,6 +7,7 @@ MAIL_REPLY_TO (the city's desk, optional), PUBLIC_URL (the address links point t
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from email.headerregistry import Address
 from email.utils import getaddresses
@@ -107,17 +108,23 @@ def starttls_hint(server: str | None) -> str:
             "MAIL_USE_TLS=0 only if the relay is on a network you trust.")
 
 
-def link_segments(text: str, url: str) -> list[list[tuple[str, bool]]]:
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def link_segments(text: str) -> list[list[tuple[str, bool]]]:
     """The paragraphs of a plain-text body (split at blank lines), each a list of (text, is_link)
-    segments where ``url`` appears: the HTML part shows the same words with the link clickable."""
+    segments, a link being an http(s) address: the HTML part shows the same words with the links
+    clickable."""
     paragraphs = []
     for block in text.strip().split("\n\n"):
         segments: list[tuple[str, bool]] = []
-        pieces = block.split(url) if url else [block]
-        for index, piece in enumerate(pieces):
-            if piece:
-                segments.append((piece, False))
-            if index < len(pieces) - 1:
-                segments.append((url, True))
+        at = 0
+        for found in _URL.finditer(block):
+            if found.start() > at:
+                segments.append((block[at:found.start()], False))
+            segments.append((found.group(0), True))
+            at = found.end()
+        if at < len(block):
+            segments.append((block[at:], False))
         paragraphs.append(segments)
     return paragraphs

@@ -37,7 +37,7 @@ def build(*, to: str, subject: str, text: str, url: str, outbox_id: int,
           created_at: datetime | None = None, sent_at: datetime | None = None) -> EmailMessage:
     """The e-mail to send: headers Date (``sent_at`` or now, UTC), Message-ID, From, To, Reply-To
     (when MAIL_REPLY_TO is set), Subject; a multipart/alternative of ``text`` and its HTML twin
-    in which ``url`` (absolute) is a link. Raises ValueError for an unusable MAIL_FROM (the
+    in which every http(s) address (``url``, absolute, among them) is a link. Raises ValueError for an unusable MAIL_FROM (the
     start-up check refuses one first)."""
     config = settings.current()
     message = EmailMessage(policy=policy.SMTP)
@@ -50,6 +50,6 @@ def build(*, to: str, subject: str, text: str, url: str, outbox_id: int,
     message["Subject"] = subject
     message.set_content(text)
     html = _templates().get_template("message.html").render(subject=subject,
-                                                            paragraphs=link_segments(text, url))
+                                                            paragraphs=link_segments(text))
     message.add_alternative(html, subtype="html")
     return message

@@ -10,17 +10,19 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import func, select, update
 
 from ..domain import messages
+from ..domain.catalog import STAFF_ROLES
+from ..domain.errors import Forbidden
 from ..domain.mail import starttls_hint
 from ..extensions import db
 from ..models import Notification, OutboxEmail, User
 from ..models.base import utcnow
-from . import mail, settings
+from . import audit, effects, mail, settings
 
 log = logging.getLogger(__name__)
 
@@ -29,20 +31,74 @@ MAX_SEND_ATTEMPTS = 8
 SEND_BATCH = 200
 
 
-def notify(users: Iterable[User], message: dict, link: str | None, *, exclude: User | None = None) -> int:
-    """Tell each active user (but ``exclude``, who caused it) in the app and by e-mail. ``message``
-    is a fact (domain.messages.fact): each reader sees it worded for their role, the e-mail is
-    worded when it is sent."""
+def notify(users: Iterable[User | None], message: dict, link: str | None, *, exclude: User | None = None) -> int:
+    """Tell each active user (but ``exclude``, who caused it; None entries are skipped) in the app
+    and by e-mail: the Notification and the OutboxEmail join the caller's transaction, and the
+    sender runs after its commit (effects "send_outbox"). ``message`` is a fact
+    (domain.messages.fact): each reader sees it worded for their role, the e-mail is worded when it
+    is sent. ``link`` is the path where the reader acts. Returns how many were told."""
     count = 0
+    emailed = False
     seen: set[int] = set()
     for user in users:
         if user is None or not user.active or user.id in seen or (exclude is not None and user.id == exclude.id):
             continue
         seen.add(user.id)
         db.session.add(Notification(user_id=user.id, message=message, link=link))
-        db.session.add(OutboxEmail(to_address=user.email, message=message, role=user.role, link=link))
+        if not takes_digest(user):
+            db.session.add(OutboxEmail(to_address=user.email, message=message, role=user.role, link=link))
+            emailed = True
         count += 1
+    if emailed:
+        effects.after_commit("send_outbox")
     return count
+
+
+def takes_digest(user: User) -> bool:
+    """Whether ``user`` gets one e-mail a day of their notifications instead of one each (staff
+    only: suppliers and buyers must act on each at once)."""
+    return bool(user.mail_digest) and user.role in STAFF_ROLES
+
+
+def set_digest(user: User, on: bool) -> None:
+    """Staff's choice of the daily digest; audited. Forbidden for suppliers and buyers. Flushes.
+    Turning it on counts from now: notifications before were e-mailed one by one already."""
+    if user.role not in STAFF_ROLES:
+        raise Forbidden("Only city staff can choose a daily digest.")
+    if bool(user.mail_digest) != on:
+        audit.record(user.id, "user.mail_digest", "user", user.id, before={"mail_digest": bool(user.mail_digest)},
+                     after={"mail_digest": on})
+        user.mail_digest = on
+        if on:
+            user.digest_through = utcnow()
+        db.session.flush()
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """`flask notify digest` (daily): one e-mail to each active staff member who chose the digest,
+    listing their notifications since the last digest (up to ``now``), each worded for them when
+    sent; nobody is e-mailed without news. A second run sends nothing again (digest_through moves
+    in the same transaction). Returns how many digests were queued; flushes, the caller commits."""
+    now = now or utcnow()
+    users = db.session.execute(select(User).where(User.mail_digest.is_(True), User.active.is_(True),
+                                                  User.role.in_(STAFF_ROLES)).order_by(User.id)).scalars().all()
+    queued = 0
+    for user in users:
+        since = user.digest_through or (now - timedelta(days=1))
+        ids = list(db.session.execute(select(Notification.id).where(
+            Notification.user_id == user.id, Notification.created_at > since, Notification.created_at <= now)
+            .order_by(Notification.id)).scalars())
+        user.digest_through = now
+        if not ids:
+            continue
+        db.session.add(OutboxEmail(to_address=user.email, role=user.role, link="/notifications",
+                                   message=messages.fact(messages.DIGEST, day=now.date().isoformat(),
+                                                         notification_ids=ids)))
+        queued += 1
+    db.session.flush()
+    if queued:
+        effects.after_commit("send_outbox")
+    return queued
 
 
 def unread_count(user: User) -> int:
@@ -73,9 +129,20 @@ def _url(email: OutboxEmail) -> str:
 
 
 def _word(email: OutboxEmail) -> None:
-    """Word a fact-holding e-mail for its recipient's role (kept in subject and body: what was sent)."""
-    if email.message is not None:
-        email.subject, email.body = messages.render_email(email.message, email.role, _url(email))
+    """Word a fact-holding e-mail for its recipient's role (kept in subject and body: what was sent).
+    A digest lists its notifications, each worded for the recipient, with its link."""
+    if email.message is None:
+        return
+    if email.message.get("code") == messages.DIGEST:
+        params = email.message.get("params") or {}
+        ids = params.get("notification_ids") or []
+        rows = db.session.execute(select(Notification).where(Notification.id.in_(ids))
+                                  .order_by(Notification.id)).scalars() if ids else []
+        base = settings.current().public_url
+        items = [(messages.render_notification(n.message, email.role or ""), base + (n.link or "/")) for n in rows]
+        email.subject, email.body = messages.render_digest(items, params.get("day", ""), _url(email))
+        return
+    email.subject, email.body = messages.render_email(email.message, email.role, _url(email))
 
 
 def _message(email: OutboxEmail) -> EmailMessage:

@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, literal, or_, select, tuple_, update
 
 from ..domain.dedup import AUTO_MERGE_PROBABILITY
 from ..domain.lead_status import ACTIONS, APPROVED, OPEN_STATUSES, PROCESSING_PENDING, TransitionError, transition
+from ..domain.messages import fact
 from ..domain.normalise import email_domain
 from ..domain.permissions import self_vetting_reason
 from ..extensions import db
@@ -18,6 +19,7 @@ from ..models import DuplicatePair, Lead, LeadFlag, LeadMessage, User
 from ..models.base import utcnow
 from . import audit, effects
 from .matches import lead_status_changed
+from .notifications import notify
 from .processing import recompute_clusters, reset_for_retry
 
 
@@ -212,12 +214,39 @@ def decide(lead: Lead, actor: User, action: str, text: str | None = None) -> str
                  after={"status": target}, detail=text)
     db.session.flush()
     db.session.refresh(lead)
+    _tell_about(lead, action, text)
     if APPROVED in (before, target) and before != target:
         lead_status_changed(lead, before, target, actor)
     if target == "rejected":
         # Leads that resemble this one are scored again, so they show "resembles a rejected lead".
         _process_after_commit(_paired_lead_ids(lead.id) | _cluster_ids(lead))
     return target
+
+
+def _asker(lead: Lead) -> User | None:
+    """The vetter who asked the supplier's latest question about ``lead``."""
+    author_id = db.session.execute(select(LeadMessage.author_id).where(
+        LeadMessage.lead_id == lead.id, LeadMessage.kind == "question").order_by(LeadMessage.id.desc())
+        .limit(1)).scalar()
+    return db.session.get(User, author_id) if author_id else None
+
+
+def _tell_about(lead: Lead, action: str, text: str | None) -> None:
+    """Tell who must act on or wants to know of a vetting decision (docs/notifications.md): the
+    supplier of a question, approval or rejection; the vetter who asked of the answer; admins of
+    an escalation. In the app and by e-mail, in the decision's transaction."""
+    company, supplier_link, staff_link = lead.company_name, f"/leads/{lead.id}", f"/staff/leads/{lead.id}"
+    if action == "request_info":
+        notify([lead.owner], fact("lead_question", lead_id=lead.id, company=company, question=text), supplier_link)
+    elif action in ("approve", "approve_escalated"):
+        notify([lead.owner], fact("lead_approved", lead_id=lead.id, company=company), supplier_link)
+    elif action in ("reject", "reject_escalated"):
+        notify([lead.owner], fact("lead_rejected", lead_id=lead.id, company=company, reason=text), supplier_link)
+    elif action == "answer":
+        notify([_asker(lead)], fact("lead_answered", lead_id=lead.id, company=company), staff_link)
+    elif action == "escalate":
+        admins = db.session.execute(select(User).where(User.role == "admin", User.active.is_(True))).scalars()
+        notify(admins, fact("lead_escalated", lead_id=lead.id, company=company), staff_link)
 
 
 def _process_after_commit(lead_ids) -> None:
@@ -340,6 +369,19 @@ def cluster_members(lead: Lead, limit: int = 50) -> list[Lead]:
         return []
     return list(db.session.execute(select(Lead).where(Lead.cluster_id == lead.cluster_id, Lead.id != lead.id)
                                    .order_by(Lead.id).limit(limit)).scalars())
+
+
+def answered_ids(lead_ids: list[int]) -> set[int]:
+    """The leads among ``lead_ids`` whose newest message is the supplier's answer and that wait for
+    a reviewer again (under review): the queue shows them as "supplier answered"."""
+    if not lead_ids:
+        return set()
+    newest = (select(LeadMessage.lead_id, func.max(LeadMessage.id).label("last_id"))
+              .where(LeadMessage.lead_id.in_(lead_ids)).group_by(LeadMessage.lead_id).subquery())
+    rows = db.session.execute(select(LeadMessage.lead_id).join(newest, LeadMessage.id == newest.c.last_id)
+                              .join(Lead, Lead.id == LeadMessage.lead_id)
+                              .where(LeadMessage.kind == "answer", Lead.status == "under_review"))
+    return {lead_id for (lead_id,) in rows}
 
 
 def messages(lead: Lead) -> list[LeadMessage]:

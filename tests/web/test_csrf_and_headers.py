@@ -168,6 +168,8 @@ def csrf_cases(ids) -> dict[str, Case]:
                             lambda: db.session.get(Match, match).status),
         "main.notifications_read": Case("buyer", "/notifications/read", dict,
                                         lambda: db.session.get(Notification, ids["notification"]).read_at),
+        "main.notifications_digest": Case("vetter", "/notifications/digest", lambda: {"mail_digest": "y"},
+                                          lambda: db.session.get(User, ids["vetter"]).mail_digest),
         "planning.run": Case("vetter", "/staff/matching/run", dict, _plans_requested),
         "planning.release": Case("vetter", f"/staff/matching/{plan}/release", dict,
                                  lambda: db.session.get(MatchPlan, plan).status),

@@ -40,7 +40,8 @@ def leads_list():
     return render_template("vetting/leads.html", rows=rows, next_cursor=next_cursor, total=total, flt=flt,
                            base_args=base_args, statuses=LEAD_STATUSES, categories=PRODUCT_CATEGORIES,
                            supplier_types=SUPPLIER_TYPES, flags=FLAG_LABELS, sorts=vetting.SORTS,
-                           counts=vetting.processing_counts(), count_cap=vetting.COUNT_CAP)
+                           counts=vetting.processing_counts(), count_cap=vetting.COUNT_CAP,
+                           answered=vetting.answered_ids([lead.id for lead in rows]))
 
 
 @bp.get("/leads/<int:lead_id>")

@@ -74,7 +74,7 @@ def test_vetter_rejects_a_flagged_duplicate_and_the_supplier_sees_it(clean_app, 
     vetter.get_by_label("Reason, question or note").fill("Broker chain, payment up front, price 8x the reference.")
     vetter.get_by_role("button", name="Reject").click()
     expect(vetter.locator(".flash")).to_contain_text(f"Lead #{flagged_id} is now rejected.")
-    expect(vetter.locator("ol.history")).to_contain_text("lead.reject")
+    expect(vetter.locator("ol.history")).to_contain_text("Rejected by")
     assert vetter.errors == []
 
     supplier_page = open_page()

@@ -51,7 +51,7 @@ def lead_page(lead_id: int):
     lead = leads.lead_for(current_user, lead_id)
     return render_template("vetting/lead.html", lead=lead, pairs=vetting.lead_pairs(lead),
                            cluster=vetting.cluster_members(lead), messages=vetting.messages(lead),
-                           history=audit.history("lead", lead.id),
+                           history=audit.history_for("lead", lead.id, current_user),
                            matches=matches.matches_list(lead_id=lead.id),
                            actions=available_actions(lead.status, current_user.role),
                            decision_form=DecisionForm(), action_form=ActionForm(), merge_form=MergeForm())

@@ -109,5 +109,9 @@ def test_vetter_asks_and_the_supplier_answers(clean_app, open_page, processed):
 
     vetter.reload()
     expect(vetter.locator(".messages")).to_contain_text("TC-84A-0007, letter attached.")
-    expect(vetter.locator(".badge").first).to_contain_text("Under review")
+    expect(vetter.locator(".badge[class*='status-']").first).to_contain_text("Under review")
+    # The vetter who asked is told (issue 11, item 1): one unread notification, linking to the lead.
+    expect(vetter.locator("[aria-label='1 unread']")).to_be_visible()
+    vetter.goto("/notifications")
+    expect(vetter.locator("ul.notifications")).to_contain_text("answered your question")
     assert vetter.errors == [] and supplier_page.errors == []

@@ -121,16 +121,25 @@ class Config:
     # Seed the embedded database on its first start (make run); never in production.
     AUTO_SEED = False
 
-    # E-mail (issue 4). Without MAIL_SERVER, e-mails are written to the log (and kept in the outbox,
-    # where admins read them); with it they go by SMTP (STARTTLS unless MAIL_USE_TLS=0).
+    # E-mail (issues 4 and 11). Without MAIL_SERVER, e-mails are written to the log (and kept in the
+    # outbox, where admins read them); with it they go by SMTP. MAIL_USE_TLS: None ("auto") uses
+    # STARTTLS for a remote relay and not for one on this machine (a plain local relay offers none);
+    # True or False forces it. Production refuses to start without a real sender and public address
+    # (marketplace.domain.mail.mail_settings_problems).
     MAIL_SERVER: str | None = None
     MAIL_PORT = 587
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
-    MAIL_USE_TLS = True
+    MAIL_USE_TLS: bool | None = None
     MAIL_FROM = "PPE Marketplace <no-reply@localhost>"
-    # The address links in e-mails point to.
+    # Where replies go: the city's desk (None: no Reply-To header, replies go to MAIL_FROM).
+    MAIL_REPLY_TO: str | None = None
+    # The address links in e-mails point to (never taken from a request's Host header: a forged
+    # Host would otherwise put an attacker's address into password-reset links).
     PUBLIC_URL = "http://127.0.0.1:5000"
+    # Without Redis (no worker, no sweeper): a request at most this often, after its response,
+    # sends e-mail left pending (a relay that was down). 0 turns it off.
+    MAIL_RETRY_SECONDS = 60
     # How long the e-mailed links work (issue 10, item 14): a password reset link (single-use: any
     # password change ends it), and the link that confirms a new account's e-mail address.
     PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
@@ -167,14 +176,16 @@ class Config:
             env["DEDUP_REFIT_EVERY"] = int(os.environ["DEDUP_REFIT_EVERY"])
         if os.environ.get("JOB_RETRY_INTERVALS"):
             env["JOB_RETRY_INTERVALS"] = [int(x) for x in os.environ["JOB_RETRY_INTERVALS"].split(",")]
-        for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "PUBLIC_URL"):
+        for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "MAIL_REPLY_TO", "PUBLIC_URL"):
             if os.environ.get(key):
                 env[key] = os.environ[key]
         if os.environ.get("MAIL_PORT"):
             env["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
         if os.environ.get("MAIL_USE_TLS"):
-            env["MAIL_USE_TLS"] = os.environ["MAIL_USE_TLS"].lower() not in ("0", "false", "no")
-        for key in ("IMPORT_MAX_ROWS", "IMPORT_CHUNK_ROWS", "IMPORT_JOB_TIMEOUT", "FOUR_EYES_VALUE_USD"):
+            tls = os.environ["MAIL_USE_TLS"].lower()
+            env["MAIL_USE_TLS"] = None if tls == "auto" else tls not in ("0", "false", "no", "off")
+        for key in ("IMPORT_MAX_ROWS", "IMPORT_CHUNK_ROWS", "IMPORT_JOB_TIMEOUT", "FOUR_EYES_VALUE_USD",
+                    "MAIL_RETRY_SECONDS"):
             if os.environ.get(key):
                 env[key] = int(os.environ[key])
         for key in ("SWEEP_AFTER", "JOB_STALE_AFTER", "PASSWORD_RESET_MAX_AGE", "EMAIL_CONFIRM_MAX_AGE",
@@ -203,6 +214,8 @@ class TestingConfig(Config):
     PASSWORD_HASH_PROFILE = "TESTING"
     UPLOAD_FOLDER = str(INSTANCE_DIR / "test-uploads")
     IMPORT_IN_THREAD = False
+    # Tests count pending e-mail; the after-request retry is tested on its own.
+    MAIL_RETRY_SECONDS = 0
 
 
 CONFIGS = {

@@ -357,7 +357,9 @@ class Stack:
         self.env.update(
             MARKETPLACE_ENV=args.env, DATABASE_URL=self.database_url, REDIS_URL=self.redis_url,
             SECRET_KEY=secrets.token_urlsafe(48), MARKETPLACE_INSTANCE=str(tmp / "instance"),
-            PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+            PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1",
+            # production refuses to start without a real sender and public address (domain/mail.py)
+            MAIL_FROM="PPE bench <bench@ppe.example.gov>", PUBLIC_URL="https://ppe.example.gov")
         if not args.app_limits:
             self.env.update(LOGIN_LIMIT=RAISED_LIMIT, SUBMIT_LIMIT=RAISED_LIMIT)
         else:

@@ -12,6 +12,7 @@ from .jobs.queue import install as install_effects
 from .service_context import register_service_context
 from .web.body_limit import DrainOversizedBodies, LimitedRequest
 from .web.errors import register_error_handlers
+from .web.mail_retry import register_mail_retry
 from .web.template_helpers import register_template_helpers
 
 
@@ -20,6 +21,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.url_map.converters["int"] = RecordIdConverter
     app.config.from_mapping(load_config(config_name, overrides))
     app.config.update(overrides)
+    check_mail_settings(app.config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}  # pre-ping buys nothing for a file
 
@@ -41,11 +43,23 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_service_context(app)
     register_template_helpers(app)
     register_cli(app)
+    register_mail_retry(app)
     from .domain import registries
     registries.configure(app.config.get("REGISTRY_FOLDER"))  # where refreshed registries are read from
     from .security import set_security_headers
     app.after_request(set_security_headers)
     return app
+
+
+def check_mail_settings(config) -> None:
+    """Refuse to start with mail settings that would lose or spoil e-mail (domain.mail): in
+    production a real sender (MAIL_FROM) and public https address (PUBLIC_URL) are required.
+    Raises RuntimeError listing every problem."""
+    from .domain.mail import mail_settings_problems
+
+    problems = mail_settings_problems(config, production=config.get("MARKETPLACE_ENV") == "production")
+    if problems:
+        raise RuntimeError("The mail settings are not usable:\n- " + "\n- ".join(problems))
 
 
 class RecordIdConverter(IntegerConverter):

@@ -1,4 +1,5 @@
-"""Flask commands: users, leads and demand import/export, matching, registries, seed, bootstrap, worker, sweep."""
+"""Flask commands: users, leads and demand import/export, matching, registries, notify digest, seed, bootstrap,
+worker, sweep."""
 from __future__ import annotations
 
 import csv
@@ -30,6 +31,7 @@ leads_cli = AppGroup("leads", help="Import and export leads as CSV.")
 demand_cli = AppGroup("demand", help="Import demand requests as CSV.")
 matching_cli = AppGroup("matching", help="Compute and export the allocation plan.")
 dedup_cli = AppGroup("dedup", help="The duplicate search's weights, fitted from the leads.")
+notify_cli = AppGroup("notify", help="Notifications: the staff's daily digest.")
 registries_cli = AppGroup("registries", help="The regulators' registries that certification claims are checked against.")
 
 DEMO_ACCOUNTS = (
@@ -450,7 +452,19 @@ def registries_refresh_command(directory, niosh, eua, k510, watchlist, as_of, so
         click.echo("leads are scored again by the sweeper")
 
 
+@notify_cli.command("digest")
+def notify_digest_command() -> None:
+    """Send each staff member who chose the daily digest one e-mail of their notifications since
+    the last one (run it once a day, e.g. from cron; running it twice sends nothing twice)."""
+    from .services import notifications
+
+    queued = notifications.send_digests()
+    db.session.commit()  # the command is the use case's edge; the e-mails go after the commit
+    click.echo(f"{queued} digest e-mail(s) queued")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(notify_cli)
     app.cli.add_command(dedup_cli)
     app.cli.add_command(registries_cli)
     app.cli.add_command(demand_cli)

@@ -153,6 +153,46 @@ NOTIFICATIONS: dict[str, dict[str, str | None]] = {
                      BUYER: "Your request to join {organisation} was refused. If you work for another "
                             "organisation, name it on your home page; otherwise contact the city.",
                      SUPPLIER: "Your request to join {organisation} was refused."},
+    # ---- issue 11, item 1: everyone told (docs/notifications.md lists who is told of what). The
+    # texts of roles that are never sent a code are neutral (every code reads for every role). ----
+    # params: lead_id, company, question (the vetter's words; sent to the lead's supplier)
+    "lead_question": {STAFF: "Question to {company} about lead #{lead_id}: {question}",
+                      BUYER: "The city asked a supplier a question about an offer.",
+                      SUPPLIER: "The city's reviewers have a question about your offer #{lead_id}: {question} "
+                                "Answer it on the offer's page; the review waits for your answer."},
+    # params: lead_id, company (sent to the vetter who asked)
+    "lead_answered": {STAFF: "{company} answered your question about lead #{lead_id}: the lead is back in "
+                             "review.",
+                      BUYER: "A supplier answered the city's question about an offer.",
+                      SUPPLIER: "Your answer about offer #{lead_id} was sent to the city's reviewers."},
+    # params: lead_id, company (sent to the lead's supplier)
+    "lead_approved": {STAFF: "Lead #{lead_id} of {company} was approved.",
+                      BUYER: "An offer was approved by the city.",
+                      SUPPLIER: "Your offer #{lead_id} was approved by the city: it can now be proposed to "
+                                "buyers. We will tell you when it is."},
+    # params: lead_id, company, reason (the reviewer's words given to the supplier, or None)
+    "lead_rejected": {STAFF: "Lead #{lead_id} of {company} was rejected{reason_text}",
+                      BUYER: "An offer was not accepted by the city.",
+                      SUPPLIER: "Your offer #{lead_id} was not accepted by the city{reason_text}"},
+    # params: lead_id, company (sent to admins: only they decide an escalated lead)
+    "lead_escalated": {STAFF: "Lead #{lead_id} of {company} was escalated: an admin decides it.",
+                       BUYER: "An offer was escalated for a decision.",
+                       SUPPLIER: "Your offer #{lead_id} is being reviewed further."},
+    # params: organisation (its name; sent to its buyers)
+    "organisation_verified": {STAFF: "{organisation} was verified.",
+                              BUYER: "The city verified {organisation}: you can now post requests and accept "
+                                     "proposals.",
+                              SUPPLIER: "{organisation} was verified."},
+    "organisation_unverified": {STAFF: "{organisation} is no longer verified.",
+                                BUYER: "The city withdrew the verification of {organisation}: until it is "
+                                       "verified again you can read but not post or accept. Contact the city.",
+                                SUPPLIER: "{organisation} is no longer verified."},
+    # params: organisation, organisation_id, kind (an ORGANISATION_KINDS code), user_email (the
+    # member whose confirmed address makes it ready to verify; sent to admins)
+    "organisation_waiting": {STAFF: "{organisation} ({user_email}) waits to be verified: check it under Admin, "
+                                    "Organisations.",
+                             BUYER: "{organisation} waits to be verified by the city.",
+                             SUPPLIER: "{organisation} waits to be verified by the city."},
     # params: text (a notification stored as a sentence before facts)
     LEGACY: {STAFF: "{text}",
              BUYER: "There is news about one of your requests or matches.",
@@ -197,6 +237,22 @@ _UNTIL_CONFIRMED = {
 # The e-mail around a notification's text: {text} and {url} (where to open it).
 EMAIL_BODY = ("{text}\n\nOpen it in the marketplace: {url}\n\n"
               "You receive this because you have an account on the emergency PPE marketplace.\n")
+
+
+# The staff's daily digest (issue 11, item 1): one e-mail listing the day's notifications.
+# params: day (ISO date), notification_ids (worded for the recipient when sent)
+DIGEST = "daily_digest"
+
+
+def render_digest(items: list[tuple[str, str]], day: str, url: str) -> tuple[str, str]:
+    """(subject, body) of a daily digest: ``items`` are (text, absolute link) of each notification,
+    oldest first, already worded for the recipient; ``url`` opens the notifications page."""
+    count = len(items)
+    subject = f"Your marketplace digest for {day}: {count} notification{'' if count == 1 else 's'}"
+    lines = "\n\n".join(f"- {text}\n  {link}" for text, link in items)
+    body = (f"{subject}.\n\n{lines}\n\nAll your notifications: {url}\n\n"
+            "You receive one e-mail a day because you chose the daily digest; change it on your notifications page.\n")
+    return subject[:200], body
 
 
 # ---- why a buyer may not act (domain.permissions.buyer_may_act) -----------------------------------
@@ -522,6 +578,8 @@ def _values(params: Mapping[str, Any]) -> dict[str, Any]:
         v["status_text"] = dict(MATCH_STATUSES).get(v["status"], str(v["status"])).lower()
         detail = v.get("reason") or dict(CLOSE_REASONS).get(v.get("close_reason") or "")
         v["detail_text"] = f": {detail}" if detail else "."
+    if "reason" in v and "status" not in v:
+        v["reason_text"] = f": {v['reason']}" if v.get("reason") else "."
     if "close_reason" in v:
         v["close_reason_text"] = dict(CLOSE_REASONS).get(v["close_reason"] or "", str(v["close_reason"]))
     return v

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.catalog import STAFF_ROLES
@@ -45,6 +45,10 @@ class User(UserMixin, db.Model):
     # None until then. Accounts made by staff, the CLI and the demo seed, and every account that
     # predates the rule (migration 0010), count as confirmed.
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Staff's choice (issue 11, item 1): one e-mail a day of the day's notifications (`flask notify
+    # digest`) instead of one each; digest_through: notifications up to then went in a digest.
+    mail_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    digest_through: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members", foreign_keys=[organisation_id])
 

@@ -188,6 +188,7 @@ def _mark_confirmed(user: User, *, actor_id: int | None) -> None:
     audit.record(actor_id, "user.email_confirm", "user", user.id, before={"email_verified": False},
                  after={"email_verified": True})
     release_held_leads(user, actor_id=actor_id)
+    organisations.announce_if_waiting(user)
 
 
 def request_password_reset(email: str) -> None:
@@ -300,6 +301,7 @@ def verify_organisation(organisation: Organisation, *, actor_id: int) -> None:
         organisation.verified_by_id = actor_id
         audit.record(actor_id, "organisation.verify", "organisation", organisation.id,
                      before={"verified": False}, after={"verified": True})
+        organisations.tell_buyers_of_verification(organisation, True)
 
 
 def revoke_organisation(organisation: Organisation, *, actor_id: int) -> None:
@@ -309,3 +311,4 @@ def revoke_organisation(organisation: Organisation, *, actor_id: int) -> None:
         organisation.verified_by_id = None
         audit.record(actor_id, "organisation.unverify", "organisation", organisation.id,
                      before={"verified": True}, after={"verified": False})
+        organisations.tell_buyers_of_verification(organisation, False)

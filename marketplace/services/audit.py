@@ -8,10 +8,14 @@ CLI commands have none.
 from __future__ import annotations
 
 from contextvars import ContextVar, Token
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
+from ..domain.history import Entry, describe
+from ..domain.messages import STAFF, reader_role
 from ..extensions import db
-from ..models import AuditLog
+from ..models import AuditLog, User
 
 _client_address: ContextVar[str | None] = ContextVar("audit_client_address", default=None)
 
@@ -45,6 +49,38 @@ def record(actor_id: int | None, action: str, entity_type: str, entity_id: int |
     )
     db.session.add(row)
     return row
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One event of a history as its reader sees it: when, in words, and (staff only) the raw
+    stored after-values."""
+
+    at: datetime
+    text: str
+    raw: dict | None = None
+
+
+def history_for(entity_type: str, entity_id: int, reader: User) -> list[HistoryLine]:
+    """The history of a record in words for ``reader`` (domain.history: what their role may read,
+    oldest first); events they may not see are left out. Staff also get the raw values."""
+    rows = history(entity_type, entity_id)
+    actor_ids = {row.actor_id for row in rows if row.actor_id}
+    actors = {user.id: user for user in db.session.execute(
+        db.select(User).where(User.id.in_(actor_ids))).scalars()} if actor_ids else {}
+    role = reader_role(reader.role)
+    lines = []
+    for row in rows:
+        actor = actors.get(row.actor_id)
+        entry = Entry(action=row.action, before=row.before, after=row.after, detail=row.detail,
+                      actor_role=actor.role if actor else None, actor_email=actor.email if actor else None,
+                      by_reader=actor is not None and actor.id == reader.id,
+                      by_colleague=(actor is not None and actor.organisation_id is not None
+                                    and actor.organisation_id == reader.organisation_id))
+        text = describe(entry, role)
+        if text is not None:
+            lines.append(HistoryLine(at=row.at, text=text, raw=row.after if role == STAFF else None))
+    return lines
 
 
 def history(entity_type: str, entity_id: int) -> list[AuditLog]:

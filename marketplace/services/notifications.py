@@ -10,16 +10,19 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import func, select, update
 
 from ..domain import messages
+from ..domain.catalog import STAFF_ROLES
+from ..domain.errors import Forbidden
+from ..domain.mail import starttls_hint
 from ..extensions import db
 from ..models import Notification, OutboxEmail, User
 from ..models.base import utcnow
-from . import settings
+from . import audit, effects, mail, settings
 
 log = logging.getLogger(__name__)
 
@@ -28,20 +31,74 @@ MAX_SEND_ATTEMPTS = 8
 SEND_BATCH = 200
 
 
-def notify(users: Iterable[User], message: dict, link: str | None, *, exclude: User | None = None) -> int:
-    """Tell each active user (but ``exclude``, who caused it) in the app and by e-mail. ``message``
-    is a fact (domain.messages.fact): each reader sees it worded for their role, the e-mail is
-    worded when it is sent."""
+def notify(users: Iterable[User | None], message: dict, link: str | None, *, exclude: User | None = None) -> int:
+    """Tell each active user (but ``exclude``, who caused it; None entries are skipped) in the app
+    and by e-mail: the Notification and the OutboxEmail join the caller's transaction, and the
+    sender runs after its commit (effects "send_outbox"). ``message`` is a fact
+    (domain.messages.fact): each reader sees it worded for their role, the e-mail is worded when it
+    is sent. ``link`` is the path where the reader acts. Returns how many were told."""
     count = 0
+    emailed = False
     seen: set[int] = set()
     for user in users:
         if user is None or not user.active or user.id in seen or (exclude is not None and user.id == exclude.id):
             continue
         seen.add(user.id)
         db.session.add(Notification(user_id=user.id, message=message, link=link))
-        db.session.add(OutboxEmail(to_address=user.email, message=message, role=user.role, link=link))
+        if not takes_digest(user):
+            db.session.add(OutboxEmail(to_address=user.email, message=message, role=user.role, link=link))
+            emailed = True
         count += 1
+    if emailed:
+        effects.after_commit("send_outbox")
     return count
+
+
+def takes_digest(user: User) -> bool:
+    """Whether ``user`` gets one e-mail a day of their notifications instead of one each (staff
+    only: suppliers and buyers must act on each at once)."""
+    return bool(user.mail_digest) and user.role in STAFF_ROLES
+
+
+def set_digest(user: User, on: bool) -> None:
+    """Staff's choice of the daily digest; audited. Forbidden for suppliers and buyers. Flushes.
+    Turning it on counts from now: notifications before were e-mailed one by one already."""
+    if user.role not in STAFF_ROLES:
+        raise Forbidden("Only city staff can choose a daily digest.")
+    if bool(user.mail_digest) != on:
+        audit.record(user.id, "user.mail_digest", "user", user.id, before={"mail_digest": bool(user.mail_digest)},
+                     after={"mail_digest": on})
+        user.mail_digest = on
+        if on:
+            user.digest_through = utcnow()
+        db.session.flush()
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """`flask notify digest` (daily): one e-mail to each active staff member who chose the digest,
+    listing their notifications since the last digest (up to ``now``), each worded for them when
+    sent; nobody is e-mailed without news. A second run sends nothing again (digest_through moves
+    in the same transaction). Returns how many digests were queued; flushes, the caller commits."""
+    now = now or utcnow()
+    users = db.session.execute(select(User).where(User.mail_digest.is_(True), User.active.is_(True),
+                                                  User.role.in_(STAFF_ROLES)).order_by(User.id)).scalars().all()
+    queued = 0
+    for user in users:
+        since = user.digest_through or (now - timedelta(days=1))
+        ids = list(db.session.execute(select(Notification.id).where(
+            Notification.user_id == user.id, Notification.created_at > since, Notification.created_at <= now)
+            .order_by(Notification.id)).scalars())
+        user.digest_through = now
+        if not ids:
+            continue
+        db.session.add(OutboxEmail(to_address=user.email, role=user.role, link="/notifications",
+                                   message=messages.fact(messages.DIGEST, day=now.date().isoformat(),
+                                                         notification_ids=ids)))
+        queued += 1
+    db.session.flush()
+    if queued:
+        effects.after_commit("send_outbox")
+    return queued
 
 
 def unread_count(user: User) -> int:
@@ -66,27 +123,42 @@ def outbox_waiting(older_than: timedelta) -> bool:
         OutboxEmail.status == "pending", OutboxEmail.created_at < utcnow() - older_than).limit(1)).first() is not None
 
 
+def _url(email: OutboxEmail) -> str:
+    """The absolute address of the e-mail's link, on the public address (PUBLIC_URL)."""
+    return settings.current().public_url + (email.link or "/")
+
+
 def _word(email: OutboxEmail) -> None:
-    """Word a fact-holding e-mail for its recipient's role (kept in subject and body: what was sent)."""
-    if email.message is not None:
-        url = settings.current().public_url + (email.link or "/")
-        email.subject, email.body = messages.render_email(email.message, email.role, url)
+    """Word a fact-holding e-mail for its recipient's role (kept in subject and body: what was sent).
+    A digest lists its notifications, each worded for the recipient, with its link."""
+    if email.message is None:
+        return
+    if email.message.get("code") == messages.DIGEST:
+        params = email.message.get("params") or {}
+        ids = params.get("notification_ids") or []
+        rows = db.session.execute(select(Notification).where(Notification.id.in_(ids))
+                                  .order_by(Notification.id)).scalars() if ids else []
+        base = settings.current().public_url
+        items = [(messages.render_notification(n.message, email.role or ""), base + (n.link or "/")) for n in rows]
+        email.subject, email.body = messages.render_digest(items, params.get("day", ""), _url(email))
+        return
+    email.subject, email.body = messages.render_email(email.message, email.role, _url(email))
 
 
 def _message(email: OutboxEmail) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = settings.current().mail_from
-    message["To"] = email.to_address
-    message["Subject"] = email.subject
-    message.set_content(email.body)
-    return message
+    return mail.build(to=email.to_address, subject=email.subject or "", text=email.body or "", url=_url(email),
+                      outbox_id=email.id, created_at=email.created_at)
 
 
 def _open_smtp() -> smtplib.SMTP:
     config = settings.current()
     server = smtplib.SMTP(config.mail_server, config.mail_port, timeout=20)
     if config.mail_use_tls:
-        server.starttls()
+        try:
+            server.starttls()
+        except smtplib.SMTPNotSupportedError as exc:
+            server.close()
+            raise smtplib.SMTPNotSupportedError(starttls_hint(config.mail_server)) from exc
     if config.mail_username:
         server.login(config.mail_username, config.mail_password)
     return server
@@ -120,6 +192,7 @@ def send_pending() -> tuple[int, int]:
                     sent += 1
                 except (OSError, smtplib.SMTPException) as exc:
                     email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                    log.warning("e-mail %s not sent (attempt %d): %s", email.id, email.attempts, email.last_error)
                     if email.attempts >= MAX_SEND_ATTEMPTS:
                         email.status = "failed"
                     failed += 1

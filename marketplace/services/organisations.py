@@ -46,6 +46,7 @@ def place_buyer(user: User, name: str, kind: str, *, actor_id: int | None = None
         db.session.flush()
         audit.record(actor_id, "organisation.create", "organisation", organisation.id,
                      after={"name": name, "kind": kind, "verified": False, "first_member_id": user.id})
+        announce_if_waiting(user)
         return None
     join = OrganisationJoinRequest(user_id=user.id, organisation_id=existing.id, status=JOIN_PENDING,
                                    name_given=name[:200])
@@ -61,6 +62,31 @@ def place_buyer(user: User, name: str, kind: str, *, actor_id: int | None = None
         notify(_buyers_of(existing.id), message, "/buyer/")
     effects.after_commit("send_outbox")
     return join
+
+
+def announce_if_waiting(user: User) -> bool:
+    """Tell the admins that ``user``'s buyer organisation waits to be verified, when ``user`` is
+    the first member with a confirmed address of an unverified one (from then on it can be
+    verified: accounts.verification_blocker). Called when such an organisation is made for a
+    confirmed user and when a member confirms. Returns whether admins were told."""
+    organisation = user.organisation
+    if user.role != "buyer" or organisation is None or organisation.verified or not user.email_verified:
+        return False
+    others = db.session.execute(select(User.id).where(
+        User.organisation_id == organisation.id, User.id != user.id, User.email_verified_at.is_not(None))
+        .limit(1)).first()
+    if others is not None:
+        return False
+    admins = db.session.execute(select(User).where(User.role == "admin", User.active.is_(True))).scalars()
+    notify(admins, fact("organisation_waiting", organisation=organisation.name, organisation_id=organisation.id,
+                        kind=organisation.kind, user_email=user.email), "/admin/organisations")
+    return True
+
+
+def tell_buyers_of_verification(organisation: Organisation, verified: bool) -> None:
+    """Tell the organisation's buyers that the city verified it, or withdrew the verification."""
+    notify(_buyers_of(organisation.id), fact("organisation_verified" if verified else "organisation_unverified",
+                                             organisation=organisation.name), "/buyer/")
 
 
 def _buyers_of(organisation_id: int) -> list[User]:

@@ -12,6 +12,8 @@ from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import Any
 
+from ..domain.mail import use_starttls
+
 
 class Settings:
     """The services' configuration values, by name and type, read from ``config``."""
@@ -67,7 +69,13 @@ class Settings:
 
     @property
     def mail_use_tls(self) -> bool:
-        return bool(self._config["MAIL_USE_TLS"])
+        """STARTTLS or not: MAIL_USE_TLS when set, otherwise (None, "auto") only for a remote relay."""
+        return use_starttls(self.mail_server, self._config.get("MAIL_USE_TLS"))
+
+    @property
+    def mail_reply_to(self) -> str | None:
+        """The city's desk, where replies to e-mails go (MAIL_REPLY_TO); None for no Reply-To."""
+        return self._config.get("MAIL_REPLY_TO") or None
 
     @property
     def mail_username(self) -> str | None:

@@ -22,6 +22,7 @@ from ..domain.lead_status import (
     TransitionError,
     transition,
 )
+from ..domain.messages import fact
 from ..domain.normalise import email_domain
 from ..domain.permissions import self_vetting_reason
 from ..extensions import db
@@ -29,6 +30,7 @@ from ..models import DuplicatePair, Lead, LeadFlag, LeadMessage, User
 from ..models.base import utcnow
 from . import audit, effects, settings
 from .matches import lead_status_changed
+from .notifications import notify
 from .processing import recompute_clusters, reset_for_retry
 
 
@@ -256,7 +258,7 @@ def release_claim(lead: Lead, actor: User) -> None:
     """``actor`` gives up their claim on ``lead`` (nothing if they hold none). Flushes."""
     if lead.claimed_by_id == actor.id:
         lead.claimed_by_id, lead.claimed_at = None, None
-        audit.record(actor.id, "lead.release", "lead", lead.id)
+        audit.record(actor.id, "lead.claim_release", "lead", lead.id)
         db.session.flush()
 
 
@@ -349,12 +351,39 @@ def decide(lead: Lead, actor: User, action: str, text: str | None = None) -> str
                      after=after, detail=text)
     db.session.flush()
     db.session.refresh(lead)
+    _tell_about(lead, action, text)
     if APPROVED in (before, target) and before != target:
         lead_status_changed(lead, before, target, actor)
     if target == "rejected":
         # Leads that resemble this one are scored again, so they show "resembles a rejected lead".
         _process_after_commit(_paired_lead_ids(lead.id) | _cluster_ids(lead))
     return target
+
+
+def _asker(lead: Lead) -> User | None:
+    """The vetter who asked the supplier's latest question about ``lead``."""
+    author_id = db.session.execute(select(LeadMessage.author_id).where(
+        LeadMessage.lead_id == lead.id, LeadMessage.kind == "question").order_by(LeadMessage.id.desc())
+        .limit(1)).scalar()
+    return db.session.get(User, author_id) if author_id else None
+
+
+def _tell_about(lead: Lead, action: str, text: str | None) -> None:
+    """Tell who must act on or wants to know of a vetting decision (docs/notifications.md): the
+    supplier of a question, approval or rejection; the vetter who asked of the answer; admins of
+    an escalation. In the app and by e-mail, in the decision's transaction."""
+    company, supplier_link, staff_link = lead.company_name, f"/leads/{lead.id}", f"/staff/leads/{lead.id}"
+    if action == "request_info":
+        notify([lead.owner], fact("lead_question", lead_id=lead.id, company=company, question=text), supplier_link)
+    elif action in ("approve", "approve_escalated"):
+        notify([lead.owner], fact("lead_approved", lead_id=lead.id, company=company), supplier_link)
+    elif action in ("reject", "reject_escalated"):
+        notify([lead.owner], fact("lead_rejected", lead_id=lead.id, company=company, reason=text), supplier_link)
+    elif action == "answer":
+        notify([_asker(lead)], fact("lead_answered", lead_id=lead.id, company=company), staff_link)
+    elif action == "escalate":
+        admins = db.session.execute(select(User).where(User.role == "admin", User.active.is_(True))).scalars()
+        notify(admins, fact("lead_escalated", lead_id=lead.id, company=company), staff_link)
 
 
 def _process_after_commit(lead_ids) -> None:
@@ -483,6 +512,19 @@ def cluster_open(leads: list[Lead]) -> list[Lead]:
     """Those of ``leads`` (a lead and its cluster-mates) still awaiting a decision, by id: what a
     vetter may decide together from the lead page."""
     return sorted((lead for lead in leads if lead.status in OPEN_STATUSES), key=lambda lead: lead.id)
+
+
+def answered_ids(lead_ids: list[int]) -> set[int]:
+    """The leads among ``lead_ids`` whose newest message is the supplier's answer and that wait for
+    a reviewer again (under review): the queue shows them as "supplier answered"."""
+    if not lead_ids:
+        return set()
+    newest = (select(LeadMessage.lead_id, func.max(LeadMessage.id).label("last_id"))
+              .where(LeadMessage.lead_id.in_(lead_ids)).group_by(LeadMessage.lead_id).subquery())
+    rows = db.session.execute(select(LeadMessage.lead_id).join(newest, LeadMessage.id == newest.c.last_id)
+                              .join(Lead, Lead.id == LeadMessage.lead_id)
+                              .where(LeadMessage.kind == "answer", Lead.status == "under_review"))
+    return {lead_id for (lead_id,) in rows}
 
 
 def messages(lead: Lead) -> list[LeadMessage]:

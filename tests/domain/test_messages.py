@@ -60,6 +60,15 @@ NOTIFICATION_SAMPLES = {
     "join_approved": fact("join_approved", organisation="St. Vincent Medical Center"),
     "join_refused": fact("join_refused", organisation="St. Vincent Medical Center"),
     "legacy": fact("legacy", text="Match #7 was closed: a reason from before facts."),
+    "lead_question": fact("lead_question", lead_id=12, company="Harbor Industrial", question="Who made them?"),
+    "lead_answered": fact("lead_answered", lead_id=12, company="Harbor Industrial"),
+    "lead_approved": fact("lead_approved", lead_id=12, company="Harbor Industrial"),
+    "lead_rejected": fact("lead_rejected", lead_id=12, company="Harbor Industrial", reason="No certificate"),
+    "lead_escalated": fact("lead_escalated", lead_id=12, company="Harbor Industrial"),
+    "organisation_verified": fact("organisation_verified", organisation="St. Vincent Medical Center"),
+    "organisation_unverified": fact("organisation_unverified", organisation="St. Vincent Medical Center"),
+    "organisation_waiting": fact("organisation_waiting", organisation="St. Vincent Medical Center",
+                                 organisation_id=4, kind="hospital", user_email="chen@mail.example"),
 }
 
 

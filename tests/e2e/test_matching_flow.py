@@ -69,8 +69,10 @@ def test_buyer_request_is_matched_accepted_and_shows_the_contact(clean_app, open
     expect(vetter.locator(".flash")).to_contain_text("1 proposal(s) sent to buyers")
 
     # The buyer sees the proposal, no contact yet; accepts; sees the supplier's contact.
+    # Told in the app (besides "your organisation was verified", issue 11): the proposal.
+    buyer.goto("/notifications")
+    expect(buyer.locator("ul.notifications li.unread").first).to_contain_text("Proposed: 20,000")
     buyer.goto("/buyer/")
-    expect(buyer.get_by_role("link", name=re.compile(r"Notifications"))).to_contain_text("1")
     proposals = buyer.locator("section", has=buyer.get_by_role("heading", name="Proposals waiting for your answer"))
     proposals.get_by_role("link", name=re.compile(r"#\d+")).first.click()
     contacts = buyer.locator("section.contacts")

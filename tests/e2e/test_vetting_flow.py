@@ -77,7 +77,7 @@ def test_vetter_rejects_a_flagged_duplicate_and_the_supplier_sees_it(clean_app, 
     vetter.get_by_label("Then open the next lead in the queue").uncheck()
     vetter.get_by_role("button", name="Reject").click()
     expect(vetter.locator(".flash")).to_contain_text(f"Lead #{flagged_id} is now rejected.")
-    expect(vetter.locator("ol.history")).to_contain_text("lead.reject")
+    expect(vetter.locator("ol.history")).to_contain_text("Rejected by")
     assert vetter.errors == []
 
     supplier_page = open_page()
@@ -112,5 +112,9 @@ def test_vetter_asks_and_the_supplier_answers(clean_app, open_page, processed):
 
     vetter.reload()
     expect(vetter.locator(".messages")).to_contain_text("TC-84A-0007, letter attached.")
-    expect(vetter.locator(".badge").first).to_contain_text("Under review")
+    expect(vetter.locator(".badge[class*='status-']").first).to_contain_text("Under review")
+    # The vetter who asked is told (issue 11, item 1): one unread notification, linking to the lead.
+    expect(vetter.locator("[aria-label='1 unread']")).to_be_visible()
+    vetter.goto("/notifications")
+    expect(vetter.locator("ul.notifications")).to_contain_text("answered your question")
     assert vetter.errors == [] and supplier_page.errors == []

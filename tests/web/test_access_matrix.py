@@ -109,6 +109,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("matches.act", "POST"): STAFF,  # what staff may do is decided by the lifecycle table
     ("main.notifications_page", "GET"): SIGNED_IN,  # one's own notifications only
     ("main.notifications_read", "POST"): SIGNED_IN,
+    ("main.notifications_digest", "POST"): STAFF,  # one's own choice; suppliers and buyers are refused
     ("planning.requests_list", "GET"): STAFF,
     ("planning.request_page", "GET"): STAFF,
     ("planning.plan_page", "GET"): STAFF,

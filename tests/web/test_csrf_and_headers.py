@@ -173,6 +173,8 @@ def csrf_cases(ids) -> dict[str, Case]:
                             lambda: db.session.get(Match, match).status),
         "main.notifications_read": Case("buyer", "/notifications/read", dict,
                                         lambda: db.session.get(Notification, ids["notification"]).read_at),
+        "main.notifications_digest": Case("vetter", "/notifications/digest", lambda: {"mail_digest": "y"},
+                                          lambda: db.session.get(User, ids["vetter"]).mail_digest),
         "planning.run": Case("vetter", "/staff/matching/run", dict, _plans_requested),
         "planning.release": Case("vetter", f"/staff/matching/{plan}/release", dict,
                                  lambda: db.session.get(MatchPlan, plan).status),
@@ -443,7 +445,8 @@ def test_production_app_sends_hsts_and_secure_cookies(clean_app, csrf_world, mon
     remember cookies Secure (as well as HttpOnly and SameSite=Lax)."""
     if not IS_POSTGRES:
         monkeypatch.setenv("ALLOW_SQLITE_IN_PRODUCTION", "1")  # a deliberate choice, see config.py
-    with fresh_app(clean_app, "production", SECRET_KEY="x") as production:
+    with fresh_app(clean_app, "production", SECRET_KEY="x", MAIL_FROM="PPE desk <ppe@city.example.gov>",
+                   PUBLIC_URL="https://ppe.city.example.gov") as production:
         assert not production.debug and not production.testing
         client = production.test_client()
         page = client.get("/login", base_url="https://localhost")

@@ -123,7 +123,7 @@ def request_detail(request_id: int):
         matches=matches.matches_list(demand_id=demand_request.id),
         withdraw_form=ConfirmForm() if demand_request.status == STATUS_OPEN and may_act else None,
         refusal=None if may_act else demand.refusal(current_user),
-        history=audit.history("demand", demand_request.id))
+        history=audit.history_for("demand", demand_request.id, current_user))
 
 
 @bp.post("/requests/<int:request_id>/withdraw")

@@ -1,7 +1,10 @@
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import text
+from wtforms import BooleanField
 
+from ...domain.catalog import STAFF_ROLES
 from ...extensions import db, limiter
 from ...services import notifications
 from ..buyers.forms import ConfirmForm
@@ -36,11 +39,34 @@ def healthz():
     return {"status": "ok"}
 
 
+class DigestForm(FlaskForm):
+    """Staff: one e-mail a day of the day's notifications instead of one each."""
+
+    mail_digest = BooleanField("E-mail me one digest a day instead of one e-mail per notification")
+
+
 @bp.get("/notifications")
 @login_required
 def notifications_page():
-    """The signed-in user's newest notifications."""
-    return render_template("notifications/list.html", items=notifications.recent(current_user), form=ConfirmForm())
+    """The signed-in user's newest notifications (and, for staff, the daily digest choice)."""
+    digest = DigestForm(mail_digest=current_user.mail_digest) if current_user.role in STAFF_ROLES else None
+    return render_template("notifications/list.html", items=notifications.recent(current_user), form=ConfirmForm(),
+                           digest=digest)
+
+
+@bp.post("/notifications/digest")
+@login_required
+def notifications_digest():
+    """Staff choose the daily digest (or one e-mail per notification again)."""
+    if current_user.role not in STAFF_ROLES:
+        abort(403)
+    form = DigestForm()
+    if form.validate_on_submit():
+        notifications.set_digest(current_user, bool(form.mail_digest.data))
+        db.session.commit()
+        flash("You get one digest e-mail a day." if form.mail_digest.data
+              else "You get an e-mail for each notification.", "success")
+    return redirect(url_for("main.notifications_page"))
 
 
 @bp.post("/notifications/read")

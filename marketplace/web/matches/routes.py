@@ -40,7 +40,7 @@ def detail(match_id: int):
         show_contacts=matches.buyer_sees_contacts(current_user, match),
         show_buyer=party in STAFF_ROLES or (party == "supplier" and matches.supplier_sees_buyer(match)),
         buyers=matches.buyers_of(match.demand),
-        history=audit.history("match", match.id))
+        history=audit.history_for("match", match.id, current_user))
 
 
 @bp.post("/<int:match_id>/act")

@@ -41,7 +41,7 @@ def request_page(request_id: int):
                            held=demand.held_units(demand_request.id), propose_form=ProposeForm(),
                            candidates=supply.candidates(demand_request),
                            matches=matches.matches_list(demand_id=demand_request.id),
-                           history=audit.history("demand", demand_request.id))
+                           history=audit.history_for("demand", demand_request.id, current_user))
 
 
 @bp.post("/requests/<int:request_id>/propose")

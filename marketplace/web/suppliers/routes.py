@@ -76,7 +76,7 @@ def edit_lead(lead_id: int):
 @bp.get("/leads/<int:lead_id>")
 @role_required("supplier", "vetter", "admin")
 def lead_detail(lead_id: int):
-    """One offer: its data, documents and messages (and history, for staff)."""
+    """One offer: its data, documents, messages and history (in words for the reader, domain.history)."""
     lead = leads.lead_for(current_user, lead_id)
     is_owner = current_user.role == "supplier"
     return render_template(
@@ -85,7 +85,7 @@ def lead_detail(lead_id: int):
         messages=vetting.messages(lead),
         answer_form=AnswerForm() if is_owner and lead.status == INFO_REQUESTED else None,
         matches=matches.matches_list(lead_id=lead.id),
-        history=audit.history("lead", lead.id) if current_user.is_staff else [])
+        history=audit.history_for("lead", lead.id, current_user))
 
 
 @bp.post("/leads/<int:lead_id>/answer")

@@ -92,7 +92,8 @@ def leads_list():
                            supplier_types=SUPPLIER_TYPES, flags=FLAG_LABELS, sorts=vetting.SORTS,
                            counts=vetting.processing_counts(), count_cap=vetting.COUNT_CAP, here=here,
                            claim_filters=CLAIM_FILTERS, waiting_filters=WAITING_FILTERS,
-                           claims={lead.id: vetting.live_claim(lead) for lead in rows})
+                           claims={lead.id: vetting.live_claim(lead) for lead in rows},
+                           answered=vetting.answered_ids([lead.id for lead in rows]))
 
 
 @bp.get("/leads/<int:lead_id>")
@@ -105,13 +106,9 @@ def lead_page(lead_id: int):
     cluster = vetting.cluster_members(lead)
     cluster_form = ClusterDecisionForm()
     cluster_form.cluster_leads.choices = choices((other.id, f"#{other.id}") for other in vetting.cluster_open([lead, *cluster]))
-    history = audit.history("lead", lead.id)
-    actor_ids = {entry.actor_id for entry in history if entry.actor_id}
-    actors = {user.id: user.email for user in db.session.execute(
-        db.select(User).where(User.id.in_(actor_ids))).scalars()} if actor_ids else {}
     return render_template("vetting/lead.html", lead=lead, pairs=vetting.lead_pairs(lead),
                            cluster=cluster, messages=vetting.messages(lead),
-                           history=history, actors=actors,
+                           history=audit.history_for("lead", lead.id, current_user),
                            matches=matches.matches_list(lead_id=lead.id),
                            actions=available_actions(lead.status, current_user.role),
                            decision_form=decision_form, action_form=ActionForm(), merge_form=MergeForm(),

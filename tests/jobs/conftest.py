@@ -126,6 +126,20 @@ class Workers:
         self.processes.append(process)
         return process
 
+    def start_sweeper(self, every: float = 1, older_than: int = 0, **env) -> subprocess.Popen:
+        """`flask sweep --every N` as its own process (the supervised sweeper, issue 10 item 12)."""
+        log = open(self.tmp / f"sweeper-{len(self.processes)}.log", "wb")
+        args = [sys.executable, "-m", "flask", "--app", "wsgi", "sweep", "--every", str(every),
+                "--older-than", str(older_than)]
+        process = subprocess.Popen(args, cwd=ROOT, env=self.env(**env), stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        process.log_path = log.name
+        self.processes.append(process)
+        return process
+
+    def log_of(self, process: subprocess.Popen) -> str:
+        return Path(process.log_path).read_text(errors="replace")
+
     def run_burst(self, timeout: float = 120, **env) -> None:
         process = self.start(burst=True, **env)
         process.wait(timeout=timeout)

@@ -100,3 +100,24 @@ def test_a_worker_started_before_redis_waits_for_it_and_ends_on_sigterm(jobs_app
     assert worker.poll() is None
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=10) == 0
+
+
+def test_an_idle_worker_registers_again_when_redis_comes_back_empty(jobs_app, redis_server, workers):
+    """The other case: an idle worker rides out the outage in RQ's own retry loop. Redis comes
+    back empty, without the worker's registration or the queue names; the worker writes them again
+    (monitoring sees it) and processes what comes next."""
+    worker = workers.start()
+    client = redis_server.client()
+    wait_until(lambda: client.scard("rq:workers") == 1, 30, what="the worker to register")
+    redis_server.stop()
+    time.sleep(3)
+    redis_server.start()
+    client = redis_server.client()
+    assert client.scard("rq:workers") == 0
+    wait_until(lambda: client.scard("rq:workers") == 1, 60, what="the worker to register again")
+    assert {b"rq:queue:leads", b"rq:queue:tasks"} <= client.smembers("rq:queues")
+    queue._connections.clear()
+    with jobs_app.app_context():
+        submit(1, seed=24)
+    wait_until(all_done(jobs_app, 1), 60, what="the lead submitted after the outage")
+    assert worker.poll() is None

@@ -126,3 +126,59 @@ def test_postgresql_restarted_under_20_clients_loses_nothing(postgres_server, re
     wait_until(all_processed, 120, interval=1, what="every stored lead processed")
     print(f"\nR7: {len(results)} submissions, {len(accepted)} accepted, {len(errors)} errors "
           f"(restart window {window_end - window_start:.1f} s), {sum(stored.values())} stored")
+
+
+# R10: the most Redis may hold after 10,000 jobs of which 1,000 failed (docs/decisions.md, "Redis
+# memory budget"): what an empty Redis uses, plus 3 kB for each failed job kept for inspection
+# (FAILURE_TTL, a week); finished jobs keep nothing (result_ttl=0). RQ's own bookkeeping took
+# about 6 kB per failed job (a result stream with the traceback; 7.2 MB here); with
+# jobs.worker.keep_failure_small about 1.8 kB (2.8 MB).
+JOBS, FAILING = 10_000, 1_000
+BUDGET_PER_FAILED_JOB = 3 * 1024
+
+
+def test_redis_memory_stays_under_budget_after_10000_jobs_1000_failing(jobs_app, redis_server, workers):
+    """R10: 10,000 jobs enqueued with the real options (jobs.queue._job_options: result_ttl=0,
+    failure_ttl, 3 retries), 1,000 of them failing every attempt, run by a real worker. Afterwards
+    Redis holds the 1,000 failed jobs and nothing of the 9,000 others, each failed job expires
+    within FAILURE_TTL, and used_memory is under the budget."""
+    from rq import Queue, Retry
+    from rq.serializers import JSONSerializer
+
+    from marketplace.jobs import queue as jobs_queue
+    from tests.jobs import sample_jobs
+
+    client = redis_server.client()
+    empty = client.info("memory")["used_memory"]
+    jobs_app.config.update(JOB_RETRY_INTERVALS=[0, 0, 0])  # retry at once: the test is about memory
+    try:
+        with jobs_app.app_context():
+            options = jobs_queue._job_options()
+            assert options["result_ttl"] == 0 and options["failure_ttl"] == jobs_queue.FAILURE_TTL
+            assert isinstance(options["retry"], Retry) and options["retry"].max == 3
+            leads = jobs_queue.leads_queue()
+            datas = [Queue.prepare_data(sample_jobs.fail if n % (JOBS // FAILING) == 0 else sample_jobs.succeed,
+                                        args=(n,), job_id=jobs_queue.job_id_for(n), description=f"process lead {n}",
+                                        **options) for n in range(JOBS)]
+            for start in range(0, JOBS, jobs_queue.BULK_CHUNK):
+                with client.pipeline() as pipe:
+                    leads.enqueue_many(datas[start:start + jobs_queue.BULK_CHUNK], pipeline=pipe)
+                    pipe.execute()
+    finally:
+        jobs_app.config.update(JOB_RETRY_INTERVALS=[5, 30, 120])
+    assert client.llen("rq:queue:leads") == JOBS
+    workers.run_burst(timeout=600)
+    failed = Queue("leads", connection=client, serializer=JSONSerializer).failed_job_registry
+    assert failed.count == FAILING
+    job_keys = list(client.scan_iter("rq:job:*", count=1000))
+    assert len(job_keys) == FAILING  # finished jobs left nothing behind
+    ttls = [client.ttl(key) for key in job_keys[:50]]
+    assert all(0 < ttl <= jobs_queue.FAILURE_TTL for ttl in ttls), ttls
+    assert client.hget(job_keys[0], "failure").startswith(b"RuntimeError: processing lead")  # why, in brief
+    assert not list(client.scan_iter("rq:results:*", count=1000))
+    used = client.info("memory")["used_memory"]
+    budget = empty + FAILING * BUDGET_PER_FAILED_JOB
+    print(f"\nR10: Redis used_memory {used / 1e6:.2f} MB after {JOBS} jobs ({FAILING} failed); "
+          f"empty {empty / 1e6:.2f} MB; budget {budget / 1e6:.2f} MB; "
+          f"{(used - empty) / FAILING:.0f} bytes per failed job kept")
+    assert used < budget

@@ -175,6 +175,12 @@ class SweepingMixin:
             with suppress(*_REDIS_DOWN):
                 keep_failure_small(self.connection, job, exc_string)
 
+    def register_birth(self):
+        """RQ's birth, and the queue names declared (RQ writes them only when a job is enqueued,
+        so after Redis came back empty monitoring would list no queues until then)."""
+        super().register_birth()
+        self.connection.sadd(Queue.redis_queues_keys, *(queue.key for queue in self.queues))
+
     def register_again_if_lost(self) -> bool:
         """If Redis lost this worker's registration (restarted empty), write it and the queue
         names again, as RQ does at birth. True if it had to."""

@@ -34,6 +34,7 @@ from .queue import (
     enqueue_matching,
     enqueue_outbox,
     enqueue_refit,
+    forget_lost_jobs,
     redis_connection,
     try_sweeper_lock,
 )
@@ -102,6 +103,9 @@ def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
     older_than = older_than if older_than is not None else app.config["SWEEP_AFTER"]
     with app.app_context():
         lead_ids = leads_to_sweep(older_than)
+        if app.config.get("REDIS_URL"):
+            with suppress(*_REDIS_DOWN):  # Redis down: nothing can be queued now anyway
+                forget_lost_jobs(lead_ids)
         queued = enqueue_lead_processing(lead_ids) if lead_ids else 0
         if queued:
             log.info("sweeper: %d lead(s) pending too long, %d queued again", len(lead_ids), queued)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import signal
 import time
+from datetime import timedelta
 
 from marketplace.extensions import db
 from marketplace.jobs import queue
+from marketplace.jobs.worker import sweep
 from marketplace.models import Lead
 from tests.conftest import DATABASE_URL
 from tests.jobs.conftest import free_port, requires_postgres, wait_until
@@ -121,3 +123,34 @@ def test_an_idle_worker_registers_again_when_redis_comes_back_empty(jobs_app, re
         submit(1, seed=24)
     wait_until(all_done(jobs_app, 1), 60, what="the lead submitted after the outage")
     assert worker.poll() is None
+
+
+def test_a_job_taken_off_its_queue_by_a_worker_killed_at_once_is_queued_again(jobs_app, redis_server, workers):
+    """Found by bench/fault_run.py: a worker SIGKILLed between taking a job off the queue (BLPOP)
+    and marking it started leaves the job's record "queued" but on no queue; enqueueing trusted
+    that status and the lead stayed pending for good. The sweeper queues it again."""
+    with jobs_app.app_context():
+        lead_id = submit(1, seed=25)[0]
+    client = redis_server.client()
+    assert client.lpop("rq:queue:leads") == queue.job_id_for(lead_id).encode()  # what the killed worker did
+    assert client.hget(f"rq:job:{queue.job_id_for(lead_id)}", "status") == b"queued"
+    with jobs_app.app_context():
+        assert sweep(jobs_app, timedelta(0)) == (1, 1)
+    assert client.llen("rq:queue:leads") == 1
+    workers.run_burst()
+    assert states(jobs_app) == {"done": 1}
+
+
+def test_a_lost_task_job_is_forgotten_so_the_sweeper_can_ask_again(jobs_app, redis_server):
+    """The same kind on the tasks queue: the matching run's record says queued, the queue is empty.
+    forget_lost_jobs deletes the record, and asking for a run queues one again; a job really
+    waiting on its queue is left alone."""
+    client = redis_server.client()
+    with jobs_app.app_context():
+        assert queue.enqueue_matching("test")
+        assert queue.forget_lost_jobs([]) == 0  # it is on the tasks queue: left alone
+        client.lpop("rq:queue:tasks")
+        assert not queue.enqueue_matching("test again")  # trusted the stale "queued"
+        assert queue.forget_lost_jobs([]) == 1
+        assert queue.enqueue_matching("test again")
+    assert client.llen("rq:queue:tasks") == 1

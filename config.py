@@ -53,7 +53,20 @@ class Config:
     # of a connection reset (marketplace/web/body_limit.py); beyond it the connection is dropped.
     MAX_DRAIN_BYTES = 128 * 1024 * 1024
     MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-    MAX_CSV_BYTES = 15 * 1024 * 1024
+    # A CSV file to import: 100,000 rows of the lead columns are about 30 MB (bench/import_scale.py).
+    MAX_CSV_BYTES = 48 * 1024 * 1024
+    # Paths whose request body may be larger than MAX_CONTENT_LENGTH, with their own limit.
+    LARGER_BODIES = {"/staff/import": MAX_CSV_BYTES + 1024 * 1024}
+    # CSV imports run as background jobs (issue 10, item 11): at most this many data rows a file,
+    # read and committed this many rows at a time; the job may run this long (seconds); an
+    # unfinished import with no progress for IMPORT_STALE_AFTER is taken up again by the sweeper.
+    IMPORT_MAX_ROWS = 100_000
+    IMPORT_CHUNK_ROWS = 500
+    IMPORT_JOB_TIMEOUT = 3600
+    IMPORT_STALE_AFTER = timedelta(seconds=120)
+    # Without Redis, an upload's import runs in a thread of the web process (the page shows its
+    # progress); False runs it inside the upload's request (the tests do, to be deterministic).
+    IMPORT_IN_THREAD = True
     UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
     # Refreshed certification registries (`flask registries refresh`); shared by web and workers.
     REGISTRY_FOLDER = str(INSTANCE_DIR / "registries")
@@ -87,6 +100,9 @@ class Config:
     LOGIN_ACCOUNT_ADDRESS_LIMIT = "10 per minute"
     LOGIN_ACCOUNT_LIMIT = "100 per hour"
     REGISTER_LIMIT = "10 per hour"
+    # "Forgot your password?" and "send the confirmation again": per address and per e-mail address
+    # asked about (the same for addresses with and without an account: no enumeration).
+    ACCOUNT_MAIL_LIMIT = "5 per hour"
     SUBMIT_LIMIT = "60 per hour"
 
     # Number of reverse proxies in front of the app (0: none). Set it behind nginx or a load balancer.
@@ -115,6 +131,15 @@ class Config:
     MAIL_FROM = "PPE Marketplace <no-reply@localhost>"
     # The address links in e-mails point to.
     PUBLIC_URL = "http://127.0.0.1:5000"
+    # How long the e-mailed links work (issue 10, item 14): a password reset link (single-use: any
+    # password change ends it), and the link that confirms a new account's e-mail address.
+    PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+    EMAIL_CONFIRM_MAX_AGE = timedelta(days=7)
+    # Vetting at volume (issue 11, items 6 and 7): a vetter's claim on a lead lapses after
+    # LEAD_CLAIM_TTL; approving a lead worth more than FOUR_EYES_VALUE_USD (quantity x unit price)
+    # or with a stop signal takes two different vetters.
+    LEAD_CLAIM_TTL = timedelta(minutes=30)
+    FOUR_EYES_VALUE_USD = 100_000
 
     @classmethod
     def from_env(cls) -> dict:
@@ -131,7 +156,7 @@ class Config:
         if os.environ.get("REGISTRY_FOLDER"):
             env["REGISTRY_FOLDER"] = os.environ["REGISTRY_FOLDER"]
         for key in ("LOGIN_LIMIT", "LOGIN_ACCOUNT_ADDRESS_LIMIT", "LOGIN_ACCOUNT_LIMIT", "REGISTER_LIMIT",
-                    "SUBMIT_LIMIT"):
+                    "SUBMIT_LIMIT", "ACCOUNT_MAIL_LIMIT"):
             if os.environ.get(key):
                 env[key] = os.environ[key]
         if os.environ.get("PROXY_FIX_X_FOR"):
@@ -149,7 +174,11 @@ class Config:
             env["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
         if os.environ.get("MAIL_USE_TLS"):
             env["MAIL_USE_TLS"] = os.environ["MAIL_USE_TLS"].lower() not in ("0", "false", "no")
-        for key in ("SWEEP_AFTER", "JOB_STALE_AFTER"):
+        for key in ("IMPORT_MAX_ROWS", "IMPORT_CHUNK_ROWS", "IMPORT_JOB_TIMEOUT", "FOUR_EYES_VALUE_USD"):
+            if os.environ.get(key):
+                env[key] = int(os.environ[key])
+        for key in ("SWEEP_AFTER", "JOB_STALE_AFTER", "PASSWORD_RESET_MAX_AGE", "EMAIL_CONFIRM_MAX_AGE",
+                    "IMPORT_STALE_AFTER", "LEAD_CLAIM_TTL"):
             if os.environ.get(key + "_SECONDS"):
                 env[key] = timedelta(seconds=float(os.environ[key + "_SECONDS"]))
         return env
@@ -173,6 +202,7 @@ class TestingConfig(Config):
     # A cheaper argon2id profile keeps the suite fast; production strength is tested separately.
     PASSWORD_HASH_PROFILE = "TESTING"
     UPLOAD_FOLDER = str(INSTANCE_DIR / "test-uploads")
+    IMPORT_IN_THREAD = False
 
 
 CONFIGS = {

@@ -10,7 +10,7 @@ from .extensions import csrf, db, limiter, login_manager, migrate
 from .jobs.logs import configure_logging
 from .jobs.queue import install as install_effects
 from .service_context import register_service_context
-from .web.body_limit import DrainOversizedBodies
+from .web.body_limit import DrainOversizedBodies, LimitedRequest
 from .web.errors import register_error_handlers
 from .web.template_helpers import register_template_helpers
 
@@ -31,8 +31,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
                                 x_proto=app.config["PROXY_FIX_X_FOR"])
     configure_logging()  # once: every job's log lines carry its job id and lead or plan
+    app.request_class = LimitedRequest  # MAX_CONTENT_LENGTH, and larger for LARGER_BODIES' paths
     app.wsgi_app = DrainOversizedBodies(app.wsgi_app, app.config.get("MAX_CONTENT_LENGTH"),
-                                        app.config["MAX_DRAIN_BYTES"])
+                                        app.config["MAX_DRAIN_BYTES"], app.config.get("LARGER_BODIES"))
     register_extensions(app)
     install_effects()  # effects declared by services run after each commit (jobs.queue.dispatch)
     register_blueprints(app)
@@ -93,13 +94,15 @@ def register_blueprints(app: Flask) -> None:
     from .web.admin.routes import bp as admin_bp
     from .web.auth.routes import bp as auth_bp
     from .web.buyers.routes import bp as buyers_bp
+    from .web.imports.routes import bp as imports_bp
     from .web.main.routes import bp as main_bp
     from .web.matches.routes import bp as matches_bp
     from .web.planning.routes import bp as planning_bp
     from .web.suppliers.routes import bp as suppliers_bp
     from .web.vetting.routes import bp as vetting_bp
 
-    for blueprint in (main_bp, auth_bp, suppliers_bp, buyers_bp, vetting_bp, planning_bp, matches_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, suppliers_bp, buyers_bp, vetting_bp, planning_bp, matches_bp, admin_bp,
+                      imports_bp):
         app.register_blueprint(blueprint)
 
 

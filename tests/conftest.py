@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -128,31 +129,76 @@ def fetch_token(client, path: str = "/login") -> str:
     return csrf_token_from(client.get(path, follow_redirects=True).get_data(as_text=True))
 
 
+_SUBMISSION_TOKEN = re.compile(r'name="submission_token"[^>]*value="([^"]+)"')
+
+
+def submission_token_from(html: str) -> str | None:
+    """The one-time ``submission_token`` of a create form (web.forms.OneTimeSubmission), if any."""
+    match = _SUBMISSION_TOKEN.search(html)
+    return match.group(1) if match else None
+
+
 def post_form(client, path: str, data: dict | None = None, *, form_page: str | None = None, **kwargs):
-    """POST like a browser: take the CSRF token from the form page first."""
+    """POST like a browser: take the CSRF token (and a create form's one-time submission token)
+    from the form page first."""
     data = dict(data or {})
-    data.setdefault("csrf_token", fetch_token(client, form_page or path))
+    if "csrf_token" not in data or "submission_token" not in data:
+        html = client.get(form_page or path, follow_redirects=True).get_data(as_text=True)
+        data.setdefault("csrf_token", csrf_token_from(html))
+        token = submission_token_from(html)
+        if token and "submission_token" not in data:
+            data["submission_token"] = token
     return client.post(path, data=data, **kwargs)
 
 
 def make_user(role: str = "supplier", email: str | None = None, *, password: str = DEFAULT_PASSWORD,
-              organisation: str | None = None, organisation_kind: str | None = None, verified: bool = False):
-    """Create a user through the real service (needs an app context)."""
+              organisation: str | None = None, organisation_kind: str | None = None, verified: bool = False,
+              email_verified: bool = True, joins: bool = False):
+    """Create a user through the real service (needs an app context). ``verified``: their
+    organisation is verified by an admin; ``email_verified``: they confirmed their e-mail address
+    (the default, as for every account that predates the rule; False as after self-registration).
+    A buyer whose organisation name is the same as or close to an existing one asks to join it
+    (``joins=True`` expects that; otherwise it is a mistake in the test)."""
     from marketplace.extensions import db
     from marketplace.services import accounts
 
     make_user.counter = getattr(make_user, "counter", 0) + 1
     email = email or f"{role}{make_user.counter}@example-{role}.org"
     if organisation is None and role in ("supplier", "buyer"):
-        organisation = f"{role.title()} Org {make_user.counter}"
+        # Buyers' organisation names follow the one name rule: "Buyer Org 1" and "Buyer Org 2"
+        # would be close (a join request, not an organisation), so each gets a distinct word.
+        organisation = (f"{role.title()} Org {make_user.counter}" if role == "supplier"
+                        else f"{_distinct_word(make_user.counter)} Hospital {make_user.counter}")
         organisation_kind = organisation_kind or ("supplier" if role == "supplier" else "hospital")
     user = accounts.create_account(accounts.NewAccount(
         email=email, password=password, role=role, name=f"Test {role}",
-        organisation_name=organisation, organisation_kind=organisation_kind))
+        organisation_name=organisation, organisation_kind=organisation_kind), email_verified=email_verified)
+    if role == "buyer" and organisation:
+        assert (user.organisation is None) is joins, f"{organisation!r}: joins={joins}, but it did not (or did)"
     if verified and user.organisation:
         accounts.verify_organisation(user.organisation, actor_id=user.id)
     db.session.commit()  # the caller commits the use case
     return user
+
+
+def outbox_link(email: str, code: str) -> str:
+    """The link (a path) of the newest e-mail with fact ``code`` to ``email`` in the real outbox
+    (needs an app context): how the tests follow e-mailed links."""
+    from marketplace.extensions import db
+    from marketplace.models import OutboxEmail
+
+    rows = db.session.execute(db.select(OutboxEmail).where(OutboxEmail.to_address == email.lower())
+                              .order_by(OutboxEmail.id.desc())).scalars()
+    for row in rows:
+        if (row.message or {}).get("code") == code:
+            return row.link
+    raise AssertionError(f"no {code} e-mail to {email}")
+
+
+def _distinct_word(number: int) -> str:
+    """A made-up word per number, far from every other one's (no two are close organisation names)."""
+    digest = hashlib.sha256(str(number).encode()).hexdigest()
+    return "".join(chr(ord("a") + int(c, 16)) for c in digest[:9]).title()
 
 
 def login(client, email: str, password: str = DEFAULT_PASSWORD, **extra):
@@ -224,11 +270,30 @@ def make_request(buyer, **fields):
 
 
 def approve(lead, vetter=None):
-    """Approve a lead as a vetter (created if not given)."""
+    """Approve a lead as a vetter (created if not given), and as a second vetter when the lead
+    needs two approvals (services.vetting four eyes)."""
     from marketplace.extensions import db
     from marketplace.services import vetting
 
     vetter = vetter or make_user("vetter")
     vetting.decide(lead, vetter, "approve")
     db.session.commit()  # the caller commits the use case
+    if lead.status != "approved" and lead.first_approved_by_id == vetter.id:
+        # Four eyes (a large lead or a stop signal): a second vetter approves it too.
+        vetting.decide(lead, make_user("vetter"), "approve")
+        db.session.commit()
     return vetter
+
+
+def run_imports(app) -> None:
+    """Run every unfinished CSV import as a worker would (with Redis the upload only queued its
+    job; on the embedded default it ran already and this does nothing)."""
+    from marketplace.extensions import db
+    from marketplace.jobs.tasks import run_import
+    from marketplace.models import ImportBatch
+
+    with app.app_context():
+        for batch_id in db.session.execute(db.select(ImportBatch.id).where(
+                ImportBatch.status.in_(("queued", "running", "failed")))).scalars().all():
+            run_import(batch_id)
+        db.session.remove()

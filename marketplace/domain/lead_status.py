@@ -5,6 +5,9 @@ from dataclasses import dataclass
 
 from .catalog import STAFF_ROLES
 
+# A lead from a supplier whose e-mail address is not confirmed yet: saved and processed, but not in
+# the vetting queue (not an open status) until the owner follows the confirmation link.
+HELD = "held"
 SUBMITTED = "submitted"
 UNDER_REVIEW = "under_review"
 INFO_REQUESTED = "info_requested"
@@ -13,6 +16,7 @@ APPROVED = "approved"
 REJECTED = "rejected"
 
 LEAD_STATUSES: tuple[tuple[str, str], ...] = (
+    (HELD, "Waiting for e-mail confirmation"),
     (SUBMITTED, "Submitted"),
     (UNDER_REVIEW, "Under review"),
     (INFO_REQUESTED, "Information requested"),
@@ -22,7 +26,7 @@ LEAD_STATUSES: tuple[tuple[str, str], ...] = (
 )
 
 # A supplier may edit a lead until vetting starts (and again when a vetter asks for information).
-SUPPLIER_EDITABLE = frozenset({SUBMITTED, INFO_REQUESTED})
+SUPPLIER_EDITABLE = frozenset({HELD, SUBMITTED, INFO_REQUESTED})
 
 PROCESSING_PENDING = "pending"
 PROCESSING_DONE = "done"
@@ -31,6 +35,12 @@ PROCESSING_FAILED = "failed"
 
 def supplier_may_edit(status: str) -> bool:
     return status in SUPPLIER_EDITABLE
+
+
+def submission_status(owner_email_confirmed: bool) -> str:
+    """The status of a lead a supplier submits: SUBMITTED (into the vetting queue), or HELD while
+    the supplier has not confirmed their e-mail address (the queue is for reachable suppliers)."""
+    return SUBMITTED if owner_email_confirmed else HELD
 
 
 # A decided lead was vetted with the details it has: a re-import may not change them (contacts,

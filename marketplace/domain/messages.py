@@ -134,15 +134,81 @@ NOTIFICATIONS: dict[str, dict[str, str | None]] = {
     "match_closed": {STAFF: "Match #{match_id} was closed: {close_reason_text}.",
                      BUYER: "Match #{match_id} was closed: {close_reason_text}.",
                      SUPPLIER: "Match #{match_id} was closed: {close_reason_text}."},
+    # params: organisation (its name), user_name, user_email (of the person asking to join; sent
+    # to admins and to the buyers of that verified organisation, who decide)
+    "join_requested": {STAFF: "{user_name} ({user_email}) asks to join {organisation}: approve or refuse under "
+                              "Admin, Organisations.",
+                       BUYER: "{user_name} ({user_email}) asks to join {organisation}: approve if they work with "
+                              "you, refuse otherwise (your home page).",
+                       SUPPLIER: "Someone asks to join {organisation}."},
+    # params: organisation (its name; sent to the person who asked)
+    "join_approved": {STAFF: "The request to join {organisation} was approved.",
+                      BUYER: "Your request to join {organisation} was approved: you act for it now.",
+                      SUPPLIER: "Your request to join {organisation} was approved."},
+    "join_refused": {STAFF: "The request to join {organisation} was refused.",
+                     BUYER: "Your request to join {organisation} was refused. If you work for another "
+                            "organisation, name it on your home page; otherwise contact the city.",
+                     SUPPLIER: "Your request to join {organisation} was refused."},
     # params: text (a notification stored as a sentence before facts)
     LEGACY: {STAFF: "{text}",
              BUYER: "There is news about one of your requests or matches.",
              SUPPLIER: "There is news about one of your leads or matches."},
 }
 
+# ---- account e-mails (issue 10, items 3 and 14): sent to an address, never shown in the app ----
+# code -> (subject, body). The body is a str.format pattern over the parameters, {url} (the link,
+# absolute) and {until_confirmed} (what waits for the confirmation, per role). SECRET_LINKS are the
+# codes whose link lets its holder act as the account owner: the admin outbox does not show them
+# once e-mail goes by SMTP.
+
+ACCOUNT_EMAILS: dict[str, tuple[str, str]] = {
+    # params: minutes (int, how long the link works)
+    "password_reset": (
+        "Reset your password",
+        "Someone, we hope you, asked to reset the password of your account on the emergency PPE "
+        "marketplace.\n\nChoose a new password here (the link works once, for {minutes} minutes):\n{url}\n\n"
+        "If you did not ask for this, ignore this e-mail: your password stays as it is.\n"),
+    # params: days (int, how long the link works)
+    "email_confirm": (
+        "Confirm your e-mail address",
+        "Welcome to the emergency PPE marketplace. Please confirm that this address is yours by "
+        "opening this link (it works for {days} days):\n{url}\n\n{until_confirmed}\n\n"
+        "If you did not create an account, ignore this e-mail.\n"),
+    # params: none
+    "registration_attempt": (
+        "Someone tried to register with your address",
+        "Someone tried to create an account on the emergency PPE marketplace with this e-mail "
+        "address, which already has an account. No second account was made and yours is unchanged.\n\n"
+        "If it was you, sign in here: {url}\nIf you forgot your password, choose \"Forgot your "
+        "password?\" on that page and we will e-mail you a link to set a new one.\n\n"
+        "If it was not you, you need not do anything.\n"),
+}
+SECRET_LINKS = frozenset({"password_reset", "email_confirm"})
+_UNTIL_CONFIRMED = {
+    SUPPLIER: "Until you do, the offers you submit wait: they go to the city's reviewers once you confirm.",
+    BUYER: "Until you do, the city cannot verify your organisation.",
+    STAFF: "Please confirm it before you start.",
+}
+
 # The e-mail around a notification's text: {text} and {url} (where to open it).
 EMAIL_BODY = ("{text}\n\nOpen it in the marketplace: {url}\n\n"
               "You receive this because you have an account on the emergency PPE marketplace.\n")
+
+
+# ---- why a buyer may not act (domain.permissions.buyer_may_act) -----------------------------------
+
+def buyer_refusal(organisation_verified: bool | None, pending_join_name: str | None = None) -> str:
+    """Why a buyer may not post, change or withdraw a request or act on a match, for the page:
+    ``organisation_verified`` None (no organisation; ``pending_join_name`` is the organisation
+    they asked to join, if any) or False (not verified, or no longer)."""
+    if organisation_verified is None:
+        if pending_join_name:
+            return (f"Your request to join “{pending_join_name}” waits for approval by its members or city staff. "
+                    "Until then you cannot post requests or act on proposals.")
+        return ("You do not belong to an organisation yet, so you cannot post requests or act on proposals: "
+                "name your organisation on your home page, or ask the city to add you to it.")
+    return ("Your organisation must be verified by the city before it can post, change or withdraw requests "
+            "or accept proposals.")
 
 
 # ---- signals: what vetting found about a lead (``leads.risk_signals``) --------------------------
@@ -477,12 +543,21 @@ def render_reasons(stored: Iterable[Any] | None, role: str) -> list[str]:
 
 def render_notification(stored: Any, role: str) -> str:
     """A notification's text for ``role``. Every code has a text for every role (a person is never
-    told of an event without words); at most 500 characters."""
+    told of an event without words); at most 500 characters. An account e-mail's is its subject."""
+    code = as_fact(stored)["code"]
+    if code in ACCOUNT_EMAILS:
+        return ACCOUNT_EMAILS[code][0]
     return (_format(NOTIFICATIONS, stored, role) or "")[:500]
 
 
 def render_email(stored: Any, role: str, url: str) -> tuple[str, str]:
     """(subject, body) of the e-mail copy of a notification, for its recipient's ``role``; ``url``
-    is where to open it (absolute). Subject at most 200 characters."""
+    is where to open it (absolute). Subject at most 200 characters. An account e-mail
+    (ACCOUNT_EMAILS) is worded from its own table."""
+    one = as_fact(stored)
+    if one["code"] in ACCOUNT_EMAILS:
+        subject, body = ACCOUNT_EMAILS[one["code"]]
+        until = _UNTIL_CONFIRMED[reader_role(role)]
+        return subject, body.format(**one["params"], url=url, until_confirmed=until)
     text = render_notification(stored, role)
     return text[:200], EMAIL_BODY.format(text=text, url=url)

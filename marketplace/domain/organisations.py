@@ -147,3 +147,29 @@ def import_target(name: str, known: Iterable[KnownOrganisation], *, new_organisa
                                     "the same organisation, or put yes in the new_organisation column if it "
                                     "is a different one")
     return ImportTarget(create=True)
+
+
+# --- registration: a name already taken asks to join ---------------------------------------------
+
+JOIN_PENDING, JOIN_APPROVED, JOIN_REFUSED = "pending", "approved", "refused"
+JOIN_STATUSES: tuple[tuple[str, str], ...] = (
+    (JOIN_PENDING, "Waiting for approval"), (JOIN_APPROVED, "Approved"), (JOIN_REFUSED, "Refused"))
+
+
+def registration_target(name: str, known: Iterable[KnownOrganisation]) -> KnownOrganisation | None:
+    """The organisation a person registering with ``name`` asks to join, or None: a new one.
+
+    The same rule as the import (``matching_organisations``): the same organisation or a close
+    name is never a twin. Among the same ones a verified organisation comes first (then the
+    oldest, the lowest id); otherwise the closest name. Verified or not: an exact match to an
+    unverified organisation is a join request as well (its first member approves, or the city)."""
+    known = list(known)
+    by_id = {k.id: k for k in known}
+    matches = matching_organisations(name, [(k.id, k.name) for k in known])
+    if not matches:
+        return None
+    same = [by_id[m.organisation_id] for m in matches if m.same]
+    if same:
+        return sorted(same, key=lambda k: (not k.verified, k.id))[0]
+    closest = sorted(matches, key=lambda m: (-m.score, not by_id[m.organisation_id].verified, m.organisation_id))
+    return by_id[closest[0].organisation_id]

@@ -32,6 +32,12 @@ def may_see_supplier_contacts(role: str, organisation_verified: bool) -> bool:
     return role == "buyer" and organisation_verified
 
 
+def may_verify_organisation(members_email_confirmed) -> bool:
+    """An admin verifies an organisation only once one of its members (an iterable of whether each
+    has confirmed their e-mail address) has: the city vouches only for people it can reach."""
+    return any(members_email_confirmed)
+
+
 def self_vetting_reason(*, actor_id: int, actor_email_domain: str | None, lead_owner_id: int | None,
                         lead_created_by_id: int | None, lead_email_domain: str | None) -> str | None:
     """Why this vetter may not decide on this lead, or None. Nobody vets their own offer, nor one
@@ -60,10 +66,20 @@ def may_view_request(role: str, organisation_id: int | None, request_organisatio
 
 
 def may_edit_request(role: str, organisation_id: int | None, request_organisation_id: int | None,
-                     status: str) -> bool:
-    """A buyer edits (or withdraws) their organisation's request while it is open; staff never do."""
+                     status: str, organisation_verified: bool | None) -> bool:
+    """A buyer edits (or withdraws) their organisation's request while it is open and the
+    organisation verified (``buyer_may_act``); staff never do."""
     return (role == "buyer" and organisation_id is not None and request_organisation_id == organisation_id
-            and status == STATUS_OPEN)
+            and status == STATUS_OPEN and buyer_may_act(organisation_verified))
+
+
+def buyer_may_act(organisation_verified: bool | None) -> bool:
+    """Whether a buyer may change anything for their organisation: post, edit or withdraw a request,
+    accept, decline, order, deliver or close a match. Only while the organisation is verified: an
+    unverified (self-registered, or revoked) organisation reads its requests and matches and
+    changes nothing, so a squatter never accepts a hospital's proposal nor withdraws its request
+    (issue 10, item 1). ``organisation_verified`` is None for a buyer without an organisation."""
+    return bool(organisation_verified)
 
 
 # --- matches ----------------------------------------------------------------------------------
@@ -81,6 +97,17 @@ def match_party(role: str, user_id: int, organisation_id: int | None, *, buyer_o
     return None
 
 
+def may_decide_join(role: str, organisation_id: int | None, organisation_verified: bool | None,
+                    join_organisation_id: int) -> bool:
+    """Who approves or refuses a request to join an organisation: an admin (city staff), or a
+    buyer who belongs to that organisation while it is verified (its own people). A member of an
+    unverified organisation does not: they may be the squatter."""
+    if role == "admin":
+        return True
+    return (role == "buyer" and organisation_id is not None and organisation_id == join_organisation_id
+            and bool(organisation_verified))
+
+
 def buyer_sees_contacts(party: str | None, organisation_verified: bool | None, match_status: str) -> bool:
     """Whether the supplier's contact details are shown: staff always; the buyer only once their
     organisation is verified and the match accepted (or further on); nobody else."""
@@ -92,3 +119,11 @@ def buyer_sees_contacts(party: str | None, organisation_verified: bool | None, m
 def supplier_sees_buyer(match_status: str) -> bool:
     """The supplier learns who to deliver to once the buyer has accepted."""
     return match_status in CONTACT_STATUSES
+
+
+def may_view_import(role: str, user_id: int, uploader_id: int | None) -> bool:
+    """An import batch (its progress page and its report of rejected rows): the staff member who
+    uploaded it, and admins (who also see imports run from the command line, uploader None)."""
+    if role == "admin":
+        return True
+    return role in STAFF_ROLES and uploader_id is not None and uploader_id == user_id

@@ -415,3 +415,23 @@ FLAG_LABELS = {
     "incomplete": "Incomplete",
     "resembles_rejected": "Resembles a rejected lead",
 }
+
+
+# A signal's severity is its weight (negative: against the lead). A "stop" signal is one that on
+# its own says "do not buy without a second look": a weight of STOP_WEIGHT or lower (today the
+# counterfeit watch list -40, a price over 10x the reference -45, an unknown NIOSH number, a maker
+# removed from the emergency-use list, a look-alike of a rejected lead, three broker-chain terms:
+# -30 each). Such a lead needs two vetters' approvals (domain.four_eyes).
+STOP_WEIGHT = -30
+
+
+def stop_signal_codes(signals) -> list[str]:
+    """The codes of the stop signals among ``signals`` (stored dicts {"code", "weight", ...} or
+    Signal objects), sorted, without repeats."""
+    codes = set()
+    for signal in signals or ():
+        weight = signal["weight"] if isinstance(signal, Mapping) else signal.weight
+        code = signal["code"] if isinstance(signal, Mapping) else signal.code
+        if weight is not None and weight <= STOP_WEIGHT:
+            codes.add(code)
+    return sorted(codes)

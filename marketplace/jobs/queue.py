@@ -23,6 +23,7 @@ from rq.serializers import JSONSerializer
 
 from ..services import effects
 from .tasks import (
+    import_batch_job,
     process_lead_job,
     refit_job,
     run_effects_in_process,
@@ -65,6 +66,10 @@ def job_id_for(lead_id: int) -> str:
     return f"process-lead-{lead_id}"
 
 
+def import_job_id(batch_id: int) -> str:
+    return f"import-batch-{batch_id}"
+
+
 MATCHING_JOB_IDS = ("run-matching", "run-matching-again")
 OUTBOX_JOB_ID = "send-outbox"
 REFIT_JOB_ID = "refit-lead-model"
@@ -78,15 +83,16 @@ def _job_options() -> dict:
                 retry=Retry(max=len(config["JOB_RETRY_INTERVALS"]), interval=config["JOB_RETRY_INTERVALS"]))
 
 
-def enqueue_unique(queue: Queue, func, args: tuple, job_id: str, description: str) -> bool:
+def enqueue_unique(queue: Queue, func, args: tuple, job_id: str, description: str,
+                   timeout: int | None = None) -> bool:
     """Queue ``func(*args)`` under ``job_id`` unless that job is already queued or running.
-    True if newly queued."""
+    ``timeout``: seconds the job may run (default JOB_TIMEOUT). True if newly queued."""
     for _ in range(2):
         try:
             options = _job_options()
             queue.enqueue(func, *args, job_id=job_id, unique=True, result_ttl=0,
-                          failure_ttl=FAILURE_TTL, job_timeout=options["timeout"], retry=options["retry"],
-                          description=description)
+                          failure_ttl=FAILURE_TTL, job_timeout=timeout or options["timeout"],
+                          retry=options["retry"], description=description)
             return True
         except DuplicateJobError:
             try:
@@ -118,6 +124,7 @@ class _Spec:
     args: tuple
     job_id: str
     description: str
+    timeout: int | None = None  # seconds; None: JOB_TIMEOUT
 
 
 def _spec(effect: tuple, matching_id: str) -> _Spec | None:
@@ -132,6 +139,9 @@ def _spec(effect: tuple, matching_id: str) -> _Spec | None:
     if name == "refit":
         trigger = (args[0] if args else "asked")[:120]
         return _Spec(TASKS_QUEUE, refit_job, (trigger,), REFIT_JOB_ID, f"refit: {trigger}"[:200])
+    if name == "import_leads":
+        return _Spec(TASKS_QUEUE, import_batch_job, (args[0],), import_job_id(args[0]), f"import batch {args[0]}",
+                     timeout=int(current_app.config["IMPORT_JOB_TIMEOUT"]))
     return None  # in-process only (refit_if_due): the sweeper does it when workers run
 
 
@@ -197,7 +207,7 @@ def _enqueue_chunk(effects: list[tuple], connection: redis.Redis | None = None) 
                     if state is None:
                         fresh[spec.queue].append(Queue.prepare_data(
                             spec.func, args=spec.args, job_id=spec.job_id, description=spec.description,
-                            **options))
+                            **{**options, "timeout": spec.timeout or options["timeout"]}))
                     else:
                         others.append(spec)
                 pipe.multi()
@@ -213,7 +223,8 @@ def _enqueue_chunk(effects: list[tuple], connection: redis.Redis | None = None) 
             return 0
     queued = sum(len(datas) for datas in fresh.values())
     for spec in others:
-        queued += enqueue_unique(queues[spec.queue], spec.func, spec.args, spec.job_id, spec.description)
+        queued += enqueue_unique(queues[spec.queue], spec.func, spec.args, spec.job_id, spec.description,
+                                 spec.timeout)
     return queued
 
 
@@ -273,16 +284,19 @@ def try_sweeper_lock(seconds: int) -> bool:
         return False
 
 
-def forget_lost_jobs(lead_ids: Iterable[int] = (), connection: redis.Redis | None = None) -> int:
+def forget_lost_jobs(lead_ids: Iterable[int] = (), import_ids: Iterable[int] = (),
+                     connection: redis.Redis | None = None) -> int:
     """Delete the records of jobs that say "queued" but are on no queue, so that they can be queued
     again. A worker killed between taking a job off its queue (RQ's BLPOP) and marking it started
     leaves the job's hash "queued" for ever, and enqueueing trusts that status ("already on its
     way"): the lead would stay pending for good (found by bench/fault_run.py). The sweeper calls
-    this for the leads it found pending too long, and for the task jobs (matching, e-mail, refit).
+    this for the leads it found pending too long, the imports it takes up again, and the task jobs
+    (matching, e-mail, refit).
     A job taken by a live worker in between is deleted and queued again: it runs twice, which
     changes nothing (R8). Returns how many records were deleted. Raises redis errors."""
     conn = connection or redis_connection()
     candidates = [(LEADS_QUEUE, job_id_for(lead_id)) for lead_id in lead_ids]
+    candidates += [(TASKS_QUEUE, import_job_id(batch_id)) for batch_id in import_ids]
     candidates += [(TASKS_QUEUE, job_id) for job_id in (*MATCHING_JOB_IDS, OUTBOX_JOB_ID, REFIT_JOB_ID)]
     with conn.pipeline(transaction=False) as pipe:
         for _, job_id in candidates:

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_app_context, has_request_context
 from rq import get_current_job
 
+from ..domain.errors import Conflict
 from ..extensions import db
-from ..services import processing
+from ..services import imports, processing
 from ..services.match_models import refit, refit_due
 from ..services.notifications import send_pending
 from ..services.planning import run_matching
@@ -87,7 +90,7 @@ def run_in_process(lead_ids: list[int]) -> int:
 
 # Order of the in-process drain: leads first (they bring supply), then the model, then the plan
 # over all of it, then the e-mail the plan wrote.
-_RANK = {"process_lead": 0, "refit_if_due": 1, "refit": 1, "run_matching": 2, "send_outbox": 3}
+_RANK = {"import_leads": -1, "process_lead": 0, "refit_if_due": 1, "refit": 1, "run_matching": 2, "send_outbox": 3}
 _drain: ContextVar[list | None] = ContextVar("marketplace_effects_drain", default=None)
 
 
@@ -145,6 +148,8 @@ def _run_here(effect: tuple, waiting: list) -> bool:
         refit_in_process(args[0] if args else "asked")
     elif name == "refit_if_due":
         refit_in_process_if_due()
+    elif name == "import_leads":
+        import_in_process(args[0])
     else:
         log.error("unknown effect %r dropped", effect)
         return False
@@ -230,6 +235,63 @@ def send_outbox_in_process() -> None:
     except Exception:
         db.session.rollback()
         log.exception("sending e-mail in-process failed; it stays in the outbox")
+
+
+def run_import(batch_id: int, progress: Callable[[str], object] | None = None) -> str:
+    """Run (or resume) the import of a CSV batch here, committing each chunk (services.imports):
+    the body of the import job, of the in-process run and of ``flask leads import``. ``progress``
+    is called after each commit with the step's name. A run overtaken by another run of the same
+    batch stops (that one goes on); a failure is noted on the batch and raised (RQ retries it,
+    resuming after the last committed chunk)."""
+    try:
+        for step in imports.steps(batch_id):
+            db.session.commit()
+            if progress is not None:
+                progress(step)
+    except Conflict:
+        db.session.rollback()
+        return f"import {batch_id}: another run is ahead"
+    except Exception as exc:
+        db.session.rollback()
+        try:
+            imports.record_failure(batch_id, f"{type(exc).__name__}: {exc}")
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("could not note the failure of import %s", batch_id)
+        raise
+    return f"import {batch_id}: done"
+
+
+def import_batch_job(batch_id: int) -> str:
+    """The RQ job: read a CSV batch into leads, chunk by chunk (long: IMPORT_JOB_TIMEOUT)."""
+    return _in_app(f"import {batch_id}", run_import, batch_id)
+
+
+def import_in_process(batch_id: int) -> None:
+    """Without Redis: the import right after the upload's commit. In a web request (and with
+    IMPORT_IN_THREAD) it runs in a thread of this process, so the upload is answered at once and
+    its page shows the progress; elsewhere (CLI, tests) right here. A failure is logged and noted
+    on the batch, never raised into the request; a batch left unfinished by a stopped process is
+    taken up again by `flask sweep` (and `flask bootstrap`, which `make run` runs on start)."""
+    app = current_app._get_current_object()
+    if has_request_context() and app.config.get("IMPORT_IN_THREAD"):
+        threading.Thread(target=_import_thread, args=(app, batch_id), name=f"import-{batch_id}", daemon=True).start()
+        return
+    try:
+        run_import(batch_id)
+    except Exception:
+        log.exception("import %s in-process failed", batch_id)
+
+
+def _import_thread(app: Flask, batch_id: int) -> None:
+    with app.app_context():
+        try:
+            run_import(batch_id)
+        except Exception:
+            log.exception("import %s in a thread failed", batch_id)
+        finally:
+            db.session.remove()
 
 
 def _dispose_pool_in_child() -> None:

@@ -24,12 +24,14 @@ from rq.results import Result
 from rq.serializers import JSONSerializer
 from sqlalchemy.exc import DBAPIError
 
+from ..services import imports
 from ..services.match_models import refit_due
 from ..services.notifications import outbox_waiting
 from ..services.planning import matching_is_stale
 from ..services.processing import leads_to_sweep, warm_up
 from .queue import (
     WORKER_QUEUES,
+    dispatch,
     enqueue_lead_processing,
     enqueue_matching,
     enqueue_outbox,
@@ -97,15 +99,20 @@ class StopFlag:
 
 def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
     """Enqueue every lead left pending too long; queue a matching run if supply or demand changed
-    after the newest plan, the e-mail sender if mail is waiting (jobs lost with Redis), and a refit
-    of the lead-match weights when enough leads arrived since the last (services.match_models).
+    after the newest plan, the e-mail sender if mail is waiting (jobs lost with Redis), a refit
+    of the lead-match weights when enough leads arrived since the last (services.match_models),
+    and every CSV import left unfinished with no progress for IMPORT_STALE_AFTER.
     Returns (leads found, leads newly queued). Raises database errors; never Redis errors."""
+    # Imports are taken up after IMPORT_STALE_AFTER without progress; `flask bootstrap` (a fresh
+    # start of the embedded default) and `flask sweep --older-than 0` take up every one.
+    imports_after = timedelta(0) if older_than == timedelta(0) else app.config["IMPORT_STALE_AFTER"]
     older_than = older_than if older_than is not None else app.config["SWEEP_AFTER"]
     with app.app_context():
         lead_ids = leads_to_sweep(older_than)
+        stalled = imports.to_resume(imports_after)
         if app.config.get("REDIS_URL"):
             with suppress(*_REDIS_DOWN):  # Redis down: nothing can be queued now anyway
-                forget_lost_jobs(lead_ids)
+                forget_lost_jobs(lead_ids, stalled)
         queued = enqueue_lead_processing(lead_ids) if lead_ids else 0
         if queued:
             log.info("sweeper: %d lead(s) pending too long, %d queued again", len(lead_ids), queued)
@@ -115,6 +122,8 @@ def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
             log.info("sweeper: e-mail sender queued again")
         if refit_due() and enqueue_refit("sweeper: new leads since the last fit"):
             log.info("sweeper: lead-match model refit queued")
+        if stalled and dispatch([("import_leads", batch_id) for batch_id in stalled]):
+            log.info("sweeper: %d unfinished import(s) taken up again", len(stalled))
         return len(lead_ids), queued
 
 

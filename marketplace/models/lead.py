@@ -114,8 +114,17 @@ class Lead(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    # A vetter's claim ("I am on it"), live until claimed_at + LEAD_CLAIM_TTL; deciding releases it.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Four eyes (domain.four_eyes): the first of the two approvals a large or stop-signal lead
+    # needs; None when there is none pending. Cleared by any decision but start_review/escalate.
+    first_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    first_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+    first_approved_by: Mapped[User | None] = relationship(foreign_keys=[first_approved_by_id])
     documents: Mapped[list[LeadDocument]] = relationship(back_populates="lead", order_by="LeadDocument.id")
 
 

@@ -41,6 +41,10 @@ class User(UserMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the owner followed the confirmation link e-mailed at registration (issue 10, item 14);
+    # None until then. Accounts made by staff, the CLI and the demo seed, and every account that
+    # predates the rule (migration 0010), count as confirmed.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members", foreign_keys=[organisation_id])
 
@@ -56,12 +60,37 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.active
 
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
 
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+
+class OrganisationJoinRequest(db.Model):
+    """A person who registered with the name of an existing organisation asks to join it (issue 10,
+    item 1): an admin or a member of that (verified) organisation approves or refuses. ``status``
+    is pending, approved or refused (domain.organisations.JOIN_STATUSES)."""
+
+    __tablename__ = "organisation_join_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    name_given: Mapped[str] = mapped_column(String(200))  # the organisation name the person typed
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    organisation: Mapped[Organisation] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class UserSession(db.Model):

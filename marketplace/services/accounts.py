@@ -1,17 +1,50 @@
-"""Accounts, roles and organisations."""
+"""Accounts, roles and organisations; registration, password reset and e-mail confirmation.
+
+Self-registration (``register``) answers the same whether or not the address already has an
+account (issue 10, item 3): a new account is e-mailed a confirmation link, the owner of an
+existing one is told that someone tried to register with their address. "Forgot your password?"
+(``request_password_reset``) likewise does the same work for every address and e-mails a link
+only to an account's owner. The links hold signed, time-limited tokens (domain.account_tokens):
+a reset link works once and dies with any password change; a confirmation link confirms the
+address it was sent to. All e-mail goes through the outbox (services.notifications), sent after
+the caller's commit.
+"""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func
 
+from ..domain import messages
+from ..domain.account_tokens import (
+    EMAIL_CONFIRM,
+    INVALID,
+    PASSWORD_RESET,
+    USED,
+    TokenRefused,
+    bound,
+    make_token,
+    read_token,
+)
 from ..domain.catalog import ORGANISATION_KINDS, ROLES, values
+from ..domain.errors import Conflict
 from ..domain.passwords import password_problem
+from ..domain.permissions import may_verify_organisation
 from ..extensions import db
-from ..models import Organisation, User
+from ..models import Organisation, OutboxEmail, User
 from ..models.base import utcnow
 from ..security import hash_password, revoke_all_sessions, verify_password
-from . import audit
+from . import audit, effects, organisations, settings
+from .leads import release_held_leads
+
+# Where the e-mailed links lead (the web layer serves these paths).
+RESET_PATH = "/password/reset?token="
+CONFIRM_PATH = "/account/confirm?token="
+SIGN_IN_PATH = "/login"
+# A reset token for an address without an account is made like a real one, bound to this value:
+# the same work either way, and nothing is sent.
+_NO_ACCOUNT = secrets.token_urlsafe(32)
 
 
 class AccountError(ValueError):
@@ -38,31 +71,176 @@ def find_user_by_email(email: str) -> User | None:
     ).scalar_one_or_none()
 
 
-def create_account(new: NewAccount, *, actor_id: int | None = None) -> User:
-    """Create a user (and their organisation, if named); flushes, the caller commits. Raises
-    AccountError before writing anything."""
+def _checked_email(new: NewAccount) -> str:
+    """The normalised e-mail of ``new`` once its role and password are acceptable (AccountError)."""
     if new.role not in values(ROLES):
         raise AccountError(f"Unknown role {new.role!r}.", "role")
     email = new.email.strip().lower()
-    problem = password_problem(new.password, email=email)
+    problem = password_problem(new.password, email=email, names=(new.name, new.organisation_name))
     if problem:
         raise AccountError(problem, "password")
+    return email
+
+
+def create_account(new: NewAccount, *, actor_id: int | None = None, email_verified: bool = True) -> User:
+    """Create a user (and their organisation, if named); flushes, the caller commits. Raises
+    AccountError before writing anything (an address that has an account is refused: this is
+    for staff, the CLI and seeds, who may know it; the public registers through ``register``).
+    ``email_verified``: accounts made by staff or the CLI count as confirmed; ``register`` makes
+    them unconfirmed.
+
+    A buyer's organisation follows the one organisation-name rule (services.organisations.
+    place_buyer): a name that is the same as or close to an existing buyer organisation's makes
+    no twin; the account is created without an organisation and with a pending request to join
+    it (``organisations.pending_join(user)``). A supplier's organisation is only the company name
+    their lead form starts with: it gives no access, so it is created as named."""
+    email = _checked_email(new)
     if find_user_by_email(email):
         raise AccountError("An account with this e-mail address already exists.", "email")
-    organisation = None
-    if new.organisation_name:
+    organisation_name = (new.organisation_name or "").strip()
+    kind = None
+    if organisation_name:
         kind = new.organisation_kind or ("supplier" if new.role == "supplier" else "other")
         if kind not in values(ORGANISATION_KINDS):
             raise AccountError("Unknown kind of organisation.", "organisation_kind")
-        organisation = Organisation(name=new.organisation_name.strip(), kind=kind)
+    organisation = (Organisation(name=organisation_name, kind=kind)
+                    if organisation_name and new.role != "buyer" else None)
+    if organisation is not None:
         db.session.add(organisation)
     user = User(email=email, name=(new.name or "").strip() or None, role=new.role,
-                password_hash=hash_password(new.password), organisation=organisation, active=True)
+                password_hash=hash_password(new.password), organisation=organisation, active=True,
+                email_verified_at=utcnow() if email_verified else None)
     db.session.add(user)
     db.session.flush()
     audit.record(actor_id if actor_id is not None else user.id, "user.create", "user", user.id,
                  after={"email": email, "role": new.role,
                         "organisation": organisation.name if organisation else None})
+    if organisation_name and new.role == "buyer":
+        organisations.place_buyer(user, organisation_name, kind, actor_id=actor_id)
+    return user
+
+
+def register(new: NewAccount) -> User | None:
+    """Self-registration from the public forms, with one answer whether or not the address has an
+    account: returns the new, unconfirmed user (e-mailed a confirmation link), or None when the
+    address already had an account (its owner is e-mailed that someone tried, with a link to sign
+    in; nothing else changes). Both paths check the password and compute an argon2 hash, so the
+    time does not tell them apart either. AccountError (role, password) before writing anything.
+    Flushes; the caller commits (the e-mail is sent after the commit)."""
+    email = _checked_email(new)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        hash_password(new.password)  # the work a new account costs, thrown away
+        _queue_email(existing, "registration_attempt", SIGN_IN_PATH)
+        audit.record(None, "user.register_existing", "user", existing.id,
+                     detail="someone tried to register with this account's address; the owner was e-mailed")
+        db.session.flush()
+        return None
+    user = create_account(new, email_verified=False)
+    send_confirmation(user)
+    return user
+
+
+def _queue_email(user: User, code: str, link: str, **params) -> None:
+    """An account e-mail (messages.ACCOUNT_EMAILS) to ``user`` through the outbox, sent after the commit."""
+    db.session.add(OutboxEmail(to_address=user.email, message=messages.fact(code, **params), role=user.role,
+                               link=link))
+    effects.after_commit("send_outbox")
+
+
+def send_confirmation(user: User) -> bool:
+    """E-mail ``user`` a link that confirms their address (EMAIL_CONFIRM_MAX_AGE); False (nothing
+    sent) when it is confirmed already. Flushes; the caller commits."""
+    if user.email_verified:
+        return False
+    config = settings.current()
+    token = make_token(config.secret_key, EMAIL_CONFIRM, user.id, user.email)
+    _queue_email(user, "email_confirm", CONFIRM_PATH + token, days=max(1, config.email_confirm_seconds // 86400))
+    db.session.flush()
+    return True
+
+
+def confirm_token_user(token: str) -> User:
+    """The user a confirmation link is for, while it works. TokenRefused: EXPIRED, or INVALID
+    (tampered, another purpose, no such user, or made for another address)."""
+    config = settings.current()
+    claim = read_token(config.secret_key, EMAIL_CONFIRM, token, config.email_confirm_seconds)
+    user = db.session.get(User, claim.user_id)
+    if user is None or not bound(config.secret_key, EMAIL_CONFIRM, claim, user.email):
+        raise TokenRefused(INVALID)
+    return user
+
+
+def confirm_email(token: str) -> tuple[User, bool]:
+    """Confirm the address a confirmation link was sent to: (the user, whether this confirmed it;
+    False when it was confirmed already, as after a second click). The user's held leads go to
+    the vetting queue. Raises TokenRefused (EXPIRED, INVALID) before writing. Flushes; the
+    caller commits."""
+    user = confirm_token_user(token)
+    if user.email_verified:
+        return user, False
+    _mark_confirmed(user, actor_id=user.id)
+    return user, True
+
+
+def _mark_confirmed(user: User, *, actor_id: int | None) -> None:
+    user.email_verified_at = utcnow()
+    audit.record(actor_id, "user.email_confirm", "user", user.id, before={"email_verified": False},
+                 after={"email_verified": True})
+    release_held_leads(user, actor_id=actor_id)
+
+
+def request_password_reset(email: str) -> None:
+    """"Forgot your password?": e-mail the active account with this address a reset link
+    (PASSWORD_RESET_MAX_AGE). Does the same work, and answers the same (nothing), for an address
+    without an account. Flushes; the caller commits."""
+    config = settings.current()
+    user = find_user_by_email(email or "")
+    user = user if user is not None and user.active else None
+    token = make_token(config.secret_key, PASSWORD_RESET, user.id if user else 0,
+                       user.password_hash if user else _NO_ACCOUNT)
+    if user is not None:
+        _queue_email(user, "password_reset", RESET_PATH + token,
+                     minutes=max(1, config.password_reset_seconds // 60))
+    else:
+        effects.after_commit("send_outbox")  # the same after-commit work as for an account
+    # Audited either way (the same write; staff can see addresses being probed): the row names
+    # the account, or no one (the address asked about is not kept).
+    audit.record(None, "user.password_reset_request", "user", user.id if user else None,
+                 detail=None if user else "no active account with the address asked about")
+    db.session.flush()
+
+
+def reset_token_user(token: str) -> User:
+    """The active user a reset link is for, while the link works. TokenRefused: EXPIRED, INVALID
+    (tampered, another purpose, no such active user) or USED (the password changed since the link
+    was made: by this link or otherwise)."""
+    config = settings.current()
+    claim = read_token(config.secret_key, PASSWORD_RESET, token, config.password_reset_seconds)
+    user = db.session.get(User, claim.user_id)
+    if user is None or not user.active:
+        raise TokenRefused(INVALID)
+    if not bound(config.secret_key, PASSWORD_RESET, claim, user.password_hash):
+        raise TokenRefused(USED)
+    return user
+
+
+def reset_password(token: str, new: str) -> User:
+    """Set a new password from a reset link: the link dies (it was bound to the old password's
+    hash), every session of the user ends, the change is audited, and an unconfirmed address
+    counts as confirmed (the link came to it). TokenRefused as ``reset_token_user``; AccountError
+    (field "password") for a weak password. Both before writing. Flushes; the caller commits."""
+    user = reset_token_user(token)
+    problem = password_problem(new, email=user.email,
+                               names=(user.name, user.organisation.name if user.organisation else None))
+    if problem:
+        raise AccountError(problem, "password")
+    user.password_hash = hash_password(new)
+    revoke_all_sessions(user.id)
+    audit.record(user.id, "user.password_reset", "user", user.id)
+    if not user.email_verified:
+        _mark_confirmed(user, actor_id=user.id)
+    db.session.flush()
     return user
 
 
@@ -80,7 +258,8 @@ def change_password(user: User, current: str, new: str) -> None:
     AccountError (before writing) when the current password is wrong or the new one too weak."""
     if not verify_password(user.password_hash, current):
         raise AccountError("Your current password is not correct.", "current_password")
-    problem = password_problem(new, email=user.email)
+    problem = password_problem(new, email=user.email,
+                               names=(user.name, user.organisation.name if user.organisation else None))
     if problem:
         raise AccountError(problem, "new_password")
     user.password_hash = hash_password(new)
@@ -101,9 +280,22 @@ def set_active(user: User, active: bool, *, actor_id: int) -> None:
                  before={"active": before}, after={"active": active})
 
 
+def verification_blocker(organisation: Organisation) -> str | None:
+    """Why an admin may not verify ``organisation`` now, or None: no member has confirmed their
+    e-mail address (the city would vouch for people it cannot reach)."""
+    if may_verify_organisation([m.email_verified for m in organisation.members]):
+        return None
+    return ("No member of this organisation has confirmed their e-mail address yet; it can be "
+            "verified once one has.")
+
+
 def verify_organisation(organisation: Organisation, *, actor_id: int) -> None:
-    """Mark an organisation verified (no-op if it is); the caller commits."""
+    """Mark an organisation verified (no-op if it is); the caller commits. Conflict (before
+    writing) while no member has confirmed their e-mail address (``verification_blocker``)."""
     if organisation.verified_at is None:
+        blocker = verification_blocker(organisation)
+        if blocker:
+            raise Conflict(blocker)
         organisation.verified_at = utcnow()
         organisation.verified_by_id = actor_id
         audit.record(actor_id, "organisation.verify", "organisation", organisation.id,

@@ -13,6 +13,7 @@ from ..domain.catalog import values as choice_values
 from ..domain.demand import DEMAND_COLUMNS, OPTIONAL_DEMAND_COLUMNS, STATUS_OPEN, STATUS_WITHDRAWN, parse_demand
 from ..domain.errors import Forbidden, NotFound
 from ..domain.match_status import HOLDING_STATUSES
+from ..domain.messages import buyer_refusal
 from ..domain.organisations import ImportTarget, KnownOrganisation, import_target
 from ..domain.scoring import request_figures_to_confirm
 from ..extensions import db
@@ -21,6 +22,7 @@ from ..models.base import utcnow
 from . import audit, effects
 from .leads import ImportReport, RejectedRow, RowWarning, apply_changes, valid_rows
 from .matches import close_for_withdrawal
+from .organisations import known_buyer_organisations, pending_join
 
 # Fields a buyer's form or an import may set; everything else (organisation, status) is the system's.
 EDITABLE_FIELDS = ("external_id", "category", "substitutes", "quantity", "max_unit_price", "needed_by",
@@ -35,9 +37,20 @@ def today() -> date:
     return utcnow().date()
 
 
+def organisation_verified(user: User) -> bool | None:
+    """Whether the user's organisation is verified; None when they belong to none."""
+    return user.organisation.verified if user.organisation is not None else None
+
+
 def may_post(user: User) -> bool:
     """Only buyers whose organisation an admin has verified post requests (domain.permissions)."""
-    return permissions.may_post(user.role, user.organisation.verified if user.organisation is not None else None)
+    return permissions.may_post(user.role, organisation_verified(user))
+
+
+def refusal(user: User) -> str:
+    """Why this buyer may not post or change anything (domain.messages.buyer_refusal)."""
+    join = pending_join(user) if user.organisation is None else None
+    return buyer_refusal(organisation_verified(user), join.organisation.name if join else None)
 
 
 def demand_values(request: DemandRequest) -> dict:
@@ -48,7 +61,7 @@ def create_request(values: dict, *, buyer: User) -> DemandRequest:
     """Post a buyer's request (values from the form) with its audit row; flushes, the caller
     commits. Raises DemandError, before writing, when the buyer may not post."""
     if not may_post(buyer):
-        raise DemandError("Your organisation must be verified by the city before it can post requests.")
+        raise DemandError(refusal(buyer))
     request = DemandRequest(**{name: values.get(name) for name in EDITABLE_FIELDS},
                             organisation_id=buyer.organisation_id, created_by_id=buyer.id, source="form")
     db.session.add(request)
@@ -79,8 +92,11 @@ def update_request(request: DemandRequest, values: dict, *, actor: User) -> bool
 def withdraw_request(request: DemandRequest, *, actor: User) -> int:
     """Withdraw an open request. Proposals not yet accepted are closed and their units go back
     to supply; accepted and ordered matches stay (the buyer closes them if they must).
-    Returns how many proposals were closed. DemandError (before writing) if it is not open.
-    Flushes; the caller commits."""
+    Returns how many proposals were closed. DemandError (before writing) if it is not open;
+    Forbidden if the actor is not a buyer of its organisation while it is verified
+    (permissions.may_edit_request). Flushes; the caller commits."""
+    if actor.role == "buyer" and not permissions.buyer_may_act(organisation_verified(actor)):
+        raise Forbidden(refusal(actor))
     if request.status != STATUS_OPEN:
         raise DemandError("This request is not open.")
     request.status, request.updated_at = STATUS_WITHDRAWN, utcnow()
@@ -96,12 +112,15 @@ def withdraw_request(request: DemandRequest, *, actor: User) -> int:
 def request_for(user: User, request_id: int, *, edit: bool = False) -> DemandRequest:
     """The request if ``user`` may see (or edit) it: staff see all, buyers their organisation's.
     Raises NotFound for anything else, so ids of other organisations' requests reveal nothing;
-    Forbidden when they may see but not edit it (staff, or a request no longer open)."""
+    Forbidden when they may see but not edit it (staff, a request no longer open, or a buyer whose
+    organisation is not verified: permissions.may_edit_request)."""
     request = db.session.get(DemandRequest, request_id)
     if request is None or not permissions.may_view_request(user.role, user.organisation_id, request.organisation_id):
         raise NotFound()
     if edit and not permissions.may_edit_request(user.role, user.organisation_id, request.organisation_id,
-                                                 request.status):
+                                                 request.status, organisation_verified(user)):
+        if user.role == "buyer" and not permissions.buyer_may_act(organisation_verified(user)):
+            raise Forbidden(refusal(user))
         raise Forbidden()
     return request
 
@@ -134,17 +153,11 @@ def all_requests(status: str | None, page: int, per_page: int):
 
 # --- CSV import ----------------------------------------------------------------------------
 
-def _known_organisations() -> list[KnownOrganisation]:
-    """Every buyer-side organisation (not suppliers), for the one organisation-name rule."""
-    return [KnownOrganisation(id_, name, verified_at is not None) for id_, name, verified_at in db.session.execute(
-        select(Organisation.id, Organisation.name, Organisation.verified_at).where(Organisation.kind != "supplier"))]
-
-
 def _organisation_targets(rows: list[tuple[int, dict]], report: ImportReport) -> dict[int, ImportTarget]:
     """Each row's organisation by domain.organisations.import_target; refused rows are reported.
     Organisations the import will create count as verified for the rows after them (a negative
     placeholder id), so that spellings of one new hospital become one organisation, not twins."""
-    known = _known_organisations()
+    known = known_buyer_organisations()
     targets: dict[int, ImportTarget] = {}
     for row_number, values in rows:
         target = import_target(values["organisation"], known, new_organisation=values.get("new_organisation", False))

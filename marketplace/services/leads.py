@@ -10,7 +10,14 @@ from typing import IO
 from ..domain.csv_cells import protect, unprotect
 from ..domain.csv_text import FileRefused, decode_csv
 from ..domain.errors import Forbidden, NotFound
-from ..domain.lead_status import APPROVED, PROCESSING_PENDING, SUBMITTED, import_may_change
+from ..domain.lead_status import (
+    APPROVED,
+    HELD,
+    PROCESSING_PENDING,
+    SUBMITTED,
+    import_may_change,
+    submission_status,
+)
 from ..domain.leads import (
     DERIVED_FIELDS,
     LEAD_COLUMNS,
@@ -42,7 +49,10 @@ def lead_values(lead: Lead) -> dict:
 def create_lead(values: dict, *, owner: User | None, actor_id: int | None, source: str,
                 status: str = SUBMITTED) -> Lead:
     """Save a validated lead (values from ``parse_lead``) with its audit row; flushes (the caller
-    commits, and processing is queued after that commit)."""
+    commits, and processing is queued after that commit). A lead submitted by an ``owner`` whose
+    e-mail address is not confirmed is HELD instead of ``status`` (see release_held_leads)."""
+    if owner is not None and status == SUBMITTED:
+        status = submission_status(owner.email_verified)
     lead = Lead(**{name: values.get(name) for name in EDITABLE_FIELDS},
                 owner_id=owner.id if owner else None, created_by_id=actor_id,
                 source=source, status=status, processing_state=PROCESSING_PENDING)
@@ -51,6 +61,21 @@ def create_lead(values: dict, *, owner: User | None, actor_id: int | None, sourc
     audit.record(actor_id, "lead.create", "lead", lead.id, after={"source": source, "status": status})
     effects.after_commit("process_lead", lead.id)  # after the commit: the job must find the row
     return lead
+
+
+def release_held_leads(owner: User, *, actor_id: int | None) -> list[int]:
+    """Send ``owner``'s HELD leads to the vetting queue (SUBMITTED), audited, once their e-mail
+    address is confirmed; returns their ids. Flushes; the caller commits. They were processed
+    (scored) while held, so they enter the queue with their score."""
+    held = list(db.session.execute(db.select(Lead).where(Lead.owner_id == owner.id, Lead.status == HELD)
+                                   .order_by(Lead.id)).scalars())
+    for lead in held:
+        lead.status = SUBMITTED
+        lead.updated_at = utcnow()
+        audit.record(actor_id, "lead.release", "lead", lead.id, before={"status": HELD},
+                     after={"status": SUBMITTED}, detail="the owner confirmed their e-mail address")
+    db.session.flush()
+    return [lead.id for lead in held]
 
 
 def apply_changes(record, values: dict, fields) -> tuple[dict, dict]:
@@ -116,6 +141,11 @@ def supplier_leads(user: User, page: int, per_page: int):
 class RejectedRow:
     row: int  # the spreadsheet row number: the header is row 1
     reason: str
+    # The reason by column: ((column, message), ...); column "" when it is about the whole row.
+    problems: tuple[tuple[str, str], ...] = ()
+
+    def by_column(self) -> list[list[str]]:
+        return [list(p) for p in self.problems] or [["", self.reason]]
 
 
 @dataclass
@@ -134,6 +164,8 @@ class ImportReport:
     file_error: str | None = None
     encoding: str | None = None  # how the file's bytes were read (domain.csv_text), shown with the result
     changed_lead_ids: list[int] = field(default_factory=list)  # to process after the commit
+    # (row number, "created" / "updated" / "unchanged", lead id) per saved row, in file order
+    outcomes: list[tuple[int, str, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -205,20 +237,20 @@ def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportR
             if len(cells) != len(header):
                 hint = (" (a number with a decimal comma, or a text with a comma, needs quotes: use a "
                         "decimal point)") if len(cells) > len(header) else ""
-                report.rejected.append(RejectedRow(
-                    row_number, f"expected {len(header)} columns, found {len(cells)}{hint}"))
+                reason = f"expected {len(header)} columns, found {len(cells)}{hint}"
+                report.rejected.append(RejectedRow(row_number, reason, (("", reason),)))
                 continue
             values, errors = parse({name: unprotect(cell) for name, cell in zip(header, cells)})
             if errors:
                 reason = "; ".join(f"{name}: {_clause(message)}" for name, message in errors.items())
-                report.rejected.append(RejectedRow(row_number, reason))
+                report.rejected.append(RejectedRow(row_number, reason, tuple(errors.items())))
                 continue
             repeated = next(((key, values[key]) for key in ROW_KEYS
                              if values.get(key) and (key, values[key]) in seen), None)
             if repeated:
                 key, value = repeated
-                report.rejected.append(RejectedRow(
-                    row_number, f"{key} {value!r} already appears on row {seen[repeated]}"))
+                message = f"{value!r} already appears on row {seen[repeated]}"
+                report.rejected.append(RejectedRow(row_number, f"{key} {message}", ((key, message),)))
                 continue
             for key in ROW_KEYS:
                 if values.get(key):
@@ -290,20 +322,27 @@ def _match(values: dict, by_ref: dict[str, Lead], by_external_id: dict[str, Lead
     return lead, None
 
 
+def _refusal(row_number: int, reason: str, column: str) -> RejectedRow:
+    message = reason[len(column) + 2:] if reason.startswith(column + ": ") else reason
+    return RejectedRow(row_number, reason, ((column, message),))
+
+
 def _save_batch(batch: list[tuple[int, dict]], report: ImportReport, matched: dict[int, int], *,
                 actor_id: int | None, status: str) -> None:
     if not batch:
         return
     by_ref = _known(Lead.marketplace_ref, batch, MARKETPLACE_REF)
     by_external_id = _known(Lead.external_id, batch, "external_id")
-    created: list[Lead] = []
+    created: list[tuple[int, Lead]] = []
     for row_number, values in batch:
         lead, refused = _match(values, by_ref, by_external_id)
+        column = "external_id"
         if lead is not None and lead.id in matched:
             refused = (f"this row and row {matched[lead.id]} both name lead {lead.id} (by its "
                        "marketplace_ref or external_id); keep one of them")
+            column = MARKETPLACE_REF if values.get(MARKETPLACE_REF) else "external_id"
         if refused:
-            report.rejected.append(RejectedRow(row_number, refused))
+            report.rejected.append(_refusal(row_number, refused, column))
             continue
         if lead is None:
             lead = Lead(**{name: values.get(name) for name in EDITABLE_FIELDS}, owner_id=None,
@@ -312,31 +351,34 @@ def _save_batch(batch: list[tuple[int, dict]], report: ImportReport, matched: di
                         marketplace_ref=values.get(MARKETPLACE_REF) or new_marketplace_ref())
             if status == APPROVED:  # vetted by the city before the import: the import is the decision
                 lead.decided_at, lead.decided_by_id = utcnow(), actor_id
-            created.append(lead)
+            created.append((row_number, lead))
             continue
         matched[lead.id] = row_number
         if not import_may_change(lead.status):
             _, would_change = changed_fields(lead, values, EDITABLE_FIELDS)
             if would_change:
-                report.rejected.append(RejectedRow(row_number, (
-                    f"lead {lead.id} is {lead.status}: a vetter decided on its details, so the import does not "
-                    f"change {', '.join(sorted(would_change))}; an admin reopens the lead first")))
+                reason = (f"lead {lead.id} is {lead.status}: a vetter decided on its details, so the import does not "
+                          f"change {', '.join(sorted(would_change))}; an admin reopens the lead first")
+                report.rejected.append(RejectedRow(row_number, reason, ((" ".join(sorted(would_change)), reason),)))
                 continue
         before, after = _apply_changes(lead, values)
         if after:
             report.updated += 1
             report.changed_lead_ids.append(lead.id)
+            report.outcomes.append((row_number, "updated", lead.id))
             audit.record(actor_id, "lead.update", "lead", lead.id, before=before, after=after,
                          detail="CSV import")
         else:
             report.unchanged += 1
-    db.session.add_all(created)
+            report.outcomes.append((row_number, "unchanged", lead.id))
+    db.session.add_all([lead for _, lead in created])
     db.session.flush()
-    for lead in created:
+    for row_number, lead in created:
         audit.record(actor_id, "lead.create", "lead", lead.id, after={"source": "csv", "status": status},
                      detail="CSV import")
+        report.outcomes.append((row_number, "created", lead.id))
     report.imported += len(created)
-    report.changed_lead_ids.extend(lead.id for lead in created)
+    report.changed_lead_ids.extend(lead.id for _, lead in created)
     db.session.flush()
 
 

@@ -8,17 +8,19 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from ..domain import permissions
-from ..domain.errors import NotFound
+from ..domain.errors import Forbidden, NotFound
 from ..domain.lead_status import APPROVED
 from ..domain.match_status import (
     ACTIVE_STATUSES,
     CLOSE_REASONS,
     MATCH_ACTIONS,
     PROPOSED,
+    MatchAction,
     MatchTransitionError,
+    available_match_actions,
     match_transition,
 )
-from ..domain.messages import fact
+from ..domain.messages import buyer_refusal, fact
 from ..extensions import db
 from ..models import DemandRequest, Lead, Match, User
 from ..models.base import utcnow
@@ -74,6 +76,25 @@ def buyer_sees_contacts(user: User, match: Match) -> bool:
         match.status)
 
 
+def _verified(user: User) -> bool | None:
+    return user.organisation.verified if user.organisation is not None else None
+
+
+def actions_for(user: User, match: Match, party: str | None) -> list[MatchAction]:
+    """The lifecycle steps ``user`` may take on this match now: none for a buyer whose
+    organisation is not verified (see act_on_match)."""
+    if party == "buyer" and not permissions.buyer_may_act(_verified(user)):
+        return []
+    return available_match_actions(match.status, party)
+
+
+def buyer_refusal_for(user: User, party: str | None) -> str | None:
+    """Why this party may take no step (a buyer of an unverified organisation), or None."""
+    if party == "buyer" and not permissions.buyer_may_act(_verified(user)):
+        return buyer_refusal(_verified(user))
+    return None
+
+
 def supplier_sees_buyer(match: Match) -> bool:
     """The supplier learns who to deliver to once the buyer has accepted (a template global)."""
     return permissions.supplier_sees_buyer(match.status)
@@ -108,10 +129,14 @@ def act_on_match(match: Match, actor: User, action_name: str, *, reason: str | N
     """One step of the lifecycle, with its audit row and notifications; returns the new status.
     Declining or closing gives the units back, and a matching run follows the caller's commit.
     MatchTransitionError if the step is not allowed (raised before writing) or someone else
-    changed the match meanwhile (the transaction is then rolled back). Flushes."""
+    changed the match meanwhile (the transaction is then rolled back); Forbidden, before writing,
+    for a buyer whose organisation is not verified (permissions.buyer_may_act: an unverified
+    organisation never accepts). Flushes."""
     party = match_party(actor, match)
     if party is None:
         raise MatchTransitionError("This match is not yours.")
+    if party == "buyer" and not permissions.buyer_may_act(_verified(actor)):
+        raise Forbidden(buyer_refusal(_verified(actor)))
     target = _change_status(match, actor, party, action_name, reason=reason, close_reason=close_reason)
     if MATCH_ACTIONS[action_name].returns_units:
         effects.after_commit("run_matching", f"match {match.id} {target}")

@@ -149,7 +149,9 @@ def release_plan(plan: MatchPlan, actor: User) -> int:
     approved = set(db.session.execute(select(Lead.id).where(Lead.id.in_(lead_ids), Lead.status == APPROVED)).scalars())
     requests = {line.demand_id: line.demand for line in lines}
     held = held_units_by_request(list(requests))
-    remaining = {rid: (r.quantity - held.get(rid, 0)) if r.status == STATUS_OPEN else 0 for rid, r in requests.items()}
+    # A request withdrawn, or whose organisation lost its verification, since the plan gets nothing.
+    remaining = {rid: (r.quantity - held.get(rid, 0)) if r.status == STATUS_OPEN and r.organisation.verified else 0
+                 for rid, r in requests.items()}
     made: list[Match] = []
     for line in lines:
         quantity = min(line.quantity, available.get(line.lead_id, 0), remaining[line.demand_id])
@@ -195,6 +197,8 @@ def propose(request: DemandRequest, lead_id: int, quantity: int, actor: User) ->
         raise ProposalError("This offer is not approved.")
     if request.status != STATUS_OPEN:
         raise ProposalError("This request is not open.")
+    if not request.organisation.verified:
+        raise ProposalError("This request's organisation is not verified (any more): it could not accept a proposal.")
     available, remaining = available_units([lead.id])[lead.id], remaining_need(request)
     offer, need = _offer(lead, available), _need(request, remaining)
     unfit = allocation.unfit_reason(offer, need)

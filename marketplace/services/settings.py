@@ -36,6 +36,21 @@ class Settings:
         return int(self._config["MAX_DOCUMENT_BYTES"])
 
     @property
+    def import_max_rows(self) -> int:
+        """The most data rows one CSV import may have (IMPORT_MAX_ROWS)."""
+        return int(self._config.get("IMPORT_MAX_ROWS") or 100_000)
+
+    @property
+    def import_stale_after(self):
+        """A timedelta: an unfinished import with no progress this long lost its job (IMPORT_STALE_AFTER)."""
+        return self._config["IMPORT_STALE_AFTER"]
+
+    @property
+    def import_chunk_rows(self) -> int:
+        """Rows an import reads and commits at a time (IMPORT_CHUNK_ROWS)."""
+        return max(1, int(self._config.get("IMPORT_CHUNK_ROWS") or 500))
+
+    @property
     def dedup_refit_every(self) -> int | None:
         """New leads after which the duplicate model is refitted; None for the built-in default."""
         value = self._config.get("DEDUP_REFIT_EVERY")
@@ -65,6 +80,31 @@ class Settings:
     @property
     def mail_from(self) -> str:
         return str(self._config["MAIL_FROM"])
+
+    @property
+    def secret_key(self) -> str:
+        """The key that signs the links e-mailed to recover and confirm accounts (domain.account_tokens)."""
+        return str(self._config["SECRET_KEY"])
+
+    @property
+    def password_reset_seconds(self) -> int:
+        """How long a password reset link works, in seconds (PASSWORD_RESET_MAX_AGE)."""
+        return int(self._config["PASSWORD_RESET_MAX_AGE"].total_seconds())
+
+    @property
+    def lead_claim_ttl(self):
+        """How long a vetter's claim on a lead lasts (LEAD_CLAIM_TTL, a timedelta; default 30 minutes)."""
+        return self._config["LEAD_CLAIM_TTL"]
+
+    @property
+    def four_eyes_value_usd(self) -> int:
+        """Above this value (USD, quantity x unit price) an approval takes two vetters (FOUR_EYES_VALUE_USD)."""
+        return int(self._config["FOUR_EYES_VALUE_USD"])
+
+    @property
+    def email_confirm_seconds(self) -> int:
+        """How long an e-mail confirmation link works, in seconds (EMAIL_CONFIRM_MAX_AGE)."""
+        return int(self._config["EMAIL_CONFIRM_MAX_AGE"].total_seconds())
 
 
 _current: ContextVar[Settings | None] = ContextVar("marketplace_settings", default=None)

@@ -19,7 +19,7 @@ from ..domain.match_status import (
     HOLDING_STATUSES,
 )
 from ..extensions import db
-from ..models import DemandRequest, Lead, Match
+from ..models import DemandRequest, Lead, Match, Organisation
 from ..models.base import utcnow
 from .demand import held_units
 
@@ -73,11 +73,15 @@ def available_offers(categories: set[str] | None = None) -> list[allocation.Offe
 
 
 def open_needs() -> list[allocation.Need]:
-    """Every open request with units still needed."""
+    """Every open request with units still needed, of a verified organisation: an unverified one
+    (its verification revoked) could not accept a proposal, which would only hold the units
+    (permissions.buyer_may_act)."""
     held = _held_by(Match.demand_id).subquery()
     rows = db.session.execute(
         select(DemandRequest, func.coalesce(held.c.held, 0)).outerjoin(held, held.c.owner_id == DemandRequest.id)
-        .where(DemandRequest.status == STATUS_OPEN).order_by(DemandRequest.id)).all()
+        .join(Organisation, Organisation.id == DemandRequest.organisation_id)
+        .where(DemandRequest.status == STATUS_OPEN, Organisation.verified_at.is_not(None))
+        .order_by(DemandRequest.id)).all()
     return [_need(request, request.quantity - taken) for request, taken in rows if request.quantity - taken > 0]
 
 

@@ -10,13 +10,24 @@ from datetime import datetime
 from sqlalchemy import and_, func, literal, or_, select, tuple_, update
 
 from ..domain.dedup import AUTO_MERGE_PROBABILITY
-from ..domain.lead_status import ACTIONS, APPROVED, OPEN_STATUSES, PROCESSING_PENDING, TransitionError, transition
+from ..domain.errors import Conflict
+from ..domain.four_eyes import FourEyes, four_eyes, second_approval_refusal
+from ..domain.lead_status import (
+    ACTIONS,
+    APPROVED,
+    LEAD_STATUSES,
+    OPEN_STATUSES,
+    PROCESSING_PENDING,
+    UNDER_REVIEW,
+    TransitionError,
+    transition,
+)
 from ..domain.normalise import email_domain
 from ..domain.permissions import self_vetting_reason
 from ..extensions import db
 from ..models import DuplicatePair, Lead, LeadFlag, LeadMessage, User
 from ..models.base import utcnow
-from . import audit, effects
+from . import audit, effects, settings
 from .matches import lead_status_changed
 from .processing import recompute_clusters, reset_for_retry
 
@@ -46,6 +57,10 @@ class QueueFilter:
     processing: str | None = None  # pending | failed: leads not yet scored
     search: str | None = None
     sort: str = "best"
+    claim: str | None = None      # "mine" (my live claims) | "unclaimed" (no live claim)
+    waiting: str | None = None    # "answered" (the supplier answered) | "second" (awaiting a second approval)
+    viewer_id: int | None = None  # whose "mine"
+    claim_since: datetime | None = None  # claims made before this have lapsed (now - LEAD_CLAIM_TTL)
 
 
 def _encode_cursor(values: list) -> str:
@@ -119,6 +134,20 @@ def queue_select(flt: QueueFilter):
         query = query.where(Lead.id.in_(select(LeadFlag.lead_id).where(LeadFlag.flag == flt.flag)))
     if flt.search:
         query = query.where(func.lower(Lead.company_name).contains(flt.search.strip().lower()))
+    if flt.claim in ("mine", "unclaimed"):
+        since = flt.claim_since or (utcnow() - settings.current().lead_claim_ttl)
+        live = and_(Lead.claimed_by_id.is_not(None), Lead.claimed_at > since)
+        if flt.claim == "mine":
+            query = query.where(live, Lead.claimed_by_id == flt.viewer_id)
+        else:
+            query = query.where(~live)
+    if flt.waiting == "answered":
+        # Back with the vetters after an answer: under review, and the newest message is an answer.
+        newest_kind = (select(LeadMessage.kind).where(LeadMessage.lead_id == Lead.id)
+                       .order_by(LeadMessage.id.desc()).limit(1).correlate(Lead).scalar_subquery())
+        query = query.where(Lead.status == UNDER_REVIEW, newest_kind == "answer")
+    elif flt.waiting == "second":
+        query = query.where(Lead.first_approved_by_id.is_not(None))
     return query, columns
 
 
@@ -167,13 +196,82 @@ def _page_keys(query, columns: list, flt: QueueFilter, limit: int) -> list:
 COUNT_CAP = 10_000
 
 
+def next_in_queue(flt: QueueFilter, lead: Lead) -> Lead | None:
+    """The lead after ``lead`` in the queue ``flt`` (its order and filter as the vetter sees them),
+    or None at the end of the queue. "After" is by ``lead``'s sort keys as they are now, so a lead
+    that just left the filter (decided) still has a place: the next one is the one that followed
+    it. Read like a page of the queue (one index range per piece)."""
+    query, columns = queue_select(flt)
+    values = [getattr(lead, column.key) for column, _ in columns]
+    for piece in _after(columns, values):
+        keys = _page_keys(query.where(piece), columns, flt, 1)
+        if keys:
+            return db.session.get(Lead, keys[0][-1])
+    return None
+
+
 def processing_counts() -> dict[str, int]:
     """Leads still pending and failed (both few, and indexed): not a count of the whole table."""
     return {state: db.session.scalar(select(func.count()).select_from(Lead).where(Lead.processing_state == state))
             for state in (PROCESSING_PENDING, "failed")}
 
 
+# --- Claims: "I am on it" --------------------------------------------------------------------
+
+def live_claim(lead: Lead, now: datetime | None = None) -> tuple[User, datetime] | None:
+    """Who holds a live claim on ``lead`` and until when (UTC), or None (never claimed, or lapsed
+    after LEAD_CLAIM_TTL)."""
+    if lead.claimed_by_id is None or lead.claimed_at is None:
+        return None
+    until = lead.claimed_at + settings.current().lead_claim_ttl
+    if until <= (now or utcnow()):
+        return None
+    return lead.claimed_by, until
+
+
+def claim(lead: Lead, actor: User) -> datetime:
+    """``actor`` claims ``lead`` (or renews their own claim) until the returned time (UTC).
+    Conflict naming who holds it and until when if another vetter's claim is live, or if the lead
+    is decided. Flushes and audits; the caller commits."""
+    if lead.status not in OPEN_STATUSES:
+        raise Conflict(f"Lead #{lead.id} is {dict(LEAD_STATUSES)[lead.status].lower()}: there is nothing to claim.")
+    now = utcnow()
+    since = now - settings.current().lead_claim_ttl
+    # Only if nobody else holds a live claim at this moment (two vetters clicking at once: one wins).
+    changed = db.session.execute(update(Lead).where(
+        Lead.id == lead.id,
+        or_(Lead.claimed_by_id.is_(None), Lead.claimed_by_id == actor.id, Lead.claimed_at <= since),
+    ).values(claimed_by_id=actor.id, claimed_at=now)).rowcount
+    db.session.refresh(lead)
+    if changed != 1:
+        holder, until = live_claim(lead, now) or (None, None)
+        raise Conflict(f"{_who(holder)} claimed lead #{lead.id} at {lead.claimed_at:%H:%M} UTC; "
+                       f"the claim lasts until {until:%H:%M} UTC." if holder else "Please try again.")
+    audit.record(actor.id, "lead.claim", "lead", lead.id, after={"claimed_until": now + settings.current().lead_claim_ttl})
+    db.session.flush()
+    return now + settings.current().lead_claim_ttl
+
+
+def release_claim(lead: Lead, actor: User) -> None:
+    """``actor`` gives up their claim on ``lead`` (nothing if they hold none). Flushes."""
+    if lead.claimed_by_id == actor.id:
+        lead.claimed_by_id, lead.claimed_at = None, None
+        audit.record(actor.id, "lead.release", "lead", lead.id)
+        db.session.flush()
+
+
+def _who(user: User | None) -> str:
+    if user is None:
+        return "Someone"
+    return f"{user.name} ({user.email})" if getattr(user, "name", None) else user.email
+
+
 # --- Decisions -------------------------------------------------------------------------------
+
+def approval_rule(lead: Lead) -> FourEyes:
+    """Whether approving ``lead`` takes two vetters, and why (domain.four_eyes, FOUR_EYES_VALUE_USD)."""
+    return four_eyes(lead.quantity, lead.unit_price, lead.risk_signals, settings.current().four_eyes_value_usd)
+
 
 def _refuse_self_vetting(actor: User, lead: Lead, action: str) -> None:
     reason = self_vetting_reason(actor_id=actor.id, actor_email_domain=email_domain(actor.email),
@@ -186,30 +284,69 @@ def _refuse_self_vetting(actor: User, lead: Lead, action: str) -> None:
         raise DecisionRefused(f"You may not decide on this lead: {reason}.")
 
 
+APPROVALS = ("approve", "approve_escalated")
+# Decisions after which a first approval still stands: the lead and its facts are unchanged.
+KEEP_FIRST_APPROVAL = ("start_review", "escalate")
+
+
 def decide(lead: Lead, actor: User, action: str, text: str | None = None) -> str:
     """Apply a vetting decision (or a supplier's answer) and write its audit row in the same
     transaction; the caller commits (once, with whatever else the use case changed). Matching,
-    e-mail and rescoring follow that commit. Raises TransitionError or DecisionRefused with a
-    message for the person."""
+    e-mail and rescoring follow that commit. Returns the lead's new status. Raises
+    TransitionError or DecisionRefused with a message for the person.
+
+    Four eyes (domain.four_eyes): approving a lead above FOUR_EYES_VALUE_USD or with a stop
+    signal first records a first approval (audit ``lead.first_approval``; the lead is under
+    review, ``first_approved_by_id`` set) and only a different vetter's approval then approves
+    it (audit ``lead.approve`` naming the first approver). A staff decision releases the
+    decider's or anyone's claim on the lead."""
     before = lead.status
     target = transition(action, before, actor.role, text)
-    if actor.role != "supplier":
+    staff = actor.role != "supplier"
+    if staff:
         _refuse_self_vetting(actor, lead, action)
     text = (text or "").strip()[:5000] or None
-    # Only if nobody decided in between: the status we checked must still be the status.
-    changed = db.session.execute(update(Lead).where(Lead.id == lead.id, Lead.status == before).values(
-        status=target, decided_at=utcnow() if actor.role != "supplier" else Lead.decided_at,
-        decided_by_id=actor.id if actor.role != "supplier" else Lead.decided_by_id,
-        decision_reason=text if action in ("reject", "reject_escalated", "approve", "approve_escalated") else Lead.decision_reason,
-    )).rowcount
+    first_approver = lead.first_approved_by_id
+    first_approval = False
+    if action in APPROVALS:
+        refusal = second_approval_refusal(actor_id=actor.id, first_approver_id=first_approver)
+        if refusal:
+            raise DecisionRefused(f"You may not approve this lead again: {refusal}.")
+        rule = approval_rule(lead)
+        if rule.needed and first_approver is None:
+            first_approval, target = True, (UNDER_REVIEW if before != "escalated" else before)
+    now = utcnow()
+    values: dict = dict(status=target)
+    if first_approval:
+        values.update(first_approved_by_id=actor.id, first_approved_at=now)
+    elif action not in KEEP_FIRST_APPROVAL:
+        values.update(first_approved_by_id=None, first_approved_at=None)
+    if staff:
+        values.update(claimed_by_id=None, claimed_at=None)
+        if not first_approval:
+            values.update(decided_at=now, decided_by_id=actor.id)
+            if action in ("reject", "reject_escalated", *APPROVALS):
+                values.update(decision_reason=text)
+    # Only if nobody decided in between: the status (and the first approval) we checked must
+    # still be there.
+    guard = [Lead.id == lead.id, Lead.status == before,
+             Lead.first_approved_by_id.is_(None) if first_approver is None else Lead.first_approved_by_id == first_approver]
+    changed = db.session.execute(update(Lead).where(*guard).values(**values)).rowcount
     if changed != 1:
         db.session.rollback()
         raise TransitionError("Someone else changed this lead a moment ago; please look again.")
     if action in ("request_info", "answer"):
         db.session.add(LeadMessage(lead_id=lead.id, author_id=actor.id,
                                    kind="question" if action == "request_info" else "answer", body=text))
-    audit.record(actor.id, f"lead.{action}", "lead", lead.id, before={"status": before},
-                 after={"status": target}, detail=text)
+    if first_approval:
+        audit.record(actor.id, "lead.first_approval", "lead", lead.id, before={"status": before},
+                     after={"status": target, "awaiting": "second approval", "why": rule.reason()}, detail=text)
+    else:
+        after = {"status": target}
+        if action in APPROVALS and first_approver is not None:
+            after["first_approved_by"] = first_approver
+        audit.record(actor.id, f"lead.{action}", "lead", lead.id, before={"status": before},
+                     after=after, detail=text)
     db.session.flush()
     db.session.refresh(lead)
     if APPROVED in (before, target) and before != target:
@@ -340,6 +477,12 @@ def cluster_members(lead: Lead, limit: int = 50) -> list[Lead]:
         return []
     return list(db.session.execute(select(Lead).where(Lead.cluster_id == lead.cluster_id, Lead.id != lead.id)
                                    .order_by(Lead.id).limit(limit)).scalars())
+
+
+def cluster_open(leads: list[Lead]) -> list[Lead]:
+    """Those of ``leads`` (a lead and its cluster-mates) still awaiting a decision, by id: what a
+    vetter may decide together from the lead page."""
+    return sorted((lead for lead in leads if lead.status in OPEN_STATUSES), key=lambda lead: lead.id)
 
 
 def messages(lead: Lead) -> list[LeadMessage]:

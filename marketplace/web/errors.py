@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -53,11 +53,41 @@ def problem(status: int, detail: str | None = None) -> Response:
 
 
 def render_error(status: int, detail: str | None = None):
-    """The answer for an error with this status, as a page or as problem+json (see wants_json)."""
+    """The answer for an error with this status, as a page or as problem+json (see wants_json).
+
+    A 500 may mean the database is gone (a PostgreSQL restart): its page is rendered ``plain``,
+    reading nothing from the database (no signed-in menu, no notification count: the user, and
+    everything loaded in the failed transaction, would be read again). Any other error page that
+    fails to render for the same reason falls back to the plain one."""
     if wants_json():
         return problem(status, detail)
     title, text = MESSAGES.get(status, ("Error", "Something went wrong."))
-    return render_template("errors/error.html", code=status, title=title, text=detail or text), status
+    context = dict(code=status, title=title, text=detail or text)
+    if status >= 500:
+        return _plain_page(context), status
+    try:
+        return render_template("errors/error.html", **context), status
+    except Exception:
+        logging.getLogger("marketplace").exception("error page %s fell back to the plain page", status)
+        _rollback_quietly()
+        return _plain_page(context), status
+
+
+def _plain_page(context: dict) -> str:
+    """The error page without the database. Flask-Login's template context loads the signed-in
+    user (a query) unless this request already did: if it did not, the page is rendered for an
+    anonymous visitor (the plain page shows no user data either way)."""
+    if "_login_user" not in g:
+        g._login_user = current_app.login_manager.anonymous_user()
+    return render_template("errors/error.html", plain=True, **context)
+
+
+def _rollback_quietly() -> None:
+    """Roll back the request's transaction; with the database gone, that may fail too."""
+    try:
+        db.session.rollback()
+    except Exception:
+        logging.getLogger("marketplace").warning("rollback after an error failed", exc_info=True)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -75,6 +105,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
         # Fail closed: roll back whatever the request had started and show a plain page.
-        db.session.rollback()
+        _rollback_quietly()
         logging.getLogger("marketplace").exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500)

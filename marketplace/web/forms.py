@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
 from collections.abc import Mapping
 from functools import lru_cache
 
@@ -130,3 +131,33 @@ def figures_digest(warnings: Mapping[str, str], values: Mapping) -> str:
     binds a person's own confirmation to what they were shown)."""
     shown = sorted((name, str(values.get(name)), message) for name, message in warnings.items())
     return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:32]
+
+
+# --- One-time submissions (issue 10, item 10) --------------------------------------------------
+
+_SUBMISSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(24)  # 32 characters, 192 random bits
+
+
+class OneTimeSubmission:
+    """A form mixin for forms that create a record: a hidden ``submission_token``, random, made
+    when the form is built without one (the page is shown, or an old page posted none), and kept
+    when the form is shown again with messages. The view hands it to ``web.once`` so that a POST
+    retried with the same token returns the first result instead of storing the record again.
+    ``hidden_tag()`` renders it; its name is part of the contract with scripted clients (bench/)."""
+
+    submission_token = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.submission_token.data:
+            self.submission_token.data = new_submission_token()
+
+    def validate_submission_token(self, field) -> None:
+        if not _SUBMISSION_TOKEN.fullmatch(field.data or ""):
+            field.data = new_submission_token()  # the page shown again carries a good one
+            self.form_errors.append("This form is out of date. Please check it and send it again.")
+            raise ValidationError("not a submission token")

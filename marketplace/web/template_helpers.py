@@ -11,6 +11,7 @@ from ..domain.lead_status import LEAD_STATUSES
 from ..domain.match_status import CLOSE_REASONS, MATCH_STATUSES
 from ..services.matches import supplier_sees_buyer
 from ..services.notifications import unread_count
+from .forms import new_submission_token
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -24,6 +25,8 @@ def register_template_helpers(app: Flask) -> None:
         return catalog.label(choices, value)
 
     app.add_template_global(supplier_sees_buyer)
+    # One per create form on a page that shows several (web.forms.OneTimeSubmission).
+    app.add_template_global(new_submission_token)
 
     @app.context_processor
     def unread_notifications():

@@ -1,7 +1,13 @@
 """One organisation-name rule for registration and import (issue 10, item 1)."""
 import pytest
 
-from marketplace.domain.organisations import compare_names, matching_organisations, organisation_key
+from marketplace.domain.organisations import (
+    KnownOrganisation,
+    compare_names,
+    matching_organisations,
+    organisation_key,
+    registration_target,
+)
 
 
 @pytest.mark.parametrize("a, b", [
@@ -47,7 +53,7 @@ def test_a_name_without_letters_matches_nothing():
     assert matching_organisations("...", [(1, "...")]) == []
 
 
-from marketplace.domain.organisations import KnownOrganisation, import_target  # noqa: E402
+from marketplace.domain.organisations import import_target  # noqa: E402
 
 KNOWN = [KnownOrganisation(1, "Saint Vincent Medical Center", True),
          KnownOrganisation(2, "Harbor General Hospital", False),          # self-registered, unverified
@@ -79,3 +85,21 @@ def test_import_refuses_verified_twins_unless_one_is_named_exactly():
              KnownOrganisation(2, "Saint Vincent Medical Center", True)]
     assert import_target("Saint Vincent Medical Center", twins).organisation_id == 2
     assert "several verified" in import_target("St Vincent Med Ctr", twins).refused
+
+
+REGISTERED = [KnownOrganisation(1, "Saint Vincent Medical Center", False),
+         KnownOrganisation(2, "St. Vincent Medical Center", True),
+         KnownOrganisation(3, "Harbor General Hospital", False),
+         KnownOrganisation(4, "Los Angeles County Fire Department", True)]
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("ST VINCENT MEDICAL CTR", 2),       # the same hospital: the verified spelling first
+    ("St Vincents Medical Center", 2),   # close: the closest, verified first among equals
+    ("harbor general hosp.", 3),         # an exact match to an unverified organisation: join it, never a twin
+    ("County Fire Department", 4),       # one name's words inside the other's
+    ("Sunrise Care Home", None),         # a new organisation
+])
+def test_registration_joins_the_same_or_a_close_organisation(name, expected):
+    target = registration_target(name, REGISTERED)
+    assert (target.id if target else None) == expected

@@ -7,8 +7,10 @@ from marketplace.domain.demand import STATUS_OPEN, STATUS_WITHDRAWN
 from marketplace.domain.lead_status import APPROVED, ESCALATED, INFO_REQUESTED, REJECTED, SUBMITTED, UNDER_REVIEW
 from marketplace.domain.match_status import ACCEPTED, CLOSED, DECLINED, DELIVERED, ORDERED, PROPOSED
 from marketplace.domain.permissions import (
+    buyer_may_act,
     buyer_sees_contacts,
     match_party,
+    may_decide_join,
     may_edit_lead,
     may_edit_request,
     may_post,
@@ -83,17 +85,18 @@ def test_may_view_request(role, my_org, request_org, expected):
     assert may_view_request(role, my_org, request_org) is expected
 
 
-@pytest.mark.parametrize("role, my_org, request_org, status, expected", [
-    ("buyer", MY_ORG, MY_ORG, STATUS_OPEN, True),
-    ("buyer", MY_ORG, MY_ORG, STATUS_WITHDRAWN, False),
-    ("buyer", MY_ORG, OTHER_ORG, STATUS_OPEN, False),
-    ("buyer", None, None, STATUS_OPEN, False),
-    ("vetter", None, MY_ORG, STATUS_OPEN, False),  # staff see requests but never edit them
-    ("admin", MY_ORG, MY_ORG, STATUS_OPEN, False),
-    ("supplier", MY_ORG, MY_ORG, STATUS_OPEN, False),
+@pytest.mark.parametrize("role, my_org, request_org, status, verified, expected", [
+    ("buyer", MY_ORG, MY_ORG, STATUS_OPEN, True, True),
+    ("buyer", MY_ORG, MY_ORG, STATUS_OPEN, False, False),  # unverified (or revoked): reads, never withdraws
+    ("buyer", MY_ORG, MY_ORG, STATUS_WITHDRAWN, True, False),
+    ("buyer", MY_ORG, OTHER_ORG, STATUS_OPEN, True, False),
+    ("buyer", None, None, STATUS_OPEN, None, False),
+    ("vetter", None, MY_ORG, STATUS_OPEN, None, False),  # staff see requests but never edit them
+    ("admin", MY_ORG, MY_ORG, STATUS_OPEN, True, False),
+    ("supplier", MY_ORG, MY_ORG, STATUS_OPEN, True, False),
 ])
-def test_may_edit_request(role, my_org, request_org, status, expected):
-    assert may_edit_request(role, my_org, request_org, status) is expected
+def test_may_edit_request(role, my_org, request_org, status, verified, expected):
+    assert may_edit_request(role, my_org, request_org, status, verified) is expected
 
 
 def test_editing_a_request_implies_seeing_it():
@@ -101,8 +104,27 @@ def test_editing_a_request_implies_seeing_it():
         for my_org in (MY_ORG, None):
             for request_org in (MY_ORG, OTHER_ORG, None):
                 for status in (STATUS_OPEN, STATUS_WITHDRAWN):
-                    if may_edit_request(role, my_org, request_org, status):
-                        assert may_view_request(role, my_org, request_org)
+                    for verified in (True, False, None):
+                        if may_edit_request(role, my_org, request_org, status, verified):
+                            assert may_view_request(role, my_org, request_org)
+
+
+@pytest.mark.parametrize("verified, expected", [(True, True), (False, False), (None, False)])
+def test_only_a_verified_organisations_buyer_acts(verified, expected):
+    assert buyer_may_act(verified) is expected
+
+
+@pytest.mark.parametrize("role, my_org, verified, join_org, expected", [
+    ("admin", None, None, MY_ORG, True),        # city staff decide every join request
+    ("buyer", MY_ORG, True, MY_ORG, True),      # the organisation's own people, once it is verified
+    ("buyer", MY_ORG, False, MY_ORG, False),    # a member of an unverified organisation may be the squatter
+    ("buyer", OTHER_ORG, True, MY_ORG, False),  # another organisation's buyer
+    ("buyer", None, None, MY_ORG, False),       # a buyer without an organisation (another applicant)
+    ("vetter", None, None, MY_ORG, False),
+    ("supplier", MY_ORG, True, MY_ORG, False),
+])
+def test_may_decide_join(role, my_org, verified, join_org, expected):
+    assert may_decide_join(role, my_org, verified, join_org) is expected
 
 
 # --- matches ----------------------------------------------------------------------------------

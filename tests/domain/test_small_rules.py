@@ -29,6 +29,39 @@ def test_password_may_not_be_the_email():
     assert password_problem("maria.garcia@example.org", email="maria.garcia@example.org")
 
 
+@pytest.mark.parametrize("password", [
+    "passwordpassword",   # issue 10, item 14: a repeated word passed the old list
+    "qwertyuiopasdfgh",   # the same kind: a keyboard walk, on no list
+    "1qaz2wsx3edc4rfv",   # and another walk
+])
+def test_guessable_passwords_are_refused_with_the_estimators_feedback(password):
+    problem = password_problem(password)
+    assert problem is not None
+    assert "too common" not in problem  # refused by zxcvbn, not by the list
+    assert problem.endswith(".") and len(problem) > 20
+
+
+def test_the_estimators_feedback_names_the_pattern():
+    assert "Repeats" in password_problem("passwordpassword")
+
+
+@pytest.mark.parametrize("password", [
+    "garciagarcia2026",   # the e-mail's local part, repeated
+    "maria.garcia.harbor",
+    "HarborIndustrial1",  # the organisation's name
+])
+def test_the_persons_own_address_and_names_are_guessable(password):
+    # Each would pass for a stranger's account; for Maria's it is what a guesser tries first.
+    assert password_problem(password, email="maria.garcia@harbor.example",
+                            names=["Maria Garcia", "Harbor Industrial"]) is not None
+
+
+def test_strong_passphrases_still_pass_with_personal_words():
+    for password in ("correct horse battery staple", "a brand new passphrase 2026", "demo-supplier-pass-2026"):
+        assert password_problem(password, email="maria.garcia@harbor.example",
+                                names=["Maria Garcia", "Harbor Industrial"]) is None
+
+
 OPEN_REDIRECTS = [
     "//evil.example", "///evil.example", "/\\evil.example", "\\\\evil.example", "https:evil.example",
     "https://evil.example", "http://evil.example/path", "javascript:alert(1)", "%2F%2Fevil.example",

@@ -57,7 +57,8 @@ def test_vetter_rejects_a_flagged_duplicate_and_the_supplier_sees_it(clean_app, 
         has=vetter.get_by_role("link", name=str(flagged_id), exact=True))
     expect(row).to_contain_text("Payment up front")
     row.get_by_role("link", name=str(flagged_id), exact=True).click()
-    expect(vetter).to_have_url(re.compile(rf"/staff/leads/{flagged_id}$"))
+    # The lead page carries the queue it was opened from (for "save and next").
+    expect(vetter).to_have_url(re.compile(rf"/staff/leads/{flagged_id}\?queue=/staff/leads\?"))
 
     # The reasons, in plain words, and the duplicate side by side.
     signals = vetter.locator("ul.signals")
@@ -68,10 +69,12 @@ def test_vetter_rejects_a_flagged_duplicate_and_the_supplier_sees_it(clean_app, 
     expect(same_supplier).to_contain_text(f"#{earlier_id}")
     expect(same_supplier.locator("table.compare").first).to_contain_text("john.smith77@gmail.com")
 
-    # Reject without a reason: refused with a message; then with a reason.
+    # Reject without a reason: refused with a message; then with a reason, staying on this lead.
+    vetter.get_by_label("Then open the next lead in the queue").uncheck()
     vetter.get_by_role("button", name="Reject").click()
     expect(vetter.locator(".flash")).to_contain_text("Please give a reason.")
     vetter.get_by_label("Reason, question or note").fill("Broker chain, payment up front, price 8x the reference.")
+    vetter.get_by_label("Then open the next lead in the queue").uncheck()
     vetter.get_by_role("button", name="Reject").click()
     expect(vetter.locator(".flash")).to_contain_text(f"Lead #{flagged_id} is now rejected.")
     expect(vetter.locator("ol.history")).to_contain_text("lead.reject")

@@ -44,7 +44,7 @@ def test_account_changes_are_audited(app_ctx):
     accounts.set_active(buyer, False, actor_id=admin.id)
     actions = [row.action for row in db.session.execute(
         db.select(AuditLog).order_by(AuditLog.id)).scalars()]
-    assert actions == ["user.create", "user.create", "organisation.verify", "user.deactivate"]
+    assert actions == ["user.create", "user.create", "organisation.create", "organisation.verify", "user.deactivate"]
     assert buyer.organisation.verified and not buyer.active
     assert accounts.authenticate(buyer.email, "correct horse battery staple") is None
 

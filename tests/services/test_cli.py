@@ -31,15 +31,21 @@ def test_leads_import_and_export_commands(clean_app, tmp_path):
     assert result.exit_code == 0, result.output
     assert "row 7: email: Not a valid e-mail address" in result.output
     assert "imported 29, updated 0, unchanged 0, rejected 1" in result.output
+    # The same file again is answered with its first import (issue 10, item 11): nothing is read twice.
     again = runner.invoke(args=["leads", "import", str(source)])
-    assert "imported 0, updated 0, unchanged 29, rejected 1" in again.output
+    assert "given to import before: import 1" in again.output
+    assert "imported 29, updated 0, unchanged 0, rejected 1" in again.output
+    # A file with one more row is a new import: its known rows are unchanged, the new one imported.
+    source.write_text(csv_text(rows + generate_leads(31)[30:]), encoding="utf-8")
+    changed = runner.invoke(args=["leads", "import", str(source)])
+    assert "imported 1, updated 0, unchanged 29, rejected 1" in changed.output, changed.output
 
     target = tmp_path / "out.csv"
     result = runner.invoke(args=["leads", "export", str(target)])
-    assert result.exit_code == 0 and "exported 29 leads" in result.output
+    assert result.exit_code == 0 and "exported 30 leads" in result.output
     with open(target, newline="") as stream:
         exported = list(csv.DictReader(stream))
-    assert len(exported) == 29 and {row["status"] for row in exported} == {"submitted"}
+    assert len(exported) == 30 and {row["status"] for row in exported} == {"submitted"}
     assert exported[0]["external_id"] == rows[0]["external_id"]
 
 
@@ -153,7 +159,7 @@ def test_cli_and_web_upload_read_a_windows_1252_file_the_same_way(clean_app, tmp
     import io
     from pathlib import Path
 
-    from tests.conftest import login, make_user, post_form
+    from tests.conftest import login, make_user, post_form, run_imports
 
     path = Path(__file__).parents[1] / "cases" / "c02b_cp1252_big.csv"
     data = path.read_bytes()
@@ -167,8 +173,10 @@ def test_cli_and_web_upload_read_a_windows_1252_file_the_same_way(clean_app, tmp
         assert db.session.execute(db.select(db.func.count(Lead.id))).scalar() == 0
         make_user("vetter", "v@city.example")
     login(client, "v@city.example")
-    page = post_form(client, "/staff/import", {"file": (io.BytesIO(data), "leads.csv")},
-                     content_type="multipart/form-data").get_data(as_text=True)
+    location = post_form(client, "/staff/import", {"file": (io.BytesIO(data), "leads.csv")},
+                         content_type="multipart/form-data").location
+    run_imports(clean_app)  # with Redis, as a worker would
+    page = client.get(location).get_data(as_text=True)
     assert "File refused: the file is not UTF-8 text (line 61)" in page
 
     result = runner.invoke(args=["leads", "import", "--encoding", "Windows-1252", str(path)])
@@ -177,8 +185,10 @@ def test_cli_and_web_upload_read_a_windows_1252_file_the_same_way(clean_app, tmp
     with clean_app.app_context():
         names = set(db.session.execute(db.select(Lead.company_name)).scalars())
         assert len(names) == 79 and "Medizintechnik Müller GmbH" in names
-    page = post_form(client, "/staff/import", {"file": (io.BytesIO(data), "leads.csv"), "encoding": "Windows-1252"},
-                     content_type="multipart/form-data").get_data(as_text=True)
+    location = post_form(client, "/staff/import", {"file": (io.BytesIO(data), "leads.csv"), "encoding": "Windows-1252"},
+                         content_type="multipart/form-data").location
+    run_imports(clean_app)
+    page = client.get(location).get_data(as_text=True)
     assert "<strong>0</strong> imported" in page and "<strong>79</strong> unchanged" in page
     assert "read as Windows-1252" in page
 

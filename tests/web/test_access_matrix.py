@@ -23,8 +23,8 @@ import pytest
 from marketplace.domain.leads import LEAD_COLUMNS
 from marketplace.domain.messages import fact
 from marketplace.extensions import db
-from marketplace.models import DemandRequest, DuplicatePair, Lead, Match
-from marketplace.services import demand, documents, notifications, planning
+from marketplace.models import DemandRequest, DuplicatePair, Lead, Match, User
+from marketplace.services import accounts, demand, documents, notifications, organisations, planning
 from tests.conftest import VALID_LEAD, approve, fetch_token, login, make_lead, make_request, make_user, valid_demand
 
 ROLES = ("anonymous", "supplier_a", "supplier_b", "buyer_a", "buyer_b", "vetter", "admin")
@@ -49,6 +49,15 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("auth.register_supplier", "POST"): PUBLIC,
     ("auth.register_buyer", "GET"): PUBLIC,
     ("auth.register_buyer", "POST"): PUBLIC,
+    # Recovering accounts: the e-mailed link's token is the authority, whoever holds it (the routes
+    # take it as ?token=, so the matrix has no argument to fill; test_account_recovery covers them).
+    ("auth.forgot_password", "GET"): PUBLIC,
+    ("auth.forgot_password", "POST"): PUBLIC,
+    ("auth.reset_password", "GET"): PUBLIC,
+    ("auth.reset_password", "POST"): PUBLIC,
+    ("auth.confirm_email", "GET"): PUBLIC,
+    ("auth.confirm_email", "POST"): PUBLIC,
+    ("auth.resend_confirmation", "POST"): SIGNED_IN,  # one's own address only
     ("auth.change_password", "GET"): SIGNED_IN,  # one's own password only
     ("auth.change_password", "POST"): SIGNED_IN,
     ("suppliers.my_leads", "GET"): SUPPLIERS,
@@ -68,6 +77,9 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("vetting.split", "POST"): STAFF,
     ("vetting.merge", "POST"): STAFF,
     ("vetting.reprocess", "POST"): STAFF,
+    ("vetting.next_lead", "GET"): STAFF,
+    ("vetting.claim", "POST"): STAFF,
+    ("vetting.decide_cluster", "POST"): STAFF,  # self-vetting is refused inside, per lead
     ("vetting.import_leads", "GET"): STAFF,
     ("vetting.import_leads", "POST"): STAFF,
     ("vetting.export_leads", "GET"): STAFF,
@@ -78,6 +90,11 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("admin.organisations", "GET"): ADMIN,
     ("admin.set_verification", "POST"): ADMIN,
     ("admin.outbox", "GET"): ADMIN,
+    # Requests to join an organisation: an admin decides any; a buyer only those to their own
+    # verified organisation (the matrix aims at other organisations' requests: nobody).
+    ("admin.decide_join", "POST"): ADMIN,
+    ("buyers.decide_join", "POST"): NOBODY,
+    ("buyers.name_organisation", "POST"): BUYERS,  # for oneself only (refused: one already has one)
     # Demand requests: a buyer posts for their own organisation and sees and edits only its
     # requests; staff read every request on their own pages (planning.request_page).
     ("buyers.new_request", "GET"): BUYERS,  # for one's own organisation only (verified: see the route)
@@ -99,11 +116,14 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("planning.release", "POST"): STAFF,
     ("planning.propose", "POST"): STAFF,
     ("planning.export", "GET"): STAFF,
+    # CSV imports: the staff member who uploaded the file, and admins (CLI imports: admins only).
+    ("imports.batch_page", "GET"): ADMIN,
+    ("imports.rejected_report", "GET"): ADMIN,
 }
 
 # Integer URL arguments the matrix knows how to fill with somebody else's record.
 KNOWN_ARGUMENTS = {"lead_id", "document_id", "user_id", "organisation_id", "pair_id", "request_id", "match_id",
-                   "plan_id"}
+                   "plan_id", "join_id", "batch_id"}
 
 # Marker text of each party; a party's marker may be shown to that party and to city staff only.
 MARKERS = {
@@ -197,6 +217,25 @@ def _proposed(lead, request) -> Match:
     return match
 
 
+def import_batch(uploader, marker: str = "city") -> int:
+    """An import batch uploaded by ``uploader`` (None: the CLI), read: one lead and one rejected
+    row whose message carries the city's marker."""
+    from marketplace.domain.lead_status import SUBMITTED
+    from marketplace.jobs.tasks import run_import
+    from marketplace.services import imports
+
+    header = ",".join(LEAD_COLUMNS)
+    good = ",".join(f'"{VALID_LEAD.get(c, "")}"' for c in LEAD_COLUMNS)
+    bad = ",".join(f'"{({**VALID_LEAD, "unit_price": MARKERS[marker]}).get(c, "")}"' for c in LEAD_COLUMNS)
+    data = f"{header}\n{good}\n{bad}\n".replace("Harbor Industrial", f"Harbor {uploader.id if uploader else 0}")
+    batch, _ = imports.start(data.encode(), f"{MARKERS[marker]}.csv", uploader=uploader, lead_status=SUBMITTED,
+                             enqueue=False)
+    batch_id = batch.id
+    db.session.commit()
+    run_import(batch_id)
+    return batch_id
+
+
 class World:
     """Two suppliers, two buyers, a vetter and an admin, each with records the others must not touch:
     leads, documents, demand requests, matches (proposed, so no party sees the other yet) and
@@ -215,6 +254,11 @@ class World:
                            organisation_kind="clinic")
             vetter = make_user("vetter", "vetter@city.example")
             admin = make_user("admin", "admin@city.example")
+            # Two people who registered with the buyers' organisation names: each asks to join.
+            join_a = organisations.pending_join(make_user(
+                "buyer", "joiner-a@mail.example", organisation=f"{MARKERS['buyer_a']} Hospital", joins=True))
+            join_b = organisations.pending_join(make_user(
+                "buyer", "joiner-b@mail.example", organisation=f"{MARKERS['buyer_b']} Clinic", joins=True))
             lead_a = make_lead(sa, **_lead_fields(MARKERS["supplier_a"]))
             lead_b = make_lead(sb, **_lead_fields(MARKERS["supplier_b"], phone=SUPPLIER_B_PHONE))
             lead_city = make_lead(None, **_lead_fields(MARKERS["city"], external_id="CITY-1"))
@@ -256,6 +300,8 @@ class World:
             self.request_ids = {"buyer_a": request_a.id, "buyer_b": request_b.id, "city": request_city.id}
             self.match_ids = {"a": match_a.id, "b": match_b.id, "city": match_city.id}
             self.plan_id = plan.id
+            self.join_ids = {"buyer_a": join_a.id, "buyer_b": join_b.id}
+            self.batch_ids = {"vetter": import_batch(vetter), "admin": import_batch(admin), "cli": import_batch(None)}
             db.session.remove()
         self.clients = {}
         for role in ROLES:
@@ -276,18 +322,23 @@ class World:
             {"lead_id": self.lead_ids[other_supplier], "document_id": self.doc_ids[other_supplier],
              "user_id": self.user_ids[other_user], "organisation_id": self.org_ids[other_buyer],
              "pair_id": self.pair_id, "request_id": self.request_ids[other_buyer],
-             "match_id": self.match_ids[other_match], "plan_id": self.plan_id},
+             "match_id": self.match_ids[other_match], "plan_id": self.plan_id,
+             "join_id": self.join_ids[other_buyer],
+             "batch_id": self.batch_ids["admin" if role == "vetter" else "vetter"]},
             {"lead_id": self.lead_ids["city"], "document_id": self.doc_ids["city"],
              "user_id": self.user_ids["admin" if role != "admin" else "buyer_b"],
              "organisation_id": self.org_ids[other_supplier], "pair_id": self.pair_id,
-             "request_id": self.request_ids["city"], "match_id": self.match_ids["city"], "plan_id": self.plan_id},
+             "request_id": self.request_ids["city"], "match_id": self.match_ids["city"], "plan_id": self.plan_id,
+             # buyer B's organisation is not verified: its own buyer may not decide who joins it
+             "join_id": self.join_ids["buyer_b"], "batch_id": self.batch_ids["cli"]},
         ]
 
     def all_ids(self) -> dict[str, list[int]]:
         return {"lead_id": list(self.lead_ids.values()), "document_id": list(self.doc_ids.values()),
                 "user_id": list(self.user_ids.values()), "organisation_id": list(self.org_ids.values()),
                 "pair_id": [self.pair_id], "request_id": list(self.request_ids.values()),
-                "match_id": list(self.match_ids.values()), "plan_id": [self.plan_id]}
+                "match_id": list(self.match_ids.values()), "plan_id": [self.plan_id],
+                "join_id": list(self.join_ids.values()), "batch_id": list(self.batch_ids.values())}
 
 
 def forbidden_markers(role: str) -> list[str]:
@@ -324,10 +375,16 @@ def probe_data(endpoint: str, client) -> dict:
         data["active"] = "0"
     elif endpoint == "admin.set_verification":
         data["verified"] = "1"
+    elif endpoint in ("admin.decide_join", "buyers.decide_join"):
+        data["decision"] = "approve"
+    elif endpoint == "buyers.name_organisation":
+        data.update({"organisation_name": "HIJACKED Organisation", "organisation_kind": "hospital"})
     elif endpoint == "suppliers.answer":
         data["answer"] = "An answer in someone else's name"
     elif endpoint == "vetting.decide":
         data.update({"action": "approve", "text": "approved by the prober"})
+    elif endpoint == "vetting.decide_cluster":
+        data.update({"cluster_leads": "1", "cluster_action": "approve", "cluster_text": "approved by the prober"})
     elif endpoint == "vetting.decide_pair":
         data["decision"] = "same"
     elif endpoint == "vetting.merge":
@@ -438,9 +495,11 @@ def test_allowed_pages_work_with_the_same_ids(world, clean_app, role):
         own_request, own_match = world.request_ids[role], world.match_ids[role[-1]]
         page = client.get(f"/buyer/requests/{own_request}")
         assert page.status_code == 200 and MARKERS[role] in page.get_data(as_text=True)
-        # Buyer B's organisation is not verified: it may withdraw its request but not change it.
+        # Buyer B's organisation is not verified: it reads its request, and neither changes nor withdraws it.
         edit = client.get(f"/buyer/requests/{own_request}/edit")
-        assert edit.status_code == (200 if role == "buyer_a" else 302)
+        assert edit.status_code == (200 if role == "buyer_a" else 403)
+        if role == "buyer_b":
+            assert "must be verified by the city" in edit.get_data(as_text=True)
         page = client.get(f"/matches/{own_match}")
         assert page.status_code == 200 and MARKERS[role] in page.get_data(as_text=True)
         assert f"/matches/{own_match}" in client.get("/matches/").get_data(as_text=True)
@@ -620,24 +679,33 @@ def test_contacts_only_after_acceptance_by_a_verified_buyer(world, clean_app):
     assert buyer_b.get(f"/matches/{match_a}").status_code == 404
     assert MARKERS["supplier_a"] not in _page(buyer_b, "/matches/")
 
-    # The unverified buyer accepts: the supplier learns who the buyer is, the buyer sees no contacts.
-    _act(world, "buyer_b", match_b, "accept")
+    # The unverified buyer cannot accept (issue 10, item 1): 403 saying why, and nothing changes.
     page = _page(buyer_b, f"/matches/{match_b}")
-    assert [c for c in contacts_b if c in page] == [] and not any(p in page for p in PHONE_MARKERS)
-    assert "once city staff have verified your organisation" in page
+    assert 'value="accept"' not in page and "must be verified by the city" in page
+    with clean_app.app_context():
+        before = snapshot()
+    response = buyer_b.post(f"/matches/{match_b}/act", data={
+        "action": "accept", "csrf_token": fetch_token(buyer_b, f"/matches/{match_b}")})
+    assert response.status_code == 403 and "must be verified by the city" in response.get_data(as_text=True)
+    with clean_app.app_context():
+        assert snapshot() == before, "a refused acceptance changed the database"
     for url in supplier_b_pages:
-        assert MARKERS["buyer_b"] in _page(supplier_b, url), url
+        assert MARKERS["buyer_b"] not in _page(supplier_b, url), url
     for key in ("supplier_b", "buyer_b"):  # a supplier never sees the buyer's contacts either: only the name
         assert [c for c in contacts_a if c in _page(world.clients[key], "/matches/")] == []
 
-    # Verification is what unlocks the contacts: granting it shows them, revoking it hides them again.
+    # Verification is what unlocks acceptance and the contacts: granting it lets buyer B accept and
+    # see them; revoking buyer A's hides them again.
     admin = world.clients["admin"]
     for key, verified in (("buyer_b", "1"), ("buyer_a", "0")):
         url = f"/admin/organisations/{world.org_ids[key]}/verification"
         response = admin.post(url, data={"verified": verified, "csrf_token": fetch_token(admin, "/admin/organisations")})
         assert response.status_code == 302
+    _act(world, "buyer_b", match_b, "accept")
     page = _page(buyer_b, f"/matches/{match_b}")
     assert [c for c in contacts_b if c not in page] == []
+    for url in supplier_b_pages:
+        assert MARKERS["buyer_b"] in _page(supplier_b, url), url
     page = _page(buyer_a, f"/matches/{match_a}")
     assert [c for c in contacts_a if c in page] == [] and MARKERS["supplier_a"] not in page
 
@@ -648,8 +716,13 @@ def test_proposal_notification_does_not_name_the_buyer_to_the_supplier(world, cl
     vetter = world.clients["vetter"]
     with clean_app.app_context():
         before = set(db.session.execute(db.select(Match.id)).scalars())
+        # Buyer B's organisation verified, its request is matched too (an unverified one's is not).
+        buyer_b = db.session.get(User, world.user_ids["buyer_b"])
+        accounts.verify_organisation(buyer_b.organisation, actor_id=world.user_ids["admin"])
+        db.session.commit()
+        plan_id = planning.run_matching("buyer B verified").id
         db.session.remove()
-    response = vetter.post(f"/staff/matching/{world.plan_id}/release",
+    response = vetter.post(f"/staff/matching/{plan_id}/release",
                            data={"csrf_token": fetch_token(vetter, "/staff/matching")})
     assert response.status_code == 302
     with clean_app.app_context():

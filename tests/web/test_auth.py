@@ -8,22 +8,27 @@ from tests.conftest import DEFAULT_PASSWORD, fetch_token, login, make_user, post
 from tests.domain.test_small_rules import OPEN_REDIRECTS
 
 
-def test_supplier_registers_and_lands_on_my_leads(client, clean_app):
+def test_supplier_registers_confirms_and_signs_in(client, clean_app):
     response = post_form(client, "/register/supplier", {
         "name": "Maria Garcia", "email": "maria@harbor.example", "organisation_name": "Harbor Industrial",
         "password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD})
-    assert response.status_code == 302 and response.location.endswith("/leads")
-    assert client.get("/leads").status_code == 200
+    assert response.status_code == 200 and "Check your e-mail" in response.get_data(as_text=True)
+    assert client.get("/leads").status_code == 302  # not signed in by registering: see test_account_recovery
     with clean_app.app_context():
         user = db.session.execute(db.select(User)).scalar_one()
         assert user.role == "supplier" and user.organisation.name == "Harbor Industrial"
+        assert not user.email_verified
+    response = login(client, "maria@harbor.example")
+    assert response.location.endswith("/leads")
+    assert "Please confirm your e-mail address" in client.get("/leads").get_data(as_text=True)
 
 
 def test_buyer_registers_unverified(client, clean_app):
     response = post_form(client, "/register/buyer", {
         "name": "Dr. Chen", "email": "chen@hospital.example", "organisation_name": "St. Vincent",
         "organisation_kind": "hospital", "password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD})
-    assert response.status_code == 302
+    assert response.status_code == 200
+    login(client, "chen@hospital.example")
     page = client.get("/buyer/").get_data(as_text=True)
     assert "Awaiting verification" in page
 

@@ -12,17 +12,21 @@ from marketplace.models import (
     AuditLog,
     DemandRequest,
     DuplicatePair,
+    ImportBatch,
     Lead,
     LeadDocument,
     Match,
     MatchPlan,
     Notification,
     Organisation,
+    OrganisationJoinRequest,
+    OutboxEmail,
     User,
     UserSession,
 )
-from marketplace.services import notifications, planning, vetting
+from marketplace.services import accounts, notifications, organisations, planning, vetting
 from tests.conftest import (
+    DEFAULT_PASSWORD,
     IS_POSTGRES,
     VALID_LEAD,
     approve,
@@ -32,6 +36,7 @@ from tests.conftest import (
     make_lead,
     make_request,
     make_user,
+    outbox_link,
     valid_demand,
 )
 from tests.web.test_access_matrix import PDF, duplicate_pair, routes, snapshot
@@ -117,6 +122,14 @@ def csrf_cases(ids) -> dict[str, Case]:
         "auth.register_buyer": Case(None, "/register/buyer", lambda: {
             "name": "New Buyer", "email": "new-buyer@example.org", "organisation_name": "New Clinic",
             "organisation_kind": "clinic", "password": STRONG_PASSWORD, "confirm": STRONG_PASSWORD}, _count(User)),
+        "auth.forgot_password": Case(None, "/password/forgot", lambda: {"email": "s@supplier.example"},
+                                     _count(OutboxEmail)),
+        "auth.reset_password": Case(None, ids["reset_link"], lambda: {"password": STRONG_PASSWORD,
+                                                                     "confirm": STRONG_PASSWORD},
+                                    lambda: db.session.get(User, supplier).password_hash),
+        "auth.confirm_email": Case(None, ids["confirm_link"], dict,
+                                   lambda: db.session.get(User, ids["unconfirmed"]).email_verified_at),
+        "auth.resend_confirmation": Case("unconfirmed", "/account/confirm/resend", dict, _count(OutboxEmail)),
         "auth.change_password": Case("supplier", "/account/password", lambda: {
             "current_password": "correct horse battery staple", "new_password": STRONG_PASSWORD,
             "confirm": STRONG_PASSWORD},
@@ -129,7 +142,7 @@ def csrf_cases(ids) -> dict[str, Case]:
                                           lambda: {"document": (io.BytesIO(PDF), "spec.pdf")}, _count(LeadDocument)),
         "suppliers.answer": Case("supplier", f"/leads/{asked}/answer",
                                  lambda: {"answer": "Yes: NIOSH TC-84A-0007."}, _status(asked)),
-        "vetting.import_leads": Case("vetter", "/staff/import", lambda: {"file": _csv_file()}, _count(Lead)),
+        "vetting.import_leads": Case("vetter", "/staff/import", lambda: {"file": _csv_file()}, _count(ImportBatch)),
         "vetting.decide": Case("vetter", f"/staff/leads/{lead}/decision", lambda: {"action": "start_review"},
                                _status(lead)),
         "vetting.decide_pair": Case("vetter", f"/staff/pairs/{ids['pair']}",
@@ -139,6 +152,10 @@ def csrf_cases(ids) -> dict[str, Case]:
         "vetting.merge": Case("vetter", f"/staff/leads/{lead}/merge", lambda: {"other_lead_id": str(asked)},
                               _audit_rows),
         "vetting.reprocess": Case("vetter", f"/staff/leads/{lead}/reprocess", dict, _audit_rows),
+        "vetting.claim": Case("vetter", f"/staff/leads/{lead}/claim", dict,
+                              lambda: db.session.get(Lead, lead).claimed_by_id),
+        "vetting.decide_cluster": Case("vetter", f"/staff/leads/{lead}/cluster-decision", lambda: {
+            "cluster_leads": str(lead), "cluster_action": "reject", "cluster_text": "not for us"}, _status(lead)),
         "admin.new_vetter": Case("admin", "/admin/users/new", lambda: {
             "name": "New Vetter", "email": "new-vetter@city.example", "password": STRONG_PASSWORD}, _count(User)),
         "admin.set_active": Case("admin", f"/admin/users/{other}/active", lambda: {"active": "0"},
@@ -159,6 +176,12 @@ def csrf_cases(ids) -> dict[str, Case]:
         "planning.run": Case("vetter", "/staff/matching/run", dict, _plans_requested),
         "planning.release": Case("vetter", f"/staff/matching/{plan}/release", dict,
                                  lambda: db.session.get(MatchPlan, plan).status),
+        "admin.decide_join": Case("admin", f"/admin/joins/{ids['join']}", lambda: {"decision": "refuse"},
+                                  lambda: db.session.get(OrganisationJoinRequest, ids["join"]).status),
+        "buyers.decide_join": Case("buyer", f"/buyer/joins/{ids['join']}", lambda: {"decision": "approve"},
+                                   lambda: db.session.get(OrganisationJoinRequest, ids["join"]).status),
+        "buyers.name_organisation": Case("orgless", "/buyer/organisation", lambda: {
+            "organisation_name": "Westlake Community Clinic", "organisation_kind": "clinic"}, _count(Organisation)),
         "planning.propose": Case("vetter", f"/staff/requests/{request}/propose",
                                  lambda: {"lead_id": str(ids["offer"]), "quantity": "100"}, _count(Match)),
     }
@@ -172,7 +195,13 @@ def csrf_world(clean_app):
                  "buyer": make_user("buyer", "b@hospital.example", verified=True),  # verified: it may post
                  "other_buyer": make_user("buyer", "ob@clinic.example", organisation_kind="clinic"),
                  "vetter": make_user("vetter", "v@city.example"),
-                 "admin": make_user("admin", "a@city.example")}
+                 "admin": make_user("admin", "a@city.example"),
+                 "unconfirmed": make_user("supplier", "u@supplier.example", email_verified=False),
+                 # a buyer who belongs to no organisation yet, and one asking to join the buyer's
+                 "orgless": accounts.create_account(accounts.NewAccount(
+                     email="n@gmail.example", password=DEFAULT_PASSWORD, role="buyer", name="No Org"))}
+        db.session.commit()
+        joiner = make_user("buyer", "j@gmail.example", organisation=users["buyer"].organisation.name, joins=True)
         lead = make_lead(users["supplier"])
         asked = make_lead(users["supplier"], company_name="Asked Medical", email="info@asked-medical.com",
                           phone="(213) 555-0177")
@@ -191,15 +220,30 @@ def csrf_world(clean_app):
         plan = planning.run_matching("csrf tests")  # with Redis, runs are only queued: compute it here
         notifications.notify([users["buyer"]], "Something happened", "/buyer/")
         db.session.commit()
-        notification = db.session.execute(db.select(Notification.id)
-                                          .where(Notification.user_id == users["buyer"].id)).scalar_one()
+        notification = db.session.execute(db.select(Notification.id)  # the newest: the join request's came first
+                                          .where(Notification.user_id == users["buyer"].id)
+                                          .order_by(Notification.id.desc()).limit(1)).scalar_one()
+        accounts.request_password_reset("s@supplier.example")
+        accounts.send_confirmation(users["unconfirmed"])
+        db.session.commit()
         ids = {name: user.id for name, user in users.items()}
-        ids.update(lead=lead.id, asked_lead=asked.id, pair=duplicate_pair(asked.id, lead.id),
+        ids.update(reset_link=outbox_link("s@supplier.example", "password_reset"),
+                   confirm_link=outbox_link("u@supplier.example", "email_confirm"))
+        batch = import_batch(users["vetter"])
+        ids.update(batch=batch, lead=lead.id, asked_lead=asked.id, pair=duplicate_pair(asked.id, lead.id),
                    organisation=users["other_buyer"].organisation_id,  # unverified, for admin.set_verification
-                   request=request.id, match=match.id, plan=plan.id, notification=notification, offer=offer.id)
+                   request=request.id, match=match.id, plan=plan.id, notification=notification, offer=offer.id,
+                   join=organisations.pending_join(joiner).id)
         emails = {name: user.email for name, user in users.items()}
         db.session.remove()
     return ids, emails
+
+
+def import_batch(uploader) -> int:
+    """An import batch of ``uploader``, read (its page shows counts and a rejected row)."""
+    from tests.web.test_access_matrix import import_batch as make_batch
+
+    return make_batch(uploader)
 
 
 def test_csrf_cases_cover_every_state_change(app):
@@ -209,7 +253,7 @@ def test_csrf_cases_cover_every_state_change(app):
 
 
 DUMMY_IDS = {k: 1 for k in ("supplier", "other_supplier", "lead", "asked_lead", "pair", "organisation", "request", "offer",
-                            "match", "plan", "notification")}
+                            "match", "plan", "notification", "unconfirmed", "reset_link", "confirm_link", "join")}
 
 
 @pytest.mark.parametrize("endpoint", sorted(csrf_cases(DUMMY_IDS)))
@@ -269,6 +313,7 @@ def test_no_get_changes_state(clean_app, csrf_world, role):
             "request_id": list(db.session.execute(db.select(DemandRequest.id)).scalars()),
             "match_id": list(db.session.execute(db.select(Match.id)).scalars()),
             "plan_id": list(db.session.execute(db.select(MatchPlan.id)).scalars()),
+            "batch_id": [ids["batch"]],
         }
         assert all(all_ids.values()), all_ids
         before = snapshot()
@@ -321,7 +366,7 @@ def test_every_page_sends_security_headers(clean_app, csrf_world, role):
         db.session.commit()  # the caller commits the use case
         all_ids = {"lead_id": [ids["lead"]], "document_id": [document.id], "user_id": [ids["other_supplier"]],
                    "organisation_id": [ids["organisation"]], "request_id": [ids["request"]],
-                   "match_id": [ids["match"]], "plan_id": [ids["plan"]]}
+                   "match_id": [ids["match"]], "plan_id": [ids["plan"]], "batch_id": [ids["batch"]]}
         db.session.remove()
     client = clean_app.test_client()
     if role != "anonymous":

@@ -1,12 +1,15 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ...domain import messages
 from ...domain.catalog import ROLES
 from ...extensions import db
 from ...models import Organisation, User
 from ...services import accounts, notifications
+from ...services import organisations as organisation_service
 from ..access import role_required
 from ..forms import attach_errors, page_number
+from ..joins import JoinDecisionForm, decide_join_at
 from .forms import ActionForm, NewStaffForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -70,7 +73,17 @@ def organisations():
         Organisation.verified_at.is_not(None), Organisation.created_at.desc())
     pagination = db.paginate(pending_first, page=request.args.get("page", 1, type=page_number),
                              per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
-    return render_template("admin/organisations.html", pagination=pagination, action_form=ActionForm())
+    return render_template("admin/organisations.html", pagination=pagination, action_form=ActionForm(),
+                           blockers={o.id: accounts.verification_blocker(o) for o in pagination.items
+                                     if not o.verified},
+                           joins=organisation_service.joins_to_decide(current_user), decision_form=JoinDecisionForm())
+
+
+@bp.post("/joins/<int:join_id>")
+@role_required("admin")
+def decide_join(join_id: int):
+    """Approve or refuse a request to join an organisation."""
+    return decide_join_at(join_id, url_for("admin.organisations"))
 
 
 @bp.post("/organisations/<int:organisation_id>/verification")
@@ -80,6 +93,10 @@ def set_verification(organisation_id: int):
     organisation = db.session.get(Organisation, organisation_id) or abort(404)
     if ActionForm().validate_on_submit():
         if request.form.get("verified") == "1":
+            blocker = accounts.verification_blocker(organisation)
+            if blocker:
+                flash(f"{organisation.name} is not verified. {blocker}", "error")
+                return redirect(url_for("admin.organisations"))
             accounts.verify_organisation(organisation, actor_id=current_user.id)
             db.session.commit()
             flash(f"{organisation.name} is verified: its buyers may now see supplier contacts.", "success")
@@ -98,4 +115,5 @@ def outbox():
     status = request.args.get("status")
     status = status if status in ("pending", "sent", "failed") else None
     return render_template("admin/outbox.html", emails=notifications.outbox_page(status), status=status,
-                           counts=notifications.outbox_counts(), smtp=bool(current_app.config.get("MAIL_SERVER")))
+                           counts=notifications.outbox_counts(), smtp=bool(current_app.config.get("MAIL_SERVER")),
+                           secret_links=messages.SECRET_LINKS)

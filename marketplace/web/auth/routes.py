@@ -1,6 +1,7 @@
 from flask import Blueprint, Response, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ...domain.account_tokens import EXPIRED, USED, TokenRefused
 from ...domain.redirects import safe_next
 from ...extensions import db, limiter
 from ...security import end_session, start_session
@@ -8,7 +9,14 @@ from ...services import accounts
 from ..forms import attach_errors
 from ..main.routes import home_url_for
 from .devices import is_known_browser, remember_browser
-from .forms import BuyerRegisterForm, LoginForm, PasswordChangeForm, RegisterForm
+from .forms import (
+    BuyerRegisterForm,
+    ForgotPasswordForm,
+    LoginForm,
+    PasswordChangeForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -31,11 +39,15 @@ def _submitted_email_and_address() -> str:
 
 
 def _account_guarded() -> Response:
+    # Issue 10, item 4: the owner is not simply refused. The e-mailed reset link signs them in and
+    # makes this browser a known one (remember_browser), which the account limit lets through.
     return make_response(render_template(
         "errors/error.html", code=429, title="Too many attempts on this account",
         text="Someone has tried many wrong passwords for this account from many places. To protect it, "
              "it can be signed in to only from a browser that has signed in to it before. Use such a "
-             "browser, or wait an hour and try again."), 429)
+             "browser, wait an hour and try again, or have us e-mail you a link: it lets you set a new "
+             "password and signs you in on this browser.",
+        link_url=url_for("auth.forgot_password"), link_text="E-mail me a sign-in link"), 429)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -69,33 +81,35 @@ def logout():
 
 
 def _register(form, role: str, template: str):
+    # One answer whether or not the address has an account (issue 10, item 3): the same page, not
+    # signed in, and an e-mail either way (a confirmation link, or "someone tried" to the owner).
     if form.validate_on_submit():
         try:
-            user = accounts.create_account(accounts.NewAccount(
+            accounts.register(accounts.NewAccount(
                 email=form.email.data, password=form.password.data, role=role, name=form.name.data,
                 organisation_name=form.organisation_name.data,
                 organisation_kind=getattr(form, "organisation_kind", None) and form.organisation_kind.data))
         except accounts.AccountError as exc:  # raised before anything is written
             attach_errors(form, {exc.field or "": str(exc)})
         else:
+            # One answer for every registration (new address or not, organisation name taken or
+            # not): a pending request to join is shown once the person has signed in.
             db.session.commit()
-            start_session(user)
-            flash("Welcome! Your account is ready.", "success")
-            return redirect(home_url_for(user))
+            return render_template("auth/check_email.html", email=form.email.data.strip().lower())
     return render_template(template, form=form)
 
 
 @bp.route("/register/supplier", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT"], methods=["POST"])
 def register_supplier():
-    """Create a supplier account and sign it in."""
+    """Create a supplier account; the page asks to confirm the e-mail address."""
     return _register(RegisterForm(), "supplier", "auth/register_supplier.html")
 
 
 @bp.route("/register/buyer", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT"], methods=["POST"])
 def register_buyer():
-    """Create a buyer account (with its organisation) and sign it in."""
+    """Create a buyer account (with its organisation); the page asks to confirm the e-mail address."""
     return _register(BuyerRegisterForm(), "buyer", "auth/register_buyer.html")
 
 
@@ -116,3 +130,125 @@ def change_password():
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(home_url_for(current_user))
     return render_template("auth/password.html", form=form)
+
+
+# --- Recovering and confirming accounts (issue 10, item 14) -----------------------------------
+
+def _asked_address() -> str:
+    return "account-mail:" + _email_field()
+
+
+def _per_user() -> str:
+    return f"account-mail-user:{current_user.id}" if current_user.is_authenticated else request.remote_addr or ""
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["ACCOUNT_MAIL_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["ACCOUNT_MAIL_LIMIT"], methods=["POST"], key_func=_asked_address,
+               scope="account-mail-address")
+def forgot_password():
+    """Ask for a password reset link; the same answer whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("auth/forgot_sent.html", email=form.email.data.strip().lower())
+    return render_template("auth/forgot.html", form=form)
+
+
+_RESET_REFUSED = {
+    EXPIRED: (410, "This link has expired",
+              "A link to set a new password works for a limited time. Ask for a new one below."),
+    USED: (410, "This link has been used",
+           "It worked once: the password was set with it, or changed since it was sent. If you cannot "
+           "sign in, ask for a new link below."),
+}
+_LINK_INVALID = (400, "This link does not work",
+                 "It may have been cut short when it was copied from the e-mail. Open the link from the "
+                 "e-mail again, or ask for a new one below.")
+
+
+def _reset_refused(refused: TokenRefused):
+    status, title, text = _RESET_REFUSED.get(refused.reason, _LINK_INVALID)
+    return render_template("errors/error.html", code=status, title=title, text=text,
+                           link_url=url_for("auth.forgot_password"),
+                           link_text="E-mail me a new link"), status
+
+
+def _token_argument() -> str:
+    return (request.args.get("token") or "")[:512]
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"], deduct_when=_login_failed)
+def reset_password():
+    """Set a new password from an e-mailed link (?token=): signs this browser in and every other
+    one out, and makes this browser a known one for the account (web/auth/devices.py)."""
+    token = _token_argument()
+    if not token:
+        return redirect(url_for("auth.forgot_password"))
+    try:
+        accounts.reset_token_user(token)
+    except TokenRefused as refused:
+        return _reset_refused(refused)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.reset_password(token, form.password.data)
+        except TokenRefused as refused:  # used meanwhile in another tab
+            db.session.rollback()
+            return _reset_refused(refused)
+        except accounts.AccountError as exc:
+            attach_errors(form, {exc.field or "": str(exc)})
+        else:
+            db.session.commit()
+            start_session(user)
+            flash("Your new password is set and you are signed in. Every other device was signed out.", "success")
+            return remember_browser(redirect(home_url_for(user)), user.email)
+    return render_template("auth/reset.html", form=form)
+
+
+def _confirm_refused(refused: TokenRefused):
+    expired = refused.reason == EXPIRED
+    text = ("Confirmation links work for a limited time. " if expired else
+            "It may have been cut short when it was copied from the e-mail. ")
+    text += "Sign in and choose \"Send the link again\" to get a new one."
+    status = 410 if expired else 400
+    return render_template("errors/error.html", code=status,
+                           title="This link has expired" if expired else "This link does not work",
+                           text=text, link_url=url_for("auth.login"), link_text="Sign in"), status
+
+
+@bp.route("/account/confirm", methods=["GET", "POST"])
+def confirm_email():
+    """Confirm an e-mail address from the e-mailed link (?token=): the page asks for one click (a
+    POST: a mail scanner fetching the link changes nothing); held offers then go to review."""
+    token = _token_argument()
+    if not token:
+        return redirect(url_for("auth.login"))
+    if request.method == "GET":
+        try:
+            user = accounts.confirm_token_user(token)
+        except TokenRefused as refused:
+            return _confirm_refused(refused)
+        return render_template("auth/confirm.html", email=user.email, done=user.email_verified)
+    try:
+        user, newly = accounts.confirm_email(token)
+    except TokenRefused as refused:
+        db.session.rollback()
+        return _confirm_refused(refused)
+    db.session.commit()
+    return render_template("auth/confirmed.html", newly=newly, role=user.role)
+
+
+@bp.post("/account/confirm/resend")
+@login_required
+@limiter.limit(lambda: current_app.config["ACCOUNT_MAIL_LIMIT"], key_func=_per_user, scope="account-mail-user")
+def resend_confirmation():
+    """E-mail the signed-in user a new confirmation link (rate limited; CSRF-protected like every POST)."""
+    if accounts.send_confirmation(current_user._get_current_object()):
+        db.session.commit()
+        flash(f"We sent a new confirmation link to {current_user.email}.", "success")
+    else:
+        flash("Your e-mail address is confirmed already.", "info")
+    return redirect(safe_next(request.form.get("next"), home_url_for(current_user)))

@@ -5,12 +5,13 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ...domain.catalog import FACILITY_TYPES, PRODUCT_CATEGORIES
+from ...domain.catalog import BUYER_ORGANISATION_KINDS, FACILITY_TYPES, PRODUCT_CATEGORIES
 from ...domain.demand import parse_demand
 from ...domain.scoring import request_figures_to_confirm
-from ..forms import ConfirmFigures, attach_errors, choices
+from ..forms import ConfirmFigures, OneTimeSubmission, attach_errors, choices, no_control_characters
 
 
 class CheckboxList(SelectMultipleField):
@@ -18,7 +19,7 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class DemandForm(ConfirmFigures, FlaskForm):
+class DemandForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
     """A demand request. All checks are the domain's (parse_demand), shared with the CSV import."""
 
     category = SelectField("What do you need?", choices=choices(PRODUCT_CATEGORIES, prompt="Choose…"), validate_choice=False)
@@ -49,7 +50,7 @@ class DemandForm(ConfirmFigures, FlaskForm):
         if not super().validate(extra_validators):
             return False
         raw = {name: field.data for name, field in self._fields.items()
-               if name not in ("csrf_token", "confirm_figures", "confirmed_figures")}
+               if name not in ("csrf_token", "confirm_figures", "confirmed_figures", "submission_token")}
         self.clean, errors = parse_demand(raw, self.today)
         attach_errors(self, errors)
         if errors:
@@ -60,3 +61,13 @@ class DemandForm(ConfirmFigures, FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes state: only the CSRF token."""
+
+
+class OrganisationForm(FlaskForm):
+    """A buyer without an organisation names theirs (after a refused join request): the same rule
+    as registration (services.organisations.place_buyer)."""
+
+    organisation_name = StringField("Organisation", validators=[DataRequired(), Length(max=200), no_control_characters],
+                                    render_kw={"autocomplete": "organization"})
+    organisation_kind = SelectField("Kind of organisation", choices=choices(BUYER_ORGANISATION_KINDS))
+

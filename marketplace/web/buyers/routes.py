@@ -3,11 +3,14 @@ from flask_login import current_user
 
 from ...domain.catalog import FACILITY_TYPES
 from ...domain.demand import STATUS_OPEN, demand_to_row
+from ...domain.organisations import JOIN_PENDING
 from ...extensions import db, limiter
-from ...services import audit, demand, matches
+from ...services import audit, demand, matches, organisations
+from .. import once
 from ..access import role_required
 from ..forms import page_number
-from .forms import ConfirmForm, DemandForm
+from ..joins import JoinDecisionForm, decide_join_at
+from .forms import ConfirmForm, DemandForm, OrganisationForm
 
 bp = Blueprint("buyers", __name__, url_prefix="/buyer")
 
@@ -26,8 +29,39 @@ def home():
                   if organisation else None)
     held = demand.held_units_by_request([r.id for r in pagination.items]) if pagination else {}
     proposals = matches.matches_list(organisation_id=organisation.id, status="proposed") if organisation else []
+    join = organisations.latest_join(current_user) if organisation is None else None
+    may_post = demand.may_post(current_user)
     return render_template("buyers/home.html", organisation=organisation, pagination=pagination, held=held,
-                           proposals=proposals, may_post=demand.may_post(current_user))
+                           proposals=proposals, may_post=may_post,
+                           refusal=None if may_post else demand.refusal(current_user), join=join,
+                           organisation_form=OrganisationForm() if organisation is None and not (
+                               join and join.status == JOIN_PENDING) else None,
+                           joins=organisations.joins_to_decide(current_user), decision_form=JoinDecisionForm())
+
+
+@bp.post("/organisation")
+@role_required("buyer")
+@limiter.limit(lambda: current_app.config["SUBMIT_LIMIT"], key_func=_per_user)
+def name_organisation():
+    """A buyer without an organisation names theirs: a new one, or a request to join an existing
+    one of the same or a close name (the registration's rule)."""
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        join = organisations.place_buyer(current_user, form.organisation_name.data, form.organisation_kind.data)
+        asked = join.organisation.name if join else None
+        db.session.commit()
+        flash(f"Your request to join “{asked}” waits for approval by its members or city staff." if asked else
+              "Your organisation is registered. City staff will verify it.", "info")
+    else:
+        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("buyers.home"))
+
+
+@bp.post("/joins/<int:join_id>")
+@role_required("buyer")
+def decide_join(join_id: int):
+    """A buyer of a verified organisation approves or refuses a request to join it."""
+    return decide_join_at(join_id, url_for("buyers.home"))
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
@@ -36,17 +70,19 @@ def home():
 def new_request():
     """Post a new demand request (verified organisations only)."""
     if not demand.may_post(current_user):
-        flash("Your organisation must be verified by the city before it can post requests.", "error")
+        flash(demand.refusal(current_user), "error")
         return redirect(url_for("buyers.home"))
     form = DemandForm(today=demand.today())
     if request.method == "GET" and current_user.organisation.kind in dict(FACILITY_TYPES):
         form.facility_type.data = current_user.organisation.kind
     if form.validate_on_submit():
-        created = demand.create_request(form.clean, buyer=current_user)
-        db.session.commit()
-        flash(f"Your request #{created.id} is posted. You will be told here and by e-mail when supplies are proposed.",
-              "success")
-        return redirect(url_for("buyers.request_detail", request_id=created.id))
+        token = form.submission_token.data
+        if (earlier := once.already_received(token)) is not None:
+            return earlier  # a retry: the first POST with this token stored the request
+        request_id = demand.create_request(form.clean, buyer=current_user).id
+        return once.commit_once(
+            token, "request", request_id, url_for("buyers.request_detail", request_id=request_id),
+            f"Your request #{request_id} is posted. You will be told here and by e-mail when supplies are proposed.")
     return render_template("buyers/request_form.html", form=form, demand_request=None)
 
 
@@ -60,10 +96,7 @@ def _form_data(demand_request) -> dict:
 @role_required("buyer")
 def edit_request(request_id: int):
     """Edit an open request of the buyer's organisation."""
-    demand_request = demand.request_for(current_user, request_id, edit=True)
-    if not demand.may_post(current_user):  # verification withdrawn since it was posted: withdraw only
-        flash("Your organisation must be verified by the city before it can change requests.", "error")
-        return redirect(url_for("buyers.request_detail", request_id=demand_request.id))
+    demand_request = demand.request_for(current_user, request_id, edit=True)  # Forbidden, saying why, if unverified
     form = DemandForm(data=_form_data(demand_request) if request.method == "GET" else None, today=demand.today())
     if form.validate_on_submit():
         form.clean["external_id"] = demand_request.external_id
@@ -83,11 +116,13 @@ def edit_request(request_id: int):
 def request_detail(request_id: int):
     """One request for its buyer: matched units, matches and history."""
     demand_request = demand.request_for(current_user, request_id)
+    may_act = demand.may_post(current_user)  # an unverified organisation reads; it changes nothing
     return render_template(
         "buyers/request_detail.html", demand_request=demand_request,
         held=demand.held_units(demand_request.id),
         matches=matches.matches_list(demand_id=demand_request.id),
-        withdraw_form=ConfirmForm() if demand_request.status == STATUS_OPEN else None,
+        withdraw_form=ConfirmForm() if demand_request.status == STATUS_OPEN and may_act else None,
+        refusal=None if may_act else demand.refusal(current_user),
         history=audit.history("demand", demand_request.id))
 
 

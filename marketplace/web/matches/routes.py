@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from ...domain.catalog import STAFF_ROLES
-from ...domain.match_status import MATCH_STATUSES, MatchTransitionError, available_match_actions
+from ...domain.match_status import MATCH_STATUSES, MatchTransitionError
 from ...extensions import db
 from ...services import audit, matches
 from ..access import role_required
@@ -35,7 +35,8 @@ def detail(match_id: int):
     match, party = matches.match_for(current_user, match_id)
     return render_template(
         "matches/detail.html", match=match, party=party, form=MatchActionForm(),
-        actions=available_match_actions(match.status, party),
+        actions=matches.actions_for(current_user, match, party),
+        refusal=matches.buyer_refusal_for(current_user, party),
         show_contacts=matches.buyer_sees_contacts(current_user, match),
         show_buyer=party in STAFF_ROLES or (party == "supplier" and matches.supplier_sees_buyer(match)),
         buyers=matches.buyers_of(match.demand),

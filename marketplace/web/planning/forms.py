@@ -3,10 +3,12 @@ from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
 from ...domain.leads import MAX_QUANTITY, FieldError, clean_int
+from ..forms import OneTimeSubmission
 
 
-class ProposeForm(FlaskForm):
-    """Propose one candidate by hand: which lead, how many units (the service checks the rest)."""
+class ProposeForm(OneTimeSubmission, FlaskForm):
+    """Propose one candidate by hand: which lead, how many units (the service checks the rest).
+    The page has one such form per candidate, each with its own submission token."""
 
     lead_id = IntegerField(validators=[DataRequired()])  # rendered as a hidden input per candidate
     # Read by the one rule for numbers people type (domain.numbers), like every other quantity.

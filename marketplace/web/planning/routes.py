@@ -9,6 +9,7 @@ from ...domain.demand import DEMAND_STATUSES
 from ...extensions import db
 from ...models import MatchPlan
 from ...services import audit, demand, matches, planning, supply
+from .. import once
 from ..access import staff_required
 from ..buyers.forms import ConfirmForm
 from ..forms import page_number
@@ -49,14 +50,17 @@ def propose(request_id: int):
     demand_request = demand.request_for(current_user, request_id)
     form = ProposeForm()
     if form.validate_on_submit():
+        if (earlier := once.already_received(form.submission_token.data)) is not None:
+            return earlier  # a retry: the first POST with this token made the proposal
+        location = url_for("planning.request_page", request_id=demand_request.id)
         try:
             match = planning.propose(demand_request, form.lead_id.data, form.quantity.data, current_user)
         except planning.ProposalError as exc:
             db.session.rollback()  # nothing was written, but the matching lock is held
             flash(str(exc), "error")
         else:
-            db.session.commit()
-            flash(f"Proposed: match #{match.id}, {match.quantity:,} units. The buyer is told.", "success")
+            return once.commit_once(form.submission_token.data, "match", match.id, location,
+                                    f"Proposed: match #{match.id}, {match.quantity:,} units. The buyer is told.")
     else:
         flash(form.quantity.errors[0] if form.quantity.errors
               else "Give the number of units to propose, a whole number.", "error")

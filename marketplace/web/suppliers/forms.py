@@ -8,7 +8,7 @@ from ...domain.certifications import certification_hint
 from ...domain.countries import DEFAULT_COUNTRY, code_as_typed, country_choices, try_country_code
 from ...domain.leads import LeadFacts, parse_lead
 from ...domain.scoring import figures_to_confirm
-from ..forms import CachedSelect, ConfirmFigures, attach_errors, choices
+from ..forms import CachedSelect, ConfirmFigures, OneTimeSubmission, attach_errors, choices
 
 # Built once per process: the ~250 countries as choices, and their codes for look-ups.
 _COUNTRY_CHOICES = choices(country_choices(), prompt="Choose…")
@@ -33,7 +33,7 @@ def show_country(field: SelectField) -> None:
     else:
         field.choices = [*field.choices, (value, f"{value} (not a country: choose one)")]
 
-class LeadForm(ConfirmFigures, FlaskForm):
+class LeadForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
     """Every field of the lead format. All checks are the domain's (parse_lead), so the form, the
     CSV import and the API accept and refuse exactly the same things."""
 
@@ -85,7 +85,7 @@ class LeadForm(ConfirmFigures, FlaskForm):
         if not super().validate(extra_validators):
             return False
         raw = {name: field.data for name, field in self._fields.items()
-               if name not in ("csrf_token", "confirm_figures", "confirmed_figures")}
+               if name not in ("csrf_token", "confirm_figures", "confirmed_figures", "submission_token")}
         for name in ("country", "country_of_origin"):  # a choice from the list is a code, not typed text
             if raw[name] in _COUNTRY_CODES:
                 raw[name] = code_as_typed(raw[name])
@@ -97,7 +97,7 @@ class LeadForm(ConfirmFigures, FlaskForm):
         return self.figures_confirmed(figures_to_confirm(self.clean), self.clean)
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(OneTimeSubmission, FlaskForm):
     document = FileField("Add a document (PDF, PNG or JPEG, up to 10 MB)")
 
 

@@ -3,12 +3,13 @@ from dataclasses import replace
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ...domain.lead_status import INFO_REQUESTED, TransitionError
+from ...domain.lead_status import HELD, INFO_REQUESTED, TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.permissions import may_edit_lead
 from ...extensions import db, limiter
 from ...models import LeadDocument
 from ...services import audit, documents, leads, matches, vetting
+from .. import once
 from ..access import role_required
 from ..forms import page_number
 from .forms import AnswerForm, DocumentForm, LeadForm
@@ -42,10 +43,18 @@ def new_lead():
             form.company_name.data = current_user.organisation.name
         form.contact_name.data = current_user.name
     if form.validate_on_submit():
+        token = form.submission_token.data
+        if (earlier := once.already_received(token)) is not None:
+            return earlier  # a retry: the first POST with this token stored the lead
         lead = leads.create_lead(form.clean, owner=current_user, actor_id=current_user.id, source="form")
-        db.session.commit()
-        flash(f"Thank you. Your offer #{lead.id} is submitted; city staff will review it.", "success")
-        return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))
+        lead_id, held = lead.id, lead.status == HELD  # read before the commit: nothing after it may fail
+        if held:
+            message, category = (f"Your offer #{lead_id} is saved. Confirm your e-mail address to send it for "
+                                 "review: open the link we e-mailed you.", "info")
+        else:
+            message, category = f"Thank you. Your offer #{lead_id} is submitted; city staff will review it.", "success"
+        return once.commit_once(token, "lead", lead_id, url_for("suppliers.lead_detail", lead_id=lead_id),
+                                message, category)
     return render_template("suppliers/lead_form.html", form=form, lead=None)
 
 
@@ -109,19 +118,19 @@ def upload_document(lead_id: int):
         upload = form.document.data
         if not upload or not upload.filename:
             flash("Choose a file to upload.", "error")
+        elif (earlier := once.already_received(form.submission_token.data)) is not None:
+            return earlier  # a retry: the first POST with this token attached the document
         else:
+            location = url_for("suppliers.lead_detail", lead_id=lead.id)
             try:
                 document = documents.save_document(lead, upload.stream, upload.filename, actor_id=current_user.id)
             except documents.DocumentError as exc:  # nothing was kept
                 flash(str(exc), "error")
             else:
-                try:
-                    db.session.commit()
-                except Exception:
-                    db.session.rollback()
-                    documents.discard_file(document)  # no row, no file
-                    raise
-                flash("The document is attached.", "success")
+                return once.commit_once(form.submission_token.data, "document", document.id, location,
+                                        "The document is attached.",
+                                        on_rollback=lambda: documents.discard_file(document))  # no row, no file
+            return redirect(location)
     else:
         flash("The upload could not be read; please try again.", "error")
     return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))

@@ -1,19 +1,77 @@
 
+from urllib.parse import parse_qs, urlsplit
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
 
 from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, label
-from ...domain.lead_status import LEAD_STATUSES, TransitionError, available_actions
+from ...domain.errors import Conflict
+from ...domain.lead_status import LEAD_STATUSES, SUBMITTED, TransitionError, available_actions
 from ...domain.leads import LEAD_COLUMNS
+from ...domain.redirects import safe_next
 from ...domain.scoring import FLAG_LABELS
 from ...extensions import db
-from ...models import DuplicatePair, Lead
+from ...models import DuplicatePair, Lead, User
 from ...models.base import utcnow
-from ...services import audit, leads, matches, vetting
+from ...services import audit, imports, leads, matches, vetting
 from ..access import staff_required
-from .forms import ActionForm, DecisionForm, ImportForm, MergeForm
+from ..forms import choices
+from .forms import ActionForm, ClusterDecisionForm, DecisionForm, ImportForm, MergeForm
 
 bp = Blueprint("vetting", __name__, url_prefix="/staff")
+
+
+CLAIM_FILTERS = {"mine": "Claimed by me", "unclaimed": "Not claimed"}
+WAITING_FILTERS = {"answered": "Supplier answered", "second": "Awaiting second approval"}
+
+
+def queue_filter(args) -> vetting.QueueFilter:
+    """The queue's filter from its query string (the page's own, or the one carried to a lead
+    page). Filters take only the values the form offers (anything else, NUL included, is no
+    filter), and the search drops control characters: hostile query strings are no database errors."""
+    return vetting.QueueFilter(
+        status=args.get("status") if args.get("status") in ("open", "all", *dict(LEAD_STATUSES)) else "open",
+        category=args.get("category") if args.get("category") in dict(PRODUCT_CATEGORIES) else None,
+        supplier_type=args.get("supplier_type") if args.get("supplier_type") in dict(SUPPLIER_TYPES) else None,
+        flag=args.get("flag") if args.get("flag") in FLAG_LABELS else None,
+        processing=args.get("processing") if args.get("processing") in ("pending", "failed") else None,
+        search="".join(c for c in args.get("q") or "" if c.isprintable()).strip()[:100] or None,
+        sort=args.get("sort") if args.get("sort") in vetting.SORTS else "best",
+        claim=args.get("claim") if args.get("claim") in CLAIM_FILTERS else None,
+        waiting=args.get("waiting") if args.get("waiting") in WAITING_FILTERS else None,
+        viewer_id=current_user.id,
+    )
+
+
+def queue_url(value: str | None) -> str | None:
+    """``value`` if it is a local link to the vetting queue (domain.redirects.safe_next, then the
+    queue's own path), else None: the queue a lead page carries comes back from the browser."""
+    target = safe_next(value, default="")
+    path = url_for("vetting.leads_list")
+    if not target or urlsplit(target).path != path:
+        return None
+    return target
+
+
+def queue_filter_of(url: str) -> vetting.QueueFilter:
+    return queue_filter(MultiDict(parse_qs(urlsplit(url).query)))
+
+
+def _lead_link(lead_id: int, queue: str | None) -> str:
+    return url_for("vetting.lead_page", lead_id=lead_id, queue=queue) if queue else url_for("vetting.lead_page", lead_id=lead_id)
+
+
+def _go_next(lead: Lead, queue: str | None):
+    """To the lead after ``lead`` in the queue ``queue``, or back to the queue at its end."""
+    if not queue:
+        return redirect(url_for("vetting.lead_page", lead_id=lead.id))
+    following = vetting.next_in_queue(queue_filter_of(queue), lead)
+    if following is None:
+        flash("That was the last lead of this queue.", "info")
+        return redirect(queue)
+    return redirect(_lead_link(following.id, queue))
 
 
 @bp.get("/leads")
@@ -21,26 +79,20 @@ bp = Blueprint("vetting", __name__, url_prefix="/staff")
 def leads_list():
     """The vetting queue: ranked, filterable, read page by page with a cursor (fast at any depth)."""
     args = request.args
-    # Filters take only the values the form offers (anything else, NUL included, is no filter),
-    # and the search drops control characters: hostile query strings are no database errors.
-    flt = vetting.QueueFilter(
-        status=args.get("status") if args.get("status") in ("open", "all", *dict(LEAD_STATUSES)) else "open",
-        category=args.get("category") if args.get("category") in dict(PRODUCT_CATEGORIES) else None,
-        supplier_type=args.get("supplier_type") if args.get("supplier_type") in dict(SUPPLIER_TYPES) else None,
-        flag=args.get("flag") if args.get("flag") in FLAG_LABELS else None,
-        processing=args.get("processing") or None,
-        search="".join(c for c in args.get("q") or "" if c.isprintable()).strip()[:100] or None,
-        sort=args.get("sort") if args.get("sort") in vetting.SORTS else "best",
-    )
+    flt = queue_filter(args)
     rows, next_cursor, total = vetting.queue_page(flt, after=args.get("after") or None,
                                                    per_page=current_app.config["ITEMS_PER_PAGE"])
     # Never url_for's own keywords (endpoint, _external, _scheme, ...) in the paging links.
     base_args = {k: v for k, v in args.items()
                  if k != "after" and v and k != "endpoint" and not k.startswith("_")}
+    # The queue as it is now (order, filter, page): carried to each lead for "save and next".
+    here = url_for("vetting.leads_list", **base_args, **({"after": args["after"]} if args.get("after") else {}))
     return render_template("vetting/leads.html", rows=rows, next_cursor=next_cursor, total=total, flt=flt,
                            base_args=base_args, statuses=LEAD_STATUSES, categories=PRODUCT_CATEGORIES,
                            supplier_types=SUPPLIER_TYPES, flags=FLAG_LABELS, sorts=vetting.SORTS,
-                           counts=vetting.processing_counts(), count_cap=vetting.COUNT_CAP)
+                           counts=vetting.processing_counts(), count_cap=vetting.COUNT_CAP, here=here,
+                           claim_filters=CLAIM_FILTERS, waiting_filters=WAITING_FILTERS,
+                           claims={lead.id: vetting.live_claim(lead) for lead in rows})
 
 
 @bp.get("/leads/<int:lead_id>")
@@ -48,20 +100,33 @@ def leads_list():
 def lead_page(lead_id: int):
     """One lead for staff: its data, duplicates, cluster, messages, matches, history and actions."""
     lead = leads.lead_for(current_user, lead_id)
+    queue = queue_url(request.args.get("queue"))
+    decision_form = DecisionForm(queue=queue or "")
+    cluster = vetting.cluster_members(lead)
+    cluster_form = ClusterDecisionForm()
+    cluster_form.cluster_leads.choices = choices((other.id, f"#{other.id}") for other in vetting.cluster_open([lead, *cluster]))
+    history = audit.history("lead", lead.id)
+    actor_ids = {entry.actor_id for entry in history if entry.actor_id}
+    actors = {user.id: user.email for user in db.session.execute(
+        db.select(User).where(User.id.in_(actor_ids))).scalars()} if actor_ids else {}
     return render_template("vetting/lead.html", lead=lead, pairs=vetting.lead_pairs(lead),
-                           cluster=vetting.cluster_members(lead), messages=vetting.messages(lead),
-                           history=audit.history("lead", lead.id),
+                           cluster=cluster, messages=vetting.messages(lead),
+                           history=history, actors=actors,
                            matches=matches.matches_list(lead_id=lead.id),
                            actions=available_actions(lead.status, current_user.role),
-                           decision_form=DecisionForm(), action_form=ActionForm(), merge_form=MergeForm())
+                           decision_form=decision_form, action_form=ActionForm(), merge_form=MergeForm(),
+                           cluster_form=cluster_form, queue=queue, claim=vetting.live_claim(lead),
+                           rule=vetting.approval_rule(lead))
 
 
 @bp.post("/leads/<int:lead_id>/decision")
 @staff_required
 def decide(lead_id: int):
-    """Apply a vetting decision (approve, reject, ask for information...) to a lead."""
+    """Apply a vetting decision (approve, reject, ask for information...) to a lead; with "then
+    the next lead" and the queue it came from, go on to that queue's next lead."""
     lead = leads.lead_for(current_user, lead_id)
     form = DecisionForm()
+    queue = queue_url(form.queue.data)
     if form.validate_on_submit():
         try:
             status = vetting.decide(lead, current_user, form.action.data, form.text.data)
@@ -69,8 +134,79 @@ def decide(lead_id: int):
         except (TransitionError, vetting.DecisionRefused) as exc:
             flash(str(exc), "error")
         else:
-            flash(f"Lead #{lead.id} is now {label(LEAD_STATUSES, status).lower()}.", "success")
-    return redirect(url_for("vetting.lead_page", lead_id=lead.id))
+            if lead.first_approved_by_id is not None and form.action.data in vetting.APPROVALS:
+                flash(f"Your approval of lead #{lead.id} is recorded as the first of two: "
+                      f"{vetting.approval_rule(lead).reason()}. A different vetter must approve it too.", "success")
+            else:
+                flash(f"Lead #{lead.id} is now {label(LEAD_STATUSES, status).lower()}.", "success")
+            if form.then_next.data and queue:
+                return _go_next(lead, queue)
+    return redirect(_lead_link(lead.id, queue))
+
+
+@bp.get("/leads/<int:lead_id>/next")
+@staff_required
+def next_lead(lead_id: int):
+    """Skip to the lead after this one in the queue it was opened from (``?queue=``)."""
+    lead = leads.lead_for(current_user, lead_id)
+    queue = queue_url(request.args.get("queue"))
+    if not queue:
+        return redirect(url_for("vetting.leads_list"))
+    return _go_next(lead, queue)
+
+
+@bp.post("/leads/<int:lead_id>/claim")
+@staff_required
+def claim(lead_id: int):
+    """Claim a lead ("I am on it") for LEAD_CLAIM_TTL, or release one's own claim (release=1)."""
+    lead = leads.lead_for(current_user, lead_id)
+    queue = queue_url(request.form.get("queue"))
+    if ActionForm().validate_on_submit():
+        if request.form.get("release"):
+            vetting.release_claim(lead, current_user)
+            db.session.commit()
+            flash(f"You released lead #{lead.id}.", "success")
+        else:
+            try:
+                until = vetting.claim(lead, current_user)
+            except Conflict as exc:
+                db.session.rollback()
+                flash(exc.message or "Please try again.", "error")
+            else:
+                db.session.commit()
+                flash(f"Lead #{lead.id} is yours until {until:%H:%M} UTC.", "success")
+    return redirect(_lead_link(lead.id, queue))
+
+
+@bp.post("/leads/<int:lead_id>/cluster-decision")
+@staff_required
+def decide_cluster(lead_id: int):
+    """Approve or reject several leads of this lead's supplier cluster at once: each is decided
+    on its own (own audit row, own commit, four eyes per lead); the outcome is listed per lead."""
+    lead = leads.lead_for(current_user, lead_id)
+    queue = queue_url(request.form.get("queue"))
+    form = ClusterDecisionForm()
+    members = {other.id: other for other in vetting.cluster_open([lead, *vetting.cluster_members(lead)])}
+    form.cluster_leads.choices = choices((other_id, f"#{other_id}") for other_id in members)
+    if not form.validate_on_submit():
+        flash("Choose the leads of this supplier to decide (only leads awaiting a decision can be chosen).", "error")
+        return redirect(_lead_link(lead.id, queue))
+    if form.cluster_action.data == "reject" and not (form.cluster_text.data or "").strip():
+        flash("Please give a reason to reject.", "error")
+        return redirect(_lead_link(lead.id, queue))
+    for other_id in sorted(form.cluster_leads.data):
+        other = members[other_id]
+        try:
+            status = vetting.decide(other, current_user, form.cluster_action.data, form.cluster_text.data)
+            db.session.commit()  # each lead is its own decision: one refused lead undoes no other
+        except (TransitionError, vetting.DecisionRefused) as exc:
+            flash(f"Lead #{other_id}: {exc}", "error")
+        else:
+            if other.first_approved_by_id is not None and form.cluster_action.data in vetting.APPROVALS:
+                flash(f"Lead #{other_id}: first approval recorded; a different vetter must approve it too.", "success")
+            else:
+                flash(f"Lead #{other_id} is now {label(LEAD_STATUSES, status).lower()}.", "success")
+    return redirect(_lead_link(lead.id, queue))
 
 
 @bp.post("/pairs/<int:pair_id>")
@@ -141,9 +277,9 @@ def reprocess(lead_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @staff_required
 def import_leads():
-    """Import leads from an uploaded CSV file and show the report."""
+    """Upload a CSV file of leads: it is kept and read by a background job (services.imports);
+    the answer is the import's progress page. The same file again answers with its first import."""
     form = ImportForm()
-    report = None
     if form.validate_on_submit():
         upload = form.file.data
         if not upload or not upload.filename:
@@ -153,10 +289,39 @@ def import_leads():
             if len(data) > current_app.config["MAX_CSV_BYTES"]:
                 form.file.errors = ["The file is too large; split it into smaller files."]
             else:
-                report = leads.import_file(data, lambda stream: leads.import_leads(stream, actor_id=current_user.id),
-                                           form.encoding.data or None)
-                db.session.commit()  # a refused file wrote nothing; rejected rows were rolled back
-    return render_template("vetting/import.html", form=form, report=report, columns=LEAD_COLUMNS)
+                return _start_import(data, upload.filename, form.encoding.data or None)
+    return render_template("vetting/import.html", form=form, columns=LEAD_COLUMNS,
+                           batches=imports.recent(current_user),
+                           max_rows=current_app.config["IMPORT_MAX_ROWS"],
+                           max_mb=current_app.config["MAX_CSV_BYTES"] // (1024 * 1024))
+
+
+def _start_import(data: bytes, file_name: str, encoding: str | None):
+    user_id = current_user.id
+    stored_name, new = None, False
+    try:
+        batch, new = imports.start(data, file_name, uploader=current_user, lead_status=SUBMITTED,
+                                   encoding=encoding)
+        stored_name = batch.stored_name if new else None
+        location = url_for("imports.batch_page", batch_id=batch.id)  # taken before the commit
+        db.session.commit()
+    except IntegrityError:  # the same file, started meanwhile (a double click): answer with that import
+        db.session.rollback()
+        if stored_name:
+            imports.discard(stored_name)  # (start() discards its file itself if its own insert fails)
+        batch = imports.existing(data, db.session.get(User, user_id), SUBMITTED, encoding)
+        if batch is None:
+            raise
+        location, new = url_for("imports.batch_page", batch_id=batch.id), False
+    except BaseException:
+        db.session.rollback()
+        if stored_name:
+            imports.discard(stored_name)
+        raise
+    flash("The file is saved and being imported; this page shows how far it got." if new else
+          "This file was given to import before: here is that import (the same file is not imported twice).",
+          "success" if new else "info")
+    return redirect(location)
 
 
 @bp.get("/leads.csv")

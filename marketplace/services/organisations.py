@@ -1,0 +1,132 @@
+"""Buyer organisations: which one a new buyer belongs to, and requests to join one (issue 10,
+item 1: someone registered with a hospital's name and was handed its requests).
+
+A buyer who names an organisation that already exists (the same or a close name, by the one rule
+of domain.organisations, the same as the city's import) does not create a twin: the account is
+made without an organisation, with a pending join request. An admin, or a buyer of that
+organisation while it is verified (domain.permissions.may_decide_join), approves (the person
+joins) or refuses (they stay without one; they may name a clearly different organisation). Each
+step is audited and told through services.notifications. Services flush; the caller commits.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from ..domain import permissions
+from ..domain.errors import Conflict, NotFound
+from ..domain.messages import fact
+from ..domain.organisations import JOIN_APPROVED, JOIN_PENDING, JOIN_REFUSED, KnownOrganisation, registration_target
+from ..extensions import db
+from ..models import Organisation, OrganisationJoinRequest, User
+from ..models.base import utcnow
+from . import audit, effects
+from .notifications import notify
+
+
+def known_buyer_organisations() -> list[KnownOrganisation]:
+    """Every buyer-side organisation (not suppliers' own), for the one organisation-name rule."""
+    return [KnownOrganisation(id_, name, verified_at is not None) for id_, name, verified_at in db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.verified_at).where(Organisation.kind != "supplier"))]
+
+
+def place_buyer(user: User, name: str, kind: str, *, actor_id: int | None = None) -> OrganisationJoinRequest | None:
+    """Put a buyer without an organisation into the one named ``name``: a new organisation of
+    ``kind`` (unverified) when no organisation has that or a close name; otherwise a pending join
+    request to the existing one (returned; the admins and the organisation's verified buyers are
+    told). Conflict if the user already belongs to one or already waits for an answer. Flushes."""
+    if user.organisation_id is not None or pending_join(user) is not None:
+        raise Conflict("You already belong to an organisation or wait for an answer to join one.")
+    name = name.strip()
+    existing = registration_target(name, known_buyer_organisations())
+    actor_id = user.id if actor_id is None else actor_id
+    if existing is None:
+        organisation = Organisation(name=name, kind=kind)
+        db.session.add(organisation)
+        user.organisation = organisation
+        db.session.flush()
+        audit.record(actor_id, "organisation.create", "organisation", organisation.id,
+                     after={"name": name, "kind": kind, "verified": False, "first_member_id": user.id})
+        return None
+    join = OrganisationJoinRequest(user_id=user.id, organisation_id=existing.id, status=JOIN_PENDING,
+                                   name_given=name[:200])
+    db.session.add(join)
+    db.session.flush()
+    audit.record(actor_id, "organisation.join_request", "organisation", existing.id,
+                 after={"user_id": user.id, "status": JOIN_PENDING, "name_given": name}, detail=user.email)
+    message = fact("join_requested", organisation=existing.name, user_name=user.name or user.email,
+                   user_email=user.email)
+    admins = db.session.execute(select(User).where(User.role == "admin", User.active.is_(True))).scalars()
+    notify(admins, message, "/admin/organisations")
+    if existing.verified:
+        notify(_buyers_of(existing.id), message, "/buyer/")
+    effects.after_commit("send_outbox")
+    return join
+
+
+def _buyers_of(organisation_id: int) -> list[User]:
+    return list(db.session.execute(select(User).where(
+        User.organisation_id == organisation_id, User.role == "buyer", User.active.is_(True))).scalars())
+
+
+def pending_join(user: User) -> OrganisationJoinRequest | None:
+    """The user's join request still waiting for an answer, if any."""
+    return db.session.execute(select(OrganisationJoinRequest).where(
+        OrganisationJoinRequest.user_id == user.id, OrganisationJoinRequest.status == JOIN_PENDING)
+        .order_by(OrganisationJoinRequest.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def latest_join(user: User) -> OrganisationJoinRequest | None:
+    """The user's most recent join request (pending, approved or refused), if any."""
+    return db.session.execute(select(OrganisationJoinRequest).where(OrganisationJoinRequest.user_id == user.id)
+                              .order_by(OrganisationJoinRequest.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def joins_to_decide(user: User) -> list[OrganisationJoinRequest]:
+    """The pending join requests ``user`` may decide, oldest first: all of them for an admin, their
+    own organisation's for a buyer of a verified organisation, none for anyone else."""
+    query = (select(OrganisationJoinRequest).where(OrganisationJoinRequest.status == JOIN_PENDING)
+             .order_by(OrganisationJoinRequest.id))
+    if user.role != "admin":
+        organisation = user.organisation
+        if organisation is None or not permissions.may_decide_join(user.role, organisation.id, organisation.verified,
+                                                                   organisation.id):
+            return []
+        query = query.where(OrganisationJoinRequest.organisation_id == organisation.id)
+    return list(db.session.execute(query).scalars())
+
+
+def join_for(user: User, join_id: int) -> OrganisationJoinRequest:
+    """The join request if ``user`` may decide it (may_decide_join); NotFound otherwise, so that
+    ids of other organisations' requests reveal nothing."""
+    join = db.session.get(OrganisationJoinRequest, join_id)
+    organisation = user.organisation
+    if join is None or not permissions.may_decide_join(
+            user.role, user.organisation_id, organisation.verified if organisation is not None else None,
+            join.organisation_id):
+        raise NotFound()
+    return join
+
+
+def decide_join(join: OrganisationJoinRequest, actor: User, *, approve: bool) -> None:
+    """Approve (the person joins the organisation) or refuse (they stay without one) a pending
+    join request, audited, and the person told. Conflict if it was decided meanwhile or the
+    person joined another organisation. Flushes; the caller commits."""
+    status = JOIN_APPROVED if approve else JOIN_REFUSED
+    person = join.user
+    if approve and person.organisation_id is not None:
+        raise Conflict("This person already belongs to an organisation.")
+    changed = db.session.execute(update(OrganisationJoinRequest).where(
+        OrganisationJoinRequest.id == join.id, OrganisationJoinRequest.status == JOIN_PENDING).values(
+        status=status, decided_by_id=actor.id, decided_at=utcnow())).rowcount
+    if changed != 1:
+        raise Conflict("Someone else answered this request a moment ago.")
+    if approve:
+        person.organisation_id = join.organisation_id
+    audit.record(actor.id, "organisation.join_approve" if approve else "organisation.join_refuse", "organisation",
+                 join.organisation_id, before={"user_id": person.id, "status": JOIN_PENDING},
+                 after={"user_id": person.id, "status": status}, detail=person.email)
+    notify([person], fact("join_approved" if approve else "join_refused", organisation=join.organisation.name),
+           "/buyer/")
+    effects.after_commit("send_outbox")
+    db.session.flush()
+    db.session.refresh(join)

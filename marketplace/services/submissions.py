@@ -1,0 +1,43 @@
+"""One-time submissions (issue 10, item 10): a create form carries a random ``submission_token``;
+the first POST with it stores its record and a receipt (token -> what was created, and where its
+sender was sent) in the same transaction, and any later POST with the same token is answered
+with that first result and stores nothing.
+
+The receipt is unique per (user, token) in the database: when two POSTs with one token race, the
+second's insert waits for the first's commit and then fails (IntegrityError at the flush, or at
+the commit on SQLite); the edge rolls the whole second attempt back and answers with the first
+result (``earlier``). Only signed-in people can create records, so a receipt belongs to a user.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..extensions import db
+from ..models import SubmissionReceipt
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the first POST with a token created: ``kind`` ("lead", "request", ...), the record's
+    id and the path its sender was redirected to."""
+
+    kind: str
+    object_id: int
+    location: str
+
+
+def earlier(user_id: int, token: str | None) -> Receipt | None:
+    """The receipt of ``user_id``'s earlier submission with ``token``, if one was committed."""
+    if not token:
+        return None
+    row = db.session.execute(db.select(SubmissionReceipt).where(
+        SubmissionReceipt.user_id == user_id, SubmissionReceipt.token == token)).scalar_one_or_none()
+    return Receipt(row.kind, row.object_id, row.location) if row else None
+
+
+def record(user_id: int, token: str, kind: str, object_id: int, location: str) -> None:
+    """Add the receipt for this submission to the current transaction and flush it. Raises
+    sqlalchemy's IntegrityError when the token was used meanwhile (see the module's note)."""
+    db.session.add(SubmissionReceipt(user_id=user_id, token=token, kind=kind, object_id=object_id,
+                                     location=location[:300]))
+    db.session.flush()

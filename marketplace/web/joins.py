@@ -1,0 +1,33 @@
+"""Deciding a request to join an organisation, from the admin's organisations page and from the
+buyer's home (its verified organisation's own people): one form, one handler."""
+from __future__ import annotations
+
+from flask import flash, redirect
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+from ..extensions import db
+from ..services import organisations
+from .forms import choices
+
+
+class JoinDecisionForm(FlaskForm):
+    """Approve or refuse a request to join an organisation (the button's value)."""
+
+    decision = SelectField(choices=choices((("approve", "Approve"), ("refuse", "Refuse"))))
+
+
+def decide_join_at(join_id: int, back: str):
+    """Decide a join request as the signed-in user (an admin, or a buyer of that verified
+    organisation: services.organisations.join_for, NotFound for anyone else) and go to ``back``."""
+    join = organisations.join_for(current_user, join_id)
+    form = JoinDecisionForm()
+    if form.validate_on_submit():
+        approve = form.decision.data == "approve"
+        organisations.decide_join(join, current_user, approve=approve)
+        db.session.commit()
+        flash(f"{join.user.email} {'joined' if approve else 'was refused by'} {join.organisation.name}.", "success")
+    else:
+        flash("The form could not be read; please try again.", "error")
+    return redirect(back)

@@ -1,0 +1,181 @@
+"""S2, derived (issue 10, item 2): no page or e-mail shows a party a value DERIVED from a field it
+may not see. The supplier's match page said "$0.06 under your maximum", so the buyer's private
+maximum was the price plus 0.06; it also showed the supplier its own vetting score, the buyer's
+days of supply and the vetter's e-mail.
+
+One world with figures chosen so that their derivatives are unlikely to appear by chance: an offer
+at $1.3897 against a maximum of $1.4713 (difference 0.0816, ratio 94.45 %, 5.55 % under), a request
+for 61,379 units with 23 days of supply (about 2,669 units a day), a vetter whose e-mail is
+vera.vetter-q7@city.example. Every page each role can reach (every route with every id, then every
+link found) and every e-mail it is sent is searched for each derived form the app could print. The
+second example of the kind: the request's quantity, what remains of it, and percentages of it,
+which the supplier may not see either. Staff and the buyer are the control: they must see the
+values their role may (so the formats searched for are the ones the app prints).
+"""
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.models import DemandRequest, Lead, Match, OutboxEmail, User
+from marketplace.services import matches, notifications, planning, processing
+from tests.conftest import approve, login, make_lead, make_request, make_user
+from tests.web.test_access_matrix import crawl, every_get_url
+
+PRICE, MAXIMUM = "1.3897", "1.4713"
+QUANTITY, DAYS_OF_SUPPLY = 61379, 23
+VETTER = "vera.vetter-q7@city.example"
+HAND, LEAD_UNITS = 2000, 50000
+
+
+class DerivedWorld:
+    def __init__(self, app):
+        with app.app_context():
+            buyer = make_user("buyer", "nurse@stvincent.example", organisation="St. Vincent Medical Center",
+                              verified=True)
+            supplier = make_user("supplier", "sales@harbor.example")
+            vetter = make_user("vetter", VETTER)
+            admin = make_user("admin", "admin@city.example")
+            request = make_request(buyer, max_unit_price=MAXIMUM, days_of_supply=str(DAYS_OF_SUPPLY),
+                                   quantity=str(QUANTITY))
+            lead = make_lead(supplier, unit_price=PRICE, quantity=str(LEAD_UNITS))
+            processing.process_lead(lead.id)  # scored now, as the worker would (with Redis it is only queued)
+            db.session.commit()
+            approve(lead, vetter)
+            hand = planning.propose(request, lead.id, HAND, vetter)  # by hand: "proposed by ..." reason
+            db.session.commit()
+            planning.release_plan(planning.run_matching("derived leaks"), vetter)  # the plan's reasons too
+            db.session.commit()
+            matches.act_on_match(hand, buyer, "accept")  # the supplier is told, and learns the buyer's name
+            db.session.commit()
+            notifications.send_pending()  # with Redis the sender is only queued: word the e-mails now
+            db.session.commit()
+            lead = db.session.get(Lead, lead.id)
+            assert lead.risk_score is not None, "the lead should be scored (the score is searched for)"
+            self.score = lead.risk_score
+            self.held = sum(m.quantity for m in db.session.execute(select(Match)).scalars())
+            assert self.held == LEAD_UNITS, "the plan should propose the rest of the lead to the request"
+            self.emails = {"buyer": buyer.email, "supplier": supplier.email, "vetter": vetter.email,
+                           "admin": admin.email}
+            self.ids = {"lead_id": [lead.id], "request_id": [request.id],
+                        "match_id": list(db.session.execute(select(Match.id)).scalars()),
+                        "user_id": list(db.session.execute(select(User.id)).scalars()),
+                        "organisation_id": [buyer.organisation_id, supplier.organisation_id],
+                        "document_id": [], "pair_id": [], "plan_id": [planning.latest_plan().id], "join_id": [],
+                        "batch_id": []}
+            assert db.session.get(DemandRequest, request.id).quantity == QUANTITY
+            db.session.remove()
+        self.clients = {}
+        for role in ("anonymous", "supplier", "buyer", "vetter"):
+            self.clients[role] = app.test_client()
+            if role != "anonymous":
+                login(self.clients[role], self.emails[role])
+
+
+def _money_forms(value: str) -> list[str]:
+    """The ways the app may print an amount: 0.0816, $0.0816, $0.08, 0.082."""
+    number = float(value)
+    return sorted({value, f"${value}", f"{number:.2f}", f"${number:.2f}", f"{number:.3f}", f"{number:.4f}"})
+
+
+def _percent_forms(fraction: float) -> list[str]:
+    """94%, 94.5%, 94.45%, 94 %: a fraction as the app may print a percentage."""
+    pct = fraction * 100
+    forms = {f"{pct:.0f}%", f"{pct:.1f}%", f"{pct:.2f}%", f"{pct:.0f} %", f"{pct:.1f} %"}
+    return sorted(forms)
+
+
+def forbidden(role: str, world: DerivedWorld) -> dict[str, list[str]]:
+    """What ``role`` must never read, by the private field it comes from."""
+    price, maximum = float(PRICE), float(MAXIMUM)
+    headroom = f"{maximum - price:.4f}"
+    score = world.score
+    remaining = QUANTITY - world.held
+    per_day = QUANTITY / DAYS_OF_SUPPLY
+    score_forms = [f"score {score}", f"score: {score}", f"{score} of 100", f"{score}/100", "vetting score"]
+    vetter = [VETTER, VETTER.split("@")[0]]
+    if role == "buyer":  # the buyer sees its own request; not the vetting details nor who vetted
+        return {"score": score_forms, "vetter": vetter}
+    return {
+        "maximum price": _money_forms(MAXIMUM) + ["your maximum", "the maximum", "at most"],
+        "difference to the maximum": _money_forms(headroom) + ["under your maximum", "under the maximum"],
+        "ratio to the maximum": (_percent_forms(price / maximum) + _percent_forms(1 - price / maximum)
+                                 + [f"{price / maximum:.2f}x", f"{maximum / price:.2f}x"]),
+        "score": score_forms + ["few concerns", "some concerns", "serious concerns", "vetted by the city"],
+        "days of supply": [f"{DAYS_OF_SUPPLY} days", f"{DAYS_OF_SUPPLY} day", "days of supply", "urgency"],
+        "burn rate": [f"{per_day:,.0f}", f"{per_day:.0f}", f"{int(per_day):,}", f"{int(per_day)}"],
+        "vetter": vetter,
+        # The second example of the kind: the request's size and what remains of it.
+        "request quantity": [f"{QUANTITY:,}", str(QUANTITY), f"{remaining:,}", str(remaining),
+                             f"{QUANTITY - HAND:,}", str(QUANTITY - HAND)],
+        "share of the request": (_percent_forms(HAND / QUANTITY) + _percent_forms(LEAD_UNITS / QUANTITY)
+                                 + _percent_forms(remaining / QUANTITY)),
+    }
+
+
+def _plain_text(body: str) -> str:
+    """The text a person reads: tags removed (attribute values such as CSRF tokens are not text),
+    entities decoded, spaces collapsed."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+def found(text: str, role: str, world: DerivedWorld) -> list[str]:
+    lowered = text.lower()
+    return [f"{field}: {form!r}" for field, forms in forbidden(role, world).items()
+            for form in forms if form.lower() in lowered]
+
+
+@pytest.fixture
+def world(clean_app):
+    return DerivedWorld(clean_app)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "supplier", "buyer"])
+def test_no_page_shows_values_derived_from_private_fields(world, clean_app, role):
+    client = world.clients[role]
+    seeds = ["/"] + every_get_url(clean_app, world.ids)
+    failures, pages = [], 0
+    for url, response in crawl(clean_app, client, seeds):
+        pages += 1
+        assert response.status_code < 500, f"{url}: {response.status_code}"
+        if response.mimetype != "text/html" or response.status_code != 200:
+            continue
+        leaks = found(_plain_text(response.get_data(as_text=True)), role, world)
+        if leaks:
+            failures.append(f"{url} shows {leaks}")
+    assert pages >= 5
+    assert failures == []
+
+
+@pytest.mark.parametrize("role", ["supplier", "buyer"])
+def test_no_email_says_it_either(world, clean_app, role):
+    with clean_app.app_context():
+        emails = list(db.session.execute(select(OutboxEmail).where(
+            OutboxEmail.to_address == world.emails[role])).scalars())
+        assert emails, f"the {role} should have been e-mailed"
+        failures = [f"e-mail {e.id} ({e.subject!r}) says {found(e.subject + ' ' + e.body, role, world)}"
+                    for e in emails if found((e.subject or "") + " " + (e.body or ""), role, world)]
+    assert failures == []
+
+
+def test_the_forms_searched_for_are_the_ones_the_app_prints(world, clean_app):
+    """The control: the buyer and staff read these values in exactly the forms searched for, so
+    the searches above would find them if they leaked."""
+    with clean_app.app_context():
+        match_id = db.session.execute(select(Match.id).order_by(Match.id)).scalars().first()
+        request_id = db.session.execute(select(DemandRequest.id)).scalar_one()
+    buyer = _plain_text(world.clients["buyer"].get(f"/matches/{match_id}").get_data(as_text=True))
+    for shown in ("$0.0816 under your maximum", f"{DAYS_OF_SUPPLY} days of supply", f"{QUANTITY:,} units",
+                  f"at most ${MAXIMUM}"):
+        assert shown in buyer, shown
+    staff = _plain_text(world.clients["vetter"].get(f"/matches/{match_id}").get_data(as_text=True))
+    for shown in (f"vetting score {world.score} of 100", f"proposed by hand by {VETTER}", "under your maximum"):
+        assert shown in staff, shown
+    staff_request = _plain_text(world.clients["vetter"].get(f"/staff/requests/{request_id}").get_data(as_text=True))
+    assert f"{QUANTITY:,}" in staff_request
+    assert found(staff + staff_request, "supplier", world), "staff pages should hold what the supplier may not see"

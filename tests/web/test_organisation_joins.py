@@ -1,0 +1,105 @@
+"""Organisation squatting in the browser's terms (issue 10, item 1): registering with a taken name
+asks to join and says so, revealing nothing about the organisation beyond its name; its own
+people or the city approve; a person without an organisation signs in but cannot post."""
+import html
+import re
+
+from marketplace.extensions import db
+from marketplace.models import Organisation, OrganisationJoinRequest, User
+from tests.conftest import DEFAULT_PASSWORD, fetch_token, login, make_request, make_user, post_form
+
+
+def _register(client, organisation: str, email: str = "someone@gmail.com"):
+    """Register (the one answer: check your e-mail; nobody is signed in), then sign in."""
+    response = post_form(client, "/register/buyer", {
+        "name": "Sam Someone", "email": email, "organisation_name": organisation, "organisation_kind": "hospital",
+        "password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD})
+    login(client, email)
+    return response
+
+
+def _text(response) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+def _hospital(app):
+    """St. Vincent Medical Center, verified, with a member and an open request (private figures)."""
+    with app.app_context():
+        member = make_user("buyer", "charge.nurse@stvincent.example", organisation="St. Vincent Medical Center",
+                           verified=True)
+        make_request(member, max_unit_price="1.37", quantity="43210", postal_code="90057")
+        make_user("admin", "admin@city.example")
+        return member.organisation_id
+
+
+def test_registering_a_taken_name_asks_to_join_and_reveals_only_its_name(unlimited, client):
+    organisation_id = _hospital(unlimited)
+    response = _register(client, "St Vincent Medical Ctr")
+    # The registration answer is the one every registration gets: nothing about the organisation.
+    assert response.status_code == 200 and "Check your e-mail" in _text(response)
+    assert "St. Vincent" not in response.get_data(as_text=True)
+    page = client.get("/buyer/")
+    text = _text(page)
+    assert "Your request to join “St. Vincent Medical Center” waits for approval" in text
+    assert "Waiting to join" in text and "cannot post requests" in text
+    for private in ("charge.nurse", "stvincent.example", "43,210", "43210", "1.37", "90057", "Verified"):
+        assert private not in page.get_data(as_text=True), private
+    for url in ("/matches/", "/notifications"):
+        body = client.get(url).get_data(as_text=True)
+        assert "charge.nurse" not in body and "43,210" not in body, url
+    # Signed in, but cannot post: the form redirects home saying why.
+    response = client.get("/buyer/requests/new", follow_redirects=True)
+    assert "waits for approval" in _text(response) and "Request supplies" not in _text(response)
+    with unlimited.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(Organisation)).scalar_one() == 1
+        user = db.session.execute(db.select(User).where(User.email == "someone@gmail.com")).scalar_one()
+        join = db.session.execute(db.select(OrganisationJoinRequest)).scalar_one()
+        assert user.organisation_id is None and (join.user_id, join.organisation_id) == (user.id, organisation_id)
+
+
+def test_a_member_approves_on_the_home_page(unlimited, client):
+    _hospital(unlimited)
+    _register(client, "Saint Vincent Medical Center")
+    member = unlimited.test_client()
+    login(member, "charge.nurse@stvincent.example")
+    home = member.get("/buyer/").get_data(as_text=True)
+    assert "People asking to join St. Vincent Medical Center" in home and "someone@gmail.com" in home
+    join_id = int(re.search(r'action="/buyer/joins/(\d+)"', home).group(1))
+    # Without the CSRF token nothing happens.
+    assert member.post(f"/buyer/joins/{join_id}", data={"decision": "approve"}).status_code == 400
+    response = member.post(f"/buyer/joins/{join_id}", data={"decision": "approve",
+                                                             "csrf_token": fetch_token(member, "/buyer/")})
+    assert response.status_code == 302
+    page = client.get("/buyer/").get_data(as_text=True)
+    assert "St. Vincent Medical Center" in page and "Request supplies" in page
+    assert "was approved" in client.get("/notifications").get_data(as_text=True)
+
+
+def test_the_city_refuses_and_the_person_may_name_a_different_organisation(unlimited, client):
+    _hospital(unlimited)
+    _register(client, "ST. VINCENT MEDICAL CENTER")
+    admin = unlimited.test_client()
+    login(admin, "admin@city.example")
+    page = admin.get("/admin/organisations").get_data(as_text=True)
+    assert "Requests to join an organisation" in page and "ST. VINCENT MEDICAL CENTER" in page
+    join_id = int(re.search(r'action="/admin/joins/(\d+)"', page).group(1))
+    # Another organisation's buyer cannot decide it: 404, nothing changes.
+    other = unlimited.test_client()
+    with unlimited.app_context():
+        make_user("buyer", "buyer@eastside.example", organisation="Eastside Free Clinic", verified=True)
+    login(other, "buyer@eastside.example")
+    assert other.post(f"/buyer/joins/{join_id}", data={
+        "decision": "approve", "csrf_token": fetch_token(other, "/buyer/")}).status_code == 404
+    response = admin.post(f"/admin/joins/{join_id}", data={"decision": "refuse",
+                                                            "csrf_token": fetch_token(admin, "/admin/organisations")})
+    assert response.status_code == 302
+    home = _text(client.get("/buyer/"))
+    assert "was refused" in home and "Name my organisation" in home
+    response = client.post("/buyer/organisation", data={
+        "organisation_name": "Westlake Community Clinic", "organisation_kind": "clinic",
+        "csrf_token": fetch_token(client, "/buyer/")}, follow_redirects=True)
+    assert "Your organisation is registered" in _text(response) and "Awaiting verification" in _text(response)
+    with unlimited.app_context():
+        user = db.session.execute(db.select(User).where(User.email == "someone@gmail.com")).scalar_one()
+        assert user.organisation.name == "Westlake Community Clinic" and not user.organisation.verified
+        assert db.session.execute(db.select(OrganisationJoinRequest.status)).scalar_one() == "refused"

@@ -285,26 +285,35 @@ def bootstrap_command() -> None:
               help="Run each job in a forked work horse (isolation) or in the worker itself (throughput).")
 @with_appcontext
 def worker_command(burst: bool, name: str | None, fork: bool) -> None:
-    """Process background jobs from Redis (needs REDIS_URL). Also runs the sweeper periodically."""
-    from .jobs.worker import make_worker
+    """Process background jobs from Redis (needs REDIS_URL) until SIGTERM, waiting out Redis
+    outages. Also runs the sweeper periodically."""
+    from .jobs.worker import run_worker
 
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: without Redis, jobs run in-process and no worker is needed")
     # The scheduler runs RQ's delayed retries (Retry intervals); any number of workers may run it
     # (they share a lock). A burst worker (tests, benchmarks, cron) stops when the queue is empty.
-    make_worker(current_app._get_current_object(), name=name, fork=fork).work(
-        burst=burst, logging_level="INFO", with_scheduler=not burst)
+    run_worker(current_app._get_current_object(), name=name, fork=fork, burst=burst)
 
 
 @click.command("sweep")
 @click.option("--older-than", default=None, type=int, help="Seconds a lead may stay pending (default: SWEEP_AFTER).")
+@click.option("--every", default=None, type=float, metavar="SECONDS",
+              help="Sweep again every SECONDS until SIGTERM, waiting out database outages "
+                   "(run it as its own supervised process); without it, sweep once.")
 @with_appcontext
-def sweep_command(older_than: int | None) -> None:
+def sweep_command(older_than: int | None, every: float | None) -> None:
     """Re-enqueue leads left pending too long, and leads scored with older reference data."""
-    from .jobs.worker import sweep
+    from .jobs.worker import run_sweeper, sweep
 
-    found, queued = sweep(current_app._get_current_object(),
-                          timedelta(seconds=older_than) if older_than is not None else None)
+    app = current_app._get_current_object()
+    threshold = timedelta(seconds=older_than) if older_than is not None else None
+    if every is not None:
+        if every <= 0:
+            raise click.BadParameter("must be more than 0", param_hint="--every")
+        run_sweeper(app, every, threshold)
+        return
+    found, queued = sweep(app, threshold)
     click.echo(f"{found} lead(s) pending too long; {queued} queued again (the others were already queued)")
 
 

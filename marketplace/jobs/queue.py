@@ -282,3 +282,34 @@ def try_sweeper_lock(seconds: int) -> bool:
         return bool(redis_connection().set("marketplace:sweeper", "1", nx=True, ex=max(1, seconds)))
     except (redis.ConnectionError, redis.TimeoutError, OSError):
         return False
+
+
+def forget_lost_jobs(lead_ids: Iterable[int] = (), import_ids: Iterable[int] = (),
+                     connection: redis.Redis | None = None) -> int:
+    """Delete the records of jobs that say "queued" but are on no queue, so that they can be queued
+    again. A worker killed between taking a job off its queue (RQ's BLPOP) and marking it started
+    leaves the job's hash "queued" for ever, and enqueueing trusts that status ("already on its
+    way"): the lead would stay pending for good (found by bench/fault_run.py). The sweeper calls
+    this for the leads it found pending too long, the imports it takes up again, and the task jobs
+    (matching, e-mail, refit).
+    A job taken by a live worker in between is deleted and queued again: it runs twice, which
+    changes nothing (R8). Returns how many records were deleted. Raises redis errors."""
+    conn = connection or redis_connection()
+    candidates = [(LEADS_QUEUE, job_id_for(lead_id)) for lead_id in lead_ids]
+    candidates += [(TASKS_QUEUE, import_job_id(batch_id)) for batch_id in import_ids]
+    candidates += [(TASKS_QUEUE, job_id) for job_id in (*MATCHING_JOB_IDS, OUTBOX_JOB_ID, REFIT_JOB_ID)]
+    with conn.pipeline(transaction=False) as pipe:
+        for _, job_id in candidates:
+            pipe.hget(Job.key_for(job_id), "status")
+        statuses = pipe.execute()
+    queued = [(name, job_id) for (name, job_id), status in zip(candidates, statuses) if status == b"queued"]
+    if not queued:
+        return 0
+    queues = {LEADS_QUEUE: leads_queue(conn), TASKS_QUEUE: tasks_queue(conn)}
+    on_queues = {name: set(conn.lrange(queues[name].key, 0, -1)) for name in {name for name, _ in queued}}
+    lost = [job_id for name, job_id in queued if job_id.encode() not in on_queues[name]]
+    if lost:
+        conn.delete(*(Job.key_for(job_id) for job_id in lost))
+        log.warning("%d job(s) marked queued but on no queue (a worker killed as it took them): %s",
+                    len(lost), ", ".join(lost[:10]))
+    return len(lost)

@@ -1,12 +1,14 @@
-"""Real Redis servers and real RQ worker processes for the reliability tests (quality bar R2-R9).
+"""Real Redis servers and real RQ worker processes for the reliability tests (quality bar R2-R12).
 
 Each test gets its own redis-server on a free loopback port, so it can stop, freeze or flush it
-without touching the machine's shared Redis. Workers are `flask --app wsgi worker` subprocesses
+without touching the machine's shared Redis; a test that restarts PostgreSQL gets its own cluster
+(``PostgresServer``: initdb and pg_ctl in a temporary directory). Workers are `flask --app wsgi worker` subprocesses
 on the same database as the test. These tests exercise the production set-up, so they run when
 the suite runs on PostgreSQL (CI's first run); on the embedded default they are skipped.
 """
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import signal
@@ -75,6 +77,58 @@ class RedisServer:
         return redis.Redis(port=self.port)
 
 
+class PostgresServer:
+    """A private PostgreSQL cluster on a free loopback port, trust authentication, in a temporary
+    directory (initdb and pg_ctl from /usr/lib/postgresql/*/bin; run as the postgres user when
+    the tests run as root, since initdb refuses root)."""
+
+    def __init__(self) -> None:
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
+        if not bins:
+            raise RuntimeError("PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin")
+        self.bin = Path(bins[-1])
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="pg-test-"))
+        self.data = self.dir / "data"
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
+
+    def _run(self, program: str, *args: str) -> None:
+        command = [str(self.bin / program), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c max_connections=200")
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.dir / "server.log"), "-w",
+                  "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
+    def remove(self) -> None:
+        if self.running():
+            self.stop("immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_server():
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.remove()
+
+
 @pytest.fixture
 def redis_server():
     if not shutil.which("redis-server"):
@@ -125,6 +179,20 @@ class Workers:
         process.log_path = log.name
         self.processes.append(process)
         return process
+
+    def start_sweeper(self, every: float = 1, older_than: int = 0, **env) -> subprocess.Popen:
+        """`flask sweep --every N` as its own process (the supervised sweeper, issue 10 item 12)."""
+        log = open(self.tmp / f"sweeper-{len(self.processes)}.log", "wb")
+        args = [sys.executable, "-m", "flask", "--app", "wsgi", "sweep", "--every", str(every),
+                "--older-than", str(older_than)]
+        process = subprocess.Popen(args, cwd=ROOT, env=self.env(**env), stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        process.log_path = log.name
+        self.processes.append(process)
+        return process
+
+    def log_of(self, process: subprocess.Popen) -> str:
+        return Path(process.log_path).read_text(errors="replace")
 
     def run_burst(self, timeout: float = 120, **env) -> None:
         process = self.start(burst=True, **env)

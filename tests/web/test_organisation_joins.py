@@ -6,14 +6,14 @@ import re
 
 from marketplace.extensions import db
 from marketplace.models import Organisation, OrganisationJoinRequest, User
-from tests.conftest import DEFAULT_PASSWORD, fetch_token, login, make_request, make_user, post_form
+from tests.conftest import DEFAULT_PASSWORD, FACILITY_FORM, fetch_token, login, make_request, make_user, post_form
 
 
 def _register(client, organisation: str, email: str = "someone@gmail.com"):
     """Register (the one answer: check your e-mail; nobody is signed in), then sign in."""
     response = post_form(client, "/register/buyer", {
         "name": "Sam Someone", "email": email, "organisation_name": organisation, "organisation_kind": "hospital",
-        "password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD})
+        "password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD, **FACILITY_FORM})
     login(client, email)
     return response
 

@@ -2,6 +2,7 @@ from flask import Blueprint, Response, current_app, flash, make_response, redire
 from flask_login import current_user, login_required
 
 from ...domain.account_tokens import EXPIRED, USED, TokenRefused
+from ...domain.facility import FACILITY_FIELDS
 from ...domain.redirects import safe_next
 from ...extensions import db, limiter
 from ...security import end_session, start_session
@@ -88,9 +89,11 @@ def _register(form, role: str, template: str):
             accounts.register(accounts.NewAccount(
                 email=form.email.data, password=form.password.data, role=role, name=form.name.data,
                 organisation_name=form.organisation_name.data,
-                organisation_kind=getattr(form, "organisation_kind", None) and form.organisation_kind.data))
+                organisation_kind=getattr(form, "organisation_kind", None) and form.organisation_kind.data,
+                facility=({name: getattr(form, name).data for name in FACILITY_FIELDS}
+                          if getattr(form, "licence_number", None) is not None else None)))
         except accounts.AccountError as exc:  # raised before anything is written
-            attach_errors(form, {exc.field or "": str(exc)})
+            attach_errors(form, exc.errors)
         else:
             # One answer for every registration (new address or not, organisation name taken or
             # not): a pending request to join is shown once the person has signed in.

@@ -185,7 +185,8 @@ def csrf_cases(ids) -> dict[str, Case]:
         "buyers.decide_join": Case("buyer", f"/buyer/joins/{ids['join']}", lambda: {"decision": "approve"},
                                    lambda: db.session.get(OrganisationJoinRequest, ids["join"]).status),
         "buyers.name_organisation": Case("orgless", "/buyer/organisation", lambda: {
-            "organisation_name": "Westlake Community Clinic", "organisation_kind": "clinic"}, _count(Organisation)),
+            "organisation_name": "Westlake Community Clinic", "organisation_kind": "clinic", **FACILITY_FORM},
+            _count(Organisation)),
         "planning.propose": Case("vetter", f"/staff/requests/{request}/propose",
                                  lambda: {"lead_id": str(ids["offer"]), "quantity": "100"}, _count(Match)),
     }

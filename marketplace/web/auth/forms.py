@@ -3,9 +3,8 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ...domain.catalog import BUYER_ORGANISATION_KINDS
-from ...domain.facility import LICENCE_KINDS
 from ...domain.passwords import MAX_LENGTH, MIN_LENGTH
-from ..forms import choices, no_control_characters
+from ..forms import FacilityFields, choices, no_control_characters
 
 
 class LoginForm(FlaskForm):
@@ -32,22 +31,9 @@ class RegisterForm(FlaskForm):
                             render_kw={"autocomplete": "new-password"})
 
 
-class BuyerRegisterForm(RegisterForm):
+class BuyerRegisterForm(FacilityFields, RegisterForm):
     """The facility's details are checked by domain.facility.parse_facility (messages beside each field)."""
     organisation_kind = SelectField("Kind of organisation", choices=choices(BUYER_ORGANISATION_KINDS))
-    street = StringField("Street address", render_kw={"autocomplete": "street-address"})
-    city = StringField("City", render_kw={"autocomplete": "address-level2"})
-    state = StringField("State", render_kw={"autocomplete": "address-level1"})
-    postal_code = StringField("ZIP code", render_kw={"autocomplete": "postal-code"})
-    phone = StringField("Facility phone", description="With area code, for example (213) 555-0134.",
-                        render_kw={"autocomplete": "tel"})
-    licence_kind = SelectField("Licence or registry", choices=choices(LICENCE_KINDS, prompt="Choose…"))
-    licence_number = StringField("Licence or registry number",
-                                 description="The facility's NPI (10 digits) or its state facility licence number; "
-                                             "city staff check it before verifying your organisation.")
-    delivery_hours = StringField("Delivery hours (optional)", description="For example: Mon–Fri 7am–3pm, dock B.")
-    delivery_contact = StringField("Delivery contact (optional)",
-                                   description="Who receives deliveries, for example: Receiving, Jane Doe.")
 
 
 class PasswordChangeForm(FlaskForm):

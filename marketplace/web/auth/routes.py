@@ -2,12 +2,11 @@ from flask import Blueprint, Response, current_app, flash, make_response, redire
 from flask_login import current_user, login_required
 
 from ...domain.account_tokens import EXPIRED, USED, TokenRefused
-from ...domain.facility import FACILITY_FIELDS
 from ...domain.redirects import safe_next
 from ...extensions import db, limiter
 from ...security import end_session, start_session
 from ...services import accounts
-from ..forms import attach_errors
+from ..forms import FacilityFields, attach_errors
 from ..main.routes import home_url_for
 from .devices import is_known_browser, remember_browser
 from .forms import (
@@ -90,8 +89,7 @@ def _register(form, role: str, template: str):
                 email=form.email.data, password=form.password.data, role=role, name=form.name.data,
                 organisation_name=form.organisation_name.data,
                 organisation_kind=getattr(form, "organisation_kind", None) and form.organisation_kind.data,
-                facility=({name: getattr(form, name).data for name in FACILITY_FIELDS}
-                          if getattr(form, "licence_number", None) is not None else None)))
+                facility=form.facility_data() if isinstance(form, FacilityFields) else None))
         except accounts.AccountError as exc:  # raised before anything is written
             attach_errors(form, exc.errors)
         else:

@@ -41,6 +41,10 @@ DEMO_ACCOUNTS = (
     ("supplier", "supplier@example.com", "demo-supplier-pass-2026", "Harbor Industrial Distribution", "supplier"),
     ("buyer", "buyer@example.net", "demo-buyer-pass-2026", "St. Vincent Community Hospital", "hospital"),
 )
+# The demo hospital's delivery details (issue 11, item 8), shown to a supplier once the buyer accepts.
+DEMO_FACILITY = {"street": "2131 W 3rd St", "city": "Los Angeles", "state": "CA", "postal_code": "90057",
+                 "phone": "(213) 555-0171", "licence_kind": "npi", "licence_number": "1234567893",
+                 "delivery_hours": "Mon-Fri 7am-3pm, loading dock B", "delivery_contact": "Receiving desk"}
 
 
 @users_cli.command("create")
@@ -178,7 +182,8 @@ def seed_demo(lead_count: int = 60) -> list[tuple[str, str, str]]:
         if user is None:
             user = accounts.create_account(accounts.NewAccount(
                 email=email, password=password, role=role, name=f"Demo {role}",
-                organisation_name=org_name, organisation_kind=org_kind))
+                organisation_name=org_name, organisation_kind=org_kind,
+                facility=DEMO_FACILITY if role == "buyer" else None))
         created.append((role, email, password))
     db.session.commit()
     supplier = accounts.find_user_by_email("supplier@example.com")

@@ -201,6 +201,12 @@ def _distinct_word(number: int) -> str:
     return "".join(chr(ord("a") + int(c, 16)) for c in digest[:9]).title()
 
 
+# A buyer facility's details as the registration form takes them (issue 11, item 8; domain.facility).
+FACILITY_FORM = {"street": "1200 Harbor Blvd", "city": "Los Angeles", "state": "CA", "postal_code": "90012",
+                 "phone": "(213) 555-0100", "licence_kind": "npi", "licence_number": "1234567893",
+                 "delivery_hours": "", "delivery_contact": ""}
+
+
 def login(client, email: str, password: str = DEFAULT_PASSWORD, **extra):
     response = post_form(client, "/login", {"email": email, "password": password, **extra})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]

@@ -110,14 +110,18 @@ def may_decide_join(role: str, organisation_id: int | None, organisation_verifie
 
 def buyer_sees_contacts(party: str | None, organisation_verified: bool | None, match_status: str) -> bool:
     """Whether the supplier's contact details are shown: staff always; the buyer only once their
-    organisation is verified and the match accepted (or further on); nobody else."""
+    organisation is verified and the match accepted (or further on); nobody else. The details are
+    the lead's company, contact, e-mail, phone, website and full address with its country."""
     if party in STAFF_ROLES:
         return True
     return party == "buyer" and bool(organisation_verified) and match_status in CONTACT_STATUSES
 
 
 def supplier_sees_buyer(match_status: str) -> bool:
-    """The supplier learns who to deliver to once the buyer has accepted."""
+    """The supplier learns who to deliver to once the buyer has accepted: the buyer's organisation
+    name, its members' e-mail addresses and its facility's delivery details (street address, phone,
+    delivery contact and hours; domain.facility). The facility's licence or registry number is
+    never shown to a supplier: it is for the admin's check (the admin organisations page)."""
     return match_status in CONTACT_STATUSES
 
 

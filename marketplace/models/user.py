@@ -21,6 +21,18 @@ class Organisation(db.Model):
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     verified_by_id: Mapped[int | None] = mapped_column()  # a user id; the audit log has the rest
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
+    # A buyer facility's delivery details and licence (issue 11, item 8; domain.facility): given at
+    # registration, checked by an admin, shown to a supplier only once a buyer accepted a match
+    # (permissions.supplier_sees_buyer). None: not given (older and supplier organisations).
+    street: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(100))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    licence_kind: Mapped[str | None] = mapped_column(String(16))  # facility.LICENCE_NPI / LICENCE_STATE
+    licence_number: Mapped[str | None] = mapped_column(String(50))
+    delivery_hours: Mapped[str | None] = mapped_column(String(200))
+    delivery_contact: Mapped[str | None] = mapped_column(String(120))
 
     members: Mapped[list[User]] = relationship(back_populates="organisation", foreign_keys="User.organisation_id")
 

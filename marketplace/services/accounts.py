@@ -12,6 +12,7 @@ the caller's commit.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -29,6 +30,7 @@ from ..domain.account_tokens import (
 )
 from ..domain.catalog import ORGANISATION_KINDS, ROLES, values
 from ..domain.errors import Conflict
+from ..domain.facility import parse_facility
 from ..domain.passwords import password_problem
 from ..domain.permissions import may_verify_organisation
 from ..extensions import db
@@ -53,6 +55,16 @@ class AccountError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+        self.errors: dict[str, str] = {field or "": message}
+
+
+class FacilityInvalid(AccountError):
+    """A buyer facility's details with bad fields: ``errors`` is {field: message} for every one
+    (domain.facility.parse_facility)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("Please check the facility's details.")
+        self.errors = dict(errors)
 
 
 @dataclass
@@ -63,6 +75,9 @@ class NewAccount:
     name: str | None = None
     organisation_name: str | None = None
     organisation_kind: str | None = None
+    # A buyer facility's details as typed (domain.facility.FACILITY_FIELDS; issue 11, item 8):
+    # the public buyer form always gives them (required there); staff, the CLI and seeds may not.
+    facility: Mapping[str, str | None] | None = None
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -79,7 +94,18 @@ def _checked_email(new: NewAccount) -> str:
     problem = password_problem(new.password, email=email, names=(new.name, new.organisation_name))
     if problem:
         raise AccountError(problem, "password")
+    _facility(new)
     return email
+
+
+def _facility(new: NewAccount) -> dict[str, str | None] | None:
+    """``new.facility`` checked (FacilityInvalid with every bad field), or None when not given."""
+    if new.facility is None:
+        return None
+    values, errors = parse_facility(new.facility)
+    if errors:
+        raise FacilityInvalid(errors)
+    return values
 
 
 def create_account(new: NewAccount, *, actor_id: int | None = None, email_verified: bool = True) -> User:
@@ -116,7 +142,7 @@ def create_account(new: NewAccount, *, actor_id: int | None = None, email_verifi
                  after={"email": email, "role": new.role,
                         "organisation": organisation.name if organisation else None})
     if organisation_name and new.role == "buyer":
-        organisations.place_buyer(user, organisation_name, kind, actor_id=actor_id)
+        organisations.place_buyer(user, organisation_name, kind, actor_id=actor_id, facility=_facility(new))
     return user
 
 

@@ -10,6 +10,8 @@ step is audited and told through services.notifications. Services flush; the cal
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import select, update
 
 from ..domain import permissions
@@ -29,23 +31,27 @@ def known_buyer_organisations() -> list[KnownOrganisation]:
         select(Organisation.id, Organisation.name, Organisation.verified_at).where(Organisation.kind != "supplier"))]
 
 
-def place_buyer(user: User, name: str, kind: str, *, actor_id: int | None = None) -> OrganisationJoinRequest | None:
+def place_buyer(user: User, name: str, kind: str, *, actor_id: int | None = None,
+                facility: Mapping[str, str | None] | None = None) -> OrganisationJoinRequest | None:
     """Put a buyer without an organisation into the one named ``name``: a new organisation of
     ``kind`` (unverified) when no organisation has that or a close name; otherwise a pending join
     request to the existing one (returned; the admins and the organisation's verified buyers are
-    told). Conflict if the user already belongs to one or already waits for an answer. Flushes."""
+    told). Conflict if the user already belongs to one or already waits for an answer. Flushes.
+    ``facility``: the new organisation's checked details (domain.facility.parse_facility's
+    values), stored on it; a joiner's are not (the organisation has its own, which an admin checked)."""
     if user.organisation_id is not None or pending_join(user) is not None:
         raise Conflict("You already belong to an organisation or wait for an answer to join one.")
     name = name.strip()
     existing = registration_target(name, known_buyer_organisations())
     actor_id = user.id if actor_id is None else actor_id
     if existing is None:
-        organisation = Organisation(name=name, kind=kind)
+        organisation = Organisation(name=name, kind=kind, **dict(facility or {}))
         db.session.add(organisation)
         user.organisation = organisation
         db.session.flush()
         audit.record(actor_id, "organisation.create", "organisation", organisation.id,
-                     after={"name": name, "kind": kind, "verified": False, "first_member_id": user.id})
+                     after={"name": name, "kind": kind, "verified": False, "first_member_id": user.id,
+                            **dict(facility or {})})
         announce_if_waiting(user)
         return None
     join = OrganisationJoinRequest(user_id=user.id, organisation_id=existing.id, status=JOIN_PENDING,

@@ -10,12 +10,13 @@ from functools import lru_cache
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import BooleanField, HiddenField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import Select, html_params
 
 from ..domain.errors import FieldError
+from ..domain.facility import FACILITY_FIELDS, LICENCE_KINDS
 from ..domain.text import without_invisible
 
 
@@ -161,3 +162,26 @@ class OneTimeSubmission:
             field.data = new_submission_token()  # the page shown again carries a good one
             self.form_errors.append("This form is out of date. Please check it and send it again.")
             raise ValidationError("not a submission token")
+
+
+class FacilityFields:
+    """A buyer facility's fields (issue 11, item 8), for a form that creates a buyer organisation
+    (registration, naming one after a refused join). Checked by domain.facility.parse_facility."""
+
+    street = StringField("Street address", render_kw={"autocomplete": "street-address"})
+    city = StringField("City", render_kw={"autocomplete": "address-level2"})
+    state = StringField("State", render_kw={"autocomplete": "address-level1"})
+    postal_code = StringField("ZIP code", render_kw={"autocomplete": "postal-code"})
+    phone = StringField("Facility phone", description="With area code, for example (213) 555-0134.",
+                        render_kw={"autocomplete": "tel"})
+    licence_kind = SelectField("Licence or registry", choices=choices(LICENCE_KINDS, prompt="Choose…"))
+    licence_number = StringField("Licence or registry number",
+                                 description="The facility's NPI (10 digits) or its state facility licence number; "
+                                             "city staff check it before verifying your organisation.")
+    delivery_hours = StringField("Delivery hours (optional)", description="For example: Mon–Fri 7am–3pm, dock B.")
+    delivery_contact = StringField("Delivery contact (optional)",
+                                   description="Who receives deliveries, for example: Receiving, Jane Doe.")
+
+    def facility_data(self) -> dict[str, str | None]:
+        """{field: text as typed} for domain.facility.parse_facility."""
+        return {name: getattr(self, name).data for name in FACILITY_FIELDS}

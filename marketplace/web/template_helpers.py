@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..domain import catalog, countries, messages, normalise
 from ..domain.demand import DEMAND_STATUSES
+from ..domain.facility import LICENCE_KINDS
 from ..domain.formatting import money
 from ..domain.lead_status import LEAD_STATUSES
 from ..domain.match_status import CLOSE_REASONS, MATCH_STATUSES
@@ -17,7 +18,8 @@ from .forms import new_submission_token
 def register_template_helpers(app: Flask) -> None:
 
     status_choices = {"LEAD_STATUSES": LEAD_STATUSES, "MATCH_STATUSES": MATCH_STATUSES,
-                      "CLOSE_REASONS": CLOSE_REASONS, "DEMAND_STATUSES": DEMAND_STATUSES}
+                      "CLOSE_REASONS": CLOSE_REASONS, "DEMAND_STATUSES": DEMAND_STATUSES,
+                      "LICENCE_KINDS": LICENCE_KINDS}
 
     @app.template_filter("label")
     def label_filter(value, choices_name: str):

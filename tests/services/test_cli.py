@@ -65,6 +65,8 @@ def test_seed_creates_one_account_per_role_and_leads(clean_app):
         assert db.session.scalar(db.select(db.func.count()).select_from(Lead)) == 60
         roles = set(db.session.execute(db.select(User.role)).scalars())
         assert roles == {"admin", "vetter", "supplier", "buyer"}
+        buyer = db.session.execute(db.select(User).where(User.role == "buyer")).scalar_one()
+        assert buyer.organisation.licence_number == "1234567893"  # the demo hospital has its delivery details
     client = clean_app.test_client()
     from tests.conftest import login
     login(client, "supplier@example.com", "demo-supplier-pass-2026")

@@ -25,7 +25,17 @@ from marketplace.domain.messages import fact
 from marketplace.extensions import db
 from marketplace.models import DemandRequest, DuplicatePair, Lead, Match, User
 from marketplace.services import accounts, demand, documents, notifications, organisations, planning
-from tests.conftest import VALID_LEAD, approve, fetch_token, login, make_lead, make_request, make_user, valid_demand
+from tests.conftest import (
+    FACILITY_FORM,
+    VALID_LEAD,
+    approve,
+    fetch_token,
+    login,
+    make_lead,
+    make_request,
+    make_user,
+    valid_demand,
+)
 
 ROLES = ("anonymous", "supplier_a", "supplier_b", "buyer_a", "buyer_b", "vetter", "admin")
 PUBLIC = frozenset(ROLES)
@@ -379,7 +389,7 @@ def probe_data(endpoint: str, client) -> dict:
     elif endpoint in ("admin.decide_join", "buyers.decide_join"):
         data["decision"] = "approve"
     elif endpoint == "buyers.name_organisation":
-        data.update({"organisation_name": "HIJACKED Organisation", "organisation_kind": "hospital"})
+        data.update({"organisation_name": "HIJACKED Organisation", "organisation_kind": "hospital", **FACILITY_FORM})
     elif endpoint == "suppliers.answer":
         data["answer"] = "An answer in someone else's name"
     elif endpoint == "vetting.decide":

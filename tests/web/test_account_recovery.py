@@ -8,7 +8,7 @@ import re
 from marketplace.extensions import db
 from marketplace.models import Lead, Organisation, OutboxEmail, User
 from marketplace.services import notifications
-from tests.conftest import DEFAULT_PASSWORD, fetch_token, login, make_user, outbox_link, post_form
+from tests.conftest import DEFAULT_PASSWORD, FACILITY_FORM, fetch_token, login, make_user, outbox_link, post_form
 
 NEW_PASSWORD = "a brand new passphrase 2026"
 _CSRF = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+(")')
@@ -106,9 +106,9 @@ def test_registering_a_known_address_answers_byte_for_byte_like_a_new_one(client
     assert fresh.headers.get("Location") is None and twin.headers.get("Location") is None
     # The second kind of the same fault: a buyer registering with a supplier's address.
     buyer_twin = post_form(clean_app.test_client(), "/register/buyer", {
-        **_registration("maria@harbor.example", "St. Vincent"), "organisation_kind": "hospital"})
+        **_registration("maria@harbor.example", "St. Vincent"), "organisation_kind": "hospital", **FACILITY_FORM})
     buyer_fresh = post_form(clean_app.test_client(), "/register/buyer", {
-        **_registration("chen@hospital.example", "St. Vincent"), "organisation_kind": "hospital"})
+        **_registration("chen@hospital.example", "St. Vincent"), "organisation_kind": "hospital", **FACILITY_FORM})
     assert _without_csrf(buyer_twin).replace("maria@harbor", "X") == _without_csrf(buyer_fresh).replace("chen@hospital", "X")
     with clean_app.app_context():
         assert db.session.execute(db.select(User.email).order_by(User.id)).scalars().all() == [
@@ -159,7 +159,7 @@ def test_resending_the_confirmation_is_limited(client, clean_app, monkeypatch):
 
 def test_the_admin_page_says_why_an_organisation_cannot_be_verified(client, clean_app):
     post_form(clean_app.test_client(), "/register/buyer", {
-        **_registration("chen@hospital.example", "St. Vincent Hospital"), "organisation_kind": "hospital"})
+        **_registration("chen@hospital.example", "St. Vincent Hospital"), "organisation_kind": "hospital", **FACILITY_FORM})
     with clean_app.app_context():
         make_user("admin", "a@city.example")
         organisation_id = db.session.execute(db.select(Organisation.id)).scalar_one()

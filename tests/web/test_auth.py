@@ -4,7 +4,7 @@ import pytest
 
 from marketplace.extensions import db
 from marketplace.models import User
-from tests.conftest import DEFAULT_PASSWORD, fetch_token, login, make_user, post_form
+from tests.conftest import DEFAULT_PASSWORD, FACILITY_FORM, fetch_token, login, make_user, post_form
 from tests.domain.test_small_rules import OPEN_REDIRECTS
 
 
@@ -26,7 +26,8 @@ def test_supplier_registers_confirms_and_signs_in(client, clean_app):
 def test_buyer_registers_unverified(client, clean_app):
     response = post_form(client, "/register/buyer", {
         "name": "Dr. Chen", "email": "chen@hospital.example", "organisation_name": "St. Vincent",
-        "organisation_kind": "hospital", "password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD})
+        "organisation_kind": "hospital", "password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD,
+        **FACILITY_FORM})
     assert response.status_code == 200
     login(client, "chen@hospital.example")
     page = client.get("/buyer/").get_data(as_text=True)

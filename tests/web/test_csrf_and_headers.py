@@ -27,6 +27,7 @@ from marketplace.models import (
 from marketplace.services import accounts, notifications, organisations, planning, vetting
 from tests.conftest import (
     DEFAULT_PASSWORD,
+    FACILITY_FORM,
     IS_POSTGRES,
     VALID_LEAD,
     approve,
@@ -121,7 +122,8 @@ def csrf_cases(ids) -> dict[str, Case]:
             "password": STRONG_PASSWORD, "confirm": STRONG_PASSWORD}, _count(User)),
         "auth.register_buyer": Case(None, "/register/buyer", lambda: {
             "name": "New Buyer", "email": "new-buyer@example.org", "organisation_name": "New Clinic",
-            "organisation_kind": "clinic", "password": STRONG_PASSWORD, "confirm": STRONG_PASSWORD}, _count(User)),
+            "organisation_kind": "clinic", "password": STRONG_PASSWORD, "confirm": STRONG_PASSWORD,
+            **FACILITY_FORM}, _count(User)),
         "auth.forgot_password": Case(None, "/password/forgot", lambda: {"email": "s@supplier.example"},
                                      _count(OutboxEmail)),
         "auth.reset_password": Case(None, ids["reset_link"], lambda: {"password": STRONG_PASSWORD,
@@ -183,7 +185,8 @@ def csrf_cases(ids) -> dict[str, Case]:
         "buyers.decide_join": Case("buyer", f"/buyer/joins/{ids['join']}", lambda: {"decision": "approve"},
                                    lambda: db.session.get(OrganisationJoinRequest, ids["join"]).status),
         "buyers.name_organisation": Case("orgless", "/buyer/organisation", lambda: {
-            "organisation_name": "Westlake Community Clinic", "organisation_kind": "clinic"}, _count(Organisation)),
+            "organisation_name": "Westlake Community Clinic", "organisation_kind": "clinic", **FACILITY_FORM},
+            _count(Organisation)),
         "planning.propose": Case("vetter", f"/staff/requests/{request}/propose",
                                  lambda: {"lead_id": str(ids["offer"]), "quantity": "100"}, _count(Match)),
     }

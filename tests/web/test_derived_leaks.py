@@ -179,3 +179,74 @@ def test_the_forms_searched_for_are_the_ones_the_app_prints(world, clean_app):
     staff_request = _plain_text(world.clients["vetter"].get(f"/staff/requests/{request_id}").get_data(as_text=True))
     assert f"{QUANTITY:,}" in staff_request
     assert found(staff + staff_request, "supplier", world), "staff pages should hold what the supplier may not see"
+
+
+# --- a buyer facility's delivery details (issue 11, item 8) ------------------------------------------
+
+FACILITY = {"street": "9127 Vantablack Court", "city": "Pasadena", "state": "CA", "postal_code": "91101",
+            "phone": "(626) 555-0193", "licence_kind": "npi", "licence_number": "1245319599",
+            "delivery_hours": "Tue-Thu 05:40-08:20, bay 11", "delivery_contact": "Ysolde Marchetti"}
+
+
+def facility_forms() -> dict[str, list[str]]:
+    """What a supplier must not read before the buyer accepts: each delivery detail as the app may
+    print it (the phone also as digits and E.164), and the licence at any time."""
+    return {"street": [FACILITY["street"], "Vantablack"], "phone": [FACILITY["phone"], "6265550193", "+16265550193",
+                                                                   "626-555-0193"],
+            "delivery hours": [FACILITY["delivery_hours"], "05:40"], "delivery contact": [FACILITY["delivery_contact"],
+                                                                                        "Marchetti"],
+            "licence": [FACILITY["licence_number"]]}
+
+
+def test_no_page_or_email_shows_a_supplier_the_buyers_delivery_details_before_acceptance(clean_app):
+    from marketplace.services import accounts
+
+    with clean_app.app_context():
+        buyer = accounts.create_account(accounts.NewAccount(
+            email="desk@vantablack.example", password="correct horse battery staple", role="buyer",
+            name="Desk", organisation_name="Vantablack Surgical Center", organisation_kind="hospital",
+            facility=FACILITY))
+        accounts.verify_organisation(buyer.organisation, actor_id=buyer.id)
+        supplier = make_user("supplier", "sales@harbor.example")
+        vetter = make_user("vetter", VETTER)
+        request = make_request(buyer)
+        lead = make_lead(supplier)
+        processing.process_lead(lead.id)
+        db.session.commit()
+        approve(lead, vetter)
+        match_id = planning.propose(request, lead.id, 100, vetter).id
+        db.session.commit()
+        notifications.send_pending()
+        db.session.commit()
+        ids = {"lead_id": [lead.id], "request_id": [request.id], "match_id": [match_id],
+               "user_id": list(db.session.execute(select(User.id)).scalars()),
+               "organisation_id": [buyer.organisation_id, supplier.organisation_id], "document_id": [],
+               "pair_id": [], "plan_id": [], "join_id": [], "batch_id": []}
+        buyer_id = buyer.id
+        db.session.remove()
+    client = clean_app.test_client()
+    login(client, "sales@harbor.example")
+
+    def leaks(text: str) -> list[str]:
+        lowered = text.lower()
+        return [f"{field}: {form!r}" for field, forms in facility_forms().items() for form in forms
+                if form.lower() in lowered]
+
+    failures, pages = [], 0
+    for url, response in crawl(clean_app, client, ["/"] + every_get_url(clean_app, ids)):
+        pages += 1
+        assert response.status_code < 500, f"{url}: {response.status_code}"
+        if response.mimetype == "text/html" and response.status_code == 200:
+            if found := leaks(_plain_text(response.get_data(as_text=True))):
+                failures.append(f"{url} shows {found}")
+    assert pages >= 5 and failures == []
+    with clean_app.app_context():
+        emails = list(db.session.execute(select(OutboxEmail).where(
+            OutboxEmail.to_address == "sales@harbor.example")).scalars())
+        assert emails and not [e.id for e in emails if leaks((e.subject or "") + " " + (e.body or ""))]
+        # The control: once the buyer accepts, the supplier reads them in the forms searched for.
+        matches.act_on_match(db.session.get(Match, match_id), db.session.get(User, buyer_id), "accept")
+        db.session.commit()
+    after = _plain_text(client.get(f"/matches/{match_id}").get_data(as_text=True))
+    assert {field for field, _ in (item.split(": ", 1) for item in leaks(after))} == {
+        "street", "phone", "delivery hours", "delivery contact"}, "the licence stays the admin's check"

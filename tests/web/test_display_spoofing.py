@@ -2,13 +2,14 @@
 from marketplace import security
 from marketplace.extensions import db
 from marketplace.models import Organisation, User
-from tests.conftest import DEFAULT_PASSWORD, login, make_lead, make_user, post_form
+from tests.conftest import DEFAULT_PASSWORD, FACILITY_FORM, login, make_lead, make_user, post_form
 
 
 def test_registration_strips_zero_width_characters_and_refuses_overrides(client, clean_app):
     response = post_form(client, "/register/buyer", {
         "name": "Dr.\u200b Chen", "email": "chen@hospital.example", "organisation_name": "St.\u200b Vincent\ufeff",
-        "organisation_kind": "hospital", "password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD})
+        "organisation_kind": "hospital", "password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD,
+        **FACILITY_FORM})
     assert response.status_code == 200 and "Check your e-mail" in response.get_data(as_text=True)
     with clean_app.app_context():
         assert db.session.execute(db.select(User.name).where(User.email == "chen@hospital.example")).scalar_one() == "Dr. Chen"

@@ -6,14 +6,14 @@ import re
 
 from marketplace.extensions import db
 from marketplace.models import Organisation, OrganisationJoinRequest, User
-from tests.conftest import DEFAULT_PASSWORD, fetch_token, login, make_request, make_user, post_form
+from tests.conftest import DEFAULT_PASSWORD, FACILITY_FORM, fetch_token, login, make_request, make_user, post_form
 
 
 def _register(client, organisation: str, email: str = "someone@gmail.com"):
     """Register (the one answer: check your e-mail; nobody is signed in), then sign in."""
     response = post_form(client, "/register/buyer", {
         "name": "Sam Someone", "email": email, "organisation_name": organisation, "organisation_kind": "hospital",
-        "password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD})
+        "password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD, **FACILITY_FORM})
     login(client, email)
     return response
 
@@ -95,11 +95,17 @@ def test_the_city_refuses_and_the_person_may_name_a_different_organisation(unlim
     assert response.status_code == 302
     home = _text(client.get("/buyer/"))
     assert "was refused" in home and "Name my organisation" in home
+    # The facility's details are asked here too (issue 11, item 8): a bad NPI names nothing.
     response = client.post("/buyer/organisation", data={
-        "organisation_name": "Westlake Community Clinic", "organisation_kind": "clinic",
+        "organisation_name": "Westlake Community Clinic", "organisation_kind": "clinic", **FACILITY_FORM,
+        "licence_number": "1234567890", "csrf_token": fetch_token(client, "/buyer/")}, follow_redirects=True)
+    assert "check digit" in _text(response) and "Name my organisation" in _text(response)
+    response = client.post("/buyer/organisation", data={
+        "organisation_name": "Westlake Community Clinic", "organisation_kind": "clinic", **FACILITY_FORM,
         "csrf_token": fetch_token(client, "/buyer/")}, follow_redirects=True)
     assert "Your organisation is registered" in _text(response) and "Awaiting verification" in _text(response)
     with unlimited.app_context():
         user = db.session.execute(db.select(User).where(User.email == "someone@gmail.com")).scalar_one()
         assert user.organisation.name == "Westlake Community Clinic" and not user.organisation.verified
+        assert user.organisation.licence_number == FACILITY_FORM["licence_number"]
         assert db.session.execute(db.select(OrganisationJoinRequest.status)).scalar_one() == "refused"

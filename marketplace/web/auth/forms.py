@@ -4,7 +4,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ...domain.catalog import BUYER_ORGANISATION_KINDS
 from ...domain.passwords import MAX_LENGTH, MIN_LENGTH
-from ..forms import choices, no_control_characters
+from ..forms import FacilityFields, choices, no_control_characters
 
 
 class LoginForm(FlaskForm):
@@ -31,7 +31,8 @@ class RegisterForm(FlaskForm):
                             render_kw={"autocomplete": "new-password"})
 
 
-class BuyerRegisterForm(RegisterForm):
+class BuyerRegisterForm(FacilityFields, RegisterForm):
+    """The facility's details are checked by domain.facility.parse_facility (messages beside each field)."""
     organisation_kind = SelectField("Kind of organisation", choices=choices(BUYER_ORGANISATION_KINDS))
 
 

@@ -6,7 +6,7 @@ from ...domain.redirects import safe_next
 from ...extensions import db, limiter
 from ...security import end_session, start_session
 from ...services import accounts
-from ..forms import attach_errors
+from ..forms import FacilityFields, attach_errors
 from ..main.routes import home_url_for
 from .devices import is_known_browser, remember_browser
 from .forms import (
@@ -88,9 +88,10 @@ def _register(form, role: str, template: str):
             accounts.register(accounts.NewAccount(
                 email=form.email.data, password=form.password.data, role=role, name=form.name.data,
                 organisation_name=form.organisation_name.data,
-                organisation_kind=getattr(form, "organisation_kind", None) and form.organisation_kind.data))
+                organisation_kind=getattr(form, "organisation_kind", None) and form.organisation_kind.data,
+                facility=form.facility_data() if isinstance(form, FacilityFields) else None))
         except accounts.AccountError as exc:  # raised before anything is written
-            attach_errors(form, {exc.field or "": str(exc)})
+            attach_errors(form, exc.errors)
         else:
             # One answer for every registration (new address or not, organisation name taken or
             # not): a pending request to join is shown once the person has signed in.

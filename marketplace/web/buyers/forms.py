@@ -11,7 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ...domain.catalog import BUYER_ORGANISATION_KINDS, FACILITY_TYPES, PRODUCT_CATEGORIES
 from ...domain.demand import parse_demand
 from ...domain.scoring import request_figures_to_confirm
-from ..forms import ConfirmFigures, OneTimeSubmission, attach_errors, choices, no_control_characters
+from ..forms import ConfirmFigures, FacilityFields, OneTimeSubmission, attach_errors, choices, no_control_characters
 
 
 class CheckboxList(SelectMultipleField):
@@ -63,9 +63,9 @@ class ConfirmForm(FlaskForm):
     """A button that changes state: only the CSRF token."""
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(FacilityFields, FlaskForm):
     """A buyer without an organisation names theirs (after a refused join request): the same rule
-    as registration (services.organisations.place_buyer)."""
+    as registration (services.organisations.place_buyer), with the facility's details."""
 
     organisation_name = StringField("Organisation", validators=[DataRequired(), Length(max=200), no_control_characters],
                                     render_kw={"autocomplete": "organization"})

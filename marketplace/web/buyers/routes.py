@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from ...domain.catalog import FACILITY_TYPES
 from ...domain.demand import STATUS_OPEN, demand_to_row
+from ...domain.facility import parse_facility
 from ...domain.organisations import JOIN_PENDING
 from ...extensions import db, limiter
 from ...services import audit, demand, matches, organisations
@@ -46,14 +47,18 @@ def name_organisation():
     """A buyer without an organisation names theirs: a new one, or a request to join an existing
     one of the same or a close name (the registration's rule)."""
     form = OrganisationForm()
-    if form.validate_on_submit():
-        join = organisations.place_buyer(current_user, form.organisation_name.data, form.organisation_kind.data)
+    facility, problems = parse_facility(form.facility_data())
+    if form.validate_on_submit() and not problems:
+        join = organisations.place_buyer(current_user, form.organisation_name.data, form.organisation_kind.data,
+                                         facility=facility)
         asked = join.organisation.name if join else None
         db.session.commit()
         flash(f"Your request to join “{asked}” waits for approval by its members or city staff." if asked else
               "Your organisation is registered. City staff will verify it.", "info")
     else:
-        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash("; ".join([e for errors in form.errors.values() for e in errors]
+                        + [f"{getattr(form, name).label.text}: {message}" for name, message in problems.items()]),
+              "error")
     return redirect(url_for("buyers.home"))
 
 

@@ -1,0 +1,112 @@
+"""A buyer facility's delivery details and its licence or registry number (issue 11, item 8).
+
+Registration collects, for a new buyer organisation: the facility's street address, city, state,
+ZIP code and phone (required), an NPI or a state facility licence number (required, with its
+kind), and optionally delivery hours and a delivery contact. Text follows the lead's text rules
+(``leads.clean_text``: control and invisible characters, lengths), the phone the one phone rule
+(``leads.clean_phone``, read as a US number unless it carries +country code), the ZIP code
+``countries.postal_code`` for the US.
+
+An NPI (National Provider Identifier, 45 CFR 162.406) is 10 digits whose last digit is the Luhn
+check digit computed over the prefix 80840 followed by the first 9 digits (CMS, "Requirements
+for the NPI check digit"). A state facility licence has no common shape: it is kept as typed
+(trimmed, at most 50 characters) and checked by the admin.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .countries import postal_code
+from .errors import FieldError
+from .leads import TextField, clean_phone, clean_text
+
+LICENCE_NPI = "npi"
+LICENCE_STATE = "state_licence"
+LICENCE_KINDS = ((LICENCE_NPI, "NPI (National Provider Identifier)"), (LICENCE_STATE, "State facility licence"))
+
+NPI_PREFIX = "80840"
+
+# The organisation's columns, in the order forms and pages show them.
+FACILITY_FIELDS = ("street", "city", "state", "postal_code", "phone", "licence_kind", "licence_number",
+                   "delivery_hours", "delivery_contact")
+
+_TEXT = {f.name: f for f in (
+    TextField("street", 200, required=True),
+    TextField("city", 100, required=True),
+    TextField("state", 100, required=True),
+    TextField("delivery_hours", 200),
+    TextField("delivery_contact", 120),
+)}
+
+
+def luhn_valid(digits: str) -> bool:
+    """Whether a string of digits ends with its Luhn check digit (ISO/IEC 7812-1)."""
+    if not digits.isascii() or not digits.isdigit():
+        return False
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def clean_npi(raw: str | None) -> str:
+    """The NPI as 10 digits ('1234567893'; spaces and dashes as typed are dropped). Raises
+    FieldError when empty, not 10 digits, or when the check digit does not match (Luhn over
+    80840 + the number)."""
+    value = "".join((raw or "").split()).replace("-", "")
+    if not value:
+        raise FieldError("This field is required.")
+    if not (value.isascii() and value.isdigit()) or len(value) != 10:
+        raise FieldError("An NPI is 10 digits, for example 1234567893.")
+    if not luhn_valid(NPI_PREFIX + value):
+        raise FieldError("Not a valid NPI: its last digit (the check digit) does not match; please check the number.")
+    return value
+
+
+def clean_licence(kind: str | None, raw: str | None) -> str:
+    """The licence or registry number for ``kind`` (LICENCE_NPI: ``clean_npi``; LICENCE_STATE:
+    text as typed, at most 50 characters). Raises FieldError."""
+    if kind == LICENCE_NPI:
+        return clean_npi(raw)
+    if kind == LICENCE_STATE:
+        return clean_text(raw, TextField("licence_number", 50, required=True))
+    raise FieldError("Choose NPI or state facility licence.")
+
+
+def parse_facility(raw: Mapping[str, str | None]) -> tuple[dict[str, str | None], dict[str, str]]:
+    """Validate a facility's details given as text (the FACILITY_FIELDS names; missing reads as
+    empty). Returns ({field: clean value}, {}) when all are valid, else ({}, {field: message})
+    with every bad field's message: nothing is stored half-checked."""
+    values: dict[str, str | None] = {}
+    errors: dict[str, str] = {}
+
+    def take(name, produce):
+        try:
+            values[name] = produce()
+        except FieldError as exc:
+            errors[name] = str(exc)
+
+    for name, spec in _TEXT.items():
+        take(name, lambda spec=spec: clean_text(raw.get(spec.name), spec))
+    take("postal_code", lambda: _required(postal_code(raw.get("postal_code"), "US")))
+    take("phone", lambda: _required(clean_phone(raw.get("phone"), "US")))
+    kind = (raw.get("licence_kind") or "").strip()
+    take("licence_kind", lambda: kind if kind in (LICENCE_NPI, LICENCE_STATE) else _refuse_kind())
+    if "licence_kind" not in errors:
+        take("licence_number", lambda: clean_licence(kind, raw.get("licence_number")))
+    return ({}, errors) if errors else (values, {})
+
+
+def _required(value: str | None) -> str:
+    if not value:
+        raise FieldError("This field is required.")
+    return value
+
+
+def _refuse_kind() -> str:
+    raise FieldError("Choose NPI or state facility licence.")

@@ -192,6 +192,7 @@ HISTORY: dict[str, dict[str, Any]] = {
     "match.mark_ordered": _for(*[_simple("Marked as ordered by {who}")] * 3),
     "match.mark_delivered": _for(*[_simple("Marked as delivered by {who}")] * 3),
     "match.close": _for(*[_simple("Closed by {who}", detail=True)] * 3),
+    "match.confirm_availability": _for(*[_simple("Availability confirmed by {who}")] * 3),
     "lead.create": _for(_lead_create, _lead_create),
     "lead.release": _for(_simple("Sent to the review queue: the owner confirmed their e-mail address"),
                          _simple("Sent to the city's reviewers: you confirmed your e-mail address")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from .catalog import FACILITY_TYPES, PRODUCT_CATEGORIES
+from .catalog import CATEGORY_ALIASES, FACILITY_ALIASES, FACILITY_TYPES, PRODUCT_CATEGORIES
 from .countries import postal_code
 from .leads import (
     FieldError,
@@ -85,7 +85,7 @@ def clean_substitutes(raw: str | list[str] | None, category: str | None) -> list
     for item in items:
         if not item.strip():
             continue
-        value = clean_choice(item, PRODUCT_CATEGORIES, "substitute")
+        value = clean_choice(item, PRODUCT_CATEGORIES, "substitute", CATEGORY_ALIASES)
         if value == category:
             continue  # the category itself is always accepted
         if value not in chosen:
@@ -102,7 +102,7 @@ def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> 
     if with_organisation:
         take("organisation", lambda: clean_text(raw.get("organisation"), _ORGANISATION))
         take("new_organisation", lambda: clean_yes_no(raw.get("new_organisation"), "new_organisation"))
-    take("category", lambda: clean_choice(raw.get("category"), PRODUCT_CATEGORIES, "category"))
+    take("category", lambda: clean_choice(raw.get("category"), PRODUCT_CATEGORIES, "category", CATEGORY_ALIASES))
     take("quantity", lambda: clean_int(raw.get("quantity"), minimum=1, maximum=MAX_DEMAND_QUANTITY,
                                        required=True, what="quantity"))
     take("max_unit_price", lambda: clean_price(raw.get("max_unit_price"), "maximum unit price"))
@@ -110,7 +110,8 @@ def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> 
     take("postal_code", lambda: clean_postal_code(raw.get("postal_code")))
     take("days_of_supply", lambda: clean_int(raw.get("days_of_supply"), minimum=0, maximum=MAX_DAYS_OF_SUPPLY,
                                              required=True, what="days of supply"))
-    take("facility_type", lambda: clean_choice(raw.get("facility_type"), FACILITY_TYPES, "facility type"))
+    take("facility_type", lambda: clean_choice(raw.get("facility_type"), FACILITY_TYPES, "facility type",
+                                                       FACILITY_ALIASES))
     take("substitutes", lambda: clean_substitutes(raw.get("substitutes"), values.get("category")))
     return values, errors
 

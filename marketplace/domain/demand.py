@@ -2,6 +2,7 @@
 fields live. The buyer's form and ``flask demand import`` both call ``parse_demand``."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .catalog import CATEGORY_ALIASES, FACILITY_ALIASES, FACILITY_TYPES, PRODUCT_CATEGORIES
@@ -34,7 +35,34 @@ MAX_DAYS_AHEAD = 366
 
 STATUS_OPEN = "open"
 STATUS_WITHDRAWN = "withdrawn"
-DEMAND_STATUSES: tuple[tuple[str, str], ...] = ((STATUS_OPEN, "Open"), (STATUS_WITHDRAWN, "Withdrawn"))
+# The buyer closed the rest: what was accepted is still delivered, the remainder leaves matching.
+STATUS_CLOSED = "closed"
+DEMAND_STATUSES: tuple[tuple[str, str], ...] = ((STATUS_OPEN, "Open"), (STATUS_WITHDRAWN, "Withdrawn"),
+                                                (STATUS_CLOSED, "Closed"))
+# Derived, never stored: an open request whose matches delivered all its units (issue 11 item 9).
+FULFILLED = "fulfilled"
+
+
+@dataclass(frozen=True)
+class RequestState:
+    """What a request's page and lists show as its status: ``code`` (open, fulfilled, closed,
+    withdrawn; also the badge's CSS class) and ``text`` ("Closed, 300 of 1,000 delivered")."""
+    code: str
+    text: str
+
+
+def request_state(status: str, quantity: int, delivered: int) -> RequestState:
+    """The status shown for a request with stored ``status``, ``quantity`` units asked and
+    ``delivered`` units in its delivered matches: the one rule for buyers' and staff's pages.
+    An open request with every unit delivered is fulfilled; otherwise the stored status, with
+    "N of M delivered" once anything was delivered (always for a closed request)."""
+    counted = f"{delivered:,} of {quantity:,} delivered"
+    if status == STATUS_OPEN and quantity > 0 and delivered >= quantity:
+        return RequestState(FULFILLED, f"Fulfilled, {counted}")
+    label = dict(DEMAND_STATUSES).get(status, status)
+    if status == STATUS_CLOSED or delivered > 0:
+        return RequestState(status, f"{label}, {counted}")
+    return RequestState(status, label)
 
 _EXTERNAL_ID = TextField("external_id", 64)
 _ORGANISATION = TextField("organisation", 200, required=True)

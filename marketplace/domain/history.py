@@ -186,6 +186,8 @@ HISTORY: dict[str, dict[str, Any]] = {
     "demand.create": _for(_demand_create, None, _demand_create),
     "demand.update": _for(_changed("Request"), None, _changed("Request")),
     "demand.withdraw": _for(_simple("Withdrawn by {who}"), None, _simple("Withdrawn by {who}")),
+    "demand.close": _for(_simple("Closed by {who}: the rest is no longer needed"), None,
+                         _simple("Closed by {who}: the rest is no longer needed")),
     "match.propose": _for(_propose, _propose, _propose),
     "match.accept": _for(*[_simple("Accepted by {who}")] * 3),
     "match.decline": _for(*[_simple("Declined by {who}", detail=True)] * 3),

@@ -41,6 +41,7 @@ CLOSE_REASONS: tuple[tuple[str, str], ...] = (
     ("buyer_prefers_another", "The buyer prefers another offer"),
     ("request_withdrawn", "The buyer withdrew the request"),
     ("supplier_not_approved", "The city no longer approves this offer"),
+    ("request_closed", "The buyer no longer needs the rest of the request"),
 )
 # The reasons a person chooses; the others are set by the system when their event happens.
 CHOSEN_CLOSE_REASONS = CLOSE_REASONS[:4]

@@ -167,9 +167,10 @@ def _close_active(query, actor: User | None, close_reason: str, statuses) -> int
     return len(matches)
 
 
-def close_for_withdrawal(request: DemandRequest, actor: User) -> int:
-    """A withdrawn request's proposals end (the caller commits); accepted matches stay."""
-    return _close_active(select(Match).where(Match.demand_id == request.id), actor, "request_withdrawn", (PROPOSED,))
+def close_for_withdrawal(request: DemandRequest, actor: User, close_reason: str = "request_withdrawn") -> int:
+    """A withdrawn or closed request's proposals end (the caller commits); accepted matches stay.
+    ``close_reason``: "request_withdrawn" or "request_closed" (the rest is no longer needed)."""
+    return _close_active(select(Match).where(Match.demand_id == request.id), actor, close_reason, (PROPOSED,))
 
 
 def lead_status_changed(lead: Lead, before: str, after: str, actor: User) -> None:

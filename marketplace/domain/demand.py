@@ -2,9 +2,10 @@
 fields live. The buyer's form and ``flask demand import`` both call ``parse_demand``."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .catalog import FACILITY_TYPES, PRODUCT_CATEGORIES
+from .catalog import CATEGORY_ALIASES, FACILITY_ALIASES, FACILITY_TYPES, PRODUCT_CATEGORIES
 from .countries import postal_code
 from .leads import (
     FieldError,
@@ -34,7 +35,34 @@ MAX_DAYS_AHEAD = 366
 
 STATUS_OPEN = "open"
 STATUS_WITHDRAWN = "withdrawn"
-DEMAND_STATUSES: tuple[tuple[str, str], ...] = ((STATUS_OPEN, "Open"), (STATUS_WITHDRAWN, "Withdrawn"))
+# The buyer closed the rest: what was accepted is still delivered, the remainder leaves matching.
+STATUS_CLOSED = "closed"
+DEMAND_STATUSES: tuple[tuple[str, str], ...] = ((STATUS_OPEN, "Open"), (STATUS_WITHDRAWN, "Withdrawn"),
+                                                (STATUS_CLOSED, "Closed"))
+# Derived, never stored: an open request whose matches delivered all its units (issue 11 item 9).
+FULFILLED = "fulfilled"
+
+
+@dataclass(frozen=True)
+class RequestState:
+    """What a request's page and lists show as its status: ``code`` (open, fulfilled, closed,
+    withdrawn; also the badge's CSS class) and ``text`` ("Closed, 300 of 1,000 delivered")."""
+    code: str
+    text: str
+
+
+def request_state(status: str, quantity: int, delivered: int) -> RequestState:
+    """The status shown for a request with stored ``status``, ``quantity`` units asked and
+    ``delivered`` units in its delivered matches: the one rule for buyers' and staff's pages.
+    An open request with every unit delivered is fulfilled; otherwise the stored status, with
+    "N of M delivered" once anything was delivered (always for a closed request)."""
+    counted = f"{delivered:,} of {quantity:,} delivered"
+    if status == STATUS_OPEN and quantity > 0 and delivered >= quantity:
+        return RequestState(FULFILLED, f"Fulfilled, {counted}")
+    label = dict(DEMAND_STATUSES).get(status, status)
+    if status == STATUS_CLOSED or delivered > 0:
+        return RequestState(status, f"{label}, {counted}")
+    return RequestState(status, label)
 
 _EXTERNAL_ID = TextField("external_id", 64)
 _ORGANISATION = TextField("organisation", 200, required=True)
@@ -85,7 +113,7 @@ def clean_substitutes(raw: str | list[str] | None, category: str | None) -> list
     for item in items:
         if not item.strip():
             continue
-        value = clean_choice(item, PRODUCT_CATEGORIES, "substitute")
+        value = clean_choice(item, PRODUCT_CATEGORIES, "substitute", CATEGORY_ALIASES)
         if value == category:
             continue  # the category itself is always accepted
         if value not in chosen:
@@ -102,7 +130,7 @@ def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> 
     if with_organisation:
         take("organisation", lambda: clean_text(raw.get("organisation"), _ORGANISATION))
         take("new_organisation", lambda: clean_yes_no(raw.get("new_organisation"), "new_organisation"))
-    take("category", lambda: clean_choice(raw.get("category"), PRODUCT_CATEGORIES, "category"))
+    take("category", lambda: clean_choice(raw.get("category"), PRODUCT_CATEGORIES, "category", CATEGORY_ALIASES))
     take("quantity", lambda: clean_int(raw.get("quantity"), minimum=1, maximum=MAX_DEMAND_QUANTITY,
                                        required=True, what="quantity"))
     take("max_unit_price", lambda: clean_price(raw.get("max_unit_price"), "maximum unit price"))
@@ -110,7 +138,8 @@ def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> 
     take("postal_code", lambda: clean_postal_code(raw.get("postal_code")))
     take("days_of_supply", lambda: clean_int(raw.get("days_of_supply"), minimum=0, maximum=MAX_DAYS_OF_SUPPLY,
                                              required=True, what="days of supply"))
-    take("facility_type", lambda: clean_choice(raw.get("facility_type"), FACILITY_TYPES, "facility type"))
+    take("facility_type", lambda: clean_choice(raw.get("facility_type"), FACILITY_TYPES, "facility type",
+                                                       FACILITY_ALIASES))
     take("substitutes", lambda: clean_substitutes(raw.get("substitutes"), values.get("category")))
     return values, errors
 

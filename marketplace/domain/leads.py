@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
-from .catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
+from .catalog import CATEGORY_ALIASES, PRODUCT_CATEGORIES, SUPPLIER_TYPES, choice_key
 from .countries import UNKNOWN_COUNTRY, code_as_typed, country_code, parse_phone, phone_region, postal_code
 from .errors import FieldError
 from .numbers import NumberError, read_number, write_number
@@ -202,14 +202,22 @@ def clean_website(raw: str | None) -> str | None:
     return value
 
 
-def clean_choice(raw: str | None, choices: tuple[tuple[str, str], ...], what: str) -> str:
+def clean_choice(raw: str | None, choices: tuple[tuple[str, str], ...], what: str,
+                 aliases: Mapping[str, str] | None = None) -> str:
+    """The stored value of ``raw``: a value or label of ``choices`` or a key of ``aliases``
+    (catalog.CATEGORY_ALIASES, FACILITY_ALIASES), compared by catalog.choice_key, with or without
+    a final "s". Raises FieldError naming the allowed values otherwise."""
     value = (raw or "").strip()
     if not value:
         raise FieldError("This field is required.")
-    key = re.sub(r"[\s\-]+", "_", value.lower())
+    key = choice_key(value)
+    keys = {key, key[:-1]} if key.endswith("s") else {key}
     for stored, shown in choices:
-        if key in (stored, re.sub(r"[\s\-]+", "_", shown.lower())):
+        if keys & {stored, choice_key(shown)}:
             return stored
+    for alias in sorted(keys):
+        if aliases and alias in aliases:
+            return aliases[alias]
     allowed = ", ".join(stored for stored, _ in choices)
     raise FieldError(f"Unknown {what} '{value[:40]}'; choose one of: {allowed}.")
 
@@ -316,7 +324,8 @@ def parse_lead(raw: Mapping[str, str | None]) -> tuple[LeadFacts | None, dict[st
     take("phone", lambda: clean_phone(raw.get("phone"), country))
     take("website", lambda: clean_website(raw.get("website")))
     take("supplier_type", lambda: clean_choice(raw.get("supplier_type"), SUPPLIER_TYPES, "supplier type"))
-    take("product_category", lambda: clean_choice(raw.get("product_category"), PRODUCT_CATEGORIES, "product category"))
+    take("product_category", lambda: clean_choice(raw.get("product_category"), PRODUCT_CATEGORIES, "product category",
+                                                     CATEGORY_ALIASES))
     take("quantity", lambda: clean_int(raw.get("quantity"), minimum=1, maximum=MAX_QUANTITY, required=True, what="quantity"))
     take("unit_price", lambda: clean_price(raw.get("unit_price")))
     take("min_order_qty", lambda: clean_int(raw.get("min_order_qty"), minimum=1, maximum=MAX_QUANTITY, required=False, what="minimum order quantity"))

@@ -41,9 +41,26 @@ CLOSE_REASONS: tuple[tuple[str, str], ...] = (
     ("buyer_prefers_another", "The buyer prefers another offer"),
     ("request_withdrawn", "The buyer withdrew the request"),
     ("supplier_not_approved", "The city no longer approves this offer"),
+    ("request_closed", "The buyer no longer needs the rest of the request"),
 )
 # The reasons a person chooses; the others are set by the system when their event happens.
 CHOSEN_CLOSE_REASONS = CLOSE_REASONS[:4]
+# Which of them each party may choose (issue 11 item 10): a buyer never says "could not reach the
+# buyer"; a supplier closes with "Cannot supply" (no_supply, its own action) or, once the buyer is
+# known, "Could not reach the buyer"; staff choose any.
+_CHOSEN_BY_PARTY: dict[str, tuple[str, ...]] = {
+    "buyer": ("no_supply", "supplier_unreachable", "buyer_prefers_another"),
+    "supplier": ("no_supply", "buyer_unreachable"),
+}
+
+
+def close_reasons_for(party: str | None) -> tuple[tuple[str, str], ...]:
+    """The (code, label) close reasons ``party`` ("buyer", "supplier" or a staff role) may choose;
+    the only place the list is cut by role (the form and match_transition both read it)."""
+    allowed = _CHOSEN_BY_PARTY.get(party or "")
+    if allowed is None:
+        return CHOSEN_CLOSE_REASONS if party in STAFF_ROLES else ()
+    return tuple(r for r in CHOSEN_CLOSE_REASONS if r[0] in allowed)
 # Closed for one of these, the lead is never proposed to that request again (issue 11 item 16),
 # as after a buyer's decline: the supplier said it cannot supply it, or the buyer chose another.
 # The other reasons (unreachable, withdrawn, no longer approved) say nothing about the pair.
@@ -66,6 +83,7 @@ class MatchAction:
     parties: frozenset[str]          # "buyer", "supplier" (of this match) or a staff role
     needs: str | None = None         # "reason" (free text) or "close_reason" (one of CLOSE_REASONS)
     returns_units: bool = False      # the units go back to supply and need: re-match
+    close_reason: str | None = None  # the reason this action always closes with (no choice asked)
 
     @property
     def style(self) -> str:
@@ -81,7 +99,14 @@ MATCH_ACTIONS: dict[str, MatchAction] = {a.name: a for a in (
     MatchAction("mark_delivered", "Mark as delivered", frozenset({ORDERED}), DELIVERED,
                 frozenset({"buyer"}) | STAFF),
     MatchAction("close", "Close", frozenset({PROPOSED, ACCEPTED, ORDERED}), CLOSED,
-                frozenset({"buyer", "supplier"}) | STAFF, needs="close_reason", returns_units=True),
+                frozenset({"buyer"}) | STAFF, needs="close_reason", returns_units=True),
+    # The supplier's actions are named for what they do (issue 11 item 10).
+    MatchAction("confirm_availability", "Confirm availability", frozenset({PROPOSED}), PROPOSED,
+                frozenset({"supplier"})),
+    MatchAction("cannot_supply", "Cannot supply", frozenset({PROPOSED, ACCEPTED, ORDERED}), CLOSED,
+                frozenset({"supplier"}), returns_units=True, close_reason="no_supply"),
+    MatchAction("buyer_unreachable", "Could not reach the buyer", frozenset({ACCEPTED, ORDERED}), CLOSED,
+                frozenset({"supplier"}), returns_units=True, close_reason="buyer_unreachable"),
 )}
 
 
@@ -102,9 +127,18 @@ def match_transition(action_name: str, status: str, party: str, *, reason: str |
             f"'{action.label}' is not possible for a match that is {dict(MATCH_STATUSES)[status].lower()}.")
     if action.needs == "reason" and not (reason or "").strip():
         raise MatchTransitionError("Please give a reason.")
-    if action.needs == "close_reason" and close_reason not in dict(CLOSE_REASONS):
+    if action.needs == "close_reason" and close_reason not in dict(close_reasons_for(party)):
         raise MatchTransitionError("Please choose why the match is closed.")
     return action.target
+
+
+def closing_reason(action_name: str, chosen: str | None) -> str | None:
+    """The close reason recorded for ``action_name``: its own fixed one, the chosen one for
+    "close", None for an action that does not close."""
+    action = MATCH_ACTIONS[action_name]
+    if action.target != CLOSED:
+        return None
+    return action.close_reason or chosen
 
 
 def available_match_actions(status: str, party: str | None) -> list[MatchAction]:

@@ -26,6 +26,8 @@ docs/decisions.md:
   leading apostrophe (a spreadsheet's mark for text, ``'0.79``) is dropped.
 * Digits of any script are read by their value (full-width ``１２``, Arabic-Indic ``١٢``,
   Devanagari ``१२``), as Unicode defines them (category Nd).
+* A count of packages (``10 boxes``, ``5 cases``, ``2 pallets``) is refused with "Give units, not
+  boxes": how many units a box holds is not known here.
 * Scientific notation (``1e3``), ``NaN`` and ``Infinity`` are refused: a person does not type them,
   a spreadsheet does when a cell is too narrow.
 * A leading ``-`` (or the minus sign ``−``) is kept so that the caller can say "cannot be
@@ -61,6 +63,14 @@ _CURRENCY_PREFIXES = ("US$", "USD", "$")
 _CURRENCY_SUFFIXES = ("USD", "US$", "$")
 _EXPONENT = re.compile(r"\d\s*[eE]\s*[+-]?\s*\d")
 _WORDS = re.compile(r"(?i)^(nan|s?nan|inf|infinity)$")
+# A count of packages where single units are asked for ("10 boxes", "5 cs", "2 pallets of 100"):
+# the number of units in a box is not known, so it is refused, never multiplied (issue 11 item 15).
+_PACKAGES = re.compile(r"(?i)^[\d.,'\s]*\d\s*(?P<word>box(?:es)?|bx|cases?|cs|cartons?|ctns?|packs?|pk|"
+                       r"packages?|pkgs?|pallets?|plts?)\b\.?(?:\s.*)?$")
+_PACKAGE_WORDS = {"boxes": ("box", "boxes", "bx"), "cases": ("case", "cases", "cs"),
+                  "cartons": ("carton", "cartons", "ctn", "ctns"),
+                  "packs": ("pack", "packs", "pk", "package", "packages", "pkg", "pkgs"),
+                  "pallets": ("pallet", "pallets", "plt", "plts")}
 
 
 def _ascii_digits(text: str) -> str:
@@ -133,6 +143,12 @@ def read_number(raw: str | None, *, what: str, whole: bool, money: bool = False,
                           else not_a_number)
     if _WORDS.match(text):
         raise NumberError(not_a_number)
+    packages = _PACKAGES.match(text)
+    if packages:
+        word = packages.group("word").lower()
+        word = next(plural for plural, forms in _PACKAGE_WORDS.items() if word in forms)
+        raise NumberError(f"Give units, not {word}: write the {what} as a number of single items (masks, "
+                          f"gloves, gowns), for example {example}.")
     if _EXPONENT.search(text):
         raise NumberError(f"Write the {what} out in full, without an exponent: '{shown}' is "
                           "scientific notation, which a spreadsheet writes when a cell is too narrow.")

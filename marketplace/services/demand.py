@@ -10,9 +10,18 @@ from sqlalchemy.orm import selectinload
 from ..domain import permissions
 from ..domain.catalog import ORGANISATION_KINDS
 from ..domain.catalog import values as choice_values
-from ..domain.demand import DEMAND_COLUMNS, OPTIONAL_DEMAND_COLUMNS, STATUS_OPEN, STATUS_WITHDRAWN, parse_demand
+from ..domain.demand import (
+    DEMAND_COLUMNS,
+    OPTIONAL_DEMAND_COLUMNS,
+    STATUS_CLOSED,
+    STATUS_OPEN,
+    STATUS_WITHDRAWN,
+    RequestState,
+    parse_demand,
+    request_state,
+)
 from ..domain.errors import Forbidden, NotFound
-from ..domain.match_status import HOLDING_STATUSES
+from ..domain.match_status import DELIVERED, HOLDING_STATUSES
 from ..domain.messages import buyer_refusal
 from ..domain.organisations import ImportTarget, KnownOrganisation, import_target
 from ..domain.scoring import request_figures_to_confirm
@@ -89,21 +98,23 @@ def update_request(request: DemandRequest, values: dict, *, actor: User) -> bool
     return bool(after)
 
 
-def withdraw_request(request: DemandRequest, *, actor: User) -> int:
-    """Withdraw an open request. Proposals not yet accepted are closed and their units go back
-    to supply; accepted and ordered matches stay (the buyer closes them if they must).
-    Returns how many proposals were closed. DemandError (before writing) if it is not open;
-    Forbidden if the actor is not a buyer of its organisation while it is verified
-    (permissions.may_edit_request). Flushes; the caller commits."""
+def withdraw_request(request: DemandRequest, *, actor: User, rest_only: bool = False) -> int:
+    """Withdraw an open request, or with ``rest_only`` close the rest of it ("no longer needed":
+    status closed, shown as "closed, N of M delivered"). Either way it leaves matching: proposals
+    not yet accepted are closed and their units go back to supply; accepted and ordered matches
+    stay (the buyer closes them if they must). Returns how many proposals were closed.
+    DemandError (before writing) if it is not open; Forbidden if the actor is not a buyer of its
+    organisation while it is verified (permissions.may_edit_request). Flushes; the caller commits."""
     if actor.role == "buyer" and not permissions.buyer_may_act(organisation_verified(actor)):
         raise Forbidden(refusal(actor))
     if request.status != STATUS_OPEN:
         raise DemandError("This request is not open.")
-    request.status, request.updated_at = STATUS_WITHDRAWN, utcnow()
-    audit.record(actor.id, "demand.withdraw", "demand", request.id, before={"status": STATUS_OPEN},
-                 after={"status": STATUS_WITHDRAWN})
-    closed = close_for_withdrawal(request, actor)
-    effects.after_commit("run_matching", f"request {request.id} withdrawn")
+    target, action = (STATUS_CLOSED, "close") if rest_only else (STATUS_WITHDRAWN, "withdraw")
+    request.status, request.updated_at = target, utcnow()
+    audit.record(actor.id, f"demand.{action}", "demand", request.id, before={"status": STATUS_OPEN},
+                 after={"status": target})
+    closed = close_for_withdrawal(request, actor, "request_closed" if rest_only else "request_withdrawn")
+    effects.after_commit("run_matching", f"request {request.id} {target}")
     effects.after_commit("send_outbox")
     db.session.flush()
     return closed
@@ -135,6 +146,20 @@ def held_units_by_request(request_ids: list[int]) -> dict[int, int]:
         return {}
     return dict(db.session.execute(select(Match.demand_id, func.sum(Match.quantity)).where(
         Match.demand_id.in_(request_ids), Match.status.in_(HOLDING_STATUSES)).group_by(Match.demand_id)).all())
+
+
+def delivered_units_by_request(request_ids: list[int]) -> dict[int, int]:
+    """{request id: units in its delivered matches} for the given requests (absent: none)."""
+    if not request_ids:
+        return {}
+    return dict(db.session.execute(select(Match.demand_id, func.sum(Match.quantity)).where(
+        Match.demand_id.in_(request_ids), Match.status == DELIVERED).group_by(Match.demand_id)).all())
+
+
+def request_states(requests: list[DemandRequest]) -> dict[int, RequestState]:
+    """{request id: the status shown} by domain.demand.request_state, for buyers' and staff's pages."""
+    delivered = delivered_units_by_request([r.id for r in requests])
+    return {r.id: request_state(r.status, r.quantity, int(delivered.get(r.id, 0))) for r in requests}
 
 
 def organisation_requests(organisation_id: int, page: int, per_page: int):

@@ -18,6 +18,7 @@ from ..domain.match_status import (
     MatchAction,
     MatchTransitionError,
     available_match_actions,
+    closing_reason,
     match_transition,
 )
 from ..domain.messages import buyer_refusal, fact
@@ -104,23 +105,28 @@ def _change_status(match: Match, actor: User, party: str, action_name: str, *, r
                    close_reason: str | None) -> str:
     before = match.status
     target = match_transition(action_name, before, party, reason=reason, close_reason=close_reason)
+    close_reason = closing_reason(action_name, close_reason)
     reason = (reason or "").strip()[:2000] or None
     changed = db.session.execute(update(Match).where(Match.id == match.id, Match.status == before).values(
         status=target, updated_at=utcnow(),
         decline_reason=reason if action_name == "decline" else Match.decline_reason,
-        close_reason=close_reason if action_name == "close" else Match.close_reason,
+        close_reason=close_reason if close_reason else Match.close_reason,
     )).rowcount
     if changed != 1:
         db.session.rollback()
         raise MatchTransitionError("Someone else changed this match a moment ago; please look again.")
-    detail = reason or (dict(CLOSE_REASONS).get(close_reason) if action_name == "close" else None)
-    audit.record(actor.id, f"match.{action_name}", "match", match.id, before={"status": before},
+    detail = reason or (dict(CLOSE_REASONS).get(close_reason) if close_reason else None)
+    # Every closing is "match.close" in the audit log (the reason says which); histories read it so.
+    audit.record(actor.id, "match.close" if close_reason else f"match.{action_name}", "match", match.id,
+                 before={"status": before},
                  after={"status": target}, detail=detail)
     db.session.refresh(match)
+    if target == before:  # "Confirm availability": in the history, nobody's to-do changes
+        return target
     _notify_parties(match, fact("match_status", match_id=match.id, demand_id=match.demand_id,
                                 quantity=match.quantity, category=match.lead.product_category, status=target,
                                 reason=reason,
-                                close_reason=close_reason if action_name == "close" else None), exclude=actor)
+                                close_reason=close_reason), exclude=actor)
     return target
 
 
@@ -161,9 +167,10 @@ def _close_active(query, actor: User | None, close_reason: str, statuses) -> int
     return len(matches)
 
 
-def close_for_withdrawal(request: DemandRequest, actor: User) -> int:
-    """A withdrawn request's proposals end (the caller commits); accepted matches stay."""
-    return _close_active(select(Match).where(Match.demand_id == request.id), actor, "request_withdrawn", (PROPOSED,))
+def close_for_withdrawal(request: DemandRequest, actor: User, close_reason: str = "request_withdrawn") -> int:
+    """A withdrawn or closed request's proposals end (the caller commits); accepted matches stay.
+    ``close_reason``: "request_withdrawn" or "request_closed" (the rest is no longer needed)."""
+    return _close_active(select(Match).where(Match.demand_id == request.id), actor, close_reason, (PROPOSED,))
 
 
 def lead_status_changed(lead: Lead, before: str, after: str, actor: User) -> None:

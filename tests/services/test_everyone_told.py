@@ -122,9 +122,11 @@ DRIVERS = {
         _released(w)),
     "match_ordered": lambda w: (lambda m: lambda: matches.act_on_match(m, w.B, "mark_ordered"))(_accepted(w)),
     "delivery_confirmed": lambda w: (lambda m: lambda: matches.act_on_match(m, w.B, "mark_delivered"))(_ordered(w)),
-    "match_closed": lambda w: (lambda m: lambda: matches.act_on_match(m, w.S, "close", close_reason="no_supply"))(
+    "match_closed": lambda w: (lambda m: lambda: matches.act_on_match(m, w.S, "cannot_supply"))(
         _released(w)),
     "request_withdrawn": lambda w: (lambda m: lambda: demand.withdraw_request(w.request, actor=w.B))(_released(w)),
+    "request_closed": lambda w: (lambda m: lambda: demand.withdraw_request(w.request, actor=w.B, rest_only=True))(
+        _released(w)),
     "email_confirm": lambda w: lambda: _new_buyer(w, "Quillfeather Birthing Center", register=True),
     "password_reset": lambda w: (lambda n: lambda: accounts.request_password_reset(n.email))(_set_n(w)),
     "registration_attempt": lambda w: (lambda n: lambda: accounts.register(accounts.NewAccount(

@@ -180,8 +180,10 @@ def test_close_needs_a_reason_and_returns_units(parties):
     lead = match.lead
     matches.act_on_match(match, buyer, "accept")
     with pytest.raises(MatchTransitionError, match="choose"):
-        matches.act_on_match(match, supplier, "close")
-    matches.act_on_match(match, supplier, "close", close_reason="no_supply")
+        matches.act_on_match(match, buyer, "close")
+    with pytest.raises(MatchTransitionError, match="not for you"):  # the supplier's is "Cannot supply"
+        matches.act_on_match(match, supplier, "close", close_reason="no_supply")
+    matches.act_on_match(match, supplier, "cannot_supply")
     assert match.close_reason == "no_supply"
     assert supply.available_units([lead.id]) == {lead.id: 5000}
 
@@ -430,7 +432,7 @@ def test_decline_and_refusal_are_never_proposed_again_for_that_pair(parties):
     # Second example: the supplier of the dearer lead says it cannot supply: nothing is left to propose.
     planning.release_plan(planning.latest_plan(), vetter)
     second = db.session.execute(select(Match).where(Match.lead_id == dear.id)).scalar_one()
-    matches.act_on_match(second, supplier, "close", close_reason="no_supply")
+    matches.act_on_match(second, supplier, "cannot_supply")
     db.session.commit()
     assert planning.plan_lines(plan_now()) == []
     assert supply.excluded_offers([request.id]) == {request.id: frozenset({cheap.id, dear.id})}

@@ -113,6 +113,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("buyers.edit_request", "GET"): NOBODY,
     ("buyers.edit_request", "POST"): NOBODY,
     ("buyers.withdraw", "POST"): NOBODY,
+    ("buyers.close_rest", "POST"): NOBODY,  # as withdraw: another organisation's request is refused
     # Matches: the buyer organisation of the request, the supplier who owns the lead, and staff.
     ("matches.index", "GET"): SIGNED_IN,  # each sees their own matches only
     ("matches.detail", "GET"): STAFF,

@@ -171,6 +171,8 @@ def csrf_cases(ids) -> dict[str, Case]:
                                     lambda: db.session.get(DemandRequest, request).quantity),
         "buyers.withdraw": Case("buyer", f"/buyer/requests/{request}/withdraw", dict,
                                 lambda: db.session.get(DemandRequest, request).status),
+        "buyers.close_rest": Case("buyer", f"/buyer/requests/{request}/close", dict,
+                                  lambda: db.session.get(DemandRequest, request).status),
         "matches.act": Case("buyer", f"/matches/{match}/act", lambda: {"action": "accept"},
                             lambda: db.session.get(Match, match).status),
         "main.notifications_read": Case("buyer", "/notifications/read", dict,

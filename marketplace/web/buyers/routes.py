@@ -29,11 +29,12 @@ def home():
     pagination = (demand.organisation_requests(organisation.id, page, current_app.config["ITEMS_PER_PAGE"])
                   if organisation else None)
     held = demand.held_units_by_request([r.id for r in pagination.items]) if pagination else {}
+    states = demand.request_states(list(pagination.items)) if pagination else {}
     proposals = matches.matches_list(organisation_id=organisation.id, status="proposed") if organisation else []
     join = organisations.latest_join(current_user) if organisation is None else None
     may_post = demand.may_post(current_user)
     return render_template("buyers/home.html", organisation=organisation, pagination=pagination, held=held,
-                           proposals=proposals, may_post=may_post,
+                           states=states, proposals=proposals, may_post=may_post,
                            refusal=None if may_post else demand.refusal(current_user), join=join,
                            organisation_form=OrganisationForm() if organisation is None and not (
                                join and join.status == JOIN_PENDING) else None,
@@ -122,11 +123,13 @@ def request_detail(request_id: int):
     """One request for its buyer: matched units, matches and history."""
     demand_request = demand.request_for(current_user, request_id)
     may_act = demand.may_post(current_user)  # an unverified organisation reads; it changes nothing
+    state = demand.request_states([demand_request])[demand_request.id]  # fulfilled: nothing to end
     return render_template(
         "buyers/request_detail.html", demand_request=demand_request,
         held=demand.held_units(demand_request.id),
+        state=state,
         matches=matches.matches_list(demand_id=demand_request.id),
-        withdraw_form=ConfirmForm() if demand_request.status == STATUS_OPEN and may_act else None,
+        withdraw_form=ConfirmForm() if state.code == STATUS_OPEN and may_act else None,
         refusal=None if may_act else demand.refusal(current_user),
         history=audit.history_for("demand", demand_request.id, current_user))
 
@@ -145,4 +148,22 @@ def withdraw(request_id: int):
             db.session.commit()
             flash(f"Request #{demand_request.id} is withdrawn" + (f"; {closed} proposal(s) closed." if closed else "."),
                   "success")
+    return redirect(url_for("buyers.request_detail", request_id=demand_request.id))
+
+
+@bp.post("/requests/<int:request_id>/close")
+@role_required("buyer")
+def close_rest(request_id: int):
+    """Close the rest of an open request ("no longer needed"): unaccepted proposals are closed,
+    accepted matches go on; the request shows "closed, N of M delivered"."""
+    demand_request = demand.request_for(current_user, request_id, edit=True)
+    if ConfirmForm().validate_on_submit():
+        try:
+            closed = demand.withdraw_request(demand_request, actor=current_user, rest_only=True)
+        except demand.DemandError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"Request #{demand_request.id} is closed: the rest is no longer needed"
+                  + (f"; {closed} proposal(s) closed." if closed else "."), "success")
     return redirect(url_for("buyers.request_detail", request_id=demand_request.id))

@@ -34,7 +34,7 @@ def detail(match_id: int):
     """One match: its terms, the actions open to this party, contacts where allowed, and history."""
     match, party = matches.match_for(current_user, match_id)
     return render_template(
-        "matches/detail.html", match=match, party=party, form=MatchActionForm(),
+        "matches/detail.html", match=match, party=party, form=MatchActionForm(party=party),
         actions=matches.actions_for(current_user, match, party),
         refusal=matches.buyer_refusal_for(current_user, party),
         show_contacts=matches.buyer_sees_contacts(current_user, match),

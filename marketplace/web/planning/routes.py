@@ -29,7 +29,8 @@ def requests_list():
     pagination = demand.all_requests(status, request.args.get("page", 1, type=page_number),
                                      current_app.config["ITEMS_PER_PAGE"])
     return render_template("planning/requests.html", pagination=pagination, status=status,
-                           held=demand.held_units_by_request([r.id for r in pagination.items]))
+                           held=demand.held_units_by_request([r.id for r in pagination.items]),
+                           states=demand.request_states(list(pagination.items)))
 
 
 @bp.get("/requests/<int:request_id>")
@@ -39,6 +40,7 @@ def request_page(request_id: int):
     demand_request = demand.request_for(current_user, request_id)
     return render_template("planning/request.html", demand_request=demand_request,
                            held=demand.held_units(demand_request.id), propose_form=ProposeForm(),
+                           state=demand.request_states([demand_request])[demand_request.id],
                            candidates=supply.candidates(demand_request),
                            matches=matches.matches_list(demand_id=demand_request.id),
                            history=audit.history_for("demand", demand_request.id, current_user))

@@ -1,0 +1,52 @@
+"""Words hospitals use (issue 11 item 15) on the request form and in a demand import."""
+import io
+from datetime import date, timedelta
+
+from marketplace.domain.demand import DEMAND_COLUMNS
+from marketplace.extensions import db
+from marketplace.models import DemandRequest
+from marketplace.services import demand
+from tests.conftest import login, make_user, post_form, valid_demand
+from tests.web.test_lead_form_figures import field_errors
+
+SOON = (date.today() + timedelta(days=7)).isoformat()
+
+
+def saved(clean_app) -> list[DemandRequest]:
+    with clean_app.app_context():
+        return list(db.session.execute(db.select(DemandRequest)).scalars())
+
+
+def test_the_request_form_reads_hospital_words_and_asks_units_not_boxes(client, clean_app):
+    with clean_app.app_context():
+        make_user("buyer", "buyer@hospital.example", verified=True)
+    login(client, "buyer@hospital.example")
+    boxes = post_form(client, "/buyer/requests/new", valid_demand(quantity="10 boxes"))
+    assert boxes.status_code == 200 and saved(clean_app) == []
+    assert field_errors(boxes.get_data(as_text=True))["quantity"].startswith("Give units, not boxes")
+    cases = post_form(client, "/buyer/requests/new", valid_demand(quantity="4 cases"))
+    assert field_errors(cases.get_data(as_text=True))["quantity"].startswith("Give units, not cases")
+    done = post_form(client, "/buyer/requests/new",
+                     valid_demand(category="Gloves (nitrile)", facility_type="SNF", max_unit_price="0.20"))
+    assert done.status_code == 302
+    [request] = saved(clean_app)
+    assert (request.category, request.facility_type) == ("nitrile_gloves", "long_term_care")
+
+
+def test_a_demand_import_reads_hospital_words_and_says_units_not_boxes_per_row(app_ctx):
+    stream = io.StringIO("\n".join([
+        ",".join(DEMAND_COLUMNS),
+        f"R1,County General,N95,20000,1.50,{SOON},90033,2,SNF,KN95",
+        f"R2,County General,gowns,5000,3.00,{SOON},90033,4,nursing home,",
+        f"R3,County General,Gloves (nitrile),10 boxes,0.20,{SOON},90033,4,hospital,",
+        f"R4,County General,n95_respirator,3 pallets,1.50,{SOON},90033,4,hospital,",
+    ]) + "\n")
+    report = demand.import_demand(stream, actor_id=None)
+    assert report.imported == 2
+    assert [(r.row, r.reason.split(":")[0]) for r in report.rejected] == [(4, "quantity"), (5, "quantity")]
+    assert report.rejected[0].reason.startswith("quantity: Give units, not boxes")
+    assert report.rejected[1].reason.startswith("quantity: Give units, not pallets")
+    rows = {r.external_id: r for r in db.session.execute(db.select(DemandRequest)).scalars()}
+    assert (rows["R1"].category, rows["R1"].facility_type) == ("n95_respirator", "long_term_care")
+    assert rows["R1"].substitutes == ["kn95_respirator"]
+    assert (rows["R2"].category, rows["R2"].facility_type) == ("isolation_gown", "long_term_care")

@@ -16,6 +16,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("MARKETPLACE_INSTANCE", BASE_DIR / "instance"))
@@ -149,6 +150,8 @@ class Config:
     # or with a stop signal takes two different vetters.
     LEAD_CLAIM_TTL = timedelta(minutes=30)
     FOUR_EYES_VALUE_USD = 100_000
+    # Dates shown to and typed by people follow the city's clock (issue 11, item 13): an IANA name.
+    CITY_TIMEZONE = "America/Los_Angeles"
 
     @classmethod
     def from_env(cls) -> dict:
@@ -176,7 +179,8 @@ class Config:
             env["DEDUP_REFIT_EVERY"] = int(os.environ["DEDUP_REFIT_EVERY"])
         if os.environ.get("JOB_RETRY_INTERVALS"):
             env["JOB_RETRY_INTERVALS"] = [int(x) for x in os.environ["JOB_RETRY_INTERVALS"].split(",")]
-        for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "MAIL_REPLY_TO", "PUBLIC_URL"):
+        for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "MAIL_REPLY_TO", "PUBLIC_URL",
+                    "CITY_TIMEZONE"):
             if os.environ.get(key):
                 env[key] = os.environ[key]
         if os.environ.get("MAIL_PORT"):
@@ -243,5 +247,10 @@ def load_config(name: str | None = None, overrides: dict | None = None) -> dict:
         # SQLite in production is allowed (a one-machine pilot) but must be a deliberate choice.
         if not os.environ.get("ALLOW_SQLITE_IN_PRODUCTION"):
             raise RuntimeError("DATABASE_URL must be set in production (or ALLOW_SQLITE_IN_PRODUCTION=1)")
+    try:  # a misspelt zone stops the start, not the first request form
+        ZoneInfo(settings["CITY_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RuntimeError(f"CITY_TIMEZONE {settings['CITY_TIMEZONE']!r} is not a known time zone "
+                           "(an IANA name such as America/Los_Angeles)") from None
     settings["MARKETPLACE_ENV"] = name
     return settings

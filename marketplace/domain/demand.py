@@ -3,10 +3,11 @@ fields live. The buyer's form and ``flask demand import`` both call ``parse_dema
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from .catalog import CATEGORY_ALIASES, FACILITY_ALIASES, FACILITY_TYPES, PRODUCT_CATEGORIES
 from .countries import postal_code
+from .dates import DateError, needed_by_warnings, parse_date
 from .leads import (
     FieldError,
     TextField,
@@ -78,17 +79,15 @@ def clean_postal_code(raw: str | None) -> str:
 
 
 def clean_date(raw: str | None, today: date) -> date:
+    """A needed-by date read by dates.parse_date (ISO, month in words, or day/month numbers that
+    cannot be misread), from ``today`` (the city's date, dates.city_today) to MAX_DAYS_AHEAD ahead."""
     value = (raw or "").strip()
     if not value:
         raise FieldError("This field is required.")
-    for pattern in ("%Y-%m-%d", "%m/%d/%Y"):
-        try:
-            parsed = datetime.strptime(value, pattern).date()
-            break
-        except ValueError:
-            continue
-    else:
-        raise FieldError("Give a date as YYYY-MM-DD, for example 2026-12-01.")
+    try:
+        parsed = parse_date(value)
+    except DateError as exc:
+        raise FieldError(str(exc)) from None
     if parsed < today:
         raise FieldError("This date is in the past.")
     if parsed > today + timedelta(days=MAX_DAYS_AHEAD):
@@ -146,3 +145,10 @@ def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> 
 
 def demand_to_row(values: dict) -> dict[str, str]:
     return values_to_row(values, DEMAND_COLUMNS)
+
+
+def request_warnings(values: dict, today: date) -> dict[str, str]:
+    """{field: warning} for a valid request (parse_demand's values) whose needed-by date disagrees
+    with its days of supply (dates.needed_by_warnings). The buyer's form asks to confirm; the demand
+    import saves the row and reports the warning with the row number."""
+    return needed_by_warnings(values.get("needed_by"), values.get("days_of_supply"), today)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..domain import permissions
 from ..domain.catalog import ORGANISATION_KINDS
 from ..domain.catalog import values as choice_values
+from ..domain.dates import city_today
 from ..domain.demand import (
     DEMAND_COLUMNS,
     OPTIONAL_DEMAND_COLUMNS,
@@ -19,6 +20,7 @@ from ..domain.demand import (
     RequestState,
     parse_demand,
     request_state,
+    request_warnings,
 )
 from ..domain.errors import Forbidden, NotFound
 from ..domain.match_status import DELIVERED, HOLDING_STATUSES
@@ -28,7 +30,7 @@ from ..domain.scoring import request_figures_to_confirm
 from ..extensions import db
 from ..models import DemandRequest, Match, Organisation, User
 from ..models.base import utcnow
-from . import audit, effects
+from . import audit, effects, settings
 from .leads import ImportReport, RejectedRow, RowWarning, apply_changes, valid_rows
 from .matches import close_for_withdrawal
 from .organisations import known_buyer_organisations, pending_join
@@ -43,7 +45,9 @@ class DemandError(ValueError):
 
 
 def today() -> date:
-    return utcnow().date()
+    """The city's date now (CITY_TIMEZONE, dates.city_today): the one "today" for people's dates
+    (needed-by checks, days until needed). After 4 pm in Los Angeles the UTC date is already tomorrow."""
+    return city_today(utcnow(), settings.current().city_zone)
 
 
 def organisation_verified(user: User) -> bool | None:
@@ -213,9 +217,12 @@ def import_demand(stream: IO[str], *, actor_id: int | None) -> ImportReport:
     """Import demand requests from CSV (DEMAND_COLUMNS). Like the lead import: each row whole or
     not at all, every rejected row reported; a known external_id updates that request. A row whose
     maximum unit price is far outside the reference is saved and reported in ``report.warnings``
-    (scoring.request_figures_to_confirm, the buyer form's question)."""
+    (scoring.request_figures_to_confirm, the buyer form's question), and so is a row whose needed-by
+    date disagrees with its days of supply (demand.request_warnings). Dates are read against the
+    city's today (``today``)."""
     report = ImportReport()
-    rows = list(valid_rows(stream, DEMAND_COLUMNS, lambda raw: parse_demand(raw, today(), with_organisation=True),
+    day = today()
+    rows = list(valid_rows(stream, DEMAND_COLUMNS, lambda raw: parse_demand(raw, day, with_organisation=True),
                            report, optional=OPTIONAL_DEMAND_COLUMNS))
     targets = _organisation_targets(rows, report)
     report.rejected.sort(key=lambda rejected: rejected.row)
@@ -227,7 +234,7 @@ def import_demand(stream: IO[str], *, actor_id: int | None) -> ImportReport:
     existing = {r.external_id: r for r in db.session.execute(
         select(DemandRequest).where(DemandRequest.external_id.in_(external_ids))).scalars()} if external_ids else {}
     for row_number, values in rows:
-        for name, message in request_figures_to_confirm(values).items():
+        for name, message in {**request_figures_to_confirm(values), **request_warnings(values, day)}.items():
             report.warnings.append(RowWarning(row_number, f"{name}: {message}"))
         organisation_id = targets[row_number].organisation_id
         if organisation_id < 0 and organisation_id not in created:

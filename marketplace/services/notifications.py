@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 
 from ..domain import messages
 from ..domain.catalog import STAFF_ROLES
+from ..domain.dates import city_today
 from ..domain.errors import Forbidden
 from ..domain.mail import starttls_hint
 from ..extensions import db
@@ -92,7 +93,7 @@ def send_digests(now: datetime | None = None) -> int:
         if not ids:
             continue
         db.session.add(OutboxEmail(to_address=user.email, role=user.role, link="/notifications",
-                                   message=messages.fact(messages.DIGEST, day=now.date().isoformat(),
+                                   message=messages.fact(messages.DIGEST, day=city_today(now, settings.current().city_zone).isoformat(),
                                                          notification_ids=ids)))
         queued += 1
     db.session.flush()

@@ -12,6 +12,7 @@ from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import Any
 
+from ..domain.dates import city_zone
 from ..domain.mail import use_starttls
 
 
@@ -108,6 +109,11 @@ class Settings:
     def four_eyes_value_usd(self) -> int:
         """Above this value (USD, quantity x unit price) an approval takes two vetters (FOUR_EYES_VALUE_USD)."""
         return int(self._config["FOUR_EYES_VALUE_USD"])
+
+    @property
+    def city_zone(self):
+        """The city's time zone (CITY_TIMEZONE, a ZoneInfo; default America/Los_Angeles): "today" for people."""
+        return city_zone(self._config.get("CITY_TIMEZONE"))
 
     @property
     def email_confirm_seconds(self) -> int:

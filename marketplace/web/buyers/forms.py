@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...domain.catalog import BUYER_ORGANISATION_KINDS, FACILITY_TYPES, PRODUCT_CATEGORIES
-from ...domain.demand import parse_demand
+from ...domain.demand import parse_demand, request_warnings
 from ...domain.scoring import request_figures_to_confirm
 from ..forms import ConfirmFigures, FacilityFields, OneTimeSubmission, attach_errors, choices, no_control_characters
 
@@ -55,8 +55,10 @@ class DemandForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
         attach_errors(self, errors)
         if errors:
             return False
-        # A maximum far outside the reference is saved only once confirmed as shown (ConfirmFigures).
-        return self.figures_confirmed(request_figures_to_confirm(self.clean), self.clean)
+        # A maximum far outside the reference, or a needed-by date that disagrees with the days of
+        # supply, is saved only once confirmed as shown (ConfirmFigures).
+        warnings = {**request_figures_to_confirm(self.clean), **request_warnings(self.clean, self.today)}
+        return self.figures_confirmed(warnings, self.clean)
 
 
 class ConfirmForm(FlaskForm):

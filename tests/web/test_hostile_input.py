@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from marketplace.extensions import db
 from marketplace.models import Lead, User
-from tests.conftest import VALID_LEAD, fetch_token, login, make_lead, make_user
+from tests.conftest import FACILITY_FORM, VALID_LEAD, fetch_token, login, make_lead, make_user
 
 PAYLOAD = "<script>alert(1)</script>"
 HOSTILE = [
@@ -222,7 +222,7 @@ def registration(kind: str, field: str, value: str) -> dict:
     data = {"name": "Pat Doe", "email": f"fuzz{n}@example.org", "organisation_name": f"Org {n}",
             "password": "a long enough passphrase", "confirm": "a long enough passphrase"}
     if kind == "buyer":
-        data["organisation_kind"] = "hospital"
+        data.update(FACILITY_FORM, organisation_kind="hospital")
     data[field] = value
     if field == "password":
         data["confirm"] = value

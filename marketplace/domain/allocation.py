@@ -271,11 +271,14 @@ def specification_fits(specification: str, description: str) -> bool:
     "other" (issue 11 item 18), where the category says nothing: some significant word (3+
     letters, not a stop word, plurals as singular) of the one is, or is at least OTHER_FIT_RATIO
     (RapidFuzz ratio, 0-100) like, a significant word of the other. An empty text fits nothing."""
-    spec = {_stem(w) for w in _significant_words(specification)}
-    desc = {_stem(w) for w in _significant_words(description)}
-    if spec & desc:
-        return True
-    return any(fuzz.ratio(a, b) >= OTHER_FIT_RATIO for a in spec for b in desc)
+    return _stems_fit(frozenset(_stem(w) for w in _significant_words(specification)),
+                      frozenset(_stem(w) for w in _significant_words(description)))
+
+
+def _stems_fit(spec: frozenset[str], desc: frozenset[str]) -> bool:
+    if not spec or not desc:
+        return False
+    return bool(spec & desc) or any(fuzz.ratio(a, b) >= OTHER_FIT_RATIO for a in spec for b in desc)
 
 
 def other_unfit_reason(offer: Offer, need: Need) -> str | None:
@@ -425,12 +428,9 @@ def fitting_pairs(needs: Sequence[Need], offers: Sequence[Offer]) -> Pairs:
     if len(excluded):
         keep = ~np.isin(need_index * len(offers) + offer_index, excluded)
         need_index, offer_index = need_index[keep], offer_index[keep]
-    if OTHER_CATEGORY in codes:  # "other" pairs (few) fit only by specification
-        other = np.flatnonzero(all_offer_code[offer_index] == codes[OTHER_CATEGORY])
-        keep = np.ones(len(need_index), dtype=bool)
-        for k in other:
-            keep[k] = other_unfit_reason(offers[offer_index[k]], needs[need_index[k]]) is None
-        need_index, offer_index = need_index[keep], offer_index[keep]
+    if OTHER_CATEGORY in codes:
+        need_index, offer_index = _other_pairs_fitting(needs, offers, need_index, offer_index,
+                                                       all_offer_code == codes[OTHER_CATEGORY])
 
     need_at = geo.centroids_array([n.postal_code for n in needs])
     offer_at = geo.centroids_array([o.postal_code for o in offers])
@@ -447,6 +447,28 @@ def fitting_pairs(needs: Sequence[Need], offers: Sequence[Offer]) -> Pairs:
     per_day = np.array([day_cents(n) for n in needs], dtype=np.int64)[need_index]
     cost += per_day * (np.maximum(0, lead - supply_days) + np.maximum(0, lead - due))
     return Pairs(need_index, offer_index, distance, cost.astype(np.int64))
+
+
+def _other_pairs_fitting(needs: Sequence[Need], offers: Sequence[Offer], need_index: np.ndarray,
+                         offer_index: np.ndarray, offer_is_other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs without those where an "other" offer does not fit the need's specification
+    (``specification_fits``, the rule of ``other_unfit_reason``). Each distinct (specification,
+    description) combination is judged once, so the cost grows with the distinct texts, not the pairs."""
+    other = np.flatnonzero(offer_is_other[offer_index])
+    if not len(other):
+        return need_index, offer_index
+    spec_ids: dict[str, int] = {}
+    desc_ids: dict[str, int] = {}
+    need_text = np.array([spec_ids.setdefault(n.specification, len(spec_ids)) for n in needs], dtype=np.int64)
+    offer_text = np.array([desc_ids.setdefault(o.description, len(desc_ids)) for o in offers], dtype=np.int64)
+    combos, where = np.unique(need_text[need_index[other]] * len(desc_ids) + offer_text[offer_index[other]],
+                              return_inverse=True)
+    specs, descs = list(spec_ids), list(desc_ids)
+    fits = np.array([specification_fits(specs[c // len(descs)], descs[c % len(descs)]) for c in combos.tolist()],
+                    dtype=bool)
+    keep = np.ones(len(need_index), dtype=bool)
+    keep[other] = fits[where.reshape(-1)]
+    return need_index[keep], offer_index[keep]
 
 
 def _excluded_codes(needs: Sequence[Need], offers: Sequence[Offer]) -> np.ndarray:

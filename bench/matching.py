@@ -102,6 +102,9 @@ RELATED = {
     "nitrile_gloves": "other", "isolation_gown": "other", "hand_sanitizer": "disinfectant_wipes",
     "disinfectant_wipes": "hand_sanitizer", "other": "isolation_gown",
 }
+# What "other" requests and offers are (issue 11 item 18: "other" matches only by specification):
+# every request that takes "other" names one of these, every "other" offer describes one.
+OTHER_PRODUCTS = ("infrared thermometer", "body bag", "pulse oximeter", "folding stretcher")
 # The going rate for delivery within t days, as a multiple of the reference price: 8x for stock
 # ready today, falling geometrically to 1.2x for delivery in 45 days or more.
 RATE_NOW, RATE_LATE, RATE_DAYS = 8.0, 1.2, 45
@@ -187,11 +190,15 @@ def generate(kind: str, size: int, seed: int, zips: list[str]) -> tuple[list[Nee
     offer_zip = rng.choice(zips, size)
     risk = rng.integers(0, 101, size)
 
+    need_product = rng.choice(OTHER_PRODUCTS, size)
+    offer_product = rng.choice(OTHER_PRODUCTS, size)
     needs = [Need(i + 1, str(need_cat[i]), frozenset({RELATED[need_cat[i]]} if accepts[i] else ()),
-                  int(demand[i]), p, int(due[i]), str(need_zip[i]), int(days_of_supply[i]))
+                  int(demand[i]), p, int(due[i]), str(need_zip[i]), int(days_of_supply[i]),
+                  specification=str(need_product[i]))
              for i, p in enumerate(money_cents(max_price))]
     offers = [Offer(i + 1, str(offer_cat[i]), int(supply[i]), p, int(lead[i]) if lead_stated[i] else None,
-                    str(offer_zip[i]), int(moq[i]) or None, int(risk[i]))
+                    str(offer_zip[i]), int(moq[i]) or None, int(risk[i]),
+                    str(offer_product[i]) if offer_cat[i] == "other" else "")
               for i, p in enumerate(money_cents(price))]
     return needs, offers
 

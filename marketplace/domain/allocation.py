@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from decimal import Decimal
 
 import numpy as np
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
+from rapidfuzz import fuzz
 
 from . import geo
 from . import money as amounts
@@ -49,6 +51,19 @@ KM_PER_CENT = 100
 URGENT_DAYS = 7
 LATE_DAYS_MAX = 3
 DAY_SHARE = Decimal("0.10")
+
+# "Other" (issue 11 item 18): the category says nothing about the product, so a request for "other"
+# matches an "other" offer only when the offer's description fits the request's specification: a
+# shared significant word, or two words at least OTHER_FIT_RATIO alike (RapidFuzz ratio, 0-100),
+# which lets a misspelling through ("thermometr") but not another product.
+OTHER_CATEGORY = "other"
+OTHER_FIT_RATIO = 85
+_WORD = re.compile(r"[^\W_]+")
+_STOP_WORDS = frozenset({
+    "and", "for", "the", "with", "without", "per", "pack", "packs", "box", "boxes", "case", "cases", "unit",
+    "units", "pcs", "piece", "pieces", "each", "new", "use", "any", "not", "all", "size", "sizes", "model",
+    "type", "standard", "other", "product", "products", "brand", "quality", "medical", "grade", "disposable",
+})
 
 # Near misses (issue 11 item 18): an offer that would fit if the buyer's maximum were up to 5%
 # higher, or the needed-by date up to 3 days later. Shown to staff beside unfilled urgent requests.
@@ -80,6 +95,7 @@ class Offer:
     postal_code: str | None
     min_order_qty: int | None = None
     risk_score: int | None = None   # the vetting score: 100 is clean, 0 is stop (higher is better)
+    description: str = ""           # the lead's product_description (read only for category "other")
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,7 @@ class Need:
     # Offers never to propose for this request again: the buyer declined them, or their supplier
     # said it cannot supply this request (services.supply.excluded_pairs).
     excluded_offers: frozenset[int] = frozenset()
+    specification: str = ""         # the buyer's free text (size, model, standard); "other" needs it
 
 
 @dataclass(frozen=True)
@@ -238,11 +255,52 @@ def _needed(days_until_needed: int) -> str:
     return "needed today" if days_until_needed == 0 else f"needed {_days(-days_until_needed)} ago"
 
 
+def _stem(word: str) -> str:
+    """A plural's singular, roughly: "thermometers" -> "thermometer", "boxes" -> "box"."""
+    if word.endswith(("ses", "xes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _significant_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.casefold()) if len(w) >= 3 and w not in _STOP_WORDS}
+
+
+def specification_fits(specification: str, description: str) -> bool:
+    """Whether an offer's product description fits a request's specification, for category
+    "other" (issue 11 item 18), where the category says nothing: some significant word (3+
+    letters, not a stop word, plurals as singular) of the one is, or is at least OTHER_FIT_RATIO
+    (RapidFuzz ratio, 0-100) like, a significant word of the other. An empty text fits nothing."""
+    return _stems_fit(frozenset(_stem(w) for w in _significant_words(specification)),
+                      frozenset(_stem(w) for w in _significant_words(description)))
+
+
+def _stems_fit(spec: frozenset[str], desc: frozenset[str]) -> bool:
+    if not spec or not desc:
+        return False
+    return bool(spec & desc) or any(fuzz.ratio(a, b) >= OTHER_FIT_RATIO for a in spec for b in desc)
+
+
+def other_unfit_reason(offer: Offer, need: Need) -> str | None:
+    """The "other" rule alone: an offer in category "other" serves a need only if its description
+    fits the need's specification (``specification_fits``). None if it fits or is not "other"."""
+    if offer.category != OTHER_CATEGORY:
+        return None
+    if not need.specification.strip():
+        return 'no specification: a request for "other" products matches an offer only by its specification'
+    if not specification_fits(need.specification, offer.description):
+        return "wrong product: the offer's description does not fit your specification"
+    return None
+
+
 def unfit_reason(offer: Offer, need: Need) -> str | None:
     """None if the offer can serve the need; otherwise why not, in plain words (the first reason)."""
     if offer.category != need.category and offer.category not in need.substitutes:
         accepted = " or ".join(_category(c) for c in (need.category, *sorted(need.substitutes)))
         return f"wrong product: {_category(offer.category)}, you asked for {accepted}"
+    other = other_unfit_reason(offer, need)
+    if other is not None:
+        return other
     if offer.quantity <= 0:
         return "nothing available: every unit of this offer is taken"
     if need.quantity <= 0:
@@ -370,6 +428,9 @@ def fitting_pairs(needs: Sequence[Need], offers: Sequence[Offer]) -> Pairs:
     if len(excluded):
         keep = ~np.isin(need_index * len(offers) + offer_index, excluded)
         need_index, offer_index = need_index[keep], offer_index[keep]
+    if OTHER_CATEGORY in codes:
+        need_index, offer_index = _other_pairs_fitting(needs, offers, need_index, offer_index,
+                                                       all_offer_code == codes[OTHER_CATEGORY])
 
     need_at = geo.centroids_array([n.postal_code for n in needs])
     offer_at = geo.centroids_array([o.postal_code for o in offers])
@@ -386,6 +447,28 @@ def fitting_pairs(needs: Sequence[Need], offers: Sequence[Offer]) -> Pairs:
     per_day = np.array([day_cents(n) for n in needs], dtype=np.int64)[need_index]
     cost += per_day * (np.maximum(0, lead - supply_days) + np.maximum(0, lead - due))
     return Pairs(need_index, offer_index, distance, cost.astype(np.int64))
+
+
+def _other_pairs_fitting(needs: Sequence[Need], offers: Sequence[Offer], need_index: np.ndarray,
+                         offer_index: np.ndarray, offer_is_other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs without those where an "other" offer does not fit the need's specification
+    (``specification_fits``, the rule of ``other_unfit_reason``). Each distinct (specification,
+    description) combination is judged once, so the cost grows with the distinct texts, not the pairs."""
+    other = np.flatnonzero(offer_is_other[offer_index])
+    if not len(other):
+        return need_index, offer_index
+    spec_ids: dict[str, int] = {}
+    desc_ids: dict[str, int] = {}
+    need_text = np.array([spec_ids.setdefault(n.specification, len(spec_ids)) for n in needs], dtype=np.int64)
+    offer_text = np.array([desc_ids.setdefault(o.description, len(desc_ids)) for o in offers], dtype=np.int64)
+    combos, where = np.unique(need_text[need_index[other]] * len(desc_ids) + offer_text[offer_index[other]],
+                              return_inverse=True)
+    specs, descs = list(spec_ids), list(desc_ids)
+    fits = np.array([specification_fits(specs[c // len(descs)], descs[c % len(descs)]) for c in combos.tolist()],
+                    dtype=bool)
+    keep = np.ones(len(need_index), dtype=bool)
+    keep[other] = fits[where.reshape(-1)]
+    return need_index[keep], offer_index[keep]
 
 
 def _excluded_codes(needs: Sequence[Need], offers: Sequence[Offer]) -> np.ndarray:

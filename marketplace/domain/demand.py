@@ -26,7 +26,23 @@ DEMAND_COLUMNS: tuple[str, ...] = (
 )
 # Optional in an import: "yes" when a row's organisation is a different one from an existing
 # organisation with a close name (domain.organisations.import_target).
-OPTIONAL_DEMAND_COLUMNS: tuple[str, ...] = ("new_organisation",)
+# "specification" (issue 11 item 12): what exactly to deliver (size, model, standard), free text up
+# to MAX_SPECIFICATION characters; empty when the column is left out. Shown to suppliers on a
+# proposal; for category "other" the allocation matches by it.
+OPTIONAL_DEMAND_COLUMNS: tuple[str, ...] = ("new_organisation", "specification")
+MAX_SPECIFICATION = 500
+
+
+
+def demand_example(today: date) -> dict[str, str]:
+    """The example row of the demand import's CSV template (domain.imports.template_text): a valid
+    request needed two weeks after ``today``, with every optional column filled in."""
+    return {"external_id": "REQ-0001", "organisation": "Example General Hospital", "category": "n95_respirator",
+            "quantity": "2000", "max_unit_price": "1.50", "needed_by": (today + timedelta(days=14)).isoformat(),
+            "postal_code": "90012", "days_of_supply": "10", "facility_type": "hospital",
+            "substitutes": "kn95_respirator", "new_organisation": "no",
+            "specification": "Size regular; NIOSH approved, fluid resistant (surgical N95)"}
+
 
 # A hospital asks for thousands or millions of units; more than 100 million in one request is a typo.
 MAX_DEMAND_QUANTITY = 10**8
@@ -67,6 +83,7 @@ def request_state(status: str, quantity: int, delivered: int) -> RequestState:
 
 _EXTERNAL_ID = TextField("external_id", 64)
 _ORGANISATION = TextField("organisation", 200, required=True)
+_SPECIFICATION = TextField("specification", MAX_SPECIFICATION, multiline=True)
 
 
 def clean_postal_code(raw: str | None) -> str:
@@ -140,11 +157,13 @@ def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> 
     take("facility_type", lambda: clean_choice(raw.get("facility_type"), FACILITY_TYPES, "facility type",
                                                        FACILITY_ALIASES))
     take("substitutes", lambda: clean_substitutes(raw.get("substitutes"), values.get("category")))
+    take("specification", lambda: clean_text(raw.get("specification"), _SPECIFICATION))
     return values, errors
 
 
 def demand_to_row(values: dict) -> dict[str, str]:
-    return values_to_row(values, DEMAND_COLUMNS)
+    """The form/CSV text of a request's clean values: DEMAND_COLUMNS and its specification."""
+    return values_to_row(values, DEMAND_COLUMNS + ("specification",))
 
 
 def request_warnings(values: dict, today: date) -> dict[str, str]:

@@ -27,7 +27,7 @@ FIELD_LABELS = {
     "external_id": "reference", "category": "product", "product_category": "product",
     "substitutes": "substitutes accepted", "quantity": "quantity", "max_unit_price": "maximum unit price",
     "needed_by": "needed by", "postal_code": "postal code", "days_of_supply": "days of supply",
-    "facility_type": "kind of facility", "unit_price": "unit price", "pack_price": "price a pack",
+    "facility_type": "kind of facility", "specification": "specification", "unit_price": "unit price", "pack_price": "price a pack",
     "pack_size": "units a pack", "min_order_qty": "minimum order", "lead_time_days": "lead time (days)",
     "company_name": "company", "contact_name": "contact", "product_description": "description",
     "supplier_type": "kind of supplier", "country_of_origin": "country of origin", "payment_terms": "payment terms",

@@ -29,6 +29,20 @@ CHUNK_ROWS = 500
 REPORT_COLUMNS = ("row", "column", "message")
 
 
+def template_text(columns: tuple[str, ...], example: dict[str, str]) -> str:
+    """A CSV template for an import page (issue 11 item 12): the header row of ``columns`` (the
+    parser's own column names, e.g. LEAD_COLUMNS) and one example row, as text with CRLF line ends.
+    Our own content, so no formula guard. Raises ValueError when ``example`` does not give exactly
+    ``columns``, so the template cannot drift from the parser."""
+    if set(example) != set(columns):
+        raise ValueError(f"example columns differ: {sorted(set(example) ^ set(columns))}")
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerow([example[name] for name in columns])
+    return buffer.getvalue()
+
+
 def options_key(lead_status: str, encoding: str | None) -> str:
     """What, besides its bytes and its uploader, makes an import of a file a different import:
     the status new leads start with and the encoding the person named (a file refused as not

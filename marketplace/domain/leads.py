@@ -33,6 +33,16 @@ LEAD_COLUMNS: tuple[str, ...] = (
 # Columns a file may leave out (added after issue 2; a file without them imports as before):
 # ``pack_size`` empty or missing is 1.
 OPTIONAL_LEAD_COLUMNS: tuple[str, ...] = ("pack_size",)
+# The example row of the lead import's CSV template (domain.imports.template_text): a valid lead.
+LEAD_EXAMPLE: dict[str, str] = {
+    "external_id": "ACME-0001", "company_name": "Acme Medical Supply Inc.", "contact_name": "Jane Doe",
+    "email": "sales@acme-medical.example", "phone": "+1 212 555 0142", "website": "https://acme-medical.example",
+    "street": "100 Main Street", "city": "New York", "state": "NY", "postal_code": "10001", "country": "US",
+    "supplier_type": "distributor", "product_category": "n95_respirator",
+    "product_description": "3M 1860 N95 respirator, NIOSH approved", "quantity": "50,000", "unit_price": "1.25",
+    "min_order_qty": "1,000", "lead_time_days": "5", "certification": "NIOSH TC-84A-0006",
+    "payment_terms": "net 30", "country_of_origin": "US", "notes": "", "pack_size": "",
+}
 # What parse_lead returns besides LEAD_COLUMNS: the price per pack as quoted (None for single units).
 DERIVED_FIELDS: tuple[str, ...] = ("pack_price",)
 # The marketplace's own reference for a lead: a random UUID given at creation, written by the

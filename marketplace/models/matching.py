@@ -34,6 +34,9 @@ class DemandRequest(db.Model):
     postal_code: Mapped[str] = mapped_column(String(10))
     days_of_supply: Mapped[int] = mapped_column(Integer)
     facility_type: Mapped[str] = mapped_column(String(24))
+    # What exactly to deliver (size, model, standard), free text; not private: suppliers see it on a
+    # proposal. For category "other" the allocation matches by it (allocation.specification_fits).
+    specification: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default=STATUS_OPEN)
     source: Mapped[str] = mapped_column(String(8), default="form")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())

@@ -37,7 +37,7 @@ from .organisations import known_buyer_organisations, pending_join
 
 # Fields a buyer's form or an import may set; everything else (organisation, status) is the system's.
 EDITABLE_FIELDS = ("external_id", "category", "substitutes", "quantity", "max_unit_price", "needed_by",
-                   "postal_code", "days_of_supply", "facility_type")
+                   "postal_code", "days_of_supply", "facility_type", "specification")
 
 
 class DemandError(ValueError):

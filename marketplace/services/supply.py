@@ -53,7 +53,7 @@ def _offer(lead: Lead, available: int) -> allocation.Offer:
     return allocation.Offer(id=lead.id, category=lead.product_category, quantity=available,
                             unit_price=lead.unit_price, lead_time_days=lead.lead_time_days,
                             postal_code=countries.us_zip(lead.postal_code, lead.country), min_order_qty=lead.min_order_qty,
-                            risk_score=lead.risk_score)
+                            risk_score=lead.risk_score, description=lead.product_description or "")
 
 
 def excluded_offers(request_ids: list[int] | None = None) -> dict[int, frozenset[int]]:
@@ -76,7 +76,7 @@ def _need(request: DemandRequest, remaining: int, excluded: frozenset[int] | Non
                            quantity=remaining, max_unit_price=request.max_unit_price,
                            days_until_needed=(request.needed_by - today()).days,
                            postal_code=request.postal_code, days_of_supply=request.days_of_supply,
-                           excluded_offers=excluded)
+                           excluded_offers=excluded, specification=request.specification or "")
 
 
 def available_offers(categories: set[str] | None = None) -> list[allocation.Offer]:

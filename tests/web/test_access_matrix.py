@@ -92,6 +92,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("vetting.decide_cluster", "POST"): STAFF,  # self-vetting is refused inside, per lead
     ("vetting.import_leads", "GET"): STAFF,
     ("vetting.import_leads", "POST"): STAFF,
+    ("vetting.lead_template", "GET"): STAFF,
     ("vetting.export_leads", "GET"): STAFF,
     ("admin.users", "GET"): ADMIN,
     ("admin.new_vetter", "GET"): ADMIN,
@@ -122,6 +123,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("main.notifications_read", "POST"): SIGNED_IN,
     ("main.notifications_digest", "POST"): STAFF,  # one's own choice; suppliers and buyers are refused
     ("planning.requests_list", "GET"): STAFF,
+    ("planning.demand_template", "GET"): STAFF,
     ("planning.request_page", "GET"): STAFF,
     ("planning.plan_page", "GET"): STAFF,
     ("planning.run", "POST"): STAFF,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -35,6 +35,10 @@ class DemandForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
     facility_type = SelectField("Facility", choices=choices(FACILITY_TYPES, prompt="Choose…"), validate_choice=False)
     substitutes = CheckboxList("Also acceptable instead", choices=choices(PRODUCT_CATEGORIES), validate_choice=False,
                                description="Only tick what your clinicians accept, e.g. KN95 respirators for N95.")
+    specification = TextAreaField("Specification (optional)", render_kw={"rows": 3, "maxlength": 500},
+                                  description="Size, model or standard, e.g. “size M, ASTM D6319”; suppliers see "
+                                              "it. Required to be matched when you ask for “Other”: offers are "
+                                              "matched by it.")
 
     clean: dict
 

@@ -6,7 +6,8 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 
 from ...domain import allocation
-from ...domain.demand import DEMAND_STATUSES
+from ...domain.demand import DEMAND_COLUMNS, DEMAND_STATUSES, OPTIONAL_DEMAND_COLUMNS, demand_example
+from ...domain.imports import template_text
 from ...extensions import db
 from ...models import MatchPlan
 from ...services import audit, demand, matches, planning, supply
@@ -31,6 +32,16 @@ def requests_list():
     return render_template("planning/requests.html", pagination=pagination, status=status,
                            held=demand.held_units_by_request([r.id for r in pagination.items]),
                            states=demand.request_states(list(pagination.items)))
+
+
+@bp.get("/requests/template.csv")
+@staff_required
+def demand_template():
+    """The demand import's CSV template (``flask demand import``): DEMAND_COLUMNS, then the
+    optional columns, as the header, and one example row needed two weeks from today."""
+    columns = DEMAND_COLUMNS + OPTIONAL_DEMAND_COLUMNS
+    return Response(template_text(columns, demand_example(demand.today())), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=demand-template.csv"})
 
 
 @bp.get("/requests/<int:request_id>")

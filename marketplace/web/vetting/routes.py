@@ -8,8 +8,9 @@ from werkzeug.datastructures import MultiDict
 
 from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, label
 from ...domain.errors import Conflict
+from ...domain.imports import template_text
 from ...domain.lead_status import LEAD_STATUSES, SUBMITTED, TransitionError, available_actions
-from ...domain.leads import LEAD_COLUMNS
+from ...domain.leads import LEAD_COLUMNS, LEAD_EXAMPLE
 from ...domain.redirects import safe_next
 from ...domain.scoring import FLAG_LABELS
 from ...extensions import db
@@ -291,6 +292,14 @@ def import_leads():
                            batches=imports.recent(current_user),
                            max_rows=current_app.config["IMPORT_MAX_ROWS"],
                            max_mb=current_app.config["MAX_CSV_BYTES"] // (1024 * 1024))
+
+
+@bp.get("/import/template.csv")
+@staff_required
+def lead_template():
+    """The lead import's CSV template: LEAD_COLUMNS as the header and one example row."""
+    return Response(template_text(LEAD_COLUMNS, LEAD_EXAMPLE), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=leads-template.csv"})
 
 
 def _start_import(data: bytes, file_name: str, encoding: str | None):

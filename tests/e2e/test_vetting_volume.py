@@ -40,6 +40,7 @@ def test_save_and_next_and_the_keyboard_through_a_filtered_queue(clean_app, open
     vetter.get_by_role("button", name="Approve").click()
     expect(vetter.locator(".flash")).to_contain_text(f"Lead #{gowns[0]} is now approved.")
     expect(vetter).to_have_url(re.compile(rf"/staff/leads/{gowns[1]}\?queue="))
+    vetter.wait_for_load_state()  # the shortcuts script is deferred
 
     # Keys typed in the text field are text, not shortcuts.
     field = vetter.get_by_label("Reason, question or note")
@@ -59,6 +60,7 @@ def test_save_and_next_and_the_keyboard_through_a_filtered_queue(clean_app, open
     expect(vetter).to_have_url(re.compile(rf"/staff/leads/{gowns[2]}\?queue="))
 
     # N skips to the next lead; after the last gown, back to the filtered queue.
+    vetter.wait_for_load_state()  # the shortcuts script is deferred: a key before it loads does nothing
     vetter.keyboard.press("n")
     expect(vetter).to_have_url(re.compile(r"/staff/leads\?status=open&category=isolation_gown&sort=oldest$"))
     expect(vetter.locator(".flash")).to_contain_text("That was the last lead of this queue.")

@@ -327,7 +327,8 @@ def sweep_command(older_than: int | None, every: float | None) -> None:
 @ENCODING_OPTION
 def demand_import_command(path: str, encoding: str | None) -> None:
     """Import demand requests from CSV (external_id, organisation, category, quantity,
-    max_unit_price, needed_by, postal_code, days_of_supply, facility_type, substitutes)."""
+    max_unit_price, needed_by, postal_code, days_of_supply, facility_type, substitutes; optional
+    new_organisation, specification, stock_on_hand, stock_counted_on, avg_daily_use: README)."""
     _run_import(path, lambda stream: demand.import_demand(stream, actor_id=None), encoding)
 
 

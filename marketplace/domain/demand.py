@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from .catalog import CATEGORY_ALIASES, FACILITY_ALIASES, FACILITY_TYPES, PRODUCT_CATEGORIES
 from .countries import postal_code
-from .dates import DateError, needed_by_warnings, parse_date
+from .dates import DateError, parse_date
 from .leads import (
     FieldError,
     TextField,
@@ -18,6 +18,7 @@ from .leads import (
     field_collector,
     values_to_row,
 )
+from .stock import STOCK_COLUMNS, parse_stock, stock_warnings
 
 # The CSV format of ``flask demand import`` (issue 4), in order. Substitutes are separated by ';'.
 DEMAND_COLUMNS: tuple[str, ...] = (
@@ -29,7 +30,11 @@ DEMAND_COLUMNS: tuple[str, ...] = (
 # "specification" (issue 11 item 12): what exactly to deliver (size, model, standard), free text up
 # to MAX_SPECIFICATION characters; empty when the column is left out. Shown to suppliers on a
 # proposal; for category "other" the allocation matches by it.
-OPTIONAL_DEMAND_COLUMNS: tuple[str, ...] = ("new_organisation", "specification")
+# Stock counts (issue 11 item 14; domain.stock): "stock_on_hand" (units), "stock_counted_on" (a date,
+# default: the day of the import) and "avg_daily_use" (units a day). With stock and daily use,
+# "days_of_supply" may be left empty (it is worked out, and must agree when given); without them
+# "days_of_supply" is required and counts from the day of the import, as before.
+OPTIONAL_DEMAND_COLUMNS: tuple[str, ...] = ("new_organisation", "specification", *STOCK_COLUMNS)
 MAX_SPECIFICATION = 500
 
 
@@ -41,12 +46,12 @@ def demand_example(today: date) -> dict[str, str]:
             "quantity": "2000", "max_unit_price": "1.50", "needed_by": (today + timedelta(days=14)).isoformat(),
             "postal_code": "90012", "days_of_supply": "10", "facility_type": "hospital",
             "substitutes": "kn95_respirator", "new_organisation": "no",
-            "specification": "Size regular; NIOSH approved, fluid resistant (surgical N95)"}
+            "specification": "Size regular; NIOSH approved, fluid resistant (surgical N95)",
+            "stock_on_hand": "8000", "stock_counted_on": today.isoformat(), "avg_daily_use": "800"}
 
 
 # A hospital asks for thousands or millions of units; more than 100 million in one request is a typo.
 MAX_DEMAND_QUANTITY = 10**8
-MAX_DAYS_OF_SUPPLY = 365
 # Needed-by dates more than a year ahead are not emergency procurement.
 MAX_DAYS_AHEAD = 366
 
@@ -152,8 +157,9 @@ def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> 
     take("max_unit_price", lambda: clean_price(raw.get("max_unit_price"), "maximum unit price"))
     take("needed_by", lambda: clean_date(raw.get("needed_by"), today))
     take("postal_code", lambda: clean_postal_code(raw.get("postal_code")))
-    take("days_of_supply", lambda: clean_int(raw.get("days_of_supply"), minimum=0, maximum=MAX_DAYS_OF_SUPPLY,
-                                             required=True, what="days of supply"))
+    stock, stock_errors = parse_stock(raw, today)
+    values.update(stock)
+    errors.update(stock_errors)
     take("facility_type", lambda: clean_choice(raw.get("facility_type"), FACILITY_TYPES, "facility type",
                                                        FACILITY_ALIASES))
     take("substitutes", lambda: clean_substitutes(raw.get("substitutes"), values.get("category")))
@@ -162,12 +168,12 @@ def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> 
 
 
 def demand_to_row(values: dict) -> dict[str, str]:
-    """The form/CSV text of a request's clean values: DEMAND_COLUMNS and its specification."""
-    return values_to_row(values, DEMAND_COLUMNS + ("specification",))
+    """The form/CSV text of a request's clean values: DEMAND_COLUMNS, its specification and stock."""
+    return values_to_row(values, DEMAND_COLUMNS + ("specification", *STOCK_COLUMNS))
 
 
 def request_warnings(values: dict, today: date) -> dict[str, str]:
     """{field: warning} for a valid request (parse_demand's values) whose needed-by date disagrees
-    with its days of supply (dates.needed_by_warnings). The buyer's form asks to confirm; the demand
-    import saves the row and reports the warning with the row number."""
-    return needed_by_warnings(values.get("needed_by"), values.get("days_of_supply"), today)
+    with its days of supply as of ``today`` (stock.stock_warnings). The buyer's form asks to confirm;
+    the demand import saves the row and reports the warning with the row number."""
+    return stock_warnings(values, today)

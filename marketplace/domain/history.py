@@ -21,12 +21,14 @@ from .formatting import money
 from .messages import BUYER, STAFF, SUPPLIER, reader_role
 
 # Fields a supplier never reads, whatever the record (they are the buyer's).
-BUYER_PRIVATE = frozenset({"max_unit_price", "days_of_supply"})
+BUYER_PRIVATE = frozenset({"max_unit_price", "days_of_supply", "stock_on_hand", "stock_counted_on",
+                           "avg_daily_use"})
 
 FIELD_LABELS = {
     "external_id": "reference", "category": "product", "product_category": "product",
     "substitutes": "substitutes accepted", "quantity": "quantity", "max_unit_price": "maximum unit price",
     "needed_by": "needed by", "postal_code": "postal code", "days_of_supply": "days of supply",
+    "stock_on_hand": "units on hand", "stock_counted_on": "counted on", "avg_daily_use": "average daily use",
     "facility_type": "kind of facility", "specification": "specification", "unit_price": "unit price", "pack_price": "price a pack",
     "pack_size": "units a pack", "min_order_qty": "minimum order", "lead_time_days": "lead time (days)",
     "company_name": "company", "contact_name": "contact", "product_description": "description",
@@ -93,7 +95,8 @@ def show_value(name: str, value: Any) -> str:
         return label(FACILITY_TYPES, value)
     if name == "supplier_type":
         return label(SUPPLIER_TYPES, value)
-    if name in ("quantity", "min_order_qty", "days_of_supply", "pack_size", "lead_time_days"):
+    if name in ("quantity", "min_order_qty", "days_of_supply", "pack_size", "lead_time_days", "stock_on_hand",
+                "avg_daily_use"):
         return _number(value)
     return str(value)
 

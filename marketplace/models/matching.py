@@ -17,7 +17,7 @@ from .user import Organisation
 
 class DemandRequest(db.Model):
     """What a buyer's organisation needs: a category (and the substitutes it accepts), how many,
-    at what price at most, by when, where, and how urgently (days of supply left)."""
+    at what price at most, by when, where, and how urgently: its stock facts (domain.stock)."""
 
     __tablename__ = "demand_requests"
     __table_args__ = (Index("ix_demand_requests_status_needed_by", "status", "needed_by"),)
@@ -32,7 +32,13 @@ class DemandRequest(db.Model):
     max_unit_price: Mapped[Decimal] = mapped_column(Numeric(14, 4))
     needed_by: Mapped[date] = mapped_column(Date)
     postal_code: Mapped[str] = mapped_column(String(10))
+    # Days of supply on ``stock_counted_on`` (stated, or floor(stock_on_hand / avg_daily_use)); the
+    # days left on a later day are domain.stock.days_left (services.demand.days_of_supply_now), never
+    # this column. Private to the buyer's organisation and staff, like the stock facts below.
     days_of_supply: Mapped[int] = mapped_column(Integer)
+    stock_on_hand: Mapped[int | None] = mapped_column(BigInteger)       # units counted on stock_counted_on
+    stock_counted_on: Mapped[date | None] = mapped_column(Date)        # None: rows from before 0018 (created_at)
+    avg_daily_use: Mapped[Decimal | None] = mapped_column(Numeric(16, 4))  # units a day (CDC burn rate)
     facility_type: Mapped[str] = mapped_column(String(24))
     # What exactly to deliver (size, model, standard), free text; not private: suppliers see it on a
     # proposal. For category "other" the allocation matches by it (allocation.specification_fits).

@@ -27,6 +27,7 @@ from ..domain.match_status import DELIVERED, HOLDING_STATUSES
 from ..domain.messages import buyer_refusal
 from ..domain.organisations import ImportTarget, KnownOrganisation, import_target
 from ..domain.scoring import request_figures_to_confirm
+from ..domain.stock import Stock, days_left, stock_of
 from ..extensions import db
 from ..models import DemandRequest, Match, Organisation, User
 from ..models.base import utcnow
@@ -37,7 +38,8 @@ from .organisations import known_buyer_organisations, pending_join
 
 # Fields a buyer's form or an import may set; everything else (organisation, status) is the system's.
 EDITABLE_FIELDS = ("external_id", "category", "substitutes", "quantity", "max_unit_price", "needed_by",
-                   "postal_code", "days_of_supply", "facility_type", "specification")
+                   "postal_code", "days_of_supply", "facility_type", "specification",
+                   "stock_on_hand", "stock_counted_on", "avg_daily_use")
 
 
 class DemandError(ValueError):
@@ -70,6 +72,41 @@ def demand_values(request: DemandRequest) -> dict:
     return {name: getattr(request, name) for name in EDITABLE_FIELDS}
 
 
+def request_stock(request: DemandRequest) -> Stock:
+    """The request's stock facts (domain.stock). A request stored before counts were (no count
+    date) counts from the city's date of its creation, so its stated days of supply age too."""
+    created_on = city_today(request.created_at or utcnow(), settings.current().city_zone)
+    return stock_of(demand_values(request), created_on)
+
+
+def days_of_supply_now(request: DemandRequest, day: date | None = None) -> int:
+    """Whole days of supply the request's facility has left on ``day`` (default: the city's today),
+    by domain.stock.days_left: the one number every page, the allocation and the warnings use."""
+    return days_left(request_stock(request), day or today())
+
+
+def form_values(request: DemandRequest) -> dict:
+    """The request's values as the buyer's edit form shows them: with stock and daily use, those
+    (days of supply are worked out again); with days of supply only, today's days of supply and no
+    count date, so that saving unchanged changes nothing (update_request keeps the stored count)."""
+    values = demand_values(request)
+    if request.stock_on_hand is None:
+        values.update(days_of_supply=days_of_supply_now(request), stock_counted_on=None)
+    else:
+        values["days_of_supply"] = None
+    return values
+
+
+def _keep_stated_days(request: DemandRequest, values: dict) -> dict:
+    """An edit that states the days of supply the request already has today (only days, no
+    stock) keeps the stored statement and its date: nothing changed, nothing is audited."""
+    if (values.get("stock_on_hand") is None and request.stock_on_hand is None
+            and values.get("days_of_supply") == days_of_supply_now(request)):
+        return {**values, "days_of_supply": request.days_of_supply,
+                "stock_counted_on": request.stock_counted_on}
+    return values
+
+
 def create_request(values: dict, *, buyer: User) -> DemandRequest:
     """Post a buyer's request (values from the form) with its audit row; flushes, the caller
     commits. Raises DemandError, before writing, when the buyer may not post."""
@@ -94,7 +131,7 @@ def update_request(request: DemandRequest, values: dict, *, actor: User) -> bool
     held = held_units(request.id)
     if values["quantity"] < held:
         raise DemandError(f"{held:,} units are already matched to this request; the quantity cannot be lower.")
-    before, after = _apply_changes(request, values)
+    before, after = _apply_changes(request, _keep_stated_days(request, values))
     if after:
         audit.record(actor.id, "demand.update", "demand", request.id, before=before, after=after)
         effects.after_commit("run_matching", f"request {request.id} changed")
@@ -250,7 +287,7 @@ def import_demand(stream: IO[str], *, actor_id: int | None) -> ImportReport:
             audit.record(actor_id, "demand.create", "demand", request.id, after={"source": "csv"}, detail="CSV import")
             report.imported += 1
             continue
-        before, after = _apply_changes(request, values)
+        before, after = _apply_changes(request, _keep_stated_days(request, values))
         if request.organisation_id != organisation_id:
             before["organisation_id"], after["organisation_id"] = request.organisation_id, organisation_id
             request.organisation_id = organisation_id

@@ -23,7 +23,7 @@ from ..domain.match_status import (
 )
 from ..extensions import db
 from ..models import DemandRequest, Lead, Match, Organisation
-from .demand import held_units, today
+from .demand import days_of_supply_now, held_units, today
 
 # One matching run or release at a time (PostgreSQL advisory lock, held to the end of the
 # transaction); SQLite serialises writers anyway.
@@ -75,7 +75,7 @@ def _need(request: DemandRequest, remaining: int, excluded: frozenset[int] | Non
     return allocation.Need(id=request.id, category=request.category, substitutes=frozenset(request.substitutes or ()),
                            quantity=remaining, max_unit_price=request.max_unit_price,
                            days_until_needed=(request.needed_by - today()).days,
-                           postal_code=request.postal_code, days_of_supply=request.days_of_supply,
+                           postal_code=request.postal_code, days_of_supply=days_of_supply_now(request),
                            excluded_offers=excluded, specification=request.specification or "")
 
 

@@ -10,6 +10,8 @@ from ..domain.facility import LICENCE_KINDS
 from ..domain.formatting import money
 from ..domain.lead_status import LEAD_STATUSES
 from ..domain.match_status import CLOSE_REASONS, MATCH_STATUSES
+from ..domain.stock import units_text
+from ..services.demand import days_of_supply_now
 from ..services.matches import supplier_sees_buyer
 from ..services.notifications import unread_count
 from .forms import new_submission_token
@@ -38,6 +40,10 @@ def register_template_helpers(app: Flask) -> None:
         return {"unread_notifications": count}
 
     app.add_template_filter(money, "money")
+    # A request's days of supply today, from its stock facts (domain.stock.days_left): never the
+    # stored days_of_supply column, which is the days on the count date.
+    app.add_template_filter(days_of_supply_now, "days_left")
+    app.add_template_filter(units_text, "units")
     # Beside every link a supplier gave: the registrable domain it really opens (issue 10, item 5).
     app.add_template_filter(normalise.website_domain, "site_domain")
     # Stored facts, worded for the reader's role (a user role or "staff"): domain.messages.

@@ -30,6 +30,8 @@ PRICE, MAXIMUM = "1.3897", "1.4713"
 QUANTITY, DAYS_OF_SUPPLY = 61379, 23
 VETTER = "vera.vetter-q7@city.example"
 HAND, LEAD_UNITS = 2000, 50000
+# A second request, by the stock counts (issue 11 item 14): its count and daily use are the buyer's too.
+STOCK, DAILY_USE = 48731, "1777.25"
 
 
 class DerivedWorld:
@@ -42,6 +44,8 @@ class DerivedWorld:
             admin = make_user("admin", "admin@city.example")
             request = make_request(buyer, max_unit_price=MAXIMUM, days_of_supply=str(DAYS_OF_SUPPLY),
                                    quantity=str(QUANTITY))
+            counted = make_request(buyer, category="isolation_gown", days_of_supply="", stock_on_hand=str(STOCK),
+                                   avg_daily_use=DAILY_USE, quantity="7000")
             lead = make_lead(supplier, unit_price=PRICE, quantity=str(LEAD_UNITS))
             processing.process_lead(lead.id)  # scored now, as the worker would (with Redis it is only queued)
             db.session.commit()
@@ -61,13 +65,14 @@ class DerivedWorld:
             assert self.held == LEAD_UNITS, "the plan should propose the rest of the lead to the request"
             self.emails = {"buyer": buyer.email, "supplier": supplier.email, "vetter": vetter.email,
                            "admin": admin.email}
-            self.ids = {"lead_id": [lead.id], "request_id": [request.id],
+            self.ids = {"lead_id": [lead.id], "request_id": [request.id, counted.id],
                         "match_id": list(db.session.execute(select(Match.id)).scalars()),
                         "user_id": list(db.session.execute(select(User.id)).scalars()),
                         "organisation_id": [buyer.organisation_id, supplier.organisation_id],
                         "document_id": [], "pair_id": [], "plan_id": [planning.latest_plan().id], "join_id": [],
                         "batch_id": []}
             assert db.session.get(DemandRequest, request.id).quantity == QUANTITY
+            self.counted_id = counted.id
             db.session.remove()
         self.clients = {}
         for role in ("anonymous", "supplier", "buyer", "vetter"):
@@ -108,6 +113,8 @@ def forbidden(role: str, world: DerivedWorld) -> dict[str, list[str]]:
         "score": score_forms + ["few concerns", "some concerns", "serious concerns", "vetted by the city"],
         "days of supply": [f"{DAYS_OF_SUPPLY} days", f"{DAYS_OF_SUPPLY} day", "days of supply", "urgency"],
         "burn rate": [f"{per_day:,.0f}", f"{per_day:.0f}", f"{int(per_day):,}", f"{int(per_day)}"],
+        "stock counts": [f"{STOCK:,}", str(STOCK), "1,777.25", "1777.25", "units on hand", "daily use",
+                         "27 days"],
         "vetter": vetter,
         # The second example of the kind: the request's size and what remains of it.
         "request quantity": [f"{QUANTITY:,}", str(QUANTITY), f"{remaining:,}", str(remaining),
@@ -168,7 +175,7 @@ def test_the_forms_searched_for_are_the_ones_the_app_prints(world, clean_app):
     the searches above would find them if they leaked."""
     with clean_app.app_context():
         match_id = db.session.execute(select(Match.id).order_by(Match.id)).scalars().first()
-        request_id = db.session.execute(select(DemandRequest.id)).scalar_one()
+        request_id = db.session.execute(select(DemandRequest.id).order_by(DemandRequest.id)).scalars().first()
     buyer = _plain_text(world.clients["buyer"].get(f"/matches/{match_id}").get_data(as_text=True))
     for shown in ("$0.0816 under your maximum", f"{DAYS_OF_SUPPLY} days of supply", f"{QUANTITY:,} units",
                   f"at most ${MAXIMUM}"):
@@ -178,6 +185,11 @@ def test_the_forms_searched_for_are_the_ones_the_app_prints(world, clean_app):
         assert shown in staff, shown
     staff_request = _plain_text(world.clients["vetter"].get(f"/staff/requests/{request_id}").get_data(as_text=True))
     assert f"{QUANTITY:,}" in staff_request
+    for reader, url in (("vetter", f"/staff/requests/{world.counted_id}"), ("buyer", f"/buyer/requests/{world.counted_id}")):
+        page = _plain_text(world.clients[reader].get(url).get_data(as_text=True))
+        # 48,731 units at 1,777.25 a day: 27 days of supply.
+        assert f"{STOCK:,} units on hand" in page and "using 1,777.25 a day" in page, reader
+        assert "Days of supply left 27" in page, reader
     assert found(staff + staff_request, "supplier", world), "staff pages should hold what the supplier may not see"
 
 

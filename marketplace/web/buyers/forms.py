@@ -28,8 +28,23 @@ class DemandForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
                                  description="The most you can pay per single unit (one glove, one mask), "
                                              "not per box, e.g. 1.50.")
     needed_by = StringField("Needed by", render_kw={"type": "date", "required": True})
-    days_of_supply = StringField("Days of supply left", render_kw={"inputmode": "numeric", "required": True},
-                                 description="How many days your current stock lasts: the fewer, the sooner you are served.")
+    # How long the stock lasts (domain.stock.parse_stock): stock on hand and daily use, or two
+    # counts (CDC burn rate), or days of supply alone.
+    stock_on_hand = StringField("Units on hand", render_kw={"inputmode": "numeric"},
+                                description="Your count of this item (single units), e.g. 1200.")
+    stock_counted_on = StringField("Counted on", render_kw={"type": "date"},
+                                   description="The day of that count; empty means today.")
+    avg_daily_use = StringField("Average daily use (units a day)", render_kw={"inputmode": "decimal"},
+                                description="Units used on an average day, e.g. 150. Or leave it empty and give "
+                                            "an earlier count below.")
+    first_count = StringField("Earlier count (units)", render_kw={"inputmode": "numeric"})
+    first_counted_on = StringField("Earlier count on", render_kw={"type": "date"})
+    received_between = StringField("Units received between the counts", render_kw={"inputmode": "numeric"},
+                                   description="Empty means none. Daily use = (earlier count + received − "
+                                               "units on hand) ÷ days between the counts.")
+    days_of_supply = StringField("Or: days of supply left", render_kw={"inputmode": "numeric"},
+                                 description="Only if you have no count: how many days your stock lasts. It "
+                                             "counts down each day.")
     postal_code = StringField("Delivery ZIP code", render_kw={"inputmode": "numeric", "autocomplete": "postal-code",
                                                               "required": True})
     facility_type = SelectField("Facility", choices=choices(FACILITY_TYPES, prompt="Choose…"), validate_choice=False)

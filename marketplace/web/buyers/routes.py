@@ -93,7 +93,7 @@ def new_request():
 
 
 def _form_data(demand_request) -> dict:
-    data = demand_to_row(demand.demand_values(demand_request))
+    data = demand_to_row(demand.form_values(demand_request))
     data["substitutes"] = list(demand_request.substitutes or [])  # the form ticks boxes, not text
     return data
 

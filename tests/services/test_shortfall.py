@@ -1,0 +1,63 @@
+"""The shortfall projection's inputs from the database (services.shortfall), on a scenario worked
+by hand: who the facilities are, what they have on hand today, when each lot arrives."""
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+
+from marketplace.domain.catalog import PRODUCT_CATEGORIES
+from marketplace.extensions import db
+from marketplace.models import Match
+from marketplace.services import demand, shortfall
+from tests.conftest import approve, make_lead, make_request, make_user
+
+
+def _at(day) -> datetime:
+    """20:00 UTC of ``day``: the same date in the city (America/Los_Angeles, noon) and in UTC."""
+    return datetime.combine(day, time(20, 0), tzinfo=UTC)
+
+
+def _match(request, lead, quantity, status, changed_on):
+    db.session.add(Match(demand_id=request.id, lead_id=lead.id, quantity=quantity, unit_price=Decimal("0.79"),
+                         status=status, created_at=_at(changed_on), updated_at=_at(changed_on)))
+
+
+def test_the_projection_reads_stock_matches_and_free_supply(app_ctx):
+    today = demand.today()
+    a = make_user("buyer", "a@general.example", organisation="Alpha General Hospital", verified=True)
+    b = make_user("buyer", "b@clinic.example", organisation="Beta Family Clinic", verified=True)
+    c = make_user("buyer", "c@unverified.example", organisation="Gamma Unverified Care", verified=True)
+    # A: 100 counted two days ago at 20 a day: 60 left today; a second request with days only is the
+    # same facility (not counted twice, not "without use").
+    counted = make_request(a, days_of_supply="", stock_on_hand="100", avg_daily_use="20",
+                           stock_counted_on=str(today - timedelta(days=2)), quantity="1000")
+    make_request(a, days_of_supply="4", quantity="500")
+    make_request(b, days_of_supply="5", quantity="800")  # days only: not projected, counted
+    make_request(c, days_of_supply="", stock_on_hand="10", avg_daily_use="99")
+    c.organisation.verified_at = None  # verification withdrawn: left out, as in matching
+    supplier = make_user("supplier", "sales@harbor.example")
+    fast = make_lead(supplier, quantity="300", lead_time_days="3", min_order_qty="")
+    slow = make_lead(supplier, quantity="50", lead_time_days="", min_order_qty="", email="ops@harbor.example")
+    approve(fast)
+    approve(slow)
+    _match(counted, fast, 30, "delivered", today - timedelta(days=1))   # after the count: +30 on hand
+    _match(counted, fast, 10, "delivered", today - timedelta(days=3))   # before it: already counted
+    _match(counted, fast, 100, "proposed", today)                       # arrives today + 3
+    _match(counted, slow, 50, "accepted", today - timedelta(days=10))   # accepted 10 days ago + 14 = today + 4
+    db.session.commit()
+
+    rows = {row.category: row for row in shortfall.shortfall_projection()}
+    assert list(rows) == [value for value, _ in PRODUCT_CATEGORIES]
+    n95 = rows["n95_respirator"]
+    # By hand: A has 60 + 30 = 90 today and uses 20 a day: 70, 50, 30 after days 0-2. Day 3: the
+    # proposal's 100 and the free 300 - 140 held = 160 arrive (stock 130 -> 110, pool 160); day 4 the
+    # accepted 50 (160 -> 140). Own stock lasts to day 11, the pool days 12-19; days 20-27 are 20
+    # short each: first short on day 20 (week 3, 20 units that week), 160 in all
+    # (28 x 20 = 560 used; 90 + 100 + 50 + 160 = 400 came).
+    assert (n95.facilities, n95.requests_without_use) == (1, 1)
+    assert [d.arrived for d in n95.days[:5]] == [0, 0, 0, 260, 50]
+    assert [int(d.stock_left) for d in n95.days[:5]] == [70, 50, 30, 110, 140]
+    assert n95.days[3].pool_left == 160
+    assert (n95.first_short_on, n95.first_short_week) == (today + timedelta(days=20), 3)
+    assert (n95.short_in_first_week, n95.short_units) == (20, 160)
+    assert n95.days[0].on == today and len(n95.days) == 28
+    quiet = rows["goggles"]
+    assert (quiet.facilities, quiet.first_short_on, quiet.short_units) == (0, None, 0)

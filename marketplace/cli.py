@@ -216,6 +216,9 @@ DEMO_REQUESTS = (
     ("surgical_mask", 50000, "0.40", 10, "90012", 2, "first_responders", ""),
     ("isolation_gown", 8000, "3.00", 30, "90802", 12, "long_term_care", ""),
 )
+# Units a day each demo request's facility uses (domain.stock): its stock is days of supply x use,
+# counted today. The last one states days of supply only (the old way), as many files will.
+DEMO_DAILY_USE = (1500, 12000, 4000, None)
 
 
 def _seed_matching(buyer: User, admin: User) -> None:
@@ -239,8 +242,10 @@ def _seed_matching(buyer: User, admin: User) -> None:
                      "postal_code": zip_code, "days_of_supply": str(supply), "facility_type": facility,
                      "substitutes": substitutes,
                      "organisation": buyer.organisation.name if index < 2 else others[index - 2]})
+        if (use := DEMO_DAILY_USE[index]) is not None:
+            rows[-1].update(stock_on_hand=str(supply * use), avg_daily_use=str(use), days_of_supply="")
     text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=DEMAND_COLUMNS)
+    writer = csv.DictWriter(text, fieldnames=(*DEMAND_COLUMNS, "stock_on_hand", "avg_daily_use"))
     writer.writeheader()
     writer.writerows(rows)
     text.seek(0)

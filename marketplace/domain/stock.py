@@ -107,7 +107,9 @@ def stock_of(values: dict, created_on: date) -> Stock:
 
 def _whole(raw: str | None, what: str, maximum: int) -> int | None:
     try:
-        number = read_number(raw, what=what, whole=True, example="1500")
+        # An example within the field's range, by leads.clean_int's rule (30 for days, 1500 for units).
+        example = next(str(n) for n in (1500, 30, 7, 0) if n <= maximum)
+        number = read_number(raw, what=what, whole=True, example=example)
     except NumberError as exc:
         raise FieldError(str(exc)) from None
     if number is None:

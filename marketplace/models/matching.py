@@ -31,6 +31,9 @@ class DemandRequest(db.Model):
     quantity: Mapped[int] = mapped_column(BigInteger)
     max_unit_price: Mapped[Decimal] = mapped_column(Numeric(14, 4))
     needed_by: Mapped[date] = mapped_column(Date)
+    # The needed_by date for which the buyer was asked whether to extend the overdue request
+    # (domain.quotes.extension_due): asked once per date.
+    overdue_asked_for: Mapped[date | None] = mapped_column(Date)
     postal_code: Mapped[str] = mapped_column(String(10))
     days_of_supply: Mapped[int] = mapped_column(Integer)
     facility_type: Mapped[str] = mapped_column(String(24))

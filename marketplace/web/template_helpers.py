@@ -12,6 +12,7 @@ from ..domain.lead_status import LEAD_STATUSES
 from ..domain.match_status import CLOSE_REASONS, MATCH_STATUSES
 from ..services.matches import supplier_sees_buyer
 from ..services.notifications import unread_count
+from ..services.quotes import quote_state
 from .forms import new_submission_token
 
 
@@ -27,6 +28,8 @@ def register_template_helpers(app: Flask) -> None:
         return catalog.label(choices, value)
 
     app.add_template_global(supplier_sees_buyer)
+    # "lapsed" / "due" / "valid": a lead's quote today (issue 11 item 11), for the lead and the queue.
+    app.add_template_global(quote_state)
     # One per create form on a page that shows several (web.forms.OneTimeSubmission).
     app.add_template_global(new_submission_token)
 

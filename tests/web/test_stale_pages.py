@@ -138,3 +138,36 @@ def test_the_buyer_extends_an_overdue_request_or_closes_the_rest(clean_app):
     assert "there is nothing to extend" in _text(buyer.get(f"/buyer/requests/{request_id}/extend"))
     other = _client(clean_app, "sales@harbor.example.com")
     assert other.get(f"/buyer/requests/{request_id}/extend").status_code in (403, 404)
+
+
+def test_on_the_embedded_default_a_request_runs_the_checks_once_an_interval(app_ctx):
+    """Without Redis there is no sweeper running all the time: a request, after its response, asks
+    (at most every STALE_CHECK_SECONDS); the next request within the interval does not look again.
+    With Redis the hook is not installed (the sweeper asks): REDIS_URL=None here either way."""
+    import time
+
+    from marketplace.models import Notification
+    from tests.web.test_csrf_and_headers import fresh_app
+
+    supplier = make_user("supplier", "sales@harbor.example.com")
+    lead = make_lead(supplier)
+    approve(lead)
+    lead.valid_until = demand.today() + timedelta(days=1)
+    db.session.commit()
+    lead_id = lead.id
+    with fresh_app(app_ctx, STALE_CHECK_SECONDS=3600, REDIS_URL=None) as other:
+        response = other.test_client().get("/login")
+        response.close()  # the response has gone out
+        asked = select(Notification).where(Notification.link == f"/leads/{lead_id}/confirm")
+        for _ in range(50):
+            db.session.expire_all()
+            if db.session.execute(asked).first():
+                break
+            time.sleep(0.05)
+        assert len(db.session.execute(asked).all()) == 1
+        db.session.get(Lead, lead_id).validity_reminded_for = None  # as if never asked
+        db.session.commit()
+        other.test_client().get("/login").close()  # within the hour: not again
+        time.sleep(0.2)
+        db.session.expire_all()
+        assert len(db.session.execute(asked).all()) == 1

@@ -171,3 +171,21 @@ def test_on_the_embedded_default_a_request_runs_the_checks_once_an_interval(app_
         time.sleep(0.2)
         db.session.expire_all()
         assert len(db.session.execute(asked).all()) == 1
+
+
+def test_unchanged_figures_confirm_an_older_lead_whose_details_no_longer_pass(clean_app):
+    """The second example of the confirmation's kind: the figures posted as shown are a
+    confirmation as is, even for a lead saved under older rules (here an e-mail address today's
+    check refuses); changed figures go through the whole lead's validation and say why not."""
+    lead_id, _, _ = _world(clean_app)
+    with clean_app.app_context():
+        db.session.get(Lead, lead_id).email = "not an address"
+        db.session.commit()
+    owner = _client(clean_app, "sales@harbor.example.com")
+    response = post_form(owner, f"/leads/{lead_id}/confirm", {"quantity": "40000", "unit_price": "0.79"})
+    assert response.status_code == 200 and "no longer pass the checks" in _text(response)
+    response = post_form(owner, f"/leads/{lead_id}/confirm", {"quantity": "50000", "unit_price": "0.79"})
+    assert response.status_code == 302
+    with clean_app.app_context():
+        lead = db.session.get(Lead, lead_id)
+        assert lead.valid_until == demand.today() + timedelta(days=14) and lead.quantity == 50000

@@ -121,7 +121,8 @@ class QuoteForm(FlaskForm):
     """Confirm a quote, optionally with a new quantity or price in the terms of the lead form (packs
     and the price of one pack when the offer is quoted per pack). The figures are checked by
     parse_lead with the lead's other fields, so they pass exactly the form's and import's rules;
-    ``clean`` then holds the lead's facts with them."""
+    ``clean`` then holds the lead's facts with them (None when the figures are posted unchanged:
+    confirmed as they are, even if an older lead's other details would not pass today's rules)."""
 
     quantity = StringField("Quantity available now", render_kw={"inputmode": "numeric", "required": True})
     unit_price = StringField("Price now (USD)", render_kw={"inputmode": "decimal", "required": True})
@@ -133,6 +134,9 @@ class QuoteForm(FlaskForm):
         domain.leads.lead_to_row); errors go beside the two fields, others to the form."""
         if not self.validate_on_submit():
             return False
+        if (self.quantity.data or "").strip() == row["quantity"] and (self.unit_price.data or "").strip() == row["unit_price"]:
+            self.clean = None  # the figures as they are: a confirmation, whatever else the lead holds
+            return True
         raw = {**row, "quantity": self.quantity.data or "", "unit_price": self.unit_price.data or "",
                "valid_until": ""}
         self.clean, errors = parse_lead(raw, today_)

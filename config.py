@@ -141,6 +141,10 @@ class Config:
     # Without Redis (no worker, no sweeper): a request at most this often, after its response,
     # sends e-mail left pending (a relay that was down). 0 turns it off.
     MAIL_RETRY_SECONDS = 60
+    # Offers go stale (issue 11 item 11). Without Redis (no worker, no sweeper): a request at most
+    # this often, after its response, asks suppliers to confirm quotes about to lapse and buyers to
+    # extend overdue requests (services.quotes.ask_due; `flask sweep` does it too). 0 turns it off.
+    STALE_CHECK_SECONDS = 3600
     # How long the e-mailed links work (issue 10, item 14): a password reset link (single-use: any
     # password change ends it), and the link that confirms a new account's e-mail address.
     PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
@@ -189,7 +193,7 @@ class Config:
             tls = os.environ["MAIL_USE_TLS"].lower()
             env["MAIL_USE_TLS"] = None if tls == "auto" else tls not in ("0", "false", "no", "off")
         for key in ("IMPORT_MAX_ROWS", "IMPORT_CHUNK_ROWS", "IMPORT_JOB_TIMEOUT", "FOUR_EYES_VALUE_USD",
-                    "MAIL_RETRY_SECONDS"):
+                    "MAIL_RETRY_SECONDS", "STALE_CHECK_SECONDS"):
             if os.environ.get(key):
                 env[key] = int(os.environ[key])
         for key in ("SWEEP_AFTER", "JOB_STALE_AFTER", "PASSWORD_RESET_MAX_AGE", "EMAIL_CONFIRM_MAX_AGE",
@@ -220,6 +224,8 @@ class TestingConfig(Config):
     IMPORT_IN_THREAD = False
     # Tests count pending e-mail; the after-request retry is tested on its own.
     MAIL_RETRY_SECONDS = 0
+    # Tests count notifications; the after-request time check is tested on its own.
+    STALE_CHECK_SECONDS = 0
 
 
 CONFIGS = {

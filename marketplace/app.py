@@ -14,6 +14,7 @@ from .web.body_limit import DrainOversizedBodies, LimitedRequest
 from .web.errors import register_error_handlers
 from .web.mail_retry import register_mail_retry
 from .web.template_helpers import register_template_helpers
+from .web.time_checks import register_time_checks
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -44,6 +45,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_template_helpers(app)
     register_cli(app)
     register_mail_retry(app)
+    register_time_checks(app)
     from .domain import registries
     registries.configure(app.config.get("REGISTRY_FOLDER"))  # where refreshed registries are read from
     from .security import set_security_headers

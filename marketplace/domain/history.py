@@ -33,6 +33,7 @@ FIELD_LABELS = {
     "pack_size": "units a pack", "min_order_qty": "minimum order", "lead_time_days": "lead time (days)",
     "company_name": "company", "contact_name": "contact", "product_description": "description",
     "supplier_type": "kind of supplier", "country_of_origin": "country of origin", "payment_terms": "payment terms",
+    "valid_until": "quote valid until",
 }
 
 
@@ -179,6 +180,14 @@ def _document(e: Entry, role: str) -> str:
     return f"Document uploaded by {_who(e, role)}" + (f": {name}" if name else "")
 
 
+def _quote_confirmed(e: Entry, role: str) -> str:
+    after = dict(e.after or {})
+    until = after.pop("valid_until", None)
+    what = changes(e.before, after, role)
+    return (f"Price and stock confirmed by {_who(e, role)}" + (f", valid until {until}" if until else "")
+            + (f": {what}" if what else ""))
+
+
 def _staff_generic(e: Entry, role: str) -> str:
     name = e.action.split(".", 1)[-1].replace("_", " ")
     return f"{name.capitalize()} by {_who(e, role)}{_colon(e.detail)}"
@@ -219,6 +228,9 @@ HISTORY: dict[str, dict[str, Any]] = {
     "lead.first_approval": _for(_simple("First approval by {who}; a second vetter must approve", detail=True)),
     "lead.reopen": _for(_simple("Reopened by {who}", detail=True), _simple("Opened for review again")),
     "document.upload": _for(_document, _document),
+    # Offers go stale (issue 11 item 11): the quote confirmed (a new validity, maybe new figures).
+    "lead.confirm_quote": _for(_quote_confirmed, _quote_confirmed),
+    "lead.withdraw": _for(_simple("Withdrawn by {who}"), _simple("Withdrawn by {who}")),
 }
 
 

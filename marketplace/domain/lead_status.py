@@ -14,6 +14,8 @@ INFO_REQUESTED = "info_requested"
 ESCALATED = "escalated"
 APPROVED = "approved"
 REJECTED = "rejected"
+# The supplier withdrew the offer (instead of confirming a quote about to lapse, domain.quotes).
+WITHDRAWN = "withdrawn"
 
 LEAD_STATUSES: tuple[tuple[str, str], ...] = (
     (HELD, "Waiting for e-mail confirmation"),
@@ -23,6 +25,7 @@ LEAD_STATUSES: tuple[tuple[str, str], ...] = (
     (ESCALATED, "Escalated"),
     (APPROVED, "Approved"),
     (REJECTED, "Rejected"),
+    (WITHDRAWN, "Withdrawn by the supplier"),
 )
 
 # A supplier may edit a lead until vetting starts (and again when a vetter asks for information).
@@ -46,7 +49,9 @@ def submission_status(owner_email_confirmed: bool) -> str:
 # A decided lead was vetted with the details it has: a re-import may not change them (contacts,
 # price, anything), or an approved lead would carry a new e-mail and phone to its accepted matches
 # unvetted. An admin reopens the lead first; the lead is then reviewed again with the new details.
-DECIDED = frozenset({APPROVED, REJECTED})
+DECIDED = frozenset({APPROVED, REJECTED, WITHDRAWN})
+# A supplier may withdraw an offer in these statuses (not once it is rejected or withdrawn).
+WITHDRAWABLE = frozenset({HELD, SUBMITTED, UNDER_REVIEW, INFO_REQUESTED, ESCALATED, APPROVED})
 
 
 def import_may_change(status: str) -> bool:

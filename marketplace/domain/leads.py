@@ -12,6 +12,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
@@ -21,6 +22,7 @@ from .catalog import CATEGORY_ALIASES, PRODUCT_CATEGORIES, SUPPLIER_TYPES, choic
 from .countries import UNKNOWN_COUNTRY, code_as_typed, country_code, parse_phone, phone_region, postal_code
 from .errors import FieldError
 from .numbers import NumberError, read_number, write_number
+from .quotes import clean_valid_until
 from .text import without_invisible
 
 # The CSV format, in order (issue 2). Export adds ``id`` and ``status`` after these.
@@ -28,11 +30,12 @@ LEAD_COLUMNS: tuple[str, ...] = (
     "external_id", "company_name", "contact_name", "email", "phone", "website", "street", "city",
     "state", "postal_code", "country", "supplier_type", "product_category", "product_description",
     "quantity", "unit_price", "min_order_qty", "lead_time_days", "certification", "payment_terms",
-    "country_of_origin", "notes", "pack_size",
+    "country_of_origin", "notes", "pack_size", "valid_until",
 )
 # Columns a file may leave out (added after issue 2; a file without them imports as before):
-# ``pack_size`` empty or missing is 1.
-OPTIONAL_LEAD_COLUMNS: tuple[str, ...] = ("pack_size",)
+# ``pack_size`` empty or missing is 1; ``valid_until`` (the quote's validity, domain.quotes) empty or
+# missing is DEFAULT_VALIDITY_DAYS after the day the lead is saved (an update keeps the lead's date).
+OPTIONAL_LEAD_COLUMNS: tuple[str, ...] = ("pack_size", "valid_until")
 # The example row of the lead import's CSV template (domain.imports.template_text): a valid lead.
 LEAD_EXAMPLE: dict[str, str] = {
     "external_id": "ACME-0001", "company_name": "Acme Medical Supply Inc.", "contact_name": "Jane Doe",
@@ -41,7 +44,7 @@ LEAD_EXAMPLE: dict[str, str] = {
     "supplier_type": "distributor", "product_category": "n95_respirator",
     "product_description": "3M 1860 N95 respirator, NIOSH approved", "quantity": "50,000", "unit_price": "1.25",
     "min_order_qty": "1,000", "lead_time_days": "5", "certification": "NIOSH TC-84A-0006",
-    "payment_terms": "net 30", "country_of_origin": "US", "notes": "", "pack_size": "",
+    "payment_terms": "net 30", "country_of_origin": "US", "notes": "", "pack_size": "", "valid_until": "",
 }
 # What parse_lead returns besides LEAD_COLUMNS: the price per pack as quoted (None for single units).
 DERIVED_FIELDS: tuple[str, ...] = ("pack_price",)
@@ -98,6 +101,9 @@ class LeadFacts(Mapping):
     country_of_origin: str | None = None  # ISO 3166-1 alpha-2
     notes: str | None = None
     pack_size: int = 1                  # units per pack as quoted; 1 = quoted per unit
+    # The last day the quote (price and stock) holds, in the city's calendar (domain.quotes); None
+    # when not given: the service saving the lead applies quotes.default_valid_until.
+    valid_until: date | None = None
     pack_price: Decimal | None = None   # USD per pack as typed; None when pack_size is 1
     # An exported file read back: the lead it names (clean_marketplace_ref). The import's key, not
     # a field a supplier sets; None from the form.
@@ -309,10 +315,14 @@ def field_collector():
     return values, errors, take
 
 
-def parse_lead(raw: Mapping[str, str | None]) -> tuple[LeadFacts | None, dict[str, str]]:
+def parse_lead(raw: Mapping[str, str | None], today: date | None = None) -> tuple[LeadFacts | None, dict[str, str]]:
     """Validate one lead given as text fields (the LEAD_COLUMNS names; a missing one reads as
     empty). Returns (its facts, {}) when valid, else (None, {field: message}) with every bad
     field's message: a lead with any error is not saved.
+
+    ``today`` is the city's date (dates.city_today): every caller that saves the lead gives it, so
+    that a quote's ``valid_until`` is refused when past or more than quotes.MAX_VALIDITY_DAYS
+    ahead; without it the date is only read (quotes.clean_valid_until).
 
     A ``marketplace_ref`` key in ``raw`` (an exported file read back) is checked too and its clean
     value kept in ``LeadFacts.marketplace_ref`` (see clean_marketplace_ref); it is the import's
@@ -341,6 +351,7 @@ def parse_lead(raw: Mapping[str, str | None]) -> tuple[LeadFacts | None, dict[st
     take("min_order_qty", lambda: clean_int(raw.get("min_order_qty"), minimum=1, maximum=MAX_QUANTITY, required=False, what="minimum order quantity"))
     take("lead_time_days", lambda: clean_int(raw.get("lead_time_days"), minimum=0, maximum=MAX_LEAD_TIME_DAYS, required=False, what="lead time"))
     take("pack_size", lambda: clean_int(raw.get("pack_size"), minimum=1, maximum=MAX_PACK_SIZE, required=False, what="pack size") or 1)
+    take("valid_until", lambda: clean_valid_until(raw.get("valid_until"), today))
     per_unit(values, errors)
 
     quantity, min_order = values.get("quantity"), values.get("min_order_qty")

@@ -193,6 +193,21 @@ NOTIFICATIONS: dict[str, dict[str, str | None]] = {
                                     "Organisations.",
                              BUYER: "{organisation} waits to be verified by the city.",
                              SUPPLIER: "{organisation} waits to be verified by the city."},
+    # ---- issue 11, item 11: offers go stale. ----
+    # params: lead_id, company, valid_until (ISO date: the last day the quote holds), lapsed (bool:
+    # the quote had lapsed when the supplier was asked; sent to the lead's supplier)
+    "quote_confirm": {STAFF: "The supplier of lead #{lead_id} ({company}) was asked to confirm price and stock: "
+                             "{validity_theirs}.",
+                      BUYER: "A supplier was asked to confirm an offer.",
+                      SUPPLIER: "Is your offer #{lead_id} still good? {validity_yours} Confirm price and stock "
+                                "(you may update them), or withdraw the offer."},
+    # params: demand_id, needed_by (ISO date, past), category (sent to the request's buyers)
+    "request_overdue": {STAFF: "Request #{demand_id} was needed by {needed_by}: it left matching and its buyers "
+                               "were asked to extend it or close the rest.",
+                        BUYER: "Your request #{demand_id} ({category_label}) was needed by {needed_by}, which has "
+                               "passed: it is no longer matched with offers. Set a new needed-by date, or close "
+                               "the rest if it is no longer needed.",
+                        SUPPLIER: "A request passed its needed-by date."},
     # params: text (a notification stored as a sentence before facts)
     LEGACY: {STAFF: "{text}",
              BUYER: "There is news about one of your requests or matches.",
@@ -580,6 +595,17 @@ def _values(params: Mapping[str, Any]) -> dict[str, Any]:
         v["detail_text"] = f": {detail}" if detail else "."
     if "reason" in v and "status" not in v:
         v["reason_text"] = f": {v['reason']}" if v.get("reason") else "."
+    if "valid_until" in v:
+        if v.get("lapsed"):
+            v["validity_yours"] = (f"Its quote lapsed after {v['valid_until']}: it is not proposed to buyers "
+                                   "until you confirm it.")
+            v["validity_theirs"] = f"the quote lapsed after {v['valid_until']}"
+        else:
+            v["validity_yours"] = (f"Its quote holds until {v['valid_until']}; after that it is not proposed to "
+                                   "buyers until you confirm it.")
+            v["validity_theirs"] = f"the quote holds until {v['valid_until']}"
+    if "category" in v and "category_label" not in v:
+        v["category_label"] = label(PRODUCT_CATEGORIES, v["category"])
     if "close_reason" in v:
         v["close_reason_text"] = dict(CLOSE_REASONS).get(v["close_reason"] or "", str(v["close_reason"]))
     return v

@@ -24,11 +24,13 @@ from rq.results import Result
 from rq.serializers import JSONSerializer
 from sqlalchemy.exc import DBAPIError
 
+from ..extensions import db
 from ..services import imports
 from ..services.match_models import refit_due
 from ..services.notifications import outbox_waiting
 from ..services.planning import matching_is_stale
 from ..services.processing import leads_to_sweep, warm_up
+from ..services.quotes import ask_due, lapsed_since_last_plan
 from .queue import (
     WORKER_QUEUES,
     dispatch,
@@ -101,7 +103,10 @@ def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
     """Enqueue every lead left pending too long; queue a matching run if supply or demand changed
     after the newest plan, the e-mail sender if mail is waiting (jobs lost with Redis), a refit
     of the lead-match weights when enough leads arrived since the last (services.match_models),
-    and every CSV import left unfinished with no progress for IMPORT_STALE_AFTER.
+    and every CSV import left unfinished with no progress for IMPORT_STALE_AFTER. Then the time
+    checks (services.quotes): suppliers asked to confirm quotes about to lapse and buyers whether
+    to extend overdue requests, each once (committed here, the e-mail sent after the commit), and
+    a matching run when quotes lapsed or requests passed their date since the newest plan.
     Returns (leads found, leads newly queued). Raises database errors; never Redis errors."""
     # Imports are taken up after IMPORT_STALE_AFTER without progress; `flask bootstrap` (a fresh
     # start of the embedded default) and `flask sweep --older-than 0` take up every one.
@@ -124,6 +129,13 @@ def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
             log.info("sweeper: lead-match model refit queued")
         if stalled and dispatch([("import_leads", batch_id) for batch_id in stalled]):
             log.info("sweeper: %d unfinished import(s) taken up again", len(stalled))
+        asked = ask_due()
+        db.session.commit()  # the sweeper is the asks' edge; the e-mail is sent after this commit
+        if asked.suppliers or asked.buyers:
+            log.info("sweeper: %d supplier(s) asked to confirm a quote, %d request(s) asked to extend",
+                     asked.suppliers, asked.buyers)
+        if lapsed_since_last_plan() and enqueue_matching("sweeper: quotes lapsed or requests passed their date"):
+            log.info("sweeper: matching queued (time took offers or requests out of matching)")
         return len(lead_ids), queued
 
 

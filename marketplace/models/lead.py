@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
+from flask import current_app, has_app_context
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -20,11 +22,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.dates import city_today, city_zone
 from ..domain.lead_status import OPEN_STATUSES, PROCESSING_PENDING, SUBMITTED
 from ..domain.leads import new_marketplace_ref
+from ..domain.quotes import default_valid_until
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .user import User
+
+
+def _default_valid_until() -> date:
+    """A new lead's quote validity when the code that made it gave none: quotes.default_valid_until
+    of the city's today (CITY_TIMEZONE). The services set it themselves; this keeps every lead dated."""
+    zone = city_zone(current_app.config.get("CITY_TIMEZONE") if has_app_context() else None)
+    return default_valid_until(city_today(utcnow(), zone))
+
 
 OPEN_STATUS_SQL = "status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
 
@@ -52,6 +64,8 @@ class Lead(db.Model):
         Index("ix_leads_created", "created_at", "id"),
         # The newest decision: the sweeper asks whether supply changed after the newest plan.
         Index("ix_leads_decided_at", "decided_at"),
+        # The sweeper's quote reminders and matching's lapsed offers (domain.quotes).
+        Index("ix_leads_status_valid_until", "status", "valid_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +99,11 @@ class Lead(db.Model):
     # export gives back what the supplier typed (domain.leads.per_unit and lead_to_row).
     pack_size: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     pack_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    # The quote (price and stock) holds through this day of the city's calendar (domain.quotes):
+    # after it the lead leaves matching until the supplier confirms. validity_reminded_for is the
+    # valid_until the supplier was last asked about (one reminder per validity period).
+    valid_until: Mapped[date] = mapped_column(Date, default=_default_valid_until)
+    validity_reminded_for: Mapped[date | None] = mapped_column(Date)
 
     # The supplier account that owns the lead (None for leads imported by city staff).
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

@@ -31,6 +31,9 @@ class DemandRequest(db.Model):
     quantity: Mapped[int] = mapped_column(BigInteger)
     max_unit_price: Mapped[Decimal] = mapped_column(Numeric(14, 4))
     needed_by: Mapped[date] = mapped_column(Date)
+    # The needed_by date for which the buyer was asked whether to extend the overdue request
+    # (domain.quotes.extension_due): asked once per date.
+    overdue_asked_for: Mapped[date | None] = mapped_column(Date)
     postal_code: Mapped[str] = mapped_column(String(10))
     # Days of supply on ``stock_counted_on`` (stated, or floor(stock_on_hand / avg_daily_use)); the
     # days left on a later day are domain.stock.days_left (services.demand.days_of_supply_now), never

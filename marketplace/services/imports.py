@@ -35,7 +35,7 @@ from ..extensions import db
 from ..models import ImportBatch, ImportRow, Lead, User
 from ..models.base import utcnow
 from . import audit, effects, settings
-from .leads import ImportReport, RejectedRow, _read_header, _save_batch, valid_rows
+from .leads import ImportReport, RejectedRow, _read_header, _save_batch, today, valid_rows
 
 SAVED = ("created", "updated", "unchanged")
 CHANGED = ("created", "updated")  # rows whose lead is processed (again)
@@ -234,8 +234,9 @@ def steps(batch_id: int) -> Iterator[str]:
     parsed = ImportReport()
     chunk: list[tuple[int, dict]] = []
     taken = 0  # parsed.rejected[:taken] are stored or before the checkpoint
-    for row_number, values in valid_rows(io.StringIO(text, newline=""), LEAD_COLUMNS, parse_lead, parsed,
-                                         OPTIONAL_LEAD_COLUMNS):
+    day = today()
+    for row_number, values in valid_rows(io.StringIO(text, newline=""), LEAD_COLUMNS,
+                                         lambda raw: parse_lead(raw, day), parsed, OPTIONAL_LEAD_COLUMNS):
         if row_number <= checkpoint:
             continue
         chunk.append((row_number, values))

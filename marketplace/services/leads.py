@@ -5,10 +5,12 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import IO
 
 from ..domain.csv_cells import protect, unprotect
 from ..domain.csv_text import FileRefused, decode_csv
+from ..domain.dates import city_today
 from ..domain.errors import Forbidden, NotFound
 from ..domain.lead_status import (
     APPROVED,
@@ -28,10 +30,11 @@ from ..domain.leads import (
     parse_lead,
 )
 from ..domain.permissions import may_edit_lead, may_view_lead
+from ..domain.quotes import default_valid_until
 from ..extensions import db
 from ..models import Lead, User
 from ..models.base import utcnow
-from . import audit, effects
+from . import audit, effects, settings
 
 # marketplace_ref last: a file read by column position before it was added reads as before.
 EXPORT_COLUMNS = ("id",) + LEAD_COLUMNS + ("status", "cluster", "risk_score", "flags", MARKETPLACE_REF)
@@ -46,6 +49,26 @@ def lead_values(lead: Lead) -> dict:
     return {name: getattr(lead, name) for name in EDITABLE_FIELDS}
 
 
+def today() -> date:
+    """The city's date now (CITY_TIMEZONE), as services.demand.today gives it (demand imports this
+    module, so it cannot be imported here)."""
+    return city_today(utcnow(), settings.current().city_zone)
+
+
+def new_lead_fields(values) -> dict:
+    """The EDITABLE_FIELDS of a new lead from parse_lead's values, its quote dated: a lead given
+    without ``valid_until`` holds for quotes.DEFAULT_VALIDITY_DAYS from the city's today."""
+    fields = {name: values.get(name) for name in EDITABLE_FIELDS}
+    fields["valid_until"] = fields["valid_until"] or default_valid_until(today())
+    return fields
+
+
+def _given(values, name: str) -> bool:
+    """Whether an edit or import row sets ``name``: an empty ``external_id`` keeps the city's id and
+    an empty ``valid_until`` keeps the quote's date (an old file, a column left empty)."""
+    return not (name in ("external_id", "valid_until") and values.get(name) is None)
+
+
 def create_lead(values: dict, *, owner: User | None, actor_id: int | None, source: str,
                 status: str = SUBMITTED) -> Lead:
     """Save a validated lead (values from ``parse_lead``) with its audit row; flushes (the caller
@@ -53,7 +76,7 @@ def create_lead(values: dict, *, owner: User | None, actor_id: int | None, sourc
     e-mail address is not confirmed is HELD instead of ``status`` (see release_held_leads)."""
     if owner is not None and status == SUBMITTED:
         status = submission_status(owner.email_verified)
-    lead = Lead(**{name: values.get(name) for name in EDITABLE_FIELDS},
+    lead = Lead(**new_lead_fields(values),
                 owner_id=owner.id if owner else None, created_by_id=actor_id,
                 source=source, status=status, processing_state=PROCESSING_PENDING)
     db.session.add(lead)
@@ -81,7 +104,8 @@ def release_held_leads(owner: User, *, actor_id: int | None) -> list[int]:
 def apply_changes(record, values: dict, fields) -> tuple[dict, dict]:
     """Set ``fields`` of ``record`` (a lead or a request) from clean ``values``; returns the
     changed fields' (before, after) for the audit row and stamps ``updated_at`` if any changed.
-    An edit without an external id keeps the one the record has (it is the city's, not the user's)."""
+    An edit without an external id keeps the one the record has (it is the city's, not the user's);
+    one without a quote validity date keeps the lead's."""
     before, after = changed_fields(record, values, fields)
     for name, new in after.items():
         setattr(record, name, new)
@@ -94,7 +118,7 @@ def changed_fields(record, values: dict, fields) -> tuple[dict, dict]:
     """The (before, after) values of ``fields`` that ``values`` would change; nothing is set."""
     before, after = {}, {}
     for name in fields:
-        if name == "external_id" and values.get(name) is None:
+        if not _given(values, name):
             continue
         new = values.get(name)
         if getattr(record, name) != new:
@@ -278,7 +302,9 @@ def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITT
     report = ImportReport()
     batch: list[tuple[int, dict]] = []
     matched: dict[int, int] = {}  # lead id -> the row that updated it
-    for row_number, values in valid_rows(stream, LEAD_COLUMNS, parse_lead, report, OPTIONAL_LEAD_COLUMNS):
+    day = today()
+    for row_number, values in valid_rows(stream, LEAD_COLUMNS, lambda raw: parse_lead(raw, day), report,
+                                         OPTIONAL_LEAD_COLUMNS):
         batch.append((row_number, values))
         if len(batch) >= batch_size:
             _save_batch(batch, report, matched, actor_id=actor_id, status=status)
@@ -345,7 +371,7 @@ def _save_batch(batch: list[tuple[int, dict]], report: ImportReport, matched: di
             report.rejected.append(_refusal(row_number, refused, column))
             continue
         if lead is None:
-            lead = Lead(**{name: values.get(name) for name in EDITABLE_FIELDS}, owner_id=None,
+            lead = Lead(**new_lead_fields(values), owner_id=None,
                         created_by_id=actor_id, source="csv", status=status,
                         processing_state=PROCESSING_PENDING,
                         marketplace_ref=values.get(MARKETPLACE_REF) or new_marketplace_ref())
@@ -355,7 +381,8 @@ def _save_batch(batch: list[tuple[int, dict]], report: ImportReport, matched: di
             continue
         matched[lead.id] = row_number
         if not import_may_change(lead.status):
-            _, would_change = changed_fields(lead, values, EDITABLE_FIELDS)
+            # A decided lead's vetted details stay; its quote's validity is not one of them.
+            _, would_change = changed_fields(lead, values, [f for f in EDITABLE_FIELDS if f != "valid_until"])
             if would_change:
                 reason = (f"lead {lead.id} is {lead.status}: a vetter decided on its details, so the import does not "
                           f"change {', '.join(sorted(would_change))}; an admin reopens the lead first")

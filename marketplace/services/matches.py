@@ -173,6 +173,12 @@ def close_for_withdrawal(request: DemandRequest, actor: User, close_reason: str 
     return _close_active(select(Match).where(Match.demand_id == request.id), actor, close_reason, (PROPOSED,))
 
 
+def close_for_lead_withdrawal(lead: Lead, actor: User) -> int:
+    """A withdrawn offer's proposals end as "no supply" (the caller commits); accepted and ordered
+    matches stay: the supplier closes each with "Cannot supply" if it cannot deliver it."""
+    return _close_active(select(Match).where(Match.lead_id == lead.id), actor, "no_supply", (PROPOSED,))
+
+
 def lead_status_changed(lead: Lead, before: str, after: str, actor: User) -> None:
     """Part of a vetting decision (the caller commits once). Approval brings new supply: match
     again. A lead that is no longer approved can promise nothing: its open matches are closed."""

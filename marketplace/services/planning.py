@@ -24,7 +24,7 @@ from ..extensions import db
 from ..models import DemandRequest, Lead, Match, MatchPlan, MatchPlanLine, User
 from ..models.base import utcnow
 from . import audit, effects
-from .demand import held_units_by_request
+from .demand import held_units_by_request, today
 from .matches import _notify_parties
 from .supply import (
     _need,
@@ -32,7 +32,9 @@ from .supply import (
     _take_matching_lock,
     available_offers,
     available_units,
+    offer_in_matching,
     open_needs,
+    out_of_matching,
     remaining_need,
 )
 
@@ -184,11 +186,15 @@ def release_plan(plan: MatchPlan, actor: User) -> int:
     lines = plan_lines(plan)
     lead_ids = sorted({line.lead_id for line in lines})
     available = available_units(lead_ids)
-    approved = set(db.session.execute(select(Lead.id).where(Lead.id.in_(lead_ids), Lead.status == APPROVED)).scalars())
+    day = today()
+    # Approved with a valid quote now (one may have lapsed since the plan: supply.offer_in_matching).
+    approved = set(db.session.execute(select(Lead.id).where(Lead.id.in_(lead_ids), offer_in_matching(day))).scalars())
     requests = {line.demand_id: line.demand for line in lines}
     held = held_units_by_request(list(requests))
-    # A request withdrawn, or whose organisation lost its verification, since the plan gets nothing.
-    remaining = {rid: (r.quantity - held.get(rid, 0)) if r.status == STATUS_OPEN and r.organisation.verified else 0
+    # A request withdrawn, past its needed-by date, or whose organisation lost its verification,
+    # since the plan gets nothing.
+    remaining = {rid: (r.quantity - held.get(rid, 0))
+                 if r.status == STATUS_OPEN and r.needed_by >= day and r.organisation.verified else 0
                  for rid, r in requests.items()}
     made: list[Match] = []
     for line in lines:
@@ -237,6 +243,8 @@ def propose(request: DemandRequest, lead_id: int, quantity: int, actor: User) ->
         raise ProposalError("This request is not open.")
     if not request.organisation.verified:
         raise ProposalError("This request's organisation is not verified (any more): it could not accept a proposal.")
+    if (stale := out_of_matching(lead, request)) is not None:
+        raise ProposalError(stale)
     available, remaining = available_units([lead.id])[lead.id], remaining_need(request)
     offer, need = _offer(lead, available), _need(request, remaining)
     unfit = allocation.unfit_reason(offer, need)

@@ -2,6 +2,11 @@
 offers and needs the allocation works on, one request's candidates, and the lock that serialises
 matching runs and hand proposals.
 
+Time counts too (issue 11 item 11, domain.quotes): an offer whose quote lapsed (valid_until before
+the city's today) and a request past its needed-by date leave matching -- the plan, a release and a
+hand proposal -- until the supplier confirms or the buyer extends (``in_matching``). Matches they
+already have stay.
+
 Units are counted in one way everywhere: a lead's available units are its quantity minus the
 units of its matches in HOLDING_STATUSES, and a request's remaining need is its quantity minus
 the same. A plan therefore never offers units that a proposal or an accepted match holds.
@@ -21,6 +26,7 @@ from ..domain.match_status import (
     EXCLUDING_CLOSE_REASONS,
     HOLDING_STATUSES,
 )
+from ..domain.quotes import quote_lapsed, request_overdue
 from ..extensions import db
 from ..models import DemandRequest, Lead, Match, Organisation
 from .demand import days_of_supply_now, held_units, today
@@ -33,6 +39,18 @@ MATCHING_LOCK_KEY = 0x4D41_5443  # "MATC"
 def _take_matching_lock() -> None:
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MATCHING_LOCK_KEY})
+
+
+def offer_in_matching(day):
+    """The SQL condition for a lead that matching may use on ``day`` (the city's date): approved,
+    its quote still valid (valid_until is the last day it holds)."""
+    return and_(Lead.status == APPROVED, Lead.valid_until >= day)
+
+
+def request_in_matching(day):
+    """The SQL condition for a request matching may serve on ``day``: open and not past its
+    needed-by date (due today still is)."""
+    return and_(DemandRequest.status == STATUS_OPEN, DemandRequest.needed_by >= day)
 
 
 def _held_by(column, ids: list[int] | None = None):
@@ -80,10 +98,11 @@ def _need(request: DemandRequest, remaining: int, excluded: frozenset[int] | Non
 
 
 def available_offers(categories: set[str] | None = None) -> list[allocation.Offer]:
-    """Every approved lead with units left (of these categories), as the allocation sees it."""
+    """Every approved lead with a valid quote and units left (of these categories), as the
+    allocation sees it."""
     held = _held_by(Match.lead_id).subquery()
     query = (select(Lead, func.coalesce(held.c.held, 0)).outerjoin(held, held.c.owner_id == Lead.id)
-             .where(Lead.status == APPROVED).order_by(Lead.id))
+             .where(offer_in_matching(today())).order_by(Lead.id))
     if categories is not None:
         query = query.where(Lead.product_category.in_(sorted(categories)))
     rows = db.session.execute(query).all()
@@ -91,18 +110,31 @@ def available_offers(categories: set[str] | None = None) -> list[allocation.Offe
 
 
 def open_needs() -> list[allocation.Need]:
-    """Every open request with units still needed, of a verified organisation: an unverified one
-    (its verification revoked) could not accept a proposal, which would only hold the units
-    (permissions.buyer_may_act)."""
+    """Every open request not past its needed-by date with units still needed, of a verified
+    organisation: an unverified one (its verification revoked) could not accept a proposal, which
+    would only hold the units (permissions.buyer_may_act)."""
     held = _held_by(Match.demand_id).subquery()
     rows = db.session.execute(
         select(DemandRequest, func.coalesce(held.c.held, 0)).outerjoin(held, held.c.owner_id == DemandRequest.id)
         .join(Organisation, Organisation.id == DemandRequest.organisation_id)
-        .where(DemandRequest.status == STATUS_OPEN, Organisation.verified_at.is_not(None))
+        .where(request_in_matching(today()), Organisation.verified_at.is_not(None))
         .order_by(DemandRequest.id)).all()
     excluded = excluded_offers()
     return [_need(request, request.quantity - taken, excluded.get(request.id, frozenset()))
             for request, taken in rows if request.quantity - taken > 0]
+
+
+def out_of_matching(lead: Lead | None = None, request: DemandRequest | None = None) -> str | None:
+    """Why this lead or request is out of matching for time (a hand proposal is refused saying so),
+    or None: the rule of offer_in_matching and request_in_matching, for one row."""
+    day = today()
+    if lead is not None and quote_lapsed(lead.valid_until, day):
+        return (f"This offer's quote lapsed after {lead.valid_until.isoformat()}: the supplier was asked to "
+                "confirm price and stock; it is matched again once they do.")
+    if request is not None and request_overdue(request.needed_by, day):
+        return (f"This request was needed by {request.needed_by.isoformat()}: its buyers are asked to set a new "
+                "date or close the rest.")
+    return None
 
 
 def remaining_need(request: DemandRequest) -> int:

@@ -14,7 +14,16 @@ from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import Match, Notification, OutboxEmail
-from marketplace.services import accounts, demand, matches, notifications, organisations, planning, vetting
+from marketplace.services import (
+    accounts,
+    demand,
+    matches,
+    notifications,
+    organisations,
+    planning,
+    quotes,
+    vetting,
+)
 from tests.conftest import DEFAULT_PASSWORD, approve, make_lead, make_request, make_user
 
 TABLE = Path(__file__).resolve().parents[2] / "docs" / "notifications.md"
@@ -127,11 +136,36 @@ DRIVERS = {
     "request_withdrawn": lambda w: (lambda m: lambda: demand.withdraw_request(w.request, actor=w.B))(_released(w)),
     "request_closed": lambda w: (lambda m: lambda: demand.withdraw_request(w.request, actor=w.B, rest_only=True))(
         _released(w)),
+    "quote_confirm": lambda w: (lambda lead: lambda: quotes.ask_due())(_quote_lapsing(w)),
+    "offer_withdrawn": lambda w: (lambda m: lambda: quotes.withdraw_offer(m.lead, w.S))(_released(w)),
+    "request_overdue": lambda w: (lambda r: lambda: quotes.ask_due())(_overdue(w)),
     "email_confirm": lambda w: lambda: _new_buyer(w, "Quillfeather Birthing Center", register=True),
     "password_reset": lambda w: (lambda n: lambda: accounts.request_password_reset(n.email))(_set_n(w)),
     "registration_attempt": lambda w: (lambda n: lambda: accounts.register(accounts.NewAccount(
         email=n.email, password=DEFAULT_PASSWORD, role="supplier")))(_set_n(w)),
 }
+
+
+def _quote_lapsing(w):
+    """An approved offer of S whose quote lapses in two days (the sweeper asks 3 days before)."""
+    from datetime import timedelta
+
+    lead = _lead(w)
+    approve(lead, w.V)
+    lead.valid_until = demand.today() + timedelta(days=2)
+    db.session.commit()
+    return lead
+
+
+def _overdue(w):
+    """An open request of B's organisation whose needed-by date was yesterday."""
+    from datetime import timedelta
+
+    request = make_request(w.B)
+    request.needed_by = demand.today() - timedelta(days=1)
+    db.session.commit()
+    w.ids["request"] = request.id
+    return request
 
 
 def _set_n(w):
@@ -182,6 +216,7 @@ def test_each_event_tells_exactly_the_parties_in_the_table(world, event):
     assert {m.to_address for m in new_mail} == {p.email for p in people.values()}, f"{event}: e-mailed"
     assert len(new_mail) == len(people) and all(m.message["code"] == row["code"] for m in new_mail), event
     links = [link.replace("<lead>", str(world.ids.get("lead"))).replace("<match>", str(world.ids.get("match")))
+             .replace("<request>", str(world.ids.get("request")))
              for link in re.findall(r"`([^`]+)`", row["link"])]
     for item in [*new_notes, *new_mail]:
         assert any(item.link == link or ("<token>" in link and item.link.startswith(link.split("<token>")[0]))

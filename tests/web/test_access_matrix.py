@@ -13,7 +13,7 @@ import html
 import io
 import re
 from collections import deque
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -79,6 +79,11 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("suppliers.answer", "POST"): NOBODY,  # only the lead's own supplier answers a question
     ("suppliers.upload_document", "POST"): STAFF,
     ("suppliers.download_document", "GET"): STAFF,
+    # A quote's confirmation or withdrawal (issue 11 item 11): the lead's owner, or staff for them
+    # (after a call, and for imported leads without an owner).
+    ("suppliers.confirm_quote", "GET"): STAFF,
+    ("suppliers.confirm_quote", "POST"): STAFF,
+    ("suppliers.withdraw_lead", "POST"): STAFF,
     ("buyers.home", "GET"): BUYERS,
     ("vetting.leads_list", "GET"): STAFF,
     ("vetting.lead_page", "GET"): STAFF,
@@ -115,6 +120,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("buyers.edit_request", "POST"): NOBODY,
     ("buyers.withdraw", "POST"): NOBODY,
     ("buyers.close_rest", "POST"): NOBODY,  # as withdraw: another organisation's request is refused
+    ("buyers.extend_request", "GET"): NOBODY,  # an overdue request's new date: its own buyers only
+    ("buyers.extend_request", "POST"): NOBODY,
     # Matches: the buyer organisation of the request, the supplier who owns the lead, and staff.
     ("matches.index", "GET"): SIGNED_IN,  # each sees their own matches only
     ("matches.detail", "GET"): STAFF,
@@ -393,6 +400,10 @@ def probe_data(endpoint: str, client) -> dict:
         data["decision"] = "approve"
     elif endpoint == "buyers.name_organisation":
         data.update({"organisation_name": "HIJACKED Organisation", "organisation_kind": "hospital", **FACILITY_FORM})
+    elif endpoint == "suppliers.confirm_quote":
+        data.update({"quantity": "1", "unit_price": "99.00"})
+    elif endpoint == "buyers.extend_request":
+        data["needed_by"] = (date.today() + timedelta(days=30)).isoformat()
     elif endpoint == "suppliers.answer":
         data["answer"] = "An answer in someone else's name"
     elif endpoint == "vetting.decide":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from contextlib import contextmanager
+from datetime import date, timedelta
 
 import pytest
 
@@ -173,6 +174,12 @@ def csrf_cases(ids) -> dict[str, Case]:
                                 lambda: db.session.get(DemandRequest, request).status),
         "buyers.close_rest": Case("buyer", f"/buyer/requests/{request}/close", dict,
                                   lambda: db.session.get(DemandRequest, request).status),
+        "buyers.extend_request": Case("buyer", f"/buyer/requests/{request}/extend",
+                                      lambda: {"needed_by": (date.today() + timedelta(days=60)).isoformat()},
+                                      lambda: db.session.get(DemandRequest, request).needed_by),
+        "suppliers.confirm_quote": Case("supplier", f"/leads/{lead}/confirm",
+                                        lambda: {"quantity": "40000", "unit_price": "0.79"}, _audit_rows),
+        "suppliers.withdraw_lead": Case("supplier", f"/leads/{lead}/withdraw", dict, _status(lead)),
         "matches.act": Case("buyer", f"/matches/{match}/act", lambda: {"action": "accept"},
                             lambda: db.session.get(Match, match).status),
         "main.notifications_read": Case("buyer", "/notifications/read", dict,

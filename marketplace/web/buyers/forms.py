@@ -80,6 +80,14 @@ class DemandForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
         return self.figures_confirmed(warnings, self.clean)
 
 
+class ExtendForm(FlaskForm):
+    """A new needed-by date for an overdue request (checked by services.quotes.extend_request with
+    the request form's date rule)."""
+
+    needed_by = StringField("New needed-by date", render_kw={"type": "date", "required": True},
+                            description="From today, e.g. 2027-01-21 or 21 Jan 2027.")
+
+
 class ConfirmForm(FlaskForm):
     """A button that changes state: only the CSRF token."""
 

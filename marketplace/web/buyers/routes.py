@@ -3,15 +3,17 @@ from flask_login import current_user
 
 from ...domain.catalog import FACILITY_TYPES
 from ...domain.demand import STATUS_OPEN, demand_to_row
+from ...domain.errors import Conflict, FieldError
 from ...domain.facility import parse_facility
 from ...domain.organisations import JOIN_PENDING
+from ...domain.quotes import request_overdue
 from ...extensions import db, limiter
-from ...services import audit, demand, matches, organisations
+from ...services import audit, demand, matches, organisations, quotes
 from .. import once
 from ..access import role_required
 from ..forms import page_number
 from ..joins import JoinDecisionForm, decide_join_at
-from .forms import ConfirmForm, DemandForm, OrganisationForm
+from .forms import ConfirmForm, DemandForm, ExtendForm, OrganisationForm
 
 bp = Blueprint("buyers", __name__, url_prefix="/buyer")
 
@@ -130,8 +132,35 @@ def request_detail(request_id: int):
         state=state,
         matches=matches.matches_list(demand_id=demand_request.id),
         withdraw_form=ConfirmForm() if state.code == STATUS_OPEN and may_act else None,
+        overdue=state.code == STATUS_OPEN and request_overdue(demand_request.needed_by, demand.today()),
         refusal=None if may_act else demand.refusal(current_user),
         history=audit.history_for("demand", demand_request.id, current_user))
+
+
+@bp.route("/requests/<int:request_id>/extend", methods=["GET", "POST"])
+@role_required("buyer")
+def extend_request(request_id: int):
+    """An overdue request (past its needed-by date, out of matching): set a new needed-by date, or
+    close the rest (the close_rest button). Buyers of the request's verified organisation."""
+    demand_request = demand.request_for(current_user, request_id, edit=request.method == "POST")
+    form = ExtendForm()
+    if form.validate_on_submit():
+        try:
+            needed_by = quotes.extend_request(demand_request, form.needed_by.data, actor=current_user)
+        except FieldError as exc:
+            form.needed_by.errors = [*form.needed_by.errors, str(exc)]
+        except (Conflict, demand.DemandError) as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"Request #{demand_request.id} is needed by {needed_by.isoformat()} now; it is matched again.",
+                  "success")
+            return redirect(url_for("buyers.request_detail", request_id=demand_request.id))
+    may_act = demand_request.status == STATUS_OPEN and demand.may_post(current_user)
+    return render_template("buyers/extend_request.html", demand_request=demand_request, form=form,
+                           close_form=ConfirmForm() if may_act else None, may_act=may_act,
+                           overdue=request_overdue(demand_request.needed_by, demand.today()),
+                           refusal=None if demand.may_post(current_user) else demand.refusal(current_user))
 
 
 @bp.post("/requests/<int:request_id>/withdraw")

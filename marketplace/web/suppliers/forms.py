@@ -1,3 +1,6 @@
+from dataclasses import replace
+from datetime import date
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
@@ -7,7 +10,9 @@ from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
 from ...domain.certifications import certification_hint
 from ...domain.countries import DEFAULT_COUNTRY, code_as_typed, country_choices, try_country_code
 from ...domain.leads import LeadFacts, parse_lead
+from ...domain.quotes import DEFAULT_VALIDITY_DAYS, REMIND_DAYS_BEFORE, default_valid_until
 from ...domain.scoring import figures_to_confirm
+from ...services.leads import today
 from ..forms import CachedSelect, ConfirmFigures, OneTimeSubmission, attach_errors, choices
 
 # Built once per process: the ~250 countries as choices, and their codes for look-ups.
@@ -73,6 +78,10 @@ class LeadForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
     payment_terms = StringField("Payment terms", description="e.g. net 30, payment on delivery.")
     country_of_origin = country_field("Country of origin", description="Where the goods were made.")
     notes = TextAreaField("Notes")
+    valid_until = StringField("Quote valid until", render_kw={"placeholder": "YYYY-MM-DD"},
+                              description=f"The last day your price and quantity hold, e.g. 2027-01-21 or 21 Jan 2027. "
+                                          f"Empty: {DEFAULT_VALIDITY_DAYS} days from today. We ask you to confirm "
+                                          f"{REMIND_DAYS_BEFORE} days before; a lapsed offer is not proposed to buyers.")
 
     clean: LeadFacts | None
 
@@ -89,10 +98,13 @@ class LeadForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
         for name in ("country", "country_of_origin"):  # a choice from the list is a code, not typed text
             if raw[name] in _COUNTRY_CODES:
                 raw[name] = code_as_typed(raw[name])
-        self.clean, errors = parse_lead(raw)
+        day = today()
+        self.clean, errors = parse_lead(raw, day)
         attach_errors(self, errors)
         if errors:
             return False
+        if self.clean.valid_until is None:  # saving the offer from the form dates its quote from today
+            self.clean = replace(self.clean, valid_until=default_valid_until(day))
         # Figures far outside the reference are saved only once confirmed as shown (ConfirmFigures).
         return self.figures_confirmed(figures_to_confirm(self.clean), self.clean)
 
@@ -103,3 +115,35 @@ class DocumentForm(OneTimeSubmission, FlaskForm):
 
 class AnswerForm(FlaskForm):
     answer = TextAreaField("Your answer", validators=[DataRequired(), Length(max=5000)])
+
+
+class QuoteForm(FlaskForm):
+    """Confirm a quote, optionally with a new quantity or price in the terms of the lead form (packs
+    and the price of one pack when the offer is quoted per pack). The figures are checked by
+    parse_lead with the lead's other fields, so they pass exactly the form's and import's rules;
+    ``clean`` then holds the lead's facts with them (None when the figures are posted unchanged:
+    confirmed as they are, even if an older lead's other details would not pass today's rules)."""
+
+    quantity = StringField("Quantity available now", render_kw={"inputmode": "numeric", "required": True})
+    unit_price = StringField("Price now (USD)", render_kw={"inputmode": "decimal", "required": True})
+
+    clean: LeadFacts | None = None
+
+    def check(self, row: dict[str, str], today_: date) -> bool:
+        """Validate the posted figures against ``row`` (the lead as the form would show it,
+        domain.leads.lead_to_row); errors go beside the two fields, others to the form."""
+        if not self.validate_on_submit():
+            return False
+        if (self.quantity.data or "").strip() == row["quantity"] and (self.unit_price.data or "").strip() == row["unit_price"]:
+            self.clean = None  # the figures as they are: a confirmation, whatever else the lead holds
+            return True
+        raw = {**row, "quantity": self.quantity.data or "", "unit_price": self.unit_price.data or "",
+               "valid_until": ""}
+        self.clean, errors = parse_lead(raw, today_)
+        attach_errors(self, {name: message for name, message in errors.items() if name in ("quantity", "unit_price")})
+        others = {name: message for name, message in errors.items() if name not in ("quantity", "unit_price")}
+        if others:
+            self.form_errors.append("The offer's other details no longer pass the checks ("
+                                    + "; ".join(f"{name}: {message}" for name, message in others.items())
+                                    + "): ask city staff, or withdraw it and submit a new one.")
+        return not errors

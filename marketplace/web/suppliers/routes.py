@@ -3,16 +3,18 @@ from dataclasses import replace
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ...domain.lead_status import HELD, INFO_REQUESTED, TransitionError
+from ...domain.errors import Conflict
+from ...domain.lead_status import HELD, INFO_REQUESTED, WITHDRAWABLE, TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.permissions import may_edit_lead
 from ...extensions import db, limiter
 from ...models import LeadDocument
-from ...services import audit, documents, leads, matches, vetting
+from ...services import audit, documents, leads, matches, quotes, vetting
 from .. import once
 from ..access import role_required
+from ..buyers.forms import ConfirmForm
 from ..forms import page_number
-from .forms import AnswerForm, DocumentForm, LeadForm
+from .forms import AnswerForm, DocumentForm, LeadForm, QuoteForm
 
 bp = Blueprint("suppliers", __name__)
 
@@ -86,6 +88,46 @@ def lead_detail(lead_id: int):
         answer_form=AnswerForm() if is_owner and lead.status == INFO_REQUESTED else None,
         matches=matches.matches_list(lead_id=lead.id),
         history=audit.history_for("lead", lead.id, current_user))
+
+
+@bp.route("/leads/<int:lead_id>/confirm", methods=["GET", "POST"])
+@role_required("supplier", "vetter", "admin")
+def confirm_quote(lead_id: int):
+    """Confirm an offer's price and stock (optionally new figures, checked as the lead form does):
+    the quote holds 14 days more and the offer is matched again. Its owner, or staff for them."""
+    lead = quotes.lead_to_confirm(current_user, lead_id)
+    row = lead_to_row(leads.lead_values(lead))
+    form = QuoteForm(data={"quantity": row["quantity"], "unit_price": row["unit_price"]}
+                     if request.method == "GET" else None)
+    if request.method == "POST" and form.check(row, leads.today()):
+        try:
+            until = quotes.confirm_quote(lead, current_user, form.clean)
+        except Conflict as exc:
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"Thank you: offer #{lead_id} is confirmed until {until.isoformat()}.", "success")
+            return redirect(url_for("suppliers.lead_detail", lead_id=lead_id))
+    return render_template("suppliers/confirm_quote.html", lead=lead, form=form, withdraw_form=ConfirmForm(),
+                           may_change=quotes.may_change_figures(lead),
+                           open=lead.status in WITHDRAWABLE, pack_size=lead.pack_size or 1)
+
+
+@bp.post("/leads/<int:lead_id>/withdraw")
+@role_required("supplier", "vetter", "admin")
+def withdraw_lead(lead_id: int):
+    """Withdraw an offer (its owner, or staff for them): out of matching; open proposals close."""
+    lead = quotes.lead_to_confirm(current_user, lead_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            closed = quotes.withdraw_offer(lead, current_user)
+        except Conflict as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"Offer #{lead_id} is withdrawn" + (f"; {closed} proposal(s) to buyers closed." if closed else "."),
+                  "success")
+    return redirect(url_for("suppliers.lead_detail", lead_id=lead_id))
 
 
 @bp.post("/leads/<int:lead_id>/answer")

@@ -255,3 +255,28 @@ def test_the_openapi_document_and_its_page(client, app_ctx):
     page = client.get("/api/v1/docs")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "POST /api/v1/leads" in text and "<script" not in text.split("</head>")[1]
+
+
+def test_requests_are_rate_limited_per_token(client, clean_app, monkeypatch):
+    with clean_app.app_context():
+        user = make_user("supplier", "busy@acme.example")
+        first, second = make_api_token(user, "one"), make_api_token(user, "two")
+    monkeypatch.setitem(clean_app.config, "API_LIMIT", "3 per minute")
+    answers = [client.get("/api/v1/me", headers=bearer(first)).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    limited = client.get("/api/v1/me", headers=bearer(first))
+    assert limited.mimetype == PROBLEM and limited.get_json()["status"] == 429
+    assert client.get("/api/v1/me", headers=bearer(second)).status_code == 200  # counted per token
+
+
+def test_a_foreign_lead_is_404_and_a_locked_one_403_as_problems(client, supplier, app_ctx):
+    user, token = supplier
+    other = make_lead(make_user("supplier", "else@other.example"))
+    own = make_lead(user)
+    approve(own)  # approved: locked for the supplier, as on the edit page
+    missing = client.patch(f"/api/v1/leads/{other.id}", json={"notes": "mine now"}, headers=bearer(token))
+    assert missing.status_code == 404 and missing.mimetype == PROBLEM
+    locked = client.patch(f"/api/v1/leads/{own.id}", json={"notes": "changed"}, headers=bearer(token))
+    assert locked.status_code == 403 and locked.mimetype == PROBLEM
+    not_json = client.post("/api/v1/leads", data="company_name=x", headers=bearer(token))
+    assert not_json.status_code == 422 and not_json.mimetype == PROBLEM

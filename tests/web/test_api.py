@@ -280,3 +280,31 @@ def test_a_foreign_lead_is_404_and_a_locked_one_403_as_problems(client, supplier
     assert locked.status_code == 403 and locked.mimetype == PROBLEM
     not_json = client.post("/api/v1/leads", data="company_name=x", headers=bearer(token))
     assert not_json.status_code == 422 and not_json.mimetype == PROBLEM
+
+
+def test_json_values_become_the_text_a_person_would_type():
+    from marketplace.web.api.support import ApiFieldErrors, as_formdata
+
+    data = as_formdata({"quantity": 50000, "unit_price": 1.25, "tiny": 1e-07, "big": 1e20, "yes": True, "no": False,
+                        "none": None, "substitutes": ["kn95_respirator", "surgical_mask"], "text": "0.79"})
+    assert data["quantity"] == "50000" and data["unit_price"] == "1.25" and data["tiny"] == "0.0000001"
+    assert data["big"] == "100000000000000000000" and data["yes"] == "y" and "no" not in data and "none" not in data
+    assert data.getlist("substitutes") == ["kn95_respirator", "surgical_mask"] and data["text"] == "0.79"
+    with pytest.raises(ApiFieldErrors) as refused:
+        as_formdata({"quantity": {"value": 5}, "notes": [1, 2]})
+    assert [field for field, _ in refused.value.errors] == ["quantity", "notes"]
+
+
+def test_cursor_pages_walk_every_request_once_too(client, app_ctx):
+    buyer = make_user("buyer", "pages@hospital.example", organisation="Paged Hospital", verified=True)
+    token = make_api_token(buyer)
+    ids = {make_request(buyer, quantity=str(1000 + n)).id for n in range(3)}
+    seen, cursor = [], None
+    for _ in range(5):
+        body = client.get("/api/v1/requests", query_string={"limit": 1, **({"cursor": cursor} if cursor else {})},
+                          headers=bearer(token)).get_json()
+        seen += [item["id"] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(ids) and len(seen) == 3 and cursor is None

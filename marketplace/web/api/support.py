@@ -84,7 +84,8 @@ def as_formdata(body: dict) -> MultiDict:
         elif isinstance(value, str):
             data.add(name, value)
         elif isinstance(value, int | float):
-            data.add(name, format(value, "f") if isinstance(value, float) else str(value))
+            # A float as the decimal it was written as (1e-07 -> 0.0000001), never rounded to 6 places.
+            data.add(name, format(Decimal(repr(value)), "f") if isinstance(value, float) else str(value))
         elif isinstance(value, list) and all(isinstance(item, str) for item in value):
             for item in value:
                 data.add(name, item)

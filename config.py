@@ -154,6 +154,12 @@ class Config:
     # or with a stop signal takes two different vetters.
     LEAD_CLAIM_TTL = timedelta(minutes=30)
     FOUR_EYES_VALUE_USD = 100_000
+    # The JSON API (issue 12, item 3): requests per personal API token (every operation), records
+    # created per account through it (leads, requests), and the size of a page of a list.
+    API_LIMIT = "600 per minute"
+    API_CREATE_LIMIT = "2000 per hour"
+    API_PAGE_SIZE = 50
+    API_PAGE_MAX = 200
     # Dates shown to and typed by people follow the city's clock (issue 11, item 13): an IANA name.
     CITY_TIMEZONE = "America/Los_Angeles"
 
@@ -172,7 +178,7 @@ class Config:
         if os.environ.get("REGISTRY_FOLDER"):
             env["REGISTRY_FOLDER"] = os.environ["REGISTRY_FOLDER"]
         for key in ("LOGIN_LIMIT", "LOGIN_ACCOUNT_ADDRESS_LIMIT", "LOGIN_ACCOUNT_LIMIT", "REGISTER_LIMIT",
-                    "SUBMIT_LIMIT", "ACCOUNT_MAIL_LIMIT"):
+                    "SUBMIT_LIMIT", "ACCOUNT_MAIL_LIMIT", "API_LIMIT", "API_CREATE_LIMIT"):
             if os.environ.get(key):
                 env[key] = os.environ[key]
         if os.environ.get("PROXY_FIX_X_FOR"):

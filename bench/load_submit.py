@@ -20,6 +20,15 @@ that inserts one row and answers 302) under the same gunicorn command, posted th
 same number of clients, --bare-total times. The lead form's throughput is printed as a ratio to
 it, which holds better than absolute figures on a shared machine. --bare-total 0 skips it.
 
+Beside them, in the same run (issue 12, "Speed"): the JSON API's lead submission (POST /api/v1/leads
+with a personal API token and an Idempotency-Key, the same lead as JSON) by the same number of
+clients under the same gunicorn, --api-total times; its throughput is printed as a ratio to the
+bare endpoint's (target: at least half), and every 201 is reconciled (stored once, no duplicate).
+API_LIMIT and API_CREATE_LIMIT are raised like the others. --api-total 0 skips it. The API is run
+twice: first with the RQ workers paused (SIGSTOP; the bare endpoint's rows need no processing, so
+this is the like-for-like figure: the web tier alone), then with them processing the new leads on
+the same cores, as in production on one machine.
+
 PASS (R1): N of N submissions stored, no missing, no duplicate, 0 server errors (5xx or no
 answer), and every lead processed within 2 minutes of the end of the load.
 
@@ -313,6 +322,84 @@ def run_bare_phase(clients: int, total: int, port: int, args, deadline: float) -
             "statuses": {str(k): v for k, v in statuses.items()}}
 
 
+def api_post(port: int, timeout: float, path: str, body: dict, headers: dict) -> tuple[int | None, dict]:
+    """(status, JSON answer) of one API POST; (None, {...}) when no answer came."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("POST", path, body=json.dumps(body).encode(),
+                     headers={"Content-Type": "application/json", "User-Agent": "bench-load-submit/1", **headers})
+        response = conn.getresponse()
+        data = response.read()
+    except (OSError, http.client.HTTPException) as exc:
+        return None, {"error": f"{type(exc).__name__}: {exc}"}
+    finally:
+        conn.close()
+    try:
+        return response.status, json.loads(data or b"{}")
+    except ValueError:
+        return response.status, {"error": data[:200].decode("utf-8", "replace")}
+
+
+def run_api_client(client: int, count: int, token: str, port: int, timeout: float, deadline: float,
+                   outcomes: list, start_gate: threading.Event, prefix: str = "api") -> None:
+    """POST the same lead as JSON to the API ``count`` times, each with its own Idempotency-Key."""
+    start_gate.wait()
+    for n in range(count):
+        if time.monotonic() >= deadline:
+            return
+        marker = f"{prefix}-{client:02d}-{n:05d}"
+        body = {k: v for k, v in lead_form(client, n, marker, "-").items() if k != "csrf_token"}
+        started = time.perf_counter()
+        status, answer = api_post(port, timeout, "/api/v1/leads", body,
+                                  {"Authorization": f"Bearer {token}", "Idempotency-Key": f"bench-{marker}-key"})
+        outcomes.append((marker, status, answer.get("id") if status == 201 else None, time.perf_counter() - started,
+                         None if status == 201 else str(answer.get("detail") or answer.get("error"))[:200]))
+
+
+def run_api_phase(clients: int, total: int, tokens: dict[int, str], port: int, args, deadline: float,
+                  prefix: str = "api") -> dict:
+    per_client = [total // clients + (1 if c < total % clients else 0) for c in range(clients)]
+    outcomes: list[list] = [[] for _ in range(clients)]
+    gate = threading.Event()
+    threads = [threading.Thread(target=run_api_client, daemon=True,
+                                args=(c, per_client[c], tokens[c], port, args.timeout, deadline, outcomes[c], gate,
+                                      prefix))
+               for c in range(clients)]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter()
+    gate.set()
+    for thread in threads:
+        thread.join(max(1.0, deadline - time.monotonic() + args.timeout + 10))
+    elapsed = time.perf_counter() - started
+    flat = [o for per in outcomes for o in per]
+    statuses = Counter("no answer" if o[1] is None else o[1] for o in flat)
+    created = [o for o in flat if o[2] is not None]
+    examples = [f"{o[0]}: {o[1]} {o[4]}" for o in flat if o[2] is None][:5]
+    ms = [o[3] * 1000 for o in flat if o[1] is not None]
+    return {"requests": len(flat), "created": len(created), "seconds": elapsed,
+            "throughput": len(created) / elapsed if elapsed else 0.0,
+            "statuses": {str(k): v for k, v in statuses.items()}, "examples": examples,
+            "post_ms": {q: percentile(ms, q) for q in (50, 95, 99)},
+            "ids": {o[0]: o[2] for o in created}}
+
+
+def reconcile_api(ids: dict[str, int], rows: list[tuple]) -> dict:
+    """Every 201 stored once under its id; no lead with the phase's marker that got no 201."""
+    prefix = next(iter(ids), "api-").split("-")[0] + "-"
+    by_marker: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        notes = (row[1] or "").strip()
+        if notes.startswith(prefix):
+            by_marker[notes].append(row[0])
+    missing = [m for m in ids if not by_marker.get(m)]
+    duplicates = {m: v for m, v in by_marker.items() if len(v) > 1}
+    wrong_id = [m for m, i in ids.items() if by_marker.get(m) and by_marker[m][0] != i]
+    unreceipted = [m for m in by_marker if m not in ids]
+    return {"missing": len(missing), "duplicates": len(duplicates), "wrong_id": len(wrong_id),
+            "unreceipted": len(unreceipted)}
+
+
 # --- infrastructure: database, redis, gunicorn, workers -------------------------------------------
 
 def free_port() -> int:
@@ -361,7 +448,8 @@ class Stack:
             # production refuses to start without a real sender and public address (domain/mail.py)
             MAIL_FROM="PPE bench <bench@ppe.example.gov>", PUBLIC_URL="https://ppe.example.gov")
         if not args.app_limits:
-            self.env.update(LOGIN_LIMIT=RAISED_LIMIT, SUBMIT_LIMIT=RAISED_LIMIT)
+            self.env.update(LOGIN_LIMIT=RAISED_LIMIT, SUBMIT_LIMIT=RAISED_LIMIT, API_LIMIT=RAISED_LIMIT,
+                            API_CREATE_LIMIT=RAISED_LIMIT)
         else:
             for key in ("LOGIN_LIMIT", "SUBMIT_LIMIT", "REGISTER_LIMIT"):
                 self.env.pop(key, None)
@@ -418,6 +506,37 @@ class Stack:
         if done.returncode:
             raise RuntimeError(f"creating suppliers failed:\n{done.stdout}\n{done.stderr}")
         return {int(k): v for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
+
+    def create_api_tokens(self, count: int) -> dict[int, str]:
+        """A personal API token for each benchmark supplier (services.api_tokens): {client: secret}."""
+        script = (
+            "import json, sys\n"
+            "sys.path.insert(0, sys.argv[1])\n"
+            "from marketplace.app import create_app\n"
+            "from marketplace.extensions import db\n"
+            "from marketplace.models import User\n"
+            "from marketplace.services import api_tokens\n"
+            "app = create_app()\n"
+            "secrets = {}\n"
+            "with app.app_context():\n"
+            "    for client, email in json.loads(sys.argv[2]).items():\n"
+            "        user = db.session.execute(db.select(User).where(User.email == email)).scalar_one()\n"
+            "        secrets[client] = api_tokens.create_token(user, 'bench')[1]\n"
+            "    db.session.commit()\n"
+            "print(json.dumps(secrets))\n")
+        emails = {c: supplier_email(c) for c in range(count)}
+        done = subprocess.run([PYTHON, "-c", script, str(ROOT), json.dumps(emails)], cwd=ROOT,
+                              env=self.env, capture_output=True, text=True, timeout=600)
+        if done.returncode:
+            raise RuntimeError(f"creating API tokens failed:\n{done.stdout}\n{done.stderr}")
+        return {int(k): v for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
+
+    def pause_workers(self, pause: bool) -> None:
+        """Stop (SIGSTOP) or continue (SIGCONT) the RQ workers this benchmark started (their own
+        process groups)."""
+        for process in self.workers:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGSTOP if pause else signal.SIGCONT)
 
     def _gunicorn(self, app: str, port: int, name: str, env: dict) -> subprocess.Popen:
         """The README's command (sync workers, -w N) serving ``app`` on ``port``."""
@@ -601,7 +720,7 @@ def access_log_statuses(tmp: Path) -> Counter:
         for line in path.read_text(errors="replace").splitlines():
             parts = line.split()
             if len(parts) >= 3:
-                route = re.sub(r"^/leads/\d+$", "/leads/<id>", parts[2].split("?")[0])
+                route = re.sub(r"^(/api/v1)?/leads/\d+$", r"\1/leads/<id>", parts[2].split("?")[0])
                 counts[f"{parts[1]} {route} {parts[0]}"] += 1
     return counts
 
@@ -695,6 +814,9 @@ def main() -> int:
                         help="name of the benchmark's own database (dropped and recreated; default bench_load)")
     parser.add_argument("--bare-total", type=int, default=None,
                         help="POSTs to the bare endpoint, same clients, same gunicorn (default: --total; 0 skips)")
+    parser.add_argument("--api-total", type=int, default=None,
+                        help="API lead submissions (POST /api/v1/leads), same clients, same gunicorn "
+                             "(default: --total; 0 skips)")
     parser.add_argument("--gunicorn-workers", type=int, default=4)
     parser.add_argument("--rq-workers", type=int, default=2)
     parser.add_argument("--env", choices=["production", "testing"], default="production")
@@ -771,6 +893,30 @@ def main() -> int:
             stack.stop_bare()
             print(f"  {bare['inserted']}/{bare['requests']} inserted in {bare['seconds']:.1f} s = "
                   f"{bare['throughput']:.1f}/s", flush=True)
+
+        api = api_busy = None
+        api_total = args.total if args.api_total is None else args.api_total
+        if api_total:
+            tokens = stack.create_api_tokens(args.clients)
+            for paused in (True, False):
+                print(f"API ({'RQ workers paused' if paused else 'RQ workers processing'}): {args.clients} clients, "
+                      f"{api_total} POST /api/v1/leads (JSON, bearer token, Idempotency-Key; same gunicorn) ...",
+                      flush=True)
+                stack.pause_workers(paused)
+                try:
+                    phase = run_api_phase(args.clients, api_total, tokens, stack.web_port, args,
+                                          time.monotonic() + args.max_minutes * 60, "api" if paused else "apiw")
+                finally:
+                    stack.pause_workers(False)
+                phase["reconciled"] = reconcile_api(phase.pop("ids"), fetch_leads(stack.database_url))
+                print(f"  {phase['created']}/{phase['requests']} created in {phase['seconds']:.1f} s = "
+                      f"{phase['throughput']:.1f}/s; waiting for their processing ...", flush=True)
+                phase["pending_left"] = wait_processed(stack.database_url, "api" if paused else "apiw",
+                                                       time.time() + 300)["pending"]
+                if paused:
+                    api = phase
+                else:
+                    api_busy = phase
 
         print(f"load: {args.clients} clients, {args.total} submissions (cap {args.max_minutes:g} min) ...", flush=True)
         monitor = Monitor(stack.database_url, stack.redis_port)
@@ -861,6 +1007,17 @@ def main() -> int:
                                                                      f"({bare['inserted']}/{bare['requests']} inserted)"))
             table.append(("lead form vs bare endpoint", f"{throughput / bare['throughput']:.1%} of its throughput"
                           if bare["throughput"] else "n/a"))
+        for name, phase in (("API, RQ workers paused", api), ("API, RQ workers processing", api_busy)):
+            if not phase:
+                continue
+            table.append((name, f"{phase['throughput']:.1f} leads/s ({phase['created']}/{phase['requests']} created "
+                                f"(201); p50 / p95 {phase['post_ms'][50]:.0f} / {phase['post_ms'][95]:.0f} ms)"))
+            rec_api = phase["reconciled"]
+            table.append(("  missing / duplicates / unreceipted", f"{rec_api['missing']} / {rec_api['duplicates']} / "
+                                                                  f"{rec_api['unreceipted']}"))
+            if bare and bare["throughput"]:
+                table.append(("  vs bare endpoint", f"{phase['throughput'] / bare['throughput']:.1%} of its throughput "
+                                                    "(target: at least 50%)"))
         width = max(len(k) for k, _ in table)
         for key, value in table:
             print(f"  {key:<{width}}  {value}")
@@ -880,6 +1037,9 @@ def main() -> int:
             problems.append(f"{stuck} client thread(s) still running at the cap")
         for status, examples in summary["examples"].items():
             problems.append(f"POST answered {status}: {examples}")
+        for phase in (api, api_busy):
+            if phase and phase["examples"]:
+                problems.append(f"API POST refusals: {phase['examples']}")
         for name in ("missing", "duplicates", "wrong_id", "wrong_owner"):
             if rec[name]:
                 problems.append(f"{name}: {rec[name][:5]}")
@@ -913,6 +1073,8 @@ def main() -> int:
             "processing_rate_during_load": load_rate, "processing_rate_after_load": drain_rate, "last_processed_after_s": last_after,
             "cpu_during_load": cpu_load, "baseline": baseline, "bare": bare,
             "ratio_to_bare": throughput / bare["throughput"] if bare and bare["throughput"] else None,
+            "api": api, "api_busy": api_busy,
+            "api_ratio_to_bare": api["throughput"] / bare["throughput"] if api and bare and bare["throughput"] else None,
             "backlog_samples": [(round(t - load_started, 1), p, q) for t, p, q in monitor.samples],
         })
         if args.json:

@@ -108,6 +108,7 @@ def tune_sqlite(engine) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .web.admin.routes import bp as admin_bp
+    from .web.api import bp as api_bp
     from .web.auth.routes import bp as auth_bp
     from .web.buyers.routes import bp as buyers_bp
     from .web.imports.routes import bp as imports_bp
@@ -118,7 +119,7 @@ def register_blueprints(app: Flask) -> None:
     from .web.vetting.routes import bp as vetting_bp
 
     for blueprint in (main_bp, auth_bp, suppliers_bp, buyers_bp, vetting_bp, planning_bp, matches_bp, admin_bp,
-                      imports_bp):
+                      imports_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

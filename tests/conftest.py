@@ -303,3 +303,18 @@ def run_imports(app) -> None:
                 ImportBatch.status.in_(("queued", "running", "failed")))).scalars().all():
             run_import(batch_id)
         db.session.remove()
+
+
+def make_api_token(user, name: str = "tests") -> str:
+    """A personal API token for ``user`` (inside an app context), committed; returns its secret."""
+    from marketplace.extensions import db
+    from marketplace.services import api_tokens
+
+    _, secret = api_tokens.create_token(user, name)
+    db.session.commit()
+    return secret
+
+
+def bearer(secret: str) -> dict:
+    """The Authorization header of an API call with ``secret``."""
+    return {"Authorization": f"Bearer {secret}"}

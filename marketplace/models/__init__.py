@@ -3,9 +3,9 @@ from .audit import AuditLog
 from .intake import ImportBatch, ImportRow, SubmissionReceipt
 from .lead import DuplicatePair, Lead, LeadBlockKey, LeadDocument, LeadFlag, LeadMessage, LeadNormal, MatchModel
 from .matching import DemandRequest, Match, MatchPlan, MatchPlanLine, Notification, OutboxEmail
-from .user import Organisation, OrganisationJoinRequest, User, UserSession
+from .user import ApiToken, Organisation, OrganisationJoinRequest, User, UserSession
 
 __all__ = ["AuditLog", "DemandRequest", "DuplicatePair", "ImportBatch", "ImportRow", "Lead", "LeadBlockKey",
            "LeadDocument", "LeadFlag", "LeadMessage", "LeadNormal", "Match", "MatchModel", "MatchPlan", "MatchPlanLine",
            "Notification", "Organisation", "OrganisationJoinRequest", "OutboxEmail", "SubmissionReceipt", "User",
-           "UserSession"]
+           "UserSession", "ApiToken"]

@@ -24,8 +24,11 @@ MESSAGES = {
     403: ("Not allowed", "Your account may not see or change this."),
     404: ("Not found", "There is nothing here, or you may not see it."),
     405: ("Not allowed", "This page cannot be used that way."),
+    401: ("Sign in", "An API token is needed: send it as Authorization: Bearer <token>."),
     409: ("Changed meanwhile", "This was changed in the meantime. Please reload the page and try again."),
     413: ("File too large", "The upload is larger than this site accepts."),
+    415: ("Unsupported media type", "Send the body as JSON (Content-Type: application/json)."),
+    422: ("Cannot be accepted", "Some fields cannot be accepted; each is listed with its message."),
     429: ("Too many attempts", "Too many requests from you in a short time. Please wait a minute and try again."),
     500: ("Something went wrong", "The error has been logged. Nothing you submitted was half-saved; please try again."),
 }
@@ -41,11 +44,12 @@ def wants_json() -> bool:
     return best in ("application/json", PROBLEM_JSON) and accept[best] > accept["text/html"]
 
 
-def problem(status: int, detail: str | None = None) -> Response:
+def problem(status: int, detail: str | None = None, **members) -> Response:
     """An RFC 9457 problem document. ``type`` is about:blank, so ``title`` is the HTTP status
-    phrase; ``detail`` is the text the HTML page would show."""
+    phrase; ``detail`` is the text the HTML page would show. ``members`` are extension members
+    (the API's ``errors``: [{"field", "message"}] for a 422)."""
     body = {"type": "about:blank", "title": HTTP_STATUS_CODES.get(status, "Unknown Error"), "status": status,
-            "detail": detail or MESSAGES.get(status, ("Error", "Something went wrong."))[1]}
+            "detail": detail or MESSAGES.get(status, ("Error", "Something went wrong."))[1], **members}
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_JSON

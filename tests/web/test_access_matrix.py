@@ -29,8 +29,10 @@ from tests.conftest import (
     FACILITY_FORM,
     VALID_LEAD,
     approve,
+    bearer,
     fetch_token,
     login,
+    make_api_token,
     make_lead,
     make_request,
     make_user,
@@ -140,6 +142,29 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # CSV imports: the staff member who uploaded the file, and admins (CLI imports: admins only).
     ("imports.batch_page", "GET"): ADMIN,
     ("imports.rejected_report", "GET"): ADMIN,
+    # Personal API tokens (issue 12, item 3): one's own only (another's id answers 404).
+    ("auth.api_tokens_page", "GET"): SIGNED_IN,
+    ("auth.api_tokens_page", "POST"): SIGNED_IN,
+    ("auth.revoke_api_token", "POST"): SIGNED_IN,
+    # The JSON API: probed with each role's bearer token (API_HEADERS), never a session cookie.
+    ("api.openapi_json", "GET"): PUBLIC,
+    ("api.docs", "GET"): PUBLIC,
+    ("api.me", "GET"): SIGNED_IN,  # oneself
+    ("api.list_leads", "GET"): SUPPLIERS,  # one's own leads
+    ("api.create_lead", "POST"): SUPPLIERS,
+    ("api.get_lead", "GET"): STAFF,
+    ("api.update_lead", "PATCH"): NOBODY,  # only the owner, as suppliers.edit_lead
+    ("api.lead_messages", "GET"): STAFF,
+    ("api.answer", "POST"): NOBODY,  # only the lead's own supplier
+    ("api.decide", "POST"): STAFF,  # self-vetting is refused inside, as on the page
+    ("api.queue", "GET"): STAFF,
+    ("api.plan", "GET"): STAFF,
+    ("api.list_requests", "GET"): BUYERS,  # one's own organisation's
+    ("api.create_request", "POST"): BUYERS,
+    ("api.get_request", "GET"): NOBODY,  # another organisation's request: 404 (staff: their own pages)
+    ("api.list_matches", "GET"): SIGNED_IN,  # each sees their own matches only
+    ("api.get_match", "GET"): STAFF,
+    ("api.act_on_match", "POST"): STAFF,
 }
 
 # Integer URL arguments the matrix knows how to fill with somebody else's record.
@@ -171,10 +196,13 @@ def routes(app):
 
 
 def snapshot() -> dict[str, list]:
-    """Every row of every table, to prove that refused requests changed nothing."""
+    """Every row of every table, to prove that refused requests changed nothing. (An API call
+    stamps its token's last use, by design, whether or not the operation is allowed: that column
+    is left out.)"""
     state = {}
     for table in db.metadata.sorted_tables:
-        rows = db.session.execute(db.select(table)).all()
+        columns = [c for c in table.columns if (table.name, c.name) != ("api_tokens", "last_used_at")]
+        rows = db.session.execute(db.select(*columns)).all()
         state[table.name] = sorted((tuple(row) for row in rows), key=repr)
     db.session.remove()
     return state
@@ -323,6 +351,10 @@ class World:
             self.plan_id = plan.id
             self.join_ids = {"buyer_a": join_a.id, "buyer_b": join_b.id}
             self.batch_ids = {"vetter": import_batch(vetter), "admin": import_batch(admin), "cli": import_batch(None)}
+            # Each role's personal API token: the API is probed with it (a session authenticates nothing there).
+            self.api_headers = {role: bearer(make_api_token(user)) for role, user in (
+                ("supplier_a", sa), ("supplier_b", sb), ("buyer_a", ba), ("buyer_b", bb), ("vetter", vetter),
+                ("admin", admin))}
             db.session.remove()
         self.clients = {}
         for role in ROLES:
@@ -427,6 +459,23 @@ def probe_data(endpoint: str, client) -> dict:
     return data
 
 
+def api_probe(world, role: str, url: str, method: str, endpoint: str):
+    """An API call as ``role`` with its bearer token (anonymous: none) and a complete, valid JSON
+    body for each state-changing operation, so that only the authorisation check refuses it."""
+    body = None
+    if endpoint in ("api.create_lead", "api.update_lead"):
+        body = {**{k: v for k, v in VALID_LEAD.items() if k != "external_id"}, "company_name": "HIJACKED by the prober"}
+    elif endpoint == "api.answer":
+        body = {"answer": "An answer in someone else's name"}
+    elif endpoint == "api.decide":
+        body = {"action": "approve", "text": "approved by the prober"}
+    elif endpoint == "api.create_request":
+        body = {**valid_demand(quantity="99999"), "substitutes": []}
+    elif endpoint == "api.act_on_match":
+        body = {"action": "close", "close_reason": "no_supply", "reason": "closed by the prober"}
+    return world.clients["anonymous"].open(url, method=method, json=body, headers=world.api_headers.get(role, {}))
+
+
 def is_refusal(response, role: str) -> bool:
     if response.status_code in (403, 404):
         return True
@@ -475,7 +524,9 @@ def test_every_route_refuses_records_of_others(world, clean_app, role):
             continue
         for target in world.targets(role):
             url = adapter.build(rule.endpoint, {a: target[a] for a in rule.arguments}, method=method)
-            if method == "GET":
+            if rule.endpoint.startswith("api."):
+                response = api_probe(world, role, url, method, rule.endpoint)
+            elif method == "GET":
                 response = client.get(url)
             else:
                 response = client.open(url, method=method, data=probe_data(rule.endpoint, client))
@@ -503,7 +554,8 @@ def test_allowed_pages_work_with_the_same_ids(world, clean_app, role):
             continue
         for target in world.targets(role):
             url = adapter.build(rule.endpoint, {a: target[a] for a in rule.arguments})
-            response = client.get(url)
+            response = api_probe(world, role, url, "GET", rule.endpoint) if rule.endpoint.startswith("api.") \
+                else client.get(url)
             if response.status_code not in (200, 302):
                 failures.append(f"GET {url} as {role}: {response.status_code}")
     if role in SUPPLIERS:

@@ -10,6 +10,7 @@ import pytest
 
 from marketplace.extensions import db
 from marketplace.models import (
+    ApiToken,
     AuditLog,
     DemandRequest,
     DuplicatePair,
@@ -35,6 +36,7 @@ from tests.conftest import (
     csrf_token_from,
     fetch_token,
     login,
+    make_api_token,
     make_lead,
     make_request,
     make_user,
@@ -198,6 +200,11 @@ def csrf_cases(ids) -> dict[str, Case]:
             _count(Organisation)),
         "planning.propose": Case("vetter", f"/staff/requests/{request}/propose",
                                  lambda: {"lead_id": str(ids["offer"]), "quantity": "100"}, _count(Match)),
+        "auth.api_tokens_page": Case("supplier", "/account/api-tokens", lambda: {"name": "a CSRF case"},
+                                     _count(ApiToken)),
+        "auth.revoke_api_token": Case("supplier", "/account/api-tokens/revoke",
+                                      lambda: {"token_id": str(ids["api_token"])},
+                                      lambda: db.session.get(ApiToken, ids["api_token"]).revoked_at),
     }
 
 
@@ -248,6 +255,8 @@ def csrf_world(clean_app):
                    organisation=users["other_buyer"].organisation_id,  # unverified, for admin.set_verification
                    request=request.id, match=match.id, plan=plan.id, notification=notification, offer=offer.id,
                    join=organisations.pending_join(joiner).id)
+        make_api_token(db.session.get(User, ids["supplier"]))
+        ids["api_token"] = db.session.execute(db.select(ApiToken.id)).scalar_one()
         emails = {name: user.email for name, user in users.items()}
         db.session.remove()
     return ids, emails
@@ -261,9 +270,35 @@ def import_batch(uploader) -> int:
 
 
 def test_csrf_cases_cover_every_state_change(app):
-    """S5: every route that takes a method other than GET has a CSRF case below."""
-    state_changing = {rule.endpoint for rule, method in routes(app) if method != "GET"}
+    """S5: every route that takes a method other than GET has a CSRF case below, except the JSON
+    API's, which read no cookie (test_api_state_changes_ignore_the_browser_session)."""
+    state_changing = {rule.endpoint for rule, method in routes(app)
+                      if method != "GET" and not rule.endpoint.startswith("api.")}
     assert state_changing == set(csrf_cases(DUMMY_IDS))
+
+
+def test_api_state_changes_ignore_the_browser_session(clean_app, csrf_world):
+    """S5 for the API (CSRF-exempt): a signed-in browser's cookies, even with its CSRF token,
+    authenticate no API change: every state-changing API route answers 401 and changes nothing."""
+    ids, emails = csrf_world
+    client = clean_app.test_client()
+    login(client, emails["supplier"])
+    token = fetch_token(client)
+    adapter = clean_app.url_map.bind("localhost")
+    with clean_app.app_context():
+        before = snapshot()
+    probes = 0
+    for rule, method in routes(clean_app):
+        if method == "GET" or not rule.endpoint.startswith("api."):
+            continue
+        url = adapter.build(rule.endpoint, {a: ids["lead"] for a in rule.arguments}, method=method)
+        for body in ({**VALID_LEAD, "csrf_token": token}, None):
+            response = client.open(url, method=method, json=body, headers={"X-CSRFToken": token})
+            assert response.status_code == 401, (method, url, response.status_code)
+            probes += 1
+    assert probes >= 8
+    with clean_app.app_context():
+        assert snapshot() == before
 
 
 DUMMY_IDS = {k: 1 for k in ("supplier", "other_supplier", "lead", "asked_lead", "pair", "organisation", "request", "offer",

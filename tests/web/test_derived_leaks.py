@@ -262,3 +262,58 @@ def test_no_page_or_email_shows_a_supplier_the_buyers_delivery_details_before_ac
     after = _plain_text(client.get(f"/matches/{match_id}").get_data(as_text=True))
     assert {field for field, _ in (item.split(": ", 1) for item in leaks(after))} == {
         "street", "phone", "delivery hours", "delivery contact"}, "the licence stays the admin's check"
+
+
+# --- the JSON API (issue 12, item 3) ------------------------------------------------------------
+
+_UUID_OR_TIME = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+                           r"|\d{4}-\d\d-\d\dT[\d:.]+(?:[+-]\d\d:\d\d|Z)?")
+# The private fields by the names the API would give them, beside their values' printed forms.
+API_KEYS = {"supplier": ['"max_unit_price"', '"days_of_supply"', '"risk_score"', '"signals"', '"request_id"',
+                         '"author_id"'],
+            "buyer": ['"risk_score"', '"signals"', '"author_id"']}
+
+
+def _api_urls(app):
+    from tests.web.test_access_matrix import routes
+
+    adapter = app.url_map.bind("localhost")
+    for rule, method in routes(app):
+        if method == "GET" and rule.endpoint.startswith("api."):
+            yield rule, adapter
+
+
+@pytest.mark.parametrize("role", ["supplier", "buyer"])
+def test_no_api_answer_shows_values_derived_from_private_fields(world, clean_app, role):
+    """The API's JSON, with the role's own token, for every GET operation and every id (and each
+    list's every page): neither the private values in any printed form nor their fields' names."""
+    from tests.conftest import bearer, make_api_token
+
+    with clean_app.app_context():
+        user = db.session.execute(select(User).where(User.email == world.emails[role])).scalar_one()
+        headers = bearer(make_api_token(user))
+        db.session.remove()
+    client = clean_app.test_client()
+    failures, answered = [], 0
+    for rule, adapter in _api_urls(clean_app):
+        if rule.endpoint in ("api.openapi_json", "api.docs"):
+            continue
+        combos = [{}]
+        for argument in rule.arguments:
+            combos = [{**c, argument: i} for c in combos for i in world.ids[argument]]
+        for combo in combos:
+            url = adapter.build(rule.endpoint, combo)
+            response = client.get(url, headers=headers)
+            assert response.status_code < 500, f"{url}: {response.status_code}"
+            answered += response.status_code == 200
+            text = _UUID_OR_TIME.sub(" ", response.get_data(as_text=True))
+            leaks = found(text, role, world) + [key for key in API_KEYS[role] if key in text]
+            if leaks:
+                failures.append(f"{url} ({response.status_code}) shows {leaks}")
+    assert answered >= 3
+    assert failures == []
+    # The control: the buyer's own request, read through the API, shows its maximum and days of
+    # supply in the forms searched for.
+    if role == "buyer":
+        body = client.get(f"/api/v1/requests/{world.ids['request_id'][0]}", headers=headers).get_data(as_text=True)
+        assert MAXIMUM in body and '"days_of_supply"' in body and found(body, "supplier", world)

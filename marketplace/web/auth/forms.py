@@ -57,3 +57,10 @@ class ResetPasswordForm(FlaskForm):
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("Repeat the new password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")],
                             render_kw={"autocomplete": "new-password"})
+
+
+class ApiTokenForm(FlaskForm):
+    """Make a personal API token (issue 12, item 3); the name only helps its holder tell tokens apart."""
+
+    name = StringField("Name of the new token", validators=[Length(max=80), no_control_characters],
+                       description="e.g. “inventory sync”. The token acts with your account's role.")

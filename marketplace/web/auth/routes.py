@@ -2,14 +2,16 @@ from flask import Blueprint, Response, current_app, flash, make_response, redire
 from flask_login import current_user, login_required
 
 from ...domain.account_tokens import EXPIRED, USED, TokenRefused
+from ...domain.errors import FieldError
 from ...domain.redirects import safe_next
 from ...extensions import db, limiter
 from ...security import end_session, start_session
-from ...services import accounts
+from ...services import accounts, api_tokens
 from ..forms import FacilityFields, attach_errors
 from ..main.routes import home_url_for
 from .devices import is_known_browser, remember_browser
 from .forms import (
+    ApiTokenForm,
     BuyerRegisterForm,
     ForgotPasswordForm,
     LoginForm,
@@ -131,6 +133,40 @@ def change_password():
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(home_url_for(current_user))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/account/api-tokens", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["SUBMIT_LIMIT"], methods=["POST"], key_func=lambda: f"user:{current_user.id}")
+def api_tokens_page():
+    """The signed-in user's personal API tokens: make one (its secret is shown on this answer only,
+    never stored nor put in a cookie), see when each was last used, revoke one."""
+    form = ApiTokenForm()
+    new_token = new_name = None
+    if form.validate_on_submit():
+        try:
+            row, new_token = api_tokens.create_token(current_user, form.name.data)
+        except FieldError as exc:
+            attach_errors(form, {"name": str(exc)})
+        else:
+            new_name = row.name
+            db.session.commit()
+            form = ApiTokenForm(formdata=None)
+    response = make_response(render_template("auth/api_tokens.html", form=form, tokens=api_tokens.tokens_of(current_user),
+                                             new_token=new_token, new_name=new_name))
+    return response
+
+
+@bp.post("/account/api-tokens/revoke")
+@login_required
+def revoke_api_token():
+    """Revoke one of one's own tokens (anyone else's id: 404)."""
+    if ApiTokenForm().validate_on_submit():
+        token_id = request.form.get("token_id", type=int)
+        row = api_tokens.revoke_token(current_user, token_id if token_id and 0 < token_id < 2**31 else 0)
+        db.session.commit()
+        flash(f"The token “{row.name}” is revoked: it no longer works.", "success")
+    return redirect(url_for("auth.api_tokens_page"))
 
 
 # --- Recovering and confirming accounts (issue 10, item 14) -----------------------------------

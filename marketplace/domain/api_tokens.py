@@ -1,0 +1,68 @@
+"""Personal API tokens (issue 12, item 3): how one is made, recognised and stored. Pure.
+
+A token is ``ppe_`` followed by ``secrets.token_urlsafe(32)`` (256 random bits): the prefix lets
+secret scanners and people recognise one in a log or a repository. Only its SHA-256 is stored (a
+random 256-bit secret needs no slow password hash: nothing can be guessed), and the first
+``DISPLAY_CHARS`` characters, so the holder can tell their tokens apart on the account page.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from .errors import FieldError
+
+TOKEN_PREFIX = "ppe_"
+DISPLAY_CHARS = 10  # "ppe_" and six characters of the secret
+MAX_NAME = 80
+# What a token looks like; anything else is refused without a database look-up.
+_TOKEN = re.compile(r"ppe_[A-Za-z0-9_-]{43}")
+
+
+@dataclass(frozen=True)
+class NewToken:
+    """A token just made: ``secret`` is shown once to its holder and never stored; ``digest`` (hex
+    SHA-256) and ``prefix`` are stored."""
+
+    secret: str
+    digest: str
+    prefix: str
+
+
+def new_token() -> NewToken:
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return NewToken(secret, token_digest(secret), secret[:DISPLAY_CHARS])
+
+
+def token_digest(secret: str) -> str:
+    """The stored form of a token: 64 hex characters of SHA-256."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def looks_like_token(text: str | None) -> bool:
+    return bool(text) and _TOKEN.fullmatch(text) is not None
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header (RFC 6750; the scheme is
+    case-insensitive), or None when the header is missing or of another kind."""
+    if not authorization:
+        return None
+    scheme, _, value = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    value = value.strip()
+    return value or None
+
+
+def token_name(text: str | None) -> str:
+    """A token's label as typed: stripped, at most MAX_NAME characters; empty is "API token".
+    Raises FieldError for control characters."""
+    name = " ".join((text or "").split())
+    if any(not c.isprintable() for c in name):
+        raise FieldError("The name contains a control character; please remove it.")
+    if len(name) > MAX_NAME:
+        raise FieldError(f"At most {MAX_NAME} characters.")
+    return name or "API token"

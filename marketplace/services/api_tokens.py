@@ -1,0 +1,68 @@
+"""Personal API tokens: make, list, revoke, and find the user of a presented token."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.orm import contains_eager
+
+from ..domain.api_tokens import looks_like_token, new_token, token_digest, token_name
+from ..domain.errors import NotFound
+from ..extensions import db
+from ..models import ApiToken, User
+from ..models.base import utcnow
+from . import audit
+
+# last_used_at is written at most this often per token: one UPDATE a minute, not one per request.
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
+def create_token(user: User, name: str | None) -> tuple[ApiToken, str]:
+    """A new token for ``user`` named ``name`` (domain.api_tokens.token_name; FieldError), audited.
+    Returns (the row, the secret): the secret is shown once and never stored. Flushes."""
+    made = new_token()
+    row = ApiToken(user_id=user.id, name=token_name(name), prefix=made.prefix, token_hash=made.digest)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(user.id, "api_token.create", "user", user.id, after={"token_id": row.id, "name": row.name})
+    return row, made.secret
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """``user``'s tokens that still work, newest first."""
+    return list(db.session.execute(db.select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id.desc())).scalars())
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of ``user``'s own tokens (NotFound for anyone else's or an unknown id), audited.
+    Revoking a revoked token changes nothing. Flushes."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound()
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit.record(user.id, "api_token.revoke", "user", user.id, after={"token_id": row.id, "name": row.name})
+        db.session.flush()
+    return row
+
+
+def user_for_token(secret: str | None) -> tuple[User | None, bool]:
+    """(the active user holding the unrevoked token ``secret`` or None, whether ``last_used_at`` was
+    stamped). One query (token, user
+    and organisation joined); stamps ``last_used_at`` at most every LAST_USED_EVERY and flushes (the
+    edge commits it at once: a read-only API call would otherwise never commit it)."""
+    if not looks_like_token(secret):
+        return None, False
+    row = db.session.execute(
+        db.select(ApiToken).join(ApiToken.user)
+        .options(contains_eager(ApiToken.user).joinedload(User.organisation))
+        .where(ApiToken.token_hash == token_digest(secret), ApiToken.revoked_at.is_(None))
+    ).unique().scalar_one_or_none()
+    if row is None or not row.user.active:
+        return None, False
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
+        row.last_used_at = now
+        db.session.flush()
+        return row.user, True
+    return row.user, False

@@ -1,0 +1,57 @@
+"""The JSON API under /api/v1 (issue 12, item 3): bearer-token authentication, problem+json errors,
+the JSON body read through the same forms as the pages, cursor pages, and the OpenAPI document.
+
+Authentication is a personal API token only (``Authorization: Bearer ppe_...``, made on the
+account page): a session cookie is never read here, so no request can ride on a browser's
+session, which is why these routes, and only these, are exempt from CSRF. The token's holder is
+the request's user, with that user's role and the same ownership checks as the pages.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, current_app, g, request
+
+from ...domain.api_tokens import bearer_token
+from ...extensions import csrf, db, limiter
+from ...services import api_tokens
+from ..errors import problem
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # bearer tokens only: a browser's cookies authenticate nothing here (see above)
+
+# Routes anyone may read without a token: the OpenAPI document and its page.
+PUBLIC_ENDPOINTS = frozenset({"api.openapi_json", "api.docs"})
+
+
+def _rate_key() -> str:
+    """Rate limits count per presented token (a digest, never the secret), else per address."""
+    token = bearer_token(request.headers.get("Authorization"))
+    if token:
+        return "api-token:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+    return "api-address:" + (request.remote_addr or "")
+
+
+limiter.limit(lambda: current_app.config["API_LIMIT"], key_func=_rate_key)(bp)
+
+
+@bp.before_request
+def authenticate():
+    """The token's user becomes the request's user (Flask-Login's ``current_user``, so every check
+    the pages make applies); without a valid token, 401 with ``WWW-Authenticate: Bearer``."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    user, stamped = api_tokens.user_for_token(bearer_token(request.headers.get("Authorization")))
+    if user is None:
+        db.session.rollback()
+        response = problem(401)
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+    if stamped:
+        db.session.commit()  # last_used_at, written once a minute at most
+    g._login_user = user  # Flask-Login reads the user from here: the session cookie is never loaded
+    g.api_user = user
+    return None
+
+
+from . import openapi, routes  # noqa: E402,F401  (registers the routes on bp)

@@ -152,6 +152,13 @@ class Config:
     FOUR_EYES_VALUE_USD = 100_000
     # Dates shown to and typed by people follow the city's clock (issue 11, item 13): an IANA name.
     CITY_TIMEZONE = "America/Los_Angeles"
+    # Open data (issue 12, item 4; README "Open data"): who publishes /open-data, under which
+    # licence. The public daily table is counted again at most every OPEN_DATA_CACHE_SECONDS per
+    # process (the routes' Cache-Control max-age is the same 300 s).
+    OPEN_DATA_CACHE_SECONDS = 300
+    OPEN_DATA_PUBLISHER = "City procurement office"
+    OPEN_DATA_LICENSE = "CC-BY-4.0"
+    OPEN_DATA_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
     @classmethod
     def from_env(cls) -> dict:
@@ -179,6 +186,9 @@ class Config:
             env["DEDUP_REFIT_EVERY"] = int(os.environ["DEDUP_REFIT_EVERY"])
         if os.environ.get("JOB_RETRY_INTERVALS"):
             env["JOB_RETRY_INTERVALS"] = [int(x) for x in os.environ["JOB_RETRY_INTERVALS"].split(",")]
+        for key in ("OPEN_DATA_PUBLISHER", "OPEN_DATA_LICENSE", "OPEN_DATA_LICENSE_URL"):
+            if os.environ.get(key):
+                env[key] = os.environ[key]
         for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "MAIL_REPLY_TO", "PUBLIC_URL",
                     "CITY_TIMEZONE"):
             if os.environ.get(key):
@@ -189,7 +199,7 @@ class Config:
             tls = os.environ["MAIL_USE_TLS"].lower()
             env["MAIL_USE_TLS"] = None if tls == "auto" else tls not in ("0", "false", "no", "off")
         for key in ("IMPORT_MAX_ROWS", "IMPORT_CHUNK_ROWS", "IMPORT_JOB_TIMEOUT", "FOUR_EYES_VALUE_USD",
-                    "MAIL_RETRY_SECONDS"):
+                    "MAIL_RETRY_SECONDS", "OPEN_DATA_CACHE_SECONDS"):
             if os.environ.get(key):
                 env[key] = int(os.environ[key])
         for key in ("SWEEP_AFTER", "JOB_STALE_AFTER", "PASSWORD_RESET_MAX_AGE", "EMAIL_CONFIRM_MAX_AGE",
@@ -220,6 +230,8 @@ class TestingConfig(Config):
     IMPORT_IN_THREAD = False
     # Tests count pending e-mail; the after-request retry is tested on its own.
     MAIL_RETRY_SECONDS = 0
+    # Tests read /open-data right after changing the data (the cache is tested on its own).
+    OPEN_DATA_CACHE_SECONDS = 0
 
 
 CONFIGS = {

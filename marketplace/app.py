@@ -111,12 +111,13 @@ def register_blueprints(app: Flask) -> None:
     from .web.imports.routes import bp as imports_bp
     from .web.main.routes import bp as main_bp
     from .web.matches.routes import bp as matches_bp
+    from .web.open_data.routes import bp as open_data_bp
     from .web.planning.routes import bp as planning_bp
     from .web.suppliers.routes import bp as suppliers_bp
     from .web.vetting.routes import bp as vetting_bp
 
     for blueprint in (main_bp, auth_bp, suppliers_bp, buyers_bp, vetting_bp, planning_bp, matches_bp, admin_bp,
-                      imports_bp):
+                      imports_bp, open_data_bp):
         app.register_blueprint(blueprint)
 
 

@@ -133,6 +133,12 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # CSV imports: the staff member who uploaded the file, and admins (CLI imports: admins only).
     ("imports.batch_page", "GET"): ADMIN,
     ("imports.rejected_report", "GET"): ADMIN,
+    # Open data (issue 12): aggregates for everyone, signed in or not; each figure covering fewer
+    # than three organisations is suppressed (domain.disclosure; tests/web/test_open_data.py).
+    ("open_data.index", "GET"): PUBLIC,
+    ("open_data.daily_csv", "GET"): PUBLIC,
+    ("open_data.daily_json", "GET"): PUBLIC,
+    ("open_data.datapackage", "GET"): PUBLIC,
 }
 
 # Integer URL arguments the matrix knows how to fill with somebody else's record.

@@ -1,0 +1,101 @@
+"""/open-data (public daily aggregates with their data dictionary), end to end on a small marketplace."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from marketplace.domain.disclosure import MIN_ORGANISATIONS
+from marketplace.domain.open_data import FIELD_NAMES
+from marketplace.extensions import db
+from marketplace.services import matches, planning, processing
+from marketplace.services import open_data as open_data_service
+from tests.conftest import approve, make_lead, make_request, make_user
+
+PRICE, MAXIMUM = "0.7911", "1.4713"
+
+
+def build(app, organisations: int) -> dict:
+    """``organisations`` hospitals, each posting one N95 request, and as many suppliers, each with an
+    approved offer; the city proposes 1,000 + i units of offer i to request i, and each match is
+    accepted, ordered and delivered."""
+    with app.app_context():
+        vetter = make_user("vetter")
+        world = {"requests": [], "matches": []}
+        for i in range(organisations):
+            buyer = make_user("buyer", verified=True)
+            supplier = make_user("supplier")
+            lead = make_lead(supplier, company_name=f"Quillon Supply {i}", email=f"sales@quillon{i}.example",
+                             website=f"quillon{i}.example", phone=f"(213) 555-02{10 + i}", contact_name=f"Ana Ruiz{i}",
+                             unit_price=PRICE, quantity="40000")
+            processing.process_lead(lead.id)
+            db.session.commit()
+            approve(lead, vetter)
+            request = make_request(buyer, quantity=str(7001 + i), max_unit_price=MAXIMUM)
+            match = planning.propose(request, lead.id, 1000 + i, vetter)
+            db.session.commit()
+            for actor, action in ((buyer, "accept"), (buyer, "mark_ordered"), (vetter, "mark_delivered")):
+                matches.act_on_match(match, actor, action)
+                db.session.commit()
+            world["requests"].append(request.id)
+            world["matches"].append(match.id)
+        db.session.remove()
+    return world
+
+
+def test_three_organisations_each_side_are_published(clean_app):
+    build(clean_app, MIN_ORGANISATIONS)
+    client = clean_app.test_client()  # signed out
+    response = client.get("/open-data/daily.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert tuple(rows[0]) == FIELD_NAMES
+    [row] = rows  # one city date, one category
+    assert row["category"] == "n95_respirator"
+    assert (row["requests_posted"], row["units_requested"]) == ("3", str(7001 + 7002 + 7003))
+    assert (row["leads_approved"], row["units_offered"]) == ("3", "120000")
+    assert row["units_proposed"] == row["units_accepted"] == row["units_delivered"] == str(1000 + 1001 + 1002)
+    assert row["median_days_to_delivery"] == "0.0"
+
+    data = client.get("/open-data/daily.json").get_json()
+    assert data["rows"][0]["units_delivered"] == 3003 and data["rows"][0]["median_days_to_delivery"] == 0.0
+    assert [f["name"] for f in data["schema"]["fields"]] == list(FIELD_NAMES)
+    package = client.get("/open-data/datapackage.json").get_json()
+    assert package["resources"][0]["path"].endswith("/open-data/daily.csv")
+    page = client.get("/open-data").get_data(as_text=True)
+    assert "median_days_to_delivery" in page and "fewer than 3" in page and "3,003" in page
+    for body in (page, json.dumps(data), response.get_data(as_text=True)):
+        for private in ("Quillon", "quillon", "Hospital", PRICE, MAXIMUM, "Ana Ruiz"):
+            assert private not in body, private
+
+
+def test_fewer_than_three_organisations_are_suppressed(clean_app):
+    build(clean_app, MIN_ORGANISATIONS - 1)
+    client = clean_app.test_client()
+    [row] = list(csv.DictReader(io.StringIO(client.get("/open-data/daily.csv").get_data(as_text=True))))
+    for name in FIELD_NAMES[3:]:
+        assert row[name] == "", (name, row[name])
+    data = client.get("/open-data/daily.json").get_json()
+    assert all(data["rows"][0][name] is None for name in FIELD_NAMES[3:])
+    page = client.get("/open-data").get_data(as_text=True)
+    for figure in ("14003", "7001", "7002", "2001", "1000", "1001", "80000"):
+        assert figure not in page.replace(",", "") and figure not in json.dumps(data)
+
+
+def test_an_empty_marketplace_publishes_an_empty_table(clean_app):
+    client = clean_app.test_client()
+    assert client.get("/open-data/daily.csv").get_data(as_text=True).strip() == ",".join(FIELD_NAMES)
+    assert client.get("/open-data/daily.json").get_json()["rows"] == []
+    assert "Nothing to publish yet" in client.get("/open-data").get_data(as_text=True)
+
+
+def test_the_public_table_is_counted_at_most_every_cache_period(clean_app, monkeypatch):
+    monkeypatch.setitem(clean_app.config, "OPEN_DATA_CACHE_SECONDS", 300)
+    monkeypatch.setattr(open_data_service, "_cache", {})
+    client = clean_app.test_client()
+    assert client.get("/open-data/daily.json").get_json()["rows"] == []
+    build(clean_app, 1)
+    assert client.get("/open-data/daily.json").get_json()["rows"] == []  # the cached table
+    monkeypatch.setitem(clean_app.config, "OPEN_DATA_CACHE_SECONDS", 0)
+    assert len(client.get("/open-data/daily.json").get_json()["rows"]) == 1  # counted again

@@ -1,10 +1,14 @@
-"""/open-data (public daily aggregates with their data dictionary), end to end on a small marketplace."""
+"""/open-data (public daily aggregates with their data dictionary) and `flask open-data ocds` (the
+OCDS 1.1 release package of accepted and delivered matches), end to end on a small marketplace."""
 from __future__ import annotations
 
 import csv
 import io
 import json
 
+import pytest
+
+from marketplace.domain import ocds
 from marketplace.domain.disclosure import MIN_ORGANISATIONS
 from marketplace.domain.open_data import FIELD_NAMES
 from marketplace.extensions import db
@@ -88,6 +92,87 @@ def test_an_empty_marketplace_publishes_an_empty_table(clean_app):
     assert client.get("/open-data/daily.csv").get_data(as_text=True).strip() == ",".join(FIELD_NAMES)
     assert client.get("/open-data/daily.json").get_json()["rows"] == []
     assert "Nothing to publish yet" in client.get("/open-data").get_data(as_text=True)
+
+
+# --- flask open-data ocds ---------------------------------------------------------------------
+
+@pytest.fixture
+def ocds_settings(clean_app, monkeypatch):
+    monkeypatch.setitem(clean_app.config, "OCDS_PREFIX", "ocds-t3st01")
+    monkeypatch.setitem(clean_app.config, "OCDS_PUBLISH", ())
+    monkeypatch.setitem(clean_app.config, "OPEN_DATA_PUBLISHER", "City of Example, Procurement")
+    return clean_app
+
+
+def test_the_ocds_export_writes_a_valid_package(ocds_settings, tmp_path):
+    app = ocds_settings
+    world = build(app, 2)
+    with app.app_context():  # a third match only accepted, and a fourth only proposed (not published)
+        buyer, supplier, vetter = make_user("buyer", verified=True), make_user("supplier"), make_user("vetter")
+        lead = make_lead(supplier, company_name="Ardent Gloves", email="sales@ardent.example", website="ardent.example",
+                         phone="(213) 555-0299", product_category="nitrile_gloves", unit_price="0.0625")
+        processing.process_lead(lead.id)
+        db.session.commit()
+        approve(lead, vetter)
+        request = make_request(buyer, category="nitrile_gloves", quantity="90001", max_unit_price=MAXIMUM)
+        accepted = planning.propose(request, lead.id, 5000, vetter)
+        db.session.commit()
+        matches.act_on_match(accepted, buyer, "accept")
+        db.session.commit()
+        planning.propose(request, lead.id, 700, vetter)
+        db.session.commit()
+        db.session.remove()
+    target = tmp_path / "ocds.json"
+    result = app.test_cli_runner().invoke(args=["open-data", "ocds", str(target)])
+    assert result.exit_code == 0, result.output
+    package = json.loads(target.read_text())
+    assert ocds.validate(package) == []
+    assert len(package["releases"]) == 3
+    assert package["publisher"]["name"] == "City of Example, Procurement"
+    assert package["uri"] == "http://127.0.0.1:5000/open-data#ocds"  # OCDS_PACKAGE_URI not set: the page's section
+    contracts = [c for r in package["releases"] for c in r["contracts"]]
+    assert sorted(c["status"] for c in contracts) == ["pending", "terminated", "terminated"]
+    quantities = sorted(a["items"][0]["quantity"] for r in package["releases"] for a in r["awards"])
+    assert quantities == [1000, 1001, 5000]  # the proposal of 700 is not an award
+    text = target.read_text()
+    # The city chose no optional fields: no prices, addresses or contacts; never the buyer's maximum
+    # or the request's size.
+    for private in (PRICE, "0.0625", MAXIMUM, "amount", "7001", "90001", "sales@", "Ana Ruiz", "555-02"):
+        assert private not in text, private
+    assert "Ardent Gloves" in text and "Quillon Supply 0" in text  # suppliers are named, as OCDS does
+    assert world["matches"][0] and f"match-{world['matches'][0]}" in text
+
+
+def test_the_ocds_export_refuses_without_a_prefix(clean_app, tmp_path, monkeypatch):
+    monkeypatch.setitem(clean_app.config, "OCDS_PREFIX", None)
+    target = tmp_path / "ocds.json"
+    result = clean_app.test_cli_runner().invoke(args=["open-data", "ocds", str(target)])
+    assert result.exit_code != 0 and "OCDS_PREFIX" in result.output
+    assert not target.exists()
+
+
+def test_the_ocds_export_refuses_an_invalid_package(ocds_settings, tmp_path, monkeypatch):
+    build(ocds_settings, 1)
+    real = ocds.release_package
+
+    def broken(*args, **kwargs):  # a bug that drops a required field
+        package = real(*args, **kwargs)
+        del package["releases"][0]["initiationType"]
+        return package
+
+    monkeypatch.setattr(open_data_service.ocds, "release_package", broken)
+    target = tmp_path / "ocds.json"
+    result = ocds_settings.test_cli_runner().invoke(args=["open-data", "ocds", str(target)])
+    assert result.exit_code != 0
+    assert "does not validate" in result.output and "'initiationType' is a required property" in result.output
+    assert not target.exists() and not (tmp_path / "ocds.json.tmp").exists()
+
+
+def test_an_empty_export_is_refused_not_written_invalid(ocds_settings, tmp_path):
+    target = tmp_path / "ocds.json"
+    result = ocds_settings.test_cli_runner().invoke(args=["open-data", "ocds", str(target)])
+    assert result.exit_code != 0 and "No match has been accepted yet" in result.output
+    assert not target.exists()
 
 
 def test_the_public_table_is_counted_at_most_every_cache_period(clean_app, monkeypatch):

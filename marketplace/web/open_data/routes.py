@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template
 
 from ...domain.disclosure import MIN_ORGANISATIONS
+from ...domain.ocds import OPTIONAL_FIELDS
 from ...domain.open_data import FIELDS, SUPPRESSION_NOTE, data_package, rows_to_csv, table_schema
 from ...services import open_data, settings
 
@@ -26,7 +27,8 @@ def index():
     config = settings.current()
     return render_template("open_data/index.html", fields=FIELDS, rows=rows[-31:][::-1], total=len(rows),
                            min_organisations=MIN_ORGANISATIONS, note=SUPPRESSION_NOTE,
-                           license=config.open_data_license, publisher=config.open_data_publisher), 200, PUBLIC_HEADERS
+                           license=config.open_data_license, publisher=config.open_data_publisher,
+                           ocds_fields=OPTIONAL_FIELDS), 200, PUBLIC_HEADERS
 
 
 @bp.get("/daily.csv")

@@ -94,6 +94,8 @@ def tune_sqlite(engine) -> None:
     foreign keys enforced, and a writer waits for a lock instead of failing at once."""
     from sqlalchemy import event
 
+    from .models.base import sqlite_city_date
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
@@ -102,6 +104,8 @@ def tune_sqlite(engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+        # Dates in the city's time zone, grouped in SQL (models.base.city_date; the open data).
+        dbapi_connection.create_function("city_date", 2, sqlite_city_date, deterministic=True)
 
 
 def register_blueprints(app: Flask) -> None:

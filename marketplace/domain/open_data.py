@@ -14,11 +14,11 @@ import io
 import statistics
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from .catalog import PRODUCT_CATEGORIES, label, values
-from .disclosure import MIN_ORGANISATIONS, disclosed
+from .disclosure import MIN_ORGANISATIONS, may_disclose
 
 # The stages of a match the table counts, each on the city's date it happened.
 PROPOSED, ACCEPTED, DELIVERED = "proposed", "accepted", "delivered"
@@ -87,60 +87,92 @@ SUPPRESSION_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass
-class _Cell:
-    count: int = 0
-    units: int = 0
-    days: list[float] = field(default_factory=list)
-    buyers: set = field(default_factory=set)
-    suppliers: set = field(default_factory=set)
+@dataclass(frozen=True)
+class Tally:
+    """The events of one kind on one date in one category, already counted: ``kind`` is
+    "requests", "approvals" or a match stage; ``count`` events, ``units`` in all, covering
+    ``buyers`` distinct buyer organisations and ``suppliers`` distinct suppliers; for deliveries,
+    ``days`` holds each delivery's days from request to delivery (for the median)."""
+    day: date
+    category: str
+    kind: str
+    count: int
+    units: int
+    buyers: int = 0
+    suppliers: int = 0
+    days: tuple[float, ...] = ()
+
+
+REQUESTS, APPROVALS = "requests", "approvals"
+KINDS = (REQUESTS, APPROVALS, *MATCH_STAGES)
+
+
+def tallies(requests: Iterable[RequestFact], approvals: Iterable[ApprovalFact],
+            matches: Iterable[MatchFact]) -> list[Tally]:
+    """The facts counted per (date, category, kind): what the database's GROUP BY gives
+    (services.open_data counts there; this is the reference the tests compare it to)."""
+    cells: dict[tuple[date, str, str], dict] = {}
+
+    def add(key, units, buyer=None, supplier=None, days=None):
+        cell = cells.setdefault(key, {"count": 0, "units": 0, "buyers": set(), "suppliers": set(), "days": []})
+        cell["count"] += 1
+        cell["units"] += units
+        if buyer is not None:
+            cell["buyers"].add(buyer)
+        if supplier is not None:
+            cell["suppliers"].add(supplier)
+        if days is not None:
+            cell["days"].append(days)
+
+    for r in requests:
+        add((r.day, r.category, REQUESTS), r.units, buyer=r.buyer)
+    for a in approvals:
+        add((a.day, a.category, APPROVALS), a.units, supplier=a.supplier)
+    for m in matches:
+        if m.stage not in MATCH_STAGES:
+            raise ValueError(f"unknown match stage {m.stage!r}")
+        add((m.day, m.category, m.stage), m.units, buyer=m.buyer, supplier=m.supplier,
+            days=m.days_to_delivery if m.stage == DELIVERED else None)
+    return [Tally(day, category, kind, c["count"], c["units"], len(c["buyers"]), len(c["suppliers"]),
+                  tuple(sorted(c["days"])))
+            for (day, category, kind), c in cells.items()]
+
+
+def rows_from_tallies(counted: Iterable[Tally]) -> list[dict]:
+    """One row (a dict keyed by FIELD_NAMES) per date and category with any event, oldest date
+    first, categories in catalogue order. A suppressed figure is None (empty in the CSV): it
+    covers fewer than MIN_ORGANISATIONS buyer organisations or suppliers (disclosure.may_disclose).
+    Counts are integers, the median a float rounded to one decimal."""
+    by_cell: dict[tuple[date, str], dict[str, Tally]] = defaultdict(dict)
+    for t in counted:
+        if t.kind not in KINDS:
+            raise ValueError(f"unknown kind {t.kind!r}")
+        by_cell[(t.day, t.category)][t.kind] = t
+    order = {code: i for i, code in enumerate(values(PRODUCT_CATEGORIES))}
+    empty = Tally(date.min, "", "", 0, 0)
+    rows = []
+    for (day, category) in sorted(by_cell, key=lambda k: (k[0], order.get(k[1], len(order)), k[1])):
+        c = by_cell[(day, category)]
+        req, appr, prop, acc, dlv = (c.get(k, empty) for k in KINDS)
+        median = round(statistics.median(dlv.days), 1) if dlv.days else None
+        rows.append({
+            "date": day.isoformat(), "category": category, "category_label": label(PRODUCT_CATEGORIES, category),
+            "requests_posted": req.count if may_disclose(req.buyers) else None,
+            "units_requested": req.units if may_disclose(req.buyers) else None,
+            "leads_approved": appr.count if may_disclose(appr.suppliers) else None,
+            "units_offered": appr.units if may_disclose(appr.suppliers) else None,
+            "units_proposed": prop.units if may_disclose(prop.buyers, prop.suppliers) else None,
+            "units_accepted": acc.units if may_disclose(acc.buyers, acc.suppliers) else None,
+            "units_delivered": dlv.units if may_disclose(dlv.buyers, dlv.suppliers) else None,
+            "median_days_to_delivery": median if may_disclose(dlv.buyers, dlv.suppliers) else None,
+        })
+    return rows
 
 
 def daily_rows(requests: Iterable[RequestFact], approvals: Iterable[ApprovalFact],
                matches: Iterable[MatchFact]) -> list[dict]:
-    """One row (a dict keyed by FIELD_NAMES) per date and category with any event, oldest date
-    first, categories in catalogue order. A suppressed figure is None (empty in the CSV): it
-    covers fewer than MIN_ORGANISATIONS buyer organisations or suppliers (disclosure.disclosed).
-    Counts are integers, the median a float rounded to one decimal."""
-    cells: dict[tuple[date, str], dict[str, _Cell]] = defaultdict(lambda: defaultdict(_Cell))
-    for r in requests:
-        cell = cells[(r.day, r.category)]["requests"]
-        cell.count += 1
-        cell.units += r.units
-        cell.buyers.add(r.buyer)
-    for a in approvals:
-        cell = cells[(a.day, a.category)]["approvals"]
-        cell.count += 1
-        cell.units += a.units
-        cell.suppliers.add(a.supplier)
-    for m in matches:
-        if m.stage not in MATCH_STAGES:
-            raise ValueError(f"unknown match stage {m.stage!r}")
-        cell = cells[(m.day, m.category)][m.stage]
-        cell.count += 1
-        cell.units += m.units
-        cell.buyers.add(m.buyer)
-        cell.suppliers.add(m.supplier)
-        if m.stage == DELIVERED and m.days_to_delivery is not None:
-            cell.days.append(m.days_to_delivery)
-    order = {code: i for i, code in enumerate(values(PRODUCT_CATEGORIES))}
-    rows = []
-    for (day, category) in sorted(cells, key=lambda k: (k[0], order.get(k[1], len(order)), k[1])):
-        c = cells[(day, category)]
-        req, appr, prop, acc, dlv = (c[k] for k in ("requests", "approvals", PROPOSED, ACCEPTED, DELIVERED))
-        median = round(statistics.median(dlv.days), 1) if dlv.days else None
-        rows.append({
-            "date": day.isoformat(), "category": category, "category_label": label(PRODUCT_CATEGORIES, category),
-            "requests_posted": disclosed(req.count, req.buyers),
-            "units_requested": disclosed(req.units, req.buyers),
-            "leads_approved": disclosed(appr.count, appr.suppliers),
-            "units_offered": disclosed(appr.units, appr.suppliers),
-            "units_proposed": disclosed(prop.units, prop.buyers, prop.suppliers),
-            "units_accepted": disclosed(acc.units, acc.buyers, acc.suppliers),
-            "units_delivered": disclosed(dlv.units, dlv.buyers, dlv.suppliers),
-            "median_days_to_delivery": disclosed(median, dlv.buyers, dlv.suppliers),
-        })
-    return rows
+    """The published rows of these facts: ``rows_from_tallies(tallies(...))``."""
+    return rows_from_tallies(tallies(requests, approvals, matches))
 
 
 def rows_to_csv(rows: Iterable[dict]) -> str:

@@ -10,10 +10,10 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import String, case, cast, func, literal, literal_column, select, text
 from sqlalchemy.orm import aliased
 
 from ..domain import ocds
@@ -22,12 +22,12 @@ from ..domain.errors import ExportInvalid
 from ..domain.lead_status import APPROVED
 from ..domain.match_status import ACCEPTED, DELIVERED, ORDERED
 from ..domain.open_data import ACCEPTED as STAGE_ACCEPTED
+from ..domain.open_data import APPROVALS, REQUESTS, MatchFact, Tally, rows_from_tallies, tallies
 from ..domain.open_data import DELIVERED as STAGE_DELIVERED
 from ..domain.open_data import PROPOSED as STAGE_PROPOSED
-from ..domain.open_data import ApprovalFact, MatchFact, RequestFact, daily_rows
 from ..extensions import db
 from ..models import AuditLog, DemandRequest, Lead, Match, Organisation, User
-from ..models.base import utcnow
+from ..models.base import city_date, utcnow
 from . import settings
 
 # The audit actions that mark a match's stages (services.matches records them).
@@ -57,43 +57,60 @@ def _stage_times() -> dict[int, dict[str, datetime]]:
     return times
 
 
+def _supplier_key_sql(owner):
+    """The same supplier key in SQL, as text: 'o<organisation id>' or 'c<cluster or lead id>'."""
+    return case((owner.organisation_id.is_not(None), literal("o") + cast(owner.organisation_id, String)),
+                else_=literal("c") + cast(func.coalesce(Lead.cluster_id, Lead.id), String))
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def daily() -> list[dict]:
-    """The published daily table (domain.open_data.daily_rows): every day and category with an
-    event, in the city's dates, each figure suppressed under disclosure.MIN_ORGANISATIONS."""
+    """The published daily table (domain.open_data.rows_from_tallies): every city date and category
+    with an event, each figure suppressed under disclosure.MIN_ORGANISATIONS. Counted by the
+    database (GROUP BY city date and category, distinct organisations counted there), except the
+    deliveries, read one by one for their median."""
     zone = settings.current().city_zone
-
-    def day(moment: datetime):
-        return city_today(_aware(moment), zone)
-
-    requests = [RequestFact(day(created), category, quantity, org)
-                for created, category, quantity, org in db.session.execute(select(
-                    DemandRequest.created_at, DemandRequest.category, DemandRequest.quantity,
-                    DemandRequest.organisation_id))]
+    zone_sql = literal_column("'" + str(zone).replace("'", "''") + "'")  # an IANA name, checked at start
     owner = aliased(User)
-    approvals = [ApprovalFact(day(decided), category, quantity, _supplier_key(org, cluster, lead_id))
-                 for decided, category, quantity, org, cluster, lead_id in db.session.execute(
-                     select(Lead.decided_at, Lead.product_category, Lead.quantity, owner.organisation_id,
-                            Lead.cluster_id, Lead.id)
-                     .outerjoin(owner, owner.id == Lead.owner_id)
-                     .where(Lead.status == APPROVED, Lead.decided_at.is_not(None)))]
-    stages = _stage_times()
-    matches: list[MatchFact] = []
-    for (match_id, quantity, created, category, org, cluster, lead_id, buyer, posted) in db.session.execute(
-            select(Match.id, Match.quantity, Match.created_at, Lead.product_category, owner.organisation_id,
-                   Lead.cluster_id, Lead.id, DemandRequest.organisation_id, DemandRequest.created_at)
-            .join(Lead, Lead.id == Match.lead_id).join(DemandRequest, DemandRequest.id == Match.demand_id)
-            .outerjoin(owner, owner.id == Lead.owner_id)):
-        supplier = _supplier_key(org, cluster, lead_id)
-        matches.append(MatchFact(day(created), category, STAGE_PROPOSED, quantity, buyer, supplier))
-        times = stages.get(match_id, {})
-        if STAGE_ACCEPTED in times:
-            matches.append(MatchFact(day(times[STAGE_ACCEPTED]), category, STAGE_ACCEPTED, quantity, buyer, supplier))
-        if STAGE_DELIVERED in times:
-            delivered = times[STAGE_DELIVERED]
-            days = (delivered - _aware(posted)).total_seconds() / 86400
-            matches.append(MatchFact(day(delivered), category, STAGE_DELIVERED, quantity, buyer, supplier,
-                                     days_to_delivery=days))
-    return daily_rows(requests, approvals, matches)
+    supplier = _supplier_key_sql(owner)
+    counted: list[Tally] = []
+
+    def tally(kind: str, statement) -> None:
+        for day, category, count, units, buyers, suppliers in db.session.execute(
+                statement.group_by(text("1"), text("2"))):
+            counted.append(Tally(_as_date(day), category, kind, count, int(units or 0), buyers, suppliers))
+
+    tally(REQUESTS, select(city_date(DemandRequest.created_at, zone_sql), DemandRequest.category, func.count(),
+                           func.sum(DemandRequest.quantity), func.count(DemandRequest.organisation_id.distinct()),
+                           literal(0)))
+    tally(APPROVALS, select(city_date(Lead.decided_at, zone_sql), Lead.product_category, func.count(),
+                            func.sum(Lead.quantity), literal(0), func.count(supplier.distinct()))
+          .outerjoin(owner, owner.id == Lead.owner_id)
+          .where(Lead.status == APPROVED, Lead.decided_at.is_not(None)))
+    tally(STAGE_PROPOSED, select(city_date(Match.created_at, zone_sql), Lead.product_category, func.count(),
+                                 func.sum(Match.quantity), func.count(DemandRequest.organisation_id.distinct()),
+                                 func.count(supplier.distinct()))
+          .join(Lead, Lead.id == Match.lead_id).join(DemandRequest, DemandRequest.id == Match.demand_id)
+          .outerjoin(owner, owner.id == Lead.owner_id))
+    tally(STAGE_ACCEPTED, select(city_date(AuditLog.at, zone_sql), Lead.product_category, func.count(),
+                                 func.sum(Match.quantity), func.count(DemandRequest.organisation_id.distinct()),
+                                 func.count(supplier.distinct()))
+          .join(Match, Match.id == AuditLog.entity_id).join(Lead, Lead.id == Match.lead_id)
+          .join(DemandRequest, DemandRequest.id == Match.demand_id).outerjoin(owner, owner.id == Lead.owner_id)
+          .where(AuditLog.entity_type == "match", AuditLog.action == "match.accept"))
+    deliveries = [MatchFact(city_today(_aware(at), zone), category, STAGE_DELIVERED, quantity, buyer, key,
+                            days_to_delivery=(_aware(at) - _aware(posted)).total_seconds() / 86400)
+                  for at, category, quantity, buyer, key, posted in db.session.execute(
+                      select(AuditLog.at, Lead.product_category, Match.quantity, DemandRequest.organisation_id,
+                             supplier, DemandRequest.created_at)
+                      .join(Match, Match.id == AuditLog.entity_id).join(Lead, Lead.id == Match.lead_id)
+                      .join(DemandRequest, DemandRequest.id == Match.demand_id)
+                      .outerjoin(owner, owner.id == Lead.owner_id)
+                      .where(AuditLog.entity_type == "match", AuditLog.action == "match.mark_delivered"))]
+    return rows_from_tallies(counted + tallies([], [], deliveries))
 
 
 _cache: dict[tuple, tuple[float, list[dict]]] = {}

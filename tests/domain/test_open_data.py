@@ -99,3 +99,19 @@ def test_table_schema_describes_every_column():
     assert package["resources"][0]["path"] == "https://city.example/open-data/daily.csv"
     assert package["resources"][0]["schema"] == schema
     assert "fewer than 3" in package["description"]
+
+
+def test_rows_from_counts_made_by_the_database():
+    from marketplace.domain.open_data import Tally, rows_from_tallies, tallies
+
+    counted = [Tally(D1, "goggles", "requests", 5, 500, buyers=3), Tally(D1, "goggles", "approvals", 4, 80, suppliers=2),
+               Tally(D1, "goggles", "accepted", 2, 30, buyers=3, suppliers=3)]
+    [row] = rows_from_tallies(counted)
+    assert (row["requests_posted"], row["units_requested"]) == (5, 500)
+    assert row["leads_approved"] is None and row["units_offered"] is None
+    assert row["units_accepted"] == 30 and row["units_proposed"] == 0
+    with pytest.raises(ValueError, match="kind"):
+        rows_from_tallies([Tally(D1, "goggles", "ordered", 1, 1)])
+    # the reference counting gives the same tallies the database's GROUP BY does
+    facts = [RequestFact(D1, "goggles", 100, h) for h in ("h1", "h2", "h3", "h3", "h1")]
+    assert tallies(facts, [], []) == [Tally(D1, "goggles", "requests", 5, 500, buyers=3)]

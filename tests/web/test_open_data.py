@@ -184,3 +184,19 @@ def test_the_public_table_is_counted_at_most_every_cache_period(clean_app, monke
     assert client.get("/open-data/daily.json").get_json()["rows"] == []  # the cached table
     monkeypatch.setitem(clean_app.config, "OPEN_DATA_CACHE_SECONDS", 0)
     assert len(client.get("/open-data/daily.json").get_json()["rows"]) == 1  # counted again
+
+
+def test_days_are_the_citys_dates_counted_in_the_database(clean_app):
+    """05:30 UTC on 2 April is 22:30 on 1 April in Los Angeles (CITY_TIMEZONE): the database groups
+    by the city's date (models.base.city_date, on PostgreSQL and SQLite alike)."""
+    from datetime import UTC, datetime
+
+    with clean_app.app_context():
+        buyers = [make_user("buyer", verified=True) for _ in range(3)]
+        for buyer, hour in zip(buyers, (5, 6, 7), strict=True):  # 22:30, 23:30 on 1 April; 00:30 on 2 April
+            request = make_request(buyer, quantity="100")
+            request.created_at = datetime(2026, 4, 2, hour, 30, tzinfo=UTC)
+            db.session.commit()
+        db.session.remove()
+    rows = clean_app.test_client().get("/open-data/daily.json").get_json()["rows"]
+    assert [(r["date"], r["units_requested"]) for r in rows] == [("2026-04-01", None), ("2026-04-02", None)]

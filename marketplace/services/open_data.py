@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import String, case, cast, func, literal, literal_column, select, text
+from sqlalchemy import case, func, literal, literal_column, select, text
 from sqlalchemy.orm import aliased
 
 from ..domain import ocds
@@ -58,9 +58,10 @@ def _stage_times() -> dict[int, dict[str, datetime]]:
 
 
 def _supplier_key_sql(owner):
-    """The same supplier key in SQL, as text: 'o<organisation id>' or 'c<cluster or lead id>'."""
-    return case((owner.organisation_id.is_not(None), literal("o") + cast(owner.organisation_id, String)),
-                else_=literal("c") + cast(func.coalesce(Lead.cluster_id, Lead.id), String))
+    """The same supplier as one integer, cheap to count distinct: the owner's organisation id, or
+    minus the cluster (or lead) id for a lead without an account."""
+    return case((owner.organisation_id.is_not(None), owner.organisation_id),
+                else_=-func.coalesce(Lead.cluster_id, Lead.id))
 
 
 def _as_date(value) -> date:

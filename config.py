@@ -162,6 +162,21 @@ class Config:
     API_PAGE_MAX = 200
     # Dates shown to and typed by people follow the city's clock (issue 11, item 13): an IANA name.
     CITY_TIMEZONE = "America/Los_Angeles"
+    # Open data (issue 12, item 4; README "Open data"): who publishes /open-data and the OCDS package,
+    # under which licence; the city's registered ocid prefix ("ocds-" and six characters: `flask
+    # open-data ocds` refuses to run without it); the optional OCDS fields it chooses to publish
+    # (domain.ocds.OPTIONAL_FIELDS: prices, buyer_address, supplier_address, supplier_contact; by
+    # default none: no prices, addresses or contacts). Environment: comma-separated. OCDS_PACKAGE_URI:
+    # where the city publishes the file (default: the /open-data page's OCDS section). The public
+    # daily table is counted again at most every OPEN_DATA_CACHE_SECONDS per process (the routes'
+    # Cache-Control max-age is the same 300 s).
+    OPEN_DATA_CACHE_SECONDS = 300
+    OCDS_PACKAGE_URI: str | None = None
+    OPEN_DATA_PUBLISHER = "City procurement office"
+    OPEN_DATA_LICENSE = "CC-BY-4.0"
+    OPEN_DATA_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
+    OCDS_PREFIX: str | None = None
+    OCDS_PUBLISH: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> dict:
@@ -189,6 +204,12 @@ class Config:
             env["DEDUP_REFIT_EVERY"] = int(os.environ["DEDUP_REFIT_EVERY"])
         if os.environ.get("JOB_RETRY_INTERVALS"):
             env["JOB_RETRY_INTERVALS"] = [int(x) for x in os.environ["JOB_RETRY_INTERVALS"].split(",")]
+        for key in ("OPEN_DATA_PUBLISHER", "OPEN_DATA_LICENSE", "OPEN_DATA_LICENSE_URL", "OCDS_PREFIX",
+                    "OCDS_PACKAGE_URI"):
+            if os.environ.get(key):
+                env[key] = os.environ[key]
+        if os.environ.get("OCDS_PUBLISH") is not None:
+            env["OCDS_PUBLISH"] = tuple(f.strip() for f in os.environ["OCDS_PUBLISH"].split(",") if f.strip())
         for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "MAIL_REPLY_TO", "PUBLIC_URL",
                     "CITY_TIMEZONE"):
             if os.environ.get(key):
@@ -199,7 +220,7 @@ class Config:
             tls = os.environ["MAIL_USE_TLS"].lower()
             env["MAIL_USE_TLS"] = None if tls == "auto" else tls not in ("0", "false", "no", "off")
         for key in ("IMPORT_MAX_ROWS", "IMPORT_CHUNK_ROWS", "IMPORT_JOB_TIMEOUT", "FOUR_EYES_VALUE_USD",
-                    "MAIL_RETRY_SECONDS", "STALE_CHECK_SECONDS"):
+                    "MAIL_RETRY_SECONDS", "STALE_CHECK_SECONDS", "OPEN_DATA_CACHE_SECONDS"):
             if os.environ.get(key):
                 env[key] = int(os.environ[key])
         for key in ("SWEEP_AFTER", "JOB_STALE_AFTER", "PASSWORD_RESET_MAX_AGE", "EMAIL_CONFIRM_MAX_AGE",
@@ -232,6 +253,8 @@ class TestingConfig(Config):
     MAIL_RETRY_SECONDS = 0
     # Tests count notifications; the after-request time check is tested on its own.
     STALE_CHECK_SECONDS = 0
+    # Tests read /open-data right after changing the data (the cache is tested on its own).
+    OPEN_DATA_CACHE_SECONDS = 0
 
 
 CONFIGS = {

@@ -96,6 +96,8 @@ def tune_sqlite(engine) -> None:
     foreign keys enforced, and a writer waits for a lock instead of failing at once."""
     from sqlalchemy import event
 
+    from .models.base import sqlite_city_date
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
@@ -104,6 +106,8 @@ def tune_sqlite(engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+        # Dates in the city's time zone, grouped in SQL (models.base.city_date; the open data).
+        dbapi_connection.create_function("city_date", 2, sqlite_city_date, deterministic=True)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -114,15 +118,14 @@ def register_blueprints(app: Flask) -> None:
     from .web.imports.routes import bp as imports_bp
     from .web.main.routes import bp as main_bp
     from .web.matches.routes import bp as matches_bp
+    from .web.open_data.routes import bp as open_data_bp
     from .web.planning.routes import bp as planning_bp
     from .web.suppliers.routes import bp as suppliers_bp
     from .web.vetting.routes import bp as vetting_bp
 
     for blueprint in (main_bp, auth_bp, suppliers_bp, buyers_bp, vetting_bp, planning_bp, matches_bp, admin_bp,
-                      imports_bp, api_bp):
+                      imports_bp, api_bp, open_data_bp):
         app.register_blueprint(blueprint)
-
-
 
 
 def register_cli(app: Flask) -> None:

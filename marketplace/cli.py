@@ -1,14 +1,16 @@
 """Flask commands: users, leads and demand import/export, matching, registries, notify digest, seed, bootstrap,
-worker, sweep."""
+worker, sweep, open-data."""
 from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import sys
 import time
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -19,12 +21,13 @@ from sqlalchemy import func
 from .domain.catalog import ROLES, values
 from .domain.demand import DEMAND_COLUMNS
 from .domain.demo_data import generate_leads
+from .domain.errors import ExportInvalid
 from .domain.lead_status import APPROVED, SUBMITTED
 from .domain.leads import parse_lead
 from .domain.scoring import load_reference
 from .extensions import db
 from .models import DemandRequest, User
-from .services import accounts, demand, leads, planning
+from .services import accounts, demand, leads, open_data, planning
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 leads_cli = AppGroup("leads", help="Import and export leads as CSV.")
@@ -32,6 +35,7 @@ demand_cli = AppGroup("demand", help="Import demand requests as CSV.")
 matching_cli = AppGroup("matching", help="Compute and export the allocation plan.")
 dedup_cli = AppGroup("dedup", help="The duplicate search's weights, fitted from the leads.")
 notify_cli = AppGroup("notify", help="Notifications: the staff's daily digest.")
+open_data_cli = AppGroup("open-data", help="Open data: the OCDS release package of accepted and delivered matches.")
 registries_cli = AppGroup("registries", help="The regulators' registries that certification claims are checked against.")
 
 DEMO_ACCOUNTS = (
@@ -359,6 +363,28 @@ def matching_export_command(path: str) -> None:
     click.echo(f"exported {count} line(s) of plan {plan.id} ({plan.status}) to {path}")
 
 
+@open_data_cli.command("ocds")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, writable=True, allow_dash=True))
+def open_data_ocds_command(path: str | None) -> None:
+    """Write accepted, ordered and delivered matches as an OCDS 1.1 release package (JSON) to PATH
+    (default: standard output), validated against the OCDS 1.1 schema shipped with the project; an
+    invalid package is refused and nothing is written. Settings: OCDS_PREFIX (required),
+    OCDS_PUBLISH (optional fields), OPEN_DATA_PUBLISHER, OPEN_DATA_LICENSE_URL."""
+    try:
+        package = open_data.ocds_package()
+        if path in (None, "-"):
+            open_data.check(package)
+            click.echo(json.dumps(package, ensure_ascii=False, indent=2))
+            return
+        open_data.write_ocds(Path(path), package)
+    except ExportInvalid as error:
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        raise click.ClickException(error.message or str(error)) from None
+    awards = sum(len(r["awards"]) for r in package["releases"])
+    click.echo(f"wrote {len(package['releases'])} release(s), {awards} award(s) to {path}; valid OCDS 1.1", err=True)
+
+
 def _print_model(model) -> None:
     from .domain.dedup import LEAD_MATCH_SPEC
     from .domain.linkage_model import spec_from_json
@@ -485,6 +511,7 @@ def notify_digest_command() -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(notify_cli)
+    app.cli.add_command(open_data_cli)
     app.cli.add_command(dedup_cli)
     app.cli.add_command(registries_cli)
     app.cli.add_command(demand_cli)

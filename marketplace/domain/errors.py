@@ -37,3 +37,15 @@ class Conflict(DomainError):
     reload may succeed."""
 
     status = 409
+
+
+class ExportInvalid(DomainError):
+    """An export refused (issue 12: the OCDS release package): a setting is missing or wrong, or
+    what would be written does not validate against its standard; ``problems`` lists each, as
+    "path: message". Nothing was written."""
+
+    status = 409
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems or [])

@@ -115,6 +115,40 @@ class Settings:
         """The city's time zone (CITY_TIMEZONE, a ZoneInfo; default America/Los_Angeles): "today" for people."""
         return city_zone(self._config.get("CITY_TIMEZONE"))
 
+    # Open data (issue 12, item 4).
+    @property
+    def open_data_publisher(self) -> str:
+        """Who publishes the open data and the OCDS package (OPEN_DATA_PUBLISHER: the city's office)."""
+        return str(self._config.get("OPEN_DATA_PUBLISHER") or "City procurement office")
+
+    @property
+    def open_data_license(self) -> tuple[str, str]:
+        """(identifier, URL) of the open data licence (OPEN_DATA_LICENSE, OPEN_DATA_LICENSE_URL)."""
+        return (str(self._config.get("OPEN_DATA_LICENSE") or "CC-BY-4.0"),
+                str(self._config.get("OPEN_DATA_LICENSE_URL") or "https://creativecommons.org/licenses/by/4.0/"))
+
+    @property
+    def ocds_prefix(self) -> str | None:
+        """The city's registered ocid prefix (OCDS_PREFIX, e.g. ocds-a1b2c3); None when not set."""
+        return self._config.get("OCDS_PREFIX") or None
+
+    @property
+    def ocds_package_uri(self) -> str:
+        """The OCDS package's ``uri`` (OCDS_PACKAGE_URI: where the city publishes the file it wrote);
+        by default the /open-data page's OCDS section, which describes the publication."""
+        return str(self._config.get("OCDS_PACKAGE_URI") or f"{self.public_url}/open-data#ocds")
+
+    @property
+    def open_data_cache_seconds(self) -> int:
+        """How long the public daily table is kept before it is counted again (OPEN_DATA_CACHE_SECONDS)."""
+        return int(self._config.get("OPEN_DATA_CACHE_SECONDS") or 0)
+
+    @property
+    def ocds_publish(self) -> tuple[str, ...]:
+        """The optional OCDS fields the city publishes (OCDS_PUBLISH; domain.ocds.OPTIONAL_FIELDS)."""
+        value = self._config.get("OCDS_PUBLISH") or ()
+        return tuple(value.split(",")) if isinstance(value, str) else tuple(value)
+
     @property
     def email_confirm_seconds(self) -> int:
         """How long an e-mail confirmation link works, in seconds (EMAIL_CONFIRM_MAX_AGE)."""

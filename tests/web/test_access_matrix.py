@@ -165,6 +165,12 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("api.list_matches", "GET"): SIGNED_IN,  # each sees their own matches only
     ("api.get_match", "GET"): STAFF,
     ("api.act_on_match", "POST"): STAFF,
+    # Open data (issue 12): aggregates for everyone, signed in or not; each figure covering fewer
+    # than three organisations is suppressed (domain.disclosure; tests/web/test_open_data.py).
+    ("open_data.index", "GET"): PUBLIC,
+    ("open_data.daily_csv", "GET"): PUBLIC,
+    ("open_data.daily_json", "GET"): PUBLIC,
+    ("open_data.datapackage", "GET"): PUBLIC,
 }
 
 # Integer URL arguments the matrix knows how to fill with somebody else's record.

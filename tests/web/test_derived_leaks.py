@@ -159,6 +159,28 @@ def test_no_page_shows_values_derived_from_private_fields(world, clean_app, role
     assert failures == []
 
 
+def test_open_data_in_every_format_shows_none_of_it(world, clean_app):
+    """The public /open-data files, not only its page (CSV and JSON are not HTML, which the crawl
+    above reads): signed out, no derived form of a private field, in any format. The world has one
+    buyer organisation and one supplier, so every figure about them must be suppressed
+    (domain.disclosure); with the rule broken, the request's 61,379 units would be published."""
+    client = world.clients["anonymous"]
+    seeds = [url for url in every_get_url(clean_app, world.ids) if url.startswith("/open-data")]
+    assert len(seeds) >= 4
+    failures, kinds = [], set()
+    for url, response in crawl(clean_app, client, seeds):
+        if not url.startswith("/open-data"):
+            continue  # the site's own links (sign in, ...) are crawled above
+        assert response.status_code == 200, f"{url}: {response.status_code}"
+        kinds.add(response.mimetype)
+        text = response.get_data(as_text=True)
+        leaks = found(_plain_text(text) if response.mimetype == "text/html" else text, "anonymous", world)
+        if leaks:
+            failures.append(f"{url} shows {leaks}")
+    assert {"text/html", "text/csv", "application/json"} <= kinds
+    assert failures == []
+
+
 @pytest.mark.parametrize("role", ["supplier", "buyer"])
 def test_no_email_says_it_either(world, clean_app, role):
     with clean_app.app_context():

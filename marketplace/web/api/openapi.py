@@ -73,7 +73,7 @@ def _schemas() -> dict:
     demand_request = {"type": "object", "required": ["id", "status"], "properties": {
         "id": {"type": "integer"}, "status": text, "status_text": text, "created_at": when,
         **{name: text for name in REQUEST_INPUT if name not in ("substitutes", *confirm, *BURN_RATE_INPUT)},
-        "days_of_supply_today": {"type": "integer", "description": "days of supply left today (domain.stock)"},
+        "days_of_supply_today": {"type": "integer", "description": "whole days until the stock runs out, as of today (domain.stock)"},
         "substitutes": {"type": "array", "items": text}}}
     match = {"type": "object", "required": ["id", "status"], "properties": {
         "id": {"type": "integer"}, "status": {"type": "string", "enum": list(dict(MATCH_STATUSES))},

@@ -1,0 +1,202 @@
+"""/open-data (public daily aggregates with their data dictionary) and `flask open-data ocds` (the
+OCDS 1.1 release package of accepted and delivered matches), end to end on a small marketplace."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from marketplace.domain import ocds
+from marketplace.domain.disclosure import MIN_ORGANISATIONS
+from marketplace.domain.open_data import FIELD_NAMES
+from marketplace.extensions import db
+from marketplace.services import matches, planning, processing
+from marketplace.services import open_data as open_data_service
+from tests.conftest import approve, make_lead, make_request, make_user
+
+PRICE, MAXIMUM = "0.7911", "1.4713"
+
+
+def build(app, organisations: int) -> dict:
+    """``organisations`` hospitals, each posting one N95 request, and as many suppliers, each with an
+    approved offer; the city proposes 1,000 + i units of offer i to request i, and each match is
+    accepted, ordered and delivered."""
+    with app.app_context():
+        vetter = make_user("vetter")
+        world = {"requests": [], "matches": []}
+        for i in range(organisations):
+            buyer = make_user("buyer", verified=True)
+            supplier = make_user("supplier")
+            lead = make_lead(supplier, company_name=f"Quillon Supply {i}", email=f"sales@quillon{i}.example",
+                             website=f"quillon{i}.example", phone=f"(213) 555-02{10 + i}", contact_name=f"Ana Ruiz{i}",
+                             unit_price=PRICE, quantity="40000")
+            processing.process_lead(lead.id)
+            db.session.commit()
+            approve(lead, vetter)
+            request = make_request(buyer, quantity=str(7001 + i), max_unit_price=MAXIMUM)
+            match = planning.propose(request, lead.id, 1000 + i, vetter)
+            db.session.commit()
+            for actor, action in ((buyer, "accept"), (buyer, "mark_ordered"), (vetter, "mark_delivered")):
+                matches.act_on_match(match, actor, action)
+                db.session.commit()
+            world["requests"].append(request.id)
+            world["matches"].append(match.id)
+        db.session.remove()
+    return world
+
+
+def test_three_organisations_each_side_are_published(clean_app):
+    build(clean_app, MIN_ORGANISATIONS)
+    client = clean_app.test_client()  # signed out
+    response = client.get("/open-data/daily.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert tuple(rows[0]) == FIELD_NAMES
+    [row] = rows  # one city date, one category
+    assert row["category"] == "n95_respirator"
+    assert (row["requests_posted"], row["units_requested"]) == ("3", str(7001 + 7002 + 7003))
+    assert (row["leads_approved"], row["units_offered"]) == ("3", "120000")
+    assert row["units_proposed"] == row["units_accepted"] == row["units_delivered"] == str(1000 + 1001 + 1002)
+    assert row["median_days_to_delivery"] == "0.0"
+
+    data = client.get("/open-data/daily.json").get_json()
+    assert data["rows"][0]["units_delivered"] == 3003 and data["rows"][0]["median_days_to_delivery"] == 0.0
+    assert [f["name"] for f in data["schema"]["fields"]] == list(FIELD_NAMES)
+    package = client.get("/open-data/datapackage.json").get_json()
+    assert package["resources"][0]["path"].endswith("/open-data/daily.csv")
+    page = client.get("/open-data").get_data(as_text=True)
+    assert "median_days_to_delivery" in page and "fewer than 3" in page and "3,003" in page
+    for body in (page, json.dumps(data), response.get_data(as_text=True)):
+        for private in ("Quillon", "quillon", "Hospital", PRICE, MAXIMUM, "Ana Ruiz"):
+            assert private not in body, private
+
+
+def test_fewer_than_three_organisations_are_suppressed(clean_app):
+    build(clean_app, MIN_ORGANISATIONS - 1)
+    client = clean_app.test_client()
+    [row] = list(csv.DictReader(io.StringIO(client.get("/open-data/daily.csv").get_data(as_text=True))))
+    for name in FIELD_NAMES[3:]:
+        assert row[name] == "", (name, row[name])
+    data = client.get("/open-data/daily.json").get_json()
+    assert all(data["rows"][0][name] is None for name in FIELD_NAMES[3:])
+    page = client.get("/open-data").get_data(as_text=True)
+    for figure in ("14003", "7001", "7002", "2001", "1000", "1001", "80000"):
+        assert figure not in page.replace(",", "") and figure not in json.dumps(data)
+
+
+def test_an_empty_marketplace_publishes_an_empty_table(clean_app):
+    client = clean_app.test_client()
+    assert client.get("/open-data/daily.csv").get_data(as_text=True).strip() == ",".join(FIELD_NAMES)
+    assert client.get("/open-data/daily.json").get_json()["rows"] == []
+    assert "Nothing to publish yet" in client.get("/open-data").get_data(as_text=True)
+
+
+# --- flask open-data ocds ---------------------------------------------------------------------
+
+@pytest.fixture
+def ocds_settings(clean_app, monkeypatch):
+    monkeypatch.setitem(clean_app.config, "OCDS_PREFIX", "ocds-t3st01")
+    monkeypatch.setitem(clean_app.config, "OCDS_PUBLISH", ())
+    monkeypatch.setitem(clean_app.config, "OPEN_DATA_PUBLISHER", "City of Example, Procurement")
+    return clean_app
+
+
+def test_the_ocds_export_writes_a_valid_package(ocds_settings, tmp_path):
+    app = ocds_settings
+    world = build(app, 2)
+    with app.app_context():  # a third match only accepted, and a fourth only proposed (not published)
+        buyer, supplier, vetter = make_user("buyer", verified=True), make_user("supplier"), make_user("vetter")
+        lead = make_lead(supplier, company_name="Ardent Gloves", email="sales@ardent.example", website="ardent.example",
+                         phone="(213) 555-0299", product_category="nitrile_gloves", unit_price="0.0625")
+        processing.process_lead(lead.id)
+        db.session.commit()
+        approve(lead, vetter)
+        request = make_request(buyer, category="nitrile_gloves", quantity="90001", max_unit_price=MAXIMUM)
+        accepted = planning.propose(request, lead.id, 5000, vetter)
+        db.session.commit()
+        matches.act_on_match(accepted, buyer, "accept")
+        db.session.commit()
+        planning.propose(request, lead.id, 700, vetter)
+        db.session.commit()
+        db.session.remove()
+    target = tmp_path / "ocds.json"
+    result = app.test_cli_runner().invoke(args=["open-data", "ocds", str(target)])
+    assert result.exit_code == 0, result.output
+    package = json.loads(target.read_text())
+    assert ocds.validate(package) == []
+    assert len(package["releases"]) == 3
+    assert package["publisher"]["name"] == "City of Example, Procurement"
+    assert package["uri"] == "http://127.0.0.1:5000/open-data#ocds"  # OCDS_PACKAGE_URI not set: the page's section
+    contracts = [c for r in package["releases"] for c in r["contracts"]]
+    assert sorted(c["status"] for c in contracts) == ["pending", "terminated", "terminated"]
+    quantities = sorted(a["items"][0]["quantity"] for r in package["releases"] for a in r["awards"])
+    assert quantities == [1000, 1001, 5000]  # the proposal of 700 is not an award
+    text = target.read_text()
+    # The city chose no optional fields: no prices, addresses or contacts; never the buyer's maximum
+    # or the request's size.
+    for private in (PRICE, "0.0625", MAXIMUM, "amount", "7001", "90001", "sales@", "Ana Ruiz", "555-02"):
+        assert private not in text, private
+    assert "Ardent Gloves" in text and "Quillon Supply 0" in text  # suppliers are named, as OCDS does
+    assert world["matches"][0] and f"match-{world['matches'][0]}" in text
+
+
+def test_the_ocds_export_refuses_without_a_prefix(clean_app, tmp_path, monkeypatch):
+    monkeypatch.setitem(clean_app.config, "OCDS_PREFIX", None)
+    target = tmp_path / "ocds.json"
+    result = clean_app.test_cli_runner().invoke(args=["open-data", "ocds", str(target)])
+    assert result.exit_code != 0 and "OCDS_PREFIX" in result.output
+    assert not target.exists()
+
+
+def test_the_ocds_export_refuses_an_invalid_package(ocds_settings, tmp_path, monkeypatch):
+    build(ocds_settings, 1)
+    real = ocds.release_package
+
+    def broken(*args, **kwargs):  # a bug that drops a required field
+        package = real(*args, **kwargs)
+        del package["releases"][0]["initiationType"]
+        return package
+
+    monkeypatch.setattr(open_data_service.ocds, "release_package", broken)
+    target = tmp_path / "ocds.json"
+    result = ocds_settings.test_cli_runner().invoke(args=["open-data", "ocds", str(target)])
+    assert result.exit_code != 0
+    assert "does not validate" in result.output and "'initiationType' is a required property" in result.output
+    assert not target.exists() and not (tmp_path / "ocds.json.tmp").exists()
+
+
+def test_an_empty_export_is_refused_not_written_invalid(ocds_settings, tmp_path):
+    target = tmp_path / "ocds.json"
+    result = ocds_settings.test_cli_runner().invoke(args=["open-data", "ocds", str(target)])
+    assert result.exit_code != 0 and "No match has been accepted yet" in result.output
+    assert not target.exists()
+
+
+def test_the_public_table_is_counted_at_most_every_cache_period(clean_app, monkeypatch):
+    monkeypatch.setitem(clean_app.config, "OPEN_DATA_CACHE_SECONDS", 300)
+    monkeypatch.setattr(open_data_service, "_cache", {})
+    client = clean_app.test_client()
+    assert client.get("/open-data/daily.json").get_json()["rows"] == []
+    build(clean_app, 1)
+    assert client.get("/open-data/daily.json").get_json()["rows"] == []  # the cached table
+    monkeypatch.setitem(clean_app.config, "OPEN_DATA_CACHE_SECONDS", 0)
+    assert len(client.get("/open-data/daily.json").get_json()["rows"]) == 1  # counted again
+
+
+def test_days_are_the_citys_dates_counted_in_the_database(clean_app):
+    """05:30 UTC on 2 April is 22:30 on 1 April in Los Angeles (CITY_TIMEZONE): the database groups
+    by the city's date (models.base.city_date, on PostgreSQL and SQLite alike)."""
+    from datetime import UTC, datetime
+
+    with clean_app.app_context():
+        buyers = [make_user("buyer", verified=True) for _ in range(3)]
+        for buyer, hour in zip(buyers, (5, 6, 7), strict=True):  # 22:30, 23:30 on 1 April; 00:30 on 2 April
+            request = make_request(buyer, quantity="100")
+            request.created_at = datetime(2026, 4, 2, hour, 30, tzinfo=UTC)
+            db.session.commit()
+        db.session.remove()
+    rows = clean_app.test_client().get("/open-data/daily.json").get_json()["rows"]
+    assert [(r["date"], r["units_requested"]) for r in rows] == [("2026-04-01", None), ("2026-04-02", None)]

@@ -140,10 +140,11 @@ class Plan:
     units: int                      # total units allocated
     weighted_units: int             # sum of urgency_weight(need) * units
     cost_cents: int                 # ``cost`` in whole cents, rounded half up once (amounts.cents, domain/money.py)
-    secondary_cost: int             # sum of units * unit_cost over the lines (with share_cost: minimised)
+    secondary_cost: int             # sum of units * unit_cost over the lines (with share_cost: the flow minimises it;
+                                    # consolidation may add less than LINE_COST_CENTS per line saved)
     demand_units: int               # sum of need quantities
-    solve_seconds: float            # time in the solver itself
-    build_seconds: float            # time to find the fitting pairs and build the network
+    solve_seconds: float            # time in the min-cost flow solver itself
+    build_seconds: float            # time to find the fitting pairs, run the max flows and build the network
     secondary_step_cents: int = 1   # 1: cost minimised to the cent; more only for huge instances
     share_cost: int = 0             # the fair-share part of the secondary objective (fair_share_cost)
     cost: Decimal = Decimal(0)      # exact sum of quantity * unit price in dollars (amounts.total, domain/money.py)

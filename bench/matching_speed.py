@@ -1,7 +1,9 @@
 """The allocation's speed against earlier versions of itself, side by side in one run (issue 11,
 Done-when: "no slower than today"). Each revision's ``marketplace/domain/allocation.py`` is taken
 from git and run on the same instances as bench/matching.py (its ``generate`` and ``with_exclusions``),
-in turn, ``--repeat`` times; the machine is shared and noisy, so the figures are medians of each
+in turn, ``--repeat`` times. The machine is shared and noisy: wall-clock times there moved by 2-3x
+from one minute to the next, so the ratios are of CPU time (``time.process_time``: the solvers and
+numpy run on one thread here), with wall-clock times beside them; the figures are medians of each
 revision's times and of the per-round ratios to the working tree's.
 
     python bench/matching_speed.py [--sizes 10000] [--kinds dense,sparse] [--repeat 3]
@@ -75,24 +77,27 @@ def main() -> int:
                     n, o = converted(needs, module.Need), converted(offers, module.Offer)
                     runs[r] = (lambda module=module, n=n, o=o: module.allocate(n, o))
                 times = {name: [] for name in runs}
+                walls = {name: [] for name in runs}
                 results = {}
                 for round_ in range(args.repeat):
                     for name, run in runs.items():
-                        started = time.perf_counter()
+                        started, cpu = time.perf_counter(), time.process_time()
                         plan = run()
-                        times[name].append(time.perf_counter() - started)
+                        times[name].append(time.process_time() - cpu)
+                        walls[name].append(time.perf_counter() - started)
                         results[name] = (plan.weighted_units, plan.secondary_cost + getattr(plan, "share_cost", 0))
-                        print(f"{kind} {size:,} round {round_ + 1} {name}: {times[name][-1]:.2f} s "
-                              f"(solve {plan.solve_seconds:.2f} s)", file=sys.stderr, flush=True)
+                        print(f"{kind} {size:,} round {round_ + 1} {name}: CPU {times[name][-1]:.2f} s, wall "
+                              f"{walls[name][-1]:.2f} s (solve {plan.solve_seconds:.2f} s wall)", file=sys.stderr, flush=True)
                 name = f"{kind} {size // 1000}k x {size // 1000}k"
                 mine = times["working tree"]
-                report.append(f"{name}: working tree median {statistics.median(mine):.2f} s "
-                              f"({', '.join(f'{t:.1f}' for t in mine)})")
+                report.append(f"{name}: working tree median CPU {statistics.median(mine):.2f} s "
+                              f"({', '.join(f'{t:.1f}' for t in mine)}; wall {statistics.median(walls['working tree']):.1f} s)")
                 for r in revisions:
                     ratios = [a / b for a, b in zip(mine, times[r])]
                     same = results[r] == results["working tree"]
-                    report.append(f"  {r}: median {statistics.median(times[r]):.2f} s "
-                                  f"({', '.join(f'{t:.1f}' for t in times[r])}); working tree / {r}: median "
+                    report.append(f"  {r}: median CPU {statistics.median(times[r]):.2f} s "
+                                  f"({', '.join(f'{t:.1f}' for t in times[r])}; wall {statistics.median(walls[r]):.1f} s); "
+                                  f"working tree / {r}: median "
                                   f"{statistics.median(ratios):.2f} ({', '.join(f'{x:.2f}' for x in ratios)}); "
                                   f"same optimum: {'yes' if same else 'no (another objective)'}")
                     if not same and hasattr(modules[r], "fair_share_cost"):

@@ -2,12 +2,14 @@
 requests, in plain words, and an allocation across all open requests that never promises the same
 units twice.
 
-The allocation is a transportation problem, solved exactly as a min-cost flow (OR-Tools). Its
-objective is lexicographic: first the most urgency-weighted units, then the least cost, where cost
-is the unit price plus a small charge for distance that only breaks ties between similar prices,
-plus a substitute penalty that puts every exact product before any substitute for the same request
-(issue 11 item 17). Pairs a buyer declined or a supplier refused are excluded (item 16). The
-request's own page ranks its candidates by the same unit cost (``unit_cost``).
+The allocation is a transportation problem, solved exactly with OR-Tools: max flows for the most
+urgency-weighted units, then one min-cost flow for the least cost among the plans that deliver
+them. Cost is the unit price plus a small charge for distance that only breaks ties between
+similar prices, plus a substitute penalty that puts every exact product before any substitute for
+the same request (issue 11 item 17), plus time and fair-share costs (item 18). Pairs a buyer
+declined or a supplier refused are excluded (item 16). A consolidation pass then keeps small
+requests with one supplier (a fixed cost per line, ``consolidate``). The request's own page ranks
+its candidates by the same unit cost (``unit_cost``).
 Pure: no Flask, no database; the services turn leads and requests into ``Offer`` and ``Need``.
 """
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
+from ortools.graph.python.max_flow import SimpleMaxFlow
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 from rapidfuzz import fuzz
 
@@ -78,6 +81,12 @@ NEAR_MISS_DAYS = 3
 FAIR_SHARES = 10
 FAIR_STEP_CENTS = 201
 
+# A fixed cost per plan line (issue 11 item 18), in cents: each line is a call, an order and a
+# delivery for staff, the buyer and the supplier. $25: a 1,000-glove request (about $100) is not split
+# across five suppliers to save a cent a unit ($10), while a 100,000-glove request still is ($1,000).
+# Applied after the flow by ``consolidate`` (a fixed charge is not a min-cost flow).
+LINE_COST_CENTS = 2500
+
 # Beyond this, OR-Tools' int64 cost arithmetic (costs scaled by about the node count) may overflow.
 _INT64_SAFE = 2**62
 # Rows of the need x offer fitness mask built at once: bounds memory to a few tens of MB.
@@ -131,13 +140,15 @@ class Plan:
     units: int                      # total units allocated
     weighted_units: int             # sum of urgency_weight(need) * units
     cost_cents: int                 # ``cost`` in whole cents, rounded half up once (amounts.cents, domain/money.py)
-    secondary_cost: int             # sum of units * unit_cost over the lines (with share_cost: minimised)
+    secondary_cost: int             # sum of units * unit_cost over the lines (with share_cost: the flow minimises it;
+                                    # consolidation may add less than LINE_COST_CENTS per line saved)
     demand_units: int               # sum of need quantities
-    solve_seconds: float            # time in the solver itself
-    build_seconds: float            # time to find the fitting pairs and build the network
+    solve_seconds: float            # time in the min-cost flow solver itself
+    build_seconds: float            # time to find the fitting pairs, run the max flows and build the network
     secondary_step_cents: int = 1   # 1: cost minimised to the cent; more only for huge instances
     share_cost: int = 0             # the fair-share part of the secondary objective (fair_share_cost)
     cost: Decimal = Decimal(0)      # exact sum of quantity * unit price in dollars (amounts.total, domain/money.py)
+    lines_saved: int = 0            # lines the consolidation pass removed (``consolidate``)
 
 
 @dataclass(frozen=True)
@@ -484,11 +495,13 @@ def _unique_ids(items: Sequence[Offer] | Sequence[Need], what: str) -> None:
         raise ValueError(f"duplicate {what} ids")
 
 
-def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
+def allocate(needs: Sequence[Need], offers: Sequence[Offer], line_cost_cents: int = LINE_COST_CENTS) -> Plan:
     """The exact optimum: most urgency-weighted units first, then least secondary cost (``unit_cost``
-    per unit: price cents, distance cents, substitute penalty), over fitting pairs only (excluded
-    pairs never fit), never taking more from an offer than it has or giving a need more than it
-    asks for. Totals: ``cost`` exact in dollars, ``cost_cents`` rounded once."""
+    per unit: price cents, distance cents, substitute penalty, time; plus the fair-share cost), over
+    fitting pairs only (excluded pairs never fit), never taking more from an offer than it has or
+    giving a need more than it asks for; then ``consolidate`` with ``line_cost_cents`` a line (0:
+    the flow's optimum as it is). Totals: ``cost`` exact in dollars, ``cost_cents`` rounded once.
+    Raises ValueError on duplicate ids or an instance too large for int64 costs."""
     started = time.perf_counter()
     _unique_ids(needs, "need")
     _unique_ids(offers, "offer")
@@ -510,60 +523,80 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
     need_cap = np.minimum(need_qty, reachable)
     pair_cap = np.minimum(offer_cap[pairs.offer], need_cap[pairs.need])
 
-    # Nodes: 0 source, 1 sink, then the offers and needs that have at least one fitting pair.
+    # Nodes: 0 source, then the offers and needs that have at least one fitting pair, then one node
+    # per urgency weight present (the needs of that weight reach it through their fair-share slices).
     used_offers, used_needs = np.unique(pairs.offer), np.unique(pairs.need)
     offer_node = np.zeros(len(offers), dtype=np.int64)
-    offer_node[used_offers] = 2 + np.arange(len(used_offers))
+    offer_node[used_offers] = 1 + np.arange(len(used_offers))
     need_node = np.zeros(len(needs), dtype=np.int64)
-    need_node[used_needs] = 2 + len(used_offers) + np.arange(len(used_needs))
-    n_nodes = 2 + len(used_offers) + len(used_needs)
-    total = min(int(offer_cap[used_offers].sum()), int(need_cap[used_needs].sum()))
-
-    # Lexicographic objective as one scalar cost: unit cost on a pair = -weight * M + secondary.
-    # Why M = n_nodes * C_max + 1 makes the scalar optimum f* lexicographically optimal: for any
-    # feasible flow g, g - f* decomposes into simple cycles of f*'s residual graph, and none of them
-    # has negative cost, since f* is optimal. A simple cycle has at most n_nodes arcs, each with
-    # |secondary| <= C_max, so its secondary part is less than M in size; its primary part (weighted
-    # units) changes by an integer. A cycle that gained >= 1 weighted unit would cost at most
-    # -M + n_nodes * C_max < 0: impossible, so g has no more weighted units than f*. And if g has as
-    # many, the scalar costs differ only by the secondary part, so g costs no less than f*.
+    need_node[used_needs] = 1 + len(used_offers) + np.arange(len(used_needs))
     weight = np.array([urgency_weight(n.days_of_supply) for n in needs], dtype=np.int64)
-    w_max = int(weight[used_needs].max())
-    # OR-Tools' int64 arithmetic bounds the costs. When cent-level tie-breaking would overflow (huge
-    # prices or unit counts), the secondary cost is counted in coarser steps of 2, 4, 8... cents
-    # (rounded up): the urgency-weighted units stay exact, only near-ties in cost may go either way.
-    # Fair shares: each used need reaches the sink by FAIR_SHARES arcs, slice j at j * FAIR_STEP_CENTS.
+    levels = sorted(set(weight[used_needs].tolist()), reverse=True)
+    level_node = {w: 1 + len(used_offers) + len(used_needs) + k for k, w in enumerate(levels)}
+    n_nodes = 1 + len(used_offers) + len(used_needs) + len(levels)
+
+    # The lexicographic objective without a big M. What plans can deliver to the needs is a
+    # polymatroid: the most units a set S of needs can get together, r(S) (a max flow), is
+    # submodular. A positive weighted sum over a polymatroid is greatest exactly at the points
+    # that give every "top" set S_w = {needs of weight >= w} its r(S_w) (Edmonds' greedy theorem;
+    # the weighted units are sum over w of (w - next lower weight) * units(S_w), each term at most
+    # (w - next) * r(S_w), and the greedy point attains all at once). So the first objective is a
+    # few max flows, r(S_8), r(S_4), ..., and the second one min-cost flow in which the needs of
+    # weight w must together receive exactly r(S_w) - r(S_w') units (w' the next higher weight):
+    # its optimum is the least secondary cost among the plans with the most weighted units. Costs
+    # stay in cents (no -weight * M term), which makes the solver's cost scaling several times faster.
+    top_units, filled = _top_units(pairs, weight, levels, offer_node, need_node, offer_cap, pair_cap, need_cap,
+                                   used_offers)
+
+    # Fair shares: each used need reaches its weight's node by FAIR_SHARES arcs, slice j at
+    # j * FAIR_STEP_CENTS, each cut to what the need can receive (need_cap; slices above it never
+    # carry a unit). A need that every optimal plan fills to its need_cap (``_top_units``: on the
+    # source side of a minimum cut of some S_w it belongs to, or of a weight whose needs can all be
+    # filled together) has a constant share cost (``fixed_share``): one arc at no cost replaces its
+    # slices. Fewer slices, same optimum, a faster solve.
+    level_units = np.diff(np.array([0, *top_units], dtype=np.int64))
+    full = {w for w, units in zip(levels, level_units.tolist())
+            if units == int(need_cap[used_needs][weight[used_needs] == w].sum())}
     bounds = -(-need_qty[used_needs, None] * np.arange(FAIR_SHARES + 1)[None, :] // FAIR_SHARES)
-    slice_cap = np.diff(bounds, axis=1).ravel()
+    slice_cap = np.clip(need_cap[used_needs, None] - bounds[:, :-1], 0, np.diff(bounds, axis=1))
+    slice_cents = np.arange(FAIR_SHARES, dtype=np.int64) * FAIR_STEP_CENTS
+    fixed = np.isin(weight[used_needs], list(full)) | filled[used_needs]
+    fixed_share = int((slice_cap[fixed] @ slice_cents).sum())
+    slice_cents = np.tile(slice_cents, len(used_needs))
     slice_need = np.repeat(used_needs, FAIR_SHARES)
-    slice_cents = np.tile(np.arange(FAIR_SHARES, dtype=np.int64) * FAIR_STEP_CENTS, len(used_needs))
+    slice_cap = slice_cap.ravel()
+    slice_cap[np.repeat(fixed, FAIR_SHARES)] = 0
+    slice_cap[np.flatnonzero(fixed) * FAIR_SHARES] = need_cap[used_needs[fixed]]
+    slice_cents[np.flatnonzero(fixed) * FAIR_SHARES] = 0
     keep = slice_cap > 0
     slice_cap, slice_need, slice_cents = slice_cap[keep], slice_need[keep], slice_cents[keep]
+    slice_head = np.array([level_node[w] for w in levels], dtype=np.int64)[
+        np.searchsorted(-np.array(levels), -weight[slice_need])]
+    # OR-Tools' int64 arithmetic bounds the costs. When cent-level costs would overflow (huge prices
+    # or unit counts), the secondary cost is counted in coarser steps of 2, 4, 8... cents (rounded
+    # up): the urgency-weighted units stay exact, only near-ties in cost may go either way.
+    total = top_units[-1]
     step = 1
     while True:
         unit_cost = -(-pairs.unit_cost // step)
         slice_cost = -(-slice_cents // step)
-        c_max = max(int(np.abs(unit_cost).max()), int(slice_cost.max()))
-        big_m = n_nodes * c_max + 1
-        max_arc_cost = (w_max + 1) * big_m  # bounds |-weight * M + secondary|
-        if max_arc_cost * (n_nodes + 1) < _INT64_SAFE and total * max_arc_cost < _INT64_SAFE:
+        c_max = max(int(np.abs(unit_cost).max()), int(slice_cost.max(initial=0)), 1)
+        if c_max * (n_nodes + 1) * (n_nodes + 1) < _INT64_SAFE and total * c_max < _INT64_SAFE:
             break
         if c_max <= 1:
             raise ValueError(f"allocation too large for int64 costs: {n_nodes:,} nodes, {total:,} units; "
                              "split it by category or region")
         step *= 2
-    pair_cost = -weight[pairs.need] * big_m + unit_cost
 
     n_offers, n_slices = len(used_offers), len(slice_cap)
-    tails = np.concatenate([np.zeros(n_offers, np.int64), offer_node[pairs.offer], need_node[slice_need], [0]])
-    heads = np.concatenate([offer_node[used_offers], need_node[pairs.need], np.ones(n_slices, np.int64), [1]])
-    capacities = np.concatenate([offer_cap[used_offers], pair_cap, slice_cap, [total]])
-    # The last arc, source -> sink at no cost, lets units stay unallocated: the flow is not forced.
-    costs = np.concatenate([np.zeros(n_offers, np.int64), pair_cost, slice_cost, [0]])
+    tails = np.concatenate([np.zeros(n_offers, np.int64), offer_node[pairs.offer], need_node[slice_need]])
+    heads = np.concatenate([offer_node[used_offers], need_node[pairs.need], slice_head])
+    capacities = np.concatenate([offer_cap[used_offers], pair_cap, slice_cap])
+    costs = np.concatenate([np.zeros(n_offers, np.int64), unit_cost, slice_cost])
     flow = SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(
         tails.astype(np.int32), heads.astype(np.int32), capacities.astype(np.int64), costs.astype(np.int64))
-    flow.set_nodes_supplies(np.array([0, 1], np.int32), np.array([total, -total], np.int64))
+    flow.set_nodes_supplies(np.array([0, *level_node.values()], np.int32), np.array([total, *-level_units], np.int64))
     build_seconds = time.perf_counter() - started
 
     solve_started = time.perf_counter()
@@ -572,8 +605,11 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
     if status != SimpleMinCostFlow.OPTIMAL:
         raise RuntimeError(f"the min-cost flow solver stopped with status {status.name}")
 
-    pair_flow = flow.flows(arcs[n_offers:n_offers + len(pair_cost)])
-    share_cost = int(flow.flows(arcs[n_offers + len(pair_cost):n_offers + len(pair_cost) + n_slices]) @ slice_cents)
+    pair_flow = flow.flows(arcs[n_offers:n_offers + len(pairs.need)]).astype(np.int64)
+    share_cost = int(flow.flows(arcs[n_offers + len(pairs.need):n_offers + len(pairs.need) + n_slices]) @ slice_cents) + fixed_share
+    lines_before = int(np.count_nonzero(pair_flow))
+    if line_cost_cents > 0:
+        pair_flow = consolidate(pairs, pair_flow, offer_qty, weight, line_cost_cents)
     lines, weighted, secondary = [], 0, 0
     for k in np.flatnonzero(pair_flow):
         need, offer, units = needs[pairs.need[k]], offers[pairs.offer[k]], int(pair_flow[k])
@@ -584,4 +620,96 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer]) -> Plan:
     lines.sort(key=lambda line: (line.need_id, line.offer_id))
     cost = amounts.total((line.quantity, line.unit_price) for line in lines)
     return Plan(tuple(lines), sum(line.quantity for line in lines), weighted, amounts.cents(cost), secondary,
-                demand_units, solve_seconds, build_seconds, step, share_cost, cost)
+                demand_units, solve_seconds, build_seconds, step, share_cost, cost, lines_before - len(lines))
+
+
+def _top_units(pairs: Pairs, weight: np.ndarray, levels: list[int], offer_node: np.ndarray, need_node: np.ndarray,
+               offer_cap: np.ndarray, pair_cap: np.ndarray, need_cap: np.ndarray,
+               used_offers: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """For each weight w in ``levels`` (highest first), r(S_w): the most units the needs of weight
+    >= w can receive together, a max flow over their pairs only (node 0 source, a sink after the
+    last node). And which needs every optimal plan fills to their need_cap (bool per need): those on
+    the source side of a minimum cut of some S_w they belong to. Why: their arc to the sink crosses
+    that cut, so every max flow of S_w's network fills it, and an optimal plan's units to S_w are
+    such a max flow (it gives S_w r(S_w) units, along S_w's pairs)."""
+    sink = int(max(offer_node.max(), need_node.max())) + 1
+    source_tails, source_heads = np.zeros(len(used_offers), np.int32), offer_node[used_offers].astype(np.int32)
+    node_need = np.full(sink + 1, -1, dtype=np.int64)
+    served_needs = np.unique(pairs.need)
+    node_need[need_node[served_needs]] = served_needs
+    filled = np.zeros(len(weight), dtype=bool)
+    out = []
+    for w in levels:
+        on = weight[pairs.need] >= w
+        served = np.unique(pairs.need[on])
+        solver = SimpleMaxFlow()
+        solver.add_arcs_with_capacity(
+            np.concatenate([source_tails, offer_node[pairs.offer[on]].astype(np.int32), need_node[served].astype(np.int32)]),
+            np.concatenate([source_heads, need_node[pairs.need[on]].astype(np.int32), np.full(len(served), sink, np.int32)]),
+            np.concatenate([offer_cap[used_offers], pair_cap[on], need_cap[served]]).astype(np.int64))
+        status = solver.solve(0, sink)
+        if status != SimpleMaxFlow.OPTIMAL:
+            raise RuntimeError(f"the max flow solver stopped with status {status.name}")
+        out.append(int(solver.optimal_flow()))
+        source_side = node_need[np.asarray(solver.get_source_side_min_cut(), dtype=np.int64)]
+        filled[source_side[source_side >= 0]] = True
+    return out, filled
+
+
+def consolidate(pairs: Pairs, pair_flow: np.ndarray, offer_qty: np.ndarray, weight: np.ndarray,
+                line_cost_cents: int = LINE_COST_CENTS) -> np.ndarray:
+    """Fewer plan lines where a line costs more than it saves (issue 11 item 18): a fixed charge of
+    ``line_cost_cents`` a line (a call, an order, a delivery) is not a min-cost flow, so this pass
+    runs after it. Request by request (most urgent first, then in the pairs' order), with the rest of
+    the plan fixed, two moves that keep each request's units (so the urgency-weighted units and the
+    fair-share cost stay those of the optimum) and never take more from an offer than it has left:
+    (1) all of the request's units from the one fitting offer that can carry them at the least
+    ``unit_cost``; (2) else, repeatedly, one line's units moved to the request's other lines' offers
+    (cheapest first, within what they have left). A move is made when what it adds to the units'
+    cost (cents) is less than ``line_cost_cents`` times the lines it saves; of the moves, the one
+    that adds least, net of the lines saved. ``pair_flow`` (units per pair, aligned with ``pairs``)
+    is not changed: returns the new units per pair."""
+    flow = pair_flow.copy()
+    left = offer_qty.astype(np.int64).copy()
+    np.subtract.at(left, pairs.offer, flow)
+    starts = np.searchsorted(pairs.need, np.arange(len(weight) + 1))
+    lines_of = np.bincount(pairs.need[flow > 0], minlength=len(weight))
+    split = np.flatnonzero(lines_of >= 2)
+    for i in split[np.argsort(-weight[split], kind="stable")]:
+        ks = np.arange(starts[i], starts[i + 1])
+        while True:
+            taken = flow[ks]
+            on = ks[taken > 0]
+            if len(on) < 2:
+                break
+            units = int(taken.sum())
+            now = int(pairs.unit_cost[on] @ flow[on]) + line_cost_cents * len(on)
+            carry = left[pairs.offer[ks]] + taken               # what each fitting offer could give i
+            single = np.flatnonzero(carry >= units)
+            best_cost, best = now, None
+            if len(single):
+                k = ks[single[np.argmin(pairs.unit_cost[ks[single]])]]
+                cost = int(pairs.unit_cost[k]) * units + line_cost_cents
+                if cost < best_cost:
+                    best_cost, best = cost, {int(k): units}
+            if best is None:
+                for drop in on:
+                    moved, cost, plan = int(flow[drop]), now - line_cost_cents, {}
+                    cost -= int(pairs.unit_cost[drop]) * moved
+                    for k in sorted((k for k in on if k != drop), key=lambda k: (pairs.unit_cost[k], k)):
+                        extra = min(moved, int(left[pairs.offer[k]]))
+                        if extra:
+                            plan[int(k)] = int(flow[k]) + extra
+                            cost += int(pairs.unit_cost[k]) * extra
+                            moved -= extra
+                    if moved == 0 and cost < best_cost:
+                        best_cost, best = cost, {int(k): int(flow[k]) for k in on if k != drop} | plan
+            if best is None:
+                break
+            for k in on:
+                left[pairs.offer[k]] += flow[k]
+                flow[k] = 0
+            for k, units_k in best.items():
+                flow[k] = units_k
+                left[pairs.offer[k]] -= units_k
+    return flow

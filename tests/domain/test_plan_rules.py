@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from marketplace.domain import geo
 from marketplace.domain.allocation import (
+    LINE_COST_CENTS,
     Need,
     Offer,
     allocate,
@@ -146,6 +147,65 @@ def test_gloves_ready_now_beat_cheaper_gloves_in_4_days_for_2_days_of_supply():
     now, later = offer(1, GLOVES, lead=0, price="0.30"), offer(2, GLOVES, lead=4, price="0.25")
     request = need(category=GLOVES, max_price="0.40", supply=2, due=10)
     assert allocated(allocate([request], [later, now])) == {(1, 1): 100}
+
+
+# --- 18. A fixed cost per plan line keeps small requests with one supplier ---------------------
+
+def test_a_1000_glove_request_is_not_split_across_five_suppliers_to_save_a_cent():
+    # The case. Five suppliers have 200 gloves each at $0.09, a sixth 5,000 at $0.10; all in
+    # Los Angeles, ready in 2 days, a month of supply: the unit cost is the price in cents. Before:
+    # five lines, 1,000 x 9 = 9,000 cents. One line from the sixth: 10,000 cents, $10 more, against
+    # four lines saved at $25 each ($100): one supplier.
+    five = [offer(i, GLOVES, quantity=200, price="0.09") for i in range(1, 6)]
+    one = offer(6, GLOVES, quantity=5000, price="0.10")
+    request = need(category=GLOVES, quantity=1000, max_price="0.15")
+    unconsolidated = allocate([request], [*five, one], line_cost_cents=0)
+    assert allocated(unconsolidated) == {(1, i): 200 for i in range(1, 6)}
+    plan = allocate([request], [*five, one])
+    assert LINE_COST_CENTS == 2500
+    assert allocated(plan) == {(1, 6): 1000}
+    assert (plan.secondary_cost, plan.lines_saved) == (10_000, 4)
+    assert plan.weighted_units == unconsolidated.weighted_units
+
+
+def test_splitting_stays_where_no_single_offer_has_enough_or_the_split_saves_more_than_the_lines():
+    # Second example, twice. (a) 1,000 gloves, offers of 600 at $0.09 and 500 at $0.10: no offer has
+    # 1,000 and neither line's units fit in what the other offer has left (0 and 100): 600 + 400.
+    a, b = offer(1, GLOVES, quantity=600, price="0.09"), offer(2, GLOVES, quantity=500, price="0.10")
+    request = need(category=GLOVES, quantity=1000, max_price="0.15")
+    assert allocated(allocate([request], [a, b])) == {(1, 1): 600, (1, 2): 400}
+    # (b) A hospital system's 100,000 gloves: five lots of 20,000 at $0.09 against one of 100,000 at
+    # $0.10. One line would cost 100,000 cents ($1,000) more to save four lines ($100): split.
+    five = [offer(i, GLOVES, quantity=20_000, price="0.09") for i in range(1, 6)]
+    big = need(category=GLOVES, quantity=100_000, max_price="0.15")
+    plan = allocate([big], [*five, offer(6, GLOVES, quantity=100_000, price="0.10")])
+    assert allocated(plan) == {(1, i): 20_000 for i in range(1, 6)} and plan.lines_saved == 0
+
+
+def test_fewer_lines_when_one_supplier_cannot_take_it_all():
+    # Third example: 1,000 units, offers A 700 at $0.09, B 200 at $0.08, C 300 at $0.10. The flow:
+    # B 200 + A 700 + C 100 = 1,600 + 6,300 + 1,000 = 8,900 cents, three lines. No offer has 1,000.
+    # B's 200 units fit in what C has left (200): +200 x (10 - 8) = 400 cents ($4) to save a line
+    # ($25): A 700 + C 300 = 9,300 cents. C's 100 units fit nowhere else (A and B are empty).
+    offers = [offer(1, GLOVES, quantity=700, price="0.09"), offer(2, GLOVES, quantity=200, price="0.08"),
+              offer(3, GLOVES, quantity=300, price="0.10")]
+    request = need(category=GLOVES, quantity=1000, max_price="0.15")
+    assert allocated(allocate([request], offers, line_cost_cents=0)) == {(1, 1): 700, (1, 2): 200, (1, 3): 100}
+    plan = allocate([request], offers)
+    assert allocated(plan) == {(1, 1): 700, (1, 3): 300}
+    assert (plan.secondary_cost, plan.lines_saved) == (9_300, 1)
+
+
+def test_consolidation_never_takes_units_another_request_holds():
+    # Fourth example: the $0.10 supplier has 1,000 units, but an urgent request (1 day of supply)
+    # takes 600 of them first. The other request's five cheap lines cannot move to it (400 left):
+    # it stays split, and the urgent request keeps its 600 units.
+    five = [offer(i, GLOVES, quantity=200, price="0.09") for i in range(1, 6)]
+    one = offer(6, GLOVES, quantity=1000, price="0.10")
+    urgent = need(2, category=GLOVES, quantity=600, max_price="0.15", supply=1, due=5, excluded={1, 2, 3, 4, 5})
+    relaxed = need(1, category=GLOVES, quantity=1000, max_price="0.15")
+    plan = allocate([relaxed, urgent], [*five, one])
+    assert allocated(plan) == {(2, 6): 600, **{(1, i): 200 for i in range(1, 6)}}
 
 
 # --- 18. Near misses ---------------------------------------------------------------------------

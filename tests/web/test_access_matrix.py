@@ -133,6 +133,10 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # CSV imports: the staff member who uploaded the file, and admins (CLI imports: admins only).
     ("imports.batch_page", "GET"): ADMIN,
     ("imports.rejected_report", "GET"): ADMIN,
+    # The control tower (issue 12): the staff dashboard, and the public needs board (aggregates
+    # only; tests/web/test_dashboard.py and the derived-leak crawl check what it shows).
+    ("dashboard.index", "GET"): STAFF,
+    ("dashboard.signal", "GET"): PUBLIC,
 }
 
 # Integer URL arguments the matrix knows how to fill with somebody else's record.

@@ -172,3 +172,50 @@ def test_withdrawn_requests_count_nowhere(scenario):
     withdrawn = db.session.execute(select(DemandRequest).where(DemandRequest.status == "withdrawn")).scalar_one()
     assert withdrawn.quantity == 9999
     assert dashboard.compute()["categories"]["n95_respirator"]["requested"] == 4500
+
+
+def test_a_match_step_and_a_request_ask_for_one_count_after_their_commit(app_ctx):
+    """The second example of the kind: not only decisions; the count is one effect however many
+    changes one commit holds, and it is dropped with a rollback."""
+    from marketplace.services import effects
+
+    calls: list[list[tuple]] = []
+    previous = effects.set_dispatcher(calls.append)
+    try:
+        buyer = make_user("buyer", verified=True)
+        calls.clear()
+        from marketplace.domain.demand import parse_demand
+        from tests.conftest import valid_demand
+
+        values, _ = parse_demand(valid_demand(), demand.today())
+        first = demand.create_request(values, buyer=buyer)
+        demand.create_request(values, buyer=buyer)
+        db.session.rollback()
+        assert calls == []  # rolled back: nothing asked for
+        first = demand.create_request(values, buyer=buyer)
+        demand.withdraw_request(first, actor=buyer)
+        db.session.commit()
+        assert [effect for batch in calls for effect in batch if effect[0] == "refresh_summary"] == [("refresh_summary",)]
+    finally:
+        effects.set_dispatcher(previous)
+
+
+def test_the_sweeper_counts_when_the_newest_count_is_too_old(app_ctx, monkeypatch):
+    from flask import current_app
+
+    from marketplace.jobs import worker
+
+    app = current_app._get_current_object()
+    asked: list[str] = []
+    monkeypatch.setattr(worker, "enqueue_summary_refresh", lambda: asked.append("count") or True)
+    worker.sweep(app)
+    assert asked == ["count"]  # no count yet
+    dashboard.refresh()
+    db.session.commit()
+    worker.sweep(app)
+    assert asked == ["count"]  # a fresh count: nothing to do
+    db.session.execute(db.update(SummarySnapshot).values(
+        computed_at=utcnow() - current_app.config["SUMMARY_MAX_AGE"] - timedelta(seconds=1)))
+    db.session.commit()
+    worker.sweep(app)
+    assert asked == ["count", "count"]

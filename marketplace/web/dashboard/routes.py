@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import Blueprint, render_template, url_for
 
-from ...domain.catalog import PRODUCT_CATEGORIES, label
+from ...domain.catalog import PRODUCT_CATEGORIES
 from ...domain.dashboard import (
     AGE_BUCKETS,
     LEAD_STAGES,
@@ -105,7 +105,7 @@ def signal():
     rows = signal_rows(snapshot.figures["categories"]) if snapshot else []
     return render_template("dashboard/signal.html", rows=[row for row in rows if row.shown],
                            hidden=[row.label for row in rows if not row.shown], windows=NEED_WINDOWS,
-                           as_of=_as_of(snapshot), label=label)
+                           as_of=_as_of(snapshot))
 
 
 def _as_of(snapshot) -> datetime | None:

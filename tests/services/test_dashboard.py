@@ -219,3 +219,12 @@ def test_the_sweeper_counts_when_the_newest_count_is_too_old(app_ctx, monkeypatc
     db.session.commit()
     worker.sweep(app)
     assert asked == ["count", "count"]
+
+
+def test_the_medians_cover_the_last_30_days(scenario):
+    """A lead received 40 days ago and processed 100 hours later moves no median."""
+    _lead(7, "goggles", 100, "approved", 40 * 24, 100, 200)
+    db.session.commit()
+    medians = dashboard.compute()["medians"]
+    assert (medians["submitted_processed"], medians["processed_decided"]) == pytest.approx((2 * H, 4 * H))
+    assert dashboard.MEDIAN_DAYS == 30

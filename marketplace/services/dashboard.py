@@ -29,7 +29,6 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import Integer, and_, case, cast, delete, func, literal, select
 
 from ..domain.dashboard import AGE_BUCKETS, NEED_WINDOWS, median
@@ -39,6 +38,7 @@ from ..domain.match_status import ACCEPTED, DELIVERED, HOLDING_STATUSES, ORDERED
 from ..extensions import db
 from ..models import AuditLog, DemandRequest, Lead, LeadFlag, Match, SummarySnapshot
 from ..models.base import utcnow
+from . import settings
 from .demand import today as city_today
 
 KEEP_SNAPSHOTS = 5
@@ -55,7 +55,7 @@ def latest() -> SummarySnapshot | None:
 
 def refresh_due(max_age: timedelta | None = None, now: datetime | None = None) -> bool:
     """Whether the newest snapshot is missing or older than ``max_age`` (SUMMARY_MAX_AGE)."""
-    max_age = max_age if max_age is not None else current_app.config["SUMMARY_MAX_AGE"]
+    max_age = max_age if max_age is not None else settings.current().summary_max_age
     newest = db.session.execute(select(func.max(SummarySnapshot.computed_at))).scalar()
     return newest is None or newest < (now or utcnow()) - max_age
 

@@ -177,6 +177,10 @@ class Config:
     OPEN_DATA_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
     OCDS_PREFIX: str | None = None
     OCDS_PUBLISH: tuple[str, ...] = ()
+    # The control tower (issue 12): the dashboard and /signal read a summary snapshot counted by a
+    # job (services.dashboard.refresh). Changes that move the figures ask for a count after their
+    # commit; the sweeper counts again when the newest snapshot is older than SUMMARY_MAX_AGE.
+    SUMMARY_MAX_AGE = timedelta(minutes=2)
 
     @classmethod
     def from_env(cls) -> dict:
@@ -224,7 +228,7 @@ class Config:
             if os.environ.get(key):
                 env[key] = int(os.environ[key])
         for key in ("SWEEP_AFTER", "JOB_STALE_AFTER", "PASSWORD_RESET_MAX_AGE", "EMAIL_CONFIRM_MAX_AGE",
-                    "IMPORT_STALE_AFTER", "LEAD_CLAIM_TTL"):
+                    "IMPORT_STALE_AFTER", "LEAD_CLAIM_TTL", "SUMMARY_MAX_AGE"):
             if os.environ.get(key + "_SECONDS"):
                 env[key] = timedelta(seconds=float(os.environ[key + "_SECONDS"]))
         return env

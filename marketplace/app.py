@@ -115,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from .web.api import bp as api_bp
     from .web.auth.routes import bp as auth_bp
     from .web.buyers.routes import bp as buyers_bp
+    from .web.dashboard.routes import bp as dashboard_bp
     from .web.imports.routes import bp as imports_bp
     from .web.main.routes import bp as main_bp
     from .web.matches.routes import bp as matches_bp
@@ -124,7 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from .web.vetting.routes import bp as vetting_bp
 
     for blueprint in (main_bp, auth_bp, suppliers_bp, buyers_bp, vetting_bp, planning_bp, matches_bp, admin_bp,
-                      imports_bp, api_bp, open_data_bp):
+                      imports_bp, api_bp, open_data_bp, dashboard_bp):
         app.register_blueprint(blueprint)
 
 

@@ -36,6 +36,7 @@ matching_cli = AppGroup("matching", help="Compute and export the allocation plan
 dedup_cli = AppGroup("dedup", help="The duplicate search's weights, fitted from the leads.")
 notify_cli = AppGroup("notify", help="Notifications: the staff's daily digest.")
 open_data_cli = AppGroup("open-data", help="Open data: the OCDS release package of accepted and delivered matches.")
+dashboard_cli = AppGroup("dashboard", help="The control tower's figures (the dashboard and /signal).")
 registries_cli = AppGroup("registries", help="The regulators' registries that certification claims are checked against.")
 
 DEMO_ACCOUNTS = (
@@ -341,6 +342,17 @@ def demand_import_command(path: str, encoding: str | None) -> None:
     _run_import(path, lambda stream: demand.import_demand(stream, actor_id=None), encoding)
 
 
+@dashboard_cli.command("refresh")
+def dashboard_refresh_command() -> None:
+    """Count the dashboard's and /signal's figures now (a job does it after changes, and the
+    sweeper when the newest count is older than SUMMARY_MAX_AGE)."""
+    from .services import dashboard
+
+    snapshot = dashboard.refresh()
+    db.session.commit()
+    click.echo(f"Counted in {snapshot.seconds:.2f} s (snapshot {snapshot.id}).")
+
+
 @matching_cli.command("run")
 def matching_run_command() -> None:
     """Compute the allocation plan over all open requests and available supply now."""
@@ -516,6 +528,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(registries_cli)
     app.cli.add_command(demand_cli)
     app.cli.add_command(matching_cli)
+    app.cli.add_command(dashboard_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(leads_cli)
     app.cli.add_command(seed_command)

@@ -26,6 +26,7 @@ from .tasks import (
     import_batch_job,
     process_lead_job,
     refit_job,
+    refresh_summary_job,
     run_effects_in_process,
     run_matching_job,
     send_outbox_job,
@@ -73,6 +74,7 @@ def import_job_id(batch_id: int) -> str:
 MATCHING_JOB_IDS = ("run-matching", "run-matching-again")
 OUTBOX_JOB_ID = "send-outbox"
 REFIT_JOB_ID = "refit-lead-model"
+SUMMARY_JOB_ID = "refresh-summary"
 _WAITING = (b"queued", b"deferred", b"scheduled")
 _REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, OSError)
 
@@ -139,6 +141,8 @@ def _spec(effect: tuple, matching_id: str) -> _Spec | None:
     if name == "refit":
         trigger = (args[0] if args else "asked")[:120]
         return _Spec(TASKS_QUEUE, refit_job, (trigger,), REFIT_JOB_ID, f"refit: {trigger}"[:200])
+    if name == "refresh_summary":
+        return _Spec(TASKS_QUEUE, refresh_summary_job, (), SUMMARY_JOB_ID, "count the dashboard's figures")
     if name == "import_leads":
         return _Spec(TASKS_QUEUE, import_batch_job, (args[0],), import_job_id(args[0]), f"import batch {args[0]}",
                      timeout=int(current_app.config["IMPORT_JOB_TIMEOUT"]))
@@ -276,6 +280,12 @@ def enqueue_refit(trigger: str) -> bool:
     return bool(dispatch([("refit", trigger)]))
 
 
+def enqueue_summary_refresh() -> bool:
+    """Count the control tower's figures again soon (services.dashboard.refresh): on RQ when
+    REDIS_URL is set, otherwise right here. Never raises for Redis trouble."""
+    return bool(dispatch([("refresh_summary",)]))
+
+
 def try_sweeper_lock(seconds: int) -> bool:
     """True for one caller per ``seconds`` across all workers (a Redis SET NX with expiry)."""
     try:
@@ -297,7 +307,8 @@ def forget_lost_jobs(lead_ids: Iterable[int] = (), import_ids: Iterable[int] = (
     conn = connection or redis_connection()
     candidates = [(LEADS_QUEUE, job_id_for(lead_id)) for lead_id in lead_ids]
     candidates += [(TASKS_QUEUE, import_job_id(batch_id)) for batch_id in import_ids]
-    candidates += [(TASKS_QUEUE, job_id) for job_id in (*MATCHING_JOB_IDS, OUTBOX_JOB_ID, REFIT_JOB_ID)]
+    candidates += [(TASKS_QUEUE, job_id) for job_id in (*MATCHING_JOB_IDS, OUTBOX_JOB_ID, REFIT_JOB_ID,
+                                                         SUMMARY_JOB_ID)]
     with conn.pipeline(transaction=False) as pipe:
         for _, job_id in candidates:
             pipe.hget(Job.key_for(job_id), "status")

@@ -13,7 +13,7 @@ from rq import get_current_job
 
 from ..domain.errors import Conflict
 from ..extensions import db
-from ..services import imports, processing
+from ..services import dashboard, imports, processing
 from ..services.match_models import refit, refit_due
 from ..services.notifications import send_pending
 from ..services.planning import run_matching
@@ -90,12 +90,14 @@ def run_in_process(lead_ids: list[int]) -> int:
 
 # Order of the in-process drain: leads first (they bring supply), then the model, then the plan
 # over all of it, then the e-mail the plan wrote.
-_RANK = {"import_leads": -1, "process_lead": 0, "refit_if_due": 1, "refit": 1, "run_matching": 2, "send_outbox": 3}
+_RANK = {"import_leads": -1, "process_lead": 0, "refit_if_due": 1, "refit": 1, "run_matching": 2,
+         "refresh_summary": 2.5, "send_outbox": 3}
 _drain: ContextVar[list | None] = ContextVar("marketplace_effects_drain", default=None)
 
 
 def _coalesce_key(effect: tuple) -> tuple:
-    return (effect[0],) if effect[0] in ("run_matching", "refit", "refit_if_due", "send_outbox") else effect
+    return (effect[0],) if effect[0] in ("run_matching", "refit", "refit_if_due", "send_outbox",
+                                         "refresh_summary") else effect
 
 
 def run_effects_in_process(effects: list[tuple]) -> int:
@@ -138,7 +140,9 @@ def _merge(waiting: list, effects) -> None:
 def _run_here(effect: tuple, waiting: list) -> bool:
     name, *args = effect
     if name == "process_lead":
-        _merge(waiting, [("refit_if_due",)])  # without workers there is no sweeper to ask for it
+        # Without workers there is no sweeper to ask for these: the refit when due, and a count of
+        # the control tower's figures (new leads enter the funnel).
+        _merge(waiting, [("refit_if_due",), ("refresh_summary",)])
         return process_lead_in_process(args[0])
     if name == "run_matching":
         run_matching_in_process(args[0] if args else "changed")
@@ -150,6 +154,8 @@ def _run_here(effect: tuple, waiting: list) -> bool:
         refit_in_process_if_due()
     elif name == "import_leads":
         import_in_process(args[0])
+    elif name == "refresh_summary":
+        refresh_summary_in_process()
     else:
         log.error("unknown effect %r dropped", effect)
         return False
@@ -235,6 +241,27 @@ def send_outbox_in_process() -> None:
     except Exception:
         db.session.rollback()
         log.exception("sending e-mail in-process failed; it stays in the outbox")
+
+
+def _refresh_summary() -> str:
+    snapshot = dashboard.refresh()
+    db.session.commit()  # the job is the use case's edge
+    return f"summary {snapshot.id} counted in {snapshot.seconds:.2f} s"
+
+
+def refresh_summary_job() -> str:
+    """The RQ job: count the control tower's figures into a new summary snapshot."""
+    return _in_app("summary", _refresh_summary)
+
+
+def refresh_summary_in_process() -> None:
+    """Without Redis: the count right here. A failure is logged, never raised into the request
+    (the pages show the previous snapshot and its time)."""
+    try:
+        _refresh_summary()
+    except Exception:
+        db.session.rollback()
+        log.exception("counting the dashboard's figures in-process failed")
 
 
 def run_import(batch_id: int, progress: Callable[[str], object] | None = None) -> str:

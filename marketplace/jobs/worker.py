@@ -25,7 +25,7 @@ from rq.serializers import JSONSerializer
 from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
-from ..services import imports
+from ..services import dashboard, imports
 from ..services.match_models import refit_due
 from ..services.notifications import outbox_waiting
 from ..services.planning import matching_is_stale
@@ -38,6 +38,7 @@ from .queue import (
     enqueue_matching,
     enqueue_outbox,
     enqueue_refit,
+    enqueue_summary_refresh,
     forget_lost_jobs,
     redis_connection,
     try_sweeper_lock,
@@ -106,7 +107,9 @@ def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
     and every CSV import left unfinished with no progress for IMPORT_STALE_AFTER. Then the time
     checks (services.quotes): suppliers asked to confirm quotes about to lapse and buyers whether
     to extend overdue requests, each once (committed here, the e-mail sent after the commit), and
-    a matching run when quotes lapsed or requests passed their date since the newest plan.
+    a matching run when quotes lapsed or requests passed their date since the newest plan. Last, a
+    count of the dashboard's figures when the newest is older than SUMMARY_MAX_AGE
+    (services.dashboard).
     Returns (leads found, leads newly queued). Raises database errors; never Redis errors."""
     # Imports are taken up after IMPORT_STALE_AFTER without progress; `flask bootstrap` (a fresh
     # start of the embedded default) and `flask sweep --older-than 0` take up every one.
@@ -127,6 +130,8 @@ def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
             log.info("sweeper: e-mail sender queued again")
         if refit_due() and enqueue_refit("sweeper: new leads since the last fit"):
             log.info("sweeper: lead-match model refit queued")
+        if dashboard.refresh_due() and enqueue_summary_refresh():
+            log.info("sweeper: the dashboard's figures counted again")
         if stalled and dispatch([("import_leads", batch_id) for batch_id in stalled]):
             log.info("sweeper: %d unfinished import(s) taken up again", len(stalled))
         asked = ask_due()

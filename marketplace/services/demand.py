@@ -118,6 +118,7 @@ def create_request(values: dict, *, buyer: User) -> DemandRequest:
     db.session.flush()
     audit.record(buyer.id, "demand.create", "demand", request.id, after=demand_values(request))
     effects.after_commit("run_matching", f"request {request.id} posted")
+    effects.after_commit("refresh_summary")
     return request
 
 
@@ -135,6 +136,7 @@ def update_request(request: DemandRequest, values: dict, *, actor: User) -> bool
     if after:
         audit.record(actor.id, "demand.update", "demand", request.id, before=before, after=after)
         effects.after_commit("run_matching", f"request {request.id} changed")
+        effects.after_commit("refresh_summary")
         db.session.flush()
     return bool(after)
 
@@ -156,6 +158,7 @@ def withdraw_request(request: DemandRequest, *, actor: User, rest_only: bool = F
                  after={"status": target})
     closed = close_for_withdrawal(request, actor, "request_closed" if rest_only else "request_withdrawn")
     effects.after_commit("run_matching", f"request {request.id} {target}")
+    effects.after_commit("refresh_summary")
     effects.after_commit("send_outbox")
     db.session.flush()
     return closed
@@ -209,11 +212,15 @@ def organisation_requests(organisation_id: int, page: int, per_page: int):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def all_requests(status: str | None, page: int, per_page: int):
+def all_requests(status: str | None, page: int, per_page: int, category: str | None = None):
+    """One page of every organisation's requests (staff), soonest needed first; ``status`` and
+    ``category`` (a product category) narrow it when given."""
     query = (select(DemandRequest).order_by(DemandRequest.needed_by, DemandRequest.id)
              .options(selectinload(DemandRequest.organisation)))
     if status:
         query = query.where(DemandRequest.status == status)
+    if category:
+        query = query.where(DemandRequest.category == category)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
@@ -299,6 +306,7 @@ def import_demand(stream: IO[str], *, actor_id: int | None) -> ImportReport:
             report.unchanged += 1
     if report.imported or report.updated:
         effects.after_commit("run_matching", f"{report.imported + report.updated} request(s) imported")
+        effects.after_commit("refresh_summary")
     db.session.flush()  # the caller commits
     return report
 

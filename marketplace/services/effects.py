@@ -2,7 +2,8 @@
 
 A service says what must happen once its work is saved -- ``after_commit("process_lead", 42)``,
 ``after_commit("run_matching", "lead 42 approved")``, ``after_commit("send_outbox")``,
-``after_commit("refit", trigger)``, ``after_commit("import_leads", batch_id)`` -- and never
+``after_commit("refit", trigger)``, ``after_commit("import_leads", batch_id)``,
+``after_commit("refresh_summary")`` (the control tower's figures, services.dashboard) -- and never
 queues a job itself. The effects wait on the
 SQLAlchemy session (``session.info``); when the outermost transaction commits they are
 deduplicated and handed, all at once, to the dispatcher that the jobs layer installs
@@ -26,10 +27,10 @@ log = logging.getLogger(__name__)
 Effect = tuple
 Dispatcher = Callable[[list[Effect]], object]
 
-KNOWN = ("process_lead", "run_matching", "send_outbox", "refit", "import_leads")
+KNOWN = ("process_lead", "run_matching", "send_outbox", "refit", "import_leads", "refresh_summary")
 # One run reads the latest data, so however many times these are asked for in one commit, one
 # run is enough; the first trigger names it, with a count of the others.
-COALESCED = ("run_matching", "refit")
+COALESCED = ("run_matching", "refit", "refresh_summary")
 _INFO_KEY = "marketplace.effects"
 _dispatcher: Dispatcher | None = None
 

@@ -117,6 +117,7 @@ def _change_status(match: Match, actor: User, party: str, action_name: str, *, r
         raise MatchTransitionError("Someone else changed this match a moment ago; please look again.")
     detail = reason or (dict(CLOSE_REASONS).get(close_reason) if close_reason else None)
     # Every closing is "match.close" in the audit log (the reason says which); histories read it so.
+    effects.after_commit("refresh_summary")  # supply against demand and the match funnel moved
     audit.record(actor.id, "match.close" if close_reason else f"match.{action_name}", "match", match.id,
                  before={"status": before},
                  after={"status": target}, detail=detail)
@@ -160,6 +161,7 @@ def _close_active(query, actor: User | None, close_reason: str, statuses) -> int
     for match in matches:
         before = match.status
         match.status, match.close_reason, match.updated_at = "closed", close_reason, utcnow()
+        effects.after_commit("refresh_summary")
         audit.record(actor.id if actor else None, "match.close", "match", match.id, before={"status": before},
                      after={"status": "closed"}, detail=reason)
         _notify_parties(match, fact("match_closed", match_id=match.id, close_reason=close_reason),
@@ -192,14 +194,19 @@ def lead_status_changed(lead: Lead, before: str, after: str, actor: User) -> Non
 
 
 def matches_query(*, organisation_id: int | None = None, lead_owner_id: int | None = None,
-                  lead_id: int | None = None, demand_id: int | None = None, status: str | None = None):
+                  lead_id: int | None = None, demand_id: int | None = None, status: str | None = None,
+                  category: str | None = None):
     query = select(Match).order_by(Match.id.desc()).options(
         selectinload(Match.demand).selectinload(DemandRequest.organisation), selectinload(Match.lead))
     if organisation_id is not None:
         query = query.join(DemandRequest, DemandRequest.id == Match.demand_id).where(
             DemandRequest.organisation_id == organisation_id)
+    if lead_owner_id is not None or category is not None:
+        query = query.join(Lead, Lead.id == Match.lead_id)
     if lead_owner_id is not None:
-        query = query.join(Lead, Lead.id == Match.lead_id).where(Lead.owner_id == lead_owner_id)
+        query = query.where(Lead.owner_id == lead_owner_id)
+    if category is not None:
+        query = query.where(Lead.product_category == category)  # the offer's category
     if lead_id is not None:
         query = query.where(Match.lead_id == lead_id)
     if demand_id is not None:

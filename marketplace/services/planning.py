@@ -222,6 +222,7 @@ def release_plan(plan: MatchPlan, actor: User) -> int:
 
 def _announce_proposal(match: Match, actor: User, *, buyers: dict[int, list[User]] | None = None) -> None:
     """The audit row and the notifications of a new proposal (the caller flushed it and commits)."""
+    effects.after_commit("refresh_summary")  # units proposed
     audit.record(actor.id, "match.propose", "match", match.id,
                  after={"status": PROPOSED, "quantity": match.quantity, "plan": match.plan_id})
     # The supplier learns who the buyer is only once the buyer accepts (see supplier_sees_buyer).

@@ -106,6 +106,12 @@ class Settings:
         return self._config["LEAD_CLAIM_TTL"]
 
     @property
+    def summary_max_age(self):
+        """The sweeper counts the control tower's figures again when the newest count is older than
+        this (SUMMARY_MAX_AGE, a timedelta; default 2 minutes; services.dashboard)."""
+        return self._config["SUMMARY_MAX_AGE"]
+
+    @property
     def four_eyes_value_usd(self) -> int:
         """Above this value (USD, quantity x unit price) an approval takes two vetters (FOUR_EYES_VALUE_USD)."""
         return int(self._config["FOUR_EYES_VALUE_USD"])

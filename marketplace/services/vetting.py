@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, literal, or_, select, tuple_, update
 
+from ..domain.dashboard import AGE_FILTERS, age_window
 from ..domain.dedup import AUTO_MERGE_PROBABILITY
 from ..domain.errors import Conflict
 from ..domain.four_eyes import FourEyes, four_eyes, second_approval_refusal
@@ -61,6 +62,7 @@ class QueueFilter:
     sort: str = "best"
     claim: str | None = None      # "mine" (my live claims) | "unclaimed" (no live claim)
     waiting: str | None = None    # "answered" (the supplier answered) | "second" (awaiting a second approval)
+    age: str | None = None        # a domain.dashboard.AGE_FILTERS code: leads created that long ago
     viewer_id: int | None = None  # whose "mine"
     claim_since: datetime | None = None  # claims made before this have lapsed (now - LEAD_CLAIM_TTL)
 
@@ -126,7 +128,12 @@ def queue_select(flt: QueueFilter):
         query = query.where(Lead.status.in_(OPEN_STATUSES))
     elif flt.status and flt.status != "all":
         query = query.where(Lead.status == flt.status)
-    if flt.processing in ("pending", "failed"):
+    if flt.age in AGE_FILTERS:
+        newest, oldest = age_window(flt.age, utcnow())
+        query = query.where(Lead.created_at <= oldest)
+        if newest is not None:
+            query = query.where(Lead.created_at > newest)
+    if flt.processing in ("pending", "failed", "done"):
         query = query.where(Lead.processing_state == flt.processing)
     if flt.category:
         query = query.where(Lead.product_category == flt.category)
@@ -351,6 +358,7 @@ def decide(lead: Lead, actor: User, action: str, text: str | None = None) -> str
                      after=after, detail=text)
     db.session.flush()
     db.session.refresh(lead)
+    effects.after_commit("refresh_summary")  # the funnel and the backlog moved
     _tell_about(lead, action, text)
     if APPROVED in (before, target) and before != target:
         lead_status_changed(lead, before, target, actor)

@@ -42,6 +42,11 @@ def build_app(instance: Path):
     with app.app_context():
         upgrade()
         accounts = {role: (email, password) for role, email, password in seed_demo()}
+        from marketplace.extensions import db
+        from marketplace.services import dashboard
+
+        dashboard.refresh()  # the control tower's first count, as `make run`'s sweep makes it
+        db.session.commit()
     return app, accounts
 
 
@@ -87,6 +92,8 @@ def take_screenshots(base_url: str, accounts: dict, outdir: Path) -> list[str]:
         page = new_page()
         page.goto("/")
         shoot(page, "start")
+        page.goto("/signal")
+        shoot(page, "signal")
         page.context.close()
 
         page = new_page("supplier")
@@ -147,6 +154,9 @@ def take_screenshots(base_url: str, accounts: dict, outdir: Path) -> list[str]:
         page.context.close()
 
         page = new_page("vetter")
+        page.goto("/dashboard")  # staff's landing page (issue 12)
+        page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-supply'))")
+        shoot(page, "dashboard")
         page.goto("/staff/matching")
         shoot(page, "staff-plan")
         page.goto("/staff/requests?status=all")

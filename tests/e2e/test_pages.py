@@ -35,6 +35,8 @@ def test_admin_creates_a_vetter_verifies_an_organisation_and_deactivates_a_user(
 
     page.on("dialog", answer)
     sign_in(page, admin, DEFAULT_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/dashboard$"))  # staff land on the dashboard (issue 12)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
     expect(page).to_have_url(re.compile(r"/admin/users$"))
 
     # A new vetter.
@@ -107,6 +109,8 @@ def test_vetter_imports_a_csv_file_and_sees_the_report(clean_app, page):
     with clean_app.app_context():
         vetter = make_user("vetter", "vetter@city.example").email
     sign_in(page, vetter, DEFAULT_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/dashboard$"))  # staff land on the dashboard (issue 12)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Leads").click()
     expect(page).to_have_url(re.compile(r"/staff/leads$"))
     expect(page.locator("tbody")).to_contain_text("No leads match.")
 

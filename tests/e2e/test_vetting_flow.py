@@ -50,6 +50,7 @@ def test_vetter_rejects_a_flagged_duplicate_and_the_supplier_sees_it(clean_app, 
 
     vetter = open_page()
     sign_in(vetter, "val@lacity.example.org", DEFAULT_PASSWORD)
+    vetter.goto("/staff/leads")  # staff land on the dashboard (issue 12)
     expect(vetter.get_by_role("heading", name="Vetting queue")).to_be_visible()
     vetter.get_by_label("Flag").select_option(label="Payment up front")
     vetter.get_by_role("button", name="Show").click()

@@ -30,6 +30,7 @@ def test_save_and_next_and_the_keyboard_through_a_filtered_queue(clean_app, open
 
     vetter = open_page()
     sign_in(vetter, "val@lacity.example.org", DEFAULT_PASSWORD)
+    vetter.goto("/staff/leads")  # staff land on the dashboard (issue 12)
     vetter.locator('select[name="category"]').select_option("isolation_gown")
     vetter.locator('select[name="sort"]').select_option(label="Oldest first")
     vetter.get_by_role("button", name="Show").click()
@@ -94,6 +95,7 @@ def test_four_eyes_approval_by_two_vetters(clean_app, open_page, processed):  # 
 
     bob = open_page()
     sign_in(bob, "bob@lacity.example.org", DEFAULT_PASSWORD)
+    bob.goto("/staff/leads")
     bob.locator('select[name="waiting"]').select_option(label="Awaiting second approval")
     bob.get_by_role("button", name="Show").click()
     row = bob.locator("table.queue tbody tr").filter(has=bob.get_by_role("link", name=str(lead_id), exact=True))

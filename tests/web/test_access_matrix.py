@@ -171,6 +171,10 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("open_data.daily_csv", "GET"): PUBLIC,
     ("open_data.daily_json", "GET"): PUBLIC,
     ("open_data.datapackage", "GET"): PUBLIC,
+    # The control tower (issue 12): the staff dashboard, and the public needs board (aggregates
+    # only; tests/web/test_dashboard.py and the derived-leak crawl check what it shows).
+    ("dashboard.index", "GET"): STAFF,
+    ("dashboard.signal", "GET"): PUBLIC,
 }
 
 # Integer URL arguments the matrix knows how to fill with somebody else's record.

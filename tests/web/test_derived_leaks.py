@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import DemandRequest, Lead, Match, OutboxEmail, User
-from marketplace.services import matches, notifications, planning, processing
+from marketplace.services import dashboard, matches, notifications, planning, processing
 from tests.conftest import approve, login, make_lead, make_request, make_user
 from tests.web.test_access_matrix import crawl, every_get_url
 
@@ -57,6 +57,8 @@ class DerivedWorld:
             matches.act_on_match(hand, buyer, "accept")  # the supplier is told, and learns the buyer's name
             db.session.commit()
             notifications.send_pending()  # with Redis the sender is only queued: word the e-mails now
+            db.session.commit()
+            dashboard.refresh()  # the public needs board's figures (with Redis the count is only queued)
             db.session.commit()
             lead = db.session.get(Lead, lead.id)
             assert lead.risk_score is not None, "the lead should be scored (the score is searched for)"
@@ -179,6 +181,28 @@ def test_open_data_in_every_format_shows_none_of_it(world, clean_app):
             failures.append(f"{url} shows {leaks}")
     assert {"text/html", "text/csv", "application/json"} <= kinds
     assert failures == []
+
+
+def test_the_public_needs_board_is_crawled_and_derives_nothing(world, clean_app):
+    """/signal (issue 12) is one of the crawled pages; with one organisation asking, it shows no
+    figure of the request (no quantity, remainder, price or maximum); with three organisations it
+    shows their sum, never one of them."""
+    assert "/signal" in every_get_url(clean_app, world.ids)
+    page = world.clients["anonymous"].get("/signal")
+    assert page.status_code == 200
+    text = _plain_text(page.get_data(as_text=True))
+    assert found(text, "anonymous", world) == []
+    assert "St. Vincent" not in text and "N95 respirator Short" not in text
+    with clean_app.app_context():
+        for n, name, units in ((1, "Qorvanth Clinic", 1013), (2, "Mirelda Hospice", 1021)):
+            other = make_user("buyer", f"buyer{n}@clinic{n}.example", organisation=name, verified=True)
+            make_request(other, quantity=str(units), max_unit_price="1.4713")
+        dashboard.refresh()
+        db.session.commit()
+    text = _plain_text(world.clients["anonymous"].get("/signal").get_data(as_text=True))
+    assert "N95 respirator Short" in text  # three organisations: the category is shown
+    assert found(text, "anonymous", world) == []
+    assert "Qorvanth" not in text and "Mirelda" not in text and "1,013" not in text and "1,021" not in text
 
 
 @pytest.mark.parametrize("role", ["supplier", "buyer"])

@@ -14,8 +14,9 @@ bp = Blueprint("main", __name__)
 HOME_BY_ROLE = {
     "supplier": "suppliers.my_leads",
     "buyer": "buyers.home",
-    "vetter": "vetting.leads_list",
-    "admin": "admin.users",
+    # Staff land on the control tower (issue 12); the queue and the admin pages are in the menu.
+    "vetter": "dashboard.index",
+    "admin": "dashboard.index",
 }
 
 

@@ -3,7 +3,7 @@ What each sees and may do is decided in services.matches and domain.match_status
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...domain.catalog import STAFF_ROLES
+from ...domain.catalog import PRODUCT_CATEGORIES, STAFF_ROLES
 from ...domain.match_status import MATCH_STATUSES, MatchTransitionError
 from ...extensions import db
 from ...services import audit, matches
@@ -21,11 +21,14 @@ def index():
     """The matches the signed-in user is party to (all, for staff), optionally by status."""
     status = request.args.get("status")
     status = status if status in ("active", *dict(MATCH_STATUSES)) else None
+    category = request.args.get("category")
+    category = category if category in dict(PRODUCT_CATEGORIES) else None
     scope = {"buyer": {"organisation_id": current_user.organisation_id or -1},
              "supplier": {"lead_owner_id": current_user.id}}.get(current_user.role, {})
     pagination = matches.matches_page(request.args.get("page", 1, type=page_number),
-                                       current_app.config["ITEMS_PER_PAGE"], status=status, **scope)
-    return render_template("matches/list.html", pagination=pagination, status=status)
+                                       current_app.config["ITEMS_PER_PAGE"], status=status,
+                                       category=category, **scope)
+    return render_template("matches/list.html", pagination=pagination, status=status, category=category)
 
 
 @bp.get("/<int:match_id>")

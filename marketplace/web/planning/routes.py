@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 
 from ...domain import allocation
+from ...domain.catalog import PRODUCT_CATEGORIES
 from ...domain.demand import DEMAND_COLUMNS, DEMAND_STATUSES, OPTIONAL_DEMAND_COLUMNS, demand_example
 from ...domain.imports import template_text
 from ...extensions import db
@@ -27,9 +28,12 @@ def requests_list():
     """All demand requests (open by default), with the units already matched to each."""
     status = request.args.get("status", "open")
     status = status if status in dict(DEMAND_STATUSES) else None
+    category = request.args.get("category")
+    category = category if category in dict(PRODUCT_CATEGORIES) else None
     pagination = demand.all_requests(status, request.args.get("page", 1, type=page_number),
-                                     current_app.config["ITEMS_PER_PAGE"])
-    return render_template("planning/requests.html", pagination=pagination, status=status,
+                                     current_app.config["ITEMS_PER_PAGE"], category=category)
+    return render_template("planning/requests.html", pagination=pagination, status=status, category=category,
+                           categories=PRODUCT_CATEGORIES,
                            held=demand.held_units_by_request([r.id for r in pagination.items]),
                            states=demand.request_states(list(pagination.items)))
 

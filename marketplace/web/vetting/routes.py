@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, label
+from ...domain.dashboard import AGE_BUCKETS, AGE_FILTERS, WEEK
 from ...domain.errors import Conflict
 from ...domain.imports import template_text
 from ...domain.lead_status import LEAD_STATUSES, SUBMITTED, TransitionError, available_actions
@@ -26,6 +27,8 @@ bp = Blueprint("vetting", __name__, url_prefix="/staff")
 
 CLAIM_FILTERS = {"mine": "Claimed by me", "unclaimed": "Not claimed"}
 WAITING_FILTERS = {"answered": "Supplier answered", "second": "Awaiting second approval"}
+# The age filter (the dashboard's backlog bars and "this week" link here): code -> "Received ...".
+AGE_LABELS = {code: label for code, label, _, _ in (*AGE_BUCKETS, WEEK)}
 
 
 def queue_filter(args) -> vetting.QueueFilter:
@@ -37,7 +40,8 @@ def queue_filter(args) -> vetting.QueueFilter:
         category=args.get("category") if args.get("category") in dict(PRODUCT_CATEGORIES) else None,
         supplier_type=args.get("supplier_type") if args.get("supplier_type") in dict(SUPPLIER_TYPES) else None,
         flag=args.get("flag") if args.get("flag") in FLAG_LABELS else None,
-        processing=args.get("processing") if args.get("processing") in ("pending", "failed") else None,
+        processing=args.get("processing") if args.get("processing") in ("pending", "failed", "done") else None,
+        age=args.get("age") if args.get("age") in AGE_FILTERS else None,
         search="".join(c for c in args.get("q") or "" if c.isprintable()).strip()[:100] or None,
         sort=args.get("sort") if args.get("sort") in vetting.SORTS else "best",
         claim=args.get("claim") if args.get("claim") in CLAIM_FILTERS else None,
@@ -92,7 +96,7 @@ def leads_list():
                            base_args=base_args, statuses=LEAD_STATUSES, categories=PRODUCT_CATEGORIES,
                            supplier_types=SUPPLIER_TYPES, flags=FLAG_LABELS, sorts=vetting.SORTS,
                            counts=vetting.processing_counts(), count_cap=vetting.COUNT_CAP, here=here,
-                           claim_filters=CLAIM_FILTERS, waiting_filters=WAITING_FILTERS,
+                           claim_filters=CLAIM_FILTERS, waiting_filters=WAITING_FILTERS, ages=AGE_LABELS,
                            claims={lead.id: vetting.live_claim(lead) for lead in rows},
                            answered=vetting.answered_ids([lead.id for lead in rows]))
 

@@ -1,0 +1,162 @@
+"""The control tower's figures as rules (issue 12, items 1 and 2): age buckets of the vetting
+backlog, the needed-by windows of the public needs board, medians, the reference price band, and
+the small-cell rule that keeps the public board to aggregates.
+
+Everything here is pure: the figures are counted by services.dashboard (stored as a summary
+snapshot by a job) and only read, worded and suppressed here.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from .catalog import PRODUCT_CATEGORIES
+from .disclosure import may_disclose
+from .reference import reference_json
+
+# A public cell (a category, or a category in a needed-by window) is shown only when some
+# organisations are behind it and the one public-aggregate rule allows it (domain.disclosure: at
+# least MIN_ORGANISATIONS; fewer, and a reader who knows one hospital could learn another's).
+
+
+def _public(organisations: int) -> bool:
+    return organisations > 0 and may_disclose(organisations)
+
+# The vetting backlog by age: (code, label, from days, to days (None: no end)). The codes are the
+# vetting queue's ``age`` filter (web.vetting.routes.queue_filter), so each bar links to its leads.
+AGE_BUCKETS: tuple[tuple[str, str, int, int | None], ...] = (
+    ("lt1d", "under a day", 0, 1),
+    ("1to3d", "1 to 3 days", 1, 3),
+    ("3to7d", "3 to 7 days", 3, 7),
+    ("gt7d", "over 7 days", 7, None),
+)
+# "This week" for the risk signals: leads submitted in the last 7 days (also a queue filter).
+WEEK = ("week", "submitted in the last 7 days", 0, 7)
+AGE_FILTERS = {code: (low, high) for code, _, low, high in (*AGE_BUCKETS, WEEK)}
+
+# When the public board says units are needed: (code, label, from day, to day) after today.
+NEED_WINDOWS: tuple[tuple[str, str, int | None, int | None], ...] = (
+    ("week", "within 7 days (or overdue)", None, 7),
+    ("month", "in 8 to 28 days", 8, 28),
+    ("later", "later", 29, None),
+)
+
+# The lead funnel and the match funnel, in stage order: (code, label).
+LEAD_STAGES = (("submitted", "Submitted"), ("processed", "Processed"), ("in_review", "In review"),
+               ("approved", "Approved"), ("rejected", "Rejected"))
+MATCH_STAGES = (("proposed", "Proposed"), ("accepted", "Accepted"), ("ordered", "Ordered"),
+                ("delivered", "Delivered"))
+# The medians between stages: (code, label). Computed by services.dashboard._medians.
+STAGE_GAPS = (("submitted_processed", "submitted to processed"),
+              ("processed_decided", "processed to approved or rejected"),
+              ("proposed_accepted", "proposed to accepted"),
+              ("accepted_ordered", "accepted to ordered"),
+              ("ordered_delivered", "ordered to delivered"))
+
+
+def age_window(code: str, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """The created_at range (newest bound, oldest bound) of the age filter ``code``: leads
+    created after the first (if any) and at or before the second. KeyError for an unknown code."""
+    low, high = AGE_FILTERS[code]
+    return (now - timedelta(days=high) if high is not None else None, now - timedelta(days=low))
+
+
+def need_window(needed_by: date, today: date) -> str:
+    """The NEED_WINDOWS code for a request needed by ``needed_by`` (overdue counts as this week)."""
+    days = (needed_by - today).days
+    if days <= 7:
+        return "week"
+    return "month" if days <= 28 else "later"
+
+
+def median(values: Iterable[float]) -> float | None:
+    """The median of ``values`` (the mean of the middle two for an even count), None if empty."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def duration_words(seconds: float | None) -> str:
+    """A duration for people: "—" for none, "45 min", "3.5 h", "2.1 days"."""
+    if seconds is None:
+        return "—"
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+@dataclass(frozen=True)
+class PriceBand:
+    """The band a fair unit price falls in, in US dollars per unit: under ``low`` the scoring calls
+    it too good to be true, over ``high`` it is over 10% above the reference (California Penal Code
+    396). ``reference`` is the reference price itself, ``label`` what it is a price of."""
+
+    low: float
+    reference: float
+    high: float
+    label: str
+
+
+def price_band(category: str, reference: Mapping | None = None) -> PriceBand | None:
+    """The fair price band of ``category`` from reference_data.json (the same numbers that score
+    leads: ``price_too_low.below`` and the lowest ``price_bands`` factor); None without a reference."""
+    ref = reference or reference_json()
+    entry = ref["reference_prices"].get(category)
+    if entry is None:
+        return None
+    low = ref["price_too_low"]["below"]
+    high = min(band["above"] for band in ref["price_bands"])
+    price = float(entry["price"])
+    return PriceBand(low=price * low, reference=price, high=price * high, label=entry["label"])
+
+
+@dataclass(frozen=True)
+class NeedCell:
+    window: str        # a NEED_WINDOWS code
+    label: str
+    units: int | None  # None: suppressed (fewer than MIN_ORGANISATIONS organisations)
+
+
+@dataclass(frozen=True)
+class SignalRow:
+    """One category on the public needs board. ``short`` and ``units_short`` (units still needed
+    beyond the free approved supply) are None when the category covers fewer than
+    MIN_ORGANISATIONS organisations: then nothing but its name is shown."""
+
+    category: str
+    label: str
+    shown: bool
+    short: bool | None
+    units_short: int | None
+    cells: tuple[NeedCell, ...]
+    band: PriceBand | None
+
+
+def signal_rows(categories: Mapping[str, Mapping], reference: Mapping | None = None) -> list[SignalRow]:
+    """The public needs board from a snapshot's per-category figures. Each ``categories[c]`` has
+    ``still_needed`` (units), ``free_supply`` (units), ``organisations`` (distinct organisations
+    with units still needed) and ``windows``: {window code: {"units", "organisations"}}.
+    A category, and each of its window cells, is shown only when it covers MIN_ORGANISATIONS or
+    more organisations. The free supply is never shown (with it, a reader could subtract the
+    shown cells from the shortfall to learn a suppressed one). Categories most short first."""
+    rows = []
+    for code, label in PRODUCT_CATEGORIES:
+        figures = categories.get(code) or {}
+        shown = _public(int(figures.get("organisations", 0)))
+        cells = []
+        for window, window_label, _, _ in NEED_WINDOWS:
+            cell = (figures.get("windows") or {}).get(window) or {}
+            visible = shown and _public(int(cell.get("organisations", 0)))
+            cells.append(NeedCell(window, window_label, int(cell.get("units", 0)) if visible else None))
+        needed, free = int(figures.get("still_needed", 0)), int(figures.get("free_supply", 0))
+        rows.append(SignalRow(category=code, label=label, shown=shown,
+                              short=(needed > free) if shown else None,
+                              units_short=max(0, needed - free) if shown else None,
+                              cells=tuple(cells), band=price_band(code, reference)))
+    rows.sort(key=lambda r: (not r.shown, -(r.units_short or 0), r.label))
+    return rows

@@ -1,0 +1,121 @@
+"""The control tower (issue 12): the staff dashboard at /dashboard (staff's landing page) and the
+public needs board at /signal (no sign-in). Both read the newest summary snapshot, one row
+(services.dashboard), never counts over whole tables: the figures are counted by a job."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, render_template, url_for
+
+from ...domain.catalog import PRODUCT_CATEGORIES
+from ...domain.dashboard import (
+    AGE_BUCKETS,
+    LEAD_STAGES,
+    MATCH_STAGES,
+    NEED_WINDOWS,
+    STAGE_GAPS,
+    WEEK,
+    duration_words,
+    signal_rows,
+)
+from ...domain.scoring import FLAG_LABELS
+from ...services import dashboard
+from ..access import staff_required
+
+bp = Blueprint("dashboard", __name__)
+CATEGORY_LABELS = dict(PRODUCT_CATEGORIES)
+
+# Supply against demand: (figure code, column heading) in the order shown.
+SUPPLY_COLUMNS = (("still_needed", "Still needed"), ("free_supply", "Free approved supply"),
+                  ("proposed", "Proposed"), ("accepted", "Accepted"), ("delivered", "Delivered"))
+
+
+def supply_link(category: str, figure: str) -> str:
+    """The filtered list behind one supply-against-demand figure."""
+    if figure == "still_needed":
+        return url_for("planning.requests_list", status="open", category=category)
+    if figure == "free_supply":
+        return url_for("vetting.leads_list", status="approved", category=category)
+    return url_for("matches.index", status=figure, category=category)
+
+
+LEAD_LINKS = {"submitted": {"status": "all"}, "processed": {"status": "all", "processing": "done"},
+              "in_review": {"status": "open"}, "approved": {"status": "approved"},
+              "rejected": {"status": "rejected"}}
+
+
+def _dashboard_view(figures: dict) -> dict:
+    """The page's rows, each figure with the link to its list, and the charts' data (the same
+    numbers: the tables are the charts' text for screen readers)."""
+    categories = figures["categories"]
+    supply = [{"category": code, "label": text,
+               "cells": [(figures_key, categories.get(code, {}).get(figures_key, 0), supply_link(code, figures_key))
+                         for figures_key, _ in SUPPLY_COLUMNS]}
+              for code, text in PRODUCT_CATEGORIES
+              if any(categories.get(code, {}).get(key, 0) for key, _ in SUPPLY_COLUMNS)]
+    leads = [(text, figures["leads"].get(code, 0), url_for("vetting.leads_list", **LEAD_LINKS[code]))
+             for code, text in LEAD_STAGES]
+    match_rows = [(text, figures["matches"].get(code, 0), url_for("matches.index", status=code))
+                  for code, text in MATCH_STAGES]
+    medians = [(text, duration_words(figures["medians"].get(code))) for code, text in STAGE_GAPS]
+    backlog = [(text, figures["backlog"].get(code, 0), url_for("vetting.leads_list", status="open", age=code,
+                                                               sort="oldest"))
+               for code, text, _, _ in AGE_BUCKETS]
+    signals = [(FLAG_LABELS.get(s["code"], s["code"]), s["seen"], s["stopped"],
+                url_for("vetting.leads_list", status="all", flag=s["code"], age=WEEK[0]),
+                url_for("vetting.leads_list", status="rejected", flag=s["code"], age=WEEK[0]))
+               for s in figures["signals"]]
+    charts = {
+        "supply": {"labels": [row["label"] for row in supply],
+                   "series": [{"label": heading, "data": [row["cells"][i][1] for row in supply],
+                               "links": [row["cells"][i][2] for row in supply]}
+                              for i, (_, heading) in enumerate(SUPPLY_COLUMNS)]},
+        "funnel": {"labels": [text for text, _, _ in leads + match_rows],
+                   "series": [{"label": "Count", "data": [n for _, n, _ in leads + match_rows],
+                               "links": [link for _, _, link in leads + match_rows]}]},
+        "backlog": {"labels": [text for text, _, _ in backlog],
+                    "series": [{"label": "Open leads", "data": [n for _, n, _ in backlog],
+                                "links": [link for _, _, link in backlog]}]},
+    }
+    shortfall = [{**row, "label": CATEGORY_LABELS.get(row["category"], row["category"]),
+                  "first_short_on": date.fromisoformat(row["first_short_on"]) if row["first_short_on"] else None,
+                  "link": url_for("planning.requests_list", status="open", category=row["category"])}
+                 for row in figures.get("shortfall", [])]
+    short = [row for row in shortfall if row["short_units"]]
+    if short:
+        charts["shortfall"] = {"labels": [row["label"] for row in short],
+                               "series": [{"label": f"Week {week + 1}", "data": [row["weekly_short"][week] for row in short],
+                                           "links": [row["link"] for row in short]}
+                                          for week in range(len(short[0]["weekly_short"]))]}
+    return {"shortfall": shortfall, "supply": supply, "supply_columns": SUPPLY_COLUMNS, "leads": leads, "matches": match_rows,
+            "medians": medians, "backlog": backlog, "signals": signals, "charts": charts,
+            "waiting": figures["waiting_on_supplier"],
+            "waiting_link": url_for("vetting.leads_list", status="info_requested", sort="oldest")}
+
+
+@bp.get("/dashboard")
+@staff_required
+def index():
+    """Staff's landing page: supply against demand per category, the funnel with the median time
+    between stages, the vetting backlog by age, and this week's risk signals; every figure links
+    to the filtered list behind it."""
+    snapshot = dashboard.latest()
+    view = _dashboard_view(snapshot.figures) if snapshot else None
+    return render_template("dashboard/index.html", snapshot=snapshot, view=view,
+                           as_of=_as_of(snapshot))
+
+
+@bp.get("/signal")
+def signal():
+    """The public needs board: which categories are short, how many units by when, the fair price
+    band, how to offer. Aggregates only: no organisation, person or buyer's price, and no cell
+    covering fewer than three organisations (domain.dashboard.signal_rows)."""
+    snapshot = dashboard.latest()
+    rows = signal_rows(snapshot.figures["categories"]) if snapshot else []
+    return render_template("dashboard/signal.html", rows=[row for row in rows if row.shown],
+                           hidden=[row.label for row in rows if not row.shown], windows=NEED_WINDOWS,
+                           as_of=_as_of(snapshot))
+
+
+def _as_of(snapshot) -> datetime | None:
+    return snapshot.computed_at if snapshot else None

@@ -33,7 +33,7 @@ FIELD_LABELS = {
     "pack_size": "units a pack", "min_order_qty": "minimum order", "lead_time_days": "lead time (days)",
     "company_name": "company", "contact_name": "contact", "product_description": "description",
     "supplier_type": "kind of supplier", "country_of_origin": "country of origin", "payment_terms": "payment terms",
-    "valid_until": "quote valid until",
+    "valid_until": "quote valid until", "delivery_on": "delivery date",
 }
 
 
@@ -188,6 +188,18 @@ def _quote_confirmed(e: Entry, role: str) -> str:
             + (f": {what}" if what else ""))
 
 
+def _with_delivery(template: str, joiner: str = ", delivery expected on ") -> Callable[[Entry, str], str]:
+    """A match step that may give the expected delivery date (after["delivery_on"]): the step in
+    words, then the date, and the date it replaces if there was one."""
+    def word(e: Entry, role: str) -> str:
+        text = template.format(who=_who(e, role))
+        day, before = dict(e.after or {}).get("delivery_on"), dict(e.before or {}).get("delivery_on")
+        if day:
+            text += f"{joiner}{day}" + (f" (was {before})" if before else "")
+        return text
+    return word
+
+
 def _staff_generic(e: Entry, role: str) -> str:
     name = e.action.split(".", 1)[-1].replace("_", " ")
     return f"{name.capitalize()} by {_who(e, role)}{_colon(e.detail)}"
@@ -203,10 +215,11 @@ HISTORY: dict[str, dict[str, Any]] = {
     "match.propose": _for(_propose, _propose, _propose),
     "match.accept": _for(*[_simple("Accepted by {who}")] * 3),
     "match.decline": _for(*[_simple("Declined by {who}", detail=True)] * 3),
-    "match.mark_ordered": _for(*[_simple("Marked as ordered by {who}")] * 3),
+    "match.mark_ordered": _for(*[_with_delivery("Marked as ordered by {who}")] * 3),
     "match.mark_delivered": _for(*[_simple("Marked as delivered by {who}")] * 3),
     "match.close": _for(*[_simple("Closed by {who}", detail=True)] * 3),
-    "match.confirm_availability": _for(*[_simple("Availability confirmed by {who}")] * 3),
+    "match.confirm_availability": _for(*[_with_delivery("Availability confirmed by {who}")] * 3),
+    "match.set_delivery_date": _for(*[_with_delivery("Delivery date confirmed by {who}", ": expected on ")] * 3),
     "lead.create": _for(_lead_create, _lead_create),
     "lead.release": _for(_simple("Sent to the review queue: the owner confirmed their e-mail address"),
                          _simple("Sent to the city's reviewers: you confirmed your e-mail address")),

@@ -8,8 +8,11 @@ the request's need, so no plan ever promises the same boxes twice; accepting mak
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from .catalog import STAFF_ROLES
+from .dates import DateError, parse_date
+from .errors import FieldError
 
 PROPOSED = "proposed"
 ACCEPTED = "accepted"
@@ -79,11 +82,14 @@ class MatchAction:
     name: str
     label: str
     sources: frozenset[str]
-    target: str
+    target: str | None               # None: the status stays (see delivery_date)
     parties: frozenset[str]          # "buyer", "supplier" (of this match) or a staff role
     needs: str | None = None         # "reason" (free text) or "close_reason" (one of CLOSE_REASONS)
     returns_units: bool = False      # the units go back to supply and need: re-match
     close_reason: str | None = None  # the reason this action always closes with (no choice asked)
+    # The expected delivery date the action takes (issue 12 item 1): None (none), "optional" or
+    # "required". The status is kept when ``target`` is None (the action only records the date).
+    delivery_date: str | None = None
 
     @property
     def style(self) -> str:
@@ -95,14 +101,17 @@ MATCH_ACTIONS: dict[str, MatchAction] = {a.name: a for a in (
     MatchAction("decline", "Decline", frozenset({PROPOSED}), DECLINED, frozenset({"buyer"}),
                 needs="reason", returns_units=True),
     MatchAction("mark_ordered", "Mark as ordered", frozenset({ACCEPTED}), ORDERED,
-                frozenset({"buyer"}) | STAFF),
+                frozenset({"buyer"}) | STAFF, delivery_date="optional"),
     MatchAction("mark_delivered", "Mark as delivered", frozenset({ORDERED}), DELIVERED,
                 frozenset({"buyer"}) | STAFF),
     MatchAction("close", "Close", frozenset({PROPOSED, ACCEPTED, ORDERED}), CLOSED,
                 frozenset({"buyer"}) | STAFF, needs="close_reason", returns_units=True),
     # The supplier's actions are named for what they do (issue 11 item 10).
     MatchAction("confirm_availability", "Confirm availability", frozenset({PROPOSED}), PROPOSED,
-                frozenset({"supplier"})),
+                frozenset({"supplier"}), delivery_date="optional"),
+    # The supplier confirms (or moves) the day it expects to deliver; the status stays.
+    MatchAction("set_delivery_date", "Save delivery date", frozenset({ACCEPTED, ORDERED}), None,
+                frozenset({"supplier"}), delivery_date="required"),
     MatchAction("cannot_supply", "Cannot supply", frozenset({PROPOSED, ACCEPTED, ORDERED}), CLOSED,
                 frozenset({"supplier"}), returns_units=True, close_reason="no_supply"),
     MatchAction("buyer_unreachable", "Could not reach the buyer", frozenset({ACCEPTED, ORDERED}), CLOSED,
@@ -115,8 +124,10 @@ class MatchTransitionError(ValueError):
 
 
 def match_transition(action_name: str, status: str, party: str, *, reason: str | None = None,
-                     close_reason: str | None = None) -> str:
-    """The status after ``action_name`` by ``party``, or MatchTransitionError saying why not."""
+                     close_reason: str | None = None, delivery_on: date | None = None) -> str:
+    """The status after ``action_name`` by ``party``, or MatchTransitionError saying why not
+    (also when ``delivery_on`` is given to an action that takes no date, or missing where one is
+    required). Whether the date is not past is clean_delivery_on's rule, checked before."""
     action = MATCH_ACTIONS.get(action_name)
     if action is None:
         raise MatchTransitionError(f"Unknown action {action_name!r}.")
@@ -129,7 +140,36 @@ def match_transition(action_name: str, status: str, party: str, *, reason: str |
         raise MatchTransitionError("Please give a reason.")
     if action.needs == "close_reason" and close_reason not in dict(close_reasons_for(party)):
         raise MatchTransitionError("Please choose why the match is closed.")
-    return action.target
+    if delivery_on is not None and action.delivery_date is None:
+        raise MatchTransitionError(f"'{action.label}' takes no delivery date.")
+    if action.delivery_date == "required" and delivery_on is None:
+        raise MatchTransitionError("Please give the delivery date.")
+    return status if action.target is None else action.target
+
+
+# A confirmed delivery date may be from today up to this many days ahead (a later one is a typo).
+MAX_DELIVERY_DAYS_AHEAD = 366
+
+
+def clean_delivery_on(raw: str | None, today: date, *, required: bool = False) -> date | None:
+    """The expected delivery date typed in ``raw`` (dates.parse_date's forms: 2027-01-07, 7 Jan 2027,
+    ...), from ``today`` (the city's date, dates.city_today) to MAX_DELIVERY_DAYS_AHEAD days ahead;
+    None for an empty text unless ``required``. Raises FieldError with a message for the field."""
+    value = (raw or "").strip()
+    if not value:
+        if required:
+            raise FieldError("Give the day the supplier expects to deliver, e.g. "
+                             f"{(today + timedelta(days=7)).isoformat()}.")
+        return None
+    try:
+        day = parse_date(value)
+    except DateError as exc:
+        raise FieldError(str(exc)) from None
+    if day < today:
+        raise FieldError(f"{day.isoformat()} is in the past: a delivery date is today ({today.isoformat()}) or later.")
+    if day > today + timedelta(days=MAX_DELIVERY_DAYS_AHEAD):
+        raise FieldError(f"{day.isoformat()} is more than a year ahead; check the year.")
+    return day
 
 
 def closing_reason(action_name: str, chosen: str | None) -> str | None:

@@ -131,9 +131,22 @@ NOTIFICATIONS: dict[str, dict[str, str | None]] = {
                        SUPPLIER: "Your lead #{lead_id}: {units} proposed to a buyer (request #{demand_id})"},
     # params: match_id, demand_id, quantity, category, status (a match status), reason (the
     # person's own words when declining, or None), close_reason (a CLOSE_REASONS code or None)
-    "match_status": {STAFF: "Match #{match_id} ({units}, request #{demand_id}) is now {status_text}{detail_text}",
-                     BUYER: "Match #{match_id} ({units}, request #{demand_id}) is now {status_text}{detail_text}",
-                     SUPPLIER: "Match #{match_id} ({units}, request #{demand_id}) is now {status_text}{detail_text}"},
+    # (and delivery_on, the expected delivery date given with this step, ISO, when one was).
+    "match_status": {STAFF: "Match #{match_id} ({units}, request #{demand_id}) is now {status_text}{delivery_text}"
+                            "{detail_text}",
+                     BUYER: "Match #{match_id} ({units}, request #{demand_id}) is now {status_text}{delivery_text}"
+                            "{detail_text}",
+                     SUPPLIER: "Match #{match_id} ({units}, request #{demand_id}) is now {status_text}"
+                               "{delivery_text}{detail_text}"},
+    # params: match_id, demand_id, quantity, category, delivery_on (ISO date the supplier expects to
+    # deliver), previous (the date it replaces, ISO, or None)
+    "match_delivery_date": {
+        STAFF: "Match #{match_id} ({units}, request #{demand_id}): the supplier expects to deliver on "
+               "{delivery_on}{previous_text}.",
+        BUYER: "Match #{match_id} ({units}, request #{demand_id}): the supplier expects to deliver on "
+               "{delivery_on}{previous_text}.",
+        SUPPLIER: "Match #{match_id} ({units}, request #{demand_id}): delivery expected on {delivery_on}"
+                  "{previous_text}."},
     # params: match_id, close_reason (a CLOSE_REASONS code)
     "match_closed": {STAFF: "Match #{match_id} was closed: {close_reason_text}.",
                      BUYER: "Match #{match_id} was closed: {close_reason_text}.",
@@ -593,6 +606,9 @@ def _values(params: Mapping[str, Any]) -> dict[str, Any]:
         v["status_text"] = dict(MATCH_STATUSES).get(v["status"], str(v["status"])).lower()
         detail = v.get("reason") or dict(CLOSE_REASONS).get(v.get("close_reason") or "")
         v["detail_text"] = f": {detail}" if detail else "."
+        v["delivery_text"] = f", delivery expected on {v['delivery_on']}" if v.get("delivery_on") else ""
+    if "previous" in v:
+        v["previous_text"] = f" (instead of {v['previous']})" if v.get("previous") else ""
     if "reason" in v and "status" not in v:
         v["reason_text"] = f": {v['reason']}" if v.get("reason") else "."
     if "valid_until" in v:

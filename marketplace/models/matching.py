@@ -120,6 +120,9 @@ class Match(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=PROPOSED)
     decline_reason: Mapped[str | None] = mapped_column(Text)
     close_reason: Mapped[str | None] = mapped_column(String(32))
+    # The day the supplier expects to deliver, as the supplier confirmed it (or the buyer recorded
+    # it when ordering); None until given. The shortfall projection's arrival day when set.
+    delivery_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
 

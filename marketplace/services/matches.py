@@ -4,6 +4,8 @@ closures when a request is withdrawn or a lead no longer approved, and the lists
 """
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -102,38 +104,56 @@ def supplier_sees_buyer(match: Match) -> bool:
 
 
 def _change_status(match: Match, actor: User, party: str, action_name: str, *, reason: str | None,
-                   close_reason: str | None) -> str:
-    before = match.status
-    target = match_transition(action_name, before, party, reason=reason, close_reason=close_reason)
+                   close_reason: str | None, delivery_on: date | None = None) -> str:
+    before, day_before = match.status, match.delivery_on
+    target = match_transition(action_name, before, party, reason=reason, close_reason=close_reason,
+                              delivery_on=delivery_on)
     close_reason = closing_reason(action_name, close_reason)
     reason = (reason or "").strip()[:2000] or None
-    changed = db.session.execute(update(Match).where(Match.id == match.id, Match.status == before).values(
+    new_day = delivery_on is not None and delivery_on != day_before
+    if target == before and MATCH_ACTIONS[action_name].target is None and not new_day:
+        return target  # the same delivery date again (a retry): nothing to store or tell
+    same_day = Match.delivery_on.is_(None) if day_before is None else Match.delivery_on == day_before
+    changed = db.session.execute(update(Match).where(Match.id == match.id, Match.status == before, same_day).values(
         status=target, updated_at=utcnow(),
         decline_reason=reason if action_name == "decline" else Match.decline_reason,
         close_reason=close_reason if close_reason else Match.close_reason,
+        delivery_on=delivery_on if new_day else Match.delivery_on,
     )).rowcount
     if changed != 1:
         db.session.rollback()
         raise MatchTransitionError("Someone else changed this match a moment ago; please look again.")
     detail = reason or (dict(CLOSE_REASONS).get(close_reason) if close_reason else None)
+    dates = ({"delivery_on": _iso(day_before)}, {"delivery_on": _iso(delivery_on)}) if new_day else ({}, {})
     # Every closing is "match.close" in the audit log (the reason says which); histories read it so.
     effects.after_commit("refresh_summary")  # supply against demand and the match funnel moved
     audit.record(actor.id, "match.close" if close_reason else f"match.{action_name}", "match", match.id,
-                 before={"status": before},
-                 after={"status": target}, detail=detail)
+                 before={"status": before, **dates[0]},
+                 after={"status": target, **dates[1]}, detail=detail)
     db.session.refresh(match)
-    if target == before:  # "Confirm availability": in the history, nobody's to-do changes
+    facts = dict(match_id=match.id, demand_id=match.demand_id, quantity=match.quantity,
+                 category=match.lead.product_category)
+    if target == before:  # confirming availability or the delivery date: the status stays
+        if new_day:  # the other party learns the day (issue 12 item 1)
+            _notify_parties(match, fact("match_delivery_date", **facts, delivery_on=_iso(delivery_on),
+                                        previous=_iso(day_before)), exclude=actor)
         return target
-    _notify_parties(match, fact("match_status", match_id=match.id, demand_id=match.demand_id,
-                                quantity=match.quantity, category=match.lead.product_category, status=target,
-                                reason=reason,
-                                close_reason=close_reason), exclude=actor)
+    _notify_parties(match, fact("match_status", **facts, status=target, reason=reason, close_reason=close_reason,
+                                **({"delivery_on": _iso(delivery_on)} if new_day else {})), exclude=actor)
     return target
 
 
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
 def act_on_match(match: Match, actor: User, action_name: str, *, reason: str | None = None,
-                 close_reason: str | None = None) -> str:
+                 close_reason: str | None = None, delivery_on: date | None = None) -> str:
     """One step of the lifecycle, with its audit row and notifications; returns the new status.
+    ``delivery_on``: the expected delivery date the step gives, for the actions whose
+    ``delivery_date`` allows one (domain.match_status; checked by clean_delivery_on before, from the
+    city's today): a new date is stored, audited (before/after ``delivery_on``) and told to the
+    other party; the same date again ("Save delivery date" retried) stores nothing.
     Declining or closing gives the units back, and a matching run follows the caller's commit.
     MatchTransitionError if the step is not allowed (raised before writing) or someone else
     changed the match meanwhile (the transaction is then rolled back); Forbidden, before writing,
@@ -144,7 +164,8 @@ def act_on_match(match: Match, actor: User, action_name: str, *, reason: str | N
         raise MatchTransitionError("This match is not yours.")
     if party == "buyer" and not permissions.buyer_may_act(_verified(actor)):
         raise Forbidden(buyer_refusal(_verified(actor)))
-    target = _change_status(match, actor, party, action_name, reason=reason, close_reason=close_reason)
+    target = _change_status(match, actor, party, action_name, reason=reason, close_reason=close_reason,
+                            delivery_on=delivery_on)
     if MATCH_ACTIONS[action_name].returns_units:
         effects.after_commit("run_matching", f"match {match.id} {target}")
     effects.after_commit("send_outbox")

@@ -10,9 +10,10 @@ each lot of supply arrives.
   (``requests_without_use``) so that the page can say so.
 - **Reserved lots**: the units of proposed, accepted and ordered matches of open requests, for the
   request's facility (in the request's category, also when the offer is a substitute). They arrive
-  the offer's lead time (allocation.lead_time: DEFAULT_LEAD_TIME_DAYS when not stated) after today
-  for a proposal, or after the day the match was accepted or ordered (its last change). Matches
-  have no confirmed delivery date yet; when they get one it replaces this estimate here.
+  on the match's confirmed delivery date (``Match.delivery_on``: the supplier's, or the one the
+  buyer recorded when ordering) when it has one; otherwise the offer's lead time
+  (allocation.lead_time: DEFAULT_LEAD_TIME_DAYS when not stated) after today for a proposal, or
+  after the day the match was accepted or ordered (its last change).
 - **Free lots**: each approved lead's units that no match holds (services.supply.available_offers),
   arriving today plus its lead time, pooled per category.
 """
@@ -120,14 +121,17 @@ def _facilities(day: date) -> tuple[list[Facility], dict[str, int], dict[int, tu
 def _lots(day: date, keys: dict[int, tuple]) -> list[Lot]:
     lots = [Lot(offer.category, offer.quantity, allocation.lead_time(offer)) for offer in available_offers()]
     rows = db.session.execute(
-        select(Match.demand_id, Match.quantity, Match.status, Match.updated_at, Lead.lead_time_days)
+        select(Match.demand_id, Match.quantity, Match.status, Match.updated_at, Match.delivery_on,
+               Lead.lead_time_days)
         .join(Lead, Lead.id == Match.lead_id)
         .where(Match.status.in_(ACTIVE_STATUSES), Match.demand_id.in_(list(keys))))
-    for demand_id, quantity, status, changed_at, lead_time_days in rows:
-        lead_time = allocation.DEFAULT_LEAD_TIME_DAYS if lead_time_days is None else lead_time_days
-        start = day if status == PROPOSED else _city_date(changed_at)
+    for demand_id, quantity, status, changed_at, delivery_on, lead_time_days in rows:
+        if delivery_on is None:
+            lead_time = allocation.DEFAULT_LEAD_TIME_DAYS if lead_time_days is None else lead_time_days
+            start = day if status == PROPOSED else _city_date(changed_at)
+            delivery_on = start + timedelta(days=lead_time)
         key = keys[demand_id]
-        lots.append(Lot(key[1], quantity, (start + timedelta(days=lead_time) - day).days, for_facility=key))
+        lots.append(Lot(key[1], quantity, (delivery_on - day).days, for_facility=key))
     return lots
 
 

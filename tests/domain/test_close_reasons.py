@@ -36,7 +36,7 @@ def test_a_suppliers_actions_are_named_for_what_they_do():
     on_proposal = {a.name: a.label for a in available_match_actions(PROPOSED, "supplier")}
     assert on_proposal == {"confirm_availability": "Confirm availability", "cannot_supply": "Cannot supply"}
     after_accept = {a.label for a in available_match_actions(ACCEPTED, "supplier")}
-    assert after_accept == {"Cannot supply", "Could not reach the buyer"}
+    assert after_accept == {"Save delivery date", "Cannot supply", "Could not reach the buyer"}
     assert "Close" not in set(on_proposal.values()) | after_accept
     # The buyer and staff still close with a chosen reason.
     assert "close" in {a.name for a in available_match_actions(PROPOSED, "buyer")}

@@ -55,6 +55,8 @@ NOTIFICATION_SAMPLES = {
     "match_status": fact("match_status", match_id=7, demand_id=3, quantity=4000, category="n95_respirator",
                          status="declined", reason="We found stock nearer", close_reason=None),
     "match_closed": fact("match_closed", match_id=7, close_reason="request_withdrawn"),
+    "match_delivery_date": fact("match_delivery_date", match_id=7, demand_id=3, quantity=4000,
+                                category="n95_respirator", delivery_on="2027-01-12", previous="2027-01-08"),
     "join_requested": fact("join_requested", organisation="St. Vincent Medical Center", user_name="Dr. {Chen}",
                            user_email="chen@mail.example"),
     "join_approved": fact("join_approved", organisation="St. Vincent Medical Center"),

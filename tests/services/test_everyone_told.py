@@ -6,6 +6,7 @@ organisation comes to wait (a registered member confirms their address)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -102,6 +103,10 @@ def _ordered(w) -> Match:
     return match
 
 
+def _in_days(days: int):
+    return demand.today() + timedelta(days=days)
+
+
 def _joining(w):
     _new_buyer(w, w.B.organisation.name)
     db.session.commit()
@@ -129,7 +134,12 @@ DRIVERS = {
     "proposal_accepted": lambda w: (lambda m: lambda: matches.act_on_match(m, w.B, "accept"))(_released(w)),
     "proposal_declined": lambda w: (lambda m: lambda: matches.act_on_match(m, w.B, "decline", reason="Found nearer"))(
         _released(w)),
-    "match_ordered": lambda w: (lambda m: lambda: matches.act_on_match(m, w.B, "mark_ordered"))(_accepted(w)),
+    "match_ordered": lambda w: (lambda m: lambda: matches.act_on_match(m, w.B, "mark_ordered",
+                                                                       delivery_on=_in_days(9)))(_accepted(w)),
+    "delivery_date_confirmed": lambda w: (lambda m: lambda: matches.act_on_match(
+        m, w.S, "confirm_availability", delivery_on=_in_days(5)))(_released(w)),
+    "delivery_date_changed": lambda w: (lambda m: lambda: matches.act_on_match(
+        m, w.S, "set_delivery_date", delivery_on=_in_days(6)))(_ordered(w)),
     "delivery_confirmed": lambda w: (lambda m: lambda: matches.act_on_match(m, w.B, "mark_delivered"))(_ordered(w)),
     "match_closed": lambda w: (lambda m: lambda: matches.act_on_match(m, w.S, "cannot_supply"))(
         _released(w)),

@@ -15,9 +15,10 @@ def _at(day) -> datetime:
     return datetime.combine(day, time(20, 0), tzinfo=UTC)
 
 
-def _match(request, lead, quantity, status, changed_on):
+def _match(request, lead, quantity, status, changed_on, delivery_on=None):
     db.session.add(Match(demand_id=request.id, lead_id=lead.id, quantity=quantity, unit_price=Decimal("0.79"),
-                         status=status, created_at=_at(changed_on), updated_at=_at(changed_on)))
+                         status=status, created_at=_at(changed_on), updated_at=_at(changed_on),
+                         delivery_on=delivery_on))
 
 
 def test_the_projection_reads_stock_matches_and_free_supply(app_ctx):
@@ -36,28 +37,37 @@ def test_the_projection_reads_stock_matches_and_free_supply(app_ctx):
     supplier = make_user("supplier", "sales@harbor.example")
     fast = make_lead(supplier, quantity="300", lead_time_days="3", min_order_qty="")
     slow = make_lead(supplier, quantity="50", lead_time_days="", min_order_qty="", email="ops@harbor.example")
-    approve(fast)
-    approve(slow)
+    # Two offers fully held by matches with a confirmed delivery date (so the free pool is as before).
+    confirmed = make_lead(supplier, quantity="40", lead_time_days="2", min_order_qty="", email="ship@harbor.example")
+    overdue = make_lead(supplier, quantity="20", lead_time_days="10", min_order_qty="", email="late@harbor.example")
+    for lead in (fast, slow, confirmed, overdue):
+        approve(lead)
     _match(counted, fast, 30, "delivered", today - timedelta(days=1))   # after the count: +30 on hand
     _match(counted, fast, 10, "delivered", today - timedelta(days=3))   # before it: already counted
     _match(counted, fast, 100, "proposed", today)                       # arrives today + 3
     _match(counted, slow, 50, "accepted", today - timedelta(days=10))   # accepted 10 days ago + 14 = today + 4
+    # Ordered yesterday with lead time 2 (today + 1 by lead time), but the supplier confirmed today + 6.
+    _match(counted, confirmed, 40, "ordered", today - timedelta(days=1), delivery_on=today + timedelta(days=6))
+    # Proposed today with lead time 10, confirmed for yesterday: overdue, so it counts today.
+    _match(counted, overdue, 20, "proposed", today, delivery_on=today - timedelta(days=1))
     db.session.commit()
 
     rows = {row.category: row for row in shortfall.shortfall_projection()}
     assert list(rows) == [value for value, _ in PRODUCT_CATEGORIES]
     n95 = rows["n95_respirator"]
-    # By hand: A has 60 + 30 = 90 today and uses 20 a day: 70, 50, 30 after days 0-2. Day 3: the
-    # proposal's 100 and the free 300 - 140 held = 160 arrive (stock 130 -> 110, pool 160); day 4 the
-    # accepted 50 (160 -> 140). Own stock lasts to day 11, the pool days 12-19; days 20-27 are 20
-    # short each: first short on day 20 (week 3, 20 units that week), 160 in all
-    # (28 x 20 = 560 used; 90 + 100 + 50 + 160 = 400 came).
+    # By hand: A has 60 + 30 = 90 today and uses 20 a day. Day 0 the overdue confirmed 20 arrive
+    # (110 -> 90), then 70, 50 after days 1-2. Day 3: the proposal's 100 and the free 300 - 140 held =
+    # 160 arrive (stock 150 -> 130, pool 160); day 4 the accepted 50 (180 -> 160); day 5 140; day 6
+    # the ordered 40 on their confirmed date (180 -> 160), not on day 1 as by lead time. Own stock
+    # lasts to day 14 (160 / 20 = 8 more days), the pool days 15-22; days 23-27 are 20 short each:
+    # first short on day 23 (week 4, 100 units that week), 100 in all
+    # (28 x 20 = 560 used; 90 + 20 + 100 + 50 + 40 + 160 = 460 came).
     assert (n95.facilities, n95.requests_without_use) == (1, 1)
-    assert [d.arrived for d in n95.days[:5]] == [0, 0, 0, 260, 50]
-    assert [int(d.stock_left) for d in n95.days[:5]] == [70, 50, 30, 110, 140]
+    assert [d.arrived for d in n95.days[:7]] == [20, 0, 0, 260, 50, 0, 40]
+    assert [int(d.stock_left) for d in n95.days[:7]] == [90, 70, 50, 130, 160, 140, 160]
     assert n95.days[3].pool_left == 160
-    assert (n95.first_short_on, n95.first_short_week) == (today + timedelta(days=20), 3)
-    assert (n95.short_in_first_week, n95.short_units) == (20, 160)
+    assert (n95.first_short_on, n95.first_short_week) == (today + timedelta(days=23), 4)
+    assert (n95.short_in_first_week, n95.short_units) == (100, 100)
     assert n95.days[0].on == today and len(n95.days) == 28
     quiet = rows["goggles"]
     assert (quiet.facilities, quiet.first_short_on, quiet.short_units) == (0, None, 0)

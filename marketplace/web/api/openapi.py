@@ -79,6 +79,8 @@ def _schemas() -> dict:
         "id": {"type": "integer"}, "status": {"type": "string", "enum": list(dict(MATCH_STATUSES))},
         "category": text, "quantity": {"type": "integer"}, "unit_price": text,
         "distance_km": {"type": ["number", "null"]}, "created_at": when,
+        "delivery_on": {"type": ["string", "null"], "format": "date",
+                        "description": "the day the supplier expects to deliver, once given"},
         "actions": {"type": "array", "items": text}, "request_id": {"type": "integer"}, "lead_id": {"type": "integer"},
         "supplier": {"type": "object", "description": "the buyer, once the match is accepted"},
         "buyer_organisation": {"type": "string", "description": "the supplier, once the buyer accepted"}}}
@@ -108,7 +110,10 @@ def _schemas() -> dict:
         "MatchAction": {"type": "object", "additionalProperties": False, "required": ["action"], "properties": {
             "action": {"type": "string", "enum": list(MATCH_ACTIONS)},
             "reason": {"type": ["string", "null"], "maxLength": 2000, "description": "why the buyer declines"},
-            "close_reason": {"type": ["string", "null"], "enum": [*dict(CLOSE_REASONS), None]}}},
+            "close_reason": {"type": ["string", "null"], "enum": [*dict(CLOSE_REASONS), None]},
+            "delivery_on": {"type": ["string", "null"], "maxLength": 40, "description": (
+                "the expected delivery date, from today (2027-01-21 or 21 Jan 2027): optional with "
+                "confirm_availability and mark_ordered, required with set_delivery_date")}}},
         "Plan": {"type": "object", "required": ["plan", "items", "next_cursor"], "properties": {
             "plan": {"type": "object"}, "items": {"type": "array", "items": {"type": "object"}},
             "next_cursor": {"type": ["string", "null"]}}},

@@ -325,10 +325,11 @@ def get_match(match_id: int):
 def act_on_match(match_id: int):
     """The match page's step: the same lifecycle table (domain.match_status) for each party."""
     found, party = matches.match_for(g.api_user, match_id)
-    form = validated(MatchActionForm(formdata=as_formdata(json_body(("action", "reason", "close_reason"))),
-                                     meta=NO_CSRF, party=party))
+    form = validated(MatchActionForm(formdata=as_formdata(json_body(("action", "reason", "close_reason",
+                                                                     "delivery_on"))),
+                                     meta=NO_CSRF, party=party, today=demand.today()))
     matches.act_on_match(found, g.api_user, form.action.data or "", reason=form.reason.data,
-                         close_reason=form.close_reason.data or None)
+                         close_reason=form.close_reason.data or None, delivery_on=form.delivery_day)
     shown = views.match(found, g.api_user, party)
     db.session.commit()
     return jsonify(shown)

@@ -73,6 +73,7 @@ def match(record: Match, reader: User, party: str | None) -> dict:
     body = {"id": record.id, "status": record.status, "category": record.demand.category,
             "quantity": record.quantity, "unit_price": plain(record.unit_price),
             "distance_km": record.distance_km, "created_at": plain(record.created_at),
+            "delivery_on": plain(record.delivery_on),
             "actions": [a.name for a in matches.actions_for(reader, record, party)]}
     if party == "buyer" or party in STAFF_ROLES:
         body["request_id"] = record.demand_id

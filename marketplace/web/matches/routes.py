@@ -6,7 +6,7 @@ from flask_login import current_user
 from ...domain.catalog import PRODUCT_CATEGORIES, STAFF_ROLES
 from ...domain.match_status import MATCH_STATUSES, MatchTransitionError
 from ...extensions import db
-from ...services import audit, matches
+from ...services import audit, demand, matches
 from ..access import role_required
 from ..forms import page_number
 from .forms import MatchActionForm
@@ -36,31 +36,42 @@ def index():
 def detail(match_id: int):
     """One match: its terms, the actions open to this party, contacts where allowed, and history."""
     match, party = matches.match_for(current_user, match_id)
+    return _detail(match, party, MatchActionForm(party=party))
+
+
+def _detail(match, party: str, form: MatchActionForm, status: int = 200):
     return render_template(
-        "matches/detail.html", match=match, party=party, form=MatchActionForm(party=party),
+        "matches/detail.html", match=match, party=party, form=form,
         actions=matches.actions_for(current_user, match, party),
         refusal=matches.buyer_refusal_for(current_user, party),
         show_contacts=matches.buyer_sees_contacts(current_user, match),
         show_buyer=party in STAFF_ROLES or (party == "supplier" and matches.supplier_sees_buyer(match)),
         buyers=matches.buyers_of(match.demand),
-        history=audit.history_for("match", match.id, current_user))
+        history=audit.history_for("match", match.id, current_user)), status
 
 
 @bp.post("/<int:match_id>/act")
 @role_required(*ALL_ROLES)
 def act(match_id: int):
-    """Take one step of a match's lifecycle (accept, decline, order, deliver, close)."""
-    match, _ = matches.match_for(current_user, match_id)
-    form = MatchActionForm()
+    """Take one step of a match's lifecycle (accept, decline, order, deliver, close, the delivery
+    date). A delivery date that cannot be accepted shows the page again with the message by the field."""
+    match, party = matches.match_for(current_user, match_id)
+    form = MatchActionForm(party=party, today=demand.today())
     if form.validate_on_submit():
         try:
-            status = matches.act_on_match(match, current_user, form.action.data or "",
-                                           reason=form.reason.data, close_reason=form.close_reason.data or None)
+            status = matches.act_on_match(match, current_user, form.action.data or "", reason=form.reason.data,
+                                           close_reason=form.close_reason.data or None,
+                                           delivery_on=form.delivery_day)
         except MatchTransitionError as exc:  # raised before writing, or after rolling back
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(f"Match #{match.id} is now {dict(MATCH_STATUSES)[status].lower()}.", "success")
+            if form.action.data == "set_delivery_date":
+                flash(f"Match #{match.id}: delivery expected on {match.delivery_on.isoformat()}.", "success")
+            else:
+                flash(f"Match #{match.id} is now {dict(MATCH_STATUSES)[status].lower()}.", "success")
+    elif form.delivery_on.errors:
+        return _detail(match, party, form)
     else:
         flash("The form could not be read; please try again (a reason is at most 2,000 characters).", "error")
     return redirect(url_for("matches.detail", match_id=match.id))

@@ -27,7 +27,10 @@ bare endpoint's (target: at least half), and every 201 is reconciled (stored onc
 API_LIMIT and API_CREATE_LIMIT are raised like the others. --api-total 0 skips it. The API is run
 twice: first with the RQ workers paused (SIGSTOP; the bare endpoint's rows need no processing, so
 this is the like-for-like figure: the web tier alone), then with them processing the new leads on
-the same cores, as in production on one machine.
+the same cores, as in production on one machine. With --pairs N the bare endpoint and the API (workers paused)
+take turns N times and the pair with the median ratio stands for the run (every pair is printed):
+on a machine shared with other work the load changes within minutes, and a pair's ratio holds
+better than two phases minutes apart.
 
 PASS (R1): N of N submissions stored, no missing, no duplicate, 0 server errors (5xx or no
 answer), and every lead processed within 2 minutes of the end of the load.
@@ -382,6 +385,23 @@ def run_api_phase(clients: int, total: int, tokens: dict[int, str], port: int, a
             "statuses": {str(k): v for k, v in statuses.items()}, "examples": examples,
             "post_ms": {q: percentile(ms, q) for q in (50, 95, 99)},
             "ids": {o[0]: o[2] for o in created}}
+
+
+def run_api_measured(stack, args, total: int, tokens: dict[int, str], *, paused: bool, prefix: str) -> dict:
+    """One API phase, its 201s reconciled. ``paused``: the RQ workers are stopped for it and left
+    stopped (their backlog is processed after all pairs, so that it never runs beside a bare
+    phase); otherwise they process as it runs, and the phase's leads are awaited."""
+    print(f"API ({'RQ workers paused' if paused else 'RQ workers processing'}): {args.clients} clients, "
+          f"{total} POST /api/v1/leads (JSON, bearer token, Idempotency-Key; same gunicorn) ...", flush=True)
+    stack.pause_workers(paused)
+    phase = run_api_phase(args.clients, total, tokens, stack.web_port, args,
+                          time.monotonic() + args.max_minutes * 60, prefix)
+    phase["reconciled"] = reconcile_api(phase.pop("ids"), fetch_leads(stack.database_url))
+    print(f"  {phase['created']}/{phase['requests']} created in {phase['seconds']:.1f} s = "
+          f"{phase['throughput']:.1f}/s", flush=True)
+    if not paused and stack.workers:
+        phase["pending_left"] = wait_processed(stack.database_url, prefix, time.time() + 300)["pending"]
+    return phase
 
 
 def reconcile_api(ids: dict[str, int], rows: list[tuple]) -> dict:
@@ -817,6 +837,9 @@ def main() -> int:
     parser.add_argument("--api-total", type=int, default=None,
                         help="API lead submissions (POST /api/v1/leads), same clients, same gunicorn "
                              "(default: --total; 0 skips)")
+    parser.add_argument("--pairs", type=int, default=1,
+                        help="run the bare endpoint and the API (workers paused) in turn this many times; the pair "
+                             "with the median ratio stands for the run, every pair is printed")
     parser.add_argument("--gunicorn-workers", type=int, default=4)
     parser.add_argument("--rq-workers", type=int, default=2)
     parser.add_argument("--env", choices=["production", "testing"], default="production")
@@ -882,41 +905,54 @@ def main() -> int:
             counts = wait_processed(stack.database_url, "baseline", time.time() + 180)
             baseline["pending_left"] = counts["pending"]
 
-        bare = None
+        bare = api = api_busy = None
         bare_total = args.total if args.bare_total is None else args.bare_total
-        if bare_total:
-            print(f"bare endpoint: {args.clients} clients, {bare_total} POSTs (bench/bare_app.py, same gunicorn) ...",
-                  flush=True)
-            stack.start_bare()
-            bare = run_bare_phase(args.clients, bare_total, stack.bare_port, args,
-                                  time.monotonic() + args.max_minutes * 60)
-            stack.stop_bare()
-            print(f"  {bare['inserted']}/{bare['requests']} inserted in {bare['seconds']:.1f} s = "
-                  f"{bare['throughput']:.1f}/s", flush=True)
-
-        api = api_busy = None
         api_total = args.total if args.api_total is None else args.api_total
+        tokens = stack.create_api_tokens(args.clients) if api_total else {}
+        pairs: list[dict] = []
+        if bare_total:
+            stack.start_bare()
+        if args.pairs > 1 and bare_total and api_total:
+            # Each gunicorn worker's first requests build its caches (country names, the reference
+            # prices): a few of each, not counted, so that the first pair is not the slowest.
+            print("warm-up: 10 POSTs per client to each (not counted) ...", flush=True)
+            run_bare_phase(args.clients, 10 * args.clients, stack.bare_port, args, time.monotonic() + 120)
+            stack.pause_workers(True)
+            run_api_phase(args.clients, 10 * args.clients, tokens, stack.web_port, args, time.monotonic() + 120, "warm")
+        try:
+            # The bare endpoint and the API (workers paused) take turns --pairs times: on a shared
+            # machine the load of others changes within minutes, and a pair's ratio holds better.
+            for index in range(args.pairs if bare_total and api_total else 1):
+                pair: dict = {}
+                if bare_total:
+                    print(f"bare endpoint: {args.clients} clients, {bare_total} POSTs (bench/bare_app.py, "
+                          f"same gunicorn) ...", flush=True)
+                    pair["bare"] = run_bare_phase(args.clients, bare_total, stack.bare_port, args,
+                                                  time.monotonic() + args.max_minutes * 60)
+                    print(f"  {pair['bare']['inserted']}/{pair['bare']['requests']} inserted in "
+                          f"{pair['bare']['seconds']:.1f} s = {pair['bare']['throughput']:.1f}/s", flush=True)
+                if api_total:
+                    pair["api"] = run_api_measured(stack, args, api_total, tokens, paused=True, prefix=f"api{index}")
+                if pair.get("bare") and pair.get("api") and pair["bare"]["throughput"]:
+                    pair["ratio"] = pair["api"]["throughput"] / pair["bare"]["throughput"]
+                    print(f"  pair {index + 1}: API {pair['ratio']:.1%} of the bare endpoint", flush=True)
+                pairs.append(pair)
+        finally:
+            if bare_total:
+                stack.stop_bare()
+            stack.pause_workers(False)
+        if stack.workers and api_total:  # the paused phases' leads, processed before the next phase
+            print("  waiting for the paused phases' leads to be processed ...", flush=True)
+            until = time.time() + 300
+            for index, pair in enumerate(pairs):
+                if pair.get("api"):
+                    pair["api"]["pending_left"] = wait_processed(stack.database_url, f"api{index}", until)["pending"]
+        # The pair with the median ratio stands for the run (all pairs are printed and kept).
+        ranked = sorted(pairs, key=lambda p: p.get("ratio", 0.0))
+        middle = ranked[(len(ranked) - 1) // 2] if ranked else {}
+        bare, api = middle.get("bare"), middle.get("api")
         if api_total:
-            tokens = stack.create_api_tokens(args.clients)
-            for paused in (True, False):
-                print(f"API ({'RQ workers paused' if paused else 'RQ workers processing'}): {args.clients} clients, "
-                      f"{api_total} POST /api/v1/leads (JSON, bearer token, Idempotency-Key; same gunicorn) ...",
-                      flush=True)
-                stack.pause_workers(paused)
-                try:
-                    phase = run_api_phase(args.clients, api_total, tokens, stack.web_port, args,
-                                          time.monotonic() + args.max_minutes * 60, "api" if paused else "apiw")
-                finally:
-                    stack.pause_workers(False)
-                phase["reconciled"] = reconcile_api(phase.pop("ids"), fetch_leads(stack.database_url))
-                print(f"  {phase['created']}/{phase['requests']} created in {phase['seconds']:.1f} s = "
-                      f"{phase['throughput']:.1f}/s; waiting for their processing ...", flush=True)
-                phase["pending_left"] = wait_processed(stack.database_url, "api" if paused else "apiw",
-                                                       time.time() + 300)["pending"]
-                if paused:
-                    api = phase
-                else:
-                    api_busy = phase
+            api_busy = run_api_measured(stack, args, api_total, tokens, paused=False, prefix="apiw")
 
         print(f"load: {args.clients} clients, {args.total} submissions (cap {args.max_minutes:g} min) ...", flush=True)
         monitor = Monitor(stack.database_url, stack.redis_port)
@@ -1007,6 +1043,10 @@ def main() -> int:
                                                                      f"({bare['inserted']}/{bare['requests']} inserted)"))
             table.append(("lead form vs bare endpoint", f"{throughput / bare['throughput']:.1%} of its throughput"
                           if bare["throughput"] else "n/a"))
+        if len(pairs) > 1:
+            table.append(("pairs: bare / API (workers paused)", "; ".join(
+                f"{p['bare']['throughput']:.1f} / {p['api']['throughput']:.1f} = {p['ratio']:.1%}"
+                for p in pairs if "ratio" in p) + "  (the median pair below)"))
         for name, phase in (("API, RQ workers paused", api), ("API, RQ workers processing", api_busy)):
             if not phase:
                 continue
@@ -1073,7 +1113,7 @@ def main() -> int:
             "processing_rate_during_load": load_rate, "processing_rate_after_load": drain_rate, "last_processed_after_s": last_after,
             "cpu_during_load": cpu_load, "baseline": baseline, "bare": bare,
             "ratio_to_bare": throughput / bare["throughput"] if bare and bare["throughput"] else None,
-            "api": api, "api_busy": api_busy,
+            "api": api, "api_busy": api_busy, "pairs": pairs,
             "api_ratio_to_bare": api["throughput"] / bare["throughput"] if api and bare and bare["throughput"] else None,
             "backlog_samples": [(round(t - load_started, 1), p, q) for t, p, q in monitor.samples],
         })

@@ -10,7 +10,7 @@ from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, label
 from ...domain.dashboard import AGE_BUCKETS, AGE_FILTERS, WEEK
 from ...domain.errors import Conflict
 from ...domain.imports import template_text
-from ...domain.lead_status import LEAD_STATUSES, SUBMITTED, TransitionError, available_actions
+from ...domain.lead_status import LEAD_STATUSES, SUBMITTED, TextNeeded, TransitionError, available_actions
 from ...domain.leads import LEAD_COLUMNS, LEAD_EXAMPLE
 from ...domain.redirects import safe_next
 from ...domain.scoring import FLAG_LABELS
@@ -107,7 +107,12 @@ def lead_page(lead_id: int):
     """One lead for staff: its data, duplicates, cluster, messages, matches, history and actions."""
     lead = leads.lead_for(current_user, lead_id)
     queue = queue_url(request.args.get("queue"))
-    decision_form = DecisionForm(queue=queue or "")
+    return _lead_page(lead, queue, DecisionForm(queue=queue or ""))
+
+
+def _lead_page(lead: Lead, queue: str | None, decision_form: DecisionForm):
+    """The lead page with ``decision_form`` as given (fresh, or refused with its message by the
+    text box, where the cursor then goes)."""
     cluster = vetting.cluster_members(lead)
     cluster_form = ClusterDecisionForm()
     cluster_form.cluster_leads.choices = choices((other.id, f"#{other.id}") for other in vetting.cluster_open([lead, *cluster]))
@@ -133,6 +138,10 @@ def decide(lead_id: int):
         try:
             status = vetting.decide(lead, current_user, form.action.data, form.text.data)
             db.session.commit()
+        except TextNeeded as exc:
+            # Shown again, the message by the text box it is about (and tied to it), the cursor in it.
+            form.text.errors = [str(exc)]
+            return _lead_page(lead, queue, form)
         except (TransitionError, vetting.DecisionRefused) as exc:
             flash(str(exc), "error")
         else:

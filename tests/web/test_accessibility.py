@@ -140,3 +140,27 @@ def test_the_focus_ring_has_3_to_1_against_every_background_it_sits_on():
     for where, background in light.items():
         assert contrast(ring, background) >= 3, (where, contrast(ring, background))
     assert contrast(topbar_ring, variables[topbar_bg]) >= 3
+
+
+def test_an_empty_answer_is_told_by_the_answer_box_which_takes_the_focus(client, clean_app):
+    """The second example of the kind: the supplier's answer to a question needs a text too."""
+    from marketplace.services import vetting
+
+    with clean_app.app_context():
+        supplier = make_user("supplier", "s@example.org")
+        vetter = make_user("vetter", "val@city.example.gov")
+        lead = make_lead(supplier)
+        vetting.decide(lead, vetter, "request_info", "Which NIOSH approval number?")
+        db.session.commit()
+        lead_id = lead.id
+    login(client, "s@example.org")
+    for text in ("", "   "):
+        token = fetch_token(client, f"/leads/{lead_id}")
+        response = client.post(f"/leads/{lead_id}/answer", data={"csrf_token": token, "answer": text})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, text
+        box = tag(html, "id", "answer")
+        assert 'aria-invalid="true"' in box and 'aria-describedby="answer-error"' in box and "autofocus" in box
+        assert re.search(r'<p id="answer-error" class="error">Please [^<]*answer', html), text
+    with clean_app.app_context():
+        assert db.session.get(Lead, lead_id).status == "info_requested"

@@ -110,11 +110,12 @@ def lead_page(lead_id: int):
     return _lead_page(lead, queue, DecisionForm(queue=queue or ""))
 
 
-def _lead_page(lead: Lead, queue: str | None, decision_form: DecisionForm):
-    """The lead page with ``decision_form`` as given (fresh, or refused with its message by the
-    text box, where the cursor then goes)."""
+def _lead_page(lead: Lead, queue: str | None, decision_form: DecisionForm,
+               cluster_form: ClusterDecisionForm | None = None):
+    """The lead page with ``decision_form`` (and ``cluster_form``) as given: fresh, or refused
+    with its message by the text box, where the cursor then goes."""
     cluster = vetting.cluster_members(lead)
-    cluster_form = ClusterDecisionForm()
+    cluster_form = cluster_form or ClusterDecisionForm()
     cluster_form.cluster_leads.choices = choices((other.id, f"#{other.id}") for other in vetting.cluster_open([lead, *cluster]))
     return render_template("vetting/lead.html", lead=lead, pairs=vetting.lead_pairs(lead),
                            cluster=cluster, messages=vetting.messages(lead),
@@ -203,8 +204,9 @@ def decide_cluster(lead_id: int):
         flash("Choose the leads of this supplier to decide (only leads awaiting a decision can be chosen).", "error")
         return redirect(_lead_link(lead.id, queue))
     if form.cluster_action.data == "reject" and not (form.cluster_text.data or "").strip():
-        flash("Please give a reason to reject.", "error")
-        return redirect(_lead_link(lead.id, queue))
+        # Shown again with the message by the reason box (tied to it), the cursor in it.
+        form.cluster_text.errors = ["Please give a reason to reject."]
+        return _lead_page(lead, queue, DecisionForm(queue=queue or ""), form)
     for other_id in sorted(form.cluster_leads.data):
         other = members[other_id]
         try:

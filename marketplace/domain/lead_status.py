@@ -100,6 +100,15 @@ class TransitionError(ValueError):
     pass
 
 
+class TextNeeded(TransitionError):
+    """A decision that needs a text (a reason, a question, a note, an answer) was given none.
+    ``needs`` names the text ("reason"); the web layer shows the message by the text box."""
+
+    def __init__(self, needs: str) -> None:
+        super().__init__(f"Please give a {needs}.")
+        self.needs = needs
+
+
 def transition(action_name: str, status: str, role: str, text: str | None = None) -> str:
     """The status after ``action_name``, or TransitionError saying why it is not allowed."""
     action = ACTIONS.get(action_name)
@@ -110,7 +119,7 @@ def transition(action_name: str, status: str, role: str, text: str | None = None
     if status not in action.sources:
         raise TransitionError(f"'{action.label}' is not possible for a lead that is {dict(LEAD_STATUSES)[status].lower()}.")
     if action.needs_text and not (text or "").strip():
-        raise TransitionError(f"Please give a {action.needs_text}.")
+        raise TextNeeded(action.needs_text)
     return action.target
 
 

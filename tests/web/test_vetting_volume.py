@@ -160,6 +160,11 @@ def test_a_supplier_cluster_decided_together(client, clean_app):
     data.update(cluster_leads=[str(ids[2])], cluster_action="reject")
     text = client.post(f"/staff/leads/{ids[2]}/cluster-decision", data=data, follow_redirects=True).get_data(as_text=True)
     assert "Please give a reason to reject." in text
+    # By the reason box, tied to it, the cursor in it; the lead chosen stays chosen (issue 13, item 4).
+    assert '<p id="cluster_text-error" class="error">Please give a reason to reject.</p>' in text
+    box = re.search(r'<textarea[^>]*id="cluster_text"[^>]*>', text).group(0)
+    assert 'aria-describedby="cluster_text-error"' in box and "autofocus" in box
+    assert re.search(rf'<input type="checkbox" name="cluster_leads" value="{ids[2]}" checked>', text)
     with clean_app.app_context():
         assert db.session.get(Lead, outsider).status == "submitted"
         assert db.session.get(Lead, ids[2]).status == "under_review"

@@ -34,3 +34,23 @@ document.addEventListener("keydown", function (event) {
   }
   button.click();
 });
+
+// The error summary of a refused form (templates/_forms.html): a link to a field puts the cursor in
+// it and shows its label too (the browser would scroll the label out of view). The summary itself
+// has autofocus; where a browser ignores autofocus on it, it is focused here.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest && event.target.closest(".error-summary a[href^='#']");
+  if (!link) return;
+  var target = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+  if (!target) return;
+  event.preventDefault();
+  var label = document.querySelector('label[for="' + target.id + '"]');
+  (label || target).scrollIntoView();
+  target.focus({ preventScroll: true });
+});
+document.addEventListener("DOMContentLoaded", function () {
+  var wanted = document.querySelector("[autofocus]");
+  if (wanted && document.activeElement !== wanted && (!document.activeElement || document.activeElement === document.body)) {
+    wanted.focus();
+  }
+});

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from ...domain.errors import Conflict
-from ...domain.lead_status import HELD, INFO_REQUESTED, WITHDRAWABLE, TransitionError
+from ...domain.lead_status import HELD, INFO_REQUESTED, WITHDRAWABLE, TextNeeded, TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.permissions import may_edit_lead
 from ...extensions import db, limiter
@@ -79,13 +79,20 @@ def edit_lead(lead_id: int):
 @role_required("supplier", "vetter", "admin")
 def lead_detail(lead_id: int):
     """One offer: its data, documents, messages and history (in words for the reader, domain.history)."""
-    lead = leads.lead_for(current_user, lead_id)
+    return _lead_detail(leads.lead_for(current_user, lead_id))
+
+
+def _lead_detail(lead, answer_form: AnswerForm | None = None):
+    """The offer page; ``answer_form`` as given when an answer was refused (its message by the box,
+    where the cursor then goes)."""
     is_owner = current_user.role == "supplier"
+    if answer_form is None and is_owner and lead.status == INFO_REQUESTED:
+        answer_form = AnswerForm()
     return render_template(
         "suppliers/lead_detail.html", lead=lead, document_form=DocumentForm(),
         may_edit=may_edit_lead(current_user.role, current_user.id, lead.owner_id, lead.status),
         messages=vetting.messages(lead),
-        answer_form=AnswerForm() if is_owner and lead.status == INFO_REQUESTED else None,
+        answer_form=answer_form,
         matches=matches.matches_list(lead_id=lead.id),
         history=audit.history_for("lead", lead.id, current_user))
 
@@ -140,10 +147,17 @@ def answer(lead_id: int):
         try:
             vetting.decide(lead, current_user, "answer", form.answer.data)
             db.session.commit()
+        except TextNeeded as exc:
+            form.answer.errors = [str(exc)]
+            return _lead_detail(lead, form)
         except TransitionError as exc:
             flash(str(exc), "error")
         else:
             flash("Thank you: your answer is sent to city staff.", "success")
+    elif form.answer.errors and lead.status == INFO_REQUESTED:
+        # Shown again with the message by the answer box (tied to it), the cursor in it.
+        form.answer.errors = ["Please write an answer (at most 5,000 characters)."]
+        return _lead_detail(lead, form)
     else:
         flash("Please write an answer (at most 5,000 characters).", "error")
     return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))

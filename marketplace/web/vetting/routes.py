@@ -10,7 +10,7 @@ from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, label
 from ...domain.dashboard import AGE_BUCKETS, AGE_FILTERS, WEEK
 from ...domain.errors import Conflict
 from ...domain.imports import template_text
-from ...domain.lead_status import LEAD_STATUSES, SUBMITTED, TransitionError, available_actions
+from ...domain.lead_status import LEAD_STATUSES, SUBMITTED, TextNeeded, TransitionError, available_actions
 from ...domain.leads import LEAD_COLUMNS, LEAD_EXAMPLE
 from ...domain.redirects import safe_next
 from ...domain.scoring import FLAG_LABELS
@@ -107,9 +107,15 @@ def lead_page(lead_id: int):
     """One lead for staff: its data, duplicates, cluster, messages, matches, history and actions."""
     lead = leads.lead_for(current_user, lead_id)
     queue = queue_url(request.args.get("queue"))
-    decision_form = DecisionForm(queue=queue or "")
+    return _lead_page(lead, queue, DecisionForm(queue=queue or ""))
+
+
+def _lead_page(lead: Lead, queue: str | None, decision_form: DecisionForm,
+               cluster_form: ClusterDecisionForm | None = None):
+    """The lead page with ``decision_form`` (and ``cluster_form``) as given: fresh, or refused
+    with its message by the text box, where the cursor then goes."""
     cluster = vetting.cluster_members(lead)
-    cluster_form = ClusterDecisionForm()
+    cluster_form = cluster_form or ClusterDecisionForm()
     cluster_form.cluster_leads.choices = choices((other.id, f"#{other.id}") for other in vetting.cluster_open([lead, *cluster]))
     return render_template("vetting/lead.html", lead=lead, pairs=vetting.lead_pairs(lead),
                            cluster=cluster, messages=vetting.messages(lead),
@@ -133,6 +139,10 @@ def decide(lead_id: int):
         try:
             status = vetting.decide(lead, current_user, form.action.data, form.text.data)
             db.session.commit()
+        except TextNeeded as exc:
+            # Shown again, the message by the text box it is about (and tied to it), the cursor in it.
+            form.text.errors = [str(exc)]
+            return _lead_page(lead, queue, form)
         except (TransitionError, vetting.DecisionRefused) as exc:
             flash(str(exc), "error")
         else:
@@ -194,8 +204,9 @@ def decide_cluster(lead_id: int):
         flash("Choose the leads of this supplier to decide (only leads awaiting a decision can be chosen).", "error")
         return redirect(_lead_link(lead.id, queue))
     if form.cluster_action.data == "reject" and not (form.cluster_text.data or "").strip():
-        flash("Please give a reason to reject.", "error")
-        return redirect(_lead_link(lead.id, queue))
+        # Shown again with the message by the reason box (tied to it), the cursor in it.
+        form.cluster_text.errors = ["Please give a reason to reject."]
+        return _lead_page(lead, queue, DecisionForm(queue=queue or ""), form)
     for other_id in sorted(form.cluster_leads.data):
         other = members[other_id]
         try:

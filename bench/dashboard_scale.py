@@ -53,21 +53,26 @@ def load(db, leads: int, requests: int) -> None:
         """INSERT INTO organisations (id, name, kind, verified_at, created_at)
            SELECT g, 'Bench Hospital ' || g, 'hospital', now(), now() FROM generate_series(1, 2000) g""",
         f"""INSERT INTO demand_requests (id, organisation_id, category, substitutes, quantity, max_unit_price,
-               needed_by, postal_code, days_of_supply, facility_type, status, source, created_at, updated_at)
+               needed_by, postal_code, days_of_supply, facility_type, status, source, created_at, updated_at,
+               stock_on_hand, stock_counted_on, avg_daily_use)
            SELECT g, 1 + (g * 7919) % 2000, ({cats})[1 + (g * 31) % 10], '[]', 1000 * (1 + g % 50),
                1.50, current_date + ((g * 13) % 66 - 5), '90012', 1 + g % 30, 'hospital',
                CASE WHEN g % 10 < 8 THEN 'open' WHEN g % 10 = 8 THEN 'withdrawn' ELSE 'closed' END,
-               'csv', now() - (g % 90) * interval '1 day', now()
+               'csv', now() - (g % 90) * interval '1 day', now(),
+               -- half the requests give stock counts (the shortfall projection's facilities)
+               CASE WHEN g % 2 = 0 THEN (1 + g % 30) * 10 * (1 + g % 20) END,
+               CASE WHEN g % 2 = 0 THEN current_date END,
+               CASE WHEN g % 2 = 0 THEN 10 * (1 + g % 20) END
            FROM generate_series(1, {requests}) g""",
         # Leads: created over 120 days; the newest 5% mostly open, older ones mostly decided.
         f"""INSERT INTO leads (id, marketplace_ref, company_name, email, supplier_type, product_category, quantity,
                unit_price, source, status, processing_state, created_at, updated_at, processing_attempts,
-               processed_at, risk_score, queue_score, decided_at, pack_size)
+               processed_at, risk_score, queue_score, decided_at, pack_size, valid_until)
            SELECT g, gen_random_uuid()::text, 'Bench Supplier ' || g, 'sales@supplier' || g || '.example',
                'distributor', ({cats})[1 + (g * 17) % 10], 1000 * (1 + g % 500), 0.80, 'csv', s.status,
                'done', c.created, c.created, 1, c.created + ((g % 300) || ' minutes')::interval, 90, 90,
                CASE WHEN s.status IN ('approved', 'rejected') THEN c.created + ((g % 72) || ' hours')::interval END,
-               1
+               1, current_date + g % 30
            FROM generate_series(1, {leads}) g
            CROSS JOIN LATERAL (SELECT now() - interval '120 days' + (g::float / {leads}) * interval '120 days'
                                   AS created) c

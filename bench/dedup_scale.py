@@ -39,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,9 +119,11 @@ def load_synthetic(db, start_id: int, count: int, rng: random.Random, leads_of: 
             supplier_id += 1
         with cursor.copy("COPY leads (id, company_name, email, phone, website, supplier_type, product_category, "
                          "quantity, unit_price, source, status, processing_state, created_at, updated_at, "
-                         "processing_attempts, cluster_id, risk_score, queue_score, reference_version) FROM STDIN") as copy:
+                         "processing_attempts, cluster_id, risk_score, queue_score, reference_version, valid_until) "
+                         "FROM STDIN") as copy:
+            valid_until = date.today() + timedelta(days=14)  # the quote's validity (domain.quotes)
             for row in lead_rows:
-                copy.write_row(row)
+                copy.write_row((*row, valid_until))
         with cursor.copy("COPY lead_normals (lead_id, name, phone, email, email_domain, website_domain, webmail, "
                          "domains, contact, street, city, postal_code, country) FROM STDIN") as copy:
             for row in normal_rows:

@@ -28,7 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +92,8 @@ def load_leads(db, count: int, flagged_share: float, rng: random.Random) -> dict
                          "quantity, unit_price, source, status, processing_state, created_at, updated_at, "
                          "processing_attempts, processing_error, processed_at, risk_score, queue_score, "
                          "risk_signals, reference_version, decided_at, contact_name, street, city, state, postal_code, country, "
-                         "product_description, certification, payment_terms) FROM STDIN") as copy:
+                         "product_description, certification, payment_terms, valid_until) FROM STDIN") as copy:
+            valid_until = date.today() + timedelta(days=14)  # the quote's validity (domain.quotes)
             flag_rows = []
             for i in range(1, count + 1):
                 created = start + step * i + timedelta(microseconds=rng.randrange(1000))
@@ -130,7 +131,7 @@ def load_leads(db, count: int, flagged_share: float, rng: random.Random) -> dict
                     f"{rng.choice(('3M 1860', 'Makrite 9500', 'BYD KN95', 'Ansell nitrile', 'Level 2 gown'))}, "
                     f"{rng.choice((20, 50, 100, 200))} per box, {rng.choice(('in stock', 'ships in 2 weeks', 'FOB LA'))}",
                     rng.choice(("NIOSH TC-84A-0007", "FDA 510(k) K123456", None, "CE 0598")),
-                    rng.choice(("Net 30", "50% up front", "Payment on delivery", None))))
+                    rng.choice(("Net 30", "50% up front", "Payment on delivery", None)), valid_until))
         with cursor.copy("COPY lead_flags (lead_id, flag) FROM STDIN") as copy:
             for row in flag_rows:
                 copy.write_row(row)

@@ -14,8 +14,9 @@ each lot of supply arrives.
   buyer recorded when ordering) when it has one; otherwise the offer's lead time
   (allocation.lead_time: DEFAULT_LEAD_TIME_DAYS when not stated) after today for a proposal, or
   after the day the match was accepted or ordered (its last change).
-- **Free lots**: each approved lead's units that no match holds (services.supply.available_offers),
-  arriving today plus its lead time, pooled per category.
+- **Free lots**: each approved lead's units that no match holds (the units of
+  services.supply.available_offers, summed in SQL per category and lead time by
+  free_units_by_lead_time), arriving today plus its lead time, pooled per category.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ from ..extensions import db
 from ..models import DemandRequest, Lead, Match, Organisation
 from . import settings
 from .demand import request_stock, today
-from .supply import available_offers
+from .supply import free_units_by_lead_time
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,8 @@ def _facilities(day: date) -> tuple[list[Facility], dict[str, int], dict[int, tu
 
 
 def _lots(day: date, keys: dict[int, tuple]) -> list[Lot]:
-    lots = [Lot(offer.category, offer.quantity, allocation.lead_time(offer)) for offer in available_offers()]
+    lots = [Lot(category, units, allocation.DEFAULT_LEAD_TIME_DAYS if lead_time_days is None else lead_time_days)
+            for category, lead_time_days, units in free_units_by_lead_time()]
     rows = db.session.execute(
         select(Match.demand_id, Match.quantity, Match.status, Match.updated_at, Match.delivery_on,
                Lead.lead_time_days)

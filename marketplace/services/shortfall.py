@@ -109,7 +109,10 @@ def _facilities(day: date) -> tuple[list[Facility], dict[str, int], dict[int, tu
         rows = db.session.execute(
             select(DemandRequest.organisation_id, DemandRequest.category, Match.quantity, Match.updated_at)
             .join(Match, Match.demand_id == DemandRequest.id)
-            .where(Match.status == DELIVERED, DemandRequest.organisation_id.in_({k[0] for k in burns})))
+            .join(Organisation, Organisation.id == DemandRequest.organisation_id)
+            # Verified organisations' deliveries, kept below for a facility: no IN list of ids
+            # (PostgreSQL's 65,535 parameters).
+            .where(Match.status == DELIVERED, Organisation.verified_at.is_not(None)))
         for organisation_id, category, quantity, delivered_at in rows:
             key = (organisation_id, category)
             if key in burns and request_stock(burns[key]).counted_on < _city_date(delivered_at) <= day:
@@ -126,8 +129,13 @@ def _lots(day: date, keys: dict[int, tuple]) -> list[Lot]:
         select(Match.demand_id, Match.quantity, Match.status, Match.updated_at, Match.delivery_on,
                Lead.lead_time_days)
         .join(Lead, Lead.id == Match.lead_id)
-        .where(Match.status.in_(ACTIVE_STATUSES), Match.demand_id.in_(list(keys))))
+        .join(DemandRequest, DemandRequest.id == Match.demand_id)
+        # The open requests' matches, kept below when their request is a facility's: no IN list of
+        # request ids (PostgreSQL takes at most 65,535 parameters; 100,000 requests exceed it).
+        .where(Match.status.in_(ACTIVE_STATUSES), DemandRequest.status == STATUS_OPEN))
     for demand_id, quantity, status, changed_at, delivery_on, lead_time_days in rows:
+        if demand_id not in keys:
+            continue
         if delivery_on is None:
             lead_time = allocation.DEFAULT_LEAD_TIME_DAYS if lead_time_days is None else lead_time_days
             start = day if status == PROPOSED else _city_date(changed_at)

@@ -6,7 +6,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint worker bench clean
+.PHONY: run test lint worker bench clean translations
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ test: $(VENV)/.dev-installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+## make translations: extract every marked text (code and templates) and update the catalogues; then
+## translate what is new in marketplace/translations/es/LC_MESSAGES/messages.po (the tests refuse
+## untranslated or fuzzy entries). The app compiles the catalogues when it starts.
+I18N = marketplace/translations
+translations: $(VENV)/.app-installed
+	$(BIN)/pybabel extract -F $(I18N)/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	  --add-location=file --sort-output --no-wrap -o $(I18N)/messages.pot .
+	$(BIN)/pybabel update -i $(I18N)/messages.pot -d $(I18N) --no-wrap --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

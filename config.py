@@ -145,6 +145,10 @@ class Config:
     # this often, after its response, asks suppliers to confirm quotes about to lapse and buyers to
     # extend overdue requests (services.quotes.ask_due; `flask sweep` does it too). 0 turns it off.
     STALE_CHECK_SECONDS = 3600
+    # Languages (issue 13): how Spanish pages write numbers, money and dates, as a CLDR locale: "es"
+    # (1.234,50 US$) by default; "es_MX" or "es_US" for readers who write 1,234.50. Environment:
+    # SPANISH_FORMAT_LOCALE.
+    SPANISH_FORMAT_LOCALE = "es"
     # How long the e-mailed links work (issue 10, item 14): a password reset link (single-use: any
     # password change ends it), and the link that confirms a new account's e-mail address.
     PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
@@ -215,7 +219,7 @@ class Config:
         if os.environ.get("OCDS_PUBLISH") is not None:
             env["OCDS_PUBLISH"] = tuple(f.strip() for f in os.environ["OCDS_PUBLISH"].split(",") if f.strip())
         for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "MAIL_REPLY_TO", "PUBLIC_URL",
-                    "CITY_TIMEZONE"):
+                    "CITY_TIMEZONE", "SPANISH_FORMAT_LOCALE"):
             if os.environ.get(key):
                 env[key] = os.environ[key]
         if os.environ.get("MAIL_PORT"):

@@ -12,6 +12,7 @@ from .jobs.queue import install as install_effects
 from .service_context import register_service_context
 from .web.body_limit import DrainOversizedBodies, LimitedRequest
 from .web.errors import register_error_handlers
+from .web.i18n import register_i18n
 from .web.mail_retry import register_mail_retry
 from .web.template_helpers import register_template_helpers
 from .web.time_checks import register_time_checks
@@ -38,6 +39,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.wsgi_app = DrainOversizedBodies(app.wsgi_app, app.config.get("MAX_CONTENT_LENGTH"),
                                         app.config["MAX_DRAIN_BYTES"], app.config.get("LARGER_BODIES"))
     register_extensions(app)
+    register_i18n(app)
     install_effects()  # effects declared by services run after each commit (jobs.queue.dispatch)
     register_blueprints(app)
     register_error_handlers(app)

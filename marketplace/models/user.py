@@ -61,6 +61,9 @@ class User(UserMixin, db.Model):
     # digest`) instead of one each; digest_through: notifications up to then went in a digest.
     mail_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     digest_through: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The language the person chose (issue 13: "en" or "es", domain.i18n.LANGUAGES); None: the
+    # browser's Accept-Language decides on pages, English in e-mails until they choose.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members", foreign_keys=[organisation_id])
 

@@ -31,6 +31,7 @@ from ..domain.account_tokens import (
 from ..domain.catalog import ORGANISATION_KINDS, ROLES, values
 from ..domain.errors import Conflict
 from ..domain.facility import parse_facility
+from ..domain.i18n import choose_locale
 from ..domain.passwords import password_problem
 from ..domain.permissions import may_verify_organisation
 from ..extensions import db
@@ -338,3 +339,11 @@ def revoke_organisation(organisation: Organisation, *, actor_id: int) -> None:
         audit.record(actor_id, "organisation.unverify", "organisation", organisation.id,
                      before={"verified": True}, after={"verified": False})
         organisations.tell_buyers_of_verification(organisation, False)
+
+
+def set_locale(user: User, locale: str) -> str:
+    """Save the language ``user`` chose (domain.i18n.choose_locale: "en" or "es"); flushes, the
+    caller commits. Returns the language saved. Pages and e-mails to them are in it from now on."""
+    user.locale = choose_locale(locale)
+    db.session.flush()
+    return user.locale

@@ -57,6 +57,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("auth.login", "GET"): PUBLIC,
     ("auth.login", "POST"): PUBLIC,
     ("auth.logout", "POST"): PUBLIC,
+    # The language switch (issue 13): anyone; it changes only the caller's own session and account.
+    ("language.choose", "POST"): PUBLIC,
     ("auth.register_supplier", "GET"): PUBLIC,
     ("auth.register_supplier", "POST"): PUBLIC,
     ("auth.register_buyer", "GET"): PUBLIC,

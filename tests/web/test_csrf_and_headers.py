@@ -120,6 +120,8 @@ def csrf_cases(ids) -> dict[str, Case]:
         "auth.logout": Case("supplier", "/logout", dict,
                             lambda: db.session.execute(db.select(db.func.count()).select_from(UserSession)
                                                        .where(UserSession.revoked_at.is_not(None))).scalar_one()),
+        "language.choose": Case("supplier", "/language", lambda: {"language": "es"},
+                                lambda: db.session.get(User, supplier).locale),
         "auth.register_supplier": Case(None, "/register/supplier", lambda: {
             "name": "New Supplier", "email": "new-supplier@example.org", "organisation_name": "New Co",
             "password": STRONG_PASSWORD, "confirm": STRONG_PASSWORD}, _count(User)),

@@ -1,0 +1,215 @@
+"""Languages (issue 13): the reader's language for every text the domain words, and numbers,
+money and dates written the way that language writes them.
+
+The catalogues are GNU gettext files in ``marketplace/translations/<locale>/LC_MESSAGES/messages.po``
+(English is the source language: its catalogue is empty and every text reads as written). They are
+compiled to ``.mo`` by ``compile_catalogues`` (the app does it at start when a ``.po`` is newer).
+
+Texts are marked in the code with ``_`` (translated now, in the current language), ``N_`` (only
+marked, for tables built at import time: translate with ``_`` when shown) and ``ngettext``. A text
+with values uses ``str.format`` names: ``_("Lead #{id} approved").format(id=7)``, so that a
+translator can move a value within the sentence.
+
+The current language is a context variable: the web layer sets it for each request (from the
+account's choice, then ``Accept-Language``), a job for each recipient (``use_locale``). Outside
+both it is English. Pure: Babel and the standard library only.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache, lru_cache
+from gettext import NullTranslations
+from pathlib import Path
+
+from babel import Locale, dates, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+# The languages people may choose, in the order the switch shows them, each named in itself.
+LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
+DEFAULT_LOCALE = "en"
+CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
+DOMAIN = "messages"
+
+# How each language writes numbers, money and dates: a CLDR locale. Spanish defaults to "es"
+# (1.234,50 US$); a city whose Spanish readers write 1,234.50 (Mexico, the US) sets es_MX or es_US
+# with ``configure_formats`` (setting FORMAT_LOCALES).
+_format_locales: dict[str, str] = {"en": "en_US", "es": "es"}
+
+_locale: ContextVar[str] = ContextVar("locale", default=DEFAULT_LOCALE)
+_translations: ContextVar[NullTranslations | None] = ContextVar("translations", default=None)
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for the catalogue without translating it now (tables built at import)."""
+    return text
+
+
+def _(text: str) -> str:
+    """``text`` in the current language (as written when the catalogue has no translation)."""
+    return current_translations().gettext(text)
+
+
+gettext = _
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The singular or plural form of a text for ``count``, in the current language."""
+    return current_translations().ngettext(singular, plural, count)
+
+
+def pgettext(context: str, text: str) -> str:
+    """``text`` in the current language, told apart from the same English in another context."""
+    return current_translations().pgettext(context, text)
+
+
+def current_locale() -> str:
+    """The current language's code: "en" or "es"."""
+    return _locale.get()
+
+
+def current_translations() -> NullTranslations:
+    return _translations.get() or translations_for(_locale.get())
+
+
+def choose_locale(wanted: str | None) -> str:
+    """A language people may choose from a code such as "es", "es-MX", "es_419" or "EN"; the
+    default ("en") for anything else or nothing."""
+    if not wanted:
+        return DEFAULT_LOCALE
+    code = wanted.replace("-", "_").split("_")[0].strip().lower()
+    return code if code in LANGUAGES else DEFAULT_LOCALE
+
+
+@cache
+def translations_for(locale: str) -> NullTranslations:
+    """The compiled catalogue of ``locale`` (NullTranslations for English, or when it has none)."""
+    if locale == DEFAULT_LOCALE:
+        return NullTranslations()
+    return Translations.load(str(CATALOGUES), [locale], DOMAIN)
+
+
+def activate(locale: str, translations: NullTranslations | None = None) -> object:
+    """Make ``locale`` current in this context (a web request); returns a token for ``deactivate``.
+    ``translations`` may be given when the caller already holds the catalogue (Flask-Babel's)."""
+    locale = choose_locale(locale)
+    return (_locale.set(locale), _translations.set(translations or translations_for(locale)))
+
+
+def deactivate(token: object) -> None:
+    locale_token, translations_token = token  # type: ignore[misc]
+    _translations.reset(translations_token)
+    _locale.reset(locale_token)
+
+
+@contextlib.contextmanager
+def use_locale(locale: str | None) -> Iterator[str]:
+    """Within the block, the texts are in ``locale`` (an e-mail to a Spanish reader, a job run for
+    someone). Yields the language chosen (``choose_locale``)."""
+    token = activate(choose_locale(locale))
+    try:
+        yield current_locale()
+    finally:
+        deactivate(token)
+
+
+# ---- numbers, money and dates written for the language ----------------------------------------
+
+def configure_formats(format_locales: dict[str, str] | None) -> None:
+    """Set the CLDR locale each language writes numbers with ({"es": "es_MX"}); ValueError for a
+    locale Babel does not know."""
+    for language, code in (format_locales or {}).items():
+        Locale.parse(code)  # UnknownLocaleError (a ValueError) for a mistyped setting
+        _format_locales[choose_locale(language)] = code
+
+
+def format_locale(locale: str | None = None) -> str:
+    """The CLDR locale numbers are written with in ``locale`` (default: the current language)."""
+    return _format_locales.get(locale or current_locale(), _format_locales[DEFAULT_LOCALE])
+
+
+def decimal_symbol(locale: str | None = None) -> str:
+    """The decimal separator of the language: "." in English, "," in Spanish (as configured)."""
+    return numbers.get_decimal_symbol(format_locale(locale))
+
+
+def format_integer(value: int | Decimal | None) -> str:
+    """A whole number with the language's grouping: 1,234,567 / 1.234.567 (Spanish groups from
+    five digits: 1234 and 12.345, as CLDR and the RAE write)."""
+    if value is None:
+        return ""
+    return numbers.format_decimal(value, format="#,##0", locale=format_locale())
+
+
+def format_decimal(value: Decimal | float | int | None, *, min_decimals: int = 0,
+                   max_decimals: int = 2) -> str:
+    """A number with between ``min_decimals`` and ``max_decimals`` decimals: 1,234.5 / 1234,5."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * min_decimals + "#" * (max_decimals - min_decimals)
+                         if max_decimals else "")
+    return numbers.format_decimal(Decimal(str(value)), format=pattern, locale=format_locale(),
+                                  decimal_quantization=False if max_decimals > 2 else True)
+
+
+def format_money(value: Decimal | float | int | None) -> str:
+    """US dollars with 2 to 4 decimals: $0.79, $0.035, $1,250.50 in English; 0,79 US$, 1250,50 US$
+    in Spanish. A price of a fraction of a cent keeps its digits (never rounded to $0.04)."""
+    if value is None:
+        return ""
+    amount = Decimal(str(value)).quantize(Decimal("0.0001"))
+    return numbers.format_currency(amount, "USD", format=_money_pattern(format_locale()), locale=format_locale(),
+                                   currency_digits=False, decimal_quantization=False)
+
+
+@lru_cache(maxsize=16)
+def _money_pattern(locale: str) -> str:
+    """The locale's currency pattern with 2 to 4 decimals ("#,##0.00 ¤" -> "#,##0.00## ¤")."""
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern.split(";")[0]
+    return pattern.replace("0.00", "0.00##", 1)
+
+
+def format_day(value: date | datetime | None, style: str = "medium") -> str:
+    """A day as the language writes it: "Dec 3, 2026" / "3 dic 2026" (``style``: short, medium,
+    long)."""
+    if value is None:
+        return ""
+    return dates.format_date(value, format=style, locale=format_locale())
+
+
+def format_moment(value: datetime | None, style: str = "medium") -> str:
+    """A moment (UTC) as the language writes it, with its time and zone: "Dec 3, 2026, 14:05 UTC"."""
+    if value is None:
+        return ""
+    day = dates.format_date(value, format=style, locale=format_locale())
+    return f"{day}, {value:%H:%M} UTC"
+
+
+# ---- catalogues ----------------------------------------------------------------------------------
+
+def compile_catalogues(directory: Path = CATALOGUES, *, force: bool = False) -> list[Path]:
+    """Compile each ``<locale>/LC_MESSAGES/messages.po`` under ``directory`` to its ``.mo`` when the
+    ``.po`` is newer (or ``force``). Written to a temporary file and renamed, so that two processes
+    starting at once never read half a file. Returns the ``.mo`` files written. Fuzzy entries are
+    left out (they read as English until a translator confirms them)."""
+    written = []
+    for po_path in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        temporary = mo_path.with_suffix(f".mo.{os.getpid()}")
+        with temporary.open("wb") as mo_file:
+            write_mo(mo_file, catalog, use_fuzzy=False)
+        os.replace(temporary, mo_path)
+        written.append(mo_path)
+    if written:
+        translations_for.cache_clear()
+    return written

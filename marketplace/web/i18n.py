@@ -1,0 +1,68 @@
+"""The reader's language on every page (issue 13): Flask-Babel picks it, the domain words its texts
+in it (domain.i18n), and a switch on every page changes it.
+
+The language is, in this order: the one saved on the account; the one chosen on the switch in this
+browser (the session, for people not signed in); the best of ``Accept-Language``; English.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, g, redirect, request, session
+from flask_babel import get_locale, get_translations
+from flask_login import current_user
+
+from ..domain import i18n
+from ..domain.redirects import safe_next
+from ..extensions import babel, db
+from ..services.accounts import set_locale
+
+bp = Blueprint("language", __name__)
+SESSION_KEY = "locale"
+
+
+def select_locale() -> str:
+    """The language of this request: the account's, the session's, the browser's, or English."""
+    user = current_user
+    if user and user.is_authenticated and getattr(user, "locale", None):
+        return i18n.choose_locale(user.locale)
+    if session.get(SESSION_KEY):
+        return i18n.choose_locale(session[SESSION_KEY])
+    return request.accept_languages.best_match(tuple(i18n.LANGUAGES), i18n.DEFAULT_LOCALE)
+
+
+@bp.post("/language")
+def choose():
+    """The switch: save the chosen language (account and session), back to the page it was on."""
+    locale = i18n.choose_locale(request.form.get("language"))
+    session[SESSION_KEY] = locale
+    if current_user.is_authenticated:
+        set_locale(current_user, locale)
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next"), "/"))
+
+
+def register_i18n(app: Flask) -> None:
+    """Flask-Babel on ``app`` with our catalogues, the domain's language per request, and the switch."""
+    i18n.compile_catalogues()  # a .po newer than its .mo (a fresh install, an updated catalogue)
+    i18n.configure_formats({"es": app.config.get("SPANISH_FORMAT_LOCALE") or "es"})
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(i18n.CATALOGUES))
+    babel.init_app(app, locale_selector=select_locale)
+    # {% trans %} blocks collapse their whitespace, as the catalogue's msgids do (babel.cfg).
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def _activate() -> None:
+        g.i18n_token = i18n.activate(str(get_locale()), get_translations())
+
+    @app.teardown_request
+    def _deactivate(_error=None) -> None:
+        token = g.pop("i18n_token", None)
+        if token is not None:
+            try:
+                i18n.deactivate(token)
+            except ValueError:  # made in another context (a streamed response's generator)
+                pass
+
+    @app.context_processor
+    def _languages() -> dict:
+        return {"languages": i18n.LANGUAGES, "current_locale": i18n.current_locale()}

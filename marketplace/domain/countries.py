@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import pickle
 import re
 import unicodedata
 from collections import Counter
@@ -169,7 +170,7 @@ def _index() -> dict[tuple[int, bool], dict[str, Counter]]:
     folded: dict[str, tuple[str, str]] = {}  # most names recur in many languages: fold each once
     for locale in _cldr_languages():
         # Each locale's own names only: what it inherits is counted with the language it is from.
-        for code, name in localedata.load(locale, merge_inherited=False).get("territories", {}).items():
+        for code, name in _own_territories(locale).items():
             if code in alpha_2:
                 keys = folded.get(name) or folded.setdefault(name, (_key(name, False), _key(name, True)))
                 for loose, key in enumerate(keys):
@@ -180,6 +181,15 @@ def _index() -> dict[tuple[int, bool], dict[str, Counter]]:
         if key:
             index.setdefault((_TRANSLATIONS, loose), {})[key] = counter
     return index
+
+
+def _own_territories(locale: str) -> dict[str, str]:
+    """The territory names of ``locale``'s own CLDR file, without what it inherits. Read from the
+    file Babel ships, not through ``localedata.load(merge_inherited=False)``: that caches the
+    unmerged data under the locale's name, and every later ``Locale`` of it (Spanish money, dates)
+    would lack what it inherits ("0,79 USD" instead of "0,79 US$")."""
+    with open(localedata.resolve_locale_filename(locale), "rb") as data:
+        return pickle.load(data).get("territories", {})  # nosec B301: Babel's own data files, as Babel reads them
 
 
 def _cldr_languages() -> list[str]:

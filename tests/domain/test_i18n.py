@@ -55,3 +55,16 @@ def test_texts_come_from_the_compiled_catalogue(tmp_path):
     finally:
         i18n.deactivate(token)
     assert i18n._("Offer supplies") == "Offer supplies"
+
+
+def test_reading_countries_leaves_babels_locale_data_whole():
+    """The country index reads each CLDR file's own names; Spanish money keeps its inherited data."""
+    from babel import localedata
+
+    from marketplace.domain import countries
+
+    localedata._cache.pop("es", None)  # as in a fresh process: Spanish not loaded yet
+    countries._index.cache_clear()
+    assert countries.country_code("Estados Unidos") == "US"
+    with i18n.use_locale("es"):
+        assert i18n.format_money(Decimal("0.79")) == "0,79\u00a0US$"

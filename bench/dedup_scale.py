@@ -302,6 +302,7 @@ def throughput(url: str, count: int, workers: int, fork: bool = True) -> float:
         from marketplace.extensions import db
         from marketplace.jobs.queue import enqueue_lead_processing
         from marketplace.models import Lead
+        from marketplace.models.base import id_in
         from marketplace.services.leads import EDITABLE_FIELDS
 
         app = create_app("testing", SQLALCHEMY_DATABASE_URI=url.replace("postgresql://", "postgresql+psycopg://"),
@@ -327,7 +328,7 @@ def throughput(url: str, count: int, workers: int, fork: bool = True) -> float:
             elapsed = time.perf_counter() - started
             db.session.remove()
             done = db.session.scalar(select(func.count()).select_from(Lead).where(
-                Lead.id.in_(ids), Lead.processing_state == "done"))
+                id_in(Lead.id, ids), Lead.processing_state == "done"))
             assert done == count, f"only {done} of {count} processed"
         return count / elapsed
     finally:

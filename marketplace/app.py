@@ -93,9 +93,18 @@ def register_extensions(app: Flask) -> None:
     from . import security  # noqa: F401  (registers the user loader)
 
 
+# SQLite's own default limit of bound parameters per statement; some builds raise it (Debian's to
+# 250,000). Held to it, every build refuses the same statements, so that a list of ids bound one
+# parameter each (not models.base.id_in) fails in the tests on any machine, not first in production.
+SQLITE_MAX_PARAMETERS = 32_766
+
+
 def tune_sqlite(engine) -> None:
     """The embedded default: write-ahead log (readers never block the writer, commits are cheap),
-    foreign keys enforced, and a writer waits for a lock instead of failing at once."""
+    foreign keys enforced, a writer waits for a lock instead of failing at once, and at most
+    SQLITE_MAX_PARAMETERS bound parameters per statement on every build."""
+    import sqlite3
+
     from sqlalchemy import event
 
     from .models.base import sqlite_city_date
@@ -110,6 +119,7 @@ def tune_sqlite(engine) -> None:
         cursor.close()
         # Dates in the city's time zone, grouped in SQL (models.base.city_date; the open data).
         dbapi_connection.create_function("city_date", 2, sqlite_city_date, deterministic=True)
+        dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, SQLITE_MAX_PARAMETERS)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -16,6 +16,7 @@ from ..domain.history import Entry, describe
 from ..domain.messages import STAFF, reader_role
 from ..extensions import db
 from ..models import AuditLog, User
+from ..models.base import id_in
 
 _client_address: ContextVar[str | None] = ContextVar("audit_client_address", default=None)
 
@@ -67,7 +68,7 @@ def history_for(entity_type: str, entity_id: int, reader: User) -> list[HistoryL
     rows = history(entity_type, entity_id)
     actor_ids = {row.actor_id for row in rows if row.actor_id}
     actors = {user.id: user for user in db.session.execute(
-        db.select(User).where(User.id.in_(actor_ids))).scalars()} if actor_ids else {}
+        db.select(User).where(id_in(User.id, actor_ids))).scalars()} if actor_ids else {}
     role = reader_role(reader.role)
     lines = []
     for row in rows:

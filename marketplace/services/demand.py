@@ -30,7 +30,7 @@ from ..domain.scoring import request_figures_to_confirm
 from ..domain.stock import Stock, days_left, stock_of
 from ..extensions import db
 from ..models import DemandRequest, Match, Organisation, User
-from ..models.base import utcnow
+from ..models.base import id_in, utcnow
 from . import audit, effects, settings
 from .leads import ImportReport, RejectedRow, RowWarning, apply_changes, valid_rows
 from .matches import close_for_withdrawal
@@ -189,7 +189,7 @@ def held_units_by_request(request_ids: list[int]) -> dict[int, int]:
     if not request_ids:
         return {}
     return dict(db.session.execute(select(Match.demand_id, func.sum(Match.quantity)).where(
-        Match.demand_id.in_(request_ids), Match.status.in_(HOLDING_STATUSES)).group_by(Match.demand_id)).all())
+        id_in(Match.demand_id, request_ids), Match.status.in_(HOLDING_STATUSES)).group_by(Match.demand_id)).all())
 
 
 def delivered_units_by_request(request_ids: list[int]) -> dict[int, int]:
@@ -197,7 +197,7 @@ def delivered_units_by_request(request_ids: list[int]) -> dict[int, int]:
     if not request_ids:
         return {}
     return dict(db.session.execute(select(Match.demand_id, func.sum(Match.quantity)).where(
-        Match.demand_id.in_(request_ids), Match.status == DELIVERED).group_by(Match.demand_id)).all())
+        id_in(Match.demand_id, request_ids), Match.status == DELIVERED).group_by(Match.demand_id)).all())
 
 
 def request_states(requests: list[DemandRequest]) -> dict[int, RequestState]:
@@ -276,7 +276,7 @@ def import_demand(stream: IO[str], *, actor_id: int | None) -> ImportReport:
     created: dict[int, int] = {}  # placeholder id -> the new organisation's id
     external_ids = [values["external_id"] for _, values in rows if values.get("external_id")]
     existing = {r.external_id: r for r in db.session.execute(
-        select(DemandRequest).where(DemandRequest.external_id.in_(external_ids))).scalars()} if external_ids else {}
+        select(DemandRequest).where(id_in(DemandRequest.external_id, external_ids))).scalars()} if external_ids else {}
     for row_number, values in rows:
         for name, message in {**request_figures_to_confirm(values), **request_warnings(values, day)}.items():
             report.warnings.append(RowWarning(row_number, f"{name}: {message}"))

@@ -33,7 +33,7 @@ from ..domain.permissions import may_edit_lead, may_view_lead
 from ..domain.quotes import default_valid_until
 from ..extensions import db
 from ..models import Lead, User
-from ..models.base import utcnow
+from ..models.base import id_in, utcnow
 from . import audit, effects, settings
 
 # marketplace_ref last: a file read by column position before it was added reads as before.
@@ -326,7 +326,7 @@ def _known(column, batch: list[tuple[int, dict]], key: str) -> dict[str, Lead]:
     if not wanted:
         return {}
     return {getattr(lead, key): lead for lead in db.session.execute(
-        db.select(Lead).where(column.in_(wanted))).scalars()}
+        db.select(Lead).where(id_in(column, wanted))).scalars()}
 
 
 def _match(values: dict, by_ref: dict[str, Lead], by_external_id: dict[str, Lead]) -> tuple[Lead | None, str | None]:

@@ -22,7 +22,7 @@ from ..domain.errors import Forbidden
 from ..domain.mail import starttls_hint
 from ..extensions import db
 from ..models import Notification, OutboxEmail, User
-from ..models.base import utcnow
+from ..models.base import id_in, utcnow
 from . import audit, effects, mail, settings
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ def _word(email: OutboxEmail) -> None:
     if email.message.get("code") == messages.DIGEST:
         params = email.message.get("params") or {}
         ids = params.get("notification_ids") or []
-        rows = db.session.execute(select(Notification).where(Notification.id.in_(ids))
+        rows = db.session.execute(select(Notification).where(id_in(Notification.id, ids))
                                   .order_by(Notification.id)).scalars() if ids else []
         base = settings.current().public_url
         items = [(messages.render_notification(n.message, email.role or ""), base + (n.link or "/")) for n in rows]

@@ -22,7 +22,7 @@ from ..domain.match_status import (
 from ..domain.messages import fact
 from ..extensions import db
 from ..models import DemandRequest, Lead, Match, MatchPlan, MatchPlanLine, User
-from ..models.base import utcnow
+from ..models.base import id_in, utcnow
 from . import audit, effects
 from .demand import held_units_by_request, today
 from .matches import _notify_parties
@@ -161,10 +161,10 @@ def unfilled_urgent(plan: MatchPlan | None, limit: int = 50, misses_each: int = 
     misses = {n.id: [(o.id, why) for o in offers if (why := allocation.near_miss(o, n))][:misses_each]
               for n, _ in short}
     lead_ids = {lead_id for found in misses.values() for lead_id, _ in found}
-    leads = {lead.id: lead for lead in db.session.execute(select(Lead).where(Lead.id.in_(lead_ids))).scalars()} \
+    leads = {lead.id: lead for lead in db.session.execute(select(Lead).where(id_in(Lead.id, lead_ids))).scalars()} \
         if lead_ids else {}
     requests = {r.id: r for r in db.session.execute(
-        select(DemandRequest).where(DemandRequest.id.in_([n.id for n, _ in short]))
+        select(DemandRequest).where(id_in(DemandRequest.id, [n.id for n, _ in short]))
         .options(selectinload(DemandRequest.organisation))).scalars()}
     return [Unfilled(requests[n.id], units, [(leads[lead_id], why) for lead_id, why in misses[n.id]])
             for n, units in short]
@@ -188,7 +188,7 @@ def release_plan(plan: MatchPlan, actor: User) -> int:
     available = available_units(lead_ids)
     day = today()
     # Approved with a valid quote now (one may have lapsed since the plan: supply.offer_in_matching).
-    approved = set(db.session.execute(select(Lead.id).where(Lead.id.in_(lead_ids), offer_in_matching(day))).scalars())
+    approved = set(db.session.execute(select(Lead.id).where(id_in(Lead.id, lead_ids), offer_in_matching(day))).scalars())
     requests = {line.demand_id: line.demand for line in lines}
     held = held_units_by_request(list(requests))
     # A request withdrawn, past its needed-by date, or whose organisation lost its verification,

@@ -26,7 +26,7 @@ from ..domain.normalise import NormalisedLead, normalise_lead
 from ..domain.scoring import DuplicateContext, load_reference, score_lead
 from ..extensions import db
 from ..models import DuplicatePair, Lead, LeadBlockKey, LeadFlag, LeadNormal
-from ..models.base import utcnow
+from ..models.base import id_in, utcnow
 from .match_models import current_spec
 from .match_models import record_of as _record_of
 
@@ -124,7 +124,7 @@ def _accepted_edges(lead_ids: set[int]) -> list[tuple[int, int]]:
                    (DuplicatePair.decision.is_(None)) & (DuplicatePair.probability >= AUTO_MERGE_PROBABILITY))
     return list(db.session.execute(
         select(DuplicatePair.lead_id, DuplicatePair.other_id).where(
-            accepted, or_(DuplicatePair.lead_id.in_(lead_ids), DuplicatePair.other_id.in_(lead_ids)))).all())
+            accepted, or_(id_in(DuplicatePair.lead_id, lead_ids), id_in(DuplicatePair.other_id, lead_ids)))).all())
 
 
 def recompute_clusters(seed_ids: set[int]) -> None:
@@ -140,7 +140,7 @@ def recompute_clusters(seed_ids: set[int]) -> None:
             component |= reached
             frontier = reached
         remaining -= component
-        db.session.execute(update(Lead).where(Lead.id.in_(component), Lead.cluster_id.is_distinct_from(min(component)))
+        db.session.execute(update(Lead).where(id_in(Lead.id, component), Lead.cluster_id.is_distinct_from(min(component)))
                            .values(cluster_id=min(component)))
 
 
@@ -157,7 +157,7 @@ def _resolve_duplicates(lead: Lead, record: dict, *, identity_changed: bool, spe
     if others:
         candidates = [(row.lead_id, cluster_id, _record_of(row)) for row, cluster_id in db.session.execute(
             select(LeadNormal, Lead.cluster_id).join(Lead, Lead.id == LeadNormal.lead_id)
-            .where(LeadNormal.lead_id.in_(list(others)))).all()]
+            .where(id_in(LeadNormal.lead_id, others))).all()]
         matches, compared = compare_candidates(record, candidates, spec, MAX_COMPARED_PER_CLUSTER,
                                                shared_keys=others)
     before = _accepted_neighbours(lead.id)
@@ -166,10 +166,10 @@ def _resolve_duplicates(lead: Lead, record: dict, *, identity_changed: bool, spe
     if before <= after:
         # Only new links: merge the clusters they touch (the common case, one UPDATE).
         clusters = set(db.session.execute(select(Lead.cluster_id).where(
-            Lead.id.in_(after | {lead.id}), Lead.cluster_id.is_not(None))).scalars())
+            id_in(Lead.id, after | {lead.id}), Lead.cluster_id.is_not(None))).scalars())
         target = min(clusters | {lead.id})
         # Only rows whose cluster changes are written: a supplier's 100th lead must not rewrite 99.
-        db.session.execute(update(Lead).where(or_(Lead.id == lead.id, Lead.cluster_id.in_(clusters)),
+        db.session.execute(update(Lead).where(or_(Lead.id == lead.id, id_in(Lead.cluster_id, clusters)),
                                               Lead.cluster_id.is_distinct_from(target))
                            .values(cluster_id=target))
     else:
@@ -191,7 +191,7 @@ def duplicate_context(lead: Lead) -> DuplicateContext:
             or_(DuplicatePair.decision.is_(None), DuplicatePair.decision == "same"))).scalars():
         look_alikes[pair.other_id if pair.lead_id == lead.id else pair.lead_id] = pair.probability
     rejected = set(db.session.execute(select(Lead.id).where(
-        Lead.id.in_(look_alikes), Lead.status == REJECTED)).scalars()) if look_alikes else set()
+        id_in(Lead.id, look_alikes), Lead.status == REJECTED)).scalars()) if look_alikes else set()
     return DuplicateContext(cluster_lead_ids=cluster, rejected_matches=tuple(sorted(
         ((i, look_alikes[i]) for i in rejected), key=lambda r: -r[1])))
 
@@ -292,7 +292,7 @@ def leads_to_sweep(older_than: timedelta, limit: int = 5000) -> list[int]:
                               or_(Lead.reference_version.is_(None), Lead.reference_version != version))
         .order_by(Lead.id).limit(limit)).scalars())
     if stale:
-        db.session.execute(update(Lead).where(Lead.id.in_(stale)).values(
+        db.session.execute(update(Lead).where(id_in(Lead.id, stale)).values(
             processing_state=PROCESSING_PENDING))
         db.session.commit()
     return pending + stale

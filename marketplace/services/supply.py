@@ -29,6 +29,7 @@ from ..domain.match_status import (
 from ..domain.quotes import quote_lapsed, request_overdue
 from ..extensions import db
 from ..models import DemandRequest, Lead, Match, Organisation
+from ..models.base import id_in
 from .demand import days_of_supply_now, held_units, today
 
 # One matching run or release at a time (PostgreSQL advisory lock, held to the end of the
@@ -57,13 +58,13 @@ def _held_by(column, ids: list[int] | None = None):
     query = (select(column.label("owner_id"), func.sum(Match.quantity).label("held"))
              .where(Match.status.in_(HOLDING_STATUSES)).group_by(column))
     if ids is not None:
-        query = query.where(column.in_(ids))
+        query = query.where(id_in(column, ids))
     return query
 
 
 def available_units(lead_ids: list[int]) -> dict[int, int]:
     held = dict(db.session.execute(_held_by(Match.lead_id, lead_ids)).all()) if lead_ids else {}
-    quantities = dict(db.session.execute(select(Lead.id, Lead.quantity).where(Lead.id.in_(lead_ids))).all())
+    quantities = dict(db.session.execute(select(Lead.id, Lead.quantity).where(id_in(Lead.id, lead_ids))).all())
     return {lead_id: quantity - held.get(lead_id, 0) for lead_id, quantity in quantities.items()}
 
 
@@ -80,7 +81,7 @@ def excluded_offers(request_ids: list[int] | None = None) -> dict[int, frozenset
     query = select(Match.demand_id, Match.lead_id).where(or_(
         Match.status == DECLINED, and_(Match.status == CLOSED, Match.close_reason.in_(sorted(EXCLUDING_CLOSE_REASONS)))))
     if request_ids is not None:
-        query = query.where(Match.demand_id.in_(request_ids))
+        query = query.where(id_in(Match.demand_id, request_ids))
     found: dict[int, set[int]] = {}
     for demand_id, lead_id in db.session.execute(query):
         found.setdefault(demand_id, set()).add(lead_id)
@@ -172,7 +173,7 @@ def candidates(request: DemandRequest, limit: int = 50) -> list[Candidate]:
     offers = available_offers({request.category, *(request.substitutes or ())})
     ranked = allocation.rank_candidates(need, offers)[:limit]
     leads = {lead.id: lead for lead in db.session.execute(
-        select(Lead).where(Lead.id.in_([offer.id for offer, _, _ in ranked]))).scalars()}
+        select(Lead).where(id_in(Lead.id, [offer.id for offer, _, _ in ranked]))).scalars()}
     return [Candidate(leads[offer.id], offer.quantity, reasons, distance) for offer, reasons, distance in ranked]
 
 

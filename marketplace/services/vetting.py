@@ -28,7 +28,7 @@ from ..domain.normalise import email_domain
 from ..domain.permissions import self_vetting_reason
 from ..extensions import db
 from ..models import DuplicatePair, Lead, LeadFlag, LeadMessage, User
-from ..models.base import utcnow
+from ..models.base import id_in, utcnow
 from . import audit, effects, settings
 from .matches import lead_status_changed
 from .notifications import notify
@@ -181,7 +181,7 @@ def queue_page(flt: QueueFilter, *, after: str | None, per_page: int) -> tuple[l
     # and supplier type, on PostgreSQL): a filter that passes over many leads passes over index
     # entries, not table rows. Then the page's own rows are read.
     ids = [key[-1] for key in keys[:per_page]]
-    found = db.session.execute(select(Lead).where(Lead.id.in_(ids))).scalars() if ids else []
+    found = db.session.execute(select(Lead).where(id_in(Lead.id, ids))).scalars() if ids else []
     by_id = {lead.id: lead for lead in found}
     return [by_id[i] for i in ids if i in by_id], next_cursor, total
 
@@ -413,7 +413,7 @@ def _cluster_ids(lead: Lead) -> set[int]:
 
 def _mark_for_rescoring(lead_ids: set[int]) -> None:
     if lead_ids:
-        db.session.execute(update(Lead).where(Lead.id.in_(lead_ids)).values(processing_state=PROCESSING_PENDING))
+        db.session.execute(update(Lead).where(id_in(Lead.id, lead_ids)).values(processing_state=PROCESSING_PENDING))
 
 
 # --- Duplicates: vetters confirm, split and merge ----------------------------------------------
@@ -435,7 +435,7 @@ def decide_pair(pair: DuplicatePair, actor: User, decision: str) -> None:
 
 def _recluster(lead_ids: set[int]) -> None:
     members = set(lead_ids)
-    for cluster_id in db.session.execute(select(Lead.cluster_id).where(Lead.id.in_(lead_ids))).scalars():
+    for cluster_id in db.session.execute(select(Lead.cluster_id).where(id_in(Lead.id, lead_ids))).scalars():
         if cluster_id is not None:
             members |= set(db.session.execute(select(Lead.id).where(Lead.cluster_id == cluster_id)).scalars())
     db.session.flush()
@@ -449,8 +449,8 @@ def split_from_cluster(lead: Lead, actor: User) -> int:
     many links were cut. Flushes; the caller commits."""
     mates = _cluster_ids(lead)
     pairs = list(db.session.execute(select(DuplicatePair).where(
-        or_(and_(DuplicatePair.lead_id == lead.id, DuplicatePair.other_id.in_(mates)),
-            and_(DuplicatePair.other_id == lead.id, DuplicatePair.lead_id.in_(mates))),
+        or_(and_(DuplicatePair.lead_id == lead.id, id_in(DuplicatePair.other_id, mates)),
+            and_(DuplicatePair.other_id == lead.id, id_in(DuplicatePair.lead_id, mates))),
         or_(DuplicatePair.decision == "same",
             and_(DuplicatePair.decision.is_(None), DuplicatePair.probability >= AUTO_MERGE_PROBABILITY)))).scalars())
     for pair in pairs:
@@ -499,8 +499,8 @@ def lead_pairs(lead: Lead) -> list[PairView]:
     pairs = list(db.session.execute(select(DuplicatePair).where(
         or_(DuplicatePair.lead_id == lead.id, DuplicatePair.other_id == lead.id))
         .order_by(DuplicatePair.probability.desc())).scalars())
-    others = {other.id: other for other in db.session.execute(select(Lead).where(Lead.id.in_(
-        [p.other_id if p.lead_id == lead.id else p.lead_id for p in pairs]))).scalars()} if pairs else {}
+    others = {other.id: other for other in db.session.execute(select(Lead).where(id_in(
+        Lead.id, [p.other_id if p.lead_id == lead.id else p.lead_id for p in pairs]))).scalars()} if pairs else {}
     views = []
     for pair in pairs:
         other = others[pair.other_id if pair.lead_id == lead.id else pair.lead_id]
@@ -528,7 +528,7 @@ def answered_ids(lead_ids: list[int]) -> set[int]:
     if not lead_ids:
         return set()
     newest = (select(LeadMessage.lead_id, func.max(LeadMessage.id).label("last_id"))
-              .where(LeadMessage.lead_id.in_(lead_ids)).group_by(LeadMessage.lead_id).subquery())
+              .where(id_in(LeadMessage.lead_id, lead_ids)).group_by(LeadMessage.lead_id).subquery())
     rows = db.session.execute(select(LeadMessage.lead_id).join(newest, LeadMessage.id == newest.c.last_id)
                               .join(Lead, Lead.id == LeadMessage.lead_id)
                               .where(LeadMessage.kind == "answer", Lead.status == "under_review"))

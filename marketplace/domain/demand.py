@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .catalog import CATEGORY_ALIASES, FACILITY_ALIASES, FACILITY_TYPES, PRODUCT_CATEGORIES
+from .catalog import CATEGORY_ALIASES, FACILITY_ALIASES, FACILITY_TYPES, PRODUCT_CATEGORIES, label
 from .countries import postal_code
 from .dates import DateError, parse_date
+from .i18n import _, format_integer
 from .leads import (
     FieldError,
     TextField,
@@ -78,13 +79,13 @@ def request_state(status: str, quantity: int, delivered: int) -> RequestState:
     ``delivered`` units in its delivered matches: the one rule for buyers' and staff's pages.
     An open request with every unit delivered is fulfilled; otherwise the stored status, with
     "N of M delivered" once anything was delivered (always for a closed request)."""
-    counted = f"{delivered:,} of {quantity:,} delivered"
+    counts = dict(delivered=format_integer(delivered), quantity=format_integer(quantity))
     if status == STATUS_OPEN and quantity > 0 and delivered >= quantity:
-        return RequestState(FULFILLED, f"Fulfilled, {counted}")
-    label = dict(DEMAND_STATUSES).get(status, status)
+        return RequestState(FULFILLED, _("Fulfilled, {delivered} of {quantity} delivered").format(**counts))
+    text = label(DEMAND_STATUSES, status)
     if status == STATUS_CLOSED or delivered > 0:
-        return RequestState(status, f"{label}, {counted}")
-    return RequestState(status, label)
+        return RequestState(status, _("{status}, {delivered} of {quantity} delivered").format(status=text, **counts))
+    return RequestState(status, text)
 
 _EXTERNAL_ID = TextField("external_id", 64)
 _ORGANISATION = TextField("organisation", 200, required=True)
@@ -96,7 +97,7 @@ def clean_postal_code(raw: str | None) -> str:
     '02446', '2446' -> '02446', '90012-1234' kept. Required."""
     value = postal_code(raw, "US")
     if not value:
-        raise FieldError("This field is required.")
+        raise FieldError(_("This field is required."))
     return value
 
 
@@ -105,15 +106,15 @@ def clean_date(raw: str | None, today: date) -> date:
     cannot be misread), from ``today`` (the city's date, dates.city_today) to MAX_DAYS_AHEAD ahead."""
     value = (raw or "").strip()
     if not value:
-        raise FieldError("This field is required.")
+        raise FieldError(_("This field is required."))
     try:
         parsed = parse_date(value)
     except DateError as exc:
         raise FieldError(str(exc)) from None
     if parsed < today:
-        raise FieldError("This date is in the past.")
+        raise FieldError(_("This date is in the past."))
     if parsed > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise FieldError("This date is more than a year ahead.")
+        raise FieldError(_("This date is more than a year ahead."))
     return parsed
 
 
@@ -124,7 +125,7 @@ def clean_yes_no(raw: str | None, what: str) -> bool:
         return False
     if value in ("yes", "y", "true", "1"):
         return True
-    raise FieldError(f"Write yes or no for {what}.")
+    raise FieldError(_("Write yes or no for {what}.").format(what=what))
 
 
 def clean_substitutes(raw: str | list[str] | None, category: str | None) -> list[str]:
@@ -134,7 +135,7 @@ def clean_substitutes(raw: str | list[str] | None, category: str | None) -> list
     for item in items:
         if not item.strip():
             continue
-        value = clean_choice(item, PRODUCT_CATEGORIES, "substitute", CATEGORY_ALIASES)
+        value = clean_choice(item, PRODUCT_CATEGORIES, _("substitute"), CATEGORY_ALIASES)
         if value == category:
             continue  # the category itself is always accepted
         if value not in chosen:
@@ -151,16 +152,16 @@ def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> 
     if with_organisation:
         take("organisation", lambda: clean_text(raw.get("organisation"), _ORGANISATION))
         take("new_organisation", lambda: clean_yes_no(raw.get("new_organisation"), "new_organisation"))
-    take("category", lambda: clean_choice(raw.get("category"), PRODUCT_CATEGORIES, "category", CATEGORY_ALIASES))
+    take("category", lambda: clean_choice(raw.get("category"), PRODUCT_CATEGORIES, _("category"), CATEGORY_ALIASES))
     take("quantity", lambda: clean_int(raw.get("quantity"), minimum=1, maximum=MAX_DEMAND_QUANTITY,
-                                       required=True, what="quantity"))
-    take("max_unit_price", lambda: clean_price(raw.get("max_unit_price"), "maximum unit price"))
+                                       required=True, what=_("quantity")))
+    take("max_unit_price", lambda: clean_price(raw.get("max_unit_price"), _("maximum unit price")))
     take("needed_by", lambda: clean_date(raw.get("needed_by"), today))
     take("postal_code", lambda: clean_postal_code(raw.get("postal_code")))
     stock, stock_errors = parse_stock(raw, today)
     values.update(stock)
     errors.update(stock_errors)
-    take("facility_type", lambda: clean_choice(raw.get("facility_type"), FACILITY_TYPES, "facility type",
+    take("facility_type", lambda: clean_choice(raw.get("facility_type"), FACILITY_TYPES, _("facility type"),
                                                        FACILITY_ALIASES))
     take("substitutes", lambda: clean_substitutes(raw.get("substitutes"), values.get("category")))
     take("specification", lambda: clean_text(raw.get("specification"), _SPECIFICATION))

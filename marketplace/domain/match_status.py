@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .catalog import STAFF_ROLES
+from .catalog import STAFF_ROLES, label
 from .dates import DateError, parse_date
 from .errors import FieldError
+from .i18n import N_, _
 
 PROPOSED = "proposed"
 ACCEPTED = "accepted"
@@ -92,29 +93,34 @@ class MatchAction:
     delivery_date: str | None = None
 
     @property
+    def text(self) -> str:
+        """The action's label in the reader's language (``label`` is the English, marked N_)."""
+        return _(self.label)
+
+    @property
     def style(self) -> str:
         return "danger" if self.returns_units else "primary"
 
 
 MATCH_ACTIONS: dict[str, MatchAction] = {a.name: a for a in (
-    MatchAction("accept", "Accept", frozenset({PROPOSED}), ACCEPTED, frozenset({"buyer"})),
-    MatchAction("decline", "Decline", frozenset({PROPOSED}), DECLINED, frozenset({"buyer"}),
+    MatchAction("accept", N_("Accept"), frozenset({PROPOSED}), ACCEPTED, frozenset({"buyer"})),
+    MatchAction("decline", N_("Decline"), frozenset({PROPOSED}), DECLINED, frozenset({"buyer"}),
                 needs="reason", returns_units=True),
-    MatchAction("mark_ordered", "Mark as ordered", frozenset({ACCEPTED}), ORDERED,
+    MatchAction("mark_ordered", N_("Mark as ordered"), frozenset({ACCEPTED}), ORDERED,
                 frozenset({"buyer"}) | STAFF, delivery_date="optional"),
-    MatchAction("mark_delivered", "Mark as delivered", frozenset({ORDERED}), DELIVERED,
+    MatchAction("mark_delivered", N_("Mark as delivered"), frozenset({ORDERED}), DELIVERED,
                 frozenset({"buyer"}) | STAFF),
-    MatchAction("close", "Close", frozenset({PROPOSED, ACCEPTED, ORDERED}), CLOSED,
+    MatchAction("close", N_("Close"), frozenset({PROPOSED, ACCEPTED, ORDERED}), CLOSED,
                 frozenset({"buyer"}) | STAFF, needs="close_reason", returns_units=True),
     # The supplier's actions are named for what they do (issue 11 item 10).
-    MatchAction("confirm_availability", "Confirm availability", frozenset({PROPOSED}), PROPOSED,
+    MatchAction("confirm_availability", N_("Confirm availability"), frozenset({PROPOSED}), PROPOSED,
                 frozenset({"supplier"}), delivery_date="optional"),
     # The supplier confirms (or moves) the day it expects to deliver; the status stays.
-    MatchAction("set_delivery_date", "Save delivery date", frozenset({ACCEPTED, ORDERED}), None,
+    MatchAction("set_delivery_date", N_("Save delivery date"), frozenset({ACCEPTED, ORDERED}), None,
                 frozenset({"supplier"}), delivery_date="required"),
-    MatchAction("cannot_supply", "Cannot supply", frozenset({PROPOSED, ACCEPTED, ORDERED}), CLOSED,
+    MatchAction("cannot_supply", N_("Cannot supply"), frozenset({PROPOSED, ACCEPTED, ORDERED}), CLOSED,
                 frozenset({"supplier"}), returns_units=True, close_reason="no_supply"),
-    MatchAction("buyer_unreachable", "Could not reach the buyer", frozenset({ACCEPTED, ORDERED}), CLOSED,
+    MatchAction("buyer_unreachable", N_("Could not reach the buyer"), frozenset({ACCEPTED, ORDERED}), CLOSED,
                 frozenset({"supplier"}), returns_units=True, close_reason="buyer_unreachable"),
 )}
 
@@ -130,20 +136,20 @@ def match_transition(action_name: str, status: str, party: str, *, reason: str |
     required). Whether the date is not past is clean_delivery_on's rule, checked before."""
     action = MATCH_ACTIONS.get(action_name)
     if action is None:
-        raise MatchTransitionError(f"Unknown action {action_name!r}.")
+        raise MatchTransitionError(_("Unknown action {action}.").format(action=repr(action_name)))
     if party not in action.parties:
-        raise MatchTransitionError(f"'{action.label}' is not for you on this match.")
+        raise MatchTransitionError(_("'{action}' is not for you on this match.").format(action=action.text))
     if status not in action.sources:
-        raise MatchTransitionError(
-            f"'{action.label}' is not possible for a match that is {dict(MATCH_STATUSES)[status].lower()}.")
+        raise MatchTransitionError(_("'{action}' is not possible for a match that is {status}.").format(
+            action=action.text, status=label(MATCH_STATUSES, status).lower()))
     if action.needs == "reason" and not (reason or "").strip():
-        raise MatchTransitionError("Please give a reason.")
+        raise MatchTransitionError(_("Please give a reason."))
     if action.needs == "close_reason" and close_reason not in dict(close_reasons_for(party)):
-        raise MatchTransitionError("Please choose why the match is closed.")
+        raise MatchTransitionError(_("Please choose why the match is closed."))
     if delivery_on is not None and action.delivery_date is None:
-        raise MatchTransitionError(f"'{action.label}' takes no delivery date.")
+        raise MatchTransitionError(_("'{action}' takes no delivery date.").format(action=action.text))
     if action.delivery_date == "required" and delivery_on is None:
-        raise MatchTransitionError("Please give the delivery date.")
+        raise MatchTransitionError(_("Please give the delivery date."))
     return status if action.target is None else action.target
 
 
@@ -158,17 +164,18 @@ def clean_delivery_on(raw: str | None, today: date, *, required: bool = False) -
     value = (raw or "").strip()
     if not value:
         if required:
-            raise FieldError("Give the day the supplier expects to deliver, e.g. "
-                             f"{(today + timedelta(days=7)).isoformat()}.")
+            raise FieldError(_("Give the day the supplier expects to deliver, e.g. {example}.").format(
+                example=(today + timedelta(days=7)).isoformat()))
         return None
     try:
         day = parse_date(value)
     except DateError as exc:
         raise FieldError(str(exc)) from None
     if day < today:
-        raise FieldError(f"{day.isoformat()} is in the past: a delivery date is today ({today.isoformat()}) or later.")
+        raise FieldError(_("{day} is in the past: a delivery date is today ({today}) or later.").format(
+            day=day.isoformat(), today=today.isoformat()))
     if day > today + timedelta(days=MAX_DELIVERY_DAYS_AHEAD):
-        raise FieldError(f"{day.isoformat()} is more than a year ahead; check the year.")
+        raise FieldError(_("{day} is more than a year ahead; check the year.").format(day=day.isoformat()))
     return day
 
 

@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .dates import DateError, needed_by_warnings, parse_date
 from .errors import FieldError
+from .i18n import _, format_decimal, format_integer, ngettext
 from .numbers import NumberError, read_number
 
 MAX_DAYS_OF_SUPPLY = 365
@@ -85,13 +86,14 @@ def burn_rate(first_count: int, first_on: date, second_count: int, second_on: da
     plus the units received)."""
     days = (second_on - first_on).days
     if days <= 0:
-        raise FieldError("The first count must be dated before the second count "
-                         f"({second_on.isoformat()}).", "first_counted_on")
+        raise FieldError(_("The first count must be dated before the second count ({date}).").format(
+            date=second_on.isoformat()), "first_counted_on")
     used = first_count + received - second_count
     if used <= 0:
-        raise FieldError(f"These counts give no use: {first_count:,} + {received:,} received - {second_count:,} "
-                         f"on hand = {used:,} units. Check the counts and the units received between them.",
-                         "first_count")
+        raise FieldError(_("These counts give no use: {first} + {received} received - {second} on hand = {used} "
+                           "units. Check the counts and the units received between them.").format(
+            first=format_integer(first_count), received=format_integer(received),
+            second=format_integer(second_count), used=format_integer(used)), "first_count")
     return (Decimal(used) / days).quantize(USE_PLACES, rounding=ROUND_HALF_UP)
 
 
@@ -115,24 +117,25 @@ def _whole(raw: str | None, what: str, maximum: int) -> int | None:
     if number is None:
         return None
     if number < 0:
-        raise FieldError(f"The {what} cannot be negative.")
+        raise FieldError(_("The {what} cannot be negative.").format(what=what))
     if number > maximum:
-        raise FieldError(f"The {what} must be at most {maximum:,}.")
+        raise FieldError(_("The {what} must be at most {maximum}.").format(what=what, maximum=format_integer(maximum)))
     return int(number)
 
 
 def _use(raw: str | None) -> Decimal | None:
     try:
-        number = read_number(raw, what="average daily use", whole=False, example="120")
+        number = read_number(raw, what=_("average daily use"), whole=False, example="120")
     except NumberError as exc:
         raise FieldError(str(exc)) from None
     if number is None:
         return None
     if number <= 0:
-        raise FieldError("The average daily use must be more than 0 units a day (for no use, leave it empty "
-                         "and give days of supply).")
+        raise FieldError(_("The average daily use must be more than 0 units a day (for no use, leave it empty "
+                           "and give days of supply)."))
     if number > MAX_DAILY_USE:
-        raise FieldError(f"The average daily use must be at most {MAX_DAILY_USE:,} units a day.")
+        raise FieldError(_("The average daily use must be at most {maximum} units a day.").format(
+            maximum=format_integer(MAX_DAILY_USE)))
     return number.quantize(USE_PLACES, rounding=ROUND_HALF_UP)
 
 
@@ -148,9 +151,11 @@ def _count_date(raw: str | None, today: date, what: str) -> date | None:
         except DateError as exc:
             raise FieldError(str(exc)) from None
     if parsed > today:
-        raise FieldError(f"The {what} cannot be in the future (today is {today.isoformat()}).")
+        raise FieldError(_("The {what} cannot be in the future (today is {today}).").format(
+            what=what, today=today.isoformat()))
     if parsed < today - timedelta(days=MAX_COUNT_AGE_DAYS):
-        raise FieldError(f"The {what} is more than a year ago: count again, or give days of supply.")
+        raise FieldError(_("The {what} is more than a year ago: count again, or give days of supply.").format(
+            what=what))
     return parsed
 
 
@@ -176,13 +181,13 @@ def parse_stock(raw: dict, today: date) -> tuple[dict, dict[str, str]]:
             errors[name] = str(exc.args[0])
             return None
 
-    days = read("days_of_supply", lambda: _whole(raw.get("days_of_supply"), "days of supply", MAX_DAYS_OF_SUPPLY))
-    on_hand = read("stock_on_hand", lambda: _whole(raw.get("stock_on_hand"), "stock on hand", MAX_STOCK))
-    counted_on = read("stock_counted_on", lambda: _count_date(raw.get("stock_counted_on"), today, "count date"))
+    days = read("days_of_supply", lambda: _whole(raw.get("days_of_supply"), _("days of supply"), MAX_DAYS_OF_SUPPLY))
+    on_hand = read("stock_on_hand", lambda: _whole(raw.get("stock_on_hand"), _("stock on hand"), MAX_STOCK))
+    counted_on = read("stock_counted_on", lambda: _count_date(raw.get("stock_counted_on"), today, _("count date")))
     use = read("avg_daily_use", lambda: _use(raw.get("avg_daily_use")))
-    first = read("first_count", lambda: _whole(raw.get("first_count"), "first count", MAX_STOCK))
-    first_on = read("first_counted_on", lambda: _count_date(raw.get("first_counted_on"), today, "first count date"))
-    received = read("received_between", lambda: _whole(raw.get("received_between"), "units received", MAX_STOCK))
+    first = read("first_count", lambda: _whole(raw.get("first_count"), _("first count"), MAX_STOCK))
+    first_on = read("first_counted_on", lambda: _count_date(raw.get("first_counted_on"), today, _("first count date")))
+    received = read("received_between", lambda: _whole(raw.get("received_between"), _("units received"), MAX_STOCK))
     if errors:
         return values, errors
 
@@ -190,13 +195,13 @@ def parse_stock(raw: dict, today: date) -> tuple[dict, dict[str, str]]:
     burn_given = first is not None or first_on is not None or received is not None
     if burn_given:
         if on_hand is None:
-            errors["stock_on_hand"] = "Give the second count (units on hand now) to work out the daily use."
+            errors["stock_on_hand"] = _("Give the second count (units on hand now) to work out the daily use.")
         if first is None:
-            errors["first_count"] = "Give the first count, or leave the earlier count empty."
+            errors["first_count"] = _("Give the first count, or leave the earlier count empty.")
         if first_on is None:
-            errors["first_counted_on"] = "Give the date of the first count."
+            errors["first_counted_on"] = _("Give the date of the first count.")
         if use is not None:
-            errors["avg_daily_use"] = "Give the average daily use or an earlier count to work it out, not both."
+            errors["avg_daily_use"] = _("Give the average daily use or an earlier count to work it out, not both.")
         if errors:
             return values, errors
         try:
@@ -207,29 +212,32 @@ def parse_stock(raw: dict, today: date) -> tuple[dict, dict[str, str]]:
 
     if on_hand is None:
         if use is not None:
-            errors["stock_on_hand"] = "Give the units on hand with the average daily use."
+            errors["stock_on_hand"] = _("Give the units on hand with the average daily use.")
         elif days is None:
-            errors["days_of_supply"] = ("Give the days of supply left, or your stock on hand and average "
-                                        "daily use.")
+            errors["days_of_supply"] = _("Give the days of supply left, or your stock on hand and average "
+                                         "daily use.")
         if raw.get("stock_counted_on") and "stock_on_hand" not in errors:
-            errors["stock_on_hand"] = "Give the units on hand counted on this date."
+            errors["stock_on_hand"] = _("Give the units on hand counted on this date.")
         if errors:
             return values, errors
         values.update(days_of_supply=days, stock_on_hand=None, stock_counted_on=today, avg_daily_use=None)
         return values, errors
 
     if use is None:
-        errors["avg_daily_use"] = ("Give the average daily use (units a day), or an earlier count to work it "
-                                   "out, or leave the stock empty and give days of supply.")
+        errors["avg_daily_use"] = _("Give the average daily use (units a day), or an earlier count to work it "
+                                    "out, or leave the stock empty and give days of supply.")
         return values, errors
     at_count = days_from_stock(on_hand, use)
     if days is not None:
         now = days_left(Stock(counted_on, at_count, on_hand, use), today)
         if abs(days - now) > DAYS_TOLERANCE:
-            errors["days_of_supply"] = (
-                f"{on_hand:,} units counted on {counted_on.isoformat()} at {units_text(use)} a day last {now} "
-                f"{'day' if now == 1 else 'days'} from today, not {days}: leave days of supply empty or "
-                "correct the counts.")
+            errors["days_of_supply"] = ngettext(
+                "{on_hand} units counted on {counted_on} at {use} a day last {count} day from today, not {days}: "
+                "leave days of supply empty or correct the counts.",
+                "{on_hand} units counted on {counted_on} at {use} a day last {count} days from today, not {days}: "
+                "leave days of supply empty or correct the counts.", now).format(
+                on_hand=format_integer(on_hand), counted_on=counted_on.isoformat(),
+                use=format_decimal(use.normalize(), max_decimals=4), count=now, days=days)
             return values, errors
     values.update(days_of_supply=at_count, stock_on_hand=on_hand, stock_counted_on=counted_on, avg_daily_use=use)
     return values, errors

@@ -23,6 +23,7 @@ from ..domain.demand import (
     request_warnings,
 )
 from ..domain.errors import Forbidden, NotFound
+from ..domain.i18n import _, format_integer, ngettext
 from ..domain.match_status import DELIVERED, HOLDING_STATUSES
 from ..domain.messages import buyer_refusal
 from ..domain.organisations import ImportTarget, KnownOrganisation, import_target
@@ -131,7 +132,10 @@ def update_request(request: DemandRequest, values: dict, *, actor: User) -> bool
     already matched to the request (DemandError, raised before writing). Flushes; the caller commits."""
     held = held_units(request.id)
     if values["quantity"] < held:
-        raise DemandError(f"{held:,} units are already matched to this request; the quantity cannot be lower.")
+        raise DemandError(ngettext(
+            "{count} unit is already matched to this request; the quantity cannot be lower.",
+            "{count} units are already matched to this request; the quantity cannot be lower.", held).format(
+            count=format_integer(held)))
     before, after = _apply_changes(request, _keep_stated_days(request, values))
     if after:
         audit.record(actor.id, "demand.update", "demand", request.id, before=before, after=after)
@@ -151,7 +155,7 @@ def withdraw_request(request: DemandRequest, *, actor: User, rest_only: bool = F
     if actor.role == "buyer" and not permissions.buyer_may_act(organisation_verified(actor)):
         raise Forbidden(refusal(actor))
     if request.status != STATUS_OPEN:
-        raise DemandError("This request is not open.")
+        raise DemandError(_("This request is not open."))
     target, action = (STATUS_CLOSED, "close") if rest_only else (STATUS_WITHDRAWN, "withdraw")
     request.status, request.updated_at = target, utcnow()
     audit.record(actor.id, f"demand.{action}", "demand", request.id, before={"status": STATUS_OPEN},
@@ -274,7 +278,7 @@ def import_demand(stream: IO[str], *, actor_id: int | None) -> ImportReport:
     if not report.ok:
         return report
     created: dict[int, int] = {}  # placeholder id -> the new organisation's id
-    external_ids = [values["external_id"] for _, values in rows if values.get("external_id")]
+    external_ids = [values["external_id"] for __, values in rows if values.get("external_id")]
     existing = {r.external_id: r for r in db.session.execute(
         select(DemandRequest).where(id_in(DemandRequest.external_id, external_ids))).scalars()} if external_ids else {}
     for row_number, values in rows:

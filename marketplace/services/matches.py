@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..domain import permissions
 from ..domain.errors import Forbidden, NotFound
+from ..domain.i18n import _
 from ..domain.lead_status import APPROVED
 from ..domain.match_status import (
     ACTIVE_STATUSES,
@@ -122,7 +123,7 @@ def _change_status(match: Match, actor: User, party: str, action_name: str, *, r
     )).rowcount
     if changed != 1:
         db.session.rollback()
-        raise MatchTransitionError("Someone else changed this match a moment ago; please look again.")
+        raise MatchTransitionError(_("Someone else changed this match a moment ago; please look again."))
     detail = reason or (dict(CLOSE_REASONS).get(close_reason) if close_reason else None)
     dates = ({"delivery_on": _iso(day_before)}, {"delivery_on": _iso(delivery_on)}) if new_day else ({}, {})
     # Every closing is "match.close" in the audit log (the reason says which); histories read it so.
@@ -161,7 +162,7 @@ def act_on_match(match: Match, actor: User, action_name: str, *, reason: str | N
     organisation never accepts). Flushes."""
     party = match_party(actor, match)
     if party is None:
-        raise MatchTransitionError("This match is not yours.")
+        raise MatchTransitionError(_("This match is not yours."))
     if party == "buyer" and not permissions.buyer_may_act(_verified(actor)):
         raise Forbidden(buyer_refusal(_verified(actor)))
     target = _change_status(match, actor, party, action_name, reason=reason, close_reason=close_reason,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -22,38 +23,38 @@ class CheckboxList(SelectMultipleField):
 class DemandForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
     """A demand request. All checks are the domain's (parse_demand), shared with the CSV import."""
 
-    category = SelectField("What do you need?", choices=choices(PRODUCT_CATEGORIES, prompt="Choose…"), validate_choice=False)
-    quantity = StringField("Quantity (units)", render_kw={"inputmode": "numeric", "required": True})
-    max_unit_price = StringField("Maximum unit price (USD)", render_kw={"inputmode": "decimal", "required": True},
-                                 description="The most you can pay per single unit (one glove, one mask), "
-                                             "not per box, e.g. 1.50.")
-    needed_by = StringField("Needed by", render_kw={"type": "date", "required": True})
+    category = SelectField(_l("What do you need?"), choices=choices(PRODUCT_CATEGORIES, prompt="Choose…"), validate_choice=False)
+    quantity = StringField(_l("Quantity (units)"), render_kw={"inputmode": "numeric", "required": True})
+    max_unit_price = StringField(_l("Maximum unit price (USD)"), render_kw={"inputmode": "decimal", "required": True},
+                                 description=_l("The most you can pay per single unit (one glove, one mask), "
+                                                "not per box, e.g. 1.50."))
+    needed_by = StringField(_l("Needed by"), render_kw={"type": "date", "required": True})
     # How long the stock lasts (domain.stock.parse_stock): stock on hand and daily use, or two
     # counts (CDC burn rate), or days of supply alone.
-    stock_on_hand = StringField("Units on hand", render_kw={"inputmode": "numeric"},
-                                description="Your count of this item (single units), e.g. 1200.")
-    stock_counted_on = StringField("Counted on", render_kw={"type": "date"},
-                                   description="The day of that count; empty means today.")
-    avg_daily_use = StringField("Average daily use (units a day)", render_kw={"inputmode": "decimal"},
-                                description="Units used on an average day, e.g. 150. Or leave it empty and give "
-                                            "an earlier count below.")
-    first_count = StringField("Earlier count (units)", render_kw={"inputmode": "numeric"})
-    first_counted_on = StringField("Earlier count on", render_kw={"type": "date"})
-    received_between = StringField("Units received between the counts", render_kw={"inputmode": "numeric"},
-                                   description="Empty means none. Daily use = (earlier count + received − "
-                                               "units on hand) ÷ days between the counts.")
-    days_of_supply = StringField("Or: days of supply left", render_kw={"inputmode": "numeric"},
-                                 description="Only if you have no count: how many days your stock lasts. It "
-                                             "counts down each day.")
-    postal_code = StringField("Delivery ZIP code", render_kw={"inputmode": "numeric", "autocomplete": "postal-code",
+    stock_on_hand = StringField(_l("Units on hand"), render_kw={"inputmode": "numeric"},
+                                description=_l("Your count of this item (single units), e.g. 1200."))
+    stock_counted_on = StringField(_l("Counted on"), render_kw={"type": "date"},
+                                   description=_l("The day of that count; empty means today."))
+    avg_daily_use = StringField(_l("Average daily use (units a day)"), render_kw={"inputmode": "decimal"},
+                                description=_l("Units used on an average day, e.g. 150. Or leave it empty and give "
+                                               "an earlier count below."))
+    first_count = StringField(_l("Earlier count (units)"), render_kw={"inputmode": "numeric"})
+    first_counted_on = StringField(_l("Earlier count on"), render_kw={"type": "date"})
+    received_between = StringField(_l("Units received between the counts"), render_kw={"inputmode": "numeric"},
+                                   description=_l("Empty means none. Daily use = (earlier count + received − "
+                                                  "units on hand) ÷ days between the counts."))
+    days_of_supply = StringField(_l("Or: days of supply left"), render_kw={"inputmode": "numeric"},
+                                 description=_l("Only if you have no count: how many days your stock lasts. It "
+                                                "counts down each day."))
+    postal_code = StringField(_l("Delivery ZIP code"), render_kw={"inputmode": "numeric", "autocomplete": "postal-code",
                                                               "required": True})
-    facility_type = SelectField("Facility", choices=choices(FACILITY_TYPES, prompt="Choose…"), validate_choice=False)
-    substitutes = CheckboxList("Also acceptable instead", choices=choices(PRODUCT_CATEGORIES), validate_choice=False,
-                               description="Only tick what your clinicians accept, e.g. KN95 respirators for N95.")
-    specification = TextAreaField("Specification (optional)", render_kw={"rows": 3, "maxlength": 500},
-                                  description="Size, model or standard, e.g. “size M, ASTM D6319”; suppliers see "
-                                              "it. Required to be matched when you ask for “Other”: offers are "
-                                              "matched by it.")
+    facility_type = SelectField(_l("Facility"), choices=choices(FACILITY_TYPES, prompt="Choose…"), validate_choice=False)
+    substitutes = CheckboxList(_l("Also acceptable instead"), choices=choices(PRODUCT_CATEGORIES), validate_choice=False,
+                               description=_l("Only tick what your clinicians accept, e.g. KN95 respirators for N95."))
+    specification = TextAreaField(_l("Specification (optional)"), render_kw={"rows": 3, "maxlength": 500},
+                                  description=_l("Size, model or standard, e.g. “size M, ASTM D6319”; suppliers see "
+                                                 "it. Required to be matched when you ask for “Other”: offers are "
+                                                 "matched by it."))
 
     clean: dict
 
@@ -84,8 +85,8 @@ class ExtendForm(FlaskForm):
     """A new needed-by date for an overdue request (checked by services.quotes.extend_request with
     the request form's date rule)."""
 
-    needed_by = StringField("New needed-by date", render_kw={"type": "date", "required": True},
-                            description="From today, e.g. 2027-01-21 or 21 Jan 2027.")
+    needed_by = StringField(_l("New needed-by date"), render_kw={"type": "date", "required": True},
+                            description=_l("From today, e.g. 2027-01-21 or 21 Jan 2027."))
 
 
 class ConfirmForm(FlaskForm):
@@ -96,7 +97,7 @@ class OrganisationForm(FacilityFields, FlaskForm):
     """A buyer without an organisation names theirs (after a refused join request): the same rule
     as registration (services.organisations.place_buyer), with the facility's details."""
 
-    organisation_name = StringField("Organisation", validators=[DataRequired(), Length(max=200), no_control_characters],
+    organisation_name = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200), no_control_characters],
                                     render_kw={"autocomplete": "organization"})
-    organisation_kind = SelectField("Kind of organisation", choices=choices(BUYER_ORGANISATION_KINDS))
+    organisation_kind = SelectField(_l("Kind of organisation"), choices=choices(BUYER_ORGANISATION_KINDS))
 

@@ -5,6 +5,7 @@ from ...domain.catalog import FACILITY_TYPES
 from ...domain.demand import STATUS_OPEN, demand_to_row
 from ...domain.errors import Conflict, FieldError
 from ...domain.facility import parse_facility
+from ...domain.i18n import _, ngettext
 from ...domain.organisations import JOIN_PENDING
 from ...domain.quotes import request_overdue
 from ...extensions import db, limiter
@@ -56,11 +57,12 @@ def name_organisation():
                                          facility=facility)
         asked = join.organisation.name if join else None
         db.session.commit()
-        flash(f"Your request to join “{asked}” waits for approval by its members or city staff." if asked else
-              "Your organisation is registered. City staff will verify it.", "info")
+        flash(_("Your request to join “{organisation}” waits for approval by its members or city staff.").format(
+            organisation=asked) if asked else _("Your organisation is registered. City staff will verify it."), "info")
     else:
         flash("; ".join([e for errors in form.errors.values() for e in errors]
-                        + [f"{getattr(form, name).label.text}: {message}" for name, message in problems.items()]),
+                        + [_("{field}: {message}").format(field=getattr(form, name).label.text, message=message)
+                           for name, message in problems.items()]),
               "error")
     return redirect(url_for("buyers.home"))
 
@@ -90,7 +92,8 @@ def new_request():
         request_id = demand.create_request(form.clean, buyer=current_user).id
         return once.commit_once(
             token, "request", request_id, url_for("buyers.request_detail", request_id=request_id),
-            f"Your request #{request_id} is posted. You will be told here and by e-mail when supplies are proposed.")
+            _("Your request #{id} is posted. You will be told here and by e-mail when supplies are proposed.").format(
+                id=request_id))
     return render_template("buyers/request_form.html", form=form, demand_request=None)
 
 
@@ -114,7 +117,8 @@ def edit_request(request_id: int):
             form.quantity.errors = list(form.quantity.errors) + [str(exc)]
         else:
             db.session.commit()
-            flash("Your changes are saved." if changed else "Nothing was changed.", "success" if changed else "info")
+            flash(_("Your changes are saved.") if changed else _("Nothing was changed."),
+                  "success" if changed else "info")
             return redirect(url_for("buyers.request_detail", request_id=demand_request.id))
     return render_template("buyers/request_form.html", form=form, demand_request=demand_request)
 
@@ -153,8 +157,8 @@ def extend_request(request_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(f"Request #{demand_request.id} is needed by {needed_by.isoformat()} now; it is matched again.",
-                  "success")
+            flash(_("Request #{id} is needed by {day} now; it is matched again.").format(
+                id=demand_request.id, day=needed_by.isoformat()), "success")
             return redirect(url_for("buyers.request_detail", request_id=demand_request.id))
     may_act = demand_request.status == STATUS_OPEN and demand.may_post(current_user)
     return render_template("buyers/extend_request.html", demand_request=demand_request, form=form,
@@ -175,8 +179,10 @@ def withdraw(request_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(f"Request #{demand_request.id} is withdrawn" + (f"; {closed} proposal(s) closed." if closed else "."),
-                  "success")
+            flash(ngettext("Request #{id} is withdrawn; {count} proposal closed.",
+                           "Request #{id} is withdrawn; {count} proposals closed.", closed).format(
+                id=demand_request.id, count=closed) if closed
+                else _("Request #{id} is withdrawn.").format(id=demand_request.id), "success")
     return redirect(url_for("buyers.request_detail", request_id=demand_request.id))
 
 
@@ -193,6 +199,9 @@ def close_rest(request_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(f"Request #{demand_request.id} is closed: the rest is no longer needed"
-                  + (f"; {closed} proposal(s) closed." if closed else "."), "success")
+            flash(ngettext("Request #{id} is closed: the rest is no longer needed; {count} proposal closed.",
+                           "Request #{id} is closed: the rest is no longer needed; {count} proposals closed.",
+                           closed).format(id=demand_request.id, count=closed) if closed
+                else _("Request #{id} is closed: the rest is no longer needed.").format(id=demand_request.id),
+                "success")
     return redirect(url_for("buyers.request_detail", request_id=demand_request.id))

@@ -3,7 +3,8 @@ What each sees and may do is decided in services.matches and domain.match_status
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...domain.catalog import PRODUCT_CATEGORIES, STAFF_ROLES
+from ...domain.catalog import PRODUCT_CATEGORIES, STAFF_ROLES, label
+from ...domain.i18n import _
 from ...domain.match_status import MATCH_STATUSES, MatchTransitionError
 from ...extensions import db
 from ...services import audit, demand, matches
@@ -67,11 +68,13 @@ def act(match_id: int):
         else:
             db.session.commit()
             if form.action.data == "set_delivery_date":
-                flash(f"Match #{match.id}: delivery expected on {match.delivery_on.isoformat()}.", "success")
+                flash(_("Match #{id}: delivery expected on {day}.").format(
+                    id=match.id, day=match.delivery_on.isoformat()), "success")
             else:
-                flash(f"Match #{match.id} is now {dict(MATCH_STATUSES)[status].lower()}.", "success")
+                flash(_("Match #{id} is now {status}.").format(
+                    id=match.id, status=label(MATCH_STATUSES, status).lower()), "success")
     elif form.delivery_on.errors:
         return _detail(match, party, form)
     else:
-        flash("The form could not be read; please try again (a reason is at most 2,000 characters).", "error")
+        flash(_("The form could not be read; please try again (a reason is at most 2,000 characters)."), "error")
     return redirect(url_for("matches.detail", match_id=match.id))

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from .catalog import PRODUCT_CATEGORIES, label
+from .i18n import _
 from .normalise import company_name, fold
 from .reference import reference_json
 
@@ -107,14 +108,15 @@ def parse_claims(text: str | None) -> list[Claim]:
                 seen.add((name, canonical))
                 typed = (text or "")[origin[match.start()]:origin[match.end()]]
                 found.append((match.start(), Claim(name, canonical, typed.strip())))
-    return [claim for _, claim in sorted(found, key=lambda f: f[0])]
+    return [claim for _start, claim in sorted(found, key=lambda f: f[0])]
 
 
 def certification_hint() -> str:
-    """The lead form's hint, from the same rules scoring uses: 'N95 respirators: NIOSH TC-84A-0006; ...'."""
+    """The lead form's hint, from the same rules scoring uses, in the current language: 'For example N95
+    respirator: NIOSH TC-84A-0006; ...'."""
     rules = reference_json()["certifications"]
-    return "For example " + "; ".join(f"{label(PRODUCT_CATEGORIES, category)}: {rule['example']}"
-                                      for category, rule in rules.items()) + "."
+    return _("For example {examples}.").format(examples="; ".join(
+        f"{label(PRODUCT_CATEGORIES, category)}: {rule['example']}" for category, rule in rules.items()))
 
 
 @dataclass(frozen=True)
@@ -281,7 +283,7 @@ def _eua(who: _Lead, registries: Registries, ref: dict) -> list[Finding]:
     listed_models = set().union(*(e.tokens for e in listed_list))
 
     def by_name(entries):
-        hits = {index for _, _, index in process.extract(
+        hits = {index for _match, _score, index in process.extract(
             who.company, [e.core for e in entries], scorer=fuzz.token_sort_ratio, score_cutoff=NAME_MATCH,
             limit=None)} if who.company else set()
         return [e for i, e in enumerate(entries) if i in hits or (len(e.core) >= 4 and _mentions(e.core, who.text))]

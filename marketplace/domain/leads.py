@@ -21,6 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 from .catalog import CATEGORY_ALIASES, PRODUCT_CATEGORIES, SUPPLIER_TYPES, choice_key
 from .countries import UNKNOWN_COUNTRY, code_as_typed, country_code, parse_phone, phone_region, postal_code
 from .errors import FieldError
+from .i18n import N_, _, format_integer
 from .numbers import NumberError, read_number, write_number
 from .quotes import clean_valid_until
 from .text import without_invisible
@@ -162,26 +163,27 @@ def clean_text(raw: str | None, spec: TextField) -> str | None:
         value = " ".join(value.split())
     if not value:
         if spec.required:
-            raise FieldError("This field is required.")
+            raise FieldError(_("This field is required."))
         return None
     if _CONTROL.search(value) or "\x00" in value:
-        raise FieldError("Contains a control character; please remove it.")
+        raise FieldError(_("Contains a control character; please remove it."))
     value = without_invisible(value)  # bidi controls refused, zero-width characters removed (domain.text)
     if len(value) > spec.max_length:
-        raise FieldError(f"At most {spec.max_length} characters (this has {len(value)}).")
+        raise FieldError(_("At most {maximum} characters (this has {count}).").format(
+            maximum=spec.max_length, count=len(value)))
     return unicodedata.normalize("NFC", value)
 
 
 def clean_email(raw: str | None) -> str:
     value = (raw or "").strip()
     if not value:
-        raise FieldError("This field is required.")
+        raise FieldError(_("This field is required."))
     if len(value) > 254:
-        raise FieldError("An e-mail address has at most 254 characters.")
+        raise FieldError(_("An e-mail address has at most 254 characters."))
     try:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise FieldError(f"Not a valid e-mail address: {exc}") from None
+        raise FieldError(_("Not a valid e-mail address: {reason}").format(reason=exc)) from None
     return result.normalized
 
 
@@ -197,24 +199,24 @@ def clean_website(raw: str | None) -> str | None:
     if not value:
         return None
     if len(value) > 255 or _CONTROL.search(value) or any(c.isspace() for c in value):
-        raise FieldError("Not a valid web address.")
+        raise FieldError(_("Not a valid web address."))
     if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)", value) and not re.match(r"https?://", value, re.I):
-        raise FieldError("Only http:// or https:// web addresses are accepted.")
+        raise FieldError(_("Only http:// or https:// web addresses are accepted."))
     if "://" not in value:
         value = "https://" + value
     try:
         parts = urlsplit(value)
     except ValueError:  # for example an unbalanced [ ] around an IPv6 host
-        raise FieldError("Not a valid web address.") from None
+        raise FieldError(_("Not a valid web address.")) from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise FieldError("Only http:// or https:// web addresses are accepted.")
+        raise FieldError(_("Only http:// or https:// web addresses are accepted."))
     if "@" in parts.netloc:
-        raise FieldError(f"A web address may not contain a user name before @: this one would open "
-                         f"{parts.hostname or 'another site'}. Give the company's own address, for example "
-                         f"https://{parts.hostname or 'example.com'}/ if that is its site.")
+        raise FieldError(_("A web address may not contain a user name before @: this one would open {site}. Give "
+                           "the company's own address, for example {address} if that is its site.").format(
+            site=parts.hostname or _("another site"), address=f"https://{parts.hostname or 'example.com'}/"))
     host = parts.hostname or ""
     if "." not in host or host.startswith(".") or host.endswith("."):
-        raise FieldError("Not a valid web address: it needs a domain such as example.com.")
+        raise FieldError(_("Not a valid web address: it needs a domain such as example.com."))
     return value
 
 
@@ -225,7 +227,7 @@ def clean_choice(raw: str | None, choices: tuple[tuple[str, str], ...], what: st
     a final "s". Raises FieldError naming the allowed values otherwise."""
     value = (raw or "").strip()
     if not value:
-        raise FieldError("This field is required.")
+        raise FieldError(_("This field is required."))
     key = choice_key(value)
     keys = {key, key[:-1]} if key.endswith("s") else {key}
     for stored, shown in choices:
@@ -234,8 +236,9 @@ def clean_choice(raw: str | None, choices: tuple[tuple[str, str], ...], what: st
     for alias in sorted(keys):
         if aliases and alias in aliases:
             return aliases[alias]
-    allowed = ", ".join(stored for stored, _ in choices)
-    raise FieldError(f"Unknown {what} '{value[:40]}'; choose one of: {allowed}.")
+    allowed = ", ".join(stored for stored, _shown in choices)
+    raise FieldError(_("Unknown {what} '{value}'; choose one of: {allowed}.").format(
+        what=_(what), value=value[:40], allowed=allowed))
 
 
 def clean_int(raw: str | None, *, minimum: int, maximum: int, required: bool, what: str) -> int | None:
@@ -248,7 +251,7 @@ def clean_int(raw: str | None, *, minimum: int, maximum: int, required: bool, wh
         raise FieldError(str(exc)) from None
     if number is None:
         if required:
-            raise FieldError("This field is required.")
+            raise FieldError(_("This field is required."))
         return None
     if number.adjusted() >= len(str(maximum)):
         # Beyond any limit: do not even convert thousands of digits to an int.
@@ -256,14 +259,15 @@ def clean_int(raw: str | None, *, minimum: int, maximum: int, required: bool, wh
     else:
         value = int(number)
     if value < minimum:
-        raise FieldError(f"The {what} cannot be negative." if minimum == 0
-                         else f"The {what} must be at least {minimum}.")
+        raise FieldError(_("The {what} cannot be negative.").format(what=_(what)) if minimum == 0
+                         else _("The {what} must be at least {minimum}.").format(what=_(what), minimum=minimum))
     if value > maximum:
-        raise FieldError(f"The {what} must be at most {maximum:,}.")
+        raise FieldError(_("The {what} must be at most {maximum}.").format(what=_(what),
+                                                                           maximum=format_integer(maximum)))
     return value
 
 
-def clean_price(raw: str | None, what: str = "unit price") -> Decimal:
+def clean_price(raw: str | None, what: str = N_("unit price")) -> Decimal:
     """A price in USD typed by a person (domain.numbers' rule; ``$`` allowed): more than 0, at most
     MAX_UNIT_PRICE, at most 4 decimals. Raises FieldError with a message for the field."""
     try:
@@ -271,13 +275,14 @@ def clean_price(raw: str | None, what: str = "unit price") -> Decimal:
     except NumberError as exc:
         raise FieldError(str(exc)) from None
     if value is None:
-        raise FieldError("This field is required.")
+        raise FieldError(_("This field is required."))
     if value <= 0:
-        raise FieldError(f"The {what} must be more than 0.")
+        raise FieldError(_("The {what} must be more than 0.").format(what=_(what)))
     if value > MAX_UNIT_PRICE:
-        raise FieldError(f"The {what} must be at most ${MAX_UNIT_PRICE:,}.")
+        raise FieldError(_("The {what} must be at most ${maximum}.").format(
+            what=_(what), maximum=format_integer(MAX_UNIT_PRICE)))
     if value != value.quantize(Decimal("0.0001")):
-        raise FieldError(f"The {what} has at most 4 decimal places.")
+        raise FieldError(_("The {what} has at most 4 decimal places.").format(what=_(what)))
     return value.quantize(Decimal("0.0001"))
 
 
@@ -294,9 +299,9 @@ def clean_marketplace_ref(raw: str | None) -> str | None:
     if not value:
         return None
     if not _UUID_TEXT.fullmatch(value.lower()):
-        raise FieldError("Not a reference written by this marketplace's export (a UUID such as "
-                         "0b5e6f2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b); leave the cell empty to import the "
-                         "row as a new lead.")
+        raise FieldError(_("Not a reference written by this marketplace's export (a UUID such as "
+                           "0b5e6f2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b); leave the cell empty to import the "
+                           "row as a new lead."))
     return value.lower()
 
 
@@ -343,20 +348,20 @@ def parse_lead(raw: Mapping[str, str | None], today: date | None = None) -> tupl
     take("email", lambda: clean_email(raw.get("email")))
     take("phone", lambda: clean_phone(raw.get("phone"), country))
     take("website", lambda: clean_website(raw.get("website")))
-    take("supplier_type", lambda: clean_choice(raw.get("supplier_type"), SUPPLIER_TYPES, "supplier type"))
-    take("product_category", lambda: clean_choice(raw.get("product_category"), PRODUCT_CATEGORIES, "product category",
+    take("supplier_type", lambda: clean_choice(raw.get("supplier_type"), SUPPLIER_TYPES, N_("supplier type")))
+    take("product_category", lambda: clean_choice(raw.get("product_category"), PRODUCT_CATEGORIES, N_("product category"),
                                                      CATEGORY_ALIASES))
-    take("quantity", lambda: clean_int(raw.get("quantity"), minimum=1, maximum=MAX_QUANTITY, required=True, what="quantity"))
+    take("quantity", lambda: clean_int(raw.get("quantity"), minimum=1, maximum=MAX_QUANTITY, required=True, what=N_("quantity")))
     take("unit_price", lambda: clean_price(raw.get("unit_price")))
-    take("min_order_qty", lambda: clean_int(raw.get("min_order_qty"), minimum=1, maximum=MAX_QUANTITY, required=False, what="minimum order quantity"))
-    take("lead_time_days", lambda: clean_int(raw.get("lead_time_days"), minimum=0, maximum=MAX_LEAD_TIME_DAYS, required=False, what="lead time"))
-    take("pack_size", lambda: clean_int(raw.get("pack_size"), minimum=1, maximum=MAX_PACK_SIZE, required=False, what="pack size") or 1)
+    take("min_order_qty", lambda: clean_int(raw.get("min_order_qty"), minimum=1, maximum=MAX_QUANTITY, required=False, what=N_("minimum order quantity")))
+    take("lead_time_days", lambda: clean_int(raw.get("lead_time_days"), minimum=0, maximum=MAX_LEAD_TIME_DAYS, required=False, what=N_("lead time")))
+    take("pack_size", lambda: clean_int(raw.get("pack_size"), minimum=1, maximum=MAX_PACK_SIZE, required=False, what=N_("pack size")) or 1)
     take("valid_until", lambda: clean_valid_until(raw.get("valid_until"), today))
     per_unit(values, errors)
 
     quantity, min_order = values.get("quantity"), values.get("min_order_qty")
     if quantity and min_order and min_order > quantity and "min_order_qty" not in errors:
-        errors["min_order_qty"] = "The minimum order cannot be larger than the quantity offered."
+        errors["min_order_qty"] = _("The minimum order cannot be larger than the quantity offered.")
     if errors:
         return None, errors
     return LeadFacts(**values), errors
@@ -372,19 +377,21 @@ def per_unit(values: dict, errors: dict[str, str]) -> None:
     values["pack_price"] = None
     if pack == 1 or {"quantity", "unit_price", "min_order_qty", "pack_size"} & set(errors):
         return
-    for name, what in (("quantity", "quantity"), ("min_order_qty", "minimum order")):
+    for name, what in (("quantity", N_("quantity")), ("min_order_qty", N_("minimum order"))):
         if values.get(name) is not None:
             units = values[name] * pack
             if units > MAX_QUANTITY:
-                errors[name] = (f"{values[name]:,} packs of {pack:,} are {units:,} units; the {what} "
-                                f"must be at most {MAX_QUANTITY:,} units.")
+                errors[name] = _("{packs} packs of {size} are {units} units; the {what} must be at most "
+                                 "{maximum} units.").format(packs=format_integer(values[name]),
+                                                            size=format_integer(pack), units=format_integer(units),
+                                                            what=_(what), maximum=format_integer(MAX_QUANTITY))
             values[name] = units
     price = values.get("unit_price")
     if price is not None:
         unit_price = (price / pack).quantize(UNIT_PRICE_STEP, rounding=ROUND_HALF_UP)
         if unit_price <= 0:
-            errors["unit_price"] = (f"${price} for a pack of {pack:,} is less than $0.0001 a unit: "
-                                    "check the price and the pack size.")
+            errors["unit_price"] = _("${price} for a pack of {size} is less than $0.0001 a unit: check the "
+                                     "price and the pack size.").format(price=price, size=format_integer(pack))
         values["pack_price"], values["unit_price"] = price, unit_price
 
 

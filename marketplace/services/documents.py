@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from ..domain.documents import SNIFF_BYTES, display_name, sniff_document
+from ..domain.i18n import _
 from ..extensions import db
 from ..models import Lead, LeadDocument
 from . import audit, settings
@@ -29,11 +30,11 @@ def save_document(lead: Lead, stream, filename: str | None, *, actor_id: int) ->
     limit = settings.current().max_document_bytes
     head = stream.read(SNIFF_BYTES)
     if not head:
-        raise DocumentError("The file is empty.")
+        raise DocumentError(_("The file is empty."))
     kind = sniff_document(head)
     if kind is None:
-        raise DocumentError("Only PDF documents and PNG or JPEG photos are accepted "
-                            "(the file's content is none of these).")
+        raise DocumentError(_("Only PDF documents and PNG or JPEG photos are accepted "
+                              "(the file's content is none of these)."))
     media_type, extension = kind
     stored_name = f"{secrets.token_hex(16)}.{extension}"
     target = upload_dir() / stored_name
@@ -44,7 +45,7 @@ def save_document(lead: Lead, stream, filename: str | None, *, actor_id: int) ->
             while chunk:
                 size += len(chunk)
                 if size > limit:
-                    raise DocumentError(f"The file is larger than {limit // (1024 * 1024)} MB.")
+                    raise DocumentError(_("The file is larger than {size} MB.").format(size=limit // (1024 * 1024)))
                 out.write(chunk)
                 chunk = stream.read(64 * 1024)
         document = LeadDocument(lead_id=lead.id, stored_name=stored_name,

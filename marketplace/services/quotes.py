@@ -18,6 +18,7 @@ from sqlalchemy import or_, select, update
 from ..domain.dates import city_today
 from ..domain.demand import STATUS_OPEN, clean_date
 from ..domain.errors import Conflict, FieldError, Forbidden, NotFound
+from ..domain.i18n import _, format_integer, ngettext
 from ..domain.lead_status import (
     APPROVED,
     PROCESSING_PENDING,
@@ -147,17 +148,19 @@ def confirm_quote(lead: Lead, actor: User, figures: LeadFacts | None = None) -> 
     under review, and for a quantity below the units already proposed to or accepted by buyers.
     Flushes; the caller commits (a price change is scored again after the commit)."""
     if lead.status not in WITHDRAWABLE:
-        raise Conflict("This offer is no longer open: there is no quote to confirm.")
+        raise Conflict(_("This offer is no longer open: there is no quote to confirm."))
     changes = {name: getattr(figures, name) for name in CONFIRM_FIELDS
                if figures is not None and getattr(figures, name) != getattr(lead, name)}
     if changes and not may_change_figures(lead):
-        raise Conflict("City staff are reviewing this offer: confirm it as it is, or answer their questions; "
-                       "the price and quantity can change once they have decided.")
+        raise Conflict(_("City staff are reviewing this offer: confirm it as it is, or answer their questions; "
+                         "the price and quantity can change once they have decided."))
     if "quantity" in changes:
         held = lead.quantity - available_units([lead.id]).get(lead.id, lead.quantity)
         if changes["quantity"] < held:
-            raise Conflict(f"{held:,} units of this offer are proposed to or accepted by buyers; the quantity "
-                           f"cannot be lower.")
+            raise Conflict(ngettext("{count} unit of this offer is proposed to or accepted by buyers; the quantity "
+                                    "cannot be lower.",
+                                    "{count} units of this offer are proposed to or accepted by buyers; the quantity "
+                                    "cannot be lower.", held).format(count=format_integer(held)))
     new_until = default_valid_until(today())
     before = {"valid_until": lead.valid_until.isoformat(), **{name: getattr(lead, name) for name in changes}}
     after = {"valid_until": new_until.isoformat(), **changes}
@@ -181,7 +184,7 @@ def withdraw_offer(lead: Lead, actor: User) -> int:
     accepted matches stay. Returns how many proposals were closed. Conflict (before writing) if it
     is rejected or withdrawn already. Flushes; the caller commits."""
     if lead.status not in WITHDRAWABLE:
-        raise Conflict("This offer is already closed.")
+        raise Conflict(_("This offer is already closed."))
     before = lead.status
     lead.status, lead.updated_at = WITHDRAWN, utcnow()
     lead.claimed_by_id = lead.claimed_at = None
@@ -214,10 +217,10 @@ def extend_request(request: DemandRequest, raw_needed_by: str | None, *, actor: 
     if actor.role != "buyer" or actor.organisation_id != request.organisation_id:
         raise Forbidden()
     if request.status != STATUS_OPEN:
-        raise Conflict("This request is not open.")
+        raise Conflict(_("This request is not open."))
     needed_by = clean_date(raw_needed_by, today())
     if needed_by == request.needed_by:
-        raise FieldError("This is the date the request already has; give a later one.")
+        raise FieldError(_("This is the date the request already has; give a later one."))
     values = {**demand_values(request), "needed_by": needed_by}
     update_request(request, values, actor=actor)
     return needed_by

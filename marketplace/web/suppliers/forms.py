@@ -1,6 +1,8 @@
 from dataclasses import replace
 from datetime import date
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
@@ -9,6 +11,7 @@ from wtforms.validators import DataRequired, Length
 from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
 from ...domain.certifications import certification_hint
 from ...domain.countries import DEFAULT_COUNTRY, code_as_typed, country_choices, try_country_code
+from ...domain.i18n import _
 from ...domain.leads import LeadFacts, parse_lead
 from ...domain.quotes import DEFAULT_VALIDITY_DAYS, REMIND_DAYS_BEFORE, default_valid_until
 from ...domain.scoring import figures_to_confirm
@@ -16,8 +19,8 @@ from ...services.leads import today
 from ..forms import CachedSelect, ConfirmFigures, OneTimeSubmission, attach_errors, choices
 
 # Built once per process: the ~250 countries as choices, and their codes for look-ups.
-_COUNTRY_CHOICES = choices(country_choices(), prompt="Choose…")
-_COUNTRY_CODES = frozenset(code for code, _ in country_choices())
+_COUNTRY_CHOICES = choices(country_choices(), prompt=_l("Choose…"))
+_COUNTRY_CODES = frozenset(code for code, _name in country_choices())
 
 
 def country_field(label: str, **kwargs) -> SelectField:
@@ -36,52 +39,53 @@ def show_country(field: SelectField) -> None:
     if code:
         field.data = code
     else:
-        field.choices = [*field.choices, (value, f"{value} (not a country: choose one)")]
+        field.choices = [*field.choices, (value, _("{value} (not a country: choose one)").format(value=value))]
 
 class LeadForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
     """Every field of the lead format. All checks are the domain's (parse_lead), so the form, the
     CSV import and the API accept and refuse exactly the same things."""
 
-    company_name = StringField("Company name", render_kw={"required": True, "autocomplete": "organization"})
-    contact_name = StringField("Contact person", render_kw={"autocomplete": "name"})
-    email = StringField("E-mail", render_kw={"type": "email", "required": True, "autocomplete": "email"})
-    phone = StringField("Phone", render_kw={"type": "tel", "autocomplete": "tel"},
-                        description="Read with the country of your address (below), or give + and the country code, "
-                                    "e.g. +44 20 7946 0018.")
-    website = StringField("Website", render_kw={"inputmode": "url", "placeholder": "example.com"})
-    street = StringField("Street address", render_kw={"autocomplete": "street-address"})
-    city = StringField("City")
-    state = StringField("State / region")
-    postal_code = StringField("Postal code", render_kw={"autocomplete": "postal-code"},
-                              description="Codes that lost a leading zero are read with it: 2446 is 02446 in the US, "
-                                          "6600 is 06600 in Mexico.")
-    country = country_field("Country", default=DEFAULT_COUNTRY, render_kw={"autocomplete": "country"})
-    supplier_type = SelectField("You are a", choices=choices(SUPPLIER_TYPES, prompt="Choose…"), validate_choice=False)
-    product_category = SelectField("Product", choices=choices(PRODUCT_CATEGORIES, prompt="Choose…"), validate_choice=False)
-    product_description = TextAreaField("Product description",
-                                        description="Brand, model, size, packaging.")
-    quantity = StringField("Quantity available (units)", render_kw={"inputmode": "numeric", "required": True},
-                           description="Or the number of packs, if you give units per pack.")
-    unit_price = StringField("Unit price (USD)", render_kw={"inputmode": "decimal", "required": True},
-                             description="Price per single unit, e.g. 0.79, with a decimal point; or the "
-                                         "price of one pack, if you give units per pack.")
-    pack_size = StringField("Units per pack", render_kw={"inputmode": "numeric", "placeholder": "1"},
-                            description="Only if you quote per box, case or carton: e.g. 100 for a box of "
-                                        "100 gloves. Then give the price of one box and the number of boxes; "
-                                        "we show the price per unit.")
-    min_order_qty = StringField("Minimum order (units)", render_kw={"inputmode": "numeric"},
-                                description="Or packs, if you give units per pack.")
-    lead_time_days = StringField("Lead time (days)", render_kw={"inputmode": "numeric"},
-                                 description="Days from order to shipment; 0 if in stock.")
+    company_name = StringField(_l("Company name"), render_kw={"required": True, "autocomplete": "organization"})
+    contact_name = StringField(_l("Contact person"), render_kw={"autocomplete": "name"})
+    email = StringField(_l("E-mail"), render_kw={"type": "email", "required": True, "autocomplete": "email"})
+    phone = StringField(_l("Phone"), render_kw={"type": "tel", "autocomplete": "tel"},
+                        description=_l("Read with the country of your address (below), or give + and the country "
+                                       "code, e.g. +44 20 7946 0018."))
+    website = StringField(_l("Website"), render_kw={"inputmode": "url", "placeholder": "example.com"})
+    street = StringField(_l("Street address"), render_kw={"autocomplete": "street-address"})
+    city = StringField(_l("City"))
+    state = StringField(_l("State / region"))
+    postal_code = StringField(_l("Postal code"), render_kw={"autocomplete": "postal-code"},
+                              description=_l("Codes that lost a leading zero are read with it: 2446 is 02446 in the "
+                                             "US, 6600 is 06600 in Mexico."))
+    country = country_field(_l("Country"), default=DEFAULT_COUNTRY, render_kw={"autocomplete": "country"})
+    supplier_type = SelectField(_l("You are a"), choices=choices(SUPPLIER_TYPES, prompt=_l("Choose…")), validate_choice=False)
+    product_category = SelectField(_l("Product"), choices=choices(PRODUCT_CATEGORIES, prompt=_l("Choose…")), validate_choice=False)
+    product_description = TextAreaField(_l("Product description"),
+                                        description=_l("Brand, model, size, packaging."))
+    quantity = StringField(_l("Quantity available (units)"), render_kw={"inputmode": "numeric", "required": True},
+                           description=_l("Or the number of packs, if you give units per pack."))
+    unit_price = StringField(_l("Unit price (USD)"), render_kw={"inputmode": "decimal", "required": True},
+                             description=_l("Price per single unit, e.g. 0.79, with a decimal point; or the "
+                                            "price of one pack, if you give units per pack."))
+    pack_size = StringField(_l("Units per pack"), render_kw={"inputmode": "numeric", "placeholder": "1"},
+                            description=_l("Only if you quote per box, case or carton: e.g. 100 for a box of "
+                                           "100 gloves. Then give the price of one box and the number of boxes; "
+                                           "we show the price per unit."))
+    min_order_qty = StringField(_l("Minimum order (units)"), render_kw={"inputmode": "numeric"},
+                                description=_l("Or packs, if you give units per pack."))
+    lead_time_days = StringField(_l("Lead time (days)"), render_kw={"inputmode": "numeric"},
+                                 description=_l("Days from order to shipment; 0 if in stock."))
     # The hint comes from the scoring rules (reference_data.json), so it always passes them.
-    certification = StringField("Certification", description=certification_hint())
-    payment_terms = StringField("Payment terms", description="e.g. net 30, payment on delivery.")
-    country_of_origin = country_field("Country of origin", description="Where the goods were made.")
-    notes = TextAreaField("Notes")
-    valid_until = StringField("Quote valid until", render_kw={"placeholder": "YYYY-MM-DD"},
-                              description=f"The last day your price and quantity hold, e.g. 2027-01-21 or 21 Jan 2027. "
-                                          f"Empty: {DEFAULT_VALIDITY_DAYS} days from today. We ask you to confirm "
-                                          f"{REMIND_DAYS_BEFORE} days before; a lapsed offer is not proposed to buyers.")
+    certification = StringField(_l("Certification"), description=LazyString(certification_hint))
+    payment_terms = StringField(_l("Payment terms"), description=_l("e.g. net 30, payment on delivery."))
+    country_of_origin = country_field(_l("Country of origin"), description=_l("Where the goods were made."))
+    notes = TextAreaField(_l("Notes"))
+    valid_until = StringField(_l("Quote valid until"), render_kw={"placeholder": _l("YYYY-MM-DD")},
+                              description=_l("The last day your price and quantity hold, e.g. 2027-01-21 or 21 Jan "
+                                             "2027. Empty: %(days)s days from today. We ask you to confirm "
+                                             "%(remind)s days before; a lapsed offer is not proposed to buyers.",
+                                             days=DEFAULT_VALIDITY_DAYS, remind=REMIND_DAYS_BEFORE))
 
     clean: LeadFacts | None
 
@@ -110,11 +114,11 @@ class LeadForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
 
 
 class DocumentForm(OneTimeSubmission, FlaskForm):
-    document = FileField("Add a document (PDF, PNG or JPEG, up to 10 MB)")
+    document = FileField(_l("Add a document (PDF, PNG or JPEG, up to 10 MB)"))
 
 
 class AnswerForm(FlaskForm):
-    answer = TextAreaField("Your answer", validators=[DataRequired(), Length(max=5000)])
+    answer = TextAreaField(_l("Your answer"), validators=[DataRequired(), Length(max=5000)])
 
 
 class QuoteForm(FlaskForm):
@@ -124,8 +128,8 @@ class QuoteForm(FlaskForm):
     ``clean`` then holds the lead's facts with them (None when the figures are posted unchanged:
     confirmed as they are, even if an older lead's other details would not pass today's rules)."""
 
-    quantity = StringField("Quantity available now", render_kw={"inputmode": "numeric", "required": True})
-    unit_price = StringField("Price now (USD)", render_kw={"inputmode": "decimal", "required": True})
+    quantity = StringField(_l("Quantity available now"), render_kw={"inputmode": "numeric", "required": True})
+    unit_price = StringField(_l("Price now (USD)"), render_kw={"inputmode": "decimal", "required": True})
 
     clean: LeadFacts | None = None
 
@@ -143,7 +147,8 @@ class QuoteForm(FlaskForm):
         attach_errors(self, {name: message for name, message in errors.items() if name in ("quantity", "unit_price")})
         others = {name: message for name, message in errors.items() if name not in ("quantity", "unit_price")}
         if others:
-            self.form_errors.append("The offer's other details no longer pass the checks ("
-                                    + "; ".join(f"{name}: {message}" for name, message in others.items())
-                                    + "): ask city staff, or withdraw it and submit a new one.")
+            self.form_errors.append(
+                _("The offer's other details no longer pass the checks ({problems}): ask city staff, or "
+                  "withdraw it and submit a new one.").format(
+                    problems="; ".join(f"{name}: {message}" for name, message in others.items())))
         return not errors

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from ...domain.errors import Conflict
+from ...domain.i18n import _, ngettext
 from ...domain.lead_status import HELD, INFO_REQUESTED, WITHDRAWABLE, TextNeeded, TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.permissions import may_edit_lead
@@ -51,10 +52,11 @@ def new_lead():
         lead = leads.create_lead(form.clean, owner=current_user, actor_id=current_user.id, source="form")
         lead_id, held = lead.id, lead.status == HELD  # read before the commit: nothing after it may fail
         if held:
-            message, category = (f"Your offer #{lead_id} is saved. Confirm your e-mail address to send it for "
-                                 "review: open the link we e-mailed you.", "info")
+            message, category = (_("Your offer #{id} is saved. Confirm your e-mail address to send it for "
+                                   "review: open the link we e-mailed you.").format(id=lead_id), "info")
         else:
-            message, category = f"Thank you. Your offer #{lead_id} is submitted; city staff will review it.", "success"
+            message = _("Thank you. Your offer #{id} is submitted; city staff will review it.").format(id=lead_id)
+            category = "success"
         return once.commit_once(token, "lead", lead_id, url_for("suppliers.lead_detail", lead_id=lead_id),
                                 message, category)
     return render_template("suppliers/lead_form.html", form=form, lead=None)
@@ -70,7 +72,7 @@ def edit_lead(lead_id: int):
         form.clean = replace(form.clean, external_id=lead.external_id)  # suppliers do not set the city's ids
         changed = leads.update_lead(lead, form.clean, actor_id=current_user.id)
         db.session.commit()
-        flash("Your changes are saved." if changed else "Nothing was changed.", "success" if changed else "info")
+        flash(_("Your changes are saved.") if changed else _("Nothing was changed."), "success" if changed else "info")
         return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))
     return render_template("suppliers/lead_form.html", form=form, lead=lead)
 
@@ -113,7 +115,8 @@ def confirm_quote(lead_id: int):
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash(f"Thank you: offer #{lead_id} is confirmed until {until.isoformat()}.", "success")
+            flash(_("Thank you: offer #{id} is confirmed until {day}.").format(id=lead_id, day=until.isoformat()),
+                  "success")
             return redirect(url_for("suppliers.lead_detail", lead_id=lead_id))
     return render_template("suppliers/confirm_quote.html", lead=lead, form=form, withdraw_form=ConfirmForm(),
                            may_change=quotes.may_change_figures(lead),
@@ -132,7 +135,9 @@ def withdraw_lead(lead_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(f"Offer #{lead_id} is withdrawn" + (f"; {closed} proposal(s) to buyers closed." if closed else "."),
+            flash(ngettext("Offer #{id} is withdrawn; {count} proposal to buyers closed.",
+                           "Offer #{id} is withdrawn; {count} proposals to buyers closed.", closed).format(
+                id=lead_id, count=closed) if closed else _("Offer #{id} is withdrawn.").format(id=lead_id),
                   "success")
     return redirect(url_for("suppliers.lead_detail", lead_id=lead_id))
 
@@ -153,13 +158,13 @@ def answer(lead_id: int):
         except TransitionError as exc:
             flash(str(exc), "error")
         else:
-            flash("Thank you: your answer is sent to city staff.", "success")
+            flash(_("Thank you: your answer is sent to city staff."), "success")
     elif form.answer.errors and lead.status == INFO_REQUESTED:
         # Shown again with the message by the answer box (tied to it), the cursor in it.
-        form.answer.errors = ["Please write an answer (at most 5,000 characters)."]
+        form.answer.errors = [_("Please write an answer (at most 5,000 characters).")]
         return _lead_detail(lead, form)
     else:
-        flash("Please write an answer (at most 5,000 characters).", "error")
+        flash(_("Please write an answer (at most 5,000 characters)."), "error")
     return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))
 
 
@@ -173,7 +178,7 @@ def upload_document(lead_id: int):
     if form.validate_on_submit():
         upload = form.document.data
         if not upload or not upload.filename:
-            flash("Choose a file to upload.", "error")
+            flash(_("Choose a file to upload."), "error")
         elif (earlier := once.already_received(form.submission_token.data)) is not None:
             return earlier  # a retry: the first POST with this token attached the document
         else:
@@ -184,11 +189,11 @@ def upload_document(lead_id: int):
                 flash(str(exc), "error")
             else:
                 return once.commit_once(form.submission_token.data, "document", document.id, location,
-                                        "The document is attached.",
+                                        _("The document is attached."),
                                         on_rollback=lambda: documents.discard_file(document))  # no row, no file
             return redirect(location)
     else:
-        flash("The upload could not be read; please try again.", "error")
+        flash(_("The upload could not be read; please try again."), "error")
     return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))
 
 

@@ -26,27 +26,29 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .i18n import N_, _
+
 UTF8 = "UTF-8"
 UTF16 = "UTF-16"
 WINDOWS_1252 = "Windows-1252"
 
 # Encodings a person may name for a file that is not UTF-8: (name shown and accepted, Python codec,
-# what writes it, Latin script?). Names are matched without case, spaces or dashes ("cp1252" too).
+# what writes it (marked with N_, translated where shown), Latin script?). Names are matched without
+# case, spaces or dashes ("cp1252" too).
 ENCODINGS: tuple[tuple[str, str, str, bool], ...] = (
-    (WINDOWS_1252, "cp1252", "Excel 'CSV' on Windows: the Americas, Western Europe", True),
-    ("Windows-1250", "cp1250", "Excel on Windows: Central Europe (Polish, Czech, Hungarian ...)", True),
-    ("Windows-1254", "cp1254", "Excel on Windows: Turkish", True),
-    ("Windows-1257", "cp1257", "Excel on Windows: Baltic", True),
-    ("Mac-Roman", "mac_roman", "older Excel for Mac 'CSV'", True),
-    ("Windows-1251", "cp1251", "Excel on Windows: Cyrillic", False),
-    ("Windows-1253", "cp1253", "Excel on Windows: Greek", False),
-    ("GB18030", "gb18030", "Excel on Windows: Simplified Chinese (GBK)", False),
-    ("Big5", "big5", "Excel on Windows: Traditional Chinese", False),
-    ("Shift-JIS", "shift_jis", "Excel on Windows: Japanese", False),
-    ("EUC-KR", "euc_kr", "Excel on Windows: Korean", False),
+    (WINDOWS_1252, "cp1252", N_("Excel 'CSV' on Windows: the Americas, Western Europe"), True),
+    ("Windows-1250", "cp1250", N_("Excel on Windows: Central Europe (Polish, Czech, Hungarian ...)"), True),
+    ("Windows-1254", "cp1254", N_("Excel on Windows: Turkish"), True),
+    ("Windows-1257", "cp1257", N_("Excel on Windows: Baltic"), True),
+    ("Mac-Roman", "mac_roman", N_("older Excel for Mac 'CSV'"), True),
+    ("Windows-1251", "cp1251", N_("Excel on Windows: Cyrillic"), False),
+    ("Windows-1253", "cp1253", N_("Excel on Windows: Greek"), False),
+    ("GB18030", "gb18030", N_("Excel on Windows: Simplified Chinese (GBK)"), False),
+    ("Big5", "big5", N_("Excel on Windows: Traditional Chinese"), False),
+    ("Shift-JIS", "shift_jis", N_("Excel on Windows: Japanese"), False),
+    ("EUC-KR", "euc_kr", N_("Excel on Windows: Korean"), False),
 )
 
-SAVE_AS_UTF8 = "save it from your spreadsheet as 'CSV UTF-8 (comma delimited)' and import it again"
 
 # Non-letters that Latin-script text written by people contains (and that gibberish from other
 # code pages rarely does in the middle of a word).
@@ -66,17 +68,19 @@ class DecodedText:
 
 
 def encoding_choices() -> list[tuple[str, str]]:
-    """(value, label) for a form's choice of encoding; the empty value is the rule above."""
-    return [("", "UTF-8 (the usual; detected)")] + [(name, f"{name}: {what}") for name, _, what, _ in ENCODINGS]
+    """(value, label) for a form's choice of encoding, in the current language; the empty value is
+    the rule above."""
+    return [("", _("UTF-8 (the usual; detected)"))] + [(name, f"{name}: {_(what)}")
+                                                        for name, _codec, what, _latin in ENCODINGS]
 
 
 def _known_encoding(name: str) -> tuple[str, str, bool]:
     key = re.sub(r"[\s_-]+", "", name).lower()
-    for shown, codec, _, latin in ENCODINGS:
+    for shown, codec, _what, latin in ENCODINGS:
         if key in (re.sub(r"[\s_-]+", "", shown).lower(), codec.replace("_", "")):
             return shown, codec, latin
-    raise FileRefused(f"unknown encoding '{name[:40]}'; choose one of: "
-                      + ", ".join(shown for shown, _, _, _ in ENCODINGS))
+    raise FileRefused(_("unknown encoding '{name}'; choose one of: {encodings}").format(
+        name=name[:40], encodings=", ".join(shown for shown, _codec, _what, _latin in ENCODINGS)))
 
 
 def decode_csv(data: bytes, encoding: str | None = None) -> DecodedText:
@@ -88,7 +92,7 @@ def decode_csv(data: bytes, encoding: str | None = None) -> DecodedText:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return DecodedText(_strict(data, "utf-16", UTF16), UTF16)
     if b"\x00" in data:
-        raise FileRefused("this is not a CSV text file (it contains NUL bytes)")
+        raise FileRefused(_("this is not a CSV text file (it contains NUL bytes)"))
     try:
         return DecodedText(data.decode("utf-8"), UTF8)
     except UnicodeDecodeError as exc:
@@ -99,17 +103,25 @@ def decode_csv(data: bytes, encoding: str | None = None) -> DecodedText:
         if latin:
             line_number, word = _first_gibberish(text)
             if word:
-                raise FileRefused(f"read as {shown}, line {line_number} gives '{word[:30]}': the file is in "
-                                  f"another encoding; {SAVE_AS_UTF8}")
+                raise FileRefused(_("read as {encoding}, line {line} gives '{word}': the file is in another "
+                                    "encoding; save it from your spreadsheet as 'CSV UTF-8 (comma delimited)' and "
+                                    "import it again").format(encoding=shown, line=line_number, word=word[:30]))
         return DecodedText(text, shown)
     line_number = data.count(b"\n", 0, not_utf8.start) + 1
-    raise FileRefused(f"the file is not UTF-8 text (line {line_number})"
-                      f"{_preview(data)}. Either {SAVE_AS_UTF8}, or import it again naming its encoding "
-                      f"({WINDOWS_1252} for Excel's plain 'CSV' on Western Windows)")
+    preview = _preview(data)
+    if preview:
+        raise FileRefused(_("the file is not UTF-8 text (line {line}); read as {encoding} it would give: {words}. "
+                            "Either save it from your spreadsheet as 'CSV UTF-8 (comma delimited)' and import it "
+                            "again, or import it again naming its encoding ({encoding} for Excel's plain 'CSV' on "
+                            "Western Windows)").format(line=line_number, encoding=WINDOWS_1252, words=preview))
+    raise FileRefused(_("the file is not UTF-8 text (line {line}). Either save it from your spreadsheet as 'CSV UTF-8 "
+                        "(comma delimited)' and import it again, or import it again naming its encoding ({encoding} "
+                        "for Excel's plain 'CSV' on Western Windows)").format(line=line_number, encoding=WINDOWS_1252))
 
 
 def _preview(data: bytes) -> str:
-    """How the first line with non-ASCII characters reads as Windows-1252, when it reads as text."""
+    """How the first line with non-ASCII characters reads as Windows-1252 (its first non-ASCII
+    words), when it reads as text; "" otherwise."""
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
@@ -119,7 +131,7 @@ def _preview(data: bytes) -> str:
             words = [w for w in _WORD.findall(line) if not w.isascii()]
             if _first_gibberish(line)[1]:
                 return ""
-            return f"; read as {WINDOWS_1252} it would give: {', '.join(words[:4])[:120]}"
+            return ", ".join(words[:4])[:120]
     return ""
 
 
@@ -127,7 +139,8 @@ def _strict(data: bytes, codec: str, name: str) -> str:
     try:
         return data.decode(codec)
     except UnicodeDecodeError as exc:
-        raise FileRefused(f"the file is not {name} text (byte {exc.start + 1}); {SAVE_AS_UTF8}") from None
+        raise FileRefused(_("the file is not {encoding} text (byte {byte}); save it from your spreadsheet as 'CSV UTF-8 "
+                            "(comma delimited)' and import it again").format(encoding=name, byte=exc.start + 1)) from None
 
 
 def _first_gibberish(text: str) -> tuple[int, str | None]:

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from .catalog import PRODUCT_CATEGORIES
 from .disclosure import may_disclose
+from .i18n import N_
 from .reference import reference_json
 
 # A public cell (a category, or a category in a needed-by window) is shown only when some
@@ -26,13 +27,13 @@ def _public(organisations: int) -> bool:
 # The vetting backlog by age: (code, label, from days, to days (None: no end)). The codes are the
 # vetting queue's ``age`` filter (web.vetting.routes.queue_filter), so each bar links to its leads.
 AGE_BUCKETS: tuple[tuple[str, str, int, int | None], ...] = (
-    ("lt1d", "under a day", 0, 1),
-    ("1to3d", "1 to 3 days", 1, 3),
-    ("3to7d", "3 to 7 days", 3, 7),
-    ("gt7d", "over 7 days", 7, None),
+    ("lt1d", N_("under a day"), 0, 1),
+    ("1to3d", N_("1 to 3 days"), 1, 3),
+    ("3to7d", N_("3 to 7 days"), 3, 7),
+    ("gt7d", N_("over 7 days"), 7, None),
 )
 # "This week" for the risk signals: leads submitted in the last 7 days (also a queue filter).
-WEEK = ("week", "submitted in the last 7 days", 0, 7)
+WEEK = ("week", N_("submitted in the last 7 days"), 0, 7)
 AGE_FILTERS = {code: (low, high) for code, _, low, high in (*AGE_BUCKETS, WEEK)}
 
 # When the public board says units are needed: (code, label, from day, to day) after today.

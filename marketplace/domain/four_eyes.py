@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from babel import Locale, numbers
+
+from . import i18n
+from .i18n import _
 from .scoring import stop_signal_codes
 
 
@@ -30,13 +34,27 @@ class FourEyes:
         return self.over_value or bool(self.stop_codes)
 
     def reason(self) -> str:
-        """Why, in words for staff ("" if not needed)."""
-        parts = []
+        """Why, in words for staff, in the current language ("" if not needed): "its value
+        $395,000.00 is above $100,000", "it has a stop signal (watchlist)", or both."""
+        value = i18n.format_money(self.value_usd.quantize(Decimal("0.01")))
+        threshold, codes = _whole_dollars(self.threshold_usd), ", ".join(self.stop_codes)
+        if self.over_value and self.stop_codes:
+            return _("its value {value} is above {threshold} and it has a stop signal ({codes})").format(
+                value=value, threshold=threshold, codes=codes)
         if self.over_value:
-            parts.append(f"its value ${self.value_usd:,.2f} is above ${self.threshold_usd:,.0f}")
+            return _("its value {value} is above {threshold}").format(value=value, threshold=threshold)
         if self.stop_codes:
-            parts.append("it has a stop signal (" + ", ".join(self.stop_codes) + ")")
-        return " and ".join(parts)
+            return _("it has a stop signal ({codes})").format(codes=codes)
+        return ""
+
+
+def _whole_dollars(amount: Decimal) -> str:
+    """US dollars rounded to whole dollars, as the current language writes money: $100,000 /
+    100.000 US$."""
+    locale = i18n.format_locale()
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern.split(";")[0].replace("0.00", "0")
+    return numbers.format_currency(Decimal(amount).quantize(Decimal("1")), "USD", format=pattern, locale=locale,
+                                   currency_digits=False)
 
 
 def lead_value_usd(quantity: int, unit_price: Decimal) -> Decimal:
@@ -54,5 +72,5 @@ def four_eyes(quantity: int, unit_price: Decimal, signals, threshold_usd) -> Fou
 def second_approval_refusal(*, actor_id: int, first_approver_id: int | None) -> str | None:
     """Why this vetter may not give the second approval, or None."""
     if first_approver_id is not None and first_approver_id == actor_id:
-        return "you gave the first approval; a different vetter must give the second"
+        return _("you gave the first approval; a different vetter must give the second")
     return None

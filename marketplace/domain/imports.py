@@ -10,14 +10,15 @@ import io
 from collections.abc import Iterable, Iterator
 
 from .csv_cells import protect
+from .i18n import N_, _, format_integer
 
 QUEUED, RUNNING, DONE, REFUSED, FAILED = "queued", "running", "done", "refused", "failed"
-BATCH_STATUSES = (
-    (QUEUED, "Waiting to start"),
-    (RUNNING, "Reading rows"),
-    (DONE, "Read"),
-    (REFUSED, "File refused"),
-    (FAILED, "Stopped by an error"),
+BATCH_STATUSES = (  # labels marked with N_, translated where shown
+    (QUEUED, N_("Waiting to start")),
+    (RUNNING, N_("Reading rows")),
+    (DONE, N_("Read")),
+    (REFUSED, N_("File refused")),
+    (FAILED, N_("Stopped by an error")),
 )
 UNFINISHED = (QUEUED, RUNNING, FAILED)  # a job (the sweeper's, a retry) takes these up again
 # The most rows one file may have (data rows, not counting the header): the limit the README and
@@ -51,11 +52,12 @@ def options_key(lead_status: str, encoding: str | None) -> str:
 
 
 def too_many_rows(rows: int, limit: int = MAX_ROWS) -> str | None:
-    """The refusal for a file of ``rows`` data rows, or None when it is within ``limit``."""
+    """The refusal for a file of ``rows`` data rows (in the current language), or None when it is
+    within ``limit``."""
     if rows <= limit:
         return None
-    return (f"the file has {rows:,} rows; at most {limit:,} rows are imported at once. "
-            "Split it into files of up to that many rows and import each.")
+    return _("the file has {rows} rows; at most {limit} rows are imported at once. Split it into files of up to "
+             "that many rows and import each.").format(rows=format_integer(rows), limit=format_integer(limit))
 
 
 def count_rows(text: str) -> int:
@@ -72,7 +74,7 @@ def report_lines(rows: Iterable[tuple[int, list | None]]) -> Iterator[list[str]]
     ``rows``: (row number, [[column, message], ...]) in row order."""
     yield list(REPORT_COLUMNS)
     for row_number, problems in rows:
-        for column, message in problems or [("", "rejected")]:
+        for column, message in problems or [("", _("rejected"))]:
             yield [str(row_number), protect(column or ""), protect(message or "")]
 
 
@@ -83,4 +85,4 @@ def row_reason(problems: list | None) -> str:
     for column, message in problems or []:
         message = message[:-1] if message.endswith(".") else message
         parts.append(f"{column}: {message}" if column else message)
-    return "; ".join(parts) or "rejected"
+    return "; ".join(parts) or _("rejected")

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .catalog import STAFF_ROLES
+from .catalog import STAFF_ROLES, label
+from .i18n import N_, _
 
 # A lead from a supplier whose e-mail address is not confirmed yet: saved and processed, but not in
 # the vetting queue (not an open status) until the owner follows the confirmation link.
@@ -34,6 +35,12 @@ SUPPLIER_EDITABLE = frozenset({HELD, SUBMITTED, INFO_REQUESTED})
 PROCESSING_PENDING = "pending"
 PROCESSING_DONE = "done"
 PROCESSING_FAILED = "failed"
+# The processing states as staff read them (marked with N_, translated where shown).
+PROCESSING_STATES: tuple[tuple[str, str], ...] = (
+    (PROCESSING_PENDING, N_("pending")),
+    (PROCESSING_DONE, N_("done")),
+    (PROCESSING_FAILED, N_("failed")),
+)
 
 
 def supplier_may_edit(status: str) -> bool:
@@ -66,32 +73,37 @@ OPEN_STATUSES = (SUBMITTED, UNDER_REVIEW, INFO_REQUESTED, ESCALATED)
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: str
+    label: str  # marked with N_: translate with _() where shown (``shown_label``)
     sources: frozenset[str]
     target: str
     roles: frozenset[str]
     needs_text: str | None = None  # what the free text is called, if it is required
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the current language (a button, a message)."""
+        return _(self.label)
 
 
 # Who decides on leads: city staff.
 STAFF = frozenset(STAFF_ROLES)
 
 ACTIONS: dict[str, Action] = {a.name: a for a in (
-    Action("start_review", "Start review", frozenset({SUBMITTED}), UNDER_REVIEW, STAFF),
-    Action("approve", "Approve", frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED}), APPROVED,
+    Action("start_review", N_("Start review"), frozenset({SUBMITTED}), UNDER_REVIEW, STAFF),
+    Action("approve", N_("Approve"), frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED}), APPROVED,
            STAFF),
-    Action("reject", "Reject", frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED, APPROVED}), REJECTED,
+    Action("reject", N_("Reject"), frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED, APPROVED}), REJECTED,
            STAFF, needs_text="reason"),
-    Action("request_info", "Ask the supplier", frozenset({SUBMITTED, UNDER_REVIEW, ESCALATED}), INFO_REQUESTED,
+    Action("request_info", N_("Ask the supplier"), frozenset({SUBMITTED, UNDER_REVIEW, ESCALATED}), INFO_REQUESTED,
            STAFF, needs_text="question"),
-    Action("escalate", "Escalate", frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED}), ESCALATED,
+    Action("escalate", N_("Escalate"), frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED}), ESCALATED,
            STAFF, needs_text="note"),
     # An escalated lead is decided by an administrator.
-    Action("approve_escalated", "Approve", frozenset({ESCALATED}), APPROVED, frozenset({"admin"})),
-    Action("reject_escalated", "Reject", frozenset({ESCALATED}), REJECTED, frozenset({"admin"}), needs_text="reason"),
-    Action("reopen", "Reopen", frozenset({APPROVED, REJECTED}), UNDER_REVIEW, frozenset({"admin"}), needs_text="note"),
+    Action("approve_escalated", N_("Approve"), frozenset({ESCALATED}), APPROVED, frozenset({"admin"})),
+    Action("reject_escalated", N_("Reject"), frozenset({ESCALATED}), REJECTED, frozenset({"admin"}), needs_text="reason"),
+    Action("reopen", N_("Reopen"), frozenset({APPROVED, REJECTED}), UNDER_REVIEW, frozenset({"admin"}), needs_text="note"),
     # The supplier's answer to a question sends the lead back to the vetters.
-    Action("answer", "Send answer", frozenset({INFO_REQUESTED}), UNDER_REVIEW, frozenset({"supplier"}),
+    Action("answer", N_("Send answer"), frozenset({INFO_REQUESTED}), UNDER_REVIEW, frozenset({"supplier"}),
            needs_text="answer"),
 )}
 
@@ -100,12 +112,22 @@ class TransitionError(ValueError):
     pass
 
 
+# What TextNeeded says for each text an action needs (Action.needs_text), in whole sentences.
+TEXTS_NEEDED = {
+    "reason": N_("Please give a reason."),
+    "question": N_("Please give a question."),
+    "note": N_("Please give a note."),
+    "answer": N_("Please give an answer."),
+}
+
+
 class TextNeeded(TransitionError):
     """A decision that needs a text (a reason, a question, a note, an answer) was given none.
-    ``needs`` names the text ("reason"); the web layer shows the message by the text box."""
+    ``needs`` names the text (a key of TEXTS_NEEDED: "reason"); the web layer shows the message,
+    in the current language, by the text box."""
 
     def __init__(self, needs: str) -> None:
-        super().__init__(f"Please give a {needs}.")
+        super().__init__(_(TEXTS_NEEDED[needs]))
         self.needs = needs
 
 
@@ -113,11 +135,12 @@ def transition(action_name: str, status: str, role: str, text: str | None = None
     """The status after ``action_name``, or TransitionError saying why it is not allowed."""
     action = ACTIONS.get(action_name)
     if action is None:
-        raise TransitionError(f"Unknown action {action_name!r}.")
+        raise TransitionError(_("Unknown action {action!r}.").format(action=action_name))
     if role not in action.roles:
-        raise TransitionError(f"'{action.label}' is not for your role.")
+        raise TransitionError(_("'{action}' is not for your role.").format(action=action.shown_label))
     if status not in action.sources:
-        raise TransitionError(f"'{action.label}' is not possible for a lead that is {dict(LEAD_STATUSES)[status].lower()}.")
+        raise TransitionError(_("'{action}' is not possible for a lead that is {status}.").format(
+            action=action.shown_label, status=label(LEAD_STATUSES, status).lower()))
     if action.needs_text and not (text or "").strip():
         raise TextNeeded(action.needs_text)
     return action.target

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .catalog import STAFF_ROLES
 from .demand import STATUS_OPEN
+from .i18n import _
 from .lead_status import supplier_may_edit
 from .match_status import CONTACT_STATUSES
 from .normalise import is_webmail
@@ -43,10 +44,10 @@ def self_vetting_reason(*, actor_id: int, actor_email_domain: str | None, lead_o
     """Why this vetter may not decide on this lead, or None. Nobody vets their own offer, nor one
     from their own organisation's e-mail domain (quality bar S3)."""
     if actor_id in (lead_owner_id, lead_created_by_id):
-        return "you submitted this lead yourself"
+        return _("you submitted this lead yourself")
     if (actor_email_domain and lead_email_domain and actor_email_domain == lead_email_domain
             and not is_webmail(actor_email_domain)):
-        return f"the lead comes from your own e-mail domain ({lead_email_domain})"
+        return _("the lead comes from your own e-mail domain ({domain})").format(domain=lead_email_domain)
     return None
 
 

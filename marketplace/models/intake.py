@@ -53,6 +53,9 @@ class ImportBatch(db.Model):
     content_sha256: Mapped[str] = mapped_column(String(64))
     options: Mapped[str] = mapped_column(String(64))  # what else makes two imports of a file differ
     encoding: Mapped[str | None] = mapped_column(String(40))  # the encoding the person named, if any
+    # The language of the person who started the import ("en", "es"; domain.i18n): the job writes
+    # the refusal and the rows' messages in it. None (before 0024): English.
+    locale: Mapped[str | None] = mapped_column(String(8))
     lead_status: Mapped[str] = mapped_column(String(16))  # new leads start "submitted" or "approved"
     status: Mapped[str] = mapped_column(String(16))  # domain.imports.BATCH_STATUSES
     read_as: Mapped[str | None] = mapped_column(String(40))  # how the bytes were decoded

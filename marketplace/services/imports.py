@@ -13,6 +13,12 @@ transaction, and each row is recorded in ``import_rows`` under (batch, row numbe
 or a second run resumes after the checkpoint, and a second run racing the first loses its chunk
 (Conflict) instead of storing rows twice. Processing of each saved lead is queued per chunk,
 after its commit.
+
+Language (issue 13): the file's refusal and the rejected rows' messages are written when the job
+runs, and stored. They are written in the language of the person who started the import: ``start``
+keeps the current language on the batch (``locale``), and ``steps`` runs its body in it
+(domain.i18n.use_locale), whether in a request, a thread or a worker. The CSV column names stay
+as they are (they are the file's own).
 """
 from __future__ import annotations
 
@@ -25,9 +31,11 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select, update
 
+from ..domain import i18n
 from ..domain import imports as rules
 from ..domain.csv_text import FileRefused, decode_csv
 from ..domain.errors import Conflict, NotFound
+from ..domain.i18n import _
 from ..domain.lead_status import APPROVED, PROCESSING_PENDING
 from ..domain.leads import LEAD_COLUMNS, OPTIONAL_LEAD_COLUMNS, parse_lead
 from ..domain.permissions import may_view_import
@@ -64,7 +72,8 @@ def existing(data: bytes, uploader: User | None, lead_status: str, encoding: str
 
 def start(data: bytes, file_name: str | None, *, uploader: User | None, lead_status: str,
           encoding: str | None = None, enqueue: bool = True) -> tuple[ImportBatch, bool]:
-    """Keep ``data`` (a CSV file's bytes) and record its import batch, status "queued"; flushes.
+    """Keep ``data`` (a CSV file's bytes) and record its import batch, status "queued", reported in
+    the current language (domain.i18n: the uploader's request's; English on the command line); flushes.
     Returns (batch, True), or (the existing batch, False) when this uploader gave these bytes with
     these options before. ``enqueue`` declares the import job after the commit; an existing batch
     whose job failed, or made no progress for IMPORT_STALE_AFTER (lost), is queued again too. The caller commits, and calls
@@ -84,6 +93,7 @@ def start(data: bytes, file_name: str | None, *, uploader: User | None, lead_sta
     batch = ImportBatch(kind="leads", uploader_id=uploader.id if uploader else None, owner_key=owner_key(uploader),
                         file_name=(file_name or "import.csv")[:255], stored_name=stored_name,
                         content_sha256=digest, options=options, encoding=encoding or None,
+                        locale=i18n.current_locale(),
                         lead_status=lead_status, status=rules.QUEUED, rows_read=0, rows_created=0,
                         rows_updated=0, rows_unchanged=0, rows_rejected=0, last_row=1)
     try:
@@ -182,7 +192,7 @@ def _check_file(batch: ImportBatch, max_rows: int) -> tuple[str, int] | None:
     try:
         data = (import_dir() / batch.stored_name).read_bytes()
     except FileNotFoundError:
-        _refuse(batch, "the uploaded file is no longer on the server; upload it again")
+        _refuse(batch, _("the uploaded file is no longer on the server; upload it again"))
         return None
     try:
         decoded = decode_csv(data, batch.encoding)
@@ -194,7 +204,7 @@ def _check_file(batch: ImportBatch, max_rows: int) -> tuple[str, int] | None:
         header = _read_header(csv.reader(io.StringIO(decoded.text, newline="")), LEAD_COLUMNS, OPTIONAL_LEAD_COLUMNS)
         total = rules.count_rows(decoded.text)
     except csv.Error as exc:
-        _refuse(batch, f"not a readable CSV file ({exc}); nothing was imported")
+        _refuse(batch, _("not a readable CSV file ({error}); nothing was imported").format(error=exc))
         return None
     if isinstance(header, str):
         _refuse(batch, header)
@@ -209,8 +219,26 @@ def _check_file(batch: ImportBatch, max_rows: int) -> tuple[str, int] | None:
 def steps(batch_id: int) -> Iterator[str]:
     """Run the import of batch ``batch_id``: yields after each unit of work is flushed, and the
     caller commits it ("started", "chunk", "done", "refused"). Resumes after the batch's
-    checkpoint. Raises NotFound for no such batch, Conflict when another run moved the checkpoint
-    first (the caller rolls back and stops: that run goes on)."""
+    checkpoint. The work runs in the language of the batch (``locale``; its messages are stored
+    in it); the caller's language is its own again at each yield. Raises NotFound for no such
+    batch, Conflict when another run moved the checkpoint first (the caller rolls back and stops:
+    that run goes on)."""
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None:
+        raise NotFound()
+    locale, body = batch.locale, _steps(batch_id)
+    while True:
+        # Set and reset around each resumption, never across a yield: the caller's context (a
+        # request, a job running other work) keeps its own language between the steps.
+        with i18n.use_locale(locale):
+            try:
+                step = next(body)
+            except StopIteration:
+                return
+        yield step
+
+
+def _steps(batch_id: int) -> Iterator[str]:
     batch = db.session.get(ImportBatch, batch_id)
     if batch is None:
         raise NotFound()
@@ -247,9 +275,10 @@ def steps(batch_id: int) -> Iterator[str]:
             chunk = []
             yield "chunk"
     if parsed.file_error:  # the whole file was read once before: only if it changed on disk
-        raise RuntimeError(f"the file became unreadable after row {checkpoint}: {parsed.file_error}")
+        raise RuntimeError(_("the file became unreadable after row {row}: {error}").format(
+            row=checkpoint, error=parsed.file_error))
     rejected = parsed.rejected[taken:]
-    end = max([checkpoint] + [row for row, _ in chunk] + [r.row for r in rejected])
+    end = max([checkpoint] + [row for row, _values in chunk] + [r.row for r in rejected])
     if end > checkpoint:
         checkpoint = _save_chunk(batch_id, checkpoint, end, chunk, rejected, matched, actor_id=uploader_id,
                                  lead_status=lead_status)
@@ -277,7 +306,7 @@ def _save_chunk(batch_id: int, checkpoint: int, end: int, valid: list[tuple[int,
         ImportBatch.id == batch_id, ImportBatch.last_row == checkpoint, ImportBatch.status.in_(rules.UNFINISHED))
         .values(last_row=end, status=rules.RUNNING, error=None, updated_at=utcnow()))
     if moved.rowcount != 1:
-        raise Conflict("another run of this import is ahead")
+        raise Conflict(_("another run of this import is ahead"))
     rejected = [r for r in rejected if checkpoint < r.row <= end]
     saved = ImportReport()
     _save_batch(valid, saved, matched, actor_id=actor_id, status=lead_status)

@@ -9,10 +9,12 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, literal, or_, select, tuple_, update
 
+from ..domain.catalog import label
 from ..domain.dashboard import AGE_FILTERS, age_window
 from ..domain.dedup import AUTO_MERGE_PROBABILITY
 from ..domain.errors import Conflict
 from ..domain.four_eyes import FourEyes, four_eyes, second_approval_refusal
+from ..domain.i18n import N_, _
 from ..domain.lead_status import (
     ACTIONS,
     APPROVED,
@@ -41,13 +43,13 @@ class DecisionRefused(ValueError):
 
 # --- The queue -------------------------------------------------------------------------------
 
-# Sort orders: (label, [(column, descending?)]). The id is always last, so the order is total and
+# Sort orders: (label, marked with N_ and translated where shown, [(column, descending?)]). The id is always last, so the order is total and
 # keyset pagination ("after this row") is exact and fast at any depth, unlike OFFSET.
 SORTS = {
-    "best": ("Best score first, then oldest", [(Lead.queue_score, True), (Lead.created_at, False), (Lead.id, False)]),
-    "risky": ("Riskiest first, then oldest", [(Lead.queue_score, False), (Lead.created_at, False), (Lead.id, False)]),
-    "oldest": ("Oldest first", [(Lead.created_at, False), (Lead.id, False)]),
-    "newest": ("Newest first", [(Lead.created_at, True), (Lead.id, True)]),
+    "best": (N_("Best score first, then oldest"), [(Lead.queue_score, True), (Lead.created_at, False), (Lead.id, False)]),
+    "risky": (N_("Riskiest first, then oldest"), [(Lead.queue_score, False), (Lead.created_at, False), (Lead.id, False)]),
+    "oldest": (N_("Oldest first"), [(Lead.created_at, False), (Lead.id, False)]),
+    "newest": (N_("Newest first"), [(Lead.created_at, True), (Lead.id, True)]),
 }
 
 
@@ -80,7 +82,7 @@ def _decode_cursor(cursor: str, columns: list) -> list | None:
         if not isinstance(plain, list) or len(plain) != len(columns):
             return None
         values = []
-        for value, (col, _) in zip(plain, columns):
+        for value, (col, _desc) in zip(plain, columns):
             if col.key == "created_at":
                 value = datetime.fromisoformat(value)
                 if value.tzinfo is None:
@@ -122,7 +124,7 @@ def _after(columns: list, values: list) -> list:
 
 def queue_select(flt: QueueFilter):
     """The leads ``flt`` selects (a query without order or limit) and its sort order's columns."""
-    _, columns = SORTS.get(flt.sort, SORTS["best"])
+    _label, columns = SORTS.get(flt.sort, SORTS["best"])
     query = select(Lead)
     if flt.status == "open":
         query = query.where(Lead.status.in_(OPEN_STATUSES))
@@ -188,7 +190,7 @@ def queue_page(flt: QueueFilter, *, after: str | None, per_page: int) -> tuple[l
 
 def _page_keys(query, columns: list, flt: QueueFilter, limit: int) -> list:
     """The sort keys (the id last) of the first ``limit`` leads of ``query`` in the order ``columns``."""
-    key_columns = [column for column, _ in columns]
+    key_columns = [column for column, _desc in columns]
     keys = query.with_only_columns(*key_columns)
     if flt.flag and columns[0][0] is Lead.queue_score and columns[0][1]:
         # Every flag lowers the score, so best first a flag's leads all come after every lead
@@ -198,7 +200,7 @@ def _page_keys(query, columns: list, flt: QueueFilter, limit: int) -> list:
         flagged = keys.cte("flagged").prefix_with("MATERIALIZED", dialect="postgresql")
         key_columns = [flagged.c[column.key] for column in key_columns]
         keys = select(*key_columns)
-    order = [column.desc() if desc else column.asc() for column, (_, desc) in zip(key_columns, columns)]
+    order = [column.desc() if desc else column.asc() for column, (_column, desc) in zip(key_columns, columns)]
     return list(db.session.execute(keys.order_by(*order).limit(limit)).all())
 
 
@@ -211,7 +213,7 @@ def next_in_queue(flt: QueueFilter, lead: Lead) -> Lead | None:
     that just left the filter (decided) still has a place: the next one is the one that followed
     it. Read like a page of the queue (one index range per piece)."""
     query, columns = queue_select(flt)
-    values = [getattr(lead, column.key) for column, _ in columns]
+    values = [getattr(lead, column.key) for column, _desc in columns]
     for piece in _after(columns, values):
         keys = _page_keys(query.where(piece), columns, flt, 1)
         if keys:
@@ -243,7 +245,8 @@ def claim(lead: Lead, actor: User) -> datetime:
     Conflict naming who holds it and until when if another vetter's claim is live, or if the lead
     is decided. Flushes and audits; the caller commits."""
     if lead.status not in OPEN_STATUSES:
-        raise Conflict(f"Lead #{lead.id} is {dict(LEAD_STATUSES)[lead.status].lower()}: there is nothing to claim.")
+        raise Conflict(_("Lead #{id} is {status}: there is nothing to claim.").format(
+            id=lead.id, status=label(LEAD_STATUSES, lead.status).lower()))
     now = utcnow()
     since = now - settings.current().lead_claim_ttl
     # Only if nobody else holds a live claim at this moment (two vetters clicking at once: one wins).
@@ -254,8 +257,9 @@ def claim(lead: Lead, actor: User) -> datetime:
     db.session.refresh(lead)
     if changed != 1:
         holder, until = live_claim(lead, now) or (None, None)
-        raise Conflict(f"{_who(holder)} claimed lead #{lead.id} at {lead.claimed_at:%H:%M} UTC; "
-                       f"the claim lasts until {until:%H:%M} UTC." if holder else "Please try again.")
+        raise Conflict(_("{who} claimed lead #{id} at {since} UTC; the claim lasts until {until} UTC.").format(
+            who=_who(holder), id=lead.id, since=f"{lead.claimed_at:%H:%M}", until=f"{until:%H:%M}")
+            if holder else _("Please try again."))
     audit.record(actor.id, "lead.claim", "lead", lead.id, after={"claimed_until": now + settings.current().lead_claim_ttl})
     db.session.flush()
     return now + settings.current().lead_claim_ttl
@@ -271,7 +275,7 @@ def release_claim(lead: Lead, actor: User) -> None:
 
 def _who(user: User | None) -> str:
     if user is None:
-        return "Someone"
+        return _("Someone")
     return f"{user.name} ({user.email})" if getattr(user, "name", None) else user.email
 
 
@@ -290,7 +294,7 @@ def _refuse_self_vetting(actor: User, lead: Lead, action: str) -> None:
         # The refusal is itself recorded, in its own transaction.
         audit.record(actor.id, "lead.decision_refused", "lead", lead.id, detail=f"{action}: {reason}")
         db.session.commit()
-        raise DecisionRefused(f"You may not decide on this lead: {reason}.")
+        raise DecisionRefused(_("You may not decide on this lead: {reason}.").format(reason=reason))
 
 
 APPROVALS = ("approve", "approve_escalated")
@@ -320,7 +324,7 @@ def decide(lead: Lead, actor: User, action: str, text: str | None = None) -> str
     if action in APPROVALS:
         refusal = second_approval_refusal(actor_id=actor.id, first_approver_id=first_approver)
         if refusal:
-            raise DecisionRefused(f"You may not approve this lead again: {refusal}.")
+            raise DecisionRefused(_("You may not approve this lead again: {reason}.").format(reason=refusal))
         rule = approval_rule(lead)
         if rule.needed and first_approver is None:
             first_approval, target = True, (UNDER_REVIEW if before != "escalated" else before)
@@ -343,7 +347,7 @@ def decide(lead: Lead, actor: User, action: str, text: str | None = None) -> str
     changed = db.session.execute(update(Lead).where(*guard).values(**values)).rowcount
     if changed != 1:
         db.session.rollback()
-        raise TransitionError("Someone else changed this lead a moment ago; please look again.")
+        raise TransitionError(_("Someone else changed this lead a moment ago; please look again."))
     if action in ("request_info", "answer"):
         db.session.add(LeadMessage(lead_id=lead.id, author_id=actor.id,
                                    kind="question" if action == "request_info" else "answer", body=text))
@@ -422,7 +426,7 @@ def decide_pair(pair: DuplicatePair, actor: User, decision: str) -> None:
     """A vetter says two leads are the 'same' supplier or 'different' ones; kept for good.
     TransitionError (before writing) for any other decision. Flushes; the caller commits."""
     if decision not in ("same", "different"):
-        raise TransitionError("Choose 'same' or 'different'.")
+        raise TransitionError(_("Choose 'same' or 'different'."))
     before = pair.decision
     pair.decision, pair.decided_by_id, pair.decided_at = decision, actor.id, utcnow()
     affected = {pair.lead_id, pair.other_id}
@@ -466,7 +470,7 @@ def merge_leads(lead: Lead, other: Lead, actor: User) -> None:
     """'These two are the same supplier', said by a vetter about leads the engine kept apart.
     TransitionError (before writing) for a lead and itself. Flushes; the caller commits."""
     if lead.id == other.id:
-        raise TransitionError("A lead is always the same supplier as itself.")
+        raise TransitionError(_("A lead is always the same supplier as itself."))
     high, low = max(lead.id, other.id), min(lead.id, other.id)
     pair = db.session.execute(select(DuplicatePair).where(
         DuplicatePair.lead_id == high, DuplicatePair.other_id == low)).scalar_one_or_none()

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, render_template
 from flask_login import current_user
 
 from ...domain import imports as rules
+from ...domain.i18n import _
 from ...services import imports
 from ..access import staff_required
 
@@ -26,7 +27,7 @@ def batch_page(batch_id: int):
     return render_template("imports/batch.html", batch=batch, processed=processed, to_process=to_process,
                            rejected=imports.rejected_rows(batch, limit=REJECTED_SHOWN), rejected_shown=REJECTED_SHOWN,
                            refresh=reading or (batch.status == rules.DONE and processed < to_process),
-                           statuses=dict(rules.BATCH_STATUSES))
+                           statuses={code: _(text) for code, text in rules.BATCH_STATUSES})
 
 
 @bp.get("/<int:batch_id>/rejected.csv")

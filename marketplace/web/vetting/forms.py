@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, TextAreaField
@@ -8,29 +9,34 @@ from ..forms import choices
 
 
 class ImportForm(FlaskForm):
-    file = FileField("CSV file")
-    encoding = SelectField("Encoding", choices=choices(encoding_choices()), default="",
-                           description="Leave as UTF-8 unless the import says the file is not UTF-8.")
+    file = FileField(_l("CSV file"))
+    encoding = SelectField(_l("Encoding"), default="",
+                           description=_l("Leave as UTF-8 unless the import says the file is not UTF-8."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Worded in the request's language (domain.csv_text.encoding_choices translates them).
+        self.encoding.choices = choices(encoding_choices())
 
 
 class DecisionForm(FlaskForm):
     action = HiddenField(validators=[DataRequired()])
-    text = TextAreaField("Reason, question or note", validators=[Length(max=5000)])
+    text = TextAreaField(_l("Reason, question or note"), validators=[Length(max=5000)])
     # The queue the vetter came from (a local URL, checked with domain.redirects.safe_next) and
     # whether to go on to its next lead after deciding ("save and next").
     queue = HiddenField()
-    then_next = BooleanField("Then open the next lead in the queue", default=True)
+    then_next = BooleanField(_l("Then open the next lead in the queue"), default=True)
 
 
 class ClusterDecisionForm(FlaskForm):
     """One decision for several leads of one supplier (each decided and audited on its own)."""
-    cluster_leads = SelectMultipleField("Leads", coerce=int)
-    cluster_action = SelectField("Decision", choices=choices([("approve", "Approve"), ("reject", "Reject")]))
-    cluster_text = TextAreaField("Reason (needed to reject)", validators=[Length(max=5000)])
+    cluster_leads = SelectMultipleField(_l("Leads"), coerce=int)
+    cluster_action = SelectField(_l("Decision"), choices=choices([("approve", _l("Approve")), ("reject", _l("Reject"))]))
+    cluster_text = TextAreaField(_l("Reason (needed to reject)"), validators=[Length(max=5000)])
 
 
 class MergeForm(FlaskForm):
-    other_lead_id = IntegerField("Same supplier as lead #", validators=[DataRequired(), NumberRange(min=1)])
+    other_lead_id = IntegerField(_l("Same supplier as lead #"), validators=[DataRequired(), NumberRange(min=1)])
 
 
 class ActionForm(FlaskForm):

@@ -9,8 +9,16 @@ from werkzeug.datastructures import MultiDict
 from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, label
 from ...domain.dashboard import AGE_BUCKETS, AGE_FILTERS, WEEK
 from ...domain.errors import Conflict
-from ...domain.imports import template_text
-from ...domain.lead_status import LEAD_STATUSES, SUBMITTED, TextNeeded, TransitionError, available_actions
+from ...domain.i18n import N_, _, ngettext
+from ...domain.imports import BATCH_STATUSES, template_text
+from ...domain.lead_status import (
+    LEAD_STATUSES,
+    PROCESSING_STATES,
+    SUBMITTED,
+    TextNeeded,
+    TransitionError,
+    available_actions,
+)
 from ...domain.leads import LEAD_COLUMNS, LEAD_EXAMPLE
 from ...domain.redirects import safe_next
 from ...domain.scoring import FLAG_LABELS
@@ -25,10 +33,11 @@ from .forms import ActionForm, ClusterDecisionForm, DecisionForm, ImportForm, Me
 bp = Blueprint("vetting", __name__, url_prefix="/staff")
 
 
-CLAIM_FILTERS = {"mine": "Claimed by me", "unclaimed": "Not claimed"}
-WAITING_FILTERS = {"answered": "Supplier answered", "second": "Awaiting second approval"}
+# The queue's filters: code -> label (marked with N_, translated where shown).
+CLAIM_FILTERS = {"mine": N_("Claimed by me"), "unclaimed": N_("Not claimed")}
+WAITING_FILTERS = {"answered": N_("Supplier answered"), "second": N_("Awaiting second approval")}
 # The age filter (the dashboard's backlog bars and "this week" link here): code -> "Received ...".
-AGE_LABELS = {code: label for code, label, _, _ in (*AGE_BUCKETS, WEEK)}
+AGE_LABELS = {code: text for code, text, _low, _high in (*AGE_BUCKETS, WEEK)}
 
 
 def queue_filter(args) -> vetting.QueueFilter:
@@ -74,7 +83,7 @@ def _go_next(lead: Lead, queue: str | None):
         return redirect(url_for("vetting.lead_page", lead_id=lead.id))
     following = vetting.next_in_queue(queue_filter_of(queue), lead)
     if following is None:
-        flash("That was the last lead of this queue.", "info")
+        flash(_("That was the last lead of this queue."), "info")
         return redirect(queue)
     return redirect(_lead_link(following.id, queue))
 
@@ -124,7 +133,8 @@ def _lead_page(lead: Lead, queue: str | None, decision_form: DecisionForm,
                            actions=available_actions(lead.status, current_user.role),
                            decision_form=decision_form, action_form=ActionForm(), merge_form=MergeForm(),
                            cluster_form=cluster_form, queue=queue, claim=vetting.live_claim(lead),
-                           rule=vetting.approval_rule(lead))
+                           rule=vetting.approval_rule(lead),
+                           processing_states={code: _(text) for code, text in PROCESSING_STATES})
 
 
 @bp.post("/leads/<int:lead_id>/decision")
@@ -147,10 +157,12 @@ def decide(lead_id: int):
             flash(str(exc), "error")
         else:
             if lead.first_approved_by_id is not None and form.action.data in vetting.APPROVALS:
-                flash(f"Your approval of lead #{lead.id} is recorded as the first of two: "
-                      f"{vetting.approval_rule(lead).reason()}. A different vetter must approve it too.", "success")
+                flash(_("Your approval of lead #{id} is recorded as the first of two: {reason}. A different "
+                        "vetter must approve it too.").format(id=lead.id, reason=vetting.approval_rule(lead).reason()),
+                      "success")
             else:
-                flash(f"Lead #{lead.id} is now {label(LEAD_STATUSES, status).lower()}.", "success")
+                flash(_("Lead #{id} is now {status}.").format(id=lead.id, status=label(LEAD_STATUSES, status).lower()),
+                      "success")
             if form.then_next.data and queue:
                 return _go_next(lead, queue)
     return redirect(_lead_link(lead.id, queue))
@@ -177,16 +189,16 @@ def claim(lead_id: int):
         if request.form.get("release"):
             vetting.release_claim(lead, current_user)
             db.session.commit()
-            flash(f"You released lead #{lead.id}.", "success")
+            flash(_("You released lead #{id}.").format(id=lead.id), "success")
         else:
             try:
                 until = vetting.claim(lead, current_user)
             except Conflict as exc:
                 db.session.rollback()
-                flash(exc.message or "Please try again.", "error")
+                flash(exc.message or _("Please try again."), "error")
             else:
                 db.session.commit()
-                flash(f"Lead #{lead.id} is yours until {until:%H:%M} UTC.", "success")
+                flash(_("Lead #{id} is yours until {until} UTC.").format(id=lead.id, until=f"{until:%H:%M}"), "success")
     return redirect(_lead_link(lead.id, queue))
 
 
@@ -201,11 +213,11 @@ def decide_cluster(lead_id: int):
     members = {other.id: other for other in vetting.cluster_open([lead, *vetting.cluster_members(lead)])}
     form.cluster_leads.choices = choices((other_id, f"#{other_id}") for other_id in members)
     if not form.validate_on_submit():
-        flash("Choose the leads of this supplier to decide (only leads awaiting a decision can be chosen).", "error")
+        flash(_("Choose the leads of this supplier to decide (only leads awaiting a decision can be chosen)."), "error")
         return redirect(_lead_link(lead.id, queue))
     if form.cluster_action.data == "reject" and not (form.cluster_text.data or "").strip():
         # Shown again with the message by the reason box (tied to it), the cursor in it.
-        form.cluster_text.errors = ["Please give a reason to reject."]
+        form.cluster_text.errors = [_("Please give a reason to reject.")]
         return _lead_page(lead, queue, DecisionForm(queue=queue or ""), form)
     for other_id in sorted(form.cluster_leads.data):
         other = members[other_id]
@@ -213,12 +225,14 @@ def decide_cluster(lead_id: int):
             status = vetting.decide(other, current_user, form.cluster_action.data, form.cluster_text.data)
             db.session.commit()  # each lead is its own decision: one refused lead undoes no other
         except (TransitionError, vetting.DecisionRefused) as exc:
-            flash(f"Lead #{other_id}: {exc}", "error")
+            flash(_("Lead #{id}: {error}").format(id=other_id, error=exc), "error")
         else:
             if other.first_approved_by_id is not None and form.cluster_action.data in vetting.APPROVALS:
-                flash(f"Lead #{other_id}: first approval recorded; a different vetter must approve it too.", "success")
+                flash(_("Lead #{id}: first approval recorded; a different vetter must approve it too.").format(
+                    id=other_id), "success")
             else:
-                flash(f"Lead #{other_id} is now {label(LEAD_STATUSES, status).lower()}.", "success")
+                flash(_("Lead #{id} is now {status}.").format(id=other_id, status=label(LEAD_STATUSES, status).lower()),
+                      "success")
     return redirect(_lead_link(lead.id, queue))
 
 
@@ -236,7 +250,7 @@ def decide_pair(pair_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash("Your decision on the pair is saved and will be kept.", "success")
+            flash(_("Your decision on the pair is saved and will be kept."), "success")
     return redirect(url_for("vetting.lead_page", lead_id=back))
 
 
@@ -248,7 +262,9 @@ def split(lead_id: int):
     if ActionForm().validate_on_submit():
         unlinked = vetting.split_from_cluster(lead, current_user)
         db.session.commit()
-        flash(f"Lead #{lead.id} is split from its cluster ({unlinked} link(s) marked 'different').", "success")
+        flash(ngettext("Lead #{id} is split from its cluster ({count} link marked 'different').",
+                       "Lead #{id} is split from its cluster ({count} links marked 'different').", unlinked)
+              .format(id=lead.id, count=unlinked), "success")
     return redirect(url_for("vetting.lead_page", lead_id=lead.id))
 
 
@@ -261,7 +277,7 @@ def merge(lead_id: int):
     if form.validate_on_submit():
         other = db.session.get(Lead, form.other_lead_id.data)
         if other is None:
-            flash(f"There is no lead #{form.other_lead_id.data}.", "error")
+            flash(_("There is no lead #{id}.").format(id=form.other_lead_id.data), "error")
         else:
             try:
                 vetting.merge_leads(lead, other, current_user)
@@ -269,9 +285,9 @@ def merge(lead_id: int):
                 flash(str(exc), "error")
             else:
                 db.session.commit()
-                flash(f"Leads #{lead.id} and #{other.id} are now one supplier.", "success")
+                flash(_("Leads #{id} and #{other} are now one supplier.").format(id=lead.id, other=other.id), "success")
     else:
-        flash("Give the number of the lead to merge with.", "error")
+        flash(_("Give the number of the lead to merge with."), "error")
     return redirect(url_for("vetting.lead_page", lead_id=lead.id))
 
 
@@ -283,7 +299,7 @@ def reprocess(lead_id: int):
     if ActionForm().validate_on_submit():
         vetting.retry_processing(lead, current_user)
         db.session.commit()
-        flash("The lead is queued to be processed again.", "success")
+        flash(_("The lead is queued to be processed again."), "success")
     return redirect(url_for("vetting.lead_page", lead_id=lead.id))
 
 
@@ -296,17 +312,18 @@ def import_leads():
     if form.validate_on_submit():
         upload = form.file.data
         if not upload or not upload.filename:
-            form.file.errors = ["Choose a CSV file to import."]
+            form.file.errors = [_("Choose a CSV file to import.")]
         else:
             data = upload.stream.read(current_app.config["MAX_CSV_BYTES"] + 1)
             if len(data) > current_app.config["MAX_CSV_BYTES"]:
-                form.file.errors = ["The file is too large; split it into smaller files."]
+                form.file.errors = [_("The file is too large; split it into smaller files.")]
             else:
                 return _start_import(data, upload.filename, form.encoding.data or None)
     return render_template("vetting/import.html", form=form, columns=LEAD_COLUMNS,
                            batches=imports.recent(current_user),
                            max_rows=current_app.config["IMPORT_MAX_ROWS"],
-                           max_mb=current_app.config["MAX_CSV_BYTES"] // (1024 * 1024))
+                           max_mb=current_app.config["MAX_CSV_BYTES"] // (1024 * 1024),
+                           statuses={code: _(text) for code, text in BATCH_STATUSES})
 
 
 @bp.get("/import/template.csv")
@@ -339,8 +356,8 @@ def _start_import(data: bytes, file_name: str, encoding: str | None):
         if stored_name:
             imports.discard(stored_name)
         raise
-    flash("The file is saved and being imported; this page shows how far it got." if new else
-          "This file was given to import before: here is that import (the same file is not imported twice).",
+    flash(_("The file is saved and being imported; this page shows how far it got.") if new else
+          _("This file was given to import before: here is that import (the same file is not imported twice)."),
           "success" if new else "info")
     return redirect(location)
 

@@ -67,7 +67,7 @@ def test_a_range_error_names_the_field_in_spanish(clean_app):
         make_user("supplier", SUPPLIER)
     client = _spanish_client(clean_app)
     text = _text(post_form(client, "/leads/new", {**VALID_LEAD, "lead_time_days": "900", "min_order_qty": "90000"}))
-    assert "En «plazo de entrega», el máximo es 365." in text
+    assert "El valor de «plazo de entrega» debe ser como máximo 365." in text
     assert "El pedido mínimo no puede ser mayor que la cantidad ofrecida." in text
     assert "must be at most" not in text and "cannot be larger" not in text
 

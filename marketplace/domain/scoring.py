@@ -18,6 +18,7 @@ from .certifications import check_claims, parse_claims, reference_json
 from .countries import phone_invalid_reason
 from .formatting import money
 from .formatting import ratio as show_ratio
+from .i18n import N_
 from .leads import LeadFacts
 from .messages import STAFF, plain, render_signal
 from .normalise import NormalisedLead
@@ -383,37 +384,38 @@ def score_lead(lead: LeadFacts, normal: NormalisedLead, context: DuplicateContex
     return Assessment(score, tuple(signals), reference.version)
 
 
-# Flags a vetter can filter the queue by (the codes of signals that count against a lead).
+# Flags a vetter can filter the queue by (the codes of signals that count against a lead); the
+# labels are marked for the catalogue and translated where shown (_(FLAG_LABELS[code])).
 FLAG_LABELS = {
-    "price_10x": "Price over 10x reference",
-    "price_3x": "Price over 3x reference",
-    "price_over_1_1x": "Price over 1.1x reference",
-    "price_too_low": "Price too good to be true",
-    "price_per_pack": "Price looks per pack",
-    "certification_missing": "No certification",
-    "certification_malformed": "Certification malformed",
-    "niosh_unknown": "NIOSH number not on the approvals list",
-    "niosh_holder_mismatch": "Not a holder of the NIOSH number",
-    "niosh_model_mismatch": "Model not under the NIOSH number",
-    "watchlist": "On the counterfeit watch list",
-    "eua_removed": "Maker removed from FDA emergency-use list",
-    "k510_other_product": "510(k) of another product",
-    "k510_unknown": "510(k) not in our list",
-    "broker_terms": "Broker-chain wording",
-    "broker": "Broker",
-    "payment_upfront": "Payment up front",
-    "webmail": "Free webmail",
-    "disposable_email": "Disposable e-mail",
-    "storefront_website": "Storefront website only",
-    "domain_mismatch": "E-mail/website mismatch",
-    "no_website": "No website",
-    "no_phone": "No phone",
-    "bad_phone": "Phone not diallable",
-    "phone_invalid": "Phone not a valid number",
-    "implausible_quantity": "Implausible quantity",
-    "ready_millions": "Millions ready, no lead time",
-    "incomplete": "Incomplete",
-    "resembles_rejected": "Resembles a rejected lead",
+    "price_10x": N_("Price over 10x reference"),
+    "price_3x": N_("Price over 3x reference"),
+    "price_over_1_1x": N_("Price over 1.1x reference"),
+    "price_too_low": N_("Price too good to be true"),
+    "price_per_pack": N_("Price looks per pack"),
+    "certification_missing": N_("No certification"),
+    "certification_malformed": N_("Certification malformed"),
+    "niosh_unknown": N_("NIOSH number not on the approvals list"),
+    "niosh_holder_mismatch": N_("Not a holder of the NIOSH number"),
+    "niosh_model_mismatch": N_("Model not under the NIOSH number"),
+    "watchlist": N_("On the counterfeit watch list"),
+    "eua_removed": N_("Maker removed from FDA emergency-use list"),
+    "k510_other_product": N_("510(k) of another product"),
+    "k510_unknown": N_("510(k) not in our list"),
+    "broker_terms": N_("Broker-chain wording"),
+    "broker": N_("Broker"),
+    "payment_upfront": N_("Payment up front"),
+    "webmail": N_("Free webmail"),
+    "disposable_email": N_("Disposable e-mail"),
+    "storefront_website": N_("Storefront website only"),
+    "domain_mismatch": N_("E-mail/website mismatch"),
+    "no_website": N_("No website"),
+    "no_phone": N_("No phone"),
+    "bad_phone": N_("Phone not diallable"),
+    "phone_invalid": N_("Phone not a valid number"),
+    "implausible_quantity": N_("Implausible quantity"),
+    "ready_millions": N_("Millions ready, no lead time"),
+    "incomplete": N_("Incomplete"),
+    "resembles_rejected": N_("Resembles a rejected lead"),
 }
 
 

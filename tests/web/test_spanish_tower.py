@@ -84,8 +84,10 @@ def test_the_plan_and_the_requests_read_in_spanish_and_a_refused_proposal_says_w
         request = make_request(buyer, quantity="500")
         lead = make_lead(make_user("supplier"), quantity="800", min_order_qty="100")
         approve(lead)
+        dear = make_lead(make_user("supplier"), quantity="800", min_order_qty="100", unit_price="2.10")
+        approve(dear)
         make_user("vetter", "vetter@city.example")
-        request_id, lead_id = request.id, lead.id
+        request_id, lead_id, dear_id = request.id, lead.id, dear.id
         db.session.remove()
     client = clean_app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
@@ -99,6 +101,9 @@ def test_the_plan_and_the_requests_read_in_spanish_and_a_refused_proposal_says_w
            ["Candidates", "Why it fits", "No approved offer fits"])
     refused = post_form(client, f"{page}/propose", {"lead_id": lead_id, "quantity": "600"}, follow_redirects=True)
     _reads(_text(refused), ["Proponga entre 1 y 500 unidades."], ["Propose between"])
+    unfit = post_form(client, f"{page}/propose", {"lead_id": dear_id, "quantity": "10"}, follow_redirects=True)
+    _reads(_text(unfit), ["Esta oferta no se ajusta a la solicitud:", "por unidad supera su máximo de"],
+           ["does not fit", "a unit is above your maximum"])
 
 
 def test_the_admin_pages_read_in_spanish_and_a_refused_form_says_why(clean_app):

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from .catalog import PRODUCT_CATEGORIES, label
 from .disclosure import may_disclose
 from .i18n import N_, _, format_decimal, format_integer
-from .reference import reference_json
+from .reference import price_label, reference_json
 
 # A public cell (a category, or a category in a needed-by window) is shown only when some
 # organisations are behind it and the one public-aggregate rule allows it (domain.disclosure: at
@@ -103,7 +103,8 @@ def _one_decimal(value: float) -> str:
 class PriceBand:
     """The band a fair unit price falls in, in US dollars per unit: under ``low`` the scoring calls
     it too good to be true, over ``high`` it is over 10% above the reference (California Penal Code
-    396). ``reference`` is the reference price itself, ``label`` what it is a price of."""
+    396). ``reference`` is the reference price itself, ``label`` what it is a price of (in the
+    current language)."""
 
     low: float
     reference: float
@@ -121,7 +122,7 @@ def price_band(category: str, reference: Mapping | None = None) -> PriceBand | N
     low = ref["price_too_low"]["below"]
     high = min(band["above"] for band in ref["price_bands"])
     price = float(entry["price"])
-    return PriceBand(low=price * low, reference=price, high=price * high, label=entry["label"])
+    return PriceBand(low=price * low, reference=price, high=price * high, label=price_label(entry))
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ SESSION_KEY = "locale"
 def select_locale() -> str:
     """The language of this request: the account's, the session's, the browser's, or English. On
     the API: the token holder's (once known, ``refresh_locale``), else the browser's, or English."""
-    api = request.blueprint == "api"
+    api = request.blueprint == "api" and request.endpoint != "api.docs"  # the docs are a page like the others
     user = g.get("api_user") if api else current_user
     if user and user.is_authenticated and getattr(user, "locale", None):
         return i18n.choose_locale(user.locale)

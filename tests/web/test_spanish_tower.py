@@ -166,3 +166,5 @@ def test_the_api_docs_page_reads_in_spanish_and_the_document_stays_english(clean
     text = _text(client.get("/api/v1/docs", headers=SPANISH))
     _reads(text, ["Esquemas", "Parámetros", "Respuestas:", "están en inglés"], ["Schemas", "Parameters", "Answers:"])
     assert client.get("/api/v1/openapi.json", headers=SPANISH).data == client.get("/api/v1/openapi.json").data
+    post_form(client, "/language", {"language": "es", "next": "/"}, form_page="/")  # the switch, in this browser
+    assert "Esquemas" in _text(client.get("/api/v1/docs", headers={"Accept-Language": "en"}))

@@ -33,29 +33,11 @@ SAME_IN_EVERY_LANGUAGE = {"PPE Marketplace", "English", "Español", "CSV", "JSON
 # Files still to be marked (issue 13 is being built area by area); each entry goes when its area is
 # done. Empty once everything is marked.
 NOT_YET_MARKED: set[str] = {
-    "templates/_facility.html",
-    "templates/_facility_fields.html",
-    "templates/_forms.html",
-    "templates/_history.html",
-    "templates/_join_requests.html",
     "templates/admin/new_vetter.html",
     "templates/admin/organisations.html",
     "templates/admin/outbox.html",
     "templates/admin/users.html",
     "templates/api/docs.html",
-    "templates/auth/_register_fields.html",
-    "templates/auth/api_tokens.html",
-    "templates/auth/check_email.html",
-    "templates/auth/confirm.html",
-    "templates/auth/confirmed.html",
-    "templates/auth/forgot.html",
-    "templates/auth/forgot_sent.html",
-    "templates/auth/login.html",
-    "templates/auth/password.html",
-    "templates/auth/register_buyer.html",
-    "templates/auth/register_supplier.html",
-    "templates/auth/reset.html",
-    "templates/base.html",
     "templates/buyers/_request_facts.html",
     "templates/buyers/extend_request.html",
     "templates/buyers/home.html",
@@ -63,9 +45,7 @@ NOT_YET_MARKED: set[str] = {
     "templates/buyers/request_form.html",
     "templates/dashboard/index.html",
     "templates/dashboard/signal.html",
-    "templates/errors/error.html",
     "templates/imports/batch.html",
-    "templates/main/index.html",
     "templates/matches/_table.html",
     "templates/matches/detail.html",
     "templates/matches/list.html",
@@ -84,28 +64,23 @@ NOT_YET_MARKED: set[str] = {
     "templates/vetting/import.html",
     "templates/vetting/lead.html",
     "templates/vetting/leads.html",
-    "marketplace/domain/api_tokens.py",
     "marketplace/domain/countries.py",
     "marketplace/domain/csv_text.py",
     "marketplace/domain/cursors.py",
     "marketplace/domain/dates.py",
     "marketplace/domain/demand.py",
-    "marketplace/domain/facility.py",
     "marketplace/domain/lead_status.py",
     "marketplace/domain/leads.py",
     "marketplace/domain/match_status.py",
     "marketplace/domain/numbers.py",
     "marketplace/domain/quotes.py",
     "marketplace/domain/stock.py",
-    "marketplace/domain/text.py",
-    "marketplace/services/accounts.py",
     "marketplace/services/demand.py",
     "marketplace/services/documents.py",
     "marketplace/services/imports.py",
     "marketplace/services/matches.py",
     "marketplace/services/notifications.py",
     "marketplace/services/open_data.py",
-    "marketplace/services/organisations.py",
     "marketplace/services/planning.py",
     "marketplace/services/quotes.py",
     "marketplace/services/vetting.py",
@@ -113,13 +88,8 @@ NOT_YET_MARKED: set[str] = {
     "marketplace/web/admin/routes.py",
     "marketplace/web/api/routes.py",
     "marketplace/web/api/support.py",
-    "marketplace/web/auth/forms.py",
-    "marketplace/web/auth/routes.py",
     "marketplace/web/buyers/forms.py",
     "marketplace/web/buyers/routes.py",
-    "marketplace/web/forms.py",
-    "marketplace/web/joins.py",
-    "marketplace/web/main/routes.py",
     "marketplace/web/matches/forms.py",
     "marketplace/web/matches/routes.py",
     "marketplace/web/planning/forms.py",
@@ -309,6 +279,9 @@ SHOWN_ERRORS = {"ValidationError", "FieldError", "DomainError", "NotFound", "For
 VALIDATORS = {"DataRequired", "InputRequired", "Optional", "Length", "NumberRange", "Email", "EqualTo", "Regexp",
               "AnyOf", "NoneOf", "URL", "FileRequired", "FileAllowed", "FileSize"}
 MARKERS = GETTEXT_NAMES | {"N_", "_l", "lazy_gettext", "lazy_ngettext"}
+# Calls named like a form field that are not one: domain.leads.TextField("street", 200) is a text
+# rule whose first argument is a field's code (WTForms 3 has no TextField).
+NOT_FORM_FIELDS = {"TextField"}
 
 
 def _name(node: ast.AST) -> str | None:
@@ -347,7 +320,7 @@ def unmarked_in_python(source: str) -> list[tuple[int, str]]:
         shown: list[ast.AST | None] = []
         if name == "flash" or name in SHOWN_ERRORS:
             shown = [node.args[0] if node.args else keywords.get("message")]
-        elif name and name.endswith("Field") and name[0].isupper():
+        elif name and name.endswith("Field") and name[0].isupper() and name not in NOT_FORM_FIELDS:
             shown = [node.args[0] if node.args else None, keywords.get("label"), keywords.get("description")]
             render = keywords.get("render_kw")
             if isinstance(render, ast.Dict):
@@ -374,5 +347,6 @@ def test_python_texts_are_marked(path):
 def test_the_python_check_finds_unmarked_text():
     source = ('flash("Saved.")\nflash(_("Saved."))\nraise NotFound(f"No lead {id}")\n'
               'x = StringField("Product", validators=[DataRequired(message="Give a product")])\n'
-              'y = StringField(_l("Product"))\nraise RuntimeError("for developers")\n')
+              'y = StringField(_l("Product"))\nraise RuntimeError("for developers")\n'
+              'z = TextField("delivery_hours", 200)\n')
     assert [line for line, _what in unmarked_in_python(source)] == [1, 3, 4, 4]

@@ -9,12 +9,13 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import Select, html_params
 
+from ..domain import i18n
 from ..domain.errors import FieldError
 from ..domain.facility import FACILITY_FIELDS, LICENCE_KINDS
 from ..domain.text import without_invisible
@@ -30,10 +31,33 @@ def attach_errors(form: FlaskForm, errors: dict[str, str]) -> None:
             form.form_errors.append(message)
 
 
+class ChoiceLabel:
+    """A choice's label, translated each time it is shown, in that request's language (domain.i18n):
+    forms are built once per process, their options are read in many languages. Escaped like any
+    text when a template or WTForms writes it."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return i18n.gettext(self.text) if self.text else ""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+    def __repr__(self) -> str:
+        return f"ChoiceLabel({self.text!r})"
+
+
 def choices(pairs, *, prompt: str | None = None) -> list[SelectChoice]:
-    """A catalog's (value, label) pairs as WTForms choices, after an empty "Choose…" if ``prompt``."""
+    """A catalog's (value, label) pairs as WTForms choices, after an empty "Choose…" if ``prompt``:
+    the one way forms get their options. Each label (str) is translated when the form is shown, in
+    that request's language (the tables mark their English labels with ``N_``); a label that is
+    already lazy (``_l``) is kept."""
     items = ([("", prompt)] if prompt else []) + list(pairs)
-    return [SelectChoice(value, label) for value, label in items]
+    return [SelectChoice(value, ChoiceLabel(label) if isinstance(label, str) else label) for value, label in items]
 
 
 @lru_cache(maxsize=4096)  # bounded: a posted value that is no choice may be offered back as one
@@ -59,10 +83,10 @@ class CachedSelect(Select):
         html = [f"<select {html_params(name=field.name, **kwargs)}>"]
         for choice in field.iter_choices():
             value = choice.value
-            if choice.render_kw or not isinstance(value, str) or not isinstance(choice.label, str):
+            if choice.render_kw or not isinstance(value, str):
                 html.append(self.render_option(choice))
-            else:
-                html.append(_option_html(value, choice.label, bool(choice.selected)))
+            else:  # a lazy label as read now: the cache keeps one option per language
+                html.append(_option_html(value, str(choice.label), bool(choice.selected)))
         html.append("</select>")
         return Markup("".join(html))
 

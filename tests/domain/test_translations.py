@@ -103,7 +103,6 @@ NOT_YET_MARKED: set[str] = {
     "marketplace/services/documents.py",
     "marketplace/services/imports.py",
     "marketplace/services/matches.py",
-    "marketplace/services/notifications.py",
     "marketplace/services/open_data.py",
     "marketplace/services/organisations.py",
     "marketplace/services/planning.py",

@@ -372,3 +372,17 @@ def test_account_emails_and_refusals_in_spanish(in_spanish):
     assert "las ofertas que envíe esperan" in body and "https://x.example/c" in body
     assert in_spanish(messages.buyer_refusal, None, "St. Vincent").startswith("Su solicitud para unirse a “St. Vincent”")
     assert messages.buyer_refusal(None, "St. Vincent").startswith("Your request to join “St. Vincent”")
+
+
+def test_labels_read_in_the_readers_language_and_files_keep_the_english(in_spanish):
+    from marketplace.domain.catalog import PRODUCT_CATEGORIES, ROLES, label, source_label, translated
+    from marketplace.domain.match_status import CLOSE_REASONS
+
+    assert label(PRODUCT_CATEGORIES, "nitrile_gloves") == "Nitrile gloves"
+    assert in_spanish(label, PRODUCT_CATEGORIES, "nitrile_gloves") == "Guantes de nitrilo"
+    assert in_spanish(label, CLOSE_REASONS, "no_supply") == "Sin existencias: el proveedor no puede entregar"
+    assert in_spanish(label, PRODUCT_CATEGORIES, "gloves_v2") == "gloves_v2"  # an unknown code as stored
+    assert in_spanish(label, PRODUCT_CATEGORIES, None) == ""
+    # Open data, OCDS and CSV files are read by machines: the same words whatever the reader's language.
+    assert in_spanish(source_label, PRODUCT_CATEGORIES, "nitrile_gloves") == "Nitrile gloves"
+    assert in_spanish(translated, ROLES)[:2] == [("supplier", "Proveedor"), ("buyer", "Comprador")]

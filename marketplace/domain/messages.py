@@ -18,6 +18,12 @@ over the parameters and the values derived from them (money, plurals, labels), a
 values where a sentence has variants, or ``NOT_SHOWN`` (None) when the role does not see that fact
 at all. The tables are the privacy rules: read them to see who reads what. One ``render_*``
 function per kind words a stored fact for a role. Pure: no Flask, no SQLAlchemy.
+
+Every text is worded in the current language (domain.i18n: the request's, or the recipient's for
+an e-mail): the tables' English templates are marked with ``N_`` and translated when rendered; a
+sentence with variants is one whole template per variant (never glued from pieces), so that a
+translator sees whole sentences; counts use ``ngettext``. Stored values (a person's words, names,
+ISO dates) are inserted as they are.
 """
 from __future__ import annotations
 

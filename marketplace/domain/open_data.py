@@ -17,7 +17,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from .catalog import PRODUCT_CATEGORIES, label, values
+from .catalog import PRODUCT_CATEGORIES, source_label, values
 from .disclosure import MIN_ORGANISATIONS, may_disclose
 from .i18n import N_, _
 
@@ -165,7 +165,7 @@ def rows_from_tallies(counted: Iterable[Tally]) -> list[dict]:
         req, appr, prop, acc, dlv = (c.get(k, empty) for k in KINDS)
         median = round(statistics.median(dlv.days), 1) if dlv.days else None
         rows.append({
-            "date": day.isoformat(), "category": category, "category_label": label(PRODUCT_CATEGORIES, category),
+            "date": day.isoformat(), "category": category, "category_label": source_label(PRODUCT_CATEGORIES, category),
             "requests_posted": req.count if may_disclose(req.buyers) else None,
             "units_requested": req.units if may_disclose(req.buyers) else None,
             "leads_approved": appr.count if may_disclose(appr.suppliers) else None,

@@ -39,7 +39,6 @@ NOT_YET_MARKED: set[str] = {
     "marketplace/domain/countries.py",
     "marketplace/domain/dates.py",
     "marketplace/domain/numbers.py",
-    "marketplace/services/notifications.py",
 }
 
 

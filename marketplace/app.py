@@ -6,6 +6,7 @@ from werkzeug.routing import IntegerConverter
 
 from config import load_config
 
+from .domain.i18n import N_, gettext
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .jobs.logs import configure_logging
 from .jobs.queue import install as install_effects
@@ -85,7 +86,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to see this page."
+    # Flask-Login's way to translate its message: localize_callback, called when it flashes it.
+    login_manager.login_message = N_("Please sign in to see this page.")
+    login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
     # A remember cookie is refused once its server-side session is revoked (see security.py);
     # "strong" protection also drops a session whose browser fingerprint changes.

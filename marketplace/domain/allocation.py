@@ -15,6 +15,7 @@ Pure: no Flask, no database; the services turn leads and requests into ``Offer``
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 import time
@@ -31,6 +32,7 @@ from . import geo
 from . import money as amounts
 from .catalog import PRODUCT_CATEGORIES, label
 from .formatting import money
+from .i18n import _, format_integer, ngettext
 from .messages import fact
 
 # A lead that does not state its lead time is assumed to take two weeks: long enough not to promise
@@ -253,17 +255,19 @@ def _category(value: str) -> str:
 
 
 def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count:,} days"
+    return ngettext("{count} day", "{count} days", count).format(count=format_integer(count))
 
 
 def _ready(lead: int) -> str:
-    return "ready now" if lead == 0 else f"ready in {_days(lead)}"
+    return _("ready now") if lead == 0 else _("ready in {days}").format(days=_days(lead))
 
 
 def _needed(days_until_needed: int) -> str:
     if days_until_needed > 0:
-        return f"needed in {days_until_needed:,}"
-    return "needed today" if days_until_needed == 0 else f"needed {_days(-days_until_needed)} ago"
+        return _("needed in {days}").format(days=format_integer(days_until_needed))
+    if days_until_needed == 0:
+        return _("needed today")
+    return _("needed {days} ago").format(days=_days(-days_until_needed))
 
 
 def _stem(word: str) -> str:
@@ -298,33 +302,39 @@ def other_unfit_reason(offer: Offer, need: Need) -> str | None:
     if offer.category != OTHER_CATEGORY:
         return None
     if not need.specification.strip():
-        return 'no specification: a request for "other" products matches an offer only by its specification'
+        return _('no specification: a request for "other" products matches an offer only by its specification')
     if not specification_fits(need.specification, offer.description):
-        return "wrong product: the offer's description does not fit your specification"
+        return _("wrong product: the offer's description does not fit your specification")
     return None
 
 
 def unfit_reason(offer: Offer, need: Need) -> str | None:
-    """None if the offer can serve the need; otherwise why not, in plain words (the first reason)."""
+    """None if the offer can serve the need; otherwise why not, in plain words in the current
+    language (domain.i18n; the first reason)."""
     if offer.category != need.category and offer.category not in need.substitutes:
-        accepted = " or ".join(_category(c) for c in (need.category, *sorted(need.substitutes)))
-        return f"wrong product: {_category(offer.category)}, you asked for {accepted}"
+        accepted = functools.reduce(lambda first, second: _("{first} or {second}").format(first=first, second=second),
+                                    [_category(c) for c in (need.category, *sorted(need.substitutes))])
+        return _("wrong product: {offered}, you asked for {accepted}").format(offered=_category(offer.category),
+                                                                             accepted=accepted)
     other = other_unfit_reason(offer, need)
     if other is not None:
         return other
     if offer.quantity <= 0:
-        return "nothing available: every unit of this offer is taken"
+        return _("nothing available: every unit of this offer is taken")
     if need.quantity <= 0:
-        return "nothing left to fill: this request has all the units it asked for"
+        return _("nothing left to fill: this request has all the units it asked for")
     if offer.id in need.excluded_offers:
-        return "excluded: the buyer declined this offer for this request, or its supplier cannot supply it"
+        return _("excluded: the buyer declined this offer for this request, or its supplier cannot supply it")
     if offer.unit_price > need.max_unit_price:
-        return f"{money(offer.unit_price)} a unit is above your maximum of {money(need.max_unit_price)}"
+        return _("{price} a unit is above your maximum of {maximum}").format(price=money(offer.unit_price),
+                                                                             maximum=money(need.max_unit_price))
     if lead_time(offer) > need.days_until_needed + late_allowance(need):
-        assumed = " (lead time not stated)" if offer.lead_time_days is None else ""
-        return f"{_ready(lead_time(offer))}{assumed}, {_needed(need.days_until_needed)}"
+        words = _("{ready}, {needed}") if offer.lead_time_days is not None \
+            else _("{ready} (lead time not stated), {needed}")
+        return words.format(ready=_ready(lead_time(offer)), needed=_needed(need.days_until_needed))
     if offer.min_order_qty is not None and offer.min_order_qty > need.quantity:
-        return f"minimum order of {offer.min_order_qty:,} units is more than the {need.quantity:,} you need"
+        return _("minimum order of {minimum} units is more than the {quantity} you need").format(
+            minimum=format_integer(offer.min_order_qty), quantity=format_integer(need.quantity))
     return None
 
 
@@ -385,7 +395,7 @@ def rank_candidates(need: Need, offers: Sequence[Offer]) -> list[tuple[Offer, tu
             candidates.append((offer, fit_reasons(offer, need, distance), distance))
 
     def key(candidate):
-        offer, _, distance = candidate
+        offer, _reasons, distance = candidate
         return (unit_cost(offer, need, distance), lead_time(offer),
                 UNKNOWN_DISTANCE_KM if distance is None else distance,
                 -1 if offer.risk_score is None else -offer.risk_score, offer.id)

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from .errors import FieldError
+from .i18n import _
 
 TOKEN_PREFIX = "ppe_"
 DISPLAY_CHARS = 10  # "ppe_" and six characters of the secret
@@ -50,7 +51,7 @@ def bearer_token(authorization: str | None) -> str | None:
     case-insensitive), or None when the header is missing or of another kind."""
     if not authorization:
         return None
-    scheme, _, value = authorization.strip().partition(" ")
+    scheme, _space, value = authorization.strip().partition(" ")
     if scheme.lower() != "bearer":
         return None
     value = value.strip()
@@ -58,11 +59,11 @@ def bearer_token(authorization: str | None) -> str | None:
 
 
 def token_name(text: str | None) -> str:
-    """A token's label as typed: stripped, at most MAX_NAME characters; empty is "API token".
-    Raises FieldError for control characters."""
+    """A token's label as typed: stripped, at most MAX_NAME characters; empty is "API token" (in
+    the current language: the holder reads it). Raises FieldError for control characters."""
     name = " ".join((text or "").split())
     if any(not c.isprintable() for c in name):
-        raise FieldError("The name contains a control character; please remove it.")
+        raise FieldError(_("The name contains a control character; please remove it."))
     if len(name) > MAX_NAME:
-        raise FieldError(f"At most {MAX_NAME} characters.")
-    return name or "API token"
+        raise FieldError(_("At most {count} characters.").format(count=MAX_NAME))
+    return name or _("API token")

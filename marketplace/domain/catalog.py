@@ -1,61 +1,66 @@
 """Reference lists: product categories, supplier types, roles, organisation kinds.
 
 Each list is (value, label) pairs: the value is stored and used in CSV files, the label is shown.
+The labels are written in English (the source language) and marked with ``N_``: ``label`` and
+``translated`` give them in the reader's language (domain.i18n); forms take them through
+web.forms.choices, which translates each label when the form is shown.
 """
 from __future__ import annotations
 
 import re
 
+from .i18n import N_, _
+
 PRODUCT_CATEGORIES: tuple[tuple[str, str], ...] = (
-    ("n95_respirator", "N95 respirator"),
-    ("kn95_respirator", "KN95 respirator"),
-    ("surgical_mask", "Surgical mask"),
-    ("face_shield", "Face shield"),
-    ("nitrile_gloves", "Nitrile gloves"),
-    ("isolation_gown", "Isolation gown"),
-    ("goggles", "Goggles"),
-    ("hand_sanitizer", "Hand sanitizer"),
-    ("disinfectant_wipes", "Disinfectant wipes"),
-    ("other", "Other"),
+    ("n95_respirator", N_("N95 respirator")),
+    ("kn95_respirator", N_("KN95 respirator")),
+    ("surgical_mask", N_("Surgical mask")),
+    ("face_shield", N_("Face shield")),
+    ("nitrile_gloves", N_("Nitrile gloves")),
+    ("isolation_gown", N_("Isolation gown")),
+    ("goggles", N_("Goggles")),
+    ("hand_sanitizer", N_("Hand sanitizer")),
+    ("disinfectant_wipes", N_("Disinfectant wipes")),
+    ("other", N_("Other")),
 )
 
 SUPPLIER_TYPES: tuple[tuple[str, str], ...] = (
-    ("manufacturer", "Manufacturer"),
-    ("distributor", "Distributor"),
-    ("broker", "Broker"),
-    ("other", "Other"),
+    ("manufacturer", N_("Manufacturer")),
+    ("distributor", N_("Distributor")),
+    ("broker", N_("Broker")),
+    ("other", N_("Other")),
 )
 
 ROLES: tuple[tuple[str, str], ...] = (
-    ("supplier", "Supplier"),
-    ("buyer", "Buyer"),
-    ("vetter", "Vetter (city staff)"),
-    ("admin", "Administrator"),
+    ("supplier", N_("Supplier")),
+    ("buyer", N_("Buyer")),
+    ("vetter", N_("Vetter (city staff)")),
+    ("admin", N_("Administrator")),
 )
 SELF_REGISTERING_ROLES = ("supplier", "buyer")
 STAFF_ROLES = ("vetter", "admin")
 
 ORGANISATION_KINDS: tuple[tuple[str, str], ...] = (
-    ("supplier", "Supplier company"),
-    ("hospital", "Hospital"),
-    ("clinic", "Clinic"),
-    ("long_term_care", "Long-term care"),
-    ("first_responders", "First responders"),
-    ("shelter", "Shelter"),
-    ("nonprofit", "Nonprofit"),
-    ("government", "Government department"),
-    ("other", "Other"),
+    ("supplier", N_("Supplier company")),
+    ("hospital", N_("Hospital")),
+    ("clinic", N_("Clinic")),
+    ("long_term_care", N_("Long-term care")),
+    ("first_responders", N_("First responders")),
+    ("shelter", N_("Shelter")),
+    ("nonprofit", N_("Nonprofit")),
+    ("government", N_("Government department")),
+    ("other", N_("Other")),
 )
 BUYER_ORGANISATION_KINDS = tuple(kind for kind in ORGANISATION_KINDS if kind[0] != "supplier")
 
 # Where a demand request's supplies go (issue 4).
 FACILITY_TYPES: tuple[tuple[str, str], ...] = (
-    ("hospital", "Hospital"),
-    ("clinic", "Clinic"),
-    ("long_term_care", "Long-term care"),
-    ("first_responders", "First responders"),
-    ("shelter", "Shelter"),
-    ("other", "Other"),
+    ("hospital", N_("Hospital")),
+    ("clinic", N_("Clinic")),
+    ("long_term_care", N_("Long-term care")),
+    ("first_responders", N_("First responders")),
+    ("shelter", N_("Shelter")),
+    ("other", N_("Other")),
 )
 
 
@@ -94,9 +99,24 @@ def choice_key(text: str | None) -> str:
 
 
 def label(choices: tuple[tuple[str, str], ...], value: str | None) -> str:
-    """The label of ``value`` in ``choices``, or the value itself if it is unknown."""
+    """The label of ``value`` in ``choices`` in the reader's language ("Nitrile gloves" / "Guantes
+    de nitrilo"), or the value itself if it is unknown (never translated: a code, or a value stored
+    before the list changed)."""
+    text = dict(choices).get(value or "")
+    return _(text) if text else value or ""
+
+
+def source_label(choices: tuple[tuple[str, str], ...], value: str | None) -> str:
+    """The label of ``value`` as written in the list (English, whatever the reader's language), for
+    what machines read: CSV and JSON files, open data. The value itself if it is unknown."""
     return dict(choices).get(value or "", value or "")
 
 
+def translated(choices: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """``choices`` with each label in the reader's language, in order: [(value, label)], for a list
+    of filters or options a page builds now (a form's choices: web.forms.choices)."""
+    return [(value, _(text)) for value, text in choices]
+
+
 def values(choices: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
-    return tuple(value for value, _ in choices)
+    return tuple(value for value, _label in choices)

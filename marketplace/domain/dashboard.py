@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .catalog import PRODUCT_CATEGORIES
+from .catalog import PRODUCT_CATEGORIES, label
 from .disclosure import may_disclose
-from .i18n import N_
-from .reference import reference_json
+from .i18n import N_, NP_, _, format_decimal, format_integer
+from .reference import price_label, reference_json
 
 # A public cell (a category, or a category in a needed-by window) is shown only when some
 # organisations are behind it and the one public-aggregate rule allows it (domain.disclosure: at
@@ -23,6 +23,8 @@ from .reference import reference_json
 
 def _public(organisations: int) -> bool:
     return organisations > 0 and may_disclose(organisations)
+
+# The labels of these tables are marked with N_ and translated where they are shown (_(label)).
 
 # The vetting backlog by age: (code, label, from days, to days (None: no end)). The codes are the
 # vetting queue's ``age`` filter (web.vetting.routes.queue_filter), so each bar links to its leads.
@@ -34,26 +36,26 @@ AGE_BUCKETS: tuple[tuple[str, str, int, int | None], ...] = (
 )
 # "This week" for the risk signals: leads submitted in the last 7 days (also a queue filter).
 WEEK = ("week", N_("submitted in the last 7 days"), 0, 7)
-AGE_FILTERS = {code: (low, high) for code, _, low, high in (*AGE_BUCKETS, WEEK)}
+AGE_FILTERS = {code: (low, high) for code, _label, low, high in (*AGE_BUCKETS, WEEK)}
 
 # When the public board says units are needed: (code, label, from day, to day) after today.
 NEED_WINDOWS: tuple[tuple[str, str, int | None, int | None], ...] = (
-    ("week", "within 7 days (or overdue)", None, 7),
-    ("month", "in 8 to 28 days", 8, 28),
-    ("later", "later", 29, None),
+    ("week", N_("within 7 days (or overdue)"), None, 7),
+    ("month", N_("in 8 to 28 days"), 8, 28),
+    ("later", N_("later"), 29, None),
 )
 
 # The lead funnel and the match funnel, in stage order: (code, label).
-LEAD_STAGES = (("submitted", "Submitted"), ("processed", "Processed"), ("in_review", "In review"),
-               ("approved", "Approved"), ("rejected", "Rejected"))
-MATCH_STAGES = (("proposed", "Proposed"), ("accepted", "Accepted"), ("ordered", "Ordered"),
-                ("delivered", "Delivered"))
+LEAD_STAGES = (("submitted", NP_("count", "Submitted")), ("processed", NP_("count", "Processed")), ("in_review", NP_("count", "In review")),
+               ("approved", NP_("count", "Approved")), ("rejected", NP_("count", "Rejected")))
+MATCH_STAGES = (("proposed", NP_("count", "Proposed")), ("accepted", NP_("count", "Accepted")), ("ordered", NP_("count", "Ordered")),
+                ("delivered", NP_("count", "Delivered")))
 # The medians between stages: (code, label). Computed by services.dashboard._medians.
-STAGE_GAPS = (("submitted_processed", "submitted to processed"),
-              ("processed_decided", "processed to approved or rejected"),
-              ("proposed_accepted", "proposed to accepted"),
-              ("accepted_ordered", "accepted to ordered"),
-              ("ordered_delivered", "ordered to delivered"))
+STAGE_GAPS = (("submitted_processed", N_("submitted to processed")),
+              ("processed_decided", N_("processed to approved or rejected")),
+              ("proposed_accepted", N_("proposed to accepted")),
+              ("accepted_ordered", N_("accepted to ordered")),
+              ("ordered_delivered", N_("ordered to delivered")))
 
 
 def age_window(code: str, now: datetime) -> tuple[datetime | None, datetime | None]:
@@ -81,21 +83,28 @@ def median(values: Iterable[float]) -> float | None:
 
 
 def duration_words(seconds: float | None) -> str:
-    """A duration for people: "—" for none, "45 min", "3.5 h", "2.1 days"."""
+    """A duration for people in the current language: "—" for none, "45 min", "3.5 h", "2.1 days"
+    (Spanish: "45 min", "3,5 h", "2,1 días")."""
     if seconds is None:
         return "—"
     if seconds < 3600:
-        return f"{max(1, round(seconds / 60))} min"
+        return _("{minutes} min").format(minutes=format_integer(max(1, round(seconds / 60))))
     if seconds < 48 * 3600:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"
+        return _("{hours} h").format(hours=_one_decimal(seconds / 3600))
+    return _("{days} days").format(days=_one_decimal(seconds / 86400))
+
+
+def _one_decimal(value: float) -> str:
+    """``value`` with one decimal, in the language's decimal sign: 3.5 / 3,5."""
+    return format_decimal(round(value, 1), min_decimals=1, max_decimals=1)
 
 
 @dataclass(frozen=True)
 class PriceBand:
     """The band a fair unit price falls in, in US dollars per unit: under ``low`` the scoring calls
     it too good to be true, over ``high`` it is over 10% above the reference (California Penal Code
-    396). ``reference`` is the reference price itself, ``label`` what it is a price of."""
+    396). ``reference`` is the reference price itself, ``label`` what it is a price of (in the
+    current language)."""
 
     low: float
     reference: float
@@ -113,7 +122,7 @@ def price_band(category: str, reference: Mapping | None = None) -> PriceBand | N
     low = ref["price_too_low"]["below"]
     high = min(band["above"] for band in ref["price_bands"])
     price = float(entry["price"])
-    return PriceBand(low=price * low, reference=price, high=price * high, label=entry["label"])
+    return PriceBand(low=price * low, reference=price, high=price * high, label=price_label(entry))
 
 
 @dataclass(frozen=True)
@@ -146,16 +155,16 @@ def signal_rows(categories: Mapping[str, Mapping], reference: Mapping | None = N
     more organisations. The free supply is never shown (with it, a reader could subtract the
     shown cells from the shortfall to learn a suppressed one). Categories most short first."""
     rows = []
-    for code, label in PRODUCT_CATEGORIES:
+    for code, _unused in PRODUCT_CATEGORIES:
         figures = categories.get(code) or {}
         shown = _public(int(figures.get("organisations", 0)))
         cells = []
-        for window, window_label, _, _ in NEED_WINDOWS:
+        for window, window_label, _low, _high in NEED_WINDOWS:
             cell = (figures.get("windows") or {}).get(window) or {}
             visible = shown and _public(int(cell.get("organisations", 0)))
-            cells.append(NeedCell(window, window_label, int(cell.get("units", 0)) if visible else None))
+            cells.append(NeedCell(window, _(window_label), int(cell.get("units", 0)) if visible else None))
         needed, free = int(figures.get("still_needed", 0)), int(figures.get("free_supply", 0))
-        rows.append(SignalRow(category=code, label=label, shown=shown,
+        rows.append(SignalRow(category=code, label=label(PRODUCT_CATEGORIES, code), shown=shown,
                               short=(needed > free) if shown else None,
                               units_short=max(0, needed - free) if shown else None,
                               cells=tuple(cells), band=price_band(code, reference)))

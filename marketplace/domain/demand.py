@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from .catalog import CATEGORY_ALIASES, FACILITY_ALIASES, FACILITY_TYPES, PRODUCT_CATEGORIES, label
 from .countries import postal_code
 from .dates import DateError, parse_date
-from .i18n import _, format_integer
+from .i18n import N_, _, format_integer
 from .leads import (
     FieldError,
     TextField,
@@ -60,8 +60,8 @@ STATUS_OPEN = "open"
 STATUS_WITHDRAWN = "withdrawn"
 # The buyer closed the rest: what was accepted is still delivered, the remainder leaves matching.
 STATUS_CLOSED = "closed"
-DEMAND_STATUSES: tuple[tuple[str, str], ...] = ((STATUS_OPEN, "Open"), (STATUS_WITHDRAWN, "Withdrawn"),
-                                                (STATUS_CLOSED, "Closed"))
+DEMAND_STATUSES: tuple[tuple[str, str], ...] = ((STATUS_OPEN, N_("Open")), (STATUS_WITHDRAWN, N_("Withdrawn")),
+                                                (STATUS_CLOSED, N_("Closed")))
 # Derived, never stored: an open request whose matches delivered all its units (issue 11 item 9).
 FULFILLED = "fulfilled"
 

@@ -18,11 +18,13 @@ from collections.abc import Mapping
 
 from .countries import postal_code
 from .errors import FieldError
+from .i18n import N_, _
 from .leads import TextField, clean_phone, clean_text
 
 LICENCE_NPI = "npi"
 LICENCE_STATE = "state_licence"
-LICENCE_KINDS = ((LICENCE_NPI, "NPI (National Provider Identifier)"), (LICENCE_STATE, "State facility licence"))
+LICENCE_KINDS = ((LICENCE_NPI, N_("NPI (National Provider Identifier)")),
+                 (LICENCE_STATE, N_("State facility licence")))
 
 NPI_PREFIX = "80840"
 
@@ -60,11 +62,12 @@ def clean_npi(raw: str | None) -> str:
     80840 + the number)."""
     value = "".join((raw or "").split()).replace("-", "")
     if not value:
-        raise FieldError("This field is required.")
+        raise FieldError(_("This field is required."))
     if not (value.isascii() and value.isdigit()) or len(value) != 10:
-        raise FieldError("An NPI is 10 digits, for example 1234567893.")
+        raise FieldError(_("An NPI is 10 digits, for example 1234567893."))
     if not luhn_valid(NPI_PREFIX + value):
-        raise FieldError("Not a valid NPI: its last digit (the check digit) does not match; please check the number.")
+        raise FieldError(_("Not a valid NPI: its last digit (the check digit) does not match; please check the "
+                           "number."))
     return value
 
 
@@ -75,13 +78,13 @@ def clean_licence(kind: str | None, raw: str | None) -> str:
         return clean_npi(raw)
     if kind == LICENCE_STATE:
         return clean_text(raw, TextField("licence_number", 50, required=True))
-    raise FieldError("Choose NPI or state facility licence.")
+    raise FieldError(_("Choose NPI or state facility licence."))
 
 
 def parse_facility(raw: Mapping[str, str | None]) -> tuple[dict[str, str | None], dict[str, str]]:
     """Validate a facility's details given as text (the FACILITY_FIELDS names; missing reads as
     empty). Returns ({field: clean value}, {}) when all are valid, else ({}, {field: message})
-    with every bad field's message: nothing is stored half-checked."""
+    with every bad field's message (in the current language): nothing is stored half-checked."""
     values: dict[str, str | None] = {}
     errors: dict[str, str] = {}
 
@@ -104,9 +107,9 @@ def parse_facility(raw: Mapping[str, str | None]) -> tuple[dict[str, str | None]
 
 def _required(value: str | None) -> str:
     if not value:
-        raise FieldError("This field is required.")
+        raise FieldError(_("This field is required."))
     return value
 
 
 def _refuse_kind() -> str:
-    raise FieldError("Choose NPI or state facility licence.")
+    raise FieldError(_("Choose NPI or state facility licence."))

@@ -18,6 +18,7 @@ from typing import Any
 
 from .catalog import FACILITY_TYPES, PRODUCT_CATEGORIES, SUPPLIER_TYPES, label
 from .formatting import money
+from .i18n import N_, _, format_decimal, format_integer
 from .messages import BUYER, STAFF, SUPPLIER, reader_role
 
 # Fields a supplier never reads, whatever the record (they are the buyer's).
@@ -25,15 +26,15 @@ BUYER_PRIVATE = frozenset({"max_unit_price", "days_of_supply", "stock_on_hand", 
                            "avg_daily_use"})
 
 FIELD_LABELS = {
-    "external_id": "reference", "category": "product", "product_category": "product",
-    "substitutes": "substitutes accepted", "quantity": "quantity", "max_unit_price": "maximum unit price",
-    "needed_by": "needed by", "postal_code": "postal code", "days_of_supply": "days of supply",
-    "stock_on_hand": "units on hand", "stock_counted_on": "counted on", "avg_daily_use": "average daily use",
-    "facility_type": "kind of facility", "specification": "specification", "unit_price": "unit price", "pack_price": "price a pack",
-    "pack_size": "units a pack", "min_order_qty": "minimum order", "lead_time_days": "lead time (days)",
-    "company_name": "company", "contact_name": "contact", "product_description": "description",
-    "supplier_type": "kind of supplier", "country_of_origin": "country of origin", "payment_terms": "payment terms",
-    "valid_until": "quote valid until", "delivery_on": "delivery date",
+    "external_id": N_("reference"), "category": N_("product"), "product_category": N_("product"),
+    "substitutes": N_("substitutes accepted"), "quantity": N_("quantity"), "max_unit_price": N_("maximum unit price"),
+    "needed_by": N_("needed by"), "postal_code": N_("postal code"), "days_of_supply": N_("days of supply"),
+    "stock_on_hand": N_("units on hand"), "stock_counted_on": N_("counted on"), "avg_daily_use": N_("average daily use"),
+    "facility_type": N_("kind of facility"), "specification": N_("specification"), "unit_price": N_("unit price"), "pack_price": N_("price a pack"),
+    "pack_size": N_("units a pack"), "min_order_qty": N_("minimum order"), "lead_time_days": N_("lead time (days)"),
+    "company_name": N_("company"), "contact_name": N_("contact"), "product_description": N_("description"),
+    "supplier_type": N_("kind of supplier"), "country_of_origin": N_("country of origin"), "payment_terms": N_("payment terms"),
+    "valid_until": N_("quote valid until"), "delivery_on": N_("delivery date"),
 }
 
 
@@ -58,16 +59,16 @@ class Entry:
 def _who(entry: Entry, role: str) -> str:
     """Who acted, as ``role`` may read it."""
     if entry.by_reader:
-        return "you"
+        return _("you")
     if entry.actor_role is None:
-        return "the marketplace"
+        return _("the marketplace")
     if role == STAFF:
-        return entry.actor_email or "someone"
+        return entry.actor_email or _("someone")
     if entry.actor_role == "buyer":
-        return "a colleague" if entry.by_colleague else "the buyer"
+        return _("a colleague") if entry.by_colleague else _("the buyer")
     if entry.actor_role == "supplier":
-        return "the supplier"
-    return "city staff"
+        return _("the supplier")
+    return _("city staff")
 
 
 def _number(value: Any) -> str:
@@ -75,14 +76,17 @@ def _number(value: Any) -> str:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return str(value)
-    return f"{number:,.0f}" if number == number.to_integral_value() else f"{number:,}"
+    if number == number.to_integral_value():
+        return format_integer(number)
+    decimals = max(-int(number.as_tuple().exponent), 0)  # as many as it was written with: 2.50 stays 2.50
+    return format_decimal(number, min_decimals=decimals, max_decimals=decimals)
 
 
 def show_value(name: str, value: Any) -> str:
     """A field's value in words: money for prices, labels for categories and kinds, lists joined,
     "none" for nothing."""
     if value is None or value == "" or value == []:
-        return "none"
+        return _("none")
     if name in ("max_unit_price", "unit_price", "pack_price"):
         try:
             return money(Decimal(str(value)))
@@ -91,7 +95,7 @@ def show_value(name: str, value: Any) -> str:
     if name in ("category", "product_category"):
         return label(PRODUCT_CATEGORIES, value)
     if name == "substitutes" and isinstance(value, list):
-        return ", ".join(label(PRODUCT_CATEGORIES, v) for v in value) or "none"
+        return ", ".join(label(PRODUCT_CATEGORIES, v) for v in value) or _("none")
     if name == "facility_type":
         return label(FACILITY_TYPES, value)
     if name == "supplier_type":
@@ -110,16 +114,18 @@ def changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, r
     for name in after:
         if role == SUPPLIER and name in BUYER_PRIVATE:
             continue
-        title = FIELD_LABELS.get(name, name.replace("_", " "))
+        title = _(FIELD_LABELS[name]) if name in FIELD_LABELS else name.replace("_", " ")
         if name in before:
-            parts.append(f"{title} {show_value(name, before[name])} → {show_value(name, after[name])}")
+            parts.append(_("{field} {old} → {new}").format(field=title, old=show_value(name, before[name]),
+                                                            new=show_value(name, after[name])))
         else:
-            parts.append(f"{title} {show_value(name, after[name])}")
+            parts.append(_("{field} {value}").format(field=title, value=show_value(name, after[name])))
     return "; ".join(parts)
 
 
-def _colon(text: str | None) -> str:
-    return f": {text}" if text else ""
+def _with_detail(event: str, detail: str | None) -> str:
+    """An event in words and the words stored with it: "Declined by you: too far"."""
+    return _("{event}: {detail}").format(event=event, detail=detail) if detail else event
 
 
 def _demand_create(e: Entry, role: str) -> str | None:
@@ -127,36 +133,57 @@ def _demand_create(e: Entry, role: str) -> str | None:
         return None
     after = dict(e.after or {})
     if after.get("source") == "csv" or "quantity" not in after:
-        return f"Request imported by {_who(e, role)} from the city's CSV file"
-    text = (f"Request posted by {_who(e, role)}: {show_value('quantity', after['quantity'])} "
-            f"{show_value('category', after.get('category'))}")
-    if after.get("needed_by"):
-        text += f", needed by {after['needed_by']}"
-    if after.get("max_unit_price") is not None:
-        text += f", at most {show_value('max_unit_price', after['max_unit_price'])} a unit"
-    return text
+        return _("Request imported by {who} from the city's CSV file").format(who=_who(e, role))
+    needed_by, maximum = after.get("needed_by"), after.get("max_unit_price")
+    if needed_by and maximum is not None:
+        template = _("Request posted by {who}: {quantity} {product}, needed by {needed_by}, at most {price} a unit")
+    elif needed_by:
+        template = _("Request posted by {who}: {quantity} {product}, needed by {needed_by}")
+    elif maximum is not None:
+        template = _("Request posted by {who}: {quantity} {product}, at most {price} a unit")
+    else:
+        template = _("Request posted by {who}: {quantity} {product}")
+    return template.format(who=_who(e, role), quantity=show_value("quantity", after["quantity"]),
+                           product=show_value("category", after.get("category")), needed_by=needed_by,
+                           price=show_value("max_unit_price", maximum))
 
 
-def _changed(noun: str) -> Callable[[Entry, str], str | None]:
+CSV_IMPORT = "CSV import"  # the audit detail of a change an import made (a code, never shown)
+
+
+def _changed(by_hand: str, by_import: str) -> Callable[[Entry, str], str | None]:
+    """A change in words: ``by_hand`` or (the audit detail "CSV import") ``by_import``, each a
+    template over {who}; then the fields changed that the reader may read."""
     def word(e: Entry, role: str) -> str | None:
-        what = changes(e.before, e.after, role)
-        via = " (CSV import)" if e.detail == "CSV import" else ""
-        return f"{noun} changed by {_who(e, role)}{via}" + (f": {what}" if what else "")
+        template = by_import if e.detail == CSV_IMPORT else by_hand
+        event = _(template).format(who=_who(e, role))
+        return _with_detail(event, changes(e.before, e.after, role))
     return word
+
+
+_REQUEST_CHANGED = _changed(N_("Request changed by {who}"), N_("Request changed by {who} (CSV import)"))
+_OFFER_CHANGED = _changed(N_("Offer changed by {who}"), N_("Offer changed by {who} (CSV import)"))
 
 
 def _propose(e: Entry, role: str) -> str:
     after = dict(e.after or {})
-    units = f"{show_value('quantity', after['quantity'])} units" if after.get("quantity") else "units"
-    how = "from the city's allocation plan" if after.get("plan") else "by hand"
+    units = (_("{count} units").format(count=show_value("quantity", after["quantity"])) if after.get("quantity")
+             else _("units"))
     if role == STAFF:
-        return f"Proposed: {units}, {how}, by {_who(e, role)}"
-    return f"Proposed: {units}, {how} by city staff"
+        template = (_("Proposed: {units}, from the city's allocation plan, by {who}") if after.get("plan")
+                    else _("Proposed: {units}, by hand, by {who}"))
+    else:
+        template = (_("Proposed: {units}, from the city's allocation plan by city staff") if after.get("plan")
+                    else _("Proposed: {units}, by hand by city staff"))
+    return template.format(units=units, who=_who(e, role))
 
 
 def _simple(template: str, *, detail: bool = False) -> Callable[[Entry, str], str]:
     def word(e: Entry, role: str) -> str:
-        return template.format(who=_who(e, role)) + (_colon(e.detail) if detail else "")
+        event = _(template).format(who=_who(e, role))
+        # The words stored with it: a person's own (as written), or a label stored in English (a
+        # close reason), which reads in the reader's language.
+        return _with_detail(event, e.detail and _(e.detail)) if detail else event
     return word
 
 
@@ -169,81 +196,87 @@ def _for(staff: Callable[[Entry, str], str | None] | str | None,
 def _lead_create(e: Entry, role: str) -> str:
     after = dict(e.after or {})
     if after.get("source") == "csv":
-        return f"Imported by {_who(e, role)} from a CSV file"
+        return _("Imported by {who} from a CSV file").format(who=_who(e, role))
     if after.get("status") == "held":
-        return "Offer saved: it goes to the city's reviewers once the e-mail address is confirmed"
-    return f"Offer submitted by {_who(e, role)}"
+        return _("Offer saved: it goes to the city's reviewers once the e-mail address is confirmed")
+    return _("Offer submitted by {who}").format(who=_who(e, role))
 
 
 def _document(e: Entry, role: str) -> str:
     name = dict(e.after or {}).get("name")
-    return f"Document uploaded by {_who(e, role)}" + (f": {name}" if name else "")
+    return _with_detail(_("Document uploaded by {who}").format(who=_who(e, role)), name)
 
 
 def _quote_confirmed(e: Entry, role: str) -> str:
     after = dict(e.after or {})
     until = after.pop("valid_until", None)
-    what = changes(e.before, after, role)
-    return (f"Price and stock confirmed by {_who(e, role)}" + (f", valid until {until}" if until else "")
-            + (f": {what}" if what else ""))
+    event = (_("Price and stock confirmed by {who}, valid until {day}") if until
+             else _("Price and stock confirmed by {who}")).format(who=_who(e, role), day=until)
+    return _with_detail(event, changes(e.before, after, role))
 
 
-def _with_delivery(template: str, joiner: str = ", delivery expected on ") -> Callable[[Entry, str], str]:
-    """A match step that may give the expected delivery date (after["delivery_on"]): the step in
-    words, then the date, and the date it replaces if there was one."""
+def _with_delivery(template: str, with_day: str, with_day_before: str) -> Callable[[Entry, str], str]:
+    """A match step that may give the expected delivery date (after["delivery_on"]): ``template``
+    (over {who}) without one, ``with_day`` (and {day}) with one, ``with_day_before`` (and
+    {before}) when it replaces an earlier date."""
     def word(e: Entry, role: str) -> str:
-        text = template.format(who=_who(e, role))
         day, before = dict(e.after or {}).get("delivery_on"), dict(e.before or {}).get("delivery_on")
-        if day:
-            text += f"{joiner}{day}" + (f" (was {before})" if before else "")
-        return text
+        chosen = (with_day_before if before else with_day) if day else template
+        return _(chosen).format(who=_who(e, role), day=day, before=before)
     return word
 
 
 def _staff_generic(e: Entry, role: str) -> str:
-    name = e.action.split(".", 1)[-1].replace("_", " ")
-    return f"{name.capitalize()} by {_who(e, role)}{_colon(e.detail)}"
+    name = e.action.split(".", 1)[-1].replace("_", " ")  # an action's code: shown as it is
+    return _with_detail(_("{action} by {who}").format(action=name.capitalize(), who=_who(e, role)), e.detail)
 
 
 # action -> {role: wording}; a role missing or None does not see the event.
 HISTORY: dict[str, dict[str, Any]] = {
     "demand.create": _for(_demand_create, None, _demand_create),
-    "demand.update": _for(_changed("Request"), None, _changed("Request")),
-    "demand.withdraw": _for(_simple("Withdrawn by {who}"), None, _simple("Withdrawn by {who}")),
-    "demand.close": _for(_simple("Closed by {who}: the rest is no longer needed"), None,
-                         _simple("Closed by {who}: the rest is no longer needed")),
+    "demand.update": _for(_REQUEST_CHANGED, None, _REQUEST_CHANGED),
+    "demand.withdraw": _for(_simple(N_("Withdrawn by {who}")), None, _simple(N_("Withdrawn by {who}"))),
+    "demand.close": _for(_simple(N_("Closed by {who}: the rest is no longer needed")), None,
+                         _simple(N_("Closed by {who}: the rest is no longer needed"))),
     "match.propose": _for(_propose, _propose, _propose),
-    "match.accept": _for(*[_simple("Accepted by {who}")] * 3),
-    "match.decline": _for(*[_simple("Declined by {who}", detail=True)] * 3),
-    "match.mark_ordered": _for(*[_with_delivery("Marked as ordered by {who}")] * 3),
-    "match.mark_delivered": _for(*[_simple("Marked as delivered by {who}")] * 3),
-    "match.close": _for(*[_simple("Closed by {who}", detail=True)] * 3),
-    "match.confirm_availability": _for(*[_with_delivery("Availability confirmed by {who}")] * 3),
-    "match.set_delivery_date": _for(*[_with_delivery("Delivery date confirmed by {who}", ": expected on ")] * 3),
+    "match.accept": _for(*[_simple(N_("Accepted by {who}"))] * 3),
+    "match.decline": _for(*[_simple(N_("Declined by {who}"), detail=True)] * 3),
+    "match.mark_ordered": _for(*[_with_delivery(
+        N_("Marked as ordered by {who}"), N_("Marked as ordered by {who}, delivery expected on {day}"),
+        N_("Marked as ordered by {who}, delivery expected on {day} (was {before})"))] * 3),
+    "match.mark_delivered": _for(*[_simple(N_("Marked as delivered by {who}"))] * 3),
+    "match.close": _for(*[_simple(N_("Closed by {who}"), detail=True)] * 3),
+    "match.confirm_availability": _for(*[_with_delivery(
+        N_("Availability confirmed by {who}"), N_("Availability confirmed by {who}, delivery expected on {day}"),
+        N_("Availability confirmed by {who}, delivery expected on {day} (was {before})"))] * 3),
+    "match.set_delivery_date": _for(*[_with_delivery(
+        N_("Delivery date confirmed by {who}"), N_("Delivery date confirmed by {who}: expected on {day}"),
+        N_("Delivery date confirmed by {who}: expected on {day} (was {before})"))] * 3),
     "lead.create": _for(_lead_create, _lead_create),
-    "lead.release": _for(_simple("Sent to the review queue: the owner confirmed their e-mail address"),
-                         _simple("Sent to the city's reviewers: you confirmed your e-mail address")),
-    "lead.update": _for(_changed("Offer"), _changed("Offer")),
-    "lead.start_review": _for(_simple("Review started by {who}"), _simple("Review started by the city")),
-    "lead.request_info": _for(_simple("Question from {who}", detail=True),
-                              _simple("The city's reviewers asked", detail=True)),
-    "lead.answer": _for(_simple("Answered by {who}", detail=True), _simple("Answered by {who}", detail=True)),
-    "lead.approve": _for(_simple("Approved by {who}", detail=True), _simple("Approved by the city")),
-    "lead.approve_escalated": _for(_simple("Approved by {who} (escalated)", detail=True),
-                                   _simple("Approved by the city")),
-    "lead.reject": _for(_simple("Rejected by {who}", detail=True), _simple("Not accepted by the city", detail=True)),
-    "lead.reject_escalated": _for(_simple("Rejected by {who} (escalated)", detail=True),
-                                  _simple("Not accepted by the city", detail=True)),
-    "lead.escalate": _for(_simple("Escalated by {who}", detail=True), _simple("Passed to a senior reviewer")),
+    "lead.release": _for(_simple(N_("Sent to the review queue: the owner confirmed their e-mail address")),
+                         _simple(N_("Sent to the city's reviewers: you confirmed your e-mail address"))),
+    "lead.update": _for(_OFFER_CHANGED, _OFFER_CHANGED),
+    "lead.start_review": _for(_simple(N_("Review started by {who}")), _simple(N_("Review started by the city"))),
+    "lead.request_info": _for(_simple(N_("Question from {who}"), detail=True),
+                              _simple(N_("The city's reviewers asked"), detail=True)),
+    "lead.answer": _for(_simple(N_("Answered by {who}"), detail=True), _simple(N_("Answered by {who}"), detail=True)),
+    "lead.approve": _for(_simple(N_("Approved by {who}"), detail=True), _simple(N_("Approved by the city"))),
+    "lead.approve_escalated": _for(_simple(N_("Approved by {who} (escalated)"), detail=True),
+                                   _simple(N_("Approved by the city"))),
+    "lead.reject": _for(_simple(N_("Rejected by {who}"), detail=True),
+                        _simple(N_("Not accepted by the city"), detail=True)),
+    "lead.reject_escalated": _for(_simple(N_("Rejected by {who} (escalated)"), detail=True),
+                                  _simple(N_("Not accepted by the city"), detail=True)),
+    "lead.escalate": _for(_simple(N_("Escalated by {who}"), detail=True), _simple(N_("Passed to a senior reviewer"))),
     # Vetting at volume (issue 11): claims and the first of two approvals are the city's own work.
-    "lead.claim": _for(_simple("Claimed for review by {who}")),
-    "lead.claim_release": _for(_simple("Claim released by {who}")),
-    "lead.first_approval": _for(_simple("First approval by {who}; a second vetter must approve", detail=True)),
-    "lead.reopen": _for(_simple("Reopened by {who}", detail=True), _simple("Opened for review again")),
+    "lead.claim": _for(_simple(N_("Claimed for review by {who}"))),
+    "lead.claim_release": _for(_simple(N_("Claim released by {who}"))),
+    "lead.first_approval": _for(_simple(N_("First approval by {who}; a second vetter must approve"), detail=True)),
+    "lead.reopen": _for(_simple(N_("Reopened by {who}"), detail=True), _simple(N_("Opened for review again"))),
     "document.upload": _for(_document, _document),
     # Offers go stale (issue 11 item 11): the quote confirmed (a new validity, maybe new figures).
     "lead.confirm_quote": _for(_quote_confirmed, _quote_confirmed),
-    "lead.withdraw": _for(_simple("Withdrawn by {who}"), _simple("Withdrawn by {who}")),
+    "lead.withdraw": _for(_simple(N_("Withdrawn by {who}")), _simple(N_("Withdrawn by {who}"))),
 }
 
 

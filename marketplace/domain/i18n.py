@@ -6,7 +6,10 @@ The catalogues are GNU gettext files in ``marketplace/translations/<locale>/LC_M
 compiled to ``.mo`` by ``compile_catalogues`` (the app does it at start when a ``.po`` is newer).
 
 Texts are marked in the code with ``_`` (translated now, in the current language), ``N_`` (only
-marked, for tables built at import time: translate with ``_`` when shown) and ``ngettext``. A text
+marked, for tables built at import time: translate with ``_`` when shown), ``NP_`` (the same with
+a context: translate with ``pgettext``), ``pgettext`` and ``ngettext``. Column headings that count
+things use the context ``COUNT`` ("Approved" leads: aprobadas), so that they never take the
+singular a status badge needs (aprobada). A text
 with values uses ``str.format`` names: ``_("Lead #{id} approved").format(id=7)``, so that a
 translator can move a value within the sentence.
 
@@ -36,6 +39,8 @@ LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 DEFAULT_LOCALE = "en"
 CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
 DOMAIN = "messages"
+# The context of a column heading over counts of things ("Approved" -> "Aprobadas").
+COUNT = "count"
 
 # How each language writes numbers, money and dates: a CLDR locale. Spanish defaults to "es"
 # (1.234,50 US$); a city whose Spanish readers write 1,234.50 (Mexico, the US) sets es_MX or es_US
@@ -48,6 +53,13 @@ _translations: ContextVar[NullTranslations | None] = ContextVar("translations", 
 
 def N_(text: str) -> str:
     """Mark ``text`` for the catalogue without translating it now (tables built at import)."""
+    return text
+
+
+def NP_(context: str, text: str) -> str:
+    """Mark ``text`` with a context for the catalogue without translating it now; translate with
+    ``pgettext(context, text)`` where shown. The context tells apart the same English in another
+    use: "Approved" a lead's status (aprobada) and "Approved" a column of counts (aprobadas)."""
     return text
 
 

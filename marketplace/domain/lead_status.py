@@ -19,14 +19,14 @@ REJECTED = "rejected"
 WITHDRAWN = "withdrawn"
 
 LEAD_STATUSES: tuple[tuple[str, str], ...] = (
-    (HELD, "Waiting for e-mail confirmation"),
-    (SUBMITTED, "Submitted"),
-    (UNDER_REVIEW, "Under review"),
-    (INFO_REQUESTED, "Information requested"),
-    (ESCALATED, "Escalated"),
-    (APPROVED, "Approved"),
-    (REJECTED, "Rejected"),
-    (WITHDRAWN, "Withdrawn by the supplier"),
+    (HELD, N_("Waiting for e-mail confirmation")),
+    (SUBMITTED, N_("Submitted")),
+    (UNDER_REVIEW, N_("Under review")),
+    (INFO_REQUESTED, N_("Information requested")),
+    (ESCALATED, N_("Escalated")),
+    (APPROVED, N_("Approved")),
+    (REJECTED, N_("Rejected")),
+    (WITHDRAWN, N_("Withdrawn by the supplier")),
 )
 
 # A supplier may edit a lead until vetting starts (and again when a vetter asks for information).

@@ -23,12 +23,12 @@ DELIVERED = "delivered"
 CLOSED = "closed"
 
 MATCH_STATUSES: tuple[tuple[str, str], ...] = (
-    (PROPOSED, "Proposed"),
-    (ACCEPTED, "Accepted"),
-    (DECLINED, "Declined"),
-    (ORDERED, "Ordered"),
-    (DELIVERED, "Delivered"),
-    (CLOSED, "Closed"),
+    (PROPOSED, N_("Proposed")),
+    (ACCEPTED, N_("Accepted")),
+    (DECLINED, N_("Declined")),
+    (ORDERED, N_("Ordered")),
+    (DELIVERED, N_("Delivered")),
+    (CLOSED, N_("Closed")),
 )
 
 # Statuses whose units are taken from the lead's supply and count toward the request's need.
@@ -39,13 +39,13 @@ CONTACT_STATUSES = frozenset({ACCEPTED, ORDERED, DELIVERED})
 ACTIVE_STATUSES = (PROPOSED, ACCEPTED, ORDERED)
 
 CLOSE_REASONS: tuple[tuple[str, str], ...] = (
-    ("no_supply", "No supply: the supplier cannot deliver"),
-    ("supplier_unreachable", "Could not reach the supplier"),
-    ("buyer_unreachable", "Could not reach the buyer"),
-    ("buyer_prefers_another", "The buyer prefers another offer"),
-    ("request_withdrawn", "The buyer withdrew the request"),
-    ("supplier_not_approved", "The city no longer approves this offer"),
-    ("request_closed", "The buyer no longer needs the rest of the request"),
+    ("no_supply", N_("No supply: the supplier cannot deliver")),
+    ("supplier_unreachable", N_("Could not reach the supplier")),
+    ("buyer_unreachable", N_("Could not reach the buyer")),
+    ("buyer_prefers_another", N_("The buyer prefers another offer")),
+    ("request_withdrawn", N_("The buyer withdrew the request")),
+    ("supplier_not_approved", N_("The city no longer approves this offer")),
+    ("request_closed", N_("The buyer no longer needs the rest of the request")),
 )
 # The reasons a person chooses; the others are set by the system when their event happens.
 CHOSEN_CLOSE_REASONS = CLOSE_REASONS[:4]

@@ -18,10 +18,16 @@ over the parameters and the values derived from them (money, plurals, labels), a
 values where a sentence has variants, or ``NOT_SHOWN`` (None) when the role does not see that fact
 at all. The tables are the privacy rules: read them to see who reads what. One ``render_*``
 function per kind words a stored fact for a role. Pure: no Flask, no SQLAlchemy.
+
+Every text is worded in the current language (domain.i18n: the request's, or the recipient's for
+an e-mail): the tables' English templates are marked with ``N_`` and translated when rendered; a
+sentence with variants is one whole template per variant (never glued from pieces), so that a
+translator sees whole sentences; counts use ``ngettext``. Stored values (a person's words, names,
+ISO dates) are inserted as they are.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -29,6 +35,7 @@ from .catalog import PRODUCT_CATEGORIES, STAFF_ROLES, label
 from .countries import phone_invalid_reason
 from .formatting import money
 from .formatting import ratio as show_ratio
+from .i18n import N_, _, format_integer, ngettext
 from .match_status import CLOSE_REASONS, MATCH_STATUSES
 from .reference import reference_json
 
@@ -76,155 +83,200 @@ def as_fact(value: Any) -> dict:
     return {"code": LEGACY, "params": {"text": str(value)}}
 
 
+# ---- sentences with variants (templates that are functions of the values) ---------------------
+# Each variant is a whole sentence for the catalogue: a translator never sees half a sentence.
+
+Template = str | Callable[[Mapping[str, Any]], str] | None
+
+
+def _variants(base: str, **when: str) -> Callable[[Mapping[str, Any]], str]:
+    """A template with variants: the one of the first name in ``when`` whose value is set (not
+    None, False or empty), else ``base``; translated and filled with the values."""
+    def word(v: Mapping[str, Any]) -> str:
+        template = next((t for name, t in when.items() if v.get(name)), base)
+        return _(template).format(**v)
+    return word
+
+
+def _legacy_text(v: Mapping[str, Any]) -> str:
+    return str(v["text"])  # a sentence stored before facts: shown as it was written
+
+
+def _distance(v: Mapping[str, Any]) -> str:
+    return v["distance_text"]
+
+
+def _match_status(v: Mapping[str, Any]) -> str:
+    if v.get("delivery_on"):
+        template = (N_("Match #{match_id} ({units}, request #{demand_id}) is now {status_text}, delivery expected "
+                       "on {delivery_on}: {detail}") if v.get("detail") else
+                    N_("Match #{match_id} ({units}, request #{demand_id}) is now {status_text}, delivery expected "
+                       "on {delivery_on}."))
+    else:
+        template = (N_("Match #{match_id} ({units}, request #{demand_id}) is now {status_text}: {detail}")
+                    if v.get("detail") else N_("Match #{match_id} ({units}, request #{demand_id}) is now {status_text}."))
+    return _(template).format(**v)
+
+
+_delivery_date_told = _variants(
+    N_("Match #{match_id} ({units}, request #{demand_id}): the supplier expects to deliver on {delivery_on}."),
+    previous=N_("Match #{match_id} ({units}, request #{demand_id}): the supplier expects to deliver on "
+                "{delivery_on} (instead of {previous})."))
+
+
 # ---- reasons: why an offer suits a request (match and plan-line ``reasons``) -------------------
 
-REASONS: dict[str, dict[str, str | None]] = {
+REASONS: dict[str, dict[str, Template]] = {
     # params: days_of_supply (int), weight (int, the urgency weight)
-    "urgency": {STAFF: "{days_of_supply_text} of supply left (urgency weight {weight})",
-                BUYER: "{days_of_supply_text} of supply left (urgency weight {weight})",
+    "urgency": {STAFF: N_("{days_of_supply_text} of supply left (urgency weight {weight})"),
+                BUYER: N_("{days_of_supply_text} of supply left (urgency weight {weight})"),
                 SUPPLIER: NOT_SHOWN},
     # params: unit_price, max_unit_price (decimal strings)
-    "price": {STAFF: "{price} a unit, {headroom_text}",
-              BUYER: "{price} a unit, {headroom_text}",
-              SUPPLIER: "{price} a unit"},
+    "price": {STAFF: N_("{price} a unit, {headroom_text}"),
+              BUYER: N_("{price} a unit, {headroom_text}"),
+              SUPPLIER: N_("{price} a unit")},
     # params: lead_time_days (int), days_until_needed (int)
-    "lead_time": {STAFF: "{ready}, {deadline_yours}",
-                  BUYER: "{ready}, {deadline_yours}",
-                  SUPPLIER: "{ready}, {deadline_theirs}"},
+    "lead_time": {STAFF: N_("{ready}, {deadline_yours}"),
+                  BUYER: N_("{ready}, {deadline_yours}"),
+                  SUPPLIER: N_("{ready}, {deadline_theirs}")},
     # params: late_days (int, days after the needed-by date), days_of_supply (int)
-    "late": {STAFF: "late: arrives {late_days_text} after the needed-by date (urgent; nothing sooner fits)",
-             BUYER: "late: arrives {late_days_text} after your needed-by date (nothing sooner fits)",
-             SUPPLIER: "arrives {late_days_text} after the needed-by date"},
+    "late": {STAFF: N_("late: arrives {late_days_text} after the needed-by date (urgent; nothing sooner fits)"),
+             BUYER: N_("late: arrives {late_days_text} after your needed-by date (nothing sooner fits)"),
+             SUPPLIER: N_("arrives {late_days_text} after the needed-by date")},
     # params: assumed_days (int)
-    "lead_time_unstated": {STAFF: "lead time not stated; assumed {assumed_days} days",
-                           BUYER: "lead time not stated; assumed {assumed_days} days",
-                           SUPPLIER: "lead time not stated; assumed {assumed_days} days"},
+    "lead_time_unstated": {STAFF: N_("lead time not stated; assumed {assumed_days} days"),
+                           BUYER: N_("lead time not stated; assumed {assumed_days} days"),
+                           SUPPLIER: N_("lead time not stated; assumed {assumed_days} days")},
     # params: distance_km (number)
-    "distance": {STAFF: "{distance_text}", BUYER: "{distance_text}", SUPPLIER: "{distance_text}"},
-    "distance_unknown": {STAFF: "distance unknown", BUYER: "distance unknown", SUPPLIER: "distance unknown"},
+    "distance": {STAFF: _distance, BUYER: _distance, SUPPLIER: _distance},
+    "distance_unknown": {STAFF: N_("distance unknown"), BUYER: N_("distance unknown"), SUPPLIER: N_("distance unknown")},
     # params: offer_category, need_category (category codes)
-    "substitute": {STAFF: "substitute: {offer_category_label} for {need_category_label}",
-                   BUYER: "substitute: {offer_category_label} for {need_category_label}",
-                   SUPPLIER: "substitute: {offer_category_label} for {need_category_label}"},
+    "substitute": {STAFF: N_("substitute: {offer_category_label} for {need_category_label}"),
+                   BUYER: N_("substitute: {offer_category_label} for {need_category_label}"),
+                   SUPPLIER: N_("substitute: {offer_category_label} for {need_category_label}")},
     # params: score (int, 0-100)
-    "vetting_score": {STAFF: "vetting score {score} of 100 ({band})",
-                      BUYER: "vetted by the city: {band}",
+    "vetting_score": {STAFF: N_("vetting score {score} of 100 ({band})"),
+                      BUYER: N_("vetted by the city: {band}"),
                       SUPPLIER: NOT_SHOWN},
-    "vetting_unscored": {STAFF: "vetting score: not scored yet",
-                         BUYER: "vetting: not scored yet",
+    "vetting_unscored": {STAFF: N_("vetting score: not scored yet"),
+                         BUYER: N_("vetting: not scored yet"),
                          SUPPLIER: NOT_SHOWN},
     # params: staff_email (the vetter or admin who proposed it)
-    "proposed_by_hand": {STAFF: "proposed by hand by {staff_email}",
-                         BUYER: "proposed by city staff",
-                         SUPPLIER: "proposed by city staff"},
+    "proposed_by_hand": {STAFF: N_("proposed by hand by {staff_email}"),
+                         BUYER: N_("proposed by city staff"),
+                         SUPPLIER: N_("proposed by city staff")},
     # params: text (a reason stored as a sentence before facts)
-    LEGACY: {STAFF: "{text}", BUYER: NOT_SHOWN, SUPPLIER: NOT_SHOWN},
+    LEGACY: {STAFF: _legacy_text, BUYER: NOT_SHOWN, SUPPLIER: NOT_SHOWN},
 }
 
 
 # ---- notifications (in the app, and the text of their e-mail) ---------------------------------
 
-NOTIFICATIONS: dict[str, dict[str, str | None]] = {
+NOTIFICATIONS: dict[str, dict[str, Template]] = {
     # params: match_id, lead_id, demand_id, quantity (int), category (code)
-    "match_proposed": {STAFF: "Proposed: {units} from lead #{lead_id} for request #{demand_id}",
-                       BUYER: "Proposed: {units} for your request #{demand_id}",
-                       SUPPLIER: "Your lead #{lead_id}: {units} proposed to a buyer (request #{demand_id})"},
+    "match_proposed": {STAFF: N_("Proposed: {units} from lead #{lead_id} for request #{demand_id}"),
+                       BUYER: N_("Proposed: {units} for your request #{demand_id}"),
+                       SUPPLIER: N_("Your lead #{lead_id}: {units} proposed to a buyer (request #{demand_id})")},
     # params: match_id, demand_id, quantity, category, status (a match status), reason (the
     # person's own words when declining, or None), close_reason (a CLOSE_REASONS code or None)
     # (and delivery_on, the expected delivery date given with this step, ISO, when one was).
-    "match_status": {STAFF: "Match #{match_id} ({units}, request #{demand_id}) is now {status_text}{delivery_text}"
-                            "{detail_text}",
-                     BUYER: "Match #{match_id} ({units}, request #{demand_id}) is now {status_text}{delivery_text}"
-                            "{detail_text}",
-                     SUPPLIER: "Match #{match_id} ({units}, request #{demand_id}) is now {status_text}"
-                               "{delivery_text}{detail_text}"},
+    "match_status": {STAFF: _match_status, BUYER: _match_status, SUPPLIER: _match_status},
     # params: match_id, demand_id, quantity, category, delivery_on (ISO date the supplier expects to
     # deliver), previous (the date it replaces, ISO, or None)
     "match_delivery_date": {
-        STAFF: "Match #{match_id} ({units}, request #{demand_id}): the supplier expects to deliver on "
-               "{delivery_on}{previous_text}.",
-        BUYER: "Match #{match_id} ({units}, request #{demand_id}): the supplier expects to deliver on "
-               "{delivery_on}{previous_text}.",
-        SUPPLIER: "Match #{match_id} ({units}, request #{demand_id}): delivery expected on {delivery_on}"
-                  "{previous_text}."},
+        STAFF: _delivery_date_told, BUYER: _delivery_date_told,
+        SUPPLIER: _variants(
+            N_("Match #{match_id} ({units}, request #{demand_id}): delivery expected on {delivery_on}."),
+            previous=N_("Match #{match_id} ({units}, request #{demand_id}): delivery expected on {delivery_on} "
+                        "(instead of {previous}).")),
+    },
     # params: match_id, close_reason (a CLOSE_REASONS code)
-    "match_closed": {STAFF: "Match #{match_id} was closed: {close_reason_text}.",
-                     BUYER: "Match #{match_id} was closed: {close_reason_text}.",
-                     SUPPLIER: "Match #{match_id} was closed: {close_reason_text}."},
+    "match_closed": {STAFF: N_("Match #{match_id} was closed: {close_reason_text}."),
+                     BUYER: N_("Match #{match_id} was closed: {close_reason_text}."),
+                     SUPPLIER: N_("Match #{match_id} was closed: {close_reason_text}.")},
     # params: organisation (its name), user_name, user_email (of the person asking to join; sent
     # to admins and to the buyers of that verified organisation, who decide)
-    "join_requested": {STAFF: "{user_name} ({user_email}) asks to join {organisation}: approve or refuse under "
-                              "Admin, Organisations.",
-                       BUYER: "{user_name} ({user_email}) asks to join {organisation}: approve if they work with "
-                              "you, refuse otherwise (your home page).",
-                       SUPPLIER: "Someone asks to join {organisation}."},
+    "join_requested": {STAFF: N_("{user_name} ({user_email}) asks to join {organisation}: approve or refuse under "
+                              "Admin, Organisations."),
+                       BUYER: N_("{user_name} ({user_email}) asks to join {organisation}: approve if they work with "
+                              "you, refuse otherwise (your home page)."),
+                       SUPPLIER: N_("Someone asks to join {organisation}.")},
     # params: organisation (its name; sent to the person who asked)
-    "join_approved": {STAFF: "The request to join {organisation} was approved.",
-                      BUYER: "Your request to join {organisation} was approved: you act for it now.",
-                      SUPPLIER: "Your request to join {organisation} was approved."},
-    "join_refused": {STAFF: "The request to join {organisation} was refused.",
-                     BUYER: "Your request to join {organisation} was refused. If you work for another "
-                            "organisation, name it on your home page; otherwise contact the city.",
-                     SUPPLIER: "Your request to join {organisation} was refused."},
+    "join_approved": {STAFF: N_("The request to join {organisation} was approved."),
+                      BUYER: N_("Your request to join {organisation} was approved: you act for it now."),
+                      SUPPLIER: N_("Your request to join {organisation} was approved.")},
+    "join_refused": {STAFF: N_("The request to join {organisation} was refused."),
+                     BUYER: N_("Your request to join {organisation} was refused. If you work for another "
+                            "organisation, name it on your home page; otherwise contact the city."),
+                     SUPPLIER: N_("Your request to join {organisation} was refused.")},
     # ---- issue 11, item 1: everyone told (docs/notifications.md lists who is told of what). The
     # texts of roles that are never sent a code are neutral (every code reads for every role). ----
     # params: lead_id, company, question (the vetter's words; sent to the lead's supplier)
-    "lead_question": {STAFF: "Question to {company} about lead #{lead_id}: {question}",
-                      BUYER: "The city asked a supplier a question about an offer.",
-                      SUPPLIER: "The city's reviewers have a question about your offer #{lead_id}: {question} "
-                                "Answer it on the offer's page; the review waits for your answer."},
+    "lead_question": {STAFF: N_("Question to {company} about lead #{lead_id}: {question}"),
+                      BUYER: N_("The city asked a supplier a question about an offer."),
+                      SUPPLIER: N_("The city's reviewers have a question about your offer #{lead_id}: {question} "
+                                "Answer it on the offer's page; the review waits for your answer.")},
     # params: lead_id, company (sent to the vetter who asked)
-    "lead_answered": {STAFF: "{company} answered your question about lead #{lead_id}: the lead is back in "
-                             "review.",
-                      BUYER: "A supplier answered the city's question about an offer.",
-                      SUPPLIER: "Your answer about offer #{lead_id} was sent to the city's reviewers."},
+    "lead_answered": {STAFF: N_("{company} answered your question about lead #{lead_id}: the lead is back in "
+                             "review."),
+                      BUYER: N_("A supplier answered the city's question about an offer."),
+                      SUPPLIER: N_("Your answer about offer #{lead_id} was sent to the city's reviewers.")},
     # params: lead_id, company (sent to the lead's supplier)
-    "lead_approved": {STAFF: "Lead #{lead_id} of {company} was approved.",
-                      BUYER: "An offer was approved by the city.",
-                      SUPPLIER: "Your offer #{lead_id} was approved by the city: it can now be proposed to "
-                                "buyers. We will tell you when it is."},
+    "lead_approved": {STAFF: N_("Lead #{lead_id} of {company} was approved."),
+                      BUYER: N_("An offer was approved by the city."),
+                      SUPPLIER: N_("Your offer #{lead_id} was approved by the city: it can now be proposed to "
+                                "buyers. We will tell you when it is.")},
     # params: lead_id, company, reason (the reviewer's words given to the supplier, or None)
-    "lead_rejected": {STAFF: "Lead #{lead_id} of {company} was rejected{reason_text}",
-                      BUYER: "An offer was not accepted by the city.",
-                      SUPPLIER: "Your offer #{lead_id} was not accepted by the city{reason_text}"},
+    "lead_rejected": {STAFF: _variants(N_("Lead #{lead_id} of {company} was rejected."),
+                                       reason=N_("Lead #{lead_id} of {company} was rejected: {reason}")),
+                      BUYER: N_("An offer was not accepted by the city."),
+                      SUPPLIER: _variants(N_("Your offer #{lead_id} was not accepted by the city."),
+                                          reason=N_("Your offer #{lead_id} was not accepted by the city: {reason}"))},
     # params: lead_id, company (sent to admins: only they decide an escalated lead)
-    "lead_escalated": {STAFF: "Lead #{lead_id} of {company} was escalated: an admin decides it.",
-                       BUYER: "An offer was escalated for a decision.",
-                       SUPPLIER: "Your offer #{lead_id} is being reviewed further."},
+    "lead_escalated": {STAFF: N_("Lead #{lead_id} of {company} was escalated: an admin decides it."),
+                       BUYER: N_("An offer was escalated for a decision."),
+                       SUPPLIER: N_("Your offer #{lead_id} is being reviewed further.")},
     # params: organisation (its name; sent to its buyers)
-    "organisation_verified": {STAFF: "{organisation} was verified.",
-                              BUYER: "The city verified {organisation}: you can now post requests and accept "
-                                     "proposals.",
-                              SUPPLIER: "{organisation} was verified."},
-    "organisation_unverified": {STAFF: "{organisation} is no longer verified.",
-                                BUYER: "The city withdrew the verification of {organisation}: until it is "
-                                       "verified again you can read but not post or accept. Contact the city.",
-                                SUPPLIER: "{organisation} is no longer verified."},
+    "organisation_verified": {STAFF: N_("{organisation} was verified."),
+                              BUYER: N_("The city verified {organisation}: you can now post requests and accept "
+                                     "proposals."),
+                              SUPPLIER: N_("{organisation} was verified.")},
+    "organisation_unverified": {STAFF: N_("{organisation} is no longer verified."),
+                                BUYER: N_("The city withdrew the verification of {organisation}: until it is "
+                                       "verified again you can read but not post or accept. Contact the city."),
+                                SUPPLIER: N_("{organisation} is no longer verified.")},
     # params: organisation, organisation_id, kind (an ORGANISATION_KINDS code), user_email (the
     # member whose confirmed address makes it ready to verify; sent to admins)
-    "organisation_waiting": {STAFF: "{organisation} ({user_email}) waits to be verified: check it under Admin, "
-                                    "Organisations.",
-                             BUYER: "{organisation} waits to be verified by the city.",
-                             SUPPLIER: "{organisation} waits to be verified by the city."},
+    "organisation_waiting": {STAFF: N_("{organisation} ({user_email}) waits to be verified: check it under Admin, "
+                                    "Organisations."),
+                             BUYER: N_("{organisation} waits to be verified by the city."),
+                             SUPPLIER: N_("{organisation} waits to be verified by the city.")},
     # ---- issue 11, item 11: offers go stale. ----
     # params: lead_id, company, valid_until (ISO date: the last day the quote holds), lapsed (bool:
     # the quote had lapsed when the supplier was asked; sent to the lead's supplier)
-    "quote_confirm": {STAFF: "The supplier of lead #{lead_id} ({company}) was asked to confirm price and stock: "
-                             "{validity_theirs}.",
-                      BUYER: "A supplier was asked to confirm an offer.",
-                      SUPPLIER: "Is your offer #{lead_id} still good? {validity_yours} Confirm price and stock "
-                                "(you may update them), or withdraw the offer."},
+    "quote_confirm": {
+        STAFF: _variants(N_("The supplier of lead #{lead_id} ({company}) was asked to confirm price and stock: the "
+                            "quote holds until {valid_until}."),
+                         lapsed=N_("The supplier of lead #{lead_id} ({company}) was asked to confirm price and stock: "
+                                   "the quote lapsed after {valid_until}.")),
+        BUYER: N_("A supplier was asked to confirm an offer."),
+        SUPPLIER: _variants(N_("Is your offer #{lead_id} still good? Its quote holds until {valid_until}; after that "
+                               "it is not proposed to buyers until you confirm it. Confirm price and stock (you may "
+                               "update them), or withdraw the offer."),
+                            lapsed=N_("Is your offer #{lead_id} still good? Its quote lapsed after {valid_until}: it "
+                                      "is not proposed to buyers until you confirm it. Confirm price and stock (you "
+                                      "may update them), or withdraw the offer."))},
     # params: demand_id, needed_by (ISO date, past), category (sent to the request's buyers)
-    "request_overdue": {STAFF: "Request #{demand_id} was needed by {needed_by}: it left matching and its buyers "
-                               "were asked to extend it or close the rest.",
-                        BUYER: "Your request #{demand_id} ({category_label}) was needed by {needed_by}, which has "
+    "request_overdue": {STAFF: N_("Request #{demand_id} was needed by {needed_by}: it left matching and its buyers "
+                               "were asked to extend it or close the rest."),
+                        BUYER: N_("Your request #{demand_id} ({category_label}) was needed by {needed_by}, which has "
                                "passed: it is no longer matched with offers. Set a new needed-by date, or close "
-                               "the rest if it is no longer needed.",
-                        SUPPLIER: "A request passed its needed-by date."},
+                               "the rest if it is no longer needed."),
+                        SUPPLIER: N_("A request passed its needed-by date.")},
     # params: text (a notification stored as a sentence before facts)
-    LEGACY: {STAFF: "{text}",
-             BUYER: "There is news about one of your requests or matches.",
-             SUPPLIER: "There is news about one of your leads or matches."},
+    LEGACY: {STAFF: _legacy_text,
+             BUYER: N_("There is news about one of your requests or matches."),
+             SUPPLIER: N_("There is news about one of your leads or matches.")},
 }
 
 # ---- account e-mails (issue 10, items 3 and 14): sent to an address, never shown in the app ----
@@ -236,35 +288,35 @@ NOTIFICATIONS: dict[str, dict[str, str | None]] = {
 ACCOUNT_EMAILS: dict[str, tuple[str, str]] = {
     # params: minutes (int, how long the link works)
     "password_reset": (
-        "Reset your password",
-        "Someone, we hope you, asked to reset the password of your account on the emergency PPE "
-        "marketplace.\n\nChoose a new password here (the link works once, for {minutes} minutes):\n{url}\n\n"
-        "If you did not ask for this, ignore this e-mail: your password stays as it is.\n"),
+        N_("Reset your password"),
+        N_("Someone, we hope you, asked to reset the password of your account on the emergency PPE "
+           "marketplace.\n\nChoose a new password here (the link works once, for {minutes} minutes):\n{url}\n\n"
+           "If you did not ask for this, ignore this e-mail: your password stays as it is.\n")),
     # params: days (int, how long the link works)
     "email_confirm": (
-        "Confirm your e-mail address",
-        "Welcome to the emergency PPE marketplace. Please confirm that this address is yours by "
-        "opening this link (it works for {days} days):\n{url}\n\n{until_confirmed}\n\n"
-        "If you did not create an account, ignore this e-mail.\n"),
+        N_("Confirm your e-mail address"),
+        N_("Welcome to the emergency PPE marketplace. Please confirm that this address is yours by "
+           "opening this link (it works for {days} days):\n{url}\n\n{until_confirmed}\n\n"
+           "If you did not create an account, ignore this e-mail.\n")),
     # params: none
     "registration_attempt": (
-        "Someone tried to register with your address",
-        "Someone tried to create an account on the emergency PPE marketplace with this e-mail "
-        "address, which already has an account. No second account was made and yours is unchanged.\n\n"
-        "If it was you, sign in here: {url}\nIf you forgot your password, choose \"Forgot your "
-        "password?\" on that page and we will e-mail you a link to set a new one.\n\n"
-        "If it was not you, you need not do anything.\n"),
+        N_("Someone tried to register with your address"),
+        N_("Someone tried to create an account on the emergency PPE marketplace with this e-mail "
+           "address, which already has an account. No second account was made and yours is unchanged.\n\n"
+           "If it was you, sign in here: {url}\nIf you forgot your password, choose \"Forgot your "
+           "password?\" on that page and we will e-mail you a link to set a new one.\n\n"
+           "If it was not you, you need not do anything.\n")),
 }
 SECRET_LINKS = frozenset({"password_reset", "email_confirm"})
 _UNTIL_CONFIRMED = {
-    SUPPLIER: "Until you do, the offers you submit wait: they go to the city's reviewers once you confirm.",
-    BUYER: "Until you do, the city cannot verify your organisation.",
-    STAFF: "Please confirm it before you start.",
+    SUPPLIER: N_("Until you do, the offers you submit wait: they go to the city's reviewers once you confirm."),
+    BUYER: N_("Until you do, the city cannot verify your organisation."),
+    STAFF: N_("Please confirm it before you start."),
 }
 
 # The e-mail around a notification's text: {text} and {url} (where to open it).
-EMAIL_BODY = ("{text}\n\nOpen it in the marketplace: {url}\n\n"
-              "You receive this because you have an account on the emergency PPE marketplace.\n")
+EMAIL_BODY = N_("{text}\n\nOpen it in the marketplace: {url}\n\n"
+                 "You receive this because you have an account on the emergency PPE marketplace.\n")
 
 
 # The staff's daily digest (issue 11, item 1): one e-mail listing the day's notifications.
@@ -276,10 +328,13 @@ def render_digest(items: list[tuple[str, str]], day: str, url: str) -> tuple[str
     """(subject, body) of a daily digest: ``items`` are (text, absolute link) of each notification,
     oldest first, already worded for the recipient; ``url`` opens the notifications page."""
     count = len(items)
-    subject = f"Your marketplace digest for {day}: {count} notification{'' if count == 1 else 's'}"
+    subject = ngettext("Your marketplace digest for {day}: {count} notification",
+                       "Your marketplace digest for {day}: {count} notifications", count).format(
+        day=day, count=format_integer(count))
     lines = "\n\n".join(f"- {text}\n  {link}" for text, link in items)
-    body = (f"{subject}.\n\n{lines}\n\nAll your notifications: {url}\n\n"
-            "You receive one e-mail a day because you chose the daily digest; change it on your notifications page.\n")
+    body = _("{subject}.\n\n{lines}\n\nAll your notifications: {url}\n\nYou receive one e-mail a day because "
+             "you chose the daily digest; change it on your notifications page.\n").format(
+        subject=subject, lines=lines, url=url)
     return subject[:200], body
 
 
@@ -291,12 +346,12 @@ def buyer_refusal(organisation_verified: bool | None, pending_join_name: str | N
     they asked to join, if any) or False (not verified, or no longer)."""
     if organisation_verified is None:
         if pending_join_name:
-            return (f"Your request to join “{pending_join_name}” waits for approval by its members or city staff. "
-                    "Until then you cannot post requests or act on proposals.")
-        return ("You do not belong to an organisation yet, so you cannot post requests or act on proposals: "
-                "name your organisation on your home page, or ask the city to add you to it.")
-    return ("Your organisation must be verified by the city before it can post, change or withdraw requests "
-            "or accept proposals.")
+            return _("Your request to join “{organisation}” waits for approval by its members or city staff. "
+                     "Until then you cannot post requests or act on proposals.").format(organisation=pending_join_name)
+        return _("You do not belong to an organisation yet, so you cannot post requests or act on proposals: "
+                 "name your organisation on your home page, or ask the city to add you to it.")
+    return _("Your organisation must be verified by the city before it can post, change or withdraw requests "
+             "or accept proposals.")
 
 
 # ---- signals: what vetting found about a lead (``leads.risk_signals``) --------------------------
@@ -310,7 +365,9 @@ def listing(items: Iterable[str], limit: int = 4) -> str:
     """'a, b, c and 2 more': at most ``limit`` items, then how many more."""
     items = list(items)
     shown = ", ".join(items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+    if len(items) <= limit:
+        return shown
+    return _("{items} and {count} more").format(items=shown, count=format_integer(len(items) - limit))
 
 
 def _reference_label(category: str) -> str:
@@ -325,78 +382,109 @@ def _band_text(code: str) -> str:
             return band["text"]
     if code == ref["price_too_low"]["code"]:
         return ref["price_too_low"]["text"]
-    return "within the normal range"
+    return _("within the normal range")
 
 
 def _price(v: Mapping[str, Any]) -> str:
-    return (f"unit price {money(_decimal(v['unit_price']))} is {show_ratio(float(v['ratio']))} the reference "
-            f"{money(_decimal(v['reference_price']))} for {_reference_label(v['category'])}: {_band_text(v['code'])}.")
+    return _("unit price {price} is {ratio} the reference {reference} for {product}: {band}.").format(
+        price=money(_decimal(v["unit_price"])), ratio=show_ratio(float(v["ratio"])),
+        reference=money(_decimal(v["reference_price"])), product=_reference_label(v["category"]),
+        band=_band_text(v["code"]))
 
 
 def _expect(category: str) -> str:
     rule = reference_json()["certifications"].get(category)
-    return rule["expect"] if rule else "a certificate"
+    return rule["expect"] if rule else _("a certificate")
 
 
 def _scheme_label(scheme: str) -> str:
     return reference_json()["certification_schemes"].get(scheme, {}).get("label", scheme)
 
 
+def _certification_missing(v: Mapping[str, Any]) -> str:
+    return _("No certification given; {product} should come with {expected}.").format(
+        product=label(PRODUCT_CATEGORIES, v["category"]), expected=_expect(v["category"]))
+
+
+def _certification_malformed(v: Mapping[str, Any]) -> str:
+    return _("Certification '{certification}' does not contain {expected}.").format(
+        certification=v["certification"], expected=_expect(v["category"]))
+
+
 def _certification_ok(v: Mapping[str, Any]) -> str:
-    read = ", ".join(f"{number} ({_scheme_label(scheme)})" for number, scheme in v["claims"])
+    read = ", ".join(_("{number} ({scheme})").format(number=number, scheme=_scheme_label(scheme))
+                     for number, scheme in v["claims"])
     if v.get("missing_scheme"):
-        read += f"; no {_scheme_label(v['missing_scheme'])} is given"
-    return f"Certification '{v['certification']}' reads as {read}."
+        return _("Certification '{certification}' reads as {read}; no {scheme} is given.").format(
+            certification=v["certification"], read=read, scheme=_scheme_label(v["missing_scheme"]))
+    return _("Certification '{certification}' reads as {read}.").format(certification=v["certification"], read=read)
 
 
 def _niosh_model_mismatch(v: Mapping[str, Any]) -> str:
-    return (f"Model {v['model']} is listed under {listing(v['listed_under'])} "
-            f"({listing(v['listed_holders'], 2)}), not under {v['number']} "
-            f"(models: {listing(v['models'], 5) or 'none listed'}): "
-            "a real number quoted for another respirator is how counterfeits are sold.")
+    return _("Model {model} is listed under {listed_under} ({holders}), not under {number} (models: {models}): "
+             "a real number quoted for another respirator is how counterfeits are sold.").format(
+        model=v["model"], listed_under=listing(v["listed_under"]), holders=listing(v["listed_holders"], 2),
+        number=v["number"], models=listing(v["models"], 5) or _("none listed"))
 
 
 def _niosh_holder_mismatch(v: Mapping[str, Any]) -> str:
     holders = v["holders"]
-    who = (f"{v['number']}'s holder as {holders[0]}" if len(holders) == 1 else
-           f"{len(holders)} holders of {v['number']} ({listing(holders, 3)}), not this company")
-    return f"'{v['company']}' says it makes these, but the NIOSH list of {v['as_of']} gives {who}."
+    if len(holders) == 1:
+        return _("'{company}' says it makes these, but the NIOSH list of {as_of} gives {number}'s holder as "
+                 "{holder}.").format(company=v["company"], as_of=v["as_of"], number=v["number"], holder=holders[0])
+    return _("'{company}' says it makes these, but the NIOSH list of {as_of} gives {count} holders of {number} "
+             "({holders}), not this company.").format(company=v["company"], as_of=v["as_of"], number=v["number"],
+                                                      count=format_integer(len(holders)), holders=listing(holders, 3))
 
 
 def _niosh_listed(v: Mapping[str, Any]) -> str:
     holders, basis = v["holders"], v["basis"]
     if basis == "company":
-        whose = f"'{v['company']}' is listed as " + (
-            f"one of its {len(holders)} holders (private label: {v['holder']})" if len(holders) > 1 else "its holder")
+        whose = (_("'{company}' is listed as one of its {count} holders (private label: {holder})") if len(holders) > 1
+                 else _("'{company}' is listed as its holder")).format(
+            company=v["company"], count=format_integer(len(holders)), holder=v["holder"])
     elif basis == "named":
-        whose = f"the description names its holder {listing(v['named'], 2)}"
+        whose = _("the description names its holder {holders}").format(holders=listing(v["named"], 2))
     elif basis == "model":
-        whose = f"held by {listing(v['model_holders'], 3)}"
+        whose = _("held by {holders}").format(holders=listing(v["model_holders"], 3))
     else:
-        whose = (f"neither the company nor the description names one of its {len(holders)} holder(s) "
-                 f"({listing(holders, 3)}) or their models: ask whose respirator it is")
-    models = f"; model {listing(v['models'], 3)} is listed under it" if v.get("models") else ""
-    return f"{v['number']} is a NIOSH N95 approval (list of {v['as_of']}); {whose}{models}."
+        whose = _("neither the company nor the description names one of its {count} holder(s) ({holders}) or their "
+                  "models: ask whose respirator it is").format(count=format_integer(len(holders)),
+                                                               holders=listing(holders, 3))
+    if v.get("models"):
+        return _("{number} is a NIOSH N95 approval (list of {as_of}); {whose}; model {models} is listed under "
+                 "it.").format(number=v["number"], as_of=v["as_of"], whose=whose, models=listing(v["models"], 3))
+    return _("{number} is a NIOSH N95 approval (list of {as_of}); {whose}.").format(
+        number=v["number"], as_of=v["as_of"], whose=whose)
 
 
 def _watchlist(v: Mapping[str, Any]) -> str:
-    used = f" (approval number used: {', '.join(v['numbers'])})" if v.get("numbers") else ""
-    return f"CDC/NIOSH named '{' / '.join(v['names'])}' as {v['what']}{used}."
+    names = " / ".join(v["names"])
+    if v.get("numbers"):
+        return _("CDC/NIOSH named '{names}' as {what} (approval number used: {numbers}).").format(
+            names=names, what=v["what"], numbers=", ".join(v["numbers"]))
+    return _("CDC/NIOSH named '{names}' as {what}.").format(names=names, what=v["what"])
 
 
 def _watchlist_caution(v: Mapping[str, Any]) -> str:
-    model = f" {v['model']}" if v.get("model") else ""
-    return (f"Counterfeit watch list: {' / '.join(v['names'])}{model}: {v['what']}. The claim itself matches "
-            "the registry; ask for lot numbers and where the supplier bought them.")
+    names = " / ".join(v["names"]) + (f" {v['model']}" if v.get("model") else "")
+    return _("Counterfeit watch list: {names}: {what}. The claim itself matches the registry; ask for lot numbers "
+             "and where the supplier bought them.").format(names=names, what=v["what"])
+
+
+def _eua_removed(v: Mapping[str, Any]) -> str:
+    return _("Maker {manufacturer} ({models}) was removed from FDA's emergency-use list of KN95 makers (Appendix A) "
+             "on {date_removed}: these respirators were no longer authorised.").format(
+        manufacturer=v["manufacturer"], models=v.get("models") or _("all models"), date_removed=v["date_removed"])
 
 
 def _eua_listed(v: Mapping[str, Any]) -> str:
-    also = ""
+    listed = _("Maker {makers} is on FDA's emergency-use list of imported respirators (our copy of {as_of}; these "
+               "authorisations have since ended).").format(makers=listing(v["makers"], 2), as_of=v["as_of"])
     if v.get("removed_models"):
-        also = (f" Other models of this maker ({listing(v['removed_models'], 3)}) were removed on "
-                f"{v['removed_on']}: check the model.")
-    return (f"Maker {listing(v['makers'], 2)} is on FDA's emergency-use list of imported respirators "
-            f"(our copy of {v['as_of']}; these authorisations have since ended).{also}")
+        return listed + " " + _("Other models of this maker ({models}) were removed on {removed_on}: check the "
+                                "model.").format(models=listing(v["removed_models"], 3), removed_on=v["removed_on"])
+    return listed
 
 
 def _product_codes(codes: Iterable[str]) -> str:
@@ -405,24 +493,60 @@ def _product_codes(codes: Iterable[str]) -> str:
 
 
 def _k510_cleared(v: Mapping[str, Any]) -> str:
-    what = reference_json()["fda_product_codes"].get(v["product_code"], f"product code {v['product_code']}")
-    return (f"{v['number']} is FDA's clearance of '{v['device']}' ({what}, {v['product_code']}) for "
-            f"{v['applicant']}, {v['decision_date']}")
+    what = reference_json()["fda_product_codes"].get(v["product_code"]) or _("product code {code}").format(
+        code=v["product_code"])
+    return _("{number} is FDA's clearance of '{device}' ({what}, {product_code}) for {applicant}, "
+             "{decision_date}").format(number=v["number"], device=v["device"], what=what,
+                                        product_code=v["product_code"], applicant=v["applicant"],
+                                        decision_date=v["decision_date"])
+
+
+def _k510_unknown(v: Mapping[str, Any]) -> str:
+    return _("{number} is not in our copy of the FDA 510(k) list ({count} clearances of {product_codes}, {as_of}): "
+             "look it up in FDA's 510(k) database.").format(
+        number=v["number"], count=format_integer(v["count"]), product_codes=_product_codes(v["product_codes"]),
+        as_of=v["as_of"])
+
+
+def _k510_not_covered(v: Mapping[str, Any]) -> str:
+    return _("{number} is not in our copy of the 510(k) list ({product_codes} only), so it cannot be checked here: "
+             "look it up in FDA's 510(k) database.").format(number=v["number"],
+                                                          product_codes=_product_codes(v["product_codes"]))
+
+
+def _k510_other_product(v: Mapping[str, Any]) -> str:
+    return _("{clearance}: not {product}.").format(clearance=_k510_cleared(v),
+                                                  product=label(PRODUCT_CATEGORIES, v["category"]).lower())
+
+
+def _k510_listed(v: Mapping[str, Any]) -> str:
+    return _("{clearance}.").format(clearance=_k510_cleared(v))
+
+
+def _broker_terms(v: Mapping[str, Any]) -> str:
+    return _("Uses broker-chain wording: {terms}.").format(terms=", ".join(v["terms"]))
+
+
+def _incomplete(v: Mapping[str, Any]) -> str:
+    return _("Missing: {fields}.").format(fields=", ".join(f.replace("_", " ") for f in v["fields"]))
 
 
 def _phone_invalid(v: Mapping[str, Any]) -> str:
-    return phone_invalid_reason(v["phone"], v.get("country")) or f"Phone number '{v['phone']}' is not a valid number."
+    return phone_invalid_reason(v["phone"], v.get("country")) or _(
+        "Phone number '{phone}' is not a valid number.").format(phone=v["phone"])
 
 
 def _resembles(v: Mapping[str, Any]) -> str:
     described = ", ".join(f"#{lead_id} ({probability:.0%})" for lead_id, probability in v["matches"][:5])
-    return f"Resembles lead(s) rejected before: {described}."
+    return _("Resembles lead(s) rejected before: {leads}.").format(leads=described)
 
 
 def _duplicate(v: Mapping[str, Any]) -> str:
     ids = ", ".join(f"#{i}" for i in v["lead_ids"][:8])
-    more = f" and {v['count'] - 8} more" if v["count"] > 8 else ""
-    return f"Same supplier as earlier lead(s) {ids}{more}."
+    if v["count"] > 8:
+        return _("Same supplier as earlier lead(s) {ids} and {count} more.").format(
+            ids=ids, count=format_integer(v["count"] - 8))
+    return _("Same supplier as earlier lead(s) {ids}.").format(ids=ids)
 
 
 def _staff(text: Any) -> dict[str, Any]:
@@ -431,26 +555,24 @@ def _staff(text: Any) -> dict[str, Any]:
 
 SIGNALS: dict[str, dict[str, Any]] = {
     # params: price, words ("box of 100"), pack_size, unit_price (per unit), ratio, ratio_as_typed, quantity
-    "price_per_pack": _staff(
+    "price_per_pack": _staff(N_(
         "The price {price_text} looks like the price of a pack: the offer says '{words}', and {price_text} / "
-        "{pack_size:,} = {unit_price_text} a unit, {ratio_text} the reference, against {ratio_as_typed_text} as "
+        "{pack_size_text} = {unit_price_text} a unit, {ratio_text} the reference, against {ratio_as_typed_text} as "
         "typed; the price is scored per unit. Ask the supplier for the units per pack (pack_size), and whether "
-        "the quantity {quantity:,} counts units or packs."),
+        "the quantity {quantity_text} counts units or packs.")),
     # params: unit_price, ratio, reference_price, category (the band is the code)
     "price_10x": _staff(_price), "price_3x": _staff(_price), "price_over_1_1x": _staff(_price),
     "price_too_low": _staff(_price), "price_ok": _staff(_price),
     # params: category
-    "certification_missing": _staff(lambda v: f"No certification given; {label(PRODUCT_CATEGORIES, v['category'])} "
-                                              f"should come with {_expect(v['category'])}."),
+    "certification_missing": _staff(_certification_missing),
     # params: certification (as typed, 80 characters at most), category
-    "certification_malformed": _staff(lambda v: f"Certification '{v['certification']}' does not contain "
-                                                f"{_expect(v['category'])}."),
+    "certification_malformed": _staff(_certification_malformed),
     # params: certification, claims ([number, scheme], ...), missing_scheme (the primary scheme, or None)
     "certification_ok": _staff(_certification_ok),
     # params: number, listed_count, as_of
-    "niosh_unknown": _staff(
-        "{number} is not among the {listed_count:,} approval numbers on the NIOSH N95 list (our copy of "
-        "{as_of}): the approval may not exist. Look it up in NIOSH's Certified Equipment List before approving."),
+    "niosh_unknown": _staff(N_(
+        "{number} is not among the {listed_count_text} approval numbers on the NIOSH N95 list (our copy of "
+        "{as_of}): the approval may not exist. Look it up in NIOSH's Certified Equipment List before approving.")),
     # params: model, listed_under (numbers), listed_holders, number, models (this number's)
     "niosh_model_mismatch": _staff(_niosh_model_mismatch),
     # params: company, as_of, number, holders
@@ -463,54 +585,47 @@ SIGNALS: dict[str, dict[str, Any]] = {
     # params: names, model, what
     "watchlist_caution": _staff(_watchlist_caution),
     # params: manufacturer, models (None: all), date_removed
-    "eua_removed": _staff(lambda v: f"Maker {v['manufacturer']} ({v.get('models') or 'all models'}) was removed "
-                                    "from FDA's emergency-use list of KN95 makers (Appendix A) on "
-                                    f"{v['date_removed']}: these respirators were no longer authorised."),
+    "eua_removed": _staff(_eua_removed),
     # params: makers, as_of, removed_models, removed_on
     "eua_listed": _staff(_eua_listed),
     # params: as_of
-    "eua_unlisted": _staff("Neither the company nor the description names a maker on FDA's emergency-use list "
-                           "(Appendix A, our copy of {as_of}): ask who made them."),
+    "eua_unlisted": _staff(N_("Neither the company nor the description names a maker on FDA's emergency-use list "
+                              "(Appendix A, our copy of {as_of}): ask who made them.")),
     # params: number, count (clearances in our copy), product_codes (covered), as_of
-    "k510_unknown": _staff(lambda v: f"{v['number']} is not in our copy of the FDA 510(k) list ({v['count']:,} "
-                                     f"clearances of {_product_codes(v['product_codes'])}, {v['as_of']}): look it "
-                                     "up in FDA's 510(k) database."),
+    "k510_unknown": _staff(_k510_unknown),
     # params: number, product_codes (covered)
-    "k510_not_covered": _staff(lambda v: f"{v['number']} is not in our copy of the 510(k) list "
-                                         f"({_product_codes(v['product_codes'])} only), so it cannot be checked "
-                                         "here: look it up in FDA's 510(k) database."),
+    "k510_not_covered": _staff(_k510_not_covered),
     # params: number, device, product_code, applicant, decision_date, category (the lead's)
-    "k510_other_product": _staff(lambda v: f"{_k510_cleared(v)}: not "
-                                           f"{label(PRODUCT_CATEGORIES, v['category']).lower()}."),
+    "k510_other_product": _staff(_k510_other_product),
     # params: number, device, product_code, applicant, decision_date
-    "k510_listed": _staff(lambda v: f"{_k510_cleared(v)}."),
+    "k510_listed": _staff(_k510_listed),
     # params: terms (as written)
-    "broker_terms": _staff(lambda v: f"Uses broker-chain wording: {', '.join(v['terms'])}."),
-    "broker": _staff("The supplier is a broker: ask for the manufacturer's written authorisation."),
+    "broker_terms": _staff(_broker_terms),
+    "broker": _staff(N_("The supplier is a broker: ask for the manufacturer's written authorisation.")),
     # params: terms (the payment terms as written, 80 characters at most)
-    "payment_upfront": _staff("Asks for payment before delivery ('{terms}'): the classic scam; the city pays on "
-                              "delivery."),
-    "payment_ok": _staff("Payment terms '{terms}' protect the buyer."),
+    "payment_upfront": _staff(N_("Asks for payment before delivery ('{terms}'): the classic scam; the city pays on "
+                                 "delivery.")),
+    "payment_ok": _staff(N_("Payment terms '{terms}' protect the buyer.")),
     # params: email_domain (and website_domain)
-    "disposable_email": _staff("Company uses a disposable (throwaway) e-mail address ({email_domain})."),
-    "webmail": _staff("Company uses a free webmail address ({email_domain})."),
-    "domain_mismatch": _staff("E-mail domain {email_domain} differs from the website's {website_domain}."),
+    "disposable_email": _staff(N_("Company uses a disposable (throwaway) e-mail address ({email_domain}).")),
+    "webmail": _staff(N_("Company uses a free webmail address ({email_domain}).")),
+    "domain_mismatch": _staff(N_("E-mail domain {email_domain} differs from the website's {website_domain}.")),
     # params: platform
-    "storefront_website": _staff(
+    "storefront_website": _staff(N_(
         "The website is on {platform}, shared by many sellers (a marketplace, site builder, social page, link "
-        "shortener or free-mail provider), not a domain of the company's own."),
-    "no_website": _staff("No website given."),
-    "no_phone": _staff("No phone number given."),
+        "shortener or free-mail provider), not a domain of the company's own.")),
+    "no_website": _staff(N_("No website given.")),
+    "no_phone": _staff(N_("No phone number given.")),
     # params: phone (as written), and country for phone_invalid
-    "bad_phone": _staff("Phone number '{phone}' cannot be dialled."),
+    "bad_phone": _staff(N_("Phone number '{phone}' cannot be dialled.")),
     "phone_invalid": _staff(_phone_invalid),
     # params: quantity, above
-    "implausible_quantity": _staff("Offers {quantity:,} units: more than {above:,}, beyond almost any seller "
-                                   "(3M made about 1.1 billion N95s in all of 2020)."),
+    "implausible_quantity": _staff(N_("Offers {quantity_text} units: more than {above_text}, beyond almost any "
+                                      "seller (3M made about 1.1 billion N95s in all of 2020).")),
     # params: quantity, supplier_type
-    "ready_millions": _staff("{quantity:,} units 'ready to ship' with no lead time from a {supplier_type}."),
+    "ready_millions": _staff(N_("{quantity_text} units 'ready to ship' with no lead time from a {supplier_type}.")),
     # params: fields (the missing field names)
-    "incomplete": _staff(lambda v: f"Missing: {', '.join(f.replace('_', ' ') for f in v['fields'])}."),
+    "incomplete": _staff(_incomplete),
     # params: matches ([lead id, probability], ...)
     "resembles_rejected": _staff(_resembles),
     # params: lead_ids (the first 8), count
@@ -526,6 +641,9 @@ def _signal_values(code: str, params: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("ratio", "ratio_as_typed"):
         if v.get(key) is not None:
             v[f"{key}_text"] = show_ratio(float(v[key]))
+    for key in ("quantity", "pack_size", "listed_count", "above"):  # whole numbers, grouped as the reader writes
+        if isinstance(v.get(key), (int, float)) and not isinstance(v[key], bool):
+            v[f"{key}_text"] = format_integer(int(v[key]))
     return v
 
 
@@ -545,7 +663,7 @@ def render_signal(stored: Mapping[str, Any], role: str) -> str | None:
     if template is NOT_SHOWN:
         return NOT_SHOWN
     values = _signal_values(code, params)
-    return template(values) if callable(template) else template.format(**values)
+    return template(values) if callable(template) else _(template).format(**values)
 
 
 # ---- the values templates may use ---------------------------------------------------------------
@@ -558,76 +676,87 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count:,} days"
+    """'1 day', '12 days' (grouped as the reader writes numbers)."""
+    return ngettext("{count} day", "{count} days", count).format(count=format_integer(count))
 
 
 def _ready(lead: int) -> str:
-    return "ready now" if lead == 0 else f"ready in {_days(lead)}"
+    if lead == 0:
+        return _("ready now")
+    return ngettext("ready in {count} day", "ready in {count} days", lead).format(count=format_integer(lead))
 
 
 def risk_band(score: int) -> str:
-    """The band of a vetting score (100 clean, 0 stop), as the vetting queue shows it."""
-    return "few concerns" if score >= 75 else "some concerns" if score >= 40 else "serious concerns"
+    """The band of a vetting score (100 clean, 0 stop), as the vetting queue shows it, in the
+    reader's language."""
+    return _("few concerns") if score >= 75 else _("some concerns") if score >= 40 else _("serious concerns")
+
+
+def _before_or_after(slack: int, *, yours: bool) -> str:
+    """How a delivery ``slack`` days before the deadline (negative: after) reads: for the buyer
+    ("your deadline") or the supplier ("the deadline")."""
+    if slack > 0:
+        template = (ngettext("{count} day before your deadline", "{count} days before your deadline", slack) if yours
+                    else ngettext("{count} day before the deadline", "{count} days before the deadline", slack))
+    elif slack < 0:
+        template = (ngettext("{count} day after your deadline", "{count} days after your deadline", -slack) if yours
+                    else ngettext("{count} day after the deadline", "{count} days after the deadline", -slack))
+    else:
+        return _("on your deadline") if yours else _("on the deadline")
+    return template.format(count=format_integer(abs(slack)))
+
+
+def _close_reason(code: str | None) -> str | None:
+    """The words of a CLOSE_REASONS code in the reader's language; None for none or an unknown code."""
+    return label(CLOSE_REASONS, code) if code in dict(CLOSE_REASONS) else None
 
 
 def _values(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The parameters and what templates derive from them (money, plurals, labels). Only the keys
-    a fact has are derived; a template that needs a missing one fails in ``_format``."""
+    """The parameters and what templates derive from them (money, plurals, labels), in the reader's
+    language. Only the keys a fact has are derived; a template that needs a missing one fails in
+    ``_format``."""
     v: dict[str, Any] = dict(params)
     if "days_of_supply" in v:
-        v["days_of_supply_text"] = f"{v['days_of_supply']} {'day' if v['days_of_supply'] == 1 else 'days'}"
+        days = v["days_of_supply"]
+        v["days_of_supply_text"] = ngettext("{count} day", "{count} days", days).format(count=days)
     price, maximum = _decimal(v.get("unit_price")), _decimal(v.get("max_unit_price"))
     if price is not None:
         v["price"] = money(price)
         if maximum is not None:
             headroom = maximum - price
-            v["headroom_text"] = f"{money(headroom)} under your maximum" if headroom else "at your maximum"
+            v["headroom_text"] = (_("{amount} under your maximum").format(amount=money(headroom)) if headroom
+                                  else _("at your maximum"))
     if "lead_time_days" in v and v["lead_time_days"] is not None:
         v["ready"] = _ready(int(v["lead_time_days"]))
         if v.get("days_until_needed") is not None:
             slack = int(v["days_until_needed"]) - int(v["lead_time_days"])
-            v["deadline_yours"] = f"{_days(slack)} before your deadline" if slack > 0 else (
-                f"{_days(-slack)} after your deadline" if slack else "on your deadline")
-            v["deadline_theirs"] = f"{_days(slack)} before the deadline" if slack > 0 else (
-                f"{_days(-slack)} after the deadline" if slack else "on the deadline")
+            v["deadline_yours"] = _before_or_after(slack, yours=True)
+            v["deadline_theirs"] = _before_or_after(slack, yours=False)
     if v.get("late_days") is not None:
         v["late_days_text"] = _days(int(v["late_days"]))
     if v.get("distance_km") is not None:
         km = float(v["distance_km"])
-        v["distance_text"] = "less than 1 km away" if km < 1 else f"{round(km):,} km away"
+        v["distance_text"] = (_("less than 1 km away") if km < 1
+                              else _("{km} km away").format(km=format_integer(round(km))))
     for key in ("offer_category", "need_category"):
         if key in v:
             v[f"{key}_label"] = label(PRODUCT_CATEGORIES, v[key])
     if v.get("score") is not None:
         v["band"] = risk_band(int(v["score"]))
     if "quantity" in v and "category" in v:
-        v["units"] = f"{int(v['quantity']):,} {label(PRODUCT_CATEGORIES, v['category'])}"
+        v["units"] = _("{quantity} {product}").format(quantity=format_integer(int(v["quantity"])),
+                                                      product=label(PRODUCT_CATEGORIES, v["category"]))
     if "status" in v:
-        v["status_text"] = dict(MATCH_STATUSES).get(v["status"], str(v["status"])).lower()
-        detail = v.get("reason") or dict(CLOSE_REASONS).get(v.get("close_reason") or "")
-        v["detail_text"] = f": {detail}" if detail else "."
-        v["delivery_text"] = f", delivery expected on {v['delivery_on']}" if v.get("delivery_on") else ""
-    if "previous" in v:
-        v["previous_text"] = f" (instead of {v['previous']})" if v.get("previous") else ""
-    if "reason" in v and "status" not in v:
-        v["reason_text"] = f": {v['reason']}" if v.get("reason") else "."
-    if "valid_until" in v:
-        if v.get("lapsed"):
-            v["validity_yours"] = (f"Its quote lapsed after {v['valid_until']}: it is not proposed to buyers "
-                                   "until you confirm it.")
-            v["validity_theirs"] = f"the quote lapsed after {v['valid_until']}"
-        else:
-            v["validity_yours"] = (f"Its quote holds until {v['valid_until']}; after that it is not proposed to "
-                                   "buyers until you confirm it.")
-            v["validity_theirs"] = f"the quote holds until {v['valid_until']}"
+        v["status_text"] = label(MATCH_STATUSES, str(v["status"])).lower()
+        v["detail"] = v.get("reason") or _close_reason(v.get("close_reason"))
     if "category" in v and "category_label" not in v:
         v["category_label"] = label(PRODUCT_CATEGORIES, v["category"])
     if "close_reason" in v:
-        v["close_reason_text"] = dict(CLOSE_REASONS).get(v["close_reason"] or "", str(v["close_reason"]))
+        v["close_reason_text"] = _close_reason(v["close_reason"]) or str(v["close_reason"])
     return v
 
 
-def _format(table: Mapping[str, Mapping[str, str | None]], stored: Any, role: str) -> str | None:
+def _format(table: Mapping[str, Mapping[str, Template]], stored: Any, role: str) -> str | None:
     one = as_fact(stored)
     templates = table.get(one["code"])
     role = reader_role(role)
@@ -636,7 +765,8 @@ def _format(table: Mapping[str, Mapping[str, str | None]], stored: Any, role: st
     template = templates[role]
     if template is NOT_SHOWN:
         return NOT_SHOWN
-    return template.format(**_values(one["params"]))
+    values = _values(one["params"])
+    return template(values) if callable(template) else _(template).format(**values)
 
 
 def render_reason(stored: Any, role: str) -> str | None:
@@ -654,7 +784,7 @@ def render_notification(stored: Any, role: str) -> str:
     told of an event without words); at most 500 characters. An account e-mail's is its subject."""
     code = as_fact(stored)["code"]
     if code in ACCOUNT_EMAILS:
-        return ACCOUNT_EMAILS[code][0]
+        return _(ACCOUNT_EMAILS[code][0])
     return (_format(NOTIFICATIONS, stored, role) or "")[:500]
 
 
@@ -665,7 +795,7 @@ def render_email(stored: Any, role: str, url: str) -> tuple[str, str]:
     one = as_fact(stored)
     if one["code"] in ACCOUNT_EMAILS:
         subject, body = ACCOUNT_EMAILS[one["code"]]
-        until = _UNTIL_CONFIRMED[reader_role(role)]
-        return subject, body.format(**one["params"], url=url, until_confirmed=until)
+        until = _(_UNTIL_CONFIRMED[reader_role(role)])
+        return _(subject), _(body).format(**one["params"], url=url, until_confirmed=until)
     text = render_notification(stored, role)
-    return text[:200], EMAIL_BODY.format(text=text, url=url)
+    return text[:200], _(EMAIL_BODY).format(text=text, url=url)

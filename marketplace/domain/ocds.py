@@ -26,7 +26,8 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from .catalog import PRODUCT_CATEGORIES, label
+from .catalog import PRODUCT_CATEGORIES, source_label
+from .i18n import N_
 
 SCHEMA_DIR = Path(__file__).with_name("ocds_schema")
 OCDS_VERSION = "1.1"
@@ -35,10 +36,10 @@ CITY_PARTY_ID = "city"
 
 # What the city may choose to publish beyond the default (OCDS_PUBLISH), and what each adds.
 OPTIONAL_FIELDS: dict[str, str] = {
-    "prices": "award and contract values and each item's unit price (the supplier's price per unit)",
-    "buyer_address": "the buyer organisation's street address",
-    "supplier_address": "the supplier's street address",
-    "supplier_contact": "the supplier's contact point (name, e-mail, telephone)",
+    "prices": N_("award and contract values and each item's unit price (the supplier's price per unit)"),
+    "buyer_address": N_("the buyer organisation's street address"),
+    "supplier_address": N_("the supplier's street address"),
+    "supplier_contact": N_("the supplier's contact point (name, e-mail, telephone)"),
 }
 
 
@@ -128,9 +129,9 @@ def _items(award: AwardFact, publish: frozenset[str]) -> list[dict]:
     unit: dict = {"scheme": "UNCEFACT", "id": "H87", "name": "piece"}
     if "prices" in publish:
         unit["value"] = {"amount": _money(award.unit_price), "currency": CURRENCY}
-    return [{"id": "1", "description": label(PRODUCT_CATEGORIES, award.category),
+    return [{"id": "1", "description": source_label(PRODUCT_CATEGORIES, award.category),
              "classification": {"scheme": "x_marketplace_category", "id": award.category,
-                                "description": label(PRODUCT_CATEGORIES, award.category)},
+                                "description": source_label(PRODUCT_CATEGORIES, award.category)},
              "quantity": award.quantity, "unit": unit}]
 
 

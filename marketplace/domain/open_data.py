@@ -17,8 +17,9 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from .catalog import PRODUCT_CATEGORIES, label, values
+from .catalog import PRODUCT_CATEGORIES, source_label, values
 from .disclosure import MIN_ORGANISATIONS, may_disclose
+from .i18n import N_, _
 
 # The stages of a match the table counts, each on the city's date it happened.
 PROPOSED, ACCEPTED, DELIVERED = "proposed", "accepted", "delivered"
@@ -57,25 +58,33 @@ class MatchFact:
     days_to_delivery: float | None = None
 
 
-# The data dictionary: (name, Table Schema type, title, description). The order is the CSV's.
+# The data dictionary: (name, Table Schema type, title, description). The order is the CSV's. The
+# machine-readable documents publish the titles and descriptions in English; the page translates them.
 FIELDS: tuple[tuple[str, str, str, str], ...] = (
-    ("date", "date", "Date", "The city's calendar date (ISO 8601) on which the events happened."),
-    ("category", "string", "Product category", "The product category code (see the enum)."),
-    ("category_label", "string", "Product category (label)", "The product category in words."),
-    ("requests_posted", "integer", "Requests posted",
-     "Demand requests posted by buyer organisations (hospitals, clinics, care homes, shelters, first "
-     "responders) on this date for this category."),
-    ("units_requested", "integer", "Units requested", "Units asked for by the requests posted on this date."),
-    ("leads_approved", "integer", "Approved offers",
-     "Supplier offers (leads) approved by city staff on this date and still approved today."),
-    ("units_offered", "integer", "Units offered", "Units offered by the offers approved on this date."),
-    ("units_proposed", "integer", "Units proposed",
-     "Units the city proposed to buyers on this date (from approved offers of this category)."),
-    ("units_accepted", "integer", "Units accepted", "Units whose proposal a buyer accepted on this date."),
-    ("units_delivered", "integer", "Units delivered", "Units marked as delivered on this date."),
-    ("median_days_to_delivery", "number", "Median days to delivery",
-     "For the deliveries on this date: the median time, in days (one decimal), from the buyer posting "
-     "the request to the delivery."),
+    ("date", "date", N_("Date"),
+     N_("The city's calendar date (ISO 8601) on which the events happened.")),
+    ("category", "string", N_("Product category"),
+     N_("The product category code (see the enum).")),
+    ("category_label", "string", N_("Product category (label)"),
+     N_("The product category in words.")),
+    ("requests_posted", "integer", N_("Requests posted"),
+     N_("Demand requests posted by buyer organisations (hospitals, clinics, care homes, shelters, first "
+        "responders) on this date for this category.")),
+    ("units_requested", "integer", N_("Units requested"),
+     N_("Units asked for by the requests posted on this date.")),
+    ("leads_approved", "integer", N_("Approved offers"),
+     N_("Supplier offers (leads) approved by city staff on this date and still approved today.")),
+    ("units_offered", "integer", N_("Units offered"),
+     N_("Units offered by the offers approved on this date.")),
+    ("units_proposed", "integer", N_("Units proposed"),
+     N_("Units the city proposed to buyers on this date (from approved offers of this category).")),
+    ("units_accepted", "integer", N_("Units accepted"),
+     N_("Units whose proposal a buyer accepted on this date.")),
+    ("units_delivered", "integer", N_("Units delivered"),
+     N_("Units marked as delivered on this date.")),
+    ("median_days_to_delivery", "number", N_("Median days to delivery"),
+     N_("For the deliveries on this date: the median time, in days (one decimal), from the buyer "
+        "posting the request to the delivery.")),
 )
 FIELD_NAMES = tuple(f[0] for f in FIELDS)
 # Each published figure and the parties whose distinct organisations it covers.
@@ -156,7 +165,7 @@ def rows_from_tallies(counted: Iterable[Tally]) -> list[dict]:
         req, appr, prop, acc, dlv = (c.get(k, empty) for k in KINDS)
         median = round(statistics.median(dlv.days), 1) if dlv.days else None
         rows.append({
-            "date": day.isoformat(), "category": category, "category_label": label(PRODUCT_CATEGORIES, category),
+            "date": day.isoformat(), "category": category, "category_label": source_label(PRODUCT_CATEGORIES, category),
             "requests_posted": req.count if may_disclose(req.buyers) else None,
             "units_requested": req.units if may_disclose(req.buyers) else None,
             "leads_approved": appr.count if may_disclose(appr.suppliers) else None,
@@ -185,10 +194,17 @@ def rows_to_csv(rows: Iterable[dict]) -> str:
     return out.getvalue()
 
 
-SUPPRESSION_NOTE = (f"A figure that covers fewer than {MIN_ORGANISATIONS} distinct organisations of a party it "
-                    "is about (buyer organisations for requests; suppliers for approved offers; both for "
-                    "proposals, acceptances and deliveries) is left empty (null in JSON), so that no single "
-                    "organisation's figures can be read or worked out. Zero is published.")
+_SUPPRESSION_TEXT = N_("A figure that covers fewer than {minimum} distinct organisations of a party it "
+                      "is about (buyer organisations for requests; suppliers for approved offers; both for "
+                      "proposals, acceptances and deliveries) is left empty (null in JSON), so that no single "
+                      "organisation's figures can be read or worked out. Zero is published.")
+# In English, as the machine-readable documents (daily.json, datapackage.json) publish it.
+SUPPRESSION_NOTE = _SUPPRESSION_TEXT.format(minimum=MIN_ORGANISATIONS)
+
+
+def suppression_note() -> str:
+    """The suppression rule in words in the current language (the page; SUPPRESSION_NOTE in English)."""
+    return _(_SUPPRESSION_TEXT).format(minimum=MIN_ORGANISATIONS)
 
 
 def table_schema() -> dict:

@@ -8,6 +8,10 @@ from dictionaries, keyboard patterns, repeats, sequences, dates and the person's
 address and name; a password it scores below ``MIN_ZXCVBN_SCORE`` is refused with its feedback
 ("Repeats like "abcabcabc" are only slightly harder to guess than "abc"." for
 ``passwordpassword``).
+
+Every sentence is in the reader's language (domain.i18n): zxcvbn words its feedback in English only,
+so each of its sentences is listed here (``ZXCVBN_FEEDBACK``) for our catalogue and translated when
+shown.
 """
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ import unicodedata
 from collections.abc import Iterable
 
 from zxcvbn import zxcvbn
+
+from .i18n import N_, _
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024  # argon2 takes any length; this only bounds the work per request.
@@ -41,8 +47,40 @@ internet12 whatever12 1234567890a a1234567890 q1w2e3r4t5 qazwsxedcr 123123123123
 # Words of this site an attacker would put in the estimator's dictionary too.
 SITE_WORDS = ("marketplace", "ppe", "city", "supplies", "respirator", "hospital", "vetting")
 
-TOO_EASY = "This password is easy to guess."
-ADVICE = "A few uncommon words together make a good password."
+TOO_EASY = N_("This password is easy to guess.")
+ADVICE = N_("A few uncommon words together make a good password.")
+# Every sentence zxcvbn's feedback may give (zxcvbn/feedback.py, 4.5), as it words it: marked for the
+# catalogue and translated when shown (tests/domain/test_password_messages.py checks the list
+# against the installed zxcvbn).
+ZXCVBN_FEEDBACK = (
+    N_("Use a few words, avoid common phrases."),
+    N_("No need for symbols, digits, or uppercase letters."),
+    N_("Add another word or two. Uncommon words are better."),
+    N_("Straight rows of keys are easy to guess."),
+    N_("Short keyboard patterns are easy to guess."),
+    N_("Use a longer keyboard pattern with more turns."),
+    N_('Repeats like "aaa" are easy to guess.'),
+    N_('Repeats like "abcabcabc" are only slightly harder to guess than "abc".'),
+    N_("Avoid repeated words and characters."),
+    N_('Sequences like "abc" or "6543" are easy to guess.'),
+    N_("Avoid sequences."),
+    N_("Recent years are easy to guess."),
+    N_("Avoid recent years."),
+    N_("Avoid years that are associated with you."),
+    N_("Dates are often easy to guess."),
+    N_("Avoid dates and years that are associated with you."),
+    N_("This is a top-10 common password."),
+    N_("This is a top-100 common password."),
+    N_("This is a very common password."),
+    N_("This is similar to a commonly used password."),
+    N_("A word by itself is easy to guess."),
+    N_("Names and surnames by themselves are easy to guess."),
+    N_("Common names and surnames are easy to guess."),
+    N_("Capitalization doesn't help very much."),
+    N_("All-uppercase is almost as easy to guess as all-lowercase."),
+    N_("Reversed words aren't much harder to guess."),
+    N_("Predictable substitutions like '@' instead of 'a' don't help very much."),
+)
 
 
 def personal_words(email: str | None = None, names: Iterable[str | None] = ()) -> list[str]:
@@ -76,27 +114,28 @@ def only_personal(password: str, words: Iterable[str]) -> bool:
 
 
 def password_problem(password: str, *, email: str | None = None, names: Iterable[str | None] = ()) -> str | None:
-    """Why ``password`` is not acceptable (a sentence for the field), or None if it is.
-    ``email`` and ``names`` (the person's name, their organisation's) are what the estimator
-    must not accept as the password or its main part."""
+    """Why ``password`` is not acceptable (a sentence for the field, in the current language), or
+    None if it is. ``email`` and ``names`` (the person's name, their organisation's) are what the
+    estimator must not accept as the password or its main part."""
     password = unicodedata.normalize("NFKC", password)
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters (a few words make a good password)."
+        return _("Use at least {count} characters (a few words make a good password).").format(count=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most {count} characters.").format(count=MAX_LENGTH)
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(lowered)) <= 2:
-        return "This password is too common; choose one that is hard to guess."
+        return _("This password is too common; choose one that is hard to guess.")
     if email and lowered in (email.lower(), email.lower().split("@")[0]):
-        return "Do not use your e-mail address as your password."
+        return _("Do not use your e-mail address as your password.")
     personal = personal_words(email, names)
     if only_personal(password, personal):
-        return ("Do not build your password from your name, your organisation's or your e-mail address: "
-                "they are the first words a guesser tries. A few uncommon words together make a good password.")
+        return _("Do not build your password from your name, your organisation's or your e-mail address: "
+                 "they are the first words a guesser tries. A few uncommon words together make a good password.")
     estimate = zxcvbn(password[:ESTIMATE_LENGTH], user_inputs=[*personal, *SITE_WORDS],
                       max_length=ESTIMATE_LENGTH)
     if estimate["score"] >= MIN_ZXCVBN_SCORE:
         return None
     feedback = estimate.get("feedback") or {}
     parts = [feedback.get("warning") or TOO_EASY, *(feedback.get("suggestions") or [ADVICE])]
-    return " ".join(p if p.endswith((".", "!", "?")) else p + "." for p in parts if p)
+    sentences = [_(p) for p in parts if p]
+    return " ".join(s if s.endswith((".", "!", "?")) else s + "." for s in sentences)

@@ -384,8 +384,8 @@ def score_lead(lead: LeadFacts, normal: NormalisedLead, context: DuplicateContex
     return Assessment(score, tuple(signals), reference.version)
 
 
-# Flags a vetter can filter the queue by (the codes of signals that count against a lead), with
-# their labels (marked with N_, translated where shown).
+# Flags a vetter can filter the queue by (the codes of signals that count against a lead); the
+# labels are marked for the catalogue and translated where shown (_(FLAG_LABELS[code])).
 FLAG_LABELS = {
     "price_10x": N_("Price over 10x reference"),
     "price_3x": N_("Price over 3x reference"),

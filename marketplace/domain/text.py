@@ -17,6 +17,7 @@ from __future__ import annotations
 import unicodedata
 
 from .errors import FieldError
+from .i18n import _
 
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 JOINERS = frozenset("\u200c\u200d")
@@ -31,8 +32,9 @@ def without_invisible(text: str) -> str:
     characters). Raises FieldError for a bidirectional control, naming it."""
     bidi = next((c for c in text if c in BIDI_CONTROLS), None)
     if bidi is not None:
-        raise FieldError(f"Contains an invisible text-direction character ({unicodedata.name(bidi).title()}, "
-                         f"U+{ord(bidi):04X}) that changes how the text is shown; please remove it.")
+        raise FieldError(_("Contains an invisible text-direction character ({name}, U+{code}) that changes how "
+                           "the text is shown; please remove it.").format(name=unicodedata.name(bidi).title(),
+                                                                          code=f"{ord(bidi):04X}"))
     if text.isascii():
         return text
     kept = []

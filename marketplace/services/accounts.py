@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func
 
@@ -31,7 +31,7 @@ from ..domain.account_tokens import (
 from ..domain.catalog import ORGANISATION_KINDS, ROLES, values
 from ..domain.errors import Conflict
 from ..domain.facility import parse_facility
-from ..domain.i18n import choose_locale
+from ..domain.i18n import _, choose_locale, current_locale
 from ..domain.passwords import password_problem
 from ..domain.permissions import may_verify_organisation
 from ..extensions import db
@@ -64,7 +64,7 @@ class FacilityInvalid(AccountError):
     (domain.facility.parse_facility)."""
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__("Please check the facility's details.")
+        super().__init__(_("Please check the facility's details."))
         self.errors = dict(errors)
 
 
@@ -79,6 +79,10 @@ class NewAccount:
     # A buyer facility's details as typed (domain.facility.FACILITY_FIELDS; issue 11, item 8):
     # the public buyer form always gives them (required there); staff, the CLI and seeds may not.
     facility: Mapping[str, str | None] | None = None
+    # The language the person reads pages and e-mails in (domain.i18n.LANGUAGES: "en", "es"); None:
+    # not chosen (pages follow the browser, e-mails are in English). ``register`` gives the one
+    # the person registered in.
+    locale: str | None = None
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -90,7 +94,7 @@ def find_user_by_email(email: str) -> User | None:
 def _checked_email(new: NewAccount) -> str:
     """The normalised e-mail of ``new`` once its role and password are acceptable (AccountError)."""
     if new.role not in values(ROLES):
-        raise AccountError(f"Unknown role {new.role!r}.", "role")
+        raise AccountError(_("Unknown role {role}.").format(role=repr(new.role)), "role")
     email = new.email.strip().lower()
     problem = password_problem(new.password, email=email, names=(new.name, new.organisation_name))
     if problem:
@@ -123,20 +127,21 @@ def create_account(new: NewAccount, *, actor_id: int | None = None, email_verifi
     their lead form starts with: it gives no access, so it is created as named."""
     email = _checked_email(new)
     if find_user_by_email(email):
-        raise AccountError("An account with this e-mail address already exists.", "email")
+        raise AccountError(_("An account with this e-mail address already exists."), "email")
     organisation_name = (new.organisation_name or "").strip()
     kind = None
     if organisation_name:
         kind = new.organisation_kind or ("supplier" if new.role == "supplier" else "other")
         if kind not in values(ORGANISATION_KINDS):
-            raise AccountError("Unknown kind of organisation.", "organisation_kind")
+            raise AccountError(_("Unknown kind of organisation."), "organisation_kind")
     organisation = (Organisation(name=organisation_name, kind=kind)
                     if organisation_name and new.role != "buyer" else None)
     if organisation is not None:
         db.session.add(organisation)
     user = User(email=email, name=(new.name or "").strip() or None, role=new.role,
                 password_hash=hash_password(new.password), organisation=organisation, active=True,
-                email_verified_at=utcnow() if email_verified else None)
+                email_verified_at=utcnow() if email_verified else None,
+                locale=choose_locale(new.locale) if new.locale else None)
     db.session.add(user)
     db.session.flush()
     audit.record(actor_id if actor_id is not None else user.id, "user.create", "user", user.id,
@@ -153,6 +158,8 @@ def register(new: NewAccount) -> User | None:
     address already had an account (its owner is e-mailed that someone tried, with a link to sign
     in; nothing else changes). Both paths check the password and compute an argon2 hash, so the
     time does not tell them apart either. AccountError (role, password) before writing anything.
+    The new account keeps the language it registered in (``new.locale``, else the current one:
+    domain.i18n.current_locale), so that its e-mails, the confirmation first, are in it.
     Flushes; the caller commits (the e-mail is sent after the commit)."""
     email = _checked_email(new)
     existing = find_user_by_email(email)
@@ -163,7 +170,7 @@ def register(new: NewAccount) -> User | None:
                      detail="someone tried to register with this account's address; the owner was e-mailed")
         db.session.flush()
         return None
-    user = create_account(new, email_verified=False)
+    user = create_account(replace(new, locale=new.locale or current_locale()), email_verified=False)
     send_confirmation(user)
     return user
 
@@ -285,7 +292,7 @@ def change_password(user: User, current: str, new: str) -> None:
     """Set a new password and sign out the user's other sessions; the caller commits. Raises
     AccountError (before writing) when the current password is wrong or the new one too weak."""
     if not verify_password(user.password_hash, current):
-        raise AccountError("Your current password is not correct.", "current_password")
+        raise AccountError(_("Your current password is not correct."), "current_password")
     problem = password_problem(new, email=user.email,
                                names=(user.name, user.organisation.name if user.organisation else None))
     if problem:
@@ -299,7 +306,7 @@ def set_active(user: User, active: bool, *, actor_id: int) -> None:
     """Activate or deactivate an account (deactivating signs it out); the caller commits.
     AccountError, before writing, for one's own deactivation."""
     if user.id == actor_id and not active:
-        raise AccountError("You cannot deactivate your own account.")
+        raise AccountError(_("You cannot deactivate your own account."))
     before = user.active
     user.active = active
     if not active:
@@ -313,8 +320,8 @@ def verification_blocker(organisation: Organisation) -> str | None:
     e-mail address (the city would vouch for people it cannot reach)."""
     if may_verify_organisation([m.email_verified for m in organisation.members]):
         return None
-    return ("No member of this organisation has confirmed their e-mail address yet; it can be "
-            "verified once one has.")
+    return _("No member of this organisation has confirmed their e-mail address yet; it can be "
+             "verified once one has.")
 
 
 def verify_organisation(organisation: Organisation, *, actor_id: int) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..domain.i18n import current_locale
 from ..domain.mail import address_domain, as_header_address, link_segments
 from . import settings
 
@@ -37,7 +38,8 @@ def build(*, to: str, subject: str, text: str, url: str, outbox_id: int,
           created_at: datetime | None = None, sent_at: datetime | None = None) -> EmailMessage:
     """The e-mail to send: headers Date (``sent_at`` or now, UTC), Message-ID, From, To, Reply-To
     (when MAIL_REPLY_TO is set), Subject; a multipart/alternative of ``text`` and its HTML twin
-    in which every http(s) address (``url``, absolute, among them) is a link. Raises ValueError for an unusable MAIL_FROM (the
+    in which every http(s) address (``url``, absolute, among them) is a link; the HTML part names
+    the current language (domain.i18n: the recipient's, chosen by the caller). Raises ValueError for an unusable MAIL_FROM (the
     start-up check refuses one first)."""
     config = settings.current()
     message = EmailMessage(policy=policy.SMTP)
@@ -49,7 +51,7 @@ def build(*, to: str, subject: str, text: str, url: str, outbox_id: int,
         message["Reply-To"] = as_header_address(config.mail_reply_to)
     message["Subject"] = subject
     message.set_content(text)
-    html = _templates().get_template("message.html").render(subject=subject,
-                                                            paragraphs=link_segments(text))
+    html = _templates().get_template("message.html").render(subject=subject, paragraphs=link_segments(text),
+                                                            lang=current_locale())
     message.add_alternative(html, subtype="html")
     return message

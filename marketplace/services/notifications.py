@@ -19,6 +19,7 @@ from ..domain import messages
 from ..domain.catalog import STAFF_ROLES
 from ..domain.dates import city_today
 from ..domain.errors import Forbidden
+from ..domain.i18n import _, use_locale
 from ..domain.mail import starttls_hint
 from ..extensions import db
 from ..models import Notification, OutboxEmail, User
@@ -65,7 +66,7 @@ def set_digest(user: User, on: bool) -> None:
     """Staff's choice of the daily digest; audited. Forbidden for suppliers and buyers. Flushes.
     Turning it on counts from now: notifications before were e-mailed one by one already."""
     if user.role not in STAFF_ROLES:
-        raise Forbidden("Only city staff can choose a daily digest.")
+        raise Forbidden(_("Only city staff can choose a daily digest."))
     if bool(user.mail_digest) != on:
         audit.record(user.id, "user.mail_digest", "user", user.id, before={"mail_digest": bool(user.mail_digest)},
                      after={"mail_digest": on})
@@ -129,9 +130,20 @@ def _url(email: OutboxEmail) -> str:
     return settings.current().public_url + (email.link or "/")
 
 
+def _recipient_locales(emails: Iterable[OutboxEmail]) -> dict[str, str | None]:
+    """The language each address's account chose (users.locale; None: not chosen, or no account
+    by that address any more), in one query for a batch."""
+    addresses = {email.to_address for email in emails}
+    if not addresses:
+        return {}
+    rows = db.session.execute(select(User.email, User.locale).where(User.email.in_(addresses)))
+    return {address: locale for address, locale in rows}
+
+
 def _word(email: OutboxEmail) -> None:
-    """Word a fact-holding e-mail for its recipient's role (kept in subject and body: what was sent).
-    A digest lists its notifications, each worded for the recipient, with its link."""
+    """Word a fact-holding e-mail for its recipient's role in the current language (the caller
+    chooses the recipient's: ``use_locale``); kept in subject and body: what was sent. A digest
+    lists its notifications, each worded for the recipient, with its link."""
     if email.message is None:
         return
     if email.message.get("code") == messages.DIGEST:
@@ -178,13 +190,18 @@ def send_pending() -> tuple[int, int]:
                 .limit(SEND_BATCH).with_for_update(skip_locked=True)).scalars())
             if not batch:
                 break
+            locales = _recipient_locales(batch)
             for email in batch:
                 email.attempts += 1
-                _word(email)
+                # Worded when sent, in the recipient's language (English when they chose none),
+                # whether a request or a job sends it.
+                with use_locale(locales.get(email.to_address)):
+                    _word(email)
+                    message = _message(email) if use_smtp else None
                 try:
-                    if use_smtp:
+                    if message is not None:
                         smtp = smtp or _open_smtp()
-                        smtp.send_message(_message(email))
+                        smtp.send_message(message)
                     else:
                         log.info("e-mail (no MAIL_SERVER configured) to %s: %s\n%s",
                                  email.to_address, email.subject, email.body)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from ..domain import ocds
 from ..domain.dates import city_today
 from ..domain.errors import ExportInvalid
+from ..domain.i18n import DEFAULT_LOCALE, _, use_locale
 from ..domain.lead_status import APPROVED
 from ..domain.match_status import ACCEPTED, DELIVERED, ORDERED
 from ..domain.open_data import ACCEPTED as STAGE_ACCEPTED
@@ -72,7 +73,8 @@ def daily() -> list[dict]:
     """The published daily table (domain.open_data.rows_from_tallies): every city date and category
     with an event, each figure suppressed under disclosure.MIN_ORGANISATIONS. Counted by the
     database (GROUP BY city date and category, distinct organisations counted there), except the
-    deliveries, read one by one for their median."""
+    deliveries, read one by one for their median. In English whatever the reader's language (the
+    rows are published as files and shared by every reader of the cache)."""
     zone = settings.current().city_zone
     zone_sql = literal_column("'" + str(zone).replace("'", "''") + "'")  # an IANA name, checked at start
     owner = aliased(User)
@@ -111,7 +113,8 @@ def daily() -> list[dict]:
                       .join(DemandRequest, DemandRequest.id == Match.demand_id)
                       .outerjoin(owner, owner.id == Lead.owner_id)
                       .where(AuditLog.entity_type == "match", AuditLog.action == "match.mark_delivered"))]
-    return rows_from_tallies(counted + tallies([], [], deliveries))
+    with use_locale(DEFAULT_LOCALE):  # published data (and cached for every reader): category labels in English
+        return rows_from_tallies(counted + tallies([], [], deliveries))
 
 
 _cache: dict[tuple, tuple[float, list[dict]]] = {}
@@ -174,15 +177,16 @@ def ocds_package(now: datetime | None = None) -> dict:
     (its ``problems`` say where), never returns an invalid package."""
     config = settings.current()
     try:
-        package = ocds.release_package(
-            _award_facts(), prefix=config.ocds_prefix, publisher=config.open_data_publisher,
-            package_uri=config.ocds_package_uri, published_at=now or utcnow(),
-            publish=config.ocds_publish, license_url=config.open_data_license[1])
+        with use_locale(DEFAULT_LOCALE):  # a published file: its category labels in English
+            package = ocds.release_package(
+                _award_facts(), prefix=config.ocds_prefix, publisher=config.open_data_publisher,
+                package_uri=config.ocds_package_uri, published_at=now or utcnow(),
+                publish=config.ocds_publish, license_url=config.open_data_license[1])
     except ValueError as error:
         raise ExportInvalid(str(error)) from None
     if not package["releases"]:
-        raise ExportInvalid("No match has been accepted yet: there is nothing to publish (an OCDS release "
-                            "package needs at least one release); nothing was written.")
+        raise ExportInvalid(_("No match has been accepted yet: there is nothing to publish (an OCDS release "
+                              "package needs at least one release); nothing was written."))
     check(package)
     return package
 
@@ -191,8 +195,8 @@ def check(package: dict) -> None:
     """ExportInvalid listing the problems when ``package`` does not validate against OCDS 1.1."""
     problems = ocds.validate(package)
     if problems:
-        raise ExportInvalid("The OCDS release package does not validate against the OCDS 1.1 schema; "
-                              "nothing was written.", problems)
+        raise ExportInvalid(_("The OCDS release package does not validate against the OCDS 1.1 schema; "
+                              "nothing was written."), problems)
 
 
 def write_ocds(path: Path, package: dict) -> None:

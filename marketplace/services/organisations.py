@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from ..domain import permissions
 from ..domain.errors import Conflict, NotFound
+from ..domain.i18n import _
 from ..domain.messages import fact
 from ..domain.organisations import JOIN_APPROVED, JOIN_PENDING, JOIN_REFUSED, KnownOrganisation, registration_target
 from ..extensions import db
@@ -40,7 +41,7 @@ def place_buyer(user: User, name: str, kind: str, *, actor_id: int | None = None
     ``facility``: the new organisation's checked details (domain.facility.parse_facility's
     values), stored on it; a joiner's are not (the organisation has its own, which an admin checked)."""
     if user.organisation_id is not None or pending_join(user) is not None:
-        raise Conflict("You already belong to an organisation or wait for an answer to join one.")
+        raise Conflict(_("You already belong to an organisation or wait for an answer to join one."))
     name = name.strip()
     existing = registration_target(name, known_buyer_organisations())
     actor_id = user.id if actor_id is None else actor_id
@@ -146,12 +147,12 @@ def decide_join(join: OrganisationJoinRequest, actor: User, *, approve: bool) ->
     status = JOIN_APPROVED if approve else JOIN_REFUSED
     person = join.user
     if approve and person.organisation_id is not None:
-        raise Conflict("This person already belongs to an organisation.")
+        raise Conflict(_("This person already belongs to an organisation."))
     changed = db.session.execute(update(OrganisationJoinRequest).where(
         OrganisationJoinRequest.id == join.id, OrganisationJoinRequest.status == JOIN_PENDING).values(
         status=status, decided_by_id=actor.id, decided_at=utcnow())).rowcount
     if changed != 1:
-        raise Conflict("Someone else answered this request a moment ago.")
+        raise Conflict(_("Someone else answered this request a moment ago."))
     if approve:
         person.organisation_id = join.organisation_id
     audit.record(actor.id, "organisation.join_approve" if approve else "organisation.join_refuse", "organisation",

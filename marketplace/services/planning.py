@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..domain import allocation, geo
 from ..domain.csv_cells import protect
 from ..domain.demand import STATUS_OPEN
+from ..domain.i18n import _, format_integer
 from ..domain.lead_status import APPROVED
 from ..domain.match_status import (
     PROPOSED,
@@ -157,14 +158,14 @@ def unfilled_urgent(plan: MatchPlan | None, limit: int = 50, misses_each: int = 
     short = [(n, units) for n, units in short if units > 0][:limit]
     if not short:
         return []
-    offers = available_offers({c for n, _ in short for c in (n.category, *n.substitutes)})
+    offers = available_offers({c for n, _units in short for c in (n.category, *n.substitutes)})
     misses = {n.id: [(o.id, why) for o in offers if (why := allocation.near_miss(o, n))][:misses_each]
-              for n, _ in short}
-    lead_ids = {lead_id for found in misses.values() for lead_id, _ in found}
+              for n, _units in short}
+    lead_ids = {lead_id for found in misses.values() for lead_id, _why in found}
     leads = {lead.id: lead for lead in db.session.execute(select(Lead).where(id_in(Lead.id, lead_ids))).scalars()} \
         if lead_ids else {}
     requests = {r.id: r for r in db.session.execute(
-        select(DemandRequest).where(id_in(DemandRequest.id, [n.id for n, _ in short]))
+        select(DemandRequest).where(id_in(DemandRequest.id, [n.id for n, _units in short]))
         .options(selectinload(DemandRequest.organisation))).scalars()}
     return [Unfilled(requests[n.id], units, [(leads[lead_id], why) for lead_id, why in misses[n.id]])
             for n, units in short]
@@ -182,7 +183,7 @@ def release_plan(plan: MatchPlan, actor: User) -> int:
     _take_matching_lock()
     db.session.refresh(plan)
     if plan.status != "draft":
-        raise ProposalError("This plan was already released or replaced by a newer one.")
+        raise ProposalError(_("This plan was already released or replaced by a newer one."))
     lines = plan_lines(plan)
     lead_ids = sorted({line.lead_id for line in lines})
     available = available_units(lead_ids)
@@ -239,21 +240,22 @@ def propose(request: DemandRequest, lead_id: int, quantity: int, actor: User) ->
     _take_matching_lock()
     lead = db.session.get(Lead, lead_id)
     if lead is None or lead.status != APPROVED:
-        raise ProposalError("This offer is not approved.")
+        raise ProposalError(_("This offer is not approved."))
     if request.status != STATUS_OPEN:
-        raise ProposalError("This request is not open.")
+        raise ProposalError(_("This request is not open."))
     if not request.organisation.verified:
-        raise ProposalError("This request's organisation is not verified (any more): it could not accept a proposal.")
+        raise ProposalError(_("This request's organisation is not verified (any more): it could not accept a "
+                              "proposal."))
     if (stale := out_of_matching(lead, request)) is not None:
         raise ProposalError(stale)
     available, remaining = available_units([lead.id])[lead.id], remaining_need(request)
     offer, need = _offer(lead, available), _need(request, remaining)
     unfit = allocation.unfit_reason(offer, need)
     if unfit:
-        raise ProposalError(f"This offer does not fit the request: {unfit}.")
+        raise ProposalError(_("This offer does not fit the request: {reason}.").format(reason=unfit))
     most = min(available, remaining)
     if not 1 <= quantity <= most:
-        raise ProposalError(f"Propose between 1 and {most:,} units.")
+        raise ProposalError(_("Propose between 1 and {most} units.").format(most=format_integer(most)))
     distance = geo.distance_km(offer.postal_code, request.postal_code)
     match = Match(demand=request, lead=lead, quantity=quantity, unit_price=lead.unit_price, distance_km=distance,
                   reasons=[allocation.urgency_reason(need), *allocation.fit_reasons(offer, need, distance),

@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, or_, select, text
 
 from ..domain import allocation, countries
 from ..domain.demand import STATUS_OPEN
+from ..domain.i18n import _
 from ..domain.lead_status import APPROVED
 from ..domain.match_status import (
     CLOSED,
@@ -144,11 +145,11 @@ def out_of_matching(lead: Lead | None = None, request: DemandRequest | None = No
     or None: the rule of offer_in_matching and request_in_matching, for one row."""
     day = today()
     if lead is not None and quote_lapsed(lead.valid_until, day):
-        return (f"This offer's quote lapsed after {lead.valid_until.isoformat()}: the supplier was asked to "
-                "confirm price and stock; it is matched again once they do.")
+        return _("This offer's quote lapsed after {day}: the supplier was asked to confirm price and stock; it "
+                 "is matched again once they do.").format(day=lead.valid_until.isoformat())
     if request is not None and request_overdue(request.needed_by, day):
-        return (f"This request was needed by {request.needed_by.isoformat()}: its buyers are asked to set a new "
-                "date or close the rest.")
+        return _("This request was needed by {day}: its buyers are asked to set a new date or close the "
+                 "rest.").format(day=request.needed_by.isoformat())
     return None
 
 

@@ -8,6 +8,8 @@ import secrets
 from collections.abc import Mapping
 from functools import lru_cache
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import BooleanField, HiddenField, SelectField, StringField
@@ -17,7 +19,10 @@ from wtforms.widgets import Select, html_params
 
 from ..domain.errors import FieldError
 from ..domain.facility import FACILITY_FIELDS, LICENCE_KINDS
+from ..domain.i18n import N_, _
 from ..domain.text import without_invisible
+
+CHOOSE = N_("Choose…")  # the empty first choice of a select (``choices(..., prompt=CHOOSE)``)
 
 
 def attach_errors(form: FlaskForm, errors: dict[str, str]) -> None:
@@ -31,9 +36,12 @@ def attach_errors(form: FlaskForm, errors: dict[str, str]) -> None:
 
 
 def choices(pairs, *, prompt: str | None = None) -> list[SelectChoice]:
-    """A catalog's (value, label) pairs as WTForms choices, after an empty "Choose…" if ``prompt``."""
+    """A catalog's (value, label) pairs as WTForms choices, after an empty ``prompt`` choice (e.g.
+    ``CHOOSE``) if given. Each label is shown in the reader's language: the catalogs' labels are
+    marked with ``N_`` where they are defined, and translated here when the form is rendered (a
+    label the catalogue does not hold, such as a lead number, reads as given)."""
     items = ([("", prompt)] if prompt else []) + list(pairs)
-    return [SelectChoice(value, label) for value, label in items]
+    return [SelectChoice(value, LazyString(_, label) if isinstance(label, str) else label) for value, label in items]
 
 
 @lru_cache(maxsize=4096)  # bounded: a posted value that is no choice may be offered back as one
@@ -59,10 +67,11 @@ class CachedSelect(Select):
         html = [f"<select {html_params(name=field.name, **kwargs)}>"]
         for choice in field.iter_choices():
             value = choice.value
-            if choice.render_kw or not isinstance(value, str) or not isinstance(choice.label, str):
+            label = str(choice.label) if isinstance(choice.label, LazyString) else choice.label  # translated now
+            if choice.render_kw or not isinstance(value, str) or not isinstance(label, str):
                 html.append(self.render_option(choice))
             else:
-                html.append(_option_html(value, choice.label, bool(choice.selected)))
+                html.append(_option_html(value, label, bool(choice.selected)))
         html.append("</select>")
         return Markup("".join(html))
 
@@ -84,7 +93,7 @@ def no_control_characters(form, field) -> None:
     (PostgreSQL cannot even store NUL; as a query parameter it is a database error), and invisible
     characters follow domain.text: text-direction controls are refused, zero-width ones removed."""
     if field.data and _CONTROL.search(field.data):
-        raise ValidationError("Contains a control character; please remove it.")
+        raise ValidationError(_("Contains a control character; please remove it."))
     if field.data:
         try:
             field.data = without_invisible(field.data)
@@ -101,7 +110,7 @@ class ConfirmFigures:
     figures posted with it give the same digest, so changing the price after the warning (or
     ticking the box unasked) warns again. ``hidden_tag()`` renders the hidden field."""
 
-    confirm_figures = BooleanField("The figures marked above are right: save them as they are")
+    confirm_figures = BooleanField(_l("The figures marked above are right: save them as they are"))
     confirmed_figures = HiddenField()
     # Set when the form is shown again with a warning beside each figure and the confirm box.
     asks_confirmation: bool = False
@@ -121,9 +130,10 @@ class ConfirmFigures:
         self.confirm_figures.data = False
         attach_errors(self, dict(warnings))
         self.form_errors.append(
-            ("The figures marked below are not the ones you confirmed. " if changed else "")
-            + "Please check the figures marked below. If they are right, tick the box at the end of "
-              "the form and submit again.")
+            _("The figures marked below are not the ones you confirmed. Please check the figures marked below. "
+              "If they are right, tick the box at the end of the form and submit again.") if changed else
+            _("Please check the figures marked below. If they are right, tick the box at the end of the form "
+              "and submit again."))
         return False
 
 
@@ -160,27 +170,28 @@ class OneTimeSubmission:
     def validate_submission_token(self, field) -> None:
         if not _SUBMISSION_TOKEN.fullmatch(field.data or ""):
             field.data = new_submission_token()  # the page shown again carries a good one
-            self.form_errors.append("This form is out of date. Please check it and send it again.")
-            raise ValidationError("not a submission token")
+            self.form_errors.append(_("This form is out of date. Please check it and send it again."))
+            raise ValidationError(_("not a submission token"))
 
 
 class FacilityFields:
     """A buyer facility's fields (issue 11, item 8), for a form that creates a buyer organisation
     (registration, naming one after a refused join). Checked by domain.facility.parse_facility."""
 
-    street = StringField("Street address", render_kw={"autocomplete": "street-address"})
-    city = StringField("City", render_kw={"autocomplete": "address-level2"})
-    state = StringField("State", render_kw={"autocomplete": "address-level1"})
-    postal_code = StringField("ZIP code", render_kw={"autocomplete": "postal-code"})
-    phone = StringField("Facility phone", description="With area code, for example (213) 555-0134.",
+    street = StringField(_l("Street address"), render_kw={"autocomplete": "street-address"})
+    city = StringField(_l("City"), render_kw={"autocomplete": "address-level2"})
+    state = StringField(_l("State"), render_kw={"autocomplete": "address-level1"})
+    postal_code = StringField(_l("ZIP code"), render_kw={"autocomplete": "postal-code"})
+    phone = StringField(_l("Facility phone"), description=_l("With area code, for example (213) 555-0134."),
                         render_kw={"autocomplete": "tel"})
-    licence_kind = SelectField("Licence or registry", choices=choices(LICENCE_KINDS, prompt="Choose…"))
-    licence_number = StringField("Licence or registry number",
-                                 description="The facility's NPI (10 digits) or its state facility licence number; "
-                                             "city staff check it before verifying your organisation.")
-    delivery_hours = StringField("Delivery hours (optional)", description="For example: Mon–Fri 7am–3pm, dock B.")
-    delivery_contact = StringField("Delivery contact (optional)",
-                                   description="Who receives deliveries, for example: Receiving, Jane Doe.")
+    licence_kind = SelectField(_l("Licence or registry"), choices=choices(LICENCE_KINDS, prompt=CHOOSE))
+    licence_number = StringField(_l("Licence or registry number"),
+                                 description=_l("The facility's NPI (10 digits) or its state facility licence "
+                                                "number; city staff check it before verifying your organisation."))
+    delivery_hours = StringField(_l("Delivery hours (optional)"),
+                                 description=_l("For example: Mon–Fri 7am–3pm, dock B."))
+    delivery_contact = StringField(_l("Delivery contact (optional)"),
+                                   description=_l("Who receives deliveries, for example: Receiving, Jane Doe."))
 
     def facility_data(self) -> dict[str, str | None]:
         """{field: text as typed} for domain.facility.parse_facility."""

@@ -2,12 +2,13 @@
 in it (domain.i18n), and a switch on every page changes it.
 
 The language is, in this order: the one saved on the account; the one chosen on the switch in this
-browser (the session, for people not signed in); the best of ``Accept-Language``; English.
+browser (the session, for people not signed in); the best of ``Accept-Language``; English. The API
+(which reads no session) answers in its token holder's saved language, else ``Accept-Language``.
 """
 from __future__ import annotations
 
 from flask import Blueprint, Flask, g, redirect, request, session
-from flask_babel import get_locale, get_translations
+from flask_babel import get_locale, get_translations, refresh
 from flask_login import current_user
 
 from ..domain import i18n
@@ -20,13 +21,25 @@ SESSION_KEY = "locale"
 
 
 def select_locale() -> str:
-    """The language of this request: the account's, the session's, the browser's, or English."""
-    user = current_user
+    """The language of this request: the account's, the session's, the browser's, or English. On
+    the API: the token holder's (once known, ``refresh_locale``), else the browser's, or English."""
+    api = request.blueprint == "api" and request.endpoint != "api.docs"  # the docs are a page like the others
+    user = g.get("api_user") if api else current_user
     if user and user.is_authenticated and getattr(user, "locale", None):
         return i18n.choose_locale(user.locale)
-    if session.get(SESSION_KEY):
+    if not api and session.get(SESSION_KEY):
         return i18n.choose_locale(session[SESSION_KEY])
     return request.accept_languages.best_match(tuple(i18n.LANGUAGES), i18n.DEFAULT_LOCALE)
+
+
+def refresh_locale() -> None:
+    """Choose this request's language again, for Flask-Babel and the domain (the API, once the
+    token has told who the caller is)."""
+    refresh()
+    token = g.pop("i18n_token", None)
+    if token is not None:
+        i18n.deactivate(token)
+    g.i18n_token = i18n.activate(str(get_locale()), get_translations())
 
 
 @bp.post("/language")

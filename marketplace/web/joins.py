@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
+from ..domain.i18n import N_, _
 from ..extensions import db
 from ..services import organisations
 from .forms import choices
@@ -15,7 +16,7 @@ from .forms import choices
 class JoinDecisionForm(FlaskForm):
     """Approve or refuse a request to join an organisation (the button's value)."""
 
-    decision = SelectField(choices=choices((("approve", "Approve"), ("refuse", "Refuse"))))
+    decision = SelectField(choices=choices((("approve", N_("Approve")), ("refuse", N_("Refuse")))))
 
 
 def decide_join_at(join_id: int, back: str):
@@ -27,7 +28,8 @@ def decide_join_at(join_id: int, back: str):
         approve = form.decision.data == "approve"
         organisations.decide_join(join, current_user, approve=approve)
         db.session.commit()
-        flash(f"{join.user.email} {'joined' if approve else 'was refused by'} {join.organisation.name}.", "success")
+        message = _("{email} joined {organisation}.") if approve else _("{email} was refused by {organisation}.")
+        flash(message.format(email=join.user.email, organisation=join.organisation.name), "success")
     else:
-        flash("The form could not be read; please try again.", "error")
+        flash(_("The form could not be read; please try again."), "error")
     return redirect(back)

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
@@ -7,12 +8,12 @@ from ..forms import no_control_characters
 
 
 class NewStaffForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120), no_control_characters])
-    email = EmailField("E-mail", validators=[DataRequired(), Email(message="Not a valid e-mail address."), Length(max=254),
-                                             no_control_characters])
-    password = PasswordField("Initial password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
-                             description=f"At least {MIN_LENGTH} characters; tell it to the vetter in person, "
-                                         "and ask them to change it after signing in.")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120), no_control_characters])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(message=_l("Not a valid e-mail address.")),
+                                                 Length(max=254), no_control_characters])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=MAX_LENGTH)],
+                             description=_l("At least %(minimum)s characters; tell it to the vetter in person, "
+                                            "and ask them to change it after signing in.", minimum=MIN_LENGTH))
 
 
 class ActionForm(FlaskForm):

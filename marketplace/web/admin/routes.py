@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from ...domain import messages
 from ...domain.catalog import ROLES
+from ...domain.i18n import _
 from ...extensions import db
 from ...models import Organisation, User
 from ...services import accounts, notifications
@@ -43,7 +44,7 @@ def new_vetter():
             attach_errors(form, {exc.field or "": str(exc)})
         else:
             db.session.commit()
-            flash(f"Vetter {user.email} created.", "success")
+            flash(_("Vetter {email} created.").format(email=user.email), "success")
             return redirect(url_for("admin.users", role="vetter"))
     return render_template("admin/new_vetter.html", form=form)
 
@@ -61,7 +62,8 @@ def set_active(user_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(f"{user.email} is {'active' if active else 'deactivated'}.", "success")
+            flash((_("{email} is active.") if active else _("{email} is deactivated.")).format(email=user.email),
+                  "success")
     return redirect(url_for("admin.users"))
 
 
@@ -95,15 +97,16 @@ def set_verification(organisation_id: int):
         if request.form.get("verified") == "1":
             blocker = accounts.verification_blocker(organisation)
             if blocker:
-                flash(f"{organisation.name} is not verified. {blocker}", "error")
+                flash(_("{name} is not verified. {reason}").format(name=organisation.name, reason=blocker), "error")
                 return redirect(url_for("admin.organisations"))
             accounts.verify_organisation(organisation, actor_id=current_user.id)
             db.session.commit()
-            flash(f"{organisation.name} is verified: its buyers may now see supplier contacts.", "success")
+            flash(_("{name} is verified: its buyers may now see supplier contacts.").format(name=organisation.name),
+                  "success")
         else:
             accounts.revoke_organisation(organisation, actor_id=current_user.id)
             db.session.commit()
-            flash(f"{organisation.name} is no longer verified.", "info")
+            flash(_("{name} is no longer verified.").format(name=organisation.name), "info")
     return redirect(url_for("admin.organisations"))
 
 

@@ -4,7 +4,8 @@ the JSON body read through the same forms as the pages, cursor pages, and the Op
 Authentication is a personal API token only (``Authorization: Bearer ppe_...``, made on the
 account page): a session cookie is never read here, so no request can ride on a browser's
 session, which is why these routes, and only these, are exempt from CSRF. The token's holder is
-the request's user, with that user's role and the same ownership checks as the pages.
+the request's user, with that user's role and the same ownership checks as the pages. Texts (a
+problem's detail, a field's message) are in the holder's saved language, else ``Accept-Language``.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ...domain.api_tokens import bearer_token
 from ...extensions import csrf, db, limiter
 from ...services import api_tokens
 from ..errors import problem
+from ..i18n import refresh_locale
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens only: a browser's cookies authenticate nothing here (see above)
@@ -51,6 +53,7 @@ def authenticate():
         db.session.commit()  # last_used_at, written once a minute at most
     g._login_user = user  # Flask-Login reads the user from here: the session cookie is never loaded
     g.api_user = user
+    refresh_locale()  # the answer in the token holder's saved language (else Accept-Language)
     return None
 
 

@@ -8,6 +8,7 @@ from flask import current_app, g, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from ...domain.errors import Conflict, FieldError, Forbidden, NotFound
+from ...domain.i18n import _
 from ...domain.lead_status import TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.match_status import MatchTransitionError
@@ -84,7 +85,7 @@ def _replay(key: str | None, kind: str):
     if receipt is None:
         return None
     if receipt.kind != kind:
-        raise Conflict("This Idempotency-Key was used for another kind of record; use a new key.")
+        raise Conflict(_("This Idempotency-Key was used for another kind of record; use a new key."))
     return receipt
 
 
@@ -238,7 +239,7 @@ def plan():
     after, limit = cursor_args()
     latest = planning.latest_plan()
     if latest is None:
-        raise NotFound("No plan has been made yet.")
+        raise NotFound(_("No plan has been made yet."))
     lines = pages.after_id(db.select(MatchPlanLine).where(MatchPlanLine.plan_id == latest.id), MatchPlanLine.id,
                            after, limit, descending=False)
     body = page(lines, limit, views.plan_line).get_json()

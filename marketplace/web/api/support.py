@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from ...domain.cursors import decode_cursor, encode_cursor, page_limit
 from ...domain.demand import DEMAND_COLUMNS
 from ...domain.errors import FieldError, Forbidden
+from ...domain.i18n import _
 from ...domain.leads import LEAD_COLUMNS
 from ...domain.stock import STOCK_COLUMNS
 from ..errors import problem
@@ -54,7 +55,7 @@ def roles(*allowed: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if g.api_user.role not in allowed:
-                raise Forbidden("Your account's role may not use this operation.")
+                raise Forbidden(_("Your account's role may not use this operation."))
             return view(*args, **kwargs)
         return wrapped
     return decorator
@@ -64,14 +65,14 @@ def json_body(allowed: Iterable[str]) -> dict:
     """The request's JSON object; ApiFieldErrors for a body that is not an object or names a field
     not in ``allowed`` (a typo would otherwise be silently dropped)."""
     if not request.is_json:
-        raise ApiFieldErrors([("", "Send the body as JSON with Content-Type: application/json.")],
-                             "The body must be a JSON object.")
+        raise ApiFieldErrors([("", _("Send the body as JSON with Content-Type: application/json."))],
+                             _("The body must be a JSON object."))
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise ApiFieldErrors([("", "The body must be a JSON object.")], "The body must be a JSON object.")
+        raise ApiFieldErrors([("", _("The body must be a JSON object."))], _("The body must be a JSON object."))
     unknown = sorted(set(body) - set(allowed))
     if unknown:
-        raise ApiFieldErrors([(name, "Not a field of this operation.") for name in unknown])
+        raise ApiFieldErrors([(name, _("Not a field of this operation.")) for name in unknown])
     return body
 
 
@@ -95,7 +96,8 @@ def as_formdata(body: dict) -> MultiDict:
             for item in value:
                 data.add(name, item)
         else:
-            errors.append((name, "A text, a number, true or false (a list of texts where the field takes several)."))
+            errors.append((name, _("A text, a number, true or false (a list of texts where the field takes "
+                                   "several).")))
     if errors:
         raise ApiFieldErrors(errors)
     return data
@@ -111,8 +113,9 @@ def validated(form, *, confirm_fields: bool = False):
     errors = [(name, message) for name, messages in form.errors.items() if name for message in messages
               if name not in ("submission_token", "confirmed_figures")]
     if getattr(form, "asks_confirmation", False):
-        raise ApiFieldErrors(errors, "Please check the figures listed. If they are right, send the same body again "
-                                     "with confirm_figures: true and confirmed_figures: the digest given here.",
+        raise ApiFieldErrors(errors, _("Please check the figures listed. If they are right, send the same body "
+                                       "again with confirm_figures: true and confirmed_figures: the digest given "
+                                       "here."),
                              confirmed_figures=form.confirmed_figures.data)
     general = [m for m in form.form_errors if m]
     raise ApiFieldErrors(errors + [("", m) for m in general])
@@ -125,8 +128,8 @@ def idempotency_key() -> str | None:
     if key is None:
         return None
     if not IDEMPOTENCY_KEY.fullmatch(key):
-        raise ApiFieldErrors([("Idempotency-Key", "16 to 64 letters, digits, '-' or '_' (e.g. a random UUID "
-                                                  "without braces).")])
+        raise ApiFieldErrors([("Idempotency-Key", _("16 to 64 letters, digits, '-' or '_' (e.g. a random UUID "
+                                                    "without braces)."))])
     return key
 
 

@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 
 from ...domain.account_tokens import EXPIRED, USED, TokenRefused
 from ...domain.errors import FieldError
+from ...domain.i18n import N_, _
 from ...domain.redirects import safe_next
 from ...extensions import db, limiter
 from ...security import end_session, start_session
@@ -44,12 +45,12 @@ def _account_guarded() -> Response:
     # Issue 10, item 4: the owner is not simply refused. The e-mailed reset link signs them in and
     # makes this browser a known one (remember_browser), which the account limit lets through.
     return make_response(render_template(
-        "errors/error.html", code=429, title="Too many attempts on this account",
-        text="Someone has tried many wrong passwords for this account from many places. To protect it, "
-             "it can be signed in to only from a browser that has signed in to it before. Use such a "
-             "browser, wait an hour and try again, or have us e-mail you a link: it lets you set a new "
-             "password and signs you in on this browser.",
-        link_url=url_for("auth.forgot_password"), link_text="E-mail me a sign-in link"), 429)
+        "errors/error.html", code=429, title=_("Too many attempts on this account"),
+        text=_("Someone has tried many wrong passwords for this account from many places. To protect it, "
+               "it can be signed in to only from a browser that has signed in to it before. Use such a "
+               "browser, wait an hour and try again, or have us e-mail you a link: it lets you set a new "
+               "password and signs you in on this browser."),
+        link_url=url_for("auth.forgot_password"), link_text=_("E-mail me a sign-in link")), 429)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -69,7 +70,7 @@ def login():
         if user is not None:
             start_session(user, remember=form.remember.data)
             return remember_browser(redirect(safe_next(form.next.data, home_url_for(user))), form.email.data)
-        form.form_errors.append("Wrong e-mail or password, or the account is deactivated.")
+        form.form_errors.append(_("Wrong e-mail or password, or the account is deactivated."))
     return render_template("auth/login.html", form=form)
 
 
@@ -78,7 +79,7 @@ def logout():
     """Sign out and go to the welcome page."""
     # CSRF-protected like every POST; an expired form still signs out (nothing to protect).
     end_session()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -130,7 +131,7 @@ def change_password():
         else:
             db.session.commit()
             start_session(current_user._get_current_object())  # all old sessions were revoked; this browser gets a new one
-            flash("Your password is changed. Other devices have been signed out.", "success")
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(home_url_for(current_user))
     return render_template("auth/password.html", form=form)
 
@@ -165,7 +166,7 @@ def revoke_api_token():
         token_id = request.form.get("token_id", type=int)
         row = api_tokens.revoke_token(current_user, token_id if token_id and 0 < token_id < 2**31 else 0)
         db.session.commit()
-        flash(f"The token “{row.name}” is revoked: it no longer works.", "success")
+        flash(_("The token “{name}” is revoked: it no longer works.").format(name=row.name), "success")
     return redirect(url_for("auth.api_tokens_page"))
 
 
@@ -193,23 +194,24 @@ def forgot_password():
     return render_template("auth/forgot.html", form=form)
 
 
+# (status, title, text) of a refused reset link; marked only, translated when shown.
 _RESET_REFUSED = {
-    EXPIRED: (410, "This link has expired",
-              "A link to set a new password works for a limited time. Ask for a new one below."),
-    USED: (410, "This link has been used",
-           "It worked once: the password was set with it, or changed since it was sent. If you cannot "
-           "sign in, ask for a new link below."),
+    EXPIRED: (410, N_("This link has expired"),
+              N_("A link to set a new password works for a limited time. Ask for a new one below.")),
+    USED: (410, N_("This link has been used"),
+           N_("It worked once: the password was set with it, or changed since it was sent. If you cannot "
+              "sign in, ask for a new link below.")),
 }
-_LINK_INVALID = (400, "This link does not work",
-                 "It may have been cut short when it was copied from the e-mail. Open the link from the "
-                 "e-mail again, or ask for a new one below.")
+_LINK_INVALID = (400, N_("This link does not work"),
+                 N_("It may have been cut short when it was copied from the e-mail. Open the link from the "
+                    "e-mail again, or ask for a new one below."))
 
 
 def _reset_refused(refused: TokenRefused):
     status, title, text = _RESET_REFUSED.get(refused.reason, _LINK_INVALID)
-    return render_template("errors/error.html", code=status, title=title, text=text,
+    return render_template("errors/error.html", code=status, title=_(title), text=_(text),
                            link_url=url_for("auth.forgot_password"),
-                           link_text="E-mail me a new link"), status
+                           link_text=_("E-mail me a new link")), status
 
 
 def _token_argument() -> str:
@@ -240,20 +242,24 @@ def reset_password():
         else:
             db.session.commit()
             start_session(user)
-            flash("Your new password is set and you are signed in. Every other device was signed out.", "success")
+            flash(_("Your new password is set and you are signed in. Every other device was signed out."), "success")
             return remember_browser(redirect(home_url_for(user)), user.email)
     return render_template("auth/reset.html", form=form)
 
 
 def _confirm_refused(refused: TokenRefused):
     expired = refused.reason == EXPIRED
-    text = ("Confirmation links work for a limited time. " if expired else
-            "It may have been cut short when it was copied from the e-mail. ")
-    text += "Sign in and choose \"Send the link again\" to get a new one."
+    if expired:
+        title = _("This link has expired")
+        text = _('Confirmation links work for a limited time. Sign in and choose "Send the link again" to get a '
+                 'new one.')
+    else:
+        title = _("This link does not work")
+        text = _('It may have been cut short when it was copied from the e-mail. Sign in and choose "Send the '
+                 'link again" to get a new one.')
     status = 410 if expired else 400
-    return render_template("errors/error.html", code=status,
-                           title="This link has expired" if expired else "This link does not work",
-                           text=text, link_url=url_for("auth.login"), link_text="Sign in"), status
+    return render_template("errors/error.html", code=status, title=title, text=text,
+                           link_url=url_for("auth.login"), link_text=_("Sign in")), status
 
 
 @bp.route("/account/confirm", methods=["GET", "POST"])
@@ -285,7 +291,7 @@ def resend_confirmation():
     """E-mail the signed-in user a new confirmation link (rate limited; CSRF-protected like every POST)."""
     if accounts.send_confirmation(current_user._get_current_object()):
         db.session.commit()
-        flash(f"We sent a new confirmation link to {current_user.email}.", "success")
+        flash(_("We sent a new confirmation link to {email}.").format(email=current_user.email), "success")
     else:
-        flash("Your e-mail address is confirmed already.", "info")
+        flash(_("Your e-mail address is confirmed already."), "info")
     return redirect(safe_next(request.form.get("next"), home_url_for(current_user)))

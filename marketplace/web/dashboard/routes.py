@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from flask import Blueprint, render_template, url_for
 
-from ...domain.catalog import PRODUCT_CATEGORIES
+from ...domain.catalog import PRODUCT_CATEGORIES, label
 from ...domain.dashboard import (
     AGE_BUCKETS,
     LEAD_STAGES,
@@ -18,16 +18,15 @@ from ...domain.dashboard import (
     duration_words,
     signal_rows,
 )
+from ...domain.i18n import COUNT, NP_, _, pgettext
 from ...domain.scoring import FLAG_LABELS
 from ...services import dashboard
 from ..access import staff_required
 
 bp = Blueprint("dashboard", __name__)
-CATEGORY_LABELS = dict(PRODUCT_CATEGORIES)
-
 # Supply against demand: (figure code, column heading) in the order shown.
-SUPPLY_COLUMNS = (("still_needed", "Still needed"), ("free_supply", "Free approved supply"),
-                  ("proposed", "Proposed"), ("accepted", "Accepted"), ("delivered", "Delivered"))
+SUPPLY_COLUMNS = (("still_needed", NP_("count", "Still needed")), ("free_supply", NP_("count", "Free approved supply")),
+                  ("proposed", NP_("count", "Proposed")), ("accepted", NP_("count", "Accepted")), ("delivered", NP_("count", "Delivered")))
 
 
 def supply_link(category: str, figure: str) -> str:
@@ -44,24 +43,32 @@ LEAD_LINKS = {"submitted": {"status": "all"}, "processed": {"status": "all", "pr
               "rejected": {"status": "rejected"}}
 
 
+def _flag_label(code: str) -> str:
+    """A risk flag's label in the current language (its code if it has none)."""
+    text = FLAG_LABELS.get(code)
+    return _(text) if text else code
+
+
 def _dashboard_view(figures: dict) -> dict:
     """The page's rows, each figure with the link to its list, and the charts' data (the same
-    numbers: the tables are the charts' text for screen readers)."""
+    numbers: the tables are the charts' text for screen readers). Every label is in the request's
+    language: the charts' labels (drawn by Chart.js) are the tables' own."""
     categories = figures["categories"]
-    supply = [{"category": code, "label": text,
+    supply_columns = [(code, pgettext(COUNT, heading)) for code, heading in SUPPLY_COLUMNS]
+    supply = [{"category": code, "label": label(PRODUCT_CATEGORIES, code),
                "cells": [(figures_key, categories.get(code, {}).get(figures_key, 0), supply_link(code, figures_key))
-                         for figures_key, _ in SUPPLY_COLUMNS]}
-              for code, text in PRODUCT_CATEGORIES
-              if any(categories.get(code, {}).get(key, 0) for key, _ in SUPPLY_COLUMNS)]
-    leads = [(text, figures["leads"].get(code, 0), url_for("vetting.leads_list", **LEAD_LINKS[code]))
+                         for figures_key, _heading in SUPPLY_COLUMNS]}
+              for code, _label in PRODUCT_CATEGORIES
+              if any(categories.get(code, {}).get(key, 0) for key, _heading in SUPPLY_COLUMNS)]
+    leads = [(pgettext(COUNT, text), figures["leads"].get(code, 0), url_for("vetting.leads_list", **LEAD_LINKS[code]))
              for code, text in LEAD_STAGES]
-    match_rows = [(text, figures["matches"].get(code, 0), url_for("matches.index", status=code))
+    match_rows = [(pgettext(COUNT, text), figures["matches"].get(code, 0), url_for("matches.index", status=code))
                   for code, text in MATCH_STAGES]
-    medians = [(text, duration_words(figures["medians"].get(code))) for code, text in STAGE_GAPS]
-    backlog = [(text, figures["backlog"].get(code, 0), url_for("vetting.leads_list", status="open", age=code,
-                                                               sort="oldest"))
-               for code, text, _, _ in AGE_BUCKETS]
-    signals = [(FLAG_LABELS.get(s["code"], s["code"]), s["seen"], s["stopped"],
+    medians = [(_(text), duration_words(figures["medians"].get(code))) for code, text in STAGE_GAPS]
+    backlog = [(_(text), figures["backlog"].get(code, 0), url_for("vetting.leads_list", status="open", age=code,
+                                                                  sort="oldest"))
+               for code, text, _low, _high in AGE_BUCKETS]
+    signals = [(_flag_label(s["code"]), s["seen"], s["stopped"],
                 url_for("vetting.leads_list", status="all", flag=s["code"], age=WEEK[0]),
                 url_for("vetting.leads_list", status="rejected", flag=s["code"], age=WEEK[0]))
                for s in figures["signals"]]
@@ -69,25 +76,25 @@ def _dashboard_view(figures: dict) -> dict:
         "supply": {"labels": [row["label"] for row in supply],
                    "series": [{"label": heading, "data": [row["cells"][i][1] for row in supply],
                                "links": [row["cells"][i][2] for row in supply]}
-                              for i, (_, heading) in enumerate(SUPPLY_COLUMNS)]},
-        "funnel": {"labels": [text for text, _, _ in leads + match_rows],
-                   "series": [{"label": "Count", "data": [n for _, n, _ in leads + match_rows],
-                               "links": [link for _, _, link in leads + match_rows]}]},
-        "backlog": {"labels": [text for text, _, _ in backlog],
-                    "series": [{"label": "Open leads", "data": [n for _, n, _ in backlog],
-                                "links": [link for _, _, link in backlog]}]},
+                              for i, (_code, heading) in enumerate(supply_columns)]},
+        "funnel": {"labels": [text for text, _n, _link in leads + match_rows],
+                   "series": [{"label": _("Count"), "data": [n for _text, n, _link in leads + match_rows],
+                               "links": [link for _text, _n, link in leads + match_rows]}]},
+        "backlog": {"labels": [text for text, _n, _link in backlog],
+                    "series": [{"label": _("Open leads"), "data": [n for _text, n, _link in backlog],
+                                "links": [link for _text, _n, link in backlog]}]},
     }
-    shortfall = [{**row, "label": CATEGORY_LABELS.get(row["category"], row["category"]),
+    shortfall = [{**row, "label": label(PRODUCT_CATEGORIES, row["category"]),
                   "first_short_on": date.fromisoformat(row["first_short_on"]) if row["first_short_on"] else None,
                   "link": url_for("planning.requests_list", status="open", category=row["category"])}
                  for row in figures.get("shortfall", [])]
     short = [row for row in shortfall if row["short_units"]]
     if short:
         charts["shortfall"] = {"labels": [row["label"] for row in short],
-                               "series": [{"label": f"Week {week + 1}", "data": [row["weekly_short"][week] for row in short],
+                               "series": [{"label": _("Week {number}").format(number=week + 1), "data": [row["weekly_short"][week] for row in short],
                                            "links": [row["link"] for row in short]}
                                           for week in range(len(short[0]["weekly_short"]))]}
-    return {"shortfall": shortfall, "supply": supply, "supply_columns": SUPPLY_COLUMNS, "leads": leads, "matches": match_rows,
+    return {"shortfall": shortfall, "supply": supply, "supply_columns": supply_columns, "leads": leads, "matches": match_rows,
             "medians": medians, "backlog": backlog, "signals": signals, "charts": charts,
             "waiting": figures["waiting_on_supplier"],
             "waiting_link": url_for("vetting.leads_list", status="info_requested", sort="oldest")}
@@ -113,7 +120,7 @@ def signal():
     snapshot = dashboard.latest()
     rows = signal_rows(snapshot.figures["categories"]) if snapshot else []
     return render_template("dashboard/signal.html", rows=[row for row in rows if row.shown],
-                           hidden=[row.label for row in rows if not row.shown], windows=NEED_WINDOWS,
+                           hidden=[row.label for row in rows if not row.shown], windows=[(code, _(text), low, high) for code, text, low, high in NEED_WINDOWS],
                            as_of=_as_of(snapshot))
 
 

@@ -1,10 +1,12 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import text
 from wtforms import BooleanField
 
 from ...domain.catalog import STAFF_ROLES
+from ...domain.i18n import _
 from ...extensions import db, limiter
 from ...services import notifications
 from ..buyers.forms import ConfirmForm
@@ -43,7 +45,7 @@ def healthz():
 class DigestForm(FlaskForm):
     """Staff: one e-mail a day of the day's notifications instead of one each."""
 
-    mail_digest = BooleanField("E-mail me one digest a day instead of one e-mail per notification")
+    mail_digest = BooleanField(_l("E-mail me one digest a day instead of one e-mail per notification"))
 
 
 @bp.get("/notifications")
@@ -65,8 +67,8 @@ def notifications_digest():
     if form.validate_on_submit():
         notifications.set_digest(current_user, bool(form.mail_digest.data))
         db.session.commit()
-        flash("You get one digest e-mail a day." if form.mail_digest.data
-              else "You get an e-mail for each notification.", "success")
+        flash(_("You get one digest e-mail a day.") if form.mail_digest.data
+              else _("You get an e-mail for each notification."), "success")
     return redirect(url_for("main.notifications_page"))
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, jsonify, render_template
 
 from ...domain.disclosure import MIN_ORGANISATIONS
 from ...domain.ocds import OPTIONAL_FIELDS
-from ...domain.open_data import FIELDS, SUPPRESSION_NOTE, data_package, rows_to_csv, table_schema
+from ...domain.open_data import FIELDS, SUPPRESSION_NOTE, data_package, rows_to_csv, suppression_note, table_schema
 from ...services import open_data, settings
 
 bp = Blueprint("open_data", __name__, url_prefix="/open-data")
@@ -22,11 +22,12 @@ def _base_url() -> str:
 
 @bp.get("")
 def index():
-    """The page: what is published, the data dictionary, the suppression rule, the last 31 rows."""
+    """The page: what is published, the data dictionary, the suppression rule, the last 31 rows, in
+    the reader's language (the files themselves are in English: services.open_data.daily)."""
     rows = open_data.daily_published()
     config = settings.current()
     return render_template("open_data/index.html", fields=FIELDS, rows=rows[-31:][::-1], total=len(rows),
-                           min_organisations=MIN_ORGANISATIONS, note=SUPPRESSION_NOTE,
+                           min_organisations=MIN_ORGANISATIONS, note=suppression_note(),
                            license=config.open_data_license, publisher=config.open_data_publisher,
                            ocds_fields=OPTIONAL_FIELDS), 200, PUBLIC_HEADERS
 

@@ -1,7 +1,9 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
+from ...domain.i18n import _
 from ...domain.leads import MAX_QUANTITY, FieldError, clean_int
 from ..forms import OneTimeSubmission
 
@@ -12,11 +14,11 @@ class ProposeForm(OneTimeSubmission, FlaskForm):
 
     lead_id = IntegerField(validators=[DataRequired()])  # rendered as a hidden input per candidate
     # Read by the one rule for numbers people type (domain.numbers), like every other quantity.
-    quantity = StringField("Units")
+    quantity = StringField(_l("Units"))
 
     def validate_quantity(self, field) -> None:
         try:
             field.data = clean_int(field.data, minimum=1, maximum=MAX_QUANTITY, required=True,
-                                   what="number of units")
+                                   what=_("number of units"))
         except FieldError as exc:
             raise ValidationError(str(exc)) from None

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ...domain import allocation
 from ...domain.catalog import PRODUCT_CATEGORIES
 from ...domain.demand import DEMAND_COLUMNS, DEMAND_STATUSES, OPTIONAL_DEMAND_COLUMNS, demand_example
+from ...domain.i18n import _, format_integer
 from ...domain.imports import template_text
 from ...extensions import db
 from ...models import MatchPlan
@@ -78,10 +79,11 @@ def propose(request_id: int):
             flash(str(exc), "error")
         else:
             return once.commit_once(form.submission_token.data, "match", match.id, location,
-                                    f"Proposed: match #{match.id}, {match.quantity:,} units. The buyer is told.")
+                                    _("Proposed: match #{id}, {units} units. The buyer is told.").format(
+                                        id=match.id, units=format_integer(match.quantity)))
     else:
         flash(form.quantity.errors[0] if form.quantity.errors
-              else "Give the number of units to propose, a whole number.", "error")
+              else _("Give the number of units to propose, a whole number."), "error")
     return redirect(url_for("planning.request_page", request_id=demand_request.id))
 
 
@@ -103,7 +105,7 @@ def run():
     if ConfirmForm().validate_on_submit():
         planning.request_run(current_user)
         db.session.commit()
-        flash("A new plan is being computed; this page shows it when it is ready.", "success")
+        flash(_("A new plan is being computed; this page shows it when it is ready."), "success")
     return redirect(url_for("planning.plan_page"))
 
 
@@ -120,7 +122,7 @@ def release(plan_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(f"{made} proposal(s) sent to buyers.", "success")
+            flash(_("{count} proposal(s) sent to buyers.").format(count=format_integer(made)), "success")
     return redirect(url_for("planning.plan_page"))
 
 

@@ -216,6 +216,7 @@ def test_a_spanish_supplier_registers_offers_answers_a_question_and_confirms_the
     reader.page(page, "leads/new (refused: the price)")
     page.locator("#unit_price").fill("0,79")  # the Spanish way
     submit(page, "form.lead-form")
+    assert page.locator(".field.has-error .error").all_inner_texts() == [], "0,79 is refused"
     expect(page).to_have_url(re.compile(r"/leads/\d+$"))
     lead_id = int(re.search(r"/leads/(\d+)$", page.url).group(1))
     reader.page(page, "leads/<id> (saved)")
@@ -360,6 +361,7 @@ def test_a_spanish_buyer_registers_posts_a_request_and_accepts_a_proposal(
     reader.page(page, "buyer/requests/new (refused: the price)")
     page.locator("#max_unit_price").fill("1,50")  # the Spanish way
     submit(page, "form.demand-form")
+    assert page.locator(".field.has-error .error").all_inner_texts() == [], "1,50 is refused"
     expect(page).to_have_url(re.compile(r"/buyer/requests/\d+$"))
     request_id = int(re.search(r"/requests/(\d+)$", page.url).group(1))
     reader.page(page, "buyer/requests/<id> (posted)")

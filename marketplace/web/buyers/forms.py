@@ -11,7 +11,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ...domain.catalog import BUYER_ORGANISATION_KINDS, FACILITY_TYPES, PRODUCT_CATEGORIES
 from ...domain.demand import parse_demand, request_warnings
 from ...domain.scoring import request_figures_to_confirm
-from ..forms import ConfirmFigures, FacilityFields, OneTimeSubmission, attach_errors, choices, no_control_characters
+from ..forms import (
+    ConfirmFigures,
+    FacilityFields,
+    NumberField,
+    OneTimeSubmission,
+    attach_errors,
+    choices,
+    no_control_characters,
+)
 
 
 class CheckboxList(SelectMultipleField):
@@ -24,7 +32,7 @@ class DemandForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
 
     category = SelectField("What do you need?", choices=choices(PRODUCT_CATEGORIES, prompt="Choose…"), validate_choice=False)
     quantity = StringField("Quantity (units)", render_kw={"inputmode": "numeric", "required": True})
-    max_unit_price = StringField("Maximum unit price (USD)", render_kw={"inputmode": "decimal", "required": True},
+    max_unit_price = NumberField("Maximum unit price (USD)", render_kw={"inputmode": "decimal", "required": True},
                                  description="The most you can pay per single unit (one glove, one mask), "
                                              "not per box, e.g. 1.50.")
     needed_by = StringField("Needed by", render_kw={"type": "date", "required": True})
@@ -34,7 +42,7 @@ class DemandForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
                                 description="Your count of this item (single units), e.g. 1200.")
     stock_counted_on = StringField("Counted on", render_kw={"type": "date"},
                                    description="The day of that count; empty means today.")
-    avg_daily_use = StringField("Average daily use (units a day)", render_kw={"inputmode": "decimal"},
+    avg_daily_use = NumberField("Average daily use (units a day)", render_kw={"inputmode": "decimal"},
                                 description="Units used on an average day, e.g. 150. Or leave it empty and give "
                                             "an earlier count below.")
     first_count = StringField("Earlier count (units)", render_kw={"inputmode": "numeric"})

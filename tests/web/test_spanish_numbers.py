@@ -5,8 +5,8 @@ import re
 from decimal import Decimal
 
 from marketplace.extensions import db
-from marketplace.models import Lead, User
-from tests.conftest import VALID_LEAD, approve, login, make_lead, make_user, post_form
+from marketplace.models import DemandRequest, Lead, User
+from tests.conftest import VALID_LEAD, approve, login, make_lead, make_request, make_user, post_form
 
 
 def spanish_supplier(clean_app, client, email="ventas@proveedor.example.mx"):
@@ -78,3 +78,24 @@ def test_confirming_a_quote_unchanged_in_spanish_is_a_confirmation(client, clean
     assert 'value="0,79"' in page
     response = post_form(client, f"/leads/{lead_id}/confirm", {"quantity": "50000", "unit_price": "0,79"})
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+
+
+def test_a_spanish_buyer_edits_a_request_whose_figures_are_shown_with_decimal_commas(client, clean_app):
+    """The second form of the kind: the request form shows 1,5 and 120,5 to a Spanish buyer, and
+    saving it as shown keeps 1.5 and 120.5."""
+    with clean_app.app_context():
+        buyer = make_user("buyer", "compras@clinica.example.org", verified=True)
+        request_id = make_request(buyer, max_unit_price="1.5", days_of_supply="", stock_on_hand="3000",
+                                  avg_daily_use="120.5").id
+    login(client, "compras@clinica.example.org")
+    assert post_form(client, "/language", {"language": "es"}, form_page="/buyer").status_code == 302
+    page = client.get(f"/buyer/requests/{request_id}/edit").get_data(as_text=True)
+    fields = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', page))
+    assert fields["max_unit_price"] == "1,5" and fields["avg_daily_use"] == "120,5", fields
+    response = post_form(client, f"/buyer/requests/{request_id}/edit",
+                         {**{k: v for k, v in fields.items() if k != "csrf_token"}, "category": "n95_respirator",
+                          "facility_type": "hospital"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    with clean_app.app_context():
+        saved = db.session.get(DemandRequest, request_id)
+        assert (saved.max_unit_price, saved.avg_daily_use) == (Decimal("1.5"), Decimal("120.5"))

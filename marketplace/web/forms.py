@@ -6,6 +6,7 @@ import json
 import re
 import secrets
 from collections.abc import Mapping
+from decimal import Decimal
 from functools import lru_cache
 
 from flask_babel import LazyString
@@ -20,6 +21,7 @@ from wtforms.widgets import Select, html_params
 from ..domain.errors import FieldError
 from ..domain.facility import FACILITY_FIELDS, LICENCE_KINDS
 from ..domain.i18n import N_, _
+from ..domain.numbers import write_number_for_reader
 from ..domain.text import without_invisible
 
 CHOOSE = N_("Choose…")  # the empty first choice of a select (``choices(..., prompt=CHOOSE)``)
@@ -74,6 +76,31 @@ class CachedSelect(Select):
                 html.append(_option_html(value, label, bool(choice.selected)))
         html.append("</select>")
         return Markup("".join(html))
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+class NumberField(StringField):
+    """A number a person types (read by domain.numbers when the form is validated). A stored value
+    the form is filled with (``data=``: a Decimal, an int, or plain text as domain.numbers'
+    ``write_number`` writes it, "0.79") is shown in the reader's notation ("0,79" in Spanish), so
+    that submitting it unchanged reads the same value; what a person posted is shown as typed."""
+
+    def process_data(self, value) -> None:
+        if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
+            value = Decimal(value.strip())
+        if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            value = write_number_for_reader(value)
+        super().process_data(value)
+
+    def unchanged_from(self, stored: str) -> bool:
+        """Whether the posted text is ``stored`` (plain text as ``write_number`` writes it) as this
+        field showed it, or as written there: the person left the figure as it was."""
+        posted = (self.data or "").strip()
+        if posted == stored:
+            return True
+        return bool(_PLAIN_NUMBER.fullmatch(stored)) and posted == write_number_for_reader(Decimal(stored))
 
 
 MAX_PAGE = 100_000

@@ -12,6 +12,7 @@ from flask_babel import get_locale, get_translations, refresh
 from flask_login import current_user
 
 from ..domain import i18n
+from ..domain.numbers import fixed_notation
 from ..domain.redirects import safe_next
 from ..extensions import babel, db
 from ..services.accounts import set_locale
@@ -66,9 +67,18 @@ def register_i18n(app: Flask) -> None:
     @app.before_request
     def _activate() -> None:
         g.i18n_token = i18n.activate(str(get_locale()), get_translations())
+        if request.blueprint == "api":  # a program's numbers: a decimal point, whatever the account's language
+            g.fixed_notation = fixed_notation(".")
+            g.fixed_notation.__enter__()
 
     @app.teardown_request
     def _deactivate(_error=None) -> None:
+        notation = g.pop("fixed_notation", None)
+        if notation is not None:
+            try:
+                notation.__exit__(None, None, None)
+            except ValueError:  # entered in another context (a streamed response's generator)
+                pass
         token = g.pop("i18n_token", None)
         if token is not None:
             try:

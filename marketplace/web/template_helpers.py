@@ -1,16 +1,18 @@
 """Template filters and globals: labels, money, countries, dates, the unread-notification count."""
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+
 from flask import Flask
 from flask_login import current_user
 
-from ..domain import catalog, countries, messages, normalise
+from ..domain import catalog, countries, i18n, messages, normalise
 from ..domain.demand import DEMAND_STATUSES
 from ..domain.facility import LICENCE_KINDS
 from ..domain.formatting import money
 from ..domain.lead_status import LEAD_STATUSES
 from ..domain.match_status import CLOSE_REASONS, MATCH_STATUSES
-from ..domain.stock import units_text
 from ..services.demand import days_of_supply_now
 from ..services.matches import supplier_sees_buyer
 from ..services.notifications import unread_count
@@ -46,7 +48,7 @@ def register_template_helpers(app: Flask) -> None:
     # A request's days of supply today, from its stock facts (domain.stock.days_left): never the
     # stored days_of_supply column, which is the days on the count date.
     app.add_template_filter(days_of_supply_now, "days_left")
-    app.add_template_filter(units_text, "units")
+    app.add_template_filter(show_units, "units")
     # Beside every link a supplier gave: the registrable domain it really opens (issue 10, item 5).
     app.add_template_filter(normalise.website_domain, "site_domain")
     # Stored facts, worded for the reader's role (a user role or "staff"): domain.messages.
@@ -57,14 +59,27 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(countries.country_name, "country")
     app.add_template_global(countries.phone_international, "phone_as_read")
 
-    @app.template_filter("number")
-    def number(value):
-        return "" if value is None else f"{value:,}"
+    # Numbers and moments in the reader's language (domain.i18n): 1,500 / 1.500; "Dec 3, 2026, 14:05 UTC"
+    # / "3 dic 2026, 14:05 UTC".
+    app.add_template_filter(show_number, "number")
+    app.add_template_filter(i18n.format_moment_short, "when_short")
+    app.add_template_filter(i18n.format_moment, "when")
 
-    @app.template_filter("when_short")
-    def when_short(value):
-        return "" if value is None else value.strftime("%b %d, %H:%M")
 
-    @app.template_filter("when")
-    def when(value):
-        return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
+def show_number(value) -> str:
+    """A count or amount for a page: whole numbers grouped (1,500 / 1.500), others with up to four
+    decimals (1,234.5 / 1.234,5); None is ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value == int(value):
+        return i18n.format_integer(int(value))
+    return i18n.format_decimal(Decimal(str(value)), max_decimals=4)
+
+
+def show_units(value: Decimal | None) -> str:
+    """A number of units, such as an average daily use: 1,234.5 / 1.234,5; 120; None is ""."""
+    return "" if value is None else i18n.format_decimal(Decimal(value).normalize(), max_decimals=4)

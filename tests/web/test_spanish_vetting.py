@@ -121,3 +121,26 @@ def test_a_refused_upload_of_a_non_utf8_file_in_spanish(client, unlimited):
     location = upload(client, "company_name\nGdańsk Médica\n".encode("cp1250")).location
     html = client.get(location).get_data(as_text=True)
     assert "el archivo no es texto UTF-8 (línea 2)" in html and "the file is not UTF-8" not in html
+
+
+def test_a_spanish_importer_reads_the_files_numbers_with_a_decimal_point(client, unlimited):
+    """A CSV file's format is fixed (decimal point, commas between thousands), whoever imports it:
+    a Spanish reviewer's file with 0.79 and 1,500 stores 0.79 and 1500, never 79 or 1.5, and the
+    rows it refuses are explained in Spanish."""
+    from decimal import Decimal
+
+    from marketplace.domain.demo_data import generate_leads
+    from marketplace.models import Lead
+    from tests.services.test_import_export import csv_text
+
+    rows = generate_leads(2, seed=11, external_prefix="ES")
+    rows[0].update(unit_price="0.79", quantity="1,500", min_order_qty="")
+    text = csv_text(rows) + "too,few,cells\n"
+    with unlimited.app_context():
+        make_user("vetter", "ana@city.example.gov")
+    login(spanish(client), "ana@city.example.gov")
+    html = client.get(upload(client, text.encode()).location).get_data(as_text=True)
+    assert "se esperaban" in html and "columnas y hay 3" in html
+    with unlimited.app_context():
+        lead = db.session.scalar(db.select(Lead).where(Lead.external_id == rows[0]["external_id"]))
+        assert (lead.unit_price, lead.quantity) == (Decimal("0.79"), 1500)

@@ -12,7 +12,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ...domain.catalog import BUYER_ORGANISATION_KINDS, FACILITY_TYPES, PRODUCT_CATEGORIES
 from ...domain.demand import parse_demand, request_warnings
 from ...domain.scoring import request_figures_to_confirm
-from ..forms import ConfirmFigures, FacilityFields, OneTimeSubmission, attach_errors, choices, no_control_characters
+from ..forms import (
+    ConfirmFigures,
+    FacilityFields,
+    NumberField,
+    OneTimeSubmission,
+    attach_errors,
+    choices,
+    no_control_characters,
+)
 
 
 class CheckboxList(SelectMultipleField):
@@ -25,7 +33,7 @@ class DemandForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
 
     category = SelectField(_l("What do you need?"), choices=choices(PRODUCT_CATEGORIES, prompt="Choose…"), validate_choice=False)
     quantity = StringField(_l("Quantity (units)"), render_kw={"inputmode": "numeric", "required": True})
-    max_unit_price = StringField(_l("Maximum unit price (USD)"), render_kw={"inputmode": "decimal", "required": True},
+    max_unit_price = NumberField(_l("Maximum unit price (USD)"), render_kw={"inputmode": "decimal", "required": True},
                                  description=_l("The most you can pay per single unit (one glove, one mask), "
                                                 "not per box, e.g. 1.50."))
     needed_by = StringField(_l("Needed by"), render_kw={"type": "date", "required": True})
@@ -35,7 +43,7 @@ class DemandForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
                                 description=_l("Your count of this item (single units), e.g. 1200."))
     stock_counted_on = StringField(_l("Counted on"), render_kw={"type": "date"},
                                    description=_l("The day of that count; empty means today."))
-    avg_daily_use = StringField(_l("Average daily use (units a day)"), render_kw={"inputmode": "decimal"},
+    avg_daily_use = NumberField(_l("Average daily use (units a day)"), render_kw={"inputmode": "decimal"},
                                 description=_l("Units used on an average day, e.g. 150. Or leave it empty and give "
                                                "an earlier count below."))
     first_count = StringField(_l("Earlier count (units)"), render_kw={"inputmode": "numeric"})

@@ -17,7 +17,7 @@ from ...domain.leads import LeadFacts, parse_lead
 from ...domain.quotes import DEFAULT_VALIDITY_DAYS, REMIND_DAYS_BEFORE, default_valid_until
 from ...domain.scoring import figures_to_confirm
 from ...services.leads import today
-from ..forms import CachedSelect, ConfirmFigures, OneTimeSubmission, attach_errors, choices
+from ..forms import CachedSelect, ConfirmFigures, NumberField, OneTimeSubmission, attach_errors, choices
 
 # The countries' codes for look-ups (the same in every language).
 _COUNTRY_CODES = frozenset(code for code, _name in country_choices())
@@ -76,7 +76,7 @@ class LeadForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
                                         description=_l("Brand, model, size, packaging."))
     quantity = StringField(_l("Quantity available (units)"), render_kw={"inputmode": "numeric", "required": True},
                            description=_l("Or the number of packs, if you give units per pack."))
-    unit_price = StringField(_l("Unit price (USD)"), render_kw={"inputmode": "decimal", "required": True},
+    unit_price = NumberField(_l("Unit price (USD)"), render_kw={"inputmode": "decimal", "required": True},
                              description=_l("Price per single unit, e.g. 0.79, with a decimal point; or the "
                                             "price of one pack, if you give units per pack."))
     pack_size = StringField(_l("Units per pack"), render_kw={"inputmode": "numeric", "placeholder": "1"},
@@ -139,8 +139,8 @@ class QuoteForm(FlaskForm):
     ``clean`` then holds the lead's facts with them (None when the figures are posted unchanged:
     confirmed as they are, even if an older lead's other details would not pass today's rules)."""
 
-    quantity = StringField(_l("Quantity available now"), render_kw={"inputmode": "numeric", "required": True})
-    unit_price = StringField(_l("Price now (USD)"), render_kw={"inputmode": "decimal", "required": True})
+    quantity = NumberField(_l("Quantity available now"), render_kw={"inputmode": "numeric", "required": True})
+    unit_price = NumberField(_l("Price now (USD)"), render_kw={"inputmode": "decimal", "required": True})
 
     clean: LeadFacts | None = None
 
@@ -149,7 +149,7 @@ class QuoteForm(FlaskForm):
         domain.leads.lead_to_row); errors go beside the two fields, others to the form."""
         if not self.validate_on_submit():
             return False
-        if (self.quantity.data or "").strip() == row["quantity"] and (self.unit_price.data or "").strip() == row["unit_price"]:
+        if self.quantity.unchanged_from(row["quantity"]) and self.unit_price.unchanged_from(row["unit_price"]):
             self.clean = None  # the figures as they are: a confirmation, whatever else the lead holds
             return True
         raw = {**row, "quantity": self.quantity.data or "", "unit_price": self.unit_price.data or "",

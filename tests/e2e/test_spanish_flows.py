@@ -31,6 +31,7 @@ from marketplace.models import Lead, Match, OutboxEmail, User
 from marketplace.services import matches, planning, vetting
 from tests.conftest import DEFAULT_PASSWORD, approve, make_lead, make_request, make_user, outbox_link
 from tests.e2e.conftest import expect, field_container
+from tests.e2e.english import english_lines, page_english
 from tests.e2e.test_vetting_flow import processed  # noqa: F401  (fixture)
 from tests.jobs.conftest import wait_until
 
@@ -38,52 +39,13 @@ pytestmark = pytest.mark.e2e
 
 SPANISH = {"locale": "es-ES"}  # Playwright sends it as Accept-Language
 
-# Words of English that Spanish does not use. A line with two of them reads as English; so does a
-# line with one of the words in STRONG (common English on our pages, never Spanish).
-ENGLISH_WORDS = {"the", "your", "you", "and", "please", "with", "this", "are", "is", "of", "to", "for", "has",
-                 "have", "will", "been", "not", "here", "there", "what", "which", "when", "who", "our", "we",
-                 "it", "by", "from", "an", "or", "can", "cannot", "be", "was", "were", "all", "any", "at",
-                 "on", "in", "as", "yet", "new", "my", "out", "up", "if", "than", "more"}
-STRONG = {"the", "your", "you", "please", "and", "with", "this", "sign", "submit", "save", "saved", "offer",
-          "offers", "request", "requests", "lead", "leads", "delivery", "deliver", "notifications", "matches",
-          "match", "supplies", "confirm", "confirmed", "edit", "withdraw", "accept", "accepted", "decline",
-          "answer", "question", "password", "account", "units", "unit", "price", "days", "unread", "page",
-          "skip", "content", "organisation", "organization", "proposal", "proposals", "supplier", "buyer",
-          "quantity", "product", "status", "choose", "required", "field", "fields", "correct", "date",
-          "expected", "submitted", "approved", "waiting", "needed", "history", "next", "back", "contact",
-          "phone", "website", "address", "street", "city", "country", "send", "sent", "check"}
-WORD = re.compile(r"[^\W\d_]+")  # whole words, accented letters in them ("días" is not "d", "as")
-# Figures written the English way: a dollar sign before the amount, a comma between thousands,
-# the month before the day ("Nov 30"; Spanish writes "30 nov").
-ENGLISH_FIGURE = re.compile(r"\$\s?\d|\b\d{1,3}(?:,\d{3})+\b(?![.,]\d)"
-                            r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2}\b")
-# Addresses are no words: a link's path (/account/confirm) or an e-mail address are not judged.
-ADDRESS = re.compile(r"\S*://\S+|\S+@\S+")
-
-# What a page offers beyond its text: the words a screen reader or a tooltip gives.
-ATTRIBUTE_TEXTS = """() => [...document.querySelectorAll('[aria-label], [title], [placeholder], [alt]')]
-  .flatMap(el => ['aria-label', 'title', 'placeholder', 'alt'].map(name => el.getAttribute(name)))
-  .filter(Boolean)"""
-
-
-def english_lines(text: str) -> list[str]:
-    """The lines of ``text`` that read as English: two or more common English words, one of the
-    words our pages use that Spanish never does, or a figure written the English way ($0.79,
-    5,000)."""
-    found = []
-    for line in text.splitlines():
-        bare = ADDRESS.sub(" ", line)
-        words = {w.lower() for w in WORD.findall(bare)}
-        if len(words & ENGLISH_WORDS) >= 2 or words & STRONG or ENGLISH_FIGURE.search(bare):
-            found.append(line.strip())
-    return found
-
 
 def test_the_english_detector_finds_english_and_passes_spanish():
     assert english_lines("Please correct the fields marked below.\nOfertas") == ["Please correct the fields marked below."]
     assert english_lines("Sign out\nMatches\nSalir") == ["Sign out", "Matches"]
     assert english_lines("#1 · 5,000 · $0.79\n#1 · 5000 · 0,79 US$\n1.234,50 US$ · 2026-12-06") == ["#1 · 5,000 · $0.79"]
     assert english_lines("Aceptada · Nov 30, 14:11\nAceptada · 30 nov, 14:11") == ["Aceptada · Nov 30, 14:11"]
+    assert english_lines('{"source": "form", "status": "submitted"}\n{"status": approved}') == ['{"status": approved}']
     assert english_lines("Ábralo en el mercado: http://127.0.0.1:5000/account/confirm?token=x\n"
                          "Escriba a offers@leads.example") == []
     assert english_lines("Corrija los campos marcados abajo.\nSu oferta #3 está guardada.\n"
@@ -103,7 +65,7 @@ class SpanishReader:
         page.wait_for_load_state("load")
         where = where or page.url.split("/", 3)[-1]
         lang = page.evaluate("document.documentElement.lang")
-        lines = english_lines("\n".join([page.title(), page.inner_text("body"), *page.evaluate(ATTRIBUTE_TEXTS)]))
+        lines = page_english(page)
         if lang != "es":
             lines.insert(0, f'<html lang="{lang}">')
         if lines:

@@ -1,6 +1,6 @@
 from dataclasses import replace
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ...domain.errors import Conflict
@@ -205,6 +205,12 @@ def download_document(document_id: int):
     if document is None:
         abort(404)
     leads.lead_for(current_user, document.lead_id)  # 404 unless the user may see the lead
+    return document_file(document)
+
+
+def document_file(document: LeadDocument) -> Response:
+    """A stored document as a download (the page's and the API's): an attachment of its sniffed
+    media type under its shown name, never cached, with nosniff and a sandboxing CSP."""
     response = send_file(documents.document_path(document), mimetype=document.media_type,
                          as_attachment=True, download_name=document.original_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -120,9 +120,10 @@ def lead_page(lead_id: int):
 
 
 def _lead_page(lead: Lead, queue: str | None, decision_form: DecisionForm,
-               cluster_form: ClusterDecisionForm | None = None):
-    """The lead page with ``decision_form`` (and ``cluster_form``) as given: fresh, or refused
-    with its message by the text box, where the cursor then goes."""
+               cluster_form: ClusterDecisionForm | None = None, merge_form: MergeForm | None = None):
+    """The lead page with ``decision_form`` (and ``cluster_form``, ``merge_form``) as given: fresh,
+    or refused with its message beside the field (a text box takes the cursor; otherwise the
+    form's error summary does)."""
     cluster = vetting.cluster_members(lead)
     cluster_form = cluster_form or ClusterDecisionForm()
     cluster_form.cluster_leads.choices = choices((other.id, f"#{other.id}") for other in vetting.cluster_open([lead, *cluster]))
@@ -131,7 +132,7 @@ def _lead_page(lead: Lead, queue: str | None, decision_form: DecisionForm,
                            history=audit.history_for("lead", lead.id, current_user),
                            matches=matches.matches_list(lead_id=lead.id),
                            actions=available_actions(lead.status, current_user.role),
-                           decision_form=decision_form, action_form=ActionForm(), merge_form=MergeForm(),
+                           decision_form=decision_form, action_form=ActionForm(), merge_form=merge_form or MergeForm(),
                            cluster_form=cluster_form, queue=queue, claim=vetting.live_claim(lead),
                            rule=vetting.approval_rule(lead),
                            processing_states={code: _(text) for code, text in PROCESSING_STATES})
@@ -274,21 +275,26 @@ def merge(lead_id: int):
     """Say that two leads are the same supplier."""
     lead = leads.lead_for(current_user, lead_id)
     form = MergeForm()
-    if form.validate_on_submit():
-        other = db.session.get(Lead, form.other_lead_id.data)
-        if other is None:
-            flash(_("There is no lead #{id}.").format(id=form.other_lead_id.data), "error")
-        else:
-            try:
-                vetting.merge_leads(lead, other, current_user)
-            except TransitionError as exc:  # raised before writing
-                flash(str(exc), "error")
-            else:
-                db.session.commit()
-                flash(_("Leads #{id} and #{other} are now one supplier.").format(id=lead.id, other=other.id), "success")
+    if not form.validate_on_submit():
+        if not form.other_lead_id.errors:  # the CSRF token: nothing to show beside the field
+            flash(_("Give the number of the lead to merge with."), "error")
+            return redirect(url_for("vetting.lead_page", lead_id=lead.id))
+        form.other_lead_id.errors = [_("Give the number of the lead to merge with.")]
+        return _lead_page(lead, None, DecisionForm(), merge_form=form)
+    other = db.session.get(Lead, form.other_lead_id.data)
+    if other is None:
+        form.other_lead_id.errors = [_("There is no lead #{id}.").format(id=form.other_lead_id.data)]
     else:
-        flash(_("Give the number of the lead to merge with."), "error")
-    return redirect(url_for("vetting.lead_page", lead_id=lead.id))
+        try:
+            vetting.merge_leads(lead, other, current_user)
+        except TransitionError as exc:  # raised before writing; about the lead number given
+            form.other_lead_id.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Leads #{id} and #{other} are now one supplier.").format(id=lead.id, other=other.id), "success")
+            return redirect(url_for("vetting.lead_page", lead_id=lead.id))
+    # Shown again with the message beside the lead number (the error summary takes the focus).
+    return _lead_page(lead, None, DecisionForm(), merge_form=form)
 
 
 @bp.post("/leads/<int:lead_id>/reprocess")

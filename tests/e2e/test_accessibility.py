@@ -109,11 +109,12 @@ def refused_world(app) -> dict:
         approve(offer, vetter)
         match = planning.propose(request, offer.id, 2000, vetter)
         db.session.commit()
-        return {"request": request.id, "match": match.id, "lead": make_lead().id}
+        return {"request": request.id, "match": match.id, "offer": offer.id, "lead": make_lead().id}
 
 
 @pytest.mark.parametrize("case", ["lead form", "request form", "decline without a reason",
-                                  "reject without a reason", "extend request"])
+                                  "reject without a reason", "extend request", "propose too many units",
+                                  "merge with no such lead", "upload without a file"])
 def test_a_refused_form_shows_its_message_beside_the_field_and_passes_axe(clean_app, open_page, case):
     """Each kind of form submitted wrongly: the message is beside its field (tied to it), the error
     summary links to it, the focus is on the summary (or on the text box a decision needs), and
@@ -131,6 +132,13 @@ def test_a_refused_form_shows_its_message_beside_the_field_and_passes_axe(clean_
                                     "text", "Please give a reason.", "field"),
         "extend request": ("nurse@hospital.example", f"/buyer/requests/{ids['request']}/extend", {},
                            "Set the new date", "needed_by", "required", "summary"),
+        "propose too many units": ("val@city.example.gov", f"/staff/requests/{ids['request']}",
+                                   {f"#quantity-{ids['offer']}": "5000"}, "Propose", f"quantity-{ids['offer']}",
+                                   "Propose between 1 and 1,000 units.", "summary"),
+        "merge with no such lead": ("val@city.example.gov", f"/staff/leads/{ids['lead']}", {"#other_lead_id": "999999"},
+                                    "Merge", "other_lead_id", "There is no lead #999999.", "summary"),
+        "upload without a file": ("mgarcia@harborindustrial.com", f"/leads/{ids['offer']}", {}, "Upload",
+                                  "document", "Choose a file to upload.", "summary"),
     }[case]
     page = open_page(bypass_csp=True)  # axe-core is injected (see the crawl's test)
     sign_in(page, who, DEFAULT_PASSWORD)
@@ -161,6 +169,34 @@ def test_a_refused_form_shows_its_message_beside_the_field_and_passes_axe(clean_
     # The summary's link takes the cursor to the field.
     summary.locator(f'a[href="#{field_id}"]').click()
     expect(control).to_be_focused()
+    assert page.errors == []
+
+
+def test_a_refused_choice_of_check_boxes_links_to_its_first_box(clean_app, open_page):
+    """The cluster decision with no lead chosen: the message is beside the boxes, and the summary's
+    link puts the cursor in the first box (a list of boxes takes no focus itself)."""
+    from marketplace.services import processing
+
+    with clean_app.app_context():
+        make_user("vetter", "val@city.example.gov")
+        ids = [make_lead().id, make_lead(contact_name="James Smith").id]
+        for lead_id in ids:
+            processing.process_lead(lead_id)
+    page = open_page(bypass_csp=True)
+    sign_in(page, "val@city.example.gov", DEFAULT_PASSWORD)
+    page.goto(f"/staff/leads/{ids[0]}")
+    boxes = page.locator("#cluster_leads input[type=checkbox]")
+    expect(boxes).to_have_count(2)
+    boxes.first.uncheck()
+    page.get_by_role("button", name="Decide the chosen leads").click()
+    page.wait_for_load_state("load")
+    expect(page.locator("#cluster_leads-error")).to_contain_text("Choose the leads of this supplier")
+    expect(page.locator("#cluster_leads")).to_have_attribute("aria-describedby", "cluster_leads-error")
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    assert axe_violations(page) == []
+    summary.locator('a[href="#cluster_leads"]').click()
+    expect(boxes.first).to_be_focused()
     assert page.errors == []
 
 

@@ -125,7 +125,8 @@ def _lead_page(lead: Lead, queue: str | None, decision_form: DecisionForm,
     or refused with its message beside the field (a text box takes the cursor; otherwise the
     form's error summary does)."""
     cluster = vetting.cluster_members(lead)
-    cluster_form = cluster_form or ClusterDecisionForm()
+    if cluster_form is None:
+        cluster_form = ClusterDecisionForm(formdata=None, data={"cluster_leads": [lead.id]})  # this lead ticked
     cluster_form.cluster_leads.choices = choices((other.id, f"#{other.id}") for other in vetting.cluster_open([lead, *cluster]))
     return render_template("vetting/lead.html", lead=lead, pairs=vetting.lead_pairs(lead),
                            cluster=cluster, messages=vetting.messages(lead),
@@ -213,9 +214,15 @@ def decide_cluster(lead_id: int):
     form = ClusterDecisionForm()
     members = {other.id: other for other in vetting.cluster_open([lead, *vetting.cluster_members(lead)])}
     form.cluster_leads.choices = choices((other_id, f"#{other_id}") for other_id in members)
-    if not form.validate_on_submit():
-        flash(_("Choose the leads of this supplier to decide (only leads awaiting a decision can be chosen)."), "error")
-        return redirect(_lead_link(lead.id, queue))
+    if not form.validate_on_submit() or not form.cluster_leads.data:
+        message = _("Choose the leads of this supplier to decide (only leads awaiting a decision can be chosen).")
+        if form.csrf_token.errors:  # nothing to show beside a field
+            flash(message, "error")
+            return redirect(_lead_link(lead.id, queue))
+        # Shown again with the message beside the leads' boxes (the error summary takes the focus).
+        if form.cluster_leads.errors or not form.cluster_leads.data:
+            form.cluster_leads.errors = [message]
+        return _lead_page(lead, queue, DecisionForm(queue=queue or ""), form)
     if form.cluster_action.data == "reject" and not (form.cluster_text.data or "").strip():
         # Shown again with the message by the reason box (tied to it), the cursor in it.
         form.cluster_text.errors = [_("Please give a reason to reject.")]

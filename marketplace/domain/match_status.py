@@ -126,7 +126,13 @@ MATCH_ACTIONS: dict[str, MatchAction] = {a.name: a for a in (
 
 
 class MatchTransitionError(ValueError):
-    pass
+    """Why a match step is refused, in words for the person. ``field`` names the form field the
+    refusal is about ("reason", "close_reason", "delivery_on"), shown beside it, or None when it is
+    about the match itself (its state, the party)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def match_transition(action_name: str, status: str, party: str, *, reason: str | None = None,
@@ -143,13 +149,14 @@ def match_transition(action_name: str, status: str, party: str, *, reason: str |
         raise MatchTransitionError(_("'{action}' is not possible for a match that is {status}.").format(
             action=action.text, status=label(MATCH_STATUSES, status).lower()))
     if action.needs == "reason" and not (reason or "").strip():
-        raise MatchTransitionError(_("Please give a reason."))
+        raise MatchTransitionError(_("Please give a reason."), field="reason")
     if action.needs == "close_reason" and close_reason not in dict(close_reasons_for(party)):
-        raise MatchTransitionError(_("Please choose why the match is closed."))
+        raise MatchTransitionError(_("Please choose why the match is closed."), field="close_reason")
     if delivery_on is not None and action.delivery_date is None:
-        raise MatchTransitionError(_("'{action}' takes no delivery date.").format(action=action.text))
+        raise MatchTransitionError(_("'{action}' takes no delivery date.").format(action=action.text),
+                                   field="delivery_on")
     if action.delivery_date == "required" and delivery_on is None:
-        raise MatchTransitionError(_("Please give the delivery date."))
+        raise MatchTransitionError(_("Please give the delivery date."), field="delivery_on")
     return status if action.target is None else action.target
 
 

@@ -172,7 +172,13 @@ def unfilled_urgent(plan: MatchPlan | None, limit: int = 50, misses_each: int = 
 
 
 class ProposalError(ValueError):
-    """Why a plan or a proposal cannot be released, in words for staff."""
+    """Why a plan or a proposal cannot be released, in words for staff. ``field`` names the
+    proposal form's field it is about ("quantity"), shown beside it; None when it is about the
+    offer, the request or the plan."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def release_plan(plan: MatchPlan, actor: User) -> int:
@@ -255,7 +261,8 @@ def propose(request: DemandRequest, lead_id: int, quantity: int, actor: User) ->
         raise ProposalError(_("This offer does not fit the request: {reason}.").format(reason=unfit))
     most = min(available, remaining)
     if not 1 <= quantity <= most:
-        raise ProposalError(_("Propose between 1 and {most} units.").format(most=format_integer(most)))
+        raise ProposalError(_("Propose between 1 and {most} units.").format(most=format_integer(most)),
+                            field="quantity")
     distance = geo.distance_km(offer.postal_code, request.postal_code)
     match = Match(demand=request, lead=lead, quantity=quantity, unit_price=lead.unit_price, distance_km=distance,
                   reasons=[allocation.urgency_reason(need), *allocation.fit_reasons(offer, need, distance),

@@ -229,15 +229,20 @@ def processing_counts() -> dict[str, int]:
 
 # --- Claims: "I am on it" --------------------------------------------------------------------
 
-def live_claim(lead: Lead, now: datetime | None = None) -> tuple[User, datetime] | None:
-    """Who holds a live claim on ``lead`` and until when (UTC), or None (never claimed, or lapsed
-    after LEAD_CLAIM_TTL)."""
+def claimed_until(lead: Lead, now: datetime | None = None) -> datetime | None:
+    """When (UTC) the live claim on ``lead`` (by ``lead.claimed_by_id``) lapses, or None (never
+    claimed, or lapsed after LEAD_CLAIM_TTL). Reads no other row."""
     if lead.claimed_by_id is None or lead.claimed_at is None:
         return None
     until = lead.claimed_at + settings.current().lead_claim_ttl
-    if until <= (now or utcnow()):
-        return None
-    return lead.claimed_by, until
+    return until if until > (now or utcnow()) else None
+
+
+def live_claim(lead: Lead, now: datetime | None = None) -> tuple[User, datetime] | None:
+    """Who holds a live claim on ``lead`` and until when (UTC), or None (never claimed, or lapsed
+    after LEAD_CLAIM_TTL)."""
+    until = claimed_until(lead, now)
+    return None if until is None else (lead.claimed_by, until)
 
 
 def claim(lead: Lead, actor: User) -> datetime:

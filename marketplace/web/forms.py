@@ -13,10 +13,10 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import ValidationError
-from wtforms.widgets import Select, html_params
+from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
 from ..domain.errors import FieldError
 from ..domain.facility import FACILITY_FIELDS, LICENCE_KINDS
@@ -44,6 +44,14 @@ def choices(pairs, *, prompt: str | None = None) -> list[SelectChoice]:
     label the catalogue does not hold, such as a lead number, reads as given)."""
     items = ([("", prompt)] if prompt else []) + list(pairs)
     return [SelectChoice(value, LazyString(_, label) if isinstance(label, str) else label) for value, label in items]
+
+
+class CheckboxList(SelectMultipleField):
+    """A multiple choice shown as a list of check boxes (rendered by templates/_forms.html field()
+    with the "checkboxes" class: a label, then one box per choice)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 @lru_cache(maxsize=4096)  # bounded: a posted value that is no choice may be offered back as one

@@ -20,7 +20,6 @@ from ..services.demand import days_of_supply_now
 from ..services.matches import supplier_sees_buyer
 from ..services.notifications import unread_count
 from ..services.quotes import quote_state
-from .forms import new_submission_token
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -38,8 +37,6 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(supplier_sees_buyer)
     # "lapsed" / "due" / "valid": a lead's quote today (issue 11 item 11), for the lead and the queue.
     app.add_template_global(quote_state)
-    # One per create form on a page that shows several (web.forms.OneTimeSubmission).
-    app.add_template_global(new_submission_token)
 
     @app.context_processor
     def unread_notifications():

@@ -124,6 +124,115 @@ def test_axe_reports_a_violation_when_there_is_one(live_server, open_page):
     assert {"html-has-lang", "image-alt", "label", "color-contrast"} <= found, found
 
 
+# --- Refused forms --------------------------------------------------------------------------------
+
+def refused_world(app) -> dict:
+    """A supplier, a verified buyer with an open request and a proposed match, and a vetter with a
+    submitted lead: every kind of form a person submits wrongly."""
+    from marketplace.extensions import db
+    from marketplace.services import planning
+    from tests.conftest import approve, make_request
+
+    with app.app_context():
+        supplier = make_user("supplier", "mgarcia@harborindustrial.com")
+        buyer = make_user("buyer", "nurse@hospital.example", verified=True)
+        vetter = make_user("vetter", "val@city.example.gov")
+        request = make_request(buyer, max_unit_price="0.85", quantity="3000")
+        offer = make_lead(supplier, unit_price="0.79")
+        approve(offer, vetter)
+        match = planning.propose(request, offer.id, 2000, vetter)
+        db.session.commit()
+        return {"request": request.id, "match": match.id, "offer": offer.id, "lead": make_lead().id}
+
+
+@pytest.mark.parametrize("case", ["lead form", "request form", "decline without a reason",
+                                  "reject without a reason", "extend request", "propose too many units",
+                                  "merge with no such lead", "upload without a file"])
+def test_a_refused_form_shows_its_message_beside_the_field_and_passes_axe(clean_app, open_page, case):
+    """Each kind of form submitted wrongly: the message is beside its field (tied to it), the error
+    summary links to it, the focus is on the summary (or on the text box a decision needs), and
+    axe-core finds no WCAG 2.1 A/AA violation on the refused page."""
+    ids = refused_world(clean_app)
+    # (who, page, what to fill, the button, the field refused, its message, which takes the focus)
+    who, url, fill, button, field_id, message, focus = {
+        "lead form": ("mgarcia@harborindustrial.com", "/leads/new", {"#quantity": "lots"}, "Submit offer",
+                      "quantity", "whole number", "summary"),
+        "request form": ("nurse@hospital.example", "/buyer/requests/new", {"#quantity": "0"}, "Post request",
+                         "quantity", "at least 1", "summary"),
+        "decline without a reason": ("nurse@hospital.example", f"/matches/{ids['match']}", {}, "Decline",
+                                     "reason", "Please give a reason.", "summary"),
+        "reject without a reason": ("val@city.example.gov", f"/staff/leads/{ids['lead']}", {}, "Reject",
+                                    "text", "Please give a reason.", "field"),
+        "extend request": ("nurse@hospital.example", f"/buyer/requests/{ids['request']}/extend", {},
+                           "Set the new date", "needed_by", "required", "summary"),
+        "propose too many units": ("val@city.example.gov", f"/staff/requests/{ids['request']}",
+                                   {f"#quantity-{ids['offer']}": "5000"}, "Propose", f"quantity-{ids['offer']}",
+                                   "Propose between 1 and 1,000 units.", "summary"),
+        "merge with no such lead": ("val@city.example.gov", f"/staff/leads/{ids['lead']}", {"#other_lead_id": "999999"},
+                                    "Merge", "other_lead_id", "There is no lead #999999.", "summary"),
+        "upload without a file": ("mgarcia@harborindustrial.com", f"/leads/{ids['offer']}", {}, "Upload",
+                                  "document", "Choose a file to upload.", "summary"),
+    }[case]
+    page = open_page(bypass_csp=True)  # axe-core is injected (see the crawl's test)
+    sign_in(page, who, DEFAULT_PASSWORD)
+    page.goto(url)
+    for selector, value in fill.items():
+        page.locator(selector).fill(value)
+    page.get_by_role("button", name=button, exact=True).click()
+    page.wait_for_load_state("load")
+
+    control = page.locator(f"#{field_id}")
+    error = page.locator(f"#{field_id}-error")
+    expect(error).to_contain_text(message)
+    expect(control).to_have_attribute("aria-invalid", "true")
+    expect(control).to_have_attribute("aria-describedby", re.compile(rf"(^| ){field_id}-error( |$)"))
+    # Beside the field: in the same .field block, just under the control.
+    assert error.evaluate("(el, id) => el.closest('.field') === document.getElementById(id).closest('.field')",
+                          field_id)
+    control_box, error_box = control.bounding_box(), error.bounding_box()
+    assert 0 <= error_box["y"] - (control_box["y"] + control_box["height"]) < 80, (control_box, error_box)
+    summary = page.locator(".error-summary")
+    expect(summary).to_have_count(1)
+    expect(summary.locator(f'a[href="#{field_id}"]')).to_contain_text(message)
+    expect(summary if focus == "summary" else control).to_be_focused()
+    expect(page.locator(".flash")).to_have_count(0)
+
+    violations = axe_violations(page)
+    assert violations == [], f"{case}: {violations}"
+    # The summary's link takes the cursor to the field.
+    summary.locator(f'a[href="#{field_id}"]').click()
+    expect(control).to_be_focused()
+    assert page.errors == []
+
+
+def test_a_refused_choice_of_check_boxes_links_to_its_first_box(clean_app, open_page):
+    """The cluster decision with no lead chosen: the message is beside the boxes, and the summary's
+    link puts the cursor in the first box (a list of boxes takes no focus itself)."""
+    from marketplace.services import processing
+
+    with clean_app.app_context():
+        make_user("vetter", "val@city.example.gov")
+        ids = [make_lead().id, make_lead(contact_name="James Smith").id]
+        for lead_id in ids:
+            processing.process_lead(lead_id)
+    page = open_page(bypass_csp=True)
+    sign_in(page, "val@city.example.gov", DEFAULT_PASSWORD)
+    page.goto(f"/staff/leads/{ids[0]}")
+    boxes = page.locator("#cluster_leads input[type=checkbox]")
+    expect(boxes).to_have_count(2)
+    boxes.first.uncheck()
+    page.get_by_role("button", name="Decide the chosen leads").click()
+    page.wait_for_load_state("load")
+    expect(page.locator("#cluster_leads-error")).to_contain_text("Choose the leads of this supplier")
+    expect(page.locator("#cluster_leads")).to_have_attribute("aria-describedby", "cluster_leads-error")
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    assert axe_violations(page) == []
+    summary.locator('a[href="#cluster_leads"]').click()
+    expect(boxes.first).to_be_focused()
+    assert page.errors == []
+
+
 # --- By keyboard alone ---------------------------------------------------------------------------
 
 def tab_to(page, selector: str, limit: int = 80) -> int:

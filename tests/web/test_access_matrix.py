@@ -161,6 +161,13 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("api.decide", "POST"): STAFF,  # self-vetting is refused inside, as on the page
     ("api.queue", "GET"): STAFF,
     ("api.plan", "GET"): STAFF,
+    # A lead's documents (as suppliers.upload_document / download_document): its owner, and staff.
+    ("api.lead_documents", "GET"): STAFF,
+    ("api.upload_document", "POST"): STAFF,
+    ("api.download_document", "GET"): STAFF,
+    ("api.claim", "POST"): STAFF,  # as vetting.claim: staff claim and release their own claims
+    ("api.release_claim", "DELETE"): STAFF,
+    ("api.release_plan", "POST"): STAFF,  # as planning.release
     ("api.list_requests", "GET"): BUYERS,  # one's own organisation's
     ("api.create_request", "POST"): BUYERS,
     ("api.get_request", "GET"): NOBODY,  # another organisation's request: 404 (staff: their own pages)
@@ -475,6 +482,10 @@ def api_probe(world, role: str, url: str, method: str, endpoint: str):
     """An API call as ``role`` with its bearer token (anonymous: none) and a complete, valid JSON
     body for each state-changing operation, so that only the authorisation check refuses it."""
     body = None
+    if endpoint == "api.upload_document":  # multipart/form-data, as the page's upload
+        return world.clients["anonymous"].open(url, method=method, data={"document": (io.BytesIO(PDF), "hijack.pdf")},
+                                               content_type="multipart/form-data",
+                                               headers=world.api_headers.get(role, {}))
     if endpoint in ("api.create_lead", "api.update_lead"):
         body = {**{k: v for k, v in VALID_LEAD.items() if k != "external_id"}, "company_name": "HIJACKED by the prober"}
     elif endpoint == "api.answer":

@@ -4,17 +4,24 @@ from each operation's parameters and body schema, and checks that no answer is a
 that every answer's status, content type, headers and body are the ones the document gives.
 
 Each operation is called with the token of a role that may use it (its first tag), on a world
-with one record of each kind, so that answers other than 401 and 403 are reached. Examples are
-bounded (EXAMPLES per operation): the whole module runs in well under a minute.
+with one record of each kind, so that answers other than 401 and 403 are reached; about half of
+the examples aim their path's ids at the world's records (an open lead with a document, a request,
+a draft plan), so that answers other than 404 are reached too. Examples are bounded (EXAMPLES per
+operation): the whole module runs in well under a minute.
 """
 from __future__ import annotations
+
+import io
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from marketplace.extensions import db
+from marketplace.services import documents, planning
 from tests.conftest import approve, bearer, make_api_token, make_lead, make_request, make_user
+from tests.web.test_access_matrix import PDF
 
 EXAMPLES = 12
 # "Schema-valid data is accepted" does not hold here on purpose: the document gives the fields'
@@ -32,34 +39,42 @@ def api_world(clean_app):
         vetter = make_user("vetter", "schema-vetter@city.example")
         lead = make_lead(supplier)
         approve(lead, vetter)
-        make_request(buyer)
-        make_lead(supplier, company_name="Second Supply Co", email="sales@second-supply.example")
+        request = make_request(buyer)
+        open_lead = make_lead(supplier, company_name="Second Supply Co", email="sales@second-supply.example")
+        document = documents.save_document(open_lead, io.BytesIO(PDF), "certificate.pdf", actor_id=supplier.id)
+        db.session.commit()
+        plan = planning.run_matching("schema tests")
         tokens = {"supplier": make_api_token(supplier), "buyer": make_api_token(buyer),
                   "vetter": make_api_token(vetter)}
+        ids = {"lead_id": open_lead.id, "document_id": document.id, "request_id": request.id, "plan_id": plan.id}
         db.session.remove()
-    return tokens
+    return tokens, ids
 
 
 def test_every_operation_answers_as_documented(clean_app, api_world):
     """Schemathesis's checks for every operation of the document (its pytest plugin's lazy fixture
     does not run on pytest 9, so each operation's strategy is driven by hypothesis here)."""
+    tokens, ids = api_world
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", clean_app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 15
+    assert len(operations) >= 22
     failures = []
     for operation in operations:
         role = ROLE_OF_TAG[operation.tags[0]] if operation.tags else "supplier"
         try:
-            _checker(operation, bearer(api_world[role]))()
+            _checker(operation, bearer(tokens[role]), ids)()
         except Exception as exc:  # every operation is checked; the failures are listed together
             failures.append(f"{operation.label}: {exc}")
     assert failures == []
 
 
-def _checker(operation, headers: dict):
-    """A hypothesis test of one operation: EXAMPLES generated requests, each checked."""
-    @given(case=operation.as_strategy())
+def _checker(operation, headers: dict, ids: dict[str, int]):
+    """A hypothesis test of one operation: EXAMPLES generated requests, each checked; with
+    ``aim``, the path's ids are the world's records (``ids``) instead of generated ones."""
+    @given(case=operation.as_strategy(), aim=st.booleans())
     @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    def check(case):
+    def check(case, aim):
+        if aim and case.path_parameters:
+            case.path_parameters = {name: ids.get(name, value) for name, value in case.path_parameters.items()}
         case.call_and_validate(headers=headers, excluded_checks=NOT_OURS)
     return check

@@ -298,6 +298,10 @@ def test_api_state_changes_ignore_the_browser_session(clean_app, csrf_world):
             response = client.open(url, method=method, json=body, headers={"X-CSRFToken": token})
             assert response.status_code == 401, (method, url, response.status_code)
             probes += 1
+        # A form post as a browser sends it (the document upload's body), with this session's token.
+        response = client.open(url, method=method, data={"csrf_token": token, "document": (io.BytesIO(PDF), "a.pdf")},
+                               content_type="multipart/form-data", headers={"X-CSRFToken": token})
+        assert response.status_code == 401, (method, url, response.status_code)
     assert probes >= 8
     with clean_app.app_context():
         assert snapshot() == before

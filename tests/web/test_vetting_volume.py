@@ -9,6 +9,7 @@ from marketplace.extensions import db
 from marketplace.models import AuditLog, Lead
 from marketplace.services import processing
 from tests.conftest import fetch_token, login, make_lead, make_user
+from tests.web.test_accessibility import refused_beside
 
 
 def distinct_lead(n, **fields):
@@ -155,8 +156,12 @@ def test_a_supplier_cluster_decided_together(client, clean_app):
             ["lead.approve", "lead.first_approval"]))).all()
         assert sorted(rows) == sorted([(ids[0], "lead.approve"), (ids[1], "lead.approve"), (ids[2], "lead.first_approval")])
     # A lead outside the cluster cannot be slipped in; a rejection needs a reason.
-    data.update(csrf_token=fetch_token(client, f"/staff/leads/{ids[2]}"), cluster_leads=[str(outsider)])
-    client.post(f"/staff/leads/{ids[2]}/cluster-decision", data=data)
+    # Refused choices are told beside the leads' boxes, with the error summary (issue 13, item 4).
+    for chosen in ([str(outsider)], []):
+        data.update(csrf_token=fetch_token(client, f"/staff/leads/{ids[2]}"), cluster_leads=chosen)
+        refused = client.post(f"/staff/leads/{ids[2]}/cluster-decision", data=data)
+        assert refused.status_code == 200, chosen
+        refused_beside(refused.get_data(as_text=True), "cluster_leads", "Choose the leads of this supplier")
     data.update(cluster_leads=[str(ids[2])], cluster_action="reject")
     text = client.post(f"/staff/leads/{ids[2]}/cluster-decision", data=data, follow_redirects=True).get_data(as_text=True)
     assert "Please give a reason to reject." in text
@@ -164,7 +169,7 @@ def test_a_supplier_cluster_decided_together(client, clean_app):
     assert '<p id="cluster_text-error" class="error">Please give a reason to reject.</p>' in text
     box = re.search(r'<textarea[^>]*id="cluster_text"[^>]*>', text).group(0)
     assert 'aria-describedby="cluster_text-error"' in box and "autofocus" in box
-    assert re.search(rf'<input type="checkbox" name="cluster_leads" value="{ids[2]}" checked>', text)
+    assert re.search(rf'<input checked id="cluster_leads-\d" name="cluster_leads" type="checkbox" value="{ids[2]}">', text)
     with clean_app.app_context():
         assert db.session.get(Lead, outsider).status == "submitted"
         assert db.session.get(Lead, ids[2]).status == "under_review"

@@ -46,7 +46,9 @@ document.addEventListener("click", function (event) {
   event.preventDefault();
   var label = document.querySelector('label[for="' + target.id + '"]');
   (label || target).scrollIntoView();
-  target.focus({ preventScroll: true });
+  // A list of check boxes (its id is on the list): the cursor goes to its first box.
+  var control = target.matches("input, select, textarea") ? target : (target.querySelector("input, select, textarea") || target);
+  control.focus({ preventScroll: true });
 });
 document.addEventListener("DOMContentLoaded", function () {
   var wanted = document.querySelector("[autofocus]");

@@ -21,17 +21,27 @@ PROBLEM_STATUSES = {401: "No valid API token", 403: "The token's role or the rec
                     404: "No such record, or not one the token's holder may see",
                     409: "The record's state does not allow this now", 422: "Fields that cannot be accepted",
                     429: "Too many requests with this token"}
+# Statuses only some operations answer (operation(problems=...)).
+OTHER_PROBLEMS = {413: "The body is larger than MAX_CONTENT_LENGTH"}
+# What an uploaded document may be (domain.documents.sniff_document judges the content, not the name).
+DOCUMENT_MEDIA = ("application/pdf", "image/png", "image/jpeg")
 QUERY_TEXT = {"status": "Filter by status (as on the page)", "category": "Product category", "q": "Search text",
               "supplier_type": "Supplier type", "flag": "A risk flag's code", "processing": "pending or failed",
               "sort": "Order (as on the queue page)", "claim": "mine or unclaimed", "waiting": "answered or second"}
 
 
 def operation(summary: str, *, tags: list[str], response: str, status: int = 200, body: str | None = None,
-              paged: bool = False, idempotent: bool = False, query: tuple[str, ...] = (), public: bool = False):
-    """Describe a view for the OpenAPI document (nothing else: the view checks what it takes)."""
+              paged: bool = False, idempotent: bool = False, query: tuple[str, ...] = (), public: bool = False,
+              body_media: str = "application/json", response_media: tuple[str, ...] = ("application/json",),
+              problems: tuple[int, ...] = ()):
+    """Describe a view for the OpenAPI document (nothing else: the view checks what it takes).
+    ``body`` and ``response`` name schemas (_schemas) sent as ``body_media`` and answered as each
+    of ``response_media``; ``problems`` are statuses this operation answers beyond PROBLEM_STATUSES
+    (413 for an upload)."""
     def decorator(view):
         view.openapi = dict(summary=summary, tags=tags, response=response, status=status, body=body, paged=paged,
-                            idempotent=idempotent, query=query, public=public)
+                            idempotent=idempotent, query=query, public=public, body_media=body_media,
+                            response_media=response_media, problems=problems)
         return view
     return decorator
 
@@ -67,6 +77,10 @@ def _schemas() -> dict:
         "id": {"type": "integer"}, "marketplace_ref": text, "status": text, "processing_state": text,
         "created_at": when, "updated_at": when, **{name: text for name in LEAD_COLUMNS},
         "risk_score": {"type": ["integer", "null"], "description": "staff only"},
+        "claimed_by_id": {"type": ["integer", "null"], "description": (
+            "staff only: the staff member whose claim on the lead is live (LEAD_CLAIM_TTL), else null")},
+        "claimed_until": {"type": ["string", "null"], "format": "date-time",
+                          "description": "staff only: when that claim lapses (UTC)"},
         "cluster_id": {"type": ["integer", "null"]}, "owner_id": {"type": ["integer", "null"]}, "source": text,
         "signals": {"type": "array", "items": {"type": "object"}, "description": "staff only"},
         "duplicates": {"type": "array", "items": {"type": "object"}, "description": "staff only"}}}
@@ -117,6 +131,23 @@ def _schemas() -> dict:
         "Plan": {"type": "object", "required": ["plan", "items", "next_cursor"], "properties": {
             "plan": {"type": "object"}, "items": {"type": "array", "items": {"type": "object"}},
             "next_cursor": {"type": ["string", "null"]}}},
+        "PlanRelease": {"type": "object", "required": ["plan", "proposals"], "properties": {
+            "plan": {"type": "object", "description": "the plan, now released"},
+            "proposals": {"type": "integer", "description": (
+                "proposals sent to buyers: each line checked again against the supply and need left now")}}},
+        "DocumentUpload": {"type": "object", "required": ["document"], "additionalProperties": False,
+                           "properties": {"document": {"type": "string", "format": "binary", "description": (
+                               "a PDF, PNG or JPEG file (judged by its content, not its name), no larger than "
+                               "MAX_DOCUMENT_BYTES")}}},
+        "Document": {"type": "object", "required": ["id", "lead_id", "name", "media_type", "size"], "properties": {
+            "id": {"type": "integer"}, "lead_id": {"type": "integer"},
+            "name": {"type": "string", "description": "the file's name as sent, made safe to show"},
+            "media_type": {"type": "string", "enum": list(DOCUMENT_MEDIA)},
+            "size": {"type": "integer", "description": "bytes"}, "created_at": when,
+            "uploaded_by_id": {"type": ["integer", "null"], "description": "staff only"}}},
+        "DocumentList": {"type": "object", "required": ["items"], "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Document"}}}},
+        "File": {"type": "string", "format": "binary"},
     }
 
 
@@ -161,22 +192,23 @@ def build_spec(app) -> dict:
             parameters.append({"name": "Idempotency-Key", "in": "header", "schema": {
                 "type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$"},
                 "description": "the same key again answers the first result and stores nothing"})
+        content = {media: {"schema": {"$ref": f"#/components/schemas/{meta['response']}"}}
+                   for media in meta["response_media"]}
         responses = {str(meta["status"]): {"description": "OK" if meta["status"] == 200 else "Created",
-                                           "content": {"application/json": {"schema": {
-                                               "$ref": f"#/components/schemas/{meta['response']}"}}}}}
+                                           "content": content}}
         if meta["idempotent"]:
             responses["200"] = {"description": "A retry with the same Idempotency-Key: the first result",
-                                "content": {"application/json": {"schema": {
-                                    "$ref": f"#/components/schemas/{meta['response']}"}}}}
+                                "content": content}
         if not meta["public"]:
             responses.update({str(code): _problem_response(text) for code, text in PROBLEM_STATUSES.items()})
+            responses.update({str(code): _problem_response(OTHER_PROBLEMS[code]) for code in meta["problems"]})
         operation_object = {"operationId": rule.endpoint.removeprefix("api."), "summary": meta["summary"],
                             "description": (view.__doc__ or "").strip(), "tags": meta["tags"],
                             "parameters": parameters, "responses": responses}
         if meta["public"]:
             operation_object["security"] = []
         if meta["body"]:
-            operation_object["requestBody"] = {"required": True, "content": {"application/json": {"schema": {
+            operation_object["requestBody"] = {"required": True, "content": {meta["body_media"]: {"schema": {
                 "$ref": f"#/components/schemas/{meta['body']}"}}}}
         method = next(m for m in rule.methods if m not in ("HEAD", "OPTIONS")).lower()
         spec.path(path=path, operations={method: operation_object})

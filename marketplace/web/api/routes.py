@@ -2,6 +2,7 @@
 shows each party what its page shows it, as JSON (web.api.views)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from flask import current_app, g, jsonify, request, url_for
@@ -13,17 +14,18 @@ from ...domain.lead_status import TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.match_status import MatchTransitionError
 from ...extensions import db, limiter
-from ...models import DemandRequest, Lead, Match, MatchPlanLine
-from ...services import demand, leads, matches, pages, planning, submissions, vetting
+from ...models import DemandRequest, Lead, LeadDocument, Match, MatchPlan, MatchPlanLine
+from ...services import demand, documents, leads, matches, pages, planning, submissions, vetting
 from ..buyers.forms import DemandForm
 from ..errors import problem
 from ..forms import new_submission_token
 from ..matches.forms import MatchActionForm
 from ..suppliers.forms import AnswerForm, LeadForm
+from ..suppliers.routes import document_file
 from ..vetting.forms import DecisionForm
 from ..vetting.routes import queue_filter
 from . import bp, views
-from .openapi import operation
+from .openapi import DOCUMENT_MEDIA, operation
 from .support import (
     LEAD_INPUT,
     REQUEST_INPUT,
@@ -36,6 +38,7 @@ from .support import (
     page,
     page_size,
     roles,
+    uploaded_file,
     validated,
 )
 
@@ -57,6 +60,7 @@ def _field_error(exc: FieldError):
 @bp.errorhandler(TransitionError)
 @bp.errorhandler(MatchTransitionError)
 @bp.errorhandler(demand.DemandError)
+@bp.errorhandler(planning.ProposalError)
 def _state_refused(exc: ValueError):
     """The record's state does not allow this now (the lifecycle tables): 409 with the reason."""
     db.session.rollback()
@@ -89,18 +93,27 @@ def _replay(key: str | None, kind: str):
     return receipt
 
 
-def _commit_created(key: str | None, kind: str, object_id: int, location: str) -> bool:
+def _commit_created(key: str | None, kind: str, object_id: int, location: str,
+                    on_rollback: Callable[[], object] | None = None) -> bool:
     """Commit a new record with its receipt (services.submissions, as web.once does for the
     pages). Returns False when a concurrent request with the same key won: this attempt is rolled
-    back whole and the caller answers with the first result."""
+    back whole and the caller answers with the first result. ``on_rollback`` undoes what is not
+    in the database (a stored file) whenever this attempt is not committed."""
     try:
         if key:
             submissions.record(g.api_user.id, key, kind, object_id, location)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
+        if on_rollback:
+            on_rollback()
         if key and submissions.earlier(g.api_user.id, key) is not None:
             return False
+        raise
+    except BaseException:
+        db.session.rollback()
+        if on_rollback:
+            on_rollback()
         raise
     return True
 
@@ -204,7 +217,70 @@ def answer(lead_id: int):
     return jsonify(shown)
 
 
-# --- Staff: the queue, decisions, the plan ----------------------------------------------------
+# --- Documents: suppliers (their own leads) and staff -----------------------------------------
+
+@bp.get("/leads/<int:lead_id>/documents")
+@roles("supplier", "vetter", "admin")
+@operation("The documents attached to a lead, oldest first", tags=["suppliers", "staff"], response="DocumentList")
+def lead_documents(lead_id: int):
+    """The lead page's list of documents (its owner's lead, or any lead for staff)."""
+    lead = leads.lead_for(g.api_user, lead_id)
+    return jsonify({"items": [views.document(d, g.api_user) for d in lead.documents]})
+
+
+@bp.post("/leads/<int:lead_id>/documents")
+@roles("supplier", "vetter", "admin")
+@limiter.limit(lambda: _config("API_CREATE_LIMIT"), key_func=lambda: f"api-create:{g.api_user.id}")
+@operation("Attach a document (certificate, test report, spec sheet, photo) to a lead", tags=["suppliers", "staff"],
+           body="DocumentUpload", body_media="multipart/form-data", response="Document", status=201,
+           idempotent=True, problems=(413,))
+def upload_document(lead_id: int):
+    """The lead page's upload, checked by the same service (services.documents): a PDF, PNG or
+    JPEG judged by its content (never its name), no larger than MAX_DOCUMENT_BYTES (a body above
+    MAX_CONTENT_LENGTH: 413); a refused file leaves nothing behind. Sent as multipart/form-data
+    in the field ``document``. With an ``Idempotency-Key``, a retry answers the first result (200,
+    ``Idempotent-Replayed``) and stores nothing."""
+    lead = leads.lead_for(g.api_user, lead_id)
+    key = idempotency_key()
+    if (receipt := _replay(key, "document")) is not None:
+        return _shown_document(receipt.object_id, receipt.location, replayed=True)
+    upload = uploaded_file("document")
+    try:
+        document = documents.save_document(lead, upload.stream, upload.filename, actor_id=g.api_user.id)
+    except documents.DocumentError as exc:  # nothing was kept
+        raise ApiFieldErrors([("document", str(exc))], str(exc)) from None
+    document_id = document.id
+    location = url_for("api.download_document", document_id=document_id)
+    if not _commit_created(key, "document", document_id, location,
+                           on_rollback=lambda: documents.discard_file(document)):  # no row, no file
+        receipt = submissions.earlier(g.api_user.id, key)
+        return _shown_document(receipt.object_id, receipt.location, replayed=True)
+    return _shown_document(document_id, location)
+
+
+def _shown_document(document_id: int, location: str, replayed: bool = False):
+    document = _document_for(document_id)
+    return _created(views.document(document, g.api_user), location, replayed)
+
+
+def _document_for(document_id: int) -> LeadDocument:
+    """A document of a lead the token's holder may see; NotFound otherwise."""
+    document = db.session.get(LeadDocument, document_id)
+    if document is None:
+        raise NotFound()
+    leads.lead_for(g.api_user, document.lead_id)  # NotFound unless the holder may see the lead
+    return document
+
+
+@bp.get("/documents/<int:document_id>")
+@roles("supplier", "vetter", "admin")
+@operation("Download a document", tags=["suppliers", "staff"], response="File", response_media=DOCUMENT_MEDIA)
+def download_document(document_id: int):
+    """The file as the lead page serves it: an attachment of its media type, never cached."""
+    return document_file(_document_for(document_id))
+
+
+# --- Staff: the queue, decisions, claims, the plan ----------------------------------------------
 
 @bp.get("/queue")
 @roles("vetter", "admin")
@@ -232,6 +308,37 @@ def decide(lead_id: int):
     return jsonify(shown)
 
 
+@bp.post("/leads/<int:lead_id>/claim")
+@roles("vetter", "admin")
+@operation("Claim a lead (\"I am on it\") for LEAD_CLAIM_TTL, or renew one's own claim", tags=["staff"],
+           response="Lead")
+def claim(lead_id: int):
+    """As the queue page's Claim: the lead answers with ``claimed_by_id`` and ``claimed_until``.
+    409 naming who holds it and until when if another staff member's claim is live, or if the
+    lead is decided."""
+    lead = leads.lead_for(g.api_user, lead_id)
+    try:
+        vetting.claim(lead, g.api_user)
+    except Conflict:
+        db.session.rollback()
+        raise
+    shown = views.lead(lead, g.api_user, full=True)
+    db.session.commit()
+    return jsonify(shown)
+
+
+@bp.delete("/leads/<int:lead_id>/claim")
+@roles("vetter", "admin")
+@operation("Release one's own claim on a lead", tags=["staff"], response="Lead")
+def release_claim(lead_id: int):
+    """As the lead page's Release: another staff member's claim stays (nothing changes)."""
+    lead = leads.lead_for(g.api_user, lead_id)
+    vetting.release_claim(lead, g.api_user)
+    shown = views.lead(lead, g.api_user, full=True)
+    db.session.commit()
+    return jsonify(shown)
+
+
 @bp.get("/plan")
 @roles("vetter", "admin")
 @operation("The latest allocation plan and its lines", tags=["staff"], response="Plan", paged=True)
@@ -244,6 +351,22 @@ def plan():
                            after, limit, descending=False)
     body = page(lines, limit, views.plan_line).get_json()
     return jsonify({"plan": views.plan(latest), **body})
+
+
+@bp.post("/plans/<int:plan_id>/release")
+@roles("vetter", "admin")
+@operation("Release the newest allocation plan as proposals to buyers", tags=["staff"], response="PlanRelease")
+def release_plan(plan_id: int):
+    """As the plan page's Release (the ``plan.id`` of GET /plan): each line is checked again
+    against the supply and need left now and cut down if it must be, and the buyers are told.
+    409 if the plan is no longer a draft (released, or replaced by a newer one)."""
+    found = db.session.get(MatchPlan, plan_id)
+    if found is None:
+        raise NotFound()
+    made = planning.release_plan(found, g.api_user)
+    shown = {"plan": views.plan(found), "proposals": made}
+    db.session.commit()
+    return jsonify(shown)
 
 
 # --- Buyers: requests and matches -------------------------------------------------------------

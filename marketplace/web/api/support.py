@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import wraps
 
 from flask import current_app, g, jsonify, request
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.wrappers import Response
 
 from ...domain.cursors import decode_cursor, encode_cursor, page_limit
@@ -74,6 +74,22 @@ def json_body(allowed: Iterable[str]) -> dict:
     if unknown:
         raise ApiFieldErrors([(name, _("Not a field of this operation.")) for name in unknown])
     return body
+
+
+def uploaded_file(field: str) -> FileStorage:
+    """The file sent in ``field`` of a ``multipart/form-data`` body (as a browser sends the page's
+    upload form). ApiFieldErrors for another kind of body, a part other than ``field`` (a typo
+    would otherwise be silently dropped), or no file in ``field``."""
+    if request.mimetype != "multipart/form-data":
+        raise ApiFieldErrors([("", _("Send the file as multipart/form-data, in the field {field}.").format(
+            field=field))], _("The body must be multipart/form-data."))
+    unknown = sorted((set(request.form) | set(request.files)) - {field})
+    if unknown:
+        raise ApiFieldErrors([(name, _("Not a field of this operation.")) for name in unknown])
+    upload = request.files.get(field)
+    if upload is None or not upload.filename:
+        raise ApiFieldErrors([(field, _("Choose a file to upload."))])
+    return upload
 
 
 def as_formdata(body: dict) -> MultiDict:

@@ -9,7 +9,7 @@ from ...domain.demand import RequestState, demand_to_row
 from ...domain.leads import LEAD_COLUMNS, lead_to_row
 from ...domain.match_status import MATCH_STATUSES
 from ...domain.stock import STOCK_COLUMNS
-from ...models import DemandRequest, Lead, LeadMessage, Match, MatchPlan, MatchPlanLine, User
+from ...models import DemandRequest, Lead, LeadDocument, LeadMessage, Match, MatchPlan, MatchPlanLine, User
 from ...services import demand, leads, matches, vetting
 from .support import plain
 
@@ -34,8 +34,10 @@ def lead(record: Lead, reader: User, *, full: bool = False) -> dict:
             "updated_at": plain(record.updated_at),
             **{name: row.get(name, "") for name in LEAD_COLUMNS if staff or name != "external_id"}}
     if staff:
+        until = vetting.claimed_until(record)
         body.update(risk_score=record.risk_score, cluster_id=record.cluster_id, owner_id=record.owner_id,
-                    source=record.source)
+                    source=record.source, claimed_by_id=record.claimed_by_id if until else None,
+                    claimed_until=plain(until))
         if full:
             body["signals"] = list(record.risk_signals or [])
             body["duplicates"] = [{"pair_id": view.pair.id, "other_lead_id": view.other.id,
@@ -50,6 +52,16 @@ def message(record: LeadMessage, reader: User) -> dict:
     body = {"id": record.id, "kind": record.kind, "text": record.body, "created_at": plain(record.created_at)}
     if reader.role in STAFF_ROLES:
         body["author_id"] = record.author_id
+    return body
+
+
+def document(record: LeadDocument, reader: User) -> dict:
+    """A document's facts (the lead page's list): its name as sent (made safe to show), media type
+    as judged from its content, size in bytes; staff also read who uploaded it."""
+    body = {"id": record.id, "lead_id": record.lead_id, "name": record.original_name, "media_type": record.media_type,
+            "size": record.size, "created_at": plain(record.created_at)}
+    if reader.role in STAFF_ROLES:
+        body["uploaded_by_id"] = record.uploaded_by_id
     return body
 
 

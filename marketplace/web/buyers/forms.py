@@ -5,14 +5,14 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...domain.catalog import BUYER_ORGANISATION_KINDS, FACILITY_TYPES, PRODUCT_CATEGORIES
 from ...domain.demand import parse_demand, request_warnings
 from ...domain.scoring import request_figures_to_confirm
 from ..forms import (
+    CheckboxList,
     ConfirmFigures,
     FacilityFields,
     NumberField,
@@ -21,11 +21,6 @@ from ..forms import (
     choices,
     no_control_characters,
 )
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class DemandForm(OneTimeSubmission, ConfirmFigures, FlaskForm):

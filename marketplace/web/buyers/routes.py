@@ -12,7 +12,7 @@ from ...extensions import db, limiter
 from ...services import audit, demand, matches, organisations, quotes
 from .. import once
 from ..access import role_required
-from ..forms import page_number
+from ..forms import attach_errors, page_number
 from ..joins import JoinDecisionForm, decide_join_at
 from .forms import ConfirmForm, DemandForm, ExtendForm, OrganisationForm
 
@@ -27,6 +27,12 @@ def _per_user() -> str:
 @role_required("buyer")
 def home():
     """The buyer's home: their organisation's requests."""
+    return _home()
+
+
+def _home(organisation_form: OrganisationForm | None = None):
+    """The home page; ``organisation_form`` as given when naming the organisation was refused
+    (its messages beside its fields and in the error summary)."""
     organisation = current_user.organisation
     page = request.args.get("page", 1, type=page_number)
     pagination = (demand.organisation_requests(organisation.id, page, current_app.config["ITEMS_PER_PAGE"])
@@ -39,8 +45,8 @@ def home():
     return render_template("buyers/home.html", organisation=organisation, pagination=pagination, held=held,
                            states=states, proposals=proposals, may_post=may_post,
                            refusal=None if may_post else demand.refusal(current_user), join=join,
-                           organisation_form=OrganisationForm() if organisation is None and not (
-                               join and join.status == JOIN_PENDING) else None,
+                           organisation_form=(organisation_form or OrganisationForm()) if organisation is None
+                           and not (join and join.status == JOIN_PENDING) else None,
                            joins=organisations.joins_to_decide(current_user), decision_form=JoinDecisionForm())
 
 
@@ -60,10 +66,8 @@ def name_organisation():
         flash(_("Your request to join “{organisation}” waits for approval by its members or city staff.").format(
             organisation=asked) if asked else _("Your organisation is registered. City staff will verify it."), "info")
     else:
-        flash("; ".join([e for errors in form.errors.values() for e in errors]
-                        + [_("{field}: {message}").format(field=getattr(form, name).label.text, message=message)
-                           for name, message in problems.items()]),
-              "error")
+        attach_errors(form, problems)  # beside their fields, with the form's own
+        return _home(form)
     return redirect(url_for("buyers.home"))
 
 

@@ -9,7 +9,7 @@ from ...domain.match_status import MATCH_STATUSES, MatchTransitionError
 from ...extensions import db
 from ...services import audit, demand, matches
 from ..access import role_required
-from ..forms import page_number
+from ..forms import attach_errors, page_number
 from .forms import MatchActionForm
 
 bp = Blueprint("matches", __name__, url_prefix="/matches")
@@ -55,7 +55,8 @@ def _detail(match, party: str, form: MatchActionForm, status: int = 200):
 @role_required(*ALL_ROLES)
 def act(match_id: int):
     """Take one step of a match's lifecycle (accept, decline, order, deliver, close, the delivery
-    date). A delivery date that cannot be accepted shows the page again with the message by the field."""
+    date). A step refused for one of its fields (no reason to decline, no close reason, a delivery
+    date that cannot be accepted) shows the page again with the message beside that field."""
     match, party = matches.match_for(current_user, match_id)
     form = MatchActionForm(party=party, today=demand.today())
     if form.validate_on_submit():
@@ -64,6 +65,9 @@ def act(match_id: int):
                                            close_reason=form.close_reason.data or None,
                                            delivery_on=form.delivery_day)
         except MatchTransitionError as exc:  # raised before writing, or after rolling back
+            if exc.field:  # shown again with the message beside the field it is about
+                attach_errors(form, {exc.field: str(exc)})
+                return _detail(match, party, form)
             flash(str(exc), "error")
         else:
             db.session.commit()
@@ -73,7 +77,7 @@ def act(match_id: int):
             else:
                 flash(_("Match #{id} is now {status}.").format(
                     id=match.id, status=label(MATCH_STATUSES, status).lower()), "success")
-    elif form.delivery_on.errors:
+    elif form.reason.errors or form.close_reason.errors or form.delivery_on.errors:
         return _detail(match, party, form)
     else:
         flash(_("The form could not be read; please try again (a reason is at most 2,000 characters)."), "error")

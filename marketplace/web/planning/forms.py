@@ -14,7 +14,14 @@ class ProposeForm(OneTimeSubmission, FlaskForm):
 
     lead_id = IntegerField(validators=[DataRequired()])  # rendered as a hidden input per candidate
     # Read by the one rule for numbers people type (domain.numbers), like every other quantity.
-    quantity = StringField(_l("Units"))
+    quantity = StringField(_l("Units"), render_kw={"inputmode": "numeric", "size": 9})
+
+    def for_lead(self, lead_id: int) -> "ProposeForm":
+        """This form as the row of candidate ``lead_id``: its units box gets that row's id
+        (quantity-<lead id>), so that each row's box, its label and its error are its own."""
+        self.lead_id.data = lead_id
+        self.quantity.id = self.quantity.label.field_id = f"quantity-{lead_id}"
+        return self
 
     def validate_quantity(self, field) -> None:
         try:

@@ -53,11 +53,27 @@ def demand_template():
 @staff_required
 def request_page(request_id: int):
     """One request for staff: its candidates, matches and history, and the form to propose by hand."""
-    demand_request = demand.request_for(current_user, request_id)
+    return _request_page(demand.request_for(current_user, request_id))
+
+
+def _request_page(demand_request, refused: ProposeForm | None = None):
+    """The request page with one proposal form per candidate (each with its own submission
+    token), the quantity the most it may take; ``refused``, the posted form, as its row's form
+    with its message beside the units box and in its error summary."""
+    held = demand.held_units(demand_request.id)
+    candidates = supply.candidates(demand_request)
+    propose_forms = {
+        c.lead.id: ProposeForm(formdata=None, data={"quantity": min(c.available, demand_request.quantity - held)})
+        .for_lead(c.lead.id) for c in candidates}
+    if refused is not None and refused.lead_id.data in propose_forms:
+        propose_forms[refused.lead_id.data] = refused.for_lead(refused.lead_id.data)
+    elif refused is not None:  # the offer is no candidate any more: its message stays on top
+        for message in [*refused.form_errors, *refused.quantity.errors]:
+            flash(message, "error")
     return render_template("planning/request.html", demand_request=demand_request,
-                           held=demand.held_units(demand_request.id), propose_form=ProposeForm(),
+                           held=held, propose_forms=propose_forms,
                            state=demand.request_states([demand_request])[demand_request.id],
-                           candidates=supply.candidates(demand_request),
+                           candidates=candidates,
                            matches=matches.matches_list(demand_id=demand_request.id),
                            history=audit.history_for("demand", demand_request.id, current_user))
 
@@ -76,15 +92,19 @@ def propose(request_id: int):
             match = planning.propose(demand_request, form.lead_id.data, form.quantity.data, current_user)
         except planning.ProposalError as exc:
             db.session.rollback()  # nothing was written, but the matching lock is held
-            flash(str(exc), "error")
+            if exc.field is None:
+                flash(str(exc), "error")
+                return redirect(location)
+            form.quantity.errors = [str(exc)]
         else:
             return once.commit_once(form.submission_token.data, "match", match.id, location,
                                     _("Proposed: match #{id}, {units} units. The buyer is told.").format(
                                         id=match.id, units=format_integer(match.quantity)))
-    else:
-        flash(form.quantity.errors[0] if form.quantity.errors
-              else _("Give the number of units to propose, a whole number."), "error")
-    return redirect(url_for("planning.request_page", request_id=demand_request.id))
+    elif not (form.quantity.errors or form.submission_token.errors) or form.lead_id.errors:
+        flash(_("Give the number of units to propose, a whole number."), "error")
+        return redirect(url_for("planning.request_page", request_id=demand_request.id))
+    # Shown again with the message beside the candidate's units box (its error summary takes the focus).
+    return _request_page(demand_request, refused=form)
 
 
 @bp.get("/matching")

@@ -1,6 +1,6 @@
 from dataclasses import replace
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ...domain.errors import Conflict
@@ -84,14 +84,15 @@ def lead_detail(lead_id: int):
     return _lead_detail(leads.lead_for(current_user, lead_id))
 
 
-def _lead_detail(lead, answer_form: AnswerForm | None = None):
+def _lead_detail(lead, answer_form: AnswerForm | None = None, document_form: DocumentForm | None = None):
     """The offer page; ``answer_form`` as given when an answer was refused (its message by the box,
-    where the cursor then goes)."""
+    where the cursor then goes), ``document_form`` when an upload was (its message by the file
+    field, the error summary taking the focus)."""
     is_owner = current_user.role == "supplier"
     if answer_form is None and is_owner and lead.status == INFO_REQUESTED:
         answer_form = AnswerForm()
     return render_template(
-        "suppliers/lead_detail.html", lead=lead, document_form=DocumentForm(),
+        "suppliers/lead_detail.html", lead=lead, document_form=document_form or DocumentForm(),
         may_edit=may_edit_lead(current_user.role, current_user.id, lead.owner_id, lead.status),
         messages=vetting.messages(lead),
         answer_form=answer_form,
@@ -178,7 +179,7 @@ def upload_document(lead_id: int):
     if form.validate_on_submit():
         upload = form.document.data
         if not upload or not upload.filename:
-            flash(_("Choose a file to upload."), "error")
+            form.document.errors = [_("Choose a file to upload.")]
         elif (earlier := once.already_received(form.submission_token.data)) is not None:
             return earlier  # a retry: the first POST with this token attached the document
         else:
@@ -186,15 +187,16 @@ def upload_document(lead_id: int):
             try:
                 document = documents.save_document(lead, upload.stream, upload.filename, actor_id=current_user.id)
             except documents.DocumentError as exc:  # nothing was kept
-                flash(str(exc), "error")
+                form.document.errors = [str(exc)]
             else:
                 return once.commit_once(form.submission_token.data, "document", document.id, location,
                                         _("The document is attached."),
                                         on_rollback=lambda: documents.discard_file(document))  # no row, no file
-            return redirect(location)
-    else:
+    elif not form.errors.keys() - {"csrf_token"}:
         flash(_("The upload could not be read; please try again."), "error")
-    return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))
+        return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))
+    # Shown again with the message beside the file field (the error summary takes the focus).
+    return _lead_detail(lead, document_form=form)
 
 
 @bp.get("/documents/<int:document_id>")
@@ -205,6 +207,12 @@ def download_document(document_id: int):
     if document is None:
         abort(404)
     leads.lead_for(current_user, document.lead_id)  # 404 unless the user may see the lead
+    return document_file(document)
+
+
+def document_file(document: LeadDocument) -> Response:
+    """A stored document as a download (the page's and the API's): an attachment of its sniffed
+    media type under its shown name, never cached, with nosniff and a sandboxing CSP."""
     response = send_file(documents.document_path(document), mimetype=document.media_type,
                          as_attachment=True, download_name=document.original_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from ...domain.csv_text import encoding_choices
-from ..forms import choices
+from ..forms import CheckboxList, choices
 
 
 class ImportForm(FlaskForm):
@@ -30,7 +30,7 @@ class DecisionForm(FlaskForm):
 
 class ClusterDecisionForm(FlaskForm):
     """One decision for several leads of one supplier (each decided and audited on its own)."""
-    cluster_leads = SelectMultipleField(_l("Leads"), coerce=int)
+    cluster_leads = CheckboxList(_l("Leads"), coerce=int)
     cluster_action = SelectField(_l("Decision"), choices=choices([("approve", _l("Approve")), ("reject", _l("Reject"))]))
     cluster_text = TextAreaField(_l("Reason (needed to reject)"), validators=[Length(max=5000)])
 

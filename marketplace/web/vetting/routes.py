@@ -121,18 +121,20 @@ def lead_page(lead_id: int):
 
 
 def _lead_page(lead: Lead, queue: str | None, decision_form: DecisionForm,
-               cluster_form: ClusterDecisionForm | None = None):
-    """The lead page with ``decision_form`` (and ``cluster_form``) as given: fresh, or refused
-    with its message by the text box, where the cursor then goes."""
+               cluster_form: ClusterDecisionForm | None = None, merge_form: MergeForm | None = None):
+    """The lead page with ``decision_form`` (and ``cluster_form``, ``merge_form``) as given: fresh,
+    or refused with its message beside the field (a text box takes the cursor; otherwise the
+    form's error summary does)."""
     cluster = vetting.cluster_members(lead)
-    cluster_form = cluster_form or ClusterDecisionForm()
+    if cluster_form is None:
+        cluster_form = ClusterDecisionForm(formdata=None, data={"cluster_leads": [lead.id]})  # this lead ticked
     cluster_form.cluster_leads.choices = choices((other.id, f"#{other.id}") for other in vetting.cluster_open([lead, *cluster]))
     return render_template("vetting/lead.html", lead=lead, pairs=vetting.lead_pairs(lead),
                            cluster=cluster, messages=vetting.messages(lead),
                            history=audit.history_for("lead", lead.id, current_user),
                            matches=matches.matches_list(lead_id=lead.id),
                            actions=available_actions(lead.status, current_user.role),
-                           decision_form=decision_form, action_form=ActionForm(), merge_form=MergeForm(),
+                           decision_form=decision_form, action_form=ActionForm(), merge_form=merge_form or MergeForm(),
                            cluster_form=cluster_form, queue=queue, claim=vetting.live_claim(lead),
                            rule=vetting.approval_rule(lead),
                            processing_states={code: _(text) for code, text in PROCESSING_STATES})
@@ -213,9 +215,15 @@ def decide_cluster(lead_id: int):
     form = ClusterDecisionForm()
     members = {other.id: other for other in vetting.cluster_open([lead, *vetting.cluster_members(lead)])}
     form.cluster_leads.choices = choices((other_id, f"#{other_id}") for other_id in members)
-    if not form.validate_on_submit():
-        flash(_("Choose the leads of this supplier to decide (only leads awaiting a decision can be chosen)."), "error")
-        return redirect(_lead_link(lead.id, queue))
+    if not form.validate_on_submit() or not form.cluster_leads.data:
+        message = _("Choose the leads of this supplier to decide (only leads awaiting a decision can be chosen).")
+        if form.csrf_token.errors:  # nothing to show beside a field
+            flash(message, "error")
+            return redirect(_lead_link(lead.id, queue))
+        # Shown again with the message beside the leads' boxes (the error summary takes the focus).
+        if form.cluster_leads.errors or not form.cluster_leads.data:
+            form.cluster_leads.errors = [message]
+        return _lead_page(lead, queue, DecisionForm(queue=queue or ""), form)
     if form.cluster_action.data == "reject" and not (form.cluster_text.data or "").strip():
         # Shown again with the message by the reason box (tied to it), the cursor in it.
         form.cluster_text.errors = [_("Please give a reason to reject.")]
@@ -275,21 +283,26 @@ def merge(lead_id: int):
     """Say that two leads are the same supplier."""
     lead = leads.lead_for(current_user, lead_id)
     form = MergeForm()
-    if form.validate_on_submit():
-        other = db.session.get(Lead, form.other_lead_id.data)
-        if other is None:
-            flash(_("There is no lead #{id}.").format(id=form.other_lead_id.data), "error")
-        else:
-            try:
-                vetting.merge_leads(lead, other, current_user)
-            except TransitionError as exc:  # raised before writing
-                flash(str(exc), "error")
-            else:
-                db.session.commit()
-                flash(_("Leads #{id} and #{other} are now one supplier.").format(id=lead.id, other=other.id), "success")
+    if not form.validate_on_submit():
+        if not form.other_lead_id.errors:  # the CSRF token: nothing to show beside the field
+            flash(_("Give the number of the lead to merge with."), "error")
+            return redirect(url_for("vetting.lead_page", lead_id=lead.id))
+        form.other_lead_id.errors = [_("Give the number of the lead to merge with.")]
+        return _lead_page(lead, None, DecisionForm(), merge_form=form)
+    other = db.session.get(Lead, form.other_lead_id.data)
+    if other is None:
+        form.other_lead_id.errors = [_("There is no lead #{id}.").format(id=form.other_lead_id.data)]
     else:
-        flash(_("Give the number of the lead to merge with."), "error")
-    return redirect(url_for("vetting.lead_page", lead_id=lead.id))
+        try:
+            vetting.merge_leads(lead, other, current_user)
+        except TransitionError as exc:  # raised before writing; about the lead number given
+            form.other_lead_id.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Leads #{id} and #{other} are now one supplier.").format(id=lead.id, other=other.id), "success")
+            return redirect(url_for("vetting.lead_page", lead_id=lead.id))
+    # Shown again with the message beside the lead number (the error summary takes the focus).
+    return _lead_page(lead, None, DecisionForm(), merge_form=form)
 
 
 @bp.post("/leads/<int:lead_id>/reprocess")

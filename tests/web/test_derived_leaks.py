@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import DemandRequest, Lead, Match, OutboxEmail, User
-from marketplace.services import dashboard, matches, notifications, planning, processing
+from marketplace.services import dashboard, matches, notifications, open_data, planning, processing
 from tests.conftest import approve, login, make_lead, make_request, make_user
 from tests.web.test_access_matrix import crawl, every_get_url
 
@@ -59,6 +59,7 @@ class DerivedWorld:
             notifications.send_pending()  # with Redis the sender is only queued: word the e-mails now
             db.session.commit()
             dashboard.refresh()  # the public needs board's figures (with Redis the count is only queued)
+            open_data.refresh()  # the public daily table's, as its job counts it
             db.session.commit()
             lead = db.session.get(Lead, lead.id)
             assert lead.risk_score is not None, "the lead should be scored (the score is searched for)"

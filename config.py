@@ -172,9 +172,11 @@ class Config:
     # (domain.ocds.OPTIONAL_FIELDS: prices, buyer_address, supplier_address, supplier_contact; by
     # default none: no prices, addresses or contacts). Environment: comma-separated. OCDS_PACKAGE_URI:
     # where the city publishes the file (default: the /open-data page's OCDS section). The public
-    # daily table is counted again at most every OPEN_DATA_CACHE_SECONDS per process (the routes'
-    # Cache-Control max-age is the same 300 s).
-    OPEN_DATA_CACHE_SECONDS = 300
+    # daily table is a snapshot counted by a job (services.open_data.refresh), never by a request:
+    # the sweeper (without Redis: a request, after its response) counts it again when the newest is
+    # older than OPEN_DATA_MAX_AGE (the routes' Cache-Control max-age is 300 s too).
+    OPEN_DATA_MAX_AGE = timedelta(minutes=5)
+    OPEN_DATA_REFRESH_AFTER_REQUEST = True
     OCDS_PACKAGE_URI: str | None = None
     OPEN_DATA_PUBLISHER = "City procurement office"
     OPEN_DATA_LICENSE = "CC-BY-4.0"
@@ -228,11 +230,11 @@ class Config:
             tls = os.environ["MAIL_USE_TLS"].lower()
             env["MAIL_USE_TLS"] = None if tls == "auto" else tls not in ("0", "false", "no", "off")
         for key in ("IMPORT_MAX_ROWS", "IMPORT_CHUNK_ROWS", "IMPORT_JOB_TIMEOUT", "FOUR_EYES_VALUE_USD",
-                    "MAIL_RETRY_SECONDS", "STALE_CHECK_SECONDS", "OPEN_DATA_CACHE_SECONDS"):
+                    "MAIL_RETRY_SECONDS", "STALE_CHECK_SECONDS"):
             if os.environ.get(key):
                 env[key] = int(os.environ[key])
         for key in ("SWEEP_AFTER", "JOB_STALE_AFTER", "PASSWORD_RESET_MAX_AGE", "EMAIL_CONFIRM_MAX_AGE",
-                    "IMPORT_STALE_AFTER", "LEAD_CLAIM_TTL", "SUMMARY_MAX_AGE"):
+                    "IMPORT_STALE_AFTER", "LEAD_CLAIM_TTL", "SUMMARY_MAX_AGE", "OPEN_DATA_MAX_AGE"):
             if os.environ.get(key + "_SECONDS"):
                 env[key] = timedelta(seconds=float(os.environ[key + "_SECONDS"]))
         return env
@@ -261,8 +263,8 @@ class TestingConfig(Config):
     MAIL_RETRY_SECONDS = 0
     # Tests count notifications; the after-request time check is tested on its own.
     STALE_CHECK_SECONDS = 0
-    # Tests read /open-data right after changing the data (the cache is tested on its own).
-    OPEN_DATA_CACHE_SECONDS = 0
+    # Tests count the open-data snapshot themselves (the after-request refresh is tested on its own).
+    OPEN_DATA_REFRESH_AFTER_REQUEST = False
 
 
 CONFIGS = {

@@ -15,6 +15,7 @@ from .web.body_limit import DrainOversizedBodies, LimitedRequest
 from .web.errors import register_error_handlers
 from .web.i18n import register_i18n
 from .web.mail_retry import register_mail_retry
+from .web.open_data_refresh import register_open_data_refresh
 from .web.template_helpers import register_template_helpers
 from .web.time_checks import register_time_checks
 
@@ -49,6 +50,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_cli(app)
     register_mail_retry(app)
     register_time_checks(app)
+    register_open_data_refresh(app)
     from .domain import registries
     registries.configure(app.config.get("REGISTRY_FOLDER"))  # where refreshed registries are read from
     from .security import set_security_headers

@@ -35,7 +35,8 @@ demand_cli = AppGroup("demand", help="Import demand requests as CSV.")
 matching_cli = AppGroup("matching", help="Compute and export the allocation plan.")
 dedup_cli = AppGroup("dedup", help="The duplicate search's weights, fitted from the leads.")
 notify_cli = AppGroup("notify", help="Notifications: the staff's daily digest.")
-open_data_cli = AppGroup("open-data", help="Open data: the OCDS release package of accepted and delivered matches.")
+open_data_cli = AppGroup("open-data", help="Open data: the daily table's snapshot, and the OCDS release package of "
+                                           "accepted and delivered matches.")
 dashboard_cli = AppGroup("dashboard", help="The control tower's figures (the dashboard and /signal).")
 registries_cli = AppGroup("registries", help="The regulators' registries that certification claims are checked against.")
 
@@ -373,6 +374,15 @@ def matching_export_command(path: str) -> None:
     with open(path, "w", newline="", encoding="utf-8") as stream:
         count = planning.export_plan(plan, stream)
     click.echo(f"exported {count} line(s) of plan {plan.id} ({plan.status}) to {path}")
+
+
+@open_data_cli.command("refresh")
+def open_data_refresh_command() -> None:
+    """Count the public daily table (/open-data) now (a job does it when the newest count is older
+    than OPEN_DATA_MAX_AGE; the pages only read the newest count)."""
+    snapshot = open_data.refresh()
+    db.session.commit()
+    click.echo(f"Counted {len(snapshot.figures['rows'])} row(s) in {snapshot.seconds:.2f} s (snapshot {snapshot.id}).")
 
 
 @open_data_cli.command("ocds")

@@ -153,10 +153,12 @@ def post_form(client, path: str, data: dict | None = None, *, form_page: str | N
 
 def make_user(role: str = "supplier", email: str | None = None, *, password: str = DEFAULT_PASSWORD,
               organisation: str | None = None, organisation_kind: str | None = None, verified: bool = False,
-              email_verified: bool = True, joins: bool = False):
+              email_verified: bool = True, joins: bool = False, locale: str | None = None):
     """Create a user through the real service (needs an app context). ``verified``: their
     organisation is verified by an admin; ``email_verified``: they confirmed their e-mail address
-    (the default, as for every account that predates the rule; False as after self-registration).
+    (the default, as for every account that predates the rule; False as after self-registration);
+    ``locale``: the language the account chose ("es": its pages and e-mails are in Spanish; None:
+    none chosen, the browser's).
     A buyer whose organisation name is the same as or close to an existing one asks to join it
     (``joins=True`` expects that; otherwise it is a mistake in the test)."""
     from marketplace.extensions import db
@@ -172,7 +174,8 @@ def make_user(role: str = "supplier", email: str | None = None, *, password: str
         organisation_kind = organisation_kind or ("supplier" if role == "supplier" else "hospital")
     user = accounts.create_account(accounts.NewAccount(
         email=email, password=password, role=role, name=f"Test {role}",
-        organisation_name=organisation, organisation_kind=organisation_kind), email_verified=email_verified)
+        organisation_name=organisation, organisation_kind=organisation_kind, locale=locale),
+        email_verified=email_verified)
     if role == "buyer" and organisation:
         assert (user.organisation is None) is joins, f"{organisation!r}: joins={joins}, but it did not (or did)"
     if verified and user.organisation:

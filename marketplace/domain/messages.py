@@ -27,6 +27,8 @@ ISO dates) are inserted as they are.
 """
 from __future__ import annotations
 
+import logging
+import string
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -83,6 +85,40 @@ def as_fact(value: Any) -> dict:
     return {"code": LEGACY, "params": {"text": str(value)}}
 
 
+# ---- a template in the reader's language, with only the values its English names ----------------
+
+_log = logging.getLogger(__name__)
+_FORMATTER = string.Formatter()
+
+
+def value_names(template: str) -> frozenset[str]:
+    """The values a ``str.format`` template names, however it writes them: "{price} a unit" ->
+    {"price"}; "{score:d}", "{score!s}", "{v.score}" and "{v[score]}" name "score" and "v"."""
+    names = set()
+    for _literal, field, _spec, _conversion in _FORMATTER.parse(template):
+        if field is not None:
+            names.add(field.split(".", 1)[0].split("[", 1)[0])
+    return frozenset(names)
+
+
+def worded(template: str, values: Mapping[str, Any]) -> str:
+    """``template`` (a marked English text) in the reader's language, filled from ``values``. The
+    translation is given only the values the English names: the values of a fact hold more than a
+    role may read (the supplier's "{price} a unit" is worded from values that hold the buyer's
+    maximum and the headroom to it), so a translation that names another value, or one the English
+    leaves out, cannot print it; the English, which the role tables vouch for, is shown instead and
+    the catalogue's mistake logged (tests/domain/test_translations.py checks the catalogue).
+    KeyError when ``values`` lacks a value the English names (a template used with the wrong fact)."""
+    given = {name: values[name] for name in value_names(template)}
+    translated = _(template)
+    if translated != template:
+        try:
+            return translated.format(**given)
+        except (KeyError, IndexError, AttributeError, ValueError):
+            _log.error("the translation of %r names values its English does not: %r", template, translated)
+    return template.format(**given)
+
+
 # ---- sentences with variants (templates that are functions of the values) ---------------------
 # Each variant is a whole sentence for the catalogue: a translator never sees half a sentence.
 
@@ -94,7 +130,7 @@ def _variants(base: str, **when: str) -> Callable[[Mapping[str, Any]], str]:
     None, False or empty), else ``base``; translated and filled with the values."""
     def word(v: Mapping[str, Any]) -> str:
         template = next((t for name, t in when.items() if v.get(name)), base)
-        return _(template).format(**v)
+        return worded(template, v)
     return word
 
 
@@ -115,7 +151,7 @@ def _match_status(v: Mapping[str, Any]) -> str:
     else:
         template = (N_("Match #{match_id} ({units}, request #{demand_id}) is now {status_text}: {detail}")
                     if v.get("detail") else N_("Match #{match_id} ({units}, request #{demand_id}) is now {status_text}."))
-    return _(template).format(**v)
+    return worded(template, v)
 
 
 _delivery_date_told = _variants(
@@ -663,7 +699,7 @@ def render_signal(stored: Mapping[str, Any], role: str) -> str | None:
     if template is NOT_SHOWN:
         return NOT_SHOWN
     values = _signal_values(code, params)
-    return template(values) if callable(template) else _(template).format(**values)
+    return template(values) if callable(template) else worded(template, values)
 
 
 # ---- the values templates may use ---------------------------------------------------------------
@@ -766,7 +802,7 @@ def _format(table: Mapping[str, Mapping[str, Template]], stored: Any, role: str)
     if template is NOT_SHOWN:
         return NOT_SHOWN
     values = _values(one["params"])
-    return template(values) if callable(template) else _(template).format(**values)
+    return template(values) if callable(template) else worded(template, values)
 
 
 def render_reason(stored: Any, role: str) -> str | None:
@@ -796,6 +832,6 @@ def render_email(stored: Any, role: str, url: str) -> tuple[str, str]:
     if one["code"] in ACCOUNT_EMAILS:
         subject, body = ACCOUNT_EMAILS[one["code"]]
         until = _(_UNTIL_CONFIRMED[reader_role(role)])
-        return _(subject), _(body).format(**one["params"], url=url, until_confirmed=until)
+        return _(subject), worded(body, {**one["params"], "url": url, "until_confirmed": until})
     text = render_notification(stored, role)
     return text[:200], _(EMAIL_BODY).format(text=text, url=url)

@@ -26,6 +26,7 @@ from .tasks import (
     import_batch_job,
     process_lead_job,
     refit_job,
+    refresh_open_data_job,
     refresh_summary_job,
     run_effects_in_process,
     run_matching_job,
@@ -75,6 +76,7 @@ MATCHING_JOB_IDS = ("run-matching", "run-matching-again")
 OUTBOX_JOB_ID = "send-outbox"
 REFIT_JOB_ID = "refit-lead-model"
 SUMMARY_JOB_ID = "refresh-summary"
+OPEN_DATA_JOB_ID = "refresh-open-data"
 _WAITING = (b"queued", b"deferred", b"scheduled")
 _REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, OSError)
 
@@ -143,6 +145,8 @@ def _spec(effect: tuple, matching_id: str) -> _Spec | None:
         return _Spec(TASKS_QUEUE, refit_job, (trigger,), REFIT_JOB_ID, f"refit: {trigger}"[:200])
     if name == "refresh_summary":
         return _Spec(TASKS_QUEUE, refresh_summary_job, (), SUMMARY_JOB_ID, "count the dashboard's figures")
+    if name == "refresh_open_data":
+        return _Spec(TASKS_QUEUE, refresh_open_data_job, (), OPEN_DATA_JOB_ID, "count the open-data daily table")
     if name == "import_leads":
         return _Spec(TASKS_QUEUE, import_batch_job, (args[0],), import_job_id(args[0]), f"import batch {args[0]}",
                      timeout=int(current_app.config["IMPORT_JOB_TIMEOUT"]))
@@ -286,6 +290,12 @@ def enqueue_summary_refresh() -> bool:
     return bool(dispatch([("refresh_summary",)]))
 
 
+def enqueue_open_data_refresh() -> bool:
+    """Count the public daily table again soon (services.open_data.refresh): on RQ when REDIS_URL
+    is set, otherwise right here. Never raises for Redis trouble: the sweeper asks again."""
+    return bool(dispatch([("refresh_open_data",)]))
+
+
 def try_sweeper_lock(seconds: int) -> bool:
     """True for one caller per ``seconds`` across all workers (a Redis SET NX with expiry)."""
     try:
@@ -308,7 +318,7 @@ def forget_lost_jobs(lead_ids: Iterable[int] = (), import_ids: Iterable[int] = (
     candidates = [(LEADS_QUEUE, job_id_for(lead_id)) for lead_id in lead_ids]
     candidates += [(TASKS_QUEUE, import_job_id(batch_id)) for batch_id in import_ids]
     candidates += [(TASKS_QUEUE, job_id) for job_id in (*MATCHING_JOB_IDS, OUTBOX_JOB_ID, REFIT_JOB_ID,
-                                                         SUMMARY_JOB_ID)]
+                                                         SUMMARY_JOB_ID, OPEN_DATA_JOB_ID)]
     with conn.pipeline(transaction=False) as pipe:
         for _, job_id in candidates:
             pipe.hget(Job.key_for(job_id), "status")

@@ -13,7 +13,7 @@ from rq import get_current_job
 
 from ..domain.errors import Conflict
 from ..extensions import db
-from ..services import dashboard, imports, processing
+from ..services import dashboard, imports, open_data, processing
 from ..services.match_models import refit, refit_due
 from ..services.notifications import send_pending
 from ..services.planning import run_matching
@@ -91,13 +91,13 @@ def run_in_process(lead_ids: list[int]) -> int:
 # Order of the in-process drain: leads first (they bring supply), then the model, then the plan
 # over all of it, then the e-mail the plan wrote.
 _RANK = {"import_leads": -1, "process_lead": 0, "refit_if_due": 1, "refit": 1, "run_matching": 2,
-         "refresh_summary": 2.5, "send_outbox": 3}
+         "refresh_summary": 2.5, "refresh_open_data": 2.6, "send_outbox": 3}
 _drain: ContextVar[list | None] = ContextVar("marketplace_effects_drain", default=None)
 
 
 def _coalesce_key(effect: tuple) -> tuple:
     return (effect[0],) if effect[0] in ("run_matching", "refit", "refit_if_due", "send_outbox",
-                                         "refresh_summary") else effect
+                                         "refresh_summary", "refresh_open_data") else effect
 
 
 def run_effects_in_process(effects: list[tuple]) -> int:
@@ -156,6 +156,8 @@ def _run_here(effect: tuple, waiting: list) -> bool:
         import_in_process(args[0])
     elif name == "refresh_summary":
         refresh_summary_in_process()
+    elif name == "refresh_open_data":
+        refresh_open_data_in_process()
     else:
         log.error("unknown effect %r dropped", effect)
         return False
@@ -262,6 +264,29 @@ def refresh_summary_in_process() -> None:
     except Exception:
         db.session.rollback()
         log.exception("counting the dashboard's figures in-process failed")
+
+
+def _refresh_open_data() -> str:
+    snapshot = open_data.refresh()
+    db.session.commit()  # the job is the use case's edge
+    return f"open data {snapshot.id}: {len(snapshot.figures['rows'])} row(s) counted in {snapshot.seconds:.2f} s"
+
+
+def refresh_open_data_job() -> str:
+    """The RQ job: count the public daily table (/open-data) into a new snapshot."""
+    return _in_app("open data", _refresh_open_data)
+
+
+def refresh_open_data_in_process() -> bool:
+    """Without Redis: the count right here. A failure is logged, never raised (it runs after a
+    response or in the sweep; the page shows the previous snapshot and its time). True when counted."""
+    try:
+        _refresh_open_data()
+        return True
+    except Exception:
+        db.session.rollback()
+        log.exception("counting the open-data table in-process failed")
+        return False
 
 
 def run_import(batch_id: int, progress: Callable[[str], object] | None = None) -> str:

@@ -25,7 +25,7 @@ from rq.serializers import JSONSerializer
 from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
-from ..services import dashboard, imports
+from ..services import dashboard, imports, open_data
 from ..services.match_models import refit_due
 from ..services.notifications import outbox_waiting
 from ..services.planning import matching_is_stale
@@ -36,6 +36,7 @@ from .queue import (
     dispatch,
     enqueue_lead_processing,
     enqueue_matching,
+    enqueue_open_data_refresh,
     enqueue_outbox,
     enqueue_refit,
     enqueue_summary_refresh,
@@ -109,7 +110,8 @@ def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
     to extend overdue requests, each once (committed here, the e-mail sent after the commit), and
     a matching run when quotes lapsed or requests passed their date since the newest plan. Last, a
     count of the dashboard's figures when the newest is older than SUMMARY_MAX_AGE
-    (services.dashboard).
+    (services.dashboard), and of the open-data daily table when its newest is older than
+    OPEN_DATA_MAX_AGE (services.open_data).
     Returns (leads found, leads newly queued). Raises database errors; never Redis errors."""
     # Imports are taken up after IMPORT_STALE_AFTER without progress; `flask bootstrap` (a fresh
     # start of the embedded default) and `flask sweep --older-than 0` take up every one.
@@ -132,6 +134,8 @@ def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
             log.info("sweeper: lead-match model refit queued")
         if dashboard.refresh_due() and enqueue_summary_refresh():
             log.info("sweeper: the dashboard's figures counted again")
+        if open_data.refresh_due() and enqueue_open_data_refresh():
+            log.info("sweeper: the open-data daily table counted again")
         if stalled and dispatch([("import_leads", batch_id) for batch_id in stalled]):
             log.info("sweeper: %d unfinished import(s) taken up again", len(stalled))
         asked = ask_due()

@@ -2,8 +2,8 @@
 
 ``compute()`` counts every figure of the staff dashboard and the public needs board with grouped
 aggregate queries (seconds at a million leads); ``refresh()`` stores the result as the newest
-SummarySnapshot; the pages read only ``latest()`` (one row by an index), so they answer in
-milliseconds at any volume. Changes that move the figures declare ``after_commit("refresh_summary")``
+SummarySnapshot (services.snapshots, kind "dashboard"); the pages read only ``latest()`` (one row
+by an index), so they answer in milliseconds at any volume. Changes that move the figures declare ``after_commit("refresh_summary")``
 (coalesced: one count for a burst); the sweeper counts again when the newest snapshot is older than
 SUMMARY_MAX_AGE (new submissions, and anything whose effect was lost).
 
@@ -34,7 +34,7 @@ import math
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, and_, case, cast, delete, func, literal, select
+from sqlalchemy import Integer, and_, case, cast, func, literal, select
 
 from ..domain.dashboard import AGE_BUCKETS, NEED_WINDOWS, median
 from ..domain.demand import STATUS_OPEN
@@ -43,11 +43,12 @@ from ..domain.match_status import ACCEPTED, DELIVERED, HOLDING_STATUSES, ORDERED
 from ..extensions import db
 from ..models import AuditLog, DemandRequest, Lead, LeadFlag, Match, SummarySnapshot
 from ..models.base import utcnow
-from . import settings
+from . import settings, snapshots
 from .demand import today as city_today
 from .shortfall import shortfall_projection
 
-KEEP_SNAPSHOTS = 5
+KIND = "dashboard"  # its SummarySnapshot kind (services.snapshots)
+KEEP_SNAPSHOTS = snapshots.KEEP_SNAPSHOTS
 # The medians between stages cover the leads and matches that entered their first stage this recently.
 MEDIAN_DAYS = 30
 MATCH_STATUSES_SHOWN = (PROPOSED, ACCEPTED, ORDERED, DELIVERED)
@@ -55,15 +56,12 @@ MATCH_STATUSES_SHOWN = (PROPOSED, ACCEPTED, ORDERED, DELIVERED)
 
 def latest() -> SummarySnapshot | None:
     """The newest snapshot (None before the first count)."""
-    return db.session.execute(select(SummarySnapshot).order_by(SummarySnapshot.computed_at.desc(),
-                                                                SummarySnapshot.id.desc()).limit(1)).scalar()
+    return snapshots.latest(KIND)
 
 
 def refresh_due(max_age: timedelta | None = None, now: datetime | None = None) -> bool:
     """Whether the newest snapshot is missing or older than ``max_age`` (SUMMARY_MAX_AGE)."""
-    max_age = max_age if max_age is not None else settings.current().summary_max_age
-    newest = db.session.execute(select(func.max(SummarySnapshot.computed_at))).scalar()
-    return newest is None or newest < (now or utcnow()) - max_age
+    return snapshots.due(KIND, max_age if max_age is not None else settings.current().summary_max_age, now)
 
 
 def refresh(now: datetime | None = None) -> SummarySnapshot:
@@ -71,14 +69,7 @@ def refresh(now: datetime | None = None) -> SummarySnapshot:
     KEEP_SNAPSHOTS are deleted. Flushes; the caller (the job, the CLI) commits."""
     started = time.perf_counter()
     figures = compute(now)
-    snapshot = SummarySnapshot(computed_at=datetime.fromisoformat(figures["as_of"]),
-                               seconds=round(time.perf_counter() - started, 3), figures=figures)
-    db.session.add(snapshot)
-    db.session.flush()
-    keep = select(SummarySnapshot.id).order_by(SummarySnapshot.computed_at.desc(),
-                                               SummarySnapshot.id.desc()).limit(KEEP_SNAPSHOTS)
-    db.session.execute(delete(SummarySnapshot).where(SummarySnapshot.id.not_in(keep.scalar_subquery())))
-    return snapshot
+    return snapshots.store(KIND, figures, datetime.fromisoformat(figures["as_of"]), time.perf_counter() - started)
 
 
 def compute(now: datetime | None = None) -> dict:

@@ -3,7 +3,8 @@
 A service says what must happen once its work is saved -- ``after_commit("process_lead", 42)``,
 ``after_commit("run_matching", "lead 42 approved")``, ``after_commit("send_outbox")``,
 ``after_commit("refit", trigger)``, ``after_commit("import_leads", batch_id)``,
-``after_commit("refresh_summary")`` (the control tower's figures, services.dashboard) -- and never
+``after_commit("refresh_summary")`` (the control tower's figures, services.dashboard),
+``after_commit("refresh_open_data")`` (the public daily table, services.open_data) -- and never
 queues a job itself. The effects wait on the
 SQLAlchemy session (``session.info``); when the outermost transaction commits they are
 deduplicated and handed, all at once, to the dispatcher that the jobs layer installs
@@ -27,10 +28,11 @@ log = logging.getLogger(__name__)
 Effect = tuple
 Dispatcher = Callable[[list[Effect]], object]
 
-KNOWN = ("process_lead", "run_matching", "send_outbox", "refit", "import_leads", "refresh_summary")
+KNOWN = ("process_lead", "run_matching", "send_outbox", "refit", "import_leads", "refresh_summary",
+         "refresh_open_data")
 # One run reads the latest data, so however many times these are asked for in one commit, one
 # run is enough; the first trigger names it, with a count of the others.
-COALESCED = ("run_matching", "refit", "refresh_summary")
+COALESCED = ("run_matching", "refit", "refresh_summary", "refresh_open_data")
 _INFO_KEY = "marketplace.effects"
 _dispatcher: Dispatcher | None = None
 

@@ -2,15 +2,17 @@
 release package of `flask open-data ocds`, read from the database; the counting, suppression and
 OCDS shaping are pure (domain.open_data, domain.disclosure, domain.ocds).
 
-Reads only; nothing is written, so the edge commits nothing.
+The daily table is counted by a job into a snapshot (``refresh``: the sweeper's job when the newest
+is older than OPEN_DATA_MAX_AGE; without Redis a request after its response, web.open_data_refresh;
+`flask open-data refresh`), and the public routes read only ``published()``. Everything else reads only.
 """
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import case, func, literal, literal_column, select, text
@@ -27,9 +29,9 @@ from ..domain.open_data import APPROVALS, REQUESTS, MatchFact, Tally, rows_from_
 from ..domain.open_data import DELIVERED as STAGE_DELIVERED
 from ..domain.open_data import PROPOSED as STAGE_PROPOSED
 from ..extensions import db
-from ..models import AuditLog, DemandRequest, Lead, Match, Organisation, User
+from ..models import AuditLog, DemandRequest, Lead, Match, Organisation, SummarySnapshot, User
 from ..models.base import city_date, utcnow
-from . import settings
+from . import settings, snapshots
 
 # The audit actions that mark a match's stages (services.matches records them).
 STAGE_ACTIONS = {"match.accept": STAGE_ACCEPTED, "match.mark_ordered": "ordered",
@@ -117,29 +119,43 @@ def daily() -> list[dict]:
         return rows_from_tallies(counted + tallies([], [], deliveries))
 
 
-_cache: dict[tuple, tuple[float, list[dict]]] = {}
-_cache_lock = threading.Lock()
+# --- the published snapshot ---------------------------------------------------------------------
+
+KIND = "open_data"  # its SummarySnapshot kind (services.snapshots)
 
 
-def daily_published() -> list[dict]:
-    """``daily()`` as the public routes serve it: computed at most once every OPEN_DATA_CACHE_SECONDS
-    per database and process (0: every time), so that anonymous readers cannot make the server
-    count the whole marketplace on every request. The rows are shared: do not change them."""
-    ttl = settings.current().open_data_cache_seconds
-    if ttl <= 0:
-        return daily()
-    key = (str(db.engine.url), str(settings.current().city_zone))
-    now = time.monotonic()
-    hit = _cache.get(key)
-    if hit and now - hit[0] < ttl:
-        return hit[1]
-    with _cache_lock:  # one computation at a time; the others wait for it and read the result
-        hit = _cache.get(key)
-        if hit and time.monotonic() - hit[0] < ttl:
-            return hit[1]
-        rows = daily()
-        _cache[key] = (time.monotonic(), rows)
-        return rows
+@dataclass(frozen=True)
+class Published:
+    """The newest counted daily table: ``rows`` as daily() gave them, counted at ``as_of`` (aware UTC)."""
+    rows: list[dict]
+    as_of: datetime
+
+
+def published() -> Published | None:
+    """The daily table the public routes serve: the newest snapshot (one row by an index; the table
+    is never counted here), or None before the first count. The rows are shared: do not change them."""
+    snapshot = snapshots.latest(KIND)
+    return Published(snapshot.figures["rows"], _aware(snapshot.computed_at)) if snapshot else None
+
+
+def refresh_due(max_age: timedelta | None = None, now: datetime | None = None) -> bool:
+    """Whether the newest snapshot is missing or older than ``max_age`` (OPEN_DATA_MAX_AGE)."""
+    return snapshots.due(KIND, max_age if max_age is not None else settings.current().open_data_max_age, now)
+
+
+def refresh_due_in(now: datetime | None = None) -> timedelta:
+    """How long until the newest snapshot is older than OPEN_DATA_MAX_AGE (zero or less: due now)."""
+    return snapshots.due_in(KIND, settings.current().open_data_max_age, now)
+
+
+def refresh(now: datetime | None = None) -> SummarySnapshot:
+    """Count the daily table now (daily()) and store it as the newest snapshot, figures
+    ``{"as_of": ISO timestamp, "rows": [...]}``; a few older ones are kept. Flushes; the caller
+    (the job, the CLI) commits. Seconds at a million leads: only jobs and the CLI call it."""
+    started = time.perf_counter()
+    now = now or utcnow()
+    rows = daily()
+    return snapshots.store(KIND, {"as_of": now.isoformat(), "rows": rows}, now, time.perf_counter() - started)
 
 
 # --- OCDS --------------------------------------------------------------------------------------

@@ -145,9 +145,11 @@ class Settings:
         return str(self._config.get("OCDS_PACKAGE_URI") or f"{self.public_url}/open-data#ocds")
 
     @property
-    def open_data_cache_seconds(self) -> int:
-        """How long the public daily table is kept before it is counted again (OPEN_DATA_CACHE_SECONDS)."""
-        return int(self._config.get("OPEN_DATA_CACHE_SECONDS") or 0)
+    def open_data_max_age(self):
+        """The public daily table is counted again (by the sweeper's job; without Redis, after a
+        response) when its newest snapshot is older than this (OPEN_DATA_MAX_AGE, a timedelta;
+        default 5 minutes; services.open_data)."""
+        return self._config["OPEN_DATA_MAX_AGE"]
 
     @property
     def ocds_publish(self) -> tuple[str, ...]:

@@ -4,10 +4,11 @@ import json
 import re
 from datetime import date
 from decimal import Decimal
+from gettext import NullTranslations
 
 import pytest
 
-from marketplace.domain import messages
+from marketplace.domain import i18n, messages
 from marketplace.domain.allocation import Need, Offer, fit_reasons, urgency_reason
 from marketplace.domain.leads import parse_lead
 from marketplace.domain.messages import (
@@ -386,3 +387,54 @@ def test_labels_read_in_the_readers_language_and_files_keep_the_english(in_spani
     # Open data, OCDS and CSV files are read by machines: the same words whatever the reader's language.
     assert in_spanish(source_label, PRODUCT_CATEGORIES, "nitrile_gloves") == "Nitrile gloves"
     assert in_spanish(translated, ROLES)[:2] == [("supplier", "Proveedor"), ("buyer", "Comprador")]
+
+
+# ---- a translation names no value its English does not (issue 13, derived leaks) ----------------
+
+class _Rogue(NullTranslations):
+    """A catalogue whose translator added values the role's English does not name."""
+
+    WORDS = {"{price} a unit": "{price} por unidad ({headroom_text})",
+             "vetted by the city: {band}": "verificada por la ciudad: {score!s} de 100 ({band})",
+             "Your lead #{lead_id}: {units} proposed to a buyer (request #{demand_id})":
+                 "Su oferta #{lead_id}: {units} propuestas a un comprador (solicitud #{demand_id}, como máximo "
+                 "{max_unit_price:>1})"}
+
+    def gettext(self, message):
+        return self.WORDS.get(message, message)
+
+
+@pytest.fixture
+def rogue_spanish():
+    token = i18n.activate("es", _Rogue())
+    yield
+    i18n.deactivate(token)
+
+
+def test_a_translation_cannot_show_a_value_its_english_does_not_name(rogue_spanish):
+    """The supplier's "{price} a unit" is worded from values that hold the buyer's maximum and the
+    headroom to it: a translation naming {headroom_text} shows the English (with the price in the
+    reader's notation) rather than 0,0816 US$. The second example: the buyer's band with the score
+    (written {score!s}, which a plain {name} search would miss), and a notification naming the maximum."""
+    price = fact("price", unit_price="1.3897", max_unit_price="1.4713")
+    assert render_reason(price, SUPPLIER) == "1,3897\xa0US$ a unit"
+    assert render_reason(fact("vetting_score", score=83), BUYER) == "vetted by the city: few concerns"
+    proposed = fact("match_proposed", match_id=1, lead_id=2, demand_id=3, quantity=100, category="n95_respirator",
+                    max_unit_price="1.4713")
+    text = render_notification(proposed, SUPPLIER)
+    assert "1.4713" not in text and text.startswith("Your lead #2: 100 ")
+    subject, body = render_email(proposed, SUPPLIER, "https://ppe.example/matches/1")
+    assert "1.4713" not in subject + body
+
+
+def test_an_honest_translation_is_used():
+    """The control: with the real catalogue the same texts are Spanish."""
+    with i18n.use_locale("es"):
+        assert render_reason(fact("price", unit_price="1.3897", max_unit_price="1.4713"), SUPPLIER) == (
+            "1,3897\xa0US$ por unidad")
+        assert render_reason(fact("vetting_score", score=83), BUYER) == "verificada por la ciudad: pocas dudas"
+
+
+def test_value_names_reads_every_way_of_writing_a_value():
+    assert messages.value_names("{price} a unit, {headroom_text!s}, {score:d} {v.x} {w[0]} {{literal}}") == {
+        "price", "headroom_text", "score", "v", "w"}

@@ -24,6 +24,8 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from jinja2 import Environment
 
+from marketplace.domain import messages
+
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = ROOT / "marketplace" / "translations"
 SPANISH = CATALOGUES / "es" / "LC_MESSAGES" / "messages.po"
@@ -78,8 +80,18 @@ def test_the_catalogue_holds_only_texts_in_use():
     assert not unused, f"no longer in the code (run `make translations`): {unused[:20]}"
 
 
+_PERCENT_VALUE = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]")
+
+
 def _placeholders(text: str) -> set[str]:
-    return set(re.findall(r"\{[A-Za-z_][A-Za-z0-9_]*\}|%\([A-Za-z_][A-Za-z0-9_]*\)[sd]", text))
+    """The values a text names, however it writes them: {name}, and {name!s}, {name:d}, {name.x} as
+    str.format reads them (domain.messages.value_names; a plain {name} search misses those), and
+    %(name)s or %(name)d of a page's text."""
+    try:
+        braces = messages.value_names(text)
+    except ValueError:  # not a str.format text (a lone brace): a page's text
+        braces = frozenset()
+    return {f"{{{name}}}" for name in braces} | {f"%({name})" for name in _PERCENT_VALUE.findall(text)}
 
 
 def test_translations_keep_the_values_of_their_text():
@@ -95,6 +107,14 @@ def test_translations_keep_the_values_of_their_text():
             if not _placeholders(string) <= wanted or (len(ids) == 1 and _placeholders(string) != wanted):
                 wrong.append((message.id, string))
     assert not wrong, f"values differ between the English and the Spanish: {wrong[:10]}"
+
+
+def test_the_values_check_reads_every_way_of_writing_a_value():
+    """A translator's "{headroom_text!s}" or "%(score)d" is a value too (a supplier would read the
+    headroom to the buyer's maximum): the check above finds it."""
+    assert _placeholders("{price} por unidad ({headroom_text!s}, {score:d})") == {
+        "{price}", "{headroom_text}", "{score}"}
+    assert _placeholders("%(quantity)s unidades, %(score)d de 100") == {"%(quantity)", "%(score)"}
 
 
 # ---- templates -----------------------------------------------------------------------------------

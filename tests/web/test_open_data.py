@@ -1,17 +1,22 @@
-"""/open-data (public daily aggregates with their data dictionary) and `flask open-data ocds` (the
-OCDS 1.1 release package of accepted and delivered matches), end to end on a small marketplace."""
+"""/open-data (public daily aggregates with their data dictionary, read from the snapshot a job
+counted) and `flask open-data ocds` (the OCDS 1.1 release package of accepted and delivered
+matches), end to end on a small marketplace."""
 from __future__ import annotations
 
 import csv
 import io
 import json
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from marketplace.domain import ocds
 from marketplace.domain.disclosure import MIN_ORGANISATIONS
 from marketplace.domain.open_data import FIELD_NAMES
 from marketplace.extensions import db
+from marketplace.jobs.tasks import refresh_open_data_job
+from marketplace.models import SummarySnapshot
 from marketplace.services import matches, planning, processing
 from marketplace.services import open_data as open_data_service
 from tests.conftest import approve, make_lead, make_request, make_user
@@ -47,8 +52,15 @@ def build(app, organisations: int) -> dict:
     return world
 
 
+def count(app) -> None:
+    """What the job does when the newest count is too old: count the daily table into a snapshot."""
+    with app.app_context():
+        assert refresh_open_data_job().startswith("open data ")
+
+
 def test_three_organisations_each_side_are_published(clean_app):
     build(clean_app, MIN_ORGANISATIONS)
+    count(clean_app)
     client = clean_app.test_client()  # signed out
     response = client.get("/open-data/daily.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -76,6 +88,7 @@ def test_three_organisations_each_side_are_published(clean_app):
 
 def test_fewer_than_three_organisations_are_suppressed(clean_app):
     build(clean_app, MIN_ORGANISATIONS - 1)
+    count(clean_app)
     client = clean_app.test_client()
     [row] = list(csv.DictReader(io.StringIO(client.get("/open-data/daily.csv").get_data(as_text=True))))
     for name in FIELD_NAMES[3:]:
@@ -88,6 +101,7 @@ def test_fewer_than_three_organisations_are_suppressed(clean_app):
 
 
 def test_an_empty_marketplace_publishes_an_empty_table(clean_app):
+    count(clean_app)
     client = clean_app.test_client()
     assert client.get("/open-data/daily.csv").get_data(as_text=True).strip() == ",".join(FIELD_NAMES)
     assert client.get("/open-data/daily.json").get_json()["rows"] == []
@@ -175,15 +189,136 @@ def test_an_empty_export_is_refused_not_written_invalid(ocds_settings, tmp_path)
     assert not target.exists()
 
 
-def test_the_public_table_is_counted_at_most_every_cache_period(clean_app, monkeypatch):
-    monkeypatch.setitem(clean_app.config, "OPEN_DATA_CACHE_SECONDS", 300)
-    monkeypatch.setattr(open_data_service, "_cache", {})
+def _never_counted_in_a_request(*args, **kwargs):
+    raise AssertionError("a request counted the daily table")
+
+
+def test_the_page_and_downloads_read_the_newest_count_and_never_count(clean_app, monkeypatch):
+    """Every public route serves the newest snapshot, says when it was counted, and counts nothing:
+    a fourth organisation's request is not published until the job counts again."""
+    build(clean_app, MIN_ORGANISATIONS)
+    count(clean_app)
+    with clean_app.app_context():
+        counted_at = open_data_service.published().as_of
+        buyer = make_user("buyer", verified=True)
+        make_request(buyer, quantity="5000", max_unit_price=MAXIMUM)
+        db.session.remove()
+    real_daily = open_data_service.daily
+    monkeypatch.setattr(open_data_service, "daily", _never_counted_in_a_request)
     client = clean_app.test_client()
-    assert client.get("/open-data/daily.json").get_json()["rows"] == []
+    before = str(7001 + 7002 + 7003)
+    page = client.get("/open-data")
+    assert page.status_code == 200 and page.last_modified == counted_at.replace(microsecond=0)
+    assert "Figures as of" in page.get_data(as_text=True) and "21,006" in page.get_data(as_text=True)
+    response = client.get("/open-data/daily.csv")
+    assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
+    [row] = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert row["units_requested"] == before and response.last_modified == counted_at.replace(microsecond=0)
+    data = client.get("/open-data/daily.json").get_json()
+    assert data["as_of"] == counted_at.isoformat() and data["rows"][0]["units_requested"] == int(before)
+
+    monkeypatch.setattr(open_data_service, "daily", real_daily)
+    count(clean_app)  # the job counts again: now the fourth organisation's request is in
+    monkeypatch.setattr(open_data_service, "daily", _never_counted_in_a_request)
+    data = client.get("/open-data/daily.json").get_json()
+    assert data["rows"][0]["units_requested"] == int(before) + 5000 and data["as_of"] > counted_at.isoformat()
+
+
+def test_before_the_first_count_the_figures_are_being_prepared(clean_app, monkeypatch):
+    """No snapshot yet: the page answers at once that the figures are being prepared (never a
+    500, never a count in the request), the files 503 with Retry-After."""
+    build(clean_app, MIN_ORGANISATIONS)
+    monkeypatch.setattr(open_data_service, "daily", _never_counted_in_a_request)
+    client = clean_app.test_client()
+    page = client.get("/open-data")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.last_modified is None
+    assert "The figures are being prepared" in text and "Figures as of" not in text and "21,006" not in text
+    assert "median_days_to_delivery" in text  # the data dictionary is there all the same
+    for url in ("/open-data/daily.csv", "/open-data/daily.json"):
+        response = client.get(url)
+        assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert "being prepared" in response.get_data(as_text=True)
+    assert client.get("/open-data/datapackage.json").status_code == 200
+
+
+def test_the_job_stores_the_count_and_keeps_a_few(clean_app):
+    """The job writes the counted rows (exactly daily()'s, suppression applied) as the newest
+    snapshot of its kind; older counts beyond KEEP_SNAPSHOTS go, and the dashboard's are not touched."""
+    from marketplace.services import dashboard, snapshots
+
+    build(clean_app, MIN_ORGANISATIONS - 1)
+    ids = select(SummarySnapshot.id).order_by(SummarySnapshot.id)
+    with clean_app.app_context():
+        dashboard.refresh()
+        db.session.commit()
+        dashboards = db.session.scalars(ids.where(SummarySnapshot.kind == "dashboard")).all()
+        assert open_data_service.refresh_due()
+    for _unused in range(snapshots.KEEP_SNAPSHOTS + 2):
+        count(clean_app)
+    with clean_app.app_context():
+        published = open_data_service.published()
+        assert published.rows == open_data_service.daily() and len(published.rows) == 1
+        assert published.rows[0]["units_requested"] is None  # two buyers: suppressed, as counted
+        assert len(db.session.scalars(ids.where(SummarySnapshot.kind == "open_data")).all()) == snapshots.KEEP_SNAPSHOTS
+        assert db.session.scalars(ids.where(SummarySnapshot.kind == "dashboard")).all() == dashboards
+        assert "categories" in dashboard.latest().figures  # still the dashboard's own figures
+        assert not open_data_service.refresh_due()
+
+
+def test_flask_open_data_refresh_counts_now(clean_app):
     build(clean_app, 1)
-    assert client.get("/open-data/daily.json").get_json()["rows"] == []  # the cached table
-    monkeypatch.setitem(clean_app.config, "OPEN_DATA_CACHE_SECONDS", 0)
-    assert len(client.get("/open-data/daily.json").get_json()["rows"]) == 1  # counted again
+    result = clean_app.test_cli_runner().invoke(args=["open-data", "refresh"])
+    assert result.exit_code == 0 and result.output.startswith("Counted 1 row(s) in "), result.output
+    with clean_app.app_context():
+        assert [row["category"] for row in open_data_service.published().rows] == ["n95_respirator"]
+
+
+def test_the_sweeper_counts_when_the_newest_count_is_too_old(app_ctx, monkeypatch):
+    from flask import current_app
+
+    from marketplace.jobs import worker
+    from marketplace.models.base import utcnow
+
+    app = current_app._get_current_object()
+    asked: list[str] = []
+    monkeypatch.setattr(worker, "enqueue_open_data_refresh", lambda: asked.append("count") or True)
+    worker.sweep(app)
+    assert asked == ["count"]  # no count yet
+    open_data_service.refresh()
+    db.session.commit()
+    worker.sweep(app)
+    assert asked == ["count"]  # a fresh count: nothing to do
+    db.session.execute(db.update(SummarySnapshot).where(SummarySnapshot.kind == "open_data").values(
+        computed_at=utcnow() - current_app.config["OPEN_DATA_MAX_AGE"] - timedelta(seconds=1)))
+    db.session.commit()
+    worker.sweep(app)
+    assert asked == ["count", "count"]
+
+
+def test_on_the_embedded_default_a_request_counts_after_its_response(app_ctx):
+    """Without Redis (no sweeper): the request that finds no count (or one older than
+    OPEN_DATA_MAX_AGE) answers first, then counts; the next requests do not look again until the
+    newest count will be too old. With Redis the hook is not installed (the sweeper counts)."""
+    from tests.web.test_csrf_and_headers import fresh_app
+
+    build(app_ctx, MIN_ORGANISATIONS)
+    newest = select(func.count()).select_from(SummarySnapshot).where(SummarySnapshot.kind == "open_data")
+    with fresh_app(app_ctx, OPEN_DATA_REFRESH_AFTER_REQUEST=True, REDIS_URL=None) as other:
+        client = other.test_client()
+        response = client.get("/open-data")
+        assert "The figures are being prepared" in response.get_data(as_text=True)  # not counted in the request
+        db.session.expire_all()
+        assert db.session.scalar(newest) == 0
+        response.close()  # the response has gone out: now it counts
+        db.session.expire_all()
+        assert db.session.scalar(newest) == 1
+        assert "21,006" in client.get("/open-data").get_data(as_text=True)
+        client.get("/open-data/daily.csv").close()
+        client.get("/login").close()  # within OPEN_DATA_MAX_AGE: nobody counts again
+        db.session.expire_all()
+        assert db.session.scalar(newest) == 1
 
 
 def test_days_are_the_citys_dates_counted_in_the_database(clean_app):
@@ -198,5 +333,17 @@ def test_days_are_the_citys_dates_counted_in_the_database(clean_app):
             request.created_at = datetime(2026, 4, 2, hour, 30, tzinfo=UTC)
             db.session.commit()
         db.session.remove()
+    count(clean_app)
     rows = clean_app.test_client().get("/open-data/daily.json").get_json()["rows"]
     assert [(r["date"], r["units_requested"]) for r in rows] == [("2026-04-01", None), ("2026-04-02", None)]
+
+
+def test_the_waiting_and_as_of_texts_are_in_the_readers_language(clean_app):
+    client = clean_app.test_client()
+    spanish = {"Accept-Language": "es"}
+    assert "Las cifras se están preparando" in client.get("/open-data", headers=spanish).get_data(as_text=True)
+    response = client.get("/open-data/daily.csv", headers=spanish)
+    assert response.status_code == 503 and "Inténtelo de nuevo" in response.get_data(as_text=True)
+    count(clean_app)
+    page = client.get("/open-data", headers=spanish).get_data(as_text=True)
+    assert "Cifras a fecha de" in page and "Figures as of" not in page

@@ -56,8 +56,9 @@ def pages_of(app, client, ids) -> list[str]:
 
 
 @pytest.fixture
-def world(clean_app):
-    return DerivedWorld(clean_app)
+def world(clean_app, language):
+    """The derived-leak world, its people reading in ``language`` (their accounts chose it)."""
+    return DerivedWorld(clean_app, locale=language)
 
 
 # The pages each role reaches, by (role, the world's ids): the English and the Spanish run of a

@@ -308,3 +308,41 @@ def test_the_python_check_finds_unmarked_text():
               'y = StringField(_l("Product"))\nraise RuntimeError("for developers")\n'
               'z = TextField("external_id", 64)\nf = FileField("Add a document")\n')
     assert sorted(line for line, _what in unmarked_in_python(source)) == [1, 3, 4, 4, 8]
+
+
+def plural_counts(source: str) -> list[tuple[int, str | None]]:
+    """(line, the variable a ``{% pluralize %}`` counts by) for each plural ``{% trans %}`` block of a
+    template: Jinja counts by the one named after ``pluralize``, else by the block's FIRST variable."""
+    tokens = [t for t in Environment(extensions=["jinja2.ext.i18n"]).lex(source) if t[1] != "whitespace"]
+    found, names, depth, expect = [], [], 0, False
+    for index, (lineno, kind, value) in enumerate(tokens):
+        if kind == "name" and value == "trans" and tokens[index - 1][1] == "block_begin":
+            names, depth, expect = [], 0, True
+            continue
+        if expect and kind == "block_end":
+            expect = False
+        elif expect:
+            if kind == "operator" and value in "([{":
+                depth += 1
+            elif kind == "operator" and value in ")]}":
+                depth -= 1
+            elif depth == 0 and kind == "name" and (not names or tokens[index - 1][2] == ","):
+                names.append(value)
+        if kind == "name" and value == "pluralize" and tokens[index - 1][1] == "block_begin":
+            following = tokens[index + 1]
+            found.append((lineno, following[2] if following[1] == "name" else (names[0] if names else None)))
+    return found
+
+
+@pytest.mark.parametrize("path", TEMPLATES)
+def test_plural_blocks_count_by_their_count(path):
+    """A plural block counts by ``count``: ``{% trans state=s, count=n %}`` would count by the text
+    ``state`` (a TypeError on the page, seen on the vetting lead page)."""
+    wrong = [(line, name) for line, name in plural_counts((ROOT / path).read_text()) if name != "count"]
+    assert not wrong, f"{path}: pluralize counts by another variable than count: {wrong}"
+
+
+def test_the_plural_check_finds_a_block_counting_by_another_variable():
+    assert plural_counts("{% trans state=s, count=n %}{{ state }} {{ count }} try{% pluralize %}tries{% endtrans %}"
+                         "{% trans count=n, state=s %}x{% pluralize %}y{% endtrans %}"
+                         "{% trans a=1, b=n %}x{% pluralize b %}y{% endtrans %}") == [(1, "state"), (1, "count"), (1, "b")]

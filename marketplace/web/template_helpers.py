@@ -1,11 +1,14 @@
 """Template filters and globals: labels, money, countries, dates, the unread-notification count."""
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from decimal import Decimal
 
 from flask import Flask
 from flask_login import current_user
+from jinja2 import pass_context
 
 from ..domain import catalog, countries, i18n, messages, normalise
 from ..domain.demand import DEMAND_STATUSES
@@ -25,10 +28,11 @@ def register_template_helpers(app: Flask) -> None:
                       "CLOSE_REASONS": CLOSE_REASONS, "DEMAND_STATUSES": DEMAND_STATUSES,
                       "LICENCE_KINDS": LICENCE_KINDS}
 
-    @app.template_filter("label")
     def label_filter(value, choices_name: str):
         choices = status_choices.get(choices_name) or getattr(catalog, choices_name)
         return catalog.label(choices, value)
+
+    app.add_template_filter(for_the_reader(label_filter), "label")
 
     app.add_template_global(supplier_sees_buyer)
     # "lapsed" / "due" / "valid": a lead's quote today (issue 11 item 11), for the lead and the queue.
@@ -41,26 +45,40 @@ def register_template_helpers(app: Flask) -> None:
             return unread_count(current_user) if current_user.is_authenticated else 0
         return {"unread_notifications": count}
 
-    app.add_template_filter(money, "money")
+    app.add_template_filter(for_the_reader(money), "money")
     # A request's days of supply today, from its stock facts (domain.stock.days_left): never the
     # stored days_of_supply column, which is the days on the count date.
     app.add_template_filter(days_of_supply_now, "days_left")
-    app.add_template_filter(show_units, "units")
+    app.add_template_filter(for_the_reader(show_units), "units")
     # Beside every link a supplier gave: the registrable domain it really opens (issue 10, item 5).
     app.add_template_filter(normalise.website_domain, "site_domain")
     # Stored facts, worded for the reader's role (a user role or "staff"): domain.messages.
-    app.add_template_filter(messages.render_reasons, "reasons")
-    app.add_template_filter(messages.render_notification, "notification")
-    app.add_template_filter(lambda signal, role="staff": messages.render_signal(signal, role), "signal_text")
+    app.add_template_filter(for_the_reader(messages.render_reasons), "reasons")
+    app.add_template_filter(for_the_reader(messages.render_notification), "notification")
+    app.add_template_filter(for_the_reader(lambda signal, role="staff": messages.render_signal(signal, role)),
+                            "signal_text")
     # Countries are stored as ISO codes (older leads may hold free text): pages show the name.
-    app.add_template_filter(countries.country_name, "country")
+    app.add_template_filter(for_the_reader(countries.country_name), "country")
     app.add_template_global(countries.phone_international, "phone_as_read")
 
     # Numbers and moments in the reader's language (domain.i18n): 1,500 / 1.500; "Dec 3, 2026, 14:05 UTC"
     # / "3 dic 2026, 14:05 UTC".
-    app.add_template_filter(show_number, "number")
-    app.add_template_filter(i18n.format_moment_short, "when_short")
-    app.add_template_filter(i18n.format_moment, "when")
+    app.add_template_filter(for_the_reader(show_number), "number")
+    app.add_template_filter(for_the_reader(i18n.format_moment_short), "when_short")
+    app.add_template_filter(for_the_reader(i18n.format_moment), "when")
+
+
+def for_the_reader(func: Callable) -> Callable:
+    """``func`` as a filter whose result is in the reader's language. Jinja's compiler runs a filter
+    whose arguments are all constants (``'accepted'|label('MATCH_STATUSES')``, ``1500|number``)
+    once, while compiling the template, and keeps the text for every later reader: in the language
+    of the request that compiled it first. A filter that takes the template context is never run
+    then (jinja2.nodes.Filter.as_const), so this one is run for each page, in its reader's language."""
+    @pass_context
+    @functools.wraps(func)
+    def filter_(_context, *args, **kwargs):
+        return func(*args, **kwargs)
+    return filter_
 
 
 def show_number(value) -> str:

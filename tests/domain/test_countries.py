@@ -390,3 +390,24 @@ def test_a_bare_code_is_read_without_the_index_and_as_the_index_reads_it(monkeyp
     for placeholder in countries._PLACEHOLDER_CODES:  # 'NA', 'NO' still ask what is meant
         with pytest.raises(FieldError):
             countries.country_code(placeholder)
+
+
+def test_country_names_and_the_choice_list_are_in_the_readers_language():
+    """Spanish pages name countries in Spanish (CLDR's names) and list them by their Spanish
+    names; English stays ISO's common names. A typed or stored value is read the same either way."""
+    from marketplace.domain import i18n
+
+    english = [code for code, _name in countries.country_choices()]
+    assert countries.display_name("KR") == "South Korea" and countries.country_name("Deutschland") == "Germany"
+    assert english[0] == "US" and english.index("DZ") < english.index("DE")  # Algeria, Germany
+    with i18n.use_locale("es"):
+        assert countries.display_name("KR") == "Corea del Sur"
+        assert countries.country_name("Deutschland") == "Alemania" and countries.country_name("MX") == "México"
+        assert countries.country_name("not a country") == "not a country"  # as typed
+        spanish = countries.country_choices()
+        codes = [code for code, _name in spanish]
+        assert spanish[0] == ("US", "Estados Unidos")
+        assert codes.index("DE") < codes.index("DZ")  # Alemania, Argelia: by the Spanish names
+        assert sorted(codes) == sorted(english)
+        assert countries.country_code("Alemania") == "DE"
+    assert countries.display_name("DE") == "Germany"  # the language is the block's only

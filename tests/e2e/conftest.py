@@ -108,12 +108,14 @@ def page(open_page):
 # --- helpers the tests share -----------------------------------------------------------------
 
 def sign_in(page, email: str, password: str) -> None:
-    """Sign in through the login form, as a person would."""
+    """Sign in through the login form, as a person would. The fields and buttons are found by id
+    and place, not by their words, so that it signs in a browser of any language (the English
+    words are checked by the tests of the login page)."""
     page.goto("/login")
-    page.get_by_label("E-mail", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.locator("main form #email").fill(email)
+    page.locator("main form #password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("header form[action$='/logout'] button[type=submit]")).to_be_visible()
 
 
 def sign_out(page) -> None:

@@ -31,6 +31,20 @@ def test_the_queue_reads_in_spanish(client, clean_app):
     assert "Ninguna oferta coincide." in client.get("/staff/leads?q=nobody-by-that-name").get_data(as_text=True)
 
 
+def test_the_queues_filters_list_statuses_products_and_supplier_types_in_spanish(client, clean_app):
+    """The status, product and supplier-type lists of the queue's filter (found by the Spanish
+    browser test's crawl of every page, tests/e2e/test_accessibility.py)."""
+    with clean_app.app_context():
+        make_user("vetter", "ana@city.example.gov")
+    login(spanish(client), "ana@city.example.gov")
+    page = client.get("/staff/leads").get_data(as_text=True)
+    for text in ('value="submitted" >Enviada<', 'value="withdrawn" >Retirada por el proveedor<',
+                 'value="n95_respirator" >Respirador N95<', 'value="distributor" >Distribuidor<'):
+        assert text in page, text
+    for text in (">Submitted<", ">Withdrawn by the supplier<", ">N95 respirator<", ">Distributor<"):
+        assert text not in page, text
+
+
 def test_a_lead_page_and_its_refused_decision_read_in_spanish(client, clean_app):
     with clean_app.app_context():
         make_user("vetter", "ana@city.example.gov")

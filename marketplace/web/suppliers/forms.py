@@ -1,5 +1,6 @@
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -11,21 +12,31 @@ from wtforms.validators import DataRequired, Length
 from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
 from ...domain.certifications import certification_hint
 from ...domain.countries import DEFAULT_COUNTRY, code_as_typed, country_choices, try_country_code
-from ...domain.i18n import _
+from ...domain.i18n import _, current_locale, format_locale
 from ...domain.leads import LeadFacts, parse_lead
 from ...domain.quotes import DEFAULT_VALIDITY_DAYS, REMIND_DAYS_BEFORE, default_valid_until
 from ...domain.scoring import figures_to_confirm
 from ...services.leads import today
 from ..forms import CachedSelect, ConfirmFigures, NumberField, OneTimeSubmission, attach_errors, choices
 
-# Built once per process: the ~250 countries as choices, and their codes for look-ups.
-_COUNTRY_CHOICES = choices(country_choices(), prompt=_l("Choose…"))
+# The countries' codes for look-ups (the same in every language).
 _COUNTRY_CODES = frozenset(code for code, _name in country_choices())
+
+
+@lru_cache(maxsize=8)
+def _country_choices_in(locale: str, format_locale: str) -> list:
+    return choices(country_choices(), prompt=_l("Choose…"))
+
+
+def _country_choices() -> list:
+    """The ~250 countries as choices, named and ordered in the reader's language; built once per
+    language (domain.countries.country_choices)."""
+    return _country_choices_in(current_locale(), format_locale())
 
 
 def country_field(label: str, **kwargs) -> SelectField:
     """A choice of every country by name (stored as its ISO code), the United States first."""
-    return SelectField(label, choices=_COUNTRY_CHOICES, validate_choice=False, widget=CachedSelect(), **kwargs)
+    return SelectField(label, choices=_country_choices, validate_choice=False, widget=CachedSelect(), **kwargs)
 
 
 def show_country(field: SelectField) -> None:

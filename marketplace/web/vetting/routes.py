@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, label
+from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, label, translated
 from ...domain.dashboard import AGE_BUCKETS, AGE_FILTERS, WEEK
 from ...domain.errors import Conflict
 from ...domain.i18n import N_, _, ngettext
@@ -102,8 +102,9 @@ def leads_list():
     # The queue as it is now (order, filter, page): carried to each lead for "save and next".
     here = url_for("vetting.leads_list", **base_args, **({"after": args["after"]} if args.get("after") else {}))
     return render_template("vetting/leads.html", rows=rows, next_cursor=next_cursor, total=total, flt=flt,
-                           base_args=base_args, statuses=LEAD_STATUSES, categories=PRODUCT_CATEGORIES,
-                           supplier_types=SUPPLIER_TYPES, flags=FLAG_LABELS, sorts=vetting.SORTS,
+                           base_args=base_args, statuses=translated(LEAD_STATUSES),
+                           categories=translated(PRODUCT_CATEGORIES), supplier_types=translated(SUPPLIER_TYPES),
+                           flags=FLAG_LABELS, sorts=vetting.SORTS,
                            counts=vetting.processing_counts(), count_cap=vetting.COUNT_CAP, here=here,
                            claim_filters=CLAIM_FILTERS, waiting_filters=WAITING_FILTERS, ages=AGE_LABELS,
                            claims={lead.id: vetting.live_claim(lead) for lead in rows},

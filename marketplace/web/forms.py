@@ -12,7 +12,7 @@ from functools import lru_cache
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import ValidationError
@@ -37,13 +37,22 @@ def attach_errors(form: FlaskForm, errors: dict[str, str]) -> None:
             form.form_errors.append(message)
 
 
+class ChoiceLabel(LazyString):
+    """A choice's label, translated when shown and escaped like any text (Flask-Babel's LazyString
+    writes itself into HTML unescaped: a label such as "Côte d'Ivoire" must read as WTForms writes
+    text, and no catalogue text is ever markup)."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
 def choices(pairs, *, prompt: str | None = None) -> list[SelectChoice]:
     """A catalog's (value, label) pairs as WTForms choices, after an empty ``prompt`` choice (e.g.
     ``CHOOSE``) if given. Each label is shown in the reader's language: the catalogs' labels are
     marked with ``N_`` where they are defined, and translated here when the form is rendered (a
     label the catalogue does not hold, such as a lead number, reads as given)."""
     items = ([("", prompt)] if prompt else []) + list(pairs)
-    return [SelectChoice(value, LazyString(_, label) if isinstance(label, str) else label) for value, label in items]
+    return [SelectChoice(value, ChoiceLabel(_, label) if isinstance(label, str) else label) for value, label in items]
 
 
 class CheckboxList(SelectMultipleField):

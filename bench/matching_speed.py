@@ -11,8 +11,9 @@ revision's times and of the per-round ratios to the working tree's.
 
 Defaults: d9ecced, the plan before the richer objective (exclusions and the substitute penalty, no
 lateness, no fair-share slices), and df7d507, the richer objective solved with a big-M scalar cost
-in one min-cost flow. The working tree runs with ``line_cost_cents=0`` (the flow alone, as the
-others; the consolidation pass is timed by bench/matching.py). An older module is given the fields
+in one min-cost flow. The working tree, and every revision that has the consolidation pass, runs
+with ``line_cost_cents=0`` (the flow alone, as the others; the consolidation pass is timed by
+bench/matching.py). An older module is given the fields
 of its own ``Need`` and ``Offer`` only. Checks that the working tree's weighted units and secondary
 cost equal those of every revision that has the same objective (exit status 1 if not).
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib.util
+import inspect
 import statistics
 import subprocess
 import sys
@@ -75,7 +77,8 @@ def main() -> int:
                 runs = {"working tree": (lambda n=needs, o=offers: allocation.allocate(n, o, line_cost_cents=0))}
                 for r, module in modules.items():
                     n, o = converted(needs, module.Need), converted(offers, module.Offer)
-                    runs[r] = (lambda module=module, n=n, o=o: module.allocate(n, o))
+                    flow_only = {"line_cost_cents": 0} if "line_cost_cents" in inspect.signature(module.allocate).parameters else {}
+                    runs[r] = (lambda module=module, n=n, o=o, kw=flow_only: module.allocate(n, o, **kw))
                 times = {name: [] for name in runs}
                 walls = {name: [] for name in runs}
                 results = {}

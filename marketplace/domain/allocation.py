@@ -555,8 +555,9 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer], line_cost_cents: in
     # weight w must together receive exactly r(S_w) - r(S_w') units (w' the next higher weight):
     # its optimum is the least secondary cost among the plans with the most weighted units. Costs
     # stay in cents (no -weight * M term), which makes the solver's cost scaling several times faster.
-    top_units, filled = _top_units(pairs, weight, levels, offer_node, need_node, offer_cap, pair_cap, need_cap,
-                                   used_offers)
+    top_units, filled, idle = _top_units(pairs, weight, levels, offer_node, need_node, offer_cap, pair_cap,
+                                         need_cap, used_offers)
+    used = np.flatnonzero(~idle)  # the pairs some optimal plan may use: only these are arcs
 
     # Fair shares: each used need reaches its weight's node by FAIR_SHARES arcs, slice j at
     # j * FAIR_STEP_CENTS, each cut to what the need can receive (need_cap; slices above it never
@@ -598,11 +599,11 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer], line_cost_cents: in
                              "split it by category or region")
         step *= 2
 
-    n_offers, n_slices = len(used_offers), len(slice_cap)
-    tails = np.concatenate([np.zeros(n_offers, np.int64), offer_node[pairs.offer], need_node[slice_need]])
-    heads = np.concatenate([offer_node[used_offers], need_node[pairs.need], slice_head])
-    capacities = np.concatenate([offer_cap[used_offers], pair_cap, slice_cap])
-    costs = np.concatenate([np.zeros(n_offers, np.int64), unit_cost, slice_cost])
+    n_offers, n_pairs, n_slices = len(used_offers), len(used), len(slice_cap)
+    tails = np.concatenate([np.zeros(n_offers, np.int64), offer_node[pairs.offer[used]], need_node[slice_need]])
+    heads = np.concatenate([offer_node[used_offers], need_node[pairs.need[used]], slice_head])
+    capacities = np.concatenate([offer_cap[used_offers], pair_cap[used], slice_cap])
+    costs = np.concatenate([np.zeros(n_offers, np.int64), unit_cost[used], slice_cost])
     flow = SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(
         tails.astype(np.int32), heads.astype(np.int32), capacities.astype(np.int64), costs.astype(np.int64))
@@ -615,8 +616,9 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer], line_cost_cents: in
     if status != SimpleMinCostFlow.OPTIMAL:
         raise RuntimeError(f"the min-cost flow solver stopped with status {status.name}")
 
-    pair_flow = flow.flows(arcs[n_offers:n_offers + len(pairs.need)]).astype(np.int64)
-    share_cost = int(flow.flows(arcs[n_offers + len(pairs.need):n_offers + len(pairs.need) + n_slices]) @ slice_cents) + fixed_share
+    pair_flow = np.zeros(len(pairs.need), dtype=np.int64)
+    pair_flow[used] = flow.flows(arcs[n_offers:n_offers + n_pairs])
+    share_cost = int(flow.flows(arcs[n_offers + n_pairs:n_offers + n_pairs + n_slices]) @ slice_cents) + fixed_share
     lines_before = int(np.count_nonzero(pair_flow))
     if line_cost_cents > 0:
         pair_flow = consolidate(pairs, pair_flow, offer_qty, weight, line_cost_cents)
@@ -635,35 +637,49 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer], line_cost_cents: in
 
 def _top_units(pairs: Pairs, weight: np.ndarray, levels: list[int], offer_node: np.ndarray, need_node: np.ndarray,
                offer_cap: np.ndarray, pair_cap: np.ndarray, need_cap: np.ndarray,
-               used_offers: np.ndarray) -> tuple[list[int], np.ndarray]:
+               used_offers: np.ndarray) -> tuple[list[int], np.ndarray, np.ndarray]:
     """For each weight w in ``levels`` (highest first), r(S_w): the most units the needs of weight
     >= w can receive together, a max flow over their pairs only (node 0 source, a sink after the
-    last node). And which needs every optimal plan fills to their need_cap (bool per need): those on
-    the source side of a minimum cut of some S_w they belong to. Why: their arc to the sink crosses
-    that cut, so every max flow of S_w's network fills it, and an optimal plan's units to S_w are
-    such a max flow (it gives S_w r(S_w) units, along S_w's pairs)."""
+    last node). Also what every plan with the most weighted units must do, from two minimum cuts
+    (X, Y) of each S_w's network (X the nodes the source reaches in the residual graph; and X all
+    but the nodes that reach the sink): ``filled`` (bool per need), the needs every such plan fills
+    to their need_cap, and ``idle`` (bool per pair), the pairs it never uses.
+
+    Why: such a plan gives S_w exactly r(S_w) units along S_w's pairs, taking at most offer_cap
+    from each offer, so its units to S_w are a maximum flow of S_w's network; and every maximum
+    flow saturates each arc from X to Y and carries nothing on an arc from Y to X (its value is the
+    cut's capacity: the flow out of X less the flow into it). So a need of S_w in X is filled (its
+    arc to the sink leaves X); an offer in Y gives all its offer_cap to S_w (its arc from the source
+    leaves X), hence nothing to a need of lower weight (idle), and nothing to a need of S_w in X
+    (an arc from Y to X: idle). The min-cost flow's feasible flows are exactly these plans (each
+    weight's units are fixed), so dropping the idle pairs leaves its feasible set and its optimum
+    unchanged, with fewer arcs to solve."""
     sink = int(max(offer_node.max(), need_node.max())) + 1
     source_tails, source_heads = np.zeros(len(used_offers), np.int32), offer_node[used_offers].astype(np.int32)
-    node_need = np.full(sink + 1, -1, dtype=np.int64)
-    served_needs = np.unique(pairs.need)
-    node_need[need_node[served_needs]] = served_needs
     filled = np.zeros(len(weight), dtype=bool)
+    idle = np.zeros(len(pairs.need), dtype=bool)
+    pair_offer_node, pair_need_node = offer_node[pairs.offer], need_node[pairs.need]
     out = []
     for w in levels:
         on = weight[pairs.need] >= w
         served = np.unique(pairs.need[on])
         solver = SimpleMaxFlow()
         solver.add_arcs_with_capacity(
-            np.concatenate([source_tails, offer_node[pairs.offer[on]].astype(np.int32), need_node[served].astype(np.int32)]),
-            np.concatenate([source_heads, need_node[pairs.need[on]].astype(np.int32), np.full(len(served), sink, np.int32)]),
+            np.concatenate([source_tails, pair_offer_node[on].astype(np.int32), need_node[served].astype(np.int32)]),
+            np.concatenate([source_heads, pair_need_node[on].astype(np.int32), np.full(len(served), sink, np.int32)]),
             np.concatenate([offer_cap[used_offers], pair_cap[on], need_cap[served]]).astype(np.int64))
         status = solver.solve(0, sink)
         if status != SimpleMaxFlow.OPTIMAL:
             raise RuntimeError(f"the max flow solver stopped with status {status.name}")
         out.append(int(solver.optimal_flow()))
-        source_side = node_need[np.asarray(solver.get_source_side_min_cut(), dtype=np.int64)]
-        filled[source_side[source_side >= 0]] = True
-    return out, filled
+        reached = np.zeros(sink + 1, dtype=bool)
+        reached[np.asarray(solver.get_source_side_min_cut(), dtype=np.int64)] = True
+        reaching = np.zeros(sink + 1, dtype=bool)
+        reaching[np.asarray(solver.get_sink_side_min_cut(), dtype=np.int64)] = True
+        for x_side in (reached, ~reaching):
+            idle |= ~x_side[pair_offer_node] & (~on | x_side[pair_need_node])
+        filled[served[~reaching[need_node[served]]]] = True  # the larger X: every node that cannot reach the sink
+    return out, filled, idle
 
 
 def consolidate(pairs: Pairs, pair_flow: np.ndarray, offer_qty: np.ndarray, weight: np.ndarray,

@@ -263,6 +263,24 @@ def test_huge_offer_is_capped_by_what_is_asked():
     assert plan.units == 1000
 
 
+def test_pairs_no_optimal_plan_uses_are_left_out_of_the_flow_and_the_optimum_stays():
+    # B ($1) is the only offer cheap enough for urgent request 2, which needs more than B has: every
+    # plan with the most weighted units gives it all of B. So B sends nothing to urgent request 1
+    # (A fills it) nor to relaxed request 3, although both would rather have the cheaper B: those
+    # pairs are dropped before the min-cost flow, and the plan is the optimum all the same.
+    a, b = offer(1, quantity=100, price="2.00"), offer(2, quantity=10, price="1.00")
+    urgent_1 = need(1, quantity=5, max_price="3.00", supply=1)
+    urgent_2 = need(2, quantity=20, max_price="1.50", supply=1)
+    relaxed = need(3, quantity=50, max_price="3.00", supply=30)
+    plan = allocate([urgent_1, urgent_2, relaxed], [a, b], line_cost_cents=0)
+    assert allocated(plan) == {(1, 1): 5, (2, 2): 10, (3, 1): 50}
+    assert plan.weighted_units == 8 * 15 + 50
+    # Second example: with A gone no plan fills urgent request 1 or 2, B may serve either, and both
+    # pairs stay: the two share B in proportion to need (1 + 1 units of 5, 2 + 2 + 2 + 2 of 20).
+    plan = allocate([urgent_1, urgent_2, relaxed], [b], line_cost_cents=0)
+    assert allocated(plan) == {(1, 2): 2, (2, 2): 8}
+
+
 # --- the allocation against an exhaustive search on tiny instances -------------------------------
 
 PRICES = ["0.50", "1.00", "1.00005", "1.005", "1.50"]

@@ -79,6 +79,43 @@ def test_figures_far_from_the_reference_are_confirmed_with_the_digest(client, su
     assert confirmed.status_code == 201
 
 
+# Bodies the lead form and a direct reading could read differently: a country list's code that as
+# typed text means 'not available' (NA is Namibia on the list), no country (the form's default),
+# a list of texts (the form takes the first), a confirmation box sent as the text "false".
+AS_THE_FORM_READS = [
+    ({"country": "NA", "phone": "+264 61 123 4567", "postal_code": ""}, {"country": "NA"}),
+    ({"country": None}, {"country": "US"}),
+    ({"company_name": ["A Co", "B Co"]}, {"company_name": "A Co"}),
+    ({"unit_price": 45, "confirm_figures": "false"}, None),
+]
+
+
+@pytest.mark.parametrize("fields, stored", AS_THE_FORM_READS)
+def test_a_lead_body_is_read_as_the_lead_form_reads_it(app, client, supplier, fields, stored):
+    from marketplace.web.api.support import as_formdata
+    from marketplace.web.suppliers.forms import LeadForm
+
+    _, token = supplier
+    body = _lead_body(**fields)
+    with app.test_request_context(method="POST", data=as_formdata(body)):
+        form = LeadForm(meta={"csrf": False})
+        accepted = form.validate()
+        by_form = form.clean if accepted else {name: list(messages) for name, messages in form.errors.items()
+                                               if name and name not in ("confirmed_figures", "submission_token")}
+    response = client.post("/api/v1/leads", json=body, headers=bearer(token))
+    if stored is None:  # figures to confirm: the form asks, and the API asks with the same digest
+        assert not accepted and response.status_code == 422
+        problem = response.get_json()
+        assert problem["confirmed_figures"] == form.confirmed_figures.data
+        assert {e["field"]: [e["message"]] for e in problem["errors"]} == by_form
+        return
+    assert accepted and response.status_code == 201, response.get_json()
+    lead = db.session.get(Lead, response.get_json()["id"])
+    assert {name: getattr(lead, name) for name in stored} == stored
+    assert all(getattr(lead, name) == value for name, value in vars(by_form).items()
+               if name not in ("external_id", "marketplace_ref")), "the API stored what the form would not"
+
+
 def test_the_same_idempotency_key_never_stores_twice(client, supplier):
     _, token = supplier
     headers = {**bearer(token), "Idempotency-Key": "retry-key-0123456789"}

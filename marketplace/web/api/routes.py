@@ -20,7 +20,7 @@ from ..buyers.forms import DemandForm
 from ..errors import problem
 from ..forms import new_submission_token
 from ..matches.forms import MatchActionForm
-from ..suppliers.forms import AnswerForm, LeadForm
+from ..suppliers.forms import AnswerForm
 from ..suppliers.routes import document_file
 from ..vetting.forms import DecisionForm
 from ..vetting.routes import queue_filter
@@ -35,6 +35,7 @@ from .support import (
     field_problem,
     idempotency_key,
     json_body,
+    lead_facts,
     page,
     page_size,
     roles,
@@ -151,9 +152,8 @@ def create_lead():
     if (receipt := _replay(key, "lead")) is not None:
         return _created(views.lead(leads.lead_for(g.api_user, receipt.object_id), g.api_user), receipt.location,
                         replayed=True)
-    body = json_body(LEAD_INPUT)
-    form = validated(LeadForm(formdata=_with_token(as_formdata(body), key), meta=NO_CSRF))
-    lead = leads.create_lead(form.clean, owner=g.api_user, actor_id=g.api_user.id, source="api")
+    clean = lead_facts(json_body(LEAD_INPUT))
+    lead = leads.create_lead(clean, owner=g.api_user, actor_id=g.api_user.id, source="api")
     lead_id = lead.id
     location = url_for("api.get_lead", lead_id=lead_id)
     shown = views.lead(lead, g.api_user)
@@ -188,9 +188,8 @@ def update_lead(lead_id: int):
     current = lead_to_row(leads.lead_values(lead))
     merged = {name: current.get(name, "") for name in LEAD_INPUT if name in current}
     merged.update(body)
-    form = validated(LeadForm(formdata=_with_token(as_formdata(merged), None), meta=NO_CSRF))
-    form.clean = replace(form.clean, external_id=lead.external_id)  # suppliers do not set the city's ids
-    leads.update_lead(lead, form.clean, actor_id=g.api_user.id)
+    clean = replace(lead_facts(merged), external_id=lead.external_id)  # suppliers do not set the city's ids
+    leads.update_lead(lead, clean, actor_id=g.api_user.id)
     shown = views.lead(lead, g.api_user, full=True)
     db.session.commit()
     return jsonify(shown)

@@ -179,6 +179,29 @@ def test_a_deactivated_account_s_token_stops_working(client, supplier):
     assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
 
 
+def test_a_token_s_last_use_is_written_once_a_minute_and_its_organisation_read_with_it(client, supplier):
+    from datetime import timedelta
+
+    from marketplace.models.base import utcnow
+
+    user, token = supplier
+    row = db.session.execute(db.select(ApiToken).where(ApiToken.user_id == user.id)).scalar_one()
+    assert row.last_used_at is None
+    me = client.get("/api/v1/me", headers=bearer(token)).get_json()
+    assert me["organisation"] is not None and me["organisation"]["id"] == user.organisation_id
+    db.session.expire_all()
+    first = row.last_used_at
+    assert first is not None
+    client.get("/api/v1/me", headers=bearer(token))
+    db.session.expire_all()
+    assert row.last_used_at == first  # within the minute: not written again
+    row.last_used_at = utcnow() - timedelta(minutes=2)
+    db.session.commit()
+    client.get("/api/v1/me", headers=bearer(token))
+    db.session.expire_all()
+    assert row.last_used_at > first
+
+
 def test_cursor_pages_walk_every_lead_once(client, supplier):
     user, token = supplier
     ids = {make_lead(user, company_name=f"Page Co {n}", email=f"s{n}@pageco{n}.example").id for n in range(5)}

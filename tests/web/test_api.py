@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from marketplace.extensions import db
-from marketplace.models import ApiToken, DemandRequest, Lead, Match
+from marketplace.models import ApiToken, AuditLog, DemandRequest, Lead, Match
 from tests.conftest import (
     VALID_LEAD,
     approve,
@@ -127,6 +127,11 @@ def test_the_same_idempotency_key_never_stores_twice(client, supplier):
     assert Lead.query.count() == 1
     bad = client.post("/api/v1/leads", json=_lead_body(), headers={**bearer(token), "Idempotency-Key": "short"})
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "Idempotency-Key"
+    # The key is checked as the lead is saved, not read first: a retry whose body no longer passes
+    # is still answered with the first result, and the lead of the second attempt is not kept.
+    refused_body = client.post("/api/v1/leads", json=_lead_body(email="not an address"), headers=headers)
+    assert refused_body.status_code == 200 and refused_body.get_json()["id"] == first.get_json()["id"]
+    assert Lead.query.count() == 1 and AuditLog.query.filter_by(action="lead.create").count() == 1
 
 
 def test_no_token_a_wrong_token_or_a_session_cookie_is_401(client, supplier):

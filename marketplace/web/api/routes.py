@@ -147,21 +147,28 @@ def list_leads():
 def create_lead():
     """The lead form's fields as JSON, checked by the same rules (domain.leads.parse_lead). With an
     ``Idempotency-Key``, a retry answers the first result (200, ``Idempotent-Replayed``) and stores
-    nothing."""
+    nothing. The key is not looked up first: the receipt's unique key refuses it as the lead is
+    committed (this attempt is then rolled back whole), and a body refused with a key is answered
+    with the first result if there is one, so a retry is answered as before, one read fewer."""
     key = idempotency_key()
-    if (receipt := _replay(key, "lead")) is not None:
-        return _created(views.lead(leads.lead_for(g.api_user, receipt.object_id), g.api_user), receipt.location,
-                        replayed=True)
-    clean = lead_facts(json_body(LEAD_INPUT))
+    try:
+        clean = lead_facts(json_body(LEAD_INPUT))
+    except ApiFieldErrors:
+        if (receipt := _replay(key, "lead")) is not None:
+            return _replayed_lead(receipt)
+        raise
     lead = leads.create_lead(clean, owner=g.api_user, actor_id=g.api_user.id, source="api")
     lead_id = lead.id
     location = url_for("api.get_lead", lead_id=lead_id)
     shown = views.lead(lead, g.api_user)
     if not _commit_created(key, "lead", lead_id, location):
-        receipt = submissions.earlier(g.api_user.id, key)
-        return _created(views.lead(leads.lead_for(g.api_user, receipt.object_id), g.api_user), receipt.location,
-                        replayed=True)
+        return _replayed_lead(_replay(key, "lead"))  # 409 if the key was used for another kind
     return _created(shown, location)
+
+
+def _replayed_lead(receipt: submissions.Receipt):
+    return _created(views.lead(leads.lead_for(g.api_user, receipt.object_id), g.api_user), receipt.location,
+                    replayed=True)
 
 
 def _with_token(data, key: str | None):

@@ -14,7 +14,9 @@ round trip; BEGIN is implicit in the first, COMMIT counted apart) and the comman
 (``send_packed_command`` calls: a pipeline is one); "PostgreSQL waits" counts every exchange
 psycopg waits for (BEGIN, the pool's pre-ping, COMMIT included). Round trips are the figure that a busy shared
 machine does not blur. With --bare, the bare endpoint's POST (one INSERT, answered 302) is timed
-in the same process on the same database.
+in the same process on the same database, in turns with the API's new-key POSTs (one each), and
+the ratio of their CPU medians printed. With --profile, PROFILE_DUMP=FILE also writes the profile
+(pstats) to FILE.
 
 The named PostgreSQL database's public schema is dropped and migrated again (never point it at a
 database you keep); the Redis database is flushed. The "testing" configuration (cheap argon2 for
@@ -169,7 +171,7 @@ def main() -> int:
                         help="cProfile the new-key POSTs in this process's CPU time (waiting is not counted)")
     parser.add_argument("--pyinstrument", action="store_true",
                         help="pyinstrument's call tree of the new-key POSTs (wall time; pip install pyinstrument)")
-    parser.add_argument("--bare", action="store_true", help="also time bench/bare_app.py's POST in this process")
+    parser.add_argument("--bare", action="store_true", help="also time bench/bare_app.py's POST in this process, in turns with the API's")
     parser.add_argument("--statements", action="store_true", help="print the statements of one POST")
     parser.add_argument("--top", type=int, default=45, help="lines of the profile to print")
     parser.add_argument("--sort", default="cumulative")
@@ -188,6 +190,28 @@ def main() -> int:
     def post(n: int):
         return client.post("/api/v1/leads", json=body(n), headers={**headers, "Idempotency-Key": f"cost-key-{n:08d}"})
 
+    bare_post = None
+    if args.bare:
+        from sqlalchemy import create_engine, text
+
+        from config import normalise_database_url
+
+        with create_engine(normalise_database_url(args.pg)).begin() as conn:
+            conn.execute(text("CREATE TABLE IF NOT EXISTS bare_rows (id serial PRIMARY KEY, notes text NOT NULL, "
+                              "created_at timestamptz NOT NULL DEFAULT now())"))
+        os.environ["BARE_DATABASE_URL"] = args.pg
+        import bare_app
+
+        trips.install(bare_app.engine)
+        bare_client = bare_app.app.test_client()
+
+        def bare_post(n: int):
+            return bare_client.post("/bare", data=lead_form(1, n, f"bare-{n}", "-"))
+
+        for n in range(args.warmup):
+            assert bare_post(n).status_code == 302
+    bare_wall, bare_cpu, bare_per = [], [], []
+
     for n in range(args.warmup):
         assert post(n).status_code == 201
     profiler = cProfile.Profile(time.process_time) if args.profile else None
@@ -203,10 +227,16 @@ def main() -> int:
         if response.status_code != 201:
             raise SystemExit(f"POST /api/v1/leads answered {response.status_code}: {response.get_data(as_text=True)}")
         wall.append(w), cpu.append(c)
+        if bare_post:  # in turns with the API's POST: both see the same load of a shared machine
+            response, w, c = timed(lambda n=n: bare_post(n), None, trips, bare_per)
+            assert response.status_code == 302
+            bare_wall.append(w), bare_cpu.append(c)
         if args.statements and n == args.warmup:
             print("statements of one POST:", dict(per[-1]), "\n ", "\n  ".join(
                 f"{k} x{v}" for k, v in trips.statements.items()))
     results["POST /api/v1/leads (new key)"] = (wall, cpu, per)
+    if bare_post:
+        results["POST /bare (one INSERT), in turns"] = (bare_wall, bare_cpu, bare_per)
     wall, cpu, per = [], [], []
     for n in range(args.warmup, args.warmup + min(args.rounds, 50)):
         response, w, c = timed(lambda n=n: post(n), None, trips, per)
@@ -222,35 +252,18 @@ def main() -> int:
             wall.append(w), cpu.append(c)
     results["GET /api/v1/me (token, limit, JSON)"] = (wall, cpu, per)
 
-    if args.bare:
-        from sqlalchemy import create_engine, text
-
-        from config import normalise_database_url
-
-        with create_engine(normalise_database_url(args.pg)).begin() as conn:
-            conn.execute(text("CREATE TABLE IF NOT EXISTS bare_rows (id serial PRIMARY KEY, notes text NOT NULL, "
-                              "created_at timestamptz NOT NULL DEFAULT now())"))
-        os.environ["BARE_DATABASE_URL"] = args.pg
-        import bare_app
-
-        trips.install(bare_app.engine)
-        bare_client = bare_app.app.test_client()
-        wall, cpu, per = [], [], []
-        for n in range(args.warmup + args.rounds):
-            response, w, c = timed(lambda n=n: bare_client.post("/bare", data=lead_form(1, n, f"bare-{n}", "-")),
-                                   None, trips, per)
-            assert response.status_code == 302
-            if n >= args.warmup:
-                wall.append(w), cpu.append(c)
-        results["POST /bare (one INSERT)"] = (wall, cpu, per)
-
     print(f"PostgreSQL + {'Redis' if args.redis else 'no Redis (in-process jobs)'}, {args.rounds} rounds after "
           f"{args.warmup} warm-up" + (" (profiled: times inflated)" if args.profile else ""))
     for name, (w, c, p) in results.items():
         print(summary(name, w, c, p))
+    if bare_post:
+        api_cpu = statistics.median(results["POST /api/v1/leads (new key)"][1])
+        print(f"  CPU of the API's POST / the bare POST (medians, in turns): {api_cpu / statistics.median(bare_cpu):.2f}")
     if args.pyinstrument:
         print(profiler.output_text(show_all=False))
     elif profiler:
+        if os.environ.get("PROFILE_DUMP"):
+            profiler.dump_stats(os.environ["PROFILE_DUMP"])
         print(f"\n--- profile of the new-key POSTs ({args.sort}) ---")
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
     return 0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import joinedload
 
 from ..domain.api_tokens import looks_like_token, new_token, token_digest, token_name
 from ..domain.errors import NotFound
@@ -48,21 +48,25 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
 
 def user_for_token(secret: str | None) -> tuple[User | None, bool]:
     """(the active user holding the unrevoked token ``secret`` or None, whether ``last_used_at`` was
-    stamped). One query (token, user
-    and organisation joined); stamps ``last_used_at`` at most every LAST_USED_EVERY and flushes (the
-    edge commits it at once: a read-only API call would otherwise never commit it)."""
+    stamped). One query: the user and its organisation, with the token's id and ``last_used_at``
+    as plain columns (loading the token as an object with the user as its eager relation cost
+    twice as much, every API call). Stamps ``last_used_at`` at most every LAST_USED_EVERY, by one
+    UPDATE in the current transaction (the edge commits it at once: a read-only API call would
+    otherwise never commit it)."""
     if not looks_like_token(secret):
         return None, False
     row = db.session.execute(
-        db.select(ApiToken).join(ApiToken.user)
-        .options(contains_eager(ApiToken.user).joinedload(User.organisation))
+        db.select(User, ApiToken.id, ApiToken.last_used_at).join(ApiToken, ApiToken.user_id == User.id)
+        .options(joinedload(User.organisation))
         .where(ApiToken.token_hash == token_digest(secret), ApiToken.revoked_at.is_(None))
-    ).unique().scalar_one_or_none()
-    if row is None or not row.user.active:
+    ).one_or_none()
+    if row is None:
+        return None, False
+    user, token_id, last_used_at = row
+    if not user.active:
         return None, False
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
-        row.last_used_at = now
-        db.session.flush()
-        return row.user, True
-    return row.user, False
+    if last_used_at is None or now - last_used_at >= LAST_USED_EVERY:
+        db.session.execute(db.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        return user, True
+    return user, False

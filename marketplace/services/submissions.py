@@ -4,8 +4,8 @@ sender was sent) in the same transaction, and any later POST with the same token
 with that first result and stores nothing.
 
 The receipt is unique per (user, token) in the database: when two POSTs with one token race, the
-second's insert waits for the first's commit and then fails (IntegrityError at the flush, or at
-the commit on SQLite); the edge rolls the whole second attempt back and answers with the first
+second's insert waits for the first's commit and then fails (IntegrityError at the commit, whose
+flush writes the receipt); the edge rolls the whole second attempt back and answers with the first
 result (``earlier``). Only signed-in people can create records, so a receipt belongs to a user.
 """
 from __future__ import annotations
@@ -36,8 +36,8 @@ def earlier(user_id: int, token: str | None) -> Receipt | None:
 
 
 def record(user_id: int, token: str, kind: str, object_id: int, location: str) -> None:
-    """Add the receipt for this submission to the current transaction and flush it. Raises
-    sqlalchemy's IntegrityError when the token was used meanwhile (see the module's note)."""
+    """Add the receipt for this submission to the current transaction; the caller's commit writes
+    it (no flush of its own: one flush for the receipt and what else is pending). That commit
+    raises sqlalchemy's IntegrityError when the token was used meanwhile (see the module's note)."""
     db.session.add(SubmissionReceipt(user_id=user_id, token=token, kind=kind, object_id=object_id,
                                      location=location[:300]))
-    db.session.flush()

@@ -163,10 +163,8 @@ class ConfirmFigures:
         """True when ``warnings`` ({field: message}) is empty or was confirmed for these very
         ``values`` (the clean values); otherwise attach the warnings beside their fields, arm the
         hidden digest, clear the box and return False."""
-        if not warnings:
-            return True
-        digest = figures_digest(warnings, values)
-        if self.confirm_figures.data and self.confirmed_figures.data == digest:
+        digest = unconfirmed_figures(warnings, values, self.confirm_figures.data, self.confirmed_figures.data)
+        if digest is None:
             return True
         changed = bool(self.confirm_figures.data and self.confirmed_figures.data)
         self.asks_confirmation = True
@@ -179,6 +177,17 @@ class ConfirmFigures:
             _("Please check the figures marked below. If they are right, tick the box at the end of the form "
               "and submit again."))
         return False
+
+
+def unconfirmed_figures(warnings: Mapping[str, str], values: Mapping, confirm: bool, confirmed: str | None
+                        ) -> str | None:
+    """ConfirmFigures' rule, for the forms and the API alike: None when there are no ``warnings``
+    ({field: message}) or ``confirm`` was given with ``confirmed`` the digest of these very warnings
+    and ``values`` (the clean values); otherwise the digest (figures_digest) to confirm them with."""
+    if not warnings:
+        return None
+    digest = figures_digest(warnings, values)
+    return None if confirm and confirmed == digest else digest
 
 
 def figures_digest(warnings: Mapping[str, str], values: Mapping) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from marketplace.extensions import db
-from marketplace.models import ApiToken, DemandRequest, Lead, Match
+from marketplace.models import ApiToken, AuditLog, DemandRequest, Lead, Match
 from tests.conftest import (
     VALID_LEAD,
     approve,
@@ -79,6 +79,43 @@ def test_figures_far_from_the_reference_are_confirmed_with_the_digest(client, su
     assert confirmed.status_code == 201
 
 
+# Bodies the lead form and a direct reading could read differently: a country list's code that as
+# typed text means 'not available' (NA is Namibia on the list), no country (the form's default),
+# a list of texts (the form takes the first), a confirmation box sent as the text "false".
+AS_THE_FORM_READS = [
+    ({"country": "NA", "phone": "+264 61 123 4567", "postal_code": ""}, {"country": "NA"}),
+    ({"country": None}, {"country": "US"}),
+    ({"company_name": ["A Co", "B Co"]}, {"company_name": "A Co"}),
+    ({"unit_price": 45, "confirm_figures": "false"}, None),
+]
+
+
+@pytest.mark.parametrize("fields, stored", AS_THE_FORM_READS)
+def test_a_lead_body_is_read_as_the_lead_form_reads_it(app, client, supplier, fields, stored):
+    from marketplace.web.api.support import as_formdata
+    from marketplace.web.suppliers.forms import LeadForm
+
+    _, token = supplier
+    body = _lead_body(**fields)
+    with app.test_request_context(method="POST", data=as_formdata(body)):
+        form = LeadForm(meta={"csrf": False})
+        accepted = form.validate()
+        by_form = form.clean if accepted else {name: list(messages) for name, messages in form.errors.items()
+                                               if name and name not in ("confirmed_figures", "submission_token")}
+    response = client.post("/api/v1/leads", json=body, headers=bearer(token))
+    if stored is None:  # figures to confirm: the form asks, and the API asks with the same digest
+        assert not accepted and response.status_code == 422
+        problem = response.get_json()
+        assert problem["confirmed_figures"] == form.confirmed_figures.data
+        assert {e["field"]: [e["message"]] for e in problem["errors"]} == by_form
+        return
+    assert accepted and response.status_code == 201, response.get_json()
+    lead = db.session.get(Lead, response.get_json()["id"])
+    assert {name: getattr(lead, name) for name in stored} == stored
+    assert all(getattr(lead, name) == value for name, value in vars(by_form).items()
+               if name not in ("external_id", "marketplace_ref")), "the API stored what the form would not"
+
+
 def test_the_same_idempotency_key_never_stores_twice(client, supplier):
     _, token = supplier
     headers = {**bearer(token), "Idempotency-Key": "retry-key-0123456789"}
@@ -90,6 +127,11 @@ def test_the_same_idempotency_key_never_stores_twice(client, supplier):
     assert Lead.query.count() == 1
     bad = client.post("/api/v1/leads", json=_lead_body(), headers={**bearer(token), "Idempotency-Key": "short"})
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "Idempotency-Key"
+    # The key is checked as the lead is saved, not read first: a retry whose body no longer passes
+    # is still answered with the first result, and the lead of the second attempt is not kept.
+    refused_body = client.post("/api/v1/leads", json=_lead_body(email="not an address"), headers=headers)
+    assert refused_body.status_code == 200 and refused_body.get_json()["id"] == first.get_json()["id"]
+    assert Lead.query.count() == 1 and AuditLog.query.filter_by(action="lead.create").count() == 1
 
 
 def test_no_token_a_wrong_token_or_a_session_cookie_is_401(client, supplier):
@@ -140,6 +182,29 @@ def test_a_deactivated_account_s_token_stops_working(client, supplier):
     user.active = False
     db.session.commit()
     assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+
+
+def test_a_token_s_last_use_is_written_once_a_minute_and_its_organisation_read_with_it(client, supplier):
+    from datetime import timedelta
+
+    from marketplace.models.base import utcnow
+
+    user, token = supplier
+    row = db.session.execute(db.select(ApiToken).where(ApiToken.user_id == user.id)).scalar_one()
+    assert row.last_used_at is None
+    me = client.get("/api/v1/me", headers=bearer(token)).get_json()
+    assert me["organisation"] is not None and me["organisation"]["id"] == user.organisation_id
+    db.session.expire_all()
+    first = row.last_used_at
+    assert first is not None
+    client.get("/api/v1/me", headers=bearer(token))
+    db.session.expire_all()
+    assert row.last_used_at == first  # within the minute: not written again
+    row.last_used_at = utcnow() - timedelta(minutes=2)
+    db.session.commit()
+    client.get("/api/v1/me", headers=bearer(token))
+    db.session.expire_all()
+    assert row.last_used_at > first
 
 
 def test_cursor_pages_walk_every_lead_once(client, supplier):

@@ -8,9 +8,9 @@ import io
 import pytest
 
 from marketplace.extensions import db
-from marketplace.models import LeadDocument, Match, MatchPlan
+from marketplace.models import Lead, LeadDocument, Match, MatchPlan
 from marketplace.services import planning
-from tests.conftest import approve, bearer, make_api_token, make_lead, make_request, make_user
+from tests.conftest import VALID_LEAD, approve, bearer, make_api_token, make_lead, make_request, make_user
 from tests.web.test_access_matrix import PDF
 from tests.web.test_uploads import files_under, upload_folder
 
@@ -108,6 +108,10 @@ def test_the_same_idempotency_key_attaches_once(client, clean_app, owned):
     assert len(files_under(upload_folder(clean_app)) - before) == 1
     other_kind = client.post("/api/v1/leads", json={"company_name": "x"}, headers={**bearer(token), **key})
     assert other_kind.status_code == 409 and other_kind.mimetype == PROBLEM
+    valid = {k: v for k, v in VALID_LEAD.items() if k != "external_id"}  # refused by the receipt's key
+    other_kind = client.post("/api/v1/leads", json=valid, headers={**bearer(token), **key})
+    assert other_kind.status_code == 409 and other_kind.mimetype == PROBLEM
+    assert Lead.query.count() == 1  # the owned lead only
 
 
 def test_another_supplier_s_lead_and_documents_are_404_and_buyers_403(client, clean_app, owned):

@@ -20,7 +20,7 @@ from ..buyers.forms import DemandForm
 from ..errors import problem
 from ..forms import new_submission_token
 from ..matches.forms import MatchActionForm
-from ..suppliers.forms import AnswerForm, LeadForm
+from ..suppliers.forms import AnswerForm
 from ..suppliers.routes import document_file
 from ..vetting.forms import DecisionForm
 from ..vetting.routes import queue_filter
@@ -35,6 +35,7 @@ from .support import (
     field_problem,
     idempotency_key,
     json_body,
+    lead_facts,
     page,
     page_size,
     roles,
@@ -146,22 +147,28 @@ def list_leads():
 def create_lead():
     """The lead form's fields as JSON, checked by the same rules (domain.leads.parse_lead). With an
     ``Idempotency-Key``, a retry answers the first result (200, ``Idempotent-Replayed``) and stores
-    nothing."""
+    nothing. The key is not looked up first: the receipt's unique key refuses it as the lead is
+    committed (this attempt is then rolled back whole), and a body refused with a key is answered
+    with the first result if there is one, so a retry is answered as before, one read fewer."""
     key = idempotency_key()
-    if (receipt := _replay(key, "lead")) is not None:
-        return _created(views.lead(leads.lead_for(g.api_user, receipt.object_id), g.api_user), receipt.location,
-                        replayed=True)
-    body = json_body(LEAD_INPUT)
-    form = validated(LeadForm(formdata=_with_token(as_formdata(body), key), meta=NO_CSRF))
-    lead = leads.create_lead(form.clean, owner=g.api_user, actor_id=g.api_user.id, source="api")
+    try:
+        clean = lead_facts(json_body(LEAD_INPUT))
+    except ApiFieldErrors:
+        if (receipt := _replay(key, "lead")) is not None:
+            return _replayed_lead(receipt)
+        raise
+    lead = leads.create_lead(clean, owner=g.api_user, actor_id=g.api_user.id, source="api")
     lead_id = lead.id
     location = url_for("api.get_lead", lead_id=lead_id)
     shown = views.lead(lead, g.api_user)
     if not _commit_created(key, "lead", lead_id, location):
-        receipt = submissions.earlier(g.api_user.id, key)
-        return _created(views.lead(leads.lead_for(g.api_user, receipt.object_id), g.api_user), receipt.location,
-                        replayed=True)
+        return _replayed_lead(_replay(key, "lead"))  # 409 if the key was used for another kind
     return _created(shown, location)
+
+
+def _replayed_lead(receipt: submissions.Receipt):
+    return _created(views.lead(leads.lead_for(g.api_user, receipt.object_id), g.api_user), receipt.location,
+                    replayed=True)
 
 
 def _with_token(data, key: str | None):
@@ -188,9 +195,8 @@ def update_lead(lead_id: int):
     current = lead_to_row(leads.lead_values(lead))
     merged = {name: current.get(name, "") for name in LEAD_INPUT if name in current}
     merged.update(body)
-    form = validated(LeadForm(formdata=_with_token(as_formdata(merged), None), meta=NO_CSRF))
-    form.clean = replace(form.clean, external_id=lead.external_id)  # suppliers do not set the city's ids
-    leads.update_lead(lead, form.clean, actor_id=g.api_user.id)
+    clean = replace(lead_facts(merged), external_id=lead.external_id)  # suppliers do not set the city's ids
+    leads.update_lead(lead, clean, actor_id=g.api_user.id)
     shown = views.lead(lead, g.api_user, full=True)
     db.session.commit()
     return jsonify(shown)

@@ -1,5 +1,6 @@
 """What every API route shares: the role check, the JSON body read into a form's fields (the forms
-hold the pages' validation: one rule, one place), idempotency keys, cursor pages and problem
+hold the pages' validation: one rule, one place; a lead's body is checked by the lead form's own
+functions without building the form, ``lead_facts``), idempotency keys, cursor pages and problem
 answers."""
 from __future__ import annotations
 
@@ -12,14 +13,18 @@ from functools import wraps
 from flask import current_app, g, jsonify, request
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.wrappers import Response
+from wtforms import BooleanField
 
 from ...domain.cursors import decode_cursor, encode_cursor, page_limit
 from ...domain.demand import DEMAND_COLUMNS
 from ...domain.errors import FieldError, Forbidden
 from ...domain.i18n import _
-from ...domain.leads import LEAD_COLUMNS
+from ...domain.leads import LEAD_COLUMNS, LeadFacts
 from ...domain.stock import STOCK_COLUMNS
+from ...services.leads import today
 from ..errors import problem
+from ..forms import unconfirmed_figures
+from ..suppliers.forms import check_lead_fields, posted_lead_fields
 
 # What a client may send to make a lead or a request: the form's fields (the CSV columns a person
 # types; the city's external_id and the organisation are not theirs), and the confirmation of
@@ -129,12 +134,36 @@ def validated(form, *, confirm_fields: bool = False):
     errors = [(name, message) for name, messages in form.errors.items() if name for message in messages
               if name not in ("submission_token", "confirmed_figures")]
     if getattr(form, "asks_confirmation", False):
-        raise ApiFieldErrors(errors, _("Please check the figures listed. If they are right, send the same body "
-                                       "again with confirm_figures: true and confirmed_figures: the digest given "
-                                       "here."),
-                             confirmed_figures=form.confirmed_figures.data)
+        raise figures_to_confirm(errors, form.confirmed_figures.data)
     general = [m for m in form.form_errors if m]
     raise ApiFieldErrors(errors + [("", m) for m in general])
+
+
+def figures_to_confirm(warnings: list[tuple[str, str]], digest: str) -> ApiFieldErrors:
+    """The 422 that asks to confirm figures far outside the reference: the warnings by field and
+    ``confirmed_figures``, the digest to send back with ``confirm_figures`` true."""
+    return ApiFieldErrors(warnings, _("Please check the figures listed. If they are right, send the same body "
+                                      "again with confirm_figures: true and confirmed_figures: the digest given "
+                                      "here."), confirmed_figures=digest)
+
+
+def lead_facts(body: dict) -> LeadFacts:
+    """A lead's fields sent as JSON (LEAD_INPUT) checked as the lead form checks them, without
+    building the form: read as the form reads the same body posted (as_formdata,
+    web.suppliers.forms.posted_lead_fields), then web.suppliers.forms.check_lead_fields
+    (domain.leads.parse_lead) and the form's rule for confirming figures (web.forms.ConfirmFigures).
+    Returns the clean facts; ApiFieldErrors with every refused field's message (in LEAD_INPUT's
+    order), or asking to confirm the figures (``validated``)."""
+    data = as_formdata(body)
+    clean, errors, warnings = check_lead_fields(posted_lead_fields(data), today())
+    if errors:
+        raise ApiFieldErrors([(name, errors[name]) for name in LEAD_INPUT if name in errors]
+                             + [("", message) for name, message in errors.items() if name not in LEAD_INPUT])
+    confirm = data.get("confirm_figures", "") not in BooleanField.false_values  # as the form's check box
+    digest = unconfirmed_figures(warnings, clean, confirm, data.get("confirmed_figures"))
+    if digest is not None:
+        raise figures_to_confirm(list(warnings.items()), digest)
+    return clean
 
 
 def idempotency_key() -> str | None:

@@ -1,3 +1,4 @@
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from functools import lru_cache
@@ -6,6 +7,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.datastructures import MultiDict
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -13,7 +15,7 @@ from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
 from ...domain.certifications import certification_hint
 from ...domain.countries import DEFAULT_COUNTRY, code_as_typed, country_choices, try_country_code
 from ...domain.i18n import _, current_locale, format_locale
-from ...domain.leads import LeadFacts, parse_lead
+from ...domain.leads import LEAD_COLUMNS, LeadFacts, parse_lead
 from ...domain.quotes import DEFAULT_VALIDITY_DAYS, REMIND_DAYS_BEFORE, default_valid_until
 from ...domain.scoring import figures_to_confirm
 from ...services.leads import today
@@ -108,20 +110,46 @@ class LeadForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
-        raw = {name: field.data for name, field in self._fields.items()
-               if name not in ("csrf_token", "confirm_figures", "confirmed_figures", "submission_token")}
-        for name in ("country", "country_of_origin"):  # a choice from the list is a code, not typed text
-            if raw[name] in _COUNTRY_CODES:
-                raw[name] = code_as_typed(raw[name])
-        day = today()
-        self.clean, errors = parse_lead(raw, day)
+        self.clean, errors, warnings = check_lead_fields(
+            {name: getattr(self, name).data for name in LEAD_FIELDS}, today())
         attach_errors(self, errors)
         if errors:
             return False
-        if self.clean.valid_until is None:  # saving the offer from the form dates its quote from today
-            self.clean = replace(self.clean, valid_until=default_valid_until(day))
         # Figures far outside the reference are saved only once confirmed as shown (ConfirmFigures).
-        return self.figures_confirmed(figures_to_confirm(self.clean), self.clean)
+        return self.figures_confirmed(warnings, self.clean)
+
+
+# The lead form's fields: every column of the lead format but the city's external_id.
+LEAD_FIELDS = tuple(name for name in LEAD_COLUMNS if name != "external_id")
+
+
+def posted_lead_fields(data: MultiDict) -> dict[str, str | None]:
+    """The LEAD_FIELDS as LeadForm reads them from posted ``data``: the first value of each (None
+    when absent), a missing country the form's default (DEFAULT_COUNTRY). For the API, which checks
+    a JSON body (as form data, web.api.support.as_formdata) without building the form."""
+    fields = {name: data.get(name) for name in LEAD_FIELDS}
+    if "country" not in data:
+        fields["country"] = DEFAULT_COUNTRY
+    return fields
+
+
+def check_lead_fields(raw: Mapping[str, str | None], day: date
+                      ) -> tuple[LeadFacts | None, dict[str, str], dict[str, str]]:
+    """The lead form's checks of its fields' text (LEAD_FIELDS; a value of a country list is read
+    as the code it is, not as typed text), all of them domain.leads.parse_lead's, with ``day`` the
+    city's today. Returns (facts, {}, warnings): the quote dated from ``day`` when no
+    ``valid_until`` was given, and the figures far outside the reference that must be confirmed
+    ({field: message}, scoring.figures_to_confirm; ConfirmFigures); or (None, {field: message}, {})."""
+    raw = dict(raw)
+    for name in ("country", "country_of_origin"):  # a choice from the list is a code, not typed text
+        if raw.get(name) in _COUNTRY_CODES:
+            raw[name] = code_as_typed(raw[name])
+    clean, errors = parse_lead(raw, day)
+    if errors:
+        return None, errors, {}
+    if clean.valid_until is None:  # saving the offer dates its quote from today
+        clean = replace(clean, valid_until=default_valid_until(day))
+    return clean, {}, figures_to_confirm(clean)
 
 
 class DocumentForm(OneTimeSubmission, FlaskForm):

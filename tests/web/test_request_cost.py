@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import Select
 
 from marketplace.extensions import db
@@ -15,29 +16,45 @@ from tests.conftest import VALID_LEAD, post_form
 from tests.web.test_leads_pages import signed_in_supplier
 
 
+def _wtforms_own_html(field, **kwargs) -> str:
+    """The field as WTForms' own Select renders it, its labels translated first: given a LazyString
+    label, WTForms takes it as markup (its ``__html__``) and leaves "Côte d'Ivoire" unescaped."""
+    cached, shared = field.widget, field.choices
+    field.widget = Select()
+    field.choices = [SelectChoice(c.value, str(c.label)) for c in field._choices_from_input(shared)]
+    try:
+        return str(field(**kwargs))
+    finally:
+        field.widget, field.choices = cached, shared
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("posted", [
     None,                                                                    # the default: US
     {"country": "MX", "country_of_origin": "Atlantis <b>"},                  # not a country: offered as typed
-    {"country": "", "country_of_origin": "NA"},                              # Namibia
+    {"country": "", "country_of_origin": "NA", "product_category": "nitrile_gloves"},  # Namibia
     {"country": "Mexico", "country_of_origin": '"><script>x</script>'},      # free text read as MX; escaped
 ])
-def test_cached_country_options_are_wtforms_own_html(clean_app, posted):
+def test_cached_options_are_wtforms_own_html_in_each_language(clean_app, posted, language):
     from marketplace.web.suppliers.forms import LeadForm
 
-    with clean_app.test_request_context(method="POST" if posted else "GET"):
+    with clean_app.test_request_context(method="POST" if posted else "GET", headers={"Accept-Language": language}):
+        clean_app.preprocess_request()  # the request's language, as for a page
         form = LeadForm(formdata=MultiDict(posted) if posted else None, meta={"csrf": False})
-        for field in (form.country, form.country_of_origin):
-            ours = str(field(**{"aria-invalid": "true", "aria-describedby": "x-error"}))
-            cached = field.widget
-            field.widget = Select()
-            try:
-                theirs = str(field(**{"aria-invalid": "true", "aria-describedby": "x-error"}))
-            finally:
-                field.widget = cached
-            assert ours == theirs
-            assert ours.count("<option") > 240
+        for field in (form.country, form.country_of_origin, form.product_category, form.supplier_type):
+            attrs = {"aria-invalid": "true", "aria-describedby": "x-error"}
+            ours = str(field(**attrs))
+            assert ours == _wtforms_own_html(field, **attrs)
+            assert ours == str(field(**attrs))  # the second time, from the cache: the same
+        assert str(form.country()).count("<option") > 240
+        assert "Côte d&#39;Ivoire" in str(form.country())
+        html = str(form.product_category())
+        assert ("Elija" if language == "es" else "Choose") in html.split("</option>")[0]
+        assert ("Guantes de nitrilo" if language == "es" else "Nitrile gloves") in html
+        if posted and posted.get("product_category"):
+            assert '<option selected value="nitrile_gloves">' in html
     if posted and "<script>" in posted["country_of_origin"]:
-        assert "<script>x" not in ours
+        assert "<script>x" not in str(form.country_of_origin)
 
 
 def test_the_form_shows_every_field_and_its_messages(client, clean_app):

@@ -5,6 +5,10 @@ submission limit still answers 429 with its headers. Timings are in bench/reques
 import re
 
 import pytest
+from flask_babel import LazyString
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
 from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
@@ -115,3 +119,61 @@ def test_the_submission_limit_still_answers_429_with_its_headers(client, clean_a
     assert responses[0].headers["X-RateLimit-Remaining"] == "1"
     assert responses[1].headers["X-RateLimit-Remaining"] == "0"
     assert int(responses[1].headers["X-RateLimit-Reset"]) > 0
+
+
+def _wtforms_original_html_params():
+    """WTForms' own html_params, from a fresh copy of its module (the app replaces the one in use)."""
+    import importlib.util
+
+    import wtforms.widgets.core
+
+    spec = importlib.util.spec_from_file_location("wtforms_widgets_core_original", wtforms.widgets.core.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.html_params
+
+
+_NAMES = st.sampled_from(["id", "name", "value", "class_", "for_", "type", "required", "aria_describedby",
+                          "aria-invalid", "data_x_y", "data-z", "autofocus", "placeholder", "a<b", 'q"'])
+_VALUES = st.one_of(st.booleans(), st.none(), st.integers(), st.text(),
+                    st.text().map(Markup), st.text().map(lambda t: LazyString(lambda: t)),
+                    st.sampled_from(['"><script>x</script>', "Côte d'Ivoire", "a&b", 'say "hi"']))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(_NAMES, _VALUES, max_size=8))
+def test_our_html_params_write_what_wtforms_writes(kwargs):
+    from marketplace.web.forms import html_params
+
+    ours = html_params(**kwargs)
+    assert isinstance(ours, Markup)
+    assert str(ours) == str(_wtforms_original_html_params()(**kwargs))
+
+
+def test_the_app_renders_fields_labels_and_text_areas_through_them(clean_app):
+    """Installed where WTForms looks for it: an input, a text area, a label and a select give the
+    same HTML with WTForms' own function."""
+    import wtforms.widgets
+    import wtforms.widgets.core
+
+    from marketplace.web.forms import html_params
+    from marketplace.web.suppliers.forms import LeadForm
+
+    assert wtforms.widgets.core.html_params is html_params and wtforms.widgets.html_params is html_params
+    posted = MultiDict({"quantity": '12 "000"', "notes": "<b>x</b>", "country": "Atlantis"})
+    with clean_app.test_request_context(method="POST"):
+        form = LeadForm(formdata=posted, meta={"csrf": False})
+        ours = [str(f(**{"aria-invalid": "true"})) for f in (form.quantity, form.notes, form.country)]
+        ours.append(str(form.quantity.label))
+        original = _wtforms_original_html_params()
+        saved = wtforms.widgets.core.html_params, wtforms.widgets.html_params, wtforms.widgets.core.Input.__dict__["html_params"]
+        wtforms.widgets.core.html_params = wtforms.widgets.html_params = original
+        wtforms.widgets.core.Input.html_params = staticmethod(original)
+        try:
+            theirs = [str(f(**{"aria-invalid": "true"})) for f in (form.quantity, form.notes, form.country)]
+            theirs.append(str(form.quantity.label))
+        finally:
+            (wtforms.widgets.core.html_params, wtforms.widgets.html_params,
+             wtforms.widgets.core.Input.html_params) = saved
+    assert ours == theirs
+    assert 'value="12 &#34;000&#34;"' in ours[0] and "&lt;b&gt;x&lt;/b&gt;" in ours[1]

@@ -11,7 +11,6 @@ from functools import lru_cache
 
 import wtforms.widgets
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import BooleanField, HiddenField, SelectField, StringField
@@ -26,6 +25,7 @@ from ..domain.facility import FACILITY_FIELDS, LICENCE_KINDS
 from ..domain.i18n import N_, _, current_locale
 from ..domain.numbers import write_number_for_reader
 from ..domain.text import without_invisible
+from .i18n import lazy_gettext as _l
 
 CHOOSE = N_("Choose…")  # the empty first choice of a select (``choices(..., prompt=CHOOSE)``)
 

@@ -2,7 +2,6 @@ from dataclasses import replace
 from datetime import date
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
@@ -18,6 +17,7 @@ from ...domain.quotes import DEFAULT_VALIDITY_DAYS, REMIND_DAYS_BEFORE, default_
 from ...domain.scoring import figures_to_confirm
 from ...services.leads import today
 from ..forms import CachedSelectField, ConfirmFigures, NumberField, OneTimeSubmission, attach_errors, choices
+from ..i18n import lazy_gettext as _l
 
 # Built once per process: the ~250 countries as choices, and their codes for look-ups.
 _COUNTRY_CHOICES = choices(country_choices(), prompt=_l("Choose…"))

@@ -9,22 +9,52 @@ from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
 
+import wtforms.widgets
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
+from wtforms.widgets import CheckboxInput, ListWidget, Select
+from wtforms.widgets import core as wtforms_widgets
+from wtforms.widgets.core import clean_key
 
 from ..domain.errors import FieldError
 from ..domain.facility import FACILITY_FIELDS, LICENCE_KINDS
-from ..domain.i18n import N_, _
+from ..domain.i18n import N_, _, current_locale
 from ..domain.numbers import write_number_for_reader
 from ..domain.text import without_invisible
+from .i18n import lazy_gettext as _l
 
 CHOOSE = N_("Choose…")  # the empty first choice of a select (``choices(..., prompt=CHOOSE)``)
+
+
+def html_params(**kwargs) -> Markup:
+    """WTForms' ``html_params`` (the attributes of every field, label and option WTForms renders:
+    ``name="x" required``), giving the same text about ten times faster: WTForms formats each
+    attribute through ``Markup.format`` (Python's string.Formatter), which made it the largest
+    cost of showing the lead form once its options were cached (issue 9, item 7). Same rules:
+    sorted by name, ``class_`` -> ``class``, ``data_``/``aria_`` underscores -> hyphens, True
+    writes the bare name, False leaves it out, values escaped (Markup and LazyString as markup,
+    their double quotes as ``&quot;``), names escaped. Installed by ``install_html_params``."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        name = escape(clean_key(key))
+        if value is True:
+            params.append(name)
+        elif value is not False:
+            params.append(f'{name}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return Markup(" ".join(params))
+
+
+def install_html_params() -> None:
+    """Make WTForms render attributes with ``html_params`` above (create_app calls it; idempotent):
+    the widgets call wtforms.widgets.core's function, Label wtforms.widgets', inputs and buttons
+    their class attribute. Checked against WTForms' own function for every kind of value
+    (tests/web/test_request_cost.py), so a WTForms upgrade that changes its rules fails there."""
+    wtforms.widgets.html_params = wtforms_widgets.html_params = html_params
+    wtforms_widgets.Input.html_params = wtforms_widgets.Button.html_params = staticmethod(html_params)
 
 
 def attach_errors(form: FlaskForm, errors: dict[str, str]) -> None:
@@ -46,13 +76,40 @@ class ChoiceLabel(LazyString):
         return str(escape(str(self)))
 
 
-def choices(pairs, *, prompt: str | None = None) -> list[SelectChoice]:
+class Choices(tuple):
+    """What ``choices()`` returns: a select's choices (``SelectChoice``), immutable, so that
+    ``CachedSelect`` can keep their rendered ``<option>`` tags per language (``rendered``). Build a
+    new one (``choices()``) rather than changing one; a plain list of choices renders uncached.
+"""
+
+    def __new__(cls, items):
+        return super().__new__(cls, items)
+
+    def __init__(self, _items):
+        super().__init__()
+        self._rendered: dict[str, tuple[tuple[str, str, Markup], ...] | None] = {}
+
+    def rendered(self, locale: str) -> tuple[tuple[str, str, Markup], ...] | None:
+        """Each choice as (value, label in ``locale``, its unselected ``<option>`` HTML), built the
+        first time a page in ``locale`` shows them (the current language must be ``locale``);
+        None when a choice is not a plain text value (a number, own ``render_kw``, an option
+        group): such choices are rendered by WTForms each time."""
+        if locale not in self._rendered:
+            plain = all(isinstance(c.value, str) and not c.render_kw and c.optgroup is None for c in self)
+            self._rendered[locale] = tuple(
+                (c.value, str(c.label), _option_html(c.value, str(c.label), False)) for c in self) if plain else None
+        return self._rendered[locale]
+
+
+def choices(pairs, *, prompt: str | None = None) -> Choices:
     """A catalog's (value, label) pairs as WTForms choices, after an empty ``prompt`` choice (e.g.
     ``CHOOSE``) if given. Each label is shown in the reader's language: the catalogs' labels are
     marked with ``N_`` where they are defined, and translated here when the form is rendered (a
-    label the catalogue does not hold, such as a lead number, reads as given)."""
+    label the catalogue does not hold, such as a lead number, reads as given); ``CachedSelect``
+    translates and renders them once per language."""
     items = ([("", prompt)] if prompt else []) + list(pairs)
-    return [SelectChoice(value, ChoiceLabel(_, label) if isinstance(label, str) else label) for value, label in items]
+    return Choices(SelectChoice(value, ChoiceLabel(_, label) if isinstance(label, str) else label)
+                   for value, label in items)
 
 
 class CheckboxList(SelectMultipleField):
@@ -69,14 +126,18 @@ def _option_html(value: str, label: str, selected: bool) -> Markup:
 
 
 class CachedSelect(Select):
-    """WTForms' ``Select`` widget with the same HTML, but each ``<option>`` (value, label, selected)
-    is built once per process instead of once per request: the lead form's two country lists are
-    about 500 options, which WTForms' ``html_params`` and markupsafe formatting made the largest
-    cost of showing the form (issue 9, item 7). Options with their own ``render_kw``, option
-    groups and multiple selects are rendered by WTForms itself."""
+    """WTForms' ``Select`` widget with the same HTML, but the ``<option>`` tags are built once per
+    process: a field whose choices come from ``choices()`` (a ``Choices``) takes them translated
+    and rendered once per language, and marks the selected one; any other option (value, label,
+    selected) is rendered once and kept. The lead form's two country lists are about 500 options,
+    which WTForms' ``html_params`` and markupsafe formatting, then translating every label on each
+    request, made the largest cost of showing the form (issue 9, item 7). Options with their own
+    ``render_kw``, option groups and multiple selects are rendered by WTForms itself."""
 
     def __call__(self, field, **kwargs):
-        if self.multiple or field.has_groups():
+        rendered = (field.choices.rendered(current_locale())
+                    if isinstance(field.choices, Choices) and field.coerce is str and not self.multiple else None)
+        if rendered is None and (self.multiple or field.has_groups()):
             return super().__call__(field, **kwargs)
         kwargs.setdefault("id", field.id)
         flags = getattr(field, "flags", {})
@@ -84,15 +145,31 @@ class CachedSelect(Select):
             if k in self.validation_attrs and k not in kwargs:
                 kwargs[k] = getattr(flags, k)
         html = [f"<select {html_params(name=field.name, **kwargs)}>"]
-        for choice in field.iter_choices():
-            value = choice.value
-            label = str(choice.label) if isinstance(choice.label, LazyString) else choice.label  # translated now
-            if choice.render_kw or not isinstance(value, str) or not isinstance(label, str):
-                html.append(self.render_option(choice))
-            else:
-                html.append(_option_html(value, label, bool(choice.selected)))
+        if rendered is not None:
+            data = field.data
+            for value, label, option in rendered:
+                html.append(_option_html(value, label, True) if value == data else option)
+        else:
+            for choice in field.iter_choices():
+                value = choice.value
+                label = str(choice.label) if isinstance(choice.label, LazyString) else choice.label  # translated now
+                if choice.render_kw or not isinstance(value, str) or not isinstance(label, str):
+                    html.append(self.render_option(choice))
+                else:
+                    html.append(_option_html(value, label, bool(choice.selected)))
         html.append("</select>")
         return Markup("".join(html))
+
+
+class CachedSelectField(SelectField):
+    """WTForms' ``SelectField`` shown by ``CachedSelect``, keeping its ``choices`` as given: WTForms
+    copies a field's choices into a new list for every form built, which would lose a shared
+    ``Choices`` (and its options rendered once per language) and scan every choice again."""
+
+    def __init__(self, label=None, validators=None, choices=None, **kwargs):
+        kwargs.setdefault("widget", CachedSelect())
+        super().__init__(label, validators, choices=None, **kwargs)
+        self.choices = choices  # the setter keeps it as it is
 
 
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")

@@ -5,8 +5,13 @@ submission limit still answers 429 with its headers. Timings are in bench/reques
 import re
 
 import pytest
+from flask_babel import LazyString
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
 from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import Select
 
 from marketplace.extensions import db
@@ -15,29 +20,46 @@ from tests.conftest import VALID_LEAD, post_form
 from tests.web.test_leads_pages import signed_in_supplier
 
 
+def _wtforms_own_html(field, **kwargs) -> str:
+    """The field as WTForms' own Select renders it, its labels translated first: given a LazyString
+    label, WTForms takes it as markup (its ``__html__``) and leaves "Côte d'Ivoire" unescaped."""
+    cached, shared = field.widget, field.choices
+    field.widget = Select()
+    field.choices = [SelectChoice(c.value, str(c.label)) for c in field._choices_from_input(shared)]
+    try:
+        return str(field(**kwargs))
+    finally:
+        field.widget, field.choices = cached, shared
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("posted", [
     None,                                                                    # the default: US
     {"country": "MX", "country_of_origin": "Atlantis <b>"},                  # not a country: offered as typed
-    {"country": "", "country_of_origin": "NA"},                              # Namibia
+    {"country": "", "country_of_origin": "NA", "product_category": "nitrile_gloves"},  # Namibia
     {"country": "Mexico", "country_of_origin": '"><script>x</script>'},      # free text read as MX; escaped
 ])
-def test_cached_country_options_are_wtforms_own_html(clean_app, posted):
+def test_cached_options_are_wtforms_own_html_in_each_language(clean_app, posted, language):
     from marketplace.web.suppliers.forms import LeadForm
 
-    with clean_app.test_request_context(method="POST" if posted else "GET"):
+    with clean_app.test_request_context(method="POST" if posted else "GET", headers={"Accept-Language": language}):
+        clean_app.preprocess_request()  # the request's language, as for a page
         form = LeadForm(formdata=MultiDict(posted) if posted else None, meta={"csrf": False})
-        for field in (form.country, form.country_of_origin):
-            ours = str(field(**{"aria-invalid": "true", "aria-describedby": "x-error"}))
-            cached = field.widget
-            field.widget = Select()
-            try:
-                theirs = str(field(**{"aria-invalid": "true", "aria-describedby": "x-error"}))
-            finally:
-                field.widget = cached
-            assert ours == theirs
-            assert ours.count("<option") > 240
+        for field in (form.country, form.country_of_origin, form.product_category, form.supplier_type):
+            attrs = {"aria-invalid": "true", "aria-describedby": "x-error"}
+            ours = str(field(**attrs))
+            assert ours == _wtforms_own_html(field, **attrs)
+            assert ours == str(field(**attrs))  # the second time, from the cache: the same
+        assert str(form.country()).count("<option") > 240
+        if language == "en":  # CLDR's Spanish name has a typographic apostrophe (Côte d’Ivoire)
+            assert "Côte d&#39;Ivoire" in str(form.country())
+        html = str(form.product_category())
+        assert ("Elija" if language == "es" else "Choose") in html.split("</option>")[0]
+        assert ("Guantes de nitrilo" if language == "es" else "Nitrile gloves") in html
+        if posted and posted.get("product_category"):
+            assert '<option selected value="nitrile_gloves">' in html
     if posted and "<script>" in posted["country_of_origin"]:
-        assert "<script>x" not in ours
+        assert "<script>x" not in str(form.country_of_origin)
 
 
 def test_the_form_shows_every_field_and_its_messages(client, clean_app):
@@ -98,3 +120,61 @@ def test_the_submission_limit_still_answers_429_with_its_headers(client, clean_a
     assert responses[0].headers["X-RateLimit-Remaining"] == "1"
     assert responses[1].headers["X-RateLimit-Remaining"] == "0"
     assert int(responses[1].headers["X-RateLimit-Reset"]) > 0
+
+
+def _wtforms_original_html_params():
+    """WTForms' own html_params, from a fresh copy of its module (the app replaces the one in use)."""
+    import importlib.util
+
+    import wtforms.widgets.core
+
+    spec = importlib.util.spec_from_file_location("wtforms_widgets_core_original", wtforms.widgets.core.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.html_params
+
+
+_NAMES = st.sampled_from(["id", "name", "value", "class_", "for_", "type", "required", "aria_describedby",
+                          "aria-invalid", "data_x_y", "data-z", "autofocus", "placeholder", "a<b", 'q"'])
+_VALUES = st.one_of(st.booleans(), st.none(), st.integers(), st.text(),
+                    st.text().map(Markup), st.text().map(lambda t: LazyString(lambda: t)),
+                    st.sampled_from(['"><script>x</script>', "Côte d'Ivoire", "a&b", 'say "hi"']))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(_NAMES, _VALUES, max_size=8))
+def test_our_html_params_write_what_wtforms_writes(kwargs):
+    from marketplace.web.forms import html_params
+
+    ours = html_params(**kwargs)
+    assert isinstance(ours, Markup)
+    assert str(ours) == str(_wtforms_original_html_params()(**kwargs))
+
+
+def test_the_app_renders_fields_labels_and_text_areas_through_them(clean_app):
+    """Installed where WTForms looks for it: an input, a text area, a label and a select give the
+    same HTML with WTForms' own function."""
+    import wtforms.widgets
+    import wtforms.widgets.core
+
+    from marketplace.web.forms import html_params
+    from marketplace.web.suppliers.forms import LeadForm
+
+    assert wtforms.widgets.core.html_params is html_params and wtforms.widgets.html_params is html_params
+    posted = MultiDict({"quantity": '12 "000"', "notes": "<b>x</b>", "country": "Atlantis"})
+    with clean_app.test_request_context(method="POST"):
+        form = LeadForm(formdata=posted, meta={"csrf": False})
+        ours = [str(f(**{"aria-invalid": "true"})) for f in (form.quantity, form.notes, form.country)]
+        ours.append(str(form.quantity.label))
+        original = _wtforms_original_html_params()
+        saved = wtforms.widgets.core.html_params, wtforms.widgets.html_params, wtforms.widgets.core.Input.__dict__["html_params"]
+        wtforms.widgets.core.html_params = wtforms.widgets.html_params = original
+        wtforms.widgets.core.Input.html_params = staticmethod(original)
+        try:
+            theirs = [str(f(**{"aria-invalid": "true"})) for f in (form.quantity, form.notes, form.country)]
+            theirs.append(str(form.quantity.label))
+        finally:
+            (wtforms.widgets.core.html_params, wtforms.widgets.html_params,
+             wtforms.widgets.core.Input.html_params) = saved
+    assert ours == theirs
+    assert 'value="12 &#34;000&#34;"' in ours[0] and "&lt;b&gt;x&lt;/b&gt;" in ours[1]

@@ -1,10 +1,10 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from ...domain.passwords import MAX_LENGTH, MIN_LENGTH
 from ..forms import no_control_characters
+from ..i18n import lazy_gettext as _l
 
 
 class NewStaffForm(FlaskForm):

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
@@ -6,6 +5,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from ...domain.catalog import BUYER_ORGANISATION_KINDS
 from ...domain.passwords import MAX_LENGTH, MIN_LENGTH
 from ..forms import FacilityFields, choices, no_control_characters
+from ..i18n import lazy_gettext as _l
 
 # Shown under each new password's field (registration, reset).
 NEW_PASSWORD_HELP = _l("At least %(count)s characters. A few random words work well.", count=MIN_LENGTH)

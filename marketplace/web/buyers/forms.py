@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -21,6 +20,7 @@ from ..forms import (
     choices,
     no_control_characters,
 )
+from ..i18n import lazy_gettext as _l
 
 
 class DemandForm(OneTimeSubmission, ConfirmFigures, FlaskForm):

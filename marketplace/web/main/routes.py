@@ -1,5 +1,4 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import text
@@ -10,6 +9,7 @@ from ...domain.i18n import _
 from ...extensions import db, limiter
 from ...services import notifications
 from ..buyers.forms import ConfirmForm
+from ..i18n import lazy_gettext as _l
 
 bp = Blueprint("main", __name__)
 

@@ -1,6 +1,5 @@
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
@@ -9,6 +8,7 @@ from ...domain.errors import FieldError
 from ...domain.i18n import _
 from ...domain.match_status import CHOSEN_CLOSE_REASONS, MATCH_ACTIONS, clean_delivery_on, close_reasons_for
 from ..forms import choices
+from ..i18n import lazy_gettext as _l
 
 
 class MatchActionForm(FlaskForm):

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, ValidationError
@@ -6,6 +5,7 @@ from wtforms.validators import DataRequired, ValidationError
 from ...domain.i18n import _
 from ...domain.leads import MAX_QUANTITY, FieldError, clean_int
 from ..forms import OneTimeSubmission
+from ..i18n import lazy_gettext as _l
 
 
 class ProposeForm(OneTimeSubmission, FlaskForm):

@@ -4,11 +4,11 @@ from datetime import date
 from functools import lru_cache
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
@@ -19,7 +19,8 @@ from ...domain.leads import LEAD_COLUMNS, LeadFacts, parse_lead
 from ...domain.quotes import DEFAULT_VALIDITY_DAYS, REMIND_DAYS_BEFORE, default_valid_until
 from ...domain.scoring import figures_to_confirm
 from ...services.leads import today
-from ..forms import CachedSelect, ConfirmFigures, NumberField, OneTimeSubmission, attach_errors, choices
+from ..forms import CachedSelectField, ConfirmFigures, NumberField, OneTimeSubmission, attach_errors, choices
+from ..i18n import lazy_gettext as _l
 
 # The countries' codes for look-ups (the same in every language).
 _COUNTRY_CODES = frozenset(code for code, _name in country_choices())
@@ -36,9 +37,9 @@ def _country_choices() -> list:
     return _country_choices_in(current_locale(), format_locale())
 
 
-def country_field(label: str, **kwargs) -> SelectField:
+def country_field(label: str, **kwargs) -> CachedSelectField:
     """A choice of every country by name (stored as its ISO code), the United States first."""
-    return SelectField(label, choices=_country_choices, validate_choice=False, widget=CachedSelect(), **kwargs)
+    return CachedSelectField(label, choices=_country_choices, validate_choice=False, **kwargs)
 
 
 def show_country(field: SelectField) -> None:
@@ -52,7 +53,7 @@ def show_country(field: SelectField) -> None:
     if code:
         field.data = code
     else:
-        field.choices = [*field.choices, (value, _("{value} (not a country: choose one)").format(value=value))]
+        field.choices = [*field.choices, SelectChoice(value, _("{value} (not a country: choose one)").format(value=value))]
 
 class LeadForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
     """Every field of the lead format. All checks are the domain's (parse_lead), so the form, the
@@ -72,8 +73,10 @@ class LeadForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
                               description=_l("Codes that lost a leading zero are read with it: 2446 is 02446 in the "
                                              "US, 6600 is 06600 in Mexico."))
     country = country_field(_l("Country"), default=DEFAULT_COUNTRY, render_kw={"autocomplete": "country"})
-    supplier_type = SelectField(_l("You are a"), choices=choices(SUPPLIER_TYPES, prompt=_l("Choose…")), validate_choice=False)
-    product_category = SelectField(_l("Product"), choices=choices(PRODUCT_CATEGORIES, prompt=_l("Choose…")), validate_choice=False)
+    supplier_type = CachedSelectField(_l("You are a"), choices=choices(SUPPLIER_TYPES, prompt=_l("Choose…")),
+                                      validate_choice=False)
+    product_category = CachedSelectField(_l("Product"), choices=choices(PRODUCT_CATEGORIES, prompt=_l("Choose…")),
+                                         validate_choice=False)
     product_description = TextAreaField(_l("Product description"),
                                         description=_l("Brand, model, size, packaging."))
     quantity = StringField(_l("Quantity available (units)"), render_kw={"inputmode": "numeric", "required": True},

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
@@ -6,6 +5,7 @@ from wtforms.validators import DataRequired, Length, NumberRange
 
 from ...domain.csv_text import encoding_choices
 from ..forms import CheckboxList, choices
+from ..i18n import lazy_gettext as _l
 
 
 class ImportForm(FlaskForm):

@@ -39,7 +39,7 @@ from .formatting import money
 from .formatting import ratio as show_ratio
 from .i18n import N_, _, format_integer, ngettext
 from .match_status import CLOSE_REASONS, MATCH_STATUSES
-from .reference import reference_json
+from .reference import price_label, reference_json, reference_text
 
 SUPPLIER, BUYER, STAFF = "supplier", "buyer", "staff"
 ROLES = (SUPPLIER, BUYER, STAFF)
@@ -408,16 +408,16 @@ def listing(items: Iterable[str], limit: int = 4) -> str:
 
 def _reference_label(category: str) -> str:
     found = reference_json()["reference_prices"].get(category)
-    return found["label"] if found else label(PRODUCT_CATEGORIES, category).lower()
+    return price_label(found) if found else label(PRODUCT_CATEGORIES, category).lower()
 
 
 def _band_text(code: str) -> str:
     ref = reference_json()
     for band in ref["price_bands"]:
         if band["code"] == code:
-            return band["text"]
+            return reference_text(band["text"])
     if code == ref["price_too_low"]["code"]:
-        return ref["price_too_low"]["text"]
+        return reference_text(ref["price_too_low"]["text"])
     return _("within the normal range")
 
 
@@ -430,11 +430,11 @@ def _price(v: Mapping[str, Any]) -> str:
 
 def _expect(category: str) -> str:
     rule = reference_json()["certifications"].get(category)
-    return rule["expect"] if rule else _("a certificate")
+    return reference_text(rule["expect"]) if rule else _("a certificate")
 
 
 def _scheme_label(scheme: str) -> str:
-    return reference_json()["certification_schemes"].get(scheme, {}).get("label", scheme)
+    return reference_text(reference_json()["certification_schemes"].get(scheme, {}).get("label", scheme))
 
 
 def _certification_missing(v: Mapping[str, Any]) -> str:
@@ -525,11 +525,11 @@ def _eua_listed(v: Mapping[str, Any]) -> str:
 
 def _product_codes(codes: Iterable[str]) -> str:
     names = reference_json()["fda_product_codes"]
-    return ", ".join(names.get(c, c) for c in codes)
+    return ", ".join(reference_text(names.get(c, c)) for c in codes)
 
 
 def _k510_cleared(v: Mapping[str, Any]) -> str:
-    what = reference_json()["fda_product_codes"].get(v["product_code"]) or _("product code {code}").format(
+    what = reference_text(reference_json()["fda_product_codes"].get(v["product_code"], "")) or _("product code {code}").format(
         code=v["product_code"])
     return _("{number} is FDA's clearance of '{device}' ({what}, {product_code}) for {applicant}, "
              "{decision_date}").format(number=v["number"], device=v["device"], what=what,

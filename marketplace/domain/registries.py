@@ -37,6 +37,7 @@ from importlib import resources
 from pathlib import Path
 
 from .certifications import GENERIC_MODEL_TOKENS, model_tokens, parse_claims
+from .i18n import N_, _
 from .normalise import company_name
 
 KINDS = ("niosh", "watchlist", "eua", "k510")
@@ -47,14 +48,27 @@ COLUMNS = {
     "k510": ("k_number", "applicant", "device_name", "product_code", "decision_date", "decision_code",
              "country_code"),
 }
+# The registries' titles and the names of their evidence columns, stored in English in a signal's
+# evidence and worded for the reader when shown (``shown``): marked here for the catalogue.
 TITLES = {
-    "niosh": "NIOSH N95 approvals",
-    "watchlist": "CDC/NIOSH counterfeit and misrepresentation notices",
-    "eua": "FDA emergency-use authorisation of imported respirators (Appendix A)",
-    "k510": "FDA 510(k) clearances",
+    "niosh": N_("NIOSH N95 approvals"),
+    "watchlist": N_("CDC/NIOSH counterfeit and misrepresentation notices"),
+    "eua": N_("FDA emergency-use authorisation of imported respirators (Appendix A)"),
+    "k510": N_("FDA 510(k) clearances"),
 }
-EUA_LISTS = {"appendix_a_china": "Appendix A", "removed_from_appendix_a": "removed from Appendix A",
-             "exhibit_1_imported": "Exhibit 1"}
+EUA_LISTS = {"appendix_a_china": N_("Appendix A"), "removed_from_appendix_a": N_("removed from Appendix A"),
+             "exhibit_1_imported": N_("Exhibit 1")}
+EVIDENCE_COLUMNS = (N_("approval"), N_("holder"), N_("models"), N_("exhalation valve"), N_("name or brand used"),
+                    N_("model"), N_("approval number used"), N_("real holder"), N_("what"), N_("source"),
+                    N_("list"), N_("manufacturer"), N_("country"), N_("removed on"), N_("applicant"),
+                    N_("device"), N_("product code"), N_("decision date"))
+_SHOWN = frozenset((*TITLES.values(), *EUA_LISTS.values(), *EVIDENCE_COLUMNS))
+
+
+def shown(text: str) -> str:
+    """A registry title, list name or evidence column stored in English, in the reader's language
+    (anything else, such as a registry's own value, as stored)."""
+    return _(text) if text in _SHOWN else text
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SHIPPED = "registry_data"
 CURRENT = "current.json"

@@ -10,7 +10,7 @@ from flask import Flask
 from flask_login import current_user
 from jinja2 import pass_context
 
-from ..domain import catalog, countries, i18n, messages, normalise
+from ..domain import catalog, countries, i18n, messages, normalise, registries
 from ..domain.demand import DEMAND_STATUSES
 from ..domain.facility import LICENCE_KINDS
 from ..domain.formatting import money
@@ -59,6 +59,8 @@ def register_template_helpers(app: Flask) -> None:
                             "signal_text")
     # Countries are stored as ISO codes (older leads may hold free text): pages show the name.
     app.add_template_filter(for_the_reader(countries.country_name), "country")
+    # A registry's title, list name or evidence column stored in a signal (English), for the reader.
+    app.add_template_filter(for_the_reader(registries.shown), "registry_text")
     app.add_template_global(countries.phone_international, "phone_as_read")
 
     # Numbers and moments in the reader's language (domain.i18n): 1,500 / 1.500; "Dec 3, 2026, 14:05 UTC"

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace.domain import i18n
+from marketplace.domain import i18n, messages, registries
 from marketplace.domain.allocation import Need, Offer, unfit_reason
 from marketplace.domain.dashboard import duration_words, price_band, signal_rows
-from marketplace.domain.reference import REFERENCE_PRICE_LABELS, reference_json
+from marketplace.domain.reference import REFERENCE_PRICE_LABELS, REFERENCE_TEXTS, reference_json
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -22,6 +22,28 @@ def _catalogues():
 def test_every_reference_price_label_is_in_the_catalogue():
     labels = {entry["label"] for entry in reference_json()["reference_prices"].values()}
     assert labels <= set(REFERENCE_PRICE_LABELS), sorted(labels - set(REFERENCE_PRICE_LABELS))
+
+
+def test_every_text_of_the_reference_data_people_read_is_in_the_catalogue():
+    data = reference_json()
+    texts = {band["text"] for band in data["price_bands"]} | {data["price_too_low"]["text"]}
+    texts |= {rule["expect"] for rule in data["certifications"].values()}
+    texts |= {scheme["label"] for scheme in data["certification_schemes"].values() if scheme.get("label")}
+    texts |= set(data["fda_product_codes"].values())
+    assert texts <= set(REFERENCE_TEXTS), sorted(texts - set(REFERENCE_TEXTS))
+
+
+def test_a_staff_price_signal_and_registry_evidence_read_in_spanish():
+    band = next(b for b in reference_json()["price_bands"] if "10x" in b["text"])
+    signal = {"code": band["code"], "params": {"unit_price": "9.00", "ratio": 11.25, "reference_price": "0.80",
+                                               "category": "n95_respirator", "code": band["code"]}}
+    with i18n.use_locale("es"):
+        text = messages.render_signal(signal, "staff")
+        assert "más de 10 veces la referencia" in text and "respiradores N95" in text, text
+        assert registries.shown(registries.TITLES["watchlist"]).startswith("avisos de los CDC/NIOSH")
+        assert registries.shown("removed on") == "retirado el" and registries.shown("3M") == "3M"
+    with i18n.use_locale("en"):
+        assert "more than 10x the reference" in messages.render_signal(signal, "staff")
 
 
 def test_durations_and_the_public_board_are_worded_for_the_reader():

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import dates as babel_dates
 
 from . import i18n
-from .i18n import _
+from .i18n import _, format_day
 
 DEFAULT_CITY_TIMEZONE = "America/Los_Angeles"
 
@@ -148,12 +148,12 @@ def needed_by_warnings(needed_by: date | None, days_of_supply: int | None, today
         return {"needed_by": _(
             "Needed by {needed_by} is {ahead} days away, but {days} days of supply last until about {runs_out}. "
             "Check the date (was day and month swapped?) and the days of supply.").format(
-            needed_by=needed_by.isoformat(), ahead=ahead, days=days_of_supply, runs_out=runs_out.isoformat())}
+            needed_by=format_day(needed_by), ahead=ahead, days=days_of_supply, runs_out=format_day(runs_out))}
     if ahead <= 0 and days_of_supply >= MANY_DAYS_OF_SUPPLY:
         message = (_("Needed by {needed_by} is today, but {days} days of supply last until about {runs_out}. "
                      "Check the date and the days of supply.") if ahead == 0 else
                    _("Needed by {needed_by} is past, but {days} days of supply last until about {runs_out}. "
                      "Check the date and the days of supply."))
-        return {"needed_by": message.format(needed_by=needed_by.isoformat(), days=days_of_supply,
-                                            runs_out=runs_out.isoformat())}
+        return {"needed_by": message.format(needed_by=format_day(needed_by), days=days_of_supply,
+                                            runs_out=format_day(runs_out))}
     return {}

@@ -18,7 +18,7 @@ from typing import Any
 
 from .catalog import FACILITY_TYPES, PRODUCT_CATEGORIES, SUPPLIER_TYPES, label
 from .formatting import money
-from .i18n import N_, _, format_decimal, format_integer
+from .i18n import N_, _, format_day, format_decimal, format_integer
 from .messages import BUYER, STAFF, SUPPLIER, reader_role
 
 # Fields a supplier never reads, whatever the record (they are the buyer's).
@@ -82,6 +82,10 @@ def _number(value: Any) -> str:
     return format_decimal(number, min_decimals=decimals, max_decimals=decimals)
 
 
+# The fields that hold a day (stored ISO): written as the reader's language writes a day.
+DAY_FIELDS = ("needed_by", "valid_until", "delivery_on", "stock_counted_on", "first_counted_on")
+
+
 def show_value(name: str, value: Any) -> str:
     """A field's value in words: money for prices, labels for categories and kinds, lists joined,
     "none" for nothing."""
@@ -100,6 +104,8 @@ def show_value(name: str, value: Any) -> str:
         return label(FACILITY_TYPES, value)
     if name == "supplier_type":
         return label(SUPPLIER_TYPES, value)
+    if name in DAY_FIELDS:
+        return format_day(value)
     if name in ("quantity", "min_order_qty", "days_of_supply", "pack_size", "lead_time_days", "stock_on_hand",
                 "avg_daily_use"):
         return _number(value)
@@ -144,7 +150,7 @@ def _demand_create(e: Entry, role: str) -> str | None:
     else:
         template = _("Request posted by {who}: {quantity} {product}")
     return template.format(who=_who(e, role), quantity=show_value("quantity", after["quantity"]),
-                           product=show_value("category", after.get("category")), needed_by=needed_by,
+                           product=show_value("category", after.get("category")), needed_by=show_value("needed_by", needed_by),
                            price=show_value("max_unit_price", maximum))
 
 
@@ -211,7 +217,7 @@ def _quote_confirmed(e: Entry, role: str) -> str:
     after = dict(e.after or {})
     until = after.pop("valid_until", None)
     event = (_("Price and stock confirmed by {who}, valid until {day}") if until
-             else _("Price and stock confirmed by {who}")).format(who=_who(e, role), day=until)
+             else _("Price and stock confirmed by {who}")).format(who=_who(e, role), day=format_day(until))
     return _with_detail(event, changes(e.before, after, role))
 
 
@@ -222,7 +228,7 @@ def _with_delivery(template: str, with_day: str, with_day_before: str) -> Callab
     def word(e: Entry, role: str) -> str:
         day, before = dict(e.after or {}).get("delivery_on"), dict(e.before or {}).get("delivery_on")
         chosen = (with_day_before if before else with_day) if day else template
-        return _(chosen).format(who=_who(e, role), day=day, before=before)
+        return _(chosen).format(who=_who(e, role), day=format_day(day), before=format_day(before))
     return word
 
 

@@ -191,12 +191,30 @@ def _money_pattern(locale: str, decimals: int = 2) -> str:
     return pattern.replace("0.00", "0." + "0" * decimals + "#" * (4 - decimals), 1)
 
 
-def format_day(value: date | datetime | None, style: str = "medium") -> str:
+def format_day(value: date | datetime | str | None, style: str = "medium") -> str:
     """A day as the language writes it: "Dec 3, 2026" / "3 dic 2026" (``style``: short, medium,
-    long)."""
-    if value is None:
+    long). Every day a person reads is written here (pages, e-mails, notifications, messages); ISO
+    ``2026-12-03`` stays for files, the API and form fields. A stored ISO string ("2026-12-03", as
+    facts keep days) is read first; any other text is shown as it is, never guessed at."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     return dates.format_date(value, format=style, locale=format_locale())
+
+
+def format_percent(fraction: float | Decimal | None, decimals: int = 1) -> str:
+    """A share as a percentage with ``decimals`` decimals: 0.123 is "12.3%" / "12,3 %"."""
+    if fraction is None:
+        return ""
+    locale = format_locale()
+    pattern = Locale.parse(locale).percent_formats[None].pattern.split(";")[0]
+    if decimals:
+        pattern = pattern.replace("0", "0." + "0" * decimals, 1) if "0." not in pattern else pattern
+    return numbers.format_percent(Decimal(str(fraction)), format=pattern, locale=locale)
 
 
 def format_moment(value: datetime | None, style: str = "medium") -> str:

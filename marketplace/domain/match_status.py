@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from .catalog import STAFF_ROLES, label
 from .dates import DateError, parse_date
 from .errors import FieldError
-from .i18n import N_, _
+from .i18n import N_, _, format_day
 
 PROPOSED = "proposed"
 ACCEPTED = "accepted"
@@ -180,9 +180,9 @@ def clean_delivery_on(raw: str | None, today: date, *, required: bool = False) -
         raise FieldError(str(exc)) from None
     if day < today:
         raise FieldError(_("{day} is in the past: a delivery date is today ({today}) or later.").format(
-            day=day.isoformat(), today=today.isoformat()))
+            day=format_day(day), today=format_day(today)))
     if day > today + timedelta(days=MAX_DELIVERY_DAYS_AHEAD):
-        raise FieldError(_("{day} is more than a year ahead; check the year.").format(day=day.isoformat()))
+        raise FieldError(_("{day} is more than a year ahead; check the year.").format(day=format_day(day)))
     return day
 
 

@@ -22,8 +22,9 @@ function per kind words a stored fact for a role. Pure: no Flask, no SQLAlchemy.
 Every text is worded in the current language (domain.i18n: the request's, or the recipient's for
 an e-mail): the tables' English templates are marked with ``N_`` and translated when rendered; a
 sentence with variants is one whole template per variant (never glued from pieces), so that a
-translator sees whole sentences; counts use ``ngettext``. Stored values (a person's words, names,
-ISO dates) are inserted as they are.
+translator sees whole sentences; counts use ``ngettext``. Stored values (a person's words, names)
+are inserted as they are; stored ISO days (``DAY_PARAMS``) are written as the reader's language writes a
+day (i18n.format_day: "Jan 12, 2027" / "12 ene 2027").
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ from .catalog import PRODUCT_CATEGORIES, STAFF_ROLES, label
 from .countries import phone_invalid_reason
 from .formatting import money
 from .formatting import ratio as show_ratio
-from .i18n import N_, _, format_integer, ngettext
+from .i18n import N_, _, format_day, format_integer, ngettext
 from .match_status import CLOSE_REASONS, MATCH_STATUSES
 from .reference import price_label, reference_json, reference_text
 
@@ -366,7 +367,7 @@ def render_digest(items: list[tuple[str, str]], day: str, url: str) -> tuple[str
     count = len(items)
     subject = ngettext("Your marketplace digest for {day}: {count} notification",
                        "Your marketplace digest for {day}: {count} notifications", count).format(
-        day=day, count=format_integer(count))
+        day=format_day(day), count=format_integer(count))
     lines = "\n\n".join(f"- {text}\n  {link}" for text, link in items)
     body = _("{subject}.\n\n{lines}\n\nAll your notifications: {url}\n\nYou receive one e-mail a day because "
              "you chose the daily digest; change it on your notifications page.\n").format(
@@ -670,7 +671,7 @@ SIGNALS: dict[str, dict[str, Any]] = {
 
 
 def _signal_values(code: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    v: dict[str, Any] = {**params, "code": code}
+    v: dict[str, Any] = _days_written({**params, "code": code})
     for key in ("price", "unit_price", "reference_price"):
         if v.get(key) is not None:
             v[f"{key}_text"] = money(_decimal(v[key]))
@@ -747,11 +748,25 @@ def _close_reason(code: str | None) -> str | None:
     return label(CLOSE_REASONS, code) if code in dict(CLOSE_REASONS) else None
 
 
+# The parameters that hold a day (ISO "2027-01-12" as stored): facts' (needed_by, valid_until,
+# delivery_on and the one it replaces, the digest's day) and the registries' (a removal's, a decision's,
+# a copy's date). A value that is not an ISO day is shown as stored.
+DAY_PARAMS = ("needed_by", "valid_until", "delivery_on", "previous", "day", "date_removed", "decision_date",
+              "as_of", "removed_on")
+
+
+def _days_written(v: dict[str, Any]) -> dict[str, Any]:
+    for key in DAY_PARAMS:
+        if v.get(key):
+            v[key] = format_day(v[key]) if isinstance(v[key], str) else v[key]
+    return v
+
+
 def _values(params: Mapping[str, Any]) -> dict[str, Any]:
     """The parameters and what templates derive from them (money, plurals, labels), in the reader's
     language. Only the keys a fact has are derived; a template that needs a missing one fails in
     ``_format``."""
-    v: dict[str, Any] = dict(params)
+    v: dict[str, Any] = _days_written(dict(params))
     if "days_of_supply" in v:
         days = v["days_of_supply"]
         v["days_of_supply_text"] = ngettext("{count} day", "{count} days", days).format(count=days)

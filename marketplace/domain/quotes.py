@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from .dates import DateError, parse_date
 from .errors import FieldError
-from .i18n import _
+from .i18n import _, format_day
 
 # A quote given with no validity date is valid this many days from its submission or confirmation.
 DEFAULT_VALIDITY_DAYS = 14
@@ -45,11 +45,11 @@ def clean_valid_until(raw: str | None, today: date | None) -> date | None:
     if today is not None:
         if parsed < today:
             raise FieldError(_("This date is in the past; give a date from today ({today}), or leave it empty for "
-                               "{days} days from today.").format(today=today.isoformat(), days=DEFAULT_VALIDITY_DAYS))
+                               "{days} days from today.").format(today=format_day(today), days=DEFAULT_VALIDITY_DAYS))
         if parsed > today + timedelta(days=MAX_VALIDITY_DAYS):
             raise FieldError(_("A quote is valid for at most {days} days (until {last}); you will be asked to "
                                "confirm it before then.").format(
-                days=MAX_VALIDITY_DAYS, last=(today + timedelta(days=MAX_VALIDITY_DAYS)).isoformat()))
+                days=MAX_VALIDITY_DAYS, last=format_day(today + timedelta(days=MAX_VALIDITY_DAYS))))
     return parsed
 
 

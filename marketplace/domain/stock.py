@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .dates import DateError, needed_by_warnings, parse_date
 from .errors import FieldError
-from .i18n import _, format_decimal, format_integer, ngettext
+from .i18n import _, format_day, format_decimal, format_integer, ngettext
 from .numbers import NumberError, read_number
 
 MAX_DAYS_OF_SUPPLY = 365
@@ -87,7 +87,7 @@ def burn_rate(first_count: int, first_on: date, second_count: int, second_on: da
     days = (second_on - first_on).days
     if days <= 0:
         raise FieldError(_("The first count must be dated before the second count ({date}).").format(
-            date=second_on.isoformat()), "first_counted_on")
+            date=format_day(second_on)), "first_counted_on")
     used = first_count + received - second_count
     if used <= 0:
         raise FieldError(_("These counts give no use: {first} + {received} received - {second} on hand = {used} "
@@ -152,7 +152,7 @@ def _count_date(raw: str | None, today: date, what: str) -> date | None:
             raise FieldError(str(exc)) from None
     if parsed > today:
         raise FieldError(_("The {what} cannot be in the future (today is {today}).").format(
-            what=what, today=today.isoformat()))
+            what=what, today=format_day(today)))
     if parsed < today - timedelta(days=MAX_COUNT_AGE_DAYS):
         raise FieldError(_("The {what} is more than a year ago: count again, or give days of supply.").format(
             what=what))
@@ -236,7 +236,7 @@ def parse_stock(raw: dict, today: date) -> tuple[dict, dict[str, str]]:
                 "leave days of supply empty or correct the counts.",
                 "{on_hand} units counted on {counted_on} at {use} a day last {count} days from today, not {days}: "
                 "leave days of supply empty or correct the counts.", now).format(
-                on_hand=format_integer(on_hand), counted_on=counted_on.isoformat(),
+                on_hand=format_integer(on_hand), counted_on=format_day(counted_on),
                 use=format_decimal(use.normalize(), max_decimals=4), count=now, days=days)
             return values, errors
     values.update(days_of_supply=at_count, stock_on_hand=on_hand, stock_counted_on=counted_on, avg_daily_use=use)

@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, or_, select, text
 
 from ..domain import allocation, countries
 from ..domain.demand import STATUS_OPEN
-from ..domain.i18n import _
+from ..domain.i18n import _, format_day
 from ..domain.lead_status import APPROVED
 from ..domain.match_status import (
     CLOSED,
@@ -146,10 +146,10 @@ def out_of_matching(lead: Lead | None = None, request: DemandRequest | None = No
     day = today()
     if lead is not None and quote_lapsed(lead.valid_until, day):
         return _("This offer's quote lapsed after {day}: the supplier was asked to confirm price and stock; it "
-                 "is matched again once they do.").format(day=lead.valid_until.isoformat())
+                 "is matched again once they do.").format(day=format_day(lead.valid_until))
     if request is not None and request_overdue(request.needed_by, day):
         return _("This request was needed by {day}: its buyers are asked to set a new date or close the "
-                 "rest.").format(day=request.needed_by.isoformat())
+                 "rest.").format(day=format_day(request.needed_by))
     return None
 
 

@@ -68,6 +68,9 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(for_the_reader(show_number), "number")
     app.add_template_filter(for_the_reader(i18n.format_moment_short), "when_short")
     app.add_template_filter(for_the_reader(i18n.format_moment), "when")
+    # Every day a person reads: "Dec 14, 2026" / "14 dic 2026" (never ISO 2026-12-14 on a page).
+    app.add_template_filter(for_the_reader(i18n.format_day), "day")
+    app.add_template_filter(for_the_reader(i18n.format_percent), "percent")
 
 
 def for_the_reader(func: Callable) -> Callable:

@@ -22,11 +22,11 @@ def test_stock_errors_read_in_spanish_with_spanish_numbers():
            "days_of_supply": "30"}
     with i18n.use_locale("es"):
         __, errors = parse_stock(raw, TODAY)
-    assert errors == {"days_of_supply": "12.000 unidades contadas el 2026-12-03 a 142,8571 al día duran 84 días "
+    assert errors == {"days_of_supply": "12.000 unidades contadas el 3 dic 2026 a 142,8571 al día duran 84 días "
                                         "desde hoy, no 30: deje vacíos los días de existencias o corrija los recuentos."}
     with i18n.use_locale("en"):
         __, errors = parse_stock(raw, TODAY)
-    assert errors["days_of_supply"].startswith("12,000 units counted on 2026-12-03 at 142.8571 a day last 84 days")
+    assert errors["days_of_supply"].startswith("12,000 units counted on Dec 3, 2026 at 142.8571 a day last 84 days")
 
 
 def test_a_burn_rate_without_use_and_a_missing_daily_use_read_in_spanish():
@@ -45,7 +45,7 @@ def test_a_fulfilled_request_and_a_refused_match_step_read_in_spanish():
         assert MATCH_ACTIONS["accept"].text == "Aceptar"
         with pytest.raises(MatchTransitionError, match="^«Aceptar» no le corresponde en esta propuesta.$"):
             match_transition("accept", "proposed", "supplier")
-        with pytest.raises(ValueError, match="^2026-12-01 ya pasó: la fecha de entrega debe ser hoy"):
+        with pytest.raises(ValueError, match="^1 dic 2026 ya pasó: la fecha de entrega debe ser hoy"):
             clean_delivery_on("2026-12-01", TODAY)
     assert request_state("open", 12000, 12000).text == "Fulfilled, 12,000 of 12,000 delivered"
     assert MATCH_ACTIONS["accept"].text == "Accept"

@@ -189,7 +189,7 @@ def test_a_masks_510k_written_with_a_space_scores_like_the_canonical_number():
     # A KN95 maker removed from FDA's Appendix A on 2020-05-07, named as the company ...
     (dict(product_category="kn95_respirator", unit_price="0.95", supplier_type="manufacturer",
           company_name="Changsha JNEYL Medical Equipment Co., Ltd.", product_description="KN95 JN-9501",
-          certification="GB2626-2006"), "eua_removed", "on 2020-05-07"),
+          certification="GB2626-2006"), "eua_removed", "on May 7, 2020"),
     # ... or in the description of a distributor's offer.
     (dict(product_category="kn95_respirator", unit_price="0.95",
           product_description="KN95 made by Bei (Dong Shan) Protective Supplies, model B707",

@@ -346,12 +346,12 @@ def test_spanish_reads_as_a_spanish_reader_writes(in_spanish):
         f"La propuesta #7 ({units} × Respirador N95, solicitud #3) ahora está rechazada: We found stock nearer")
     assert in_spanish(render_notification, VARIANTS[2], SUPPLIER) == (
         f"La propuesta #7 ({units} × Respirador N95, solicitud #3) ahora está cerrada, entrega prevista el "
-        "2027-01-12: Sin existencias: el proveedor no puede entregar")
+        "12 ene 2027: Sin existencias: el proveedor no puede entregar")
     assert in_spanish(render_reason, REASON_SAMPLES["lead_time"], BUYER) == "lista en 5 días, 9 días antes de su fecha límite"
     assert in_spanish(render_reason, fact("lead_time", lead_time_days=1, days_until_needed=1), SUPPLIER) == (
         "lista en 1 día, justo en la fecha límite")
     assert in_spanish(messages.render_digest, [("Texto", "https://x.example/1")], "2027-01-12", "https://x.example")[0] \
-        == "Su resumen del mercado del 2027-01-12: 1 aviso"
+        == "Su resumen del mercado del 12 ene 2027: 1 aviso"
     # Numbers are grouped as Spanish writes them; English keeps its commas.
     big = fact("match_proposed", match_id=7, lead_id=12, demand_id=3, quantity=25000, category="nitrile_gloves")
     assert in_spanish(render_notification, big, BUYER) == "Propuesta: 25.000 × Guantes de nitrilo para su solicitud #3"

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from marketplace.domain.i18n import format_day
 from marketplace.extensions import db
 from marketplace.models import Lead
 from marketplace.services import demand, quotes
@@ -28,6 +29,7 @@ def test_supplier_confirms_a_stale_offer(clean_app, open_page):
         assert quotes.ask_due().suppliers == 1  # what `flask sweep` does
         db.session.commit()
         new_until = (demand.today() + timedelta(days=14)).isoformat()
+        new_until_words = format_day(demand.today() + timedelta(days=14))  # as the page writes a day
 
     staff = open_page()
     sign_in(staff, "val@lacity.example.org", DEFAULT_PASSWORD)
@@ -51,8 +53,8 @@ def test_supplier_confirms_a_stale_offer(clean_app, open_page):
     page.get_by_label("Price now (USD)").fill("0.85")
     page.get_by_role("button", name="Confirm price and stock").click()
     expect(page).to_have_url(re.compile(rf"/leads/{lead_id}$"))
-    expect(page.locator(".flash")).to_contain_text(f"confirmed until {new_until}")
-    expect(page.locator("#quote")).to_contain_text(f"Quote valid until {new_until}")
+    expect(page.locator(".flash")).to_contain_text(f"confirmed until {new_until_words}")
+    expect(page.locator("#quote")).to_contain_text(f"Quote valid until {new_until_words}")
     expect(page.get_by_role("main")).to_contain_text("Price and stock confirmed by you")
     assert page.errors == [] and staff.errors == []
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from marketplace.domain.i18n import format_day
 from marketplace.domain.match_status import MatchTransitionError
 from marketplace.domain.messages import render_notification
 from marketplace.extensions import db
@@ -49,7 +50,7 @@ def test_the_supplier_confirms_a_date_and_moves_it_the_buyer_is_told(proposed):
                                        {"status": "proposed", "delivery_on": first.isoformat()})
     told = _told(buyer)[before:]
     assert [m["code"] for m in told] == ["match_delivery_date"]
-    assert render_notification(told[0], "buyer").endswith(f"the supplier expects to deliver on {first.isoformat()}.")
+    assert render_notification(told[0], "buyer").endswith(f"the supplier expects to deliver on {format_day(first)}.")
 
     matches.act_on_match(match, buyer, "accept")
     matches.act_on_match(match, supplier, "set_delivery_date", delivery_on=later)
@@ -58,7 +59,7 @@ def test_the_supplier_confirms_a_date_and_moves_it_the_buyer_is_told(proposed):
     [row] = _audits(match.id, "match.set_delivery_date")
     assert (row.before["delivery_on"], row.after["delivery_on"]) == (first.isoformat(), later.isoformat())
     assert render_notification(_told(buyer)[-1], "buyer").endswith(
-        f"deliver on {later.isoformat()} (instead of {first.isoformat()}).")
+        f"deliver on {format_day(later)} (instead of {format_day(first)}).")
     assert not any(m["code"] == "match_delivery_date" for m in _told(supplier))  # the actor is not told
 
     # The same date again (a retried post) stores and tells nothing.
@@ -80,7 +81,7 @@ def test_the_buyer_records_the_date_when_ordering_and_the_supplier_reads_it(prop
     [row] = _audits(match.id, "match.mark_ordered")
     assert row.after == {"status": "ordered", "delivery_on": day.isoformat()}
     assert render_notification(_told(supplier)[-1], "supplier").endswith(
-        f"is now ordered, delivery expected on {day.isoformat()}.")
+        f"is now ordered, delivery expected on {format_day(day)}.")
     # The buyer cannot move it afterwards: that is the supplier's to confirm.
     with pytest.raises(MatchTransitionError, match="not for you"):
         matches.act_on_match(match, buyer, "set_delivery_date", delivery_on=day + timedelta(days=1))

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from marketplace.domain.i18n import format_day
 from marketplace.extensions import db
 from marketplace.models import AuditLog, Match
 from marketplace.services import demand, planning
@@ -66,8 +67,8 @@ def test_a_bad_date_is_explained_by_the_field_and_nothing_is_stored(clean_app, m
     before = _stored(clean_app, match_id)
     with clean_app.app_context():
         yesterday, today = _days(-1), _days(0)
-    for typed, message in ((yesterday.isoformat(), f"{yesterday.isoformat()} is in the past: a delivery date is "
-                                                   f"today ({today.isoformat()}) or later."),
+    for typed, message in ((yesterday.isoformat(), f"{format_day(yesterday)} is in the past: a delivery date is "
+                                                   f"today ({format_day(today)}) or later."),
                            ("07/01/2027", "07/01/2027 can be read as 7 January or July 1"),
                            ("soon", "This is not a date we can read")):
         response = _act(supplier, match_id, action="confirm_availability", delivery_on=typed)
@@ -89,8 +90,8 @@ def test_both_parties_and_staff_read_the_date_the_supplier_confirmed_and_moved(c
     assert _stored(clean_app, match_id)[:2] == ("proposed", first)
     for client, who in ((buyer, "the supplier"), (vetter, "sales@harbor.example"), (supplier, "you")):
         page = client.get(f"/matches/{match_id}").get_data(as_text=True)
-        assert f"expected on {first.isoformat()}" in page
-        assert f"Availability confirmed by {who}, delivery expected on {first.isoformat()}" in page
+        assert f"expected on {format_day(first)}" in page
+        assert f"Availability confirmed by {who}, delivery expected on {format_day(first)}" in page
 
     assert _act(buyer, match_id, action="accept").status_code == 302
     page = supplier.get(f"/matches/{match_id}").get_data(as_text=True)
@@ -101,7 +102,7 @@ def test_both_parties_and_staff_read_the_date_the_supplier_confirmed_and_moved(c
     assert _act(supplier, match_id, action="set_delivery_date", delivery_on=later.isoformat()).status_code == 302
     assert _stored(clean_app, match_id)[:2] == ("accepted", later)
     page = buyer.get(f"/matches/{match_id}").get_data(as_text=True)
-    assert f"Delivery date confirmed by the supplier: expected on {later.isoformat()} (was {first.isoformat()})" in page
+    assert f"Delivery date confirmed by the supplier: expected on {format_day(later)} (was {format_day(first)})" in page
     assert "Save delivery date" not in page  # the buyer records a date only when ordering
     assert "Delivery date the supplier gave (optional)" in page
 
@@ -117,7 +118,7 @@ def test_the_buyer_records_the_date_when_ordering(clean_app, match_id):
     assert _act(buyer, match_id, action="mark_ordered", delivery_on=day.isoformat()).status_code == 302
     assert _stored(clean_app, match_id)[:2] == ("ordered", day)
     page = supplier.get(f"/matches/{match_id}").get_data(as_text=True)
-    assert f"Marked as ordered by the buyer, delivery expected on {day.isoformat()}" in page
+    assert f"Marked as ordered by the buyer, delivery expected on {format_day(day)}" in page
 
 
 def test_only_the_matchs_supplier_changes_it_and_others_do_not_see_it(clean_app, match_id):

@@ -4,6 +4,7 @@ asked for with ``Accept-Language: es``. English stays the default (the other tes
 import re
 from datetime import date, timedelta
 
+from marketplace.domain.i18n import format_day, use_locale
 from marketplace.extensions import db
 from marketplace.services import planning
 from tests.conftest import approve, login, make_lead, make_request, make_user, post_form, valid_demand
@@ -116,11 +117,14 @@ def test_the_buyers_steps_answer_in_spanish(clean_app):
                          follow_redirects=True)
     assert f"La propuesta #{match_id} ahora está en estado" in response.get_data(as_text=True)
     # A delivery date in the past is refused beside its field, in Spanish.
-    past = (date.today() - timedelta(days=2)).isoformat()
+    past_day = date.today() - timedelta(days=2)
+    past = past_day.isoformat()
+    with use_locale("es"):
+        past_words = format_day(past_day)
     response = post_form(buyer, f"{page}/act", {"action": "mark_ordered", "delivery_on": past},
                          form_page=page, headers=ES)
     _shows(response.get_data(as_text=True),
-           [f"{past} ya pasó: la fecha de entrega debe ser hoy", "Fecha de entrega que dio el proveedor (opcional)",
+           [f"{past_words} ya pasó: la fecha de entrega debe ser hoy", "Fecha de entrega que dio el proveedor (opcional)",
             "Marcar como pedido"],
            ["is in the past", "Mark as ordered"])
     # Closing the rest of the request: the flash counts no proposal (the accepted match goes on).

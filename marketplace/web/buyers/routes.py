@@ -5,7 +5,7 @@ from ...domain.catalog import FACILITY_TYPES
 from ...domain.demand import STATUS_OPEN, demand_to_row
 from ...domain.errors import Conflict, FieldError
 from ...domain.facility import parse_facility
-from ...domain.i18n import _, ngettext
+from ...domain.i18n import _, format_day, ngettext
 from ...domain.organisations import JOIN_PENDING
 from ...domain.quotes import request_overdue
 from ...extensions import db, limiter
@@ -162,7 +162,7 @@ def extend_request(request_id: int):
         else:
             db.session.commit()
             flash(_("Request #{id} is needed by {day} now; it is matched again.").format(
-                id=demand_request.id, day=needed_by.isoformat()), "success")
+                id=demand_request.id, day=format_day(needed_by)), "success")
             return redirect(url_for("buyers.request_detail", request_id=demand_request.id))
     may_act = demand_request.status == STATUS_OPEN and demand.may_post(current_user)
     return render_template("buyers/extend_request.html", demand_request=demand_request, form=form,

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from ...domain.catalog import PRODUCT_CATEGORIES, STAFF_ROLES, label
-from ...domain.i18n import _
+from ...domain.i18n import _, format_day
 from ...domain.match_status import MATCH_STATUSES, MatchTransitionError
 from ...extensions import db
 from ...services import audit, demand, matches
@@ -73,7 +73,7 @@ def act(match_id: int):
             db.session.commit()
             if form.action.data == "set_delivery_date":
                 flash(_("Match #{id}: delivery expected on {day}.").format(
-                    id=match.id, day=match.delivery_on.isoformat()), "success")
+                    id=match.id, day=format_day(match.delivery_on)), "success")
             else:
                 flash(_("Match #{id} is now {status}.").format(
                     id=match.id, status=label(MATCH_STATUSES, status).lower()), "success")

@@ -4,7 +4,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 
 from ...domain.errors import Conflict
-from ...domain.i18n import _, ngettext
+from ...domain.i18n import _, format_day, ngettext
 from ...domain.lead_status import HELD, INFO_REQUESTED, WITHDRAWABLE, TextNeeded, TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.permissions import may_edit_lead
@@ -116,7 +116,7 @@ def confirm_quote(lead_id: int):
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash(_("Thank you: offer #{id} is confirmed until {day}.").format(id=lead_id, day=until.isoformat()),
+            flash(_("Thank you: offer #{id} is confirmed until {day}.").format(id=lead_id, day=format_day(until)),
                   "success")
             return redirect(url_for("suppliers.lead_detail", lead_id=lead_id))
     return render_template("suppliers/confirm_quote.html", lead=lead, form=form, withdraw_form=ConfirmForm(),

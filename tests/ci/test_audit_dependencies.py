@@ -71,10 +71,10 @@ def project(latest, *, vulns=(), releases=None):
     return {"info": {"version": latest}, "vulnerabilities": list(vulns), "releases": releases}
 
 
-def judge(name, version, doc, exceptions="", *, per_version=False, error=None):
+def judge(name, version, doc, exceptions="", *, per_version=False, error=None, strict=True):
     found, errors = audit.parse_exceptions(exceptions)
     assert not errors
-    return audit.judge(name, version, doc, per_version=per_version, exceptions=found, error=error)
+    return audit.judge(name, version, doc, per_version=per_version, exceptions=found, error=error, strict=strict)
 
 
 def test_the_latest_release_without_advisories_passes():
@@ -107,6 +107,14 @@ def test_behind_the_latest_fails_unless_a_reason_is_written():
     assert r.failures == [] and r.used == {1} and "rq 3 is a major version" in r.excused[0]
     # An exception for another version excuses nothing.
     assert judge("rq", "2.12.0", doc, "rq==2.11.0  # old").failures
+
+
+def test_behind_the_latest_without_a_reason_is_only_noted_unless_strict():
+    """A dependency's release overnight must not fail an unrelated commit's CI: noted, not failed
+    (AUDIT_STRICT=1 fails it)."""
+    doc = project("3.0.0", releases={"2.12.0": [{"yanked": False}], "3.0.0": [{"yanked": False}]})
+    r = judge("rq", "2.12.0", doc, strict=False)
+    assert r.failures == [] and "behind the latest release 3.0.0 with no written reason" in r.notes[0]
 
 
 def test_the_latest_releases_advisories_fixed_above_the_installed_version_affect_it_even_when_held_back():

@@ -6,11 +6,11 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint worker bench clean translations
+.PHONY: run test lint audit worker bench clean translations
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
 
 $(VENV)/.app-installed: $(BIN)/activate requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
@@ -34,6 +34,11 @@ test: $(VENV)/.dev-installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+## make audit: every installed distribution against PyPI: known advisories, yanked releases, and releases
+## behind the latest without a written reason in .ci/audit-exceptions.txt (AUDIT_OFFLINE_OK=1: no network)
+audit: $(VENV)/.dev-installed
+	$(BIN)/python .ci/audit_dependencies.py
 
 ## make translations: extract every marked text (code and templates) and update the catalogues; then
 ## translate what is new in marketplace/translations/es/LC_MESSAGES/messages.po (the tests refuse

@@ -602,7 +602,7 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer], line_cost_cents: in
     # its optimum is the least secondary cost among the plans with the most weighted units. Costs
     # stay in cents (no -weight * M term), which makes the solver's cost scaling several times faster.
     top_units, filled, idle = _top_units(pairs, weight, levels, offer_node, need_node, offer_cap, pair_cap,
-                                         need_cap, used_offers)
+                                         need_cap, used_offers, used_needs)
     used = np.flatnonzero(~idle)  # the pairs some optimal plan may use: only these are arcs
 
     # Fair shares: each used need reaches its weight's node by FAIR_SHARES arcs, slice j at
@@ -682,8 +682,8 @@ def allocate(needs: Sequence[Need], offers: Sequence[Offer], line_cost_cents: in
 
 
 def _top_units(pairs: Pairs, weight: np.ndarray, levels: list[int], offer_node: np.ndarray, need_node: np.ndarray,
-               offer_cap: np.ndarray, pair_cap: np.ndarray, need_cap: np.ndarray,
-               used_offers: np.ndarray) -> tuple[list[int], np.ndarray, np.ndarray]:
+               offer_cap: np.ndarray, pair_cap: np.ndarray, need_cap: np.ndarray, used_offers: np.ndarray,
+               used_needs: np.ndarray) -> tuple[list[int], np.ndarray, np.ndarray]:
     """For each weight w in ``levels`` (highest first), r(S_w): the most units the needs of weight
     >= w can receive together, a max flow over their pairs only (node 0 source, a sink after the
     last node). Also what every plan with the most weighted units must do, from two minimum cuts
@@ -713,7 +713,7 @@ def _top_units(pairs: Pairs, weight: np.ndarray, levels: list[int], offer_node: 
         # every optimal plan gives S_w a maximum flow of the smaller network too.
         on = pair_weight >= w
         on_arcs = np.flatnonzero(on & ~idle)
-        served = np.flatnonzero(np.bincount(pairs.need[on], minlength=len(weight)))
+        served = used_needs[weight[used_needs] >= w]
         # Solved with every arc reversed, from the sink to the source: the same flows, arcs and
         # cuts (the residual graph is the transpose; the nodes the source reaches in one are the
         # nodes that reach the source in the other, the same for every maximum flow), and OR-Tools'
@@ -731,8 +731,10 @@ def _top_units(pairs: Pairs, weight: np.ndarray, levels: list[int], offer_node: 
         reached[np.asarray(solver.get_sink_side_min_cut(), dtype=np.int64)] = True
         reaching = np.zeros(sink + 1, dtype=bool)  # the nodes that reach the sink
         reaching[np.asarray(solver.get_source_side_min_cut(), dtype=np.int64)] = True
-        for x_side in (reached, ~reaching):
-            idle |= ~x_side[pair_offer_node] & (~on | x_side[pair_need_node])
+        # Both cuts at once: bit 0 the first X (reached), bit 1 the second (cannot reach the sink).
+        offer_outside = (~reached[offer_node]).astype(np.uint8) | (reaching[offer_node].astype(np.uint8) << 1)
+        need_inside = reached[need_node].astype(np.uint8) | ((~reaching[need_node]).astype(np.uint8) << 1)
+        idle |= (offer_outside[pairs.offer] & (need_inside[pairs.need] | np.uint8(3) * ~on)) != 0
         filled[served[~reaching[need_node[served]]]] = True  # the larger X: every node that cannot reach the sink
     return out, filled, idle
 

@@ -413,8 +413,8 @@ def _exact_price_units(prices: list[Decimal]) -> np.ndarray:
 
 
 def fitting_pairs(needs: Sequence[Need], offers: Sequence[Offer]) -> Pairs:
-    """All pairs for which ``unfit_reason`` is None, found with numpy masks over blocks of needs
-    (10k x 10k in about a second), with their distances and secondary unit costs."""
+    """All pairs for which ``unfit_reason`` is None, enumerated with numpy (``_fitting_codes``;
+    10k x 10k dense in about half a second), with their distances and secondary unit costs."""
     codes = {c: i for i, c in enumerate(sorted(
         {o.category for o in offers} | {n.category for n in needs} | {s for n in needs for s in n.substitutes}))}
     accepted = np.zeros((len(needs), len(codes)), dtype=bool)
@@ -699,7 +699,12 @@ def _top_units(pairs: Pairs, weight: np.ndarray, levels: list[int], offer_node: 
     leaves X), hence nothing to a need of lower weight (idle), and nothing to a need of S_w in X
     (an arc from Y to X: idle). The min-cost flow's feasible flows are exactly these plans (each
     weight's units are fixed), so dropping the idle pairs leaves its feasible set and its optimum
-    unchanged, with fewer arcs to solve."""
+    unchanged, with fewer arcs to solve.
+
+    Each S_w's network leaves out the pairs found idle at higher weights: no optimal plan uses them,
+    and the plan of Edmonds' greedy theorem is optimal and gives S_w r(S_w), so the smaller network
+    has the same maximum flow value; every optimal plan's units to S_w are a maximum flow of it too,
+    so the argument above holds for its cuts. The networks are solved reversed (same cuts)."""
     sink = int(max(offer_node.max(), need_node.max())) + 1
     source_tails, source_heads = np.zeros(len(used_offers), np.int32), offer_node[used_offers].astype(np.int32)
     filled = np.zeros(len(weight), dtype=bool)

@@ -78,6 +78,19 @@ def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
+def haversine_pairs_km(first: np.ndarray, first_index: np.ndarray, second: np.ndarray,
+                       second_index: np.ndarray) -> np.ndarray:
+    """``haversine_km`` between ``first[first_index]`` and ``second[second_index]`` (arrays of (lat, lon)
+    in degrees, as from ``centroids_array``), with the same operations in the same order, so the
+    same floats; the radians and cosines are taken once per point rather than once per pair."""
+    first, second = np.radians(np.asarray(first, dtype=np.float64)), np.radians(np.asarray(second, dtype=np.float64))
+    cos_first, cos_second = np.cos(first[:, 0]), np.cos(second[:, 0])
+    lat1, lon1 = first[first_index, 0], first[first_index, 1]
+    lat2, lon2 = second[second_index, 0], second[second_index, 1]
+    a = np.sin((lat2 - lat1) / 2) ** 2 + cos_first[first_index] * cos_second[second_index] * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
 def distance_km(a: str | None, b: str | None) -> float | None:
     """Great-circle distance in km between two ZIP code centroids; None if either is unknown."""
     first, second = centroid(a), centroid(b)

@@ -63,7 +63,13 @@ def reader_role(role: str | None) -> str:
 def fact(code: str, **params: Any) -> dict:
     """A fact to store: {"code": code, "params": params}. ``params`` must be plain JSON values
     (str, int, float, bool, None, lists of them); Decimals are stored as their string."""
-    return {"code": code, "params": {k: plain(v) for k, v in params.items()}}
+    return {"code": code, "params": {k: v if v is None or type(v) in _PLAIN_TYPES else plain(v)
+                                     for k, v in params.items()}}
+
+
+# The plain types themselves (not subclasses): passed through by ``fact`` without a call (a plan
+# makes about four facts for each of its lines).
+_PLAIN_TYPES = frozenset({str, int, float, bool})
 
 
 def plain(value: Any) -> Any:

@@ -42,6 +42,19 @@ def test_centroids_array_and_haversine_agree_with_distance_km():
     assert geo.centroids_array([]).shape == (0, 2)
 
 
+
+def test_haversine_pairs_gives_the_same_floats_as_haversine():
+    # The allocation's distance charge rounds km to cents: the pairwise form must not move a float.
+    geo.warm_up()
+    points = geo.centroids_array(["90012", None, "94103", "10001", "99501", "00601", "33101"])
+    rng = np.random.default_rng(3)
+    first, second = rng.integers(0, 7, 500), rng.integers(0, 7, 500)
+    pairwise = geo.haversine_pairs_km(points, first, points, second)
+    one_by_one = geo.haversine_km(points[first, 0], points[first, 1], points[second, 0], points[second, 1])
+    assert np.array_equal(pairwise, one_by_one, equal_nan=True)
+    assert np.isnan(pairwise[(first == 1) | (second == 1)]).all()
+
+
 @pytest.mark.parametrize("typed, read", [
     ("02446", "02446"), ("2446", "02446"), ("501", "00501"), ("601", "00601"),
     ("7102-1234", "07102-1234"), ("07102 1234", "07102-1234"), ("071021234", "07102-1234"),

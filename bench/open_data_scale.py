@@ -106,10 +106,6 @@ def main() -> None:
     app = bench_app(DATABASE)
     with app.app_context():
         upgrade()
-        # bench/queue_scale.py's loader predates the marketplace reference (migration 0008): the
-        # bench database gives it one.
-        db.session.execute(text("ALTER TABLE leads ALTER COLUMN marketplace_ref SET DEFAULT gen_random_uuid()::text"))
-        db.session.commit()
         started = time.perf_counter()
         load_leads(db, args.leads, 0.12, random.Random(42))
         load_demand(db, args.requests, args.matches, args.leads, random.Random(7))

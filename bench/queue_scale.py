@@ -88,6 +88,9 @@ def load_leads(db, count: int, flagged_share: float, rng: random.Random) -> dict
     raw = db.engine.raw_connection()
     try:
         cursor = raw.cursor()
+        # The loader predates the marketplace reference (migration 0008): the bench database gives
+        # each lead one.
+        cursor.execute("ALTER TABLE leads ALTER COLUMN marketplace_ref SET DEFAULT gen_random_uuid()::text")
         with cursor.copy("COPY leads (id, company_name, email, phone, website, supplier_type, product_category, "
                          "quantity, unit_price, source, status, processing_state, created_at, updated_at, "
                          "processing_attempts, processing_error, processed_at, risk_score, queue_score, "

@@ -206,14 +206,22 @@ def refit_job(trigger: str) -> str:
     return _in_app("model -", lambda: (lambda m: f"model {m.id}: {m.note}")(_refit(trigger)))
 
 
+def _logged(failure: str, func, *args) -> bool:
+    """Run ``func(*args)`` here (without Redis, after a commit). A failure is rolled back and
+    logged as ``failure``, never raised into the request. True when it ran."""
+    try:
+        func(*args)
+        return True
+    except Exception:
+        db.session.rollback()
+        log.exception("%s", failure)
+        return False
+
+
 def refit_in_process(trigger: str) -> None:
     """Without Redis: the refit right here. A failure is logged, never raised into the request
     (the newest model stays in use; the next batch of leads asks again)."""
-    try:
-        _refit(trigger)
-    except Exception:
-        db.session.rollback()
-        log.exception("refitting the lead-match model in-process failed (%s)", trigger)
+    _logged(f"refitting the lead-match model in-process failed ({trigger})", _refit, trigger)
 
 
 def refit_in_process_if_due() -> None:
@@ -230,19 +238,11 @@ def refit_in_process_if_due() -> None:
 def run_matching_in_process(trigger: str) -> None:
     """Without Redis: matching right after the commit. A failure is logged, never raised into the
     request that changed supply or demand (the next change, or `flask matching run`, runs it again)."""
-    try:
-        run_matching(trigger)
-    except Exception:
-        db.session.rollback()
-        log.exception("matching in-process failed (%s)", trigger)
+    _logged(f"matching in-process failed ({trigger})", run_matching, trigger)
 
 
 def send_outbox_in_process() -> None:
-    try:
-        send_pending()
-    except Exception:
-        db.session.rollback()
-        log.exception("sending e-mail in-process failed; it stays in the outbox")
+    _logged("sending e-mail in-process failed; it stays in the outbox", send_pending)
 
 
 # The snapshots a job counts (services.snapshots), by the name their job's log lines carry: the
@@ -268,13 +268,7 @@ def refresh_snapshot_in_process(kind: str) -> bool:
     """Without Redis: the count right here. A failure is logged, never raised into the request
     (it runs after a response or in the sweep; the pages show the previous snapshot and its
     time). True when counted."""
-    try:
-        _refresh_snapshot(kind)
-        return True
-    except Exception:
-        db.session.rollback()
-        log.exception(_SNAPSHOTS[kind][2])
-        return False
+    return _logged(_SNAPSHOTS[kind][2], _refresh_snapshot, kind)
 
 
 def refresh_summary_job() -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.dedup_scale import ADMIN_URL, reset_database  # noqa: E402
+from bench.database import bench_app, ensure_vetter, reuse_or_reset, server_version, vacuum_analyze  # noqa: E402
 
 DATABASE = "bench_dashboard"
 TARGET_MS = 300.0
@@ -109,10 +109,7 @@ def load(db, leads: int, requests: int) -> None:
     for table in ("organisations", "demand_requests", "leads", "matches"):
         db.session.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))
     db.session.commit()
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL.rsplit("/", 1)[0] + f"/{DATABASE}", autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
+    vacuum_analyze(DATABASE)
 
 
 def percentiles(timings: list[float]) -> tuple[float, float]:
@@ -140,28 +137,16 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ.setdefault("MARKETPLACE_INSTANCE", tempfile.mkdtemp(prefix="bench-dashboard-"))
-    import psycopg
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from marketplace.app import create_app
     from marketplace.extensions import db
-    from marketplace.models import DemandRequest, Lead, Match, User
+    from marketplace.models import DemandRequest, Lead, Match
     from marketplace.services import dashboard
-    from tests.conftest import login, make_user
+    from tests.conftest import login
 
-    url = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
-    reuse = False
-    if args.keep:
-        try:
-            with psycopg.connect(url) as conn:
-                reuse = conn.execute("SELECT count(*) FROM leads").fetchone()[0] >= args.leads
-        except psycopg.Error:
-            reuse = False
-    if not reuse:
-        reset_database(DATABASE)
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url.replace("postgresql://", "postgresql+psycopg://"),
-                     SERVER_NAME=None, REDIS_URL=None)
+    reuse = reuse_or_reset(DATABASE, args.keep, args.leads)
+    app = bench_app(DATABASE, REDIS_URL=None)
     with app.app_context():
         upgrade()
         if not reuse:
@@ -169,8 +154,7 @@ def main() -> None:
             load(db, args.leads, args.requests)
             print(f"  loaded {args.leads:,} leads and {args.requests:,} requests in "
                   f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
-        if db.session.scalar(select(User.id).where(User.email == "vetter@bench.example")) is None:
-            make_user("vetter", "vetter@bench.example")
+        vetter = ensure_vetter()
         counts = {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
                   for model in (Lead, DemandRequest, Match)}
         started = time.perf_counter()
@@ -181,7 +165,7 @@ def main() -> None:
         db.session.remove()
 
     staff, public = app.test_client(), app.test_client()
-    login(staff, "vetter@bench.example")
+    login(staff, vetter)
 
     def get(client, path):
         def fetch():
@@ -192,10 +176,8 @@ def main() -> None:
     pages = {"/dashboard": timed(get(staff, "/dashboard"), args.runs),
              "/signal": timed(get(public, "/signal"), args.runs)}
     aggregate_ms = statistics.median(aggregate)
-    with psycopg.connect(url) as conn:
-        version = conn.execute("SHOW server_version").fetchone()[0].split()[0]
     print(f"\nThe control tower at {counts['leads']:,} leads, {counts['demand_requests']:,} requests and "
-          f"{counts['matches']:,} matches (PostgreSQL {version}; {args.runs} views per page)")
+          f"{counts['matches']:,} matches (PostgreSQL {server_version(DATABASE)}; {args.runs} views per page)")
     print(f"refresh job (count every figure and store the snapshot): {refresh_ms:,.0f} ms")
     print(f"plain aggregate queries (services.dashboard.compute, median of {args.aggregate_runs}): "
           f"{aggregate_ms:,.0f} ms")

@@ -45,7 +45,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+from bench.database import reset_database  # noqa: E402
+
 GENERIC_NAMES = ("pacific medical supply", "global medical supply", "first aid supply", "united safety")
 CITIES = ("los angeles", "san diego", "fresno", "sacramento", "oakland", "san jose", "long beach", "riverside",
           "bakersfield", "anaheim", "santa ana", "stockton", "irvine", "chula vista", "fremont", "modesto",
@@ -59,15 +60,6 @@ GIVEN = ("maria", "james", "wei", "priya", "carlos", "aisha", "john", "linda", "
 FAMILY = ("garcia", "smith", "chen", "patel", "lopez", "okafor", "kim", "nguyen", "brown", "haddad", "rossi",
           "miller", "johnson", "walker", "reyes", "cohen", "murphy", "silva", "tanaka", "hughes", "foster",
           "bennett", "morales", "price", "sullivan", "warren", "grant", "hayes", "carver", "whitman", "delgado")
-
-
-def reset_database(name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
 def is_generic(i: int) -> bool:

@@ -37,9 +37,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.database import reset_database  # noqa: E402
+
 VENV_PY = ROOT / ".venv" / "bin" / "python"
 PYTHON = str(VENV_PY) if VENV_PY.exists() else sys.executable
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def build_csv(rows: int) -> bytes:
@@ -54,15 +56,6 @@ def build_csv(rows: int) -> bytes:
     writer.writeheader()
     writer.writerows(data)
     return buffer.getvalue().encode()
-
-
-def reset_database(name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
 def free_port() -> int:

@@ -345,6 +345,23 @@ def independent(needs, offers) -> Result:
                   build, solve)
 
 
+def take_in_order(needs, offers, pairs, order, by_need, starts) -> np.ndarray:
+    """The greedy baselines' fill: each request in ``order`` takes its fitting pairs in ``by_need``
+    order (its own between ``starts[i]`` and ``starts[i + 1]``) until it has its quantity or the
+    offers are used up. Units taken per pair."""
+    left = [o.quantity for o in offers]
+    taken = np.zeros(len(pairs.need), dtype=np.int64)
+    for i in order:
+        wanted = needs[i].quantity
+        for k in by_need[starts[i]:starts[i + 1]]:
+            if not wanted:
+                break
+            units = min(wanted, left[pairs.offer[k]])
+            taken[k], wanted = units, wanted - units
+            left[pairs.offer[k]] -= units
+    return taken
+
+
 def greedy(needs, offers) -> Result:
     started = time.perf_counter()
     pairs = allocation.fitting_pairs(needs, offers)
@@ -356,16 +373,7 @@ def greedy(needs, offers) -> Result:
     build = time.perf_counter() - started
 
     started = time.perf_counter()
-    left = [o.quantity for o in offers]
-    taken = np.zeros(len(pairs.need), dtype=np.int64)
-    for i in order:
-        wanted = needs[i].quantity
-        for k in by_need[starts[i]:starts[i + 1]]:
-            if not wanted:
-                break
-            units = min(wanted, left[pairs.offer[k]])
-            taken[k], wanted = units, wanted - units
-            left[pairs.offer[k]] -= units
+    taken = take_in_order(needs, offers, pairs, order, by_need, starts)
     solve = time.perf_counter() - started
     return Result("greedy (urgent first, cheapest)", int(taken.sum()), int(weight @ taken),
                   exact_cost_cents(offers, pairs, taken), secondary(needs, pairs, taken), build, solve)
@@ -386,16 +394,7 @@ def scarce_first(needs, offers) -> Result:
     build = time.perf_counter() - started
 
     started = time.perf_counter()
-    left = [o.quantity for o in offers]
-    taken = np.zeros(len(pairs.need), dtype=np.int64)
-    for i in order:
-        wanted = needs[i].quantity
-        for k in by_need[starts[i]:starts[i + 1]]:
-            if not wanted:
-                break
-            units = min(wanted, left[pairs.offer[k]])
-            taken[k], wanted = units, wanted - units
-            left[pairs.offer[k]] -= units
+    taken = take_in_order(needs, offers, pairs, order, by_need, starts)
     solve = time.perf_counter() - started
     return Result("scarce first (greedy)", int(taken.sum()), int(weight @ taken),
                   exact_cost_cents(offers, pairs, taken), secondary(needs, pairs, taken), build, solve)

@@ -20,16 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def reset_database(name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+from bench.database import reset_database  # noqa: E402
 
 
 def load(db, needs, offers) -> None:
@@ -74,7 +65,8 @@ def main() -> int:
     from marketplace.services import planning
 
     needs, offers = instances.generate(args.kind, args.size, args.seed, instances.standard_zips())
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=reset_database("bench_matching"), REDIS_URL=None)
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=reset_database("bench_matching").replace(
+        "postgresql://", "postgresql+psycopg://"), REDIS_URL=None)
     with app.app_context():
         upgrade()
         load(db, needs, offers)

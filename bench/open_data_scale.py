@@ -27,23 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import bench.queue_scale as queue_scale  # noqa: E402
-from bench.dedup_scale import reset_database  # noqa: E402
+from bench.database import bench_app, reset_database, vacuum_analyze  # noqa: E402
 from bench.queue_scale import CATEGORIES, load_leads, pick  # noqa: E402
 
 DATABASE = "bench_open_data"
-URL = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
-
-
-def vacuum_analyze() -> None:
-    import psycopg
-
-    with psycopg.connect(URL, autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
-
-
-# queue_scale's loader vacuums its own database when done: here, this one.
-queue_scale.vacuum_analyze = vacuum_analyze
 
 
 def load_demand(db, requests: int, matches: int, leads: int, rng: random.Random) -> None:
@@ -87,7 +74,7 @@ def load_demand(db, requests: int, matches: int, leads: int, rng: random.Random)
         raw.commit()
     finally:
         raw.close()
-    vacuum_analyze()
+    vacuum_analyze(DATABASE)
 
 
 def median_ms(action, runs: int) -> float:
@@ -111,20 +98,14 @@ def main() -> None:
     from flask_migrate import upgrade
     from sqlalchemy import text
 
-    from marketplace.app import create_app
     from marketplace.extensions import db
     from marketplace.models.base import utcnow
     from marketplace.services import open_data
 
-    url = reset_database(DATABASE)
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url.replace("postgresql://", "postgresql+psycopg://"),
-                     SERVER_NAME=None)
+    reset_database(DATABASE)
+    app = bench_app(DATABASE)
     with app.app_context():
         upgrade()
-        # bench/queue_scale.py's loader predates the marketplace reference (migration 0008): the
-        # bench database gives it one.
-        db.session.execute(text("ALTER TABLE leads ALTER COLUMN marketplace_ref SET DEFAULT gen_random_uuid()::text"))
-        db.session.commit()
         started = time.perf_counter()
         load_leads(db, args.leads, 0.12, random.Random(42))
         load_demand(db, args.requests, args.matches, args.leads, random.Random(7))

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.dedup_scale import ADMIN_URL, reset_database  # noqa: E402
+from bench.database import bench_app, ensure_vetter, reuse_or_reset, server_version, vacuum_analyze  # noqa: E402
 
 DATABASE = "bench_queue"
 TARGET_MS = 100.0
@@ -88,6 +88,9 @@ def load_leads(db, count: int, flagged_share: float, rng: random.Random) -> dict
     raw = db.engine.raw_connection()
     try:
         cursor = raw.cursor()
+        # The loader predates the marketplace reference (migration 0008): the bench database gives
+        # each lead one.
+        cursor.execute("ALTER TABLE leads ALTER COLUMN marketplace_ref SET DEFAULT gen_random_uuid()::text")
         with cursor.copy("COPY leads (id, company_name, email, phone, website, supplier_type, product_category, "
                          "quantity, unit_price, source, status, processing_state, created_at, updated_at, "
                          "processing_attempts, processing_error, processed_at, risk_score, queue_score, "
@@ -139,16 +142,8 @@ def load_leads(db, count: int, flagged_share: float, rng: random.Random) -> dict
         raw.commit()
     finally:
         raw.close()
-    vacuum_analyze()
+    vacuum_analyze(db.engine.url.database)  # the database loaded (open_data_scale loads its own)
     return stats
-
-
-def vacuum_analyze() -> None:
-    """What autovacuum does to a table soon after a bulk load (visibility map, statistics)."""
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL.rsplit("/", 1)[0] + f"/{DATABASE}", autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
 
 
 def timed(fn, runs: int) -> tuple[float, object]:
@@ -219,40 +214,27 @@ def main() -> None:
     deep_pages = [int(p) for p in args.deep_pages.split(",") if p]
 
     os.environ.setdefault("MARKETPLACE_INSTANCE", tempfile.mkdtemp(prefix="bench-queue-"))
-    import psycopg
     from flask_migrate import upgrade
     from sqlalchemy import func, select, text
 
-    from marketplace.app import create_app
     from marketplace.extensions import db
-    from marketplace.models import Lead, User
+    from marketplace.models import Lead
     from marketplace.services import vetting
-    from tests.conftest import login, make_user
+    from tests.conftest import login
 
-    url = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
-    reuse = False
-    if args.keep:
-        try:
-            with psycopg.connect(url) as conn:
-                reuse = conn.execute("SELECT count(*) FROM leads").fetchone()[0] >= args.leads
-        except psycopg.Error:
-            reuse = False
-    if not reuse:
-        reset_database(DATABASE)
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url.replace("postgresql://", "postgresql+psycopg://"),
-                     SERVER_NAME=None)
+    reuse = reuse_or_reset(DATABASE, args.keep, args.leads)
+    app = bench_app(DATABASE)
     per_page = app.config["ITEMS_PER_PAGE"]
     with app.app_context():
         upgrade()
         if reuse:
             print(f"  reusing {DATABASE}", file=sys.stderr)
-            vacuum_analyze()
+            vacuum_analyze(DATABASE)
         else:
             started = time.perf_counter()
             stats = load_leads(db, args.leads, args.flagged, random.Random(42))
             print(f"  loaded {args.leads:,} leads in {time.perf_counter() - started:.0f} s: {stats}", file=sys.stderr)
-        if db.session.scalar(select(User.id).where(User.email == "vetter@bench.example")) is None:
-            make_user("vetter", "vetter@bench.example")
+        vetter = ensure_vetter()
         total_leads = db.session.scalar(select(func.count()).select_from(Lead))
         indexes = db.session.execute(text("SELECT indexname FROM pg_indexes WHERE tablename IN ('leads', 'lead_flags') "
                                           "ORDER BY indexname")).scalars().all()
@@ -308,7 +290,7 @@ def main() -> None:
 
     # The real page: GET /staff/leads through the Flask test client, signed in as a vetter.
     client = app.test_client()
-    login(client, "vetter@bench.example")
+    login(client, vetter)
     queries = {label: query for label, _, query in cases()}
     http = []
     for label in HTTP_CASES:
@@ -322,7 +304,7 @@ def main() -> None:
         ms, _ = timed_http(lambda after=after: client.get("/staff/leads", query_string={"after": after}), args.runs)
         http.append((f"deep page {target} (cursor)", ms))
 
-    print(f"\nThe vetting queue at {total_leads:,} leads (PostgreSQL {server_version(url)}; "
+    print(f"\nThe vetting queue at {total_leads:,} leads (PostgreSQL {server_version(DATABASE)}; "
           f"median of {args.runs} runs, ms; {per_page} leads a page)")
     print(f"indexes: {', '.join(indexes)}")
     print("page ms: vetting.queue_page (count and page); count<=10k: its count, capped at COUNT_CAP + 1;"
@@ -382,13 +364,6 @@ def timed_http(fn, runs: int) -> tuple[float, object]:
         result = fn()
         timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings), result
-
-
-def server_version(url: str) -> str:
-    import psycopg
-
-    with psycopg.connect(url) as conn:
-        return conn.execute("SHOW server_version").fetchone()[0].split()[0]
 
 
 if __name__ == "__main__":

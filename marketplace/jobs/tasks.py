@@ -155,9 +155,9 @@ def _run_here(effect: tuple, waiting: list) -> bool:
     elif name == "import_leads":
         import_in_process(args[0])
     elif name == "refresh_summary":
-        refresh_summary_in_process()
+        refresh_snapshot_in_process("summary")
     elif name == "refresh_open_data":
-        refresh_open_data_in_process()
+        refresh_snapshot_in_process("open data")
     else:
         log.error("unknown effect %r dropped", effect)
         return False
@@ -206,14 +206,22 @@ def refit_job(trigger: str) -> str:
     return _in_app("model -", lambda: (lambda m: f"model {m.id}: {m.note}")(_refit(trigger)))
 
 
+def _logged(failure: str, func, *args) -> bool:
+    """Run ``func(*args)`` here (without Redis, after a commit). A failure is rolled back and
+    logged as ``failure``, never raised into the request. True when it ran."""
+    try:
+        func(*args)
+        return True
+    except Exception:
+        db.session.rollback()
+        log.exception("%s", failure)
+        return False
+
+
 def refit_in_process(trigger: str) -> None:
     """Without Redis: the refit right here. A failure is logged, never raised into the request
     (the newest model stays in use; the next batch of leads asks again)."""
-    try:
-        _refit(trigger)
-    except Exception:
-        db.session.rollback()
-        log.exception("refitting the lead-match model in-process failed (%s)", trigger)
+    _logged(f"refitting the lead-match model in-process failed ({trigger})", _refit, trigger)
 
 
 def refit_in_process_if_due() -> None:
@@ -230,63 +238,47 @@ def refit_in_process_if_due() -> None:
 def run_matching_in_process(trigger: str) -> None:
     """Without Redis: matching right after the commit. A failure is logged, never raised into the
     request that changed supply or demand (the next change, or `flask matching run`, runs it again)."""
-    try:
-        run_matching(trigger)
-    except Exception:
-        db.session.rollback()
-        log.exception("matching in-process failed (%s)", trigger)
+    _logged(f"matching in-process failed ({trigger})", run_matching, trigger)
 
 
 def send_outbox_in_process() -> None:
-    try:
-        send_pending()
-    except Exception:
-        db.session.rollback()
-        log.exception("sending e-mail in-process failed; it stays in the outbox")
+    _logged("sending e-mail in-process failed; it stays in the outbox", send_pending)
 
 
-def _refresh_summary() -> str:
-    snapshot = dashboard.refresh()
+# The snapshots a job counts (services.snapshots), by the name their job's log lines carry: the
+# service whose refresh() counts one, how the outcome reads, and what an in-process failure is.
+_SNAPSHOTS = {
+    "summary": (dashboard, lambda s: f"summary {s.id} counted in {s.seconds:.2f} s",
+                "counting the dashboard's figures in-process failed"),
+    "open data": (open_data,
+                  lambda s: f"open data {s.id}: {len(s.figures['rows'])} row(s) counted in {s.seconds:.2f} s",
+                  "counting the open-data table in-process failed"),
+}
+
+
+def _refresh_snapshot(kind: str) -> str:
+    """Count a new snapshot of ``kind`` (a key of _SNAPSHOTS) and commit it."""
+    service, outcome, _failure = _SNAPSHOTS[kind]
+    snapshot = service.refresh()
     db.session.commit()  # the job is the use case's edge
-    return f"summary {snapshot.id} counted in {snapshot.seconds:.2f} s"
+    return outcome(snapshot)
+
+
+def refresh_snapshot_in_process(kind: str) -> bool:
+    """Without Redis: the count right here. A failure is logged, never raised into the request
+    (it runs after a response or in the sweep; the pages show the previous snapshot and its
+    time). True when counted."""
+    return _logged(_SNAPSHOTS[kind][2], _refresh_snapshot, kind)
 
 
 def refresh_summary_job() -> str:
     """The RQ job: count the control tower's figures into a new summary snapshot."""
-    return _in_app("summary", _refresh_summary)
-
-
-def refresh_summary_in_process() -> None:
-    """Without Redis: the count right here. A failure is logged, never raised into the request
-    (the pages show the previous snapshot and its time)."""
-    try:
-        _refresh_summary()
-    except Exception:
-        db.session.rollback()
-        log.exception("counting the dashboard's figures in-process failed")
-
-
-def _refresh_open_data() -> str:
-    snapshot = open_data.refresh()
-    db.session.commit()  # the job is the use case's edge
-    return f"open data {snapshot.id}: {len(snapshot.figures['rows'])} row(s) counted in {snapshot.seconds:.2f} s"
+    return _in_app("summary", _refresh_snapshot, "summary")
 
 
 def refresh_open_data_job() -> str:
     """The RQ job: count the public daily table (/open-data) into a new snapshot."""
-    return _in_app("open data", _refresh_open_data)
-
-
-def refresh_open_data_in_process() -> bool:
-    """Without Redis: the count right here. A failure is logged, never raised (it runs after a
-    response or in the sweep; the page shows the previous snapshot and its time). True when counted."""
-    try:
-        _refresh_open_data()
-        return True
-    except Exception:
-        db.session.rollback()
-        log.exception("counting the open-data table in-process failed")
-        return False
+    return _in_app("open data", _refresh_snapshot, "open data")
 
 
 def run_import(batch_id: int, progress: Callable[[str], object] | None = None) -> str:

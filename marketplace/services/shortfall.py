@@ -32,7 +32,7 @@ from ..domain.catalog import values as choice_values
 from ..domain.dates import city_today
 from ..domain.demand import STATUS_OPEN
 from ..domain.match_status import ACTIVE_STATUSES, DELIVERED, PROPOSED
-from ..domain.shortfall import HORIZON_DAYS, Facility, Lot, Projection, project
+from ..domain.shortfall import HORIZON_DAYS, Day, Facility, Lot, Projection, project
 from ..domain.stock import days_left, units_left
 from ..extensions import db
 from ..models import DemandRequest, Lead, Match, Organisation
@@ -42,27 +42,13 @@ from .supply import free_units_by_lead_time
 
 
 @dataclass(frozen=True)
-class ShortfallDay:
-    """One day of a category's projection (domain.shortfall.Day with its date), in units:
-    ``use`` wanted, ``from_stock`` drawn from facilities' own stock, ``from_pool`` from free supply,
-    ``short`` not covered, ``stock_left`` and ``pool_left`` at the end of the day, ``arrived``."""
-    on: date
-    use: Decimal
-    from_stock: Decimal
-    from_pool: Decimal
-    short: Decimal
-    stock_left: Decimal
-    pool_left: Decimal
-    arrived: int
-
-
-@dataclass(frozen=True)
 class CategoryShortfall:
-    """A category's shortfall projection over the next ``len(days)`` days from today:
+    """A category's shortfall projection over the next ``len(days)`` days from ``starts_on`` (today):
     ``facilities`` projected; ``requests_without_use`` open requests not projected (days of supply
     only); ``first_short_on`` the first day with units short and ``first_short_week`` its week
     (1 = the 7 days from today), None when it does not run short; ``short_in_first_week`` whole units
-    short in that week; ``short_units`` whole units short over the horizon; ``days`` the series."""
+    short in that week; ``short_units`` whole units short over the horizon; ``days`` the series
+    (domain.shortfall.Day: day n is ``starts_on`` + n days)."""
     category: str
     facilities: int
     requests_without_use: int
@@ -70,7 +56,8 @@ class CategoryShortfall:
     first_short_week: int | None
     short_in_first_week: int
     short_units: int
-    days: tuple[ShortfallDay, ...]
+    starts_on: date
+    days: tuple[Day, ...]
 
 
 def _city_date(moment) -> date:
@@ -147,10 +134,9 @@ def _lots(day: date, keys: dict[int, tuple]) -> list[Lot]:
 
 def _result(projection: Projection, without_use: int, day: date) -> CategoryShortfall:
     first = None if projection.first_short_day is None else day + timedelta(days=projection.first_short_day)
-    days = tuple(ShortfallDay(day + timedelta(days=d.day), d.use, d.from_stock, d.from_pool, d.short, d.stock_left,
-                              d.pool_left, d.arrived) for d in projection.days)
     return CategoryShortfall(projection.category, projection.facilities, without_use, first,
-                             projection.first_short_week, projection.short_in_first_week, projection.short_units, days)
+                             projection.first_short_week, projection.short_in_first_week, projection.short_units, day,
+                             projection.days)
 
 
 def shortfall_projection(day: date | None = None, horizon: int = HORIZON_DAYS) -> list[CategoryShortfall]:

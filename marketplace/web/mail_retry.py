@@ -1,8 +1,8 @@
 """E-mail retried on the embedded default (issue 11, item 3). Without Redis there is no worker and
 no sweeper, so mail left pending (the relay was down) would wait for the next e-mail or a restart.
-Here a request, at most every MAIL_RETRY_SECONDS, once its response has gone out, sends the mail
-pending longer than that (jobs.queue.enqueue_outbox, which runs in this process without Redis).
-With Redis the sweeper does it. `flask sweep` does it too, with or without Redis."""
+Here a request, at most every MAIL_RETRY_SECONDS (the first one that interval after the app
+starts), once its response has gone out, sends the mail pending longer than that
+(jobs.queue.enqueue_outbox, which runs in this process without Redis). With Redis the sweeper does it. `flask sweep` does it too, with or without Redis."""
 from __future__ import annotations
 
 import logging
@@ -22,7 +22,10 @@ def register_mail_retry(app: Flask) -> None:
     """Install the after-response retry on ``app`` (nothing with REDIS_URL or MAIL_RETRY_SECONDS=0)."""
     if app.config.get("REDIS_URL") or not app.config.get("MAIL_RETRY_SECONDS"):
         return
-    app.extensions[_LAST] = 0.0
+    # The first retry comes one interval after the start, as each later one after the last (a
+    # clock that starts at 0 would retry on the first request, or not for a minute after the
+    # machine booted: the monotonic clock counts from an unspecified point).
+    app.extensions[_LAST] = time.monotonic()
 
     @app.after_request
     def _maybe_retry(response: Response) -> Response:

@@ -116,6 +116,65 @@ def sign_in_es(page, email: str, reader: SpanishReader) -> None:
     expect(page.locator("header form[action$='/logout'] button")).to_be_visible()
 
 
+def visit(page, reader: SpanishReader, path: str, where: str = "") -> None:
+    """Go to ``path`` and read the page."""
+    page.goto(path)
+    reader.page(page, where)
+
+
+def fill(page, **values: str) -> None:
+    """Type each value into the field with that id."""
+    for field_id, value in values.items():
+        page.locator(f"#{field_id}").fill(value)
+
+
+def choose(page, **options: str) -> None:
+    """Pick each option (by value) in the select with that id."""
+    for field_id, value in options.items():
+        page.locator(f"#{field_id}").select_option(value)
+
+
+def passwords(page, confirm: str = DEFAULT_PASSWORD) -> None:
+    """The password, and its confirmation (``confirm``: the same unless told)."""
+    fill(page, password=DEFAULT_PASSWORD, confirm=confirm)
+
+
+def open_registration(page, reader: SpanishReader, role: str) -> None:
+    """From the start page, the header's link to register as ``role``; both pages read."""
+    visit(page, reader, "/", "(start page)")
+    nav_link(page, f"/register/{role}").click()
+    expect(page).to_have_url(re.compile(rf"/register/{role}$"))
+    reader.page(page)
+
+
+def registered(page, reader: SpanishReader, role: str) -> None:
+    """Send the registration form; the page that asks to confirm the address is read."""
+    submit(page)
+    expect(page.locator("main h1")).to_have_count(1)
+    reader.page(page, f"register/{role} (check your e-mail)")
+
+
+def confirm_address(page, app, reader: SpanishReader, email: str) -> None:
+    """Open the confirmation link from the real outbox and confirm; both pages read."""
+    with app.app_context():
+        link = outbox_link(email, "email_confirm")
+    visit(page, reader, link, "account/confirm")
+    submit(page)
+    reader.page(page, "account/confirm (confirmed)")
+
+
+def retyped(page, form_selector: str, field_id: str, value: str) -> None:
+    """Type ``value`` (the Spanish way) into a refused field and send the form again: accepted."""
+    fill(page, **{field_id: value})
+    submit(page, form_selector)
+    assert page.locator(".field.has-error .error").all_inner_texts() == [], f"{value} is refused"
+
+
+def action_form(page, action: str):
+    """The form that posts ``action`` (the match page's buttons)."""
+    return page.locator(f"form:has(input[name=action][value={action}])")
+
+
 def test_a_spanish_supplier_registers_offers_answers_a_question_and_confirms_the_delivery(
         clean_app, open_page, processed):  # noqa: F811
     reader = SpanishReader()
@@ -123,32 +182,17 @@ def test_a_spanish_supplier_registers_offers_answers_a_question_and_confirms_the
     page = open_page(**SPANISH)
 
     # The start page, then register as a supplier; the passwords differ first.
-    page.goto("/")
-    reader.page(page, "(start page)")
-    nav_link(page, "/register/supplier").click()
-    expect(page).to_have_url(re.compile(r"/register/supplier$"))
-    reader.page(page)
-    page.locator("#name").fill("María García")
-    page.locator("#email").fill(email)
-    page.locator("#organisation_name").fill("Suministros Médicos del Pacífico")
-    page.locator("#password").fill(DEFAULT_PASSWORD)
-    page.locator("#confirm").fill(DEFAULT_PASSWORD + "!")
+    open_registration(page, reader, "supplier")
+    fill(page, name="María García", email=email, organisation_name="Suministros Médicos del Pacífico")
+    passwords(page, confirm=DEFAULT_PASSWORD + "!")
     submit(page)
     expect(field_container(page, "confirm").locator(".error")).to_have_count(1)
     reader.page(page, "register/supplier (refused: the passwords differ)")
-    page.locator("#password").fill(DEFAULT_PASSWORD)
-    page.locator("#confirm").fill(DEFAULT_PASSWORD)
-    submit(page)
-    expect(page.locator("main h1")).to_have_count(1)
-    reader.page(page, "register/supplier (check your e-mail)")
+    passwords(page)
+    registered(page, reader, "supplier")
 
     # The confirmation link, from the real outbox.
-    with clean_app.app_context():
-        link = outbox_link(email, "email_confirm")
-    page.goto(link)
-    reader.page(page, "account/confirm")
-    submit(page)
-    reader.page(page, "account/confirm (confirmed)")
+    confirm_address(page, clean_app, reader, email)
 
     sign_in_es(page, email, reader)
     expect(page).to_have_url(re.compile(r"/leads$"))
@@ -158,27 +202,17 @@ def test_a_spanish_supplier_registers_offers_answers_a_question_and_confirms_the
     nav_link(page, "/leads/new").click()
     expect(page).to_have_url(re.compile(r"/leads/new$"))
     reader.page(page)
-    page.locator("#product_category").select_option("n95_respirator")
-    page.locator("#supplier_type").select_option("distributor")
-    page.locator("#product_description").fill("Respiradores 3M 1860, 20 por caja")
-    page.locator("#quantity").fill("8000")
-    page.locator("#unit_price").fill("0")
-    page.locator("#lead_time_days").fill("5")
-    page.locator("#certification").fill("NIOSH TC-84A-0006")
-    page.locator("#payment_terms").fill("Neto 30")
-    page.locator("#phone").fill("(213) 555-0100")
-    page.locator("#city").fill("Long Beach")
-    page.locator("#state").fill("CA")
-    page.locator("#postal_code").fill("90802")
+    choose(page, product_category="n95_respirator", supplier_type="distributor")
+    fill(page, product_description="Respiradores 3M 1860, 20 por caja", quantity="8000", unit_price="0",
+         lead_time_days="5", certification="NIOSH TC-84A-0006", payment_terms="Neto 30", phone="(213) 555-0100",
+         city="Long Beach", state="CA", postal_code="90802")
     submit(page, "form.lead-form")
     price = field_container(page, "unit_price")
     expect(price).to_have_class(re.compile(r"\bhas-error\b"))
     expect(page.locator(".field.has-error")).to_have_count(1)
     expect(price.locator(".error")).not_to_have_text(re.compile(r"unit price|must be", re.I))
     reader.page(page, "leads/new (refused: the price)")
-    page.locator("#unit_price").fill("0,79")  # the Spanish way
-    submit(page, "form.lead-form")
-    assert page.locator(".field.has-error .error").all_inner_texts() == [], "0,79 is refused"
+    retyped(page, "form.lead-form", "unit_price", "0,79")
     expect(page).to_have_url(re.compile(r"/leads/\d+$"))
     lead_id = int(re.search(r"/leads/(\d+)$", page.url).group(1))
     reader.page(page, "leads/<id> (saved)")
@@ -191,16 +225,15 @@ def test_a_spanish_supplier_registers_offers_answers_a_question_and_confirms_the
         vetter = make_user("vetter", "revisor@ciudad.example.gov")
         vetting.decide(lead, vetter, "request_info", "¿Quién fabricó los respiradores y dónde?")
         db.session.commit()
-    page.goto("/notifications")
-    reader.page(page)
+    visit(page, reader, "/notifications")
     page.locator("ul.notifications li.unread a").first.click()
     expect(page).to_have_url(re.compile(rf"/leads/{lead_id}$"))
     reader.page(page, "leads/<id> (a question)")
-    page.locator("#answer").fill("   ")  # blank (the browser refuses an empty box itself): refused, beside the box
+    fill(page, answer="   ")  # blank (the browser refuses an empty box itself): refused, beside the box
     submit(page, "form[action$='/answer']")
     expect(field_container(page, "answer").locator(".error")).to_have_count(1)
     reader.page(page, "leads/<id>/answer (refused: empty)")
-    page.locator("#answer").fill("Los fabrica 3M en Aberdeen, Dakota del Sur; adjunto el certificado.")
+    fill(page, answer="Los fabrica 3M en Aberdeen, Dakota del Sur; adjunto el certificado.")
     submit(page, "form[action$='/answer']")
     expect(page.locator(".flash")).to_have_count(1)
     reader.page(page, "leads/<id> (answered)")
@@ -219,27 +252,24 @@ def test_a_spanish_supplier_registers_offers_answers_a_question_and_confirms_the
         db.session.commit()
         match_id = match.id
 
-    page.goto(f"/leads/{lead_id}")
-    reader.page(page, "leads/<id> (approved, matched)")
+    visit(page, reader, f"/leads/{lead_id}", "leads/<id> (approved, matched)")
     page.locator(f"main a[href$='/matches/{match_id}']").first.click()
     reader.page(page, "matches/<id>")
-    delivery = page.locator("form:has(input[name=action][value=set_delivery_date])")
+    delivery = action_form(page, "set_delivery_date")
     delivery.locator("#delivery_on").fill("2020-01-01")  # in the past: refused beside the field
     delivery.locator("button[type=submit]").click()
     page.wait_for_load_state("load")
     expect(field_container(page, "delivery_on").locator(".error")).to_have_count(1)
     reader.page(page, "matches/<id> (refused: a past date)")
     day = date.today() + timedelta(days=6)
-    page.locator("form:has(input[name=action][value=set_delivery_date]) #delivery_on").fill(day.isoformat())
-    page.locator("form:has(input[name=action][value=set_delivery_date]) button[type=submit]").click()
+    delivery.locator("#delivery_on").fill(day.isoformat())
+    delivery.locator("button[type=submit]").click()
     expect(page.locator(".flash")).to_have_count(1)
     reader.page(page, "matches/<id> (delivery date saved)")
     with clean_app.app_context():
         assert db.session.get(Match, match_id).delivery_on == day
-    page.goto("/matches/")
-    reader.page(page)
-    page.goto("/notifications")
-    reader.page(page, "notifications (at the end)")
+    visit(page, reader, "/matches/")
+    visit(page, reader, "/notifications", "notifications (at the end)")
 
     # The e-mails: the confirmation link, the question, the approval, the accepted match.
     subjects = reader.emails(clean_app, email, at_least=3)
@@ -265,38 +295,19 @@ def test_a_spanish_buyer_registers_posts_a_request_and_accepts_a_proposal(
         approve(db.session.get(Lead, lead_id), vetter)
 
     page = open_page(**SPANISH)
-    page.goto("/")
-    reader.page(page, "(start page)")
-    nav_link(page, "/register/buyer").click()
-    expect(page).to_have_url(re.compile(r"/register/buyer$"))
-    reader.page(page)
-    page.locator("#name").fill("Ana López")
-    page.locator("#email").fill(email)
-    page.locator("#organisation_name").fill("Clínica Comunitaria La Esperanza")
-    page.locator("#organisation_kind").select_option("clinic")
-    page.locator("#street").fill("1200 Calle Olvera")
-    page.locator("#city").fill("Los Ángeles")
-    page.locator("#state").fill("CA")
-    page.locator("#postal_code").fill("90012")
-    page.locator("#phone").fill("(213) 555-0134")
-    page.locator("#licence_kind").select_option("npi")
-    page.locator("#licence_number").fill("1234567890")  # a wrong check digit: refused beside the field
-    page.locator("#password").fill(DEFAULT_PASSWORD)
-    page.locator("#confirm").fill(DEFAULT_PASSWORD)
+    open_registration(page, reader, "buyer")
+    choose(page, organisation_kind="clinic", licence_kind="npi")
+    fill(page, name="Ana López", email=email, organisation_name="Clínica Comunitaria La Esperanza",
+         street="1200 Calle Olvera", city="Los Ángeles", state="CA", postal_code="90012", phone="(213) 555-0134",
+         licence_number="1234567890")  # a wrong check digit: refused beside the field
+    passwords(page)
     submit(page)
     expect(field_container(page, "licence_number").locator(".error")).to_have_count(1)
     reader.page(page, "register/buyer (refused: the NPI)")
-    page.locator("#licence_number").fill("1234567893")
-    page.locator("#password").fill(DEFAULT_PASSWORD)
-    page.locator("#confirm").fill(DEFAULT_PASSWORD)
-    submit(page)
-    expect(page.locator("main h1")).to_have_count(1)
-    reader.page(page, "register/buyer (check your e-mail)")
-    with clean_app.app_context():
-        link = outbox_link(email, "email_confirm")
-    page.goto(link)
-    submit(page)
-    reader.page(page, "account/confirm (confirmed)")
+    fill(page, licence_number="1234567893")
+    passwords(page)
+    registered(page, reader, "buyer")
+    confirm_address(page, clean_app, reader, email)
 
     # The city verifies the clinic; the buyer signs in and posts a request, a mistake first.
     with clean_app.app_context():
@@ -310,20 +321,14 @@ def test_a_spanish_buyer_registers_posts_a_request_and_accepts_a_proposal(
     reader.page(page, "buyer home")
     page.locator("main a[href$='/buyer/requests/new']").first.click()
     reader.page(page)
-    page.locator("#category").select_option("n95_respirator")
-    page.locator("#facility_type").select_option("clinic")
-    page.locator("#quantity").fill("5000")
-    page.locator("#max_unit_price").fill("uno cincuenta")
-    page.locator("#needed_by").fill((date.today() + timedelta(days=21)).isoformat())
-    page.locator("#postal_code").fill("90033")
-    page.locator("#days_of_supply").fill("3")
+    choose(page, category="n95_respirator", facility_type="clinic")
+    fill(page, quantity="5000", max_unit_price="uno cincuenta",
+         needed_by=(date.today() + timedelta(days=21)).isoformat(), postal_code="90033", days_of_supply="3")
     submit(page, "form.demand-form")
     expect(field_container(page, "max_unit_price").locator(".error")).to_have_count(1)
     expect(page.locator(".field.has-error")).to_have_count(1)
     reader.page(page, "buyer/requests/new (refused: the price)")
-    page.locator("#max_unit_price").fill("1,50")  # the Spanish way
-    submit(page, "form.demand-form")
-    assert page.locator(".field.has-error .error").all_inner_texts() == [], "1,50 is refused"
+    retyped(page, "form.demand-form", "max_unit_price", "1,50")
     expect(page).to_have_url(re.compile(r"/buyer/requests/\d+$"))
     request_id = int(re.search(r"/requests/(\d+)$", page.url).group(1))
     reader.page(page, "buyer/requests/<id> (posted)")
@@ -336,20 +341,16 @@ def test_a_spanish_buyer_registers_posts_a_request_and_accepts_a_proposal(
         assert request.max_unit_price == Decimal("1.50"), request.max_unit_price  # "1,50"
         match_id = planning.propose(request, lead_id, 5000, db.session.merge(vetter)).id
         db.session.commit()
-    page.goto("/notifications")
-    reader.page(page)
-    page.goto("/buyer/")
-    reader.page(page, "buyer home (a proposal)")
+    visit(page, reader, "/notifications")
+    visit(page, reader, "/buyer/", "buyer home (a proposal)")
     page.locator(f"main a[href$='/matches/{match_id}']").first.click()
     reader.page(page, "matches/<id> (proposed)")
-    page.locator("form:has(input[name=action][value=accept]) button[type=submit]").click()
+    action_form(page, "accept").locator("button[type=submit]").click()
     expect(page.locator(".flash")).to_have_count(1)
     expect(page.locator("section.contacts")).to_contain_text("ventas@suministrospacifico.example")
     reader.page(page, "matches/<id> (accepted)")
-    page.goto(f"/buyer/requests/{request_id}")
-    reader.page(page, "buyer/requests/<id> (matched)")
-    page.goto("/matches/")
-    reader.page(page)
+    visit(page, reader, f"/buyer/requests/{request_id}", "buyer/requests/<id> (matched)")
+    visit(page, reader, "/matches/")
 
     reader.emails(clean_app, email, at_least=2)  # the confirmation link, the proposal
     assert page.errors == []

@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 from email import policy
 from email.utils import parsedate_to_datetime
+from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -162,7 +163,11 @@ def test_production_refuses_to_start_without_a_sender_and_public_address(clean_a
 
 @pytest.mark.skipif(bool(REDIS_URL), reason="the embedded default's retry; with Redis the sweeper retries")
 def test_embedded_default_retries_pending_mail_after_a_request(mail_app, app_ctx, monkeypatch):
-    """The relay was down when the e-mail was queued; a later request (after its response) sends it."""
+    """The relay was down when the e-mail was queued; a request once the retry's interval has
+    passed since the start (after its response) sends it; a request before that, and the next
+    requests within the interval after the retry, do not look."""
+    from marketplace.web import mail_retry
+
     port = app_ctx.config["MAIL_PORT"]
     monkeypatch.setitem(app_ctx.config, "MAIL_PORT", _free_port())  # the relay is down
     notifications.notify([make_user("supplier")], fact("match_closed", match_id=3, close_reason="other"), "/")
@@ -175,17 +180,31 @@ def test_embedded_default_retries_pending_mail_after_a_request(mail_app, app_ctx
 
     from tests.web.test_csrf_and_headers import fresh_app
 
+    clock = [1000.0]  # the retry's monotonic clock, moved by the test
+    monkeypatch.setattr(mail_retry, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+
+    def request(app) -> str:
+        """A request whose response goes out; the outbox row's status after it."""
+        response = app.test_client().get("/login")
+        assert response.status_code == 200
+        response.close()  # the response has gone out: a retry runs here, in this thread
+        db.session.expire_all()
+        return db.session.execute(db.select(OutboxEmail)).scalar_one().status
+
     settings = {k: app_ctx.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_FROM",
                                                 "MAIL_REPLY_TO", "PUBLIC_URL")}
     with fresh_app(app_ctx, MAIL_RETRY_SECONDS=60, **settings) as other:  # the retry hook: create_app
-        response = other.test_client().get("/login")
-        response.close()  # the response has gone out
+        assert request(other) == "pending"  # the first request after the start does not retry
+        clock[0] += 59
+        assert request(other) == "pending" and not mail_app.messages  # nor one within the interval
+        clock[0] += 1
+        assert request(other) == "sent"  # one interval after the start: the retry
         for _ in range(50):
             if mail_app.messages:
                 break
             time.sleep(0.05)
         assert len(mail_app.messages) == 1
-        db.session.expire_all()
-        assert db.session.execute(db.select(OutboxEmail)).scalar_one().status == "sent"
-        # At most once a minute: the next request does not look again.
-        assert other.test_client().get("/login").status_code == 200
+        # At most once a minute: a request within the interval after that retry does not look again.
+        monkeypatch.setattr(mail_retry, "retry_pending_mail", lambda *args: pytest.fail("looked again"))
+        clock[0] += 59
+        assert request(other) == "sent"

@@ -68,7 +68,7 @@ def test_the_projection_reads_stock_matches_and_free_supply(app_ctx):
     assert n95.days[3].pool_left == 160
     assert (n95.first_short_on, n95.first_short_week) == (today + timedelta(days=23), 4)
     assert (n95.short_in_first_week, n95.short_units) == (100, 100)
-    assert n95.days[0].on == today and len(n95.days) == 28
+    assert n95.starts_on == today and [d.day for d in n95.days] == list(range(28))
     quiet = rows["goggles"]
     assert (quiet.facilities, quiet.first_short_on, quiet.short_units) == (0, None, 0)
 

@@ -102,7 +102,7 @@ def _commit_created(key: str | None, kind: str, object_id: int, location: str,
     in the database (a stored file) whenever this attempt is not committed."""
     try:
         if key:
-            submissions.record(g.api_user.id, key, kind, object_id, location)
+            submissions.insert(g.api_user.id, key, kind, object_id, location)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -157,7 +157,7 @@ def create_lead():
         if (receipt := _replay(key, "lead")) is not None:
             return _replayed_lead(receipt)
         raise
-    lead = leads.create_lead(clean, owner=g.api_user, actor_id=g.api_user.id, source="api")
+    lead = leads.insert_lead(clean, owner=g.api_user, actor_id=g.api_user.id, source="api")
     lead_id = lead.id
     location = url_for("api.get_lead", lead_id=lead_id)
     shown = views.lead(lead, g.api_user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from flask import current_app, g, jsonify, request, url_for
+from flask import g, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from ...domain.errors import Conflict, FieldError, Forbidden, NotFound
@@ -13,7 +13,7 @@ from ...domain.i18n import _
 from ...domain.lead_status import TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.match_status import MatchTransitionError
-from ...extensions import db, limiter
+from ...extensions import db
 from ...models import DemandRequest, Lead, LeadDocument, Match, MatchPlan, MatchPlanLine
 from ...services import demand, documents, leads, matches, pages, planning, submissions, vetting
 from ..buyers.forms import DemandForm
@@ -24,7 +24,7 @@ from ..suppliers.forms import AnswerForm
 from ..suppliers.routes import document_file
 from ..vetting.forms import DecisionForm
 from ..vetting.routes import queue_filter
-from . import bp, views
+from . import bp, limited, views
 from .openapi import DOCUMENT_MEDIA, operation
 from .support import (
     LEAD_INPUT,
@@ -141,7 +141,7 @@ def list_leads():
 
 @bp.post("/leads")
 @roles("supplier")
-@limiter.limit(lambda: _config("API_CREATE_LIMIT"), key_func=lambda: f"api-create:{g.api_user.id}")
+@limited("API_CREATE_LIMIT", key=lambda: f"api-create:{g.api_user.id}")
 @operation("Offer supplies (a new lead)", tags=["suppliers"], body="LeadInput", response="Lead", status=201,
            idempotent=True)
 def create_lead():
@@ -236,7 +236,7 @@ def lead_documents(lead_id: int):
 
 @bp.post("/leads/<int:lead_id>/documents")
 @roles("supplier", "vetter", "admin")
-@limiter.limit(lambda: _config("API_CREATE_LIMIT"), key_func=lambda: f"api-create:{g.api_user.id}")
+@limited("API_CREATE_LIMIT", key=lambda: f"api-create:{g.api_user.id}")
 @operation("Attach a document (certificate, test report, spec sheet, photo) to a lead", tags=["suppliers", "staff"],
            body="DocumentUpload", body_media="multipart/form-data", response="Document", status=201,
            idempotent=True, problems=(413,))
@@ -391,7 +391,7 @@ def list_requests():
 
 @bp.post("/requests")
 @roles("buyer")
-@limiter.limit(lambda: _config("API_CREATE_LIMIT"), key_func=lambda: f"api-create:{g.api_user.id}")
+@limited("API_CREATE_LIMIT", key=lambda: f"api-create:{g.api_user.id}")
 @operation("Post a request (verified organisations only)", tags=["buyers"], body="RequestInput", response="Request",
            status=201, idempotent=True)
 def create_request():
@@ -463,7 +463,3 @@ def act_on_match(match_id: int):
     shown = views.match(found, g.api_user, party)
     db.session.commit()
     return jsonify(shown)
-
-
-def _config(key: str):
-    return current_app.config[key]

@@ -15,6 +15,7 @@ from functools import wraps
 
 from flask import Blueprint, current_app, g, request
 
+from ...domain import i18n
 from ...domain.api_tokens import bearer_token
 from ...extensions import csrf, db, limiter
 from ...services import api_tokens
@@ -97,7 +98,10 @@ def authenticate():
         db.session.commit()  # last_used_at, written once a minute at most
     g._login_user = user  # Flask-Login reads the user from here: the session cookie is never loaded
     g.api_user = user
-    refresh_locale()  # the answer in the token holder's saved language (else Accept-Language)
+    # The answer in the token holder's saved language, else Accept-Language (already chosen before
+    # the token was read: chosen again only when the saved one differs, as choosing costs).
+    if user.locale and i18n.choose_locale(user.locale) != i18n.current_locale():
+        refresh_locale()
     return None
 
 

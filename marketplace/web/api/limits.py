@@ -16,6 +16,7 @@ never unlimited, and a sick Redis is not asked again on every request.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -52,14 +53,14 @@ class Hit:
 
     limit: int
     remaining: int
-    reset_at: int
+    reset_at: float
     allowed: bool
 
     def headers(self) -> dict[str, str]:
         headers = {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Remaining": str(self.remaining),
-                   "X-RateLimit-Reset": str(self.reset_at)}
+                   "X-RateLimit-Reset": str(math.ceil(self.reset_at))}
         if not self.allowed:
-            headers["Retry-After"] = str(max(0, self.reset_at - int(time.time())))
+            headers["Retry-After"] = str(max(0, math.ceil(self.reset_at - time.time())))
         return headers
 
 
@@ -101,13 +102,12 @@ class Limits:
                 self.script = self.script or connection.register_script(_HIT)
         seconds = item.get_expiry()
         count, left = self.script(keys=[_key(item, key)], args=[seconds], client=connection)
-        return Hit(item.amount, max(0, item.amount - int(count)), int(time.time()) + int(left),
-                   int(count) <= item.amount)
+        return Hit(item.amount, max(0, item.amount - int(count)), time.time() + int(left), int(count) <= item.amount)
 
     def _memory_hit(self, item: RateLimitItem, key: str) -> Hit:
         allowed = self.memory.hit(item, key)
         reset, remaining = self.memory.get_window_stats(item, key)
-        return Hit(item.amount, remaining, int(reset + 1), allowed)
+        return Hit(item.amount, remaining, reset, allowed)
 
 
 def _key(item: RateLimitItem, key: str) -> str:
@@ -122,3 +122,8 @@ def hit(config_key: str, key: str) -> Hit:
     if limits is None:
         limits = app.extensions[_EXTENSION] = Limits(app)
     return limits.hit(app.config[config_key], key)
+
+
+def reset(app: Flask) -> None:
+    """Forget ``app``'s counters kept in memory (tests; Redis's are flushed with their database)."""
+    app.extensions.pop(_EXTENSION, None)

@@ -147,9 +147,10 @@ def list_leads():
 def create_lead():
     """The lead form's fields as JSON, checked by the same rules (domain.leads.parse_lead). With an
     ``Idempotency-Key``, a retry answers the first result (200, ``Idempotent-Replayed``) and stores
-    nothing. The key is not looked up first: the receipt's unique key refuses it as the lead is
-    committed (this attempt is then rolled back whole), and a body refused with a key is answered
-    with the first result if there is one, so a retry is answered as before, one read fewer."""
+    nothing. The key is not looked up first: the receipt's unique key refuses it as the receipt is
+    inserted (this attempt is then rolled back whole), and a body refused with a key is answered
+    with the first result if there is one, so a retry is answered as before, one read fewer. The
+    lead, its audit row and the receipt are Core INSERTs (services.leads.insert_lead)."""
     key = idempotency_key()
     try:
         clean = lead_facts(json_body(LEAD_INPUT))

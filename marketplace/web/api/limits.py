@@ -44,7 +44,7 @@ if left < 0 then
 end
 return {count, left}
 """
-_REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, OSError)
+_REDIS_DOWN = (redis.RedisError, OSError)  # any trouble with Redis: counted in memory, never a 500
 
 
 @dataclass(frozen=True)

@@ -223,5 +223,5 @@ def test_jobs_without_a_matching_run_are_queued_in_one_round_trip(app_ctx, monke
     leads_queue().remove(job_id_for(7))
     job.set_status("finished")  # done (results are not kept, but a status may linger)
     assert dispatch([("process_lead", 7)]) == 1  # queued afresh, by the one-at-a-time path
-    assert sorted(leads_queue().get_job_ids()) == [job_id_for(8), job_id_for(7)]
+    assert leads_queue().get_job_ids() == [job_id_for(8), job_id_for(7)]  # 7 queued again, behind 8
     assert tasks_queue().get_job_ids() == ["send-outbox"]

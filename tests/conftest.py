@@ -93,11 +93,13 @@ def _flush_redis() -> None:
 def clean_app(app):
     """The app with an empty database, empty Redis and fresh rate-limit counters."""
     from marketplace.extensions import limiter
+    from marketplace.web.api import limits as api_limits
 
     _empty_database(app)
     _flush_redis()
     with app.app_context():
         limiter.reset()
+    api_limits.reset(app)
     yield app
     _empty_database(app)
 

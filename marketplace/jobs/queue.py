@@ -167,9 +167,64 @@ def enqueue_effects(effects: Iterable[tuple], connection: redis.Redis | None = N
                for start in range(0, len(effects), BULK_CHUNK))
 
 
+# Queue jobs in one round trip (``_enqueue_at_once``): for each job key (KEYS), the commands RQ's
+# enqueue_many would send for that job alone (ARGV: a count of commands, then each as a count of
+# words and its words) run only if the job does not exist; a job already waiting is left alone; the
+# positions of jobs found in any other state (finished, failed, started) are returned with the count
+# queued, for the one-at-a-time path. A script runs atomically: nothing can queue a job in between.
+_ENQUEUE_SCRIPT = """
+local waiting = {queued = true, deferred = true, scheduled = true}
+local queued, others, at = 0, {}, 1
+for i, key in ipairs(KEYS) do
+  local status = redis.call('HGET', key, 'status')
+  local fresh = not status
+  if status and not waiting[status] then others[#others + 1] = i end
+  local commands = tonumber(ARGV[at]); at = at + 1
+  for _ = 1, commands do
+    local words = tonumber(ARGV[at]); at = at + 1
+    if fresh then redis.call(unpack(ARGV, at, at + words - 1)) end
+    at = at + words
+  end
+  if fresh then queued = queued + 1 end
+end
+return {queued, others}
+"""
+_queues: dict[int, dict[str, Queue]] = {}
+_enqueue_script = None  # redis-py's Script (its SHA; loaded again if Redis lost it)
+
+
+def _enqueue_at_once(conn: redis.Redis, queues: dict[str, Queue], specs: list[_Spec], options: dict) -> int:
+    """Queue ``specs`` (none of them a matching run, whose id depends on the runs' states) in one
+    Redis round trip: one script holding RQ's own commands for each job (enqueue_many into a
+    pipeline that is never sent), run for the jobs not yet in Redis (see _ENQUEUE_SCRIPT). What
+    ``_enqueue_chunk`` does in three (WATCH, the statuses, MULTI/EXEC). Returns how many jobs were
+    newly queued."""
+    global _enqueue_script
+    if _enqueue_script is None:
+        _enqueue_script = conn.register_script(_ENQUEUE_SCRIPT)
+    keys, argv = [], []
+    for spec in specs:
+        unsent = conn.pipeline(transaction=False)
+        queues[spec.queue].enqueue_many([Queue.prepare_data(
+            spec.func, args=spec.args, job_id=spec.job_id, description=spec.description,
+            **{**options, "timeout": spec.timeout or options["timeout"]})], pipeline=unsent)
+        keys.append(Job.key_for(spec.job_id))
+        argv.append(len(unsent.command_stack))
+        for command, _options in unsent.command_stack:
+            argv.append(len(command))
+            argv.extend(command)
+        unsent.reset()
+    queued, others = _enqueue_script(keys=keys, args=argv, client=conn)
+    for position in others:
+        spec = specs[position - 1]
+        queued += enqueue_unique(queues[spec.queue], spec.func, spec.args, spec.job_id, spec.description,
+                                 spec.timeout)
+    return queued
+
+
 def _enqueue_chunk(effects: list[tuple], connection: redis.Redis | None = None) -> int:
-    """Queue the jobs for these (deduplicated, committed) effects in three Redis round trips
-    whatever their number: WATCH the job keys, read their statuses in one pipeline, then one
+    """Queue the jobs for these (deduplicated, committed) effects: without a matching run, in one
+    round trip (``_enqueue_at_once``); with one, in three Redis round trips whatever their number: WATCH the job keys, read their statuses in one pipeline, then one
     MULTI/EXEC holding RQ's ``enqueue_many`` for every job not already on its way. A job queued by
     someone else in between aborts the EXEC (WatchError) and the whole is decided again, so each
     job id is queued once (what ``unique=True`` gives one job at a time). Jobs found finished,
@@ -178,7 +233,16 @@ def _enqueue_chunk(effects: list[tuple], connection: redis.Redis | None = None) 
     if not effects:
         return 0
     conn = connection or redis_connection()
-    queues = {LEADS_QUEUE: leads_queue(conn), TASKS_QUEUE: tasks_queue(conn)}
+    # RQ's Queue objects, made once for each of this module's connections (kept for the process's
+    # life in _connections); resolving the serializer cost a tenth of an enqueue.
+    queues = _queues.get(id(conn)) if connection is None else None
+    if queues is None:
+        queues = {LEADS_QUEUE: leads_queue(conn), TASKS_QUEUE: tasks_queue(conn)}
+        if connection is None:
+            _queues[id(conn)] = queues
+    if not any(effect[0] == "run_matching" for effect in effects):
+        specs = [spec for spec in (_spec(effect, "") for effect in effects) if spec is not None]
+        return _enqueue_at_once(conn, queues, specs, _job_options()) if specs else 0
     keys = [Job.key_for(job_id) for job_id in MATCHING_JOB_IDS]
     for effect in effects:
         spec = _spec(effect, "") if effect[0] != "run_matching" else None

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
 from ..domain.api_tokens import looks_like_token, new_token, token_digest, token_name
@@ -46,6 +48,14 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     return row
 
 
+@cache
+def _token_query():
+    """Built once (building it cost about a fifth of the look-up, every API call)."""
+    return (db.select(User, ApiToken.id, ApiToken.last_used_at).join(ApiToken, ApiToken.user_id == User.id)
+            .options(joinedload(User.organisation))
+            .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None)))
+
+
 def user_for_token(secret: str | None) -> tuple[User | None, bool]:
     """(the active user holding the unrevoked token ``secret`` or None, whether ``last_used_at`` was
     stamped). One query: the user and its organisation, with the token's id and ``last_used_at``
@@ -55,11 +65,7 @@ def user_for_token(secret: str | None) -> tuple[User | None, bool]:
     otherwise never commit it)."""
     if not looks_like_token(secret):
         return None, False
-    row = db.session.execute(
-        db.select(User, ApiToken.id, ApiToken.last_used_at).join(ApiToken, ApiToken.user_id == User.id)
-        .options(joinedload(User.organisation))
-        .where(ApiToken.token_hash == token_digest(secret), ApiToken.revoked_at.is_(None))
-    ).one_or_none()
+    row = db.session.execute(_token_query(), {"digest": token_digest(secret)}).one_or_none()
     if row is None:
         return None, False
     user, token_id, last_used_at = row

@@ -16,7 +16,7 @@ from ..domain.history import Entry, describe
 from ..domain.messages import STAFF, reader_role
 from ..extensions import db
 from ..models import AuditLog, User
-from ..models.base import id_in
+from ..models.base import id_in, utcnow
 
 _client_address: ContextVar[str | None] = ContextVar("audit_client_address", default=None)
 
@@ -39,17 +39,31 @@ def _plain(value):
     return value
 
 
+def _values(actor_id: int | None, action: str, entity_type: str, entity_id: int | None,
+            before: dict | None, after: dict | None, detail: str | None) -> dict:
+    return dict(actor_id=actor_id, action=action, entity_type=entity_type, entity_id=entity_id,
+                before={k: _plain(v) for k, v in before.items()} if before else None,
+                after={k: _plain(v) for k, v in after.items()} if after else None,
+                detail=detail, remote_addr=_client_address.get())
+
+
 def record(actor_id: int | None, action: str, entity_type: str, entity_id: int | None, *,
            before: dict | None = None, after: dict | None = None, detail: str | None = None) -> AuditLog:
-    row = AuditLog(
-        actor_id=actor_id, action=action, entity_type=entity_type, entity_id=entity_id,
-        before={k: _plain(v) for k, v in before.items()} if before else None,
-        after={k: _plain(v) for k, v in after.items()} if after else None,
-        detail=detail,
-        remote_addr=_client_address.get(),
-    )
+    row = AuditLog(**_values(actor_id, action, entity_type, entity_id, before, after, detail))
     db.session.add(row)
     return row
+
+
+def insert(actor_id: int | None, action: str, entity_type: str, entity_id: int | None, *,
+           before: dict | None = None, after: dict | None = None, detail: str | None = None) -> None:
+    """``record`` as one Core INSERT sent now, in the current transaction (no ORM object: for a
+    path whose other writes are Core statements too, services.leads.insert_lead)."""
+    values = _values(actor_id, action, entity_type, entity_id, before, after, detail)
+    values["at"] = utcnow()
+    db.session.execute(_INSERT, values)
+
+
+_INSERT = AuditLog.__table__.insert()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..extensions import db
 from ..models import SubmissionReceipt
+from ..models.base import utcnow
 
 
 @dataclass(frozen=True)
@@ -41,3 +42,13 @@ def record(user_id: int, token: str, kind: str, object_id: int, location: str) -
     raises sqlalchemy's IntegrityError when the token was used meanwhile (see the module's note)."""
     db.session.add(SubmissionReceipt(user_id=user_id, token=token, kind=kind, object_id=object_id,
                                      location=location[:300]))
+
+
+def insert(user_id: int, token: str, kind: str, object_id: int, location: str) -> None:
+    """``record`` as one Core INSERT sent now: a token used meanwhile raises IntegrityError here
+    (not at the commit); the caller rolls the whole attempt back as for ``record``."""
+    db.session.execute(_INSERT, dict(user_id=user_id, token=token, kind=kind, object_id=object_id,
+                                     location=location[:300], created_at=utcnow()))
+
+
+_INSERT = SubmissionReceipt.__table__.insert()

@@ -197,3 +197,31 @@ def test_jobs_already_queued_are_queued_once(app_ctx):
     assert (first, again) == (4, 1)
     assert sorted(leads_queue().get_job_ids()) == ["process-lead-1", "process-lead-2", "process-lead-3"]
     assert sorted(tasks_queue().get_job_ids()) == ["run-matching", "send-outbox"]
+
+
+@redis_only
+def test_jobs_without_a_matching_run_are_queued_in_one_round_trip(app_ctx, monkeypatch):
+    """The lead POST's path (jobs.queue._enqueue_at_once): one script call; a job already waiting
+    is left alone, a finished one is queued again, and each job is RQ's own (a worker runs it)."""
+    from rq.job import Job
+    from rq.serializers import JSONSerializer
+
+    from marketplace.jobs.queue import dispatch, job_id_for, leads_queue, redis_connection, tasks_queue
+
+    conn = redis_connection()
+    assert dispatch([("process_lead", 6)]) == 1  # the script loaded, a pooled connection open
+    leads_queue().remove(job_id_for(6))
+    conn.delete(Job.key_for(job_id_for(6)))
+    trips = _RoundTrips(monkeypatch)
+    assert dispatch([("process_lead", 7), ("send_outbox",)]) == 2
+    assert trips.count == 1
+    assert dispatch([("process_lead", 7), ("process_lead", 8)]) == 1  # 7 is still waiting
+    assert trips.count == 2
+    job = Job.fetch(job_id_for(7), connection=conn, serializer=JSONSerializer)
+    assert (job.func_name, job.args, job.origin) == ("marketplace.jobs.tasks.process_lead_job", [7], "leads")
+    assert job.get_status() == "queued" and job.description == "process lead 7"
+    leads_queue().remove(job_id_for(7))
+    job.set_status("finished")  # done (results are not kept, but a status may linger)
+    assert dispatch([("process_lead", 7)]) == 1  # queued afresh, by the one-at-a-time path
+    assert leads_queue().get_job_ids() == [job_id_for(8), job_id_for(7)]  # 7 queued again, behind 8
+    assert tasks_queue().get_job_ids() == ["send-outbox"]

@@ -10,14 +10,18 @@ problem's detail, a field's message) are in the holder's saved language, else ``
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from functools import wraps
 
 from flask import Blueprint, current_app, g, request
 
+from ...domain import i18n
 from ...domain.api_tokens import bearer_token
 from ...extensions import csrf, db, limiter
 from ...services import api_tokens
 from ..errors import problem
 from ..i18n import refresh_locale
+from . import limits
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens only: a browser's cookies authenticate nothing here (see above)
@@ -34,7 +38,48 @@ def _rate_key() -> str:
     return "api-address:" + (request.remote_addr or "")
 
 
-limiter.limit(lambda: current_app.config["API_LIMIT"], key_func=_rate_key)(bp)
+limiter.exempt(bp)  # the API counts its own limits in one round trip (web.api.limits)
+
+
+def limited(config_key: str, key: Callable[[], str]):
+    """A route's own limit (``current_app.config[config_key]``, counted per ``key()``), which
+    replaces the API_LIMIT of ``count_request`` for that route, as a route's limit replaced its
+    blueprint's in Flask-Limiter. Put it under ``roles``: a refused role is not counted."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            refused = _count(config_key, key())
+            return refused if refused is not None else view(*args, **kwargs)
+        wrapped.own_limit = True
+        return wrapped
+    return decorator
+
+
+def _count(config_key: str, key: str):
+    """Count this request; the 429 problem (with Retry-After) if it is over the limit, else None.
+    The X-RateLimit headers are added to the answer by ``rate_limit_headers``."""
+    g.api_limit = hit = limits.hit(config_key, key)
+    if hit.allowed:
+        return None
+    db.session.rollback()
+    return problem(429)
+
+
+@bp.before_request
+def count_request():
+    """API_LIMIT per presented token (per address without one), before the token is even looked
+    up; a route with its own limit (``limited``) is counted there instead."""
+    if getattr(current_app.view_functions.get(request.endpoint), "own_limit", False):
+        return None
+    return _count("API_LIMIT", _rate_key())
+
+
+@bp.after_request
+def rate_limit_headers(response):
+    hit = g.get("api_limit")
+    if hit is not None:
+        response.headers.update(hit.headers())
+    return response
 
 
 @bp.before_request
@@ -53,7 +98,10 @@ def authenticate():
         db.session.commit()  # last_used_at, written once a minute at most
     g._login_user = user  # Flask-Login reads the user from here: the session cookie is never loaded
     g.api_user = user
-    refresh_locale()  # the answer in the token holder's saved language (else Accept-Language)
+    # The answer in the token holder's saved language, else Accept-Language (already chosen before
+    # the token was read: chosen again only when the saved one differs, as choosing costs).
+    if user.locale and i18n.choose_locale(user.locale) != i18n.current_locale():
+        refresh_locale()
     return None
 
 

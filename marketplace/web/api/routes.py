@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from flask import current_app, g, jsonify, request, url_for
+from flask import g, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from ...domain.errors import Conflict, FieldError, Forbidden, NotFound
@@ -13,7 +13,7 @@ from ...domain.i18n import _
 from ...domain.lead_status import TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.match_status import MatchTransitionError
-from ...extensions import db, limiter
+from ...extensions import db
 from ...models import DemandRequest, Lead, LeadDocument, Match, MatchPlan, MatchPlanLine
 from ...services import demand, documents, leads, matches, pages, planning, submissions, vetting
 from ..buyers.forms import DemandForm
@@ -24,7 +24,7 @@ from ..suppliers.forms import AnswerForm
 from ..suppliers.routes import document_file
 from ..vetting.forms import DecisionForm
 from ..vetting.routes import queue_filter
-from . import bp, views
+from . import bp, limited, views
 from .openapi import DOCUMENT_MEDIA, operation
 from .support import (
     LEAD_INPUT,
@@ -102,7 +102,7 @@ def _commit_created(key: str | None, kind: str, object_id: int, location: str,
     in the database (a stored file) whenever this attempt is not committed."""
     try:
         if key:
-            submissions.record(g.api_user.id, key, kind, object_id, location)
+            submissions.insert(g.api_user.id, key, kind, object_id, location)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -141,15 +141,16 @@ def list_leads():
 
 @bp.post("/leads")
 @roles("supplier")
-@limiter.limit(lambda: _config("API_CREATE_LIMIT"), key_func=lambda: f"api-create:{g.api_user.id}")
+@limited("API_CREATE_LIMIT", key=lambda: f"api-create:{g.api_user.id}")
 @operation("Offer supplies (a new lead)", tags=["suppliers"], body="LeadInput", response="Lead", status=201,
            idempotent=True)
 def create_lead():
     """The lead form's fields as JSON, checked by the same rules (domain.leads.parse_lead). With an
     ``Idempotency-Key``, a retry answers the first result (200, ``Idempotent-Replayed``) and stores
-    nothing. The key is not looked up first: the receipt's unique key refuses it as the lead is
-    committed (this attempt is then rolled back whole), and a body refused with a key is answered
-    with the first result if there is one, so a retry is answered as before, one read fewer."""
+    nothing. The key is not looked up first: the receipt's unique key refuses it as the receipt is
+    inserted (this attempt is then rolled back whole), and a body refused with a key is answered
+    with the first result if there is one, so a retry is answered as before, one read fewer. The
+    lead, its audit row and the receipt are Core INSERTs (services.leads.insert_lead)."""
     key = idempotency_key()
     try:
         clean = lead_facts(json_body(LEAD_INPUT))
@@ -157,7 +158,7 @@ def create_lead():
         if (receipt := _replay(key, "lead")) is not None:
             return _replayed_lead(receipt)
         raise
-    lead = leads.create_lead(clean, owner=g.api_user, actor_id=g.api_user.id, source="api")
+    lead = leads.insert_lead(clean, owner=g.api_user, actor_id=g.api_user.id, source="api")
     lead_id = lead.id
     location = url_for("api.get_lead", lead_id=lead_id)
     shown = views.lead(lead, g.api_user)
@@ -236,7 +237,7 @@ def lead_documents(lead_id: int):
 
 @bp.post("/leads/<int:lead_id>/documents")
 @roles("supplier", "vetter", "admin")
-@limiter.limit(lambda: _config("API_CREATE_LIMIT"), key_func=lambda: f"api-create:{g.api_user.id}")
+@limited("API_CREATE_LIMIT", key=lambda: f"api-create:{g.api_user.id}")
 @operation("Attach a document (certificate, test report, spec sheet, photo) to a lead", tags=["suppliers", "staff"],
            body="DocumentUpload", body_media="multipart/form-data", response="Document", status=201,
            idempotent=True, problems=(413,))
@@ -391,7 +392,7 @@ def list_requests():
 
 @bp.post("/requests")
 @roles("buyer")
-@limiter.limit(lambda: _config("API_CREATE_LIMIT"), key_func=lambda: f"api-create:{g.api_user.id}")
+@limited("API_CREATE_LIMIT", key=lambda: f"api-create:{g.api_user.id}")
 @operation("Post a request (verified organisations only)", tags=["buyers"], body="RequestInput", response="Request",
            status=201, idempotent=True)
 def create_request():
@@ -463,7 +464,3 @@ def act_on_match(match_id: int):
     shown = views.match(found, g.api_user, party)
     db.session.commit()
     return jsonify(shown)
-
-
-def _config(key: str):
-    return current_app.config[key]

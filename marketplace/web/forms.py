@@ -232,7 +232,9 @@ class ConfirmFigures:
     ticking the box unasked) warns again. ``hidden_tag()`` renders the hidden field."""
 
     confirm_figures = BooleanField(_l("The figures marked above are right: save them as they are"))
-    confirmed_figures = HiddenField()
+    # Hidden fields get an empty label: WTForms would otherwise translate a label made from the
+    # name, and Flask-WTF loads WTForms' catalogue from disk for it on every request (issue 9 item 7).
+    confirmed_figures = HiddenField("")
     # Set when the form is shown again with a warning beside each figure and the confirm box.
     asks_confirmation: bool = False
 
@@ -290,7 +292,7 @@ class OneTimeSubmission:
     retried with the same token returns the first result instead of storing the record again.
     ``hidden_tag()`` renders it; its name is part of the contract with scripted clients (bench/)."""
 
-    submission_token = HiddenField()
+    submission_token = HiddenField("")  # no label to translate (see ConfirmFigures)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

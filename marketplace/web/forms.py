@@ -285,6 +285,11 @@ def new_submission_token() -> str:
     return secrets.token_urlsafe(24)  # 32 characters, 192 random bits
 
 
+def submission_token_ok(token: str | None) -> bool:
+    """Whether a posted ``submission_token`` is one a form could have carried."""
+    return bool(_SUBMISSION_TOKEN.fullmatch(token or ""))
+
+
 class OneTimeSubmission:
     """A form mixin for forms that create a record: a hidden ``submission_token``, random, made
     when the form is built without one (the page is shown, or an old page posted none), and kept
@@ -300,7 +305,7 @@ class OneTimeSubmission:
             self.submission_token.data = new_submission_token()
 
     def validate_submission_token(self, field) -> None:
-        if not _SUBMISSION_TOKEN.fullmatch(field.data or ""):
+        if not submission_token_ok(field.data):
             field.data = new_submission_token()  # the page shown again carries a good one
             self.form_errors.append(_("This form is out of date. Please check it and send it again."))
             raise ValidationError(_("not a submission token"))

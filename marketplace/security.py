@@ -8,8 +8,8 @@ from argon2 import PasswordHasher, Type, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, request, session
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import update
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import joinedload
 
 from .extensions import db, login_manager
 from .models import User, UserSession
@@ -102,20 +102,26 @@ def revoke_all_sessions(user_id: int) -> None:
                        .values(revoked_at=utcnow()))
 
 
+# The user of an unrevoked session, with their organisation: built once (the statement is
+# immutable; only the token's hash is bound per request), and the session row is only a
+# condition, not an object the ORM builds.
+_USER_OF_SESSION = (
+    select(User).select_from(UserSession).join(UserSession.user)
+    .options(joinedload(User.organisation))
+    .where(UserSession.token_hash == bindparam("token_hash"), UserSession.revoked_at.is_(None))
+)
+
+
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     """The user of an unrevoked session ``token``, if active; else None (signed out). One query
     on every signed-in request: the session row, its user and the user's organisation (pages
     show its name), joined."""
-    row = db.session.execute(
-        db.select(UserSession).join(UserSession.user)
-        .options(contains_eager(UserSession.user).joinedload(User.organisation))
-        .where(UserSession.token_hash == _token_hash(token), UserSession.revoked_at.is_(None))
-    ).unique().scalar_one_or_none()
-    if row is None or not row.user.active:
+    user = db.session.execute(_USER_OF_SESSION, {"token_hash": _token_hash(token)}).scalar_one_or_none()
+    if user is None or not user.active:
         return None
-    row.user.session_token = token
-    return row.user
+    user.session_token = token
+    return user
 
 
 # --- Security headers ------------------------------------------------------------------------

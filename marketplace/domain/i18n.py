@@ -148,7 +148,13 @@ def format_locale(locale: str | None = None) -> str:
 
 def decimal_symbol(locale: str | None = None) -> str:
     """The decimal separator of the language: "." in English, "," in Spanish (as configured)."""
-    return numbers.get_decimal_symbol(format_locale(locale))
+    return _decimal_symbol_of(format_locale(locale))
+
+
+@lru_cache(maxsize=32)
+def _decimal_symbol_of(cldr_locale: str) -> str:
+    # Read for every number a form or file gives (domain.numbers): Babel parses the locale each time.
+    return numbers.get_decimal_symbol(cldr_locale)
 
 
 def format_integer(value: int | Decimal | None) -> str:

@@ -232,7 +232,9 @@ class ConfirmFigures:
     ticking the box unasked) warns again. ``hidden_tag()`` renders the hidden field."""
 
     confirm_figures = BooleanField(_l("The figures marked above are right: save them as they are"))
-    confirmed_figures = HiddenField()
+    # Hidden fields get an empty label: WTForms would otherwise translate a label made from the
+    # name, and Flask-WTF loads WTForms' catalogue from disk for it on every request (issue 9 item 7).
+    confirmed_figures = HiddenField("")
     # Set when the form is shown again with a warning beside each figure and the confirm box.
     asks_confirmation: bool = False
 
@@ -283,6 +285,11 @@ def new_submission_token() -> str:
     return secrets.token_urlsafe(24)  # 32 characters, 192 random bits
 
 
+def submission_token_ok(token: str | None) -> bool:
+    """Whether a posted ``submission_token`` is one a form could have carried."""
+    return bool(_SUBMISSION_TOKEN.fullmatch(token or ""))
+
+
 class OneTimeSubmission:
     """A form mixin for forms that create a record: a hidden ``submission_token``, random, made
     when the form is built without one (the page is shown, or an old page posted none), and kept
@@ -290,7 +297,7 @@ class OneTimeSubmission:
     retried with the same token returns the first result instead of storing the record again.
     ``hidden_tag()`` renders it; its name is part of the contract with scripted clients (bench/)."""
 
-    submission_token = HiddenField()
+    submission_token = HiddenField("")  # no label to translate (see ConfirmFigures)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -298,7 +305,7 @@ class OneTimeSubmission:
             self.submission_token.data = new_submission_token()
 
     def validate_submission_token(self, field) -> None:
-        if not _SUBMISSION_TOKEN.fullmatch(field.data or ""):
+        if not submission_token_ok(field.data):
             field.data = new_submission_token()  # the page shown again carries a good one
             self.form_errors.append(_("This form is out of date. Please check it and send it again."))
             raise ValidationError(_("not a submission token"))

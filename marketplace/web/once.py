@@ -37,8 +37,8 @@ def commit_once(token: str, kind: str, object_id: int, location: str, message: s
                 category: str = "success", on_rollback: Callable[[], object] | None = None) -> Response:
     """Record the receipt (``kind``, the new record's ``object_id``, the ``location`` path to send
     its sender to) in the current transaction, commit, flash ``message`` and redirect. If the
-    token was used meanwhile (a concurrent POST), this attempt is rolled back whole and answered
-    with the first one's result. ``on_rollback`` undoes what is not in the database (a stored
+    token was used before or meanwhile (a retry not looked up with ``already_received``, or a
+    concurrent POST), this attempt is rolled back whole and answered with the first one's result. ``on_rollback`` undoes what is not in the database (a stored
     file) whenever this attempt is not committed; errors other than the token's are re-raised."""
     user_id = current_user.id  # read before anything can fail
     try:

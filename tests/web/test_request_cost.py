@@ -178,3 +178,70 @@ def test_the_app_renders_fields_labels_and_text_areas_through_them(clean_app):
              wtforms.widgets.core.Input.html_params) = saved
     assert ours == theirs
     assert 'value="12 &#34;000&#34;"' in ours[0] and "&lt;b&gt;x&lt;/b&gt;" in ours[1]
+
+
+_FAR = {"unit_price": "0.0001", "quantity": "1000000000000", "min_order_qty": ""}  # figures to confirm
+_TOKEN = "t" * 32
+
+
+@pytest.mark.parametrize("posted,accepted", [
+    ({**VALID_LEAD, "submission_token": _TOKEN}, True),
+    (VALID_LEAD, True),                                                                 # no token: a new one
+    ({**VALID_LEAD, "submission_token": ""}, True),
+    ({**VALID_LEAD, "submission_token": "short"}, False),                               # malformed
+    ({**VALID_LEAD, "country": "Mexico", "country_of_origin": " china "}, True),        # free text, named
+    ({**VALID_LEAD, "country": "Atlantis"}, False),                                     # names no country
+    ({**VALID_LEAD, "country": "NA", "phone": "061 221 234", "country_of_origin": ""}, True),  # Namibia
+    ({k: v for k, v in VALID_LEAD.items() if k not in ("country", "notes")}, True),     # absent: the default
+    ({**VALID_LEAD, "quantity": "", "unit_price": "0,12"}, False),                      # refused beside fields
+    ({**VALID_LEAD, "valid_until": "2020-01-01"}, False),
+    ({**VALID_LEAD, **_FAR}, False),                                                    # to confirm
+    ({**VALID_LEAD, **_FAR, "confirm_figures": "y"}, False),                            # ticked unasked
+    ({**VALID_LEAD, **_FAR, "confirm_figures": "y", "confirmed_figures": "DIGEST"}, True),  # as shown
+    ({**VALID_LEAD, **_FAR, "confirm_figures": "false", "confirmed_figures": "DIGEST"}, False),
+    ({**VALID_LEAD, **_FAR, "unit_price": "0.0002", "confirm_figures": "y", "confirmed_figures": "DIGEST"}, False),
+])
+def test_the_view_skips_the_form_only_when_the_form_would_accept_the_post(clean_app, posted, accepted):
+    """new_lead stores a POST that accepted_lead_post accepts without building LeadForm: it must
+    accept exactly what the form accepts, with the same facts and submission token."""
+    from marketplace.services.leads import today
+    from marketplace.web.suppliers.forms import LeadForm, accepted_lead_post
+
+    def form_for(data):
+        with clean_app.test_request_context(method="POST", data=data):
+            form = LeadForm(meta={"csrf": False})
+            return form, form.validate()
+
+    if posted.get("confirmed_figures") == "DIGEST":  # the digest the form shows with the warnings
+        form, first = form_for({**VALID_LEAD, **_FAR})
+        assert not first and form.asks_confirmation
+        posted = {**posted, "confirmed_figures": form.confirmed_figures.data}
+    form, form_accepts = form_for(posted)
+    with clean_app.test_request_context(method="POST", data=posted):
+        from flask import request
+
+        ours = accepted_lead_post(request.form, today())
+    assert (ours is not None, form_accepts) == (accepted, accepted), form.errors
+    if ours is not None:
+        token, facts = ours
+        assert facts == form.clean
+        if posted.get("submission_token"):
+            assert token == form.submission_token.data == posted["submission_token"]
+        else:
+            assert len(token) >= 16
+
+
+def test_a_lead_post_without_a_csrf_token_is_still_refused(client, clean_app):
+    """The form is not built for a good POST, so its own CSRF check does not run: CSRFProtect's
+    (before every view) still refuses a POST without the token, or with a wrong one."""
+    signed_in_supplier(client, clean_app)
+    html = client.get("/leads/new").get_data(as_text=True)
+    token = re.search(r'name="submission_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="submission_token"', html)
+    fields = {**VALID_LEAD, "submission_token": token.group(1)}
+    assert client.post("/leads/new", data=fields).status_code == 400
+    assert client.post("/leads/new", data={**fields, "csrf_token": "forged"}).status_code == 400
+    with clean_app.app_context():
+        from marketplace.models import Lead
+
+        assert db.session.scalar(db.select(db.func.count()).select_from(Lead)) == 0

@@ -7,7 +7,7 @@ from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -19,7 +19,17 @@ from ...domain.leads import LEAD_COLUMNS, LeadFacts, parse_lead
 from ...domain.quotes import DEFAULT_VALIDITY_DAYS, REMIND_DAYS_BEFORE, default_valid_until
 from ...domain.scoring import figures_to_confirm
 from ...services.leads import today
-from ..forms import CachedSelectField, ConfirmFigures, NumberField, OneTimeSubmission, attach_errors, choices
+from ..forms import (
+    CachedSelectField,
+    ConfirmFigures,
+    NumberField,
+    OneTimeSubmission,
+    attach_errors,
+    choices,
+    new_submission_token,
+    submission_token_ok,
+    unconfirmed_figures,
+)
 from ..i18n import lazy_gettext as _l
 
 # The countries' codes for look-ups (the same in every language).
@@ -42,6 +52,15 @@ def country_field(label: str, **kwargs) -> CachedSelectField:
     return CachedSelectField(label, choices=_country_choices, validate_choice=False, **kwargs)
 
 
+def _named_country(value: str | None) -> str | None:
+    """The code of the country an older free-text value names ('Mexico' -> MX); None when the
+    value is empty, already a code, or names no country."""
+    value = (value or "").strip()
+    if not value or value in _COUNTRY_CODES:
+        return None
+    return try_country_code(value)
+
+
 def show_country(field: SelectField) -> None:
     """Select what a stored or posted country is read as: an older free-text value ('Mexico')
     selects its country (MX); one that names no country is offered as typed, so that it is seen
@@ -49,7 +68,7 @@ def show_country(field: SelectField) -> None:
     value = (field.data or "").strip()
     if not value or value in _COUNTRY_CODES:
         return
-    code = try_country_code(value)
+    code = _named_country(value)
     if code:
         field.data = code
     else:
@@ -134,6 +153,30 @@ def posted_lead_fields(data: MultiDict) -> dict[str, str | None]:
     if "country" not in data:
         fields["country"] = DEFAULT_COUNTRY
     return fields
+
+
+def accepted_lead_post(data: MultiDict, day: date) -> tuple[str, LeadFacts] | None:
+    """LeadForm's checks of a POST, run on the posted ``data`` without building the form (issue 9
+    item 7: binding its 27 fields cost about as much as the checks): (submission token, facts)
+    when the form would accept the POST as it is -- its token well-formed (or none posted: a
+    new one, as OneTimeSubmission makes), every field passing ``check_lead_fields`` as the form
+    reads it (posted_lead_fields; an older free-text country read as show_country reads it), no
+    figure left to confirm (ConfirmFigures' rule, unconfirmed_figures). None otherwise: the view
+    then builds the form, which checks everything again and shows why. CSRF is not checked
+    here: CSRFProtect checks every POST before the view (the form's own check repeats it)."""
+    token = data.get("submission_token") or new_submission_token()
+    if not submission_token_ok(token):
+        return None
+    raw = posted_lead_fields(data)
+    for name in ("country", "country_of_origin"):
+        raw[name] = _named_country(raw[name]) or raw[name]
+    clean, errors, warnings = check_lead_fields(raw, day)
+    if errors:
+        return None
+    confirm = data.get("confirm_figures", "") not in BooleanField.false_values
+    if unconfirmed_figures(warnings, clean, confirm, data.get("confirmed_figures")) is not None:
+        return None
+    return token, clean
 
 
 def check_lead_fields(raw: Mapping[str, str | None], day: date

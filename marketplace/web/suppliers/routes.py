@@ -15,7 +15,7 @@ from .. import once
 from ..access import role_required
 from ..buyers.forms import ConfirmForm
 from ..forms import page_number
-from .forms import AnswerForm, DocumentForm, LeadForm, QuoteForm
+from .forms import AnswerForm, DocumentForm, LeadForm, QuoteForm, accepted_lead_post
 
 bp = Blueprint("suppliers", __name__)
 
@@ -39,6 +39,8 @@ def my_leads():
 @limiter.limit(lambda: current_app.config["SUBMIT_LIMIT"], methods=["POST"], key_func=_per_user)
 def new_lead():
     """Submit a new offer (lead) for vetting."""
+    if request.method == "POST" and (accepted := accepted_lead_post(request.form, leads.today())) is not None:
+        return _store_new_lead(*accepted)  # the form's checks passed: no form to build
     form = LeadForm()
     if request.method == "GET":
         form.email.data = current_user.email
@@ -46,20 +48,26 @@ def new_lead():
             form.company_name.data = current_user.organisation.name
         form.contact_name.data = current_user.name
     if form.validate_on_submit():
-        token = form.submission_token.data
-        if (earlier := once.already_received(token)) is not None:
-            return earlier  # a retry: the first POST with this token stored the lead
-        lead = leads.create_lead(form.clean, owner=current_user, actor_id=current_user.id, source="form")
-        lead_id, held = lead.id, lead.status == HELD  # read before the commit: nothing after it may fail
-        if held:
-            message, category = (_("Your offer #{id} is saved. Confirm your e-mail address to send it for "
-                                   "review: open the link we e-mailed you.").format(id=lead_id), "info")
-        else:
-            message = _("Thank you. Your offer #{id} is submitted; city staff will review it.").format(id=lead_id)
-            category = "success"
-        return once.commit_once(token, "lead", lead_id, url_for("suppliers.lead_detail", lead_id=lead_id),
-                                message, category)
+        return _store_new_lead(form.submission_token.data, form.clean)
     return render_template("suppliers/lead_form.html", form=form, lead=None)
+
+
+def _store_new_lead(token: str, clean) -> Response:
+    """Save a checked new lead once per submission ``token`` and send its owner to it.
+
+    A retry of a stored submission is not looked up first: the receipt's unique key refuses it
+    at the commit, which is then rolled back whole and answered with the first result
+    (once.commit_once): one query less for every first POST, a few more for a retry."""
+    lead = leads.create_lead(clean, owner=current_user, actor_id=current_user.id, source="form")
+    lead_id, held = lead.id, lead.status == HELD  # read before the commit: nothing after it may fail
+    if held:
+        message, category = (_("Your offer #{id} is saved. Confirm your e-mail address to send it for "
+                               "review: open the link we e-mailed you.").format(id=lead_id), "info")
+    else:
+        message = _("Thank you. Your offer #{id} is submitted; city staff will review it.").format(id=lead_id)
+        category = "success"
+    return once.commit_once(token, "lead", lead_id, url_for("suppliers.lead_detail", lead_id=lead_id),
+                            message, category)
 
 
 @bp.route("/leads/<int:lead_id>/edit", methods=["GET", "POST"])

@@ -209,6 +209,8 @@ def format_day(value: date | datetime | str | None, style: str = "medium") -> st
             value = date.fromisoformat(value)
         except ValueError:
             return value
+    if not isinstance(value, date):  # a number or list stored where a day was expected: as stored
+        return str(value)
     return dates.format_date(value, format=style, locale=format_locale())
 
 

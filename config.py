@@ -162,6 +162,9 @@ class Config:
     # created per account through it (leads, requests), and the size of a page of a list.
     API_LIMIT = "600 per minute"
     API_CREATE_LIMIT = "2000 per hour"
+    # Requests with a token that opens nothing, per address: API_LIMIT counts per presented token,
+    # so without this every made-up token would start a fresh counter (and cost a lookup).
+    API_AUTH_FAILURE_LIMIT = "30 per minute"
     API_PAGE_SIZE = 50
     API_PAGE_MAX = 200
     # Dates shown to and typed by people follow the city's clock (issue 11, item 13): an IANA name.
@@ -203,7 +206,8 @@ class Config:
         if os.environ.get("REGISTRY_FOLDER"):
             env["REGISTRY_FOLDER"] = os.environ["REGISTRY_FOLDER"]
         for key in ("LOGIN_LIMIT", "LOGIN_ACCOUNT_ADDRESS_LIMIT", "LOGIN_ACCOUNT_LIMIT", "REGISTER_LIMIT",
-                    "SUBMIT_LIMIT", "ACCOUNT_MAIL_LIMIT", "API_LIMIT", "API_CREATE_LIMIT"):
+                    "SUBMIT_LIMIT", "ACCOUNT_MAIL_LIMIT", "API_LIMIT", "API_CREATE_LIMIT",
+                    "API_AUTH_FAILURE_LIMIT"):
             if os.environ.get(key):
                 env[key] = os.environ[key]
         if os.environ.get("PROXY_FIX_X_FOR"):

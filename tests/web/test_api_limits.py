@@ -86,3 +86,33 @@ def test_insert_lead_writes_what_create_lead_writes(app_ctx):
     assert [(a.action, a.actor_id, a.after, a.remote_addr) for a in audits][0] == \
         [(a.action, a.actor_id, a.after, a.remote_addr) for a in audits][1]
     db.session.rollback()
+
+
+def test_made_up_tokens_are_limited_per_address_and_then_not_even_looked_up(client, clean_app, monkeypatch):
+    """API_LIMIT counts per presented token, so each made-up token used to start a fresh counter: 401s
+    (each a token lookup) without end. Failed authentications count per address
+    (API_AUTH_FAILURE_LIMIT); past it the address gets 429 with Retry-After, answered before any
+    lookup, until the window ends. Another address is not affected."""
+    from sqlalchemy import event
+
+    with clean_app.app_context():
+        token = make_api_token(make_user("supplier", "owner@acme.example"))
+    monkeypatch.setitem(clean_app.config, "API_AUTH_FAILURE_LIMIT", "3 per minute")
+    made_up = [client.get("/api/v1/me", headers=bearer(f"mkt_{n:040d}")) for n in range(4)]
+    assert [r.status_code for r in made_up] == [401, 401, 401, 429]
+    assert made_up[3].mimetype == PROBLEM and 0 < int(made_up[3].headers["Retry-After"]) <= 60
+    statements = []
+
+    def record(_connection, _cursor, statement, *_rest):
+        statements.append(statement)
+
+    with clean_app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        again = client.get("/api/v1/me", headers=bearer("mkt_" + "9" * 40))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert again.status_code == 429 and statements == []  # refused before any lookup
+    elsewhere = client.get("/api/v1/me", headers=bearer(token), environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert elsewhere.status_code == 200

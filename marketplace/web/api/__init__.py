@@ -88,9 +88,22 @@ def authenticate():
     the pages make applies); without a valid token, 401 with ``WWW-Authenticate: Bearer``."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    user, stamped = api_tokens.user_for_token(bearer_token(request.headers.get("Authorization")))
+    # Tokens that open nothing are counted per address (API_AUTH_FAILURE_LIMIT): API_LIMIT counts per
+    # presented token, so a made-up token would otherwise start a fresh counter every time. Once
+    # over, the address is refused before its tokens are looked up, until the window ends.
+    failures = "api-auth-failed:" + (request.remote_addr or "")
+    refused = limits.still_refused(failures)
+    if refused is not None:
+        g.api_limit = refused
+        return problem(429)
+    presented = bearer_token(request.headers.get("Authorization"))
+    user, stamped = api_tokens.user_for_token(presented)
     if user is None:
         db.session.rollback()
+        if presented:  # no token at all costs no lookup: API_LIMIT counts those per address
+            g.api_limit = counted = limits.hit("API_AUTH_FAILURE_LIMIT", failures, remember_refusal=True)
+            if not counted.allowed:
+                return problem(429)
         response = problem(401)
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response

@@ -33,6 +33,7 @@ from ...jobs.queue import redis_connection
 log = logging.getLogger(__name__)
 
 FALLBACK_SECONDS = 30
+MAX_REMEMBERED = 10_000  # refused keys kept in one process (still_refused)
 _EXTENSION = "marketplace.api_limits"
 # KEYS[1] the window's counter, ARGV[1] the window in seconds -> {count after this hit, seconds left}.
 _HIT = """
@@ -81,6 +82,7 @@ class Limits:
         self.script = None
         self.redis_down_until = 0.0
         self.lock = threading.Lock()
+        self.refused: dict[str, Hit] = {}  # keys refused until their window ends (``still_refused``)
 
     def hit(self, text: str, key: str) -> Hit:
         item = _item(text)
@@ -115,13 +117,41 @@ def _key(item: RateLimitItem, key: str) -> str:
     return f"api-limit/{key}/{item.amount}/{item.get_expiry()}"
 
 
-def hit(config_key: str, key: str) -> Hit:
-    """Count this request under the limit ``current_app.config[config_key]`` for ``key``."""
+def _limits() -> Limits:
     app = current_app._get_current_object()
     limits = app.extensions.get(_EXTENSION)
     if limits is None:
         limits = app.extensions[_EXTENSION] = Limits(app)
-    return limits.hit(app.config[config_key], key)
+    return limits
+
+
+def hit(config_key: str, key: str, *, remember_refusal: bool = False) -> Hit:
+    """Count this request under the limit ``current_app.config[config_key]`` for ``key``. With
+    ``remember_refusal``, a refusal is also kept in this process until its window ends, so that
+    ``still_refused`` answers without asking anyone (neither Redis nor the database)."""
+    limits = _limits()
+    counted = limits.hit(current_app.config[config_key], key)
+    if remember_refusal and not counted.allowed:
+        with limits.lock:
+            if len(limits.refused) >= MAX_REMEMBERED:  # a flood of addresses: forget the ended windows
+                now = time.time()
+                limits.refused = {k: h for k, h in limits.refused.items() if h.reset_at > now}
+            if len(limits.refused) < MAX_REMEMBERED:
+                limits.refused[key] = counted
+    return counted
+
+
+def still_refused(key: str) -> Hit | None:
+    """The refusal ``hit(..., remember_refusal=True)`` kept for ``key`` while its window lasts, else
+    None. A dictionary lookup: what a refused client costs before anything else is done for it."""
+    limits = _limits()
+    refused = limits.refused.get(key)
+    if refused is None:
+        return None
+    if refused.reset_at <= time.time():
+        limits.refused.pop(key, None)
+        return None
+    return refused
 
 
 def reset(app: Flask) -> None:

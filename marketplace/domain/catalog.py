@@ -120,3 +120,31 @@ def translated(choices: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
 
 def values(choices: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     return tuple(value for value, _label in choices)
+
+
+# The fields of a lead or request as people read them (histories, signals), one place.
+FIELD_LABELS = {
+    "external_id": N_("reference"), "category": N_("product"), "product_category": N_("product"),
+    "substitutes": N_("substitutes accepted"), "quantity": N_("quantity"), "max_unit_price": N_("maximum unit price"),
+    "needed_by": N_("needed by"), "postal_code": N_("postal code"), "days_of_supply": N_("days of supply"),
+    "stock_on_hand": N_("units on hand"), "stock_counted_on": N_("counted on"), "avg_daily_use": N_("average daily use"),
+    "facility_type": N_("kind of facility"), "specification": N_("specification"), "unit_price": N_("unit price"), "pack_price": N_("price a pack"),
+    "pack_size": N_("units a pack"), "min_order_qty": N_("minimum order"), "lead_time_days": N_("lead time (days)"),
+    "company_name": N_("company"), "contact_name": N_("contact"), "product_description": N_("description"),
+    "supplier_type": N_("kind of supplier"), "country_of_origin": N_("country of origin"), "payment_terms": N_("payment terms"),
+    "valid_until": N_("quote valid until"), "delivery_on": N_("delivery date"),
+    "street": N_("street"), "city": N_("city"), "phone": N_("phone"), "email": N_("e-mail"),
+    "website": N_("website"), "country": N_("country"),
+}
+
+
+def field_label(name: str) -> str:
+    """A record's field as its reader calls it ("postal code" / "código postal"); an unknown name
+    with its underscores as spaces."""
+    return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name.replace("_", " ")
+
+
+# How a lead was submitted (``Lead.source``), as people read it.
+LEAD_SOURCES: tuple[tuple[str, str], ...] = (
+    ("form", N_("web form")), ("csv", N_("CSV import")), ("api", N_("API")),
+)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 
+from .i18n import N_
 from .normalise import NormalisedLead, fold, same_script, transliterate
 
 
@@ -280,6 +281,16 @@ REVIEW_PROBABILITY = 0.5
 # strong evidence; a shared name is weak (there are "Pacific Medical Supply"s in many cities), so
 # that name alone can never reach the review threshold, let alone the automatic one.
 _SAME, _CLOSE, _DIFF = "same", "similar", "different"
+
+# The words vetters read in a pair's evidence: the lead comparisons' field labels and verdict levels
+# (stored in English with the pair; shown in the reader's language through the ``label`` filter).
+EVIDENCE_WORDS: tuple[tuple[str, str], ...] = (
+    ("company name", N_("company name")), ("phone", N_("phone")), ("e-mail", N_("e-mail")),
+    ("e-mail/web domain", N_("e-mail/web domain")), ("contact person", N_("contact person")),
+    ("street", N_("street")), ("postal code", N_("postal code")), ("city", N_("city")),
+    (_SAME, N_("same")), (_CLOSE, N_("similar")), ("somewhat similar", N_("somewhat similar")),
+    (_DIFF, N_("different")), (MISSING, N_("missing")), (NOT_COMPARABLE, N_("not comparable")),
+)
 
 # Fixed safety rules, kept on top of any fitted weights. Company evidence: a shared phone number,
 # e-mail address or company domain (free-mail and storefront domains never enter ``domains``, see

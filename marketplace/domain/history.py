@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .catalog import FACILITY_TYPES, PRODUCT_CATEGORIES, SUPPLIER_TYPES, label
+from .catalog import FACILITY_TYPES, PRODUCT_CATEGORIES, SUPPLIER_TYPES, field_label, label
 from .formatting import money
 from .i18n import N_, _, format_day, format_decimal, format_integer
 from .messages import BUYER, STAFF, SUPPLIER, reader_role
@@ -25,17 +25,6 @@ from .messages import BUYER, STAFF, SUPPLIER, reader_role
 BUYER_PRIVATE = frozenset({"max_unit_price", "days_of_supply", "stock_on_hand", "stock_counted_on",
                            "avg_daily_use"})
 
-FIELD_LABELS = {
-    "external_id": N_("reference"), "category": N_("product"), "product_category": N_("product"),
-    "substitutes": N_("substitutes accepted"), "quantity": N_("quantity"), "max_unit_price": N_("maximum unit price"),
-    "needed_by": N_("needed by"), "postal_code": N_("postal code"), "days_of_supply": N_("days of supply"),
-    "stock_on_hand": N_("units on hand"), "stock_counted_on": N_("counted on"), "avg_daily_use": N_("average daily use"),
-    "facility_type": N_("kind of facility"), "specification": N_("specification"), "unit_price": N_("unit price"), "pack_price": N_("price a pack"),
-    "pack_size": N_("units a pack"), "min_order_qty": N_("minimum order"), "lead_time_days": N_("lead time (days)"),
-    "company_name": N_("company"), "contact_name": N_("contact"), "product_description": N_("description"),
-    "supplier_type": N_("kind of supplier"), "country_of_origin": N_("country of origin"), "payment_terms": N_("payment terms"),
-    "valid_until": N_("quote valid until"), "delivery_on": N_("delivery date"),
-}
 
 
 @dataclass(frozen=True)
@@ -120,7 +109,7 @@ def changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, r
     for name in after:
         if role == SUPPLIER and name in BUYER_PRIVATE:
             continue
-        title = _(FIELD_LABELS[name]) if name in FIELD_LABELS else name.replace("_", " ")
+        title = field_label(name)
         if name in before:
             parts.append(_("{field} {old} → {new}").format(field=title, old=show_value(name, before[name]),
                                                             new=show_value(name, after[name])))

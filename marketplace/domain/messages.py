@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .catalog import PRODUCT_CATEGORIES, STAFF_ROLES, label
+from .catalog import PRODUCT_CATEGORIES, STAFF_ROLES, field_label, label
 from .countries import phone_invalid_reason
 from .formatting import money
 from .formatting import ratio as show_ratio
@@ -571,7 +571,7 @@ def _broker_terms(v: Mapping[str, Any]) -> str:
 
 
 def _incomplete(v: Mapping[str, Any]) -> str:
-    return _("Missing: {fields}.").format(fields=", ".join(f.replace("_", " ") for f in v["fields"]))
+    return _("Missing: {fields}.").format(fields=", ".join(field_label(f) for f in v["fields"]))
 
 
 def _phone_invalid(v: Mapping[str, Any]) -> str:

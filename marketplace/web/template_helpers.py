@@ -11,10 +11,11 @@ from flask_login import current_user
 from jinja2 import pass_context
 
 from ..domain import catalog, countries, i18n, messages, normalise, registries
+from ..domain.dedup import EVIDENCE_WORDS
 from ..domain.demand import DEMAND_STATUSES
 from ..domain.facility import LICENCE_KINDS
 from ..domain.formatting import money
-from ..domain.lead_status import LEAD_STATUSES
+from ..domain.lead_status import LEAD_STATUSES, PROCESSING_STATES
 from ..domain.match_status import CLOSE_REASONS, MATCH_STATUSES
 from ..services.demand import days_of_supply_now
 from ..services.matches import supplier_sees_buyer
@@ -26,7 +27,8 @@ def register_template_helpers(app: Flask) -> None:
 
     status_choices = {"LEAD_STATUSES": LEAD_STATUSES, "MATCH_STATUSES": MATCH_STATUSES,
                       "CLOSE_REASONS": CLOSE_REASONS, "DEMAND_STATUSES": DEMAND_STATUSES,
-                      "LICENCE_KINDS": LICENCE_KINDS}
+                      "LICENCE_KINDS": LICENCE_KINDS, "EVIDENCE_WORDS": EVIDENCE_WORDS,
+                      "PROCESSING_STATES": PROCESSING_STATES}
 
     def label_filter(value, choices_name: str):
         choices = status_choices.get(choices_name) or getattr(catalog, choices_name)

@@ -173,7 +173,7 @@ def test_a_clean_lead_scores_100():
     (dict(phone=""), "no_phone", "No phone"),
     (dict(quantity="900000000000"), "implausible_quantity", "1.1 billion"),
     (dict(quantity="5000000", lead_time_days="0"), "ready_millions", "no lead time"),
-    (dict(contact_name="", street=""), "incomplete", "contact name, street"),
+    (dict(contact_name="", street=""), "incomplete", "contact, street"),
 ])
 def test_each_signal_with_its_sentence(fields, flag, words):
     assessment = score(**fields)

@@ -101,8 +101,8 @@ class LeadForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
     quantity = StringField(_l("Quantity available (units)"), render_kw={"inputmode": "numeric", "required": True},
                            description=_l("Or the number of packs, if you give units per pack."))
     unit_price = NumberField(_l("Unit price (USD)"), render_kw={"inputmode": "decimal", "required": True},
-                             description=_l("Price per single unit, e.g. 0.79, with a decimal point; or the "
-                                            "price of one pack, if you give units per pack."))
+                             description=_l("Price per single unit, e.g. 0.79; or the price of one pack, if you give units "
+                                            "per pack."))
     pack_size = StringField(_l("Units per pack"), render_kw={"inputmode": "numeric", "placeholder": "1"},
                             description=_l("Only if you quote per box, case or carton: e.g. 100 for a box of "
                                            "100 gloves. Then give the price of one box and the number of boxes; "

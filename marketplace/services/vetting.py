@@ -368,7 +368,8 @@ def decide(lead: Lead, actor: User, action: str, text: str | None = None) -> str
     db.session.flush()
     db.session.refresh(lead)
     effects.after_commit("refresh_summary")  # the funnel and the backlog moved
-    _tell_about(lead, action, text)
+    if not first_approval:  # a first of two approvals decides nothing the supplier must know yet
+        _tell_about(lead, action, text)
     if APPROVED in (before, target) and before != target:
         lead_status_changed(lead, before, target, actor)
     if target == "rejected":

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from marketplace.domain.errors import Conflict
 from marketplace.extensions import db
-from marketplace.models import AuditLog, Lead
+from marketplace.models import AuditLog, Lead, Notification
 from marketplace.models.base import utcnow
 from marketplace.services import processing, vetting
 from tests.conftest import make_lead, make_user
@@ -141,6 +141,30 @@ def test_a_large_approval_needs_a_second_different_vetter(app_ctx):
     assert [(r.action, r.actor_id) for r in rows] == [("lead.first_approval", ann.id), ("lead.approve", bob.id)]
     assert rows[0].after["status"] == "under_review" and "$158,000.00" in rows[0].after["why"]
     assert rows[1].after == {"status": "approved", "first_approved_by": ann.id}
+
+
+def _approvals_told(user):
+    return [n.message["params"]["lead_id"] for n in db.session.execute(
+        select(Notification).where(Notification.user_id == user.id)).scalars() if n.message["code"] == "lead_approved"]
+
+
+@pytest.mark.parametrize("kind", ["over_value", "stop_signal"])
+def test_the_supplier_is_told_of_an_approval_once_when_the_second_vetter_gives_it(app_ctx, kind):
+    """A first of two approvals left the lead under review, yet told the supplier "approved"; the
+    second told it again (found in the demo: three offers approved twice in the notifications).
+    Both kinds of four eyes: over the value, and a stop signal on a small lead."""
+    ann, bob = make_user("vetter", "ann@city.example.gov"), make_user("vetter", "bob@city.example.gov")
+    supplier = make_user("supplier", "sales@large-order.example")
+    fields = dict(quantity="200000", unit_price="0.79") if kind == "over_value" else dict(quantity="1000", unit_price="12.00")
+    lead = make_lead(supplier, **fields)
+    processing.process_lead(lead.id)
+    lead = db.session.get(Lead, lead.id)
+    assert vetting.decide(lead, ann, "approve") == "under_review"
+    db.session.commit()
+    assert _approvals_told(supplier) == []
+    assert vetting.decide(lead, bob, "approve") == "approved"
+    db.session.commit()
+    assert _approvals_told(supplier) == [lead.id]
 
 
 def test_a_stop_signal_needs_two_approvals_whatever_the_value(app_ctx):

@@ -22,7 +22,7 @@ $(VENV)/.dev-installed: $(VENV)/.app-installed requirements-dev.txt
 
 ## make run: migrate (and seed an empty embedded database), then serve http://127.0.0.1:5000
 run: $(VENV)/.app-installed
-	$(BIN)/flask --app wsgi bootstrap
+	PUBLIC_URL=$${PUBLIC_URL:-http://$(HOST):$(PORT)} $(BIN)/flask --app wsgi bootstrap
 	PUBLIC_URL=$${PUBLIC_URL:-http://$(HOST):$(PORT)} $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
 ## make test: the whole suite. TEST_DATABASE_URL / TEST_REDIS_URL select PostgreSQL and Redis;

@@ -56,6 +56,10 @@ _CHOSEN_BY_PARTY: dict[str, tuple[str, ...]] = {
     "buyer": ("no_supply", "supplier_unreachable", "buyer_prefers_another"),
     "supplier": ("no_supply", "buyer_unreachable"),
 }
+# A reason as the party choosing it says it of itself (the others are the same for every reader).
+_OWN_WORDS: dict[str, dict[str, str]] = {
+    "buyer": {"buyer_prefers_another": N_("We prefer another offer")},
+}
 
 
 def close_reasons_for(party: str | None) -> tuple[tuple[str, str], ...]:
@@ -64,7 +68,8 @@ def close_reasons_for(party: str | None) -> tuple[tuple[str, str], ...]:
     allowed = _CHOSEN_BY_PARTY.get(party or "")
     if allowed is None:
         return CHOSEN_CLOSE_REASONS if party in STAFF_ROLES else ()
-    return tuple(r for r in CHOSEN_CLOSE_REASONS if r[0] in allowed)
+    own = _OWN_WORDS.get(party or "", {})
+    return tuple((code, own.get(code, text)) for code, text in CHOSEN_CLOSE_REASONS if code in allowed)
 # Closed for one of these, the lead is never proposed to that request again (issue 11 item 16),
 # as after a buyer's decline: the supplier said it cannot supply it, or the buyer chose another.
 # The other reasons (unreachable, withdrawn, no longer approved) say nothing about the pair.

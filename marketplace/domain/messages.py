@@ -38,7 +38,7 @@ from .catalog import PRODUCT_CATEGORIES, STAFF_ROLES, field_label, label
 from .countries import phone_invalid_reason
 from .formatting import money
 from .formatting import ratio as show_ratio
-from .i18n import N_, _, format_day, format_integer, ngettext
+from .i18n import N_, _, format_day, format_integer, format_percent, ngettext
 from .match_status import CLOSE_REASONS, MATCH_STATUSES
 from .reference import price_label, reference_json, reference_text
 
@@ -491,9 +491,11 @@ def _niosh_listed(v: Mapping[str, Any]) -> str:
     elif basis == "model":
         whose = _("held by {holders}").format(holders=listing(v["model_holders"], 3))
     else:
-        whose = _("neither the company nor the description names one of its {count} holder(s) ({holders}) or their "
-                  "models: ask whose respirator it is").format(count=format_integer(len(holders)),
-                                                               holders=listing(holders, 3))
+        whose = ngettext("neither the company nor the description names its holder ({holders}) or its models: "
+                         "ask whose respirator it is",
+                         "neither the company nor the description names one of its {count} holders ({holders}) or "
+                         "their models: ask whose respirator it is", len(holders)).format(
+            count=format_integer(len(holders)), holders=listing(holders, 3))
     if v.get("models"):
         return _("{number} is a NIOSH N95 approval (list of {as_of}); {whose}; model {models} is listed under "
                  "it.").format(number=v["number"], as_of=v["as_of"], whose=whose, models=listing(v["models"], 3))
@@ -580,16 +582,18 @@ def _phone_invalid(v: Mapping[str, Any]) -> str:
 
 
 def _resembles(v: Mapping[str, Any]) -> str:
-    described = ", ".join(f"#{lead_id} ({probability:.0%})" for lead_id, probability in v["matches"][:5])
-    return _("Resembles lead(s) rejected before: {leads}.").format(leads=described)
+    described = ", ".join(f"#{lead_id} ({format_percent(probability, 0)})" for lead_id, probability in v["matches"][:5])
+    return ngettext("Resembles a lead rejected before: {leads}.", "Resembles leads rejected before: {leads}.",
+                    len(v["matches"])).format(leads=described)
 
 
 def _duplicate(v: Mapping[str, Any]) -> str:
     ids = ", ".join(f"#{i}" for i in v["lead_ids"][:8])
     if v["count"] > 8:
-        return _("Same supplier as earlier lead(s) {ids} and {count} more.").format(
+        return _("Same supplier as earlier leads {ids} and {count} more.").format(
             ids=ids, count=format_integer(v["count"] - 8))
-    return _("Same supplier as earlier lead(s) {ids}.").format(ids=ids)
+    return ngettext("Same supplier as earlier lead {ids}.", "Same supplier as earlier leads {ids}.",
+                    len(v["lead_ids"])).format(ids=ids)
 
 
 def _staff(text: Any) -> dict[str, Any]:

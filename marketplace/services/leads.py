@@ -12,7 +12,7 @@ from ..domain.csv_cells import protect, unprotect
 from ..domain.csv_text import FileRefused, decode_csv
 from ..domain.dates import city_today
 from ..domain.errors import Forbidden, NotFound
-from ..domain.i18n import _
+from ..domain.i18n import _, ngettext
 from ..domain.lead_status import (
     APPROVED,
     HELD,
@@ -281,7 +281,8 @@ def _read_header(reader: Iterator[list[str]], columns: tuple[str, ...],
                  "European languages); save the file as 'CSV UTF-8 (comma delimited)', or choose the comma "
                  "as the list separator, and import it again").format(separator=separator)
     if missing:
-        return _("the header row lacks the column(s) {missing}. Expected: {expected}").format(
+        return ngettext("the header row lacks the column {missing}. Expected: {expected}",
+                        "the header row lacks the columns {missing}. Expected: {expected}", len(missing)).format(
             missing=", ".join(missing), expected=",".join(columns))
     return names
 

@@ -32,6 +32,17 @@ def test_a_supplier_never_says_it_could_not_reach_the_supplier_and_staff_choose_
     assert codes(None) == [] and codes("anonymous") == []
 
 
+def test_the_buyer_reads_its_own_reason_in_the_first_person():
+    """The buyer's list said "The buyer prefers another offer" to the buyer (found in a walk through
+    the Spanish pages); staff, who choose for either party, keep the third person."""
+    from marketplace.domain import i18n
+
+    assert dict(close_reasons_for("buyer"))["buyer_prefers_another"] == "We prefer another offer"
+    assert dict(close_reasons_for("admin"))["buyer_prefers_another"] == "The buyer prefers another offer"
+    with i18n.use_locale("es"):
+        assert i18n._(dict(close_reasons_for("buyer"))["buyer_prefers_another"]) == "Preferimos otra oferta"
+
+
 def test_a_suppliers_actions_are_named_for_what_they_do():
     on_proposal = {a.name: a.label for a in available_match_actions(PROPOSED, "supplier")}
     assert on_proposal == {"confirm_availability": "Confirm availability", "cannot_supply": "Cannot supply"}

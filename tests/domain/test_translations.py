@@ -74,6 +74,15 @@ def test_every_marked_text_has_a_spanish_translation():
     assert not fuzzy, f"fuzzy (check the translation, then remove the fuzzy flag): {fuzzy[:20]}"
 
 
+def test_no_text_counts_by_a_parenthesis():
+    """"3 lead(s)", "oferta(s)": a count reads as its language counts (ngettext, or a label before
+    the number: "Offers used: 3"), never with "(s)" for a translator to mirror as "(s)" or "(es)"
+    (found on the Spanish plan page and dashboard)."""
+    counted = [m.id for m in spanish() if m.id and any(
+        re.search(r"[A-Za-z]\((s|es)\)", text) for text in ((m.id,) if isinstance(m.id, str) else m.id))]
+    assert counted == []
+
+
 def test_the_catalogue_holds_only_texts_in_use():
     used = set(extracted())
     unused = [m.id for m in spanish() if m.id and _key(m) not in used]

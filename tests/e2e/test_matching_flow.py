@@ -66,7 +66,7 @@ def test_buyer_request_is_matched_accepted_and_shows_the_contact(clean_app, open
     expect(line).to_contain_text("$0.79 a unit")
     expect(line).to_contain_text("km")
     vetter.get_by_role("button", name="Release as proposals").click()
-    expect(vetter.locator(".flash")).to_contain_text("1 proposal(s) sent to buyers")
+    expect(vetter.locator(".flash")).to_contain_text("1 proposal sent to buyers")
 
     # The buyer sees the proposal, no contact yet; accepts; sees the supplier's contact.
     # Told in the app (besides "your organisation was verified", issue 11): the proposal.
@@ -177,7 +177,7 @@ def test_a_declined_offer_is_not_proposed_again(clean_app, open_page, processed)
 
     expect(plan_line("Cheap Masks Co")).to_contain_text("5,000")
     vetter.get_by_role("button", name="Release as proposals").click()
-    expect(vetter.locator(".flash")).to_contain_text("1 proposal(s) sent to buyers")
+    expect(vetter.locator(".flash")).to_contain_text("1 proposal sent to buyers")
 
     buyer = open_page()
     sign_in(buyer, "nurse@stvincent.example", DEFAULT_PASSWORD)

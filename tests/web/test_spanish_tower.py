@@ -53,7 +53,7 @@ def test_the_dashboard_and_its_charts_read_in_spanish(staff):
                   "Enviadas 6 Procesadas 5 En revisión 3 Aprobadas 2 Rechazadas 1",
                   "De enviada a procesada 2,0 h", "De pedida a entregada 3,0 días",
                   "Menos de un día 1", "Precio más de 10 veces la referencia 2 1",
-                  "Esperando la respuesta de un proveedor: 1 oferta(s)"],
+                  "Esperando la respuesta de un proveedor: 1 oferta ."],
            ["Supply against demand", "Vetting backlog", "Risk signals this week", "Submitted to processed",
             "Price over 10x reference", "Waiting on a supplier's answer", "Under a day"])
     page = response.get_data(as_text=True)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from ...domain import allocation
 from ...domain.catalog import PRODUCT_CATEGORIES
 from ...domain.demand import DEMAND_COLUMNS, DEMAND_STATUSES, OPTIONAL_DEMAND_COLUMNS, demand_example
-from ...domain.i18n import _, format_integer
+from ...domain.i18n import _, format_integer, ngettext
 from ...domain.imports import template_text
 from ...extensions import db
 from ...models import MatchPlan
@@ -142,7 +142,8 @@ def release(plan_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(_("{count} proposal(s) sent to buyers.").format(count=format_integer(made)), "success")
+            flash(ngettext("{count} proposal sent to buyers.", "{count} proposals sent to buyers.", made).format(
+                count=format_integer(made)), "success")
     return redirect(url_for("planning.plan_page"))
 
 

@@ -19,9 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import dates as babel_dates
 
 from . import i18n
-from .i18n import _, format_day
-
-DEFAULT_CITY_TIMEZONE = "America/Los_Angeles"
+from .i18n import DEFAULT_CITY_TIMEZONE, _, format_day
 
 # A needed-by date more than days of supply + this many days ahead is well after the stock runs
 # out: the size of a day/month swap or a wrong year, not of ordering a few weeks ahead.

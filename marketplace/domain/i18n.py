@@ -1,5 +1,6 @@
 """Languages (issue 13): the reader's language for every text the domain words, and numbers,
-money and dates written the way that language writes them.
+money, days and moments written the way that language writes them, moments on the city's clock
+(CITY_TIMEZONE: the marketplace is run by one city; ``format_moment``).
 
 The catalogues are GNU gettext files in ``marketplace/translations/<locale>/LC_MESSAGES/messages.po``
 (English is the source language: its catalogue is empty and every text reads as written). They are
@@ -23,11 +24,12 @@ import contextlib
 import os
 from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache, lru_cache
 from gettext import NullTranslations
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale, dates, numbers
 from babel.messages.mofile import write_mo
@@ -46,6 +48,10 @@ COUNT = "count"
 # (1.234,50 US$); a city whose Spanish readers write 1,234.50 (Mexico, the US) sets es_MX or es_US
 # with ``configure_formats`` (setting FORMAT_LOCALES).
 _format_locales: dict[str, str] = {"en": "en_US", "es": "es"}
+
+# The city's clock (CITY_TIMEZONE): every moment a person reads is shown on it (``configure_zone``).
+DEFAULT_CITY_TIMEZONE = "America/Los_Angeles"
+_city_zone: tzinfo = ZoneInfo(DEFAULT_CITY_TIMEZONE)
 
 _locale: ContextVar[str] = ContextVar("locale", default=DEFAULT_LOCALE)
 _translations: ContextVar[NullTranslations | None] = ContextVar("translations", default=None)
@@ -201,14 +207,19 @@ def format_day(value: date | datetime | str | None, style: str = "medium") -> st
     """A day as the language writes it: "Dec 3, 2026" / "3 dic 2026" (``style``: short, medium,
     long). Every day a person reads is written here (pages, e-mails, notifications, messages); ISO
     ``2026-12-03`` stays for files, the API and form fields. A stored ISO string ("2026-12-03", as
-    facts keep days) is read first; any other text is shown as it is, never guessed at."""
+    facts keep days) is read first; any other text is shown as it is, never guessed at. A moment
+    (a datetime, stored in UTC) is the day it is on the city's clock (``format_moment``)."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value)
         except ValueError:
-            return value
+            value = _moment(value)
+            if not isinstance(value, datetime):
+                return str(value)
+    if isinstance(value, datetime):
+        value = _on_the_city_clock(value, None).date()
     if not isinstance(value, date):  # a number or list stored where a day was expected: as stored
         return str(value)
     return dates.format_date(value, format=style, locale=format_locale())
@@ -225,21 +236,100 @@ def format_percent(fraction: float | Decimal | None, decimals: int = 1) -> str:
     return numbers.format_percent(Decimal(str(fraction)), format=pattern, locale=locale)
 
 
-def format_moment(value: datetime | None, style: str = "medium") -> str:
-    """A moment (UTC) as the language writes it, with its time and zone: "Dec 3, 2026, 14:05 UTC"."""
-    if value is None:
-        return ""
-    day = dates.format_date(value, format=style, locale=format_locale())
-    return f"{day}, {value:%H:%M} UTC"
+# ---- moments on the city's clock ----------------------------------------------------------------
+
+def configure_zone(zone: tzinfo) -> None:
+    """Set the city's time zone (CITY_TIMEZONE), the clock every moment a person reads is shown on
+    (set once at start, as ``configure_formats``; ``dates.city_zone`` reads the setting)."""
+    global _city_zone
+    _city_zone = zone
 
 
-def format_moment_short(value: datetime | None) -> str:
-    """A recent moment (UTC) in a table, day and month without the year: "Dec 3, 14:05" / "3 dic,
-    14:05"."""
-    if value is None:
+def city_zone() -> tzinfo:
+    """The city's time zone moments are shown in (``configure_zone``; America/Los_Angeles until set)."""
+    return _city_zone
+
+
+def _on_the_city_clock(value: datetime, zone: tzinfo | None) -> datetime:
+    """``value`` (aware; a naive one is UTC, as the database returns it) on the city's clock."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(zone or _city_zone)
+
+
+def _moment(value: datetime | str | None) -> datetime | str | None:
+    """A moment to show: a datetime as it is; a stored ISO timestamp ("2027-01-12T03:00:00+00:00") read;
+    any other text as it is, never guessed at."""
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _zone_name(moment: datetime, locale: str) -> str:
+    """The zone's abbreviation as the language writes it (CLDR: "PST", "PDT", "CET", "UTC"); where
+    the language has none ("es" for the Pacific zone), the offset "GMT-08:00", which CLDR gives as
+    the fallback (Babel would write a bare "-0800")."""
+    name = dates.get_timezone_name(moment, "short", locale=locale)
+    if name == dates.get_timezone_gmt(moment, "short", locale=locale):
+        return dates.get_timezone_gmt(moment, "long", locale=locale)
+    return name
+
+
+@lru_cache(maxsize=16)
+def _date_and_time(locale: str) -> str:
+    """How the language joins a day and a time of day ("{1}, {0}": CLDR's medium date-time pattern)."""
+    return str(Locale.parse(locale).datetime_formats["medium"]).replace("'", "")
+
+
+def _join(locale: str, day: str, time: str) -> str:
+    return _date_and_time(locale).replace("{0}", time).replace("{1}", day)
+
+
+def format_moment(value: datetime | str | None, style: str = "medium", *, zone: tzinfo | None = None) -> str:
+    """A moment (stored in UTC) as the language writes it on the city's clock, with its zone:
+    2027-01-12 03:00 UTC is "Jan 11, 2027, 7:00 PM PST" / "11 ene 2027, 19:00 GMT-08:00" in Los
+    Angeles (``style`` of the day: short, medium, long; ``zone``: another than the city's). Every
+    moment a person reads is written here or by the two below (pages, e-mails, messages); ISO 8601
+    in UTC stays for files, the API and machine data."""
+    value = _moment(value)
+    if value is None or value == "":
         return ""
-    day = dates.format_skeleton("MMMd", value, locale=format_locale())
-    return f"{day}, {value:%H:%M}"
+    if not isinstance(value, datetime):  # text or a number stored where a moment was expected: as stored
+        return str(value)
+    moment, locale = _on_the_city_clock(value, zone), format_locale()
+    day = dates.format_date(moment.date(), format=style, locale=locale)
+    time = dates.format_time(moment, format="short", tzinfo=moment.tzinfo, locale=locale)
+    return _join(locale, day, f"{time} {_zone_name(moment, locale)}")
+
+
+def format_moment_short(value: datetime | str | None, *, zone: tzinfo | None = None) -> str:
+    """A recent moment in a table, on the city's clock, day and month without the year nor the zone
+    (the page's other moments name it): "Jan 11, 7:00 PM" / "11 ene, 19:00"."""
+    value = _moment(value)
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, datetime):
+        return str(value)
+    moment, locale = _on_the_city_clock(value, zone), format_locale()
+    day = dates.format_skeleton("MMMd", moment, locale=locale)
+    time = dates.format_time(moment, format="short", tzinfo=moment.tzinfo, locale=locale)
+    return _join(locale, day, time)
+
+
+def format_time_of_day(value: datetime | str | None, *, zone: tzinfo | None = None) -> str:
+    """The time of day of a moment within the next hours (a claim's end), on the city's clock with
+    its zone: "7:00 PM PST" / "19:00 GMT-08:00"."""
+    value = _moment(value)
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, datetime):
+        return str(value)
+    moment, locale = _on_the_city_clock(value, zone), format_locale()
+    time = dates.format_time(moment, format="short", tzinfo=moment.tzinfo, locale=locale)
+    return f"{time} {_zone_name(moment, locale)}"
 
 
 # ---- catalogues ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from ..domain.dashboard import AGE_FILTERS, age_window
 from ..domain.dedup import AUTO_MERGE_PROBABILITY
 from ..domain.errors import Conflict
 from ..domain.four_eyes import FourEyes, four_eyes, second_approval_refusal
-from ..domain.i18n import N_, _
+from ..domain.i18n import N_, _, format_time_of_day
 from ..domain.lead_status import (
     ACTIONS,
     APPROVED,
@@ -262,8 +262,8 @@ def claim(lead: Lead, actor: User) -> datetime:
     db.session.refresh(lead)
     if changed != 1:
         holder, until = live_claim(lead, now) or (None, None)
-        raise Conflict(_("{who} claimed lead #{id} at {since} UTC; the claim lasts until {until} UTC.").format(
-            who=_who(holder), id=lead.id, since=f"{lead.claimed_at:%H:%M}", until=f"{until:%H:%M}")
+        raise Conflict(_("{who} claimed lead #{id} at {since}; the claim lasts until {until}.").format(
+            who=_who(holder), id=lead.id, since=format_time_of_day(lead.claimed_at), until=format_time_of_day(until))
             if holder else _("Please try again."))
     audit.record(actor.id, "lead.claim", "lead", lead.id, after={"claimed_until": now + settings.current().lead_claim_ttl})
     db.session.flush()

@@ -12,6 +12,7 @@ from flask_babel import LazyString, get_locale, get_translations, refresh
 from flask_login import current_user
 
 from ..domain import i18n
+from ..domain.dates import city_zone
 from ..domain.numbers import fixed_notation
 from ..domain.redirects import safe_next
 from ..extensions import babel, db
@@ -72,6 +73,8 @@ def register_i18n(app: Flask) -> None:
     """Flask-Babel on ``app`` with our catalogues, the domain's language per request, and the switch."""
     i18n.compile_catalogues()  # a .po newer than its .mo (a fresh install, an updated catalogue)
     i18n.configure_formats({"es": app.config.get("SPANISH_FORMAT_LOCALE") or "es"})
+    # Every moment a person reads is on the city's clock (pages, e-mails the jobs send, messages).
+    i18n.configure_zone(city_zone(app.config.get("CITY_TIMEZONE")))
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(i18n.CATALOGUES))
     babel.init_app(app, locale_selector=select_locale)
     # Templates translate through the domain's language (set for each request from Flask-Babel's

@@ -65,7 +65,7 @@ def test_a_live_claim_refuses_others_with_who_and_when_and_lapses(app_ctx):
     lead = make_lead()
     vetting.claim(lead, ann)
     db.session.commit()
-    with pytest.raises(Conflict, match=r"ann@city\.example\.gov.*claimed lead #\d+ at \d\d:\d\d UTC.*until"):
+    with pytest.raises(Conflict, match=r"ann@city\.example\.gov.*claimed lead #\d+ at \d{1,2}:\d\d\u202f[AP]M P[SD]T.*until"):
         vetting.claim(lead, bob)
     db.session.rollback()
     assert vetting.live_claim(lead)[0].id == ann.id

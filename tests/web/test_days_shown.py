@@ -9,6 +9,11 @@ parameters). One filter (``|day``) and one function (``i18n.format_day``) write 
 crawls every page each role can reach, in both languages, in a world that shows every kind of day
 (a lapsed quote, an overdue request, a delivery date with the one it replaced, a counted stock,
 a shortfall), and reads every e-mail sent; no ISO day may be in the text a person reads.
+
+Moments (a day and a time of day) are the same kind on the clock: shown on the city's clock
+(``|when``, ``|when_short``, ``|time_of_day``: ``i18n.format_moment``), never as a UTC time
+("03:00 UTC") or an ISO timestamp (2027-01-12T03:00, caught as an ISO day). The world holds a live
+claim, whose times the lead's page and the queue show.
 """
 from __future__ import annotations
 
@@ -21,12 +26,14 @@ from sqlalchemy import select
 from marketplace.domain import i18n, messages
 from marketplace.extensions import db
 from marketplace.models import DemandRequest, Lead, Match, OutboxEmail, User
-from marketplace.services import dashboard, demand, matches, notifications, quotes
+from marketplace.services import dashboard, demand, matches, notifications, quotes, vetting
 from tests.conftest import approve, login, make_lead, make_request
 from tests.web.test_access_matrix import crawl, every_get_url
-from tests.web.test_derived_leaks import DerivedWorld, _plain_text
+from tests.web.test_derived_leaks import DerivedWorld, _plain_text, _spaced
 
 ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+# A time said in UTC rather than on the city's clock ("03:00 UTC", "Dec 3, 2026, 14:05 UTC").
+UTC_TIME = re.compile(r"\bUTC\b")
 # Quoted as stored, not a day to read: staff's raw audit detail and a registry's version (<code>), a
 # source's citation (<cite>), and a field's hint, which gives ISO as one way to type a day ("e.g.
 # 2027-01-21 or 21 Jan 2027").
@@ -65,11 +72,16 @@ class DaysWorld(DerivedWorld):
             db.session.commit()
             quotes.ask_due(today)
             db.session.commit()
+            claimed = make_lead(supplier, quantity="4000", company_name="Claimed Masks Co")
+            vetting.claim(claimed, vetter)  # a live claim: its times on the lead's page and the queue
+            db.session.commit()
+            self.claimed_id = claimed.id
             notifications.send_pending()
             dashboard.refresh()
             db.session.commit()
             self.ids["lead_id"].append(lapsed.id)
             self.ids["request_id"].append(overdue.id)
+            self.ids["lead_id"].insert(1, self.claimed_id)
             db.session.remove()
         self.clients["admin"] = app.test_client()
         self.clients["admin"].environ_base["HTTP_ACCEPT_LANGUAGE"] = locale
@@ -82,7 +94,7 @@ def world(clean_app, request):
 
 
 @pytest.mark.parametrize("role", ["anonymous", "supplier", "buyer", "vetter", "admin"])
-def test_no_page_shows_an_iso_day(world, clean_app, role):
+def test_no_page_shows_an_iso_day_or_a_utc_time(world, clean_app, role):
     client = world.clients[role]
     failures, pages = [], 0
     for url, response in crawl(clean_app, client, ["/"] + every_get_url(clean_app, world.ids)):
@@ -91,7 +103,8 @@ def test_no_page_shows_an_iso_day(world, clean_app, role):
             continue  # the API's docs page describes its fields, whose days are ISO by design
         pages += 1
         text = read_days(response.get_data(as_text=True))
-        failures += [f"{url}: …{text[max(0, m.start() - 60):m.end() + 20]}…" for m in ISO_DAY.finditer(text)]
+        failures += [f"{url}: …{text[max(0, m.start() - 60):m.end() + 20]}…"
+                     for pattern in (ISO_DAY, UTC_TIME) for m in pattern.finditer(text)]
     assert pages >= 5
     assert failures == [], "\n".join(failures)
 
@@ -112,14 +125,22 @@ def test_the_days_are_there_in_the_readers_words(world, clean_app):
     with clean_app.app_context():
         match_id = db.session.execute(select(Match.id).where(Match.delivery_on.is_not(None))).scalar_one()
     assert delivery in _plain_text(world.clients["buyer"].get(f"/matches/{match_id}").get_data(as_text=True))
+    # Moments: when the lead was submitted and until when it is claimed, on the city's clock.
+    lead_id = world.claimed_id
+    with clean_app.app_context():
+        lead = db.session.get(Lead, lead_id)
+        with i18n.use_locale(world.locale):
+            submitted, until = i18n.format_moment(lead.created_at), i18n.format_time_of_day(vetting.claimed_until(lead))
+    staff_page = _plain_text(world.clients["vetter"].get(f"/staff/leads/{lead_id}").get_data(as_text=True))
+    assert _spaced(submitted) in staff_page and _spaced(until) in staff_page
 
 
-def test_no_email_or_notification_says_an_iso_day(world, clean_app):
+def test_no_email_or_notification_says_an_iso_day_or_a_utc_time(world, clean_app):
     with clean_app.app_context():
         emails = list(db.session.execute(select(OutboxEmail)).scalars())
         texts = [f"e-mail to {e.to_address}: {e.subject} {e.body}" for e in emails]
         assert any("deliver" in t or "entreg" in t for t in texts), "the delivery date should have been told"
-    failures = [t for t in texts if ISO_DAY.search(t)]
+    failures = [t for t in texts if ISO_DAY.search(t) or UTC_TIME.search(t)]
     assert failures == []
 
 

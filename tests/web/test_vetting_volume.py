@@ -97,7 +97,10 @@ def test_claims_are_shown_and_refused_with_who_and_when(client, clean_app):
     response = other.post(f"/staff/leads/{lead}/claim", data={"csrf_token": fetch_token(other, f"/staff/leads/{lead}")},
                           follow_redirects=True)
     text = response.get_data(as_text=True)
-    assert re.search(r"ann@city\.example\.gov\) claimed lead #\d+ at \d\d:\d\d UTC; the claim lasts until \d\d:\d\d UTC", text)
+    # On the city's clock (Los Angeles), its zone named: "at 4:05 PM PDT; ... until 4:35 PM PDT".
+    assert re.search(r"ann@city\.example\.gov\) claimed lead #\d+ at \d{1,2}:\d\d\u202f[AP]M P[SD]T; "
+                     r"the claim lasts until \d{1,2}:\d\d\u202f[AP]M P[SD]T\.", text)
+    assert "UTC" not in text
     mine = other.get("/staff/leads?claim=mine").get_data(as_text=True)
     assert "No leads match." in mine
     assert f'/staff/leads/{lead}?' in client.get("/staff/leads?claim=mine").get_data(as_text=True)

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, label, translated
 from ...domain.dashboard import AGE_BUCKETS, AGE_FILTERS, WEEK
 from ...domain.errors import Conflict
-from ...domain.i18n import N_, _, ngettext
+from ...domain.i18n import N_, _, format_time_of_day, ngettext
 from ...domain.imports import BATCH_STATUSES, template_text
 from ...domain.lead_status import (
     LEAD_STATUSES,
@@ -201,7 +201,8 @@ def claim(lead_id: int):
                 flash(exc.message or _("Please try again."), "error")
             else:
                 db.session.commit()
-                flash(_("Lead #{id} is yours until {until} UTC.").format(id=lead.id, until=f"{until:%H:%M}"), "success")
+                flash(_("Lead #{id} is yours until {until}.").format(id=lead.id, until=format_time_of_day(until)),
+                      "success")
     return redirect(_lead_link(lead.id, queue))
 
 

@@ -215,16 +215,24 @@ def seed_demo(lead_count: int = 60) -> list[tuple[str, str, str]]:
     return created
 
 
-# Demo demand: (category, quantity, max price, days until needed, ZIP, days of supply, facility, substitutes)
+# Demo demand: (organisation (None: the demo buyer's hospital), category, quantity, max price, days
+# until needed, ZIP, days of supply, facility, substitutes). The other organisations are created by
+# the import, as a city's list of requests would create them (they have no accounts).
 DEMO_REQUESTS = (
-    ("n95_respirator", 20000, "1.50", 21, "90033", 3, "hospital", "kn95_respirator"),
-    ("nitrile_gloves", 200000, "0.15", 14, "90033", 6, "hospital", ""),
-    ("surgical_mask", 50000, "0.40", 10, "90012", 2, "first_responders", ""),
-    ("isolation_gown", 8000, "3.00", 30, "90802", 12, "long_term_care", ""),
+    (None, "n95_respirator", 20000, "1.50", 21, "90033", 3, "hospital", "kn95_respirator"),
+    (None, "nitrile_gloves", 200000, "0.15", 14, "90033", 6, "hospital", ""),
+    ("County Fire Department", "surgical_mask", 50000, "0.40", 10, "90012", 2, "first_responders", ""),
+    ("Sunrise Care Home", "isolation_gown", 8000, "3.00", 30, "90802", 12, "long_term_care", ""),
+    # Gloves from two more organisations, each asking for more than all the demo's glove offers
+    # together, all needed in 8 to 28 days: whatever the plan proposes, three organisations still
+    # need gloves, so the public needs board (/signal, which shows a category only when at least
+    # three organisations need it: domain.disclosure) shows gloves short from the first start.
+    ("County Fire Department", "nitrile_gloves", 120000, "0.18", 21, "90012", 5, "first_responders", ""),
+    ("Sunrise Care Home", "nitrile_gloves", 90000, "0.16", 12, "90802", 8, "long_term_care", ""),
 )
 # Units a day each demo request's facility uses (domain.stock): its stock is days of supply x use,
-# counted today. The last one states days of supply only (the old way), as many files will.
-DEMO_DAILY_USE = (1500, 12000, 4000, None)
+# counted today. A None states days of supply only (the old way), as many files will.
+DEMO_DAILY_USE = (1500, 12000, 4000, None, 6000, 3000)
 
 
 def _seed_matching(buyer: User, admin: User) -> None:
@@ -240,14 +248,13 @@ def _seed_matching(buyer: User, admin: User) -> None:
         vetting.decide(lead, vetter, "approve")
         if lead.first_approved_by_id is not None:  # four eyes (large or stop signal): the admin is the second
             vetting.decide(lead, admin, "approve")
-    others = ("County Fire Department", "Sunrise Care Home")
     rows = []
-    for index, (category, quantity, price, days, zip_code, supply, facility, substitutes) in enumerate(DEMO_REQUESTS):
+    for index, (organisation, category, quantity, price, days, zip_code, supply, facility,
+                substitutes) in enumerate(DEMO_REQUESTS):
         rows.append({"external_id": f"DEMO-{index + 1}", "category": category, "quantity": str(quantity),
                      "max_unit_price": price, "needed_by": (demand.today() + timedelta(days=days)).isoformat(),
                      "postal_code": zip_code, "days_of_supply": str(supply), "facility_type": facility,
-                     "substitutes": substitutes,
-                     "organisation": buyer.organisation.name if index < 2 else others[index - 2]})
+                     "substitutes": substitutes, "organisation": organisation or buyer.organisation.name})
         if (use := DEMO_DAILY_USE[index]) is not None:
             rows[-1].update(stock_on_hand=str(supply * use), avg_daily_use=str(use), days_of_supply="")
     text = io.StringIO()

@@ -1,5 +1,4 @@
 import logging
-from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
@@ -8,10 +7,11 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-# Keep the application's loggers alive when migrations run inside it (tests, bootstrap).
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# No logging configuration here: the migrations always run inside the app (current_app below:
+# `flask db ...`, the bootstrap, the tests), whose create_app configured the process's logging
+# (marketplace.jobs.logs.configure_logging, alembic's loggers included). alembic's usual
+# fileConfig(alembic.ini) put a second handler on the root logger, and every later log line of
+# the process was printed twice (make run's bootstrap).
 logger = logging.getLogger('alembic.env')
 
 

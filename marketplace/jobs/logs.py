@@ -45,16 +45,31 @@ def set_subject(subject: str) -> None:
     _subject.set(subject)
 
 
+# The process's own loggers and their level: ours, and alembic's (``flask db upgrade`` and the
+# bootstrap print which migrations ran). Everything else keeps the root logger's level (WARNING).
+OWN_LOGGERS = ("marketplace", "alembic", "flask_migrate")
+
+
 def configure_logging(level: int | str = logging.INFO) -> None:
-    """One handler on the ``marketplace`` logger, with the job context; idempotent (create_app
-    runs once per process in production, many times in tests). Records still propagate to the
-    root logger, so a host's own logging (gunicorn, pytest) sees them too."""
-    logger = logging.getLogger("marketplace")
-    if any(getattr(h, "name", None) == _HANDLER_NAME for h in logger.handlers):
+    """The process's log output: one handler, with the job context, on the root logger, unless
+    the host configured the root logger before the app was built (gunicorn ``--log-config``,
+    pytest): then the host's handlers print our records and none is added. Idempotent (create_app
+    runs once per process in production, many times in tests).
+
+    One handler for every logger is what keeps each line single: records reach it by propagation,
+    and a host that configures logging after the app (``logging.config.dictConfig``/``fileConfig``)
+    replaces it instead of printing beside it. A handler on our own ``marketplace`` logger printed
+    every line twice once anything put a handler on the root logger, as alembic's ``fileConfig``
+    did when the bootstrap ran the migrations in-process (migrations/env.py no longer calls it)."""
+    for name in OWN_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:  # a host's own level for it stands
+            logger.setLevel(level)
+    root = logging.getLogger()
+    if root.handlers:  # ours from an earlier call, or the host's
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.name = _HANDLER_NAME
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.addFilter(JobContextFilter())
-    logger.addHandler(handler)
-    logger.setLevel(level)
+    root.addHandler(handler)

@@ -242,7 +242,13 @@ class ConfirmFigures:
         """True when ``warnings`` ({field: message}) is empty or was confirmed for these very
         ``values`` (the clean values); otherwise attach the warnings beside their fields, arm the
         hidden digest, clear the box and return False."""
-        digest = unconfirmed_figures(warnings, values, self.confirm_figures.data, self.confirmed_figures.data)
+        return self.confirmed_or_asked(
+            warnings, unconfirmed_figures(warnings, values, self.confirm_figures.data, self.confirmed_figures.data))
+
+    def confirmed_or_asked(self, warnings: Mapping[str, str], digest: str | None) -> bool:
+        """``figures_confirmed`` with ``unconfirmed_figures``' answer already known: True when
+        ``digest`` is None (nothing left to confirm); otherwise ask for the confirmation of
+        ``warnings`` with ``digest`` and return False."""
         if digest is None:
             return True
         changed = bool(self.confirm_figures.data and self.confirmed_figures.data)
@@ -256,6 +262,14 @@ class ConfirmFigures:
             _("Please check the figures marked below. If they are right, tick the box at the end of the form "
               "and submit again."))
         return False
+
+
+def posted_confirmation(data: Mapping[str, str]) -> tuple[bool, str | None]:
+    """ConfirmFigures' two fields read from posted ``data`` as the form reads them, for a check
+    that does not build the form (the lead form's fast path, the API): whether the box is ticked
+    (as WTForms' BooleanField reads it: absent or one of its false values is not), and the digest
+    it confirms."""
+    return data.get("confirm_figures", "") not in BooleanField.false_values, data.get("confirmed_figures")
 
 
 def unconfirmed_figures(warnings: Mapping[str, str], values: Mapping, confirm: bool, confirmed: str | None
@@ -290,6 +304,18 @@ def submission_token_ok(token: str | None) -> bool:
     return bool(_SUBMISSION_TOKEN.fullmatch(token or ""))
 
 
+def submission_token_of(posted: str | None) -> tuple[str, bool]:
+    """The submission token a form carries for the ``posted`` one, and whether the POST may go on:
+    none posted (the page is shown, or an old page posted none) is a new token; a well-formed one
+    is kept; a malformed one is refused, and the form shown again carries a new one. For
+    OneTimeSubmission and for a check that does not build the form (the lead form's fast path)."""
+    if not posted:
+        return new_submission_token(), True
+    if submission_token_ok(posted):
+        return posted, True
+    return new_submission_token(), False
+
+
 class OneTimeSubmission:
     """A form mixin for forms that create a record: a hidden ``submission_token``, random, made
     when the form is built without one (the page is shown, or an old page posted none), and kept
@@ -301,12 +327,11 @@ class OneTimeSubmission:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.submission_token.data:
-            self.submission_token.data = new_submission_token()
+        # A refused token is replaced at once: the page shown again carries a good one.
+        self.submission_token.data, self._submission_token_ok = submission_token_of(self.submission_token.data)
 
     def validate_submission_token(self, field) -> None:
-        if not submission_token_ok(field.data):
-            field.data = new_submission_token()  # the page shown again carries a good one
+        if not self._submission_token_ok:
             self.form_errors.append(_("This form is out of date. Please check it and send it again."))
             raise ValidationError(_("not a submission token"))
 

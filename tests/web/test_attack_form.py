@@ -34,8 +34,10 @@ def _both(app, posted: MultiDict):
 
 def _check(app, posted: MultiDict) -> None:
     form, form_accepts, ours = _both(app, posted)
-    if ours is not None:  # the fast path may only accept what the form accepts, read the same way
-        assert form_accepts, (posted, form.errors, form.form_errors)
+    # The same decision both ways (the fast path runs the form's own checks: check_lead,
+    # submission_token_of), on the data read the same way.
+    assert (ours is not None) == form_accepts, (posted, form.errors, form.form_errors)
+    if ours is not None:
         assert ours[1] == form.clean
         if posted.get("submission_token"):
             assert ours[0] == form.submission_token.data

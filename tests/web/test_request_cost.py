@@ -245,3 +245,38 @@ def test_a_lead_post_without_a_csrf_token_is_still_refused(client, clean_app):
         from marketplace.models import Lead
 
         assert db.session.scalar(db.select(db.func.count()).select_from(Lead)) == 0
+
+
+def test_a_good_lead_post_is_checked_once_by_the_forms_own_checks(client, clean_app, monkeypatch):
+    """One place for the lead form's checks: a good POST runs check_lead once and builds no form;
+    a refused one is checked by the same function again when the form is built to show why (the
+    fast path adds no check of its own); the API's lead runs it once as well."""
+    from marketplace.web.suppliers import forms
+
+    calls = {"check_lead": 0, "LeadForm": 0}
+    check_lead, form_init = forms.check_lead, forms.LeadForm.__init__
+
+    def counted_check(*args, **kwargs):
+        calls["check_lead"] += 1
+        return check_lead(*args, **kwargs)
+
+    def counted_init(self, *args, **kwargs):
+        calls["LeadForm"] += 1
+        form_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(forms, "check_lead", counted_check)
+    monkeypatch.setattr(forms.LeadForm, "__init__", counted_init)
+    signed_in_supplier(client, clean_app)
+    html = client.get("/leads/new").get_data(as_text=True)
+    calls.update(check_lead=0, LeadForm=0)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    assert client.post("/leads/new", data={**VALID_LEAD, "csrf_token": token}).status_code == 302
+    assert calls == {"check_lead": 1, "LeadForm": 0}
+    refused = client.post("/leads/new", data={**VALID_LEAD, "quantity": "", "csrf_token": token})
+    assert refused.status_code == 200 and calls == {"check_lead": 3, "LeadForm": 1}
+    from marketplace.web.api.support import lead_facts
+
+    calls.update(check_lead=0, LeadForm=0)
+    with clean_app.test_request_context():
+        assert lead_facts(dict(VALID_LEAD)).company_name
+    assert calls == {"check_lead": 1, "LeadForm": 0}

@@ -13,7 +13,6 @@ from functools import wraps
 from flask import current_app, g, jsonify, request
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.wrappers import Response
-from wtforms import BooleanField
 
 from ...domain.cursors import decode_cursor, encode_cursor, page_limit
 from ...domain.demand import DEMAND_COLUMNS
@@ -23,8 +22,7 @@ from ...domain.leads import LEAD_COLUMNS, LeadFacts
 from ...domain.stock import STOCK_COLUMNS
 from ...services.leads import today
 from ..errors import problem
-from ..forms import unconfirmed_figures
-from ..suppliers.forms import check_lead_fields, posted_lead_fields
+from ..suppliers.forms import check_posted_lead
 
 # What a client may send to make a lead or a request: the form's fields (the CSV columns a person
 # types; the city's external_id and the organisation are not theirs), and the confirmation of
@@ -149,21 +147,18 @@ def figures_to_confirm(warnings: list[tuple[str, str]], digest: str) -> ApiField
 
 def lead_facts(body: dict) -> LeadFacts:
     """A lead's fields sent as JSON (LEAD_INPUT) checked as the lead form checks them, without
-    building the form: read as the form reads the same body posted (as_formdata,
-    web.suppliers.forms.posted_lead_fields), then web.suppliers.forms.check_lead_fields
-    (domain.leads.parse_lead) and the form's rule for confirming figures (web.forms.ConfirmFigures).
+    building the form: the form's own checks (web.suppliers.forms.check_posted_lead: the fields
+    read as the form reads the same body posted (as_formdata), domain.leads.parse_lead's checks and
+    the form's rule for confirming figures, web.forms.ConfirmFigures).
     Returns the clean facts; ApiFieldErrors with every refused field's message (in LEAD_INPUT's
     order), or asking to confirm the figures (``validated``)."""
-    data = as_formdata(body)
-    clean, errors, warnings = check_lead_fields(posted_lead_fields(data), today())
-    if errors:
-        raise ApiFieldErrors([(name, errors[name]) for name in LEAD_INPUT if name in errors]
-                             + [("", message) for name, message in errors.items() if name not in LEAD_INPUT])
-    confirm = data.get("confirm_figures", "") not in BooleanField.false_values  # as the form's check box
-    digest = unconfirmed_figures(warnings, clean, confirm, data.get("confirmed_figures"))
-    if digest is not None:
-        raise figures_to_confirm(list(warnings.items()), digest)
-    return clean
+    check = check_posted_lead(as_formdata(body), today())
+    if check.errors:
+        raise ApiFieldErrors([(name, check.errors[name]) for name in LEAD_INPUT if name in check.errors]
+                             + [("", message) for name, message in check.errors.items() if name not in LEAD_INPUT])
+    if check.to_confirm is not None:
+        raise figures_to_confirm(list(check.warnings.items()), check.to_confirm)
+    return check.clean
 
 
 def idempotency_key() -> str | None:

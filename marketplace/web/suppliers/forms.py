@@ -1,5 +1,5 @@
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
@@ -7,7 +7,7 @@ from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -26,8 +26,8 @@ from ..forms import (
     OneTimeSubmission,
     attach_errors,
     choices,
-    new_submission_token,
-    submission_token_ok,
+    posted_confirmation,
+    submission_token_of,
     unconfirmed_figures,
 )
 from ..i18n import lazy_gettext as _l
@@ -130,15 +130,16 @@ class LeadForm(OneTimeSubmission, ConfirmFigures, FlaskForm):
         show_country(self.country_of_origin)
 
     def validate(self, extra_validators=None) -> bool:
-        if not super().validate(extra_validators):
+        if not super().validate(extra_validators):  # CSRF; the submission token (OneTimeSubmission)
             return False
-        self.clean, errors, warnings = check_lead_fields(
-            {name: getattr(self, name).data for name in LEAD_FIELDS}, today())
-        attach_errors(self, errors)
-        if errors:
+        check = check_lead({name: getattr(self, name).data for name in LEAD_FIELDS},
+                           self.confirm_figures.data, self.confirmed_figures.data, today())
+        self.clean = check.clean
+        attach_errors(self, check.errors)
+        if check.errors:
             return False
         # Figures far outside the reference are saved only once confirmed as shown (ConfirmFigures).
-        return self.figures_confirmed(warnings, self.clean)
+        return self.confirmed_or_asked(check.warnings, check.to_confirm)
 
 
 # The lead form's fields: every column of the lead format but the city's external_id.
@@ -156,27 +157,51 @@ def posted_lead_fields(data: MultiDict) -> dict[str, str | None]:
 
 
 def accepted_lead_post(data: MultiDict, day: date) -> tuple[str, LeadFacts] | None:
-    """LeadForm's checks of a POST, run on the posted ``data`` without building the form (issue 9
-    item 7: binding its 27 fields cost about as much as the checks): (submission token, facts)
-    when the form would accept the POST as it is -- its token well-formed (or none posted: a
-    new one, as OneTimeSubmission makes), every field passing ``check_lead_fields`` as the form
-    reads it (posted_lead_fields; an older free-text country read as show_country reads it), no
-    figure left to confirm (ConfirmFigures' rule, unconfirmed_figures). None otherwise: the view
-    then builds the form, which checks everything again and shows why. CSRF is not checked
-    here: CSRFProtect checks every POST before the view (the form's own check repeats it)."""
-    token = data.get("submission_token") or new_submission_token()
-    if not submission_token_ok(token):
+    """LeadForm's decision on a POST, taken on the posted ``data`` without building the form
+    (issue 9 item 7: binding its 27 fields cost about as much as the checks): (submission token,
+    facts) when the form would accept the POST as it is, None otherwise (the view then builds the
+    form, which shows why). The rules are the form's own functions: the token by
+    ``submission_token_of`` (OneTimeSubmission), the fields and figures by ``check_lead`` on
+    the data read as the form reads it (``check_posted_lead``). CSRF is not checked here:
+    CSRFProtect checks every POST before the view (the form's own check repeats it)."""
+    token, token_ok = submission_token_of(data.get("submission_token"))
+    if not token_ok:
         return None
-    raw = posted_lead_fields(data)
-    for name in ("country", "country_of_origin"):
-        raw[name] = _named_country(raw[name]) or raw[name]
+    check = check_posted_lead(data, day)
+    return (token, check.clean) if check.accepted else None
+
+
+@dataclass(frozen=True)
+class LeadCheck:
+    """A lead's fields and figure confirmation, checked (``check_lead``)."""
+
+    clean: LeadFacts | None       # the facts to store; None when a field is refused
+    errors: dict[str, str]        # {field: message} beside the refused fields
+    warnings: dict[str, str]      # {field: message}: figures far outside the reference
+    to_confirm: str | None        # the digest to confirm ``warnings`` with; None: nothing left to confirm
+
+    @property
+    def accepted(self) -> bool:
+        return not self.errors and self.to_confirm is None
+
+
+def check_lead(raw: Mapping[str, str | None], confirm: bool, confirmed: str | None, day: date) -> LeadCheck:
+    """The lead's checks of a submission, in one place for LeadForm, its fast path
+    (accepted_lead_post) and the API: its fields (``check_lead_fields``), then whether figures far
+    outside the reference still need confirming (ConfirmFigures' rule, ``unconfirmed_figures``:
+    ``confirm`` the ticked box, ``confirmed`` the digest it confirms)."""
     clean, errors, warnings = check_lead_fields(raw, day)
     if errors:
-        return None
-    confirm = data.get("confirm_figures", "") not in BooleanField.false_values
-    if unconfirmed_figures(warnings, clean, confirm, data.get("confirmed_figures")) is not None:
-        return None
-    return token, clean
+        return LeadCheck(None, errors, {}, None)
+    return LeadCheck(clean, {}, warnings, unconfirmed_figures(warnings, clean, confirm, confirmed))
+
+
+def check_posted_lead(data: Mapping[str, str], day: date) -> LeadCheck:
+    """``check_lead`` on posted ``data`` read as LeadForm reads it (``posted_lead_fields``,
+    ``posted_confirmation``), for the checks that do not build the form: its fast path, the API.
+    (An older free-text country, which the form shows as its country, is read by the same
+    ``check_lead_fields`` to the same code.)"""
+    return check_lead(posted_lead_fields(data), *posted_confirmation(data), day)
 
 
 def check_lead_fields(raw: Mapping[str, str | None], day: date

@@ -27,54 +27,29 @@ commit; production queues it), register 302.5 / 351.7 ms (0.86), login 313.9 / 3
 from __future__ import annotations
 
 import argparse
-import os
+import logging
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import database  # noqa: E402
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "correct horse battery staple"
 
 
 def build_app(args):
-    os.environ.setdefault("MARKETPLACE_INSTANCE", tempfile.mkdtemp(prefix="account-answers-"))
-    import logging
-
-    from flask_migrate import upgrade
-    from sqlalchemy import create_engine, text
-
-    from config import normalise_database_url
-    from marketplace.app import create_app
-
-    if args.pg:
-        url = normalise_database_url(args.pg)
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='account-answers-db-')}/bench.db"
-    if args.redis:
-        import redis
-
-        redis.Redis.from_url(args.redis).flushdb()
     unlimited = "1000000 per hour"
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, REDIS_URL=args.redis,
-                     RATELIMIT_STORAGE_URI=args.redis or "memory://", SERVER_NAME=None,
-                     PASSWORD_HASH_PROFILE="RFC_9106_LOW_MEMORY", LOGIN_LIMIT=unlimited,
-                     LOGIN_ACCOUNT_ADDRESS_LIMIT=unlimited, LOGIN_ACCOUNT_LIMIT=unlimited,
-                     REGISTER_LIMIT=unlimited, ACCOUNT_MAIL_LIMIT=unlimited,
-                     UPLOAD_FOLDER=tempfile.mkdtemp(prefix="account-answers-uploads-"))
+    app = database.scratch_app("account-answers", args.pg, args.redis, PASSWORD_HASH_PROFILE="RFC_9106_LOW_MEMORY",
+                               LOGIN_LIMIT=unlimited, LOGIN_ACCOUNT_ADDRESS_LIMIT=unlimited,
+                               LOGIN_ACCOUNT_LIMIT=unlimited, REGISTER_LIMIT=unlimited, ACCOUNT_MAIL_LIMIT=unlimited)
     logging.getLogger("marketplace.services.notifications").setLevel(logging.WARNING)  # no e-mail bodies
-    with app.app_context():
-        upgrade()
     return app
 
 

@@ -75,3 +75,39 @@ def server_version(name: str) -> str:
 
     with psycopg.connect(database_url(name)) as conn:
         return conn.execute("SHOW server_version").fetchone()[0].split()[0]
+
+
+def scratch_app(prefix: str, pg: str | None, redis_url: str | None, **overrides):
+    """The app (testing configuration, migrated) that the per-request cost benches measure: on the
+    PostgreSQL database ``pg`` with its public schema emptied (--pg), else on a new SQLite file;
+    Redis ``redis_url`` flushed (--redis), else in-process jobs and in-memory limits. ``prefix``
+    names the temporary folders; ``overrides`` are config values (the benches lift their limits)."""
+    import os
+    import tempfile
+
+    from flask_migrate import upgrade
+    from sqlalchemy import create_engine, text
+
+    from config import normalise_database_url
+    from marketplace.app import create_app
+
+    os.environ.setdefault("MARKETPLACE_INSTANCE", tempfile.mkdtemp(prefix=f"{prefix}-"))
+    if pg:
+        url = normalise_database_url(pg)
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix=f'{prefix}-db-')}/bench.db"
+    if redis_url:
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, REDIS_URL=redis_url,
+                     RATELIMIT_STORAGE_URI=redis_url or "memory://", SERVER_NAME=None,
+                     UPLOAD_FOLDER=tempfile.mkdtemp(prefix=f"{prefix}-uploads-"), **overrides)
+    with app.app_context():
+        upgrade()
+    return app

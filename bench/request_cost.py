@@ -33,12 +33,10 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -46,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import database  # noqa: E402
 from load_submit import lead_form  # noqa: E402  (the same lead the load benchmark posts)
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -53,33 +52,8 @@ PASSWORD = "correct horse battery staple"
 
 
 def build_app(args):
-    os.environ.setdefault("MARKETPLACE_INSTANCE", tempfile.mkdtemp(prefix="request-cost-"))
-    from flask_migrate import upgrade
-    from sqlalchemy import create_engine, text
-
-    from config import normalise_database_url
-    from marketplace.app import create_app
-
-    if args.pg:
-        url = normalise_database_url(args.pg)
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='request-cost-db-')}/bench.db"
-    if args.redis:
-        import redis
-
-        redis.Redis.from_url(args.redis).flushdb()
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, REDIS_URL=args.redis,
-                     RATELIMIT_STORAGE_URI=args.redis or "memory://", SUBMIT_LIMIT="1000000 per hour",
-                     LOGIN_LIMIT="1000000 per hour", SERVER_NAME=None,
-                     UPLOAD_FOLDER=tempfile.mkdtemp(prefix="request-cost-uploads-"))
-    with app.app_context():
-        upgrade()
-    return app
+    return database.scratch_app("request-cost", args.pg, args.redis, SUBMIT_LIMIT="1000000 per hour",
+                                LOGIN_LIMIT="1000000 per hour")
 
 
 def sign_in(app):

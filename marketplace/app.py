@@ -17,6 +17,7 @@ from .web.forms import install_html_params
 from .web.i18n import register_i18n
 from .web.mail_retry import register_mail_retry
 from .web.open_data_refresh import register_open_data_refresh
+from .web.slashes import register_trailing_slashes
 from .web.template_helpers import register_template_helpers
 from .web.time_checks import register_time_checks
 
@@ -46,6 +47,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     install_effects()  # effects declared by services run after each commit (jobs.queue.dispatch)
     register_blueprints(app)
     register_error_handlers(app)
+    register_trailing_slashes(app)  # /open-data/ is sent on to /open-data
     register_service_context(app)
     register_template_helpers(app)
     install_html_params()  # WTForms' attributes, the same text about ten times faster

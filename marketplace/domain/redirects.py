@@ -27,3 +27,16 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if "\\" in target or any(ord(c) < 32 for c in target):
         return default
     return target
+
+
+def without_trailing_slash(path: str) -> str | None:
+    """The path a page's address with a trailing slash means: ``/open-data/`` -> ``/open-data``.
+
+    None for a path without a trailing slash, and for the start page ``/``. The answer has one
+    leading slash however many the path had (``//open-data/`` -> ``/open-data``), so that it can
+    never be read as another host; whether a page answers at it is the router's to say.
+    """
+    if not path.endswith("/"):
+        return None
+    rest = path.strip("/")
+    return f"/{rest}" if rest else None

@@ -7,7 +7,7 @@ from marketplace.domain.documents import display_name, sniff_document
 from marketplace.domain.leads import parse_lead
 from marketplace.domain.passwords import password_problem
 from marketplace.domain.permissions import may_edit_lead, may_see_supplier_contacts, may_view_lead
-from marketplace.domain.redirects import safe_next
+from marketplace.domain.redirects import safe_next, without_trailing_slash
 
 
 @pytest.mark.parametrize("password, ok", [
@@ -79,6 +79,20 @@ def test_no_open_redirect(target):
 @pytest.mark.parametrize("target", ["/leads", "/leads/3?page=2", "/staff/leads?status=submitted&q=a%20b"])
 def test_local_paths_are_kept(target):
     assert safe_next(target, "/home") == target
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/open-data/", "/open-data"),
+    ("/staff/leads/12/", "/staff/leads/12"),
+    ("/signal//", "/signal"),
+    ("//open-data/", "/open-data"),  # never "//open-data": a browser reads that as a host
+    ("///evil.example/", "/evil.example"),
+    ("/open-data", None),  # no slash to drop
+    ("/", None),  # the start page is "/"
+    ("//", None),
+])
+def test_a_trailing_slash_is_dropped_and_the_path_stays_on_the_site(path, expected):
+    assert without_trailing_slash(path) == expected
 
 
 @pytest.mark.parametrize("head, expected", [

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import OutboxEmail
 from tests.conftest import DEFAULT_PASSWORD, make_lead, make_user
-from tests.e2e.conftest import expect, field_container, sign_in
+from tests.e2e.conftest import expect, field_container, main_menu, sign_in
 from tests.e2e.test_vetting_flow import processed  # noqa: F401  (fixture)
 from tests.jobs.conftest import wait_until
 
@@ -30,7 +30,7 @@ def test_buyer_request_is_matched_accepted_and_shows_the_contact(clean_app, open
     # The buyer posts a request, first with a mistake that is shown beside its field.
     buyer = open_page()
     sign_in(buyer, "nurse@stvincent.example", DEFAULT_PASSWORD)
-    buyer.get_by_role("link", name="Request supplies").click()
+    main_menu(buyer).get_by_role("link", name="Request supplies").click()
     buyer.get_by_label("What do you need?").select_option(label="N95 respirator")
     buyer.get_by_label("Quantity (units)").fill("20000")
     buyer.get_by_label("Maximum unit price (USD)").fill("one fifty")

@@ -12,7 +12,7 @@ from marketplace.domain.leads import LEAD_COLUMNS
 from marketplace.extensions import db
 from marketplace.services import accounts
 from tests.conftest import DEFAULT_PASSWORD, make_user, run_imports
-from tests.e2e.conftest import PHONE, expect, field_container, horizontal_overflow, sign_in, sign_out
+from tests.e2e.conftest import PHONE, expect, field_container, horizontal_overflow, main_menu, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 
@@ -180,7 +180,7 @@ def test_the_lead_form_is_usable_on_a_phone(clean_app, open_page):
     expect(page.locator(".flash")).to_contain_text("is submitted")
     assert horizontal_overflow(page) <= 0, "the lead page scrolls sideways"
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My leads").tap()
+    main_menu(page).get_by_role("link", name="My leads").tap()
     expect(page.locator("tbody tr")).to_have_count(1)
     assert horizontal_overflow(page) <= 0, "My leads scrolls sideways"
     assert page.errors == []

@@ -17,7 +17,7 @@ def test_buyer_posts_a_request_by_two_stock_counts(clean_app, open_page):
         today = demand.today()
     buyer = open_page()
     sign_in(buyer, "stock@stvincent.example", DEFAULT_PASSWORD)
-    buyer.get_by_role("link", name="Request supplies").click()
+    buyer.get_by_role("main").get_by_role("link", name="Request supplies").click()  # the home's button
     buyer.get_by_label("What do you need?").select_option(label="N95 respirator")
     buyer.get_by_label("Quantity (units)").fill("20000")
     buyer.get_by_label("Maximum unit price (USD)").fill("1.50")

@@ -118,6 +118,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("buyers.name_organisation", "POST"): BUYERS,  # for oneself only (refused: one already has one)
     # Demand requests: a buyer posts for their own organisation and sees and edits only its
     # requests; staff read every request on their own pages (planning.request_page).
+    ("buyers.requests_list", "GET"): BUYERS,  # one's own organisation's requests ("My requests")
     ("buyers.new_request", "GET"): BUYERS,  # for one's own organisation only (verified: see the route)
     ("buyers.new_request", "POST"): BUYERS,
     ("buyers.request_detail", "GET"): NOBODY,  # another organisation's request: 404
@@ -597,6 +598,8 @@ def test_allowed_pages_work_with_the_same_ids(world, clean_app, role):
         own_request, own_match = world.request_ids[role], world.match_ids[role[-1]]
         page = client.get(f"/buyer/requests/{own_request}")
         assert page.status_code == 200 and MARKERS[role] in page.get_data(as_text=True)
+        # "My requests" lists the organisation's own request (and, by the crawls, no other's).
+        assert f'href="/buyer/requests/{own_request}"' in client.get("/buyer/requests").get_data(as_text=True)
         # Buyer B's organisation is not verified: it reads its request, and neither changes nor withdraws it.
         edit = client.get(f"/buyer/requests/{own_request}/edit")
         assert edit.status_code == (200 if role == "buyer_a" else 403)

@@ -1,4 +1,36 @@
 // Progressive enhancement only: every page works without JavaScript.
+
+// The menu on a phone (templates/base.html, app.css) is folded behind "Menu". Without JavaScript
+// that control is a link to the menu, which opens it; here it becomes a button that opens and
+// closes the menu and says whether it is open (aria-expanded). Escape closes the open menu and
+// gives the focus back to the button.
+(function () {
+  var link = document.querySelector(".topbar a.menu-toggle");
+  var menu = link && document.getElementById(link.getAttribute("aria-controls"));
+  if (!menu) return;
+  var header = link.closest(".topbar");
+  var button = document.createElement("button");
+  button.type = "button";
+  button.className = link.className;
+  button.textContent = link.textContent;
+  button.setAttribute("aria-controls", menu.id);
+  function setOpen(open) {
+    header.classList.toggle("menu-open", open);
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  setOpen(window.location.hash === "#" + menu.id);  // opened by the link before this script ran
+  link.replaceWith(button);
+  header.classList.add("menu-ready");
+  button.addEventListener("click", function () {
+    setOpen(button.getAttribute("aria-expanded") !== "true");
+  });
+  header.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && header.classList.contains("menu-open")) {
+      setOpen(false);
+      button.focus();
+    }
+  });
+})();
 // Buttons with data-confirm ask before submitting their form.
 document.addEventListener("submit", function (event) {
   var button = event.submitter;

@@ -30,20 +30,38 @@ def home():
     return _home()
 
 
-def _home(organisation_form: OrganisationForm | None = None):
-    """The home page; ``organisation_form`` as given when naming the organisation was refused
-    (its messages beside its fields and in the error summary)."""
+@bp.get("/requests")
+@role_required("buyer")
+def requests_list():
+    """The menu's "My requests": the organisation's requests with their status, one page at a time
+    (the home shows them too, beside the organisation and the proposals waiting for an answer)."""
+    may_post = demand.may_post(current_user)
+    return render_template("buyers/requests.html", organisation=current_user.organisation, may_post=may_post,
+                           refusal=None if may_post else demand.refusal(current_user), **_requests_page())
+
+
+def _requests_page() -> dict:
+    """One page (``?page=``) of the buyer's organisation's requests for the requests table
+    (buyers/_requests_table.html): pagination (None without an organisation), held units and
+    state per request."""
     organisation = current_user.organisation
     page = request.args.get("page", 1, type=page_number)
     pagination = (demand.organisation_requests(organisation.id, page, current_app.config["ITEMS_PER_PAGE"])
                   if organisation else None)
     held = demand.held_units_by_request([r.id for r in pagination.items]) if pagination else {}
     states = demand.request_states(list(pagination.items)) if pagination else {}
+    return {"pagination": pagination, "held": held, "states": states}
+
+
+def _home(organisation_form: OrganisationForm | None = None):
+    """The home page; ``organisation_form`` as given when naming the organisation was refused
+    (its messages beside its fields and in the error summary)."""
+    organisation = current_user.organisation
     proposals = matches.matches_list(organisation_id=organisation.id, status="proposed") if organisation else []
     join = organisations.latest_join(current_user) if organisation is None else None
     may_post = demand.may_post(current_user)
-    return render_template("buyers/home.html", organisation=organisation, pagination=pagination, held=held,
-                           states=states, proposals=proposals, may_post=may_post,
+    return render_template("buyers/home.html", organisation=organisation, **_requests_page(),
+                           proposals=proposals, may_post=may_post,
                            refusal=None if may_post else demand.refusal(current_user), join=join,
                            organisation_form=(organisation_form or OrganisationForm()) if organisation is None
                            and not (join and join.status == JOIN_PENDING) else None,

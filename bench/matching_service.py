@@ -60,6 +60,7 @@ def main() -> int:
 
     from marketplace.app import create_app
     from marketplace.domain import allocation, geo
+    from marketplace.domain.messages import trigger_fact
     from marketplace.extensions import db
     from marketplace.models import Match, User
     from marketplace.services import planning
@@ -82,7 +83,7 @@ def main() -> int:
             alone = allocation.allocate(needs, offers)
             solver.append(time.perf_counter() - started)
             started = time.perf_counter()
-            plan = planning.run_matching("bench")
+            plan = planning.run_matching(trigger_fact("command"))
             job.append(time.perf_counter() - started)
             db.session.remove()
         plan = planning.latest_plan()

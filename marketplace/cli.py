@@ -24,6 +24,7 @@ from .domain.demo_data import generate_leads
 from .domain.errors import ExportInvalid
 from .domain.lead_status import APPROVED, SUBMITTED
 from .domain.leads import parse_lead
+from .domain.messages import trigger_fact
 from .domain.scoring import load_reference
 from .extensions import db
 from .models import DemandRequest, User
@@ -266,7 +267,7 @@ def _seed_matching(buyer: User, admin: User) -> None:
     db.session.commit()  # the approvals and the demand: one commit, one matching run
     plan = planning.latest_plan()
     if plan is None or plan.status != "draft":  # with Redis the plan is a job: compute it here
-        plan = planning.run_matching("demo data")
+        plan = planning.run_matching(trigger_fact("demo_data"))
     planning.release_plan(plan, admin)
     db.session.commit()
 
@@ -364,7 +365,7 @@ def dashboard_refresh_command() -> None:
 @matching_cli.command("run")
 def matching_run_command() -> None:
     """Compute the allocation plan over all open requests and available supply now."""
-    plan = planning.run_matching("flask matching run")
+    plan = planning.run_matching(trigger_fact("command"))
     share = plan.units / plan.demand_units if plan.demand_units else 0
     click.echo(f"plan {plan.id}: {len(plan.lines)} line(s), {plan.units:,} of {plan.demand_units:,} units "
                f"needed ({share:.1%}) from {plan.offers_count} offer(s) to {plan.needs_count} request(s), "

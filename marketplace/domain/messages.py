@@ -1,7 +1,7 @@
 """Facts, not sentences: what the marketplace stores, and the one place that words it for a reader.
 
-Match and plan-line reasons, notifications (in the app and by e-mail) and vetting signals are
-stored as facts, ``{"code": "...", "params": {...}}`` (signals also keep ``weight`` and
+Match and plan-line reasons, notifications (in the app and by e-mail), vetting signals and why a
+plan was computed (its trigger) are stored as facts, ``{"code": "...", "params": {...}}`` (signals also keep ``weight`` and
 ``evidence``). Parameters are plain values: numbers (prices as strings such as "0.79", so that no
 float rounding creeps in), ISO dates, ids, category codes; never pre-formatted sentences. The
 text is made when it is shown, for the reader's role:
@@ -13,7 +13,7 @@ text is made when it is shown, for the reader's role:
 - ``"staff"`` (vetters and admins): everything.
 
 Each kind has one table, code -> {role: template}: ``REASONS``, ``NOTIFICATIONS`` (the e-mail is
-the notification's text in ``EMAIL_BODY``) and ``SIGNALS``. A template is a ``str.format`` pattern
+the notification's text in ``EMAIL_BODY``), ``SIGNALS`` and ``TRIGGERS``. A template is a ``str.format`` pattern
 over the parameters and the values derived from them (money, plurals, labels), a function of those
 values where a sentence has variants, or ``NOT_SHOWN`` (None) when the role does not see that fact
 at all. The tables are the privacy rules: read them to see who reads what. One ``render_*``
@@ -860,3 +860,101 @@ def render_email(stored: Any, role: str, url: str) -> tuple[str, str]:
         return _(subject), worded(body, {**one["params"], "url": url, "until_confirmed": until})
     text = render_notification(stored, role)
     return text[:200], _(EMAIL_BODY).format(text=text, url=url)
+
+
+# ---- why a plan was computed (match_plans.trigger) -------------------------------------------------
+# A plan's trigger is a fact: the change that asked for it (a code of TRIGGERS) with its ids or
+# counts. A burst of changes committed together computes one plan: it is named after the first
+# change, and ``params.others`` counts the rest (``more_triggers``). Staff read it (the plan page, the
+# API's plan); nobody else does: it may name a staff member's e-mail. Worded as the fragment the
+# plan page puts in brackets: "computed Dec 3, 2026, 14:05 UTC (lead #42 approved) in 12 ms".
+
+def _leads_imported(v: Mapping[str, Any]) -> str:
+    return ngettext("{count} approved lead imported", "{count} approved leads imported", int(v["count"])).format(
+        count=format_integer(int(v["count"])))
+
+
+def _requests_imported(v: Mapping[str, Any]) -> str:
+    return ngettext("{count} request imported", "{count} requests imported", int(v["count"])).format(
+        count=format_integer(int(v["count"])))
+
+
+TRIGGERS: dict[str, dict[str, Any]] = {
+    # params: lead_id (a vetting decision, or a lead's quote, took supply in or out)
+    "lead_approved": _staff(N_("lead #{lead_id} approved")),
+    "lead_unapproved": _staff(N_("lead #{lead_id} no longer approved")),
+    "lead_confirmed": _staff(N_("lead #{lead_id}: price and stock confirmed")),
+    "lead_withdrawn": _staff(N_("lead #{lead_id} withdrawn by its supplier")),
+    # params: count (the approved leads an import saved or changed)
+    "leads_imported": _staff(_leads_imported),
+    # params: demand_id
+    "request_posted": _staff(N_("request #{demand_id} posted")),
+    "request_changed": _staff(N_("request #{demand_id} changed")),
+    "request_withdrawn": _staff(N_("request #{demand_id} withdrawn")),
+    "request_closed": _staff(N_("request #{demand_id} closed: the rest is no longer needed")),
+    # params: count (the requests an import saved or changed)
+    "requests_imported": _staff(_requests_imported),
+    # params: match_id (its units went back to supply and need; or staff proposed it themselves)
+    "match_declined": _staff(N_("match #{match_id} declined")),
+    "match_closed": _staff(N_("match #{match_id} closed")),
+    "match_proposed": _staff(N_("match #{match_id} proposed by hand")),
+    # params: email (the staff member who asked on the plan page)
+    "asked": _staff(N_("asked for by {email}")),
+    # no params: found by the sweeper, or asked for without a reason
+    "data_changed": _staff(N_("supply or demand changed since the last plan")),
+    "dates_passed": _staff(N_("quotes lapsed or requests passed their needed-by date")),
+    "demo_data": _staff(N_("demo data")),
+    "command": _staff(N_("asked for on the command line")),
+    # params: text (a trigger stored as an English sentence before facts: shown as written, quoted)
+    LEGACY: _staff(N_("“{text}”")),
+}
+
+
+def trigger_fact(code: str, **params: Any) -> dict:
+    """Why a plan is computed, to store (``match_plans.trigger``) and pass to the matching job:
+    ``code`` one of TRIGGERS (ValueError otherwise), ``params`` plain values (ids, counts, an e-mail)."""
+    if code not in TRIGGERS:
+        raise ValueError(f"unknown plan trigger {code!r}")
+    return fact(code, **params)
+
+
+def stored_trigger(value: Any) -> dict:
+    """``value`` as the trigger a plan stores: a fact of TRIGGERS (a copy); TypeError for anything
+    else, a sentence included (``as_fact`` turns a sentence from before facts into a legacy one)."""
+    if not isinstance(value, Mapping) or value.get("code") not in TRIGGERS:
+        raise TypeError(f"a plan's trigger is a fact of messages.TRIGGERS, not {value!r}")
+    return as_fact(value)
+
+
+def _others(one: Mapping[str, Any]) -> int:
+    count = one["params"].get("others")
+    return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 0
+
+
+def more_triggers(first: Any, other: Any) -> dict:
+    """``first`` standing for ``other`` too (one plan for both): ``params.others`` counts the changes
+    besides the first, with those ``other`` already stood for."""
+    one, two = as_fact(first), as_fact(other)
+    one["params"]["others"] = _others(one) + 1 + _others(two)
+    return one
+
+
+def render_trigger(stored: Any, role: str = STAFF) -> str | None:
+    """Why a plan was computed, worded for ``role`` (None for everyone but staff): "lead #42
+    approved", and "lead #42 approved and 3 other changes" when it stood for more. A sentence
+    stored before facts reads as written, in quotation marks; an unknown code raw."""
+    one = as_fact(stored)
+    others = _others(one)
+    one["params"].pop("others", None)
+    text = _format(TRIGGERS, one, role)
+    if text is None or not others:
+        return text
+    return ngettext("{trigger} and {count} other change", "{trigger} and {count} other changes", others).format(
+        trigger=text, count=format_integer(others))
+
+
+def trigger_summary(stored: Any) -> str:
+    """A trigger as operators read it in logs and job descriptions, the same in every language:
+    "lead_approved lead_id=42 others=3". Never shown on a page (``render_trigger`` is)."""
+    one = as_fact(stored)
+    return " ".join([str(one["code"]), *(f"{key}={value}" for key, value in one["params"].items())])

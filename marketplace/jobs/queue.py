@@ -21,6 +21,7 @@ from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from ..domain.messages import trigger_fact, trigger_summary
 from ..services import effects
 from .tasks import (
     import_batch_job,
@@ -136,8 +137,11 @@ def _spec(effect: tuple, matching_id: str) -> _Spec | None:
     if name == "process_lead":
         return _Spec(LEADS_QUEUE, process_lead_job, (args[0],), job_id_for(args[0]), f"process lead {args[0]}")
     if name == "run_matching":
-        trigger = (args[0] if args else "changed")[:120]
-        return _Spec(TASKS_QUEUE, run_matching_job, (trigger,), matching_id, f"matching: {trigger}"[:200])
+        # The trigger (a fact: why) is the job's argument and names it in the description; the job id
+        # does not depend on it (MATCHING_JOB_IDS).
+        trigger = args[0] if args else trigger_fact("data_changed")
+        return _Spec(TASKS_QUEUE, run_matching_job, (trigger,), matching_id,
+                     f"matching: {trigger_summary(trigger)}"[:200])
     if name == "send_outbox":
         return _Spec(TASKS_QUEUE, send_outbox_job, (), OUTBOX_JOB_ID, "send pending e-mail")
     if name == "refit":
@@ -328,8 +332,9 @@ def enqueue_lead_processing(lead_ids: Iterable[int]) -> int:
     return dispatch(effects.dedupe(("process_lead", lead_id) for lead_id in lead_ids))
 
 
-def enqueue_matching(trigger: str) -> bool:
-    """Compute a new allocation plan soon: on RQ when REDIS_URL is set, otherwise right here.
+def enqueue_matching(trigger: dict) -> bool:
+    """Compute a new allocation plan soon, because of ``trigger`` (domain.messages.trigger_fact): on
+    RQ when REDIS_URL is set, otherwise right here.
     A run already queued will read the latest data, so it is enough; a run already under way may
     have read the data before this change, so one more run is queued behind it. If Redis is down
     the sweeper notices that the data changed after the newest plan, and queues the run then."""

@@ -12,8 +12,10 @@ from flask import Flask, current_app, has_app_context, has_request_context
 from rq import get_current_job
 
 from ..domain.errors import Conflict
+from ..domain.messages import as_fact, trigger_fact, trigger_summary
 from ..extensions import db
 from ..services import dashboard, imports, open_data, processing
+from ..services.effects import coalesce
 from ..services.match_models import refit, refit_due
 from ..services.notifications import send_pending
 from ..services.planning import run_matching
@@ -129,11 +131,16 @@ def run_effects_in_process(effects: list[tuple]) -> int:
     return done
 
 
-def _merge(waiting: list, effects) -> None:
-    keys = {_coalesce_key(e) for e in waiting}
-    for effect in effects:
-        if _coalesce_key(effect) not in keys:
-            keys.add(_coalesce_key(effect))
+def _merge(waiting: list, more) -> None:
+    """Add the effects ``more`` to those ``waiting``; one already waiting under the same coalesce key
+    stands for the new one (a plan's trigger counts it: services.effects.coalesce)."""
+    index = {_coalesce_key(e): i for i, e in enumerate(waiting)}
+    for effect in more:
+        key = _coalesce_key(effect)
+        if key in index:
+            waiting[index[key]] = coalesce(waiting[index[key]], tuple(effect))
+        else:
+            index[key] = len(waiting)
             waiting.append(tuple(effect))
 
 
@@ -145,7 +152,7 @@ def _run_here(effect: tuple, waiting: list) -> bool:
         _merge(waiting, [("refit_if_due",), ("refresh_summary",)])
         return process_lead_in_process(args[0])
     if name == "run_matching":
-        run_matching_in_process(args[0] if args else "changed")
+        run_matching_in_process(args[0] if args else trigger_fact("data_changed"))
     elif name == "send_outbox":
         send_outbox_in_process()
     elif name == "refit":
@@ -179,14 +186,16 @@ def _in_app(subject: str, func, *args):
         db.session.remove()
 
 
-def _matching(trigger: str) -> str:
-    plan = run_matching(trigger)
+def _matching(trigger) -> str:
+    # A job queued before triggers were facts carries a sentence: it is kept as a legacy trigger.
+    plan = run_matching(as_fact(trigger))
     set_subject(f"plan {plan.id}")
-    return f"plan {plan.id} computed ({trigger})"
+    return f"plan {plan.id} computed ({trigger_summary(plan.trigger)})"
 
 
-def run_matching_job(trigger: str) -> str:
-    """The RQ job: compute a new allocation plan over all open requests and available supply."""
+def run_matching_job(trigger: dict) -> str:
+    """The RQ job: compute a new allocation plan over all open requests and available supply;
+    ``trigger`` is why (a fact of domain.messages.TRIGGERS, stored with the plan)."""
     return _in_app("plan -", _matching, trigger)
 
 
@@ -235,10 +244,10 @@ def refit_in_process_if_due() -> None:
         refit_in_process("new leads since the last fit")
 
 
-def run_matching_in_process(trigger: str) -> None:
+def run_matching_in_process(trigger: dict) -> None:
     """Without Redis: matching right after the commit. A failure is logged, never raised into the
     request that changed supply or demand (the next change, or `flask matching run`, runs it again)."""
-    _logged(f"matching in-process failed ({trigger})", run_matching, trigger)
+    _logged(f"matching in-process failed ({trigger_summary(trigger)})", run_matching, as_fact(trigger))
 
 
 def send_outbox_in_process() -> None:

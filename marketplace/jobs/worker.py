@@ -24,6 +24,7 @@ from rq.results import Result
 from rq.serializers import JSONSerializer
 from sqlalchemy.exc import DBAPIError
 
+from ..domain.messages import trigger_fact
 from ..extensions import db
 from ..services import dashboard, imports, open_data
 from ..services.match_models import refit_due
@@ -126,7 +127,7 @@ def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
         queued = enqueue_lead_processing(lead_ids) if lead_ids else 0
         if queued:
             log.info("sweeper: %d lead(s) pending too long, %d queued again", len(lead_ids), queued)
-        if matching_is_stale(older_than) and enqueue_matching("sweeper: supply or demand changed since the last plan"):
+        if matching_is_stale(older_than) and enqueue_matching(trigger_fact("data_changed")):
             log.info("sweeper: matching queued again")
         if outbox_waiting(older_than) and enqueue_outbox():
             log.info("sweeper: e-mail sender queued again")
@@ -143,7 +144,7 @@ def sweep(app: Flask, older_than: timedelta | None = None) -> tuple[int, int]:
         if asked.suppliers or asked.buyers:
             log.info("sweeper: %d supplier(s) asked to confirm a quote, %d request(s) asked to extend",
                      asked.suppliers, asked.buyers)
-        if lapsed_since_last_plan() and enqueue_matching("sweeper: quotes lapsed or requests passed their date"):
+        if lapsed_since_last_plan() and enqueue_matching(trigger_fact("dates_passed")):
             log.info("sweeper: matching queued (time took offers or requests out of matching)")
         return len(lead_ids), queued
 

@@ -63,7 +63,9 @@ class MatchPlan(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
-    trigger: Mapped[str] = mapped_column(String(120))
+    # Why it was computed: a fact of domain.messages.TRIGGERS (migration 0026; a sentence stored
+    # before is a legacy fact).
+    trigger: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
     needs_count: Mapped[int] = mapped_column(Integer, default=0)
     offers_count: Mapped[int] = mapped_column(Integer, default=0)

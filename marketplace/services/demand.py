@@ -118,7 +118,7 @@ def create_request(values: dict, *, buyer: User) -> DemandRequest:
     db.session.add(request)
     db.session.flush()
     audit.record(buyer.id, "demand.create", "demand", request.id, after=demand_values(request))
-    effects.after_commit("run_matching", f"request {request.id} posted")
+    effects.replan("request_posted", demand_id=request.id)
     effects.after_commit("refresh_summary")
     return request
 
@@ -139,7 +139,7 @@ def update_request(request: DemandRequest, values: dict, *, actor: User) -> bool
     before, after = _apply_changes(request, _keep_stated_days(request, values))
     if after:
         audit.record(actor.id, "demand.update", "demand", request.id, before=before, after=after)
-        effects.after_commit("run_matching", f"request {request.id} changed")
+        effects.replan("request_changed", demand_id=request.id)
         effects.after_commit("refresh_summary")
         db.session.flush()
     return bool(after)
@@ -156,12 +156,13 @@ def withdraw_request(request: DemandRequest, *, actor: User, rest_only: bool = F
         raise Forbidden(refusal(actor))
     if request.status != STATUS_OPEN:
         raise DemandError(_("This request is not open."))
-    target, action = (STATUS_CLOSED, "close") if rest_only else (STATUS_WITHDRAWN, "withdraw")
+    target, action, why = ((STATUS_CLOSED, "close", "request_closed") if rest_only
+                           else (STATUS_WITHDRAWN, "withdraw", "request_withdrawn"))
     request.status, request.updated_at = target, utcnow()
     audit.record(actor.id, f"demand.{action}", "demand", request.id, before={"status": STATUS_OPEN},
                  after={"status": target})
     closed = close_for_withdrawal(request, actor, "request_closed" if rest_only else "request_withdrawn")
-    effects.after_commit("run_matching", f"request {request.id} {target}")
+    effects.replan(why, demand_id=request.id)
     effects.after_commit("refresh_summary")
     effects.after_commit("send_outbox")
     db.session.flush()
@@ -309,7 +310,7 @@ def import_demand(stream: IO[str], *, actor_id: int | None) -> ImportReport:
         else:
             report.unchanged += 1
     if report.imported or report.updated:
-        effects.after_commit("run_matching", f"{report.imported + report.updated} request(s) imported")
+        effects.replan("requests_imported", count=report.imported + report.updated)
         effects.after_commit("refresh_summary")
     db.session.flush()  # the caller commits
     return report

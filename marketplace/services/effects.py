@@ -1,7 +1,8 @@
 """Side effects a use case declares, run only after its commit (issue 9, item 1).
 
 A service says what must happen once its work is saved -- ``after_commit("process_lead", 42)``,
-``after_commit("run_matching", "lead 42 approved")``, ``after_commit("send_outbox")``,
+``replan("lead_approved", lead_id=42)`` (``run_matching`` with why, a fact of
+``domain.messages.TRIGGERS``), ``after_commit("send_outbox")``,
 ``after_commit("refit", trigger)``, ``after_commit("import_leads", batch_id)``,
 ``after_commit("refresh_summary")`` (the control tower's figures, services.dashboard),
 ``after_commit("refresh_open_data")`` (the public daily table, services.open_data) -- and never
@@ -11,16 +12,17 @@ deduplicated and handed, all at once, to the dispatcher that the jobs layer inst
 (``jobs.dispatch.install``): one Redis pipeline with RQ, or in this process without Redis. A
 rollback (real or soft) drops them, so nothing is queued for work that was not saved.
 
-An effect is a tuple ``(name, *args)`` of JSON-friendly values (ids and short strings).
+An effect is a tuple ``(name, *args)`` of JSON-friendly values (ids, short strings, a trigger fact).
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from ..domain.messages import more_triggers, trigger_fact
 from ..extensions import db
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,8 @@ Dispatcher = Callable[[list[Effect]], object]
 KNOWN = ("process_lead", "run_matching", "send_outbox", "refit", "import_leads", "refresh_summary",
          "refresh_open_data")
 # One run reads the latest data, so however many times these are asked for in one commit, one
-# run is enough; the first trigger names it, with a count of the others.
+# run is enough; the first trigger names it, with a count of the others (a trigger fact counts them
+# in ``params.others``, domain.messages.more_triggers; a string gains "(+2 more)").
 COALESCED = ("run_matching", "refit", "refresh_summary", "refresh_open_data")
 _INFO_KEY = "marketplace.effects"
 _dispatcher: Dispatcher | None = None
@@ -48,6 +51,13 @@ def after_commit(name: str, *args, session: Session | None = None) -> None:
     session.info.setdefault(_INFO_KEY, []).append((name, *args))
 
 
+def replan(code: str, **params) -> None:
+    """Declare that a new allocation plan must be computed after the current transaction commits,
+    because of ``code`` (one of domain.messages.TRIGGERS, ValueError otherwise) with ``params``
+    (plain ids or counts): ``replan("request_posted", demand_id=7)``."""
+    after_commit("run_matching", trigger_fact(code, **params))
+
+
 def pending(session: Session | None = None) -> list[Effect]:
     """The effects declared in the current transaction, not yet dispatched (a copy)."""
     session = session if session is not None else db.session()
@@ -56,14 +66,19 @@ def pending(session: Session | None = None) -> list[Effect]:
 
 def dedupe(effects: Iterable[Effect]) -> list[Effect]:
     """Effects in first-declared order, each once: identical tuples collapse, and the COALESCED
-    names collapse whatever their argument (``("run_matching", "a (+2 more)")``)."""
+    names collapse whatever their argument: the first one's trigger fact counts the others
+    (``coalesce``), a string trigger reads ``("refit", "a (+2 more)")``."""
     out: list[Effect] = []
     seen: dict[tuple, int] = {}
     extra: dict[int, int] = {}
     for effect in effects:
         key = (effect[0],) if effect[0] in COALESCED else tuple(effect)
         if key in seen:
-            extra[seen[key]] = extra.get(seen[key], 0) + 1
+            index = seen[key]
+            if _is_fact(out[index]):
+                out[index] = coalesce(out[index], effect)
+            else:
+                extra[index] = extra.get(index, 0) + 1
             continue
         seen[key] = len(out)
         out.append(tuple(effect))
@@ -72,6 +87,19 @@ def dedupe(effects: Iterable[Effect]) -> list[Effect]:
         if args and isinstance(args[0], str):
             out[index] = (name, f"{args[0]} (+{more} more)"[:120], *args[1:])
     return out
+
+
+def _is_fact(effect: Effect) -> bool:
+    return len(effect) > 1 and isinstance(effect[1], Mapping)
+
+
+def coalesce(kept: Effect, dropped: Effect) -> Effect:
+    """``kept`` run for ``dropped`` too (the same COALESCED name): when ``kept`` carries a trigger
+    fact, it counts ``dropped`` (and whatever ``dropped`` stood for) among its others."""
+    if not _is_fact(kept):
+        return kept
+    other = dropped[1] if len(dropped) > 1 else {"code": "data_changed", "params": {}}
+    return (kept[0], more_triggers(kept[1], other), *kept[2:])
 
 
 def set_dispatcher(dispatcher: Dispatcher | None) -> Dispatcher | None:

@@ -325,6 +325,6 @@ def _save_chunk(batch_id: int, checkpoint: int, end: int, valid: list[tuple[int,
     for lead_id in saved.changed_lead_ids:
         effects.after_commit("process_lead", lead_id)
     if lead_status == APPROVED and saved.changed_lead_ids:
-        effects.after_commit("run_matching", f"{len(saved.changed_lead_ids)} approved lead(s) imported")
+        effects.replan("leads_imported", count=len(saved.changed_lead_ids))
     db.session.flush()
     return end

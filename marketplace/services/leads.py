@@ -371,7 +371,7 @@ def import_leads(stream: IO[str], *, actor_id: int | None, status: str = SUBMITT
     for lead_id in report.changed_lead_ids:
         effects.after_commit("process_lead", lead_id)
     if status == APPROVED and report.changed_lead_ids:
-        effects.after_commit("run_matching", f"{len(report.changed_lead_ids)} approved lead(s) imported")
+        effects.replan("leads_imported", count=len(report.changed_lead_ids))
     db.session.flush()  # the caller commits once; then every job goes in one Redis pipeline
     return report
 

@@ -16,6 +16,7 @@ from ..domain.lead_status import APPROVED
 from ..domain.match_status import (
     ACTIVE_STATUSES,
     CLOSE_REASONS,
+    DECLINED,
     MATCH_ACTIONS,
     PROPOSED,
     MatchAction,
@@ -168,7 +169,7 @@ def act_on_match(match: Match, actor: User, action_name: str, *, reason: str | N
     target = _change_status(match, actor, party, action_name, reason=reason, close_reason=close_reason,
                             delivery_on=delivery_on)
     if MATCH_ACTIONS[action_name].returns_units:
-        effects.after_commit("run_matching", f"match {match.id} {target}")
+        effects.replan("match_declined" if target == DECLINED else "match_closed", match_id=match.id)
     effects.after_commit("send_outbox")
     db.session.flush()
     return target
@@ -207,12 +208,12 @@ def lead_status_changed(lead: Lead, before: str, after: str, actor: User) -> Non
     """Part of a vetting decision (the caller commits once). Approval brings new supply: match
     again. A lead that is no longer approved can promise nothing: its open matches are closed."""
     if after == APPROVED:
-        effects.after_commit("run_matching", f"lead {lead.id} approved")
+        effects.replan("lead_approved", lead_id=lead.id)
     elif before == APPROVED:
         if _close_active(select(Match).where(Match.lead_id == lead.id), actor, "supplier_not_approved",
                          ACTIVE_STATUSES):
             effects.after_commit("send_outbox")
-        effects.after_commit("run_matching", f"lead {lead.id} no longer approved")
+        effects.replan("lead_unapproved", lead_id=lead.id)
 
 
 def matches_query(*, organisation_id: int | None = None, lead_owner_id: int | None = None,

@@ -5,9 +5,10 @@ as proposals, proposing by hand, and exporting it.
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
@@ -20,7 +21,7 @@ from ..domain.lead_status import APPROVED
 from ..domain.match_status import (
     PROPOSED,
 )
-from ..domain.messages import fact
+from ..domain.messages import fact, stored_trigger
 from ..extensions import db
 from ..models import DemandRequest, Lead, Match, MatchPlan, MatchPlanLine, User
 from ..models.base import id_in, utcnow
@@ -43,9 +44,12 @@ EXPORT_COLUMNS = ("demand_external_id", "lead_external_id", "quantity", "unit_pr
 KEEP_SUPERSEDED_PLANS = 10
 
 
-def run_matching(trigger: str) -> MatchPlan:
+def run_matching(trigger: Mapping[str, Any]) -> MatchPlan:
     """Compute the optimal plan over all open requests and available supply and store it as the
-    draft staff review; an older unreleased draft is superseded. Commits."""
+    draft staff review; an older unreleased draft is superseded. ``trigger`` is why, stored with the
+    plan: a fact of domain.messages.TRIGGERS (``trigger_fact("command")``; TypeError for anything
+    else, before any work). Commits."""
+    trigger = stored_trigger(trigger)
     _take_matching_lock()
     needs, offers = open_needs(), available_offers()
     try:
@@ -53,13 +57,13 @@ def run_matching(trigger: str) -> MatchPlan:
     except Exception as exc:
         # Kept for staff to see on the plan page (the job is then retried, or the sweeper asks again).
         db.session.rollback()
-        db.session.add(MatchPlan(status="failed", trigger=trigger[:120], needs_count=len(needs),
+        db.session.add(MatchPlan(status="failed", trigger=trigger, needs_count=len(needs),
                                  offers_count=len(offers), error=f"{type(exc).__name__}: {exc}"[:2000]))
         db.session.commit()
         raise
     db.session.execute(update(MatchPlan).where(MatchPlan.status == "draft").values(status="superseded"))
     _prune_superseded_lines()
-    plan = MatchPlan(status="draft", trigger=trigger[:120], needs_count=len(needs), offers_count=len(offers),
+    plan = MatchPlan(status="draft", trigger=trigger, needs_count=len(needs), offers_count=len(offers),
                      demand_units=result.demand_units, units=result.units, weighted_units=result.weighted_units,
                      cost_cents=result.cost_cents,
                      solve_ms=round((result.solve_seconds + result.build_seconds) * 1000))
@@ -79,7 +83,7 @@ def run_matching(trigger: str) -> MatchPlan:
 def request_run(actor: User) -> None:
     """Staff ask for a new plan now: the request's audit row, and the run after the caller's commit."""
     audit.record(actor.id, "plan.requested", "plan", None)
-    effects.after_commit("run_matching", f"asked for by {actor.email}")
+    effects.replan("asked", email=actor.email)
 
 
 def _prune_superseded_lines() -> None:
@@ -271,7 +275,7 @@ def propose(request: DemandRequest, lead_id: int, quantity: int, actor: User) ->
     db.session.flush()
     _announce_proposal(match, actor)
     effects.after_commit("send_outbox")
-    effects.after_commit("run_matching", f"match {match.id} proposed by hand")  # the draft may count these units
+    effects.replan("match_proposed", match_id=match.id)  # the draft may count these units
     db.session.flush()
     return match
 

@@ -173,7 +173,7 @@ def confirm_quote(lead: Lead, actor: User, figures: LeadFacts | None = None) -> 
         effects.after_commit("process_lead", lead.id)
     audit.record(actor.id, "lead.confirm_quote", "lead", lead.id, before=before, after=after)
     if lead.status == APPROVED:
-        effects.after_commit("run_matching", f"lead {lead.id} quote confirmed")
+        effects.replan("lead_confirmed", lead_id=lead.id)
     db.session.flush()
     return new_until
 
@@ -192,7 +192,7 @@ def withdraw_offer(lead: Lead, actor: User) -> int:
     audit.record(actor.id, "lead.withdraw", "lead", lead.id, before={"status": before}, after={"status": WITHDRAWN})
     closed = close_for_lead_withdrawal(lead, actor)
     if before == APPROVED:
-        effects.after_commit("run_matching", f"lead {lead.id} withdrawn")
+        effects.replan("lead_withdrawn", lead_id=lead.id)
     db.session.flush()
     return closed
 

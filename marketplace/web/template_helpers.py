@@ -57,6 +57,7 @@ def register_template_helpers(app: Flask) -> None:
     # Stored facts, worded for the reader's role (a user role or "staff"): domain.messages.
     app.add_template_filter(for_the_reader(messages.render_reasons), "reasons")
     app.add_template_filter(for_the_reader(messages.render_notification), "notification")
+    app.add_template_filter(for_the_reader(messages.render_trigger), "trigger")
     app.add_template_filter(for_the_reader(lambda signal, role="staff": messages.render_signal(signal, role)),
                             "signal_text")
     # Countries are stored as ISO codes (older leads may hold free text): pages show the name.

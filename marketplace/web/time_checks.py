@@ -11,6 +11,7 @@ import time
 
 from flask import Flask, Response
 
+from ..domain.messages import trigger_fact
 from ..extensions import db
 from ..jobs.queue import enqueue_matching
 from ..services.quotes import ask_due, lapsed_since_last_plan
@@ -44,7 +45,7 @@ def run_time_checks(app: Flask) -> bool:
             asked = ask_due()
             db.session.commit()  # the e-mail is sent after this commit (in this process)
             if lapsed_since_last_plan():
-                enqueue_matching("quotes lapsed or requests passed their date")
+                enqueue_matching(trigger_fact("dates_passed"))
             return bool(asked.suppliers or asked.buyers)
     except Exception:
         log.exception("the quote and needed-by checks failed; the next request tries again")

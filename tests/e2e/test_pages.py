@@ -9,6 +9,7 @@ import pytest
 
 from marketplace.domain.demo_data import generate_leads
 from marketplace.domain.leads import LEAD_COLUMNS
+from marketplace.domain.messages import trigger_fact
 from marketplace.extensions import db
 from marketplace.services import accounts
 from tests.conftest import DEFAULT_PASSWORD, make_user, run_imports
@@ -209,7 +210,7 @@ def test_a_buyer_requests_and_answers_a_proposal_on_a_phone(clean_app, open_page
         lead = make_lead(make_user("supplier", "s@phone-supplier.example"), quantity="5000")
         approve(lead, vetter)
         make_request(buyer)
-        planning.release_plan(planning.run_matching("phone test"), vetter)
+        planning.release_plan(planning.run_matching(trigger_fact("command")), vetter)
         db.session.commit()  # the caller commits the use case
         email = buyer.email
     page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)

@@ -7,6 +7,7 @@ import signal
 import time
 from datetime import timedelta
 
+from marketplace.domain.messages import trigger_fact
 from marketplace.extensions import db
 from marketplace.jobs import queue
 from marketplace.jobs.worker import sweep
@@ -147,10 +148,10 @@ def test_a_lost_task_job_is_forgotten_so_the_sweeper_can_ask_again(jobs_app, red
     waiting on its queue is left alone."""
     client = redis_server.client()
     with jobs_app.app_context():
-        assert queue.enqueue_matching("test")
+        assert queue.enqueue_matching(trigger_fact("command"))
         assert queue.forget_lost_jobs([]) == 0  # it is on the tasks queue: left alone
         client.lpop("rq:queue:tasks")
-        assert not queue.enqueue_matching("test again")  # trusted the stale "queued"
+        assert not queue.enqueue_matching(trigger_fact("command"))  # trusted the stale "queued"
         assert queue.forget_lost_jobs([]) == 1
-        assert queue.enqueue_matching("test again")
+        assert queue.enqueue_matching(trigger_fact("command"))
     assert client.llen("rq:queue:tasks") == 1

@@ -8,11 +8,16 @@ from sqlalchemy import func, select
 
 from marketplace.domain.demo_data import generate_leads
 from marketplace.domain.lead_status import APPROVED
+from marketplace.domain.messages import trigger_fact
 from marketplace.extensions import db
 from marketplace.models import Lead, MatchPlan
 from marketplace.services import effects, leads, planning
 from tests.conftest import REDIS_URL, approve, make_lead, make_request, make_user
 from tests.services.test_import_export import csv_text
+
+
+def approved(lead_id: int) -> dict:
+    return trigger_fact("lead_approved", lead_id=lead_id)
 
 
 def count(model, *where):
@@ -31,11 +36,28 @@ def recorded(app_ctx):
 # --- dedupe (pure) ---------------------------------------------------------------------------
 
 def test_dedupe_keeps_first_order_and_collapses_repeats():
-    got = effects.dedupe([("process_lead", 1), ("run_matching", "lead 1 approved"), ("process_lead", 2),
-                          ("process_lead", 1), ("run_matching", "lead 2 approved"), ("send_outbox",),
-                          ("run_matching", "lead 3 approved"), ("send_outbox",)])
-    assert got == [("process_lead", 1), ("run_matching", "lead 1 approved (+2 more)"), ("process_lead", 2),
-                   ("send_outbox",)]
+    got = effects.dedupe([("process_lead", 1), ("run_matching", approved(1)), ("process_lead", 2),
+                          ("process_lead", 1), ("run_matching", approved(2)), ("send_outbox",),
+                          ("run_matching", approved(3)), ("send_outbox",)])
+    assert got == [("process_lead", 1), ("run_matching", {"code": "lead_approved", "params": {"lead_id": 1, "others": 2}}),
+                   ("process_lead", 2), ("send_outbox",)]
+
+
+def test_a_plan_that_stands_for_others_counts_what_they_stood_for():
+    """A run already standing for two changes (one drain's) and coalesced into another counts them all;
+    a string trigger (the refit's) still reads "(+n more)"."""
+    stood_for_two = effects.dedupe([("run_matching", approved(5)), ("run_matching", approved(6)),
+                                    ("run_matching", approved(7))])[0]
+    got = effects.dedupe([("run_matching", trigger_fact("request_posted", demand_id=9)), stood_for_two])
+    assert got == [("run_matching", {"code": "request_posted", "params": {"demand_id": 9, "others": 3}})]
+    assert effects.dedupe([("refit", "a"), ("refit", "b")]) == [("refit", "a (+1 more)")]
+
+
+def test_replan_declares_a_run_with_its_trigger_and_refuses_an_unknown_one(recorded):
+    effects.replan("request_posted", demand_id=3)
+    assert effects.pending() == [("run_matching", {"code": "request_posted", "params": {"demand_id": 3}})]
+    with pytest.raises(ValueError, match="unknown plan trigger"):
+        effects.replan("request 3 posted")
 
 
 def test_an_unknown_effect_is_refused(app_ctx):
@@ -48,13 +70,14 @@ def test_an_unknown_effect_is_refused(app_ctx):
 def test_dispatched_only_after_the_commit_and_once(recorded):
     make_user("vetter", "v@city.example")  # commits: nothing declared, nothing dispatched
     assert recorded == []
-    effects.after_commit("run_matching", "a")
-    effects.after_commit("run_matching", "b")
+    effects.replan("lead_approved", lead_id=1)
+    effects.replan("lead_approved", lead_id=2)
     effects.after_commit("process_lead", 7)
     db.session.flush()
     assert recorded == [] and len(effects.pending()) == 3
     db.session.commit()
-    assert recorded == [[("run_matching", "a (+1 more)"), ("process_lead", 7)]]
+    assert recorded == [[("run_matching", {"code": "lead_approved", "params": {"lead_id": 1, "others": 1}}),
+                         ("process_lead", 7)]]
     assert effects.pending() == []
     db.session.commit()  # the next commit has nothing left to dispatch
     assert len(recorded) == 1
@@ -62,7 +85,7 @@ def test_dispatched_only_after_the_commit_and_once(recorded):
 
 def test_dropped_on_rollback(recorded):
     effects.after_commit("process_lead", 1)
-    db.session.add(MatchPlan(status="failed", trigger="x", needs_count=0, offers_count=0))
+    db.session.add(MatchPlan(status="failed", trigger=trigger_fact("command"), needs_count=0, offers_count=0))
     db.session.flush()
     db.session.rollback()
     effects.after_commit("send_outbox")  # nothing written at all: a soft rollback drops it too
@@ -192,8 +215,8 @@ def test_an_import_enqueues_its_jobs_in_a_constant_number_of_round_trips(app_ctx
 def test_jobs_already_queued_are_queued_once(app_ctx):
     from marketplace.jobs.queue import dispatch, leads_queue, tasks_queue
 
-    first = dispatch([("process_lead", 1), ("process_lead", 2), ("run_matching", "a"), ("send_outbox",)])
-    again = dispatch([("process_lead", 2), ("process_lead", 3), ("run_matching", "b"), ("send_outbox",)])
+    first = dispatch([("process_lead", 1), ("process_lead", 2), ("run_matching", approved(1)), ("send_outbox",)])
+    again = dispatch([("process_lead", 2), ("process_lead", 3), ("run_matching", approved(2)), ("send_outbox",)])
     assert (first, again) == (4, 1)
     assert sorted(leads_queue().get_job_ids()) == ["process-lead-1", "process-lead-2", "process-lead-3"]
     assert sorted(tasks_queue().get_job_ids()) == ["run-matching", "send-outbox"]

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
+from marketplace.domain.messages import trigger_fact
 from marketplace.extensions import db
 from marketplace.models import Match, Notification, OutboxEmail
 from marketplace.services import (
@@ -82,7 +83,7 @@ def _asked(w):
 def _released(w) -> Match:
     w.request = make_request(w.B)
     approve(make_lead(w.S, quantity="5000"), w.V)
-    planning.release_plan(planning.run_matching("test"), w.V)
+    planning.release_plan(planning.run_matching(trigger_fact("command")), w.V)
     db.session.commit()
     match = db.session.execute(select(Match)).scalar_one()
     w.ids["match"] = match.id
@@ -186,7 +187,7 @@ def _set_n(w):
 def _release_later(w):
     w.request = make_request(w.B)
     approve(make_lead(w.S, quantity="5000"), w.V)
-    plan = planning.run_matching("test")
+    plan = planning.run_matching(trigger_fact("command"))
     db.session.commit()
 
     def act():

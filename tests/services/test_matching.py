@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.domain.match_status import MatchTransitionError
-from marketplace.domain.messages import render_reasons
+from marketplace.domain.messages import render_reasons, trigger_fact
 from marketplace.extensions import db
 from marketplace.models import AuditLog, DemandRequest, Match, MatchPlan, Notification, OutboxEmail
 from marketplace.services import demand, matches, notifications, planning, supply
@@ -23,7 +23,7 @@ def parties(app_ctx):
 
 
 def plan_now() -> MatchPlan:
-    return planning.run_matching("test")
+    return planning.run_matching(trigger_fact("command"))
 
 
 def approved_supply(parties, *, request_fields=None, quantity="5000"):
@@ -398,7 +398,7 @@ def test_a_failed_run_is_kept_for_staff_and_the_last_good_plan_stays(parties, mo
 
     monkeypatch.setattr(allocation, "allocate", broken)
     with pytest.raises(RuntimeError):
-        planning.run_matching("test: broken solver")
+        planning.run_matching(trigger_fact("command"))
     assert planning.latest_plan().id == good.id
     failure = planning.failure_since(good)
     assert failure.status == "failed" and "INFEASIBLE" in failure.error

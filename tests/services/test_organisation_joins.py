@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.domain.errors import Conflict, Forbidden, NotFound
-from marketplace.domain.messages import render_notification
+from marketplace.domain.messages import render_notification, trigger_fact
 from marketplace.extensions import db
 from marketplace.models import AuditLog, DemandRequest, Match, Notification, Organisation, OutboxEmail
 from marketplace.services import accounts, demand, matches, organisations, planning
@@ -187,7 +187,7 @@ def test_matching_proposes_nothing_to_an_unverified_organisation(proposal):
     buyer, match, request = proposal
     other = make_user("buyer", "nurse@eastside.example", organisation="Eastside Free Clinic", verified=True)
     other_request = make_request(other)
-    plan = planning.run_matching("after the revocation")
+    plan = planning.run_matching(trigger_fact("command"))
     assert {line.demand_id for line in planning.plan_lines(plan)} == {other_request.id}
     vetter = make_user("vetter", "v2@city.example")
     with pytest.raises(planning.ProposalError, match="not verified"):
@@ -196,7 +196,7 @@ def test_matching_proposes_nothing_to_an_unverified_organisation(proposal):
     # Verified again: matched again; revoked before the release: the release skips it.
     accounts.verify_organisation(buyer.organisation, actor_id=vetter.id)
     db.session.commit()
-    plan = planning.run_matching("verified again")
+    plan = planning.run_matching(trigger_fact("command"))
     assert request.id in {line.demand_id for line in planning.plan_lines(plan)}
     accounts.revoke_organisation(buyer.organisation, actor_id=vetter.id)
     db.session.commit()

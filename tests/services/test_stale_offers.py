@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from marketplace.domain.errors import Conflict, FieldError
 from marketplace.domain.leads import LEAD_COLUMNS, parse_lead
+from marketplace.domain.messages import trigger_fact
 from marketplace.domain.quotes import DEFAULT_VALIDITY_DAYS
 from marketplace.extensions import db
 from marketplace.models import AuditLog, DemandRequest, Lead, Match, Notification, OutboxEmail
@@ -129,7 +130,7 @@ def test_a_lapsed_offer_leaves_matching_and_accepted_matches_stay(people):
     assert [o.id for o in supply.available_offers()] == [lead.id]
     _set(lead, valid_until=_today() - timedelta(days=1))
     assert supply.available_offers() == []
-    plan = planning.run_matching("lapsed")
+    plan = planning.run_matching(trigger_fact("command"))
     assert planning.plan_lines(plan) == []
     assert db.session.get(Match, accepted.id).status == "accepted"  # unaffected
     assert supply.available_units([lead.id]) == {lead.id: 4000}
@@ -148,7 +149,7 @@ def test_a_plan_released_after_the_quote_lapsed_does_not_propose_it(people):
     make_request(buyer)
     lead = make_lead(supplier)
     approve(lead, vetter)
-    plan = planning.run_matching("before")
+    plan = planning.run_matching(trigger_fact("command"))
     assert planning.plan_lines(plan)
     _set(lead, valid_until=_today() - timedelta(days=1))
     assert planning.release_plan(plan, vetter) == 0
@@ -163,7 +164,7 @@ def test_requests_past_their_needed_by_date_leave_matching(people):
     assert [n.id for n in supply.open_needs()] == [request.id]  # due today still counts
     _set(request, needed_by=_today() - timedelta(days=1))
     assert supply.open_needs() == []
-    assert planning.plan_lines(planning.run_matching("overdue")) == []
+    assert planning.plan_lines(planning.run_matching(trigger_fact("command"))) == []
 
 
 # --- Asking, once ----------------------------------------------------------------------------
@@ -256,7 +257,7 @@ def test_time_alone_asks_for_a_new_plan(people, app_ctx):
     make_request(buyer)
     lead = make_lead(supplier)
     approve(lead, vetter)
-    plan = planning.run_matching("today")
+    plan = planning.run_matching(trigger_fact("command"))
     assert not quotes.lapsed_since_last_plan()
     # The plan was made yesterday, and the quote held through yesterday: it lapsed since.
     _set(plan, created_at=plan.created_at - timedelta(days=1))

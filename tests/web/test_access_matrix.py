@@ -22,7 +22,7 @@ import pytest
 
 from marketplace.domain import i18n
 from marketplace.domain.leads import LEAD_COLUMNS
-from marketplace.domain.messages import fact
+from marketplace.domain.messages import fact, trigger_fact
 from marketplace.extensions import db
 from marketplace.models import DemandRequest, DuplicatePair, Lead, Match, User
 from marketplace.services import accounts, demand, documents, notifications, open_data, organisations, planning
@@ -347,7 +347,7 @@ class World:
             match_b = _proposed(lead_b, request_b)
             match_city = _proposed(lead_city, request_city)
             # Matching runs are only queued with Redis (and ran in-process before without): run one now.
-            plan = planning.run_matching("access matrix")
+            plan = planning.run_matching(trigger_fact("command"))
             assert plan.status == "draft" and planning.plan_lines(plan), "the plan should have lines"
             # Each person's own notification (and its e-mail in the outbox) names them.
             for user, marker in ((sa, "supplier_a"), (sb, "supplier_b"), (ba, "buyer_a"), (bb, "buyer_b"),
@@ -831,7 +831,7 @@ def test_proposal_notification_does_not_name_the_buyer_to_the_supplier(world, cl
         buyer_b = db.session.get(User, world.user_ids["buyer_b"])
         accounts.verify_organisation(buyer_b.organisation, actor_id=world.user_ids["admin"])
         db.session.commit()
-        plan_id = planning.run_matching("buyer B verified").id
+        plan_id = planning.run_matching(trigger_fact("command")).id
         db.session.remove()
     response = vetter.post(f"/staff/matching/{plan_id}/release",
                            data={"csrf_token": fetch_token(vetter, "/staff/matching")})

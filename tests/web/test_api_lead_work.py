@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from marketplace.domain.messages import trigger_fact
 from marketplace.extensions import db
 from marketplace.models import Lead, LeadDocument, Match, MatchPlan
 from marketplace.services import planning
@@ -189,7 +190,7 @@ def test_staff_release_the_newest_plan_as_proposals_once(client, app_ctx):
     buyer = make_user("buyer", "plan@hospital.example", organisation="Plan Hospital", verified=True)
     approve(make_lead(supplier))
     make_request(buyer)
-    planning.run_matching("api tests")
+    planning.run_matching(trigger_fact("command"))
     vetter = make_user("vetter", "plan-vetter@city.example")
     token = make_api_token(vetter)
     shown = client.get("/api/v1/plan", headers=bearer(token)).get_json()
@@ -212,8 +213,8 @@ def test_a_replaced_plan_is_not_released_and_only_staff_release(client, app_ctx)
     buyer = make_user("buyer", "old-plan@hospital.example", organisation="Old Plan Hospital", verified=True)
     approve(make_lead(supplier))
     make_request(buyer)
-    older = planning.run_matching("api tests").id
-    newer = planning.run_matching("api tests again").id
+    older = planning.run_matching(trigger_fact("command")).id
+    newer = planning.run_matching(trigger_fact("command")).id
     assert db.session.get(MatchPlan, older).status == "superseded"
     token = make_api_token(make_user("admin", "plan-admin@city.example"))
     assert client.post(f"/api/v1/plans/{older}/release", headers=bearer(token)).status_code == 409

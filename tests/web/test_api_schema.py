@@ -18,6 +18,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from marketplace.domain.messages import trigger_fact
 from marketplace.extensions import db
 from marketplace.services import documents, planning
 from tests.conftest import approve, bearer, make_api_token, make_lead, make_request, make_user
@@ -43,7 +44,7 @@ def api_world(clean_app):
         open_lead = make_lead(supplier, company_name="Second Supply Co", email="sales@second-supply.example")
         document = documents.save_document(open_lead, io.BytesIO(PDF), "certificate.pdf", actor_id=supplier.id)
         db.session.commit()
-        plan = planning.run_matching("schema tests")
+        plan = planning.run_matching(trigger_fact("command"))
         tokens = {"supplier": make_api_token(supplier), "buyer": make_api_token(buyer),
                   "vetter": make_api_token(vetter)}
         ids = {"lead_id": open_lead.id, "document_id": document.id, "request_id": request.id, "plan_id": plan.id}

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from marketplace.domain.messages import trigger_fact
 from marketplace.extensions import db
 from marketplace.models import (
     ApiToken,
@@ -240,7 +241,7 @@ def csrf_world(clean_app):
                       reasons=["for the CSRF tests"], status="proposed")
         db.session.add(match)
         db.session.commit()
-        plan = planning.run_matching("csrf tests")  # with Redis, runs are only queued: compute it here
+        plan = planning.run_matching(trigger_fact("command"))  # with Redis, runs are only queued: compute it here
         notifications.notify([users["buyer"]], "Something happened", "/buyer/")
         db.session.commit()
         notification = db.session.execute(db.select(Notification.id)  # the newest: the join request's came first

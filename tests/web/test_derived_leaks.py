@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from marketplace.domain import formatting, i18n, messages
 from marketplace.domain.catalog import PRODUCT_CATEGORIES, label
-from marketplace.domain.messages import fact
+from marketplace.domain.messages import fact, trigger_fact
 from marketplace.extensions import db
 from marketplace.models import DemandRequest, Lead, Match, OutboxEmail, User
 from marketplace.services import dashboard, demand, matches, notifications, open_data, planning, processing
@@ -64,7 +64,7 @@ class DerivedWorld:
             approve(lead, vetter)
             hand = planning.propose(request, lead.id, HAND, vetter)  # by hand: "proposed by ..." reason
             db.session.commit()
-            planning.release_plan(planning.run_matching("derived leaks"), vetter)  # the plan's reasons too
+            planning.release_plan(planning.run_matching(trigger_fact("command")), vetter)  # the plan's reasons too
             db.session.commit()
             matches.act_on_match(hand, buyer, "accept")  # the supplier is told, and learns the buyer's name
             db.session.commit()

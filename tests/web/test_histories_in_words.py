@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.domain.history import HISTORY, Entry, changes, describe
-from marketplace.domain.messages import BUYER, STAFF, SUPPLIER
+from marketplace.domain.messages import BUYER, STAFF, SUPPLIER, trigger_fact
 from marketplace.extensions import db
 from marketplace.models import Match
 from marketplace.services import demand, matches, planning, vetting
@@ -45,7 +45,7 @@ def story(app_ctx):
     vetting.decide(lead, vetter, "escalate", "INTERNAL: price looks like the Shenzhen ring")
     vetting.decide(lead, admin, "approve_escalated", "INTERNAL: checked with NIOSH by phone")
     db.session.commit()
-    planning.release_plan(planning.run_matching("test"), vetter)
+    planning.release_plan(planning.run_matching(trigger_fact("command")), vetter)
     db.session.commit()
     match = db.session.execute(select(Match)).scalar_one()
     matches.act_on_match(match, buyer, "accept")

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from sqlalchemy import func, select
 
+from marketplace.domain.messages import trigger_fact
 from marketplace.extensions import db
 from marketplace.models import DemandRequest, Match, User
 from marketplace.services import planning
@@ -79,7 +80,7 @@ def test_match_reasons_and_actions_survive_hostile_values(buyer, unlimited):
             lead = make_lead(supplier, company_name=f"Co {n}", email=f"s{n}@co{n}.example", quantity="1000",
                              product_description=value)
             approve(lead, vetter)
-        planning.release_plan(planning.run_matching("test"), vetter)
+        planning.release_plan(planning.run_matching(trigger_fact("command")), vetter)
         db.session.commit()  # the caller commits the use case
         match_ids = list(db.session.execute(select(Match.id)).scalars())
     assert len(match_ids) == len(descriptions)

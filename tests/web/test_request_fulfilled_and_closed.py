@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy import select
 
+from marketplace.domain.messages import trigger_fact
 from marketplace.extensions import db
 from marketplace.models import AuditLog, DemandRequest, Match
 from marketplace.services import matches, planning
@@ -78,7 +79,7 @@ def test_a_buyer_closes_the_rest_and_it_shows_closed_n_of_m_delivered(clean_app)
         audited = db.session.execute(select(AuditLog.action).where(
             AuditLog.entity_type == "demand", AuditLog.entity_id == request_id)).scalars().all()
         assert "demand.close" in audited
-        assert planning.run_matching("test").demand_units == 0  # the remainder left matching
+        assert planning.run_matching(trigger_fact("command")).demand_units == 0  # the remainder left matching
     page = _text(buyer.get(f"/buyer/requests/{request_id}"))
     assert "Closed, 300 of 1,000 delivered" in page and "Closed by you: the rest is no longer needed" in page
     assert "Closed, 300 of 1,000 delivered" in _text(staff.get(f"/staff/requests/{request_id}"))

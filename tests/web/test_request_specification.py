@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from marketplace.domain.demand import DEMAND_COLUMNS, OPTIONAL_DEMAND_COLUMNS, parse_demand
 from marketplace.domain.leads import LEAD_COLUMNS, parse_lead
+from marketplace.domain.messages import trigger_fact
 from marketplace.extensions import db
 from marketplace.models import DemandRequest
 from marketplace.services import demand, planning, processing, supply
@@ -122,7 +123,7 @@ def test_other_requests_match_by_specification_and_the_supplier_sees_it(client, 
         bare = make_request(buyer, category="other", max_unit_price="10.00", quantity="100")
         assert [c.lead.id for c in supply.candidates(request)] == [thermometers.id]
         assert supply.candidates(bare) == []
-        plan = planning.run_matching("test")
+        plan = planning.run_matching(trigger_fact("command"))
         db.session.commit()
         lines = {(line.demand_id, line.lead_id) for line in plan.lines}
         assert lines == {(request.id, thermometers.id)} and bags.id not in {lead for _, lead in lines}

@@ -8,6 +8,7 @@ from ...domain.catalog import STAFF_ROLES
 from ...domain.demand import RequestState, demand_to_row
 from ...domain.leads import LEAD_COLUMNS, lead_to_row
 from ...domain.match_status import MATCH_STATUSES
+from ...domain.messages import as_fact
 from ...domain.stock import STOCK_COLUMNS
 from ...models import DemandRequest, Lead, LeadDocument, LeadMessage, Match, MatchPlan, MatchPlanLine, User
 from ...services import demand, leads, matches, vetting
@@ -99,7 +100,9 @@ def match(record: Match, reader: User, party: str | None) -> dict:
 
 
 def plan(record: MatchPlan) -> dict:
-    return {"id": record.id, "status": record.status, "trigger": record.trigger, "created_at": plain(record.created_at),
+    """A plan for staff; ``trigger`` is why it was computed, the stored fact (code and parameters)."""
+    return {"id": record.id, "status": record.status, "trigger": as_fact(record.trigger),
+            "created_at": plain(record.created_at),
             "needs_count": record.needs_count, "offers_count": record.offers_count,
             "demand_units": record.demand_units, "units": record.units}
 

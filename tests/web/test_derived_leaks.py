@@ -244,10 +244,19 @@ def _readable(response) -> str:
     return text
 
 
+def _shown(form: str, lowered: str) -> bool:
+    """Whether ``form`` is in ``lowered``: a number as a number of its own (0.08 is in "$0.08" and
+    "0.080 US$", not in a timestamp's "20:14:30.083412" nor in "10.08"), anything else anywhere."""
+    form = form.lower()
+    if not (form[:1].isdigit() or form[-1:].isdigit()):
+        return form in lowered
+    return re.search(r"(?<!\d)" + re.escape(form) + r"0*(?!\d)", lowered) is not None
+
+
 def found(text: str, role: str, world: DerivedWorld) -> list[str]:
     lowered = _spaced(text).lower()
     return [f"{field}: {form!r}" for field, forms in forbidden(role, world).items()
-            for form in forms if form.lower() in lowered]
+            for form in forms if _shown(form, lowered)]
 
 
 @pytest.fixture(params=list(i18n.LANGUAGES))
@@ -500,3 +509,16 @@ def test_no_api_answer_shows_values_derived_from_private_fields(world, clean_app
     if role == "buyer":
         body = client.get(f"/api/v1/requests/{world.ids['request_id'][0]}", headers=headers).get_data(as_text=True)
         assert MAXIMUM in body and '"days_of_supply"' in body and found(body, "supplier", world)
+
+
+def test_a_number_is_found_as_a_number_of_its_own():
+    """The leak search read "0.08" inside the public JSON's timestamp "20:14:30.083412" (a false
+    alarm that came once in a thousand runs); a number shown as such is still found, in both
+    notations, with trailing zeros."""
+    assert not _shown("0.08", '"as_of": "2026-11-30t20:14:30.083412"')
+    assert not _shown("0,08", "importe 10,08 us$")
+    assert _shown("0.08", "difference: $0.08 a unit")
+    assert _shown("0,08", "diferencia: 0,080 us$")
+    assert _shown("61,379", "61,379 units")
+    assert not _shown("61,379", "161,3790")
+    assert _shown("nurse@stvincent.example", "to nurse@stvincent.example")

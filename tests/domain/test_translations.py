@@ -76,7 +76,7 @@ def test_every_marked_text_has_a_spanish_translation():
 
 def test_no_text_counts_by_a_parenthesis():
     """"3 lead(s)", "oferta(s)": a count reads as its language counts (ngettext, or a label before
-    the number: "Offers used: 3"), never with "(s)" for a translator to mirror as "(s)" or "(es)"
+    the number: "Offers considered: 3"), never with "(s)" for a translator to mirror as "(s)" or "(es)"
     (found on the Spanish plan page and dashboard)."""
     counted = [m.id for m in spanish() if m.id and any(
         re.search(r"[A-Za-z]\((s|es)\)", text) for text in ((m.id,) if isinstance(m.id, str) else m.id))]

@@ -92,8 +92,10 @@ def test_the_plan_and_the_requests_read_in_spanish_and_a_refused_proposal_says_w
     client = clean_app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
     login(client, "vetter@city.example")
-    _reads(_text(client.get("/staff/matching")), ["Plan de asignación", "Calcular un nuevo plan"],
-           ["Allocation plan", "Compute a new plan"])
+    # The plan's counts are what it considered (two approved offers, one open request), not what it used.
+    _reads(_text(client.get("/staff/matching")), ["Plan de asignación", "Calcular un nuevo plan",
+                                                  "Ofertas consideradas: 2; solicitudes abiertas consideradas: 1"],
+           ["Allocation plan", "Compute a new plan", "Ofertas usadas"])
     _reads(_text(client.get("/staff/requests")), ["Solicitudes", "Abiertas", "Se necesita para el", "Cualquiera"],
            ["Demand requests", "Withdrawn", "Needed by"])
     page = f"/staff/requests/{request_id}"

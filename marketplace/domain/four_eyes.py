@@ -14,7 +14,7 @@ from babel import Locale, numbers
 
 from . import i18n
 from .i18n import _
-from .scoring import stop_signal_codes
+from .scoring import flag_label, stop_signal_codes
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,9 @@ class FourEyes:
 
     def reason(self) -> str:
         """Why, in words for staff, in the current language ("" if not needed): "its value
-        $395,000.00 is above $100,000", "it has a stop signal (watchlist)", or both."""
+        $395,000.00 is above $100,000", "it has a stop signal (On a watchlist)", or both."""
         value = i18n.format_money(self.value_usd.quantize(Decimal("0.01")))
-        threshold, codes = _whole_dollars(self.threshold_usd), ", ".join(self.stop_codes)
+        threshold, codes = _whole_dollars(self.threshold_usd), ", ".join(flag_label(c) for c in self.stop_codes)
         if self.over_value and self.stop_codes:
             return _("its value {value} is above {threshold} and it has a stop signal ({codes})").format(
                 value=value, threshold=threshold, codes=codes)

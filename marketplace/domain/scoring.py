@@ -18,7 +18,7 @@ from .certifications import check_claims, parse_claims, reference_json
 from .countries import phone_invalid_reason
 from .formatting import money
 from .formatting import ratio as show_ratio
-from .i18n import N_
+from .i18n import N_, _
 from .leads import LeadFacts
 from .messages import STAFF, plain, render_signal
 from .normalise import NormalisedLead
@@ -425,6 +425,13 @@ FLAG_LABELS = {
 # removed from the emergency-use list, a look-alike of a rejected lead, three broker-chain terms:
 # -30 each). Such a lead needs two vetters' approvals (domain.four_eyes).
 STOP_WEIGHT = -30
+
+
+def flag_label(code: str) -> str:
+    """A risk flag's label in the current language ("broker_terms" -> "Broker-chain wording"); its
+    code if it has none."""
+    text = FLAG_LABELS.get(code)
+    return _(text) if text else code
 
 
 def stop_signal_codes(signals) -> list[str]:

@@ -11,17 +11,22 @@ from marketplace.domain import i18n
 from marketplace.domain.csv_text import FileRefused, decode_csv, encoding_choices
 from marketplace.domain.four_eyes import FourEyes
 from marketplace.domain.imports import too_many_rows
-from marketplace.domain.lead_status import TextNeeded, TransitionError, transition
+from marketplace.domain.lead_status import ACTIONS, TextNeeded, TransitionError, transition
 
 
 def test_the_four_eyes_reason_in_each_language():
     both = FourEyes(Decimal("395000"), Decimal("100000"), ("watchlist",))
-    assert both.reason() == "its value $395,000.00 is above $100,000 and it has a stop signal (watchlist)"
+    assert both.reason() == "its value $395,000.00 is above $100,000 and it has a stop signal (On the counterfeit watch list)"
     with i18n.use_locale("es"):
-        assert both.reason() == "su valor de 395.000,00\u00a0US$ supera 100.000\u00a0US$ y tiene una señal de alto (watchlist)"
+        assert both.reason() == "su valor de 395.000,00\u00a0US$ supera 100.000\u00a0US$ y tiene una señal de alto (En la lista de vigilancia de falsificaciones)"
         assert FourEyes(Decimal("1"), Decimal("100000"), ("watchlist",)).reason() == \
-            "tiene una señal de alto (watchlist)"
+            "tiene una señal de alto (En la lista de vigilancia de falsificaciones)"
         assert FourEyes(Decimal("1"), Decimal("100000"), ()).reason() == ""
+        # The walk's example: two stop signals, each by its label (a code without one stays a code).
+        assert FourEyes(Decimal("1"), Decimal("100000"), ("broker_terms", "price_10x")).reason() == \
+            "tiene una señal de alto ({}, {})".format(i18n._("Broker-chain wording"), i18n._("Price over 10x reference"))
+        assert "broker_terms" not in FourEyes(Decimal("1"), Decimal("100000"), ("broker_terms",)).reason()
+        assert FourEyes(Decimal("1"), Decimal("100000"), ("new_code",)).reason() == "tiene una señal de alto (new_code)"
 
 
 @pytest.mark.parametrize("action, english, spanish", [
@@ -34,6 +39,11 @@ def test_a_decision_without_its_text_is_refused_in_the_language(action, english,
         transition(action, "submitted", "vetter", "")
     with i18n.use_locale("es"), pytest.raises(TextNeeded, match=spanish):
         transition(action, "submitted", "vetter", " ")
+    # The keyboard shortcut's hint in the text box is the same sentence (Action.text_needed).
+    assert ACTIONS[action].text_needed == english
+    with i18n.use_locale("es"):
+        assert ACTIONS[action].text_needed == spanish
+    assert ACTIONS["approve"].text_needed is None
 
 
 def test_a_decision_not_for_the_role_names_the_action_in_the_language():

@@ -19,7 +19,7 @@ from ...domain.dashboard import (
     signal_rows,
 )
 from ...domain.i18n import COUNT, NP_, _, pgettext
-from ...domain.scoring import FLAG_LABELS
+from ...domain.scoring import flag_label
 from ...services import dashboard
 from ..access import staff_required
 
@@ -43,12 +43,6 @@ LEAD_LINKS = {"submitted": {"status": "all"}, "processed": {"status": "all", "pr
               "rejected": {"status": "rejected"}}
 
 
-def _flag_label(code: str) -> str:
-    """A risk flag's label in the current language (its code if it has none)."""
-    text = FLAG_LABELS.get(code)
-    return _(text) if text else code
-
-
 def _dashboard_view(figures: dict) -> dict:
     """The page's rows, each figure with the link to its list, and the charts' data (the same
     numbers: the tables are the charts' text for screen readers). Every label is in the request's
@@ -68,7 +62,7 @@ def _dashboard_view(figures: dict) -> dict:
     backlog = [(_(text), figures["backlog"].get(code, 0), url_for("vetting.leads_list", status="open", age=code,
                                                                   sort="oldest"))
                for code, text, _low, _high in AGE_BUCKETS]
-    signals = [(_flag_label(s["code"]), s["seen"], s["stopped"],
+    signals = [(flag_label(s["code"]), s["seen"], s["stopped"],
                 url_for("vetting.leads_list", status="all", flag=s["code"], age=WEEK[0]),
                 url_for("vetting.leads_list", status="rejected", flag=s["code"], age=WEEK[0]))
                for s in figures["signals"]]

@@ -84,6 +84,12 @@ class Action:
         """The label in the current language (a button, a message)."""
         return _(self.label)
 
+    @property
+    def text_needed(self) -> str | None:
+        """What the text box asks for when the decision is pressed without its text, in the current
+        language ("Please give a reason."; the keyboard shortcut shows it in the box), else None."""
+        return _(TEXTS_NEEDED[self.needs_text]) if self.needs_text else None
+
 
 # Who decides on leads: city staff.
 STAFF = frozenset(STAFF_ROLES)

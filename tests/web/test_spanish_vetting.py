@@ -56,6 +56,9 @@ def test_a_lead_page_and_its_refused_decision_read_in_spanish(client, clean_app)
         assert text in page, text
     for text in ("Same supplier?", "Claim: I am on it", ">Approve</button>", "Reason, question or note"):
         assert text not in page, text
+    # The keyboard shortcut's hint, put in the empty text box by app.js, is in Spanish too.
+    assert 'data-needs-text="Indique un motivo."' in page
+    assert 'data-needs-text="reason"' not in page
     # Rejecting without a reason: the page again, the message by the text box, in Spanish.
     refused = client.post(f"/staff/leads/{lead_id}/decision", data={
         "csrf_token": fetch_token(client, f"/staff/leads/{lead_id}"), "action": "reject", "text": ""})

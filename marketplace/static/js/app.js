@@ -61,7 +61,7 @@ document.addEventListener("keydown", function (event) {
   var text = button.form && button.form.querySelector("textarea");
   if (button.dataset.needsText && text && !text.value.trim()) {
     text.focus();
-    text.setAttribute("placeholder", "Give a " + button.dataset.needsText + ", then press the button");
+    text.setAttribute("placeholder", button.dataset.needsText);  // in the page's language (Action.text_needed)
     return;
   }
   button.click();

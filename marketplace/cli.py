@@ -202,7 +202,8 @@ def seed_demo(lead_count: int = 60) -> list[tuple[str, str, str]]:
             if own:
                 values = replace(values, external_id=None, company_name=supplier.organisation.name,
                                  email=supplier.email, website="https://www.example.com", phone="(562) 555-0142",
-                                 street="100 Harbor Boulevard", city="Long Beach", postal_code="90802")
+                                 street="100 Harbor Boulevard", city="Long Beach", state="CA",
+                                 postal_code="90802")
             leads.create_lead(values, owner=supplier if own else None, actor_id=supplier.id if own else None,
                               source="form" if own else "csv")
         db.session.commit()  # the leads are processed after this commit; approvals below read their scores

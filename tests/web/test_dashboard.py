@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from marketplace.domain.i18n import format_day
 from marketplace.extensions import db
@@ -194,6 +195,14 @@ def test_the_demo_data_shows_a_short_category_on_the_public_board(clean_app):
         assert name not in text
     hidden = text.split("Not shown")[1]
     assert "N95 respirator" in hidden and "Isolation gown" in hidden and "Surgical mask" in hidden
+    # The demo supplier's own leads carry its whole address (they said "Long Beach, IL": the state
+    # was left from a random row while the street, city and postal code were the supplier's).
+    with clean_app.app_context():
+        from marketplace.models import Lead, User
+        supplier = db.session.scalar(select(User).where(User.email == "supplier@example.com"))
+        places = set(db.session.execute(select(Lead.city, Lead.state, Lead.postal_code)
+                                        .where(Lead.owner_id == supplier.id)).all())
+    assert places == {("Long Beach", "CA", "90802")}
 
 
 def short_scenario():

@@ -93,3 +93,29 @@ def test_staff_read_a_category_short_and_follow_it_to_its_requests(open_page, sh
     expect(page.locator("table tbody")).to_contain_text("Clinic G")
     expect(page.locator("table tbody")).not_to_contain_text("N95 respirator")
     assert page.errors == []
+
+
+def test_the_charts_write_numbers_as_the_page_s_language_does(open_page, scenario):
+    """A Spanish vetter's chart axis read "3,000,000" under a table that reads "1.555.000": the
+    charts format with the page's language (Chart.js' locale option, read from <html lang>)."""
+    # The browser itself is English (navigator.language en-US, Chart.js' default); the vetter
+    # chooses Spanish with the header's language switch.
+    page = open_page(locale="en-US")
+    sign_in(page, "val@lacity.example.org", DEFAULT_PASSWORD)
+    page.locator("form.language-switch button[value=es]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-supply'))")
+    assert page.evaluate("() => Chart.getChart(document.getElementById('chart-supply')).options.locale") == "es"
+    # The axis' own tick labels, as drawn: Spanish never groups with a comma (and, as Babel in the
+    # tables, leaves four digits ungrouped: "1000", "1.555.000"); English writes "1,000".
+    ticks = "() => Chart.getChart(document.getElementById('chart-supply')).scales.y.ticks.map(t => t.label)"
+    spanish_ticks = page.evaluate(ticks)
+    assert "1000" in spanish_ticks and not any("," in t for t in spanish_ticks), spanish_ticks
+    english = open_page()
+    sign_in(english, "val@lacity.example.org", DEFAULT_PASSWORD)
+    english.locator("form.language-switch button[value=en]").click()  # the account kept Spanish
+    expect(english.locator("html")).to_have_attribute("lang", "en")
+    english.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-supply'))")
+    assert english.evaluate("() => Chart.getChart(document.getElementById('chart-supply')).options.locale") == "en"
+    assert "1,000" in english.evaluate(ticks)
+    assert page.errors == [] and english.errors == []

@@ -23,6 +23,9 @@
         },
         options: {
           animation: false,
+          // Numbers on the axes and in the tooltips as the page's language writes them (1.555.000 in
+          // Spanish, as the tables under the charts; Chart.js formats with Intl.NumberFormat).
+          locale: document.documentElement.lang || undefined,
           maintainAspectRatio: false,
           indexAxis: name === "supply" ? "x" : "y",
           plugins: { legend: { display: chart.series.length > 1 } },

@@ -305,9 +305,12 @@ def format_moment(value: datetime | str | None, style: str = "medium", *, zone: 
     return _join(locale, day, f"{time} {_zone_name(moment, locale)}")
 
 
-def format_moment_short(value: datetime | str | None, *, zone: tzinfo | None = None) -> str:
-    """A recent moment in a table, on the city's clock, day and month without the year nor the zone
-    (the page's other moments name it): "Jan 11, 7:00 PM" / "11 ene, 19:00"."""
+def format_moment_short(value: datetime | str | None, *, zone: tzinfo | None = None,
+                        now: datetime | None = None) -> str:
+    """A recent moment in a table, on the city's clock, day and month without the year:
+    "Jan 11, 7:00 PM" / "11 ene, 19:00". The zone is named by the column's heading (``zoned``: "Created
+    (PST)"), which names it as it is ``now``; a moment on the other side of a change of clocks names
+    its own: "Jul 12, 4:05 PM PDT" under a winter heading "(PST)"."""
     value = _moment(value)
     if value is None or value == "":
         return ""
@@ -316,7 +319,23 @@ def format_moment_short(value: datetime | str | None, *, zone: tzinfo | None = N
     moment, locale = _on_the_city_clock(value, zone), format_locale()
     day = dates.format_skeleton("MMMd", moment, locale=locale)
     time = dates.format_time(moment, format="short", tzinfo=moment.tzinfo, locale=locale)
+    name = _zone_name(moment, locale)
+    if name != zone_name(zone=zone, now=now):
+        time = f"{time} {name}"
     return _join(locale, day, time)
+
+
+def zone_name(*, zone: tzinfo | None = None, now: datetime | None = None) -> str:
+    """The city's zone as the language names it now ("PST" in winter, "PDT" in summer / "GMT-08:00"),
+    as ``format_moment`` names it: the name a table's heading gives its moments (``zoned``)."""
+    moment = _on_the_city_clock(now or datetime.now(UTC), zone)
+    return _zone_name(moment, format_locale())
+
+
+def zoned(column: str, *, zone: tzinfo | None = None, now: datetime | None = None) -> str:
+    """A table's column heading over moments written by ``format_moment_short`` (which leaves the zone
+    out), naming the zone: "Created (PST)" / "Creado (GMT-08:00)". Every such heading is written here."""
+    return _("{column} ({zone})").format(column=column, zone=zone_name(zone=zone, now=now))
 
 
 def format_time_of_day(value: datetime | str | None, *, zone: tzinfo | None = None) -> str:

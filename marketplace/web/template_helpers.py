@@ -68,11 +68,14 @@ def register_template_helpers(app: Flask) -> None:
 
     # Numbers in the reader's language (domain.i18n): 1,500 / 1.500. Moments (stored in UTC) on the
     # city's clock (CITY_TIMEZONE), in the reader's language: "Jan 11, 2027, 7:00 PM PST" / "11 ene
-    # 2027, 19:00 GMT-08:00"; in a table "Jan 11, 7:00 PM"; a time of day "7:00 PM PST".
+    # 2027, 19:00 GMT-08:00"; in a table "Jan 11, 7:00 PM" under a heading zoned(_("Created")),
+    # "Created (PST)"; a time of day "7:00 PM PST".
     app.add_template_filter(for_the_reader(show_number), "number")
     app.add_template_filter(for_the_reader(i18n.format_moment_short), "when_short")
     app.add_template_filter(for_the_reader(i18n.format_moment), "when")
     app.add_template_filter(for_the_reader(i18n.format_time_of_day), "time_of_day")
+    # The heading of a column of |when_short moments names the zone they are on: "Created (PST)".
+    app.add_template_global(i18n.zoned, "zoned")
     # Every day a person reads: "Dec 14, 2026" / "14 dic 2026" (never ISO 2026-12-14 on a page).
     app.add_template_filter(for_the_reader(i18n.format_day), "day")
     app.add_template_filter(for_the_reader(i18n.format_percent), "percent")

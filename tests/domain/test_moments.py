@@ -43,10 +43,10 @@ def test_a_utc_moment_that_is_the_day_before_in_los_angeles(locale, full, short,
     with i18n.use_locale(locale):
         assert i18n.format_moment(WINTER) == full
         assert i18n.format_moment(WINTER.replace(tzinfo=None)) == full  # naive: UTC, as SQLite returns it
-        assert i18n.format_moment_short(WINTER) == short
+        assert i18n.format_moment_short(WINTER, now=WINTER) == short
         assert i18n.format_time_of_day(WINTER) == time
         assert i18n.format_day(WINTER) == day  # a moment's day is the city's day, not the UTC date
-        for text in (i18n.format_moment(WINTER), i18n.format_moment_short(WINTER), i18n.format_day(WINTER)):
+        for text in (i18n.format_moment(WINTER), i18n.format_moment_short(WINTER, now=WINTER), i18n.format_day(WINTER)):
             assert "12" not in text and "3:00" not in text and "UTC" not in text
 
 
@@ -92,3 +92,35 @@ def test_stored_iso_moments_are_read_and_anything_else_shown_as_stored():
     assert [i18n.format_moment(v) for v in (None, "", "soon", 7)] == ["", "", "soon", "7"]
     assert [i18n.format_time_of_day(v) for v in (None, "soon")] == ["", "soon"]
     assert i18n.format_moment_short(None) == ""
+
+
+@pytest.mark.parametrize(("locale", "winter", "summer"), [
+    ("en", "Created (PST)", "Created (PDT)"),
+    ("es", "Creado (GMT-08:00)", "Creado (GMT-07:00)"),
+])
+def test_a_table_heading_names_the_zone_its_short_moments_leave_out(locale, winter, summer):
+    """A column of ``format_moment_short`` moments names its zone in its heading (``zoned``), as
+    ``format_moment`` names it, the way it is now on the city's clock."""
+    with i18n.use_locale(locale):
+        assert i18n.zoned(i18n._("Created"), now=WINTER) == winter
+        assert i18n.zoned(i18n._("Created"), now=SUMMER) == summer
+        assert i18n.zone_name(now=WINTER) == winter.split("(")[1].rstrip(")")
+        assert i18n.zone_name(now=WINTER) in i18n.format_moment(WINTER)
+
+
+@pytest.mark.parametrize("city", ["Europe/Madrid"], indirect=True)
+def test_another_citys_heading_names_its_zone(city):
+    with i18n.use_locale("es"):
+        assert i18n.zoned(i18n._("Created"), now=WINTER) == "Creado (CET)"
+    assert i18n.zoned("Received", now=WINTER) == "Received (GMT+01:00)"
+
+
+@pytest.mark.parametrize(("locale", "under_winter", "under_summer"), [
+    ("en", f"Jul 12, 4:05{NNBSP}PM PDT", f"Jul 12, 4:05{NNBSP}PM"),
+    ("es", "12 jul, 16:05 GMT-07:00", "12 jul, 16:05"),
+])
+def test_a_short_moment_across_a_change_of_clocks_names_its_own_zone(locale, under_winter, under_summer):
+    """A summer moment in a table read in winter: the heading says PST, so the row says PDT."""
+    with i18n.use_locale(locale):
+        assert i18n.format_moment_short(SUMMER, now=WINTER) == under_winter
+        assert i18n.format_moment_short(SUMMER, now=SUMMER) == under_summer

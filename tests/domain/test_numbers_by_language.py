@@ -142,12 +142,12 @@ def test_page_numbers_and_moments_in_the_readers_language():
     moment = datetime(2026, 12, 3, 14, 5)  # UTC: 6:05 in the morning in Los Angeles (tests/domain/test_moments.py)
     assert (show_number(1234567), show_number(Decimal("1234.5")), show_units(Decimal("120.0000"))) == \
         ("1,234,567", "1,234.5", "120")
-    assert (i18n.format_moment(moment), i18n.format_moment_short(moment)) == \
+    assert (i18n.format_moment(moment), i18n.format_moment_short(moment, now=moment)) == \
         ("Dec 3, 2026, 6:05\u202fAM PST", "Dec 3, 6:05\u202fAM")
     with i18n.use_locale("es"):
         assert (show_number(1234567), show_number(Decimal("1234.5")), show_units(Decimal("0.5000"))) == \
             ("1.234.567", "1.234,5", "0,5")
-        assert (i18n.format_moment(moment), i18n.format_moment_short(moment)) == \
+        assert (i18n.format_moment(moment), i18n.format_moment_short(moment, now=moment)) == \
             ("3 dic 2026, 6:05 GMT-08:00", "3 dic, 6:05")
     assert show_number(None) == "" and show_units(None) == ""
 

@@ -11,8 +11,9 @@ import re
 
 import pytest
 
+from marketplace.domain.messages import trigger_fact
 from marketplace.extensions import db
-from marketplace.services import accounts, dashboard
+from marketplace.services import accounts, dashboard, planning
 from tests.conftest import approve, bearer, login, make_api_token, make_lead, make_request, make_user, post_form
 from tests.services.test_dashboard import build_scenario
 
@@ -88,6 +89,9 @@ def test_the_plan_and_the_requests_read_in_spanish_and_a_refused_proposal_says_w
         approve(dear)
         make_user("vetter", "vetter@city.example")
         request_id, lead_id, dear_id = request.id, lead.id, dear.id
+        # A plan now, in both modes (with Redis the approvals only queue one for a worker).
+        planning.run_matching(trigger_fact("command"))
+        db.session.commit()
         db.session.remove()
     client = clean_app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"

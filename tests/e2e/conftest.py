@@ -123,6 +123,9 @@ def main_menu(page):
     """The main menu, opened first where it is folded behind "Menu" (a phone), as a person would
     open it; found by its place, so in any language."""
     toggle = page.locator("header .menu-toggle")
+    # Decided on the loaded page: while its stylesheet was still applying, the toggle could look
+    # visible on a desktop for a moment and then be hidden (a click that then waited in vain).
+    page.wait_for_load_state("load")
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
     return page.locator("header nav#main-menu")

@@ -288,20 +288,31 @@ def _join(locale: str, day: str, time: str) -> str:
     return _date_and_time(locale).replace("{0}", time).replace("{1}", day)
 
 
+def _clock(value: datetime | str | None, zone: tzinfo | None) -> tuple[datetime, str, str] | str:
+    """What the three writers of moments below start from: ``value`` on the city's clock (or
+    ``zone``'s), the language's locale and the short time of day ("7:00 PM" / "19:00"); or the text
+    to show as it is: "" for no moment, what was stored for text or a number where a moment was
+    expected."""
+    value = _moment(value)
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, datetime):
+        return str(value)
+    moment, locale = _on_the_city_clock(value, zone), format_locale()
+    return moment, locale, dates.format_time(moment, format="short", tzinfo=moment.tzinfo, locale=locale)
+
+
 def format_moment(value: datetime | str | None, style: str = "medium", *, zone: tzinfo | None = None) -> str:
     """A moment (stored in UTC) as the language writes it on the city's clock, with its zone:
     2027-01-12 03:00 UTC is "Jan 11, 2027, 7:00 PM PST" / "11 ene 2027, 19:00 GMT-08:00" in Los
     Angeles (``style`` of the day: short, medium, long; ``zone``: another than the city's). Every
     moment a person reads is written here or by the two below (pages, e-mails, messages); ISO 8601
     in UTC stays for files, the API and machine data."""
-    value = _moment(value)
-    if value is None or value == "":
-        return ""
-    if not isinstance(value, datetime):  # text or a number stored where a moment was expected: as stored
-        return str(value)
-    moment, locale = _on_the_city_clock(value, zone), format_locale()
+    parts = _clock(value, zone)
+    if isinstance(parts, str):
+        return parts
+    moment, locale, time = parts
     day = dates.format_date(moment.date(), format=style, locale=locale)
-    time = dates.format_time(moment, format="short", tzinfo=moment.tzinfo, locale=locale)
     return _join(locale, day, f"{time} {_zone_name(moment, locale)}")
 
 
@@ -311,14 +322,11 @@ def format_moment_short(value: datetime | str | None, *, zone: tzinfo | None = N
     "Jan 11, 7:00 PM" / "11 ene, 19:00". The zone is named by the column's heading (``zoned``: "Created
     (PST)"), which names it as it is ``now``; a moment on the other side of a change of clocks names
     its own: "Jul 12, 4:05 PM PDT" under a winter heading "(PST)"."""
-    value = _moment(value)
-    if value is None or value == "":
-        return ""
-    if not isinstance(value, datetime):
-        return str(value)
-    moment, locale = _on_the_city_clock(value, zone), format_locale()
+    parts = _clock(value, zone)
+    if isinstance(parts, str):
+        return parts
+    moment, locale, time = parts
     day = dates.format_skeleton("MMMd", moment, locale=locale)
-    time = dates.format_time(moment, format="short", tzinfo=moment.tzinfo, locale=locale)
     name = _zone_name(moment, locale)
     if name != zone_name(zone=zone, now=now):
         time = f"{time} {name}"
@@ -341,13 +349,10 @@ def zoned(column: str, *, zone: tzinfo | None = None, now: datetime | None = Non
 def format_time_of_day(value: datetime | str | None, *, zone: tzinfo | None = None) -> str:
     """The time of day of a moment within the next hours (a claim's end), on the city's clock with
     its zone: "7:00 PM PST" / "19:00 GMT-08:00"."""
-    value = _moment(value)
-    if value is None or value == "":
-        return ""
-    if not isinstance(value, datetime):
-        return str(value)
-    moment, locale = _on_the_city_clock(value, zone), format_locale()
-    time = dates.format_time(moment, format="short", tzinfo=moment.tzinfo, locale=locale)
+    parts = _clock(value, zone)
+    if isinstance(parts, str):
+        return parts
+    moment, locale, time = parts
     return f"{time} {_zone_name(moment, locale)}"
 
 

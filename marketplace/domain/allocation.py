@@ -306,18 +306,19 @@ def other_unfit_reason(offer: Offer, need: Need) -> str | None:
     if not need.specification.strip():
         return _('no specification: a request for "other" products matches an offer only by its specification')
     if not specification_fits(need.specification, offer.description):
-        return _("wrong product: the offer's description does not fit your specification")
+        return _("wrong product: the offer's description does not fit the request's specification")
     return None
 
 
 def unfit_reason(offer: Offer, need: Need) -> str | None:
     """None if the offer can serve the need; otherwise why not, in plain words in the current
-    language (domain.i18n; the first reason)."""
+    language (domain.i18n; the first reason). Worded for city staff, its only readers (the plan
+    page's near misses, a refused proposal by hand): of the buyer in the third person, never "your"."""
     if offer.category != need.category and offer.category not in need.substitutes:
         accepted = functools.reduce(lambda first, second: _("{first} or {second}").format(first=first, second=second),
                                     [_category(c) for c in (need.category, *sorted(need.substitutes))])
-        return _("wrong product: {offered}, you asked for {accepted}").format(offered=_category(offer.category),
-                                                                             accepted=accepted)
+        return _("wrong product: {offered}, the buyer asked for {accepted}").format(
+            offered=_category(offer.category), accepted=accepted)
     other = other_unfit_reason(offer, need)
     if other is not None:
         return other
@@ -328,14 +329,14 @@ def unfit_reason(offer: Offer, need: Need) -> str | None:
     if offer.id in need.excluded_offers:
         return _("excluded: the buyer declined this offer for this request, or its supplier cannot supply it")
     if offer.unit_price > need.max_unit_price:
-        return _("{price} a unit is above your maximum of {maximum}").format(price=money(offer.unit_price),
-                                                                             maximum=money(need.max_unit_price))
+        return _("{price} a unit is above the buyer's maximum of {maximum}").format(
+            price=money(offer.unit_price), maximum=money(need.max_unit_price))
     if lead_time(offer) > need.days_until_needed + late_allowance(need):
         words = _("{ready}, {needed}") if offer.lead_time_days is not None \
             else _("{ready} (lead time not stated), {needed}")
         return words.format(ready=_ready(lead_time(offer)), needed=_needed(need.days_until_needed))
     if offer.min_order_qty is not None and offer.min_order_qty > need.quantity:
-        return _("minimum order of {minimum} units is more than the {quantity} you need").format(
+        return _("minimum order of {minimum} units is more than the {quantity} the buyer needs").format(
             minimum=format_integer(offer.min_order_qty), quantity=format_integer(need.quantity))
     return None
 

@@ -12,6 +12,11 @@ text is made when it is shown, for the reader's role:
   signals, the number of the score: a buyer sees its band);
 - ``"staff"`` (vetters and admins): everything.
 
+A text says "your" only to the party it belongs to: the buyer reads "under your maximum" and
+"before your deadline" of its own request; staff read of it in the third person ("under the
+buyer's maximum", "before the deadline"), as the supplier reads the deadline. Values worded both
+ways are named ``*_yours`` and ``*_theirs``.
+
 Each kind has one table, code -> {role: template}: ``REASONS``, ``NOTIFICATIONS`` (the e-mail is
 the notification's text in ``EMAIL_BODY``), ``SIGNALS`` and ``TRIGGERS``. A template is a ``str.format`` pattern
 over the parameters and the values derived from them (money, plurals, labels), a function of those
@@ -175,11 +180,11 @@ REASONS: dict[str, dict[str, Template]] = {
                 BUYER: N_("{days_of_supply_text} of supply left (urgency weight {weight})"),
                 SUPPLIER: NOT_SHOWN},
     # params: unit_price, max_unit_price (decimal strings)
-    "price": {STAFF: N_("{price} a unit, {headroom_text}"),
-              BUYER: N_("{price} a unit, {headroom_text}"),
+    "price": {STAFF: N_("{price} a unit, {headroom_theirs}"),
+              BUYER: N_("{price} a unit, {headroom_yours}"),
               SUPPLIER: N_("{price} a unit")},
     # params: lead_time_days (int), days_until_needed (int)
-    "lead_time": {STAFF: N_("{ready}, {deadline_yours}"),
+    "lead_time": {STAFF: N_("{ready}, {deadline_theirs}"),
                   BUYER: N_("{ready}, {deadline_yours}"),
                   SUPPLIER: N_("{ready}, {deadline_theirs}")},
     # params: late_days (int, days after the needed-by date), days_of_supply (int)
@@ -740,8 +745,8 @@ def risk_band(score: int) -> str:
 
 
 def _before_or_after(slack: int, *, yours: bool) -> str:
-    """How a delivery ``slack`` days before the deadline (negative: after) reads: for the buyer
-    ("your deadline") or the supplier ("the deadline")."""
+    """How a delivery ``slack`` days before the deadline (negative: after) reads: for the buyer whose
+    request it is ("your deadline") or for anyone else, staff and the supplier ("the deadline")."""
     if slack > 0:
         template = (ngettext("{count} day before your deadline", "{count} days before your deadline", slack) if yours
                     else ngettext("{count} day before the deadline", "{count} days before the deadline", slack))
@@ -785,8 +790,11 @@ def _values(params: Mapping[str, Any]) -> dict[str, Any]:
         v["price"] = money(price)
         if maximum is not None:
             headroom = maximum - price
-            v["headroom_text"] = (_("{amount} under your maximum").format(amount=money(headroom)) if headroom
-                                  else _("at your maximum"))
+            amount = money(headroom)
+            v["headroom_yours"] = (_("{amount} under your maximum").format(amount=amount) if headroom
+                                   else _("at your maximum"))
+            v["headroom_theirs"] = (_("{amount} under the buyer's maximum").format(amount=amount) if headroom
+                                    else _("at the buyer's maximum"))
     if "lead_time_days" in v and v["lead_time_days"] is not None:
         v["ready"] = _ready(int(v["lead_time_days"]))
         if v.get("days_until_needed") is not None:

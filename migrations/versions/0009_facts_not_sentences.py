@@ -17,7 +17,10 @@
   again, with parameters.
 
 The downgrade words every fact for staff (notifications for their recipient) back into the old
-columns: lossy (staff wording everywhere), but it works.
+columns: lossy (staff wording everywhere), but it works. Reasons are worded by ``reason_sentence``,
+frozen here: the sentences the marketplace stored before this migration (the ones ``reason_fact``
+reads), whatever the live wording of domain.messages becomes (staff now read "under the buyer's
+maximum", not "under your maximum").
 
 Revision ID: 0009
 Revises: 0008
@@ -129,6 +132,80 @@ def reason_fact(text):
 
 def _category(name):
     return _CATEGORIES.get(name)
+
+
+# ---- the downgrade's reasons: facts worded as the sentences stored before facts -----------------
+# Frozen here (not domain.messages, whose wording is for today's readers): the English the
+# marketplace wrote before this migration, the inverse of ``reason_fact``. Two codes came after it
+# and are worded as staff read them when they came: a lead time after the deadline ("3 days after
+# your deadline") and "late".
+_LABELS = {code: name for name, code in _CATEGORIES.items()}
+
+
+def _old_money(value):
+    """$0.79, $0.035, $12.00, $1,250.50: at least 2 and at most 4 decimals (the money of then)."""
+    text = f"{Decimal(str(value)):,.4f}"
+    while text.endswith("0") and len(text.rsplit(".", 1)[1]) > 2:
+        text = text[:-1]
+    return "$" + text
+
+
+def _old_days(count):
+    return "1 day" if count == 1 else f"{count:,} days"
+
+
+def _old_deadline(slack):
+    if slack > 0:
+        return f"{_old_days(slack)} before your deadline"
+    if slack < 0:
+        return f"{_old_days(-slack)} after your deadline"
+    return "on your deadline"
+
+
+def _old_band(score):
+    return "few concerns" if score >= 75 else "some concerns" if score >= 40 else "serious concerns"
+
+
+def reason_sentence(stored):
+    """A reason fact (or a sentence stored before facts) -> the sentence staff read before facts:
+    "$0.79 a unit, $0.06 under your maximum". An unknown code reads raw, as staff read it."""
+    if not isinstance(stored, dict) or "code" not in stored:
+        return str(stored)
+    code, p = stored["code"], dict(stored.get("params") or {})
+    if code == "legacy":
+        return str(p["text"])
+    if code == "urgency":
+        days = p["days_of_supply"]
+        return f"{days} {'day' if days == 1 else 'days'} of supply left (urgency weight {p['weight']})"
+    if code == "price":
+        price, maximum = Decimal(str(p["unit_price"])), Decimal(str(p["max_unit_price"]))
+        headroom = maximum - price
+        return f"{_old_money(price)} a unit, " + (f"{_old_money(headroom)} under your maximum" if headroom
+                                                   else "at your maximum")
+    if code == "lead_time":
+        lead = int(p["lead_time_days"])
+        ready = "ready now" if lead == 0 else f"ready in {_old_days(lead)}"
+        return f"{ready}, {_old_deadline(int(p['days_until_needed']) - lead)}"
+    if code == "late":
+        return (f"late: arrives {_old_days(int(p['late_days']))} after the needed-by date "
+                "(urgent; nothing sooner fits)")
+    if code == "lead_time_unstated":
+        return f"lead time not stated; assumed {p['assumed_days']} days"
+    if code == "distance":
+        km = float(p["distance_km"])
+        return "less than 1 km away" if km < 1 else f"{round(km):,} km away"
+    if code == "distance_unknown":
+        return "distance unknown"
+    if code == "substitute":
+        offered, needed = p["offer_category"], p["need_category"]
+        return f"substitute: {_LABELS.get(offered, offered)} for {_LABELS.get(needed, needed)}"
+    if code == "vetting_score":
+        return f"vetting score {p['score']} of 100 ({_old_band(int(p['score']))})"
+    if code == "vetting_unscored":
+        return "vetting score: not scored yet"
+    if code == "proposed_by_hand":
+        return f"proposed by hand by {p['staff_email']}"
+    return f"{code} {p}"
 
 
 def notification_fact(text, link, match_leads):
@@ -267,7 +344,7 @@ def downgrade():
     t = _tables()
     for name in ("matches", "match_plan_lines"):
         _rewrite(conn, t[name], "reasons",
-                 lambda reasons: messages.render_reasons(reasons, "staff") if reasons else None)
+                 lambda reasons: [reason_sentence(r) for r in reasons] if reasons else None)
 
     def signals_down(signals):
         if not signals:

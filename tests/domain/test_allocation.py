@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marketplace.domain import geo
+from marketplace.domain import geo, i18n
 from marketplace.domain.allocation import (
     DEFAULT_LEAD_TIME_DAYS,
     Need,
@@ -21,8 +21,9 @@ from marketplace.domain.allocation import (
     urgency_weight,
 )
 from marketplace.domain.messages import render_reasons
+from tests.domain.test_messages import SECOND_PERSON
 
-N95, KN95, GLOVES = "n95_respirator", "kn95_respirator", "nitrile_gloves"
+N95, KN95, GLOVES, OTHER = "n95_respirator", "kn95_respirator", "nitrile_gloves", "other"
 LA, SF, NYC = "90012", "94103", "10001"
 
 
@@ -70,22 +71,44 @@ def test_price_and_distance_cents():
     assert distance_cents(3935.4) == 39
 
 
-@pytest.mark.parametrize("o, n, reason", [
-    (offer(category=GLOVES), need(), "wrong product: Nitrile gloves, you asked for N95 respirator"),
+UNFIT_WORDING = [
+    (offer(category=GLOVES), need(), "wrong product: Nitrile gloves, the buyer asked for N95 respirator"),
     (offer(category=GLOVES), need(substitutes={KN95}),
-     "wrong product: Nitrile gloves, you asked for N95 respirator or KN95 respirator"),
+     "wrong product: Nitrile gloves, the buyer asked for N95 respirator or KN95 respirator"),
     (offer(quantity=0), need(), "nothing available: every unit of this offer is taken"),
     (offer(), need(quantity=0), "nothing left to fill: this request has all the units it asked for"),
-    (offer(price="2.10"), need(max_price="1.50"), "$2.10 a unit is above your maximum of $1.50"),
-    (offer(price="0.0351"), need(max_price="0.035"), "$0.0351 a unit is above your maximum of $0.035"),
+    (offer(price="2.10"), need(max_price="1.50"), "$2.10 a unit is above the buyer's maximum of $1.50"),
+    (offer(price="0.0351"), need(max_price="0.035"), "$0.0351 a unit is above the buyer's maximum of $0.035"),
     (offer(lead=21), need(due=10), "ready in 21 days, needed in 10"),
     (offer(lead=1), need(due=0), "ready in 1 day, needed today"),
     (offer(lead=0), need(due=-3), "ready now, needed 3 days ago"),
     (offer(lead=None), need(due=10), "ready in 14 days (lead time not stated), needed in 10"),
-    (offer(moq=5000), need(quantity=2000), "minimum order of 5,000 units is more than the 2,000 you need"),
-])
+    (offer(moq=5000), need(quantity=2000), "minimum order of 5,000 units is more than the 2,000 the buyer needs"),
+    (offer(id=7), Need(1, N95, frozenset(), 100, Decimal("1.50"), 10, LA, 30, excluded_offers=frozenset({7})),
+     "excluded: the buyer declined this offer for this request, or its supplier cannot supply it"),
+    (Offer(1, OTHER, 100, Decimal("1.00"), 5, LA, description="Body bags"),
+     Need(1, OTHER, frozenset(), 100, Decimal("1.50"), 10, LA, 30, specification="infrared thermometers"),
+     "wrong product: the offer's description does not fit the request's specification"),
+    (Offer(1, OTHER, 100, Decimal("1.00"), 5, LA, description="Body bags"),
+     Need(1, OTHER, frozenset(), 100, Decimal("1.50"), 10, LA, 30),
+     'no specification: a request for "other" products matches an offer only by its specification'),
+]
+
+
+@pytest.mark.parametrize("o, n, reason", UNFIT_WORDING)
 def test_unfit_reason_wording(o, n, reason):
     assert unfit_reason(o, n) == reason
+
+
+@pytest.mark.parametrize("locale", ["en", "es"])
+@pytest.mark.parametrize("o, n, _reason", UNFIT_WORDING)
+def test_unfit_reasons_speak_of_the_buyer_to_staff(o, n, _reason, locale):
+    """Staff alone read why an offer does not fit (the plan page's near misses, a refused proposal):
+    they have no maximum and asked for nothing, so the buyer is "the buyer", never "you" ("usted",
+    nor "su", which reads as "your", in Spanish)."""
+    with i18n.use_locale(locale):
+        reason = unfit_reason(o, n)
+    assert reason and not SECOND_PERSON[locale].search(reason), reason
 
 
 @pytest.mark.parametrize("o, n", [
@@ -107,16 +130,19 @@ def test_fit_reasons():
     reasons = fit_reasons(offer(price="1.20", lead=5, risk=12), need(max_price="1.50", due=14), 312.4)
     assert reasons[0] == {"code": "price", "params": {"unit_price": "1.2", "max_unit_price": "1.5"}}
     assert staff(reasons) == (
-        "$1.20 a unit, $0.30 under your maximum", "ready in 5 days, 9 days before your deadline",
+        "$1.20 a unit, $0.30 under the buyer's maximum", "ready in 5 days, 9 days before the deadline",
         "312 km away", "vetting score 12 of 100 (serious concerns)")
     assert staff(fit_reasons(offer(category=KN95, price="1.50", lead=None, risk=None),
                              need(max_price="1.50", due=20, substitutes={KN95}), None)) == (
-        "$1.50 a unit, at your maximum", "lead time not stated; assumed 14 days", "distance unknown",
+        "$1.50 a unit, at the buyer's maximum", "lead time not stated; assumed 14 days", "distance unknown",
         "substitute: KN95 respirator for N95 respirator", "vetting score: not scored yet")
     assert staff(fit_reasons(offer(lead=10, risk=45), need(due=10), 0.0))[1:] == (
-        "ready in 10 days, on your deadline", "less than 1 km away", "vetting score 45 of 100 (some concerns)")
+        "ready in 10 days, on the deadline", "less than 1 km away", "vetting score 45 of 100 (some concerns)")
     assert staff(fit_reasons(offer(lead=0, risk=60), need(due=1), 1234.5))[1:] == (
-        "ready now, 1 day before your deadline", "1,234 km away", "vetting score 60 of 100 (some concerns)")
+        "ready now, 1 day before the deadline", "1,234 km away", "vetting score 60 of 100 (some concerns)")
+    # The buyer whose request it is reads them as its own.
+    assert tuple(render_reasons(reasons, "buyer"))[:2] == (
+        "$1.20 a unit, $0.30 under your maximum", "ready in 5 days, 9 days before your deadline")
 
 
 def test_rank_candidates_order():

@@ -104,10 +104,21 @@ def test_every_notification_renders_for_every_role(code, role):
     assert subject == text[:200] and text in body and "https://ppe.city.example/matches/7" in body
 
 
-def test_staff_wording_is_the_old_sentences():
-    assert render_reason(REASON_SAMPLES["price"], STAFF) == "$0.79 a unit, $0.06 under your maximum"
+def test_staff_read_the_buyers_request_in_the_third_person():
+    """Staff have no maximum and no deadline: they read the buyer's in the third person, as the
+    supplier reads the deadline (the sentences stored before facts said "your": migration 0009's
+    downgrade still writes those, tests/services/test_facts_migration.py)."""
+    assert render_reason(REASON_SAMPLES["price"], STAFF) == "$0.79 a unit, $0.06 under the buyer's maximum"
+    assert render_reason(fact("price", unit_price="0.85", max_unit_price="0.85"), "admin") == (
+        "$0.85 a unit, at the buyer's maximum")
     assert render_reason(REASON_SAMPLES["urgency"], STAFF) == "3 days of supply left (urgency weight 4)"
-    assert render_reason(REASON_SAMPLES["lead_time"], STAFF) == "ready in 5 days, 9 days before your deadline"
+    assert render_reason(REASON_SAMPLES["lead_time"], STAFF) == "ready in 5 days, 9 days before the deadline"
+    assert render_reason(fact("lead_time", lead_time_days=5, days_until_needed=5), STAFF) == (
+        "ready in 5 days, on the deadline")
+    assert render_reason(REASON_SAMPLES["lead_time"], STAFF) == render_reason(REASON_SAMPLES["lead_time"], SUPPLIER)
+    # The buyer whose request it is still reads its own.
+    assert render_reason(REASON_SAMPLES["price"], BUYER) == "$0.79 a unit, $0.06 under your maximum"
+    assert render_reason(REASON_SAMPLES["lead_time"], BUYER) == "ready in 5 days, 9 days before your deadline"
     assert render_reason(REASON_SAMPLES["proposed_by_hand"], "vetter") == "proposed by hand by vera.vetter@city.example"
     assert render_notification(NOTIFICATION_SAMPLES["match_status"], "admin") == (
         "Match #7 (4,000 N95 respirator, request #3) is now declined: We found stock nearer")
@@ -155,9 +166,39 @@ def test_a_buyer_reads_its_own_maximum_and_the_band_not_the_score_nor_the_vetter
 
 def test_staff_read_everything():
     staff = " | ".join(render_reasons(_match_reasons(), "admin"))
-    for shown in ("$0.79 a unit, $0.06 under your maximum", "vetting score 62 of 100", "3 days of supply left",
+    for shown in ("$0.79 a unit, $0.06 under the buyer's maximum", "vetting score 62 of 100", "3 days of supply left",
                   "vera.vetter@city.example", "4 km away"):
         assert shown in staff
+
+
+# The second person, in each language: only the buyer whose request it is reads "your" ("su" in the
+# Spanish, which says "usted" to a reader; and "tu" if a translator ever wrote familiar forms).
+SECOND_PERSON = {"en": re.compile(r"\b(you|your|yours)\b", re.I),
+                 "es": re.compile(r"\b(su|sus|suyo|suya|usted|ustedes|tu|tus|tuyo|tuya|te|ti)\b", re.I)}
+# More of each kind beyond its sample: at the maximum, on and after the deadline.
+REASON_VARIANTS = [*REASON_SAMPLES.values(), fact("price", unit_price="0.85", max_unit_price="0.85"),
+                   fact("lead_time", lead_time_days=5, days_until_needed=5),
+                   fact("lead_time", lead_time_days=8, days_until_needed=5), fact("late", late_days=1, days_of_supply=0)]
+
+
+@pytest.mark.parametrize("locale", ["en", "es"])
+@pytest.mark.parametrize("role", [STAFF, SUPPLIER])
+@pytest.mark.parametrize("stored", REASON_VARIANTS, ids=lambda f: f["code"])
+def test_nobody_but_the_buyer_reads_your(stored, role, locale, in_spanish):
+    """Staff and the supplier read of the buyer's maximum and deadline in the third person. A
+    legacy fact is a sentence stored before facts, shown to staff as it was written."""
+    if stored["code"] == messages.LEGACY:
+        assert render_reason(stored, role) in (stored["params"]["text"], None)
+        return
+    text = in_spanish(render_reason, stored, role) if locale == "es" else render_reason(stored, role)
+    assert text is None or not SECOND_PERSON[locale].search(text), text
+
+
+def test_the_buyer_reads_your_in_both_languages(in_spanish):
+    """The control: the pattern finds the buyer's own "your" / "su"."""
+    for stored in (REASON_SAMPLES["price"], REASON_SAMPLES["lead_time"], REASON_SAMPLES["late"]):
+        assert SECOND_PERSON["en"].search(render_reason(stored, BUYER))
+        assert SECOND_PERSON["es"].search(in_spanish(render_reason, stored, BUYER))
 
 
 def test_legacy_facts_show_their_text_to_staff_only():
@@ -394,7 +435,7 @@ def test_labels_read_in_the_readers_language_and_files_keep_the_english(in_spani
 class _Rogue(NullTranslations):
     """A catalogue whose translator added values the role's English does not name."""
 
-    WORDS = {"{price} a unit": "{price} por unidad ({headroom_text})",
+    WORDS = {"{price} a unit": "{price} por unidad ({headroom_yours})",
              "vetted by the city: {band}": "verificada por la ciudad: {score!s} de 100 ({band})",
              "Your lead #{lead_id}: {units} proposed to a buyer (request #{demand_id})":
                  "Su oferta #{lead_id}: {units} propuestas a un comprador (solicitud #{demand_id}, como máximo "
@@ -413,7 +454,7 @@ def rogue_spanish():
 
 def test_a_translation_cannot_show_a_value_its_english_does_not_name(rogue_spanish):
     """The supplier's "{price} a unit" is worded from values that hold the buyer's maximum and the
-    headroom to it: a translation naming {headroom_text} shows the English (with the price in the
+    headroom to it: a translation naming {headroom_yours} shows the English (with the price in the
     reader's notation) rather than 0,0816 US$. The second example: the buyer's band with the score
     (written {score!s}, which a plain {name} search would miss), and a notification naming the maximum."""
     price = fact("price", unit_price="1.3897", max_unit_price="1.4713")

@@ -49,7 +49,7 @@ def test_other_request_takes_only_the_fitting_other_offer():
     plan = allocate([request], [bags, thermometers])
     assert {(line.need_id, line.offer_id): line.quantity for line in plan.lines} == {(1, 2): 100}
     assert [o.id for o, _, _ in rank_candidates(request, [bags, thermometers])] == [2]
-    assert unfit_reason(bags, request) == "wrong product: the offer's description does not fit your specification"
+    assert unfit_reason(bags, request) == "wrong product: the offer's description does not fit the request's specification"
 
 
 def test_other_request_without_specification_matches_nothing():

@@ -214,7 +214,7 @@ def test_near_misses():
     from marketplace.domain.allocation import near_miss
 
     request = need(max_price="1.49", supply=2, due=3)
-    assert near_miss(offer(1, price="1.50"), request) == "$1.50 a unit is above your maximum of $1.49"
+    assert near_miss(offer(1, price="1.50"), request) == "$1.50 a unit is above the buyer's maximum of $1.49"
     assert near_miss(offer(1, price="1.57"), request) is None           # more than 5% over
     assert near_miss(offer(1, lead=8), request) == "ready in 8 days, needed in 3"  # 3 + 3 late + 2
     assert near_miss(offer(1, lead=10), request) is None                # 4 days past what may be

@@ -68,8 +68,8 @@ def _pair(**need):
 def test_why_an_offer_does_not_fit_is_worded_for_the_reader():
     offer, need = _pair()
     with i18n.use_locale("en"):
-        assert unfit_reason(offer, need) == ("wrong product: Nitrile gloves, you asked for N95 respirator or "
+        assert unfit_reason(offer, need) == ("wrong product: Nitrile gloves, the buyer asked for N95 respirator or "
                                              "KN95 respirator")
     with i18n.use_locale("es"):
         assert unfit_reason(offer, need).startswith("producto equivocado: ")
-        assert " o " in unfit_reason(offer, need) and "you asked" not in unfit_reason(offer, need)
+        assert " o " in unfit_reason(offer, need) and "buyer asked" not in unfit_reason(offer, need)

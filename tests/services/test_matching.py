@@ -378,7 +378,7 @@ def test_staff_propose_one_candidate_by_hand_with_the_plan_rules(parties):
         planning.propose(request, lead.id, 1500, vetter)  # only 1,000 units are still needed
     dear = make_lead(supplier, company_name="Dear", email="d@dear.example", unit_price="9.00")
     approve(dear, vetter)
-    with pytest.raises(planning.ProposalError, match="above your maximum"):
+    with pytest.raises(planning.ProposalError, match="above the buyer's maximum"):
         planning.propose(request, dear.id, 100, vetter)
     pending = make_lead(supplier, company_name="New", email="n@new.example")
     with pytest.raises(planning.ProposalError, match="not approved"):
@@ -465,7 +465,7 @@ def test_staff_see_urgent_requests_left_short_with_their_near_misses(parties, cl
     unfilled = planning.unfilled_urgent(plan)
     assert [(item.request.id, item.short) for item in unfilled] == [(urgent.id, 1000)]  # not the relaxed one
     assert [(lead.id, why) for lead, why in unfilled[0].near_misses] == [
-        (a_cent_over.id, "$1.50 a unit is above your maximum of $1.49"),
+        (a_cent_over.id, "$1.50 a unit is above the buyer's maximum of $1.49"),
         (slow.id, "ready in 25 days, needed in 20")]
     assert relaxed.id not in [item.request.id for item in unfilled]
     login(client, vetter.email)

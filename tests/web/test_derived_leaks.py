@@ -195,11 +195,13 @@ def forbidden(role: str, world: DerivedWorld) -> dict[str, list[str]]:
     if role == "buyer":  # the buyer sees its own request; not the vetting details nor who vetted
         return {"score": score_forms, "vetter": vetter}
     return {
-        "maximum price": (_money_forms(MAXIMUM) + ["your maximum", "the maximum", "at most"]
+        "maximum price": (_money_forms(MAXIMUM) + ["your maximum", "the maximum", "buyer's maximum", "at most"]
                           + words_of("{amount} under your maximum", "at your maximum", "Maximum unit price",
-                                     "{price} a unit is above your maximum of {maximum}",
+                                     "{amount} under the buyer's maximum", "at the buyer's maximum",
+                                     "{price} a unit is above the buyer's maximum of {maximum}",
                                      "%(quantity)s units at most %(price)s a unit")),
-        "difference to the maximum": _money_forms(headroom) + ["under your maximum", "under the maximum"],
+        "difference to the maximum": _money_forms(headroom) + ["under your maximum", "under the maximum",
+                                                               "under the buyer's maximum"],
         "ratio to the maximum": (_percent_forms(price / maximum) + _percent_forms(1 - price / maximum)
                                  + sorted(in_every_language(lambda: [formatting.ratio(price / maximum),
                                                                      formatting.ratio(maximum / price)]))),
@@ -354,6 +356,7 @@ def test_the_forms_searched_for_are_the_ones_the_app_prints(world, clean_app):
         request_id = db.session.execute(select(DemandRequest.id).order_by(DemandRequest.id)).scalars().first()
     with i18n.use_locale(world.locale):
         under = i18n._("{amount} under your maximum").format(amount=i18n.format_money(Decimal("0.0816")))
+        under_theirs = i18n._("{amount} under the buyer's maximum").format(amount=i18n.format_money(Decimal("0.0816")))
         quantity, maximum = i18n.format_integer(QUANTITY), i18n.format_money(Decimal(MAXIMUM))
         days = i18n.ngettext("{count} day", "{count} days", DAYS_OF_SUPPLY).format(count=DAYS_OF_SUPPLY)
         score = messages.render_reason(fact("vetting_score", score=world.score), "staff")
@@ -361,6 +364,7 @@ def test_the_forms_searched_for_are_the_ones_the_app_prints(world, clean_app):
         stock, use = i18n.format_integer(STOCK), i18n.format_decimal(Decimal(DAILY_USE), max_decimals=4)
         days_left = i18n._("Days of supply left") + " 27"  # 48,731 units at 1,777.25 a day: 27 days of supply
         under, maximum, score = _spaced(under), _spaced(maximum), _spaced(score)  # 0,08\xa0US$ as read
+        under_theirs = _spaced(under_theirs)
     buyer = _plain_text(world.clients["buyer"].get(f"/matches/{match_id}").get_data(as_text=True))
     for shown in (under, days, quantity, maximum):
         assert shown in buyer, shown
@@ -372,7 +376,7 @@ def test_the_forms_searched_for_are_the_ones_the_app_prints(world, clean_app):
     fields = {item.split(": ", 1)[0] for item in found(buyer, "supplier", world)}
     assert {"maximum price", "difference to the maximum", "days of supply", "request quantity"} <= fields
     staff = _plain_text(world.clients["vetter"].get(f"/matches/{match_id}").get_data(as_text=True))
-    for shown in (score, by_hand, under):
+    for shown in (score, by_hand, under_theirs):  # staff read the buyer's maximum in the third person
         assert shown in staff, shown
     staff_request = _plain_text(world.clients["vetter"].get(f"/staff/requests/{request_id}").get_data(as_text=True))
     assert quantity in staff_request

@@ -108,8 +108,8 @@ def test_the_plan_and_the_requests_read_in_spanish_and_a_refused_proposal_says_w
     refused = post_form(client, f"{page}/propose", {"lead_id": lead_id, "quantity": "600"}, follow_redirects=True)
     _reads(_text(refused), ["Proponga entre 1 y 500 unidades."], ["Propose between"])
     unfit = post_form(client, f"{page}/propose", {"lead_id": dear_id, "quantity": "10"}, follow_redirects=True)
-    _reads(_text(unfit), ["Esta oferta no se ajusta a la solicitud:", "por unidad supera su máximo de"],
-           ["does not fit", "a unit is above your maximum"])
+    _reads(_text(unfit), ["Esta oferta no se ajusta a la solicitud:", "por unidad supera el máximo del comprador"],
+           ["does not fit", "a unit is above the buyer's maximum"])
 
 
 def test_the_admin_pages_read_in_spanish_and_a_refused_form_says_why(clean_app):

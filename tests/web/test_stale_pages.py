@@ -189,3 +189,28 @@ def test_unchanged_figures_confirm_an_older_lead_whose_details_no_longer_pass(cl
     with clean_app.app_context():
         lead = db.session.get(Lead, lead_id)
         assert lead.valid_until == demand.today() + timedelta(days=14) and lead.quantity == 50000
+
+
+def test_staff_read_the_suppliers_lead_page_of_the_supplier(clean_app):
+    """Staff open a supplier's lead page too: its quote and a held offer speak of the supplier to
+    them ("The supplier will be asked"), and to the supplier ("You will be asked")."""
+    with clean_app.app_context():
+        supplier = make_user("supplier", "sales@harbor.example.com")
+        unconfirmed = make_user("supplier", "new@fresh.example.com", email_verified=False)
+        make_user("vetter", "vera@city.example.gov")
+        lead, held = make_lead(supplier), make_lead(unconfirmed, email="new@fresh.example.com")
+        assert held.status == "held"
+        lead_id, held_id = lead.id, held.id
+    staff, owner = _client(clean_app, "vera@city.example.gov"), _client(clean_app, "sales@harbor.example.com")
+    staff_reads, owner_reads = _text(staff.get(f"/leads/{lead_id}")), _text(owner.get(f"/leads/{lead_id}"))
+    assert "The supplier will be asked to confirm price and stock" in staff_reads and "You will be asked" not in staff_reads
+    assert "You will be asked to confirm price and stock" in owner_reads
+    with clean_app.app_context():
+        db.session.get(Lead, lead_id).valid_until = demand.today() + timedelta(days=1)  # due: the supplier is asked
+        db.session.commit()
+    staff_reads, owner_reads = _text(staff.get(f"/leads/{lead_id}")), _text(owner.get(f"/leads/{lead_id}"))
+    assert "The supplier was asked to confirm them" in staff_reads and "Please confirm them" not in staff_reads
+    assert "Please confirm them, or withdraw the offer" in owner_reads
+    staff_reads = _text(staff.get(f"/leads/{held_id}"))
+    assert "Waiting for the supplier's e-mail confirmation" in staff_reads
+    assert "Confirm your e-mail address" not in staff_reads and "once you confirm" not in staff_reads

@@ -145,8 +145,10 @@ def transition(action_name: str, status: str, role: str, text: str | None = None
     if role not in action.roles:
         raise TransitionError(_("'{action}' is not for your role.").format(action=action.shown_label))
     if status not in action.sources:
-        raise TransitionError(_("'{action}' is not possible for a lead that is {status}.").format(
-            action=action.shown_label, status=label(LEAD_STATUSES, status).lower()))
+        # A supplier reads "offer", staff "lead" (docs/decisions.md: "Offer or lead: one word per reader").
+        refusal = (_("'{action}' is not possible for an offer that is {status}.") if role == "supplier"
+                   else _("'{action}' is not possible for a lead that is {status}."))
+        raise TransitionError(refusal.format(action=action.shown_label, status=label(LEAD_STATUSES, status).lower()))
     if action.needs_text and not (text or "").strip():
         raise TextNeeded(action.needs_text)
     return action.target

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .catalog import PRODUCT_CATEGORIES, STAFF_ROLES, field_label, label
+from .catalog import PRODUCT_CATEGORIES, STAFF_ROLES, SUPPLIER_TYPES, field_label, label
 from .countries import phone_invalid_reason
 from .formatting import money
 from .formatting import ratio as show_ratio
@@ -224,7 +224,7 @@ NOTIFICATIONS: dict[str, dict[str, Template]] = {
     # params: match_id, lead_id, demand_id, quantity (int), category (code)
     "match_proposed": {STAFF: N_("Proposed: {units} from lead #{lead_id} for request #{demand_id}"),
                        BUYER: N_("Proposed: {units} for your request #{demand_id}"),
-                       SUPPLIER: N_("Your lead #{lead_id}: {units} proposed to a buyer (request #{demand_id})")},
+                       SUPPLIER: N_("Your offer #{lead_id}: {units} proposed to a buyer (request #{demand_id})")},
     # params: match_id, demand_id, quantity, category, status (a match status), reason (the
     # person's own words when declining, or None), close_reason (a CLOSE_REASONS code or None)
     # (and delivery_on, the expected delivery date given with this step, ISO, when one was).
@@ -324,7 +324,7 @@ NOTIFICATIONS: dict[str, dict[str, Template]] = {
     # params: text (a notification stored as a sentence before facts)
     LEGACY: {STAFF: _legacy_text,
              BUYER: N_("There is news about one of your requests or matches."),
-             SUPPLIER: N_("There is news about one of your leads or matches.")},
+             SUPPLIER: N_("There is news about one of your offers or matches.")},
 }
 
 # ---- account e-mails (issue 10, items 3 and 14): sent to an address, never shown in the app ----
@@ -674,8 +674,9 @@ SIGNALS: dict[str, dict[str, Any]] = {
     # params: quantity, above
     "implausible_quantity": _staff(N_("Offers {quantity_text} units: more than {above_text}, beyond almost any "
                                       "seller (3M made about 1.1 billion N95s in all of 2020).")),
-    # params: quantity, supplier_type
-    "ready_millions": _staff(N_("{quantity_text} units 'ready to ship' with no lead time from a {supplier_type}.")),
+    # params: quantity, supplier_type (a SUPPLIER_TYPES code: any but "manufacturer")
+    "ready_millions": _staff(N_("{quantity_text} units 'ready to ship' with no lead time from a supplier that is not "
+                                "the manufacturer ({supplier_type_text}).")),
     # params: fields (the missing field names)
     "incomplete": _staff(_incomplete),
     # params: matches ([lead id, probability], ...)
@@ -693,6 +694,9 @@ def _signal_values(code: str, params: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("ratio", "ratio_as_typed"):
         if v.get(key) is not None:
             v[f"{key}_text"] = show_ratio(float(v[key]))
+    if "supplier_type" in v:  # a code ("broker"): its label in a sentence, never the code
+        v["supplier_type_text"] = (label(SUPPLIER_TYPES, str(v["supplier_type"])).lower() if v["supplier_type"]
+                                   else _("not stated"))
     for key in ("quantity", "pack_size", "listed_count", "above"):  # whole numbers, grouped as the reader writes
         if isinstance(v.get(key), (int, float)) and not isinstance(v[key], bool):
             v[f"{key}_text"] = format_integer(int(v[key]))

@@ -352,7 +352,8 @@ def decide(lead: Lead, actor: User, action: str, text: str | None = None) -> str
     changed = db.session.execute(update(Lead).where(*guard).values(**values)).rowcount
     if changed != 1:
         db.session.rollback()
-        raise TransitionError(_("Someone else changed this lead a moment ago; please look again."))
+        raise TransitionError(_("Someone else changed this lead a moment ago; please look again.") if staff
+                              else _("Someone else changed this offer a moment ago; please look again."))
     if action in ("request_info", "answer"):
         db.session.add(LeadMessage(lead_id=lead.id, author_id=actor.id,
                                    kind="question" if action == "request_info" else "answer", body=text))

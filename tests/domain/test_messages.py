@@ -127,7 +127,7 @@ def test_staff_read_the_buyers_request_in_the_third_person():
     assert render_notification(NOTIFICATION_SAMPLES["match_proposed"], BUYER) == (
         "Proposed: 4,000 N95 respirator for your request #3")
     assert render_notification(NOTIFICATION_SAMPLES["match_proposed"], SUPPLIER) == (
-        "Your lead #12: 4,000 N95 respirator proposed to a buyer (request #3)")
+        "Your offer #12: 4,000 N95 respirator proposed to a buyer (request #3)")
 
 
 def _match_reasons(max_price="0.85", price="0.79", days_of_supply=3, score=62):
@@ -437,8 +437,8 @@ class _Rogue(NullTranslations):
 
     WORDS = {"{price} a unit": "{price} por unidad ({headroom_yours})",
              "vetted by the city: {band}": "verificada por la ciudad: {score!s} de 100 ({band})",
-             "Your lead #{lead_id}: {units} proposed to a buyer (request #{demand_id})":
-                 "Su oferta #{lead_id}: {units} propuestas a un comprador (solicitud #{demand_id}, como máximo "
+             "Your offer #{lead_id}: {units} proposed to a buyer (request #{demand_id})":
+                 "Propuesta a un comprador: {units} de su oferta #{lead_id} (solicitud #{demand_id}, como máximo "
                  "{max_unit_price:>1})"}
 
     def gettext(self, message):
@@ -463,7 +463,7 @@ def test_a_translation_cannot_show_a_value_its_english_does_not_name(rogue_spani
     proposed = fact("match_proposed", match_id=1, lead_id=2, demand_id=3, quantity=100, category="n95_respirator",
                     max_unit_price="1.4713")
     text = render_notification(proposed, SUPPLIER)
-    assert "1.4713" not in text and text.startswith("Your lead #2: 100 ")
+    assert "1.4713" not in text and text.startswith("Your offer #2: 100 ")
     subject, body = render_email(proposed, SUPPLIER, "https://ppe.example/matches/1")
     assert "1.4713" not in subject + body
 

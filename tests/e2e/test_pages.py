@@ -181,9 +181,9 @@ def test_the_lead_form_is_usable_on_a_phone(clean_app, open_page):
     expect(page.locator(".flash")).to_contain_text("is submitted")
     assert horizontal_overflow(page) <= 0, "the lead page scrolls sideways"
 
-    main_menu(page).get_by_role("link", name="My leads").tap()
+    main_menu(page).get_by_role("link", name="My offers").tap()
     expect(page.locator("tbody tr")).to_have_count(1)
-    assert horizontal_overflow(page) <= 0, "My leads scrolls sideways"
+    assert horizontal_overflow(page) <= 0, "My offers scrolls sideways"
     assert page.errors == []
 
 

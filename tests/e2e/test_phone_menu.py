@@ -89,7 +89,7 @@ def test_the_menu_opens_and_closes_by_keyboard(clean_app, open_page):
     page.keyboard.press("Enter")
     expect(nav).to_be_visible()
     page.keyboard.press("Tab")  # into the menu, its first link
-    expect(nav.get_by_role("link", name="My leads")).to_be_focused()
+    expect(nav.get_by_role("link", name="My offers")).to_be_focused()
     page.keyboard.press("Escape")  # folds it, and the focus is back on "Menu"
     expect(nav).to_be_hidden()
     expect(toggle).to_be_focused()

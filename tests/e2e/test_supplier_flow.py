@@ -1,5 +1,5 @@
 """A supplier's whole first visit, in a real browser: register, offer supplies (with one mistake
-that the form explains beside the field), find the offer under My leads, open it and edit it."""
+that the form explains beside the field), find the offer under My offers, open it and edit it."""
 import re
 
 import pytest
@@ -30,7 +30,7 @@ def test_supplier_registers_offers_supplies_fixes_a_mistake_and_edits_the_lead(p
     page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/leads$"))
-    expect(page.get_by_role("heading", name="My leads")).to_be_visible()
+    expect(page.get_by_role("heading", name="My offers")).to_be_visible()
     expect(page.locator(".notice-confirm")).to_contain_text("Please confirm your e-mail address")
 
     # Offer supplies: the form knows who the supplier is.
@@ -82,8 +82,8 @@ def test_supplier_registers_offers_supplies_fixes_a_mistake_and_edits_the_lead(p
     page.get_by_role("button", name="Confirm my address").click()
     expect(page.get_by_role("heading", name="Your e-mail address is confirmed")).to_be_visible()
 
-    # My leads lists it as Submitted.
-    nav.get_by_role("link", name="My leads").click()
+    # My offers lists it as Submitted.
+    nav.get_by_role("link", name="My offers").click()
     row = page.locator("tbody tr").filter(has=page.get_by_role("link", name=lead_id, exact=True))
     expect(row).to_have_count(1)
     expect(row).to_contain_text("N95 respirator")
@@ -93,16 +93,16 @@ def test_supplier_registers_offers_supplies_fixes_a_mistake_and_edits_the_lead(p
 
     # Open it and edit it once.
     row.get_by_role("link", name="N95 respirator").click()
-    expect(page.get_by_role("heading", name=f"Lead #{lead_id}: N95 respirator")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Offer #{lead_id}: N95 respirator")).to_be_visible()
     page.get_by_role("link", name="Edit").click()
-    expect(page.get_by_role("heading", name=f"Edit lead #{lead_id}")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Edit offer #{lead_id}")).to_be_visible()
     expect(page.get_by_label("Unit price (USD)")).to_have_value("0.79")
     page.get_by_label("Quantity available (units)").fill("60000")
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator(".flash")).to_contain_text("Your changes are saved.")
     expect(page.locator("dd").filter(has_text="units")).to_contain_text("60,000 units")
 
-    nav.get_by_role("link", name="My leads").click()
+    nav.get_by_role("link", name="My offers").click()
     expect(page.locator("tbody tr")).to_have_count(1)
     expect(page.locator("tbody tr")).to_contain_text("60,000")
     assert page.errors == []

@@ -165,7 +165,7 @@ def test_sentences_become_facts_and_back(clean_app):
         assert notes[2].message["params"]["reason"] == "too dear"
         assert notes[3].message["params"]["close_reason"] == "request_withdrawn"
         assert render_notification(notes[1].message, "supplier") == (
-            f"Your lead #{ids['lead']}: 4,000 N95 respirator proposed to a buyer (request #{ids['request']})")
+            f"Your offer #{ids['lead']}: 4,000 N95 respirator proposed to a buyer (request #{ids['request']})")
         assert render_notification(notes[4].message, "staff") == "Something from long ago"
         assert "long ago" not in render_notification(notes[4].message, "buyer")
 

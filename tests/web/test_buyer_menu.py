@@ -1,4 +1,4 @@
-"""The buyer's menu, as the supplier's (My leads, Offer supplies): "My requests" lists the
+"""The buyer's menu, as the supplier's (My offers, Offer supplies): "My requests" lists the
 organisation's requests with their status, "Request supplies" posts a new one; both for buyers
 only, each organisation seeing its own requests only."""
 from __future__ import annotations
@@ -26,7 +26,7 @@ def test_the_buyers_menu_has_their_requests_and_a_new_request_as_the_suppliers_h
         supplier = make_user("supplier").email
     login(client, supplier)
     assert menu_links(client.get("/leads").get_data(as_text=True))[:2] == [
-        ("/leads", "My leads"), ("/leads/new", "Offer supplies")]
+        ("/leads", "My offers"), ("/leads/new", "Offer supplies")]
 
     buyer_client = clean_app.test_client()
     login(buyer_client, buyer)

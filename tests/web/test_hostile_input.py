@@ -3,7 +3,7 @@
 Every field of the lead form, both registration forms, the login form and the staff filter form
 gets markup, ``javascript:`` URLs, NUL bytes, right-to-left marks, 10 kB strings, huge numbers and
 random text (Hypothesis). Pass: no server error, the payload never comes back unescaped, and what
-was saved renders escaped on the lead page, My leads, the staff list, the edit form and the admin
+was saved renders escaped on the lead page, My offers, the staff list, the edit form and the admin
 pages; the CSV export stays a spreadsheet-safe attachment; website fields keep only http(s) URLs.
 """
 from __future__ import annotations
@@ -125,7 +125,7 @@ def render_saved_leads(app, supplier_client) -> None:
         assert_escaped(supplier_client.get(f"/leads/{lead_id}/edit"), f"edit form of lead {lead_id}")
         assert_escaped(vetter.get(f"/staff/leads/{lead_id}"), f"vetting page of lead {lead_id}")
     for page in range(1, 4):
-        assert_escaped(supplier_client.get(f"/leads?page={page}"), "My leads")
+        assert_escaped(supplier_client.get(f"/leads?page={page}"), "My offers")
     # The vetting queue, every page of it (it pages with a cursor in its "Next page" link).
     url, pages = "/staff/leads?status=all", 0
     while url and pages < 50:

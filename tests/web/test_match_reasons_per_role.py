@@ -43,7 +43,7 @@ def test_each_party_reads_the_reasons_it_may(clean_app):
         assert private not in supplier_page, private
         assert private not in told["supplier"], private
     assert re.findall(r"\d+(?:\.\d+)?\s*%", supplier_page) == []
-    assert f"Your lead #{lead_id}: 2,000 N95 respirator proposed to a buyer" in told["supplier"]
+    assert f"Your offer #{lead_id}: 2,000 N95 respirator proposed to a buyer" in told["supplier"]
 
     buyer_page = pages["buyer"]
     assert "$0.79 a unit, $0.06 under your maximum" in buyer_page and "3 days of supply left" in buyer_page

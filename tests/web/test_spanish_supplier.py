@@ -1,5 +1,5 @@
 """The supplier's flow in Spanish (issue 13, items 1 and 3): offering supplies (the form, its help
-texts and its field errors), my leads, the lead page, answering a vetter's question, confirming a
+texts and its field errors), my offers, the offer page, answering a vetter's question, confirming a
 stale offer and documents read in Spanish for a browser that asks for it, with no English sentence
 left; the English pages stay as they were."""
 import io
@@ -76,7 +76,7 @@ def test_my_leads_and_the_lead_page_read_in_spanish_and_the_answer_too(clean_app
     lead_id = _lead_asked(clean_app)
     client = _spanish_client(clean_app)
     mine = _text(client.get("/leads"))
-    assert "Mis ofertas" in mine and "Precio por unidad" in mine and "My leads" not in mine
+    assert "Mis ofertas" in mine and "Precio por unidad" in mine and "My offers" not in mine
 
     page = _text(client.get(f"/leads/{lead_id}"))
     for spanish in (f"Oferta n.º {lead_id}", "Preguntas del personal de la ciudad", "Pregunta del personal de la ciudad",

@@ -749,8 +749,9 @@ def consolidate(pairs: Pairs, pair_flow: np.ndarray, offer_qty: np.ndarray, weig
                 line_cost_cents: int = LINE_COST_CENTS) -> np.ndarray:
     """Fewer plan lines where a line costs more than it saves (issue 11 item 18): a fixed charge of
     ``line_cost_cents`` a line (a call, an order, a delivery) is not a min-cost flow, so this pass
-    runs after it. Request by request (most urgent first, then in the pairs' order), with the rest of
-    the plan fixed, two moves that keep each request's units (so the urgency-weighted units and the
+    runs after it. Request by request (most urgent first, then in the pairs' order; in passes until one
+    makes no move, since a move can free units an earlier request could take), with the rest of the
+    plan fixed, two moves that keep each request's units (so the urgency-weighted units and the
     fair-share cost stay those of the optimum) and never take more from an offer than it has left:
     (1) all of the request's units from the one fitting offer that can carry them at the least
     ``unit_cost``; (2) else, repeatedly, one line's units moved to the request's other lines' offers
@@ -762,43 +763,61 @@ def consolidate(pairs: Pairs, pair_flow: np.ndarray, offer_qty: np.ndarray, weig
     left = offer_qty.astype(np.int64).copy()
     np.subtract.at(left, pairs.offer, flow)
     starts = np.searchsorted(pairs.need, np.arange(len(weight) + 1))
-    lines_of = np.bincount(pairs.need[flow > 0], minlength=len(weight))
-    split = np.flatnonzero(lines_of >= 2)
-    for i in split[np.argsort(-weight[split], kind="stable")]:
-        ks = np.arange(starts[i], starts[i + 1])
-        while True:
-            taken = flow[ks]
-            on = ks[taken > 0]
-            if len(on) < 2:
-                break
-            units = int(taken.sum())
-            now = int(pairs.unit_cost[on] @ flow[on]) + line_cost_cents * len(on)
-            carry = left[pairs.offer[ks]] + taken               # what each fitting offer could give i
-            single = np.flatnonzero(carry >= units)
-            best_cost, best = now, None
-            if len(single):
-                k = ks[single[np.argmin(pairs.unit_cost[ks[single]])]]
-                cost = int(pairs.unit_cost[k]) * units + line_cost_cents
-                if cost < best_cost:
-                    best_cost, best = cost, {int(k): units}
-            if best is None:
-                for drop in on:
-                    moved, cost, plan = int(flow[drop]), now - line_cost_cents, {}
-                    cost -= int(pairs.unit_cost[drop]) * moved
-                    for k in sorted((k for k in on if k != drop), key=lambda k: (pairs.unit_cost[k], k)):
-                        extra = min(moved, int(left[pairs.offer[k]]))
-                        if extra:
-                            plan[int(k)] = int(flow[k]) + extra
-                            cost += int(pairs.unit_cost[k]) * extra
-                            moved -= extra
-                    if moved == 0 and cost < best_cost:
-                        best_cost, best = cost, {int(k): int(flow[k]) for k in on if k != drop} | plan
-            if best is None:
-                break
-            for k in on:
-                left[pairs.offer[k]] += flow[k]
-                flow[k] = 0
-            for k, units_k in best.items():
-                flow[k] = units_k
-                left[pairs.offer[k]] -= units_k
+    # Passes over the split requests until one makes no move: a move can free units of an offer that a
+    # request looked at before could now take all its units from. A request without a move gains one
+    # only when an offer it fits has more left, so each pass after the first looks only at the split
+    # requests that fit an offer some move freed units of. Each move lowers the plan's cost (whole
+    # cents), so the passes end.
+    look = np.ones(len(weight), dtype=bool)
+    while look.any():
+        freed = np.zeros(len(left), dtype=bool)
+        lines_of = np.bincount(pairs.need[flow > 0], minlength=len(weight))
+        split = np.flatnonzero((lines_of >= 2) & look)
+        for i in split[np.argsort(-weight[split], kind="stable")]:
+            _consolidate_request(pairs, flow, left, freed, np.arange(starts[i], starts[i + 1]), line_cost_cents)
+        look = np.zeros(len(weight), dtype=bool)
+        look[pairs.need[freed[pairs.offer]]] = True
     return flow
+
+
+def _consolidate_request(pairs: Pairs, flow: np.ndarray, left: np.ndarray, freed: np.ndarray, ks: np.ndarray,
+                         line_cost_cents: int) -> None:
+    """``consolidate``'s moves for one request (its pairs ``ks``), made in place on ``flow`` (units per
+    pair) and ``left`` (units per offer); marks in ``freed`` the offers a move left with more units."""
+    while True:
+        taken = flow[ks]
+        on = ks[taken > 0]
+        if len(on) < 2:
+            break
+        units = int(taken.sum())
+        now = int(pairs.unit_cost[on] @ flow[on]) + line_cost_cents * len(on)
+        carry = left[pairs.offer[ks]] + taken               # what each fitting offer could give i
+        single = np.flatnonzero(carry >= units)
+        best_cost, best = now, None
+        if len(single):
+            k = ks[single[np.argmin(pairs.unit_cost[ks[single]])]]
+            cost = int(pairs.unit_cost[k]) * units + line_cost_cents
+            if cost < best_cost:
+                best_cost, best = cost, {int(k): units}
+        if best is None:
+            for drop in on:
+                moved, cost, plan = int(flow[drop]), now - line_cost_cents, {}
+                cost -= int(pairs.unit_cost[drop]) * moved
+                for k in sorted((k for k in on if k != drop), key=lambda k: (pairs.unit_cost[k], k)):
+                    extra = min(moved, int(left[pairs.offer[k]]))
+                    if extra:
+                        plan[int(k)] = int(flow[k]) + extra
+                        cost += int(pairs.unit_cost[k]) * extra
+                        moved -= extra
+                if moved == 0 and cost < best_cost:
+                    best_cost, best = cost, {int(k): int(flow[k]) for k in on if k != drop} | plan
+        if best is None:
+            break
+        before = left[pairs.offer[on]]
+        for k in on:
+            left[pairs.offer[k]] += flow[k]
+            flow[k] = 0
+        for k, units_k in best.items():
+            flow[k] = units_k
+            left[pairs.offer[k]] -= units_k
+        freed[pairs.offer[on][left[pairs.offer[on]] > before]] = True

@@ -208,6 +208,29 @@ def test_consolidation_never_takes_units_another_request_holds():
     assert allocated(plan) == {(2, 6): 600, **{(1, i): 200 for i in range(1, 6)}}
 
 
+def test_a_request_consolidated_early_is_looked_at_again_when_a_later_move_frees_units():
+    # Fifth example (a Hypothesis case, rebuilt by hand). Urgent request 1 (2 units, needed in 3 days,
+    # at most $0.55) fits offer 1 (2 units at $0.50, ready in 5 days: 50 + 7 days x 6 = 92 cents a unit
+    # for it) and offer 2 (1 unit at $0.30, ready now: 30). Relaxed request 2 (2 units) also fits
+    # offer 1 (50), offer 3 (1 unit at $0.40, ready in 10 days: 40) and offer 4 (2 units at $0.60:
+    # 60, above request 1's maximum). The flow: request 1 takes offers 2 + 1, request 2 offers 3 + 1.
+    # The pass looks at request 1 first: offer 1 has nothing left, no move. Then request 2 moves to
+    # offer 4 alone (120 + 2,500 < 90 + 5,000 cents), which frees a unit of offer 1. Before: request 1
+    # was not looked at again and kept two lines (30 + 92 + 5,000) where offer 1 alone serves it for
+    # 2 x 92 + 2,500 cents. The pass now repeats until no move is made.
+    offers = [offer(1, quantity=2, price="0.50", lead=5), offer(2, quantity=1, price="0.30", lead=0),
+              offer(3, quantity=1, price="0.40", lead=10), offer(4, quantity=2, price="0.60", lead=0)]
+    urgent = need(1, quantity=2, max_price="0.55", supply=0, due=3)
+    relaxed = need(2, quantity=2, max_price="1.00", supply=30, due=30)
+    assert unit_cost(offers[0], urgent, 0.0) == 92
+    flow = allocate([urgent, relaxed], offers, line_cost_cents=0)
+    assert allocated(flow) == {(1, 1): 1, (1, 2): 1, (2, 1): 1, (2, 3): 1}
+    plan = allocate([urgent, relaxed], offers)
+    assert allocated(plan) == {(1, 1): 2, (2, 4): 2}
+    assert (plan.secondary_cost, plan.lines_saved) == (2 * 92 + 2 * 60, 2)
+    assert plan.weighted_units == flow.weighted_units
+
+
 # --- 18. Near misses ---------------------------------------------------------------------------
 
 def test_near_misses():

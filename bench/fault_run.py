@@ -310,7 +310,9 @@ def main() -> int:
                    REDIS_URL=redis_server.url, MARKETPLACE_INSTANCE=str(tmp / "instance"),
                    PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", LOGIN_LIMIT=RAISED_LIMIT,
                    LOGIN_ACCOUNT_ADDRESS_LIMIT=RAISED_LIMIT, LOGIN_ACCOUNT_LIMIT=RAISED_LIMIT,
-                   SUBMIT_LIMIT=RAISED_LIMIT, REGISTER_LIMIT=RAISED_LIMIT)
+                   SUBMIT_LIMIT=RAISED_LIMIT, REGISTER_LIMIT=RAISED_LIMIT,
+                   # production refuses to start without a real sender and public address (domain/mail.py)
+                   MAIL_FROM="PPE fault run <fault@ppe.example.gov>", PUBLIC_URL="https://ppe.example.gov")
         subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
         web_port = free_port()

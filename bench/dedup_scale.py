@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.database import reset_database  # noqa: E402
+from bench.database import default_marketplace_refs, reset_database  # noqa: E402
 from bench.servers import RedisServer  # noqa: E402
 
 GENERIC_NAMES = ("pacific medical supply", "global medical supply", "first aid supply", "united safety")
@@ -108,6 +108,7 @@ def load_synthetic(db, start_id: int, count: int, rng: random.Random, leads_of: 
                 key_rows.extend((key, lead_id) for key in lead_blocking_keys(record))
                 lead_id += 1
             supplier_id += 1
+        default_marketplace_refs(cursor)
         with cursor.copy("COPY leads (id, company_name, email, phone, website, supplier_type, product_category, "
                          "quantity, unit_price, source, status, processing_state, created_at, updated_at, "
                          "processing_attempts, cluster_id, risk_score, queue_score, reference_version, valid_until) "

@@ -60,6 +60,13 @@ def ensure_vetter() -> str:
     return VETTER
 
 
+def default_marketplace_refs(cursor) -> None:
+    """For loaders that COPY leads without a marketplace reference (they predate migration 0008,
+    which made it NOT NULL; the app's default is in Python, not in the table): the bench database
+    gives each lead one."""
+    cursor.execute("ALTER TABLE leads ALTER COLUMN marketplace_ref SET DEFAULT gen_random_uuid()::text")
+
+
 def vacuum_analyze(name: str) -> None:
     """What autovacuum does to a table soon after a bulk load (visibility map, statistics), on the
     database ``name``."""

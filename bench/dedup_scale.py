@@ -32,8 +32,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,7 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.database import reset_database  # noqa: E402
+from bench.database import default_marketplace_refs, reset_database  # noqa: E402
+from bench.servers import RedisServer  # noqa: E402
 
 GENERIC_NAMES = ("pacific medical supply", "global medical supply", "first aid supply", "united safety")
 CITIES = ("los angeles", "san diego", "fresno", "sacramento", "oakland", "san jose", "long beach", "riverside",
@@ -109,6 +108,7 @@ def load_synthetic(db, start_id: int, count: int, rng: random.Random, leads_of: 
                 key_rows.extend((key, lead_id) for key in lead_blocking_keys(record))
                 lead_id += 1
             supplier_id += 1
+        default_marketplace_refs(cursor)
         with cursor.copy("COPY leads (id, company_name, email, phone, website, supplier_type, product_category, "
                          "quantity, unit_price, source, status, processing_state, created_at, updated_at, "
                          "processing_attempts, cluster_id, risk_score, queue_score, reference_version, valid_until) "
@@ -270,22 +270,14 @@ def p95(values: list[float]) -> float:
     return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def throughput(url: str, count: int, workers: int, fork: bool = True) -> float:
     """Leads per second through enqueue -> RQ worker(s) -> database, on a private Redis."""
-    port, workdir = free_port(), tempfile.mkdtemp(prefix="bench-redis-")
-    redis_proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                   "--appendonly", "no", "--dir", workdir], stdout=subprocess.DEVNULL)
-    time.sleep(0.5)
-    redis_url = f"redis://127.0.0.1:{port}/0"
+    redis_server = RedisServer()
+    workdir, redis_url = str(redis_server.dir), redis_server.url
     env = {**os.environ, "MARKETPLACE_ENV": "testing", "DATABASE_URL": url, "REDIS_URL": redis_url,
            "PYTHONPATH": str(ROOT), "MARKETPLACE_INSTANCE": workdir}
     try:
+        redis_server.start()
         from sqlalchemy import func, select
 
         from marketplace.app import create_app
@@ -324,8 +316,7 @@ def throughput(url: str, count: int, workers: int, fork: bool = True) -> float:
             assert done == count, f"only {done} of {count} processed"
         return count / elapsed
     finally:
-        redis_proc.kill()
-        shutil.rmtree(workdir, ignore_errors=True)
+        redis_server.remove()
 
 
 def main() -> None:

@@ -8,10 +8,10 @@ docs/deploy/), and counts every exit it did not cause.
     .venv/bin/python bench/fault_run.py --leads 300 --redis-outage 15   # a shorter run
 
 Everything is private and on loopback: a PostgreSQL cluster made with initdb in a temporary
-directory (run as the postgres user when this runs as root), a redis-server without persistence,
-gunicorn (2 sync workers) serving wsgi:app, 2 `flask worker` processes and one `flask sweep
---every 10`, all in MARKETPLACE_ENV=production (LOGIN_LIMIT, SUBMIT_LIMIT and REGISTER_LIMIT
-raised: every client is 127.0.0.1).
+directory (run as the postgres user when this runs as root), a redis-server without persistence
+(both from bench/servers.py), gunicorn (2 sync workers) serving wsgi:app, 2 `flask worker`
+processes and one `flask sweep --every 10`, all in MARKETPLACE_ENV=production (LOGIN_LIMIT,
+SUBMIT_LIMIT and REGISTER_LIMIT raised: every client is 127.0.0.1).
 
 Each client registers a supplier through /register/supplier, signs in, then for each of its leads
 GETs /leads/new, takes the hidden `csrf_token` (and `submission_token` when the form has one) and
@@ -32,11 +32,9 @@ inside the PostgreSQL restart window, no unexpected exits.
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import re
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -47,7 +45,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))  # bench.servers
+sys.path.insert(0, str(BENCH))
 from load_submit import (  # noqa: E402  (bench/ scripts share their client)
     LEAD_LOCATION,
     PYTHON,
@@ -55,10 +55,11 @@ from load_submit import (  # noqa: E402  (bench/ scripts share their client)
     Browser,
     HttpError,
     csrf_token,
-    free_port,
     lead_form,
     page_title,
 )
+
+from bench.servers import PostgresServer, RedisServer, free_port  # noqa: E402
 
 RAISED_LIMIT = "1000000 per hour"
 GIVE_UP_AFTER = 300.0  # a lead not accepted after this many seconds of retries counts as refused
@@ -84,44 +85,6 @@ def submission_token(html: str) -> str | None:
     tag = SUBMISSION_INPUT.search(html)
     value = VALUE_ATTR.search(tag.group(0)) if tag else None
     return value.group(1) if value else None
-
-
-# --- private servers -------------------------------------------------------------------------------
-
-class Postgres:
-    """A private cluster (initdb, pg_ctl) on a free port, trust authentication."""
-
-    def __init__(self, tmp: Path) -> None:
-        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
-        if not bins:
-            sys.exit("PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin")
-        self.bin = Path(bins[-1])
-        self.port = free_port()
-        self.dir = tmp / "pg"
-        self.dir.mkdir()
-        self.data = self.dir / "data"
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
-
-    def _run(self, program: str, *args: str) -> None:
-        command = [str(self.bin / program), *args]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
-
-    def url(self, database: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=200"
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.dir / "server.log"), "-w", "start")
-
-    def stop(self, mode: str = "fast") -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
-
-    def running(self) -> bool:
-        return (self.data / "postmaster.pid").exists()
 
 
 class Supervised:
@@ -176,35 +139,6 @@ class Supervised:
                     os.killpg(self.process.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-
-
-class Redis:
-    def __init__(self, tmp: Path) -> None:
-        self.port = free_port()
-        self.dir = tmp / "redis"
-        self.dir.mkdir()
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir)], stdout=open(self.dir / "redis.log", "ab"), stderr=subprocess.STDOUT,
-            start_new_session=True)
-        import redis
-
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                redis.Redis(port=self.port).ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
 
 
 # --- the clients -----------------------------------------------------------------------------------
@@ -357,7 +291,8 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="fault-run-"))
     if os.geteuid() == 0:
         tmp.chmod(0o755)
-    pg, redis_server = Postgres(tmp), Redis(tmp)
+    pg = PostgresServer(tmp / "pg")
+    redis_server = RedisServer(tmp / "redis", log=tmp / "redis" / "redis.log", new_session=True)
     supervised: list[Supervised] = []
     gunicorn: subprocess.Popen | None = None
     stop_supervisor = threading.Event()
@@ -372,10 +307,12 @@ def main() -> int:
         redis_server.start()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "PYTEST"))}
         env.update(MARKETPLACE_ENV="production", SECRET_KEY=secrets.token_urlsafe(48), DATABASE_URL=database_url,
-                   REDIS_URL=f"redis://127.0.0.1:{redis_server.port}/0", MARKETPLACE_INSTANCE=str(tmp / "instance"),
+                   REDIS_URL=redis_server.url, MARKETPLACE_INSTANCE=str(tmp / "instance"),
                    PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", LOGIN_LIMIT=RAISED_LIMIT,
                    LOGIN_ACCOUNT_ADDRESS_LIMIT=RAISED_LIMIT, LOGIN_ACCOUNT_LIMIT=RAISED_LIMIT,
-                   SUBMIT_LIMIT=RAISED_LIMIT, REGISTER_LIMIT=RAISED_LIMIT)
+                   SUBMIT_LIMIT=RAISED_LIMIT, REGISTER_LIMIT=RAISED_LIMIT,
+                   # production refuses to start without a real sender and public address (domain/mail.py)
+                   MAIL_FROM="PPE fault run <fault@ppe.example.gov>", PUBLIC_URL="https://ppe.example.gov")
         subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
         web_port = free_port()
@@ -442,7 +379,7 @@ def main() -> int:
                 next_kill = now + args.kill_every
             share = accepted() / args.leads
             if "redis_killed" not in events and share >= args.redis_at:
-                redis_server.kill()
+                redis_server.stop()
                 events["redis_killed"] = time.time()
                 print(f"  {time.time() - load_started:6.1f} s  Redis killed ({accepted()} accepted)", flush=True)
             if "redis_killed" in events and "redis_back" not in events \
@@ -550,7 +487,7 @@ def main() -> int:
                 gunicorn.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(gunicorn.pid, signal.SIGKILL)
-        redis_server.kill()
+        redis_server.stop()
         if pg.running():
             try:
                 pg.stop("fast")

@@ -28,7 +28,6 @@ import csv
 import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.database import reset_database  # noqa: E402
+from bench.servers import RedisServer  # noqa: E402
 
 VENV_PY = ROOT / ".venv" / "bin" / "python"
 PYTHON = str(VENV_PY) if VENV_PY.exists() else sys.executable
@@ -56,30 +56,6 @@ def build_csv(rows: int) -> bytes:
     writer.writeheader()
     writer.writerows(data)
     return buffer.getvalue().encode()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_redis(tmp: Path) -> tuple[subprocess.Popen, str]:
-    if not shutil.which("redis-server"):
-        sys.exit("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(tmp)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    import redis
-
-    for _ in range(100):
-        try:
-            redis.Redis(port=port).ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    return proc, f"redis://127.0.0.1:{port}/0"
 
 
 def upload(app, data: bytes, name: str):
@@ -142,13 +118,15 @@ def main() -> None:
     from marketplace.extensions import db
     from marketplace.services import accounts
 
-    redis_proc, workers = None, []
+    redis_server, workers = None, []
     if args.sqlite:
         url, redis_url = f"sqlite:///{tmp / 'bench.db'}", None
         backend = "SQLite (embedded default), import in-process, processing left to the sweeper"
     else:
         url = reset_database(args.db)
-        redis_proc, redis_url = start_redis(tmp)
+        redis_server = RedisServer(tmp)
+        redis_server.start()
+        redis_url = redis_server.url
         backend = f"PostgreSQL + Redis, {args.workers} worker(s) (--no-fork)"
     upload_folder = str(tmp / "uploads")
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=normalise_database_url(url), REDIS_URL=redis_url,
@@ -216,9 +194,8 @@ def main() -> None:
             if proc.poll() is None:
                 os.killpg(proc.pid, 15)
                 proc.wait(timeout=30)
-        if redis_proc is not None:
-            redis_proc.kill()
-            redis_proc.wait()
+        if redis_server is not None:
+            redis_server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -60,9 +60,7 @@ import json
 import os
 import re
 import secrets
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -74,6 +72,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.servers import RedisServer, free_port  # noqa: E402
+
 VENV_PY = ROOT / ".venv" / "bin" / "python"
 PYTHON = str(VENV_PY) if VENV_PY.exists() else sys.executable
 DEFAULT_DB_NAME = "bench_load"
@@ -182,8 +185,6 @@ def supplier_email(client: int) -> str:
 
 def _reference_prices() -> dict[str, float]:
     """Each category's reference unit price (the scoring rules' reference_data.json)."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     from marketplace.domain.scoring import load_reference
 
     return {category: float(entry["price"]) for category, entry in load_reference().data["reference_prices"].items()}
@@ -422,12 +423,6 @@ def reconcile_api(ids: dict[str, int], rows: list[tuple]) -> dict:
 
 # --- infrastructure: database, redis, gunicorn, workers -------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def admin_connect(server_url: str, dbname: str = "postgres"):
     import psycopg
 
@@ -446,19 +441,20 @@ def drop_database(server_url: str) -> None:
 
 
 class Stack:
-    """The private redis-server, gunicorn and the RQ workers, all started and stopped here."""
+    """The private redis-server (bench/servers.py), gunicorn and the RQ workers, all started and
+    stopped here."""
 
     def __init__(self, args, tmp: Path) -> None:
         self.args, self.tmp = args, tmp
-        self.redis_port = free_port()
+        self.redis = RedisServer(tmp / "redis", log=tmp / "redis.log", new_session=True)
+        self.redis_port = self.redis.port
         self.web_port = free_port()
-        self.redis: subprocess.Popen | None = None
         self.gunicorn: subprocess.Popen | None = None
         self.bare_port = free_port()
         self.bare: subprocess.Popen | None = None
         self.workers: list[subprocess.Popen] = []
         self.database_url = f"{args.pg.rstrip('/')}/{DB_NAME}"
-        self.redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
+        self.redis_url = self.redis.url
         self.env = {k: v for k, v in os.environ.items()
                     if not k.startswith(("TEST_", "PYTEST")) and k not in ("DATABASE_URL", "REDIS_URL")}
         self.env.update(
@@ -475,25 +471,6 @@ class Stack:
                 self.env.pop(key, None)
         if args.sweep_after is not None:
             self.env["SWEEP_AFTER_SECONDS"] = str(args.sweep_after)
-
-    def start_redis(self) -> None:
-        if not shutil.which("redis-server"):
-            sys.exit("redis-server is not installed (apt-get install redis-server)")
-        (self.tmp / "redis").mkdir()
-        self.redis = subprocess.Popen(
-            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.tmp / "redis")],
-            stdout=open(self.tmp / "redis.log", "wb"), stderr=subprocess.STDOUT, start_new_session=True)
-        import redis
-
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                redis.Redis(port=self.redis_port).ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
 
     def flask(self, *argv: str, timeout: float = 300) -> str:
         done = subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", *argv], cwd=ROOT, env=self.env,
@@ -628,7 +605,7 @@ class Stack:
             self._stop(worker)
         self._stop(self.bare)
         self._stop(self.gunicorn)
-        self._stop(self.redis)
+        self._stop(self.redis.process)  # SIGTERM to its group, as to the others
 
 
 # --- measurements from the database, Redis and the logs ------------------------------------------
@@ -709,7 +686,7 @@ def cpu_snapshot(stack: Stack) -> dict[str, float]:
     times = os.times()
     return {"gunicorn": _proc_cpu(stack.gunicorn.pid) if stack.gunicorn else 0.0,
             "rq workers": sum(_proc_cpu(w.pid) for w in stack.workers),
-            "redis": _proc_cpu(stack.redis.pid) if stack.redis else 0.0,
+            "redis": _proc_cpu(stack.redis.process.pid) if stack.redis.process else 0.0,
             "bench client": times.user + times.system,
             "machine": machine_busy()}
 
@@ -882,7 +859,7 @@ def main() -> int:
         print(f"setting up: database {DB_NAME}, redis :{stack.redis_port}, gunicorn :{stack.web_port}, logs in {tmp}",
               flush=True)
         recreate_database(args.pg)
-        stack.start_redis()
+        stack.redis.start()
         stack.flask("db", "upgrade")
         owners = stack.create_suppliers(args.clients, password)
         stack.start_gunicorn()

@@ -34,7 +34,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.database import bench_app, ensure_vetter, reuse_or_reset, server_version, vacuum_analyze  # noqa: E402
+from bench.database import (  # noqa: E402
+    bench_app,
+    default_marketplace_refs,
+    ensure_vetter,
+    reuse_or_reset,
+    server_version,
+    vacuum_analyze,
+)
 
 DATABASE = "bench_queue"
 TARGET_MS = 100.0
@@ -88,9 +95,7 @@ def load_leads(db, count: int, flagged_share: float, rng: random.Random) -> dict
     raw = db.engine.raw_connection()
     try:
         cursor = raw.cursor()
-        # The loader predates the marketplace reference (migration 0008): the bench database gives
-        # each lead one.
-        cursor.execute("ALTER TABLE leads ALTER COLUMN marketplace_ref SET DEFAULT gen_random_uuid()::text")
+        default_marketplace_refs(cursor)
         with cursor.copy("COPY leads (id, company_name, email, phone, website, supplier_type, product_category, "
                          "quantity, unit_price, source, status, processing_state, created_at, updated_at, "
                          "processing_attempts, processing_error, processed_at, risk_score, queue_score, "

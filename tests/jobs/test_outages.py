@@ -7,13 +7,14 @@ import signal
 import time
 from datetime import timedelta
 
+from bench.servers import free_port
 from marketplace.domain.messages import trigger_fact
 from marketplace.extensions import db
 from marketplace.jobs import queue
 from marketplace.jobs.worker import sweep
 from marketplace.models import Lead
 from tests.conftest import DATABASE_URL
-from tests.jobs.conftest import free_port, requires_postgres, wait_until
+from tests.jobs.conftest import requires_postgres, wait_until
 from tests.jobs.test_reliability import all_done, states, submit
 
 pytestmark = requires_postgres

@@ -2,13 +2,14 @@
 fields live. The buyer's form and ``flask demand import`` both call ``parse_demand``."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .catalog import CATEGORY_ALIASES, FACILITY_ALIASES, FACILITY_TYPES, PRODUCT_CATEGORIES, label
 from .countries import postal_code
 from .dates import DateError, parse_date
-from .i18n import N_, _, format_integer
+from .i18n import N_, NP_, _, format_integer, ngettext, pgettext
 from .leads import (
     FieldError,
     TextField,
@@ -19,6 +20,7 @@ from .leads import (
     field_collector,
     values_to_row,
 )
+from .match_status import ACCEPTED, ACTIVE_STATUSES, DELIVERED, HOLDING_STATUSES, ORDERED, PROPOSED
 from .stock import STOCK_COLUMNS, parse_stock, stock_warnings
 
 # The CSV format of ``flask demand import`` (issue 4), in order. Substitutes are separated by ';'.
@@ -65,27 +67,87 @@ DEMAND_STATUSES: tuple[tuple[str, str], ...] = ((STATUS_OPEN, N_("Open")), (STAT
 # Derived, never stored: an open request whose matches delivered all its units (issue 11 item 9).
 FULFILLED = "fulfilled"
 
+# How far the units held for an open request have come, least advanced first: (match status, the
+# request's state when every unit asked for has reached it, when only some have).
+_STAGES: tuple[tuple[str, str, str], ...] = (
+    (PROPOSED, NP_("request", "Proposed"), N_("Partly proposed")),
+    (ACCEPTED, NP_("request", "Accepted"), N_("Partly accepted")),
+    (ORDERED, NP_("request", "Ordered"), N_("Partly ordered")),
+    (DELIVERED, NP_("request", "Fulfilled"), N_("Partly delivered")),
+)
+
 
 @dataclass(frozen=True)
 class RequestState:
-    """What a request's page and lists show as its status: ``code`` (open, fulfilled, closed,
-    withdrawn; also the badge's CSS class) and ``text`` ("Closed, 300 of 1,000 delivered")."""
+    """What a request's page and lists show as its status (request_state).
+
+    ``code``: where the request stands (open, fulfilled, closed, withdrawn): what may still be done
+    with it, and the API's ``status``. ``stage``: how far its units have come (open: none proposed
+    yet, proposed, accepted, ordered, delivered, fulfilled, closed, withdrawn), the badge's CSS
+    class (``demand-<stage>``). ``label``: the state in words ("Partly proposed"), ``detail`` its
+    progress ("1,000 of 4,000, of which 500 delivered"; may be empty), ``text`` both in one
+    sentence (the API's ``status_text``). ``held``: the units in its proposed, accepted, ordered
+    and delivered matches (the lists' "Matched")."""
     code: str
+    stage: str
+    label: str
+    detail: str
     text: str
+    held: int
 
 
-def request_state(status: str, quantity: int, delivered: int) -> RequestState:
-    """The status shown for a request with stored ``status``, ``quantity`` units asked and
-    ``delivered`` units in its delivered matches: the one rule for buyers' and staff's pages.
-    An open request with every unit delivered is fulfilled; otherwise the stored status, with
-    "N of M delivered" once anything was delivered (always for a closed request)."""
-    counts = dict(delivered=format_integer(delivered), quantity=format_integer(quantity))
-    if status == STATUS_OPEN and quantity > 0 and delivered >= quantity:
-        return RequestState(FULFILLED, _("Fulfilled, {delivered} of {quantity} delivered").format(**counts))
-    text = label(DEMAND_STATUSES, status)
-    if status == STATUS_CLOSED or delivered > 0:
-        return RequestState(status, _("{status}, {delivered} of {quantity} delivered").format(status=text, **counts))
-    return RequestState(status, text)
+def _units_at(stage: str, units: int) -> str:
+    """"500 accepted": ``units`` units in matches at ``stage``."""
+    count = format_integer(units)
+    if stage == PROPOSED:
+        return ngettext("{units} proposed", "{units} proposed", units).format(units=count)
+    if stage == ACCEPTED:
+        return ngettext("{units} accepted", "{units} accepted", units).format(units=count)
+    if stage == ORDERED:
+        return ngettext("{units} ordered", "{units} ordered", units).format(units=count)
+    return ngettext("{units} delivered", "{units} delivered", units).format(units=count)
+
+
+def _state(code: str, stage: str, title: str, detail: str, held: int) -> RequestState:
+    text = _("{state}: {detail}").format(state=title, detail=detail) if detail else title
+    return RequestState(code, stage, title, detail, text, held)
+
+
+def request_state(status: str, quantity: int, units: Mapping[str, int]) -> RequestState:
+    """The status shown for a request with stored ``status`` and ``quantity`` units asked, whose
+    matches hold ``units`` (match status -> units; declined and closed matches are not counted):
+    the one rule for buyers' and staff's pages and the API.
+
+    An open request is at the stage of its least advanced units: "Open: nothing proposed yet",
+    "Proposed: 4,000 of 4,000" once proposals cover it all, "Partly proposed: 1,000 of 4,000"
+    before, then accepted, ordered and "Fulfilled: 4,000 of 4,000 delivered" (the units counted
+    are all it holds; those further on are named: ", of which 500 delivered"). A fulfilled, closed
+    or withdrawn request counts what was delivered and names what is still under way."""
+    at = {stage: int(units.get(stage) or 0) for stage in HOLDING_STATUSES}
+    held, delivered = sum(at.values()), at[DELIVERED]
+    counts = dict(quantity=format_integer(quantity), delivered=format_integer(delivered), held=format_integer(held))
+    if status == STATUS_OPEN and not (quantity > 0 and delivered >= quantity):
+        reached = [(stage, whole, part) for stage, whole, part in _STAGES if at[stage] > 0]
+        if not reached:
+            return _state(STATUS_OPEN, STATUS_OPEN, label(DEMAND_STATUSES, status), _("nothing proposed yet"), 0)
+        stage, whole, part = reached[0]
+        title = pgettext("request", whole) if held >= quantity else _(part)
+        detail = _("{held} of {quantity}").format(**counts)
+        further = [_units_at(later, at[later]) for later, *__ in reached[1:]]
+        if further:
+            detail = _("{progress}, of which {units}").format(progress=detail, units=", ".join(further))
+        return _state(STATUS_OPEN, stage, title, detail, held)
+    if status == STATUS_OPEN:
+        code, title = FULFILLED, pgettext("request", "Fulfilled")
+    else:
+        code, title = status, label(DEMAND_STATUSES, status)
+    detail = (_("{delivered} of {quantity} delivered").format(**counts)
+              if code != STATUS_WITHDRAWN or delivered > 0 else "")
+    under_way = [_units_at(stage, at[stage]) for stage in ACTIVE_STATUSES if at[stage] > 0]
+    if under_way:
+        going = _("{units} still under way").format(units=", ".join(under_way))
+        detail = _("{progress}; {more}").format(progress=detail, more=going) if detail else going
+    return _state(code, code, title, detail, held)
 
 _EXTERNAL_ID = TextField("external_id", 64)
 _ORGANISATION = TextField("organisation", 200, required=True)

@@ -24,7 +24,7 @@ from ..domain.demand import (
 )
 from ..domain.errors import Forbidden, NotFound
 from ..domain.i18n import _, format_integer, ngettext
-from ..domain.match_status import DELIVERED, HOLDING_STATUSES
+from ..domain.match_status import HOLDING_STATUSES
 from ..domain.messages import buyer_refusal
 from ..domain.organisations import ImportTarget, KnownOrganisation, import_target
 from ..domain.scoring import request_figures_to_confirm
@@ -197,18 +197,25 @@ def held_units_by_request(request_ids: list[int]) -> dict[int, int]:
         id_in(Match.demand_id, request_ids), Match.status.in_(HOLDING_STATUSES)).group_by(Match.demand_id)).all())
 
 
-def delivered_units_by_request(request_ids: list[int]) -> dict[int, int]:
-    """{request id: units in its delivered matches} for the given requests (absent: none)."""
+def units_by_request(request_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{request id: {match status: units}} of the given requests' proposed, accepted, ordered and
+    delivered matches (absent: none), in one statement."""
     if not request_ids:
         return {}
-    return dict(db.session.execute(select(Match.demand_id, func.sum(Match.quantity)).where(
-        id_in(Match.demand_id, request_ids), Match.status == DELIVERED).group_by(Match.demand_id)).all())
+    units: dict[int, dict[str, int]] = {}
+    for demand_id, status, total in db.session.execute(
+            select(Match.demand_id, Match.status, func.sum(Match.quantity))
+            .where(id_in(Match.demand_id, request_ids), Match.status.in_(HOLDING_STATUSES))
+            .group_by(Match.demand_id, Match.status)):
+        units.setdefault(demand_id, {})[status] = int(total)
+    return units
 
 
 def request_states(requests: list[DemandRequest]) -> dict[int, RequestState]:
-    """{request id: the status shown} by domain.demand.request_state, for buyers' and staff's pages."""
-    delivered = delivered_units_by_request([r.id for r in requests])
-    return {r.id: request_state(r.status, r.quantity, int(delivered.get(r.id, 0))) for r in requests}
+    """{request id: the status shown} by domain.demand.request_state, for buyers' and staff's pages
+    and the API (its ``held`` is the lists' "Matched")."""
+    units = units_by_request([r.id for r in requests])
+    return {r.id: request_state(r.status, r.quantity, units.get(r.id, {})) for r in requests}
 
 
 def organisation_requests(organisation_id: int, page: int, per_page: int):

@@ -41,11 +41,15 @@ def test_a_burn_rate_without_use_and_a_missing_daily_use_read_in_spanish():
 
 def test_a_fulfilled_request_and_a_refused_match_step_read_in_spanish():
     with i18n.use_locale("es"):
-        assert request_state("open", 12000, 12000).text == "Completada, 12.000 de 12.000 entregadas"
+        assert request_state("open", 12000, {"delivered": 12000}).text == "Completada: 12.000 de 12.000 entregadas"
+        assert request_state("open", 4000, {"proposed": 4000}).text == "Propuesta: 4.000 de 4.000"
+        assert request_state("open", 4000, {"proposed": 1000, "delivered": 1}).text == (
+            "Propuesta en parte: 1.001 de 4.000, de ellas 1 entregada")
+        assert request_state("withdrawn", 4000, {"accepted": 500}).text == "Retirada: 500 aceptadas aún en curso"
         assert MATCH_ACTIONS["accept"].text == "Aceptar"
         with pytest.raises(MatchTransitionError, match="^«Aceptar» no le corresponde en esta propuesta.$"):
             match_transition("accept", "proposed", "supplier")
         with pytest.raises(ValueError, match="^1 dic 2026 ya pasó: la fecha de entrega debe ser hoy"):
             clean_delivery_on("2026-12-01", TODAY)
-    assert request_state("open", 12000, 12000).text == "Fulfilled, 12,000 of 12,000 delivered"
+    assert request_state("open", 12000, {"delivered": 12000}).text == "Fulfilled: 12,000 of 12,000 delivered"
     assert MATCH_ACTIONS["accept"].text == "Accept"

@@ -147,7 +147,7 @@ def test_supply_and_demand_figures_for_more_ids_than_a_statement_has_parameters(
     # Per request, for as many request ids (the one real request among ids that match nothing).
     request_ids = [request.id, *range(request.id + 1, request.id + MORE_THAN_ANY_LIMIT)]
     assert demand.held_units_by_request(request_ids) == {request.id: 130}
-    assert demand.delivered_units_by_request(request_ids) == {request.id: 100}
+    assert demand.units_by_request(request_ids) == {request.id: {"accepted": 30, "delivered": 100}}
     assert supply.excluded_offers(request_ids) == {request.id: frozenset({declined})}
 
     # The vetting queue's "supplier answered" for a page of as many leads.

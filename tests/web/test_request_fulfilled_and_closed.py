@@ -1,5 +1,6 @@
 """A request fully delivered shows as fulfilled; a buyer closes the rest of a request ("no longer
-needed") and it shows "closed, N of M delivered", to the buyer and to staff (issue 11 item 9)."""
+needed") and it shows "Closed: N of M delivered", to the buyer and to staff (issue 11 item 9). The
+status is a badge with its progress beside it ("Fulfilled" 500 of 500 delivered)."""
 import re
 
 from sqlalchemy import select
@@ -52,11 +53,11 @@ def test_a_request_fully_delivered_is_fulfilled_for_buyer_and_staff(clean_app):
         _deliver(match_id, "nurse@hospital.example")
     buyer, staff = _client(clean_app, "nurse@hospital.example"), _client(clean_app, "vera.vetter@city.example")
     page = _text(buyer.get(f"/buyer/requests/{request_id}"))
-    assert "Fulfilled, 500 of 500 delivered" in page
+    assert "Fulfilled 500 of 500 delivered" in page
     assert "Withdraw" not in page and "close the rest" not in page  # nothing left to end
-    assert "Fulfilled, 500 of 500 delivered" in _text(buyer.get("/buyer/"))
-    assert "Fulfilled, 500 of 500 delivered" in _text(staff.get(f"/staff/requests/{request_id}"))
-    assert "Fulfilled, 500 of 500 delivered" in _text(staff.get("/staff/requests"))
+    assert "Fulfilled 500 of 500 delivered" in _text(buyer.get("/buyer/"))
+    assert "Fulfilled 500 of 500 delivered" in _text(staff.get(f"/staff/requests/{request_id}"))
+    assert "Fulfilled 500 of 500 delivered" in _text(staff.get("/staff/requests"))
 
 
 def test_a_buyer_closes_the_rest_and_it_shows_closed_n_of_m_delivered(clean_app):
@@ -65,7 +66,7 @@ def test_a_buyer_closes_the_rest_and_it_shows_closed_n_of_m_delivered(clean_app)
         _deliver(delivered_id, "nurse@hospital.example")
     buyer, staff = _client(clean_app, "nurse@hospital.example"), _client(clean_app, "vera.vetter@city.example")
     page = buyer.get(f"/buyer/requests/{request_id}").get_data(as_text=True)
-    assert "Open, 300 of 1,000 delivered" in _text(buyer.get(f"/buyer/requests/{request_id}"))
+    assert "Partly proposed 500 of 1,000, of which 300 delivered" in _text(buyer.get(f"/buyer/requests/{request_id}"))
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     # Without the CSRF token nothing happens.
     buyer.post(f"/buyer/requests/{request_id}/close", data={})
@@ -81,9 +82,9 @@ def test_a_buyer_closes_the_rest_and_it_shows_closed_n_of_m_delivered(clean_app)
         assert "demand.close" in audited
         assert planning.run_matching(trigger_fact("command")).demand_units == 0  # the remainder left matching
     page = _text(buyer.get(f"/buyer/requests/{request_id}"))
-    assert "Closed, 300 of 1,000 delivered" in page and "Closed by you: the rest is no longer needed" in page
-    assert "Closed, 300 of 1,000 delivered" in _text(staff.get(f"/staff/requests/{request_id}"))
-    assert "Closed, 300 of 1,000 delivered" in _text(staff.get("/staff/requests?status=closed"))
+    assert "Closed 300 of 1,000 delivered" in page and "Closed by you: the rest is no longer needed" in page
+    assert "Closed 300 of 1,000 delivered" in _text(staff.get(f"/staff/requests/{request_id}"))
+    assert "Closed 300 of 1,000 delivered" in _text(staff.get("/staff/requests?status=closed"))
     # Closing twice is refused as editing a request that is not open is (as withdrawing twice): no change.
     assert buyer.post(f"/buyer/requests/{request_id}/close", data={"csrf_token": csrf}).status_code == 403
     with clean_app.app_context():

@@ -88,3 +88,66 @@ document.addEventListener("DOMContentLoaded", function () {
     wanted.focus();
   }
 });
+
+// Tables on a phone (app.css, "Tables on a phone"). Every cell of a table with column headings is
+// given its column's heading (data-label), and the table its roles, so that it stays a table to a
+// screen reader whatever its CSS display. On a screen of 600 px or less, a table wider than its
+// box is stacked (data-stacked): one block per row, each cell after its heading, so that no column
+// is off-screen. A table that fits stays as it is. Without this script a wide table scrolls
+// sideways inside its own box (.table-wrap), never the page.
+(function () {
+  var narrow = window.matchMedia("(max-width: 600px)");
+  var tables = Array.prototype.filter.call(document.querySelectorAll("table"), function (table) {
+    return table.tHead && table.tHead.rows.length;
+  });
+  if (!tables.length) return;
+  var ROLES = { TABLE: "table", THEAD: "rowgroup", TBODY: "rowgroup", TFOOT: "rowgroup", TR: "row", TD: "cell" };
+  function text(cell) {
+    return cell.textContent.replace(/\s+/g, " ").trim();
+  }
+  function label(table) {
+    var headingRow = table.tHead.rows[table.tHead.rows.length - 1];
+    var headings = [];
+    Array.prototype.forEach.call(headingRow.cells, function (th) {
+      for (var i = 0; i < th.colSpan; i++) headings.push(th.colSpan === 1 ? text(th) : "");
+    });
+    table.setAttribute("role", "table");
+    Array.prototype.forEach.call(table.querySelectorAll(":scope > thead, :scope > tbody, :scope > tfoot"), function (group) {
+      group.setAttribute("role", ROLES[group.tagName]);
+      Array.prototype.forEach.call(group.rows, function (row) {
+        row.setAttribute("role", "row");
+        var column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          if (cell.tagName === "TH") {
+            cell.setAttribute("role", group.tagName === "THEAD" || cell.scope === "col" ? "columnheader" : "rowheader");
+          } else {
+            cell.setAttribute("role", ROLES.TD);
+            if (cell.colSpan === 1 && headings[column]) cell.setAttribute("data-label", headings[column]);
+          }
+          column += cell.colSpan;
+        });
+      });
+    });
+  }
+  function fit() {
+    tables.forEach(function (table) { table.removeAttribute("data-stacked"); });
+    if (!narrow.matches) return;
+    // Measured all at once as tables, then stacked: one layout, not one per table.
+    var wide = tables.filter(function (table) {
+      var box = table.parentElement;
+      return table.offsetWidth > 0 && table.offsetWidth > box.clientWidth + 1;
+    });
+    wide.forEach(function (table) { table.setAttribute("data-stacked", ""); });
+  }
+  tables.forEach(label);
+  fit();
+  var pending = false;
+  function refit() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; fit(); });
+  }
+  window.addEventListener("resize", refit);
+  // A table in a closed <details> has no width until it is opened.
+  document.addEventListener("toggle", refit, true);
+})();

@@ -42,15 +42,14 @@ def requests_list():
 
 def _requests_page() -> dict:
     """One page (``?page=``) of the buyer's organisation's requests for the requests table
-    (buyers/_requests_table.html): pagination (None without an organisation), held units and
-    state per request."""
+    (_requests.html: requests_table): pagination (None without an organisation) and the state
+    of each request (its status and matched units)."""
     organisation = current_user.organisation
     page = request.args.get("page", 1, type=page_number)
     pagination = (demand.organisation_requests(organisation.id, page, current_app.config["ITEMS_PER_PAGE"])
                   if organisation else None)
-    held = demand.held_units_by_request([r.id for r in pagination.items]) if pagination else {}
     states = demand.request_states(list(pagination.items)) if pagination else {}
-    return {"pagination": pagination, "held": held, "states": states}
+    return {"pagination": pagination, "states": states}
 
 
 def _home(organisation_form: OrganisationForm | None = None):
@@ -153,9 +152,7 @@ def request_detail(request_id: int):
     may_act = demand.may_post(current_user)  # an unverified organisation reads; it changes nothing
     state = demand.request_states([demand_request])[demand_request.id]  # fulfilled: nothing to end
     return render_template(
-        "buyers/request_detail.html", demand_request=demand_request,
-        held=demand.held_units(demand_request.id),
-        state=state,
+        "buyers/request_detail.html", demand_request=demand_request, state=state,
         matches=matches.matches_list(demand_id=demand_request.id),
         withdraw_form=ConfirmForm() if state.code == STATUS_OPEN and may_act else None,
         overdue=state.code == STATUS_OPEN and request_overdue(demand_request.needed_by, demand.today()),

@@ -34,9 +34,7 @@ def requests_list():
     pagination = demand.all_requests(status, request.args.get("page", 1, type=page_number),
                                      current_app.config["ITEMS_PER_PAGE"], category=category)
     return render_template("planning/requests.html", pagination=pagination, status=status, category=category,
-                           categories=PRODUCT_CATEGORIES,
-                           held=demand.held_units_by_request([r.id for r in pagination.items]),
-                           states=demand.request_states(list(pagination.items)))
+                           categories=PRODUCT_CATEGORIES, states=demand.request_states(list(pagination.items)))
 
 
 @bp.get("/requests/template.csv")
@@ -60,7 +58,8 @@ def _request_page(demand_request, refused: ProposeForm | None = None):
     """The request page with one proposal form per candidate (each with its own submission
     token), the quantity the most it may take; ``refused``, the posted form, as its row's form
     with its message beside the units box and in its error summary."""
-    held = demand.held_units(demand_request.id)
+    state = demand.request_states([demand_request])[demand_request.id]
+    held = state.held
     candidates = supply.candidates(demand_request)
     propose_forms = {
         c.lead.id: ProposeForm(formdata=None, data={"quantity": min(c.available, demand_request.quantity - held)})
@@ -71,8 +70,7 @@ def _request_page(demand_request, refused: ProposeForm | None = None):
         for message in [*refused.form_errors, *refused.quantity.errors]:
             flash(message, "error")
     return render_template("planning/request.html", demand_request=demand_request,
-                           held=held, propose_forms=propose_forms,
-                           state=demand.request_states([demand_request])[demand_request.id],
+                           propose_forms=propose_forms, state=state,
                            candidates=candidates,
                            matches=matches.matches_list(demand_id=demand_request.id),
                            history=audit.history_for("demand", demand_request.id, current_user))

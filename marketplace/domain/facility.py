@@ -14,7 +14,8 @@ for the NPI check digit"). A state facility licence has no common shape: it is k
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from .countries import postal_code
 from .errors import FieldError
@@ -113,3 +114,53 @@ def _required(value: str | None) -> str:
 
 def _refuse_kind() -> str:
     raise FieldError(_("Choose NPI or state facility licence."))
+
+
+# --- the same identifier held by two organisations (a squatted NPI) -------------------------------
+
+@dataclass(frozen=True)
+class IdentifierHolder:
+    """An organisation and the licence or registry number it gave (``kind``: LICENCE_NPI or
+    LICENCE_STATE, ``number`` as stored)."""
+
+    id: int
+    name: str
+    verified: bool
+    kind: str | None
+    number: str | None
+
+
+def identifier_key(kind: str | None, number: str | None) -> str | None:
+    """The comparable form of a licence or registry number, or None when there is none.
+
+    NPIs are public, so anyone can type a hospital's into the registration form. Whatever kind
+    was chosen, a number whose digits are a valid NPI (10 digits, check digit right) is that NPI:
+    ``'npi:1234567893'`` for ``1234567893``, ``123 456 7893``, ``1234-567-893`` and a state
+    licence typed as ``NPI 1234567893`` (a squatter cannot dodge the check by choosing the other
+    kind). Any other number is a state licence compared by its letters and digits, case aside:
+    ``'CA-LIC 000123'`` and ``calic000123`` are ``'licence:calic000123'``."""
+    text = (number or "").strip()
+    if not text:
+        return None
+    digits = "".join(c for c in text if c.isascii() and c.isdigit())
+    if len(digits) == 10 and luhn_valid(NPI_PREFIX + digits):
+        return f"{LICENCE_NPI}:{digits}"
+    letters_and_digits = "".join(c for c in text.casefold() if c.isalnum())
+    return f"licence:{letters_and_digits}" if letters_and_digits else None
+
+
+def shared_identifiers(holders: Iterable[IdentifierHolder]) -> dict[int, list[IdentifierHolder]]:
+    """For each organisation whose identifier (``identifier_key``) another organisation also
+    holds: those others, verified first, then by id. Organisations that share nothing are absent."""
+    by_key: dict[str, list[IdentifierHolder]] = {}
+    for holder in holders:
+        key = identifier_key(holder.kind, holder.number)
+        if key is not None:
+            by_key.setdefault(key, []).append(holder)
+    shared: dict[int, list[IdentifierHolder]] = {}
+    for group in by_key.values():
+        if len(group) < 2:
+            continue
+        for holder in group:
+            shared[holder.id] = sorted((h for h in group if h.id != holder.id), key=lambda h: (not h.verified, h.id))
+    return shared

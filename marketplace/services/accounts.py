@@ -324,18 +324,37 @@ def verification_blocker(organisation: Organisation) -> str | None:
              "verified once one has.")
 
 
-def verify_organisation(organisation: Organisation, *, actor_id: int) -> None:
+def verify_organisation(organisation: Organisation, *, actor_id: int, shared_confirmed: bool = False) -> None:
     """Mark an organisation verified (no-op if it is); the caller commits. Conflict (before
-    writing) while no member has confirmed their e-mail address (``verification_blocker``)."""
+    writing) while no member has confirmed their e-mail address (``verification_blocker``), and
+    while another organisation holds the same licence or registry number
+    (``organisations.identifier_twins``: a squatted NPI) unless the admin confirmed they checked
+    it (``shared_confirmed``); the audit then names the others."""
     if organisation.verified_at is None:
         blocker = verification_blocker(organisation)
         if blocker:
             raise Conflict(blocker)
+        others = organisations.identifier_twins([organisation.id]).get(organisation.id, [])
+        if others and not shared_confirmed:
+            raise Conflict(shared_identifier_warning(organisation, others))
         organisation.verified_at = utcnow()
         organisation.verified_by_id = actor_id
+        after = {"verified": True}
+        if others:
+            after["shared_identifier_with"] = [{"id": o.id, "name": o.name, "verified": o.verified} for o in others]
         audit.record(actor_id, "organisation.verify", "organisation", organisation.id,
-                     before={"verified": False}, after={"verified": True})
+                     before={"verified": False}, after=after)
         organisations.tell_buyers_of_verification(organisation, True)
+
+
+def shared_identifier_warning(organisation: Organisation, others) -> str:
+    """The admin's warning that ``organisation``'s licence or registry number is also held by
+    ``others`` (domain.facility.IdentifierHolder, verified first), naming each and whether verified."""
+    names = "; ".join((_("{name} (verified)") if o.verified else _("{name} (not verified)")).format(name=o.name)
+                      for o in others)
+    return _("Its licence or registry number {number} is also given by: {names}. Check with the registry and "
+             "by phone which organisation it belongs to before verifying this one.").format(
+        number=organisation.licence_number, names=names)
 
 
 def revoke_organisation(organisation: Organisation, *, actor_id: int) -> None:

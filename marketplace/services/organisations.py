@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from ..domain import permissions
 from ..domain.errors import Conflict, NotFound
+from ..domain.facility import IdentifierHolder, shared_identifiers
 from ..domain.i18n import _
 from ..domain.messages import fact
 from ..domain.organisations import JOIN_APPROVED, JOIN_PENDING, JOIN_REFUSED, KnownOrganisation, registration_target
@@ -30,6 +31,22 @@ def known_buyer_organisations() -> list[KnownOrganisation]:
     """Every buyer-side organisation (not suppliers' own), for the one organisation-name rule."""
     return [KnownOrganisation(id_, name, verified_at is not None) for id_, name, verified_at in db.session.execute(
         select(Organisation.id, Organisation.name, Organisation.verified_at).where(Organisation.kind != "supplier"))]
+
+
+def identifier_twins(organisation_ids=None) -> dict[int, list[IdentifierHolder]]:
+    """The organisations (of ``organisation_ids``, or all) whose licence or registry number another
+    organisation also holds, each with those others (domain.facility.shared_identifiers: an NPI
+    by its digits, whichever kind was chosen). Every organisation with a number is compared, so
+    a page of the list still names a twin on another page."""
+    holders = [IdentifierHolder(id_, name, verified_at is not None, kind, number)
+               for id_, name, verified_at, kind, number in db.session.execute(
+                   select(Organisation.id, Organisation.name, Organisation.verified_at, Organisation.licence_kind,
+                          Organisation.licence_number).where(Organisation.licence_number.is_not(None)))]
+    shared = shared_identifiers(holders)
+    if organisation_ids is not None:
+        wanted = set(organisation_ids)
+        shared = {id_: others for id_, others in shared.items() if id_ in wanted}
+    return shared
 
 
 def place_buyer(user: User, name: str, kind: str, *, actor_id: int | None = None,

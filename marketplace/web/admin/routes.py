@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from ...domain import messages
 from ...domain.catalog import ROLES
+from ...domain.errors import Conflict
 from ...domain.i18n import _
 from ...extensions import db
 from ...models import Organisation, User
@@ -78,6 +79,7 @@ def organisations():
     return render_template("admin/organisations.html", pagination=pagination, action_form=ActionForm(),
                            blockers={o.id: accounts.verification_blocker(o) for o in pagination.items
                                      if not o.verified},
+                           twins=organisation_service.identifier_twins([o.id for o in pagination.items]),
                            joins=organisation_service.joins_to_decide(current_user), decision_form=JoinDecisionForm())
 
 
@@ -99,7 +101,12 @@ def set_verification(organisation_id: int):
             if blocker:
                 flash(_("{name} is not verified. {reason}").format(name=organisation.name, reason=blocker), "error")
                 return redirect(url_for("admin.organisations"))
-            accounts.verify_organisation(organisation, actor_id=current_user.id)
+            try:
+                accounts.verify_organisation(organisation, actor_id=current_user.id,
+                                             shared_confirmed=request.form.get("shared_confirmed") == "1")
+            except Conflict as exc:  # another organisation gives the same NPI: not confirmed
+                flash(_("{name} is not verified. {reason}").format(name=organisation.name, reason=exc), "error")
+                return redirect(url_for("admin.organisations"))
             db.session.commit()
             flash(_("{name} is verified: its buyers may now see supplier contacts.").format(name=organisation.name),
                   "success")

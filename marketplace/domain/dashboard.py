@@ -7,6 +7,7 @@ snapshot by a job) and only read, worded and suppressed here.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -170,3 +171,41 @@ def signal_rows(categories: Mapping[str, Mapping], reference: Mapping | None = N
                               cells=tuple(cells), band=price_band(code, reference)))
     rows.sort(key=lambda r: (not r.shown, -(r.units_short or 0), r.label))
     return rows
+
+
+# --- the charts' value axis: one outlier must not flatten every other bar -------------------------
+
+OUTLIER_RATIO = 10     # a bar at least this many times the next one down is an outlier...
+OUTLIERS_AT_MOST = 3   # ...when at most this many bars stand above the gap (more: the spread is real)
+CAP_ROOM = 1.25        # the axis ends this far above the tallest bar that is not cut short
+
+
+def axis_cap(values: Iterable[float]) -> int | None:
+    """Where a bar chart's value axis should end when a few bars dwarf the rest, or None (the
+    axis fits every bar). A 50-million-unit lead beside bars of a few thousand: the axis ends just
+    above the tallest of the others (``CAP_ROOM``, rounded up to 1, 2, 2.5 or 5 x 10^n), and the
+    outliers are drawn cut short with their number written on them (static/js/dashboard.js).
+
+    Among the positive values, largest first, the gap is the largest ratio between one value and
+    the next below it with at most ``OUTLIERS_AT_MOST`` values above; it must be at least
+    ``OUTLIER_RATIO``. ``[50_000_000, 3_000, 1_500, 800]`` -> 5000; ``[3_000, 1_500, 800]`` -> None."""
+    ordered = sorted((v for v in values if v and v > 0), reverse=True)
+    best_ratio, best_index = 0.0, None
+    for index in range(1, min(OUTLIERS_AT_MOST, len(ordered) - 1) + 1):
+        ratio = ordered[index - 1] / ordered[index]
+        if ratio > best_ratio:
+            best_ratio, best_index = ratio, index
+    if best_index is None or best_ratio < OUTLIER_RATIO:
+        return None
+    return _nice_ceiling(ordered[best_index] * CAP_ROOM)
+
+
+def _nice_ceiling(value: float) -> int:
+    """The smallest whole number of 1, 2, 2.5, 5 x 10^n (n >= 0) at or above ``value``: 3750 ->
+    5000, 12 -> 20 (2.5 itself rounds up to 3: axes of units count whole units)."""
+    power = 1
+    while True:
+        for step in (1, 2, 2.5, 5):
+            if step * power >= value:
+                return math.ceil(step * power)
+        power *= 10

@@ -15,6 +15,7 @@ from ...domain.dashboard import (
     NEED_WINDOWS,
     STAGE_GAPS,
     WEEK,
+    axis_cap,
     duration_words,
     signal_rows,
 )
@@ -88,6 +89,8 @@ def _dashboard_view(figures: dict) -> dict:
                                "series": [{"label": _("Week {number}").format(number=week + 1), "data": [row["weekly_short"][week] for row in short],
                                            "links": [row["link"] for row in short]}
                                           for week in range(len(short[0]["weekly_short"]))]}
+    for chart in charts.values():  # a few bars far above the rest are cut short, labelled (domain.dashboard)
+        chart["cap"] = axis_cap(value for series in chart["series"] for value in series["data"])
     return {"shortfall": shortfall, "supply": supply, "supply_columns": supply_columns, "leads": leads, "matches": match_rows,
             "medians": medians, "backlog": backlog, "signals": signals, "charts": charts,
             "waiting": figures["waiting_on_supplier"],

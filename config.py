@@ -181,7 +181,9 @@ class Config:
     OPEN_DATA_MAX_AGE = timedelta(minutes=5)
     OPEN_DATA_REFRESH_AFTER_REQUEST = True
     OCDS_PACKAGE_URI: str | None = None
-    OPEN_DATA_PUBLISHER = "City procurement office"
+    # OPEN_DATA_PUBLISHER: the office's proper name, shown as set in every language; unset, pages
+    # say "the city's procurement office" in the reader's language (services.settings).
+    OPEN_DATA_PUBLISHER: str | None = None
     OPEN_DATA_LICENSE = "CC-BY-4.0"
     OPEN_DATA_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
     OCDS_PREFIX: str | None = None

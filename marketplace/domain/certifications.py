@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from .catalog import PRODUCT_CATEGORIES, label
-from .i18n import _
+from .i18n import N_, _
 from .normalise import company_name, fold
 from .reference import reference_json
 
@@ -129,13 +129,32 @@ class Finding:
 
 # ---- helpers ----------------------------------------------------------------------------------
 
-def _evidence(registries: Registries, kind: str, rows: list[dict], note: str | None = None) -> dict:
+# The notes under a registry's evidence, stored in English with their values ("note",
+# "note_values") and worded for the reader by ``evidence_note``.
+EVIDENCE_NOTES = (N_("No row for {number}."), N_("Sequence 0000 is never issued."),
+                  N_("No row for {number}; our copy holds product codes {product_codes} only."))
+
+
+def _evidence(registries: Registries, kind: str, rows: list[dict], note: str | None = None,
+              **note_values: str) -> dict:
     evidence = {**registries.about(kind), "version": registries.version, "rows": rows[:MAX_EVIDENCE_ROWS]}
     if len(rows) > MAX_EVIDENCE_ROWS:
         evidence["more_rows"] = len(rows) - MAX_EVIDENCE_ROWS
     if note:
         evidence["note"] = note
+        if note_values:
+            evidence["note_values"] = note_values
     return evidence
+
+
+def evidence_note(evidence: dict) -> str:
+    """The note under a registry's evidence in the current language ("No row for TC-84A-9999." /
+    "No hay ninguna fila para TC-84A-9999."); a note stored before notes kept their values (already
+    worded in English), as stored; "" for none."""
+    note = evidence.get("note") or ""
+    if note not in EVIDENCE_NOTES:
+        return note
+    return _(note).format(**evidence.get("note_values", {}))
 
 
 def _names_match(core: str, others: list[str]) -> tuple[str, float] | None:
@@ -196,10 +215,10 @@ def _niosh(number: str, who: _Lead, registries: Registries, ref: dict) -> list[F
     about = registries.manifest["niosh"]
     entries = registries.niosh.get(number)
     if not entries:
-        note = "Sequence 0000 is never issued." if number.endswith("-0000") else None
+        note = "Sequence 0000 is never issued." if number.endswith("-0000") else "No row for {number}."
         return [Finding("niosh_unknown", weights["niosh_unknown"],
                         {"number": number, "listed_count": len(registries.niosh), "as_of": about["as_of"]},
-                        _evidence(registries, "niosh", [], note or f"No row for {number}."))]
+                        _evidence(registries, "niosh", [], note, number=number))]
     holders = sorted({e.holder for e in entries})
     rows = [e.evidence() for e in entries]
     findings = []
@@ -318,8 +337,8 @@ def _k510(number: str, who: _Lead, registries: Registries, ref: dict) -> list[Fi
     entry = registries.k510.get(number)
     covered = sorted(registries.k510_product_codes)
     if entry is None:
-        evidence = _evidence(registries, "k510", [], f"No row for {number}; our copy holds product codes "
-                                                     f"{', '.join(covered)} only.")
+        evidence = _evidence(registries, "k510", [], "No row for {number}; our copy holds product codes "
+                             "{product_codes} only.", number=number, product_codes=", ".join(covered))
         if set(expected) & set(covered):
             return [Finding("k510_unknown", weights["k510_unknown"],
                             {"number": number, "count": len(registries.k510), "product_codes": covered,

@@ -182,6 +182,16 @@ def format_decimal(value: Decimal | float | int | None, *, min_decimals: int = 0
                                   decimal_quantization=False if max_decimals > 2 else True)
 
 
+def format_signed(value: Decimal | float | int | None, decimals: int = 1) -> str:
+    """A weight or change with its sign and exactly ``decimals`` decimals, as the language writes
+    numbers: +4.0 / +4,0, -2.5 / -2,5 (zero reads +0.0, as Python's "%+.1f" did). None: ""."""
+    if value is None:
+        return ""
+    number = Decimal(str(value))
+    shown = format_decimal(abs(number), min_decimals=decimals, max_decimals=decimals)
+    return ("-" if number < 0 and shown.strip("0,.") else "+") + shown
+
+
 def format_money(value: Decimal | float | int | None) -> str:
     """US dollars with 2 to 4 decimals: $0.79, $0.035, $1,250.50 in English; 0,79 US$, 1250,50 US$
     in Spanish. A price of a fraction of a cent keeps its digits (never rounded to $0.04). Three

@@ -78,11 +78,19 @@ class Action:
     target: str
     roles: frozenset[str]
     needs_text: str | None = None  # what the free text is called, if it is required
+    # What the one who acted is told it did (marked with N_; ``done_message``): the action's own
+    # words, never "Lead #61 is now information requested."
+    done: str = ""
 
     @property
     def shown_label(self) -> str:
         """The label in the current language (a button, a message)."""
         return _(self.label)
+
+    def done_message(self, lead_id: int) -> str:
+        """What happened, for the one who did it, in the current language ("Your question was sent to
+        the supplier; lead #61 waits for the answer.")."""
+        return _(self.done).format(id=lead_id)
 
     @property
     def text_needed(self) -> str | None:
@@ -95,22 +103,27 @@ class Action:
 STAFF = frozenset(STAFF_ROLES)
 
 ACTIONS: dict[str, Action] = {a.name: a for a in (
-    Action("start_review", N_("Start review"), frozenset({SUBMITTED}), UNDER_REVIEW, STAFF),
+    Action("start_review", N_("Start review"), frozenset({SUBMITTED}), UNDER_REVIEW, STAFF,
+           done=N_("You started the review of lead #{id}.")),
     Action("approve", N_("Approve"), frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED}), APPROVED,
-           STAFF),
+           STAFF, done=N_("You approved lead #{id}.")),
     Action("reject", N_("Reject"), frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED, APPROVED}), REJECTED,
-           STAFF, needs_text="reason"),
+           STAFF, needs_text="reason", done=N_("You rejected lead #{id}.")),
     Action("request_info", N_("Ask the supplier"), frozenset({SUBMITTED, UNDER_REVIEW, ESCALATED}), INFO_REQUESTED,
-           STAFF, needs_text="question"),
+           STAFF, needs_text="question",
+           done=N_("Your question was sent to the supplier; lead #{id} waits for the answer.")),
     Action("escalate", N_("Escalate"), frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED}), ESCALATED,
-           STAFF, needs_text="note"),
+           STAFF, needs_text="note", done=N_("You escalated lead #{id}; an administrator decides on it.")),
     # An escalated lead is decided by an administrator.
-    Action("approve_escalated", N_("Approve"), frozenset({ESCALATED}), APPROVED, frozenset({"admin"})),
-    Action("reject_escalated", N_("Reject"), frozenset({ESCALATED}), REJECTED, frozenset({"admin"}), needs_text="reason"),
-    Action("reopen", N_("Reopen"), frozenset({APPROVED, REJECTED}), UNDER_REVIEW, frozenset({"admin"}), needs_text="note"),
+    Action("approve_escalated", N_("Approve"), frozenset({ESCALATED}), APPROVED, frozenset({"admin"}),
+           done=N_("You approved lead #{id}.")),
+    Action("reject_escalated", N_("Reject"), frozenset({ESCALATED}), REJECTED, frozenset({"admin"}), needs_text="reason",
+           done=N_("You rejected lead #{id}.")),
+    Action("reopen", N_("Reopen"), frozenset({APPROVED, REJECTED}), UNDER_REVIEW, frozenset({"admin"}), needs_text="note",
+           done=N_("You reopened lead #{id}; it is under review again.")),
     # The supplier's answer to a question sends the lead back to the vetters.
     Action("answer", N_("Send answer"), frozenset({INFO_REQUESTED}), UNDER_REVIEW, frozenset({"supplier"}),
-           needs_text="answer"),
+           needs_text="answer", done=N_("Thank you: your answer about offer #{id} is sent to city staff.")),
 )}
 
 

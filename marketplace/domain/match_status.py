@@ -96,11 +96,19 @@ class MatchAction:
     # The expected delivery date the action takes (issue 12 item 1): None (none), "optional" or
     # "required". The status is kept when ``target`` is None (the action only records the date).
     delivery_date: str | None = None
+    # What the one who acted is told it did (marked with N_; ``done_message``): the action's own
+    # words, never "Match #7 is now proposed." after a step that kept the status.
+    done: str = ""
 
     @property
     def text(self) -> str:
         """The action's label in the reader's language (``label`` is the English, marked N_)."""
         return _(self.label)
+
+    def done_message(self, match_id: int, delivery_day: str = "") -> str:
+        """What happened, for the one who did it, in the current language ("You confirmed you can
+        supply match #7."); ``delivery_day`` is the expected delivery day as shown."""
+        return _(self.done).format(id=match_id, day=delivery_day)
 
     @property
     def style(self) -> str:
@@ -108,25 +116,29 @@ class MatchAction:
 
 
 MATCH_ACTIONS: dict[str, MatchAction] = {a.name: a for a in (
-    MatchAction("accept", N_("Accept"), frozenset({PROPOSED}), ACCEPTED, frozenset({"buyer"})),
+    MatchAction("accept", N_("Accept"), frozenset({PROPOSED}), ACCEPTED, frozenset({"buyer"}),
+                done=N_("You accepted match #{id}.")),
     MatchAction("decline", N_("Decline"), frozenset({PROPOSED}), DECLINED, frozenset({"buyer"}),
-                needs="reason", returns_units=True),
+                needs="reason", returns_units=True, done=N_("You declined match #{id}.")),
     MatchAction("mark_ordered", N_("Mark as ordered"), frozenset({ACCEPTED}), ORDERED,
-                frozenset({"buyer"}) | STAFF, delivery_date="optional"),
+                frozenset({"buyer"}) | STAFF, delivery_date="optional", done=N_("Match #{id} is marked as ordered.")),
     MatchAction("mark_delivered", N_("Mark as delivered"), frozenset({ORDERED}), DELIVERED,
-                frozenset({"buyer"}) | STAFF),
+                frozenset({"buyer"}) | STAFF, done=N_("Match #{id} is marked as delivered.")),
     MatchAction("close", N_("Close"), frozenset({PROPOSED, ACCEPTED, ORDERED}), CLOSED,
-                frozenset({"buyer"}) | STAFF, needs="close_reason", returns_units=True),
+                frozenset({"buyer"}) | STAFF, needs="close_reason", returns_units=True,
+                done=N_("You closed match #{id}.")),
     # The supplier's actions are named for what they do (issue 11 item 10).
     MatchAction("confirm_availability", N_("Confirm availability"), frozenset({PROPOSED}), PROPOSED,
-                frozenset({"supplier"}), delivery_date="optional"),
+                frozenset({"supplier"}), delivery_date="optional", done=N_("You confirmed you can supply match #{id}.")),
     # The supplier confirms (or moves) the day it expects to deliver; the status stays.
     MatchAction("set_delivery_date", N_("Save delivery date"), frozenset({ACCEPTED, ORDERED}), None,
-                frozenset({"supplier"}), delivery_date="required"),
+                frozenset({"supplier"}), delivery_date="required", done=N_("Match #{id}: delivery expected on {day}.")),
     MatchAction("cannot_supply", N_("Cannot supply"), frozenset({PROPOSED, ACCEPTED, ORDERED}), CLOSED,
-                frozenset({"supplier"}), returns_units=True, close_reason="no_supply"),
+                frozenset({"supplier"}), returns_units=True, close_reason="no_supply",
+                done=N_("You told the city you cannot supply match #{id}; it is closed.")),
     MatchAction("buyer_unreachable", N_("Could not reach the buyer"), frozenset({ACCEPTED, ORDERED}), CLOSED,
-                frozenset({"supplier"}), returns_units=True, close_reason="buyer_unreachable"),
+                frozenset({"supplier"}), returns_units=True, close_reason="buyer_unreachable",
+                done=N_("Match #{id} is closed: you could not reach the buyer.")),
 )}
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from .i18n import _
 from .normalise import company_name, fold
 
 # Common abbreviations in US facility and agency names (AHA hospital directory usage).
@@ -136,16 +137,16 @@ def import_target(name: str, known: Iterable[KnownOrganisation], *, new_organisa
             return ImportTarget(organisation_id=(exact or verified)[0].id)
         if verified:
             names = "; ".join(f"“{k.name}”" for k in verified)
-            return ImportTarget(refused=f"“{name}” matches several verified organisations ({names}): "
-                                        "write one of those names exactly")
-        return ImportTarget(refused=f"“{name}” is the name of an account that registered itself and is not "
-                                    "verified yet: an admin must verify it (Admin, Organisations) before "
-                                    "requests are imported for it")
+            return ImportTarget(refused=_("“{name}” matches several verified organisations ({names}): write "
+                                          "one of those names exactly").format(name=name, names=names))
+        return ImportTarget(refused=_("“{name}” is the name of an account that registered itself and is not "
+                                      "verified yet: an admin must verify it (Admin, Organisations) before "
+                                      "requests are imported for it").format(name=name))
     if matches and not new_organisation:
         names = "; ".join(f"“{by_id[m.organisation_id].name}”" for m in matches[:3])
-        return ImportTarget(refused=f"“{name}” is close to {names}: write the existing name exactly if it is "
-                                    "the same organisation, or put yes in the new_organisation column if it "
-                                    "is a different one")
+        return ImportTarget(refused=_("“{name}” is close to {names}: write the existing name exactly if it is "
+                                      "the same organisation, or put yes in the new_organisation column if it "
+                                      "is a different one").format(name=name, names=names))
     return ImportTarget(create=True)
 
 

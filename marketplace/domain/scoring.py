@@ -18,10 +18,11 @@ from .certifications import check_claims, parse_claims, reference_json
 from .countries import phone_invalid_reason
 from .formatting import money
 from .formatting import ratio as show_ratio
-from .i18n import N_, _
+from .i18n import N_, _, format_integer
 from .leads import LeadFacts
 from .messages import STAFF, plain, render_signal
 from .normalise import NormalisedLead
+from .reference import price_label
 
 
 @dataclass(frozen=True)
@@ -294,23 +295,29 @@ def figures_to_confirm(lead: LeadFacts, reference: Reference | None = None) -> d
         ratio = _ratio_to_confirm(price, reference_price, ref)
         parts = []
         if ratio is not None:
-            quoted = ""
+            figures = {"price": money(price), "ratio": show_ratio(ratio), "product": price_label(reference_price),
+                       "reference": money(reference_price["price"])}
             if lead.pack_size > 1 and lead.pack_price is not None:
-                quoted = f" ({money(lead.pack_price)} for a pack of {lead.pack_size:,})"
-            parts.append(f"{money(price)} a unit{quoted} is {show_ratio(ratio)} the reference price of "
-                         f"{reference_price['label']} ({money(reference_price['price'])}).")
+                parts.append(_("{price} a unit ({pack_price} for a pack of {pack_size}) is {ratio} the reference "
+                               "price of {product} ({reference}).").format(
+                    pack_price=money(lead.pack_price), pack_size=format_integer(lead.pack_size), **figures))
+            else:
+                parts.append(_("{price} a unit is {ratio} the reference price of {product} ({reference}).").format(
+                    **figures))
         reading = pack_reading(lead, ref, stated=False)
         if reading:
-            parts.append(f"The offer says '{reading.words}': if {money(price)} is the price of a pack, "
-                         f"enter {reading.pack_size} under units per pack (and the number of packs as the quantity).")
+            parts.append(_("The offer says '{words}': if {price} is the price of a pack, enter {pack_size} under "
+                           "units per pack (and the number of packs as the quantity).").format(
+                words=reading.words, price=money(price), pack_size=format_integer(reading.pack_size)))
         if parts:
-            warnings["unit_price"] = " ".join(parts) + " If the price is right, confirm it below."
+            warnings["unit_price"] = " ".join([*parts, _("If the price is right, confirm it below.")])
     quantity = lead.quantity
     rule = ref["implausible_quantity"]
     if quantity > rule["above"]:
-        warnings["quantity"] = (f"{quantity:,} units is more than {rule['above']:,}, more than almost any "
-                                "seller offers (3M made about 1.1 billion N95s in all of 2020). If it is "
-                                "right, confirm it below.")
+        warnings["quantity"] = _(
+            "{quantity} units is more than {above}, more than almost any seller offers (3M made about 1.1 "
+            "billion N95s in all of 2020). If it is right, confirm it below.").format(
+            quantity=format_integer(quantity), above=format_integer(rule["above"]))
     return warnings
 
 
@@ -337,10 +344,11 @@ def request_figures_to_confirm(request: Mapping, reference: Reference | None = N
     ratio = _ratio_to_confirm(price, reference_price, ref)
     if ratio is None:
         return {}
-    return {"max_unit_price": (
-        f"{money(price)} a unit is {show_ratio(ratio)} the reference price of {reference_price['label']} "
-        f"({money(reference_price['price'])}). The maximum is per single unit (one glove, one mask, one "
-        "bottle), not per box or case.")}
+    return {"max_unit_price": _(
+        "{price} a unit is {ratio} the reference price of {product} ({reference}). The maximum is per single "
+        "unit (one glove, one mask, one bottle), not per box or case.").format(
+        price=money(price), ratio=show_ratio(ratio), product=price_label(reference_price),
+        reference=money(reference_price["price"]))}
 
 
 def completeness_signals(lead: LeadFacts, ref: dict) -> list[Signal]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import IO
 
+from ..domain.catalog import label
 from ..domain.csv_cells import protect, unprotect
 from ..domain.csv_text import FileRefused, decode_csv
 from ..domain.dates import city_today
@@ -16,6 +17,7 @@ from ..domain.i18n import _, ngettext
 from ..domain.lead_status import (
     APPROVED,
     HELD,
+    LEAD_STATUSES,
     PROCESSING_PENDING,
     SUBMITTED,
     import_may_change,
@@ -398,8 +400,9 @@ def _match(values: dict, by_ref: dict[str, Lead], by_external_id: dict[str, Lead
     if lead is None:
         return other, None
     if other is not None and other.id != lead.id:
-        return None, (f"external_id: {external_id!r} is the external_id of lead {other.id}, but the "
-                      f"row's marketplace_ref is lead {lead.id}'s; correct one of them")
+        return None, "external_id: " + _(
+            "'{external_id}' is the external_id of lead {other}, but the row's marketplace_ref is lead {lead}'s; "
+            "correct one of them").format(external_id=external_id, other=other.id, lead=lead.id)
     return lead, None
 
 
@@ -419,8 +422,8 @@ def _save_batch(batch: list[tuple[int, dict]], report: ImportReport, matched: di
         lead, refused = _match(values, by_ref, by_external_id)
         column = "external_id"
         if lead is not None and lead.id in matched:
-            refused = (f"this row and row {matched[lead.id]} both name lead {lead.id} (by its "
-                       "marketplace_ref or external_id); keep one of them")
+            refused = _("this row and row {row} both name lead {lead} (by its marketplace_ref or external_id); "
+                        "keep one of them").format(row=matched[lead.id], lead=lead.id)
             column = MARKETPLACE_REF if values.get(MARKETPLACE_REF) else "external_id"
         if refused:
             report.rejected.append(_refusal(row_number, refused, column))
@@ -437,10 +440,11 @@ def _save_batch(batch: list[tuple[int, dict]], report: ImportReport, matched: di
         matched[lead.id] = row_number
         if not import_may_change(lead.status):
             # A decided lead's vetted details stay; its quote's validity is not one of them.
-            _, would_change = changed_fields(lead, values, [f for f in EDITABLE_FIELDS if f != "valid_until"])
+            _before, would_change = changed_fields(lead, values, [f for f in EDITABLE_FIELDS if f != "valid_until"])
             if would_change:
-                reason = (f"lead {lead.id} is {lead.status}: a vetter decided on its details, so the import does not "
-                          f"change {', '.join(sorted(would_change))}; an admin reopens the lead first")
+                reason = _("lead {lead} is {status}: a vetter decided on its details, so the import does not change "
+                           "{fields}; an admin reopens the lead first").format(
+                    lead=lead.id, status=label(LEAD_STATUSES, lead.status).lower(), fields=", ".join(sorted(would_change)))
                 report.rejected.append(RejectedRow(row_number, reason, ((" ".join(sorted(would_change)), reason),)))
                 continue
         before, after = _apply_changes(lead, values)
@@ -453,7 +457,7 @@ def _save_batch(batch: list[tuple[int, dict]], report: ImportReport, matched: di
         else:
             report.unchanged += 1
             report.outcomes.append((row_number, "unchanged", lead.id))
-    db.session.add_all([lead for _, lead in created])
+    db.session.add_all([lead for _row, lead in created])
     db.session.flush()
     for row_number, lead in created:
         audit.record(actor_id, "lead.create", "lead", lead.id, after={"source": "csv", "status": status},

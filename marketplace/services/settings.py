@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.dates import city_zone
+from ..domain.i18n import N_, _
 from ..domain.mail import use_starttls
+
+# The open data's publisher when the city has not named it (OPEN_DATA_PUBLISHER): a description,
+# in the reader's language ("la oficina de compras de la ciudad"), not a name of the city's.
+DEFAULT_PUBLISHER = N_("City procurement office")
 
 
 class Settings:
@@ -124,8 +129,10 @@ class Settings:
     # Open data (issue 12, item 4).
     @property
     def open_data_publisher(self) -> str:
-        """Who publishes the open data and the OCDS package (OPEN_DATA_PUBLISHER: the city's office)."""
-        return str(self._config.get("OPEN_DATA_PUBLISHER") or "City procurement office")
+        """Who publishes the open data and the OCDS package: OPEN_DATA_PUBLISHER, the proper name the
+        city set (shown as set in every language), or, unset, DEFAULT_PUBLISHER in the current language
+        (a published file is written in English: "City procurement office")."""
+        return str(self._config.get("OPEN_DATA_PUBLISHER") or _(DEFAULT_PUBLISHER))
 
     @property
     def open_data_license(self) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from flask import Flask
 from flask_login import current_user
 from jinja2 import pass_context
 
-from ..domain import catalog, countries, i18n, messages, normalise, registries
+from ..domain import catalog, certifications, countries, i18n, messages, normalise, registries
 from ..domain.dedup import EVIDENCE_WORDS
 from ..domain.demand import DEMAND_STATUSES
 from ..domain.facility import LICENCE_KINDS
@@ -65,12 +65,16 @@ def register_template_helpers(app: Flask) -> None:
     # A registry's title, list name or evidence column stored in a signal (English), for the reader.
     app.add_template_filter(for_the_reader(registries.shown), "registry_text")
     app.add_template_global(countries.phone_international, "phone_as_read")
+    # The note under a registry's evidence (stored in English with its values), for the reader.
+    app.add_template_filter(for_the_reader(certifications.evidence_note), "evidence_note")
 
     # Numbers in the reader's language (domain.i18n): 1,500 / 1.500. Moments (stored in UTC) on the
     # city's clock (CITY_TIMEZONE), in the reader's language: "Jan 11, 2027, 7:00 PM PST" / "11 ene
     # 2027, 19:00 GMT-08:00"; in a table "Jan 11, 7:00 PM" under a heading zoned(_("Created")),
     # "Created (PST)"; a time of day "7:00 PM PST".
     app.add_template_filter(for_the_reader(show_number), "number")
+    # A weight with its sign, one decimal unless told: "+4.0" / "+4,0" (never Python's "%+.1f").
+    app.add_template_filter(for_the_reader(i18n.format_signed), "signed")
     app.add_template_filter(for_the_reader(i18n.format_moment_short), "when_short")
     app.add_template_filter(for_the_reader(i18n.format_moment), "when")
     app.add_template_filter(for_the_reader(i18n.format_time_of_day), "time_of_day")

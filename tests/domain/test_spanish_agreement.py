@@ -106,7 +106,7 @@ def test_a_leads_status_is_named_in_quotes_for_every_status():
     reads."""
     sentences = _lead_status_sentences()
     assert {m.id for m in sentences} >= {
-        "Lead #{id} is now {status}.", "Lead #{id} is {status}: there is nothing to claim.",
+        "Lead #{id} is {status}: there is nothing to claim.",
         "'{action}' is not possible for a lead that is {status}.",
         "'{action}' is not possible for an offer that is {status}.",
         "No decision is open to you on a lead that is %(status)s.",
@@ -116,8 +116,8 @@ def test_a_leads_status_is_named_in_quotes_for_every_status():
     asked = spanish_label(LEAD_STATUSES, "info_requested").lower()
     assert asked == "se pidió información"
     with i18n.use_locale("es"):
-        assert i18n._("Lead #{id} is now {status}.").format(id=5, status=asked) == (
-            "La oferta #5 ahora está en estado «se pidió información».")
+        assert i18n._("Lead #{id} is {status}: there is nothing to claim.").format(id=5, status=asked) == (
+            "La oferta #5 está en estado «se pidió información»: no hay nada que tomar.")
 
 
 @pytest.mark.parametrize("status", [code for code, _text in LEAD_STATUSES if code != "info_requested"])

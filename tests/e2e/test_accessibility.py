@@ -292,7 +292,7 @@ def test_a_vetter_decides_by_keyboard_alone(clean_app, page):
     page.keyboard.type("Broker chain, payment up front.")
     tab_to(page, "button[name=action][value=reject]", limit=10)
     page.keyboard.press(" ")
-    expect(page.locator(".flash")).to_contain_text(f"Lead #{lead_id} is now rejected.")
+    expect(page.locator(".flash")).to_contain_text(f"You rejected lead #{lead_id}.")
     expect(page.locator("ol.history")).to_contain_text("Rejected by")
     assert page.errors == []
 

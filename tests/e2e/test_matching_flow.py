@@ -79,7 +79,7 @@ def test_buyer_request_is_matched_accepted_and_shows_the_contact(clean_app, open
     expect(contacts).to_contain_text("Accept the match to see the supplier's contact details")
     expect(buyer.locator("main")).not_to_contain_text("mgarcia@harborindustrial.com")
     buyer.get_by_role("button", name="Accept").click()
-    expect(buyer.locator(".flash")).to_contain_text("is now accepted")
+    expect(buyer.locator(".flash")).to_contain_text("You accepted match #")
     expect(contacts).to_contain_text("mgarcia@harborindustrial.com")
     expect(contacts).to_contain_text("(213) 555-0100")
     expect(contacts).to_contain_text("Harbor Industrial Distribution")

@@ -79,7 +79,7 @@ def test_vetter_rejects_a_flagged_duplicate_and_the_supplier_sees_it(clean_app, 
     vetter.get_by_label("Reason, question or note").fill("Broker chain, payment up front, price 8x the reference.")
     vetter.get_by_label("Then open the next lead in the queue").uncheck()
     vetter.get_by_role("button", name="Reject").click()
-    expect(vetter.locator(".flash")).to_contain_text(f"Lead #{flagged_id} is now rejected.")
+    expect(vetter.locator(".flash")).to_contain_text(f"You rejected lead #{flagged_id}.")
     expect(vetter.locator("ol.history")).to_contain_text("Rejected by")
     assert vetter.errors == []
 
@@ -103,7 +103,7 @@ def test_vetter_asks_and_the_supplier_answers(clean_app, open_page, processed):
     expect(vetter.locator("ul.signals")).to_contain_text("No certification given")
     vetter.get_by_label("Reason, question or note").fill("Please send the NIOSH approval number.")
     vetter.get_by_role("button", name="Ask the supplier").click()
-    expect(vetter.locator(".flash")).to_contain_text("information requested")
+    expect(vetter.locator(".flash")).to_contain_text("Your question was sent to the supplier")
 
     supplier_page = open_page()
     sign_in(supplier_page, "mgarcia@harborindustrial.com", DEFAULT_PASSWORD)
@@ -111,7 +111,7 @@ def test_vetter_asks_and_the_supplier_answers(clean_app, open_page, processed):
     expect(supplier_page.locator(".messages")).to_contain_text("Please send the NIOSH approval number.")
     supplier_page.get_by_label("Your answer").fill("TC-84A-0007, letter attached.")
     supplier_page.get_by_role("button", name="Send answer").click()
-    expect(supplier_page.locator(".flash")).to_contain_text("your answer is sent")
+    expect(supplier_page.locator(".flash")).to_contain_text("is sent to city staff")
 
     vetter.reload()
     expect(vetter.locator(".messages")).to_contain_text("TC-84A-0007, letter attached.")

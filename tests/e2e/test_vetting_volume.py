@@ -39,7 +39,7 @@ def test_save_and_next_and_the_keyboard_through_a_filtered_queue(clean_app, open
 
     # The button: approve, and the next gown in the queue's order opens (not the N95 lead).
     vetter.get_by_role("button", name="Approve").click()
-    expect(vetter.locator(".flash")).to_contain_text(f"Lead #{gowns[0]} is now approved.")
+    expect(vetter.locator(".flash")).to_contain_text(f"You approved lead #{gowns[0]}.")
     expect(vetter).to_have_url(re.compile(rf"/staff/leads/{gowns[1]}\?queue="))
     vetter.wait_for_load_state()  # the shortcuts script is deferred
 
@@ -57,7 +57,7 @@ def test_save_and_next_and_the_keyboard_through_a_filtered_queue(clean_app, open
     field.fill("Gown standard not shown on the label.")
     vetter.locator("h1").click()
     vetter.keyboard.press("r")
-    expect(vetter.locator(".flash")).to_contain_text(f"Lead #{gowns[1]} is now rejected.")
+    expect(vetter.locator(".flash")).to_contain_text(f"You rejected lead #{gowns[1]}.")
     expect(vetter).to_have_url(re.compile(rf"/staff/leads/{gowns[2]}\?queue="))
 
     # N skips to the next lead; after the last gown, back to the filtered queue.
@@ -69,7 +69,7 @@ def test_save_and_next_and_the_keyboard_through_a_filtered_queue(clean_app, open
     expect(vetter.locator("h1")).to_contain_text(f"#{gowns[2]} ")
     vetter.wait_for_load_state()  # the shortcuts script is deferred
     vetter.keyboard.press("a")
-    expect(vetter.locator(".flash").first).to_contain_text(f"Lead #{gowns[2]} is now approved.")
+    expect(vetter.locator(".flash").first).to_contain_text(f"You approved lead #{gowns[2]}.")
     expect(vetter).to_have_url(re.compile(r"/staff/leads\?status=open&category=isolation_gown&sort=oldest$"))
     expect(vetter.locator("table.queue")).not_to_contain_text("Supplier 9 Medical")
     assert mask and vetter.errors == []
@@ -104,7 +104,7 @@ def test_four_eyes_approval_by_two_vetters(clean_app, open_page, processed):  # 
     expect(bob.locator("#second-approval")).to_contain_text("ann@lacity.example.org approved it")
     bob.get_by_label("Then open the next lead in the queue").uncheck()
     bob.get_by_role("button", name="Approve").click()
-    expect(bob.locator(".flash")).to_contain_text(f"Lead #{lead_id} is now approved.")
+    expect(bob.locator(".flash")).to_contain_text(f"You approved lead #{lead_id}.")
     history = bob.locator("ol.history")
     expect(history).to_contain_text("First approval by ann@lacity.example.org")
     expect(history).to_contain_text("Approved by you")  # bob reads his own approval

@@ -115,7 +115,7 @@ def test_the_buyers_steps_answer_in_spanish(clean_app):
 
     response = post_form(buyer, f"{page}/act", {"action": "accept"}, form_page=page, headers=ES,
                          follow_redirects=True)
-    assert f"La propuesta #{match_id} ahora está en estado" in response.get_data(as_text=True)
+    assert f"Aceptó la propuesta #{match_id}." in response.get_data(as_text=True)
     # A delivery date in the past is refused beside its field, in Spanish.
     past_day = date.today() - timedelta(days=2)
     past = past_day.isoformat()
@@ -125,7 +125,7 @@ def test_the_buyers_steps_answer_in_spanish(clean_app):
                          form_page=page, headers=ES)
     _shows(response.get_data(as_text=True),
            [f"{past_words} ya pasó: la fecha de entrega debe ser hoy", "Fecha de entrega que dio el proveedor (opcional)",
-            "Marcar como pedido"],
+            "Marcar como pedida"],
            ["is in the past", "Mark as ordered"])
     # Closing the rest of the request: the flash counts no proposal (the accepted match goes on).
     response = post_form(buyer, f"/buyer/requests/{request_id}/close", form_page=f"/buyer/requests/{request_id}",

@@ -90,7 +90,7 @@ def test_my_leads_and_the_lead_page_read_in_spanish_and_the_answer_too(clean_app
     assert "Escriba una respuesta (como máximo 5000 caracteres)." in _text(empty)
     sent = post_form(client, f"/leads/{lead_id}/answer", {"answer": "Adjunto el certificado."},
                      form_page=f"/leads/{lead_id}", follow_redirects=True)
-    assert "Gracias: su respuesta se envió al personal de la ciudad." in _text(sent)
+    assert f"Gracias: su respuesta sobre la oferta #{lead_id} se envió al personal de la ciudad." in _text(sent)
 
 
 def test_documents_are_refused_and_attached_in_spanish(clean_app):

@@ -128,7 +128,7 @@ def test_four_eyes_in_the_pages(client, clean_app):
     login(other, bob)
     text = other.post(f"/staff/leads/{lead}/decision", follow_redirects=True, data={
         "csrf_token": fetch_token(other, f"/staff/leads/{lead}"), "action": "approve"}).get_data(as_text=True)
-    assert "is now approved" in text
+    assert "You approved lead #" in text
     # The history shows both approvals and who gave them.
     assert "First approval by ann@city.example.gov; a second vetter must approve" in text
     assert "Approved by you" in text  # bob reads his own approval
@@ -151,7 +151,7 @@ def test_a_supplier_cluster_decided_together(client, clean_app):
     data = {"csrf_token": fetch_token(client, f"/staff/leads/{ids[0]}"), "cluster_leads": [str(i) for i in ids],
             "cluster_action": "approve", "cluster_text": ""}
     text = client.post(f"/staff/leads/{ids[0]}/cluster-decision", data=data, follow_redirects=True).get_data(as_text=True)
-    assert f"Lead #{ids[0]} is now approved" in text and f"Lead #{ids[2]}: first approval recorded" in text
+    assert f"You approved lead #{ids[0]}." in text and f"Lead #{ids[2]}: first approval recorded" in text
     with clean_app.app_context():
         statuses = [db.session.get(Lead, i).status for i in ids]
         assert statuses == ["approved", "approved", "under_review"]

@@ -3,9 +3,9 @@ What each sees and may do is decided in services.matches and domain.match_status
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...domain.catalog import PRODUCT_CATEGORIES, STAFF_ROLES, label
+from ...domain.catalog import PRODUCT_CATEGORIES, STAFF_ROLES
 from ...domain.i18n import _, format_day
-from ...domain.match_status import MATCH_STATUSES, MatchTransitionError
+from ...domain.match_status import MATCH_ACTIONS, MATCH_STATUSES, MatchTransitionError
 from ...extensions import db
 from ...services import audit, demand, matches
 from ..access import role_required
@@ -61,9 +61,8 @@ def act(match_id: int):
     form = MatchActionForm(party=party, today=demand.today())
     if form.validate_on_submit():
         try:
-            status = matches.act_on_match(match, current_user, form.action.data or "", reason=form.reason.data,
-                                           close_reason=form.close_reason.data or None,
-                                           delivery_on=form.delivery_day)
+            matches.act_on_match(match, current_user, form.action.data or "", reason=form.reason.data,
+                                 close_reason=form.close_reason.data or None, delivery_on=form.delivery_day)
         except MatchTransitionError as exc:  # raised before writing, or after rolling back
             if exc.field:  # shown again with the message beside the field it is about
                 attach_errors(form, {exc.field: str(exc)})
@@ -71,12 +70,7 @@ def act(match_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            if form.action.data == "set_delivery_date":
-                flash(_("Match #{id}: delivery expected on {day}.").format(
-                    id=match.id, day=format_day(match.delivery_on)), "success")
-            else:
-                flash(_("Match #{id} is now {status}.").format(
-                    id=match.id, status=label(MATCH_STATUSES, status).lower()), "success")
+            flash(MATCH_ACTIONS[form.action.data].done_message(match.id, format_day(match.delivery_on)), "success")
     elif form.reason.errors or form.close_reason.errors or form.delivery_on.errors:
         return _detail(match, party, form)
     else:

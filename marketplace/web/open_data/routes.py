@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, make_response, render_template
 
 from ...domain.disclosure import MIN_ORGANISATIONS
-from ...domain.i18n import _
+from ...domain.i18n import DEFAULT_LOCALE, _, use_locale
 from ...domain.ocds import OPTIONAL_FIELDS
 from ...domain.open_data import FIELDS, SUPPRESSION_NOTE, data_package, rows_to_csv, suppression_note, table_schema
 from ...services import open_data, settings
@@ -85,7 +85,9 @@ def datapackage():
     """The machine-readable data dictionary: a Frictionless Data Package (tabular-data-package)."""
     config = settings.current()
     license_id, license_url = config.open_data_license
+    with use_locale(DEFAULT_LOCALE):  # a published file, in English as its dictionary is
+        publisher = config.open_data_publisher
     response = jsonify(data_package(base_url=_base_url(), license_id=license_id, license_url=license_url,
-                                    publisher=config.open_data_publisher))
+                                    publisher=publisher))
     response.headers.update(PUBLIC_HEADERS)
     return response

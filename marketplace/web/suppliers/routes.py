@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ...domain.errors import Conflict
 from ...domain.i18n import _, format_day, ngettext
-from ...domain.lead_status import HELD, INFO_REQUESTED, WITHDRAWABLE, TextNeeded, TransitionError
+from ...domain.lead_status import ACTIONS, HELD, INFO_REQUESTED, WITHDRAWABLE, TextNeeded, TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.permissions import may_edit_lead
 from ...extensions import db, limiter
@@ -167,7 +167,7 @@ def answer(lead_id: int):
         except TransitionError as exc:
             flash(str(exc), "error")
         else:
-            flash(_("Thank you: your answer is sent to city staff."), "success")
+            flash(ACTIONS["answer"].done_message(lead.id), "success")
     elif form.answer.errors and lead.status == INFO_REQUESTED:
         # Shown again with the message by the answer box (tied to it), the cursor in it.
         form.answer.errors = [_("Please write an answer (at most 5,000 characters).")]

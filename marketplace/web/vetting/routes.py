@@ -6,12 +6,13 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, label, translated
+from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, translated
 from ...domain.dashboard import AGE_BUCKETS, AGE_FILTERS, WEEK
 from ...domain.errors import Conflict
 from ...domain.i18n import N_, _, format_time_of_day, ngettext
 from ...domain.imports import BATCH_STATUSES, template_text
 from ...domain.lead_status import (
+    ACTIONS,
     LEAD_STATUSES,
     PROCESSING_STATES,
     SUBMITTED,
@@ -150,7 +151,7 @@ def decide(lead_id: int):
     queue = queue_url(form.queue.data)
     if form.validate_on_submit():
         try:
-            status = vetting.decide(lead, current_user, form.action.data, form.text.data)
+            vetting.decide(lead, current_user, form.action.data, form.text.data)
             db.session.commit()
         except TextNeeded as exc:
             # Shown again, the message by the text box it is about (and tied to it), the cursor in it.
@@ -164,8 +165,7 @@ def decide(lead_id: int):
                         "vetter must approve it too.").format(id=lead.id, reason=vetting.approval_rule(lead).reason()),
                       "success")
             else:
-                flash(_("Lead #{id} is now {status}.").format(id=lead.id, status=label(LEAD_STATUSES, status).lower()),
-                      "success")
+                flash(ACTIONS[form.action.data].done_message(lead.id), "success")
             if form.then_next.data and queue:
                 return _go_next(lead, queue)
     return redirect(_lead_link(lead.id, queue))
@@ -232,7 +232,7 @@ def decide_cluster(lead_id: int):
     for other_id in sorted(form.cluster_leads.data):
         other = members[other_id]
         try:
-            status = vetting.decide(other, current_user, form.cluster_action.data, form.cluster_text.data)
+            vetting.decide(other, current_user, form.cluster_action.data, form.cluster_text.data)
             db.session.commit()  # each lead is its own decision: one refused lead undoes no other
         except (TransitionError, vetting.DecisionRefused) as exc:
             flash(_("Lead #{id}: {error}").format(id=other_id, error=exc), "error")
@@ -241,8 +241,7 @@ def decide_cluster(lead_id: int):
                 flash(_("Lead #{id}: first approval recorded; a different vetter must approve it too.").format(
                     id=other_id), "success")
             else:
-                flash(_("Lead #{id} is now {status}.").format(id=other_id, status=label(LEAD_STATUSES, status).lower()),
-                      "success")
+                flash(ACTIONS[form.cluster_action.data].done_message(other_id), "success")
     return redirect(_lead_link(lead.id, queue))
 
 

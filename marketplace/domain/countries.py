@@ -31,6 +31,7 @@ import pickle
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import phonenumbers
@@ -446,6 +447,32 @@ def phone_international(raw: str | None, country: str | None) -> str | None:
     except FieldError:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL) if number else None
+
+
+@dataclass(frozen=True)
+class ShownPhone:
+    """A phone as another party reads it: ``text`` in phonenumbers' INTERNATIONAL format ('+52 55
+    1234 5678') and ``tel`` its E.164 form for a tel: link ('+525512345678'); a number that cannot
+    be read is ``text`` as typed with no ``tel`` (a link would dial something else)."""
+
+    text: str
+    tel: str | None = None
+
+
+def phone_shown(raw: str | None, country: str | None) -> ShownPhone | None:
+    """How every phone is shown to another party than its owner (a buyer reading the supplier's, a
+    supplier the hospital's, staff either): '55 1234 5678' of a Mexican supplier -> '+52 55 1234
+    5678', tel:+525512345678, so that it can be dialled from another country; None when empty.
+    ``country`` is the one the number was read with (the lead's; a facility's is the US)."""
+    value = (raw or "").strip()
+    if not value:
+        return None
+    try:
+        number = parse_phone(value, phone_region(country))
+    except FieldError:
+        return ShownPhone(value)
+    return ShownPhone(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+                      phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
 def phone_invalid_reason(raw: str | None, country: str | None) -> str | None:

@@ -30,6 +30,9 @@ LICENCE_KINDS = ((LICENCE_NPI, N_("NPI (National Provider Identifier)")),
 NPI_PREFIX = "80840"
 
 # The organisation's columns, in the order forms and pages show them.
+# A facility's phone is read as a US number unless it carries + and its country code (and shown so).
+PHONE_COUNTRY = "US"
+
 FACILITY_FIELDS = ("street", "city", "state", "postal_code", "phone", "licence_kind", "licence_number",
                    "delivery_hours", "delivery_contact")
 
@@ -98,7 +101,7 @@ def parse_facility(raw: Mapping[str, str | None]) -> tuple[dict[str, str | None]
     for name, spec in _TEXT.items():
         take(name, lambda spec=spec: clean_text(raw.get(spec.name), spec))
     take("postal_code", lambda: _required(postal_code(raw.get("postal_code"), "US")))
-    take("phone", lambda: _required(clean_phone(raw.get("phone"), "US")))
+    take("phone", lambda: _required(clean_phone(raw.get("phone"), PHONE_COUNTRY)))
     kind = (raw.get("licence_kind") or "").strip()
     take("licence_kind", lambda: kind if kind in (LICENCE_NPI, LICENCE_STATE) else _refuse_kind())
     if "licence_kind" not in errors:

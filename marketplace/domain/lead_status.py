@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from .catalog import STAFF_ROLES, label
 from .i18n import N_, _
+from .text import MESSAGE_MAX_LENGTH, length_refusal
 
 # A lead from a supplier whose e-mail address is not confirmed yet: saved and processed, but not in
 # the vetting queue (not an open status) until the owner follows the confirmation link.
@@ -140,7 +141,17 @@ TEXTS_NEEDED = {
 }
 
 
-class TextNeeded(TransitionError):
+class TextRefused(TransitionError):
+    """The text of a decision (a reason, a question, a note, an answer) is refused: none was given
+    (TextNeeded) or it is longer than text.MESSAGE_MAX_LENGTH (TextTooLong). The web layer shows
+    the message by the text box; the API answers it as a field's problem (422)."""
+
+
+class TextTooLong(TextRefused):
+    """A decision's text longer than text.MESSAGE_MAX_LENGTH: never cut, refused with its count."""
+
+
+class TextNeeded(TextRefused):
     """A decision that needs a text (a reason, a question, a note, an answer) was given none.
     ``needs`` names the text (a key of TEXTS_NEEDED: "reason"); the web layer shows the message,
     in the current language, by the text box."""
@@ -164,6 +175,8 @@ def transition(action_name: str, status: str, role: str, text: str | None = None
         raise TransitionError(refusal.format(action=action.shown_label, status=label(LEAD_STATUSES, status).lower()))
     if action.needs_text and not (text or "").strip():
         raise TextNeeded(action.needs_text)
+    if refusal := length_refusal(text, MESSAGE_MAX_LENGTH):
+        raise TextTooLong(refusal)
     return action.target
 
 

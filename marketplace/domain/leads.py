@@ -24,7 +24,7 @@ from .errors import FieldError
 from .i18n import N_, _, format_integer
 from .numbers import NumberError, read_number, write_number
 from .quotes import clean_valid_until
-from .text import without_invisible
+from .text import MESSAGE_MAX_LENGTH, length_refusal, without_invisible
 
 # The CSV format, in order (issue 2). Export adds ``id`` and ``status`` after these.
 LEAD_COLUMNS: tuple[str, ...] = (
@@ -145,10 +145,10 @@ TEXT_FIELDS: dict[str, TextField] = {f.name: f for f in (
     TextField("street", 200),
     TextField("city", 100),
     TextField("state", 100),
-    TextField("product_description", 2000, multiline=True),
+    TextField("product_description", MESSAGE_MAX_LENGTH, multiline=True),
     TextField("certification", 200),
     TextField("payment_terms", 300),
-    TextField("notes", 5000, multiline=True),
+    TextField("notes", MESSAGE_MAX_LENGTH, multiline=True),
 )}
 
 # Fields a lead cannot be saved without.
@@ -168,9 +168,8 @@ def clean_text(raw: str | None, spec: TextField) -> str | None:
     if _CONTROL.search(value) or "\x00" in value:
         raise FieldError(_("Contains a control character; please remove it."))
     value = without_invisible(value)  # bidi controls refused, zero-width characters removed (domain.text)
-    if len(value) > spec.max_length:
-        raise FieldError(_("At most {maximum} characters (this has {count}).").format(
-            maximum=spec.max_length, count=len(value)))
+    if refusal := length_refusal(value, spec.max_length):
+        raise FieldError(refusal)
     return unicodedata.normalize("NFC", value)
 
 

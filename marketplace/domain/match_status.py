@@ -14,6 +14,7 @@ from .catalog import STAFF_ROLES, label
 from .dates import DateError, parse_date
 from .errors import FieldError
 from .i18n import N_, _, format_day
+from .text import REASON_MAX_LENGTH, length_refusal
 
 PROPOSED = "proposed"
 ACCEPTED = "accepted"
@@ -167,6 +168,8 @@ def match_transition(action_name: str, status: str, party: str, *, reason: str |
             action=action.text, status=label(MATCH_STATUSES, status).lower()))
     if action.needs == "reason" and not (reason or "").strip():
         raise MatchTransitionError(_("Please give a reason."), field="reason")
+    if refusal := length_refusal(reason, REASON_MAX_LENGTH):
+        raise MatchTransitionError(refusal, field="reason")
     if action.needs == "close_reason" and close_reason not in dict(close_reasons_for(party)):
         raise MatchTransitionError(_("Please choose why the match is closed."), field="close_reason")
     if delivery_on is not None and action.delivery_date is None:

@@ -45,3 +45,20 @@ def without_invisible(text: str) -> str:
                 and _visible(text[index + 1]):
             kept.append(char)
     return "".join(kept)
+
+
+# --- How long free text may be ------------------------------------------------------------------
+# One table of the longest free text a person may write (docs/decisions.md, "Long free text"):
+# every form, the API (the same forms) and the use cases check it, with the same message, and
+# nothing is cut silently.
+REASON_MAX_LENGTH = 1000  # why a buyer declines a match (one or two paragraphs)
+MESSAGE_MAX_LENGTH = 2000  # a vetter's reason, question or note; a supplier's answer; a lead's description and notes
+
+
+def length_refusal(text: str | None, maximum: int) -> str | None:
+    """'At most 1000 characters (this has 3000).' for ``text`` longer than ``maximum`` once
+    trimmed (as it would be stored); None when it fits (or is empty)."""
+    count = len((text or "").strip())
+    if count <= maximum:
+        return None
+    return _("At most {maximum} characters (this has {count}).").format(maximum=maximum, count=count)

@@ -111,7 +111,7 @@ def _change_status(match: Match, actor: User, party: str, action_name: str, *, r
     target = match_transition(action_name, before, party, reason=reason, close_reason=close_reason,
                               delivery_on=delivery_on)
     close_reason = closing_reason(action_name, close_reason)
-    reason = (reason or "").strip()[:2000] or None
+    reason = (reason or "").strip() or None  # its length is match_transition's rule (refused, never cut)
     new_day = delivery_on is not None and delivery_on != day_before
     if target == before and MATCH_ACTIONS[action_name].target is None and not new_day:
         return target  # the same delivery date again (a retry): nothing to store or tell

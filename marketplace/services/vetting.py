@@ -323,7 +323,7 @@ def decide(lead: Lead, actor: User, action: str, text: str | None = None) -> str
     staff = actor.role != "supplier"
     if staff:
         _refuse_self_vetting(actor, lead, action)
-    text = (text or "").strip()[:5000] or None
+    text = (text or "").strip() or None  # its length is transition's rule (refused, never cut)
     first_approver = lead.first_approved_by_id
     first_approval = False
     if action in APPROVALS:

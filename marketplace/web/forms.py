@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import Choice, SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select
 from wtforms.widgets import core as wtforms_widgets
 from wtforms.widgets.core import clean_key
@@ -24,7 +24,7 @@ from ..domain.errors import FieldError
 from ..domain.facility import FACILITY_FIELDS, LICENCE_KINDS
 from ..domain.i18n import N_, _, current_locale
 from ..domain.numbers import write_number_for_reader
-from ..domain.text import without_invisible
+from ..domain.text import length_refusal, without_invisible
 from .i18n import lazy_gettext as _l
 
 CHOOSE = N_("Choose…")  # the empty first choice of a select (``choices(..., prompt=CHOOSE)``)
@@ -207,6 +207,20 @@ def page_number(value: str) -> int:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class MaxLength(Length):
+    """The longest free text a field takes (domain.text: REASON_MAX_LENGTH, MESSAGE_MAX_LENGTH),
+    refused with the domain's message beside the field ("At most 1000 characters (this has
+    3000)."): the same words as the lead form's and the use cases' check. As WTForms' Length, the
+    box gets ``maxlength``."""
+
+    def __init__(self, maximum: int) -> None:
+        super().__init__(max=maximum)
+
+    def __call__(self, form, field) -> None:
+        if refusal := length_refusal(field.data if isinstance(field.data, str) else None, self.max):
+            raise ValidationError(refusal)
 
 
 def no_control_characters(form, field) -> None:

@@ -13,7 +13,7 @@ from jinja2 import pass_context
 from ..domain import catalog, certifications, countries, i18n, messages, normalise, registries
 from ..domain.dedup import EVIDENCE_WORDS
 from ..domain.demand import DEMAND_STATUSES
-from ..domain.facility import LICENCE_KINDS
+from ..domain.facility import LICENCE_KINDS, PHONE_COUNTRY
 from ..domain.formatting import money
 from ..domain.lead_status import LEAD_STATUSES, PROCESSING_STATES
 from ..domain.match_status import CLOSE_REASONS, MATCH_STATUSES
@@ -67,6 +67,9 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(countries.phone_international, "phone_as_read")
     # The note under a registry's evidence (stored in English with its values), for the reader.
     app.add_template_filter(for_the_reader(certifications.evidence_note), "evidence_note")
+    # Every phone shown to another party (templates/_contact.html's phone macro): international, a tel: link.
+    app.add_template_global(countries.phone_shown)
+    app.add_template_global(PHONE_COUNTRY, "FACILITY_PHONE_COUNTRY")
 
     # Numbers in the reader's language (domain.i18n): 1,500 / 1.500. Moments (stored in UTC) on the
     # city's clock (CITY_TIMEZONE), in the reader's language: "Jan 11, 2027, 7:00 PM PST" / "11 ene

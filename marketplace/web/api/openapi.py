@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 from ...domain.lead_status import ACTIONS
 from ...domain.leads import LEAD_COLUMNS
 from ...domain.match_status import CLOSE_REASONS, MATCH_ACTIONS, MATCH_STATUSES
+from ...domain.text import MESSAGE_MAX_LENGTH, REASON_MAX_LENGTH
 from . import bp
 from .support import BURN_RATE_INPUT, LEAD_INPUT, REQUEST_INPUT
 
@@ -116,14 +117,14 @@ def _schemas() -> dict:
         "MessageList": {"type": "object", "required": ["items"], "properties": {
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}}},
         "Answer": {"type": "object", "additionalProperties": False, "required": ["answer"],
-                   "properties": {"answer": {"type": "string", "maxLength": 5000}}},
+                   "properties": {"answer": {"type": "string", "maxLength": MESSAGE_MAX_LENGTH}}},
         "Decision": {"type": "object", "additionalProperties": False, "required": ["action"], "properties": {
             "action": {"type": "string", "enum": [name for name in ACTIONS if name != "answer"]},
-            "text": {"type": ["string", "null"], "maxLength": 5000,
+            "text": {"type": ["string", "null"], "maxLength": MESSAGE_MAX_LENGTH,
                      "description": "the reason, question or note the action needs"}}},
         "MatchAction": {"type": "object", "additionalProperties": False, "required": ["action"], "properties": {
             "action": {"type": "string", "enum": list(MATCH_ACTIONS)},
-            "reason": {"type": ["string", "null"], "maxLength": 2000, "description": "why the buyer declines"},
+            "reason": {"type": ["string", "null"], "maxLength": REASON_MAX_LENGTH, "description": "why the buyer declines"},
             "close_reason": {"type": ["string", "null"], "enum": [*dict(CLOSE_REASONS), None]},
             "delivery_on": {"type": ["string", "null"], "maxLength": 40, "description": (
                 "the expected delivery date, from today (2027-01-21 or 21 Jan 2027): optional with "

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ...domain.errors import Conflict, FieldError, Forbidden, NotFound
 from ...domain.i18n import _
-from ...domain.lead_status import TransitionError
+from ...domain.lead_status import TextTooLong, TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.match_status import MatchTransitionError
 from ...extensions import db
@@ -54,6 +54,14 @@ def _field_errors(exc: ApiFieldErrors):
 
 @bp.errorhandler(FieldError)
 def _field_error(exc: FieldError):
+    db.session.rollback()
+    return field_problem(ApiFieldErrors([("", str(exc))]))
+
+
+@bp.errorhandler(TextTooLong)
+def _text_too_long(exc: TextTooLong):
+    """A decision's text over its limit (the forms check it first): 422, as a field's problem. A
+    missing one stays a 409, as the lifecycle table's refusal."""
     db.session.rollback()
     return field_problem(ApiFieldErrors([("", str(exc))]))
 

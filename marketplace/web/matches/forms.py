@@ -7,7 +7,8 @@ from wtforms.validators import Length, ValidationError
 from ...domain.errors import FieldError
 from ...domain.i18n import _
 from ...domain.match_status import CHOSEN_CLOSE_REASONS, MATCH_ACTIONS, clean_delivery_on, close_reasons_for
-from ..forms import choices
+from ...domain.text import REASON_MAX_LENGTH
+from ..forms import MaxLength, choices
 from ..i18n import lazy_gettext as _l
 
 
@@ -17,7 +18,7 @@ class MatchActionForm(FlaskForm):
     date: the view passes demand.today()); the cleaned date is ``self.delivery_day``."""
 
     action = HiddenField()
-    reason = TextAreaField(_l("Why do you decline?"), validators=[Length(max=2000)])
+    reason = TextAreaField(_l("Why do you decline?"), validators=[MaxLength(REASON_MAX_LENGTH)])
     close_reason = SelectField(_l("Why is it closed?"), choices=choices(CHOSEN_CLOSE_REASONS, prompt="Choose…"),
                                validate_choice=False)
     delivery_on = StringField(_l("Delivery date"), validators=[Length(max=40)],

@@ -74,5 +74,5 @@ def act(match_id: int):
     elif form.reason.errors or form.close_reason.errors or form.delivery_on.errors:
         return _detail(match, party, form)
     else:
-        flash(_("The form could not be read; please try again (a reason is at most 2,000 characters)."), "error")
+        flash(_("The form could not be read; please try again."), "error")
     return redirect(url_for("matches.detail", match_id=match.id))

@@ -9,7 +9,7 @@ from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES
 from ...domain.certifications import certification_hint
@@ -18,10 +18,12 @@ from ...domain.i18n import _, current_locale, format_locale
 from ...domain.leads import LEAD_COLUMNS, LeadFacts, parse_lead
 from ...domain.quotes import DEFAULT_VALIDITY_DAYS, REMIND_DAYS_BEFORE, default_valid_until
 from ...domain.scoring import figures_to_confirm
+from ...domain.text import MESSAGE_MAX_LENGTH
 from ...services.leads import today
 from ..forms import (
     CachedSelectField,
     ConfirmFigures,
+    MaxLength,
     NumberField,
     OneTimeSubmission,
     attach_errors,
@@ -228,7 +230,7 @@ class DocumentForm(OneTimeSubmission, FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    answer = TextAreaField(_l("Your answer"), validators=[DataRequired(), Length(max=5000)])
+    answer = TextAreaField(_l("Your answer"), validators=[DataRequired(), MaxLength(MESSAGE_MAX_LENGTH)])
 
 
 class QuoteForm(FlaskForm):

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ...domain.errors import Conflict
 from ...domain.i18n import _, format_day, ngettext
-from ...domain.lead_status import ACTIONS, HELD, INFO_REQUESTED, WITHDRAWABLE, TextNeeded, TransitionError
+from ...domain.lead_status import ACTIONS, HELD, INFO_REQUESTED, WITHDRAWABLE, TextRefused, TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.permissions import may_edit_lead
 from ...extensions import db, limiter
@@ -161,7 +161,7 @@ def answer(lead_id: int):
         try:
             vetting.decide(lead, current_user, "answer", form.answer.data)
             db.session.commit()
-        except TextNeeded as exc:
+        except TextRefused as exc:
             form.answer.errors = [str(exc)]
             return _lead_detail(lead, form)
         except TransitionError as exc:
@@ -169,11 +169,13 @@ def answer(lead_id: int):
         else:
             flash(ACTIONS["answer"].done_message(lead.id), "success")
     elif form.answer.errors and lead.status == INFO_REQUESTED:
-        # Shown again with the message by the answer box (tied to it), the cursor in it.
-        form.answer.errors = [_("Please write an answer (at most 5,000 characters).")]
+        # Shown again with the message by the answer box (tied to it), the cursor in it: none given,
+        # or longer than text.MESSAGE_MAX_LENGTH (MaxLength's message, with its count).
+        if not (form.answer.data or "").strip():
+            form.answer.errors = [_("Please give an answer.")]
         return _lead_detail(lead, form)
     else:
-        flash(_("Please write an answer (at most 5,000 characters)."), "error")
+        flash(_("The form could not be read; please try again."), "error")
     return redirect(url_for("suppliers.lead_detail", lead_id=lead.id))
 
 

@@ -1,10 +1,11 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, NumberRange
 
 from ...domain.csv_text import encoding_choices
-from ..forms import CheckboxList, choices
+from ...domain.text import MESSAGE_MAX_LENGTH
+from ..forms import CheckboxList, MaxLength, choices
 from ..i18n import lazy_gettext as _l
 
 
@@ -21,7 +22,7 @@ class ImportForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     action = HiddenField(validators=[DataRequired()])
-    text = TextAreaField(_l("Reason, question or note"), validators=[Length(max=5000)])
+    text = TextAreaField(_l("Reason, question or note"), validators=[MaxLength(MESSAGE_MAX_LENGTH)])
     # The queue the vetter came from (a local URL, checked with domain.redirects.safe_next) and
     # whether to go on to its next lead after deciding ("save and next").
     queue = HiddenField()
@@ -32,7 +33,7 @@ class ClusterDecisionForm(FlaskForm):
     """One decision for several leads of one supplier (each decided and audited on its own)."""
     cluster_leads = CheckboxList(_l("Leads"), coerce=int)
     cluster_action = SelectField(_l("Decision"), choices=choices([("approve", _l("Approve")), ("reject", _l("Reject"))]))
-    cluster_text = TextAreaField(_l("Reason (needed to reject)"), validators=[Length(max=5000)])
+    cluster_text = TextAreaField(_l("Reason (needed to reject)"), validators=[MaxLength(MESSAGE_MAX_LENGTH)])
 
 
 class MergeForm(FlaskForm):

@@ -16,7 +16,7 @@ from ...domain.lead_status import (
     LEAD_STATUSES,
     PROCESSING_STATES,
     SUBMITTED,
-    TextNeeded,
+    TextRefused,
     TransitionError,
     available_actions,
 )
@@ -153,7 +153,7 @@ def decide(lead_id: int):
         try:
             vetting.decide(lead, current_user, form.action.data, form.text.data)
             db.session.commit()
-        except TextNeeded as exc:
+        except TextRefused as exc:
             # Shown again, the message by the text box it is about (and tied to it), the cursor in it.
             form.text.errors = [str(exc)]
             return _lead_page(lead, queue, form)
@@ -168,6 +168,8 @@ def decide(lead_id: int):
                 flash(ACTIONS[form.action.data].done_message(lead.id), "success")
             if form.then_next.data and queue:
                 return _go_next(lead, queue)
+    elif form.text.errors:  # longer than text.MESSAGE_MAX_LENGTH: shown again, the message by the text box
+        return _lead_page(lead, queue, form)
     return redirect(_lead_link(lead.id, queue))
 
 

@@ -69,7 +69,7 @@ def test_a_lead_page_and_its_refused_decision_read_in_spanish(client, clean_app)
     done = client.post(f"/staff/leads/{lead_id}/decision", data={
         "csrf_token": fetch_token(client, f"/staff/leads/{lead_id}"), "action": "start_review", "text": ""},
         follow_redirects=True).get_data(as_text=True)
-    assert f"La oferta #{lead_id} ahora está" in done
+    assert f"Empezó la revisión de la oferta #{lead_id}." in done
     # A merge without a lead number is refused in Spanish.
     merged = post_form(client, f"/staff/leads/{lead_id}/merge", {"other_lead_id": ""},
                        form_page=f"/staff/leads/{lead_id}", follow_redirects=True).get_data(as_text=True)

@@ -78,6 +78,8 @@ class Action:
     target: str
     roles: frozenset[str]
     needs_text: str | None = None  # what the free text is called, if it is required
+    key: str | None = None  # the lead page's keyboard shortcut (a lower-case letter), if any
+    key_help: str | None = None  # what the shortcuts' help calls it (N_: "approve"), if a key
 
     @property
     def shown_label(self) -> str:
@@ -97,21 +99,27 @@ STAFF = frozenset(STAFF_ROLES)
 ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("start_review", N_("Start review"), frozenset({SUBMITTED}), UNDER_REVIEW, STAFF),
     Action("approve", N_("Approve"), frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED}), APPROVED,
-           STAFF),
+           STAFF, key="a", key_help=N_("approve")),
     Action("reject", N_("Reject"), frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED, APPROVED}), REJECTED,
-           STAFF, needs_text="reason"),
+           STAFF, needs_text="reason", key="r", key_help=N_("reject")),
     Action("request_info", N_("Ask the supplier"), frozenset({SUBMITTED, UNDER_REVIEW, ESCALATED}), INFO_REQUESTED,
-           STAFF, needs_text="question"),
+           STAFF, needs_text="question", key="i", key_help=N_("ask the supplier")),
     Action("escalate", N_("Escalate"), frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED}), ESCALATED,
            STAFF, needs_text="note"),
     # An escalated lead is decided by an administrator.
-    Action("approve_escalated", N_("Approve"), frozenset({ESCALATED}), APPROVED, frozenset({"admin"})),
-    Action("reject_escalated", N_("Reject"), frozenset({ESCALATED}), REJECTED, frozenset({"admin"}), needs_text="reason"),
+    Action("approve_escalated", N_("Approve"), frozenset({ESCALATED}), APPROVED, frozenset({"admin"}),
+           key="a", key_help=N_("approve")),
+    Action("reject_escalated", N_("Reject"), frozenset({ESCALATED}), REJECTED, frozenset({"admin"}), needs_text="reason",
+           key="r", key_help=N_("reject")),
     Action("reopen", N_("Reopen"), frozenset({APPROVED, REJECTED}), UNDER_REVIEW, frozenset({"admin"}), needs_text="note"),
     # The supplier's answer to a question sends the lead back to the vetters.
     Action("answer", N_("Send answer"), frozenset({INFO_REQUESTED}), UNDER_REVIEW, frozenset({"supplier"}),
            needs_text="answer"),
 )}
+
+
+# The decisions that approve a lead (four eyes, domain.four_eyes, counts them).
+APPROVALS = ("approve", "approve_escalated")
 
 
 class TransitionError(ValueError):
@@ -124,6 +132,14 @@ TEXTS_NEEDED = {
     "question": N_("Please give a question."),
     "note": N_("Please give a note."),
     "answer": N_("Please give an answer."),
+}
+
+# What the decision form's help says of each text an action needs, over {action} (its label).
+TEXTS_HELP = {
+    "reason": N_("{action} needs a reason"),
+    "question": N_("\"{action}\" sends the text as a question"),
+    "note": N_("{action} needs a note"),
+    "answer": N_("{action} needs an answer"),
 }
 
 
@@ -155,4 +171,6 @@ def transition(action_name: str, status: str, role: str, text: str | None = None
 
 
 def available_actions(status: str, role: str) -> list[Action]:
+    """The decisions ``role`` may take on a lead in ``status`` by the transition table alone; what
+    one person may take on one lead now (four eyes) is domain.four_eyes.lead_decisions."""
     return [a for a in ACTIONS.values() if status in a.sources and role in a.roles]

@@ -14,6 +14,7 @@ from babel import Locale, numbers
 
 from . import i18n
 from .i18n import _
+from .lead_status import APPROVALS, OPEN_STATUSES, TEXTS_HELP, Action, available_actions
 from .scoring import flag_label, stop_signal_codes
 
 
@@ -74,3 +75,62 @@ def second_approval_refusal(*, actor_id: int, first_approver_id: int | None) -> 
     if first_approver_id is not None and first_approver_id == actor_id:
         return _("you gave the first approval; a different vetter must give the second")
     return None
+
+
+# What the lead page says of four eyes to its reader now (LeadDecisions.notice):
+TWO_NEEDED = "two_needed"  # they may approve; approving takes two vetters (theirs would be the first)
+SECOND = "second"  # another vetter gave the first approval; theirs would be the second
+MINE = "mine"  # they gave the first approval; a different vetter must give the second
+WAITING = "waiting"  # another vetter gave the first approval; the second is not theirs to give (their role)
+
+
+@dataclass(frozen=True)
+class LeadDecisions:
+    """What one person may decide on one lead now: ``actions`` (the buttons, in the transition
+    table's order), ``notice`` (what the page says of four eyes: one of TWO_NEEDED, SECOND, MINE,
+    WAITING, or None) and ``rule`` (why two approvals, domain.four_eyes.FourEyes)."""
+    actions: tuple[Action, ...]
+    notice: str | None
+    rule: FourEyes
+
+    def button_label(self, action: Action) -> str:
+        """The button of ``action`` in the current language: "Approve", or for the second of two
+        approvals "Approve (second approval)"."""
+        if action.name in APPROVALS and self.notice == SECOND:
+            return _("Approve (second approval)")
+        return action.shown_label
+
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """The keyboard shortcuts of the actions open now, as the help lists them: [("A",
+        "approve"), ("R", "reject")], each key once, in the actions' order."""
+        keys: dict[str, str] = {}
+        for action in self.actions:
+            if action.key and action.key not in keys:
+                keys[action.key] = _(action.key_help or action.label)
+        return [(key.upper(), words) for key, words in keys.items()]
+
+    def texts_help(self) -> str:
+        """What the open actions need as text, in a sentence ("" if none needs one): "Reject needs
+        a reason; "Ask the supplier" sends the text as a question."."""
+        parts = [_(TEXTS_HELP[a.needs_text]).format(action=a.shown_label) for a in self.actions if a.needs_text]
+        return "; ".join(dict.fromkeys(parts)) + "." if parts else ""
+
+
+def lead_decisions(status: str, role: str, *, actor_id: int, first_approver_id: int | None,
+                   rule: FourEyes) -> LeadDecisions:
+    """The one rule of what a person (``actor_id``, ``role``) may decide on a lead now: the
+    transition table's actions for its ``status`` and the role, less an approval the person may
+    not give (they gave the first of two: second_approval_refusal); and what the page says of
+    four eyes. A decided lead has no four-eyes notice (a first approval left on it decides nothing)."""
+    actions = available_actions(status, role)
+    refused = second_approval_refusal(actor_id=actor_id, first_approver_id=first_approver_id) is not None
+    if refused:
+        actions = [a for a in actions if a.name not in APPROVALS]
+    approving = any(a.name in APPROVALS for a in actions)
+    notice = None
+    if status in OPEN_STATUSES:
+        if first_approver_id is not None:
+            notice = MINE if refused else (SECOND if approving else WAITING)
+        elif approving and rule.needed:
+            notice = TWO_NEEDED
+    return LeadDecisions(tuple(actions), notice, rule)

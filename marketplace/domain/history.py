@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .catalog import FACILITY_TYPES, PRODUCT_CATEGORIES, SUPPLIER_TYPES, field_label, label
+from .catalog import FACILITY_TYPES, LEAD_SOURCES, PRODUCT_CATEGORIES, SUPPLIER_TYPES, field_label, label
+from .demand import DEMAND_STATUSES
 from .formatting import money
-from .i18n import N_, _, format_day, format_decimal, format_integer
+from .i18n import N_, _, format_day, format_decimal, format_integer, format_moment
+from .lead_status import LEAD_STATUSES
+from .match_status import MATCH_STATUSES
 from .messages import BUYER, STAFF, SUPPLIER, reader_role
 
 # Fields a supplier never reads, whatever the record (they are the buyer's).
@@ -273,6 +276,74 @@ HISTORY: dict[str, dict[str, Any]] = {
     "lead.confirm_quote": _for(_quote_confirmed, _quote_confirmed),
     "lead.withdraw": _for(_simple(N_("Withdrawn by {who}")), _simple(N_("Withdrawn by {who}"))),
 }
+
+
+# --- The stored values of an event, field by field (staff read them under the sentence) ---------
+
+# The keys an event stores besides a record's fields (domain.catalog.FIELD_LABELS), as staff read
+# them; any other key is written with its underscores as spaces (field_label), never as JSON.
+DETAIL_LABELS = {
+    "status": N_("status"), "source": N_("source"), "awaiting": N_("awaiting"), "why": N_("why"),
+    "first_approved_by": N_("first approval by"), "claimed_until": N_("claimed until"),
+    "document_id": N_("document"), "name": N_("name"), "size": N_("size"), "decision": N_("decision"),
+    "other_lead": N_("other lead"), "unlinked": N_("split from leads"), "plan": N_("allocation plan"),
+}
+# Words stored as codes in an event's values (marked here, read in the reader's language).
+DETAIL_WORDS = {
+    "awaiting": {"second approval": N_("second approval")},
+    "decision": {"same": N_("same supplier"), "different": N_("different suppliers")},
+}
+# Whose statuses an event's "status" is, by the action's record ("lead.approve" -> a lead's).
+STATUSES_OF = {"lead": LEAD_STATUSES, "match": MATCH_STATUSES, "demand": DEMAND_STATUSES}
+# Stored moments (ISO, UTC): written on the city's clock.
+MOMENT_FIELDS = frozenset({"claimed_until"})
+# Stored ids of other records: "#12".
+ID_FIELDS = frozenset({"document_id", "other_lead", "unlinked", "plan"})
+
+
+def detail_label(name: str) -> str:
+    """A stored key as staff read it: "status", "first approval by", a record's field
+    ("maximum unit price"), or any other key with its underscores as spaces."""
+    return _(DETAIL_LABELS[name]) if name in DETAIL_LABELS else field_label(name)
+
+
+def detail_value(action: str, name: str, value: Any, users: Mapping[int, str] | None = None) -> str:
+    """One stored value in words: a status or source by its label, a moment on the city's clock,
+    a person by their e-mail (``users``: id -> e-mail), yes or no, a list item by item, a mapping
+    as "label: value"; otherwise as show_value writes a record's field."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if name == "status" and isinstance(value, str):
+        return label(STATUSES_OF.get(action.split(".", 1)[0], LEAD_STATUSES), value).lower()
+    if name == "source" and isinstance(value, str):
+        return label(LEAD_SOURCES, value)
+    if name in DETAIL_WORDS and value in DETAIL_WORDS[name]:
+        return _(DETAIL_WORDS[name][value])
+    if name in MOMENT_FIELDS and value:
+        return format_moment(value)
+    if name.endswith(("_by", "user_id", "member_id")) and isinstance(value, int):
+        return (users or {}).get(value) or _("user #{id}").format(id=value)
+    if name in ID_FIELDS and value not in (None, "", []):
+        items = value if isinstance(value, list) else [value]
+        return ", ".join(f"#{item}" for item in items)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{detail_label(k)}: {detail_value(action, k, v, users)}" for k, v in value.items()) or _("none")
+    if isinstance(value, list) and name != "substitutes":
+        return ", ".join(detail_value(action, name, item, users) for item in value) or _("none")
+    if name == "size" and isinstance(value, int):
+        return _("{count} bytes").format(count=format_integer(value))
+    return show_value(name, value)
+
+
+def details(entry: Entry, role: str | None, users: Mapping[int, str] | None = None) -> str:
+    """The values an event stored (its ``after``), field by field in the reader's language:
+    "status: waiting for e-mail confirmation; source: web form" ("" if none). Staff only: the
+    values may hold what another party may not read (a vetter's words, a buyer's maximum)."""
+    if reader_role(role) != STAFF or not entry.after:
+        return ""
+    return "; ".join(_("{field}: {value}").format(field=detail_label(name),
+                                                  value=detail_value(entry.action, name, value, users))
+                     for name, value in dict(entry.after).items())
 
 
 def describe(entry: Entry, role: str | None) -> str | None:

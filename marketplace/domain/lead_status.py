@@ -82,6 +82,8 @@ class Action:
     # What the one who acted is told it did (marked with N_; ``done_message``): the action's own
     # words, never "Lead #61 is now information requested."
     done: str = ""
+    key: str | None = None  # the lead page's keyboard shortcut (a lower-case letter), if any
+    key_help: str | None = None  # what the shortcuts' help calls it (N_: "approve"), if a key
 
     @property
     def shown_label(self) -> str:
@@ -107,25 +109,30 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("start_review", N_("Start review"), frozenset({SUBMITTED}), UNDER_REVIEW, STAFF,
            done=N_("You started the review of lead #{id}.")),
     Action("approve", N_("Approve"), frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED}), APPROVED,
-           STAFF, done=N_("You approved lead #{id}.")),
+           STAFF, done=N_("You approved lead #{id}."), key="a", key_help=N_("approve")),
     Action("reject", N_("Reject"), frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED, APPROVED}), REJECTED,
-           STAFF, needs_text="reason", done=N_("You rejected lead #{id}.")),
+           STAFF, needs_text="reason", done=N_("You rejected lead #{id}."), key="r", key_help=N_("reject")),
     Action("request_info", N_("Ask the supplier"), frozenset({SUBMITTED, UNDER_REVIEW, ESCALATED}), INFO_REQUESTED,
            STAFF, needs_text="question",
-           done=N_("Your question was sent to the supplier; lead #{id} waits for the answer.")),
+           done=N_("Your question was sent to the supplier; lead #{id} waits for the answer."),
+           key="i", key_help=N_("ask the supplier")),
     Action("escalate", N_("Escalate"), frozenset({SUBMITTED, UNDER_REVIEW, INFO_REQUESTED}), ESCALATED,
            STAFF, needs_text="note", done=N_("You escalated lead #{id}; an administrator decides on it.")),
     # An escalated lead is decided by an administrator.
     Action("approve_escalated", N_("Approve"), frozenset({ESCALATED}), APPROVED, frozenset({"admin"}),
-           done=N_("You approved lead #{id}.")),
+           done=N_("You approved lead #{id}."), key="a", key_help=N_("approve")),
     Action("reject_escalated", N_("Reject"), frozenset({ESCALATED}), REJECTED, frozenset({"admin"}), needs_text="reason",
-           done=N_("You rejected lead #{id}.")),
+           done=N_("You rejected lead #{id}."), key="r", key_help=N_("reject")),
     Action("reopen", N_("Reopen"), frozenset({APPROVED, REJECTED}), UNDER_REVIEW, frozenset({"admin"}), needs_text="note",
            done=N_("You reopened lead #{id}; it is under review again.")),
     # The supplier's answer to a question sends the lead back to the vetters.
     Action("answer", N_("Send answer"), frozenset({INFO_REQUESTED}), UNDER_REVIEW, frozenset({"supplier"}),
            needs_text="answer", done=N_("Thank you: your answer about offer #{id} is sent to city staff.")),
 )}
+
+
+# The decisions that approve a lead (four eyes, domain.four_eyes, counts them).
+APPROVALS = ("approve", "approve_escalated")
 
 
 class TransitionError(ValueError):
@@ -138,6 +145,14 @@ TEXTS_NEEDED = {
     "question": N_("Please give a question."),
     "note": N_("Please give a note."),
     "answer": N_("Please give an answer."),
+}
+
+# What the decision form's help says of each text an action needs, over {action} (its label).
+TEXTS_HELP = {
+    "reason": N_("{action} needs a reason"),
+    "question": N_("\"{action}\" sends the text as a question"),
+    "note": N_("{action} needs a note"),
+    "answer": N_("{action} needs an answer"),
 }
 
 
@@ -181,4 +196,6 @@ def transition(action_name: str, status: str, role: str, text: str | None = None
 
 
 def available_actions(status: str, role: str) -> list[Action]:
+    """The decisions ``role`` may take on a lead in ``status`` by the transition table alone; what
+    one person may take on one lead now (four eyes) is domain.four_eyes.lead_decisions."""
     return [a for a in ACTIONS.values() if status in a.sources and role in a.roles]

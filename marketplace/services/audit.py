@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from ..domain.history import Entry, describe
-from ..domain.messages import STAFF, reader_role
+from ..domain.history import Entry, describe, details
+from ..domain.messages import reader_role
 from ..extensions import db
 from ..models import AuditLog, User
 from ..models.base import id_in, utcnow
@@ -68,25 +68,37 @@ _INSERT = AuditLog.__table__.insert()
 
 @dataclass(frozen=True)
 class HistoryLine:
-    """One event of a history as its reader sees it: when, in words, and (staff only) the raw
-    stored after-values."""
+    """One event of a history as its reader sees it: when, in words, and (staff only) the values
+    it stored, field by field in words (domain.history.details; "" if none)."""
 
     at: datetime
     text: str
-    raw: dict | None = None
+    details: str = ""
+
+
+def _people(rows: list[AuditLog]) -> set[int]:
+    """The users a history names: its actors and the people its values refer to by id
+    ("first_approved_by")."""
+    ids = {row.actor_id for row in rows if row.actor_id}
+    for row in rows:
+        ids |= {value for name, value in (row.after or {}).items()
+                if name.endswith(("_by", "user_id", "member_id")) and isinstance(value, int)
+                and not isinstance(value, bool)}
+    return ids
 
 
 def history_for(entity_type: str, entity_id: int, reader: User) -> list[HistoryLine]:
     """The history of a record in words for ``reader`` (domain.history: what their role may read,
-    oldest first); events they may not see are left out. Staff also get the raw values."""
+    oldest first); events they may not see are left out. Staff also read the stored values."""
     rows = history(entity_type, entity_id)
-    actor_ids = {row.actor_id for row in rows if row.actor_id}
-    actors = {user.id: user for user in db.session.execute(
-        db.select(User).where(id_in(User.id, actor_ids))).scalars()} if actor_ids else {}
+    people = _people(rows)
+    users = {user.id: user for user in db.session.execute(
+        db.select(User).where(id_in(User.id, people))).scalars()} if people else {}
+    emails = {user_id: user.email for user_id, user in users.items()}
     role = reader_role(reader.role)
     lines = []
     for row in rows:
-        actor = actors.get(row.actor_id)
+        actor = users.get(row.actor_id) if row.actor_id else None
         entry = Entry(action=row.action, before=row.before, after=row.after, detail=row.detail,
                       actor_role=actor.role if actor else None, actor_email=actor.email if actor else None,
                       by_reader=actor is not None and actor.id == reader.id,
@@ -94,7 +106,7 @@ def history_for(entity_type: str, entity_id: int, reader: User) -> list[HistoryL
                                     and actor.organisation_id == reader.organisation_id))
         text = describe(entry, role)
         if text is not None:
-            lines.append(HistoryLine(at=row.at, text=text, raw=row.after if role == STAFF else None))
+            lines.append(HistoryLine(at=row.at, text=text, details=details(entry, role, emails)))
     return lines
 
 

@@ -13,10 +13,11 @@ from ..domain.catalog import label
 from ..domain.dashboard import AGE_FILTERS, age_window
 from ..domain.dedup import AUTO_MERGE_PROBABILITY
 from ..domain.errors import Conflict
-from ..domain.four_eyes import FourEyes, four_eyes, second_approval_refusal
+from ..domain.four_eyes import FourEyes, LeadDecisions, four_eyes, lead_decisions, second_approval_refusal
 from ..domain.i18n import N_, _, format_time_of_day
 from ..domain.lead_status import (
     ACTIONS,
+    APPROVALS,
     APPROVED,
     LEAD_STATUSES,
     OPEN_STATUSES,
@@ -291,6 +292,13 @@ def approval_rule(lead: Lead) -> FourEyes:
     return four_eyes(lead.quantity, lead.unit_price, lead.risk_signals, settings.current().four_eyes_value_usd)
 
 
+def decisions_for(lead: Lead, actor: User) -> LeadDecisions:
+    """What ``actor`` may decide on ``lead`` now, and what the page says of four eyes
+    (domain.four_eyes.lead_decisions): the buttons, the keyboard shortcuts and the notice."""
+    return lead_decisions(lead.status, actor.role, actor_id=actor.id, first_approver_id=lead.first_approved_by_id,
+                          rule=approval_rule(lead))
+
+
 def _refuse_self_vetting(actor: User, lead: Lead, action: str) -> None:
     reason = self_vetting_reason(actor_id=actor.id, actor_email_domain=email_domain(actor.email),
                                  lead_owner_id=lead.owner_id, lead_created_by_id=lead.created_by_id,
@@ -302,7 +310,6 @@ def _refuse_self_vetting(actor: User, lead: Lead, action: str) -> None:
         raise DecisionRefused(_("You may not decide on this lead: {reason}.").format(reason=reason))
 
 
-APPROVALS = ("approve", "approve_escalated")
 # Decisions after which a first approval still stands: the lead and its facts are unchanged.
 KEEP_FIRST_APPROVAL = ("start_review", "escalate")
 

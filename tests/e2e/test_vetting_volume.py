@@ -88,9 +88,12 @@ def test_four_eyes_approval_by_two_vetters(clean_app, open_page, processed):  # 
     expect(ann.locator("#four-eyes")).to_contain_text("Approving takes two vetters: its value $395,000.00 is above $100,000")
     ann.get_by_role("button", name="Approve").click()
     expect(ann.locator(".flash")).to_contain_text("recorded as the first of two")
-    expect(ann.locator("#second-approval")).to_contain_text("Awaiting second approval.")
-    ann.get_by_role("button", name="Approve").click()
-    expect(ann.locator(".flash")).to_contain_text("a different vetter must give the second")
+    # The first approver reads what they did; the Approve button and its key are gone.
+    expect(ann.locator("#your-approval")).to_contain_text("You approved it")
+    expect(ann.locator("#your-approval")).to_contain_text("a second reviewer must approve")
+    expect(ann.get_by_role("button", name="Approve")).to_have_count(0)
+    expect(ann.locator("#shortcuts")).to_contain_text("R reject, I ask the supplier")
+    expect(ann.locator("#shortcuts")).not_to_contain_text("approve")
     sign_out(ann)
 
     bob = open_page()
@@ -101,11 +104,17 @@ def test_four_eyes_approval_by_two_vetters(clean_app, open_page, processed):  # 
     row = bob.locator("table.queue tbody tr").filter(has=bob.get_by_role("link", name=str(lead_id), exact=True))
     expect(row).to_contain_text("Awaiting second approval")
     row.get_by_role("link", name=str(lead_id), exact=True).click()
-    expect(bob.locator("#second-approval")).to_contain_text("ann@lacity.example.org approved it")
+    expect(bob.locator("#second-approval")).to_contain_text("Second approval. ann@lacity.example.org approved it")
     bob.get_by_label("Then open the next lead in the queue").uncheck()
-    bob.get_by_role("button", name="Approve").click()
+    bob.get_by_role("button", name="Approve (second approval)").click()
     expect(bob.locator(".flash")).to_contain_text(f"You approved lead #{lead_id}.")
     history = bob.locator("ol.history")
     expect(history).to_contain_text("First approval by ann@lacity.example.org")
     expect(history).to_contain_text("Approved by you")  # bob reads his own approval
+    expect(history).to_contain_text("status: approved; first approval by: ann@lacity.example.org")
+    expect(history).not_to_contain_text("{")  # the stored values in words, never JSON
+    # Approved, the lead offers no approval: no four-eyes notice, no Approve button, no A key.
+    expect(bob.locator("#four-eyes, #second-approval, #your-approval")).to_have_count(0)
+    expect(bob.get_by_role("button", name="Approve")).to_have_count(0)
+    expect(bob.locator("#shortcuts")).to_contain_text("Keys (not while typing in a field): R reject, N next lead.")
     assert ann.errors == [] and bob.errors == []

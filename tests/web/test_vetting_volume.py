@@ -110,6 +110,10 @@ def test_claims_are_shown_and_refused_with_who_and_when(client, clean_app):
         assert db.session.get(Lead, lead).claimed_by_id is None
 
 
+def approve_button(page):
+    return re.search(r'<button[^>]*value="approve(_escalated)?"[^>]*>([^<]*)</button>', page)
+
+
 def test_four_eyes_in_the_pages(client, clean_app):
     ann, bob = vetters(clean_app)
     with clean_app.app_context():
@@ -119,19 +123,65 @@ def test_four_eyes_in_the_pages(client, clean_app):
         f"/staff/leads/{lead}").get_data(as_text=True)
     text = client.post(f"/staff/leads/{lead}/decision", follow_redirects=True, data={
         "csrf_token": fetch_token(client, f"/staff/leads/{lead}"), "action": "approve"}).get_data(as_text=True)
-    assert "recorded as the first of two" in text and "Awaiting second approval" in text
+    assert "recorded as the first of two" in text
+    # The first approver reads what they did and what comes next, with no Approve button nor key.
+    assert re.search(r"<strong>You approved it</strong> \([^)]+\); a second reviewer must approve: its value "
+                     r"\$395,000\.00 is above \$100,000\.", text)
+    assert approve_button(text) is None and "<kbd>A</kbd>" not in text and 'data-key="a"' not in text
+    assert 'id="four-eyes"' not in text and "Awaiting second approval</strong>" not in text
+    assert "<kbd>R</kbd> reject, <kbd>I</kbd> ask the supplier" in text  # what they still may do
     assert "Awaiting second approval" in client.get("/staff/leads?waiting=second").get_data(as_text=True)
+    # Sent anyway (an old page), the approval is still refused by the service.
     text = client.post(f"/staff/leads/{lead}/decision", follow_redirects=True, data={
         "csrf_token": fetch_token(client, f"/staff/leads/{lead}"), "action": "approve"}).get_data(as_text=True)
     assert "a different vetter must give the second" in text
     other = client.application.test_client()
     login(other, bob)
+    # Another vetter reads that theirs is the second approval, on the button too.
+    page = other.get(f"/staff/leads/{lead}").get_data(as_text=True)
+    assert re.search(r"<strong>Second approval\.</strong> ann@city\.example\.gov approved it \([^)]+\); its value "
+                     r"\$395,000\.00 is above \$100,000\. Your approval is the second: it approves the lead\.", page)
+    assert approve_button(page).group(2) == "Approve (second approval)" and "<kbd>A</kbd> approve" in page
     text = other.post(f"/staff/leads/{lead}/decision", follow_redirects=True, data={
         "csrf_token": fetch_token(other, f"/staff/leads/{lead}"), "action": "approve"}).get_data(as_text=True)
     assert "You approved lead #" in text
-    # The history shows both approvals and who gave them.
+    # The history shows both approvals and who gave them, the stored values in words.
     assert "First approval by ann@city.example.gov; a second vetter must approve" in text
     assert "Approved by you" in text  # bob reads his own approval
+    assert "status: approved; first approval by: ann@city.example.gov" in text
+    assert "status: under review; awaiting: second approval; why: its value $395,000.00 is above $100,000" in text
+    history = text[text.index('<ol class="history">'):]
+    history = history[:history.index("</ol>")]
+    assert "&#34;" not in history and "{" not in history  # no JSON
+
+
+def test_a_decided_lead_offers_no_approval_in_spanish(client, clean_app):
+    """The walk's example: an approved lead of $6,125,000 read in Spanish said "Aprobarla requiere
+    dos revisores" and listed the A key without an Approve button. A decided lead has no four-eyes
+    notice, and the keys listed are those of its buttons; a rejected lead none at all."""
+    with clean_app.app_context():
+        admin = make_user("admin", "boss@city.example.gov", locale="es").email
+        vetter = make_user("vetter", "val@city.example.gov", locale="es").email
+        approved = distinct_lead(1, quantity="2450000", unit_price="2.50").id  # $6,125,000
+        rejected = distinct_lead(2, quantity="2450000", unit_price="2.50").id
+        for lead_id, status in ((approved, "approved"), (rejected, "rejected")):
+            db.session.execute(Lead.__table__.update().where(Lead.id == lead_id).values(status=status))
+        db.session.commit()
+    login(client, admin)
+    page = client.get(f"/staff/leads/{approved}").get_data(as_text=True)
+    assert "Aprobarla requiere dos revisores" not in page and 'id="four-eyes"' not in page
+    assert approve_button(page) is None and "<kbd>A</kbd>" not in page and 'data-key="a"' not in page
+    assert "<kbd>R</kbd> rechazar." in page  # its buttons: Reject (R) and Reopen (no key)
+    assert "Rechazar necesita un motivo; Reabrir necesita una nota." in page
+    assert "Preguntar al proveedor»" not in page  # no help for a decision it does not offer
+    page = client.get(f"/staff/leads/{rejected}").get_data(as_text=True)
+    assert 'id="shortcuts"' not in page and approve_button(page) is None
+    assert 'value="reject"' not in page and 'value="reopen"' in page
+    other = client.application.test_client()
+    login(other, vetter)
+    page = other.get(f"/staff/leads/{rejected}").get_data(as_text=True)
+    assert 'id="decision-form"' not in page and 'id="shortcuts"' not in page
+    assert "No tiene ninguna decisión disponible para una oferta en estado «rechazada»." in page
 
 
 def test_a_supplier_cluster_decided_together(client, clean_app):

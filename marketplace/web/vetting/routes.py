@@ -18,7 +18,6 @@ from ...domain.lead_status import (
     SUBMITTED,
     TextRefused,
     TransitionError,
-    available_actions,
 )
 from ...domain.leads import LEAD_COLUMNS, LEAD_EXAMPLE
 from ...domain.redirects import safe_next
@@ -134,10 +133,9 @@ def _lead_page(lead: Lead, queue: str | None, decision_form: DecisionForm,
                            cluster=cluster, messages=vetting.messages(lead),
                            history=audit.history_for("lead", lead.id, current_user),
                            matches=matches.matches_list(lead_id=lead.id),
-                           actions=available_actions(lead.status, current_user.role),
+                           decisions=vetting.decisions_for(lead, current_user),
                            decision_form=decision_form, action_form=ActionForm(), merge_form=merge_form or MergeForm(),
                            cluster_form=cluster_form, queue=queue, claim=vetting.live_claim(lead),
-                           rule=vetting.approval_rule(lead),
                            processing_states={code: _(text) for code, text in PROCESSING_STATES})
 
 

@@ -1,0 +1,67 @@
+"""What one person may decide on one lead now (domain.four_eyes.lead_decisions): the buttons, the
+keyboard shortcuts, the text help and the four-eyes notice come from this one rule, so a decided
+lead offers no approval, and the vetter who gave the first of two approvals is not offered the
+second."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from marketplace.domain import i18n
+from marketplace.domain.four_eyes import MINE, SECOND, TWO_NEEDED, WAITING, FourEyes, lead_decisions
+
+LARGE = FourEyes(Decimal("6125000"), Decimal("100000"), ())  # the walk's lead: $6,125,000.00
+SMALL = FourEyes(Decimal("395"), Decimal("100000"), ())
+
+
+def names(decisions):
+    return [a.name for a in decisions.actions]
+
+
+def test_an_approved_lead_offers_no_approval_and_no_four_eyes_notice():
+    # The walk's example: an admin on an approved large lead (only reject and reopen are open).
+    decided = lead_decisions("approved", "admin", actor_id=1, first_approver_id=None, rule=LARGE)
+    assert names(decided) == ["reject", "reopen"]
+    assert decided.notice is None
+    assert decided.shortcuts() == [("R", "reject")]
+    with i18n.use_locale("es"):
+        assert decided.shortcuts() == [("R", "rechazar")]
+        assert decided.texts_help() == "Rechazar necesita un motivo; Reabrir necesita una nota."
+
+
+def test_a_rejected_lead_offers_no_approve_or_reject():
+    # The second example of the kind: a vetter on a rejected lead may take nothing; an admin reopens.
+    for role, expected in (("vetter", []), ("admin", ["reopen"])):
+        decided = lead_decisions("rejected", role, actor_id=1, first_approver_id=None, rule=LARGE)
+        assert names(decided) == expected and decided.notice is None and decided.shortcuts() == []
+    # A first approval left on a lead the supplier withdrew says nothing either.
+    assert lead_decisions("withdrawn", "admin", actor_id=1, first_approver_id=2, rule=LARGE).notice is None
+
+
+def test_the_first_approver_is_not_offered_the_second_approval():
+    mine = lead_decisions("under_review", "vetter", actor_id=3, first_approver_id=3, rule=LARGE)
+    assert "approve" not in names(mine) and names(mine) == ["reject", "request_info", "escalate"]
+    assert mine.notice == MINE
+    assert ("A", "approve") not in mine.shortcuts() and mine.shortcuts() == [("R", "reject"), ("I", "ask the supplier")]
+
+
+def test_another_vetter_is_offered_the_second_approval_by_name():
+    second = lead_decisions("under_review", "vetter", actor_id=4, first_approver_id=3, rule=LARGE)
+    assert names(second)[0] == "approve" and second.notice == SECOND
+    approve = second.actions[0]
+    assert second.button_label(approve) == "Approve (second approval)"
+    assert second.shortcuts()[0] == ("A", "approve")
+    with i18n.use_locale("es"):
+        assert second.button_label(approve) == "Aprobar (segunda aprobación)"
+    # An escalated lead: an admin gives the second approval; a vetter waits (their role may not approve).
+    assert lead_decisions("escalated", "admin", actor_id=4, first_approver_id=3, rule=LARGE).notice == SECOND
+    assert lead_decisions("escalated", "vetter", actor_id=4, first_approver_id=3, rule=LARGE).notice == WAITING
+
+
+def test_an_open_lead_says_two_vetters_only_when_the_rule_asks():
+    first = lead_decisions("submitted", "vetter", actor_id=4, first_approver_id=None, rule=LARGE)
+    assert first.notice == TWO_NEEDED and first.button_label(first.actions[1]) == "Approve"
+    small = lead_decisions("submitted", "vetter", actor_id=4, first_approver_id=None, rule=SMALL)
+    assert small.notice is None
+    assert small.shortcuts() == [("A", "approve"), ("R", "reject"), ("I", "ask the supplier")]
+    assert small.texts_help() == ('Reject needs a reason; "Ask the supplier" sends the text as a question; '
+                                  'Escalate needs a note.')

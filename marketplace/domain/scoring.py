@@ -22,6 +22,7 @@ from .i18n import N_, _
 from .leads import LeadFacts
 from .messages import STAFF, plain, render_signal
 from .normalise import NormalisedLead
+from .reference import price_label, price_over_ceiling
 
 
 @dataclass(frozen=True)
@@ -284,7 +285,9 @@ def figures_to_confirm(lead: LeadFacts, reference: Reference | None = None) -> d
     supplier's form asks to confirm before saving (issue 8, item 10): a unit price above
     ``confirm_price.above`` or below ``confirm_price.below`` times the reference, a price that
     reads as the price of a pack named in the text while no pack size is given, and a quantity above
-    ``implausible_quantity.above``. Empty when nothing needs confirming. The CSV import does not
+    ``implausible_quantity.above``; and a unit price over the legal ceiling
+    (reference.price_over_ceiling: more than 10% above the reference, California Penal Code 396),
+    worded in the reader's language. Empty when nothing needs confirming. The CSV import does not
     ask (staff import it); scoring flags the same figures."""
     ref = (reference or load_reference()).data
     warnings: dict[str, str] = {}
@@ -299,12 +302,15 @@ def figures_to_confirm(lead: LeadFacts, reference: Reference | None = None) -> d
                 quoted = f" ({money(lead.pack_price)} for a pack of {lead.pack_size:,})"
             parts.append(f"{money(price)} a unit{quoted} is {show_ratio(ratio)} the reference price of "
                          f"{reference_price['label']} ({money(reference_price['price'])}).")
+        over = price_over_ceiling(lead.product_category, price, ref)
+        if over is not None:
+            parts.append(ceiling_warning(price, over, reference_price))
         reading = pack_reading(lead, ref, stated=False)
         if reading:
             parts.append(f"The offer says '{reading.words}': if {money(price)} is the price of a pack, "
                          f"enter {reading.pack_size} under units per pack (and the number of packs as the quantity).")
         if parts:
-            warnings["unit_price"] = " ".join(parts) + " If the price is right, confirm it below."
+            warnings["unit_price"] = " ".join([*parts, _("If the price is right, confirm it below.")])
     quantity = lead.quantity
     rule = ref["implausible_quantity"]
     if quantity > rule["above"]:
@@ -312,6 +318,16 @@ def figures_to_confirm(lead: LeadFacts, reference: Reference | None = None) -> d
                                 "seller offers (3M made about 1.1 billion N95s in all of 2020). If it is "
                                 "right, confirm it below.")
     return warnings
+
+
+def ceiling_warning(price: Decimal, ratio: float, reference_price: dict) -> str:
+    """The supplier's warning of a unit price over the legal ceiling (reference.price_over_ceiling),
+    in the reader's language: the same rule the public needs board states."""
+    return _("{price} a unit is {ratio} the reference price of {what} ({reference}): more than 10% above it. "
+             "California Penal Code 396 forbids such prices during a declared emergency. City staff see the offer "
+             "flagged and approve it only with a justification they record.").format(
+        price=money(price), ratio=show_ratio(ratio), what=price_label(reference_price),
+        reference=money(reference_price["price"]))
 
 
 def _ratio_to_confirm(price: Decimal, reference_price: dict, ref: dict) -> float | None:

@@ -242,14 +242,18 @@ def _seed_matching(buyer: User, admin: User) -> None:
     every role has something to see: proposals for the buyer, matches for the supplier. The approvals
     and the demand are one commit, so one plan is computed for the whole burst (in-process without
     Redis; with Redis the plan is computed here and the queued run follows)."""
+    from .domain.reference import price_over_ceiling
     from .models import Lead
     from .services import vetting
 
     vetter = accounts.find_user_by_email("vetter@example.org")
     for lead in db.session.execute(db.select(Lead).where(Lead.risk_score >= 75).order_by(Lead.id)).scalars().all():
-        vetting.decide(lead, vetter, "approve")
+        # A price over the legal ceiling is approved only with a justification (services.vetting.decide).
+        note = ("Demo data: approved to show a price over the ceiling." if
+                price_over_ceiling(lead.product_category, lead.unit_price) is not None else None)
+        vetting.decide(lead, vetter, "approve", note)
         if lead.first_approved_by_id is not None:  # four eyes (large or stop signal): the admin is the second
-            vetting.decide(lead, admin, "approve")
+            vetting.decide(lead, admin, "approve", note)
     rows = []
     for index, (organisation, category, quantity, price, days, zip_code, supply, facility,
                 substitutes) in enumerate(DEMO_REQUESTS):

@@ -280,18 +280,22 @@ def make_request(buyer, **fields):
     return request
 
 
-def approve(lead, vetter=None):
+def approve(lead, vetter=None, note=None):
     """Approve a lead as a vetter (created if not given), and as a second vetter when the lead
-    needs two approvals (services.vetting four eyes)."""
+    needs two approvals (services.vetting four eyes); ``note`` is the approval's text (needed for a
+    price over the legal ceiling)."""
+    from marketplace.domain.reference import price_over_ceiling
     from marketplace.extensions import db
     from marketplace.services import vetting
 
+    if note is None and price_over_ceiling(lead.product_category, lead.unit_price) is not None:
+        note = "Justified: the price is over the ceiling, and this is the supply there is."  # the rule's text
     vetter = vetter or make_user("vetter")
-    vetting.decide(lead, vetter, "approve")
+    vetting.decide(lead, vetter, "approve", note)
     db.session.commit()  # the caller commits the use case
     if lead.status != "approved" and lead.first_approved_by_id == vetter.id:
         # Four eyes (a large lead or a stop signal): a second vetter approves it too.
-        vetting.decide(lead, make_user("vetter"), "approve")
+        vetting.decide(lead, make_user("vetter"), "approve", note)
         db.session.commit()
     return vetter
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from .catalog import PRODUCT_CATEGORIES, label
 from .disclosure import may_disclose
 from .i18n import N_, NP_, _, format_decimal, format_integer
-from .reference import price_label, reference_json
+from .reference import price_ceiling_factor, price_label, reference_json
 
 # A public cell (a category, or a category in a needed-by window) is shown only when some
 # organisations are behind it and the one public-aggregate rule allows it (domain.disclosure: at
@@ -121,7 +121,7 @@ def price_band(category: str, reference: Mapping | None = None) -> PriceBand | N
     if entry is None:
         return None
     low = ref["price_too_low"]["below"]
-    high = min(band["above"] for band in ref["price_bands"])
+    high = price_ceiling_factor(ref)
     price = float(entry["price"])
     return PriceBand(low=price * low, reference=price, high=price * high, label=price_label(entry))
 
@@ -136,7 +136,7 @@ class NeedCell:
 @dataclass(frozen=True)
 class SignalRow:
     """One category on the public needs board. ``short`` and ``units_short`` (units still needed
-    beyond the free approved supply) are None when the category covers fewer than
+    beyond the approved supply the allocation plan gives the category's open requests) are None when the category covers fewer than
     MIN_ORGANISATIONS organisations: then nothing but its name is shown."""
 
     category: str
@@ -150,10 +150,12 @@ class SignalRow:
 
 def signal_rows(categories: Mapping[str, Mapping], reference: Mapping | None = None) -> list[SignalRow]:
     """The public needs board from a snapshot's per-category figures. Each ``categories[c]`` has
-    ``still_needed`` (units), ``free_supply`` (units), ``organisations`` (distinct organisations
+    ``still_needed`` (units), ``planned`` (units of free approved supply the allocation plan gives
+    its open requests: supply nobody can take covers nothing; absent in an older snapshot: none),
+    ``organisations`` (distinct organisations
     with units still needed) and ``windows``: {window code: {"units", "organisations"}}.
     A category, and each of its window cells, is shown only when it covers MIN_ORGANISATIONS or
-    more organisations. The free supply is never shown (with it, a reader could subtract the
+    more organisations. The supply is never shown (with it, a reader could subtract the
     shown cells from the shortfall to learn a suppressed one). Categories most short first."""
     rows = []
     for code, _unused in PRODUCT_CATEGORIES:
@@ -164,7 +166,7 @@ def signal_rows(categories: Mapping[str, Mapping], reference: Mapping | None = N
             cell = (figures.get("windows") or {}).get(window) or {}
             visible = shown and _public(int(cell.get("organisations", 0)))
             cells.append(NeedCell(window, _(window_label), int(cell.get("units", 0)) if visible else None))
-        needed, free = int(figures.get("still_needed", 0)), int(figures.get("free_supply", 0))
+        needed, free = int(figures.get("still_needed", 0)), int(figures.get("planned", 0))
         rows.append(SignalRow(category=code, label=label(PRODUCT_CATEGORIES, code), shown=shown,
                               short=(needed > free) if shown else None,
                               units_short=max(0, needed - free) if shown else None,

@@ -49,6 +49,28 @@ def reference_json() -> dict:
     return json.loads(resources.files(__package__).joinpath("reference_data.json").read_text(encoding="utf-8"))
 
 
+def price_ceiling_factor(ref: dict | None = None) -> float:
+    """The factor over the reference price above which a price is over the legal ceiling: the lowest
+    ``price_bands`` factor, 1.1 (California Penal Code 396: more than 10% above the pre-emergency
+    price is unlawful for sellers during a declared emergency)."""
+    return min(band["above"] for band in (ref or reference_json())["price_bands"])
+
+
+def price_over_ceiling(category: str, unit_price, ref: dict | None = None) -> float | None:
+    """The one rule of the price ceiling (the public needs board states it): unit price / reference
+    price when it is more than price_ceiling_factor() times the category's reference, else None (also
+    without a reference price or a price). Such a price is put to the supplier to confirm at
+    submission (scoring.figures_to_confirm), flagged to the vetter (scoring.price_signals' bands),
+    and approved only with the approver's justification, recorded in the audit trail
+    (services.vetting.decide)."""
+    ref = ref or reference_json()
+    entry = ref["reference_prices"].get(category)
+    if entry is None or unit_price is None:
+        return None
+    ratio = float(unit_price) / entry["price"]
+    return ratio if ratio > price_ceiling_factor(ref) else None
+
+
 def price_label(entry: dict) -> str:
     """What a ``reference_prices`` entry is a price of, in the current language ("N95 respirators" /
     "respiradores N95"); the data file's English for a label not in REFERENCE_PRICE_LABELS."""

@@ -22,7 +22,7 @@ from .i18n import N_, _, format_integer
 from .leads import LeadFacts
 from .messages import STAFF, plain, render_signal
 from .normalise import NormalisedLead
-from .reference import price_label
+from .reference import price_label, price_over_ceiling
 
 
 @dataclass(frozen=True)
@@ -285,7 +285,9 @@ def figures_to_confirm(lead: LeadFacts, reference: Reference | None = None) -> d
     supplier's form asks to confirm before saving (issue 8, item 10): a unit price above
     ``confirm_price.above`` or below ``confirm_price.below`` times the reference, a price that
     reads as the price of a pack named in the text while no pack size is given, and a quantity above
-    ``implausible_quantity.above``. Empty when nothing needs confirming. The CSV import does not
+    ``implausible_quantity.above``; and a unit price over the legal ceiling
+    (reference.price_over_ceiling: more than 10% above the reference, California Penal Code 396),
+    worded in the reader's language. Empty when nothing needs confirming. The CSV import does not
     ask (staff import it); scoring flags the same figures."""
     ref = (reference or load_reference()).data
     warnings: dict[str, str] = {}
@@ -294,6 +296,7 @@ def figures_to_confirm(lead: LeadFacts, reference: Reference | None = None) -> d
     if reference_price:
         ratio = _ratio_to_confirm(price, reference_price, ref)
         parts = []
+        over = price_over_ceiling(lead.product_category, price, ref)
         if ratio is not None:
             figures = {"price": money(price), "ratio": show_ratio(ratio), "product": price_label(reference_price),
                        "reference": money(reference_price["price"])}
@@ -301,9 +304,11 @@ def figures_to_confirm(lead: LeadFacts, reference: Reference | None = None) -> d
                 parts.append(_("{price} a unit ({pack_price} for a pack of {pack_size}) is {ratio} the reference "
                                "price of {product} ({reference}).").format(
                     pack_price=money(lead.pack_price), pack_size=format_integer(lead.pack_size), **figures))
-            else:
+            elif over is None:  # over the ceiling, the ceiling's warning says the same and more
                 parts.append(_("{price} a unit is {ratio} the reference price of {product} ({reference}).").format(
                     **figures))
+        if over is not None:
+            parts.append(ceiling_warning(price, over, reference_price))
         reading = pack_reading(lead, ref, stated=False)
         if reading:
             parts.append(_("The offer says '{words}': if {price} is the price of a pack, enter {pack_size} under "
@@ -319,6 +324,16 @@ def figures_to_confirm(lead: LeadFacts, reference: Reference | None = None) -> d
             "billion N95s in all of 2020). If it is right, confirm it below.").format(
             quantity=format_integer(quantity), above=format_integer(rule["above"]))
     return warnings
+
+
+def ceiling_warning(price: Decimal, ratio: float, reference_price: dict) -> str:
+    """The supplier's warning of a unit price over the legal ceiling (reference.price_over_ceiling),
+    in the reader's language: the same rule the public needs board states."""
+    return _("{price} a unit is {ratio} the reference price of {what} ({reference}): more than 10% above it. "
+             "California Penal Code 396 forbids such prices during a declared emergency. City staff see the offer "
+             "flagged and approve it only with a justification they record.").format(
+        price=money(price), ratio=show_ratio(ratio), what=price_label(reference_price),
+        reference=money(reference_price["price"]))
 
 
 def _ratio_to_confirm(price: Decimal, reference_price: dict, ref: dict) -> float | None:

@@ -12,9 +12,14 @@ The snapshot's ``figures`` (all numbers in units, durations in seconds, dates IS
     categories[c]: requested          units of open requests
                    still_needed       units of open requests not yet held by a match
                    free_supply        units of approved leads not held by a match
+                   planned            units of that free supply the newest allocation plan gives
+                                      open requests of the category (services.planning.planned_supply):
+                                      what covers it; free units no open request can take do not
                    proposed, accepted, ordered, delivered   units in matches of each status
                    organisations      distinct organisations with units still needed
                    windows[w]         {"units", "organisations"} still needed per domain.dashboard.NEED_WINDOWS
+    plan                              {"id", "as_of" (ISO), "current"} of the plan ``planned`` is
+                                      from (current: no change of supply or demand since), or None
     leads:   submitted, processed, in_review, approved, rejected   (lead counts)
     matches: proposed, accepted, ordered, delivered                (match counts)
     medians[gap]                      seconds (None: no example yet), domain.dashboard.STAGE_GAPS,
@@ -45,6 +50,7 @@ from ..models import AuditLog, DemandRequest, Lead, LeadFlag, Match, SummarySnap
 from ..models.base import utcnow
 from . import settings, snapshots
 from .demand import today as city_today
+from .planning import PlannedSupply, planned_supply
 from .shortfall import shortfall_projection
 
 KIND = "dashboard"  # its SummarySnapshot kind (services.snapshots)
@@ -79,12 +85,15 @@ def compute(now: datetime | None = None) -> dict:
     categories: dict[str, dict] = {}
 
     def cat(code: str) -> dict:
-        return categories.setdefault(code, {"requested": 0, "still_needed": 0, "free_supply": 0,
+        return categories.setdefault(code, {"requested": 0, "still_needed": 0, "free_supply": 0, "planned": 0,
                                             **{status: 0 for status in MATCH_STATUSES_SHOWN},
                                             "organisations": 0, "windows": {}})
 
     _demand(today, cat)
     _supply(cat)
+    planned = planned_supply()
+    for category, units in planned.by_category().items():
+        cat(category)["planned"] = units
     for category, status, units in db.session.execute(
             select(Lead.product_category, Match.status, func.sum(Match.quantity))
             .join(Lead, Lead.id == Match.lead_id)
@@ -94,6 +103,8 @@ def compute(now: datetime | None = None) -> dict:
         "as_of": now.isoformat(),
         "today": today.isoformat(),
         "categories": categories,
+        "plan": None if planned.plan_id is None else {"id": planned.plan_id, "as_of": planned.as_of.isoformat(),
+                                                      "current": planned.current},
         "leads": _lead_funnel(),
         "matches": {status: 0 for status in MATCH_STATUSES_SHOWN} | {
             status: int(n) for status, n in db.session.execute(
@@ -104,15 +115,15 @@ def compute(now: datetime | None = None) -> dict:
         "waiting_on_supplier": int(db.session.scalar(
             select(func.count()).select_from(Lead).where(Lead.status == INFO_REQUESTED)) or 0),
         "signals": _signals(now),
-        "shortfall": _shortfall(today),
+        "shortfall": _shortfall(today, planned),
     }
 
 
-def _shortfall(today) -> list[dict]:
+def _shortfall(today, planned: PlannedSupply) -> list[dict]:
     """The shortfall projection (services.shortfall) as plain figures: per category with a facility
     projected or units short, the first short day and week, and whole units short per week."""
     rows = []
-    for result in shortfall_projection(today):
+    for result in shortfall_projection(today, planned=planned):
         if not (result.facilities or result.short_units or result.requests_without_use):
             continue
         weekly = [0] * ((len(result.days) + 6) // 7)

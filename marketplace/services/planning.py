@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from sqlalchemy import delete, func, select, update
@@ -18,9 +18,7 @@ from ..domain.csv_cells import protect
 from ..domain.demand import STATUS_OPEN
 from ..domain.i18n import _, format_integer
 from ..domain.lead_status import APPROVED
-from ..domain.match_status import (
-    PROPOSED,
-)
+from ..domain.match_status import HOLDING_STATUSES, PROPOSED
 from ..domain.messages import fact, stored_trigger
 from ..extensions import db
 from ..models import DemandRequest, Lead, Match, MatchPlan, MatchPlanLine, User
@@ -76,6 +74,8 @@ def run_matching(trigger: Mapping[str, Any]) -> MatchPlan:
              "unit_price": line.unit_price, "distance_km": line.distance_km,
              "reasons": [allocation.urgency_reason(need_by_id[line.need_id]), *line.reasons]}
             for line in result.lines])
+    # What the public needs board and the dashboard count as covered is this plan's (planned_supply).
+    effects.after_commit("refresh_summary")
     db.session.commit()
     return plan
 
@@ -119,10 +119,8 @@ def plan_lines(plan: MatchPlan, limit: int | None = None) -> list[MatchPlanLine]
     return list(db.session.execute(query).scalars())
 
 
-def matching_is_stale(older_than: timedelta) -> bool:
-    """Supply or demand changed after the newest plan, longer than ``older_than`` ago: the run
-    that change asked for was lost (Redis down), so the sweeper asks again."""
-    plan = latest_plan()
+def _last_change() -> datetime | None:
+    """When supply or demand last changed (a request, a lead's decision, a match), None if never."""
     changes = [
         db.session.execute(select(func.max(DemandRequest.updated_at))).scalar(),
         # Any decision: approvals add supply, and a lead leaving approval takes it away.
@@ -131,11 +129,74 @@ def matching_is_stale(older_than: timedelta) -> bool:
     ]
     changes = [c for c in changes if c is not None]
     if not changes:
+        return None
+    return max(c if c.tzinfo else c.replace(tzinfo=utcnow().tzinfo) for c in changes)
+
+
+def matching_is_stale(older_than: timedelta) -> bool:
+    """Supply or demand changed after the newest plan, longer than ``older_than`` ago: the run
+    that change asked for was lost (Redis down), so the sweeper asks again."""
+    plan = latest_plan()
+    last_change = _last_change()
+    if last_change is None:
         return False
-    last_change = max(c if c.tzinfo else c.replace(tzinfo=utcnow().tzinfo) for c in changes)
     if last_change > utcnow() - older_than:
         return False  # recent: its own run is probably on its way
     return plan is None or plan.created_at < last_change
+
+
+@dataclass(frozen=True)
+class PlannedSupply:
+    """The approved supply that can serve open requests, as the newest plan gives it (the optimum of
+    what can be delivered: domain.allocation's fit rule with every capacity): ``lots`` are (the
+    request's category, the offer's lead time in days or None, units) of the draft's lines, each
+    request's lines cut to the units it still needs now, of offers still in matching (approved, quote valid). A released
+    plan's units are held by its proposals already, so it gives none beyond them. ``plan_id`` and
+    ``as_of`` name the plan (None: no plan yet, nothing can be said to serve); ``current`` is
+    False when supply or demand changed after it (a new plan is on its way: domain.dashboard words it)."""
+    plan_id: int | None
+    as_of: datetime | None
+    current: bool
+    lots: tuple[tuple[str, int | None, int], ...]
+
+    def by_category(self) -> dict[str, int]:
+        units: dict[str, int] = {}
+        for category, _lead_time, quantity in self.lots:
+            units[category] = units.get(category, 0) + quantity
+        return units
+
+
+def planned_supply() -> PlannedSupply:
+    """The supply the newest plan gives open requests now (PlannedSupply): what the public needs
+    board and the dashboard count as covering a category, never the free units nobody can take (a
+    minimum order above every request, a price above every maximum, a category no request accepts)."""
+    plan = latest_plan()
+    if plan is None:
+        return PlannedSupply(None, None, False, ())
+    last_change = _last_change()
+    since = plan.released_at or plan.created_at
+    current = last_change is None or last_change <= since
+    if plan.status != "draft":
+        return PlannedSupply(plan.id, since, current, ())
+    held = (select(Match.demand_id.label("demand_id"), func.sum(Match.quantity).label("units"))
+            .where(Match.status.in_(HOLDING_STATUSES)).group_by(Match.demand_id).subquery())
+    rows = db.session.execute(
+        select(MatchPlanLine.demand_id, DemandRequest.category,
+               DemandRequest.quantity - func.coalesce(held.c.units, 0), Lead.lead_time_days, MatchPlanLine.quantity)
+        .join(DemandRequest, DemandRequest.id == MatchPlanLine.demand_id)
+        .join(Lead, Lead.id == MatchPlanLine.lead_id)
+        .outerjoin(held, held.c.demand_id == MatchPlanLine.demand_id)
+        .where(MatchPlanLine.plan_id == plan.id, DemandRequest.status == STATUS_OPEN, offer_in_matching(today()))
+        .order_by(MatchPlanLine.id))
+    left: dict[int, int] = {}
+    lots = []
+    for demand_id, category, remaining, lead_time_days, quantity in rows:
+        room = left.setdefault(demand_id, max(0, int(remaining)))
+        units = min(room, int(quantity))
+        left[demand_id] = room - units
+        if units:
+            lots.append((category, lead_time_days, units))
+    return PlannedSupply(plan.id, since, current, tuple(lots))
 
 
 @dataclass

@@ -14,9 +14,11 @@ each lot of supply arrives.
   buyer recorded when ordering) when it has one; otherwise the offer's lead time
   (allocation.lead_time: DEFAULT_LEAD_TIME_DAYS when not stated) after today for a proposal, or
   after the day the match was accepted or ordered (its last change).
-- **Free lots**: each approved lead's units that no match holds (the units of
-  services.supply.available_offers, summed in SQL per category and lead time by
-  free_units_by_lead_time), arriving today plus its lead time, pooled per category.
+- **Free lots**: the approved supply the newest allocation plan gives open requests
+  (services.planning.planned_supply: its lines, in the request's category), arriving today plus
+  the offer's lead time, pooled per category. Free units that no open request can take (a minimum
+  order above every request, a price above every maximum, another category than any request
+  accepts) are no one's supply, so they do not cover a facility.
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ from ..extensions import db
 from ..models import DemandRequest, Lead, Match, Organisation
 from . import settings
 from .demand import request_stock, today
-from .supply import free_units_by_lead_time
+from .planning import PlannedSupply, planned_supply
 
 
 @dataclass(frozen=True)
@@ -109,9 +111,9 @@ def _facilities(day: date) -> tuple[list[Facility], dict[str, int], dict[int, tu
     return facilities, without_use, keys
 
 
-def _lots(day: date, keys: dict[int, tuple]) -> list[Lot]:
+def _lots(day: date, keys: dict[int, tuple], planned: PlannedSupply) -> list[Lot]:
     lots = [Lot(category, units, allocation.DEFAULT_LEAD_TIME_DAYS if lead_time_days is None else lead_time_days)
-            for category, lead_time_days, units in free_units_by_lead_time()]
+            for category, lead_time_days, units in planned.lots]
     rows = db.session.execute(
         select(Match.demand_id, Match.quantity, Match.status, Match.updated_at, Match.delivery_on,
                Lead.lead_time_days)
@@ -139,13 +141,15 @@ def _result(projection: Projection, without_use: int, day: date) -> CategoryShor
                              projection.days)
 
 
-def shortfall_projection(day: date | None = None, horizon: int = HORIZON_DAYS) -> list[CategoryShortfall]:
+def shortfall_projection(day: date | None = None, horizon: int = HORIZON_DAYS,
+                         planned: PlannedSupply | None = None) -> list[CategoryShortfall]:
     """The projection for every product category (in catalog order) over ``horizon`` days from
-    ``day`` (default: the city's today), by domain.shortfall's method with this module's inputs.
+    ``day`` (default: the city's today), by domain.shortfall's method with this module's inputs
+    (``planned``: the free lots, planning.planned_supply() when not given).
     Reads only; a category with no facility and no supply is all zeros."""
     day = day or today()
     facilities, without_use, keys = _facilities(day)
-    lots = _lots(day, keys)
+    lots = _lots(day, keys, planned if planned is not None else planned_supply())
     categories = choice_values(PRODUCT_CATEGORIES)
     projections = project(categories, facilities, lots, horizon)
     return [_result(projections[c], without_use.get(c, 0), day) for c in categories]

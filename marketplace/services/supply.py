@@ -111,20 +111,6 @@ def available_offers(categories: set[str] | None = None) -> list[allocation.Offe
     return [_offer(lead, lead.quantity - taken) for lead, taken in rows if lead.quantity - taken > 0]
 
 
-def free_units_by_lead_time() -> list[tuple[str, int | None, int]]:
-    """[(category, stated lead time in days or None, units)]: the units available_offers() holds,
-    summed in SQL per category and lead time (the shortfall projection's free lots: seconds fewer
-    at a million leads than loading every offer)."""
-    held = _held_by(Match.lead_id).subquery()
-    left = Lead.quantity - func.coalesce(held.c.held, 0)
-    rows = db.session.execute(
-        select(Lead.product_category, Lead.lead_time_days, func.sum(left))
-        .outerjoin(held, held.c.owner_id == Lead.id)
-        .where(offer_in_matching(today()), left > 0)
-        .group_by(Lead.product_category, Lead.lead_time_days))
-    return [(category, lead_time_days, int(units)) for category, lead_time_days, units in rows]
-
-
 def open_needs() -> list[allocation.Need]:
     """Every open request not past its needed-by date with units still needed, of a verified
     organisation: an unverified one (its verification revoked) could not accept a proposal, which

@@ -29,6 +29,7 @@ from ..domain.lead_status import (
 from ..domain.messages import fact
 from ..domain.normalise import email_domain
 from ..domain.permissions import self_vetting_reason
+from ..domain.reference import price_over_ceiling
 from ..extensions import db
 from ..models import DuplicatePair, Lead, LeadFlag, LeadMessage, User
 from ..models.base import id_in, utcnow
@@ -337,6 +338,9 @@ def decide(lead: Lead, actor: User, action: str, text: str | None = None) -> str
         refusal = second_approval_refusal(actor_id=actor.id, first_approver_id=first_approver)
         if refusal:
             raise DecisionRefused(_("You may not approve this lead again: {reason}.").format(reason=refusal))
+        if staff and not text and price_over_ceiling(lead.product_category, lead.unit_price) is not None:
+            raise DecisionRefused(_("This price is more than 10% above the reference (California Penal Code 396): "
+                                    "approve it only with a justification in the note; it is kept in the audit trail."))
         rule = approval_rule(lead)
         if rule.needed and first_approver is None:
             first_approval, target = True, (UNDER_REVIEW if before != "escalated" else before)

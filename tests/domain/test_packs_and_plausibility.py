@@ -137,6 +137,8 @@ def test_a_price_of_a_hundredth_of_a_cent_is_described_as_a_fraction():
      "enter 20 under units per pack"),
     (dict(unit_price="190", pack_size="20", quantity="10", min_order_qty=""), "unit_price",
      "($190.00 for a pack of 20)"),
+    # More than 10% above the reference (California Penal Code 396): asked too (reference.price_over_ceiling).
+    (dict(unit_price="6.50"), "unit_price", "8.23x the reference price of N95 respirators ($0.79): more than 10%"),
 ])
 def test_figures_far_from_the_reference_need_the_suppliers_confirmation(fields, field, words):
     warnings = figures_to_confirm(parsed(**fields))
@@ -144,7 +146,7 @@ def test_figures_far_from_the_reference_need_the_suppliers_confirmation(fields, 
 
 
 @pytest.mark.parametrize("fields", [
-    {}, dict(unit_price="6.50"), dict(unit_price="0.08"), dict(quantity="100000000", min_order_qty=""),
+    {}, dict(unit_price="0.86"), dict(unit_price="0.08"), dict(quantity="100000000", min_order_qty=""),
     dict(unit_price="16.00", pack_size="20", quantity="100", min_order_qty=""),
     dict(product_category="other", unit_price="99999"),
 ])
@@ -162,8 +164,12 @@ def test_a_buyers_maximum_is_checked_against_the_same_band_as_a_suppliers_price(
     assert "0.06x" in request_figures_to_confirm({"category": "n95_respirator", "max_unit_price": Decimal("0.05")})[
         "max_unit_price"]
     assert request_figures_to_confirm({"category": "nitrile_gloves", "max_unit_price": Decimal("0.15")}) == {}
-    # The band's edges are the supplier's: a figure asked about there is asked about here.
-    for price in ("0.35", "0.36", "0.0035", "0.0034"):
+    # The band's edges are the supplier's: a figure asked about there is asked about here. Above the
+    # reference the supplier is asked from 1.1x on (California Penal Code 396), a buyer's maximum above 10x.
+    assert not request_figures_to_confirm({"category": "nitrile_gloves", "max_unit_price": Decimal("0.35")})
+    assert request_figures_to_confirm({"category": "nitrile_gloves", "max_unit_price": Decimal("0.36")})
+    assert all(figures_to_confirm(parsed(**{**GLOVES, "unit_price": price})) for price in ("0.35", "0.36"))
+    for price in ("0.0035", "0.0034"):
         lead = figures_to_confirm(parsed(**{**GLOVES, "unit_price": price}))
         request = request_figures_to_confirm({"category": "nitrile_gloves", "max_unit_price": Decimal(price)})
         assert bool(lead) == bool(request), price

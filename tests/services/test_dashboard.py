@@ -24,10 +24,11 @@ from sqlalchemy import select
 
 from marketplace.domain.dashboard import price_band, signal_rows
 from marketplace.domain.disclosure import MIN_ORGANISATIONS
+from marketplace.domain.messages import trigger_fact
 from marketplace.extensions import db
 from marketplace.models import AuditLog, DemandRequest, Lead, LeadFlag, Match, SummarySnapshot
 from marketplace.models.base import utcnow
-from marketplace.services import dashboard, demand
+from marketplace.services import dashboard, demand, planning
 from tests.conftest import make_request, make_user
 
 H = 3600
@@ -93,6 +94,9 @@ def build_scenario() -> dict:
            [("match.accept", 2), ("match.mark_ordered", 26), ("match.mark_delivered", 26 + 72)])
     _match(leads[2], requests["B"], 100, "declined", [("match.decline", 5)])
     db.session.commit()
+    # The plan over it: what covers a category on the board. The leads state no lead time (14 days),
+    # too late for A, B and E (3-5 days): the plan gives D (60 days) its 700, and 100 fit no one.
+    planning.run_matching(trigger_fact("command"))
     return {"requests": requests, "leads": leads, "buyers": buyers}
 
 
@@ -111,6 +115,7 @@ def test_every_figure_of_the_hand_built_scenario(scenario):
     assert n95["organisations"] == 4  # A, B, D, E (C has all it asked for)
     # Approved supply: L1 1,500 - 600 - 400, L2 800 - 500.
     assert n95["free_supply"] == 800
+    assert n95["planned"] == 700  # only D can be served in time (services.planning.planned_supply)
     assert (n95["proposed"], n95["accepted"], n95["ordered"], n95["delivered"]) == (600, 400, 0, 500)
     # Within 7 days: A 400, B 1,600, E 300 (three organisations); 8-28 days: C, nothing left; later: D.
     assert n95["windows"] == {"week": {"units": 2300, "organisations": 3},
@@ -136,7 +141,7 @@ def test_every_figure_of_the_hand_built_scenario(scenario):
 def test_the_public_board_suppresses_cells_of_fewer_than_three_organisations(scenario):
     rows = {row.category: row for row in signal_rows(dashboard.compute()["categories"])}
     n95, gloves = rows["n95_respirator"], rows["nitrile_gloves"]
-    assert n95.shown and n95.short and n95.units_short == 3000 - 800
+    assert n95.shown and n95.short and n95.units_short == 3000 - 700  # not - 800: 100 reach no one in time
     assert [cell.units for cell in n95.cells] == [2300, None, None]  # 3 organisations; 0; 1 (D alone)
     assert MIN_ORGANISATIONS == 3
     assert not gloves.shown and gloves.short is None and gloves.units_short is None

@@ -19,7 +19,7 @@ def test_a_decided_lead_keeps_its_vetted_details_and_the_row_says_why(app_ctx):
     leads.import_leads(io.StringIO(csv_text(rows)), actor_id=None)
     vetter = make_user("vetter")
     approved, rejected, open_lead = (_lead(r["external_id"]) for r in rows)
-    vetting.decide(approved, vetter, "approve")
+    vetting.decide(approved, vetter, "approve", "Justified: the only supply.")  # may be over the ceiling
     vetting.decide(rejected, vetter, "reject", "no certificate")
     email, price = approved.email, approved.unit_price
     rows[0].update(email="sales@new-broker.example", phone="+1 213 555 0199")  # the example
@@ -40,6 +40,6 @@ def test_a_decided_lead_keeps_its_vetted_details_and_the_row_says_why(app_ctx):
 def test_an_unchanged_row_of_a_decided_lead_is_not_refused(app_ctx):
     rows = generate_leads(1)
     leads.import_leads(io.StringIO(csv_text(rows)), actor_id=None)
-    vetting.decide(_lead(rows[0]["external_id"]), make_user("vetter"), "approve")
+    vetting.decide(_lead(rows[0]["external_id"]), make_user("vetter"), "approve", "Justified: the only supply.")
     report = leads.import_leads(io.StringIO(csv_text(rows)), actor_id=None)
     assert (report.unchanged, report.rejected) == (1, [])

@@ -159,10 +159,11 @@ def test_the_supplier_is_told_of_an_approval_once_when_the_second_vetter_gives_i
     lead = make_lead(supplier, **fields)
     processing.process_lead(lead.id)
     lead = db.session.get(Lead, lead.id)
-    assert vetting.decide(lead, ann, "approve") == "under_review"
+    note = "Justified: the only supply." if kind == "stop_signal" else None  # 12.00: over the ceiling
+    assert vetting.decide(lead, ann, "approve", note) == "under_review"
     db.session.commit()
     assert _approvals_told(supplier) == []
-    assert vetting.decide(lead, bob, "approve") == "approved"
+    assert vetting.decide(lead, bob, "approve", note) == "approved"
     db.session.commit()
     assert _approvals_told(supplier) == [lead.id]
 
@@ -175,9 +176,9 @@ def test_a_stop_signal_needs_two_approvals_whatever_the_value(app_ctx):
     lead = db.session.get(Lead, lead.id)
     rule = vetting.approval_rule(lead)
     assert not rule.over_value and rule.stop_codes == ("price_10x",)
-    vetting.decide(lead, ann, "approve")
+    vetting.decide(lead, ann, "approve", "Justified: the only supply.")
     assert lead.status != "approved" and lead.first_approved_by_id == ann.id
-    vetting.decide(lead, bob, "approve")
+    vetting.decide(lead, bob, "approve", "Justified: the only supply.")
     assert lead.status == "approved"
 
 

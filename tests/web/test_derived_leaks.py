@@ -61,7 +61,7 @@ class DerivedWorld:
             lead = make_lead(supplier, unit_price=PRICE, quantity=str(LEAD_UNITS))
             processing.process_lead(lead.id)  # scored now, as the worker would (with Redis it is only queued)
             db.session.commit()
-            approve(lead, vetter)
+            approve(lead, vetter, note="Justified: the only respirators to be had this week.")  # over the ceiling
             hand = planning.propose(request, lead.id, HAND, vetter)  # by hand: "proposed by ..." reason
             db.session.commit()
             planning.release_plan(planning.run_matching(trigger_fact("command")), vetter)  # the plan's reasons too

@@ -111,17 +111,17 @@ def test_a_price_per_pack_is_stored_per_unit_and_shown_as_read(client, clean_app
     supplier(client, clean_app)
     response = post_form(client, "/leads/new", {
         **VALID_LEAD, "product_category": "nitrile_gloves", "certification": "ASTM D6319",
-        "product_description": "Nitrile exam gloves - box of 100", "unit_price": "12.50",
+        "product_description": "Nitrile exam gloves - box of 100", "unit_price": "3.80",
         "pack_size": "100", "quantity": "2,000", "min_order_qty": ""})
     assert response.status_code == 302
     [lead] = saved_leads(clean_app)
-    assert (lead.quantity, str(lead.unit_price.normalize()), lead.pack_size) == (200_000, "0.125", 100)
+    assert (lead.quantity, str(lead.unit_price.normalize()), lead.pack_size) == (200_000, "0.038", 100)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "$12.50 per pack of 100 = $0.125 per unit" in page
+    assert "$3.80 per pack of 100 = $0.038 per unit" in page
     assert "200,000 units (2,000 packs of 100)" in page
     # The edit form shows the figures as the supplier typed them: per pack.
     form = client.get(f"/leads/{lead.id}/edit").get_data(as_text=True)
-    assert 'value="12.5"' in form and 'value="2000"' in form and 'value="100"' in form
+    assert 'value="3.8"' in form and 'value="2000"' in form and 'value="100"' in form
 
 
 def test_staff_propose_box_reads_units_by_the_same_rule(client, clean_app):

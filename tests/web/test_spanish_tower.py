@@ -86,7 +86,7 @@ def test_the_plan_and_the_requests_read_in_spanish_and_a_refused_proposal_says_w
         lead = make_lead(make_user("supplier"), quantity="800", min_order_qty="100")
         approve(lead)
         dear = make_lead(make_user("supplier"), quantity="800", min_order_qty="100", unit_price="2.10")
-        approve(dear)
+        approve(dear, note="Dearer, but the only one left.")  # 2.66x the reference: a justification
         make_user("vetter", "vetter@city.example")
         request_id, lead_id, dear_id = request.id, lead.id, dear.id
         # A plan now, in both modes (with Redis the approvals only queue one for a worker).

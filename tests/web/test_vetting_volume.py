@@ -36,7 +36,7 @@ def test_save_and_next_through_a_filtered_queue(client, clean_app):
     ann, _ = vetters(clean_app)
     with clean_app.app_context():
         gowns = [distinct_lead(n, product_category="isolation_gown", certification="AAMI PB70 level 3",
-                               unit_price="2.00").id for n in range(3)]
+                               unit_price="1.20").id for n in range(3)]
         distinct_lead(9)  # an N95 lead: not in the gowns' queue
     login(client, ann)
     queue_page = client.get("/staff/leads?category=isolation_gown&sort=oldest").get_data(as_text=True)
@@ -58,7 +58,7 @@ def test_save_and_next_through_a_filtered_queue(client, clean_app):
     assert "That was the last lead of this queue." in client.get(queue).get_data(as_text=True)
     # Without "then next", the page stays on the lead (keeping the queue).
     with clean_app.app_context():
-        other = distinct_lead(4, product_category="isolation_gown", certification="AAMI PB70 level 3", unit_price="2.00").id
+        other = distinct_lead(4, product_category="isolation_gown", certification="AAMI PB70 level 3", unit_price="1.20").id
     response = decide(client, other, "start_review", queue=queue, then_next=False)
     assert response.location.startswith(f"/staff/leads/{other}?queue=")
 

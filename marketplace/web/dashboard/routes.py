@@ -27,7 +27,7 @@ from ..access import staff_required
 bp = Blueprint("dashboard", __name__)
 # Supply against demand: (figure code, column heading) in the order shown.
 SUPPLY_COLUMNS = (("still_needed", NP_("count", "Still needed")), ("free_supply", NP_("count", "Free approved supply")),
-                  ("proposed", NP_("count", "Proposed")), ("accepted", NP_("count", "Accepted")), ("delivered", NP_("count", "Delivered")))
+                  ("planned", NP_("count", "Plan can deliver")), ("proposed", NP_("count", "Proposed")), ("accepted", NP_("count", "Accepted")), ("delivered", NP_("count", "Delivered")))
 
 
 def supply_link(category: str, figure: str) -> str:
@@ -36,6 +36,8 @@ def supply_link(category: str, figure: str) -> str:
         return url_for("planning.requests_list", status="open", category=category)
     if figure == "free_supply":
         return url_for("vetting.leads_list", status="approved", category=category)
+    if figure == "planned":
+        return url_for("planning.plan_page")
     return url_for("matches.index", status=figure, category=category)
 
 
@@ -106,7 +108,7 @@ def index():
     snapshot = dashboard.latest()
     view = _dashboard_view(snapshot.figures) if snapshot else None
     return render_template("dashboard/index.html", snapshot=snapshot, view=view,
-                           as_of=_as_of(snapshot))
+                           as_of=_as_of(snapshot), plan=_plan(snapshot))
 
 
 @bp.get("/signal")
@@ -118,7 +120,16 @@ def signal():
     rows = signal_rows(snapshot.figures["categories"]) if snapshot else []
     return render_template("dashboard/signal.html", rows=[row for row in rows if row.shown],
                            hidden=[row.label for row in rows if not row.shown], windows=[(code, _(text), low, high) for code, text, low, high in NEED_WINDOWS],
-                           as_of=_as_of(snapshot))
+                           as_of=_as_of(snapshot), plan=_plan(snapshot))
+
+
+def _plan(snapshot) -> dict | None:
+    """The plan the snapshot's covering supply is from: {"as_of": datetime, "current": bool}, or None
+    (no plan yet; an older snapshot without the figure reads as current)."""
+    if snapshot is None or "plan" not in snapshot.figures:
+        return {"as_of": None, "current": True}
+    plan = snapshot.figures["plan"]
+    return None if plan is None else {"as_of": datetime.fromisoformat(plan["as_of"]), "current": plan["current"]}
 
 
 def _as_of(snapshot) -> datetime | None:

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, translated
 from ...domain.dashboard import AGE_BUCKETS, AGE_FILTERS, WEEK
 from ...domain.errors import Conflict
+from ...domain.formatting import ratio as show_ratio
 from ...domain.i18n import N_, _, format_time_of_day, ngettext
 from ...domain.imports import BATCH_STATUSES, template_text
 from ...domain.lead_status import (
@@ -21,6 +22,7 @@ from ...domain.lead_status import (
 )
 from ...domain.leads import LEAD_COLUMNS, LEAD_EXAMPLE
 from ...domain.redirects import safe_next
+from ...domain.reference import price_over_ceiling
 from ...domain.scoring import FLAG_LABELS
 from ...extensions import db
 from ...models import DuplicatePair, Lead, User
@@ -136,6 +138,7 @@ def _lead_page(lead: Lead, queue: str | None, decision_form: DecisionForm,
                            decisions=vetting.decisions_for(lead, current_user),
                            decision_form=decision_form, action_form=ActionForm(), merge_form=merge_form or MergeForm(),
                            cluster_form=cluster_form, queue=queue, claim=vetting.live_claim(lead),
+                           over_ceiling=_over_ceiling(lead),
                            processing_states={code: _(text) for code, text in PROCESSING_STATES})
 
 
@@ -383,3 +386,10 @@ def export_leads():
     name = f"leads-{utcnow():%Y%m%d-%H%M}.csv"
     return Response(leads.export_csv_text(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _over_ceiling(lead) -> str | None:
+    """How many times the reference the lead's price is ("3.43x") when over the legal ceiling
+    (reference.price_over_ceiling: approving it needs a justification), else None."""
+    over = price_over_ceiling(lead.product_category, lead.unit_price)
+    return show_ratio(over) if over is not None else None

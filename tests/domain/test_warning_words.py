@@ -30,12 +30,19 @@ def spanish(func, *args):
 def test_a_suppliers_price_far_above_the_reference_is_asked_about_in_spanish():
     """The given example: 1,50 US$ a glove, 43x the reference, read in Spanish with Spanish money."""
     warnings = spanish(figures_to_confirm, parsed(**{**GLOVES, "unit_price": "1.50"}))
+    # Over the legal ceiling (1.1x), the ceiling's sentence says it once, with the law and what follows.
     assert warnings["unit_price"] == (
         "1,50 US$ por unidad es 43x el precio de referencia de guantes de examen de nitrilo (cada uno) "
-        "(0,035 US$). Si el precio es correcto, confírmelo abajo.")
+        "(0,035 US$): más de un 10% por encima. El Código Penal de California 396 prohíbe esos precios durante "
+        "una emergencia declarada. El personal de la ciudad ve la oferta señalada y solo la aprueba con una "
+        "justificación que deja registrada. Si el precio es correcto, confírmelo abajo.")
     assert figures_to_confirm(parsed(**{**GLOVES, "unit_price": "1.50"}))["unit_price"].replace("\xa0", " ") == (
-        "$1.50 a unit is 43x the reference price of nitrile exam gloves (each) ($0.035). "
-        "If the price is right, confirm it below.")
+        "$1.50 a unit is 43x the reference price of nitrile exam gloves (each) ($0.035): more than 10% above it. "
+        "California Penal Code 396 forbids such prices during a declared emergency. City staff see the offer "
+        "flagged and approve it only with a justification they record. If the price is right, confirm it below.")
+    # Far below the reference ("too good to be true"): the plain sentence.
+    cheap = figures_to_confirm(parsed(**{**GLOVES, "unit_price": "0.001"}))["unit_price"].replace("\xa0", " ")
+    assert cheap.startswith("$0.001 a unit is ") and "Penal Code" not in cheap
 
 
 def test_a_price_read_as_a_packs_and_a_pack_price_are_asked_about_in_spanish():

@@ -81,7 +81,7 @@ def test_buyer_request_is_matched_accepted_and_shows_the_contact(clean_app, open
     buyer.get_by_role("button", name="Accept").click()
     expect(buyer.locator(".flash")).to_contain_text("You accepted match #")
     expect(contacts).to_contain_text("mgarcia@harborindustrial.com")
-    expect(contacts).to_contain_text("(213) 555-0100")
+    expect(contacts).to_contain_text("+1 213-555-0100")  # international, to another party
     expect(contacts).to_contain_text("Harbor Industrial Distribution")
 
     # The supplier sees the match on the lead and who to deliver to.

@@ -11,7 +11,7 @@ from tests.e2e.test_vetting_flow import processed  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.e2e
 
-GOWN = dict(product_category="isolation_gown", certification="AAMI PB70 level 3", unit_price="2.00",
+GOWN = dict(product_category="isolation_gown", certification="AAMI PB70 level 3", unit_price="1.20",
             product_description="Isolation gown, level 3")
 
 

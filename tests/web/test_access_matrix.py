@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from marketplace.domain import i18n
+from marketplace.domain import countries, i18n
 from marketplace.domain.leads import LEAD_COLUMNS
 from marketplace.domain.messages import fact, trigger_fact
 from marketplace.extensions import db
@@ -741,7 +741,9 @@ def _page(client, url: str) -> str:
 
 def _supplier_contacts(lead_id: int) -> list[str]:
     lead = db.session.get(Lead, lead_id)
-    values = [lead.company_name, lead.contact_name, lead.email, lead.phone, lead.website]
+    # The phone as another party reads it: international, as the lead's country reads it.
+    phone = countries.phone_shown(lead.phone, lead.country).text
+    values = [lead.company_name, lead.contact_name, lead.email, phone, lead.website]
     assert all(values), values
     return values
 

@@ -35,9 +35,11 @@ def test_the_lead_form_in_spanish_asks_about_its_figures_in_spanish(client, clea
     fields = {**VALID_LEAD, "product_category": "nitrile_gloves", "certification": "ASTM D6319",
               "product_description": "Guantes de nitrilo", "min_order_qty": "", "unit_price": "1,50"}
     errors = _errors(post_form(client, "/leads/new", fields, headers=ES))
-    assert errors["unit_price"] == (
+    assert errors["unit_price"] == (  # over the legal ceiling: the ceiling's sentence
         "1,50 US$ por unidad es 43x el precio de referencia de guantes de examen de nitrilo (cada uno) "
-        "(0,035 US$). Si el precio es correcto, confírmelo abajo.")
+        "(0,035 US$): más de un 10% por encima. El Código Penal de California 396 prohíbe esos precios durante "
+        "una emergencia declarada. El personal de la ciudad ve la oferta señalada y solo la aprueba con una "
+        "justificación que deja registrada. Si el precio es correcto, confírmelo abajo.")
     boxed = _errors(post_form(client, "/leads/new", {**fields, "unit_price": "12,50",
                                                      "product_description": "Guantes de nitrilo, caja de 100"},
                               headers=ES))

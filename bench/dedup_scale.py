@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -98,7 +99,7 @@ def load_synthetic(db, start_id: int, count: int, rng: random.Random, leads_of: 
                 cluster = cluster_of_supplier.setdefault(supplier_id, lead_id)
                 leads_of.setdefault(supplier_id, []).append(lead_id)
                 email = f"contact{n}@{s['domain']}"
-                lead_rows.append((lead_id, s["name"].title(), email, s["phone"], f"https://{s['domain']}",
+                lead_rows.append((lead_id, str(uuid.uuid4()), s["name"].title(), email, s["phone"], f"https://{s['domain']}",
                                   "distributor", "n95_respirator", 10000, "0.79", "csv", "submitted", "done",
                                   now, now, 0, cluster, 100, 100, version))
                 record = {"name": s["name"], "phone": s["phone"], "email": email, "domains": s["domain"],
@@ -109,9 +110,10 @@ def load_synthetic(db, start_id: int, count: int, rng: random.Random, leads_of: 
                 key_rows.extend((key, lead_id) for key in lead_blocking_keys(record))
                 lead_id += 1
             supplier_id += 1
-        with cursor.copy("COPY leads (id, company_name, email, phone, website, supplier_type, product_category, "
-                         "quantity, unit_price, source, status, processing_state, created_at, updated_at, "
-                         "processing_attempts, cluster_id, risk_score, queue_score, reference_version, valid_until) "
+        with cursor.copy("COPY leads (id, marketplace_ref, company_name, email, phone, website, supplier_type, "
+                         "product_category, quantity, unit_price, source, status, processing_state, created_at, "
+                         "updated_at, processing_attempts, cluster_id, risk_score, queue_score, reference_version, "
+                         "valid_until) "
                          "FROM STDIN") as copy:
             valid_until = date.today() + timedelta(days=14)  # the quote's validity (domain.quotes)
             for row in lead_rows:

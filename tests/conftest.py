@@ -26,6 +26,19 @@ IS_POSTGRES = DATABASE_URL.startswith(("postgres", "postgresql"))
 DEFAULT_PASSWORD = "correct horse battery staple"
 
 
+def city_today():
+    """Today on the city's clock (config's CITY_TIMEZONE): the app's one "today" (services.demand.today).
+    Tests date things from it, never from the machine's date: from 4 pm to midnight in Los Angeles the
+    UTC date is already tomorrow, and a request "needed in 20 days" would read 21."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from config import Config
+    from marketplace.domain.dates import city_today as on_the_city_clock
+
+    return on_the_city_clock(datetime.now(UTC), ZoneInfo(Config.CITY_TIMEZONE))
+
+
 def pytest_report_header(config):
     return [f"database: {DATABASE_URL.split('@')[-1]}", f"redis: {REDIS_URL or 'none (embedded default)'}"]
 
@@ -260,10 +273,10 @@ def make_lead(owner=None, **fields):
 def valid_demand(**fields) -> dict:
     """A demand request's form fields: 20,000 N95 respirators for a hospital in Los Angeles,
     needed in 20 days, at most $1.50 a unit."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     return {"category": "n95_respirator", "quantity": "20000", "max_unit_price": "1.50",
-            "needed_by": (date.today() + timedelta(days=20)).isoformat(), "postal_code": "90033",
+            "needed_by": (city_today() + timedelta(days=20)).isoformat(), "postal_code": "90033",
             "days_of_supply": "5", "facility_type": "hospital", "substitutes": "", **fields}
 
 

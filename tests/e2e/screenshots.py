@@ -21,8 +21,10 @@ import shutil
 import sys
 import tempfile
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
+
+from tests.conftest import city_today
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -141,7 +143,7 @@ def take_screenshots(base_url: str, accounts: dict, outdir: Path) -> list[str]:
         page.get_by_label("What do you need?").select_option("nitrile_gloves")
         page.get_by_label("Quantity (units)").fill("100000")
         page.get_by_label("Maximum unit price (USD)").fill("0.30")
-        page.get_by_label("Needed by").fill((date.today() + timedelta(days=30)).isoformat())
+        page.get_by_label("Needed by").fill((city_today() + timedelta(days=30)).isoformat())
         page.get_by_label("Days of supply left").fill("4")
         page.get_by_label("Delivery ZIP code").fill("90033")
         page.get_by_role("button", name="Post request").click()

@@ -3,14 +3,14 @@ approves a fitting lead, the plan proposes it, staff release it, the buyer accep
 supplier's contact, and the supplier sees who to deliver to. With Redis configured (CI's
 PostgreSQL run) leads are processed and plans computed by a real `flask worker` process."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import OutboxEmail
-from tests.conftest import DEFAULT_PASSWORD, make_lead, make_user
+from tests.conftest import DEFAULT_PASSWORD, city_today, make_lead, make_user
 from tests.e2e.conftest import expect, field_container, main_menu, sign_in
 from tests.e2e.test_vetting_flow import processed  # noqa: F401  (fixture)
 from tests.jobs.conftest import wait_until
@@ -34,7 +34,7 @@ def test_buyer_request_is_matched_accepted_and_shows_the_contact(clean_app, open
     buyer.get_by_label("What do you need?").select_option(label="N95 respirator")
     buyer.get_by_label("Quantity (units)").fill("20000")
     buyer.get_by_label("Maximum unit price (USD)").fill("one fifty")
-    buyer.get_by_label("Needed by").fill((date.today() + timedelta(days=21)).isoformat())
+    buyer.get_by_label("Needed by").fill((city_today() + timedelta(days=21)).isoformat())
     buyer.get_by_label("Days of supply left").fill("3")
     buyer.get_by_label("Delivery ZIP code").fill("90033")
     buyer.get_by_label("KN95 respirator").check()

@@ -20,7 +20,7 @@ The test's own data is Spanish, so that only the marketplace's words are judged.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -29,7 +29,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import Lead, Match, OutboxEmail, User
 from marketplace.services import matches, planning, vetting
-from tests.conftest import DEFAULT_PASSWORD, approve, make_lead, make_request, make_user, outbox_link
+from tests.conftest import DEFAULT_PASSWORD, approve, city_today, make_lead, make_request, make_user, outbox_link
 from tests.e2e.conftest import expect, field_container
 from tests.e2e.english import english_lines, page_english
 from tests.e2e.test_vetting_flow import processed  # noqa: F401  (fixture)
@@ -261,7 +261,7 @@ def test_a_spanish_supplier_registers_offers_answers_a_question_and_confirms_the
     page.wait_for_load_state("load")
     expect(field_container(page, "delivery_on").locator(".error")).to_have_count(1)
     reader.page(page, "matches/<id> (refused: a past date)")
-    day = date.today() + timedelta(days=6)
+    day = city_today() + timedelta(days=6)
     delivery.locator("#delivery_on").fill(day.isoformat())
     delivery.locator("button[type=submit]").click()
     expect(page.locator(".flash")).to_have_count(1)
@@ -323,7 +323,7 @@ def test_a_spanish_buyer_registers_posts_a_request_and_accepts_a_proposal(
     reader.page(page)
     choose(page, category="n95_respirator", facility_type="clinic")
     fill(page, quantity="5000", max_unit_price="uno cincuenta",
-         needed_by=(date.today() + timedelta(days=21)).isoformat(), postal_code="90033", days_of_supply="3")
+         needed_by=(city_today() + timedelta(days=21)).isoformat(), postal_code="90033", days_of_supply="3")
     submit(page, "form.demand-form")
     expect(field_container(page, "max_unit_price").locator(".error")).to_have_count(1)
     expect(page.locator(".field.has-error")).to_have_count(1)

@@ -5,6 +5,7 @@ from marketplace.cli import DEMO_ACCOUNTS
 from marketplace.domain.demo_data import generate_leads
 from marketplace.extensions import db
 from marketplace.models import Lead, User
+from tests.conftest import city_today
 from tests.services.test_import_export import csv_text
 
 
@@ -107,7 +108,7 @@ def test_export_clusters_gives_one_cluster_per_supplier(clean_app, tmp_path):
 def test_the_whole_matching_loop_from_the_command_line(clean_app, tmp_path):
     """Issue 4: import suppliers the city already vetted (--status approved) and a list of
     requests, compute the plan, export it."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from marketplace.domain.demand import DEMAND_COLUMNS
 
@@ -116,7 +117,7 @@ def test_the_whole_matching_loop_from_the_command_line(clean_app, tmp_path):
         row.update(product_category="nitrile_gloves", unit_price="0.10", quantity="40000", min_order_qty="",
                    lead_time_days="2", postal_code="90802", external_id=f"VET-{index}")
     (tmp_path / "vetted.csv").write_text(csv_text(leads_rows), encoding="utf-8")
-    soon = (date.today() + timedelta(days=7)).isoformat()
+    soon = (city_today() + timedelta(days=7)).isoformat()
     (tmp_path / "requests.csv").write_text("\n".join([
         ",".join(DEMAND_COLUMNS),
         f"REQ-1,County General,nitrile_gloves,100000,0.15,{soon},90033,2,hospital,",

@@ -5,7 +5,7 @@ when TEST_DATABASE_URL names one), then the services' own code paths with 70,000
 database."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from marketplace.app import tune_sqlite
 from marketplace.models.base import id_in
-from tests.conftest import DATABASE_URL, IS_POSTGRES
+from tests.conftest import DATABASE_URL, IS_POSTGRES, city_today
 
 MORE_THAN_ANY_LIMIT = 70_000  # PostgreSQL: 65,535 parameters; SQLite: 32,766
 
@@ -108,7 +108,7 @@ def _bulk_leads(count: int) -> list[int]:
     from marketplace.extensions import db
     from marketplace.models import Lead
 
-    now, valid_until = datetime.now(UTC), date.today() + timedelta(days=14)
+    now, valid_until = datetime.now(UTC), city_today() + timedelta(days=14)
     db.session.execute(Lead.__table__.insert(), [
         {"company_name": f"Supplier {n}", "email": f"sales@supplier{n}.example", "supplier_type": "distributor",
          "product_category": "n95_respirator", "quantity": 100, "unit_price": Decimal("0.80"), "source": "csv",

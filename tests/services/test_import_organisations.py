@@ -2,15 +2,15 @@
 only to verified organisations, never to a self-registered twin, and spellings of one hospital
 become one organisation."""
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from marketplace.domain.demand import DEMAND_COLUMNS
 from marketplace.extensions import db
 from marketplace.models import DemandRequest, Organisation
 from marketplace.services import demand
-from tests.conftest import make_user
+from tests.conftest import city_today, make_user
 
-SOON = (date.today() + timedelta(days=7)).isoformat()
+SOON = (city_today() + timedelta(days=7)).isoformat()
 
 
 def _import(*rows: str, extra_column: bool = False):

@@ -2,16 +2,17 @@
 the reference is saved and reported as a warning, an unquoted decimal comma gets a hint about
 quotes, and a row's reasons are joined so that they read as one line."""
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from marketplace.domain.demand import DEMAND_COLUMNS
 from marketplace.extensions import db
 from marketplace.models import DemandRequest
 from marketplace.services import demand, leads
+from tests.conftest import city_today
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
-SOON = (date.today() + timedelta(days=7)).isoformat()
+SOON = (city_today() + timedelta(days=7)).isoformat()
 
 
 def demand_csv(*rows: str) -> io.StringIO:

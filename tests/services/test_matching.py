@@ -1,7 +1,7 @@
 """Demand requests, the allocation plan, releasing it, the match lifecycle and re-matching,
 notifications and the outbox (issue 4), against the real database."""
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from marketplace.domain.messages import render_reasons, trigger_fact
 from marketplace.extensions import db
 from marketplace.models import AuditLog, DemandRequest, Match, MatchPlan, Notification, OutboxEmail
 from marketplace.services import demand, matches, notifications, planning, supply
-from tests.conftest import approve, login, make_lead, make_request, make_user
+from tests.conftest import approve, city_today, login, make_lead, make_request, make_user
 
 
 @pytest.fixture
@@ -279,7 +279,7 @@ def test_outbox_sends_to_the_log_and_keeps_mail_through_an_smtp_outage(parties, 
 def test_demand_import_reports_each_bad_row(app_ctx):
     from marketplace.domain.demand import DEMAND_COLUMNS
 
-    soon = (date.today() + timedelta(days=10)).isoformat()
+    soon = (city_today() + timedelta(days=10)).isoformat()
     rows = [
         ",".join(DEMAND_COLUMNS),
         f"R-1,County General,n95_respirator,1000,1.50,{soon},90033,3,hospital,kn95_respirator",

@@ -13,7 +13,7 @@ import html
 import io
 import re
 from collections import deque
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -31,6 +31,7 @@ from tests.conftest import (
     VALID_LEAD,
     approve,
     bearer,
+    city_today,
     fetch_token,
     login,
     make_api_token,
@@ -457,7 +458,7 @@ def probe_data(endpoint: str, client) -> dict:
     elif endpoint == "suppliers.confirm_quote":
         data.update({"quantity": "1", "unit_price": "99.00"})
     elif endpoint == "buyers.extend_request":
-        data["needed_by"] = (date.today() + timedelta(days=30)).isoformat()
+        data["needed_by"] = (city_today() + timedelta(days=30)).isoformat()
     elif endpoint == "suppliers.answer":
         data["answer"] = "An answer in someone else's name"
     elif endpoint == "vetting.decide":

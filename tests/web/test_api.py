@@ -10,6 +10,7 @@ from tests.conftest import (
     VALID_LEAD,
     approve,
     bearer,
+    city_today,
     fetch_token,
     login,
     make_api_token,
@@ -378,11 +379,11 @@ def test_cursor_pages_walk_every_request_once_too(client, app_ctx):
 def test_requests_take_stock_counts_the_cdc_way_and_refuse_counts_dated_backwards(client, app_ctx):
     """The API takes the form's stock fields (issue 11 item 14): two counts and the units received
     between them give the daily use, and the request answers with today's days of supply."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     buyer = make_user("buyer", "stock@hospital.example", organisation="Hospital S", verified=True)
     token = make_api_token(buyer)
-    today = date.today()
+    today = city_today()
     # 1,000 counted a week ago + 400 received - 700 on hand today = 700 used in 7 days: 100 a day,
     # so 700 on hand last 7 days.
     counts = {"days_of_supply": "", "stock_on_hand": "700", "stock_counted_on": today.isoformat(),

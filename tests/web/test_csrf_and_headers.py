@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -34,6 +34,7 @@ from tests.conftest import (
     IS_POSTGRES,
     VALID_LEAD,
     approve,
+    city_today,
     csrf_token_from,
     fetch_token,
     login,
@@ -180,7 +181,7 @@ def csrf_cases(ids) -> dict[str, Case]:
         "buyers.close_rest": Case("buyer", f"/buyer/requests/{request}/close", dict,
                                   lambda: db.session.get(DemandRequest, request).status),
         "buyers.extend_request": Case("buyer", f"/buyer/requests/{request}/extend",
-                                      lambda: {"needed_by": (date.today() + timedelta(days=60)).isoformat()},
+                                      lambda: {"needed_by": (city_today() + timedelta(days=60)).isoformat()},
                                       lambda: db.session.get(DemandRequest, request).needed_by),
         "suppliers.confirm_quote": Case("supplier", f"/leads/{lead}/confirm",
                                         lambda: {"quantity": "40000", "unit_price": "0.79"}, _audit_rows),

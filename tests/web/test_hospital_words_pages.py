@@ -1,15 +1,15 @@
 """Words hospitals use (issue 11 item 15) on the request form and in a demand import."""
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from marketplace.domain.demand import DEMAND_COLUMNS
 from marketplace.extensions import db
 from marketplace.models import DemandRequest
 from marketplace.services import demand
-from tests.conftest import login, make_user, post_form, valid_demand
+from tests.conftest import city_today, login, make_user, post_form, valid_demand
 from tests.web.test_lead_form_figures import field_errors
 
-SOON = (date.today() + timedelta(days=7)).isoformat()
+SOON = (city_today() + timedelta(days=7)).isoformat()
 
 
 def saved(clean_app) -> list[DemandRequest]:

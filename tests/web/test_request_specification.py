@@ -6,7 +6,7 @@ import csv
 import html
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from marketplace.domain.demand import DEMAND_COLUMNS, OPTIONAL_DEMAND_COLUMNS, parse_demand
 from marketplace.domain.leads import LEAD_COLUMNS, parse_lead
@@ -14,10 +14,10 @@ from marketplace.domain.messages import trigger_fact
 from marketplace.extensions import db
 from marketplace.models import DemandRequest
 from marketplace.services import demand, planning, processing, supply
-from tests.conftest import approve, login, make_lead, make_request, make_user, post_form, valid_demand
+from tests.conftest import approve, city_today, login, make_lead, make_request, make_user, post_form, valid_demand
 from tests.web.test_lead_form_figures import field_errors
 
-SOON = (date.today() + timedelta(days=7)).isoformat()
+SOON = (city_today() + timedelta(days=7)).isoformat()
 SPEC = "Size M, ASTM D6319, powder free"
 
 

@@ -2,12 +2,12 @@
 and errors, request page, extend request, matches and the match page for both parties, each
 asked for with ``Accept-Language: es``. English stays the default (the other tests)."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from marketplace.domain.i18n import format_day, use_locale
 from marketplace.extensions import db
 from marketplace.services import planning
-from tests.conftest import approve, login, make_lead, make_request, make_user, post_form, valid_demand
+from tests.conftest import approve, city_today, login, make_lead, make_request, make_user, post_form, valid_demand
 
 ES = {"Accept-Language": "es"}
 
@@ -67,7 +67,7 @@ def test_a_refused_request_shows_its_field_errors_in_spanish(clean_app, client):
     with clean_app.app_context():
         email = make_user("buyer", verified=True).email
     login(client, email)
-    today = date.today()
+    today = city_today()
     # Stock without daily use (domain.stock), and a needed-by date in the past (domain.demand).
     data = valid_demand(max_unit_price="2", days_of_supply="", stock_on_hand="1200",
                         needed_by=(today - timedelta(days=3)).isoformat())
@@ -117,7 +117,7 @@ def test_the_buyers_steps_answer_in_spanish(clean_app):
                          follow_redirects=True)
     assert f"Aceptó la propuesta #{match_id}." in response.get_data(as_text=True)
     # A delivery date in the past is refused beside its field, in Spanish.
-    past_day = date.today() - timedelta(days=2)
+    past_day = city_today() - timedelta(days=2)
     past = past_day.isoformat()
     with use_locale("es"):
         past_words = format_day(past_day)

@@ -45,7 +45,7 @@ audit: $(VENV)/.dev-installed
 ## untranslated or fuzzy entries). The app compiles the catalogues when it starts.
 I18N = marketplace/translations
 translations: $(VENV)/.app-installed
-	$(BIN)/pybabel extract -F $(I18N)/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k NP_:1c,2 \
+	$(BIN)/pybabel extract -F $(I18N)/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k NP_:1c,2 -k NN_:1,2 \
 	  --add-location=file --sort-output --no-wrap -o $(I18N)/messages.pot .
 	$(BIN)/pybabel update -i $(I18N)/messages.pot -d $(I18N) --no-wrap --no-fuzzy-matching --ignore-obsolete
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .i18n import N_, _
+from .i18n import N_, NN_, _, format_integer, ngettext
 
 PRODUCT_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("n95_respirator", N_("N95 respirator")),
@@ -23,6 +23,24 @@ PRODUCT_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("disinfectant_wipes", N_("Disinfectant wipes")),
     ("other", N_("Other")),
 )
+
+# A quantity of each category as a sentence writes it: "1 N95 respirator", "2,000 N95 respirators"
+# (``units_of``). The number is in the text so that a language may put it where it goes and make the
+# name agree with it ("1 bata de aislamiento", "500 batas de aislamiento"); the names are in lower
+# case, as inside a sentence. What a unit is where the category's name is not one thing: a pair of
+# goggles, a unit of hand sanitizer.
+PRODUCT_UNITS: dict[str, tuple[str, str]] = {
+    "n95_respirator": NN_("{quantity} N95 respirator", "{quantity} N95 respirators"),
+    "kn95_respirator": NN_("{quantity} KN95 respirator", "{quantity} KN95 respirators"),
+    "surgical_mask": NN_("{quantity} surgical mask", "{quantity} surgical masks"),
+    "face_shield": NN_("{quantity} face shield", "{quantity} face shields"),
+    "nitrile_gloves": NN_("{quantity} nitrile glove", "{quantity} nitrile gloves"),
+    "isolation_gown": NN_("{quantity} isolation gown", "{quantity} isolation gowns"),
+    "goggles": NN_("{quantity} pair of goggles", "{quantity} pairs of goggles"),
+    "hand_sanitizer": NN_("{quantity} unit of hand sanitizer", "{quantity} units of hand sanitizer"),
+    "disinfectant_wipes": NN_("{quantity} disinfectant wipe", "{quantity} disinfectant wipes"),
+    "other": NN_("{quantity} other item", "{quantity} other items"),
+}
 
 SUPPLIER_TYPES: tuple[tuple[str, str], ...] = (
     ("manufacturer", N_("Manufacturer")),
@@ -104,6 +122,20 @@ def label(choices: tuple[tuple[str, str], ...], value: str | None) -> str:
     before the list changed)."""
     text = dict(choices).get(value or "")
     return _(text) if text else value or ""
+
+
+def units_of(category: str | None, quantity: int) -> str:
+    """A quantity of a product category as sentences write it, in the reader's language: the number
+    grouped as the reader writes it and the category's name agreeing with it ("1 N95 respirator",
+    "2,000 N95 respirators"; "1 respirador N95", "2.000 respiradores N95"). The one place that puts
+    a quantity beside a category's name (notifications, e-mails, histories, pages). A category this
+    version does not know is named by its value: "2,000 units of masks_old"."""
+    quantity = int(quantity)
+    forms = PRODUCT_UNITS.get(category or "")
+    if forms is None:
+        return ngettext("{quantity} unit of {product}", "{quantity} units of {product}", quantity).format(
+            quantity=format_integer(quantity), product=label(PRODUCT_CATEGORIES, category))
+    return ngettext(*forms, quantity).format(quantity=format_integer(quantity))
 
 
 def source_label(choices: tuple[tuple[str, str], ...], value: str | None) -> str:

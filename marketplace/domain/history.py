@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .catalog import FACILITY_TYPES, LEAD_SOURCES, PRODUCT_CATEGORIES, SUPPLIER_TYPES, field_label, label
+from .catalog import FACILITY_TYPES, LEAD_SOURCES, PRODUCT_CATEGORIES, SUPPLIER_TYPES, field_label, label, units_of
 from .demand import DEMAND_STATUSES
 from .formatting import money
 from .i18n import N_, _, format_day, format_decimal, format_integer, format_moment
@@ -134,16 +134,28 @@ def _demand_create(e: Entry, role: str) -> str | None:
         return _("Request imported by {who} from the city's CSV file").format(who=_who(e, role))
     needed_by, maximum = after.get("needed_by"), after.get("max_unit_price")
     if needed_by and maximum is not None:
-        template = _("Request posted by {who}: {quantity} {product}, needed by {needed_by}, at most {price} a unit")
+        template = _("Request posted by {who}: {units}, needed by {needed_by}, at most {price} a unit")
     elif needed_by:
-        template = _("Request posted by {who}: {quantity} {product}, needed by {needed_by}")
+        template = _("Request posted by {who}: {units}, needed by {needed_by}")
     elif maximum is not None:
-        template = _("Request posted by {who}: {quantity} {product}, at most {price} a unit")
+        template = _("Request posted by {who}: {units}, at most {price} a unit")
     else:
-        template = _("Request posted by {who}: {quantity} {product}")
-    return template.format(who=_who(e, role), quantity=show_value("quantity", after["quantity"]),
-                           product=show_value("category", after.get("category")), needed_by=show_value("needed_by", needed_by),
-                           price=show_value("max_unit_price", maximum))
+        template = _("Request posted by {who}: {units}")
+    return template.format(who=_who(e, role), units=_units(after["quantity"], after.get("category")),
+                           needed_by=show_value("needed_by", needed_by), price=show_value("max_unit_price", maximum))
+
+
+def _units(quantity: Any, category: str | None) -> str:
+    """A stored quantity and category in words ("20,000 N95 respirators"); a quantity that is not a
+    whole number (never written so, but stored as given) as a number beside the category's name."""
+    try:
+        number = Decimal(str(quantity))
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is not None and number.is_finite() and number == number.to_integral_value():
+        return units_of(category, int(number))
+    return _("{quantity} {product}").format(quantity=show_value("quantity", quantity),
+                                                product=show_value("category", category))
 
 
 CSV_IMPORT = "CSV import"  # the audit detail of a change an import made (a code, never shown)

@@ -8,7 +8,8 @@ compiled to ``.mo`` by ``compile_catalogues`` (the app does it at start when a `
 
 Texts are marked in the code with ``_`` (translated now, in the current language), ``N_`` (only
 marked, for tables built at import time: translate with ``_`` when shown), ``NP_`` (the same with
-a context: translate with ``pgettext``), ``pgettext`` and ``ngettext``. Column headings that count
+a context: translate with ``pgettext``), ``NN_`` (a singular and plural only marked: translate
+with ``ngettext``), ``pgettext`` and ``ngettext``. Column headings that count
 things use the context ``COUNT`` ("Approved" leads: aprobadas), so that they never take the
 singular a status badge needs (aprobada). A text
 with values uses ``str.format`` names: ``_("Lead #{id} approved").format(id=7)``, so that a
@@ -67,6 +68,12 @@ def NP_(context: str, text: str) -> str:
     ``pgettext(context, text)`` where shown. The context tells apart the same English in another
     use: "Approved" a lead's status (aprobada) and "Approved" a column of counts (aprobadas)."""
     return text
+
+
+def NN_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a text's singular and plural for the catalogue (one ``msgid_plural`` entry) without
+    translating it now; choose the form where shown with ``ngettext(singular, plural, count)``."""
+    return singular, plural
 
 
 def _(text: str) -> str:

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .catalog import PRODUCT_CATEGORIES, STAFF_ROLES, SUPPLIER_TYPES, field_label, label
+from .catalog import PRODUCT_CATEGORIES, STAFF_ROLES, SUPPLIER_TYPES, field_label, label, units_of
 from .countries import phone_invalid_reason
 from .formatting import money
 from .formatting import ratio as show_ratio
@@ -817,8 +817,7 @@ def _values(params: Mapping[str, Any]) -> dict[str, Any]:
     if v.get("score") is not None:
         v["band"] = risk_band(int(v["score"]))
     if "quantity" in v and "category" in v:
-        v["units"] = _("{quantity} {product}").format(quantity=format_integer(int(v["quantity"])),
-                                                      product=label(PRODUCT_CATEGORIES, v["category"]))
+        v["units"] = units_of(v["category"], int(v["quantity"]))
     if "status" in v:
         v["status_text"] = label(MATCH_STATUSES, str(v["status"])).lower()
         v["detail"] = v.get("reason") or _close_reason(v.get("close_reason"))

@@ -35,6 +35,10 @@ def register_template_helpers(app: Flask) -> None:
         return catalog.label(choices, value)
 
     app.add_template_filter(for_the_reader(label_filter), "label")
+    # A quantity of a product category: ``match.quantity|units_of(lead.product_category)``, "2,000 N95
+    # respirators" / "2.000 respiradores N95" (domain.catalog.units_of, the one place that writes it).
+    app.add_template_filter(for_the_reader(lambda quantity, category: catalog.units_of(category, quantity)),
+                            "units_of")
 
     app.add_template_global(supplier_sees_buyer)
     # "lapsed" / "due" / "valid": a lead's quote today (issue 11 item 11), for the lead and the queue.

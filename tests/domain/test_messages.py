@@ -121,13 +121,13 @@ def test_staff_read_the_buyers_request_in_the_third_person():
     assert render_reason(REASON_SAMPLES["lead_time"], BUYER) == "ready in 5 days, 9 days before your deadline"
     assert render_reason(REASON_SAMPLES["proposed_by_hand"], "vetter") == "proposed by hand by vera.vetter@city.example"
     assert render_notification(NOTIFICATION_SAMPLES["match_status"], "admin") == (
-        "Match #7 (4,000 N95 respirator, request #3) is now declined: We found stock nearer")
+        "Match #7 (4,000 N95 respirators, request #3) is now declined: We found stock nearer")
     assert render_notification(NOTIFICATION_SAMPLES["match_closed"], BUYER) == (
         "Match #7 was closed: The buyer withdrew the request.")
     assert render_notification(NOTIFICATION_SAMPLES["match_proposed"], BUYER) == (
-        "Proposed: 4,000 N95 respirator for your request #3")
+        "Proposed: 4,000 N95 respirators for your request #3")
     assert render_notification(NOTIFICATION_SAMPLES["match_proposed"], SUPPLIER) == (
-        "Your offer #12: 4,000 N95 respirator proposed to a buyer (request #3)")
+        "Your offer #12: 4,000 N95 respirators proposed to a buyer (request #3)")
 
 
 def _match_reasons(max_price="0.85", price="0.79", days_of_supply=3, score=62):
@@ -384,9 +384,9 @@ def test_spanish_reads_as_a_spanish_reader_writes(in_spanish):
 
     units = in_spanish(format_integer, 4000)  # numbers are written by domain.i18n for the language
     assert in_spanish(render_notification, NOTIFICATION_SAMPLES["match_status"], BUYER) == (
-        f"La propuesta #7 ({units} × Respirador N95, solicitud #3) ahora está rechazada: We found stock nearer")
+        f"La propuesta #7 ({units} respiradores N95, solicitud #3) ahora está rechazada: We found stock nearer")
     assert in_spanish(render_notification, VARIANTS[2], SUPPLIER) == (
-        f"La propuesta #7 ({units} × Respirador N95, solicitud #3) ahora está cerrada, entrega prevista el "
+        f"La propuesta #7 ({units} respiradores N95, solicitud #3) ahora está cerrada, entrega prevista el "
         "12 ene 2027: Sin existencias: el proveedor no puede entregar")
     assert in_spanish(render_reason, REASON_SAMPLES["lead_time"], BUYER) == "lista en 5 días, 9 días antes de su fecha límite"
     assert in_spanish(render_reason, fact("lead_time", lead_time_days=1, days_until_needed=1), SUPPLIER) == (
@@ -395,8 +395,8 @@ def test_spanish_reads_as_a_spanish_reader_writes(in_spanish):
         == "Su resumen del mercado del 12 ene 2027: 1 aviso"
     # Numbers are grouped as Spanish writes them; English keeps its commas.
     big = fact("match_proposed", match_id=7, lead_id=12, demand_id=3, quantity=25000, category="nitrile_gloves")
-    assert in_spanish(render_notification, big, BUYER) == "Propuesta: 25.000 × Guantes de nitrilo para su solicitud #3"
-    assert render_notification(big, BUYER) == "Proposed: 25,000 Nitrile gloves for your request #3"
+    assert in_spanish(render_notification, big, BUYER) == "Propuesta: 25.000 guantes de nitrilo para su solicitud #3"
+    assert render_notification(big, BUYER) == "Proposed: 25,000 nitrile gloves for your request #3"
 
 
 @pytest.mark.parametrize("code", sorted(messages.SIGNALS))

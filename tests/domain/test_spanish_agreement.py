@@ -4,7 +4,7 @@ A product's name ("Guantes de nitrilo", masculine plural; "Bata de aislamiento",
 "Respirador N95", masculine singular) or a status ("se pidió información") can be any of the list's,
 so a participle, adjective, article or verb beside it is right for some values and wrong for the
 others: "Su oferta #12: 1.000 × Guantes de nitrilo propuestas a un comprador". The sentences agree
-with a fixed noun instead ("Propuesta a un comprador: 1.000 × Guantes de nitrilo de su oferta #12"),
+with a fixed noun instead ("Propuesta a un comprador: 1.000 guantes de nitrilo de su oferta #12"),
 or put the value in «» after a noun ("en estado «se pidió información»", "la categoría «...»").
 Each such sentence is rendered here for every value of its list, and the catalogue is read for any
 new sentence that glues a word to a product's name. docs/decisions.md: "Offer or lead: one word per
@@ -17,7 +17,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from marketplace.domain import i18n
-from marketplace.domain.catalog import PRODUCT_CATEGORIES, label
+from marketplace.domain.catalog import PRODUCT_CATEGORIES, label, units_of
 from marketplace.domain.lead_status import LEAD_STATUSES, TransitionError, transition
 from marketplace.domain.match_status import MATCH_STATUSES
 from marketplace.domain.messages import SUPPLIER, fact, render_email, render_notification, render_signal
@@ -42,20 +42,20 @@ CATEGORIES = [code for code, _text in PRODUCT_CATEGORIES]
 def test_the_given_example_and_a_feminine_product_read_right():
     """The tester's example: a supplier read "Guantes de nitrilo propuestas"; the second example of
     the kind is a feminine product, which the old sentence happened to get right."""
-    for code, product in (("nitrile_gloves", "Guantes de nitrilo"), ("isolation_gown", "Bata de aislamiento"),
-                          ("surgical_mask", "Mascarilla quirúrgica")):
+    for code, product in (("nitrile_gloves", "guantes de nitrilo"), ("isolation_gown", "batas de aislamiento"),
+                          ("surgical_mask", "mascarillas quirúrgicas")):
         proposed = fact("match_proposed", match_id=7, lead_id=12, demand_id=3, quantity=1000, category=code)
         text = in_spanish(render_notification, proposed, SUPPLIER)
-        assert text == f"Propuesta a un comprador: 1.000 × {product} de su oferta #12 (solicitud #3)"
+        assert text == f"Propuesta a un comprador: 1.000 {product} de su oferta #12 (solicitud #3)"
         assert not re.search(re.escape(product) + r" propuest[oa]s?\b", text)
     assert spanish_label(PRODUCT_CATEGORIES, "nitrile_gloves") == "Guantes de nitrilo"  # masculine plural
 
 
 @pytest.mark.parametrize("code", CATEGORIES)
 def test_an_offer_proposed_to_a_buyer_reads_right_for_every_product(code):
-    product = spanish_label(PRODUCT_CATEGORIES, code)
+    units = in_spanish(units_of, code, 1000)  # "1.000 guantes de nitrilo": tests/domain/test_units_of.py
     proposed = fact("match_proposed", match_id=7, lead_id=12, demand_id=3, quantity=1000, category=code)
-    expected = f"Propuesta a un comprador: 1.000 × {product} de su oferta #12 (solicitud #3)"
+    expected = f"Propuesta a un comprador: {units} de su oferta #12 (solicitud #3)"
     assert in_spanish(render_notification, proposed, SUPPLIER) == expected
     subject, body = in_spanish(render_email, proposed, SUPPLIER, "https://ppe.example/matches/7")
     assert subject == expected and body.startswith(expected + "\n")
@@ -141,7 +141,7 @@ def test_a_match_status_agrees_with_propuesta_for_every_status(status):
     told = fact("match_status", match_id=7, demand_id=3, quantity=1000, category="nitrile_gloves", status=status,
                 reason=None, close_reason=None)
     assert in_spanish(render_notification, told, SUPPLIER) == (
-        f"La propuesta #7 (1.000 × Guantes de nitrilo, solicitud #3) ahora está {shown}.")
+        f"La propuesta #7 (1.000 guantes de nitrilo, solicitud #3) ahora está {shown}.")
 
 
 
@@ -167,7 +167,7 @@ def test_every_spanish_text_with_a_status_reads_for_every_status():
 # ---- the catalogue: no word glued to a product's name ----------------------------------------------
 
 # Values that hold a product's name (catalog.PRODUCT_CATEGORIES' label) wherever they are used, and
-# those that do only in the domain's texts ({units} is "1.000 × Guantes de nitrilo" there, a number
+# those that do only in the domain's texts ({units} is "1.000 guantes de nitrilo" there, a number
 # in the planning pages).
 PRODUCT_VALUES = ("product", "category_label", "offer_category_label", "need_category_label")
 PRODUCT_VALUES_IN_DOMAIN = ("units",)

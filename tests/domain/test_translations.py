@@ -29,7 +29,8 @@ from marketplace.domain import messages
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = ROOT / "marketplace" / "translations"
 SPANISH = CATALOGUES / "es" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2), "NP_": ((1, "c"), 2)}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2), "NP_": ((1, "c"), 2),
+            "NN_": (1, 2)}
 
 # Texts a person reads that are the same in every language (names, codes, symbols).
 SAME_IN_EVERY_LANGUAGE = {"PPE Marketplace", "English", "Español", "CSV", "JSON", "OCDS", "OpenAPI", "API",

@@ -165,7 +165,7 @@ def test_sentences_become_facts_and_back(clean_app):
         assert notes[2].message["params"]["reason"] == "too dear"
         assert notes[3].message["params"]["close_reason"] == "request_withdrawn"
         assert render_notification(notes[1].message, "supplier") == (
-            f"Your offer #{ids['lead']}: 4,000 N95 respirator proposed to a buyer (request #{ids['request']})")
+            f"Your offer #{ids['lead']}: 4,000 N95 respirators proposed to a buyer (request #{ids['request']})")
         assert render_notification(notes[4].message, "staff") == "Something from long ago"
         assert "long ago" not in render_notification(notes[4].message, "buyer")
 
@@ -187,7 +187,7 @@ def test_sentences_become_facts_and_back(clean_app):
                 reasons = json.loads(reasons) if isinstance(reasons, str) else reasons
                 assert reasons == OLD_REASONS  # the sentences stored before facts, exactly
                 texts = list(conn.execute(text("SELECT text FROM notifications ORDER BY id")).scalars())
-                assert texts[0] == f"Proposed: 4,000 N95 respirator for your request #{ids['request']}"
+                assert texts[0] == f"Proposed: 4,000 N95 respirators for your request #{ids['request']}"
                 signals = conn.execute(text("SELECT risk_signals FROM leads WHERE id = :id"),
                                        {"id": ids["lead"]}).scalar_one()
                 assert "Company uses a free webmail address (gmail.com)." in str(signals)

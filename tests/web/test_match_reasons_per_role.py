@@ -43,12 +43,12 @@ def test_each_party_reads_the_reasons_it_may(clean_app):
         assert private not in supplier_page, private
         assert private not in told["supplier"], private
     assert re.findall(r"\d+(?:\.\d+)?\s*%", supplier_page) == []
-    assert f"Your offer #{lead_id}: 2,000 N95 respirator proposed to a buyer" in told["supplier"]
+    assert f"Your offer #{lead_id}: 2,000 N95 respirators proposed to a buyer" in told["supplier"]
 
     buyer_page = pages["buyer"]
     assert "$0.79 a unit, $0.06 under your maximum" in buyer_page and "3 days of supply left" in buyer_page
     assert "vera.vetter" not in buyer_page and f"vetting score {score}" not in buyer_page
-    assert f"Proposed: 2,000 N95 respirator for your request #{request_id}" in told["buyer"]
+    assert f"Proposed: 2,000 N95 respirators for your request #{request_id}" in told["buyer"]
 
     staff_page = pages["vetter"]
     # With Redis the lead is only queued for scoring: the reason says it is not scored yet.

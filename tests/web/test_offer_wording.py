@@ -87,7 +87,7 @@ def test_every_email_to_a_supplier_says_offer_never_lead(clean_app, locale):
         assert lead_words(subject + "\n" + body) == [], (code, subject, body)
     proposed = dict((code, subject) for code, subject, _body in world["mails"])["match_proposed"]
     if locale == "en":  # the tester's example
-        assert proposed.startswith(f"Your offer #{world['first']}: 2,000 N95 respirator proposed to a buyer (request #")
+        assert proposed.startswith(f"Your offer #{world['first']}: 2,000 N95 respirators proposed to a buyer (request #")
     else:
         assert proposed.startswith("Propuesta a un comprador: ") and f"de su oferta #{world['first']}" in proposed
         assert "propuestas" not in proposed
@@ -103,7 +103,7 @@ def test_every_page_of_a_supplier_says_offer_never_lead(clean_app, locale):
     expected = {
         "en": {"/leads": "My offers", f"/leads/{first}": f"Offer #{first}: N95 respirator",
                f"/leads/{fresh}/edit": f"Edit offer #{fresh}", f"/leads/{first}/confirm": f"Is offer #{first} still good?",
-               "/notifications": f"Your offer #{first}: 2,000 N95 respirator proposed to a buyer"},
+               "/notifications": f"Your offer #{first}: 2,000 N95 respirators proposed to a buyer"},
         "es": {"/leads": "Mis ofertas", f"/leads/{first}": f"Oferta n.º {first}: Respirador N95",
                f"/leads/{fresh}/edit": f"Editar la oferta n.º {fresh}",
                f"/leads/{first}/confirm": f"¿Sigue vigente la oferta n.º {first}?",

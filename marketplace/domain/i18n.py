@@ -171,8 +171,9 @@ def _decimal_symbol_of(cldr_locale: str) -> str:
 
 
 def format_integer(value: int | Decimal | None) -> str:
-    """A whole number with the language's grouping: 1,234,567 / 1.234.567 (Spanish groups from
-    five digits: 1234 and 12.345, as CLDR and the RAE write)."""
+    """A whole number with the language's grouping: 1,234,567 / 1.234.567. Four digits are grouped
+    too (1,500 / 1.500): Babel does not apply CLDR's minimum grouping digits, and a reader of either
+    language reads 1.500 as fifteen hundred in a quantity."""
     if value is None:
         return ""
     return numbers.format_decimal(value, format="#,##0", locale=format_locale())

@@ -13,8 +13,19 @@ from decimal import Decimal
 from babel import Locale, numbers
 
 from . import i18n
-from .i18n import _
-from .lead_status import APPROVALS, OPEN_STATUSES, TEXTS_HELP, Action, available_actions
+from .catalog import label
+from .i18n import N_, _
+from .lead_status import (
+    APPROVALS,
+    APPROVED,
+    ESCALATED,
+    LEAD_STATUSES,
+    OPEN_STATUSES,
+    REJECTED,
+    TEXTS_HELP,
+    Action,
+    available_actions,
+)
 from .scoring import flag_label, stop_signal_codes
 
 
@@ -134,3 +145,61 @@ def lead_decisions(status: str, role: str, *, actor_id: int, first_approver_id: 
         elif approving and rule.needed:
             notice = TWO_NEEDED
     return LeadDecisions(tuple(actions), notice, rule)
+
+
+# --- Several leads of one supplier decided together (issue 11, item 5) ----------------------------
+
+# The cluster form's decisions, each a lead's own action by its target: "approve" is Approve (or an
+# administrator's approval of an escalated lead), "reject" Reject.
+TOGETHER: dict[str, str] = {"approve": APPROVED, "reject": REJECTED}
+
+
+@dataclass(frozen=True)
+class TogetherChoices:
+    """What one person may decide on one lead when deciding several of a supplier's leads
+    together, by the same rule as the lead's own page (``lead_decisions``): ``actions`` maps each
+    of TOGETHER's decisions open to them to the lead's own action; ``refusals`` says why each other
+    one is not, in words for staff ("needs a second vetter: you gave the first approval")."""
+    actions: dict[str, Action]
+    refusals: dict[str, str]
+
+    @property
+    def selectable(self) -> bool:
+        """Whether the lead can be chosen at all (one of the decisions is open to this person)."""
+        return bool(self.actions)
+
+    def refusal(self) -> str:
+        """Why the lead cannot be chosen, or what it cannot take, in words ("" if it takes all):
+        one reason once, or each decision's ("approve: ...; reject: ...")."""
+        reasons = list(dict.fromkeys(self.refusals.values()))
+        if not self.actions and len(reasons) == 1:
+            return reasons[0]
+        return "; ".join(_("{decision}: {reason}").format(decision=_(ACTION_WORDS[name]), reason=reason)
+                         for name, reason in self.refusals.items())
+
+
+# How the cluster form names its decisions (N_-marked in lead_status: "Approve", "Reject").
+ACTION_WORDS = {"approve": N_("Approve"), "reject": N_("Reject")}
+
+
+def together_choices(decisions: LeadDecisions, status: str, role: str, *,
+                     self_vetting: str | None = None) -> TogetherChoices:
+    """What ``decisions`` (lead_decisions for one lead and one person) allow of TOGETHER's
+    decisions, and why not the others. ``self_vetting`` is permissions.self_vetting_reason for the
+    person and the lead (they may decide nothing on it)."""
+    actions: dict[str, Action] = {}
+    refusals: dict[str, str] = {}
+    for name, target in TOGETHER.items():
+        action = next((a for a in decisions.actions if a.target == target), None)
+        if self_vetting:
+            refusals[name] = _("you may not decide on this lead: {reason}").format(reason=self_vetting)
+        elif action is not None:
+            actions[name] = action
+        elif target == APPROVED and decisions.notice == MINE:
+            refusals[name] = _("needs a second vetter: you gave the first approval")
+        elif status == ESCALATED and role != "admin":
+            refusals[name] = _("escalated: only an administrator decides on it")
+        else:
+            refusals[name] = _("not possible for a lead that is {status}").format(
+                status=label(LEAD_STATUSES, status).lower())
+    return TogetherChoices(actions, refusals)

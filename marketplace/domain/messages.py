@@ -13,9 +13,10 @@ text is made when it is shown, for the reader's role:
 - ``"staff"`` (vetters and admins): everything.
 
 A text says "your" only to the party it belongs to: the buyer reads "under your maximum" and
-"before your deadline" of its own request; staff read of it in the third person ("under the
-buyer's maximum", "before the deadline"), as the supplier reads the deadline. Values worded both
-ways are named ``*_yours`` and ``*_theirs``.
+"before your needed-by date" of its own request; staff read of it in the third person ("under the
+buyer's maximum", "before the needed-by date"), as the supplier reads the date. The request's date
+is "the needed-by date" everywhere, as its form and page name it ("Needed by"): never "deadline".
+Values worded both ways are named ``*_yours`` and ``*_theirs``.
 
 Each kind has one table, code -> {role: template}: ``REASONS``, ``NOTIFICATIONS`` (the e-mail is
 the notification's text in ``EMAIL_BODY``), ``SIGNALS`` and ``TRIGGERS``. A template is a ``str.format`` pattern
@@ -749,16 +750,16 @@ def risk_band(score: int) -> str:
 
 
 def _before_or_after(slack: int, *, yours: bool) -> str:
-    """How a delivery ``slack`` days before the deadline (negative: after) reads: for the buyer whose
-    request it is ("your deadline") or for anyone else, staff and the supplier ("the deadline")."""
+    """How a delivery ``slack`` days before the request's needed-by date (negative: after) reads: for the buyer whose
+    request it is ("your needed-by date") or for anyone else, staff and the supplier ("the needed-by date")."""
     if slack > 0:
-        template = (ngettext("{count} day before your deadline", "{count} days before your deadline", slack) if yours
-                    else ngettext("{count} day before the deadline", "{count} days before the deadline", slack))
+        template = (ngettext("{count} day before your needed-by date", "{count} days before your needed-by date", slack) if yours
+                    else ngettext("{count} day before the needed-by date", "{count} days before the needed-by date", slack))
     elif slack < 0:
-        template = (ngettext("{count} day after your deadline", "{count} days after your deadline", -slack) if yours
-                    else ngettext("{count} day after the deadline", "{count} days after the deadline", -slack))
+        template = (ngettext("{count} day after your needed-by date", "{count} days after your needed-by date", -slack) if yours
+                    else ngettext("{count} day after the needed-by date", "{count} days after the needed-by date", -slack))
     else:
-        return _("on your deadline") if yours else _("on the deadline")
+        return _("on your needed-by date") if yours else _("on the needed-by date")
     return template.format(count=format_integer(abs(slack)))
 
 

@@ -13,7 +13,15 @@ from ..domain.catalog import label
 from ..domain.dashboard import AGE_FILTERS, age_window
 from ..domain.dedup import AUTO_MERGE_PROBABILITY
 from ..domain.errors import Conflict
-from ..domain.four_eyes import FourEyes, LeadDecisions, four_eyes, lead_decisions, second_approval_refusal
+from ..domain.four_eyes import (
+    FourEyes,
+    LeadDecisions,
+    TogetherChoices,
+    four_eyes,
+    lead_decisions,
+    second_approval_refusal,
+    together_choices,
+)
 from ..domain.i18n import N_, _, format_time_of_day
 from ..domain.lead_status import (
     ACTIONS,
@@ -300,15 +308,47 @@ def decisions_for(lead: Lead, actor: User) -> LeadDecisions:
                           rule=approval_rule(lead))
 
 
+def _self_vetting(actor: User, lead: Lead) -> str | None:
+    """Why ``actor`` may decide nothing on ``lead`` (their own, or their own domain's), or None."""
+    return self_vetting_reason(actor_id=actor.id, actor_email_domain=email_domain(actor.email),
+                               lead_owner_id=lead.owner_id, lead_created_by_id=lead.created_by_id,
+                               lead_email_domain=email_domain(lead.email))
+
+
+def together_for(lead: Lead, actor: User) -> TogetherChoices:
+    """What ``actor`` may decide on ``lead`` when deciding several of its supplier's leads together,
+    and why not the rest: the lead page's rule (decisions_for) and self-vetting
+    (domain.four_eyes.together_choices)."""
+    return together_choices(decisions_for(lead, actor), lead.status, actor.role, self_vetting=_self_vetting(actor, lead))
+
+
 def _refuse_self_vetting(actor: User, lead: Lead, action: str) -> None:
-    reason = self_vetting_reason(actor_id=actor.id, actor_email_domain=email_domain(actor.email),
-                                 lead_owner_id=lead.owner_id, lead_created_by_id=lead.created_by_id,
-                                 lead_email_domain=email_domain(lead.email))
+    reason = _self_vetting(actor, lead)
     if reason:
         # The refusal is itself recorded, in its own transaction.
         audit.record(actor.id, "lead.decision_refused", "lead", lead.id, detail=f"{action}: {reason}")
         db.session.commit()
         raise DecisionRefused(_("You may not decide on this lead: {reason}.").format(reason=reason))
+
+
+# What a decision of the cluster form the person may not take on a lead says (over the reason).
+NOT_DONE = {"approve": N_("Not approved: {reason}."), "reject": N_("Not rejected: {reason}.")}
+
+
+def decide_together(lead: Lead, actor: User, decision: str, text: str | None = None) -> str:
+    """One lead of several of a supplier's decided together: the cluster form's ``decision``
+    ("approve" or "reject", domain.four_eyes.TOGETHER) as the lead's own action (together_for),
+    then ``decide``. Returns the action taken. DecisionRefused saying why in words if the person
+    may not take it on this lead (self-vetting refused and recorded as on the lead page; the
+    first approver's second approval; an escalated lead a vetter may not decide); the caller commits."""
+    choice = together_for(lead, actor)
+    action = choice.actions.get(decision)
+    if action is None:
+        _refuse_self_vetting(actor, lead, decision)  # recorded, then refused
+        reason = choice.refusals.get(decision) or _("Unknown action {action!r}.").format(action=decision)
+        raise DecisionRefused(_(NOT_DONE[decision]).format(reason=reason) if decision in NOT_DONE else reason)
+    decide(lead, actor, action.name, text)
+    return action.name
 
 
 # Decisions after which a first approval still stands: the lead and its facts are unchanged.

@@ -130,19 +130,19 @@ def test_fit_reasons():
     reasons = fit_reasons(offer(price="1.20", lead=5, risk=12), need(max_price="1.50", due=14), 312.4)
     assert reasons[0] == {"code": "price", "params": {"unit_price": "1.2", "max_unit_price": "1.5"}}
     assert staff(reasons) == (
-        "$1.20 a unit, $0.30 under the buyer's maximum", "ready in 5 days, 9 days before the deadline",
+        "$1.20 a unit, $0.30 under the buyer's maximum", "ready in 5 days, 9 days before the needed-by date",
         "312 km away", "vetting score 12 of 100 (serious concerns)")
     assert staff(fit_reasons(offer(category=KN95, price="1.50", lead=None, risk=None),
                              need(max_price="1.50", due=20, substitutes={KN95}), None)) == (
         "$1.50 a unit, at the buyer's maximum", "lead time not stated; assumed 14 days", "distance unknown",
         "substitute: KN95 respirator for N95 respirator", "vetting score: not scored yet")
     assert staff(fit_reasons(offer(lead=10, risk=45), need(due=10), 0.0))[1:] == (
-        "ready in 10 days, on the deadline", "less than 1 km away", "vetting score 45 of 100 (some concerns)")
+        "ready in 10 days, on the needed-by date", "less than 1 km away", "vetting score 45 of 100 (some concerns)")
     assert staff(fit_reasons(offer(lead=0, risk=60), need(due=1), 1234.5))[1:] == (
-        "ready now, 1 day before the deadline", "1,234 km away", "vetting score 60 of 100 (some concerns)")
+        "ready now, 1 day before the needed-by date", "1,234 km away", "vetting score 60 of 100 (some concerns)")
     # The buyer whose request it is reads them as its own.
     assert tuple(render_reasons(reasons, "buyer"))[:2] == (
-        "$1.20 a unit, $0.30 under your maximum", "ready in 5 days, 9 days before your deadline")
+        "$1.20 a unit, $0.30 under your maximum", "ready in 5 days, 9 days before your needed-by date")
 
 
 def test_rank_candidates_order():

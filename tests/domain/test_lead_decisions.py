@@ -65,3 +65,33 @@ def test_an_open_lead_says_two_vetters_only_when_the_rule_asks():
     assert small.shortcuts() == [("A", "approve"), ("R", "reject"), ("I", "ask the supplier")]
     assert small.texts_help() == ('Reject needs a reason; "Ask the supplier" sends the text as a question; '
                                   'Escalate needs a note.')
+
+
+def test_deciding_leads_together_follows_the_same_rule():
+    """The cluster form (several leads of a supplier, issue 11 item 5) takes each lead's decisions
+    from lead_decisions: the first approver may not approve (the given example); a lead of their
+    own domain or an escalated one (for a vetter) may not be chosen at all (the same kind), and
+    each says why; an administrator's "approve" of an escalated lead is its own action."""
+    from marketplace.domain.four_eyes import together_choices
+
+    mine = together_choices(lead_decisions("under_review", "vetter", actor_id=1, first_approver_id=1, rule=LARGE),
+                            "under_review", "vetter")
+    assert list(mine.actions) == ["reject"] and mine.selectable
+    assert mine.refusal() == "Approve: needs a second vetter: you gave the first approval"
+    with i18n.use_locale("es"):
+        told = together_choices(lead_decisions("under_review", "vetter", actor_id=1, first_approver_id=1, rule=LARGE),
+                                "under_review", "vetter").refusal()
+        assert told == "Aprobar: necesita un segundo revisor: usted dio la primera aprobación"
+    second = together_choices(lead_decisions("under_review", "vetter", actor_id=2, first_approver_id=1, rule=LARGE),
+                              "under_review", "vetter")
+    assert list(second.actions) == ["approve", "reject"] and second.refusal() == ""
+    own = together_choices(lead_decisions("submitted", "vetter", actor_id=1, first_approver_id=None, rule=SMALL),
+                           "submitted", "vetter", self_vetting="you submitted this lead yourself")
+    assert not own.selectable and own.refusal() == "you may not decide on this lead: you submitted this lead yourself"
+    escalated = together_choices(lead_decisions("escalated", "vetter", actor_id=1, first_approver_id=None, rule=SMALL),
+                                 "escalated", "vetter")
+    assert not escalated.selectable and escalated.refusal() == "escalated: only an administrator decides on it"
+    admin = together_choices(lead_decisions("escalated", "admin", actor_id=1, first_approver_id=None, rule=SMALL),
+                             "escalated", "admin")
+    assert {name: a.name for name, a in admin.actions.items()} == {"approve": "approve_escalated",
+                                                                   "reject": "reject_escalated"}

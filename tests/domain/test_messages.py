@@ -105,20 +105,20 @@ def test_every_notification_renders_for_every_role(code, role):
 
 
 def test_staff_read_the_buyers_request_in_the_third_person():
-    """Staff have no maximum and no deadline: they read the buyer's in the third person, as the
-    supplier reads the deadline (the sentences stored before facts said "your": migration 0009's
+    """Staff have no maximum and no needed-by date: they read the buyer's in the third person, as the
+    supplier reads the date (the sentences stored before facts said "your": migration 0009's
     downgrade still writes those, tests/services/test_facts_migration.py)."""
     assert render_reason(REASON_SAMPLES["price"], STAFF) == "$0.79 a unit, $0.06 under the buyer's maximum"
     assert render_reason(fact("price", unit_price="0.85", max_unit_price="0.85"), "admin") == (
         "$0.85 a unit, at the buyer's maximum")
     assert render_reason(REASON_SAMPLES["urgency"], STAFF) == "3 days of supply left (urgency weight 4)"
-    assert render_reason(REASON_SAMPLES["lead_time"], STAFF) == "ready in 5 days, 9 days before the deadline"
+    assert render_reason(REASON_SAMPLES["lead_time"], STAFF) == "ready in 5 days, 9 days before the needed-by date"
     assert render_reason(fact("lead_time", lead_time_days=5, days_until_needed=5), STAFF) == (
-        "ready in 5 days, on the deadline")
+        "ready in 5 days, on the needed-by date")
     assert render_reason(REASON_SAMPLES["lead_time"], STAFF) == render_reason(REASON_SAMPLES["lead_time"], SUPPLIER)
     # The buyer whose request it is still reads its own.
     assert render_reason(REASON_SAMPLES["price"], BUYER) == "$0.79 a unit, $0.06 under your maximum"
-    assert render_reason(REASON_SAMPLES["lead_time"], BUYER) == "ready in 5 days, 9 days before your deadline"
+    assert render_reason(REASON_SAMPLES["lead_time"], BUYER) == "ready in 5 days, 9 days before your needed-by date"
     assert render_reason(REASON_SAMPLES["proposed_by_hand"], "vetter") == "proposed by hand by vera.vetter@city.example"
     assert render_notification(NOTIFICATION_SAMPLES["match_status"], "admin") == (
         "Match #7 (4,000 N95 respirators, request #3) is now declined: We found stock nearer")
@@ -175,7 +175,7 @@ def test_staff_read_everything():
 # Spanish, which says "usted" to a reader; and "tu" if a translator ever wrote familiar forms).
 SECOND_PERSON = {"en": re.compile(r"\b(you|your|yours)\b", re.I),
                  "es": re.compile(r"\b(su|sus|suyo|suya|usted|ustedes|tu|tus|tuyo|tuya|te|ti)\b", re.I)}
-# More of each kind beyond its sample: at the maximum, on and after the deadline.
+# More of each kind beyond its sample: at the maximum, on and after the needed-by date.
 REASON_VARIANTS = [*REASON_SAMPLES.values(), fact("price", unit_price="0.85", max_unit_price="0.85"),
                    fact("lead_time", lead_time_days=5, days_until_needed=5),
                    fact("lead_time", lead_time_days=8, days_until_needed=5), fact("late", late_days=1, days_of_supply=0)]
@@ -185,13 +185,26 @@ REASON_VARIANTS = [*REASON_SAMPLES.values(), fact("price", unit_price="0.85", ma
 @pytest.mark.parametrize("role", [STAFF, SUPPLIER])
 @pytest.mark.parametrize("stored", REASON_VARIANTS, ids=lambda f: f["code"])
 def test_nobody_but_the_buyer_reads_your(stored, role, locale, in_spanish):
-    """Staff and the supplier read of the buyer's maximum and deadline in the third person. A
+    """Staff and the supplier read of the buyer's maximum and needed-by date in the third person. A
     legacy fact is a sentence stored before facts, shown to staff as it was written."""
     if stored["code"] == messages.LEGACY:
         assert render_reason(stored, role) in (stored["params"]["text"], None)
         return
     text = in_spanish(render_reason, stored, role) if locale == "es" else render_reason(stored, role)
     assert text is None or not SECOND_PERSON[locale].search(text), text
+
+
+@pytest.mark.parametrize("role", [STAFF, BUYER, SUPPLIER])
+def test_the_requests_date_has_one_name(role, in_spanish):
+    """The request's date is "the needed-by date", as its form ("Needed by", "New needed-by date")
+    and page name it, in every reason and for every reader: the given example, staff read "late:
+    arrives 1 day after the needed-by date" but "ready in 8 days, 3 days after the deadline"; the
+    same kind, the buyer read "before your deadline" beside "after your needed-by date"."""
+    dated = [stored for stored in REASON_VARIANTS if stored["code"] in ("lead_time", "late")]
+    english = [render_reason(stored, role) for stored in dated]
+    spanish = [in_spanish(render_reason, stored, role) for stored in dated]
+    assert all("needed-by date" in text and "deadline" not in text for text in english), english
+    assert all("fecha en que" in text and "límite" not in text for text in spanish), spanish
 
 
 def test_the_buyer_reads_your_in_both_languages(in_spanish):
@@ -388,9 +401,9 @@ def test_spanish_reads_as_a_spanish_reader_writes(in_spanish):
     assert in_spanish(render_notification, VARIANTS[2], SUPPLIER) == (
         f"La propuesta #7 ({units} respiradores N95, solicitud #3) ahora está cerrada, entrega prevista el "
         "12 ene 2027: Sin existencias: el proveedor no puede entregar")
-    assert in_spanish(render_reason, REASON_SAMPLES["lead_time"], BUYER) == "lista en 5 días, 9 días antes de su fecha límite"
+    assert in_spanish(render_reason, REASON_SAMPLES["lead_time"], BUYER) == "lista en 5 días, 9 días antes de la fecha en que usted lo necesita"
     assert in_spanish(render_reason, fact("lead_time", lead_time_days=1, days_until_needed=1), SUPPLIER) == (
-        "lista en 1 día, justo en la fecha límite")
+        "lista en 1 día, justo en la fecha en que se necesita")
     assert in_spanish(messages.render_digest, [("Texto", "https://x.example/1")], "2027-01-12", "https://x.example")[0] \
         == "Su resumen del mercado del 12 ene 2027: 1 aviso"
     # Numbers are grouped as Spanish writes them; English keeps its commas.

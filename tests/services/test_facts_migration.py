@@ -22,7 +22,7 @@ OLD_REASONS = ["3 days of supply left (urgency weight 4)", "$0.79 a unit, $0.06 
                "proposed by hand by vera@city.example", "a sentence nobody parses"]
 # The same reasons as staff read them now.
 STAFF_READS = ["3 days of supply left (urgency weight 4)", "$0.79 a unit, $0.06 under the buyer's maximum",
-               "ready in 5 days, 9 days before the deadline", "4 km away",
+               "ready in 5 days, 9 days before the needed-by date", "4 km away",
                "substitute: KN95 respirator for N95 respirator", "vetting score 62 of 100 (some concerns)",
                "proposed by hand by vera@city.example", "a sentence nobody parses"]
 
@@ -147,7 +147,7 @@ def test_sentences_become_facts_and_back(clean_app):
         assert match.reasons[1]["params"] == {"unit_price": "0.79", "max_unit_price": "0.85"}
         assert render_reasons(match.reasons, "staff") == STAFF_READS  # of the buyer in the third person
         assert render_reasons(match.reasons, "buyer")[1:3] == ["$0.79 a unit, $0.06 under your maximum",
-                                                             "ready in 5 days, 9 days before your deadline"]
+                                                             "ready in 5 days, 9 days before your needed-by date"]
         supplier_reads = " ".join(render_reasons(match.reasons, "supplier"))
         assert "0.85" not in supplier_reads and "0.06" not in supplier_reads and "62" not in supplier_reads
         assert "nobody parses" not in supplier_reads and "supply" not in supplier_reads

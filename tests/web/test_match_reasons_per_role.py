@@ -56,8 +56,8 @@ def test_each_party_reads_the_reasons_it_may(clean_app):
     for shown in ("$0.79 a unit, $0.06 under the buyer's maximum", scored, "3 days of supply left",
                   "proposed by hand by vera.vetter@city.example"):
         assert shown in staff_page, shown
-    assert "your maximum" not in staff_page and "your deadline" not in staff_page
-    assert "before your deadline" in buyer_page and "before the deadline" in staff_page
+    assert "your maximum" not in staff_page and "your needed-by date" not in staff_page
+    assert "before your needed-by date" in buyer_page and "before the needed-by date" in staff_page
 
 
 def _reasons(page: str) -> list[str]:
@@ -86,7 +86,7 @@ def test_staff_read_the_plan_and_its_near_misses_of_the_buyer_not_as_the_buyer(c
     login(english, "vera.vetter@city.example")
     reasons = _reasons(english.get("/staff/matching").get_data(as_text=True))
     assert "$0.14 a unit, $0.06 under the buyer's maximum" in reasons
-    assert "ready in 7 days, 13 days before the deadline" in reasons
+    assert "ready in 7 days, 13 days before the needed-by date" in reasons
     assert any(r.endswith("$1.50 a unit is above the buyer's maximum of $1.49") for r in reasons), reasons
     assert [r for r in reasons if SECOND_PERSON["en"].search(r)] == []
 
@@ -95,6 +95,6 @@ def test_staff_read_the_plan_and_its_near_misses_of_the_buyer_not_as_the_buyer(c
     login(spanish, "vera.vetter@city.example")
     reasons = _reasons(spanish.get("/staff/matching").get_data(as_text=True))
     assert any("por debajo del máximo del comprador" in r for r in reasons), reasons
-    assert any("13 días antes de la fecha límite" in r for r in reasons), reasons
+    assert any("13 días antes de la fecha en que se necesita" in r for r in reasons), reasons
     assert any("por unidad supera el máximo del comprador" in r for r in reasons), reasons
     assert [r for r in reasons if SECOND_PERSON["es"].search(r)] == []

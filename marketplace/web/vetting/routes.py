@@ -10,6 +10,7 @@ from ...domain.catalog import PRODUCT_CATEGORIES, SUPPLIER_TYPES, translated
 from ...domain.dashboard import AGE_BUCKETS, AGE_FILTERS, WEEK
 from ...domain.errors import Conflict
 from ...domain.formatting import ratio as show_ratio
+from ...domain.four_eyes import ACTION_WORDS, TOGETHER
 from ...domain.i18n import N_, _, format_time_of_day, ngettext
 from ...domain.imports import BATCH_STATUSES, template_text
 from ...domain.lead_status import (
@@ -128,18 +129,32 @@ def _lead_page(lead: Lead, queue: str | None, decision_form: DecisionForm,
     or refused with its message beside the field (a text box takes the cursor; otherwise the
     form's error summary does)."""
     cluster = vetting.cluster_members(lead)
+    together = {other.id: vetting.together_for(other, current_user) for other in vetting.cluster_open([lead, *cluster])}
     if cluster_form is None:
-        cluster_form = ClusterDecisionForm(formdata=None, data={"cluster_leads": [lead.id]})  # this lead ticked
-    cluster_form.cluster_leads.choices = choices((other.id, f"#{other.id}") for other in vetting.cluster_open([lead, *cluster]))
+        ticked = [lead.id] if lead.id in together and together[lead.id].selectable else []
+        cluster_form = ClusterDecisionForm(formdata=None, data={"cluster_leads": ticked})  # this lead ticked
+    _offer_together(cluster_form, together)
     return render_template("vetting/lead.html", lead=lead, pairs=vetting.lead_pairs(lead),
                            cluster=cluster, messages=vetting.messages(lead),
                            history=audit.history_for("lead", lead.id, current_user),
                            matches=matches.matches_list(lead_id=lead.id),
                            decisions=vetting.decisions_for(lead, current_user),
                            decision_form=decision_form, action_form=ActionForm(), merge_form=merge_form or MergeForm(),
-                           cluster_form=cluster_form, queue=queue, claim=vetting.live_claim(lead),
+                           cluster_form=cluster_form, queue=queue,
+                           not_choosable=[(i, choice.refusal()) for i, choice in together.items() if not choice.selectable], claim=vetting.live_claim(lead),
                            over_ceiling=_over_ceiling(lead),
                            processing_states={code: _(text) for code, text in PROCESSING_STATES})
+
+
+def _offer_together(form: ClusterDecisionForm, together: dict) -> None:
+    """The cluster form offers what the lead page's rule lets this person decide on each lead
+    (vetting.together_for): the leads they may decide (a decision some of them cannot take is
+    named beside the lead, with why), and only the decisions one of those leads can take."""
+    offered = {i: choice for i, choice in together.items() if choice.selectable}
+    form.cluster_leads.choices = choices(
+        (i, f"#{i} ({choice.refusal()})" if choice.refusals else f"#{i}") for i, choice in offered.items())
+    open_decisions = {name for choice in offered.values() for name in choice.actions}
+    form.cluster_action.choices = choices((name, ACTION_WORDS[name]) for name in TOGETHER if name in open_decisions)
 
 
 @bp.post("/leads/<int:lead_id>/decision")
@@ -218,7 +233,10 @@ def decide_cluster(lead_id: int):
     queue = queue_url(request.form.get("queue"))
     form = ClusterDecisionForm()
     members = {other.id: other for other in vetting.cluster_open([lead, *vetting.cluster_members(lead)])}
+    # Any open lead of the supplier and either decision may be posted: one the person may not take
+    # on a lead is refused for that lead, in words (vetting.decide_together).
     form.cluster_leads.choices = choices((other_id, f"#{other_id}") for other_id in members)
+    form.cluster_action.choices = choices((name, ACTION_WORDS[name]) for name in TOGETHER)
     if not form.validate_on_submit() or not form.cluster_leads.data:
         message = _("Choose the leads of this supplier to decide (only leads awaiting a decision can be chosen).")
         if form.csrf_token.errors:  # nothing to show beside a field
@@ -235,16 +253,16 @@ def decide_cluster(lead_id: int):
     for other_id in sorted(form.cluster_leads.data):
         other = members[other_id]
         try:
-            vetting.decide(other, current_user, form.cluster_action.data, form.cluster_text.data)
+            action = vetting.decide_together(other, current_user, form.cluster_action.data, form.cluster_text.data)
             db.session.commit()  # each lead is its own decision: one refused lead undoes no other
         except (TransitionError, vetting.DecisionRefused) as exc:
             flash(_("Lead #{id}: {error}").format(id=other_id, error=exc), "error")
         else:
-            if other.first_approved_by_id is not None and form.cluster_action.data in vetting.APPROVALS:
+            if other.first_approved_by_id is not None and action in vetting.APPROVALS:
                 flash(_("Lead #{id}: first approval recorded; a different vetter must approve it too.").format(
                     id=other_id), "success")
             else:
-                flash(ACTIONS[form.cluster_action.data].done_message(other_id), "success")
+                flash(ACTIONS[action].done_message(other_id), "success")
     return redirect(_lead_link(lead.id, queue))
 
 

@@ -9,7 +9,12 @@ it already holds the rows). The rows are synthetic and made inside PostgreSQL by
 over generate_series (no round trip per row): 2,000 buyer organisations; --requests demand
 requests (ten categories, 80% open, needed in -5 to 60 days); --leads leads over 120 days (about 7%
 awaiting a decision, the rest approved or rejected, 12% flagged); matches for 10% of the requests
-(proposed, accepted, ordered, delivered, declined) with their audit rows. The load time is printed.
+(proposed, accepted, ordered, delivered, declined) with their audit rows; and the allocation plans
+as the app keeps them (services.planning): the newest a draft and planning.KEEP_SUPERSEDED_PLANS
+superseded ones before it, each with one line per open request not past its needed-by date (half
+its quantity, on an approved lead of the request's category whose quote holds), so that the
+refresh counts the plan's units (planning.planned_supply: the "Plan can deliver" column, and the
+shortfall projection's free lots). The load time is printed.
 
 Figures: the refresh job's time (one count of everything: what the pages do NOT do per view), the
 plain aggregate queries' median, and each page's p50 and p95 through the Flask test client (signed
@@ -47,7 +52,14 @@ def load(db, leads: int, requests: int) -> None:
     """Make every row inside PostgreSQL (INSERT ... SELECT over generate_series)."""
     from sqlalchemy import text
 
+    from marketplace.services.planning import KEEP_SUPERSEDED_PLANS
+
     cats, flags = _array(CATEGORIES), _array(FLAGS)
+    plans = KEEP_SUPERSEDED_PLANS + 1
+    # Plan lines' leads: lead g is approved when g % 100 is in 4..54 and g is below the newest 5%, of
+    # category (g * 17) % 10, and request r of (r * 31) % 10; so lead blocks[r] * 100 + 10 + 10k + (3r) % 10
+    # (k in 0..3) is approved and of r's category (17 * 3r = 51r, the same as 31r mod 10).
+    blocks = max(1, int(leads * 0.95) // 100 - 1)
     statements = [
         # Buyer organisations, verified.
         """INSERT INTO organisations (id, name, kind, verified_at, created_at)
@@ -99,6 +111,18 @@ def load(db, leads: int, requests: int) -> None:
            UNION ALL
            SELECT m.created_at + interval '6 days', 'match.mark_delivered', 'match', m.id FROM matches m
            WHERE m.status = 'delivered'""",
+        # Allocation plans as the app keeps them: the newest a draft, the ones before it superseded
+        # (their lines kept: planning.KEEP_SUPERSEDED_PLANS), an hour apart.
+        f"""INSERT INTO match_plans (id, status, trigger, created_at, needs_count, offers_count, demand_units, units,
+               weighted_units, cost_cents, solve_ms)
+           SELECT p, CASE WHEN p = {plans} THEN 'draft' ELSE 'superseded' END, '{{"code": "command", "params": {{}}}}',
+               now() - ({plans} + 1 - p) * interval '1 hour', 0, 0, 0, 0, 0, 0, 0
+           FROM generate_series(1, {plans}) p""",
+        f"""INSERT INTO match_plan_lines (plan_id, demand_id, lead_id, quantity, unit_price, distance_km, reasons)
+           SELECT p, r.id, (r.id % {blocks}) * 100 + 10 + 10 * ((r.id / {blocks}) % 4) + (3 * r.id) % 10,
+               r.quantity / 2, 0.80, 12.5, '[]'
+           FROM generate_series(1, {plans}) p CROSS JOIN demand_requests r
+           WHERE r.status = 'open' AND r.needed_by >= current_date""",
     ]
     for statement in statements:
         started = time.perf_counter()
@@ -106,7 +130,7 @@ def load(db, leads: int, requests: int) -> None:
         db.session.commit()
         print(f"    {' '.join(statement.split()[:3])} ...: {time.perf_counter() - started:.0f} s", file=sys.stderr,
               flush=True)
-    for table in ("organisations", "demand_requests", "leads", "matches"):
+    for table in ("organisations", "demand_requests", "leads", "matches", "match_plans"):
         db.session.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))
     db.session.commit()
     vacuum_analyze(DATABASE)
@@ -141,7 +165,7 @@ def main() -> None:
     from sqlalchemy import func, select
 
     from marketplace.extensions import db
-    from marketplace.models import DemandRequest, Lead, Match
+    from marketplace.models import DemandRequest, Lead, Match, MatchPlanLine
     from marketplace.services import dashboard
     from tests.conftest import login
 
@@ -156,11 +180,12 @@ def main() -> None:
                   f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
         vetter = ensure_vetter()
         counts = {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-                  for model in (Lead, DemandRequest, Match)}
+                  for model in (Lead, DemandRequest, Match, MatchPlanLine)}
         started = time.perf_counter()
-        dashboard.refresh()
+        snapshot = dashboard.refresh()
         db.session.commit()
         refresh_ms = (time.perf_counter() - started) * 1000
+        planned_units = sum(figures["planned"] for figures in snapshot.figures["categories"].values())
         aggregate = timed(lambda: (dashboard.compute(), db.session.rollback()), args.aggregate_runs)
         db.session.remove()
 
@@ -177,8 +202,9 @@ def main() -> None:
              "/signal": timed(get(public, "/signal"), args.runs)}
     aggregate_ms = statistics.median(aggregate)
     print(f"\nThe control tower at {counts['leads']:,} leads, {counts['demand_requests']:,} requests and "
-          f"{counts['matches']:,} matches (PostgreSQL {server_version(DATABASE)}; {args.runs} views per page)")
+          f"{counts['matches']:,} matches, {counts['match_plan_lines']:,} plan lines (PostgreSQL {server_version(DATABASE)}; {args.runs} views per page)")
     print(f"refresh job (count every figure and store the snapshot): {refresh_ms:,.0f} ms")
+    print(f"units the draft plan can deliver (the \"Plan can deliver\" column): {planned_units:,}")
     print(f"plain aggregate queries (services.dashboard.compute, median of {args.aggregate_runs}): "
           f"{aggregate_ms:,.0f} ms")
     print(f"{'page':<12} {'p50 ms':>8} {'p95 ms':>8} {'aggregate / p50':>16}")

@@ -28,7 +28,7 @@ from ..domain.match_status import HOLDING_STATUSES
 from ..domain.messages import buyer_refusal
 from ..domain.organisations import ImportTarget, KnownOrganisation, import_target
 from ..domain.scoring import request_figures_to_confirm
-from ..domain.stock import Stock, days_left, stock_of
+from ..domain.stock import STOCK_COLUMNS, Stock, days_left, stock_of
 from ..extensions import db
 from ..models import DemandRequest, Match, Organisation, User
 from ..models.base import id_in, utcnow
@@ -41,6 +41,8 @@ from .organisations import known_buyer_organisations, pending_join
 EDITABLE_FIELDS = ("external_id", "category", "substitutes", "quantity", "max_unit_price", "needed_by",
                    "postal_code", "days_of_supply", "facility_type", "specification",
                    "stock_on_hand", "stock_counted_on", "avg_daily_use")
+# The columns a request's stock facts are read from (request_stock), with ``created_at``.
+STOCK_FIELDS = ("days_of_supply", *STOCK_COLUMNS)
 
 
 class DemandError(ValueError):
@@ -75,9 +77,11 @@ def demand_values(request: DemandRequest) -> dict:
 
 def request_stock(request: DemandRequest) -> Stock:
     """The request's stock facts (domain.stock). A request stored before counts were (no count
-    date) counts from the city's date of its creation, so its stated days of supply age too."""
+    date) counts from the city's date of its creation, so its stated days of supply age too.
+    ``request`` may also be a row of only its STOCK_FIELDS and ``created_at`` (a query that reads
+    many requests' stock selects just those columns: services.shortfall)."""
     created_on = city_today(request.created_at or utcnow(), settings.current().city_zone)
-    return stock_of(demand_values(request), created_on)
+    return stock_of({name: getattr(request, name) for name in STOCK_FIELDS}, created_on)
 
 
 def days_of_supply_now(request: DemandRequest, day: date | None = None) -> int:

@@ -35,11 +35,11 @@ from ..domain.dates import city_today
 from ..domain.demand import STATUS_OPEN
 from ..domain.match_status import ACTIVE_STATUSES, DELIVERED, PROPOSED
 from ..domain.shortfall import HORIZON_DAYS, Day, Facility, Lot, Projection, project
-from ..domain.stock import days_left, units_left
+from ..domain.stock import Stock, days_left, units_left
 from ..extensions import db
 from ..models import DemandRequest, Lead, Match, Organisation
 from . import settings
-from .demand import request_stock, today
+from .demand import STOCK_FIELDS, request_stock, today
 from .planning import PlannedSupply, planned_supply
 
 
@@ -66,28 +66,31 @@ def _city_date(moment) -> date:
     return city_today(moment, settings.current().city_zone)
 
 
-def _on_hand(request: DemandRequest, day: date) -> Decimal:
+def _on_hand(stock: Stock, day: date) -> Decimal:
     """Units left on ``day`` by the count; a daily use without a count (not written by the form or
     the import, which require both) reads as the days of supply left times the use."""
-    stock = request_stock(request)
     left = units_left(stock, day)
-    return left if left is not None else days_left(stock, day) * request.avg_daily_use
+    return left if left is not None else days_left(stock, day) * stock.daily_use
 
 
 def _facilities(day: date) -> tuple[list[Facility], dict[str, int], dict[int, tuple]]:
     """(facilities, {category: open requests without daily use}, {request id: its facility key})."""
-    requests = list(db.session.execute(
-        select(DemandRequest).join(Organisation, Organisation.id == DemandRequest.organisation_id)
+    # Only the columns used (no request objects: 100,000 open requests are read on every refresh).
+    requests = db.session.execute(
+        select(DemandRequest.id, DemandRequest.organisation_id, DemandRequest.category, DemandRequest.created_at,
+               *(getattr(DemandRequest, name) for name in STOCK_FIELDS))
+        .join(Organisation, Organisation.id == DemandRequest.organisation_id)
         .where(DemandRequest.status == STATUS_OPEN, Organisation.verified_at.is_not(None))
-        .order_by(DemandRequest.id)).scalars())
-    burns: dict[tuple, DemandRequest] = {}
+        .order_by(DemandRequest.id)).all()
+    burns: dict[tuple, Stock] = {}
     for request in requests:
         if request.avg_daily_use is None:
             continue
         key = (request.organisation_id, request.category)
+        stock = request_stock(request)
         newest = burns.get(key)
-        if newest is None or request_stock(request).counted_on >= request_stock(newest).counted_on:
-            burns[key] = request
+        if newest is None or stock.counted_on >= newest.counted_on:
+            burns[key] = stock
     keys = {r.id: (r.organisation_id, r.category) for r in requests}
     without_use: dict[str, int] = {}
     for request in requests:
@@ -104,10 +107,10 @@ def _facilities(day: date) -> tuple[list[Facility], dict[str, int], dict[int, tu
             .where(Match.status == DELIVERED, Organisation.verified_at.is_not(None)))
         for organisation_id, category, quantity, delivered_at in rows:
             key = (organisation_id, category)
-            if key in burns and request_stock(burns[key]).counted_on < _city_date(delivered_at) <= day:
+            if key in burns and burns[key].counted_on < _city_date(delivered_at) <= day:
                 delivered[key] = delivered.get(key, Decimal(0)) + quantity
-    facilities = [Facility(key, key[1], _on_hand(request, day) + delivered.get(key, Decimal(0)), request.avg_daily_use)
-                  for key, request in burns.items()]
+    facilities = [Facility(key, key[1], _on_hand(stock, day) + delivered.get(key, Decimal(0)), stock.daily_use)
+                  for key, stock in burns.items()]
     return facilities, without_use, keys
 
 

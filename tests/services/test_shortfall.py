@@ -77,3 +77,34 @@ def test_the_projection_reads_stock_matches_and_free_supply(app_ctx):
     assert (quiet.facilities, quiet.first_short_on, quiet.short_units) == (0, None, 0)
 
 
+
+
+def test_a_facility_projects_from_its_newest_count_and_a_legacy_request_from_its_days(app_ctx):
+    """Each facility's burn is its open request with the newest count (on a tie the later request);
+    a request with a daily use but no count or count date (stored before counts were) has its stated
+    days of supply, aged from the city's date of its creation, times that use on hand."""
+    today = demand.today()
+    a = make_user("buyer", "a@general.example", organisation="Alpha General Hospital", verified=True)
+    b = make_user("buyer", "b@clinic.example", organisation="Beta Family Clinic", verified=True)
+    c = make_user("buyer", "c@care.example", organisation="Gamma Care Home", verified=True)
+
+    def counted(buyer, category, on_hand, use, days_ago):
+        return make_request(buyer, category=category, days_of_supply="", stock_on_hand=on_hand, avg_daily_use=use,
+                            stock_counted_on=str(today - timedelta(days=days_ago)))
+
+    # N95: the count of yesterday (200 at 20 a day: 180 today), not the older one of 5 days ago.
+    counted(a, "n95_respirator", "1000", "10", 5)
+    counted(a, "n95_respirator", "200", "20", 1)
+    # Gloves: both counted 2 days ago; the later request's 500 at 50 a day (400 today) is the burn.
+    counted(b, "nitrile_gloves", "300", "10", 2)
+    counted(b, "nitrile_gloves", "500", "50", 2)
+    # Goggles: 6 days of supply stated 2 days ago at 10 a day, no count: 4 days, 40 units today.
+    legacy = counted(c, "goggles", "100", "10", 0)
+    legacy.stock_on_hand, legacy.stock_counted_on, legacy.days_of_supply = None, None, 6
+    legacy.created_at = _at(today - timedelta(days=2))
+    db.session.commit()
+
+    rows = {row.category: row for row in shortfall.shortfall_projection()}
+    # stock_left of day 0: on hand today less a day's use (no lots arrive: no match, no plan).
+    assert [(rows[c].facilities, rows[c].requests_without_use, rows[c].days[0].use, int(rows[c].days[0].stock_left))
+            for c in ("n95_respirator", "nitrile_gloves", "goggles")] == [(1, 0, 20, 160), (1, 0, 50, 350), (1, 0, 10, 30)]

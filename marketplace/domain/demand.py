@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from .catalog import CATEGORY_ALIASES, FACILITY_ALIASES, FACILITY_TYPES, PRODUCT_CATEGORIES, label
 from .countries import postal_code
 from .dates import DateError, parse_date
-from .i18n import N_, NP_, _, format_integer, ngettext, pgettext
+from .i18n import N_, NP_, _, field, format_integer, ngettext, pgettext
 from .leads import (
     FieldError,
     TextField,
@@ -197,7 +197,8 @@ def clean_substitutes(raw: str | list[str] | None, category: str | None) -> list
     for item in items:
         if not item.strip():
             continue
-        value = clean_choice(item, PRODUCT_CATEGORIES, _("substitute"), CATEGORY_ALIASES)
+        value = clean_choice(item, PRODUCT_CATEGORIES, field(N_("substitute"), "substitutes"),
+                             CATEGORY_ALIASES)
         if value == category:
             continue  # the category itself is always accepted
         if value not in chosen:
@@ -214,17 +215,19 @@ def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> 
     if with_organisation:
         take("organisation", lambda: clean_text(raw.get("organisation"), _ORGANISATION))
         take("new_organisation", lambda: clean_yes_no(raw.get("new_organisation"), "new_organisation"))
-    take("category", lambda: clean_choice(raw.get("category"), PRODUCT_CATEGORIES, _("category"), CATEGORY_ALIASES))
+    take("category", lambda: clean_choice(raw.get("category"), PRODUCT_CATEGORIES, field(N_("category"), "category"),
+                                                  CATEGORY_ALIASES))
     take("quantity", lambda: clean_int(raw.get("quantity"), minimum=1, maximum=MAX_DEMAND_QUANTITY,
-                                       required=True, what=_("quantity")))
-    take("max_unit_price", lambda: clean_price(raw.get("max_unit_price"), _("maximum unit price")))
+                                       required=True, what=field(N_("quantity"), "quantity")))
+    take("max_unit_price", lambda: clean_price(raw.get("max_unit_price"),
+                                                                 field(N_("maximum unit price"), "max_unit_price")))
     take("needed_by", lambda: clean_date(raw.get("needed_by"), today))
     take("postal_code", lambda: clean_postal_code(raw.get("postal_code")))
     stock, stock_errors = parse_stock(raw, today)
     values.update(stock)
     errors.update(stock_errors)
-    take("facility_type", lambda: clean_choice(raw.get("facility_type"), FACILITY_TYPES, _("facility type"),
-                                                       FACILITY_ALIASES))
+    take("facility_type", lambda: clean_choice(raw.get("facility_type"), FACILITY_TYPES,
+                                               field(N_("facility type"), "facility_type"), FACILITY_ALIASES))
     take("substitutes", lambda: clean_substitutes(raw.get("substitutes"), values.get("category")))
     take("specification", lambda: clean_text(raw.get("specification"), _SPECIFICATION))
     return values, errors

@@ -84,6 +84,49 @@ def _(text: str) -> str:
 gettext = _
 
 
+# Messages name a field by its label in a form and by its column, as the file's header writes it, in
+# a CSV file (issue: the intake words): see ``field``, ``field_name`` and ``csv_columns``.
+_csv_columns: ContextVar[bool] = ContextVar("csv_columns", default=False)
+
+
+class FieldName(str):
+    """A field as messages name it: the label (marked with N_, translated where shown) that also
+    knows its CSV column. ``field(N_("unit price"), "unit_price")``; ``field_name`` chooses."""
+
+    column: str | None
+
+    def __new__(cls, label: str, column: str | None = None) -> FieldName:
+        name = super().__new__(cls, label)
+        name.column = column
+        return name
+
+
+def field(label: str, column: str | None) -> FieldName:
+    """A field named ``label`` in a form (marked with N_) and ``column`` in a CSV file."""
+    return FieldName(label, column)
+
+
+@contextlib.contextmanager
+def csv_columns() -> Iterator[None]:
+    """Within the block (a CSV row being read), messages name fields by their column as the file's
+    header writes it (``quantity``, ``unit_price``), untranslated, whatever the reader's language."""
+    token = _csv_columns.set(True)
+    try:
+        yield
+    finally:
+        _csv_columns.reset(token)
+
+
+def field_name(what: str) -> str:
+    """How a message names the field ``what``: its CSV column within ``csv_columns`` when it has
+    one (a FieldName), else its label in the current language (a label marked with N_; a text
+    already translated stays as it is). The one place messages name a field."""
+    column = getattr(what, "column", None)
+    if column and _csv_columns.get():
+        return column
+    return _(what)
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form of a text for ``count``, in the current language."""
     return current_translations().ngettext(singular, plural, count)

@@ -21,7 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 from .catalog import CATEGORY_ALIASES, PRODUCT_CATEGORIES, SUPPLIER_TYPES, choice_key
 from .countries import UNKNOWN_COUNTRY, code_as_typed, country_code, parse_phone, phone_region, postal_code
 from .errors import FieldError
-from .i18n import N_, _, format_integer
+from .i18n import N_, _, field, field_name, format_integer
 from .numbers import NumberError, read_number, write_number
 from .quotes import clean_valid_until
 from .text import MESSAGE_MAX_LENGTH, length_refusal, without_invisible
@@ -65,6 +65,14 @@ MAX_LEAD_TIME_DAYS = 365
 # Units in one pack: a pallet of gloves holds about 100,000; more is a typo.
 MAX_PACK_SIZE = 1_000_000
 UNIT_PRICE_STEP = Decimal("0.0001")
+# The lead's figures as messages name them: the label in a form, the column in a CSV file
+# (i18n.field_name). PACK_SIZE's label is the lead form's, so that "write 10 and the units in each
+# box under Units per pack" names the field the person sees.
+QUANTITY = field(N_("quantity"), "quantity")
+UNIT_PRICE = field(N_("unit price"), "unit_price")
+MIN_ORDER_QTY = field(N_("minimum order quantity"), "min_order_qty")
+LEAD_TIME_DAYS = field(N_("lead time"), "lead_time_days")
+PACK_SIZE = field(N_("Units per pack"), "pack_size")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -237,15 +245,18 @@ def clean_choice(raw: str | None, choices: tuple[tuple[str, str], ...], what: st
             return aliases[alias]
     allowed = ", ".join(stored for stored, _shown in choices)
     raise FieldError(_("Unknown {what} '{value}'; choose one of: {allowed}.").format(
-        what=_(what), value=value[:40], allowed=allowed))
+        what=field_name(what), value=value[:40], allowed=allowed))
 
 
-def clean_int(raw: str | None, *, minimum: int, maximum: int, required: bool, what: str) -> int | None:
+def clean_int(raw: str | None, *, minimum: int, maximum: int, required: bool, what: str,
+              packs: str | None = None) -> int | None:
     """A whole number typed by a person (domain.numbers' rule), from ``minimum`` to ``maximum``;
-    None when empty and not ``required``. Raises FieldError with a message for the field."""
+    None when empty and not ``required``. Raises FieldError with a message for the field.
+    ``what`` and ``packs`` (the field for units per pack, where this one may be given in packs)
+    as numbers.read_number takes them."""
     example = next((str(n) for n in (1500, 30, 7, minimum) if minimum <= n <= maximum), str(minimum))
     try:
-        number = read_number(raw, what=what, whole=True, example=example)
+        number = read_number(raw, what=what, whole=True, example=example, packs=packs)
     except NumberError as exc:
         raise FieldError(str(exc)) from None
     if number is None:
@@ -258,15 +269,15 @@ def clean_int(raw: str | None, *, minimum: int, maximum: int, required: bool, wh
     else:
         value = int(number)
     if value < minimum:
-        raise FieldError(_("The {what} cannot be negative.").format(what=_(what)) if minimum == 0
-                         else _("The {what} must be at least {minimum}.").format(what=_(what), minimum=minimum))
+        raise FieldError(_("The {what} cannot be negative.").format(what=field_name(what)) if minimum == 0
+                         else _("The {what} must be at least {minimum}.").format(what=field_name(what), minimum=minimum))
     if value > maximum:
-        raise FieldError(_("The {what} must be at most {maximum}.").format(what=_(what),
+        raise FieldError(_("The {what} must be at most {maximum}.").format(what=field_name(what),
                                                                            maximum=format_integer(maximum)))
     return value
 
 
-def clean_price(raw: str | None, what: str = N_("unit price")) -> Decimal:
+def clean_price(raw: str | None, what: str = UNIT_PRICE) -> Decimal:
     """A price in USD typed by a person (domain.numbers' rule; ``$`` allowed): more than 0, at most
     MAX_UNIT_PRICE, at most 4 decimals. Raises FieldError with a message for the field."""
     try:
@@ -276,12 +287,12 @@ def clean_price(raw: str | None, what: str = N_("unit price")) -> Decimal:
     if value is None:
         raise FieldError(_("This field is required."))
     if value <= 0:
-        raise FieldError(_("The {what} must be more than 0.").format(what=_(what)))
+        raise FieldError(_("The {what} must be more than 0.").format(what=field_name(what)))
     if value > MAX_UNIT_PRICE:
         raise FieldError(_("The {what} must be at most ${maximum}.").format(
-            what=_(what), maximum=format_integer(MAX_UNIT_PRICE)))
+            what=field_name(what), maximum=format_integer(MAX_UNIT_PRICE)))
     if value != value.quantize(Decimal("0.0001")):
-        raise FieldError(_("The {what} has at most 4 decimal places.").format(what=_(what)))
+        raise FieldError(_("The {what} has at most 4 decimal places.").format(what=field_name(what)))
     return value.quantize(Decimal("0.0001"))
 
 
@@ -347,14 +358,19 @@ def parse_lead(raw: Mapping[str, str | None], today: date | None = None) -> tupl
     take("email", lambda: clean_email(raw.get("email")))
     take("phone", lambda: clean_phone(raw.get("phone"), country))
     take("website", lambda: clean_website(raw.get("website")))
-    take("supplier_type", lambda: clean_choice(raw.get("supplier_type"), SUPPLIER_TYPES, N_("supplier type")))
-    take("product_category", lambda: clean_choice(raw.get("product_category"), PRODUCT_CATEGORIES, N_("product category"),
-                                                     CATEGORY_ALIASES))
-    take("quantity", lambda: clean_int(raw.get("quantity"), minimum=1, maximum=MAX_QUANTITY, required=True, what=N_("quantity")))
+    take("supplier_type", lambda: clean_choice(raw.get("supplier_type"), SUPPLIER_TYPES,
+                                               field(N_("supplier type"), "supplier_type")))
+    take("product_category", lambda: clean_choice(raw.get("product_category"), PRODUCT_CATEGORIES,
+                                                  field(N_("product category"), "product_category"), CATEGORY_ALIASES))
+    take("quantity", lambda: clean_int(raw.get("quantity"), minimum=1, maximum=MAX_QUANTITY, required=True,
+                                       what=QUANTITY, packs=PACK_SIZE))
     take("unit_price", lambda: clean_price(raw.get("unit_price")))
-    take("min_order_qty", lambda: clean_int(raw.get("min_order_qty"), minimum=1, maximum=MAX_QUANTITY, required=False, what=N_("minimum order quantity")))
-    take("lead_time_days", lambda: clean_int(raw.get("lead_time_days"), minimum=0, maximum=MAX_LEAD_TIME_DAYS, required=False, what=N_("lead time")))
-    take("pack_size", lambda: clean_int(raw.get("pack_size"), minimum=1, maximum=MAX_PACK_SIZE, required=False, what=N_("pack size")) or 1)
+    take("min_order_qty", lambda: clean_int(raw.get("min_order_qty"), minimum=1, maximum=MAX_QUANTITY, required=False,
+                                            what=MIN_ORDER_QTY, packs=PACK_SIZE))
+    take("lead_time_days", lambda: clean_int(raw.get("lead_time_days"), minimum=0, maximum=MAX_LEAD_TIME_DAYS,
+                                             required=False, what=LEAD_TIME_DAYS))
+    take("pack_size", lambda: clean_int(raw.get("pack_size"), minimum=1, maximum=MAX_PACK_SIZE, required=False,
+                                        what=field(N_("pack size"), "pack_size")) or 1)
     take("valid_until", lambda: clean_valid_until(raw.get("valid_until"), today))
     per_unit(values, errors)
 
@@ -376,14 +392,14 @@ def per_unit(values: dict, errors: dict[str, str]) -> None:
     values["pack_price"] = None
     if pack == 1 or {"quantity", "unit_price", "min_order_qty", "pack_size"} & set(errors):
         return
-    for name, what in (("quantity", N_("quantity")), ("min_order_qty", N_("minimum order"))):
+    for name, what in (("quantity", QUANTITY), ("min_order_qty", field(N_("minimum order"), "min_order_qty"))):
         if values.get(name) is not None:
             units = values[name] * pack
             if units > MAX_QUANTITY:
                 errors[name] = _("{packs} packs of {size} are {units} units; the {what} must be at most "
                                  "{maximum} units.").format(packs=format_integer(values[name]),
                                                             size=format_integer(pack), units=format_integer(units),
-                                                            what=_(what), maximum=format_integer(MAX_QUANTITY))
+                                                            what=field_name(what), maximum=format_integer(MAX_QUANTITY))
             values[name] = units
     price = values.get("unit_price")
     if price is not None:

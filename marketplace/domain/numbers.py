@@ -35,8 +35,11 @@ starts with 0: ``0.79``, ``1.5``, ``0.125``, ``1250.000``) is a decimal point th
   leading apostrophe (a spreadsheet's mark for text, ``'0.79``) is dropped.
 * Digits of any script are read by their value (full-width ``１２``, Arabic-Indic ``١٢``,
   Devanagari ``१२``), as Unicode defines them (category Nd).
-* A count of packages (``10 boxes``, ``5 cases``, ``2 pallets``) is refused with "Give units, not
-  boxes": how many units a box holds is not known here.
+* A count of packages (``10 boxes``, ``5 cases``, ``2 pallets``; in Spanish ``10 cajas``) is refused:
+  how many units a box holds is not known here. Where the field has a pack path (``packs``: the
+  field for the units in one pack, as the lead form's "Units per pack" or the CSV's ``pack_size``),
+  the message says to write the number and give the units per box there; elsewhere "Give units,
+  not boxes".
 * Scientific notation (``1e3``), ``NaN`` and ``Infinity`` are refused: a person does not type them,
   a spreadsheet does when a cell is too narrow.
 * A leading ``-`` (or the minus sign ``−``) is kept so that the caller can say "cannot be
@@ -58,7 +61,7 @@ from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 
 from . import i18n
-from .i18n import N_, _
+from .i18n import N_, _, field_name
 
 __all__ = ["NumberError", "read_number", "write_number", "write_number_for_reader", "fixed_notation",
            "GROUP_SEPARATORS"]
@@ -106,14 +109,20 @@ _EXPONENT = re.compile(r"\d\s*[eE]\s*[+-]?\s*\d")
 _WORDS = re.compile(r"(?i)^(nan|s?nan|inf|infinity)$")
 # A count of packages where single units are asked for ("10 boxes", "5 cs", "2 pallets of 100"):
 # the number of units in a box is not known, so it is refused, never multiplied (issue 11 item 15).
-_PACKAGES = re.compile(r"(?i)^[\d.,'\s]*\d\s*(?P<word>box(?:es)?|bx|cases?|cs|cartons?|ctns?|packs?|pk|"
-                       r"packages?|pkgs?|pallets?|plts?)\b\.?(?:\s.*)?$")
-_PACKAGE_WORDS = {"boxes": ("box", "boxes", "bx"), "cases": ("case", "cases", "cs"),
-                  "cartons": ("carton", "cartons", "ctn", "ctns"),
-                  "packs": ("pack", "packs", "pk", "package", "packages", "pkg", "pkgs"),
-                  "pallets": ("pallet", "pallets", "plt", "plts")}
+# English and Spanish words ("10 cajas", "2 cartones", "3 palés").
+_PACKAGES = re.compile(r"(?i)^(?P<count>[\d.,'\s]*\d)\s*(?P<word>box(?:es)?|bx|cases?|cs|cartons?|ctns?|packs?|"
+                       r"pk|packages?|pkgs?|pallets?|plts?|cajas?|cart[oó]n|cartones|paquetes?|pal[eé]s?|"
+                       r"palets?|tarimas?|bultos?)\b\.?(?:\s.*)?$")
+_PACKAGE_WORDS = {"boxes": ("box", "boxes", "bx", "caja", "cajas"), "cases": ("case", "cases", "cs", "bulto", "bultos"),
+                  "cartons": ("carton", "cartons", "ctn", "ctns", "cartón", "cartones"),
+                  "packs": ("pack", "packs", "pk", "package", "packages", "pkg", "pkgs", "paquete", "paquetes"),
+                  "pallets": ("pallet", "pallets", "plt", "plts", "pale", "pales", "palé", "palés", "palet", "palets",
+                              "tarima", "tarimas")}
 _PACKAGE_NAMES = {"boxes": N_("boxes"), "cases": N_("cases"), "cartons": N_("cartons"), "packs": N_("packs"),
                   "pallets": N_("pallets")}
+# One package, as in "the units in each box".
+_PACKAGE_NAME = {"boxes": N_("box"), "cases": N_("case"), "cartons": N_("carton"), "packs": N_("pack"),
+                 "pallets": N_("pallet")}
 
 
 def _ascii_digits(text: str) -> str:
@@ -139,20 +148,22 @@ def _grouped(integer: str, separator: str) -> bool:
 
 
 def read_number(raw: str | None, *, what: str, whole: bool, money: bool = False,
-                example: str | None = None, decimal: str | None = None) -> Decimal | None:
+                example: str | None = None, decimal: str | None = None, packs: str | None = None) -> Decimal | None:
     """The number in ``raw`` by the module's rule, or None for an empty cell.
 
-    ``what`` names the field in messages (marked, ``N_("unit price")``, or translated); ``whole`` asks
+    ``what`` names the field in messages (marked, ``N_("unit price")``, or translated, or an
+    ``i18n.field`` that a CSV file names by its column: ``i18n.field_name``); ``whole`` asks
     for a whole number (the result is still a Decimal with no fraction: the caller converts and
     checks its range); ``money`` allows a ``$``/``US$``/``USD`` sign; ``example`` is shown in
     messages, written with a point (a value in the field's range: "0.79" for a number, "1500" for
     a whole number unless given; shown in the reader's notation); ``decimal`` is the reader's
     decimal sign, "." or "," (default: ``fixed_notation``'s within one, else the current language's,
-    ``i18n.decimal_symbol()``).
+    ``i18n.decimal_symbol()``); ``packs`` names the field that takes the units in one pack, where
+    the field may be given in packs (named like ``what``), for the message on "10 boxes".
     Raises NumberError with a message for the person, in the current language.
     """
     comma = _decimal_sign(decimal) == ","
-    what = _(what)  # a name marked with N_ or already translated (then it stays as it is)
+    what = field_name(what)  # a label marked with N_, already translated, or a CSV column
     # Numbers in messages are written here with a point; the reader's notation may swap the signs.
     written = _swap if comma else str
     example = written(example or ("1500" if whole else "0.79"))
@@ -203,6 +214,11 @@ def read_number(raw: str | None, *, what: str, whole: bool, money: bool = False,
     if packages:
         word = packages.group("word").lower()
         word = next(plural for plural, forms in _PACKAGE_WORDS.items() if word in forms)
+        if packs:
+            count = packages.group("count").strip()
+            raise NumberError(_("Give a number: write {count} and the units in each {package} under {packs} (or the "
+                                "total number of single items).").format(
+                count=_swap(count) if swapped else count, package=_(_PACKAGE_NAME[word]), packs=field_name(packs)))
         raise NumberError(_("Give units, not {packages}: write the {what} as a number of single items (masks, "
                             "gloves, gowns), for example {example}.").format(
             packages=_(_PACKAGE_NAMES[word]), what=what, example=example))

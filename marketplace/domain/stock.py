@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .dates import DateError, needed_by_warnings, parse_date
 from .errors import FieldError
-from .i18n import _, format_day, format_decimal, format_integer, ngettext
+from .i18n import N_, _, field, field_name, format_day, format_decimal, format_integer, ngettext
 from .numbers import NumberError, read_number
 
 MAX_DAYS_OF_SUPPLY = 365
@@ -117,15 +117,15 @@ def _whole(raw: str | None, what: str, maximum: int) -> int | None:
     if number is None:
         return None
     if number < 0:
-        raise FieldError(_("The {what} cannot be negative.").format(what=what))
+        raise FieldError(_("The {what} cannot be negative.").format(what=field_name(what)))
     if number > maximum:
-        raise FieldError(_("The {what} must be at most {maximum}.").format(what=what, maximum=format_integer(maximum)))
+        raise FieldError(_("The {what} must be at most {maximum}.").format(what=field_name(what), maximum=format_integer(maximum)))
     return int(number)
 
 
 def _use(raw: str | None) -> Decimal | None:
     try:
-        number = read_number(raw, what=_("average daily use"), whole=False, example="120")
+        number = read_number(raw, what=field(N_("average daily use"), "avg_daily_use"), whole=False, example="120")
     except NumberError as exc:
         raise FieldError(str(exc)) from None
     if number is None:
@@ -152,10 +152,10 @@ def _count_date(raw: str | None, today: date, what: str) -> date | None:
             raise FieldError(str(exc)) from None
     if parsed > today:
         raise FieldError(_("The {what} cannot be in the future (today is {today}).").format(
-            what=what, today=format_day(today)))
+            what=field_name(what), today=format_day(today)))
     if parsed < today - timedelta(days=MAX_COUNT_AGE_DAYS):
         raise FieldError(_("The {what} is more than a year ago: count again, or give days of supply.").format(
-            what=what))
+            what=field_name(what)))
     return parsed
 
 
@@ -181,13 +181,13 @@ def parse_stock(raw: dict, today: date) -> tuple[dict, dict[str, str]]:
             errors[name] = str(exc.args[0])
             return None
 
-    days = read("days_of_supply", lambda: _whole(raw.get("days_of_supply"), _("days of supply"), MAX_DAYS_OF_SUPPLY))
-    on_hand = read("stock_on_hand", lambda: _whole(raw.get("stock_on_hand"), _("stock on hand"), MAX_STOCK))
-    counted_on = read("stock_counted_on", lambda: _count_date(raw.get("stock_counted_on"), today, _("count date")))
+    days = read("days_of_supply", lambda: _whole(raw.get("days_of_supply"), field(N_("days of supply"), "days_of_supply"), MAX_DAYS_OF_SUPPLY))
+    on_hand = read("stock_on_hand", lambda: _whole(raw.get("stock_on_hand"), field(N_("stock on hand"), "stock_on_hand"), MAX_STOCK))
+    counted_on = read("stock_counted_on", lambda: _count_date(raw.get("stock_counted_on"), today, field(N_("count date"), "stock_counted_on")))
     use = read("avg_daily_use", lambda: _use(raw.get("avg_daily_use")))
-    first = read("first_count", lambda: _whole(raw.get("first_count"), _("first count"), MAX_STOCK))
-    first_on = read("first_counted_on", lambda: _count_date(raw.get("first_counted_on"), today, _("first count date")))
-    received = read("received_between", lambda: _whole(raw.get("received_between"), _("units received"), MAX_STOCK))
+    first = read("first_count", lambda: _whole(raw.get("first_count"), field(N_("first count"), "first_count"), MAX_STOCK))
+    first_on = read("first_counted_on", lambda: _count_date(raw.get("first_counted_on"), today, field(N_("first count date"), "first_counted_on")))
+    received = read("received_between", lambda: _whole(raw.get("received_between"), field(N_("units received"), "received_between"), MAX_STOCK))
     if errors:
         return values, errors
 

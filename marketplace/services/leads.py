@@ -13,7 +13,7 @@ from ..domain.csv_cells import protect, unprotect
 from ..domain.csv_text import FileRefused, decode_csv
 from ..domain.dates import city_today
 from ..domain.errors import Forbidden, NotFound
-from ..domain.i18n import _, ngettext
+from ..domain.i18n import _, csv_columns, ngettext
 from ..domain.lead_status import (
     APPROVED,
     HELD,
@@ -318,8 +318,9 @@ def valid_rows(stream: IO[str], columns: tuple[str, ...], parse, report: ImportR
                     expected=len(header), found=len(cells))
                 report.rejected.append(RejectedRow(row_number, reason, (("", reason),)))
                 continue
-            # A CSV file's numbers have a decimal point whatever the importing person's language.
-            with fixed_notation("."):
+            # A CSV file's numbers have a decimal point whatever the importing person's language, and
+            # its messages name the columns as the file's header writes them (i18n.csv_columns).
+            with fixed_notation("."), csv_columns():
                 values, errors = parse({name: unprotect(cell) for name, cell in zip(header, cells)})
             if errors:
                 reason = "; ".join(f"{name}: {_clause(message)}" for name, message in errors.items())

@@ -64,6 +64,6 @@ def test_a_rows_reasons_are_joined_without_a_full_stop_before_the_semicolon(app_
     report = demand.import_demand(demand_csv(
         f"R1,County General,nitrile_gloves,100000,0.15,{SOON},ABCDE,400,hospital,"), actor_id=None)
     [rejected] = report.rejected
-    assert ".; " not in rejected.reason and "; days_of_supply: The days of supply must be at most 365" \
+    assert ".; " not in rejected.reason and "; days_of_supply: The days_of_supply must be at most 365" \
         in rejected.reason, rejected.reason
     assert rejected.reason.startswith("postal_code: ")

@@ -53,7 +53,7 @@ def test_a_dutch_price_list_with_decimal_commas_is_refused_too(app_ctx):
     report = leads.import_leads(io.StringIO(csv_text(rows, LEAD_COLUMNS)), actor_id=None)
     reasons = {r.row: r.reason for r in report.rejected}
     assert report.imported == 0 and set(reasons) == {2, 3}
-    assert "unit_price: Give the unit price in US dollars" in reasons[2] and "quantity:" in reasons[2]
+    assert "unit_price: Give the unit_price in US dollars" in reasons[2] and "quantity:" in reasons[2]
     assert "unit_price: Use a decimal point, for example 2.40" in reasons[3]
     assert "quantity" not in reasons[3]  # 10 000 is ten thousand in any notation
 

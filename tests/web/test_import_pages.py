@@ -52,7 +52,7 @@ def test_the_upload_is_answered_with_the_imports_page(vetter, unlimited):
     assert "being imported" in html
     assert 'id="rows-read" max="6" value="6"' in html  # the progress bar: rows read of rows in the file
     assert "<strong>4</strong> accepted" in html and "<strong>2</strong> rejected" in html
-    assert "<td>4</td><td>unit_price</td><td>The unit price must be a number" in html
+    assert "<td>4</td><td>unit_price</td><td>The unit_price must be a number" in html
     assert "<td>7</td><td>external_id</td>" in html and "already appears on row 6" in html
     # Embedded default: the leads were processed in-process; with Redis they wait for a worker.
     processed = 0 if unlimited.config["REDIS_URL"] else 4

@@ -118,7 +118,7 @@ def test_csv_upload_page_reports_each_bad_row(client, clean_app):
     run_imports(clean_app)  # with Redis, as a worker would
     page = client.get(response.location).get_data(as_text=True)
     assert "<strong>4</strong> imported" in page and "<strong>1</strong> rejected" in page
-    assert "<td>4</td><td>unit_price</td><td>The unit price must be a number" in page
+    assert "<td>4</td><td>unit_price</td><td>The unit_price must be a number" in page
 
 
 def test_suppliers_and_buyers_cannot_import(client, clean_app):

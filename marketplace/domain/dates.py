@@ -3,8 +3,12 @@
 ``parse_date`` reads a date from a form or a CSV cell: ISO (2027-01-07), 2027/01/07, and forms with
 the month in words (7 Jan 2027, January 7, 2027). Day/month numbers (07/01/2027, 07.01.2027,
 07-01-2027) are read only when they cannot be misread: one part above 12 is the day (13/01/2027 and
-01/13/2027 are both 13 January), equal parts are the same date either way; otherwise they are refused
-with a message that says how to write it. Two-digit years are refused.
+01/13/2027 are both 13 January), equal parts are the same date either way, and where the field allows
+only a range of dates (``within``: a delivery date from today, a needed-by date not past) a reading
+outside it is no reading: 12/10/2026 on 30 November 2026 is 10 December, as 12 October is past. The
+caller shows the date it stored in words ("Expected delivery: Dec 10, 2026"); never within a CSV
+import (i18n.reading_csv), whose rows are not shown back. Otherwise they are refused with a message
+that says how to write it (also when both readings are in the range). Two-digit years are refused.
 
 ``city_today`` is the city's date at a moment (CITY_TIMEZONE, default America/Los_Angeles): at
 23:30 UTC it is still the afternoon in Los Angeles, so a needed-by date of that local day is today,
@@ -86,8 +90,12 @@ def _month(word: str) -> int:
     return month
 
 
-def parse_date(raw: str) -> date:
+def parse_date(raw: str, *, within: tuple[date, date] | None = None) -> date:
     """The date in ``raw`` (text from a form or a CSV cell, surrounding spaces ignored).
+
+    ``within``: the first and last day the field accepts (the caller still refuses a date outside
+    them, with its own message); of day/month numbers that read two ways, the one reading inside
+    it is taken when the other is outside (not while reading a CSV row: i18n.reading_csv).
 
     Raises DateError (a message for the person) when the text is no date, names no real day, has a
     two-digit year, or is day/month numbers that read as two different dates (07/01/2027: "write
@@ -102,6 +110,10 @@ def parse_date(raw: str) -> date:
         if second > 12:
             return _make(year, first, second)  # month first
         day_first, month_first = _make(year, second, first), _make(year, first, second)
+        if within and not i18n.reading_csv():
+            fitting = [day for day in (day_first, month_first) if within[0] <= day <= within[1]]
+            if len(fitting) == 1:
+                return fitting[0]
         first, second = _day_and_month(day_first, day_first=True), _day_and_month(month_first, day_first=False)
         raise DateError(_("{typed} can be read as {first} or {second}: write {first_iso} or {first_words} for "
                           "{first}, {second_iso} or {second_words} for {second}.").format(

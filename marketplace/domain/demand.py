@@ -170,7 +170,7 @@ def clean_date(raw: str | None, today: date) -> date:
     if not value:
         raise FieldError(_("This field is required."))
     try:
-        parsed = parse_date(value)
+        parsed = parse_date(value, within=(today, today + timedelta(days=MAX_DAYS_AHEAD)))
     except DateError as exc:
         raise FieldError(str(exc)) from None
     if parsed < today:

@@ -117,6 +117,12 @@ def csv_columns() -> Iterator[None]:
         _csv_columns.reset(token)
 
 
+def reading_csv() -> bool:
+    """Whether a CSV row is being read (within ``csv_columns``): nothing is shown back to the person
+    row by row, so a value is never guessed there (dates.parse_date's ``within``)."""
+    return _csv_columns.get()
+
+
 def field_name(what: str) -> str:
     """How a message names the field ``what``: its CSV column within ``csv_columns`` when it has
     one (a FieldName), else its label in the current language (a label marked with N_; a text

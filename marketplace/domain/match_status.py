@@ -106,10 +106,15 @@ class MatchAction:
         """The action's label in the reader's language (``label`` is the English, marked N_)."""
         return _(self.label)
 
-    def done_message(self, match_id: int, delivery_day: str = "") -> str:
+    def done_message(self, match_id: int, delivery_day: str = "", *, day_given: bool = False) -> str:
         """What happened, for the one who did it, in the current language ("You confirmed you can
-        supply match #7."); ``delivery_day`` is the expected delivery day as shown."""
-        return _(self.done).format(id=match_id, day=delivery_day)
+        supply match #7."); ``delivery_day`` is the expected delivery day as shown. With ``day_given``
+        (a delivery date typed with this step) the day is said back ("Expected delivery: Dec 10,
+        2026."), so that a date read from day/month numbers (dates.parse_date) is never taken unseen."""
+        done = _(self.done).format(id=match_id, day=delivery_day)
+        if day_given and delivery_day and "{day}" not in self.done:
+            done = " ".join((done, _("Expected delivery: {day}.").format(day=delivery_day)))
+        return done
 
     @property
     def style(self) -> str:
@@ -195,7 +200,7 @@ def clean_delivery_on(raw: str | None, today: date, *, required: bool = False) -
                 example=(today + timedelta(days=7)).isoformat()))
         return None
     try:
-        day = parse_date(value)
+        day = parse_date(value, within=(today, today + timedelta(days=MAX_DELIVERY_DAYS_AHEAD)))
     except DateError as exc:
         raise FieldError(str(exc)) from None
     if day < today:

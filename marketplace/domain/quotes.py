@@ -39,7 +39,8 @@ def clean_valid_until(raw: str | None, today: date | None) -> date | None:
     if not value:
         return None
     try:
-        parsed = parse_date(value)
+        parsed = parse_date(value, within=None if today is None else
+                            (today, today + timedelta(days=MAX_VALIDITY_DAYS)))
     except DateError as exc:
         raise FieldError(str(exc)) from None
     if today is not None:

@@ -2,15 +2,19 @@
 the pack path where the field has one (the form's "Units per pack", the CSV's ``pack_size``); a CSV
 row's messages name columns as the file's header writes them, untranslated; a day/month date with
 one reading in the field's range takes that reading. Domain rules only, no app."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from marketplace.domain import i18n
+from marketplace.domain.dates import DateError, parse_date
 from marketplace.domain.demand import parse_demand
+from marketplace.domain.errors import FieldError
 from marketplace.domain.i18n import csv_columns
 from marketplace.domain.leads import PACK_SIZE, QUANTITY, parse_lead
+from marketplace.domain.match_status import MATCH_ACTIONS, clean_delivery_on
 from marketplace.domain.numbers import NumberError, read_number
+from marketplace.domain.quotes import clean_valid_until
 
 TODAY = date(2026, 11, 30)
 LEAD = {"company_name": "Harbor", "email": "sales@harbor.example", "supplier_type": "distributor",
@@ -85,3 +89,48 @@ def test_a_csv_row_names_columns_as_the_header_writes_them_and_a_form_its_transl
         __, row = parse_lead(bad_lead, TODAY)
     assert row["unit_price"] == "The unit_price must be more than 0."
     assert parse_lead(bad_lead, TODAY)[1]["unit_price"] == "The unit price must be more than 0."
+
+
+AHEAD = (TODAY, TODAY + timedelta(days=366))
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("12/10/2026", date(2026, 12, 10)),   # the buyer's: 12 October is past on 30 November
+    ("11/12/2026", date(2026, 12, 11)),   # November 12 is past: 11 December
+    ("12/11/2027", date(2027, 11, 12)),   # December 11, 2027 is more than 366 days ahead: 12 November
+    ("03/04/2027", None),                 # 3 April or March 4, 2027: both ahead, still refused
+    ("11/05/2026", None),                 # 11 May or November 5, 2026: both past, refused as ambiguous
+])
+def test_an_ambiguous_date_with_one_reading_in_range_takes_it(typed, expected):
+    if expected is None:
+        with pytest.raises(DateError, match="can be read as"):
+            parse_date(typed, within=AHEAD)
+    else:
+        assert parse_date(typed, within=AHEAD) == expected
+    with pytest.raises(DateError, match="can be read as"):
+        parse_date(typed)  # without a range: refused as before
+
+
+def test_the_fields_with_a_range_give_it_and_a_csv_row_never_guesses():
+    assert clean_delivery_on("12/10/2026", TODAY) == date(2026, 12, 10)
+    assert clean_valid_until("11/12/2026", TODAY) == date(2026, 12, 11)
+    __, errors = parse_demand({**DEMAND, "needed_by": "12/10/2026"}, TODAY)
+    assert "needed_by" not in errors
+    with pytest.raises(FieldError, match="can be read as 3 April or March 4"):
+        clean_delivery_on("03/04/2027", TODAY)
+    with csv_columns():  # an import's rows are not shown back: refused, not read
+        __, errors = parse_demand({**DEMAND, "needed_by": "12/10/2026"}, TODAY)
+        assert "can be read as" in errors["needed_by"]
+        with pytest.raises(FieldError, match="can be read as"):
+            clean_valid_until("12/10/2026", TODAY)
+
+
+def test_a_delivery_date_typed_with_a_step_is_said_back_in_words():
+    ordered = MATCH_ACTIONS["mark_ordered"]
+    assert ordered.done_message(7, "Dec 10, 2026", day_given=True) == (
+        "Match #7 is marked as ordered. Expected delivery: Dec 10, 2026.")
+    assert ordered.done_message(7, "Dec 10, 2026") == "Match #7 is marked as ordered."
+    moved = MATCH_ACTIONS["set_delivery_date"]  # says the day itself: not twice
+    assert moved.done_message(7, "Dec 10, 2026", day_given=True) == "Match #7: delivery expected on Dec 10, 2026."
+    with i18n.use_locale("es"):
+        assert ordered.done_message(7, "10 dic 2026", day_given=True).endswith("Entrega prevista: 10 dic 2026.")

@@ -3,11 +3,14 @@ Spanish lead import's report names the file's columns as its header writes them,
 ambiguous delivery date with one reading still ahead is taken and said back."""
 import html as html_lib
 import io
+from datetime import date, timedelta
 
-from marketplace.domain.i18n import use_locale
+from marketplace.domain.i18n import format_day, use_locale
+from marketplace.domain.match_status import MAX_DELIVERY_DAYS_AHEAD
 from marketplace.services import leads
-from tests.conftest import VALID_LEAD, post_form
+from tests.conftest import VALID_LEAD, city_today, post_form
 from tests.services.test_import_export import csv_text
+from tests.web.test_delivery_date_pages import _act, _client, _stored, match_id  # noqa: F401 (a fixture)
 from tests.web.test_lead_form_figures import field_errors, saved_leads, supplier
 from tests.web.test_spanish_numbers import spanish_supplier
 
@@ -51,3 +54,42 @@ def test_a_spanish_import_report_names_the_files_columns(app_ctx):
     assert report.rejected[0].reason.startswith("quantity: Give a number: write 10 and the units in each box under "
                                                 "pack_size")
     assert "The unit_price must be more than 0" in report.rejected[1].reason
+
+
+def _one_reading_ahead(today: date) -> tuple[str, date]:
+    """Day/month numbers (DD/MM/YYYY) whose day-first reading is ahead and whose month-first
+    reading is past, as 12/10/2026 is on 30 November 2026: the text and the day it is."""
+    last = today + timedelta(days=MAX_DELIVERY_DAYS_AHEAD)
+    day = today + timedelta(days=1)
+    while True:
+        if day.day <= 12 and day.day != day.month:
+            other = date(day.year, day.day, day.month)
+            if not today <= other <= last:
+                return f"{day.day:02d}/{day.month:02d}/{day.year}", day
+        day += timedelta(days=1)
+
+
+def test_the_buyers_ambiguous_delivery_date_with_one_reading_ahead_is_taken_and_said_back(clean_app, match_id):  # noqa: F811
+    buyer = _client(clean_app, "nurse@hospital.example")
+    assert _act(buyer, match_id, action="accept").status_code == 302
+    typed, day = _one_reading_ahead(city_today())
+    response = _act(buyer, match_id, action="mark_ordered", delivery_on=typed)
+    assert response.status_code == 302
+    assert _stored(clean_app, match_id)[:2] == ("ordered", day)
+    with clean_app.app_context():
+        shown = format_day(day)
+    page = html_lib.unescape(buyer.get(f"/matches/{match_id}").get_data(as_text=True))
+    assert f"is marked as ordered. Expected delivery: {shown}." in page
+
+
+def test_an_ambiguous_delivery_date_with_both_readings_ahead_is_still_refused(clean_app, match_id):  # noqa: F811
+    buyer = _client(clean_app, "nurse@hospital.example")
+    assert _act(buyer, match_id, action="accept").status_code == 302
+    today = city_today()
+    year = today.year + 1 if today.month > 3 else today.year
+    if date(year, 3, 4) < today:
+        year += 1
+    response = _act(buyer, match_id, action="mark_ordered", delivery_on=f"03/04/{year}")
+    assert response.status_code == 200
+    assert "can be read as 3 April or March 4" in html_lib.unescape(response.get_data(as_text=True))
+    assert _stored(clean_app, match_id)[0] == "accepted"

@@ -70,7 +70,8 @@ def act(match_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(MATCH_ACTIONS[form.action.data].done_message(match.id, format_day(match.delivery_on)), "success")
+            flash(MATCH_ACTIONS[form.action.data].done_message(match.id, format_day(match.delivery_on),
+                                                               day_given=form.delivery_day is not None), "success")
     elif form.reason.errors or form.close_reason.errors or form.delivery_on.errors:
         return _detail(match, party, form)
     else:

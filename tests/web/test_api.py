@@ -336,7 +336,7 @@ def test_requests_are_rate_limited_per_token(client, clean_app, monkeypatch):
     assert client.get("/api/v1/me", headers=bearer(second)).status_code == 200  # counted per token
 
 
-def test_a_foreign_lead_is_404_and_a_locked_one_403_as_problems(client, supplier, app_ctx):
+def test_a_foreign_lead_is_404_and_a_locked_one_409_saying_why(client, supplier, app_ctx):
     user, token = supplier
     other = make_lead(make_user("supplier", "else@other.example"))
     own = make_lead(user)
@@ -344,7 +344,8 @@ def test_a_foreign_lead_is_404_and_a_locked_one_403_as_problems(client, supplier
     missing = client.patch(f"/api/v1/leads/{other.id}", json={"notes": "mine now"}, headers=bearer(token))
     assert missing.status_code == 404 and missing.mimetype == PROBLEM
     locked = client.patch(f"/api/v1/leads/{own.id}", json={"notes": "changed"}, headers=bearer(token))
-    assert locked.status_code == 403 and locked.mimetype == PROBLEM
+    assert locked.status_code == 409 and locked.mimetype == PROBLEM
+    assert locked.get_json()["detail"].startswith("This offer can no longer be edited: it is approved.")
     not_json = client.post("/api/v1/leads", data="company_name=x", headers=bearer(token))
     assert not_json.status_code == 422 and not_json.mimetype == PROBLEM
 

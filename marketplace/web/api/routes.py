@@ -209,7 +209,8 @@ def get_lead(lead_id: int):
 @roles("supplier")
 @operation("Change one's own lead while it may be changed", tags=["suppliers"], body="LeadPatch", response="Lead")
 def update_lead(lead_id: int):
-    """The fields sent replace the lead's; the others stay. Checked as the edit form checks them."""
+    """The fields sent replace the lead's; the others stay. Checked as the edit form checks them.
+    Once review has started (or the offer is decided), 409 saying why and what to do instead."""
     lead = leads.lead_for(g.api_user, lead_id, edit=True)
     body = json_body(LEAD_INPUT)
     current = lead_to_row(leads.lead_values(lead))

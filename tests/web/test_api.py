@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from marketplace.domain.api_tokens import token_digest
 from marketplace.extensions import db
 from marketplace.models import ApiToken, AuditLog, DemandRequest, Lead, Match
 from tests.conftest import (
@@ -179,11 +180,50 @@ def test_tokens_are_made_shown_once_stored_hashed_and_revoked(client, clean_app)
     assert client.get("/api/v1/me", headers=bearer(other_token)).status_code == 200
 
 
-def test_a_deactivated_account_s_token_stops_working(client, supplier):
+NO_TOKEN = "An API token is needed: send it as Authorization: Bearer <token>."
+NOT_VALID = "This token is not valid."
+DEACTIVATED = "This token's account is deactivated: its tokens open nothing."
+REVOKED = "This token was revoked. Make a new one on your API tokens page (/account/api-tokens)."
+
+
+def _refused(client, headers: dict) -> str:
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 401 and response.mimetype == PROBLEM
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    return response.get_json()["detail"]
+
+
+def test_a_deactivated_account_s_token_stops_working_and_says_why(client, supplier):
     user, token = supplier
     user.active = False
     db.session.commit()
-    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+    assert _refused(client, bearer(token)) == DEACTIVATED
+    # Revoked as well: the account is what a new token would not mend.
+    db.session.execute(db.update(ApiToken).values(revoked_at=db.func.now()))
+    db.session.commit()
+    assert _refused(client, bearer(token)) == DEACTIVATED
+
+
+def test_a_revoked_token_says_so_and_an_unknown_one_learns_nothing(client, supplier):
+    user, token = supplier
+    other = make_api_token(user)
+    db.session.execute(db.update(ApiToken).where(ApiToken.token_hash == token_digest(token))
+                       .values(revoked_at=db.func.now()))
+    db.session.commit()
+    assert _refused(client, bearer(token)) == REVOKED
+    assert client.get("/api/v1/me", headers=bearer(other)).status_code == 200  # its other token still works
+    assert _refused(client, bearer("ppe_" + "x" * 43)) == NOT_VALID  # well-formed, not ours
+    assert _refused(client, bearer("not-a-token")) == NOT_VALID
+    assert _refused(client, {}) == NO_TOKEN
+    assert _refused(client, {"Authorization": f"Basic {token}"}) == NO_TOKEN
+
+
+def test_the_token_s_refusal_is_in_the_reader_s_language(client, supplier):
+    user, token = supplier
+    user.active = False
+    db.session.commit()
+    detail = _refused(client, {**bearer(token), "Accept-Language": "es"})
+    assert detail != DEACTIVATED and "desactivada" in detail
 
 
 def test_a_token_s_last_use_is_written_once_a_minute_and_its_organisation_read_with_it(client, supplier):

@@ -18,7 +18,7 @@ from ...domain.text import MESSAGE_MAX_LENGTH, REASON_MAX_LENGTH
 from . import bp
 from .support import BURN_RATE_INPUT, LEAD_INPUT, REQUEST_INPUT
 
-PROBLEM_STATUSES = {401: "No valid API token", 403: "The token's role or the record's owner does not allow this",
+PROBLEM_STATUSES = {401: "No API token, or one that is not valid, revoked, or of a deactivated account (the detail says which)", 403: "The token's role or the record's owner does not allow this",
                     404: "No such record, or not one the token's holder may see",
                     409: "The record's state does not allow this now", 422: "Fields that cannot be accepted",
                     429: "Too many requests with this token"}

@@ -58,6 +58,22 @@ def bearer_token(authorization: str | None) -> str | None:
     return value or None
 
 
+# Why a presented token opens nothing (services.api_tokens.user_for_token): its holder may learn
+# that the token was revoked or its account deactivated (they hold its secret); a token that is
+# not one of ours learns nothing more than that.
+UNKNOWN, REVOKED, DEACTIVATED = "unknown", "revoked", "deactivated"
+
+
+def refusal(reason: str) -> str:
+    """The 401's detail for a presented token that opens nothing, in the current language. A
+    revoked token of a deactivated account is told about the account: a new token would not help."""
+    if reason == DEACTIVATED:
+        return _("This token's account is deactivated: its tokens open nothing.")
+    if reason == REVOKED:
+        return _("This token was revoked. Make a new one on your API tokens page (/account/api-tokens).")
+    return _("This token is not valid.")
+
+
 def token_name(text: str | None) -> str:
     """A token's label as typed: stripped, at most MAX_NAME characters; empty is "API token" (in
     the current language: the holder reads it). Raises FieldError for control characters."""

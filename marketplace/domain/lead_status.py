@@ -48,6 +48,23 @@ def supplier_may_edit(status: str) -> bool:
     return status in SUPPLIER_EDITABLE
 
 
+def edit_refusal(status: str) -> str | None:
+    """Why the supplier may no longer edit their own offer in ``status``, and what they may do
+    instead (the offer page's "Confirm price and stock, or withdraw"), in words; None while they
+    may edit it. Told to the offer's owner only: anyone else is refused without a reason."""
+    if supplier_may_edit(status):
+        return None
+    if status == APPROVED:
+        return _("This offer can no longer be edited: it is approved. Use \"Confirm price and stock, or withdraw\" "
+                 "to change its price or quantity, or to withdraw it.")
+    if status == REJECTED:
+        return _("This offer can no longer be edited: it was rejected.")
+    if status == WITHDRAWN:
+        return _("This offer can no longer be edited: it was withdrawn.")
+    return _("This offer can no longer be edited: review has started. Use \"Confirm price and stock, or withdraw\" "
+             "to confirm it as it is, or to withdraw it.")
+
+
 def submission_status(owner_email_confirmed: bool) -> str:
     """The status of a lead a supplier submits: SUBMITTED (into the vetting queue), or HELD while
     the supplier has not confirmed their e-mail address (the queue is for reachable suppliers)."""

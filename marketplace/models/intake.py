@@ -28,6 +28,10 @@ class SubmissionReceipt(db.Model):
     # Where the first POST sent its sender (a path on this site), so a retry is sent there too
     # without reading the created record.
     location: Mapped[str] = mapped_column(String(300))
+    # The API request that wrote it (domain.idempotency.request_fingerprint): an Idempotency-Key
+    # sent again with another request is refused. None for the pages' form tokens and for receipts
+    # written before fingerprints were kept: those replay as before.
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
 
 

@@ -7,7 +7,7 @@ from functools import cache
 from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
-from ..domain.api_tokens import looks_like_token, new_token, token_digest, token_name
+from ..domain.api_tokens import DEACTIVATED, REVOKED, UNKNOWN, looks_like_token, new_token, token_digest, token_name
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import ApiToken, User
@@ -50,29 +50,34 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
 
 @cache
 def _token_query():
-    """Built once (building it cost about a fifth of the look-up, every API call)."""
-    return (db.select(User, ApiToken.id, ApiToken.last_used_at).join(ApiToken, ApiToken.user_id == User.id)
+    """Built once (building it cost about a fifth of the look-up, every API call). Revoked tokens
+    are found too, so that their holder is told why (one look-up either way)."""
+    return (db.select(User, ApiToken.id, ApiToken.last_used_at, ApiToken.revoked_at)
+            .join(ApiToken, ApiToken.user_id == User.id)
             .options(joinedload(User.organisation))
-            .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None)))
+            .where(ApiToken.token_hash == bindparam("digest")))
 
 
-def user_for_token(secret: str | None) -> tuple[User | None, bool]:
+def user_for_token(secret: str | None) -> tuple[User | None, bool, str | None]:
     """(the active user holding the unrevoked token ``secret`` or None, whether ``last_used_at`` was
-    stamped). One query: the user and its organisation, with the token's id and ``last_used_at``
-    as plain columns (loading the token as an object with the user as its eager relation cost
-    twice as much, every API call). Stamps ``last_used_at`` at most every LAST_USED_EVERY, by one
-    UPDATE in the current transaction (the edge commits it at once: a read-only API call would
-    otherwise never commit it)."""
+    stamped, why there is no user: domain.api_tokens UNKNOWN, REVOKED or DEACTIVATED, None when
+    there is one). One query: the user and its organisation, with the token's id,
+    ``last_used_at`` and ``revoked_at`` as plain columns (loading the token as an object with the
+    user as its eager relation cost twice as much, every API call). Stamps ``last_used_at`` at
+    most every LAST_USED_EVERY, by one UPDATE in the current transaction (the edge commits it at
+    once: a read-only API call would otherwise never commit it)."""
     if not looks_like_token(secret):
-        return None, False
+        return None, False, UNKNOWN
     row = db.session.execute(_token_query(), {"digest": token_digest(secret)}).one_or_none()
     if row is None:
-        return None, False
-    user, token_id, last_used_at = row
+        return None, False, UNKNOWN
+    user, token_id, last_used_at, revoked_at = row
     if not user.active:
-        return None, False
+        return None, False, DEACTIVATED
+    if revoked_at is not None:
+        return None, False, REVOKED
     now = utcnow()
     if last_used_at is None or now - last_used_at >= LAST_USED_EVERY:
         db.session.execute(db.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
-        return user, True
-    return user, False
+        return user, True, None
+    return user, False, None

@@ -12,7 +12,7 @@ from ..domain.catalog import label
 from ..domain.csv_cells import protect, unprotect
 from ..domain.csv_text import FileRefused, decode_csv
 from ..domain.dates import city_today
-from ..domain.errors import Forbidden, NotFound
+from ..domain.errors import Conflict, Forbidden, NotFound
 from ..domain.i18n import _, csv_columns, ngettext
 from ..domain.lead_status import (
     APPROVED,
@@ -20,6 +20,7 @@ from ..domain.lead_status import (
     LEAD_STATUSES,
     PROCESSING_PENDING,
     SUBMITTED,
+    edit_refusal,
     import_may_change,
     submission_status,
 )
@@ -197,11 +198,15 @@ def update_lead(lead: Lead, values: dict, *, actor_id: int) -> bool:
 
 def lead_for(user: User, lead_id: int, *, edit: bool = False) -> Lead:
     """The lead if ``user`` may see (or edit) it. Raises NotFound when it is missing or not theirs to
-    see, Forbidden when they may see but not edit it."""
+    see, Forbidden when they may see but not edit it (staff), Conflict saying why and what to do
+    instead when it is their own offer and its status no longer allows editing
+    (lead_status.edit_refusal)."""
     lead = db.session.get(Lead, lead_id)
     if lead is None or not may_view_lead(user.role, user.id, lead.owner_id):
         raise NotFound()
     if edit and not may_edit_lead(user.role, user.id, lead.owner_id, lead.status):
+        if user.role == "supplier" and (reason := edit_refusal(lead.status)):  # may see it: their own
+            raise Conflict(reason)
         raise Forbidden()
     return lead
 

@@ -25,6 +25,8 @@ class Receipt:
     kind: str
     object_id: int
     location: str
+    # The API request that wrote it (domain.idempotency), None for a page's form token.
+    fingerprint: str | None = None
 
 
 def earlier(user_id: int, token: str | None) -> Receipt | None:
@@ -33,7 +35,7 @@ def earlier(user_id: int, token: str | None) -> Receipt | None:
         return None
     row = db.session.execute(db.select(SubmissionReceipt).where(
         SubmissionReceipt.user_id == user_id, SubmissionReceipt.token == token)).scalar_one_or_none()
-    return Receipt(row.kind, row.object_id, row.location) if row else None
+    return Receipt(row.kind, row.object_id, row.location, row.fingerprint) if row else None
 
 
 def record(user_id: int, token: str, kind: str, object_id: int, location: str) -> None:
@@ -44,11 +46,13 @@ def record(user_id: int, token: str, kind: str, object_id: int, location: str) -
                                      location=location[:300]))
 
 
-def insert(user_id: int, token: str, kind: str, object_id: int, location: str) -> None:
+def insert(user_id: int, token: str, kind: str, object_id: int, location: str,
+           fingerprint: str | None = None) -> None:
     """``record`` as one Core INSERT sent now: a token used meanwhile raises IntegrityError here
-    (not at the commit); the caller rolls the whole attempt back as for ``record``."""
+    (not at the commit); the caller rolls the whole attempt back as for ``record``. The API keeps
+    its request's ``fingerprint`` (domain.idempotency) with an Idempotency-Key's receipt."""
     db.session.execute(_INSERT, dict(user_id=user_id, token=token, kind=kind, object_id=object_id,
-                                     location=location[:300], created_at=utcnow()))
+                                     location=location[:300], fingerprint=fingerprint, created_at=utcnow()))
 
 
 _INSERT = SubmissionReceipt.__table__.insert()

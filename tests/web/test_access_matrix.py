@@ -589,8 +589,10 @@ def test_allowed_pages_work_with_the_same_ids(world, clean_app, role):
         own_lead, own_doc = world.lead_ids[role], world.doc_ids[role]
         page = client.get(f"/leads/{own_lead}")
         assert page.status_code == 200 and MARKERS[role] in page.get_data(as_text=True)
-        # The world's leads are approved (so they can be matched), and an approved lead is locked.
-        assert client.get(f"/leads/{own_lead}/edit").status_code == 403
+        # The world's leads are approved (so they can be matched), and an approved lead is locked:
+        # its owner is sent back to it and told why (another party's lead stays 404, above).
+        locked = client.get(f"/leads/{own_lead}/edit")
+        assert locked.status_code == 302 and locked.headers["Location"] == f"/leads/{own_lead}"
         assert client.get(f"/documents/{own_doc}").status_code == 200
     if role in SUPPLIERS:
         own_match = world.match_ids[role[-1]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from marketplace.domain.api_tokens import token_digest
 from marketplace.extensions import db
 from marketplace.models import ApiToken, AuditLog, DemandRequest, Lead, Match
 from tests.conftest import (
@@ -121,17 +122,18 @@ def test_the_same_idempotency_key_never_stores_twice(client, supplier):
     _, token = supplier
     headers = {**bearer(token), "Idempotency-Key": "retry-key-0123456789"}
     first = client.post("/api/v1/leads", json=_lead_body(), headers=headers)
-    again = client.post("/api/v1/leads", json=_lead_body(notes="changed on the retry"), headers=headers)
+    again = client.post("/api/v1/leads", json=_lead_body(), headers=headers)
     assert first.status_code == 201 and again.status_code == 200
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.get_json()["id"] == first.get_json()["id"]
     assert Lead.query.count() == 1
     bad = client.post("/api/v1/leads", json=_lead_body(), headers={**bearer(token), "Idempotency-Key": "short"})
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "Idempotency-Key"
-    # The key is checked as the lead is saved, not read first: a retry whose body no longer passes
-    # is still answered with the first result, and the lead of the second attempt is not kept.
+    # The key is checked as the lead is saved, not read first: a retry is answered with the first
+    # result, and the lead of the second attempt is not kept; the same key with another body is
+    # refused (test_api_idempotency), whether that body passes or not.
     refused_body = client.post("/api/v1/leads", json=_lead_body(email="not an address"), headers=headers)
-    assert refused_body.status_code == 200 and refused_body.get_json()["id"] == first.get_json()["id"]
+    assert refused_body.status_code == 422 and refused_body.get_json()["first_resource"] == first.headers["Location"]
     assert Lead.query.count() == 1 and AuditLog.query.filter_by(action="lead.create").count() == 1
 
 
@@ -178,11 +180,50 @@ def test_tokens_are_made_shown_once_stored_hashed_and_revoked(client, clean_app)
     assert client.get("/api/v1/me", headers=bearer(other_token)).status_code == 200
 
 
-def test_a_deactivated_account_s_token_stops_working(client, supplier):
+NO_TOKEN = "An API token is needed: send it as Authorization: Bearer <token>."
+NOT_VALID = "This token is not valid."
+DEACTIVATED = "This token's account is deactivated: its tokens open nothing."
+REVOKED = "This token was revoked. Make a new one on your API tokens page (/account/api-tokens)."
+
+
+def _refused(client, headers: dict) -> str:
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 401 and response.mimetype == PROBLEM
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    return response.get_json()["detail"]
+
+
+def test_a_deactivated_account_s_token_stops_working_and_says_why(client, supplier):
     user, token = supplier
     user.active = False
     db.session.commit()
-    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+    assert _refused(client, bearer(token)) == DEACTIVATED
+    # Revoked as well: the account is what a new token would not mend.
+    db.session.execute(db.update(ApiToken).values(revoked_at=db.func.now()))
+    db.session.commit()
+    assert _refused(client, bearer(token)) == DEACTIVATED
+
+
+def test_a_revoked_token_says_so_and_an_unknown_one_learns_nothing(client, supplier):
+    user, token = supplier
+    other = make_api_token(user)
+    db.session.execute(db.update(ApiToken).where(ApiToken.token_hash == token_digest(token))
+                       .values(revoked_at=db.func.now()))
+    db.session.commit()
+    assert _refused(client, bearer(token)) == REVOKED
+    assert client.get("/api/v1/me", headers=bearer(other)).status_code == 200  # its other token still works
+    assert _refused(client, bearer("ppe_" + "x" * 43)) == NOT_VALID  # well-formed, not ours
+    assert _refused(client, bearer("not-a-token")) == NOT_VALID
+    assert _refused(client, {}) == NO_TOKEN
+    assert _refused(client, {"Authorization": f"Basic {token}"}) == NO_TOKEN
+
+
+def test_the_token_s_refusal_is_in_the_reader_s_language(client, supplier):
+    user, token = supplier
+    user.active = False
+    db.session.commit()
+    detail = _refused(client, {**bearer(token), "Accept-Language": "es"})
+    assert detail != DEACTIVATED and "desactivada" in detail
 
 
 def test_a_token_s_last_use_is_written_once_a_minute_and_its_organisation_read_with_it(client, supplier):
@@ -335,7 +376,7 @@ def test_requests_are_rate_limited_per_token(client, clean_app, monkeypatch):
     assert client.get("/api/v1/me", headers=bearer(second)).status_code == 200  # counted per token
 
 
-def test_a_foreign_lead_is_404_and_a_locked_one_403_as_problems(client, supplier, app_ctx):
+def test_a_foreign_lead_is_404_and_a_locked_one_409_saying_why(client, supplier, app_ctx):
     user, token = supplier
     other = make_lead(make_user("supplier", "else@other.example"))
     own = make_lead(user)
@@ -343,7 +384,8 @@ def test_a_foreign_lead_is_404_and_a_locked_one_403_as_problems(client, supplier
     missing = client.patch(f"/api/v1/leads/{other.id}", json={"notes": "mine now"}, headers=bearer(token))
     assert missing.status_code == 404 and missing.mimetype == PROBLEM
     locked = client.patch(f"/api/v1/leads/{own.id}", json={"notes": "changed"}, headers=bearer(token))
-    assert locked.status_code == 403 and locked.mimetype == PROBLEM
+    assert locked.status_code == 409 and locked.mimetype == PROBLEM
+    assert locked.get_json()["detail"].startswith("This offer can no longer be edited: it is approved.")
     not_json = client.post("/api/v1/leads", data="company_name=x", headers=bearer(token))
     assert not_json.status_code == 422 and not_json.mimetype == PROBLEM
 

@@ -101,17 +101,20 @@ def test_the_same_idempotency_key_attaches_once(client, clean_app, owned):
     before = files_under(upload_folder(clean_app))
     key = {"Idempotency-Key": "document-key-0123456789"}
     first = _upload(client, lead.id, token, PDF, **key)
-    again = _upload(client, lead.id, token, PNG, "another.png", **key)
+    again = _upload(client, lead.id, token, PDF, **key)  # a new multipart boundary, the same request
     assert first.status_code == 201 and again.status_code == 200
     assert again.headers["Idempotent-Replayed"] == "true" and again.get_json() == first.get_json()
     assert again.headers["Location"] == first.headers["Location"]
+    # Another file, another kind of record (another path): the key was used for a different request.
+    another_file = _upload(client, lead.id, token, PNG, "another.png", **key)
+    other_kind = client.post("/api/v1/leads", json={"company_name": "x"}, headers={**bearer(token), **key})
+    valid = {k: v for k, v in VALID_LEAD.items() if k != "external_id"}  # refused by the receipt's key
+    other_valid = client.post("/api/v1/leads", json=valid, headers={**bearer(token), **key})
+    for refused in (another_file, other_kind, other_valid):
+        assert refused.status_code == 422 and refused.mimetype == PROBLEM
+        assert refused.get_json()["first_resource"] == first.headers["Location"]
     assert LeadDocument.query.count() == 1
     assert len(files_under(upload_folder(clean_app)) - before) == 1
-    other_kind = client.post("/api/v1/leads", json={"company_name": "x"}, headers={**bearer(token), **key})
-    assert other_kind.status_code == 409 and other_kind.mimetype == PROBLEM
-    valid = {k: v for k, v in VALID_LEAD.items() if k != "external_id"}  # refused by the receipt's key
-    other_kind = client.post("/api/v1/leads", json=valid, headers={**bearer(token), **key})
-    assert other_kind.status_code == 409 and other_kind.mimetype == PROBLEM
     assert Lead.query.count() == 1  # the owned lead only
 
 

@@ -1,10 +1,13 @@
 """Supplier intake through the web form, and the staff pages."""
+import html
 import io
 import re
 
+import pytest
+
 from marketplace.extensions import db
 from marketplace.models import Lead
-from tests.conftest import VALID_LEAD, login, make_lead, make_user, post_form, run_imports
+from tests.conftest import VALID_LEAD, bearer, login, make_api_token, make_lead, make_user, post_form, run_imports
 
 
 def field_errors(html: str) -> dict[str, str]:
@@ -62,10 +65,48 @@ def test_supplier_edits_until_vetting_starts(client, clean_app):
         db.session.execute(db.update(Lead).values(status="under_review"))
         db.session.commit()
         assert db.session.get(Lead, lead.id).quantity == 60000
-    assert client.get(f"/leads/{lead.id}/edit").status_code == 403
-    assert post_form(client, f"/leads/{lead.id}/edit", {**VALID_LEAD, "quantity": "1"},
-                     form_page=f"/leads/{lead.id}").status_code == 403
-    assert "Edit</a>" not in client.get(f"/leads/{lead.id}").get_data(as_text=True)
+    # Once review has started, its owner is sent back to the offer and told why, and what to do.
+    locked = client.get(f"/leads/{lead.id}/edit")
+    assert locked.status_code == 302 and locked.headers["Location"] == f"/leads/{lead.id}"
+    refused = post_form(client, f"/leads/{lead.id}/edit", {**VALID_LEAD, "quantity": "1"},
+                        form_page=f"/leads/{lead.id}")
+    assert refused.status_code == 302 and refused.headers["Location"] == f"/leads/{lead.id}"
+    page = html.unescape(client.get(f"/leads/{lead.id}").get_data(as_text=True))
+    assert "This offer can no longer be edited: review has started." in page
+    assert '"Confirm price and stock, or withdraw"' in page and "Edit</a>" not in page
+    with clean_app.app_context():
+        assert db.session.get(Lead, lead.id).quantity == 60000
+
+
+@pytest.mark.parametrize(("status", "words"), [
+    ("approved", "This offer can no longer be edited: it is approved. Use \"Confirm price and stock, or withdraw\""),
+    ("escalated", "This offer can no longer be edited: review has started."),
+    ("rejected", "This offer can no longer be edited: it was rejected."),
+])
+def test_a_locked_offer_tells_its_owner_why(client, clean_app, status, words):
+    """The page and PATCH /api/v1/leads/<id> say the same: the page by a message on the offer, the
+    API as a 409 problem. Another supplier still gets 404, staff 403."""
+    with clean_app.app_context():
+        owner, other = make_user("supplier"), make_user("supplier")
+        lead = make_lead(owner)
+        lead.status = status
+        db.session.commit()
+        lead_id, owner_email, other_email = lead.id, owner.email, other.email
+        owner_token, other_token = make_api_token(owner), make_api_token(other)
+        staff_token = make_api_token(make_user("vetter"))
+    login(client, owner_email)
+    page = html.unescape(client.get(f"/leads/{lead_id}/edit", follow_redirects=True).get_data(as_text=True))
+    assert words in page
+    patched = client.patch(f"/api/v1/leads/{lead_id}", json={"quantity": 1}, headers=bearer(owner_token))
+    assert patched.status_code == 409 and patched.mimetype == "application/problem+json"
+    assert patched.get_json()["detail"].startswith(words)
+    client.get("/logout")
+    assert client.patch(f"/api/v1/leads/{lead_id}", json={"quantity": 1},
+                        headers=bearer(other_token)).status_code == 404
+    assert client.patch(f"/api/v1/leads/{lead_id}", json={"quantity": 1},
+                        headers=bearer(staff_token)).status_code == 403
+    login(client, other_email)
+    assert client.get(f"/leads/{lead_id}/edit").status_code == 404
 
 
 def test_supplier_cannot_see_another_suppliers_lead(client, clean_app):

@@ -17,6 +17,7 @@ from flask import Blueprint, current_app, g, request
 
 from ...domain import i18n
 from ...domain.api_tokens import bearer_token
+from ...domain.api_tokens import refusal as token_refusal
 from ...extensions import csrf, db, limiter
 from ...services import api_tokens
 from ..errors import problem
@@ -104,14 +105,16 @@ def authenticate():
         g.api_limit = refused
         return problem(429)
     presented = bearer_token(request.headers.get("Authorization"))
-    user, stamped = api_tokens.user_for_token(presented)
+    user, stamped, refused_because = api_tokens.user_for_token(presented)
     if user is None:
         db.session.rollback()
         if presented:  # no token at all costs no lookup: API_LIMIT counts those per address
             g.api_limit = counted = limits.hit("API_AUTH_FAILURE_LIMIT", failures, remember_refusal=True)
             if not counted.allowed:
                 return problem(429)
-        response = problem(401)
+        # A presented token is told why it opens nothing (revoked, its account deactivated, or not
+        # one of ours, which learns nothing more); no token: the standard text, how to send one.
+        response = problem(401, token_refusal(refused_because) if presented else None)
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
     if stamped:

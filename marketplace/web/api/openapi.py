@@ -18,7 +18,7 @@ from ...domain.text import MESSAGE_MAX_LENGTH, REASON_MAX_LENGTH
 from . import bp
 from .support import BURN_RATE_INPUT, LEAD_INPUT, REQUEST_INPUT
 
-PROBLEM_STATUSES = {401: "No valid API token", 403: "The token's role or the record's owner does not allow this",
+PROBLEM_STATUSES = {401: "No API token, or one that is not valid, revoked, or of a deactivated account (the detail says which)", 403: "The token's role or the record's owner does not allow this",
                     404: "No such record, or not one the token's holder may see",
                     409: "The record's state does not allow this now", 422: "Fields that cannot be accepted",
                     429: "Too many requests with this token"}
@@ -61,7 +61,9 @@ def _schemas() -> dict:
         "errors": {"type": "array", "items": {"type": "object", "required": ["field", "message"], "properties": {
             "field": {"type": "string", "description": "the body field or parameter; empty for the whole body"},
             "message": {"type": "string"}}}},
-        "confirmed_figures": {"type": "string", "description": "send it back with confirm_figures: true"}}}
+        "confirmed_figures": {"type": "string", "description": "send it back with confirm_figures: true"},
+        "first_resource": {"type": "string", "description": (
+            "an Idempotency-Key already used for a different request: the path of what that request created")}}}
     confirm = {"confirm_figures": {"type": ["boolean", "null"]}, "confirmed_figures": {"type": ["string", "null"]}}
     lead_input = {"type": "object", "additionalProperties": False, "description": (
         "The lead form's fields, checked by the same rules (text as a person types it, or numbers). "
@@ -192,7 +194,9 @@ def build_spec(app) -> dict:
         if meta["idempotent"]:
             parameters.append({"name": "Idempotency-Key", "in": "header", "schema": {
                 "type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$"},
-                "description": "the same key again answers the first result and stores nothing"})
+                "description": "the same key again with the same request (method, path and body) answers the "
+                               "first result and stores nothing; with a different request, 422 naming the "
+                               "first_resource"})
         content = {media: {"schema": {"$ref": f"#/components/schemas/{meta['response']}"}}
                    for media in meta["response_media"]}
         responses = {str(meta["status"]): {"description": "OK" if meta["status"] == 200 else "Created",

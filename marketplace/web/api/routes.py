@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ...domain.errors import Conflict, FieldError, Forbidden, NotFound
 from ...domain.i18n import _
+from ...domain.idempotency import same_request
 from ...domain.lead_status import TextTooLong, TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.match_status import MatchTransitionError
@@ -38,6 +39,7 @@ from .support import (
     lead_facts,
     page,
     page_size,
+    request_fingerprint,
     roles,
     uploaded_file,
     validated,
@@ -93,10 +95,18 @@ def _created(body: dict, location: str, replayed: bool = False):
 
 
 def _replay(key: str | None, kind: str):
-    """The first result of an earlier request with this Idempotency-Key, or None."""
+    """The first result of an earlier request with this Idempotency-Key, or None. The one place a
+    key's receipt is checked: a key sent before with a different request (another body, another
+    path: domain.idempotency) is refused with 422 naming what the first one created; a key of a
+    receipt without a fingerprint (written before they were kept) used for another kind of record
+    is refused with 409."""
     receipt = submissions.earlier(g.api_user.id, key)
     if receipt is None:
         return None
+    if not same_request(receipt.fingerprint, request_fingerprint()):
+        detail = _("This Idempotency-Key was already used for a different request, which created {location}. "
+                   "Send this request with a new key.").format(location=receipt.location)
+        raise ApiFieldErrors([("Idempotency-Key", detail)], detail, first_resource=receipt.location)
     if receipt.kind != kind:
         raise Conflict(_("This Idempotency-Key was used for another kind of record; use a new key."))
     return receipt
@@ -107,10 +117,11 @@ def _commit_created(key: str | None, kind: str, object_id: int, location: str,
     """Commit a new record with its receipt (services.submissions, as web.once does for the
     pages). Returns False when a concurrent request with the same key won: this attempt is rolled
     back whole and the caller answers with the first result. ``on_rollback`` undoes what is not
-    in the database (a stored file) whenever this attempt is not committed."""
+    in the database (a stored file) whenever this attempt is not committed. The receipt keeps the
+    request's fingerprint (domain.idempotency): the key's later uses are checked by ``_replay``."""
     try:
         if key:
-            submissions.insert(g.api_user.id, key, kind, object_id, location)
+            submissions.insert(g.api_user.id, key, kind, object_id, location, request_fingerprint())
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -198,7 +209,8 @@ def get_lead(lead_id: int):
 @roles("supplier")
 @operation("Change one's own lead while it may be changed", tags=["suppliers"], body="LeadPatch", response="Lead")
 def update_lead(lead_id: int):
-    """The fields sent replace the lead's; the others stay. Checked as the edit form checks them."""
+    """The fields sent replace the lead's; the others stay. Checked as the edit form checks them.
+    Once review has started (or the offer is decided), 409 saying why and what to do instead."""
     lead = leads.lead_for(g.api_user, lead_id, edit=True)
     body = json_body(LEAD_INPUT)
     current = lead_to_row(leads.lead_values(lead))
@@ -268,7 +280,7 @@ def upload_document(lead_id: int):
     location = url_for("api.download_document", document_id=document_id)
     if not _commit_created(key, "document", document_id, location,
                            on_rollback=lambda: documents.discard_file(document)):  # no row, no file
-        receipt = submissions.earlier(g.api_user.id, key)
+        receipt = _replay(key, "document")
         return _shown_document(receipt.object_id, receipt.location, replayed=True)
     return _shown_document(document_id, location)
 
@@ -416,7 +428,7 @@ def create_request():
     request_id = created.id
     location = url_for("api.get_request", request_id=request_id)
     if not _commit_created(key, "request", request_id, location):
-        receipt = submissions.earlier(g.api_user.id, key)
+        receipt = _replay(key, "request")
         return _shown_request(receipt.object_id, receipt.location, replayed=True)
     return _shown_request(request_id, location)
 

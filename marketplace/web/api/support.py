@@ -4,6 +4,7 @@ functions without building the form, ``lead_facts``), idempotency keys, cursor p
 answers."""
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -18,6 +19,8 @@ from ...domain.cursors import decode_cursor, encode_cursor, page_limit
 from ...domain.demand import DEMAND_COLUMNS
 from ...domain.errors import FieldError, Forbidden
 from ...domain.i18n import _
+from ...domain.idempotency import canonical_json, canonical_multipart
+from ...domain.idempotency import request_fingerprint as fingerprint_of
 from ...domain.leads import LEAD_COLUMNS, LeadFacts
 from ...domain.stock import STOCK_COLUMNS
 from ...services.leads import today
@@ -171,6 +174,41 @@ def idempotency_key() -> str | None:
         raise ApiFieldErrors([("Idempotency-Key", _("16 to 64 letters, digits, '-' or '_' (e.g. a random UUID "
                                                     "without braces)."))])
     return key
+
+
+def request_fingerprint() -> str:
+    """This request's fingerprint (domain.idempotency): method, path and canonical body (JSON
+    re-serialised with sorted keys; a multipart upload by its fields and its files' names and
+    content digests; anything else as sent). Computed once per request (kept in the request's
+    environ, not ``g``: a test's app context outlives its requests)."""
+    cached = request.environ.get(_FINGERPRINT)
+    if cached is None:
+        request.environ[_FINGERPRINT] = cached = fingerprint_of(request.method, request.path, _canonical_body())
+    return cached
+
+
+_FINGERPRINT = "marketplace.api_fingerprint"
+
+
+def _canonical_body() -> bytes:
+    if request.mimetype == "multipart/form-data":
+        return canonical_multipart(request.form.items(multi=True),
+                                   ((name, upload.filename or "", _file_digest(upload))
+                                    for name, upload in request.files.items(multi=True)))
+    parsed = request.get_json(silent=True) if request.is_json else None
+    return request.get_data(cache=True) if parsed is None else canonical_json(parsed)  # not JSON: as sent
+
+
+def _file_digest(upload: FileStorage) -> str:
+    """The hex SHA-256 of an uploaded file, read whole in chunks; the stream is left where it was
+    (the file may be read before or after its fingerprint is taken)."""
+    digest, stream = hashlib.sha256(), upload.stream
+    position = stream.tell()
+    stream.seek(0)
+    for chunk in iter(lambda: stream.read(65536), b""):
+        digest.update(chunk)
+    stream.seek(position)
+    return digest.hexdigest()
 
 
 def page_size() -> int:

@@ -73,8 +73,13 @@ def _store_new_lead(token: str, clean) -> Response:
 @bp.route("/leads/<int:lead_id>/edit", methods=["GET", "POST"])
 @role_required("supplier")
 def edit_lead(lead_id: int):
-    """Edit one of the supplier's own offers while it may still be changed."""
-    lead = leads.lead_for(current_user, lead_id, edit=True)
+    """Edit one of the supplier's own offers while it may still be changed; once it may not, back
+    to the offer's page, saying why and what to do instead."""
+    try:
+        lead = leads.lead_for(current_user, lead_id, edit=True)
+    except Conflict as exc:
+        flash(exc.message, "info")
+        return redirect(url_for("suppliers.lead_detail", lead_id=lead_id))
     form = LeadForm(data=lead_to_row(leads.lead_values(lead)) if request.method == "GET" else None)
     if form.validate_on_submit():
         form.clean = replace(form.clean, external_id=lead.external_id)  # suppliers do not set the city's ids

@@ -200,6 +200,14 @@ def confirm_quote(lead: Lead, actor: User, figures: LeadFacts | None = None) -> 
     reviewed_again = before_status == APPROVED and bool(changes) and material_change(
         lead.quantity, lead.unit_price, changes.get("quantity", lead.quantity),
         changes.get("unit_price", lead.unit_price))
+    if reviewed_again:
+        # Only if no vetter decided meanwhile (as vetting.decide guards its own change).
+        moved = db.session.execute(update(Lead).where(Lead.id == lead.id, Lead.status == APPROVED).values(
+            status=UNDER_REVIEW, first_approved_by_id=None, first_approved_at=None, claimed_by_id=None,
+            claimed_at=None)).rowcount
+        if moved != 1:
+            db.session.rollback()
+            raise Conflict(_("Someone else changed this offer a moment ago; please look again."))
     new_until = default_valid_until(today())
     before = {"valid_until": lead.valid_until.isoformat(), **{name: getattr(lead, name) for name in changes}}
     after = {"valid_until": new_until.isoformat(), **changes}
@@ -211,10 +219,7 @@ def confirm_quote(lead: Lead, actor: User, figures: LeadFacts | None = None) -> 
         lead.processing_state = PROCESSING_PENDING  # new figures are scored again
         effects.after_commit("process_lead", lead.id)
     withdrawn = 0
-    if reviewed_again:
-        lead.status = UNDER_REVIEW
-        lead.first_approved_by_id = lead.first_approved_at = None  # four eyes starts over
-        lead.claimed_by_id = lead.claimed_at = None
+    if reviewed_again:  # under review since the guarded UPDATE above; four eyes starts over
         before["status"], after["status"] = before_status, UNDER_REVIEW
     audit.record(actor.id, "lead.confirm_quote", "lead", lead.id, before=before, after=after)
     if reviewed_again:

@@ -330,6 +330,23 @@ def test_a_higher_price_on_an_approved_offer_is_scored_and_vetted_again(people):
     assert db.session.get(Match, accepted.id).unit_price == Decimal("0.7900")
 
 
+def test_a_vetters_decision_meanwhile_is_not_overwritten_by_a_higher_price(people):
+    """A vetter rejected the offer while the supplier had the confirm page open: the confirmation
+    that would send it back to review is refused, the rejection stands."""
+    from sqlalchemy import update
+
+    supplier, _, vetter = people
+    lead = make_lead(supplier, quantity="5000", unit_price="0.79")
+    approve(lead, vetter)
+    from marketplace.domain.leads import lead_to_row
+    facts, _ = parse_lead({**lead_to_row(leads.lead_values(lead)), "unit_price": "0.85", "valid_until": ""}, _today())
+    db.session.execute(update(Lead).where(Lead.id == lead.id).values(status="rejected")
+                       .execution_options(synchronize_session=False))  # as another transaction would
+    with pytest.raises(Conflict, match="Someone else changed this offer"):
+        quotes.confirm_quote(lead, supplier, facts)
+    db.session.commit()
+
+
 def test_a_lead_under_review_is_confirmed_as_it_is_and_a_rejected_one_not_at_all(people):
     supplier, _, vetter = people
     lead = make_lead(supplier)

@@ -218,11 +218,19 @@ def _document(e: Entry, role: str) -> str:
 
 
 def _quote_confirmed(e: Entry, role: str) -> str:
-    after = dict(e.after or {})
+    after, before = dict(e.after or {}), dict(e.before or {})
     until = after.pop("valid_until", None)
-    event = (_("Price and stock confirmed by {who}, valid until {day}") if until
-             else _("Price and stock confirmed by {who}")).format(who=_who(e, role), day=format_day(until))
-    return _with_detail(event, changes(e.before, after, role))
+    # A higher price or more units on an approved offer sent it back to review (services.quotes).
+    reviewed_again = after.pop("status", None) is not None and before.pop("status", None) is not None
+    if reviewed_again:
+        event = (_("Price and stock confirmed by {who} with a higher price or more units, valid until {day}: "
+                   "back in review, proposals not yet accepted withdrawn") if until
+                 else _("Price and stock confirmed by {who} with a higher price or more units: back in review, "
+                        "proposals not yet accepted withdrawn"))
+    else:
+        event = (_("Price and stock confirmed by {who}, valid until {day}") if until
+                 else _("Price and stock confirmed by {who}"))
+    return _with_detail(event.format(who=_who(e, role), day=format_day(until)), changes(before, after, role))
 
 
 def _with_delivery(template: str, with_day: str, with_day_before: str) -> Callable[[Entry, str], str]:

@@ -47,6 +47,9 @@ CLOSE_REASONS: tuple[tuple[str, str], ...] = (
     ("request_withdrawn", N_("The buyer withdrew the request")),
     ("supplier_not_approved", N_("The city no longer approves this offer")),
     ("request_closed", N_("The buyer no longer needs the rest of the request")),
+    # A supplier confirmed the offer with a higher price or more units: it is vetted again, and no
+    # proposal may show a price the supplier no longer honours (services.quotes.confirm_quote).
+    ("offer_changed", N_("The supplier changed the offer's price or quantity; the city vets it again")),
 )
 # The reasons a person chooses; the others are set by the system when their event happens.
 CHOSEN_CLOSE_REASONS = CLOSE_REASONS[:4]

@@ -285,6 +285,14 @@ NOTIFICATIONS: dict[str, dict[str, Template]] = {
     "lead_escalated": {STAFF: N_("Lead #{lead_id} of {company} was escalated: an admin decides it."),
                        BUYER: N_("An offer was escalated for a decision."),
                        SUPPLIER: N_("Your offer #{lead_id} is being reviewed further.")},
+    # params: lead_id, company; sent to the vetter who
+    # approved it (admins when that vetter is gone) and to the supplier when staff confirmed for them
+    "lead_changed_on_confirm": {
+        STAFF: N_("{company} confirmed approved lead #{lead_id} with a higher price or more units: it is under "
+                  "review again, and its proposals not yet accepted were withdrawn."),
+        BUYER: N_("An offer changed and is reviewed again by the city."),
+        SUPPLIER: N_("Your offer #{lead_id} has a higher price or more units: the city reviews it again before "
+                     "it is proposed to buyers. Matches already accepted keep their agreed price.")},
     # params: organisation (its name; sent to its buyers)
     "organisation_verified": {STAFF: N_("{organisation} was verified."),
                               BUYER: N_("The city verified {organisation}: you can now post requests and accept "

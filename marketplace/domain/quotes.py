@@ -81,3 +81,29 @@ def extension_due(needed_by: date | None, asked_for: date | None, today: date) -
     """Whether the buyer must be asked on ``today`` to extend or close: the request is overdue and
     nobody was asked for this needed-by date (``asked_for``: the needed-by date of the last ask)."""
     return request_overdue(needed_by, today) and asked_for != needed_by
+
+
+# --- Confirming with new figures --------------------------------------------------------------
+# A confirmation reads the offer's stock as the supplier does: units not delivered yet (the offer's
+# quantity counts the units already delivered, which it no longer has). Below that floor are the
+# units buyers hold and are still owed (proposed, accepted, ordered). A higher price, or more units
+# on an approved offer, is a material change: the offer is vetted again (services.quotes).
+
+
+def units_available_now(quantity: int, delivered: int) -> int:
+    """The units of an offer of ``quantity`` units that are still the supplier's to sell or deliver:
+    all but the ``delivered`` ones (what the confirmation's "Quantity not yet delivered" shows)."""
+    return max(quantity - delivered, 0)
+
+
+def quantity_from_available_now(available_now: int, delivered: int) -> int:
+    """The offer's quantity (units ever offered, as stored and as matching counts it) for a
+    confirmation giving ``available_now`` units not yet delivered."""
+    return available_now + delivered
+
+
+def material_change(old_quantity: int, old_price, new_quantity: int, new_price) -> bool:
+    """Whether a confirmation changes an offer in a way its vetting did not see: a higher unit price
+    (per unit), or more units (a larger value, perhaps past four eyes). Lower or equal figures are
+    what the city already approved, or less of it."""
+    return new_price > old_price or new_quantity > old_quantity

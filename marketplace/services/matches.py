@@ -204,6 +204,16 @@ def close_for_lead_withdrawal(lead: Lead, actor: User) -> int:
     return _close_active(select(Match).where(Match.lead_id == lead.id), actor, "no_supply", (PROPOSED,))
 
 
+def close_for_offer_change(lead: Lead, actor: User) -> int:
+    """An approved offer confirmed with a higher price or more units goes back to vetting: its
+    proposals the buyers have not accepted end as "offer_changed" (buyers and supplier told);
+    accepted and ordered matches keep their agreed price and quantity. The caller commits."""
+    closed = _close_active(select(Match).where(Match.lead_id == lead.id), actor, "offer_changed", (PROPOSED,))
+    if closed:
+        effects.after_commit("send_outbox")
+    return closed
+
+
 def lead_status_changed(lead: Lead, before: str, after: str, actor: User) -> None:
     """Part of a vetting decision (the caller commits once). Approval brings new supply: match
     again. A lead that is no longer approved can promise nothing: its open matches are closed."""

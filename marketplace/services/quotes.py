@@ -22,22 +22,30 @@ from ..domain.i18n import _, format_integer, ngettext
 from ..domain.lead_status import (
     APPROVED,
     PROCESSING_PENDING,
+    UNDER_REVIEW,
     WITHDRAWABLE,
     WITHDRAWN,
     supplier_may_edit,
 )
 from ..domain.leads import LeadFacts
 from ..domain.messages import fact
-from ..domain.quotes import default_valid_until, quote_lapsed, remind_through
+from ..domain.quotes import (
+    default_valid_until,
+    material_change,
+    quantity_from_available_now,
+    quote_lapsed,
+    remind_through,
+    units_available_now,
+)
 from ..extensions import db
 from ..models import DemandRequest, Lead, User
 from ..models.base import utcnow
 from . import audit, effects, settings
 from .demand import demand_values, held_units_by_request, today, update_request
-from .matches import buyers_of, close_for_lead_withdrawal
+from .matches import buyers_of, close_for_lead_withdrawal, close_for_offer_change
 from .notifications import notify
 from .planning import latest_plan
-from .supply import available_units
+from .supply import held_units_of
 
 # The figures a supplier may change when confirming a quote (as parse_lead gives them, per unit).
 CONFIRM_FIELDS = ("quantity", "unit_price", "pack_price")
@@ -131,36 +139,75 @@ def lead_to_confirm(user: User, lead_id: int) -> Lead:
     return lead
 
 
+def available_now(lead: Lead) -> int:
+    """The units of ``lead`` the supplier still has (not delivered yet): what the confirmation's
+    quantity shows and takes (domain.quotes.units_available_now)."""
+    return units_available_now(lead.quantity, held_units_of(lead.id).delivered)
+
+
 def may_change_figures(lead: Lead) -> bool:
-    """Whether a confirmation may change the price or quantity: an approved offer (re-scored, it
-    stays approved; buyers' maximum prices still apply) or one its supplier may still edit. An offer
-    a vetter is reviewing is confirmed as it is."""
+    """Whether a confirmation may change the price or quantity: an approved offer (re-scored; a
+    higher price or more units sends it back to review, confirm_quote) or one its supplier may
+    still edit. An offer a vetter is reviewing is confirmed as it is."""
     return lead.status == APPROVED or supplier_may_edit(lead.status)
 
 
-def confirm_quote(lead: Lead, actor: User, figures: LeadFacts | None = None) -> date:
+@dataclass(frozen=True)
+class Confirmed:
+    """What a confirmation did: the new validity date; whether the offer went back to review (a
+    higher price or more units on an approved offer) and how many proposals that withdrew."""
+    valid_until: date
+    reviewed_again: bool = False
+    withdrawn: int = 0
+
+
+def confirm_quote(lead: Lead, actor: User, figures: LeadFacts | None = None) -> Confirmed:
     """The supplier (or staff for them) confirms price and stock: the quote holds
     quotes.DEFAULT_VALIDITY_DAYS from the city's today and an approved lead is matched again.
-    ``figures``: parse_lead's facts of the lead with a new quantity or unit price typed (the form's
-    validation), or None to confirm as is. Returns the new validity date.
+    ``figures``: parse_lead's facts of the lead with a new quantity or unit price typed (the lead
+    form's checks, figures far from the reference confirmed: web.suppliers.forms.QuoteForm), or
+    None to confirm as is. Its ``quantity`` is the stock NOW: units not yet delivered
+    (domain.quotes.units_available_now); the offer's quantity becomes it plus the units delivered.
+
+    A higher unit price, or more units, on an APPROVED offer is a material change
+    (domain.quotes.material_change): the offer is under review again (its history says why), scored
+    again after the commit (so four eyes and stop signals apply to the new figures), its proposals
+    not yet accepted are withdrawn ("offer_changed"; buyers told) and the vetter who approved it is
+    told. Accepted and ordered matches keep their agreed price. Lower figures confirm as before:
+    the offer stays approved, proposals keep the price they were made at.
 
     Raises Conflict (before writing) for a rejected or withdrawn lead, for changed figures on a lead
-    under review, and for a quantity below the units already proposed to or accepted by buyers.
-    Flushes; the caller commits (a price change is scored again after the commit)."""
+    under review, and for a quantity below the units proposed to or accepted by buyers and not
+    delivered yet. Flushes; the caller commits."""
     if lead.status not in WITHDRAWABLE:
         raise Conflict(_("This offer is no longer open: there is no quote to confirm."))
-    changes = {name: getattr(figures, name) for name in CONFIRM_FIELDS
-               if figures is not None and getattr(figures, name) != getattr(lead, name)}
+    held = held_units_of(lead.id)
+    changes = {}
+    if figures is not None:
+        changes = {name: getattr(figures, name) for name in CONFIRM_FIELDS if name != "quantity"}
+        changes["quantity"] = quantity_from_available_now(figures.quantity, held.delivered)
+        changes = {name: value for name, value in changes.items() if value != getattr(lead, name)}
     if changes and not may_change_figures(lead):
         raise Conflict(_("City staff are reviewing this offer: confirm it as it is, or answer their questions; "
                          "the price and quantity can change once they have decided."))
-    if "quantity" in changes:
-        held = lead.quantity - available_units([lead.id]).get(lead.id, lead.quantity)
-        if changes["quantity"] < held:
-            raise Conflict(ngettext("{count} unit of this offer is proposed to or accepted by buyers; the quantity "
-                                    "cannot be lower.",
-                                    "{count} units of this offer are proposed to or accepted by buyers; the quantity "
-                                    "cannot be lower.", held).format(count=format_integer(held)))
+    if "quantity" in changes and figures.quantity < held.owed:
+        raise Conflict(ngettext("{count} unit of this offer is proposed to or accepted by buyers and not delivered "
+                                "yet; the quantity available now cannot be lower.",
+                                "{count} units of this offer are proposed to or accepted by buyers and not "
+                                "delivered yet; the quantity available now cannot be lower.",
+                                held.owed).format(count=format_integer(held.owed)))
+    before_status = lead.status
+    reviewed_again = before_status == APPROVED and bool(changes) and material_change(
+        lead.quantity, lead.unit_price, changes.get("quantity", lead.quantity),
+        changes.get("unit_price", lead.unit_price))
+    if reviewed_again:
+        # Only if no vetter decided meanwhile (as vetting.decide guards its own change).
+        moved = db.session.execute(update(Lead).where(Lead.id == lead.id, Lead.status == APPROVED).values(
+            status=UNDER_REVIEW, first_approved_by_id=None, first_approved_at=None, claimed_by_id=None,
+            claimed_at=None)).rowcount
+        if moved != 1:
+            db.session.rollback()
+            raise Conflict(_("Someone else changed this offer a moment ago; please look again."))
     new_until = default_valid_until(today())
     before = {"valid_until": lead.valid_until.isoformat(), **{name: getattr(lead, name) for name in changes}}
     after = {"valid_until": new_until.isoformat(), **changes}
@@ -169,13 +216,32 @@ def confirm_quote(lead: Lead, actor: User, figures: LeadFacts | None = None) -> 
     lead.valid_until = new_until
     if changes:
         lead.updated_at = utcnow()
-        lead.processing_state = PROCESSING_PENDING  # a new price is scored again
+        lead.processing_state = PROCESSING_PENDING  # new figures are scored again
         effects.after_commit("process_lead", lead.id)
+    withdrawn = 0
+    if reviewed_again:  # under review since the guarded UPDATE above; four eyes starts over
+        before["status"], after["status"] = before_status, UNDER_REVIEW
     audit.record(actor.id, "lead.confirm_quote", "lead", lead.id, before=before, after=after)
-    if lead.status == APPROVED:
+    if reviewed_again:
+        withdrawn = close_for_offer_change(lead, actor)
+        _tell_reviewed_again(lead, actor)
+        effects.after_commit("refresh_summary")  # the funnel and the backlog moved
+        effects.replan("lead_unapproved", lead_id=lead.id)
+    elif lead.status == APPROVED:
         effects.replan("lead_confirmed", lead_id=lead.id)
     db.session.flush()
-    return new_until
+    return Confirmed(new_until, reviewed_again, withdrawn)
+
+
+def _tell_reviewed_again(lead: Lead, actor: User) -> None:
+    """Tell the vetter who approved ``lead`` (the admins when that vetter is gone) that it is under
+    review again, and its supplier when staff confirmed for them."""
+    message = fact("lead_changed_on_confirm", lead_id=lead.id, company=lead.company_name)
+    approver = db.session.get(User, lead.decided_by_id) if lead.decided_by_id else None
+    staff = [approver] if approver is not None and approver.active and approver.is_staff else list(
+        db.session.execute(select(User).where(User.role == "admin", User.active.is_(True))).scalars())
+    notify(staff, message, f"/staff/leads/{lead.id}", exclude=actor)
+    notify([lead.owner], message, f"/leads/{lead.id}", exclude=actor)
 
 
 def withdraw_offer(lead: Lead, actor: User) -> int:

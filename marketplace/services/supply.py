@@ -24,6 +24,7 @@ from ..domain.lead_status import APPROVED
 from ..domain.match_status import (
     CLOSED,
     DECLINED,
+    DELIVERED,
     EXCLUDING_CLOSE_REASONS,
     HOLDING_STATUSES,
 )
@@ -67,6 +68,24 @@ def available_units(lead_ids: list[int]) -> dict[int, int]:
     held = dict(db.session.execute(_held_by(Match.lead_id, lead_ids)).all()) if lead_ids else {}
     quantities = dict(db.session.execute(select(Lead.id, Lead.quantity).where(id_in(Lead.id, lead_ids))).all())
     return {lead_id: quantity - held.get(lead_id, 0) for lead_id, quantity in quantities.items()}
+
+
+@dataclass(frozen=True)
+class HeldUnits:
+    """A lead's units held by its matches (HOLDING_STATUSES), split as a supplier reads its stock:
+    ``delivered`` (gone: no longer the supplier's) and ``owed`` (proposed, accepted or ordered:
+    still in stock, promised to buyers)."""
+    delivered: int = 0
+    owed: int = 0
+
+
+def held_units_of(lead_id: int) -> HeldUnits:
+    """The units of lead ``lead_id`` its matches hold (the same count as ``available_units``),
+    delivered and still owed."""
+    rows = db.session.execute(select(Match.status, func.sum(Match.quantity)).where(
+        Match.lead_id == lead_id, Match.status.in_(HOLDING_STATUSES)).group_by(Match.status)).all()
+    delivered = sum(int(units) for status, units in rows if status == DELIVERED)
+    return HeldUnits(delivered=delivered, owed=sum(int(units) for _status, units in rows) - delivered)
 
 
 def _offer(lead: Lead, available: int) -> allocation.Offer:

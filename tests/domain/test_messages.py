@@ -71,6 +71,7 @@ NOTIFICATION_SAMPLES = {
     "request_overdue": fact("request_overdue", demand_id=4, needed_by="2027-01-07", category="n95_respirator"),
     "lead_rejected": fact("lead_rejected", lead_id=12, company="Harbor Industrial", reason="No certificate"),
     "lead_escalated": fact("lead_escalated", lead_id=12, company="Harbor Industrial"),
+    "lead_changed_on_confirm": fact("lead_changed_on_confirm", lead_id=12, company="Harbor Industrial"),
     "organisation_verified": fact("organisation_verified", organisation="St. Vincent Medical Center"),
     "organisation_unverified": fact("organisation_unverified", organisation="St. Vincent Medical Center"),
     "organisation_waiting": fact("organisation_waiting", organisation="St. Vincent Medical Center",

@@ -92,3 +92,30 @@ def test_parse_lead_reads_the_column_with_the_city_today():
     assert errors == {} and facts.valid_until is None  # the service applies the default
     _, errors = parse_lead({**VALID_LEAD, "valid_until": "2027-01-01"}, TODAY)
     assert "in the past" in errors["valid_until"]
+
+
+# --- Confirming with new figures (tester report: "Confirm price and stock") -------------------
+
+
+def test_the_stock_now_leaves_out_delivered_units():
+    from marketplace.domain.quotes import quantity_from_available_now, units_available_now
+
+    # The tester's offer: 50,000 gloves, 40,000 delivered: 10,000 are the supplier's now.
+    assert units_available_now(50_000, 40_000) == 10_000
+    assert quantity_from_available_now(10_000, 40_000) == 50_000
+    # Another: 30,000 offered, 10,000 delivered (5,000 accepted still count as stock now).
+    assert units_available_now(30_000, 10_000) == 20_000
+    assert quantity_from_available_now(6_000, 10_000) == 16_000
+    assert units_available_now(10, 12) == 0  # never negative
+
+
+def test_a_higher_price_or_more_units_is_a_material_change():
+    from decimal import Decimal
+
+    from marketplace.domain.quotes import material_change
+
+    assert material_change(50_000, Decimal("0.0469"), 50_000, Decimal("0.50"))  # the tester's price
+    assert material_change(100_000, Decimal("0.12"), 900_000_000, Decimal("4.99"))  # and quantity
+    assert material_change(50_000, Decimal("0.79"), 200_000, Decimal("0.79"))  # units alone
+    assert not material_change(50_000, Decimal("0.79"), 40_000, Decimal("0.70"))  # lower: as approved
+    assert not material_change(50_000, Decimal("0.79"), 50_000, Decimal("0.79"))

@@ -50,7 +50,7 @@ def test_supplier_confirms_a_stale_offer(clean_app, open_page):
     expect(field_container(page, "unit_price")).to_contain_text("must be more than 0")
 
     page.get_by_label("Quantity available now").fill("40,000")
-    page.get_by_label("Price now (USD)").fill("0.85")
+    page.get_by_label("Price now (USD)").fill("0.75")  # lower: confirmed at once, still approved
     page.get_by_role("button", name="Confirm price and stock").click()
     expect(page).to_have_url(re.compile(rf"/leads/{lead_id}$"))
     expect(page.locator(".flash")).to_contain_text(f"confirmed until {new_until_words}")
@@ -60,5 +60,5 @@ def test_supplier_confirms_a_stale_offer(clean_app, open_page):
 
     with clean_app.app_context():
         lead = db.session.get(Lead, lead_id)
-        assert (lead.quantity, str(lead.unit_price), lead.valid_until.isoformat()) == (40000, "0.8500", new_until)
+        assert (lead.quantity, str(lead.unit_price), lead.valid_until.isoformat()) == (40000, "0.7500", new_until)
         assert lead.status == "approved"

@@ -80,6 +80,23 @@ def _asked(w):
     return lead
 
 
+def _approved(w):
+    lead = _lead(w)
+    approve(lead, w.V)
+    return lead
+
+
+def _raised(lead):
+    """The lead's facts with a higher unit price, as the confirmation form gives them."""
+    from marketplace.domain.leads import lead_to_row, parse_lead
+    from marketplace.services import leads
+
+    facts, errors = parse_lead({**lead_to_row(leads.lead_values(lead)), "unit_price": "0.85", "valid_until": ""},
+                               demand.today())
+    assert not errors, errors
+    return facts
+
+
 def _released(w) -> Match:
     w.request = make_request(w.B)
     approve(make_lead(w.S, quantity="5000"), w.V)
@@ -149,6 +166,9 @@ DRIVERS = {
         _released(w)),
     "quote_confirm": lambda w: (lambda lead: lambda: quotes.ask_due())(_quote_lapsing(w)),
     "offer_withdrawn": lambda w: (lambda m: lambda: quotes.withdraw_offer(m.lead, w.S))(_released(w)),
+    "offer_changed": lambda w: (lambda m: lambda: quotes.confirm_quote(m.lead, w.S, _raised(m.lead)))(_released(w)),
+    "lead_changed_on_confirm": lambda w: (lambda lead: lambda: quotes.confirm_quote(lead, w.S, _raised(lead)))(
+        _approved(w)),
     "request_overdue": lambda w: (lambda r: lambda: quotes.ask_due())(_overdue(w)),
     "email_confirm": lambda w: lambda: _new_buyer(w, "Quillfeather Birthing Center", register=True),
     "password_reset": lambda w: (lambda n: lambda: accounts.request_password_reset(n.email))(_set_n(w)),
@@ -201,6 +221,12 @@ def _last_id(model) -> int:
     return db.session.execute(select(func.coalesce(func.max(model.id), 0))).scalar_one()
 
 
+# Events that tell, in the same act, the parties of another row too (its code, its parties):
+# confirming an approved offer with a higher price withdraws its proposals (the buyers are told)
+# and tells the vetter who approved it (its own row, driven alone there).
+TOGETHER = {"offer_changed": ("lead_changed_on_confirm",)}
+
+
 def test_the_table_and_the_drivers_name_the_same_events():
     assert set(ROWS) == set(DRIVERS)
 
@@ -219,6 +245,11 @@ def test_each_event_tells_exactly_the_parties_in_the_table(world, event):
     assert all(people.values()), f"{event}: a party of the table was not made by the driver"
     new_notes = list(db.session.execute(select(Notification).where(Notification.id > notes_before)).scalars())
     new_mail = list(db.session.execute(select(OutboxEmail).where(OutboxEmail.id > mail_before)).scalars())
+    for code in TOGETHER.get(event, ()):  # told as that code's own row says
+        other = {getattr(world, key.strip()).id for key in ROWS[code]["told"].split(",")}
+        assert {n.user_id for n in new_notes if n.message["code"] == code} == other, (event, code)
+        new_notes = [n for n in new_notes if n.message["code"] != code]
+        new_mail = [m for m in new_mail if m.message["code"] != code]
     in_app = "app" in row["how"]
     expected_ids = {p.id for p in people.values()} if in_app else set()
     assert {n.user_id for n in new_notes} == expected_ids, f"{event}: told in the app"

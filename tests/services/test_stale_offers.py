@@ -290,19 +290,61 @@ def test_confirming_with_new_figures_goes_through_the_form_validation(people):
     with pytest.raises(Conflict, match="2,000 units"):
         quotes.confirm_quote(lead, supplier, facts)  # below the units proposed to a buyer
     db.session.rollback()
-    facts, _ = figures("4,000", "0.85")
-    until = quotes.confirm_quote(lead, supplier, facts)
+    facts, _ = figures("4,000", "0.75")  # lower figures: confirmed, still approved
+    until = quotes.confirm_quote(lead, supplier, facts).valid_until
     assert ("process_lead", lead.id) in pending() and any(e[0] == "run_matching" for e in pending())
     db.session.commit()
     lead = db.session.get(Lead, lead.id)
     assert until == lead.valid_until == _today() + timedelta(days=DEFAULT_VALIDITY_DAYS)
-    assert (lead.quantity, lead.unit_price, lead.status) == (4000, Decimal("0.8500"), "approved")
+    assert (lead.quantity, lead.unit_price, lead.status) == (4000, Decimal("0.7500"), "approved")
     row = db.session.execute(select(AuditLog).where(AuditLog.action == "lead.confirm_quote")).scalar_one()
-    assert row.after["unit_price"] == "0.8500" and row.after["valid_until"] == until.isoformat()
+    assert row.after["unit_price"] == "0.7500" and row.after["valid_until"] == until.isoformat()
     from marketplace.domain.history import Entry, describe
     text = describe(Entry(action=row.action, before=row.before, after=row.after, actor_role="supplier"), "supplier")
     assert text.startswith("Price and stock confirmed by the supplier, valid until ")
-    assert "unit price $0.79 → $0.85" in text and "quantity 5,000 → 4,000" in text
+    assert "unit price $0.79 → $0.75" in text and "quantity 5,000 → 4,000" in text
+
+
+def test_a_higher_price_on_an_approved_offer_is_scored_and_vetted_again(people):
+    """The material change (domain.quotes.material_change) in the service: back to review, scored
+    again after the commit, matched again without it; proposals withdrawn, accepted matches kept."""
+    supplier, buyer, vetter = people
+    lead = make_lead(supplier, quantity="5000", unit_price="0.79")
+    approve(lead, vetter)
+    accepted = planning.propose(make_request(buyer), lead.id, 1000, vetter)
+    db.session.commit()
+    matches.act_on_match(accepted, buyer, "accept")
+    proposed = planning.propose(make_request(buyer), lead.id, 2000, vetter)
+    db.session.commit()
+    from marketplace.domain.leads import lead_to_row
+    facts, errors = parse_lead({**lead_to_row(leads.lead_values(lead)), "unit_price": "0.85", "valid_until": ""},
+                               _today())
+    assert not errors
+    done = quotes.confirm_quote(lead, supplier, facts)
+    assert (done.reviewed_again, done.withdrawn) == (True, 1)
+    assert ("process_lead", lead.id) in pending() and any(e[0] == "run_matching" for e in pending())
+    db.session.commit()
+    assert db.session.get(Lead, lead.id).status == "under_review"
+    assert (db.session.get(Match, proposed.id).status, db.session.get(Match, accepted.id).status) == (
+        "closed", "accepted")
+    assert db.session.get(Match, accepted.id).unit_price == Decimal("0.7900")
+
+
+def test_a_vetters_decision_meanwhile_is_not_overwritten_by_a_higher_price(people):
+    """A vetter rejected the offer while the supplier had the confirm page open: the confirmation
+    that would send it back to review is refused, the rejection stands."""
+    from sqlalchemy import update
+
+    supplier, _, vetter = people
+    lead = make_lead(supplier, quantity="5000", unit_price="0.79")
+    approve(lead, vetter)
+    from marketplace.domain.leads import lead_to_row
+    facts, _ = parse_lead({**lead_to_row(leads.lead_values(lead)), "unit_price": "0.85", "valid_until": ""}, _today())
+    db.session.execute(update(Lead).where(Lead.id == lead.id).values(status="rejected")
+                       .execution_options(synchronize_session=False))  # as another transaction would
+    with pytest.raises(Conflict, match="Someone else changed this offer"):
+        quotes.confirm_quote(lead, supplier, facts)
+    db.session.commit()
 
 
 def test_a_lead_under_review_is_confirmed_as_it_is_and_a_rejected_one_not_at_all(people):

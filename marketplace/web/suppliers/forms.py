@@ -233,21 +233,29 @@ class AnswerForm(FlaskForm):
     answer = TextAreaField(_l("Your answer"), validators=[DataRequired(), MaxLength(MESSAGE_MAX_LENGTH)])
 
 
-class QuoteForm(FlaskForm):
+class QuoteForm(ConfirmFigures, FlaskForm):
     """Confirm a quote, optionally with a new quantity or price in the terms of the lead form (packs
-    and the price of one pack when the offer is quoted per pack). The figures are checked by
-    parse_lead with the lead's other fields, so they pass exactly the form's and import's rules;
-    ``clean`` then holds the lead's facts with them (None when the figures are posted unchanged:
-    confirmed as they are, even if an older lead's other details would not pass today's rules)."""
+    and the price of one pack when the offer is quoted per pack). The quantity is the stock NOW:
+    units not yet delivered (services.quotes.available_now). New figures go through the lead form's
+    own checks (``check_lead``: parse_lead with the lead's other fields, then figures far from the
+    reference or over the price ceiling to confirm with the box, scoring.figures_to_confirm), so
+    they pass exactly the form's and import's rules; ``clean`` then holds the lead's facts with them
+    (None when the figures are posted unchanged: confirmed as they are, even if an older lead's
+    other details would not pass today's rules)."""
 
-    quantity = NumberField(_l("Quantity available now"), render_kw={"inputmode": "numeric", "required": True})
+    quantity = NumberField(_l("Quantity available now (not yet delivered)"),
+                           render_kw={"inputmode": "numeric", "required": True},
+                           description=_l("What you still have for this offer: units delivered to buyers are no "
+                                          "longer counted; units proposed to or accepted by buyers and not delivered "
+                                          "yet are."))
     unit_price = NumberField(_l("Price now (USD)"), render_kw={"inputmode": "decimal", "required": True})
 
     clean: LeadFacts | None = None
 
     def check(self, row: dict[str, str], today_: date) -> bool:
         """Validate the posted figures against ``row`` (the lead as the form would show it,
-        domain.leads.lead_to_row); errors go beside the two fields, others to the form."""
+        domain.leads.lead_to_row, its quantity the units available now); errors go beside the two
+        fields, others to the form; figures to confirm are asked for as on the lead form."""
         if not self.validate_on_submit():
             return False
         if self.quantity.unchanged_from(row["quantity"]) and self.unit_price.unchanged_from(row["unit_price"]):
@@ -255,7 +263,10 @@ class QuoteForm(FlaskForm):
             return True
         raw = {**row, "quantity": self.quantity.data or "", "unit_price": self.unit_price.data or "",
                "valid_until": ""}
-        self.clean, errors = parse_lead(raw, today_)
+        check = check_lead({name: raw.get(name) for name in LEAD_FIELDS}, self.confirm_figures.data,
+                           self.confirmed_figures.data, today_)
+        self.clean = check.clean
+        errors = check.errors
         attach_errors(self, {name: message for name, message in errors.items() if name in ("quantity", "unit_price")})
         others = {name: message for name, message in errors.items() if name not in ("quantity", "unit_price")}
         if others:
@@ -263,4 +274,6 @@ class QuoteForm(FlaskForm):
                 _("The offer's other details no longer pass the checks ({problems}): ask city staff, or "
                   "withdraw it and submit a new one.").format(
                     problems="; ".join(f"{name}: {message}" for name, message in others.items())))
-        return not errors
+        if errors:
+            return False
+        return self.confirmed_or_asked(check.warnings, check.to_confirm)

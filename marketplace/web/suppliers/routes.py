@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ...domain.errors import Conflict
 from ...domain.i18n import _, format_day, ngettext
-from ...domain.lead_status import ACTIONS, HELD, INFO_REQUESTED, WITHDRAWABLE, TextRefused, TransitionError
+from ...domain.lead_status import ACTIONS, APPROVED, HELD, INFO_REQUESTED, WITHDRAWABLE, TextRefused, TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.permissions import may_edit_lead
 from ...extensions import db, limiter
@@ -116,24 +116,38 @@ def _lead_detail(lead, answer_form: AnswerForm | None = None, document_form: Doc
 @bp.route("/leads/<int:lead_id>/confirm", methods=["GET", "POST"])
 @role_required("supplier", "vetter", "admin")
 def confirm_quote(lead_id: int):
-    """Confirm an offer's price and stock (optionally new figures, checked as the lead form does):
-    the quote holds 14 days more and the offer is matched again. Its owner, or staff for them."""
+    """Confirm an offer's price and stock (optionally new figures, checked as the lead form does,
+    web.suppliers.forms.QuoteForm): the quote holds 14 days more and the offer is matched again; a
+    higher price or more units on an approved offer sends it back to review (services.quotes).
+    Its owner, or staff for them."""
     lead = quotes.lead_to_confirm(current_user, lead_id)
-    row = lead_to_row(leads.lead_values(lead))
+    row = lead_to_row({**leads.lead_values(lead), "quantity": quotes.available_now(lead)})
     form = QuoteForm(data={"quantity": row["quantity"], "unit_price": row["unit_price"]}
                      if request.method == "GET" else None)
     if request.method == "POST" and form.check(row, leads.today()):
         try:
-            until = quotes.confirm_quote(lead, current_user, form.clean)
+            done = quotes.confirm_quote(lead, current_user, form.clean)
         except Conflict as exc:
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash(_("Thank you: offer #{id} is confirmed until {day}.").format(id=lead_id, day=format_day(until)),
-                  "success")
+            until = format_day(done.valid_until)
+            if done.reviewed_again:
+                flash(ngettext("Thank you: offer #{id} is confirmed until {day}. Its price or quantity went up, so "
+                               "the city reviews it again before it is proposed to buyers; {count} proposal not "
+                               "accepted yet was withdrawn.",
+                               "Thank you: offer #{id} is confirmed until {day}. Its price or quantity went up, so "
+                               "the city reviews it again before it is proposed to buyers; {count} proposals not "
+                               "accepted yet were withdrawn.", done.withdrawn).format(
+                    id=lead_id, day=until, count=done.withdrawn) if done.withdrawn else
+                      _("Thank you: offer #{id} is confirmed until {day}. Its price or quantity went up, so the "
+                        "city reviews it again before it is proposed to buyers.").format(id=lead_id, day=until),
+                      "success")
+            else:
+                flash(_("Thank you: offer #{id} is confirmed until {day}.").format(id=lead_id, day=until), "success")
             return redirect(url_for("suppliers.lead_detail", lead_id=lead_id))
     return render_template("suppliers/confirm_quote.html", lead=lead, form=form, withdraw_form=ConfirmForm(),
-                           may_change=quotes.may_change_figures(lead),
+                           may_change=quotes.may_change_figures(lead), approved=lead.status == APPROVED,
                            open=lead.status in WITHDRAWABLE, pack_size=lead.pack_size or 1)
 
 

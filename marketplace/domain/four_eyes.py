@@ -93,16 +93,27 @@ TWO_NEEDED = "two_needed"  # they may approve; approving takes two vetters (thei
 SECOND = "second"  # another vetter gave the first approval; theirs would be the second
 MINE = "mine"  # they gave the first approval; a different vetter must give the second
 WAITING = "waiting"  # another vetter gave the first approval; the second is not theirs to give (their role)
+SELF = "self"  # they may decide nothing on it: their own lead, or their own e-mail domain's (self_vetting)
 
 
 @dataclass(frozen=True)
 class LeadDecisions:
     """What one person may decide on one lead now: ``actions`` (the buttons, in the transition
-    table's order), ``notice`` (what the page says of four eyes: one of TWO_NEEDED, SECOND, MINE,
-    WAITING, or None) and ``rule`` (why two approvals, domain.four_eyes.FourEyes)."""
+    table's order), ``notice`` (what the page says: SELF, or of four eyes one of TWO_NEEDED,
+    SECOND, MINE, WAITING; or None), ``rule`` (why two approvals, domain.four_eyes.FourEyes) and
+    ``self_vetting`` (why they may decide nothing on it, permissions.self_vetting_reason, or None)."""
     actions: tuple[Action, ...]
     notice: str | None
     rule: FourEyes
+    self_vetting: str | None = None
+
+    def refusal(self) -> str:
+        """Why this person may decide nothing on the lead, in a sentence ("" if they may): "You may
+        not decide on this lead: it comes from your own e-mail domain (example.gov)." The page's
+        notice and the server's refusal of a decision posted anyway say the same."""
+        if not self.self_vetting:
+            return ""
+        return _("You may not decide on this lead: {reason}.").format(reason=self.self_vetting)
 
     def button_label(self, action: Action) -> str:
         """The button of ``action`` in the current language: "Approve", or for the second of two
@@ -128,11 +139,15 @@ class LeadDecisions:
 
 
 def lead_decisions(status: str, role: str, *, actor_id: int, first_approver_id: int | None,
-                   rule: FourEyes) -> LeadDecisions:
+                   rule: FourEyes, self_vetting: str | None = None) -> LeadDecisions:
     """The one rule of what a person (``actor_id``, ``role``) may decide on a lead now: the
     transition table's actions for its ``status`` and the role, less an approval the person may
     not give (they gave the first of two: second_approval_refusal); and what the page says of
-    four eyes. A decided lead has no four-eyes notice (a first approval left on it decides nothing)."""
+    four eyes. A decided lead has no four-eyes notice (a first approval left on it decides nothing).
+    ``self_vetting`` is permissions.self_vetting_reason for the person and the lead: then they may
+    decide nothing on it (quality bar S3), and the notice is SELF, saying why (``refusal``)."""
+    if self_vetting:
+        return LeadDecisions((), SELF, rule, self_vetting)
     actions = available_actions(status, role)
     refused = second_approval_refusal(actor_id=actor_id, first_approver_id=first_approver_id) is not None
     if refused:
@@ -159,7 +174,8 @@ class TogetherChoices:
     """What one person may decide on one lead when deciding several of a supplier's leads
     together, by the same rule as the lead's own page (``lead_decisions``): ``actions`` maps each
     of TOGETHER's decisions open to them to the lead's own action; ``refusals`` says why each other
-    one is not, in words for staff ("needs a second vetter: you gave the first approval")."""
+    one is not, in words for staff ("needs a second vetter: you gave the first approval"; a lead
+    they may decide nothing on, self-vetting, "you may not decide on this lead: ...")."""
     actions: dict[str, Action]
     refusals: dict[str, str]
 
@@ -182,19 +198,17 @@ class TogetherChoices:
 ACTION_WORDS = {"approve": N_("Approve"), "reject": N_("Reject")}
 
 
-def together_choices(decisions: LeadDecisions, status: str, role: str, *,
-                     self_vetting: str | None = None) -> TogetherChoices:
+def together_choices(decisions: LeadDecisions, status: str, role: str) -> TogetherChoices:
     """What ``decisions`` (lead_decisions for one lead and one person) allow of TOGETHER's
-    decisions, and why not the others. ``self_vetting`` is permissions.self_vetting_reason for the
-    person and the lead (they may decide nothing on it)."""
+    decisions, and why not the others (the reasons of lead_decisions' notice first)."""
     actions: dict[str, Action] = {}
     refusals: dict[str, str] = {}
     for name, target in TOGETHER.items():
         action = next((a for a in decisions.actions if a.target == target), None)
-        if self_vetting:
-            refusals[name] = _("you may not decide on this lead: {reason}").format(reason=self_vetting)
-        elif action is not None:
+        if action is not None:
             actions[name] = action
+        elif decisions.notice == SELF:
+            refusals[name] = _("you may not decide on this lead: {reason}").format(reason=decisions.self_vetting)
         elif target == APPROVED and decisions.notice == MINE:
             refusals[name] = _("needs a second vetter: you gave the first approval")
         elif status == ESCALATED and role != "admin":

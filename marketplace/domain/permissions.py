@@ -47,7 +47,7 @@ def self_vetting_reason(*, actor_id: int, actor_email_domain: str | None, lead_o
         return _("you submitted this lead yourself")
     if (actor_email_domain and lead_email_domain and actor_email_domain == lead_email_domain
             and not is_webmail(actor_email_domain)):
-        return _("the lead comes from your own e-mail domain ({domain})").format(domain=lead_email_domain)
+        return _("it comes from your own e-mail domain ({domain})").format(domain=lead_email_domain)
     return None
 
 

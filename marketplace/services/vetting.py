@@ -302,10 +302,11 @@ def approval_rule(lead: Lead) -> FourEyes:
 
 
 def decisions_for(lead: Lead, actor: User) -> LeadDecisions:
-    """What ``actor`` may decide on ``lead`` now, and what the page says of four eyes
-    (domain.four_eyes.lead_decisions): the buttons, the keyboard shortcuts and the notice."""
+    """What ``actor`` may decide on ``lead`` now, and what the page says of it
+    (domain.four_eyes.lead_decisions): the buttons, the keyboard shortcuts and the notice (four
+    eyes, or self-vetting: nothing, and why), the cluster form's choices and decide's refusal."""
     return lead_decisions(lead.status, actor.role, actor_id=actor.id, first_approver_id=lead.first_approved_by_id,
-                          rule=approval_rule(lead))
+                          rule=approval_rule(lead), self_vetting=_self_vetting(actor, lead))
 
 
 def _self_vetting(actor: User, lead: Lead) -> str | None:
@@ -317,18 +318,19 @@ def _self_vetting(actor: User, lead: Lead) -> str | None:
 
 def together_for(lead: Lead, actor: User) -> TogetherChoices:
     """What ``actor`` may decide on ``lead`` when deciding several of its supplier's leads together,
-    and why not the rest: the lead page's rule (decisions_for) and self-vetting
-    (domain.four_eyes.together_choices)."""
-    return together_choices(decisions_for(lead, actor), lead.status, actor.role, self_vetting=_self_vetting(actor, lead))
+    and why not the rest: the lead page's rule (decisions_for, domain.four_eyes.together_choices)."""
+    return together_choices(decisions_for(lead, actor), lead.status, actor.role)
 
 
 def _refuse_self_vetting(actor: User, lead: Lead, action: str) -> None:
-    reason = _self_vetting(actor, lead)
-    if reason:
+    """A decision posted anyway on a lead the page's rule (decisions_for) lets ``actor`` decide
+    nothing on, their own or their own domain's: recorded, then refused, saying why as the page does."""
+    decisions = decisions_for(lead, actor)
+    if decisions.self_vetting:
         # The refusal is itself recorded, in its own transaction.
-        audit.record(actor.id, "lead.decision_refused", "lead", lead.id, detail=f"{action}: {reason}")
+        audit.record(actor.id, "lead.decision_refused", "lead", lead.id, detail=f"{action}: {decisions.self_vetting}")
         db.session.commit()
-        raise DecisionRefused(_("You may not decide on this lead: {reason}.").format(reason=reason))
+        raise DecisionRefused(decisions.refusal())
 
 
 # What a decision of the cluster form the person may not take on a lead says (over the reason).

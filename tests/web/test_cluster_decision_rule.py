@@ -96,12 +96,12 @@ def test_a_lead_the_vetter_may_not_decide_is_not_choosable(client, clean_app):
     assert checkbox(page, ids[0]) and checkbox(page, ids[1])
     assert checkbox(page, ids[2]) is None and checkbox(page, ids[3]) is None
     listed = re.search(r'id="cluster-not-choosable".*?</ul>', page, re.S).group(0)
-    assert (f"#{ids[2]}</a>: you may not decide on this lead: the lead comes from your own e-mail domain "
+    assert (f"#{ids[2]}</a>: you may not decide on this lead: it comes from your own e-mail domain "
             "(example.gov)") in listed
     assert f"#{ids[3]}</a>: escalated: only an administrator decides on it" in listed
     text = post(client, ids[0], ids, "reject", "Not a registered manufacturer")
     assert f"You rejected lead #{ids[0]}." in text and f"You rejected lead #{ids[1]}." in text
-    assert (f"Lead #{ids[2]}: You may not decide on this lead: the lead comes from your own e-mail domain "
+    assert (f"Lead #{ids[2]}: You may not decide on this lead: it comes from your own e-mail domain "
             "(example.gov).") in text
     assert f"Lead #{ids[3]}: Not rejected: escalated: only an administrator decides on it." in text
     with clean_app.app_context():

@@ -115,6 +115,12 @@ class LeadDecisions:
             return ""
         return _("You may not decide on this lead: {reason}.").format(reason=self.self_vetting)
 
+    @property
+    def may_approve(self) -> bool:
+        """Whether an approval (a first, a second, or an administrator's of an escalated lead) is
+        open to this person now."""
+        return any(a.name in APPROVALS for a in self.actions)
+
     def button_label(self, action: Action) -> str:
         """The button of ``action`` in the current language: "Approve", or for the second of two
         approvals "Approve (second approval)"."""

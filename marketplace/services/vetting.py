@@ -258,10 +258,14 @@ def live_claim(lead: Lead, now: datetime | None = None) -> tuple[User, datetime]
 def claim(lead: Lead, actor: User) -> datetime:
     """``actor`` claims ``lead`` (or renews their own claim) until the returned time (UTC).
     Conflict naming who holds it and until when if another vetter's claim is live, or if the lead
-    is decided. Flushes and audits; the caller commits."""
+    is decided, or if ``actor`` may decide nothing on it (self-vetting: the same words as the page).
+    Flushes and audits; the caller commits."""
     if lead.status not in OPEN_STATUSES:
         raise Conflict(_("Lead #{id} is {status}: there is nothing to claim.").format(
             id=lead.id, status=label(LEAD_STATUSES, lead.status).lower()))
+    refusal = decisions_for(lead, actor).refusal()
+    if refusal:
+        raise Conflict(refusal)
     now = utcnow()
     since = now - settings.current().lead_claim_ttl
     # Only if nobody else holds a live claim at this moment (two vetters clicking at once: one wins).

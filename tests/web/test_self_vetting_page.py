@@ -92,3 +92,26 @@ def test_the_vetters_own_lead_and_an_administrators_own_domain_offer_nothing(cli
     login(vetter, gil)
     page = vetter.get(f"/staff/leads/{webmail}").get_data(as_text=True)
     assert "approve" in decision_buttons(page) and 'id="self-vetting"' not in page
+
+
+def test_one_who_may_decide_nothing_on_a_lead_neither_claims_it_nor_is_asked_for_a_justification(client, clean_app):
+    """Self-vetting covers the whole decision card: no "Claim: I am on it" (a crafted claim is
+    refused in the page's words), and an over-ceiling price is stated without "Approving it needs a
+    justification in the note below" (there is no note box for them)."""
+    with clean_app.app_context():
+        ann = make_user("vetter", "ann@city.example.gov").email
+        lead = make_lead(email="sales@city.example.gov", unit_price="5.00").id
+        other = make_lead(company_name="Other Supplier Inc", email="sales@othersupplier.com",
+                          website="othersupplier.com", phone="(213) 555-0199", unit_price="5.00").id
+    login(client, ann)
+    page = client.get(f"/staff/leads/{lead}").get_data(as_text=True)
+    assert "Claim: I am on it" not in page
+    assert 'id="price-ceiling"' in page and "Approving it needs a justification" not in page
+    text = client.post(f"/staff/leads/{lead}/claim", follow_redirects=True, data={
+        "csrf_token": fetch_token(client, f"/staff/leads/{other}")}).get_data(as_text=True)
+    assert "You may not decide on this lead: it comes from your own e-mail domain (example.gov)." in text
+    with clean_app.app_context():
+        assert db.session.get(Lead, lead).claimed_by_id is None
+    # Another supplier's lead at the same price: the claim and the justification as ever.
+    page = client.get(f"/staff/leads/{other}").get_data(as_text=True)
+    assert "Claim: I am on it" in page and "Approving it needs a justification" in page

@@ -13,17 +13,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .catalog import PRODUCT_CATEGORIES, label
-from .disclosure import may_disclose
+from .disclosure import may_publish, public_figure, round_figure
 from .i18n import N_, NP_, _, format_decimal, format_integer
 from .reference import price_ceiling_factor, price_label, reference_json
 
 # A public cell (a category, or a category in a needed-by window) is shown only when some
 # organisations are behind it and the one public-aggregate rule allows it (domain.disclosure: at
-# least MIN_ORGANISATIONS; fewer, and a reader who knows one hospital could learn another's).
+# least MIN_ORGANISATIONS, none holding most of it; fewer, and a reader who knows one hospital could
+# learn another's); its units are rounded there, so two boards read minutes apart do not give away
+# one hospital's request by their difference.
 
 
-def _public(organisations: int) -> bool:
-    return organisations > 0 and may_disclose(organisations)
+def _public(figures: Mapping) -> bool:
+    """Whether a snapshot cell ``{"units" or "still_needed", "organisations", "largest"}`` may be
+    shown. A snapshot counted before "largest" was: as if one organisation held it all (suppressed
+    until the job counts again)."""
+    organisations = int(figures.get("organisations", 0))
+    units = int(figures.get("still_needed", figures.get("units", 0)))
+    return organisations > 0 and may_publish(units, (organisations, int(figures.get("largest", units))))
 
 # The labels of these tables are marked with N_ and translated where they are shown (_(label)).
 
@@ -137,7 +144,8 @@ class NeedCell:
 class SignalRow:
     """One category on the public needs board. ``short`` and ``units_short`` (units still needed
     beyond the approved supply the allocation plan gives the category's open requests) are None when the category covers fewer than
-    MIN_ORGANISATIONS organisations: then nothing but its name is shown."""
+    MIN_ORGANISATIONS organisations or one organisation needs most of its units (domain.disclosure):
+    then nothing but its name is shown. Units are rounded (disclosure.round_figure)."""
 
     category: str
     label: str
@@ -154,22 +162,26 @@ def signal_rows(categories: Mapping[str, Mapping], reference: Mapping | None = N
     its open requests: supply nobody can take covers nothing; absent in an older snapshot: none),
     ``organisations`` (distinct organisations
     with units still needed) and ``windows``: {window code: {"units", "organisations"}}.
-    A category, and each of its window cells, is shown only when it covers MIN_ORGANISATIONS or
-    more organisations. The supply is never shown (with it, a reader could subtract the
+    A category, and each of its window cells, is shown only when domain.disclosure allows it
+    (MIN_ORGANISATIONS or more organisations, none with more than DOMINANCE_SHARE of the units
+    still needed: ``largest``), its units rounded (disclosure.public_figure). The supply is never shown (with it, a reader could subtract the
     shown cells from the shortfall to learn a suppressed one). Categories most short first."""
     rows = []
     for code, _unused in PRODUCT_CATEGORIES:
         figures = categories.get(code) or {}
-        shown = _public(int(figures.get("organisations", 0)))
+        shown = _public(figures)
         cells = []
         for window, window_label, _low, _high in NEED_WINDOWS:
             cell = (figures.get("windows") or {}).get(window) or {}
-            visible = shown and _public(int(cell.get("organisations", 0)))
-            cells.append(NeedCell(window, _(window_label), int(cell.get("units", 0)) if visible else None))
+            units = int(cell.get("units", 0))
+            visible = shown and _public(cell)
+            cells.append(NeedCell(window, _(window_label),
+                                  public_figure(units, units, (int(cell.get("organisations", 0)),
+                                                               int(cell.get("largest", units)))) if visible else None))
         needed, free = int(figures.get("still_needed", 0)), int(figures.get("planned", 0))
         rows.append(SignalRow(category=code, label=label(PRODUCT_CATEGORIES, code), shown=shown,
                               short=(needed > free) if shown else None,
-                              units_short=max(0, needed - free) if shown else None,
+                              units_short=round_figure(max(0, needed - free)) if shown else None,
                               cells=tuple(cells), band=price_band(code, reference)))
     rows.sort(key=lambda r: (not r.shown, -(r.units_short or 0), r.label))
     return rows

@@ -1,6 +1,7 @@
 """Daily open data (issue 12, item 4): per day and product category, what was asked for, offered,
-proposed, accepted and delivered, with every figure that covers fewer than three organisations
-suppressed (domain.disclosure), and the data dictionary as a Frictionless Data Table Schema.
+proposed, accepted and delivered, with every figure passed through the one public-figure rule
+(domain.disclosure.public_figure: suppressed when it covers fewer than three organisations or one
+organisation holds most of it, else rounded to two significant figures), and the data dictionary as a Frictionless Data Table Schema.
 
 Pure: the service (services.open_data) reads the database into the facts below; this module counts
 them. Days are the city's dates (CITY_TIMEZONE) of the event. Organisations are opaque keys: a buyer
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .catalog import PRODUCT_CATEGORIES, source_label, values
-from .disclosure import MIN_ORGANISATIONS, may_disclose
+from .disclosure import DOMINANCE_SHARE, MIN_ORGANISATIONS, SIGNIFICANT_FIGURES, may_publish, public_figure
 from .i18n import N_, _
 
 # The stages of a match the table counts, each on the city's date it happened.
@@ -100,8 +101,9 @@ SUPPRESSION_GROUPS: dict[str, tuple[str, ...]] = {
 class Tally:
     """The events of one kind on one date in one category, already counted: ``kind`` is
     "requests", "approvals" or a match stage; ``count`` events, ``units`` in all, covering
-    ``buyers`` distinct buyer organisations and ``suppliers`` distinct suppliers; for deliveries,
-    ``days`` holds each delivery's days from request to delivery (for the median)."""
+    ``buyers`` distinct buyer organisations and ``suppliers`` distinct suppliers, of which the
+    largest holds ``largest_buyer`` / ``largest_supplier`` of the units (the dominance rule); for
+    deliveries, ``days`` holds each delivery's days from request to delivery (for the median)."""
     day: date
     category: str
     kind: str
@@ -110,6 +112,20 @@ class Tally:
     buyers: int = 0
     suppliers: int = 0
     days: tuple[float, ...] = ()
+    largest_buyer: int = 0
+    largest_supplier: int = 0
+
+    def may_publish(self) -> bool:
+        """Whether this cell's figures may be published (disclosure.may_publish on its units)."""
+        return may_publish(self.units, *self._parties())
+
+    def figure(self, value: int) -> int | None:
+        """``value`` (this cell's count or units) as published (disclosure.public_figure)."""
+        return public_figure(value, self.units, *self._parties())
+
+    def _parties(self) -> tuple[tuple[int, int], ...]:
+        parties = {REQUESTS: ("buyers",), APPROVALS: ("suppliers",)}.get(self.kind, ("buyers", "suppliers"))
+        return tuple((getattr(self, party), getattr(self, "largest_" + party[:-1])) for party in parties)
 
 
 REQUESTS, APPROVALS = "requests", "approvals"
@@ -123,13 +139,14 @@ def tallies(requests: Iterable[RequestFact], approvals: Iterable[ApprovalFact],
     cells: dict[tuple[date, str, str], dict] = {}
 
     def add(key, units, buyer=None, supplier=None, days=None):
-        cell = cells.setdefault(key, {"count": 0, "units": 0, "buyers": set(), "suppliers": set(), "days": []})
+        cell = cells.setdefault(key, {"count": 0, "units": 0, "buyers": defaultdict(int),
+                                      "suppliers": defaultdict(int), "days": []})
         cell["count"] += 1
         cell["units"] += units
         if buyer is not None:
-            cell["buyers"].add(buyer)
+            cell["buyers"][buyer] += units
         if supplier is not None:
-            cell["suppliers"].add(supplier)
+            cell["suppliers"][supplier] += units
         if days is not None:
             cell["days"].append(days)
 
@@ -143,22 +160,25 @@ def tallies(requests: Iterable[RequestFact], approvals: Iterable[ApprovalFact],
         add((m.day, m.category, m.stage), m.units, buyer=m.buyer, supplier=m.supplier,
             days=m.days_to_delivery if m.stage == DELIVERED else None)
     return [Tally(day, category, kind, c["count"], c["units"], len(c["buyers"]), len(c["suppliers"]),
-                  tuple(sorted(c["days"])))
+                  tuple(sorted(c["days"])), max(c["buyers"].values(), default=0),
+                  max(c["suppliers"].values(), default=0))
             for (day, category, kind), c in cells.items()]
 
 
 def rows_from_tallies(counted: Iterable[Tally]) -> list[dict]:
     """One row (a dict keyed by FIELD_NAMES) per date and category with any event, oldest date
-    first, categories in catalogue order. A suppressed figure is None (empty in the CSV): it
-    covers fewer than MIN_ORGANISATIONS buyer organisations or suppliers (disclosure.may_disclose).
-    Counts are integers, the median a float rounded to one decimal."""
+    first, categories in catalogue order. Each kind's figures pass disclosure.public_figure: None
+    (empty in the CSV) when they cover fewer than MIN_ORGANISATIONS buyer organisations or
+    suppliers, or one of them holds more than DOMINANCE_SHARE of the units; else rounded to
+    SIGNIFICANT_FIGURES significant figures. Counts are integers, the median a float rounded to one
+    decimal (published or suppressed with the deliveries)."""
     by_cell: dict[tuple[date, str], dict[str, Tally]] = defaultdict(dict)
     for t in counted:
         if t.kind not in KINDS:
             raise ValueError(f"unknown kind {t.kind!r}")
         by_cell[(t.day, t.category)][t.kind] = t
     order = {code: i for i, code in enumerate(values(PRODUCT_CATEGORIES))}
-    empty = Tally(date.min, "", "", 0, 0)
+    empty = Tally(date.min, "", "", 0, 0)  # no event: every figure zero (published)
     rows = []
     for (day, category) in sorted(by_cell, key=lambda k: (k[0], order.get(k[1], len(order)), k[1])):
         c = by_cell[(day, category)]
@@ -166,14 +186,11 @@ def rows_from_tallies(counted: Iterable[Tally]) -> list[dict]:
         median = round(statistics.median(dlv.days), 1) if dlv.days else None
         rows.append({
             "date": day.isoformat(), "category": category, "category_label": source_label(PRODUCT_CATEGORIES, category),
-            "requests_posted": req.count if may_disclose(req.buyers) else None,
-            "units_requested": req.units if may_disclose(req.buyers) else None,
-            "leads_approved": appr.count if may_disclose(appr.suppliers) else None,
-            "units_offered": appr.units if may_disclose(appr.suppliers) else None,
-            "units_proposed": prop.units if may_disclose(prop.buyers, prop.suppliers) else None,
-            "units_accepted": acc.units if may_disclose(acc.buyers, acc.suppliers) else None,
-            "units_delivered": dlv.units if may_disclose(dlv.buyers, dlv.suppliers) else None,
-            "median_days_to_delivery": median if may_disclose(dlv.buyers, dlv.suppliers) else None,
+            "requests_posted": req.figure(req.count), "units_requested": req.figure(req.units),
+            "leads_approved": appr.figure(appr.count), "units_offered": appr.figure(appr.units),
+            "units_proposed": prop.figure(prop.units), "units_accepted": acc.figure(acc.units),
+            "units_delivered": dlv.figure(dlv.units),
+            "median_days_to_delivery": median if dlv.may_publish() else None,
         })
     return rows
 
@@ -196,15 +213,26 @@ def rows_to_csv(rows: Iterable[dict]) -> str:
 
 _SUPPRESSION_TEXT = N_("A figure that covers fewer than {minimum} distinct organisations of a party it "
                       "is about (buyer organisations for requests; suppliers for approved offers; both for "
-                      "proposals, acceptances and deliveries) is left empty (null in JSON), so that no single "
-                      "organisation's figures can be read or worked out. Zero is published.")
+                      "proposals, acceptances and deliveries), or in which a single organisation holds more "
+                      "than {share} per cent of the units, is left empty (null in JSON), together with the other "
+                      "figures of the same kind on that row. Every other count and number of units is "
+                      "rounded to {digits} significant figures (1,234,567 is published as 1,200,000; numbers "
+                      "under 100 are exact), so that no single organisation's figures can be read or worked "
+                      "out, not even by comparing the table at two times. Zero is published. Sums of "
+                      "published figures are sums of rounded figures.")
+
+
+def _note_values() -> dict:
+    return {"minimum": MIN_ORGANISATIONS, "share": round(DOMINANCE_SHARE * 100), "digits": SIGNIFICANT_FIGURES}
+
+
 # In English, as the machine-readable documents (daily.json, datapackage.json) publish it.
-SUPPRESSION_NOTE = _SUPPRESSION_TEXT.format(minimum=MIN_ORGANISATIONS)
+SUPPRESSION_NOTE = _SUPPRESSION_TEXT.format(**_note_values())
 
 
 def suppression_note() -> str:
     """The suppression rule in words in the current language (the page; SUPPRESSION_NOTE in English)."""
-    return _(_SUPPRESSION_TEXT).format(minimum=MIN_ORGANISATIONS)
+    return _(_SUPPRESSION_TEXT).format(**_note_values())
 
 
 def table_schema() -> dict:
@@ -214,7 +242,8 @@ def table_schema() -> dict:
     for name, kind, title, description in FIELDS:
         spec: dict = {"name": name, "type": kind, "title": title, "description": description}
         if name in SUPPRESSION_GROUPS:
-            spec["description"] += " Empty when suppressed."
+            spec["description"] += (" Empty when suppressed." if kind == "number" else
+                                    f" Rounded to {SIGNIFICANT_FIGURES} significant figures; empty when suppressed.")
         if kind == "integer" or kind == "number":
             spec["constraints"] = {"minimum": 0}
         if name == "category":

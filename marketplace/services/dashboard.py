@@ -17,7 +17,10 @@ The snapshot's ``figures`` (all numbers in units, durations in seconds, dates IS
                                       what covers it; free units no open request can take do not
                    proposed, accepted, ordered, delivered   units in matches of each status
                    organisations      distinct organisations with units still needed
-                   windows[w]         {"units", "organisations"} still needed per domain.dashboard.NEED_WINDOWS
+                   largest            units still needed by the one organisation needing the most
+                                      (the public board's dominance rule, domain.disclosure)
+                   windows[w]         {"units", "organisations", "largest"} still needed per
+                                      domain.dashboard.NEED_WINDOWS
     plan                              {"id", "as_of" (ISO), "current"} of the plan ``planned`` is
                                       from (current: no change of supply or demand since), or None
     leads:   submitted, processed, in_review, approved, rejected   (lead counts)
@@ -87,7 +90,7 @@ def compute(now: datetime | None = None) -> dict:
     def cat(code: str) -> dict:
         return categories.setdefault(code, {"requested": 0, "still_needed": 0, "free_supply": 0, "planned": 0,
                                             **{status: 0 for status in MATCH_STATUSES_SHOWN},
-                                            "organisations": 0, "windows": {}})
+                                            "organisations": 0, "largest": 0, "windows": {}})
 
     _demand(today, cat)
     _supply(cat)
@@ -166,7 +169,20 @@ def _demand(today, cat) -> None:
     for category, code, needed, organisations in db.session.execute(
             select(base.c.category, base.c.window, func.sum(base.c.remaining), func.count(func.distinct(needing)))
             .group_by(base.c.category, base.c.window)):
-        cat(category)["windows"][code] = {"units": int(needed or 0), "organisations": int(organisations or 0)}
+        cat(category)["windows"][code] = {"units": int(needed or 0), "organisations": int(organisations or 0),
+                                          "largest": 0}
+    # The largest organisation's units still needed, per category and per window (dominance rule).
+    by_organisation: dict[tuple[str, int], int] = {}
+    for category, code, organisation_id, needed in db.session.execute(
+            select(base.c.category, base.c.window, base.c.organisation_id, func.sum(base.c.remaining))
+            .group_by(base.c.category, base.c.window, base.c.organisation_id)):
+        needed = int(needed or 0)
+        window = cat(category)["windows"].setdefault(code, {"units": 0, "organisations": 0, "largest": 0})
+        window["largest"] = max(window["largest"], needed)
+        by_organisation[(category, organisation_id)] = by_organisation.get((category, organisation_id), 0) + needed
+    for (category, _organisation_id), needed in by_organisation.items():
+        figures = cat(category)
+        figures["largest"] = max(figures.get("largest", 0), needed)
 
 
 def _supply(cat) -> None:

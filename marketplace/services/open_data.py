@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import case, func, literal, literal_column, select, text
+from sqlalchemy import case, func, literal_column, null, select
 from sqlalchemy.orm import aliased
 
 from ..domain import ocds
@@ -73,8 +73,9 @@ def _as_date(value) -> date:
 
 def daily() -> list[dict]:
     """The published daily table (domain.open_data.rows_from_tallies): every city date and category
-    with an event, each figure suppressed under disclosure.MIN_ORGANISATIONS. Counted by the
-    database (GROUP BY city date and category, distinct organisations counted there), except the
+    with an event, each figure passed through disclosure.public_figure. Counted by the database
+    (GROUP BY city date and category, distinct organisations and the largest one's units counted
+    there), except the
     deliveries, read one by one for their median. In English whatever the reader's language (the
     rows are published as files and shared by every reader of the cache)."""
     zone = settings.current().city_zone
@@ -84,25 +85,41 @@ def daily() -> list[dict]:
     counted: list[Tally] = []
 
     def tally(kind: str, statement) -> None:
-        for day, category, count, units, buyers, suppliers in db.session.execute(
-                statement.group_by(text("1"), text("2"))):
-            counted.append(Tally(_as_date(day), category, kind, count, int(units or 0), buyers, suppliers))
+        """Count ``statement``'s events (columns day, category, units, buyer, supplier; a party the
+        kind is not about NULL) per day and category: events, units, distinct organisations of each
+        party and the units of the largest of each (one window sum per organisation, then the max)."""
+        events = statement.subquery()
+        cell = (events.c.day, events.c.category)
+        per_org = select(events, func.sum(events.c.units).over(partition_by=(*cell, events.c.buyer)).label("buyer_units"),
+                         func.sum(events.c.units).over(partition_by=(*cell, events.c.supplier)).label("supplier_units")
+                         ).subquery()
+        has = {party: case((getattr(per_org.c, party).is_not(None), getattr(per_org.c, party + "_units")), else_=0)
+               for party in ("buyer", "supplier")}
+        for day, category, count, units, buyers, suppliers, largest_buyer, largest_supplier in db.session.execute(
+                select(per_org.c.day, per_org.c.category, func.count(), func.sum(per_org.c.units),
+                       func.count(per_org.c.buyer.distinct()), func.count(per_org.c.supplier.distinct()),
+                       func.max(has["buyer"]), func.max(has["supplier"]))
+                .group_by(per_org.c.day, per_org.c.category)):
+            counted.append(Tally(_as_date(day), category, kind, count, int(units or 0), buyers, suppliers,
+                                 largest_buyer=int(largest_buyer or 0), largest_supplier=int(largest_supplier or 0)))
 
-    tally(REQUESTS, select(city_date(DemandRequest.created_at, zone_sql), DemandRequest.category, func.count(),
-                           func.sum(DemandRequest.quantity), func.count(DemandRequest.organisation_id.distinct()),
-                           literal(0)))
-    tally(APPROVALS, select(city_date(Lead.decided_at, zone_sql), Lead.product_category, func.count(),
-                            func.sum(Lead.quantity), literal(0), func.count(supplier.distinct()))
+    def events(day, category, units, buyer, supplier):
+        return select(day.label("day"), category.label("category"), units.label("units"),
+                      buyer.label("buyer"), supplier.label("supplier"))
+
+    nobody = null()
+    tally(REQUESTS, events(city_date(DemandRequest.created_at, zone_sql), DemandRequest.category,
+                           DemandRequest.quantity, DemandRequest.organisation_id, nobody))
+    tally(APPROVALS, events(city_date(Lead.decided_at, zone_sql), Lead.product_category, Lead.quantity, nobody, supplier)
           .outerjoin(owner, owner.id == Lead.owner_id)
           .where(Lead.status == APPROVED, Lead.decided_at.is_not(None)))
-    tally(STAGE_PROPOSED, select(city_date(Match.created_at, zone_sql), Lead.product_category, func.count(),
-                                 func.sum(Match.quantity), func.count(DemandRequest.organisation_id.distinct()),
-                                 func.count(supplier.distinct()))
+    tally(STAGE_PROPOSED, events(city_date(Match.created_at, zone_sql), Lead.product_category, Match.quantity,
+                                 DemandRequest.organisation_id, supplier)
           .join(Lead, Lead.id == Match.lead_id).join(DemandRequest, DemandRequest.id == Match.demand_id)
           .outerjoin(owner, owner.id == Lead.owner_id))
-    tally(STAGE_ACCEPTED, select(city_date(AuditLog.at, zone_sql), Lead.product_category, func.count(),
-                                 func.sum(Match.quantity), func.count(DemandRequest.organisation_id.distinct()),
-                                 func.count(supplier.distinct()))
+    tally(STAGE_ACCEPTED, events(city_date(AuditLog.at, zone_sql), Lead.product_category, Match.quantity,
+                                 DemandRequest.organisation_id, supplier)
+          .select_from(AuditLog)
           .join(Match, Match.id == AuditLog.entity_id).join(Lead, Lead.id == Match.lead_id)
           .join(DemandRequest, DemandRequest.id == Match.demand_id).outerjoin(owner, owner.id == Lead.owner_id)
           .where(AuditLog.entity_type == "match", AuditLog.action == "match.accept"))

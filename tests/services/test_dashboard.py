@@ -118,9 +118,11 @@ def test_every_figure_of_the_hand_built_scenario(scenario):
     assert n95["planned"] == 700  # only D can be served in time (services.planning.planned_supply)
     assert (n95["proposed"], n95["accepted"], n95["ordered"], n95["delivered"]) == (600, 400, 0, 500)
     # Within 7 days: A 400, B 1,600, E 300 (three organisations); 8-28 days: C, nothing left; later: D.
-    assert n95["windows"] == {"week": {"units": 2300, "organisations": 3},
-                              "month": {"units": 0, "organisations": 0},
-                              "later": {"units": 700, "organisations": 1}}
+    # The largest organisation's part of each (the dominance rule): B's 1,600.
+    assert n95["largest"] == 1600
+    assert n95["windows"] == {"week": {"units": 2300, "organisations": 3, "largest": 1600},
+                              "month": {"units": 0, "organisations": 0, "largest": 0},
+                              "later": {"units": 700, "organisations": 1, "largest": 700}}
     gloves = figures["categories"]["nitrile_gloves"]
     assert (gloves["requested"], gloves["still_needed"], gloves["free_supply"], gloves["organisations"]) == (100, 100, 0, 1)
     assert figures["leads"] == {"submitted": 6, "processed": 5, "in_review": 3, "approved": 2, "rejected": 1}
@@ -142,7 +144,9 @@ def test_the_public_board_suppresses_cells_of_fewer_than_three_organisations(sce
     rows = {row.category: row for row in signal_rows(dashboard.compute()["categories"])}
     n95, gloves = rows["n95_respirator"], rows["nitrile_gloves"]
     assert n95.shown and n95.short and n95.units_short == 3000 - 700  # not - 800: 100 reach no one in time
-    assert [cell.units for cell in n95.cells] == [2300, None, None]  # 3 organisations; 0; 1 (D alone)
+    # Within 7 days: three organisations, but B needs 1,600 of the 2,300 (over 60%: domain.disclosure's
+    # dominance rule); 8-28 days: none; later: 1 (D alone).
+    assert [cell.units for cell in n95.cells] == [None, None, None]
     assert MIN_ORGANISATIONS == 3
     assert not gloves.shown and gloves.short is None and gloves.units_short is None
     assert [cell.units for cell in gloves.cells] == [None, None, None]

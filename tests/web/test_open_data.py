@@ -69,18 +69,18 @@ def test_three_organisations_each_side_are_published(clean_app):
     assert tuple(rows[0]) == FIELD_NAMES
     [row] = rows  # one city date, one category
     assert row["category"] == "n95_respirator"
-    assert (row["requests_posted"], row["units_requested"]) == ("3", str(7001 + 7002 + 7003))
+    assert (row["requests_posted"], row["units_requested"]) == ("3", "21000")  # 21,006 rounded
     assert (row["leads_approved"], row["units_offered"]) == ("3", "120000")
-    assert row["units_proposed"] == row["units_accepted"] == row["units_delivered"] == str(1000 + 1001 + 1002)
+    assert row["units_proposed"] == row["units_accepted"] == row["units_delivered"] == "3000"  # 3,003 rounded
     assert row["median_days_to_delivery"] == "0.0"
 
     data = client.get("/open-data/daily.json").get_json()
-    assert data["rows"][0]["units_delivered"] == 3003 and data["rows"][0]["median_days_to_delivery"] == 0.0
+    assert data["rows"][0]["units_delivered"] == 3000 and data["rows"][0]["median_days_to_delivery"] == 0.0
     assert [f["name"] for f in data["schema"]["fields"]] == list(FIELD_NAMES)
     package = client.get("/open-data/datapackage.json").get_json()
     assert package["resources"][0]["path"].endswith("/open-data/daily.csv")
     page = client.get("/open-data").get_data(as_text=True)
-    assert "median_days_to_delivery" in page and "fewer than 3" in page and "3,003" in page
+    assert "median_days_to_delivery" in page and "fewer than 3" in page and "3,000" in page
     for body in (page, json.dumps(data), response.get_data(as_text=True)):
         for private in ("Quillon", "quillon", "Hospital", PRICE, MAXIMUM, "Ana Ruiz"):
             assert private not in body, private
@@ -206,10 +206,10 @@ def test_the_page_and_downloads_read_the_newest_count_and_never_count(clean_app,
     real_daily = open_data_service.daily
     monkeypatch.setattr(open_data_service, "daily", _never_counted_in_a_request)
     client = clean_app.test_client()
-    before = str(7001 + 7002 + 7003)
+    before = "21000"  # 7001 + 7002 + 7003, rounded to two significant figures
     page = client.get("/open-data")
     assert page.status_code == 200 and page.last_modified == counted_at.replace(microsecond=0)
-    assert "Figures as of" in page.get_data(as_text=True) and "21,006" in page.get_data(as_text=True)
+    assert "Figures as of" in page.get_data(as_text=True) and "21,000" in page.get_data(as_text=True)
     response = client.get("/open-data/daily.csv")
     assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
     [row] = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
@@ -221,7 +221,7 @@ def test_the_page_and_downloads_read_the_newest_count_and_never_count(clean_app,
     count(clean_app)  # the job counts again: now the fourth organisation's request is in
     monkeypatch.setattr(open_data_service, "daily", _never_counted_in_a_request)
     data = client.get("/open-data/daily.json").get_json()
-    assert data["rows"][0]["units_requested"] == int(before) + 5000 and data["as_of"] > counted_at.isoformat()
+    assert data["rows"][0]["units_requested"] == 26_000 and data["as_of"] > counted_at.isoformat()  # 26,006 rounded
 
 
 def test_before_the_first_count_the_figures_are_being_prepared(clean_app, monkeypatch):
@@ -233,7 +233,7 @@ def test_before_the_first_count_the_figures_are_being_prepared(clean_app, monkey
     page = client.get("/open-data")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and page.last_modified is None
-    assert "The figures are being prepared" in text and "Figures as of" not in text and "21,006" not in text
+    assert "The figures are being prepared" in text and "Figures as of" not in text and "21,000" not in text
     assert "median_days_to_delivery" in text  # the data dictionary is there all the same
     for url in ("/open-data/daily.csv", "/open-data/daily.json"):
         response = client.get(url)
@@ -314,7 +314,7 @@ def test_on_the_embedded_default_a_request_counts_after_its_response(app_ctx):
         response.close()  # the response has gone out: now it counts
         db.session.expire_all()
         assert db.session.scalar(newest) == 1
-        assert "21,006" in client.get("/open-data").get_data(as_text=True)
+        assert "21,000" in client.get("/open-data").get_data(as_text=True)
         client.get("/open-data/daily.csv").close()
         client.get("/login").close()  # within OPEN_DATA_MAX_AGE: nobody counts again
         db.session.expire_all()
@@ -347,3 +347,62 @@ def test_the_waiting_and_as_of_texts_are_in_the_readers_language(clean_app):
     count(clean_app)
     page = client.get("/open-data", headers=spanish).get_data(as_text=True)
     assert "Cifras a fecha de" in page and "Figures as of" not in page
+
+
+# --- two counts read signed out must not give one organisation's figure away (disclosure.public_figure) ---
+
+def _csv_row(client, category):
+    rows = list(csv.DictReader(io.StringIO(client.get("/open-data/daily.csv").get_data(as_text=True))))
+    return next(r for r in rows if r["category"] == category)
+
+
+def _approved_offer(vetter, number, category, quantity):
+    supplier = make_user("supplier")
+    lead = make_lead(supplier, company_name=f"Wipes Supply {number}", email=f"sales@wipes{number}.example",
+                     website=f"wipes{number}.example", phone=f"(213) 555-03{10 + number}",
+                     contact_name=f"Luis Vega{number}", product_category=category, quantity=str(quantity))
+    processing.process_lead(lead.id)
+    db.session.commit()
+    approve(lead, vetter)
+    assert lead.status == "approved"
+
+
+def test_one_huge_offer_approved_between_two_counts_cannot_be_read_off_the_csv(clean_app):
+    """The reported case: 2,755,000 disinfectant wipes offered by three suppliers; a vetter approves
+    ONE offer of 500,000,000. The two CSVs differed by exactly that offer; now the cell is suppressed."""
+    with clean_app.app_context():
+        vetter = make_user("vetter")
+        for number, quantity in enumerate((1_000_000, 1_000_000, 755_000)):
+            _approved_offer(vetter, number, "disinfectant_wipes", quantity)
+        db.session.remove()
+    count(clean_app)
+    client = clean_app.test_client()  # signed out
+    before = _csv_row(client, "disinfectant_wipes")
+    assert (before["leads_approved"], before["units_offered"]) == ("3", "2800000")
+    with clean_app.app_context():
+        _approved_offer(make_user("vetter"), 3, "disinfectant_wipes", 500_000_000)
+        db.session.remove()
+    count(clean_app)
+    after = _csv_row(client, "disinfectant_wipes")
+    assert after["units_offered"] == "" and after["leads_approved"] == ""
+    assert "500000000" not in client.get("/open-data/daily.json").get_data(as_text=True)
+
+
+def test_one_buyers_request_posted_between_two_counts_does_not_show_in_the_csv(clean_app):
+    """Same kind, demand side: three hospitals ask for 1,000,000 gloves; a fourth posts one request of
+    20,000. Under the rounding base, the two CSVs are the same."""
+    with clean_app.app_context():
+        for quantity in (400_000, 350_000, 250_000):
+            make_request(make_user("buyer", verified=True), category="nitrile_gloves", quantity=str(quantity),
+                         max_unit_price="0.50")
+        db.session.remove()
+    count(clean_app)
+    client = clean_app.test_client()
+    before = _csv_row(client, "nitrile_gloves")
+    with clean_app.app_context():
+        make_request(make_user("buyer", verified=True), category="nitrile_gloves", quantity="20000",
+                     max_unit_price="0.50")
+        db.session.remove()
+    count(clean_app)
+    after = _csv_row(client, "nitrile_gloves")
+    assert before["units_requested"] == after["units_requested"] == "1000000"

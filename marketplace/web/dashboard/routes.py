@@ -115,7 +115,7 @@ def index():
 def signal():
     """The public needs board: which categories are short, how many units by when, the fair price
     band, how to offer. Aggregates only: no organisation, person or buyer's price, and no cell
-    covering fewer than three organisations (domain.dashboard.signal_rows)."""
+    covering fewer than three organisations or dominated by one, the rest rounded (domain.dashboard.signal_rows)."""
     snapshot = dashboard.latest()
     rows = signal_rows(snapshot.figures["categories"]) if snapshot else []
     return render_template("dashboard/signal.html", rows=[row for row in rows if row.shown],

@@ -1,12 +1,11 @@
 """/open-data: the daily figures per product category for everyone, without signing in, as CSV and
 JSON with a data dictionary (a page, and a Frictionless Data Package with the Table Schema).
-Only aggregates, each suppressed under domain.disclosure.MIN_ORGANISATIONS (domain.open_data).
+Only aggregates, each passed through domain.disclosure.public_figure (domain.open_data).
 Every route reads the newest snapshot a job counted (services.open_data.published): none counts."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, make_response, render_template
 
-from ...domain.disclosure import MIN_ORGANISATIONS
 from ...domain.i18n import DEFAULT_LOCALE, _, use_locale
 from ...domain.ocds import OPTIONAL_FIELDS
 from ...domain.open_data import FIELDS, SUPPRESSION_NOTE, data_package, rows_to_csv, suppression_note, table_schema
@@ -36,7 +35,7 @@ def index():
     response = make_response(render_template(
         "open_data/index.html", fields=FIELDS, rows=rows[-31:][::-1], total=len(rows),
         as_of=published.as_of if published else None,
-        min_organisations=MIN_ORGANISATIONS, note=suppression_note(),
+        note=suppression_note(),
         license=config.open_data_license, publisher=config.open_data_publisher, ocds_fields=OPTIONAL_FIELDS))
     return _published_headers(response, published)
 

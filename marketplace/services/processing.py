@@ -2,9 +2,15 @@
 
 Idempotent: running it twice for the same lead leaves the same rows (upserts and replacements,
 never blind inserts). Called by the RQ job (jobs.tasks) or in-process without Redis.
+
+Order-independent: a pair of leads is decided by the newer one, from older leads only
+(``domain.dedup``), and when a lead is processed after newer leads that may read it (two workers,
+a retry, an edit), those are resolved again here, oldest first. The same leads give the same
+duplicate pairs and clusters whatever order the jobs ran in.
 """
 from __future__ import annotations
 
+import heapq
 import logging
 from collections import Counter
 from datetime import timedelta
@@ -16,9 +22,11 @@ from ..domain.dedup import (
     MAX_CANDIDATES_PER_KEY,
     MAX_COMPARED_PER_CLUSTER,
     MatchSpec,
+    automatic,
     compare_candidates,
     lead_blocking_keys,
     lead_record,
+    reads_newer,
 )
 from ..domain.lead_status import PROCESSING_DONE, PROCESSING_FAILED, PROCESSING_PENDING, REJECTED
 from ..domain.leads import LEAD_FACT_FIELDS, LeadFacts, parse_lead
@@ -66,21 +74,31 @@ def _replace_keys(lead_id: int, keys: set[str]) -> None:
         db.session.execute(LeadBlockKey.__table__.insert(), [{"key": k, "lead_id": lead_id} for k in sorted(keys)])
 
 
-def candidate_ids(lead_id: int, keys: set[str]) -> Counter[int]:
-    """Other leads sharing a blocking key, with how many of the keys each shares: at most
-    MAX_CANDIDATES_PER_KEY per key, so the work per lead stays flat however large the table grows.
-    The oldest ones: a key's first leads never change, so processing a lead again compares it with
-    the same leads (idempotent results). A popular key (a generic name) is narrowed by the compound
-    keys of ``lead_blocking_keys`` (name within a city, address), not by taking more of it.
-    One round trip for all keys."""
+def _stored_keys(lead_id: int) -> set[str]:
+    return set(db.session.execute(select(LeadBlockKey.key).where(LeadBlockKey.lead_id == lead_id)).scalars())
+
+
+def _older_holders(lead_id: int, keys: set[str]) -> list[tuple[str, int]]:
+    """(key, lead id) of the first MAX_CANDIDATES_PER_KEY holders of each key among the leads older
+    than ``lead_id``. One round trip for all keys."""
     if not keys:
-        return Counter()
+        return []
     per_key = [
-        select(LeadBlockKey.lead_id).where(LeadBlockKey.key == key, LeadBlockKey.lead_id != lead_id)
+        select(LeadBlockKey.key, LeadBlockKey.lead_id).where(LeadBlockKey.key == key, LeadBlockKey.lead_id < lead_id)
         .order_by(LeadBlockKey.lead_id).limit(MAX_CANDIDATES_PER_KEY).subquery().select()
         for key in sorted(keys)
     ]
-    return Counter(db.session.execute(union_all(*per_key) if len(per_key) > 1 else per_key[0]).scalars())
+    return list(db.session.execute(union_all(*per_key) if len(per_key) > 1 else per_key[0]).all())
+
+
+def candidate_ids(lead_id: int, keys: set[str]) -> Counter[int]:
+    """Older leads sharing a blocking key, with how many of the keys each shares: at most
+    MAX_CANDIDATES_PER_KEY per key, so the work per lead stays flat however large the table grows.
+    The oldest ones, and only leads older than this one (``dedup.capped_candidates``): newer leads
+    compare themselves with it, so processing a lead again, in any order, compares it with the same
+    leads. A popular key (a generic name) is narrowed by the compound keys of ``lead_blocking_keys``
+    (name within a city, address), not by taking more of it. One round trip for all keys."""
+    return Counter(lead for _, lead in _older_holders(lead_id, keys))
 
 
 def _evidence_json(result) -> list[dict]:
@@ -96,27 +114,37 @@ def _evidence_json(result) -> list[dict]:
     return rows
 
 
-def _store_pairs(lead_id: int, matches: dict[int, object], compared: set[int], *, replace_all: bool,
-                 model_version: int | None = None) -> None:
-    """Upsert this lead's pairs. An undecided pair is dropped when the other lead was compared
-    again and no longer matches, or when this lead's identity changed (``replace_all``); pairs
-    with leads not compared this time are kept, and vetters' decisions always are."""
-    existing = {(p.lead_id, p.other_id): p for p in db.session.execute(
-        select(DuplicatePair).where(or_(DuplicatePair.lead_id == lead_id, DuplicatePair.other_id == lead_id))).scalars()}
-    wanted = set()
+def _store_pairs(lead_id: int, matches: dict[int, object], *, model_version: int | None = None) -> bool:
+    """Replace the pairs this lead decides (with older leads: ``DuplicatePair.lead_id`` is the
+    larger id) by ``matches``; vetters' decisions are always kept. Pairs with newer leads are theirs.
+    Returns whether the lead's automatic links changed (what newer leads group their candidates by)."""
+    existing = {p.other_id: p for p in db.session.execute(
+        select(DuplicatePair).where(DuplicatePair.lead_id == lead_id)).scalars()}
+    before = {other for other, pair in existing.items() if automatic(pair.probability)}
     for other_id, result in matches.items():
-        pair_key = (max(lead_id, other_id), min(lead_id, other_id))
-        wanted.add(pair_key)
-        pair = existing.get(pair_key) or DuplicatePair(lead_id=pair_key[0], other_id=pair_key[1])
+        pair = existing.get(other_id) or DuplicatePair(lead_id=lead_id, other_id=other_id)
         pair.probability = round(result.probability, 4)
         pair.evidence = _evidence_json(result)
         pair.model_version = model_version
         db.session.add(pair)
-    for pair_key, pair in existing.items():
-        other_id = pair_key[1] if pair_key[0] == lead_id else pair_key[0]
-        if pair_key not in wanted and pair.decision is None and (replace_all or other_id in compared):
+        existing[other_id] = pair
+    for other_id, pair in list(existing.items()):
+        if other_id not in matches and pair.decision is None:
             db.session.delete(pair)
+            del existing[other_id]
     db.session.flush()
+    return before != {other for other, pair in existing.items() if automatic(pair.probability)}
+
+
+def _automatic_links(lead_ids) -> list[tuple[int, int]]:
+    """The automatic links (probability at or above AUTO_MERGE_PROBABILITY, whatever a vetter
+    decided) among ``lead_ids``: what groups a lead's candidates (``dedup.candidate_groups``)."""
+    ids = list(lead_ids)
+    if len(ids) < 2:
+        return []
+    return [(a, b) for a, b, p in db.session.execute(
+        select(DuplicatePair.lead_id, DuplicatePair.other_id, DuplicatePair.probability).where(
+            id_in(DuplicatePair.lead_id, ids), id_in(DuplicatePair.other_id, ids))).all() if automatic(p)]
 
 
 def _accepted_edges(lead_ids: set[int]) -> list[tuple[int, int]]:
@@ -148,34 +176,80 @@ def _accepted_neighbours(lead_id: int) -> set[int]:
     return {a if a != lead_id else b for a, b in _accepted_edges({lead_id})}
 
 
-def _resolve_duplicates(lead: Lead, record: dict, *, identity_changed: bool, spec: MatchSpec) -> None:
-    keys = lead_blocking_keys(record)
-    _take_dedup_lock()
-    _replace_keys(lead.id, keys)
-    others = candidate_ids(lead.id, keys)
-    matches, compared = {}, set()
-    if others:
-        candidates = [(row.lead_id, cluster_id, _record_of(row)) for row, cluster_id in db.session.execute(
-            select(LeadNormal, Lead.cluster_id).join(Lead, Lead.id == LeadNormal.lead_id)
-            .where(id_in(LeadNormal.lead_id, others))).all()]
-        matches, compared = compare_candidates(record, candidates, spec, MAX_COMPARED_PER_CLUSTER,
-                                               shared_keys=others)
-    before = _accepted_neighbours(lead.id)
-    _store_pairs(lead.id, matches, compared, replace_all=identity_changed, model_version=spec.version)
-    after = _accepted_neighbours(lead.id)
+def _update_clusters(lead_id: int, before: set[int]) -> None:
+    """After this lead's pairs changed: merge the clusters its links touch, or, when a link was
+    dropped, recompute the cluster it was in (it may fall apart)."""
+    after = _accepted_neighbours(lead_id)
     if before <= after:
         # Only new links: merge the clusters they touch (the common case, one UPDATE).
         clusters = set(db.session.execute(select(Lead.cluster_id).where(
-            id_in(Lead.id, after | {lead.id}), Lead.cluster_id.is_not(None))).scalars())
-        target = min(clusters | {lead.id})
+            id_in(Lead.id, after | {lead_id}), Lead.cluster_id.is_not(None))).scalars())
+        target = min(clusters | {lead_id})
         # Only rows whose cluster changes are written: a supplier's 100th lead must not rewrite 99.
-        db.session.execute(update(Lead).where(or_(Lead.id == lead.id, id_in(Lead.cluster_id, clusters)),
+        db.session.execute(update(Lead).where(or_(Lead.id == lead_id, id_in(Lead.cluster_id, clusters)),
                                               Lead.cluster_id.is_distinct_from(target))
                            .values(cluster_id=target))
     else:
-        # A link was dropped (the lead was edited): the cluster may fall apart; recompute it.
-        old_cluster = set(db.session.execute(select(Lead.id).where(Lead.cluster_id == lead.cluster_id)).scalars())
-        recompute_clusters({lead.id} | old_cluster | before)
+        cluster_id = db.session.scalar(select(Lead.cluster_id).where(Lead.id == lead_id))
+        old_cluster = set(db.session.execute(select(Lead.id).where(Lead.cluster_id == cluster_id)).scalars()) \
+            if cluster_id is not None else set()
+        recompute_clusters({lead_id} | old_cluster | before)
+
+
+def _resolve(lead_id: int, record: dict, keys: set[str], old_keys: set[str], spec: MatchSpec) -> tuple[bool, list[str]]:
+    """Decide this lead's pairs with older leads (under the dedup lock) and update the clusters.
+    Returns (whether what newer leads read of it changed: its keys or its automatic links, the keys
+    of ``keys | old_keys`` of which it is among the first holders, ``dedup.reads_newer``)."""
+    holders = _older_holders(lead_id, keys | old_keys)
+    others = Counter(lead for key, lead in holders if key in keys)
+    matches = {}
+    if others:
+        candidates = [(row.lead_id, _record_of(row)) for row in db.session.execute(
+            select(LeadNormal).where(id_in(LeadNormal.lead_id, others))).scalars()]
+        matches, _ = compare_candidates(record, candidates, _automatic_links(others), spec,
+                                        MAX_COMPARED_PER_CLUSTER, shared_keys=others)
+    before = _accepted_neighbours(lead_id)
+    links_changed = _store_pairs(lead_id, matches, model_version=spec.version)
+    _update_clusters(lead_id, before)
+    below = Counter(key for key, _ in holders)
+    return keys != old_keys or links_changed, sorted(
+        key for key in keys | old_keys if reads_newer(below[key], MAX_CANDIDATES_PER_KEY))
+
+
+def _newer_holders(lead_id: int, keys: list[str]) -> list[int]:
+    if not keys:
+        return []
+    return list(db.session.execute(select(LeadBlockKey.lead_id).where(
+        id_in(LeadBlockKey.key, keys), LeadBlockKey.lead_id > lead_id).distinct()).scalars())
+
+
+def _resolve_duplicates(lead: Lead, record: dict, *, identity_changed: bool, spec: MatchSpec) -> int:
+    """Resolve this lead; then, if what newer leads read of it changed (or it was never resolved),
+    the newer leads that hold it among the first holders of one of their keys, oldest first, each
+    from its stored record, and so on up (their own jobs need not run: only their pairs and clusters
+    depend on older leads). Returns how many newer leads were resolved again."""
+    keys = lead_blocking_keys(record)
+    _take_dedup_lock()
+    old_keys = _stored_keys(lead.id)
+    if keys != old_keys:
+        _replace_keys(lead.id, keys)
+    changed, read = _resolve(lead.id, record, keys, old_keys, spec)
+    waiting = _newer_holders(lead.id, read) if changed or identity_changed else []
+    heapq.heapify(waiting)
+    seen, again = set(waiting), 0
+    while waiting:
+        newer = heapq.heappop(waiting)
+        row = db.session.get(LeadNormal, newer)
+        if row is None:
+            continue
+        newer_keys = _stored_keys(newer)
+        again += 1
+        changed, read = _resolve(newer, _record_of(row), newer_keys, newer_keys, spec)
+        for reader in _newer_holders(newer, read) if changed else ():
+            if reader not in seen:
+                seen.add(reader)
+                heapq.heappush(waiting, reader)
+    return again
 
 
 def duplicate_context(lead: Lead) -> DuplicateContext:
@@ -230,7 +304,9 @@ def process_lead(lead_id: int) -> str:
     identity_changed = stored is None or _record_of(stored) != record
     _store_normal(lead, normal, record)
     # The newest fitted weights (services.match_models); the hand-set ones until a fit exists.
-    _resolve_duplicates(lead, record, identity_changed=identity_changed, spec=current_spec())
+    again = _resolve_duplicates(lead, record, identity_changed=identity_changed, spec=current_spec())
+    if again:
+        log.info("lead %s: %d newer lead(s) resolved again", lead.id, again)
     # Commit the duplicate search now: this ends the transaction that holds the dedup lock, so
     # that other workers wait only for the search, not for the scoring as well.
     db.session.commit()

@@ -467,6 +467,24 @@ def candidate_groups(candidate_ids: Iterable[int], links: Iterable[tuple[int, in
     return {i: groups.find(i) for i in ids}
 
 
+def chosen_candidates(candidate_ids: Iterable[int], links: Iterable[tuple[int, int]] = (),
+                      per_cluster: int = MAX_COMPARED_PER_CLUSTER,
+                      shared_keys: Mapping[int, int] | None = None) -> list[int]:
+    """The candidates a lead is compared with, in the order compared: per group of linked candidates
+    (``candidate_groups``, groups in the order of their smallest id) the first ``per_cluster`` by
+    most shared keys, then the oldest. A function of the candidates, their shared-key counts and
+    the links among them alone: two leads with the same of those are compared with the same leads,
+    which is what lets ``services.processing`` skip newer leads a change cannot reach."""
+    shared_keys = shared_keys or {}
+    by_group: dict[int, list[int]] = {}
+    for lead_id, group in candidate_groups(candidate_ids, links).items():
+        by_group.setdefault(group, []).append(lead_id)
+    chosen: list[int] = []
+    for group in sorted(by_group):
+        chosen += sorted(by_group[group], key=lambda m: (-shared_keys.get(m, 1), m))[:per_cluster]
+    return chosen
+
+
 def compare_candidates(record: Mapping[str, object],
                        candidates: Iterable[tuple[int, Mapping[str, object]]],
                        links: Iterable[tuple[int, int]] = (),
@@ -484,23 +502,17 @@ def compare_candidates(record: Mapping[str, object],
     oldest five from the old one), then the oldest (ties broken by id): a total order, so the same
     candidates give the same choice whatever was processed when.
     Returns ({lead id: MatchResult} for the pairs at or above REVIEW_PROBABILITY, the set of lead
-    ids compared). The one place where the resolver decides whom to compare with; used by the
-    processing job (``services.processing``) and by ``bench/dedup_leads``.
+    ids compared). Whom it compares with is ``chosen_candidates``, the one place that decides it;
+    used by the processing job (``services.processing``) and by ``bench/dedup_leads``.
     """
-    shared_keys = shared_keys or {}
     records = dict(candidates)
-    by_group: dict[int, list[int]] = {}
-    for lead_id, group in candidate_groups(records, links).items():
-        by_group.setdefault(group, []).append(lead_id)
     matches: dict[int, MatchResult] = {}
     compared: set[int] = set()
-    for group in sorted(by_group):
-        members = sorted(by_group[group], key=lambda m: (-shared_keys.get(m, 1), m))
-        for lead_id in members[:per_cluster]:
-            compared.add(lead_id)
-            result = spec.compare(record, records[lead_id])
-            if result.probability >= REVIEW_PROBABILITY:
-                matches[lead_id] = result
+    for lead_id in chosen_candidates(records, links, per_cluster, shared_keys):
+        compared.add(lead_id)
+        result = spec.compare(record, records[lead_id])
+        if result.probability >= REVIEW_PROBABILITY:
+            matches[lead_id] = result
     return matches, compared
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import logging
+from bisect import bisect_left
 from collections import Counter
 from datetime import timedelta
 
@@ -23,6 +24,7 @@ from ..domain.dedup import (
     MAX_COMPARED_PER_CLUSTER,
     MatchSpec,
     automatic,
+    chosen_candidates,
     compare_candidates,
     lead_blocking_keys,
     lead_record,
@@ -114,26 +116,35 @@ def _evidence_json(result) -> list[dict]:
     return rows
 
 
-def _store_pairs(lead_id: int, matches: dict[int, object], *, model_version: int | None = None) -> bool:
-    """Replace the pairs this lead decides (with older leads: ``DuplicatePair.lead_id`` is the
-    larger id) by ``matches``; vetters' decisions are always kept. Pairs with newer leads are theirs.
-    Returns whether the lead's automatic links changed (what newer leads group their candidates by)."""
-    existing = {p.other_id: p for p in db.session.execute(
+def _pairs_of(lead_id: int) -> dict[int, DuplicatePair]:
+    """The pairs this lead decides (with older leads: ``DuplicatePair.lead_id`` is the larger id)."""
+    return {p.other_id: p for p in db.session.execute(
         select(DuplicatePair).where(DuplicatePair.lead_id == lead_id)).scalars()}
-    before = {other for other, pair in existing.items() if automatic(pair.probability)}
+
+
+def _links_after(existing: dict[int, DuplicatePair], matches: dict[int, object]) -> set[int]:
+    """The older leads this lead is automatically linked with once ``_store_pairs`` stored
+    ``matches``: those matched at AUTO_MERGE_PROBABILITY (as stored, rounded), and those a vetter
+    decided on, which are kept with their probability."""
+    kept = {other for other, pair in existing.items()
+            if other not in matches and pair.decision is not None and automatic(pair.probability)}
+    return kept | {other for other, result in matches.items() if automatic(round(result.probability, 4))}
+
+
+def _store_pairs(lead_id: int, matches: dict[int, object], existing: dict[int, DuplicatePair], *,
+                 model_version: int | None = None) -> None:
+    """Replace the pairs this lead decides (``existing``, from ``_pairs_of``) by ``matches``;
+    vetters' decisions are always kept. Pairs with newer leads are theirs."""
     for other_id, result in matches.items():
         pair = existing.get(other_id) or DuplicatePair(lead_id=lead_id, other_id=other_id)
         pair.probability = round(result.probability, 4)
         pair.evidence = _evidence_json(result)
         pair.model_version = model_version
         db.session.add(pair)
-        existing[other_id] = pair
-    for other_id, pair in list(existing.items()):
+    for other_id, pair in existing.items():
         if other_id not in matches and pair.decision is None:
             db.session.delete(pair)
-            del existing[other_id]
     db.session.flush()
-    return before != {other for other, pair in existing.items() if automatic(pair.probability)}
 
 
 def _automatic_links(lead_ids) -> list[tuple[int, int]]:
@@ -196,10 +207,87 @@ def _update_clusters(lead_id: int, before: set[int]) -> None:
         recompute_clusters({lead_id} | old_cluster | before)
 
 
-def _resolve(lead_id: int, record: dict, keys: set[str], old_keys: set[str], spec: MatchSpec) -> tuple[bool, list[str]]:
-    """Decide this lead's pairs with older leads (under the dedup lock) and update the clusters.
-    Returns (whether what newer leads read of it changed: its keys or its automatic links, the keys
-    of ``keys | old_keys`` of which it is among the first holders, ``dedup.reads_newer``)."""
+# --- The repair, bounded ------------------------------------------------------------------------
+#
+# What a lead N's pairs are a function of (``_resolve``): its record and keys; its candidates C(N),
+# for each key of N the first MAX_CANDIDATES_PER_KEY holders of the key older than N, with how many
+# of N's keys bring each; the automatic links among C(N); and the records of the candidates it is
+# compared with, chosen(N) = ``dedup.chosen_candidates`` of those. Everything it reads of other
+# leads it reads through chosen(N): C(N), the shared-key counts and the links only decide chosen(N),
+# and the comparisons read only the records of chosen(N) (the spec aside: a lead resolved again
+# gets the newest weights, as before). So when one older lead L changes (its keys, its record, its
+# automatic links), N's pairs can change only if chosen(N) changes, or if L's record changed and L
+# is in chosen(N). Only such N are resolved again; the others keep pairs equal to what resolving
+# them would store, and their links do not change, so nothing newer is reached through them.
+#
+# Which N to look at: L is in C(N), before or after the change, only if N holds a key of L of which
+# L is among the first MAX_CANDIDATES_PER_KEY holders (``dedup.reads_newer``; whether it is does not
+# depend on N, nor on L's own rows); a newer holder of such a key also sees its first holders
+# shift when L enters or leaves them (the displaced 100th). No other N's C(N), links among C(N) or
+# chosen(N) involve L. These "readers" are found as before; chosen(N) is computed for all of them
+# just before L's rows are written and again just after, in three queries for all
+# (``_chosen_for``). The difference with the unbounded repair: a supplier's 2,000 identical leads
+# all read its first 100, but a late one among those enters group members the newer leads never
+# compare with (they compare with the group's first five), so none of them is resolved again.
+#
+# Order: leads resolved again are taken oldest first from a heap, each checked against its own
+# change the same way; when a lead is taken, every older lead that had to be resolved again has
+# been (each is pushed by a still older one), so it is resolved from final older leads, and leads
+# it was not pushed for kept pairs equal to resolving them, change by change (one lead changes per
+# step, and each step's readers are checked). By induction on the ids the stored pairs are those of
+# processing in id order, whatever order the jobs ran in.
+
+
+def _first_holders(keys: set[str]) -> dict[str, list[int]]:
+    """key -> its first MAX_CANDIDATES_PER_KEY holders, ascending: the first holders of a key older
+    than any lead N are these, cut at N. One query per 100 keys (each reads only its first holders
+    from the key's index, however many leads hold it)."""
+    first: dict[str, list[int]] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 100):
+        per_key = [
+            select(LeadBlockKey.key, LeadBlockKey.lead_id).where(LeadBlockKey.key == key)
+            .order_by(LeadBlockKey.lead_id).limit(MAX_CANDIDATES_PER_KEY).subquery().select()
+            for key in ordered[start:start + 100]
+        ]
+        for key, lead_id in db.session.execute(union_all(*per_key) if len(per_key) > 1 else per_key[0]):
+            first.setdefault(key, []).append(lead_id)
+    for holders in first.values():
+        holders.sort()
+    return first
+
+
+def _chosen_for(readers: list[int]) -> dict[int, frozenset[int]]:
+    """{lead: chosen(lead)}, whom each of ``readers`` is compared with when resolved from the
+    leads as they stand: ``_resolve``'s candidates (``candidate_ids``: per key the first holders
+    older than it) grouped by the links among them and chosen by ``dedup.chosen_candidates``. Three
+    queries for all readers (one more per 100 keys past the first 100); leads that see the same first holders of the same keys (every lead
+    past the first holders of its keys) share one computation."""
+    if not readers:
+        return {}
+    keys_of: dict[int, set[str]] = {}
+    for lead_id, key in db.session.execute(select(LeadBlockKey.lead_id, LeadBlockKey.key).where(
+            id_in(LeadBlockKey.lead_id, readers))):
+        keys_of.setdefault(lead_id, set()).add(key)
+    first = _first_holders(set().union(*keys_of.values()) if keys_of else set())
+    links = _automatic_links({lead for holders in first.values() for lead in holders})
+    chosen: dict[int, frozenset[int]] = {}
+    known: dict[tuple, frozenset[int]] = {}
+    for reader in readers:
+        keys = sorted(keys_of.get(reader, ()))
+        seen_below = tuple((key, bisect_left(first.get(key, ()), reader)) for key in keys)
+        if seen_below not in known:
+            shared = Counter(lead for key, below in seen_below for lead in first[key][:below])
+            known[seen_below] = frozenset(chosen_candidates(shared, links, MAX_COMPARED_PER_CLUSTER, shared))
+        chosen[reader] = known[seen_below]
+    return chosen
+
+
+def _resolve(lead_id: int, record: dict, keys: set[str], old_keys: set[str], spec: MatchSpec, *,
+             record_changed: bool) -> list[int]:
+    """Decide this lead's pairs with older leads (under the dedup lock), store its keys and pairs,
+    update the clusters. Returns the newer leads whose pairs this may have changed (see above: those
+    whose chosen candidates changed, or that compare with this lead when its record changed)."""
     holders = _older_holders(lead_id, keys | old_keys)
     others = Counter(lead for key, lead in holders if key in keys)
     matches = {}
@@ -208,33 +296,39 @@ def _resolve(lead_id: int, record: dict, keys: set[str], old_keys: set[str], spe
             select(LeadNormal).where(id_in(LeadNormal.lead_id, others))).scalars()]
         matches, _ = compare_candidates(record, candidates, _automatic_links(others), spec,
                                         MAX_COMPARED_PER_CLUSTER, shared_keys=others)
-    before = _accepted_neighbours(lead_id)
-    links_changed = _store_pairs(lead_id, matches, model_version=spec.version)
-    _update_clusters(lead_id, before)
-    below = Counter(key for key, _ in holders)
-    return keys != old_keys or links_changed, sorted(
-        key for key in keys | old_keys if reads_newer(below[key], MAX_CANDIDATES_PER_KEY))
+    existing = _pairs_of(lead_id)
+    links_before = {other for other, pair in existing.items() if automatic(pair.probability)}
+    readers: list[int] = []
+    if keys != old_keys or record_changed or _links_after(existing, matches) != links_before:
+        below = Counter(key for key, _ in holders)
+        readers = _newer_holders(lead_id, sorted(
+            key for key in keys | old_keys if reads_newer(below[key], MAX_CANDIDATES_PER_KEY)))
+    chosen_before = _chosen_for(readers)
+    if keys != old_keys:
+        _replace_keys(lead_id, keys)
+    neighbours = _accepted_neighbours(lead_id)
+    _store_pairs(lead_id, matches, existing, model_version=spec.version)
+    _update_clusters(lead_id, neighbours)
+    chosen_after = _chosen_for(readers)
+    return [reader for reader in readers if chosen_before[reader] != chosen_after[reader]
+            or (record_changed and lead_id in chosen_after[reader])]
 
 
 def _newer_holders(lead_id: int, keys: list[str]) -> list[int]:
     if not keys:
         return []
-    return list(db.session.execute(select(LeadBlockKey.lead_id).where(
+    return sorted(db.session.execute(select(LeadBlockKey.lead_id).where(
         id_in(LeadBlockKey.key, keys), LeadBlockKey.lead_id > lead_id).distinct()).scalars())
 
 
 def _resolve_duplicates(lead: Lead, record: dict, *, identity_changed: bool, spec: MatchSpec) -> int:
-    """Resolve this lead; then, if what newer leads read of it changed (or it was never resolved),
-    the newer leads that hold it among the first holders of one of their keys, oldest first, each
-    from its stored record, and so on up (their own jobs need not run: only their pairs and clusters
-    depend on older leads). Returns how many newer leads were resolved again."""
+    """Resolve this lead; then the newer leads whose pairs that changed (``_resolve``), oldest
+    first, each from its stored record, and so on up (their own jobs need not run: only their pairs
+    and clusters depend on older leads). Returns how many newer leads were resolved again."""
     keys = lead_blocking_keys(record)
     _take_dedup_lock()
     old_keys = _stored_keys(lead.id)
-    if keys != old_keys:
-        _replace_keys(lead.id, keys)
-    changed, read = _resolve(lead.id, record, keys, old_keys, spec)
-    waiting = _newer_holders(lead.id, read) if changed or identity_changed else []
+    waiting = _resolve(lead.id, record, keys, old_keys, spec, record_changed=identity_changed)
     heapq.heapify(waiting)
     seen, again = set(waiting), 0
     while waiting:
@@ -244,8 +338,7 @@ def _resolve_duplicates(lead: Lead, record: dict, *, identity_changed: bool, spe
             continue
         newer_keys = _stored_keys(newer)
         again += 1
-        changed, read = _resolve(newer, _record_of(row), newer_keys, newer_keys, spec)
-        for reader in _newer_holders(newer, read) if changed else ():
+        for reader in _resolve(newer, _record_of(row), newer_keys, newer_keys, spec, record_changed=False):
             if reader not in seen:
                 seen.add(reader)
                 heapq.heappush(waiting, reader)

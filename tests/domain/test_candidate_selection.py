@@ -15,6 +15,7 @@ from marketplace.domain.dedup import (
     REVIEW_PROBABILITY,
     candidate_groups,
     capped_candidates,
+    chosen_candidates,
     compare_candidates,
     lead_blocking_keys,
     lead_record,
@@ -122,3 +123,20 @@ def test_candidates_are_the_oldest_older_leads_per_key_counted_once_per_key():
 def test_a_lead_among_the_first_holders_of_a_key_is_read_by_every_newer_holder():
     assert reads_newer(0) and reads_newer(MAX_CANDIDATES_PER_KEY - 1)
     assert not reads_newer(MAX_CANDIDATES_PER_KEY)
+
+
+def test_whom_a_lead_is_compared_with_changes_only_through_a_groups_first_members():
+    # What the bounded repair (services.processing) relies on: the choice is a function of the
+    # candidates, their shared keys and the links among them, and is what compare_candidates compares.
+    same = record(company_name="Sierra Glove Supply", phone="(559) 555-0101", city="Fresno")
+    group = list(range(1, 9))
+    links = [(n, 1) for n in group[1:]]
+    assert chosen_candidates(group, links) == [1, 2, 3, 4, 5]
+    assert compare_candidates(same, [(n, same) for n in group], links)[1] == {1, 2, 3, 4, 5}
+    # A late member past the group's first five (6, linked to 1) changes nothing; so does losing one.
+    assert chosen_candidates([n for n in group if n != 6], links) == chosen_candidates(group, links)
+    # One that joins two groups does (the second group's members are no longer compared), and so
+    # does one that shares more keys than the first five.
+    assert chosen_candidates(group + [20, 21], links + [(21, 20)]) == [1, 2, 3, 4, 5, 20, 21]
+    assert chosen_candidates(group + [20, 21], links + [(21, 20), (20, 6)]) == [1, 2, 3, 4, 5]
+    assert chosen_candidates(group, links, shared_keys={7: 2}) == [7, 1, 2, 3, 4]

@@ -224,3 +224,37 @@ def test_the_reliability_runs_leads_give_the_same_duplicates_in_any_order(app_ct
     for lead_id in shuffled:   # every job again, in another order
         processing.process_lead(lead_id)
     assert resolved() == in_order
+
+
+def count_resolved_again(monkeypatch) -> list[int]:
+    """How many newer leads each process_lead resolved again, in the order they ran."""
+    counts: list[int] = []
+    real = processing._resolve_duplicates
+
+    def counting(*args, **kwargs):
+        counts.append(real(*args, **kwargs))
+        return counts[-1]
+
+    monkeypatch.setattr(processing, "_resolve_duplicates", counting)
+    return counts
+
+
+def test_a_suppliers_early_leads_processed_late_resolve_only_the_leads_they_change(app_ctx, monkeypatch):
+    # The reverted repair's cost (docs/decisions.md): one supplier's identical leads (the 20 clients'
+    # form posts, a CSV of offers) and early leads whose jobs run late (retries after a database
+    # restart). A late lead enters the first holders of every key of every newer lead, but those
+    # compare with their group's first five, which it is not among: no newer lead's pairs change,
+    # none is resolved again (the unbounded repair resolved every newer holder again, each time).
+    monkeypatch.setattr(processing, "MAX_CANDIDATES_PER_KEY", 20)
+    ids = unprocessed([{**VALID_LEAD, "quantity": str(1000 + n)} for n in range(60)])
+    in_order = process_in(ids)
+    assert {pair[:2] for pair in in_order[0]} == {(n, o) for n in ids for o in ids[:5] if o < n}
+    late = [ids[8], ids[12], ids[30]]
+    counts = count_resolved_again(monkeypatch)
+    assert process_in([i for i in ids if i not in late] + late) == in_order
+    assert counts[-3:] == [0, 0, 0]
+    # The second example: one of the first five late. Every newer lead compares with it, so each is
+    # resolved again, once (their new links reach no lead's first five: nothing further).
+    counts.clear()
+    assert process_in([i for i in ids if i != ids[2]] + [ids[2]]) == in_order
+    assert counts[-1] == len(ids) - 3

@@ -284,31 +284,43 @@ def _chosen_for(readers: list[int]) -> dict[int, frozenset[int]]:
 
 
 def _resolve(lead_id: int, record: dict, keys: set[str], old_keys: set[str], spec: MatchSpec, *,
-             record_changed: bool) -> list[int]:
+             record_changed: bool, queued: set[int] = frozenset(), touched: set[int] | None = None) -> list[int]:
     """Decide this lead's pairs with older leads (under the dedup lock), store its keys and pairs,
     update the clusters. Returns the newer leads whose pairs this may have changed (see above: those
-    whose chosen candidates changed, or that compare with this lead when its record changed)."""
+    whose chosen candidates changed, or that compare with this lead when its record changed), but
+    for those already ``queued`` to be resolved again (they will be, from the final older leads).
+    With ``touched``, the clusters are left to the caller: the leads whose links changed and their
+    neighbours before and after are added to it, for one ``recompute_clusters`` at the end."""
     holders = _older_holders(lead_id, keys | old_keys)
     others = Counter(lead for key, lead in holders if key in keys)
     matches = {}
     if others:
+        # Only the records of the leads it is compared with are read (five per group, not the 100s
+        # of candidates): compare_candidates given just those compares every one of them (each
+        # group of them has at most MAX_COMPARED_PER_CLUSTER members).
+        links = _automatic_links(others)
+        chosen = chosen_candidates(others, links, MAX_COMPARED_PER_CLUSTER, others)
         candidates = [(row.lead_id, _record_of(row)) for row in db.session.execute(
-            select(LeadNormal).where(id_in(LeadNormal.lead_id, others))).scalars()]
-        matches, _ = compare_candidates(record, candidates, _automatic_links(others), spec,
-                                        MAX_COMPARED_PER_CLUSTER, shared_keys=others)
+            select(LeadNormal).where(id_in(LeadNormal.lead_id, chosen))).scalars()]
+        matches, _ = compare_candidates(record, candidates, links, spec, MAX_COMPARED_PER_CLUSTER,
+                                        shared_keys=others)
     existing = _pairs_of(lead_id)
     links_before = {other for other, pair in existing.items() if automatic(pair.probability)}
     readers: list[int] = []
     if keys != old_keys or record_changed or _links_after(existing, matches) != links_before:
         below = Counter(key for key, _ in holders)
-        readers = _newer_holders(lead_id, sorted(
+        readers = [reader for reader in _newer_holders(lead_id, sorted(
             key for key in keys | old_keys if reads_newer(below[key], MAX_CANDIDATES_PER_KEY)))
+            if reader not in queued]
     chosen_before = _chosen_for(readers)
     if keys != old_keys:
         _replace_keys(lead_id, keys)
     neighbours = _accepted_neighbours(lead_id)
     _store_pairs(lead_id, matches, existing, model_version=spec.version)
-    _update_clusters(lead_id, neighbours)
+    if touched is None:
+        _update_clusters(lead_id, neighbours)
+    elif _links_after(existing, matches) != links_before or neighbours != _accepted_neighbours(lead_id):
+        touched |= {lead_id} | neighbours | _accepted_neighbours(lead_id)
     chosen_after = _chosen_for(readers)
     return [reader for reader in readers if chosen_before[reader] != chosen_after[reader]
             or (record_changed and lead_id in chosen_after[reader])]
@@ -330,7 +342,7 @@ def _resolve_duplicates(lead: Lead, record: dict, *, identity_changed: bool, spe
     old_keys = _stored_keys(lead.id)
     waiting = _resolve(lead.id, record, keys, old_keys, spec, record_changed=identity_changed)
     heapq.heapify(waiting)
-    seen, again = set(waiting), 0
+    seen, again, touched = set(waiting), 0, set()
     while waiting:
         newer = heapq.heappop(waiting)
         row = db.session.get(LeadNormal, newer)
@@ -338,10 +350,15 @@ def _resolve_duplicates(lead: Lead, record: dict, *, identity_changed: bool, spe
             continue
         newer_keys = _stored_keys(newer)
         again += 1
-        for reader in _resolve(newer, _record_of(row), newer_keys, newer_keys, spec, record_changed=False):
-            if reader not in seen:
-                seen.add(reader)
-                heapq.heappush(waiting, reader)
+        for reader in _resolve(newer, _record_of(row), newer_keys, newer_keys, spec, record_changed=False,
+                               queued=seen, touched=touched):
+            seen.add(reader)
+            heapq.heappush(waiting, reader)
+    # Clusters do not decide any pair (groups are the links among candidates), so the clusters the
+    # repair touched are recomputed once, not once per lead resolved again (each a walk of the
+    # whole cluster when a link moved: quadratic for one supplier's thousand leads).
+    if touched:
+        recompute_clusters(touched)
     return again
 
 

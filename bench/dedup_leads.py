@@ -22,8 +22,7 @@ Ours, the real thing in memory: leads are resolved one by one in arrival order, 
 blocking keys from ``lead_blocking_keys``; candidates per key chosen by ``capped_candidates``,
 the in-memory form of ``services.processing.candidate_ids`` (the same policy: the oldest
 MAX_CANDIDATES_PER_KEY per key; tests/services/test_processing.py checks that the two agree);
-comparison and the per-group cap by ``compare_candidates`` (groups: the automatic links among the
-candidates), the function the service calls; pairs at or above REVIEW_PROBABILITY
+comparison and the per-cluster cap by ``compare_candidates``, the function the service calls; pairs at or above REVIEW_PROBABILITY
 are stored, those at or above AUTO_MERGE_PROBABILITY join the clusters (``UnionFind``; the
 cluster id of a lead is its smallest member, as ``leads.cluster_id``).
 
@@ -130,7 +129,6 @@ def run_ours(records: list[dict]) -> tuple[list[set[int]], list[tuple[int, int, 
     spec = our_spec(records)
     index: dict[str, list[int]] = defaultdict(list)
     clusters = dedup.UnionFind()
-    links: dict[int, set[int]] = defaultdict(set)   # automatic links, each by its newer lead
     pairs = []
     for lead_id, record in enumerate(records):
         keys = dedup.lead_blocking_keys(record)
@@ -140,14 +138,12 @@ def run_ours(records: list[dict]) -> tuple[list[set[int]], list[tuple[int, int, 
         clusters.find(lead_id)
         if not others:
             continue
-        among = [(a, b) for a in others for b in links[a] if b in others]
-        matches, _ = dedup.compare_candidates(record, [(other, records[other]) for other in others], among, spec,
-                                              shared_keys=others)
+        candidates = [(other, clusters.find(other), records[other]) for other in others]
+        matches, _ = dedup.compare_candidates(record, candidates, spec, shared_keys=others)
         for other, result in matches.items():
             pairs.append((other, lead_id, result.probability))
-            if dedup.automatic(result.probability):
+            if result.probability >= dedup.AUTO_MERGE_PROBABILITY:
                 clusters.union(other, lead_id)
-                links[lead_id].add(other)
     return [set(members) for members in clusters.groups().values()], pairs
 
 

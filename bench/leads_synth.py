@@ -60,7 +60,7 @@ LEAD_COLUMNS: tuple[str, ...] = (
     "external_id", "company_name", "contact_name", "email", "phone", "website", "street", "city",
     "state", "postal_code", "country", "supplier_type", "product_category", "product_description",
     "quantity", "unit_price", "min_order_qty", "lead_time_days", "certification", "payment_terms",
-    "country_of_origin", "notes", "pack_size", "valid_until",
+    "country_of_origin", "notes", "pack_size",
 )
 LABEL = "true_supplier"
 

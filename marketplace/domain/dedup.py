@@ -334,8 +334,8 @@ LEAD_MATCH_SPEC = MatchSpec(
 # oldest: stable results), so a generic key such as a popular name cannot pull in the whole table;
 # the compound keys of lead_blocking_keys find the duplicates behind such a key (bench/dedup_scale).
 MAX_CANDIDATES_PER_KEY = 100
-# A supplier with hundreds of leads is one group of linked candidates: a new lead is compared with
-# at most this many of its members (see ``compare_candidates``).
+# A supplier with hundreds of leads is one cluster: a new lead is compared with at most this many
+# of its members (see ``compare_candidates``).
 MAX_COMPARED_PER_CLUSTER = 5
 
 
@@ -419,100 +419,48 @@ def lead_blocking_keys(record: Mapping[str, str | None]) -> set[str]:
     return {key[:160] for key in keys}
 
 
-# --- Whom a lead is compared with: the same answer in any order --------------------------------
-#
-# A pair of leads is decided by the newer lead (the larger id), from the older leads alone: their
-# data, their keys and the automatic links among them, which the older leads decided in turn. So
-# the duplicates found are a function of the leads, not of the order the workers happened to
-# process them in, and processing a lead again changes nothing. When an older lead is processed
-# after newer ones (two workers, a retry, an edit), the newer leads that may read it are resolved
-# again, oldest first (``services.processing``).
-
-def capped_candidates(leads_by_key: Mapping[str, Sequence[int]], keys: Iterable[str], before: int | None = None,
+def capped_candidates(leads_by_key: Mapping[str, Sequence[int]], keys: Iterable[str], exclude: int | None = None,
                       cap: int = MAX_CANDIDATES_PER_KEY) -> Counter:
     """The candidate policy, on key -> lead ids in ascending order: per key the first ``cap`` ids
-    (the oldest leads), only ids below ``before`` when it is given (the lead being resolved: it is
-    compared with older leads only), each counted once per key that brings it. The processing job
-    runs the same policy as one SQL query (``services.processing.candidate_ids``;
+    other than ``exclude`` (the oldest leads), each counted once per key that brings it. The
+    processing job runs the same policy as one SQL query (``services.processing.candidate_ids``;
     tests/services/test_processing.py checks the two agree); ``bench/dedup_leads`` runs this one."""
     found: Counter = Counter()
     for key in keys:
-        holders = leads_by_key.get(key, ())
-        found.update(itertools.islice((i for i in holders if before is None or i < before), cap))
+        found.update(itertools.islice((i for i in leads_by_key.get(key, ()) if i != exclude), cap))
     return found
 
 
-def reads_newer(holders_below: int, cap: int = MAX_CANDIDATES_PER_KEY) -> bool:
-    """Whether a lead holding a key with ``holders_below`` older holders is among the key's first
-    ``cap`` holders, i.e. a candidate of every newer holder of the key: when such a lead is
-    processed again with other data or other links, the newer holders are resolved again."""
-    return holders_below < cap
-
-
-def automatic(probability: float) -> bool:
-    """A pair at or above AUTO_MERGE_PROBABILITY: an automatic link (a vetter's decision aside)."""
-    return probability >= AUTO_MERGE_PROBABILITY
-
-
-def candidate_groups(candidate_ids: Iterable[int], links: Iterable[tuple[int, int]]) -> dict[int, int]:
-    """{candidate id: group}: the candidates joined by the automatic links among themselves (each
-    decided by the newer of its two leads, from older leads only) fall in one group, named by its
-    smallest id. Not the clusters as they stand when the lead is processed: those depend on which
-    leads happened to be processed before this one; the links among the candidates do not."""
-    ids = set(candidate_ids)
-    groups = UnionFind(ids)
-    for a, b in links:
-        if a in ids and b in ids:
-            groups.union(a, b)
-    return {i: groups.find(i) for i in ids}
-
-
-def chosen_candidates(candidate_ids: Iterable[int], links: Iterable[tuple[int, int]] = (),
-                      per_cluster: int = MAX_COMPARED_PER_CLUSTER,
-                      shared_keys: Mapping[int, int] | None = None) -> list[int]:
-    """The candidates a lead is compared with, in the order compared: per group of linked candidates
-    (``candidate_groups``, groups in the order of their smallest id) the first ``per_cluster`` by
-    most shared keys, then the oldest. A function of the candidates, their shared-key counts and
-    the links among them alone: two leads with the same of those are compared with the same leads,
-    which is what lets ``services.processing`` skip newer leads a change cannot reach."""
-    shared_keys = shared_keys or {}
-    by_group: dict[int, list[int]] = {}
-    for lead_id, group in candidate_groups(candidate_ids, links).items():
-        by_group.setdefault(group, []).append(lead_id)
-    chosen: list[int] = []
-    for group in sorted(by_group):
-        chosen += sorted(by_group[group], key=lambda m: (-shared_keys.get(m, 1), m))[:per_cluster]
-    return chosen
-
-
 def compare_candidates(record: Mapping[str, object],
-                       candidates: Iterable[tuple[int, Mapping[str, object]]],
-                       links: Iterable[tuple[int, int]] = (),
+                       candidates: Iterable[tuple[int, int | None, Mapping[str, object]]],
                        spec: MatchSpec = LEAD_MATCH_SPEC,
                        per_cluster: int = MAX_COMPARED_PER_CLUSTER,
                        shared_keys: Mapping[int, int] | None = None) -> tuple[dict[int, MatchResult], set[int]]:
-    """Compare a new lead's ``record`` with the older candidate leads found by blocking.
+    """Compare a new lead's ``record`` with the candidate leads found by blocking.
 
-    ``candidates``: (lead id, record) for each candidate; ``links``: the automatic links (pairs of
-    lead ids) among them, which group them (``candidate_groups``); ``shared_keys``: how many
-    blocking keys each candidate shares with the new lead (default 1 each). Within one group only
-    ``per_cluster`` members are compared: a supplier with hundreds of leads is one group, and
-    comparing with a few of its members decides as well as comparing with all of them. Those
-    sharing the most keys come first (the supplier's lead from the new address, say, not its
-    oldest five from the old one), then the oldest (ties broken by id): a total order, so the same
-    candidates give the same choice whatever was processed when.
+    ``candidates``: (lead id, cluster id or None, record) for each candidate; ``shared_keys``:
+    how many blocking keys each candidate shares with the new lead (default 1 each). Within one
+    existing cluster only ``per_cluster`` members are compared: a supplier with hundreds of leads
+    is one cluster, and comparing with a few of its members decides as well as comparing with all
+    of them. Those sharing the most keys come first (the supplier's lead from the new address, say,
+    not its oldest five from the old one), then the oldest (ties broken by id: stable results).
     Returns ({lead id: MatchResult} for the pairs at or above REVIEW_PROBABILITY, the set of lead
-    ids compared). Whom it compares with is ``chosen_candidates``, the one place that decides it;
-    used by the processing job (``services.processing``) and by ``bench/dedup_leads``.
+    ids compared). The one place where the resolver decides whom to compare with; used by the
+    processing job (``services.processing``) and by ``bench/dedup_leads``.
     """
-    records = dict(candidates)
+    shared_keys = shared_keys or {}
+    by_cluster: dict[object, list[tuple[int, Mapping[str, object]]]] = {}
+    for lead_id, cluster_id, other in candidates:
+        by_cluster.setdefault(cluster_id if cluster_id is not None else ("lead", lead_id), []).append((lead_id, other))
     matches: dict[int, MatchResult] = {}
     compared: set[int] = set()
-    for lead_id in chosen_candidates(records, links, per_cluster, shared_keys):
-        compared.add(lead_id)
-        result = spec.compare(record, records[lead_id])
-        if result.probability >= REVIEW_PROBABILITY:
-            matches[lead_id] = result
+    for members in by_cluster.values():
+        members.sort(key=lambda m: (-shared_keys.get(m[0], 1), m[0]))
+        for lead_id, other in members[:per_cluster]:
+            compared.add(lead_id)
+            result = spec.compare(record, other)
+            if result.probability >= REVIEW_PROBABILITY:
+                matches[lead_id] = result
     return matches, compared
 
 

@@ -1,19 +1,13 @@
-"""The pipeline on a real database: idempotent, clusters right, scores stored, sweeper, and the
-same duplicates whatever order the leads were processed in."""
-import random
+"""The pipeline on a real database: idempotent, clusters right, scores stored, sweeper."""
 from datetime import timedelta
 
-import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 
-from marketplace.domain.demo_data import generate_leads
-from marketplace.domain.leads import parse_lead
 from marketplace.domain.scoring import load_reference
 from marketplace.extensions import db
 from marketplace.models import DuplicatePair, Lead, LeadBlockKey, LeadFlag, LeadNormal
 from marketplace.services import processing, vetting
-from marketplace.services.leads import EDITABLE_FIELDS
-from tests.conftest import VALID_LEAD, make_lead, make_user
+from tests.conftest import make_lead, make_user
 
 HARBOR = dict(company_name="Harbor Industrial Distribution", email="mgarcia@harborindustrial.com",
               phone="(213) 555-0100", website="harborindustrial.com", street="100 Harbor Blvd",
@@ -151,110 +145,4 @@ def test_the_candidate_query_runs_the_domain_policy(app_ctx, monkeypatch):
     for lead in leads:
         keys = set(db.session.execute(select(LeadBlockKey.key).where(LeadBlockKey.lead_id == lead.id)).scalars())
         assert processing.candidate_ids(lead.id, keys) == capped_candidates(leads_by_key, keys, lead.id, cap=2)
-    assert processing.candidate_ids(leads[-1].id, keys)   # the case has candidates to agree on
-
-
-# --- The same duplicates in any order ----------------------------------------------------------
-
-def unprocessed(rows: list[dict]) -> list[int]:
-    """Leads saved without processing them (as an import does before its jobs run), in this order."""
-    ids = []
-    for row in rows:
-        values, errors = parse_lead(row)
-        assert not errors, errors
-        lead = Lead(**{name: values[name] for name in EDITABLE_FIELDS}, source="csv", status="submitted",
-                    processing_state="pending")
-        db.session.add(lead)
-        db.session.flush()
-        ids.append(lead.id)
-    db.session.commit()
-    return ids
-
-
-def resolved() -> tuple[set, dict]:
-    """Every stored pair (with its probability) and every lead's cluster."""
-    pairs = {(p.lead_id, p.other_id, p.probability) for p in db.session.execute(select(DuplicatePair)).scalars()}
-    return pairs, dict(db.session.execute(select(Lead.id, Lead.cluster_id)).all())
-
-
-def process_in(order: list[int]) -> tuple[set, dict]:
-    """Forget every lead's processing, then process them in ``order``."""
-    for model in (DuplicatePair, LeadFlag, LeadBlockKey, LeadNormal):
-        db.session.execute(delete(model))
-    db.session.execute(update(Lead).values(cluster_id=None, processing_state="pending"))
-    db.session.commit()
-    for lead_id in order:
-        processing.process_lead(lead_id)
-    return resolved()
-
-
-@pytest.mark.parametrize("per_key, per_cluster", [(1, 5), (100, 1)])
-def test_three_near_identical_leads_give_the_same_links_in_any_order(app_ctx, monkeypatch, per_key, per_cluster):
-    # One supplier's three leads, alike enough that each pair joins. With one candidate per key, or
-    # one compared per group, which of the others a lead is linked with is a choice: the oldest,
-    # decided by the newer lead, not by the one processed first.
-    monkeypatch.setattr(processing, "MAX_CANDIDATES_PER_KEY", per_key)
-    monkeypatch.setattr(processing, "MAX_COMPARED_PER_CLUSTER", per_cluster)
-    a, b, c = unprocessed([{**VALID_LEAD, **HARBOR, "contact_name": name}
-                           for name in ("Maria Garcia", "James Smith", "Ann Wu")])
-    in_order = process_in([a, b, c])
-    assert in_order[0] and {pair[:2] for pair in in_order[0]} == {(b, a), (c, a)}
-    assert set(in_order[1].values()) == {a}
-    for order in ([c, b, a], [b, c, a], [c, a, b]):
-        assert process_in(order) == in_order, order
-    for lead_id in (b, a, c):   # processing any of them again changes nothing
-        processing.process_lead(lead_id)
-    assert resolved() == in_order
-
-
-def test_the_reliability_runs_leads_give_the_same_duplicates_in_any_order(app_ctx, monkeypatch):
-    # tests/jobs/test_reliability's leads: two workers took them in an order of their own, and a
-    # second run of every job stored other duplicate pairs. Fewer leads here, so the caps are
-    # lowered to bite as they do on 1,000 (suppliers of more than five leads, keys of 100 holders).
-    monkeypatch.setattr(processing, "MAX_CANDIDATES_PER_KEY", 4)
-    monkeypatch.setattr(processing, "MAX_COMPARED_PER_CLUSTER", 2)
-    ids = unprocessed(list(generate_leads(120, seed=2, external_prefix="R")))
-    in_order = process_in(ids)
-    assert len(in_order[0]) > 100
-    shuffled = ids[:]
-    random.Random(3).shuffle(shuffled)
-    two_workers = [ids[i + 1] if i % 2 == 0 else ids[i - 1] for i in range(len(ids))]
-    for order in (ids[::-1], shuffled, two_workers):
-        assert process_in(order) == in_order
-    for lead_id in shuffled:   # every job again, in another order
-        processing.process_lead(lead_id)
-    assert resolved() == in_order
-
-
-def count_resolved_again(monkeypatch) -> list[int]:
-    """How many newer leads each process_lead resolved again, in the order they ran."""
-    counts: list[int] = []
-    real = processing._resolve_duplicates
-
-    def counting(*args, **kwargs):
-        counts.append(real(*args, **kwargs))
-        return counts[-1]
-
-    monkeypatch.setattr(processing, "_resolve_duplicates", counting)
-    return counts
-
-
-def test_a_suppliers_early_leads_processed_late_resolve_only_the_leads_they_change(app_ctx, monkeypatch):
-    # The reverted repair's cost (docs/decisions.md): one supplier's identical leads (the 20 clients'
-    # form posts, a CSV of offers) and early leads whose jobs run late (retries after a database
-    # restart). A late lead enters the first holders of every key of every newer lead, but those
-    # compare with their group's first five, which it is not among: no newer lead's pairs change,
-    # none is resolved again (the unbounded repair resolved every newer holder again, each time).
-    monkeypatch.setattr(processing, "MAX_CANDIDATES_PER_KEY", 20)
-    ids = unprocessed([{**VALID_LEAD, "quantity": str(1000 + n)} for n in range(60)])
-    in_order = process_in(ids)
-    assert {pair[:2] for pair in in_order[0]} == {(n, o) for n in ids for o in ids[:5] if o < n}
-    late = [ids[8], ids[12], ids[30]]
-    counts = count_resolved_again(monkeypatch)
-    assert process_in([i for i in ids if i not in late] + late) == in_order
-    assert counts[-3:] == [0, 0, 0]
-    # The second example: one of the first five late. Every newer lead compares with it, so each is
-    # resolved again, once (their new links reach no lead's first five: nothing further).
-    counts.clear()
-    assert process_in([i for i in ids if i != ids[2]] + [ids[2]]) == in_order
-    assert counts[-1] == len(ids) - 3
+        assert processing.candidate_ids(lead.id, keys)   # the case has candidates to agree on

@@ -33,6 +33,7 @@ from ..extensions import db
 from ..models import DemandRequest, Match, Organisation, User
 from ..models.base import id_in, utcnow
 from . import audit, effects, settings
+from .held import still_needed as units_still_needed
 from .leads import ImportReport, RejectedRow, RowWarning, apply_changes, valid_rows
 from .matches import close_for_withdrawal
 from .organisations import known_buyer_organisations, pending_join
@@ -228,11 +229,15 @@ def organisation_requests(organisation_id: int, page: int, per_page: int):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def all_requests(status: str | None, page: int, per_page: int, category: str | None = None):
+def all_requests(status: str | None, page: int, per_page: int, category: str | None = None,
+                 still_needed: bool = False):
     """One page of every organisation's requests (staff), soonest needed first; ``status`` and
-    ``category`` (a product category) narrow it when given."""
+    ``category`` (a product category) narrow it when given, ``still_needed`` to those with units
+    still needed (services.held: the dashboard's "Still needed" counts the same units)."""
     query = (select(DemandRequest).order_by(DemandRequest.needed_by, DemandRequest.id)
              .options(selectinload(DemandRequest.organisation)))
+    if still_needed:
+        query = query.where(units_still_needed() > 0)
     if status:
         query = query.where(DemandRequest.status == status)
     if category:

@@ -42,6 +42,7 @@ from ..extensions import db
 from ..models import DuplicatePair, Lead, LeadFlag, LeadMessage, User
 from ..models.base import id_in, utcnow
 from . import audit, effects, settings
+from .held import free_units
 from .matches import lead_status_changed
 from .notifications import notify
 from .processing import recompute_clusters, reset_for_retry
@@ -75,6 +76,7 @@ class QueueFilter:
     claim: str | None = None      # "mine" (my live claims) | "unclaimed" (no live claim)
     waiting: str | None = None    # "answered" (the supplier answered) | "second" (awaiting a second approval)
     age: str | None = None        # a domain.dashboard.AGE_FILTERS code: leads created that long ago
+    free: bool = False            # only leads with units free of matches (the dashboard's free supply)
     viewer_id: int | None = None  # whose "mine"
     claim_since: datetime | None = None  # claims made before this have lapsed (now - LEAD_CLAIM_TTL)
 
@@ -145,6 +147,8 @@ def queue_select(flt: QueueFilter):
         query = query.where(Lead.created_at <= oldest)
         if newest is not None:
             query = query.where(Lead.created_at > newest)
+    if flt.free:  # the dashboard's "Free approved supply" counts the same units (services.held)
+        query = query.where(free_units() > 0)
     if flt.processing in ("pending", "failed", "done"):
         query = query.where(Lead.processing_state == flt.processing)
     if flt.category:

@@ -83,6 +83,8 @@ TO_ACT_ON: dict[str, tuple[str, ...]] = {
     "lead_answered": ("lead_id",),      # done: the lead is decided, or asked again
     "lead_escalated": ("lead_id",),     # done: the lead is decided
     "lead_question": ("lead_id",),      # done: the supplier answered
+    "quote_confirm": ("lead_id",),      # done: the supplier confirmed the quote, or withdrew the offer
+    "request_overdue": ("demand_id",),  # done: the buyers set a new date, closed the rest or withdrew
 }
 
 

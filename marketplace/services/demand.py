@@ -36,6 +36,7 @@ from . import audit, effects, settings
 from .held import still_needed as units_still_needed
 from .leads import ImportReport, RejectedRow, RowWarning, apply_changes, valid_rows
 from .matches import close_for_withdrawal
+from .notifications import resolve
 from .organisations import known_buyer_organisations, pending_join
 
 # Fields a buyer's form or an import may set; everything else (organisation, status) is the system's.
@@ -167,6 +168,7 @@ def withdraw_request(request: DemandRequest, *, actor: User, rest_only: bool = F
     audit.record(actor.id, f"demand.{action}", "demand", request.id, before={"status": STATUS_OPEN},
                  after={"status": target})
     closed = close_for_withdrawal(request, actor, "request_closed" if rest_only else "request_withdrawn")
+    resolve("request_overdue", demand_id=request.id)  # no new date is awaited any more
     effects.replan(why, demand_id=request.id)
     effects.after_commit("refresh_summary")
     effects.after_commit("send_outbox")

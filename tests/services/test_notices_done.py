@@ -87,3 +87,47 @@ def test_resolve_names_the_subject_its_notice_is_about(app_ctx):
     assert set(TO_ACT_ON) >= {"organisation_waiting", "join_requested", "lead_answered"}
     with pytest.raises(ValueError):
         notifications.resolve("organisation_waiting", organisation="Clínica del Sol")
+
+
+def test_confirming_or_withdrawing_settles_the_quote_question(admins):
+    from datetime import timedelta
+
+    from marketplace.services import demand, quotes
+    from tests.conftest import approve
+
+    supplier = make_user("supplier", "sales@harbor.example.com")
+    vetter = make_user("vetter", "vera@city.example")
+    confirmed, withdrawn, waiting = (make_lead(supplier) for _ in range(3))
+    for lead in (confirmed, withdrawn, waiting):
+        approve(lead, vetter)
+        lead.valid_until = demand.today() + timedelta(days=2)
+    db.session.commit()
+    assert quotes.ask_due().suppliers == 3
+    db.session.commit()
+    quotes.confirm_quote(confirmed, supplier)
+    quotes.withdraw_offer(withdrawn, supplier)
+    db.session.commit()
+    assert [p["lead_id"] for p in _unread(supplier, "quote_confirm")] == [waiting.id]
+
+
+def test_a_new_date_or_closing_settles_the_overdue_request_for_every_buyer(admins):
+    from datetime import timedelta
+
+    from marketplace.services import demand, quotes
+    from tests.conftest import make_request
+
+    buyer = make_user("buyer", "jefa@sanrafael.example", organisation="Hospital San Rafael", verified=True)
+    colleague = make_user("buyer", "pedro.gomez@gmail.com", organisation="Hospital San Rafael", joins=True)
+    organisations.decide_join(organisations.pending_join(colleague), buyer, approve=True)
+    db.session.commit()
+    extended, closed, waiting = (make_request(buyer, quantity=str(units)) for units in (100, 200, 300))
+    for request in (extended, closed, waiting):
+        request.needed_by = demand.today() - timedelta(days=2)
+    db.session.commit()
+    assert quotes.ask_due().buyers == 3
+    db.session.commit()
+    quotes.extend_request(extended, (demand.today() + timedelta(days=9)).isoformat(), actor=colleague)
+    demand.withdraw_request(closed, actor=buyer, rest_only=True)
+    db.session.commit()
+    for person in (buyer, colleague):
+        assert [p["demand_id"] for p in _unread(person, "request_overdue")] == [waiting.id]

@@ -34,6 +34,14 @@ MATCH_STATUSES: tuple[tuple[str, str], ...] = (
 
 # Statuses whose units are taken from the lead's supply and count toward the request's need.
 HOLDING_STATUSES = (PROPOSED, ACCEPTED, ORDERED, DELIVERED)
+
+
+def units_left(quantity: int, held: int) -> int:
+    """The units a request still needs, or an approved offer has free: its ``quantity`` less the
+    units its matches hold (HOLDING_STATUSES), never below 0. The one rule of the dashboard's
+    "Still needed" and "Free approved supply", the lists they link to and their columns
+    (services.held.units_left is the same rule in SQL)."""
+    return max(0, int(quantity or 0) - int(held or 0))
 # Statuses in which a buyer in a verified organisation sees the supplier's contact details.
 CONTACT_STATUSES = frozenset({ACCEPTED, ORDERED, DELIVERED})
 # Statuses still in progress (shown first, and the ones a withdrawn request must end).

@@ -73,6 +73,21 @@ def fact(code: str, **params: Any) -> dict:
                                      for k, v in params.items()}}
 
 
+# "Act on this" notices: code -> the params naming the thing to act on. Once it is done (by
+# whoever does it), every recipient's copy is marked read (services.notifications.resolve), so an
+# inbox holds only what still waits: an organisation to verify, a join request to answer, a
+# supplier's answer or an escalated lead to decide, a question to answer.
+TO_ACT_ON: dict[str, tuple[str, ...]] = {
+    "organisation_waiting": ("organisation_id",),   # done: the organisation is verified
+    "join_requested": ("organisation", "user_email"),  # done: the request is approved or refused
+    "lead_answered": ("lead_id",),      # done: the lead is decided, or asked again
+    "lead_escalated": ("lead_id",),     # done: the lead is decided
+    "lead_question": ("lead_id",),      # done: the supplier answered
+    "quote_confirm": ("lead_id",),      # done: the supplier confirmed the quote, or withdrew the offer
+    "request_overdue": ("demand_id",),  # done: the buyers set a new date, closed the rest or withdrew
+}
+
+
 # The plain types themselves (not subclasses): passed through by ``fact`` without a call (a plan
 # makes about four facts for each of its lines).
 _PLAIN_TYPES = frozenset({str, int, float, bool})

@@ -38,7 +38,7 @@ from ..extensions import db
 from ..models import Organisation, OutboxEmail, User
 from ..models.base import utcnow
 from ..security import hash_password, revoke_all_sessions, verify_password
-from . import audit, effects, organisations, settings
+from . import audit, effects, notifications, organisations, settings
 from .leads import release_held_leads
 
 # Where the e-mailed links lead (the web layer serves these paths).
@@ -345,6 +345,8 @@ def verify_organisation(organisation: Organisation, *, actor_id: int, shared_con
         audit.record(actor_id, "organisation.verify", "organisation", organisation.id,
                      before={"verified": False}, after=after)
         organisations.tell_buyers_of_verification(organisation, True)
+        # "waits to be verified" is done, for every admin told (whoever verified it)
+        notifications.resolve("organisation_waiting", organisation_id=organisation.id)
 
 
 def shared_identifier_warning(organisation: Organisation, others) -> str:

@@ -47,12 +47,13 @@ from sqlalchemy import Integer, and_, case, cast, func, literal, select
 from ..domain.dashboard import AGE_BUCKETS, NEED_WINDOWS, median
 from ..domain.demand import STATUS_OPEN
 from ..domain.lead_status import APPROVED, INFO_REQUESTED, OPEN_STATUSES, PROCESSING_DONE, REJECTED
-from ..domain.match_status import ACCEPTED, DELIVERED, HOLDING_STATUSES, ORDERED, PROPOSED
+from ..domain.match_status import ACCEPTED, DELIVERED, ORDERED, PROPOSED
 from ..extensions import db
 from ..models import AuditLog, DemandRequest, Lead, LeadFlag, Match, SummarySnapshot
 from ..models.base import utcnow
 from . import settings, snapshots
 from .demand import today as city_today
+from .held import held_by, units_left
 from .planning import PlannedSupply, planned_supply
 from .shortfall import shortfall_projection
 
@@ -141,16 +142,9 @@ def _shortfall(today, planned: PlannedSupply) -> list[dict]:
     return rows
 
 
-def _held(by):
-    """Units held by matches (HOLDING_STATUSES) per ``by`` (Match.demand_id or Match.lead_id)."""
-    return (select(by.label("key"), func.sum(Match.quantity).label("held"))
-            .where(Match.status.in_(HOLDING_STATUSES)).group_by(by).subquery())
-
-
 def _demand(today, cat) -> None:
-    held = _held(Match.demand_id)
-    left = DemandRequest.quantity - func.coalesce(held.c.held, 0)
-    remaining = case((left > 0, left), else_=0)
+    held = held_by(Match.demand_id)
+    remaining = units_left(DemandRequest.quantity, held.c.held)  # the staff requests' still_needed filter
     week, month = today + timedelta(days=7), today + timedelta(days=28)
     window = case((DemandRequest.needed_by <= week, literal(NEED_WINDOWS[0][0])),
                   (DemandRequest.needed_by <= month, literal(NEED_WINDOWS[1][0])),
@@ -186,10 +180,9 @@ def _demand(today, cat) -> None:
 
 
 def _supply(cat) -> None:
-    held = _held(Match.lead_id)
-    left = Lead.quantity - func.coalesce(held.c.held, 0)
+    held = held_by(Match.lead_id)
     for category, free in db.session.execute(
-            select(Lead.product_category, func.sum(case((left > 0, left), else_=0)))
+            select(Lead.product_category, func.sum(units_left(Lead.quantity, held.c.held)))  # the queue's free filter
             .outerjoin(held, held.c.key == Lead.id).where(Lead.status == APPROVED).group_by(Lead.product_category)):
         cat(category)["free_supply"] = int(free or 0)
 

@@ -33,8 +33,10 @@ from ..extensions import db
 from ..models import DemandRequest, Match, Organisation, User
 from ..models.base import id_in, utcnow
 from . import audit, effects, settings
+from .held import still_needed as units_still_needed
 from .leads import ImportReport, RejectedRow, RowWarning, apply_changes, valid_rows
 from .matches import close_for_withdrawal
+from .notifications import resolve
 from .organisations import known_buyer_organisations, pending_join
 
 # Fields a buyer's form or an import may set; everything else (organisation, status) is the system's.
@@ -166,6 +168,7 @@ def withdraw_request(request: DemandRequest, *, actor: User, rest_only: bool = F
     audit.record(actor.id, f"demand.{action}", "demand", request.id, before={"status": STATUS_OPEN},
                  after={"status": target})
     closed = close_for_withdrawal(request, actor, "request_closed" if rest_only else "request_withdrawn")
+    resolve("request_overdue", demand_id=request.id)  # no new date is awaited any more
     effects.replan(why, demand_id=request.id)
     effects.after_commit("refresh_summary")
     effects.after_commit("send_outbox")
@@ -228,11 +231,15 @@ def organisation_requests(organisation_id: int, page: int, per_page: int):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def all_requests(status: str | None, page: int, per_page: int, category: str | None = None):
+def all_requests(status: str | None, page: int, per_page: int, category: str | None = None,
+                 still_needed: bool = False):
     """One page of every organisation's requests (staff), soonest needed first; ``status`` and
-    ``category`` (a product category) narrow it when given."""
+    ``category`` (a product category) narrow it when given, ``still_needed`` to those with units
+    still needed (services.held: the dashboard's "Still needed" counts the same units)."""
     query = (select(DemandRequest).order_by(DemandRequest.needed_by, DemandRequest.id)
              .options(selectinload(DemandRequest.organisation)))
+    if still_needed:
+        query = query.where(units_still_needed() > 0)
     if status:
         query = query.where(DemandRequest.status == status)
     if category:

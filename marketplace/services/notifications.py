@@ -119,6 +119,21 @@ def mark_all_read(user: User) -> None:
                        .values(read_at=utcnow()))
 
 
+def resolve(code: str, **subject) -> int:
+    """Mark read, for every recipient, the unread "act on this" notifications ``code`` about
+    ``subject`` (its params named by domain.messages.TO_ACT_ON[code]): called where the thing is
+    done, whoever does it. Joins the caller's transaction; returns how many were marked."""
+    keys = messages.TO_ACT_ON[code]
+    if set(subject) != set(keys):
+        raise ValueError(f"{code} is resolved by {keys}, not {sorted(subject)}")
+    where = [Notification.read_at.is_(None), Notification.message["code"].as_string() == code]
+    for key, value in subject.items():
+        param = Notification.message["params"][key]
+        where.append(param.as_integer() == value if isinstance(value, int) else param.as_string() == str(value))
+    return db.session.execute(update(Notification).where(*where).values(read_at=utcnow())
+                              .execution_options(synchronize_session=False)).rowcount
+
+
 def outbox_waiting(older_than: timedelta) -> bool:
     """E-mail pending longer than ``older_than``: its send job was lost or the server was down."""
     return db.session.execute(select(OutboxEmail.id).where(

@@ -24,7 +24,7 @@ from ..extensions import db
 from ..models import Organisation, OrganisationJoinRequest, User
 from ..models.base import utcnow
 from . import audit, effects
-from .notifications import notify
+from .notifications import notify, resolve
 
 
 def known_buyer_organisations() -> list[KnownOrganisation]:
@@ -177,6 +177,8 @@ def decide_join(join: OrganisationJoinRequest, actor: User, *, approve: bool) ->
                  after={"user_id": person.id, "status": status}, detail=person.email)
     notify([person], fact("join_approved" if approve else "join_refused", organisation=join.organisation.name),
            "/buyer/")
+    # "asks to join" is answered, for the admins and buyers told (whoever answered it)
+    resolve("join_requested", organisation=join.organisation.name, user_email=person.email)
     effects.after_commit("send_outbox")
     db.session.flush()
     db.session.refresh(join)

@@ -43,7 +43,7 @@ from ..models.base import utcnow
 from . import audit, effects, settings
 from .demand import demand_values, held_units_by_request, today, update_request
 from .matches import buyers_of, close_for_lead_withdrawal, close_for_offer_change
-from .notifications import notify
+from .notifications import notify, resolve
 from .planning import latest_plan
 from .supply import held_units_of
 
@@ -229,6 +229,7 @@ def confirm_quote(lead: Lead, actor: User, figures: LeadFacts | None = None) -> 
         effects.replan("lead_unapproved", lead_id=lead.id)
     elif lead.status == APPROVED:
         effects.replan("lead_confirmed", lead_id=lead.id)
+    resolve("quote_confirm", lead_id=lead.id)  # asked to confirm: done
     db.session.flush()
     return Confirmed(new_until, reviewed_again, withdrawn)
 
@@ -259,6 +260,7 @@ def withdraw_offer(lead: Lead, actor: User) -> int:
     closed = close_for_lead_withdrawal(lead, actor)
     if before == APPROVED:
         effects.replan("lead_withdrawn", lead_id=lead.id)
+    resolve("quote_confirm", lead_id=lead.id)  # nothing left to confirm
     db.session.flush()
     return closed
 
@@ -289,6 +291,7 @@ def extend_request(request: DemandRequest, raw_needed_by: str | None, *, actor: 
         raise FieldError(_("This is the date the request already has; give a later one."))
     values = {**demand_values(request), "needed_by": needed_by}
     update_request(request, values, actor=actor)
+    resolve("request_overdue", demand_id=request.id)  # a new date: done, for every buyer told
     return needed_by
 
 

@@ -30,6 +30,7 @@ from ..domain.lead_status import (
     LEAD_STATUSES,
     OPEN_STATUSES,
     PROCESSING_PENDING,
+    REJECTED,
     UNDER_REVIEW,
     TransitionError,
     transition,
@@ -42,8 +43,9 @@ from ..extensions import db
 from ..models import DuplicatePair, Lead, LeadFlag, LeadMessage, User
 from ..models.base import id_in, utcnow
 from . import audit, effects, settings
+from .held import free_units
 from .matches import lead_status_changed
-from .notifications import notify
+from .notifications import notify, resolve
 from .processing import recompute_clusters, reset_for_retry
 
 
@@ -75,6 +77,7 @@ class QueueFilter:
     claim: str | None = None      # "mine" (my live claims) | "unclaimed" (no live claim)
     waiting: str | None = None    # "answered" (the supplier answered) | "second" (awaiting a second approval)
     age: str | None = None        # a domain.dashboard.AGE_FILTERS code: leads created that long ago
+    free: bool = False            # only leads with units free of matches (the dashboard's free supply)
     viewer_id: int | None = None  # whose "mine"
     claim_since: datetime | None = None  # claims made before this have lapsed (now - LEAD_CLAIM_TTL)
 
@@ -145,6 +148,8 @@ def queue_select(flt: QueueFilter):
         query = query.where(Lead.created_at <= oldest)
         if newest is not None:
             query = query.where(Lead.created_at > newest)
+    if flt.free:  # the dashboard's "Free approved supply" counts the same units (services.held)
+        query = query.where(free_units() > 0)
     if flt.processing in ("pending", "failed", "done"):
         query = query.where(Lead.processing_state == flt.processing)
     if flt.category:
@@ -428,6 +433,7 @@ def decide(lead: Lead, actor: User, action: str, text: str | None = None) -> str
     effects.after_commit("refresh_summary")  # the funnel and the backlog moved
     if not first_approval:  # a first of two approvals decides nothing the supplier must know yet
         _tell_about(lead, action, text)
+    _resolve_notices(lead, action, target, first_approval)
     if APPROVED in (before, target) and before != target:
         lead_status_changed(lead, before, target, actor)
     if target == "rejected":
@@ -460,6 +466,19 @@ def _tell_about(lead: Lead, action: str, text: str | None) -> None:
     elif action == "escalate":
         admins = db.session.execute(select(User).where(User.role == "admin", User.active.is_(True))).scalars()
         notify(admins, fact("lead_escalated", lead_id=lead.id, company=company), staff_link)
+
+
+def _resolve_notices(lead: Lead, action: str, target: str, first_approval: bool) -> None:
+    """Mark done, for everyone told, the notices this step acts on (domain.messages.TO_ACT_ON):
+    the supplier's answer settles the question; a decision (approved or rejected) settles the
+    vetter's "supplier answered" and the admins' "escalated"; a new question, the answer read."""
+    if action == "answer":
+        resolve("lead_question", lead_id=lead.id)
+    elif target in (APPROVED, REJECTED) and not first_approval:
+        resolve("lead_answered", lead_id=lead.id)
+        resolve("lead_escalated", lead_id=lead.id)
+    elif action == "request_info":
+        resolve("lead_answered", lead_id=lead.id)
 
 
 def _process_after_commit(lead_ids) -> None:

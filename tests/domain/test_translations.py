@@ -202,6 +202,9 @@ def unmarked_in_template(source: str) -> list[tuple[int, str]]:
         if kind == "string" and not in_trans:
             marked = len(previous) >= 2 and previous[-1] == ("operator", "(") and previous[-2][0] == "name" \
                 and previous[-2][1] in GETTEXT_NAMES
+            # pgettext("context", "Text"): the text is its second argument
+            marked = marked or (len(previous) >= 4 and previous[-1] == ("operator", ",") and previous[-2][0] == "string"
+                                and previous[-3] == ("operator", "(") and previous[-4] == ("name", "pgettext"))
             keyword = previous[-2][1] if len(previous) >= 2 and previous[-1] == ("operator", "=") else None
             compared = bool(previous) and previous[-1][1] in ("==", "!=", "in")
             if not marked and keyword not in TECHNICAL_KEYWORDS and not compared \

@@ -37,10 +37,11 @@ def test_staff_land_on_the_dashboard_and_follow_a_figure_to_its_list(open_page, 
     n95 = page.locator("#supply-table tbody tr").filter(has_text="N95 respirator")
     expect(n95).to_contain_text("3,000")
     n95.get_by_role("link", name="3,000").click()
-    expect(page).to_have_url(re.compile(r"/staff/requests\?status=open&category=n95_respirator$"))
+    expect(page).to_have_url(re.compile(r"/staff/requests\?status=open&category=n95_respirator&still_needed=1$"))
     expect(page.get_by_label("Product")).to_have_value("n95_respirator")
+    expect(page.get_by_label("Only with units still needed")).to_be_checked()
     rows = page.locator("table tbody tr")
-    expect(rows).to_have_count(5)
+    expect(rows).to_have_count(4)  # C has all it asked for: nothing still needed
     expect(page.locator("table tbody")).not_to_contain_text("Nitrile gloves")
     # Back, and the backlog's oldest bar's number opens the queue of leads older than a week.
     page.go_back()

@@ -32,10 +32,10 @@ SUPPLY_COLUMNS = (("still_needed", NP_("count", "Still needed")), ("free_supply"
 
 def supply_link(category: str, figure: str) -> str:
     """The filtered list behind one supply-against-demand figure."""
-    if figure == "still_needed":
-        return url_for("planning.requests_list", status="open", category=category)
-    if figure == "free_supply":
-        return url_for("vetting.leads_list", status="approved", category=category)
+    if figure == "still_needed":  # the requests with units still needed, and the column it sums
+        return url_for("planning.requests_list", status="open", category=category, still_needed="1")
+    if figure == "free_supply":  # the approved offers with free units, and the column it sums
+        return url_for("vetting.leads_list", status="approved", category=category, free="1")
     if figure == "planned":
         return url_for("planning.plan_page")
     return url_for("matches.index", status=figure, category=category)

@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from ...domain import allocation
 from ...domain.catalog import PRODUCT_CATEGORIES
-from ...domain.demand import DEMAND_COLUMNS, DEMAND_STATUSES, OPTIONAL_DEMAND_COLUMNS, demand_example
+from ...domain.demand import DEMAND_COLUMNS, DEMAND_STATUSES, OPTIONAL_DEMAND_COLUMNS, STATUS_OPEN, demand_example
 from ...domain.i18n import _, format_integer, ngettext
 from ...domain.imports import template_text
+from ...domain.match_status import units_left
 from ...extensions import db
 from ...models import MatchPlan
 from ...services import audit, demand, matches, planning, supply
@@ -31,10 +32,15 @@ def requests_list():
     status = status if status in dict(DEMAND_STATUSES) else None
     category = request.args.get("category")
     category = category if category in dict(PRODUCT_CATEGORIES) else None
+    still_needed = request.args.get("still_needed") == "1"  # the dashboard's "Still needed" (units left > 0)
     pagination = demand.all_requests(status, request.args.get("page", 1, type=page_number),
-                                     current_app.config["ITEMS_PER_PAGE"], category=category)
+                                     current_app.config["ITEMS_PER_PAGE"], category=category, still_needed=still_needed)
+    states = demand.request_states(list(pagination.items))
+    # The units each open request still needs: the column the dashboard's figure sums (one rule).
+    left = {r.id: units_left(r.quantity, states[r.id].held) if r.status == STATUS_OPEN else None
+            for r in pagination.items}
     return render_template("planning/requests.html", pagination=pagination, status=status, category=category,
-                           categories=PRODUCT_CATEGORIES, states=demand.request_states(list(pagination.items)))
+                           still_needed=still_needed, categories=PRODUCT_CATEGORIES, states=states, left=left)
 
 
 @bp.get("/requests/template.csv")

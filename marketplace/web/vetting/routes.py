@@ -15,6 +15,7 @@ from ...domain.i18n import N_, _, format_time_of_day, ngettext
 from ...domain.imports import BATCH_STATUSES, template_text
 from ...domain.lead_status import (
     ACTIONS,
+    APPROVED,
     LEAD_STATUSES,
     PROCESSING_STATES,
     SUBMITTED,
@@ -28,7 +29,7 @@ from ...domain.scoring import FLAG_LABELS
 from ...extensions import db
 from ...models import DuplicatePair, Lead, User
 from ...models.base import utcnow
-from ...services import audit, imports, leads, matches, vetting
+from ...services import audit, held, imports, leads, matches, vetting
 from ..access import staff_required
 from ..forms import choices
 from .forms import ActionForm, ClusterDecisionForm, DecisionForm, ImportForm, MergeForm
@@ -54,6 +55,7 @@ def queue_filter(args) -> vetting.QueueFilter:
         flag=args.get("flag") if args.get("flag") in FLAG_LABELS else None,
         processing=args.get("processing") if args.get("processing") in ("pending", "failed", "done") else None,
         age=args.get("age") if args.get("age") in AGE_FILTERS else None,
+        free=args.get("free") == "1",
         search="".join(c for c in args.get("q") or "" if c.isprintable()).strip()[:100] or None,
         sort=args.get("sort") if args.get("sort") in vetting.SORTS else "best",
         claim=args.get("claim") if args.get("claim") in CLAIM_FILTERS else None,
@@ -111,7 +113,9 @@ def leads_list():
                            counts=vetting.processing_counts(), count_cap=vetting.COUNT_CAP, here=here,
                            claim_filters=CLAIM_FILTERS, waiting_filters=WAITING_FILTERS, ages=AGE_LABELS,
                            claims={lead.id: vetting.live_claim(lead) for lead in rows},
-                           answered=vetting.answered_ids([lead.id for lead in rows]))
+                           answered=vetting.answered_ids([lead.id for lead in rows]),
+                           # the units free of matches: the column the dashboard's free supply sums
+                           free=held.free_units_of(rows) if flt.free or flt.status == APPROVED else None)
 
 
 @bp.get("/leads/<int:lead_id>")

@@ -68,7 +68,36 @@ def test_a_count_of_packages_asks_for_units(typed, word):
 
 def test_plain_numbers_and_other_words_keep_their_messages():
     assert read_number("1,500", what="quantity", whole=True) == 1500
-    with pytest.raises(NumberError, match="must be a whole number"):
+    with pytest.raises(NumberError, match="^Write only the number of units as the quantity, for example 3 "):
         read_number("3 bottles", what="quantity", whole=True)
     with pytest.raises(NumberError, match="must be a whole number"):
         read_number("boxes", what="quantity", whole=True)
+
+
+@pytest.mark.parametrize(("typed", "number"), [
+    ("2,000 N95 respirators", "2000"), ("500 nitrile gloves", "500"), ("1 500 surgical masks", "1500"),
+    ("20000 Gloves (nitrile)", "20000"),
+])
+def test_a_number_followed_by_the_products_words_asks_for_the_number_alone(typed, number):
+    """"2,000 N95 respirators" was refused as "must be a whole number, for example 1500": it is
+    refused (never read as 2000 quietly), saying to write the number alone, the product elsewhere."""
+    message = (f"Write only the number of units as the quantity, for example {number} (the product goes in its "
+               "own column or field).")
+    with pytest.raises(NumberError) as caught:
+        read_number(typed, what="quantity", whole=True)
+    assert str(caught.value) == message
+    with pytest.raises(FieldError, match="^Write only the number of units"):
+        clean_int(typed, minimum=1, maximum=10**8, required=True, what="minimum order")
+    _, errors = parse_demand(row(quantity=typed), TODAY)
+    assert errors["quantity"] == message
+    # time words are no product; a price keeps its own messages
+    with pytest.raises(NumberError, match="must be a whole number"):
+        read_number("7 days", what="lead time (days)", whole=True)
+
+
+def test_a_number_followed_by_the_products_words_in_spanish():
+    from marketplace.domain.i18n import use_locale
+    with use_locale("es"), pytest.raises(NumberError) as caught:
+        read_number("2.000 respiradores N95", what="cantidad", whole=True)
+    assert str(caught.value).startswith("Escriba solo el número de unidades")
+    assert "2000" in str(caught.value)

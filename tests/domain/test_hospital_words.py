@@ -101,3 +101,55 @@ def test_a_number_followed_by_the_products_words_in_spanish():
         read_number("2.000 respiradores N95", what="cantidad", whole=True)
     assert str(caught.value).startswith("Escriba solo el número de unidades")
     assert "2000" in str(caught.value)
+
+
+@pytest.mark.parametrize(("word", "category"), [
+    # one glove category, one kind of wipes: the common word reads as it
+    ("gloves", "nitrile_gloves"), ("exam gloves", "nitrile_gloves"), ("wipes", "disinfectant_wipes"),
+    ("sanitizing wipes", "disinfectant_wipes"),
+    # punctuation and spaces between letters and digits
+    ("N-95", "n95_respirator"), ("KN 95", "kn95_respirator"), ("n-95 respirators", "n95_respirator"),
+])
+def test_common_words_read_as_the_one_category_they_name(word, category):
+    values, errors = parse_demand(row(category=word), TODAY)
+    assert errors == {} and values["category"] == category
+
+
+@pytest.mark.parametrize(("word", "facility"), [("Fire Dept", "first_responders"), ("Police Dept.", "first_responders")])
+def test_common_facility_words(word, facility):
+    values, errors = parse_demand(row(facility_type=word), TODAY)
+    assert errors == {} and values["facility_type"] == facility
+
+
+@pytest.mark.parametrize(("word", "could_be"), [
+    ("masks", "Surgical mask, N95 respirator, KN95 respirator"),
+    ("face masks", "Surgical mask, N95 respirator, KN95 respirator"),
+    ("respirators", "N95 respirator, KN95 respirator"),
+])
+def test_words_of_more_than_one_category_are_refused_naming_them(word, could_be):
+    _, errors = parse_demand(row(category=word), TODAY)
+    assert errors["category"] == f"'{word}' could be: {could_be}. Write the one you mean."
+    _, errors = parse_demand(row(substitutes=word), TODAY)
+    assert errors["substitutes"].startswith(f"'{word}' could be")
+
+
+def test_an_unknown_word_names_the_accepted_words_and_the_nearest_one():
+    _, errors = parse_demand(row(category="glovs", facility_type="hospitl"), TODAY)
+    assert errors["category"] == ("Unknown category 'glovs'. Did you mean 'Nitrile gloves'? Write one of: N95 "
+                                  "respirator, KN95 respirator, Surgical mask, Face shield, Nitrile gloves, "
+                                  "Isolation gown, Goggles, Hand sanitizer, Disinfectant wipes, Other.")
+    assert "Did you mean 'Hospital'?" in errors["facility_type"]
+    _, errors = parse_demand(row(category="thermometers"), TODAY)
+    assert "Did you mean" not in errors["category"] and "n95_respirator" not in errors["category"]
+    assert errors["category"].endswith("; write one of: N95 respirator, KN95 respirator, Surgical mask, Face "
+                                       "shield, Nitrile gloves, Isolation gown, Goggles, Hand sanitizer, "
+                                       "Disinfectant wipes, Other.")
+
+
+def test_the_words_in_spanish():
+    from marketplace.domain.i18n import use_locale
+    with use_locale("es"):
+        _, errors = parse_demand(row(category="masks", facility_type="hospitl"), TODAY)
+    assert errors["category"].startswith("«masks» puede ser:")
+    assert "Mascarilla quirúrgica" in errors["category"]
+    assert "¿Quiso decir" in errors["facility_type"] and "n95_respirator" not in errors["category"]

@@ -98,6 +98,19 @@ CATEGORY_ALIASES: dict[str, str] = {
     "goggle": "goggles", "safety_goggles": "goggles",
     "hand_sanitiser": "hand_sanitizer", "sanitizer": "hand_sanitizer", "sanitiser": "hand_sanitizer",
     "disinfecting_wipes": "disinfectant_wipes", "disinfectant_wipe": "disinfectant_wipes",
+    # Common words that name one category of ours (one glove category, one kind of wipes).
+    "gloves": "nitrile_gloves", "exam_gloves": "nitrile_gloves", "examination_gloves": "nitrile_gloves",
+    "medical_gloves": "nitrile_gloves", "disposable_gloves": "nitrile_gloves",
+    "wipes": "disinfectant_wipes", "sanitizing_wipes": "disinfectant_wipes", "sanitising_wipes": "disinfectant_wipes",
+    "cleaning_wipes": "disinfectant_wipes",
+}
+# Common words that name more than one category: refused, naming the categories they could be.
+CATEGORY_AMBIGUOUS: dict[str, tuple[str, ...]] = {
+    "mask": ("surgical_mask", "n95_respirator", "kn95_respirator"),
+    "face_mask": ("surgical_mask", "n95_respirator", "kn95_respirator"),
+    "medical_mask": ("surgical_mask", "n95_respirator", "kn95_respirator"),
+    "respirator": ("n95_respirator", "kn95_respirator"),
+    "respirator_mask": ("n95_respirator", "kn95_respirator"),
 }
 FACILITY_ALIASES: dict[str, str] = {
     "snf": "long_term_care", "skilled_nursing_facility": "long_term_care", "skilled_nursing": "long_term_care",
@@ -107,6 +120,8 @@ FACILITY_ALIASES: dict[str, str] = {
     "urgent_care": "clinic", "fqhc": "clinic", "community_health_center": "clinic",
     "first_responder": "first_responders", "ems": "first_responders", "fire_department": "first_responders", "police": "first_responders",
     "homeless_shelter": "shelter",
+    "fire_dept": "first_responders", "fire_station": "first_responders", "fire_rescue": "first_responders",
+    "police_department": "first_responders", "police_dept": "first_responders", "paramedics": "first_responders",
 }
 
 
@@ -114,6 +129,11 @@ def choice_key(text: str | None) -> str:
     """``text`` as a choice is compared: lower case, runs of anything but letters and digits as one
     "_", none at the ends ("Gloves (nitrile)" -> "gloves_nitrile", "Long-term care" -> "long_term_care")."""
     return re.sub(r"[^0-9a-z]+", "_", (text or "").casefold()).strip("_")
+
+
+def compact_key(text: str | None) -> str:
+    """``choice_key`` without its "_": "N-95", "N 95" and "n95" all read "n95"."""
+    return choice_key(text).replace("_", "")
 
 
 def label(choices: tuple[tuple[str, str], ...], value: str | None) -> str:

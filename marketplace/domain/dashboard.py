@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .catalog import PRODUCT_CATEGORIES, label
-from .disclosure import may_publish, public_figure, round_figure
+from .disclosure import may_publish, public_figure, public_row, round_figure
 from .i18n import N_, NP_, _, format_decimal, format_integer
 from .reference import price_ceiling_factor, price_label, reference_json
 
@@ -170,14 +170,18 @@ def signal_rows(categories: Mapping[str, Mapping], reference: Mapping | None = N
     for code, _unused in PRODUCT_CATEGORIES:
         figures = categories.get(code) or {}
         shown = _public(figures)
-        cells = []
-        for window, window_label, _low, _high in NEED_WINDOWS:
+        published, values = [], []
+        for window, _label, _low, _high in NEED_WINDOWS:
             cell = (figures.get("windows") or {}).get(window) or {}
             units = int(cell.get("units", 0))
             visible = shown and _public(cell)
-            cells.append(NeedCell(window, _(window_label),
-                                  public_figure(units, units, (int(cell.get("organisations", 0)),
-                                                               int(cell.get("largest", units)))) if visible else None))
+            values.append(units)
+            published.append(public_figure(units, units, (int(cell.get("organisations", 0)),
+                                                          int(cell.get("largest", units)))) if visible else None)
+        # A window nobody needs anything in is 0, not "–", unless that would give away a hidden one.
+        published = public_row(published, values) if shown else published
+        cells = [NeedCell(window, _(window_label), units)
+                 for (window, window_label, _low, _high), units in zip(NEED_WINDOWS, published, strict=True)]
         needed, free = int(figures.get("still_needed", 0)), int(figures.get("planned", 0))
         rows.append(SignalRow(category=code, label=label(PRODUCT_CATEGORIES, code), shown=shown,
                               short=(needed > free) if shown else None,

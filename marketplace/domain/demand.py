@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .catalog import CATEGORY_ALIASES, FACILITY_ALIASES, FACILITY_TYPES, PRODUCT_CATEGORIES, label
+from .catalog import CATEGORY_ALIASES, CATEGORY_AMBIGUOUS, FACILITY_ALIASES, FACILITY_TYPES, PRODUCT_CATEGORIES, label
 from .countries import postal_code
 from .dates import DateError, parse_date
 from .i18n import N_, NP_, _, field, format_integer, ngettext, pgettext
@@ -198,7 +198,7 @@ def clean_substitutes(raw: str | list[str] | None, category: str | None) -> list
         if not item.strip():
             continue
         value = clean_choice(item, PRODUCT_CATEGORIES, field(N_("substitute"), "substitutes"),
-                             CATEGORY_ALIASES)
+                             CATEGORY_ALIASES, CATEGORY_AMBIGUOUS)
         if value == category:
             continue  # the category itself is always accepted
         if value not in chosen:
@@ -216,7 +216,7 @@ def parse_demand(raw: dict, today: date, *, with_organisation: bool = False) -> 
         take("organisation", lambda: clean_text(raw.get("organisation"), _ORGANISATION))
         take("new_organisation", lambda: clean_yes_no(raw.get("new_organisation"), "new_organisation"))
     take("category", lambda: clean_choice(raw.get("category"), PRODUCT_CATEGORIES, field(N_("category"), "category"),
-                                                  CATEGORY_ALIASES))
+                                                  CATEGORY_ALIASES, CATEGORY_AMBIGUOUS))
     take("quantity", lambda: clean_int(raw.get("quantity"), minimum=1, maximum=MAX_DEMAND_QUANTITY,
                                        required=True, what=field(N_("quantity"), "quantity")))
     take("max_unit_price", lambda: clean_price(raw.get("max_unit_price"),

@@ -24,7 +24,7 @@ three-organisation part alone: ``may_disclose``, ``disclosed``).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 MIN_ORGANISATIONS = 3
@@ -84,3 +84,19 @@ def public_figure(value: int, total: int, *parties: tuple[int, int]) -> int | No
     None (suppressed) when ``may_publish(total, *parties)`` is False, else ``round_figure(value)``.
     The one rule every public aggregate (/open-data, /signal) passes its figures through."""
     return round_figure(value) if may_publish(total, *parties) else None
+
+
+def public_row(figures: Sequence[int | None], values: Sequence[int]) -> list[int | None]:
+    """The published cells of one row whose cells add up to a total (a category's units on /signal by
+    when they are needed). ``figures`` are the cells as ``public_figure`` gives them (None:
+    suppressed), ``values`` their true values. A cell whose true value is zero describes nobody and is
+    published as 0 (a zero cell counts no organisation, so a caller's organisation test may have
+    suppressed it), unless exactly one cell of the row with a value is suppressed: a reader who knows
+    the row's total would then get that cell as the total less the others, zeros included, so the
+    zeros stay suppressed too (docs/decisions.md, 2026-12-01: "Zero is published")."""
+    if len(figures) != len(values):
+        raise ValueError("one figure per value")
+    hidden = sum(1 for figure, value in zip(figures, values, strict=True) if figure is None and value)
+    if hidden == 1:
+        return [None if not value else figure for figure, value in zip(figures, values, strict=True)]
+    return [0 if not value else figure for figure, value in zip(figures, values, strict=True)]

@@ -17,8 +17,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+from rapidfuzz import fuzz, process
 
-from .catalog import CATEGORY_ALIASES, PRODUCT_CATEGORIES, SUPPLIER_TYPES, choice_key
+from .catalog import (
+    CATEGORY_ALIASES,
+    CATEGORY_AMBIGUOUS,
+    PRODUCT_CATEGORIES,
+    SUPPLIER_TYPES,
+    choice_key,
+    compact_key,
+    label,
+)
 from .countries import UNKNOWN_COUNTRY, code_as_typed, country_code, parse_phone, phone_region, postal_code
 from .errors import FieldError
 from .i18n import N_, _, field, field_name, format_integer
@@ -228,24 +237,52 @@ def clean_website(raw: str | None) -> str | None:
 
 
 def clean_choice(raw: str | None, choices: tuple[tuple[str, str], ...], what: str,
-                 aliases: Mapping[str, str] | None = None) -> str:
+                 aliases: Mapping[str, str] | None = None,
+                 ambiguous: Mapping[str, tuple[str, ...]] | None = None) -> str:
     """The stored value of ``raw``: a value or label of ``choices`` or a key of ``aliases``
     (catalog.CATEGORY_ALIASES, FACILITY_ALIASES), compared by catalog.choice_key, with or without
-    a final "s". Raises FieldError naming the allowed values otherwise."""
+    a final "s", and then without the spaces and punctuation between words ("N-95" is "N95").
+    The one place a category or facility word is read (CSV imports, forms, the API). A key of
+    ``ambiguous`` (catalog.CATEGORY_AMBIGUOUS: "masks") is refused naming what it could be; any
+    other word is refused with the nearest accepted word (RapidFuzz), if one is near, and the list's
+    labels in the reader's language."""
     value = (raw or "").strip()
     if not value:
         raise FieldError(_("This field is required."))
-    key = choice_key(value)
-    keys = {key, key[:-1]} if key.endswith("s") else {key}
+    words = dict(aliases or {})
     for stored, shown in choices:
-        if keys & {stored, choice_key(shown)}:
-            return stored
-    for alias in sorted(keys):
-        if aliases and alias in aliases:
-            return aliases[alias]
-    allowed = ", ".join(stored for stored, _shown in choices)
-    raise FieldError(_("Unknown {what} '{value}'; choose one of: {allowed}.").format(
+        words[choice_key(shown)] = words[stored] = stored
+    key = choice_key(value)
+    keys = [key, key[:-1]] if key.endswith("s") else [key]
+    for candidate in keys:
+        if candidate in words:
+            return words[candidate]
+    for candidate in keys:
+        if ambiguous and candidate in ambiguous:
+            raise FieldError(_("'{value}' could be: {choices}. Write the one you mean.").format(
+                value=value[:40], choices=", ".join(label(choices, code) for code in ambiguous[candidate])))
+    compact = {compact_key(word): stored for word, stored in words.items()}
+    for candidate in keys:
+        if compact_key(candidate) in compact:
+            return compact[compact_key(candidate)]
+    allowed = ", ".join(label(choices, stored) for stored, _shown in choices)
+    suggestion = _nearest_choice(value, choices, words)
+    if suggestion:
+        raise FieldError(_("Unknown {what} '{value}'. Did you mean '{suggestion}'? Write one of: {allowed}.").format(
+            what=field_name(what), value=value[:40], suggestion=suggestion, allowed=allowed))
+    raise FieldError(_("Unknown {what} '{value}'; write one of: {allowed}.").format(
         what=field_name(what), value=value[:40], allowed=allowed))
+
+
+def _nearest_choice(value: str, choices: tuple[tuple[str, str], ...], words: Mapping[str, str]) -> str | None:
+    """The label (in the reader's language) of the value whose word -- a value, a label in English or
+    in the reader's language, an alias -- is nearest to ``value`` by RapidFuzz's ratio, if it scores
+    at least 75 (a slip of the keyboard or a near spelling); None otherwise."""
+    names = dict(words)
+    for stored, _shown in choices:
+        names[choice_key(label(choices, stored))] = stored
+    best = process.extractOne(choice_key(value), list(names), scorer=fuzz.ratio, score_cutoff=75)
+    return label(choices, names[best[0]]) if best else None
 
 
 def clean_int(raw: str | None, *, minimum: int, maximum: int, required: bool, what: str,
@@ -361,7 +398,8 @@ def parse_lead(raw: Mapping[str, str | None], today: date | None = None) -> tupl
     take("supplier_type", lambda: clean_choice(raw.get("supplier_type"), SUPPLIER_TYPES,
                                                field(N_("supplier type"), "supplier_type")))
     take("product_category", lambda: clean_choice(raw.get("product_category"), PRODUCT_CATEGORIES,
-                                                  field(N_("product category"), "product_category"), CATEGORY_ALIASES))
+                                                  field(N_("product category"), "product_category"), CATEGORY_ALIASES,
+                                                  CATEGORY_AMBIGUOUS))
     take("quantity", lambda: clean_int(raw.get("quantity"), minimum=1, maximum=MAX_QUANTITY, required=True,
                                        what=QUANTITY, packs=PACK_SIZE))
     take("unit_price", lambda: clean_price(raw.get("unit_price")))

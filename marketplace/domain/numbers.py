@@ -40,6 +40,9 @@ starts with 0: ``0.79``, ``1.5``, ``0.125``, ``1250.000``) is a decimal point th
   field for the units in one pack, as the lead form's "Units per pack" or the CSV's ``pack_size``),
   the message says to write the number and give the units per box there; elsewhere "Give units,
   not boxes".
+* A number followed by words (``2,000 N95 respirators``, ``500 gloves``) is refused where a whole
+  number is asked for, with "write only the number of units, for example 2000 (the product goes in
+  its own column or field)"; words of time (``7 days``) get the plain refusal.
 * Scientific notation (``1e3``), ``NaN`` and ``Infinity`` are refused: a person does not type them,
   a spreadsheet does when a cell is too narrow.
 * A leading ``-`` (or the minus sign ``−``) is kept so that the caller can say "cannot be
@@ -123,6 +126,11 @@ _PACKAGE_NAMES = {"boxes": N_("boxes"), "cases": N_("cases"), "cartons": N_("car
 # One package, as in "the units in each box".
 _PACKAGE_NAME = {"boxes": N_("box"), "cases": N_("case"), "cartons": N_("carton"), "packs": N_("pack"),
                  "pallets": N_("pallet")}
+# A number of units followed by the product's words ("2,000 N95 respirators", "500 nitrile gloves",
+# "1500 units"): refused, never read as the number alone nor as something else; the product goes in
+# its own column or field. Words of time ("7 days", "30 días") are not products: the plain refusal.
+_NUMBER_THEN_WORDS = re.compile(r"^(?P<count>[+\-\u2212]?[\d.,'\s]*\d)\s*(?P<words>[^\W\d_][\w\s()/,.\-]*)$")
+_TIME_WORDS = re.compile(r"(?i)^(d|days?|wks?|weeks?|months?|hrs?|hours?|d[ií]as?|semanas?|mes(es)?|horas?)\b")
 
 
 def _ascii_digits(text: str) -> str:
@@ -226,6 +234,16 @@ def read_number(raw: str | None, *, what: str, whole: bool, money: bool = False,
         raise NumberError(_("Write the {what} out in full, without an exponent: '{shown}' is scientific "
                             "notation, which a spreadsheet writes when a cell is too narrow.").format(
             what=what, shown=shown))
+    product = _NUMBER_THEN_WORDS.match(text) if whole else None
+    if product and not _TIME_WORDS.match(product.group("words")):
+        count = product.group("count").strip()
+        try:
+            number = read_number(count, what=what, whole=True, example=example, decimal=".")  # text is in "." notation here
+        except NumberError:
+            number = None
+        raise NumberError(_("Write only the number of units as the {what}, for example {example} (the product goes "
+                            "in its own column or field).").format(
+            what=what, example=written(str(number)) if number is not None and number >= 0 else example))
     try:
         text = _ascii_digits(text)
     except NumberError:

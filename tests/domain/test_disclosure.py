@@ -92,3 +92,31 @@ def test_the_public_needs_board_passes_the_same_rule():
     # a snapshot counted before "largest" was: suppressed until the job counts again
     old = {"nitrile_gloves": {"still_needed": 1000, "organisations": 3, "windows": {}}}
     assert not next(r for r in signal_rows(old) if r.category == "nitrile_gloves").shown
+
+
+def test_a_window_nobody_needs_anything_in_is_published_as_zero():
+    """/signal showed "–" for "Needed within 7 days (or overdue)" when nobody needed anything that
+    soon, though "–" means a figure of fewer than three organisations and zero is published."""
+    from marketplace.domain.dashboard import signal_rows
+    from marketplace.domain.disclosure import public_row
+
+    def cells(windows):
+        figures = {"goggles": {"still_needed": 6000, "planned": 0, "organisations": 3, "largest": 2000,
+                               "windows": windows}}
+        return [c.units for c in next(r for r in signal_rows(figures) if r.category == "goggles").cells]
+
+    three = {"units": 6000, "organisations": 3, "largest": 2000}
+    assert cells({"month": three}) == [0, 6000, 0]
+    # the second example: everything needed within 7 days, nothing later
+    assert cells({"week": three}) == [6000, 0, 0]
+    # one hidden cell beside a zero: the zero stays hidden, or the total less the rest would give it away
+    assert cells({"month": three, "later": {"units": 40, "organisations": 1, "largest": 40}}) == [None, 6000, None]
+    # two hidden cells: the zero tells nothing about either
+    two = {"units": 50, "organisations": 2, "largest": 30}
+    assert cells({"week": two, "later": two, "month": three}) == [None, 6000, None]
+    assert cells({"week": two, "later": two}) == [None, 0, None]
+    assert public_row([None, None, 5], [0, 0, 5]) == [0, 0, 5]
+    assert public_row([None, None, 5], [0, 7, 5]) == [None, None, 5]
+    # a category that is not shown at all shows no zero either
+    hidden = {"goggles": {"still_needed": 60, "organisations": 1, "largest": 60, "windows": {}}}
+    assert [c.units for c in next(r for r in signal_rows(hidden) if r.category == "goggles").cells] == [None] * 3

@@ -145,8 +145,9 @@ def test_the_public_board_suppresses_cells_of_fewer_than_three_organisations(sce
     n95, gloves = rows["n95_respirator"], rows["nitrile_gloves"]
     assert n95.shown and n95.short and n95.units_short == 3000 - 700  # not - 800: 100 reach no one in time
     # Within 7 days: three organisations, but B needs 1,600 of the 2,300 (over 60%: domain.disclosure's
-    # dominance rule); 8-28 days: none; later: 1 (D alone).
-    assert [cell.units for cell in n95.cells] == [None, None, None]
+    # dominance rule); 8-28 days: none (0: it describes nobody and gives away neither hidden cell);
+    # later: 1 (D alone).
+    assert [cell.units for cell in n95.cells] == [None, 0, None]
     assert MIN_ORGANISATIONS == 3
     assert not gloves.shown and gloves.short is None and gloves.units_short is None
     assert [cell.units for cell in gloves.cells] == [None, None, None]

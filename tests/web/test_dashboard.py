@@ -141,8 +141,9 @@ def test_the_public_board_shows_aggregates_without_signing_in(clean_app, world):
     text = _text(response)
     # N95: short by 3,000 - 700 (the plan's; 100 free units reach no one in time); within 7 days 2,300
     # (A, B, E) but B needs 1,600 of them (over 60%: domain.disclosure's dominance rule); 8-28 days and
-    # later cover fewer than three organisations (none; D alone): not shown.
-    assert re.search(r"N95 respirator Short 2,300 – – – \$0\.395 to \$0\.869", text)
+    # later covers fewer than three organisations (D alone): not shown; 8-28 days is nobody's need: 0
+    # (the two hidden cells stay hidden: domain.disclosure.public_row).
+    assert re.search(r"N95 respirator Short 2,300 – 0 – \$0\.395 to \$0\.869", text)
     assert "/register/supplier" in response.get_data(as_text=True)
     for name in world["organisations"]:
         assert name not in text
@@ -177,7 +178,8 @@ def test_a_category_needs_three_organisations_to_be_shown(clean_app):
         db.session.commit()
         db.session.remove()
     text = _text(clean_app.test_client().get("/signal"))
-    assert re.search(r"Goggles Short 6,300 6,300 – –", text)  # 6,333 rounded (domain.disclosure)
+    # 6,333 rounded (domain.disclosure); nobody needs goggles later: zero is published, not "–"
+    assert re.search(r"Goggles Short 6,300 6,300 0 0", text)
 
 
 def test_the_demo_data_shows_a_short_category_on_the_public_board(clean_app):
@@ -192,8 +194,9 @@ def test_the_demo_data_shows_a_short_category_on_the_public_board(clean_app):
             db.session.commit()
         db.session.remove()
     text = _text(clean_app.test_client().get("/signal"))
-    # Short, units short, then the windows: within 7 days, 8 to 28 days (all three), later.
-    assert re.search(r"Nitrile gloves Short [1-9][\d,]* – [1-9][\d,]* – ", text), text
+    # Short, units short, then the windows: within 7 days, 8 to 28 days (all three), later; nobody
+    # needs gloves within 7 days or later: 0, not "–" (which means a figure that is not shown).
+    assert re.search(r"Nitrile gloves Short [1-9][\d,]* 0 [1-9][\d,]* 0 ", text), text
     for name in ("St. Vincent Community Hospital", "County Fire Department", "Sunrise Care Home"):
         assert name not in text
     hidden = text.split("Not shown")[1]

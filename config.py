@@ -79,7 +79,14 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
-    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    # Sessions that end (domain.sessions, checked in security.load_user): after SESSION_IDLE without
+    # use (SESSION_IDLE_STAFF for vetters and admins), and SESSION_ABSOLUTE after signing in
+    # (SESSION_ABSOLUTE_REMEMBERED with "Keep me signed in", which the remember cookie lasts too).
+    SESSION_IDLE = timedelta(hours=12)
+    SESSION_IDLE_STAFF = timedelta(hours=2)
+    SESSION_ABSOLUTE = timedelta(hours=24)
+    SESSION_ABSOLUTE_REMEMBERED = timedelta(days=30)
+    REMEMBER_COOKIE_DURATION = SESSION_ABSOLUTE_REMEMBERED
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     SEND_HSTS = False
 
@@ -240,9 +247,12 @@ class Config:
             if os.environ.get(key):
                 env[key] = int(os.environ[key])
         for key in ("SWEEP_AFTER", "JOB_STALE_AFTER", "PASSWORD_RESET_MAX_AGE", "EMAIL_CONFIRM_MAX_AGE",
-                    "IMPORT_STALE_AFTER", "LEAD_CLAIM_TTL", "SUMMARY_MAX_AGE", "OPEN_DATA_MAX_AGE"):
+                    "IMPORT_STALE_AFTER", "LEAD_CLAIM_TTL", "SUMMARY_MAX_AGE", "OPEN_DATA_MAX_AGE",
+                    "SESSION_IDLE", "SESSION_IDLE_STAFF", "SESSION_ABSOLUTE", "SESSION_ABSOLUTE_REMEMBERED"):
             if os.environ.get(key + "_SECONDS"):
                 env[key] = timedelta(seconds=float(os.environ[key + "_SECONDS"]))
+        if "SESSION_ABSOLUTE_REMEMBERED" in env:  # the remember cookie lasts as long as such a session
+            env["REMEMBER_COOKIE_DURATION"] = env["SESSION_ABSOLUTE_REMEMBERED"]
         return env
 
 

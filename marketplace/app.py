@@ -6,7 +6,7 @@ from werkzeug.routing import IntegerConverter
 
 from config import load_config
 
-from .domain.i18n import N_, gettext
+from .domain.i18n import N_
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .jobs.logs import configure_logging
 from .jobs.queue import install as install_effects
@@ -57,7 +57,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_open_data_refresh(app)
     from .domain import registries
     registries.configure(app.config.get("REGISTRY_FOLDER"))  # where refreshed registries are read from
-    from .security import set_security_headers
+    from .security import set_security_headers, tell_session_ended
+    app.after_request(tell_session_ended)
     app.after_request(set_security_headers)
     return app
 
@@ -90,16 +91,17 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    from . import security  # registers the user loader
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     # Flask-Login's way to translate its message: localize_callback, called when it flashes it.
     login_manager.login_message = N_("Please sign in to see this page.")
-    login_manager.localize_callback = gettext
+    # security.sign_in_message: gettext, or "Your session ended" when the session ended by itself.
+    login_manager.localize_callback = security.sign_in_message
     login_manager.login_message_category = "info"
     # A remember cookie is refused once its server-side session is revoked (see security.py);
     # "strong" protection also drops a session whose browser fingerprint changes.
     login_manager.session_protection = "strong"
-    from . import security  # noqa: F401  (registers the user loader)
 
 
 # SQLite's own default limit of bound parameters per statement; some builds raise it (Debian's to

@@ -6,11 +6,13 @@ import secrets
 
 from argon2 import PasswordHasher, Type, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, request, session
+from flask import current_app, flash, g, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
+from .domain.i18n import N_, _
+from .domain.sessions import SessionLimits, needs_touch, session_expired
 from .extensions import db, login_manager
 from .models import User, UserSession
 from .models.base import utcnow
@@ -76,7 +78,7 @@ def _token_hash(token: str) -> str:
 
 def start_session(user: User, *, remember: bool = False) -> None:
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(user_id=user.id, token_hash=_token_hash(token)))
+    db.session.add(UserSession(user_id=user.id, token_hash=_token_hash(token), remembered=remember))
     user.last_login_at = utcnow()
     db.session.commit()
     user.session_token = token
@@ -102,26 +104,70 @@ def revoke_all_sessions(user_id: int) -> None:
                        .values(revoked_at=utcnow()))
 
 
-# The user of an unrevoked session, with their organisation: built once (the statement is
-# immutable; only the token's hash is bound per request), and the session row is only a
-# condition, not an object the ORM builds.
+# The user of an unrevoked session, with their organisation, and the session's times: built once
+# (the statement is immutable; only the token's hash is bound per request).
 _USER_OF_SESSION = (
-    select(User).select_from(UserSession).join(UserSession.user)
+    select(User, UserSession.id, UserSession.created_at, UserSession.last_seen_at, UserSession.remembered)
+    .select_from(UserSession).join(UserSession.user)
     .options(joinedload(User.organisation))
     .where(UserSession.token_hash == bindparam("token_hash"), UserSession.revoked_at.is_(None))
 )
+SESSION_ENDED = N_("Your session ended: please sign in again.")
+
+
+def session_limits() -> SessionLimits:
+    config = current_app.config
+    return SessionLimits(idle=config["SESSION_IDLE"], idle_staff=config["SESSION_IDLE_STAFF"],
+                         absolute=config["SESSION_ABSOLUTE"], absolute_remembered=config["SESSION_ABSOLUTE_REMEMBERED"])
 
 
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
-    """The user of an unrevoked session ``token``, if active; else None (signed out). One query
-    on every signed-in request: the session row, its user and the user's organisation (pages
-    show its name), joined."""
-    user = db.session.execute(_USER_OF_SESSION, {"token_hash": _token_hash(token)}).scalar_one_or_none()
-    if user is None or not user.active:
+    """The user of an unrevoked session ``token``, if active and the session has not ended by itself
+    (domain.sessions: idle too long, or past its absolute lifetime; such a session is revoked and
+    the person told to sign in again); else None (signed out). One query on every signed-in
+    request: the session row, its user and the user's organisation (pages show its name), joined;
+    and at most once a minute a write of the session's last use."""
+    row = db.session.execute(_USER_OF_SESSION, {"token_hash": _token_hash(token)}).one_or_none()
+    if row is None:
         return None
+    user, session_id, created_at, last_seen_at, remembered = row
+    if not user.active:
+        return None
+    limits, now = session_limits(), utcnow()
+    if session_expired(limits, now=now, created_at=created_at, last_seen_at=last_seen_at, role=user.role,
+                       remembered=remembered):
+        _write_session(session_id, revoked_at=now)
+        g.session_ended = True  # told once, in the reader's language: session_end_message
+        return None
+    if needs_touch(limits, now=now, created_at=created_at, last_seen_at=last_seen_at):
+        _write_session(session_id, last_seen_at=now)
     user.session_token = token
     return user
+
+
+def sign_in_message(message: str) -> str:
+    """Flask-Login's sign-in message, translated (its localize_callback): "Your session ended: please
+    sign in again" instead when this request's session ended by itself."""
+    if g.get("session_ended"):
+        g.session_end_told = True
+        return _(SESSION_ENDED)
+    return _(message)
+
+
+def tell_session_ended(response):
+    """After a request whose session ended by itself on a page that needs no sign-in (no sign-in
+    message was shown): say so once (an after_request hook)."""
+    if g.get("session_ended") and not g.get("session_end_told"):
+        flash(_(SESSION_ENDED), "info")
+    return response
+
+
+def _write_session(session_id: int, **values) -> None:
+    """Update the session row in a transaction of its own: the request's ORM session (and the user
+    it loaded) is left as it is, whatever the request does next."""
+    with db.engine.begin() as connection:
+        connection.execute(update(UserSession).where(UserSession.id == session_id).values(**values))
 
 
 # --- Security headers ------------------------------------------------------------------------

@@ -382,7 +382,8 @@ ACCOUNT_EMAILS: dict[str, tuple[str, str]] = {
 SECRET_LINKS = frozenset({"password_reset", "email_confirm"})
 _UNTIL_CONFIRMED = {
     SUPPLIER: N_("Until you do, the offers you submit wait: they go to the city's reviewers once you confirm."),
-    BUYER: N_("Until you do, the city cannot verify your organisation."),
+    BUYER: N_("Until you do, the city cannot verify your organisation, nor can anyone approve a request "
+               "of yours to join one."),
     STAFF: N_("Please confirm it before you start."),
 }
 

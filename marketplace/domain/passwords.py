@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from zxcvbn import zxcvbn
 
 from .i18n import N_, _
+from .normalise import fold
+from .organisations import organisation_key
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024  # argon2 takes any length; this only bounds the work per request.
@@ -83,9 +85,22 @@ ZXCVBN_FEEDBACK = (
 )
 
 
+# Words of an address written more than one way. "St" is both "Saint" and "Street"
+# (organisations.organisation_key tells them apart by position, which a password does not keep).
+# Any word of a group among the person's words stands for the whole group.
+_SAME_WORDS = tuple(frozenset(group.split()) for group in (
+    "st saint street", "w west", "e east", "n north", "s south", "ave avenue", "blvd boulevard",
+    "dr drive", "rd road", "ln lane", "hwy highway", "pl place", "ct court", "sq square",
+))
+_LETTER_RUNS = re.compile(r"[^\W\d_]+")
+
+
 def personal_words(email: str | None = None, names: Iterable[str | None] = ()) -> list[str]:
     """What a guesser who knows the person tries first: the e-mail address, its local part and
-    domain and their pieces, each name and each word of it (lower case, at least 3 characters)."""
+    domain and their pieces, each name (their own, their organisation's, its street and city) and
+    each word of it, as written (lower case, at least 3 characters) and in the normal form of
+    organisation names (``organisations.organisation_key``: punctuation and accents folded, "St." is
+    "Saint" or "Street", "Ctr" is "Center"), short words included there ("W", "3rd", "St")."""
     words: list[str] = []
     for text in [email or "", *(n or "" for n in names)]:
         text = text.strip().lower()
@@ -93,7 +108,21 @@ def personal_words(email: str | None = None, names: Iterable[str | None] = ()) -
             continue
         words.append(text)
         words += [piece for piece in re.split(r"[\s@._+\-]+", text) if len(piece) >= 3]
+        words += [run for word in (*fold(text).split(), *organisation_key(text).split())
+                  for run in _LETTER_RUNS.findall(word)]
+    present = set(words)
+    for group in _SAME_WORDS:
+        if group & present:
+            words += sorted(group)
     return list(dict.fromkeys(words))
+
+
+def personal_names(name: str | None, organisation_name: str | None = None, street: str | None = None,
+                   city: str | None = None) -> tuple[str | None, ...]:
+    """The ``names`` of ``password_problem`` for a person: their name, their organisation's, and its
+    address (street, and street with city: "2131 W 3rd St Los Angeles")."""
+    address = " ".join(part for part in (street, city) if part) or None
+    return name, organisation_name, street, city, address
 
 
 def _made_of(text: str, words: frozenset[str]) -> bool:
@@ -106,17 +135,28 @@ def _made_of(text: str, words: frozenset[str]) -> bool:
 
 def only_personal(password: str, words: Iterable[str]) -> bool:
     """Whether every run of letters in ``password`` is made of the person's own ``words`` (digits
-    and punctuation aside): "HarborIndustrial1", "maria.garcia.harbor" for Maria Garcia of Harbor
-    Industrial. zxcvbn scores some of these as strong (it reads "garcia" between dots as random)."""
-    pieces = frozenset(w for w in words if w.isalpha() and len(w) >= 3)
-    runs = re.findall(r"[^\W\d_]+", password.lower())
-    return bool(pieces) and bool(runs) and all(_made_of(run, pieces) for run in runs)
+    and punctuation aside), as typed or in the normal form of organisation names: "HarborIndustrial1",
+    "maria.garcia.harbor" for Maria Garcia of Harbor Industrial; "Saint Vincent Community Hospital",
+    "stvincentcommunityhospital" for St. Vincent Community Hospital; "2131 W 3rd St Los Angeles" for
+    its address. zxcvbn scores some of these as strong (it reads "garcia" between dots as random).
+    A one-letter word ("W") counts only as a run of its own, never as a piece of a longer one."""
+    words = [w for w in words if w.isalpha()]
+    whole = frozenset(words)
+    pieces = frozenset(w for w in words if len(w) >= 2)
+    if not pieces:
+        return False
+    for form in (fold(password), organisation_key(password)):
+        runs = _LETTER_RUNS.findall(form)
+        if runs and all(run in whole or _made_of(run, pieces) for run in runs):
+            return True
+    return False
 
 
 def password_problem(password: str, *, email: str | None = None, names: Iterable[str | None] = ()) -> str | None:
     """Why ``password`` is not acceptable (a sentence for the field, in the current language), or
-    None if it is. ``email`` and ``names`` (the person's name, their organisation's) are what the
-    estimator must not accept as the password or its main part."""
+    None if it is. ``email`` and ``names`` (the person's name, their organisation's name, its street
+    and city: ``personal_names``) are what the estimator must not accept as the password or its
+    main part. The one check for registration, password reset and password change."""
     password = unicodedata.normalize("NFKC", password)
     if len(password) < MIN_LENGTH:
         return _("Use at least {count} characters (a few words make a good password).").format(count=MIN_LENGTH)
@@ -129,8 +169,9 @@ def password_problem(password: str, *, email: str | None = None, names: Iterable
         return _("Do not use your e-mail address as your password.")
     personal = personal_words(email, names)
     if only_personal(password, personal):
-        return _("Do not build your password from your name, your organisation's or your e-mail address: "
-                 "they are the first words a guesser tries. A few uncommon words together make a good password.")
+        return _("Do not build your password from your name, your organisation's name or address, or your "
+                 "e-mail address: they are the first words a guesser tries. A few uncommon words together make "
+                 "a good password.")
     estimate = zxcvbn(password[:ESTIMATE_LENGTH], user_inputs=[*personal, *SITE_WORDS],
                       max_length=ESTIMATE_LENGTH)
     if estimate["score"] >= MIN_ZXCVBN_SCORE:

@@ -39,6 +39,16 @@ def may_verify_organisation(members_email_confirmed) -> bool:
     return any(members_email_confirmed)
 
 
+def join_approval_blocker(person_email_confirmed: bool) -> str | None:
+    """Why a request to join an organisation may not be approved now, or None. The rule of
+    ``may_verify_organisation`` for one person: a member acts for (and sees the supplier contacts
+    of) a verified organisation, so the city and the organisation only admit someone whose
+    address was confirmed (someone they can reach)."""
+    if person_email_confirmed:
+        return None
+    return _("This person has not confirmed their e-mail address yet; the request can be approved once they do.")
+
+
 def self_vetting_reason(*, actor_id: int, actor_email_domain: str | None, lead_owner_id: int | None,
                         lead_created_by_id: int | None, lead_email_domain: str | None) -> str | None:
     """Why this vetter may not decide on this lead, or None. Nobody vets their own offer, nor one

@@ -122,6 +122,10 @@ class UserSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the browser last used it (written at most once a minute; None: not since it was made),
+    # and whether the person chose "Keep me signed in": domain.sessions decides when it ends.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    remembered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     user: Mapped[User] = relationship()
 

@@ -32,7 +32,7 @@ from ..domain.catalog import ORGANISATION_KINDS, ROLES, values
 from ..domain.errors import Conflict
 from ..domain.facility import parse_facility
 from ..domain.i18n import _, choose_locale, current_locale
-from ..domain.passwords import password_problem
+from ..domain.passwords import password_problem, personal_names
 from ..domain.permissions import may_verify_organisation
 from ..extensions import db
 from ..models import Organisation, OutboxEmail, User
@@ -96,7 +96,9 @@ def _checked_email(new: NewAccount) -> str:
     if new.role not in values(ROLES):
         raise AccountError(_("Unknown role {role}.").format(role=repr(new.role)), "role")
     email = new.email.strip().lower()
-    problem = password_problem(new.password, email=email, names=(new.name, new.organisation_name))
+    facility = new.facility or {}
+    problem = password_problem(new.password, email=email, names=personal_names(
+        new.name, new.organisation_name, facility.get("street"), facility.get("city")))
     if problem:
         raise AccountError(problem, "password")
     _facility(new)
@@ -260,14 +262,24 @@ def reset_token_user(token: str) -> User:
     return user
 
 
+def _password_problem_for(user: User, password: str) -> str | None:
+    """domain.passwords.password_problem for an existing ``user``: their e-mail, name, organisation
+    and its address (a joiner waiting for approval: the organisation they asked to join)."""
+    organisation = user.organisation
+    if organisation is None:
+        join = organisations.pending_join(user)
+        organisation = join.organisation if join is not None else None
+    return password_problem(password, email=user.email, names=personal_names(
+        user.name, *((organisation.name, organisation.street, organisation.city) if organisation else ())))
+
+
 def reset_password(token: str, new: str) -> User:
     """Set a new password from a reset link: the link dies (it was bound to the old password's
     hash), every session of the user ends, the change is audited, and an unconfirmed address
     counts as confirmed (the link came to it). TokenRefused as ``reset_token_user``; AccountError
     (field "password") for a weak password. Both before writing. Flushes; the caller commits."""
     user = reset_token_user(token)
-    problem = password_problem(new, email=user.email,
-                               names=(user.name, user.organisation.name if user.organisation else None))
+    problem = _password_problem_for(user, new)
     if problem:
         raise AccountError(problem, "password")
     user.password_hash = hash_password(new)
@@ -293,8 +305,7 @@ def change_password(user: User, current: str, new: str) -> None:
     AccountError (before writing) when the current password is wrong or the new one too weak."""
     if not verify_password(user.password_hash, current):
         raise AccountError(_("Your current password is not correct."), "current_password")
-    problem = password_problem(new, email=user.email,
-                               names=(user.name, user.organisation.name if user.organisation else None))
+    problem = _password_problem_for(user, new)
     if problem:
         raise AccountError(problem, "new_password")
     user.password_hash = hash_password(new)

@@ -157,12 +157,27 @@ def join_for(user: User, join_id: int) -> OrganisationJoinRequest:
     return join
 
 
+def join_blocker(join: OrganisationJoinRequest) -> str | None:
+    """Why ``join`` may not be approved now (permissions.join_approval_blocker), or None."""
+    return permissions.join_approval_blocker(join.user.email_verified)
+
+
+def join_blockers(joins) -> dict[int, str]:
+    """{join id: why it may not be approved now} for those of ``joins`` that may not (the pages
+    show the reason instead of Approve)."""
+    return {join.id: blocker for join in joins if (blocker := join_blocker(join))}
+
+
 def decide_join(join: OrganisationJoinRequest, actor: User, *, approve: bool) -> None:
     """Approve (the person joins the organisation) or refuse (they stay without one) a pending
-    join request, audited, and the person told. Conflict if it was decided meanwhile or the
-    person joined another organisation. Flushes; the caller commits."""
+    join request, audited, and the person told. Conflict (before writing) when it may not be
+    approved yet (``join_blocker``: the person's address is not confirmed), if it was decided
+    meanwhile or the person joined another organisation. Refusing is always possible. Flushes;
+    the caller commits."""
     status = JOIN_APPROVED if approve else JOIN_REFUSED
     person = join.user
+    if approve and (blocker := join_blocker(join)):
+        raise Conflict(blocker)
     if approve and person.organisation_id is not None:
         raise Conflict(_("This person already belongs to an organisation."))
     changed = db.session.execute(update(OrganisationJoinRequest).where(

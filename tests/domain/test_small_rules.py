@@ -5,7 +5,7 @@ from marketplace.domain.csv_cells import protect, unprotect
 from marketplace.domain.demo_data import generate_leads
 from marketplace.domain.documents import display_name, sniff_document
 from marketplace.domain.leads import parse_lead
-from marketplace.domain.passwords import password_problem
+from marketplace.domain.passwords import password_problem, personal_names
 from marketplace.domain.permissions import may_edit_lead, may_see_supplier_contacts, may_view_lead
 from marketplace.domain.redirects import safe_next, without_trailing_slash
 
@@ -152,3 +152,27 @@ def test_demo_data_is_valid_and_deterministic():
         assert parse_lead(row)[1] == {}, row
     assert len({row["external_id"] for row in rows}) == 300
     assert any(row["supplier_type"] == "broker" for row in rows)
+
+
+ST_VINCENT = dict(email="pedro@gmail.com", names=personal_names(
+    "Pedro Ruiz", "St. Vincent Community Hospital", "2131 W 3rd St", "Los Angeles"))
+
+
+@pytest.mark.parametrize("password", [
+    "St Vincent Community Hospital",      # the examples: the organisation's name, as on the reset page
+    "Saint Vincent Community Hospital",   # "St" written out
+    "2131 W 3rd St Los Angeles",          # the facility's street address
+    "stvincentcommunityhospital",         # the same kind: no spaces,
+    "ST. VINCENT COMMUNITY HOSP. 2024",   # abbreviations, punctuation and a year,
+    "2131 West 3rd Street",               # the address's words written out,
+    "Los-Angeles-Pedro-Ruiz",             # the city with the person's name
+])
+def test_the_organisations_name_and_address_in_any_spelling_are_guessable(password):
+    problem = password_problem(password, **ST_VINCENT)
+    assert problem is not None and "organisation's name or address" in problem
+
+
+@pytest.mark.parametrize("password", ["correct horse battery staple", "vincent hospital river blue lantern",
+                                      "a brand new passphrase 2026"])
+def test_passphrases_sharing_a_word_with_the_organisation_still_pass(password):
+    assert password_problem(password, **ST_VINCENT) is None

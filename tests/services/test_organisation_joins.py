@@ -93,6 +93,41 @@ def test_a_member_approves_and_the_person_acts_for_the_organisation(hospital):
         organisations.decide_join(join, admin, approve=False)
 
 
+@pytest.mark.parametrize("approver", ["admin", "member"])
+def test_nobody_approves_a_person_whose_address_is_not_confirmed(hospital, approver):
+    """Issue: an unconfirmed registrant was approved into a verified hospital and saw supplier
+    contacts at once. The rule that blocks verifying an organisation blocks approving a join, for
+    the city (the example) and for the organisation's own member (the second of the kind); refusing
+    stays possible, and once the person confirms, approving works."""
+    member, admin = hospital
+    actor = admin if approver == "admin" else member
+    person = make_user("buyer", "pedro@gmail.com", organisation="St Vincent Medical Ctr", joins=True,
+                       email_verified=False)
+    join = organisations.pending_join(person)
+    assert "not confirmed their e-mail address" in organisations.join_blocker(join)
+    assert organisations.join_blockers([join]) == {join.id: organisations.join_blocker(join)}
+    before = snapshot()
+    with pytest.raises(Conflict, match="not confirmed their e-mail address"):
+        organisations.decide_join(join, actor, approve=True)
+    db.session.rollback()
+    assert snapshot() == before and person.organisation_id is None
+    person.email_verified_at = person.created_at
+    db.session.commit()
+    assert organisations.join_blocker(join) is None and organisations.join_blockers([join]) == {}
+    organisations.decide_join(join, actor, approve=True)
+    db.session.commit()
+    assert person.organisation_id == member.organisation_id
+
+
+def test_a_request_of_an_unconfirmed_person_can_still_be_refused(hospital):
+    member, admin = hospital
+    person = make_user("buyer", "squatter2@gmail.com", organisation="St. Vincent Medical Center", joins=True,
+                       email_verified=False)
+    organisations.decide_join(organisations.pending_join(person), member, approve=False)
+    db.session.commit()
+    assert person.organisation_id is None
+
+
 def test_an_admin_refuses_and_the_person_stays_without_an_organisation(hospital):
     member, admin = hospital
     person = make_user("buyer", "squatter@gmail.com", organisation="St. Vincent Medical Center", joins=True)

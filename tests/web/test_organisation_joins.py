@@ -4,9 +4,20 @@ people or the city approve; a person without an organisation signs in but cannot
 import html
 import re
 
+import pytest
+
 from marketplace.extensions import db
 from marketplace.models import Organisation, OrganisationJoinRequest, User
-from tests.conftest import DEFAULT_PASSWORD, FACILITY_FORM, fetch_token, login, make_request, make_user, post_form
+from tests.conftest import (
+    DEFAULT_PASSWORD,
+    FACILITY_FORM,
+    fetch_token,
+    login,
+    make_request,
+    make_user,
+    outbox_link,
+    post_form,
+)
 
 
 def _register(client, organisation: str, email: str = "someone@gmail.com"):
@@ -62,9 +73,16 @@ def test_registering_a_taken_name_asks_to_join_and_reveals_only_its_name(unlimit
         assert user.organisation_id is None and (join.user_id, join.organisation_id) == (user.id, organisation_id)
 
 
+def _confirm(app, client, email: str = "someone@gmail.com"):
+    with app.app_context():
+        link = outbox_link(email, "email_confirm")
+    post_form(client, link, {}, form_page=link)
+
+
 def test_a_member_approves_on_the_home_page(unlimited, client):
     _hospital(unlimited)
     _register(client, "Saint Vincent Medical Center")
+    _confirm(unlimited, client)
     member = unlimited.test_client()
     login(member, "charge.nurse@stvincent.example")
     home = member.get("/buyer/").get_data(as_text=True)
@@ -114,3 +132,38 @@ def test_the_city_refuses_and_the_person_may_name_a_different_organisation(unlim
         assert user.organisation.name == "Westlake Community Clinic" and not user.organisation.verified
         assert user.organisation.licence_number == FACILITY_FORM["licence_number"]
         assert db.session.execute(db.select(OrganisationJoinRequest.status)).scalar_one() == "refused"
+
+
+@pytest.mark.parametrize("page, endpoint, approver", [
+    ("/admin/organisations", "/admin/joins", "admin@city.example"),   # the example: the city's page
+    ("/buyer/", "/buyer/joins", "charge.nurse@stvincent.example"),    # the organisation's own member
+])
+def test_an_unconfirmed_person_is_not_offered_for_approval(unlimited, client, page, endpoint, approver):
+    """Pedro registers with the hospital's name and does not confirm his address: the approver sees
+    why the request cannot be approved yet and no Approve button; an Approve posted anyway is
+    refused and changes nothing; Pedro's banner speaks of his request, not of verifying an
+    organisation. Once he confirms, Approve is offered and works."""
+    _hospital(unlimited)
+    _register(client, "St. Vincent Medical Center", email="pedro@gmail.com")
+    banner = _text(client.get("/buyer/"))
+    assert "A request to join an organisation can be approved once you do." in banner
+    assert "The city can verify your organisation" not in banner
+    approver_client = unlimited.test_client()
+    login(approver_client, approver)
+    listing = approver_client.get(page).get_data(as_text=True)
+    assert "pedro@gmail.com" in listing and "the request can be approved once they do" in listing
+    assert 'value="approve"' not in listing and 'value="refuse"' in listing
+    join_id = int(re.search(rf'action="{endpoint}/(\d+)"', listing).group(1))
+    response = approver_client.post(f"{endpoint}/{join_id}", data={
+        "decision": "approve", "csrf_token": fetch_token(approver_client, page)}, follow_redirects=True)
+    assert "the request can be approved once they do" in _text(response) and "joined" not in _text(response)
+    with unlimited.app_context():
+        pedro = db.session.execute(db.select(User).where(User.email == "pedro@gmail.com")).scalar_one()
+        join = db.session.get(OrganisationJoinRequest, join_id)
+        assert pedro.organisation_id is None and join.status == "pending"
+    _confirm(unlimited, client, "pedro@gmail.com")
+    listing = approver_client.get(page).get_data(as_text=True)
+    assert 'value="approve"' in listing and "the request can be approved once they do" not in listing
+    response = approver_client.post(f"{endpoint}/{join_id}", data={
+        "decision": "approve", "csrf_token": fetch_token(approver_client, page)}, follow_redirects=True)
+    assert "pedro@gmail.com joined St. Vincent Medical Center" in _text(response)

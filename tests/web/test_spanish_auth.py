@@ -11,7 +11,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from marketplace.extensions import db
 from marketplace.models import User
 from marketplace.web.errors import STATUS_PHRASES
-from tests.conftest import DEFAULT_PASSWORD, FACILITY_FORM, fetch_token, login, make_user, post_form
+from tests.conftest import DEFAULT_PASSWORD, FACILITY_FORM, fetch_token, login, make_user, outbox_link, post_form
 
 SUPPLIER = {"name": "María García", "email": "maria@proveedor.example", "organisation_name": "Distribuidora Harbor",
             "password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD}
@@ -196,10 +196,20 @@ def test_a_join_request_is_decided_in_spanish(unlimited, client):
     member = _spanish(unlimited.test_client())
     login(member, "jefa@stvincent.example")
     home = member.get("/buyer/")
-    _assert_spanish(_text(home), ("Persona", "Pide unirse a", "Nombre que escribió", "Aprobar", "Rechazar",
-                                  "correo sin confirmar"),
-                    ("Asks to join", "Name they typed", "Refuse", "e-mail not confirmed"))
+    # Not confirmed yet: the reason, in Spanish, instead of Approve (an Approve posted anyway is refused).
+    _assert_spanish(_text(home), ("Persona", "Pide unirse a", "Nombre que escribió", "Rechazar",
+                                  "correo sin confirmar", "la solicitud podrá aprobarse cuando lo haga"),
+                    ("Asks to join", "Name they typed", "Refuse", "e-mail not confirmed", "can be approved"))
     join_id = int(re.search(r'action="/buyer/joins/(\d+)"', home.get_data(as_text=True)).group(1))
+    refused = member.post(f"/buyer/joins/{join_id}", data={"decision": "approve",
+                                                            "csrf_token": fetch_token(member, "/buyer/")},
+                          follow_redirects=True)
+    assert "Esta persona aún no ha confirmado su dirección de correo" in _text(refused)
+    with unlimited.app_context():
+        link = outbox_link("alguien@gmail.com", "email_confirm")
+    post_form(unlimited.test_client(), link, {}, form_page=link)
+    home = member.get("/buyer/")
+    _assert_spanish(_text(home), ("Aprobar", "Rechazar"), ("Approve", "Refuse"))
     response = member.post(f"/buyer/joins/{join_id}", data={"decision": "approve",
                                                              "csrf_token": fetch_token(member, "/buyer/")},
                            follow_redirects=True)

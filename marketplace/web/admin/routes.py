@@ -11,7 +11,7 @@ from ...services import accounts, notifications
 from ...services import organisations as organisation_service
 from ..access import role_required
 from ..forms import attach_errors, page_number
-from ..joins import JoinDecisionForm, decide_join_at
+from ..joins import JoinDecisionForm, decide_join_at, joins_page
 from .forms import ActionForm, NewStaffForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -80,7 +80,7 @@ def organisations():
                            blockers={o.id: accounts.verification_blocker(o) for o in pagination.items
                                      if not o.verified},
                            twins=organisation_service.identifier_twins([o.id for o in pagination.items]),
-                           joins=organisation_service.joins_to_decide(current_user), decision_form=JoinDecisionForm())
+                           **joins_page(), decision_form=JoinDecisionForm())
 
 
 @bp.post("/joins/<int:join_id>")

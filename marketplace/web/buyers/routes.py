@@ -13,7 +13,7 @@ from ...services import audit, demand, matches, organisations, quotes
 from .. import once
 from ..access import role_required
 from ..forms import attach_errors, page_number
-from ..joins import JoinDecisionForm, decide_join_at
+from ..joins import JoinDecisionForm, decide_join_at, joins_page
 from .forms import ConfirmForm, DemandForm, ExtendForm, OrganisationForm
 
 bp = Blueprint("buyers", __name__, url_prefix="/buyer")
@@ -64,7 +64,7 @@ def _home(organisation_form: OrganisationForm | None = None):
                            refusal=None if may_post else demand.refusal(current_user), join=join,
                            organisation_form=(organisation_form or OrganisationForm()) if organisation is None
                            and not (join and join.status == JOIN_PENDING) else None,
-                           joins=organisations.joins_to_decide(current_user), decision_form=JoinDecisionForm())
+                           **joins_page(), decision_form=JoinDecisionForm())
 
 
 @bp.post("/organisation")

@@ -19,6 +19,7 @@ from sqlalchemy import func
 
 from ..domain import messages
 from ..domain.account_tokens import (
+    DEACTIVATED,
     EMAIL_CONFIRM,
     INVALID,
     PASSWORD_RESET,
@@ -248,15 +249,18 @@ def request_password_reset(email: str) -> None:
 
 def reset_token_user(token: str) -> User:
     """The active user a reset link is for, while the link works. TokenRefused: EXPIRED, INVALID
-    (tampered, another purpose, no such active user) or USED (the password changed since the link
-    was made: by this link or otherwise)."""
+    (tampered, another purpose, no such user), USED (the password changed since the link was made:
+    by this link or otherwise) or DEACTIVATED (a link that would work, for an account the city
+    deactivated since: only a holder of the signed, unexpired, unused link learns it)."""
     config = settings.current()
     claim = read_token(config.secret_key, PASSWORD_RESET, token, config.password_reset_seconds)
     user = db.session.get(User, claim.user_id)
-    if user is None or not user.active:
+    if user is None:
         raise TokenRefused(INVALID)
     if not bound(config.secret_key, PASSWORD_RESET, claim, user.password_hash):
         raise TokenRefused(USED)
+    if not user.active:
+        raise TokenRefused(DEACTIVATED)
     return user
 
 

@@ -39,7 +39,7 @@ from ..extensions import db
 from ..models import Organisation, OutboxEmail, User
 from ..models.base import utcnow
 from ..security import hash_password, revoke_all_sessions, verify_password
-from . import audit, effects, organisations, settings
+from . import audit, effects, matches, organisations, settings
 from .leads import release_held_leads
 
 # Where the e-mailed links lead (the web layer serves these paths).
@@ -306,17 +306,26 @@ def change_password(user: User, current: str, new: str) -> None:
     audit.record(user.id, "user.password_change", "user", user.id)
 
 
-def set_active(user: User, active: bool, *, actor_id: int) -> None:
+def set_active(user: User, active: bool, *, actor_id: int) -> tuple[int, list[int]]:
     """Activate or deactivate an account (deactivating signs it out); the caller commits.
-    AccountError, before writing, for one's own deactivation."""
+    AccountError, before writing, for one's own deactivation. Deactivating a supplier, or the last
+    active buyer of an organisation, withdraws their proposals not yet accepted and tells staff of
+    the matches in progress to follow up (matches.close_for_deactivation): returns (proposals
+    withdrawn, ids of matches to follow up); (0, []) when nothing changed or on activation."""
     if user.id == actor_id and not active:
         raise AccountError(_("You cannot deactivate your own account."))
     before = user.active
+    if before == active:
+        return 0, []
     user.active = active
     if not active:
         revoke_all_sessions(user.id)
     audit.record(actor_id, "user.activate" if active else "user.deactivate", "user", user.id,
                  before={"active": before}, after={"active": active})
+    if active:
+        return 0, []
+    db.session.flush()  # the account counts as inactive in the queries that follow
+    return matches.close_for_deactivation(user, db.session.get(User, actor_id))
 
 
 def verification_blocker(organisation: Organisation) -> str | None:
@@ -369,6 +378,7 @@ def revoke_organisation(organisation: Organisation, *, actor_id: int) -> None:
         audit.record(actor_id, "organisation.unverify", "organisation", organisation.id,
                      before={"verified": True}, after={"verified": False})
         organisations.tell_buyers_of_verification(organisation, False)
+        matches.tell_suppliers_of_unverified(organisation.id, organisation.name, db.session.get(User, actor_id))
 
 
 def set_locale(user: User, locale: str) -> str:

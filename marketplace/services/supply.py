@@ -54,10 +54,13 @@ def offer_in_matching(day):
 
 def request_in_matching(day):
     """The SQL condition for a request matching may serve on ``day``: open and not past its
-    needed-by date (due today still is), with an active buyer in its organisation to accept it."""
+    needed-by date (due today still is), and not of an organisation whose buyer accounts the city
+    all deactivated (nobody left to accept; an organisation staff imported requests for, without
+    buyer accounts, stays in matching)."""
+    buyers = select(User.organisation_id).where(User.role == "buyer", User.organisation_id.is_not(None))
     return and_(DemandRequest.status == STATUS_OPEN, DemandRequest.needed_by >= day,
-                DemandRequest.organisation_id.in_(select(User.organisation_id).where(
-                    User.role == "buyer", User.active.is_(True))))
+                or_(DemandRequest.organisation_id.in_(buyers.where(User.active.is_(True))),
+                    DemandRequest.organisation_id.not_in(buyers)))
 
 
 def _held_by(column, ids: list[int] | None = None):
@@ -155,7 +158,8 @@ def out_of_matching(lead: Lead | None = None, request: DemandRequest | None = No
     day = today()
     if lead is not None and lead.owner is not None and not lead.owner.active:
         return _("The city deactivated this offer's supplier account: it is not proposed to buyers.")
-    if request is not None and not any(u.active and u.role == "buyer" for u in request.organisation.members):
+    buyers = [u for u in request.organisation.members if u.role == "buyer"] if request is not None else []
+    if buyers and not any(u.active for u in buyers):
         return _("This request's organisation has no active buyer account left: nobody could accept a proposal.")
     if lead is not None and quote_lapsed(lead.valid_until, day):
         return _("This offer's quote lapsed after {day}: the supplier was asked to confirm price and stock; it "

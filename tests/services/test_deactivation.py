@@ -142,3 +142,17 @@ def test_revoking_a_verification_tells_the_suppliers_of_matches_in_progress(peop
     assert _notes(other_supplier, "match_buyer_unverified") == []  # a mere proposal: nothing under way
     assert db.session.get(Match, accepted.id).status == "accepted"
     assert proposed is not None
+
+
+def test_an_organisation_without_buyer_accounts_stays_in_matching(people):
+    """Requests staff imported for an organisation with no buyer account are matched as before:
+    only an organisation whose buyers were all deactivated leaves matching."""
+    from marketplace.models import DemandRequest
+
+    admin, vetter, supplier, buyer = people
+    request = make_request(buyer)
+    approve(make_lead(supplier, quantity="5000"), vetter)
+    buyer.organisation_id = None  # the request's organisation now has no buyer account at all
+    db.session.commit()
+    lines = planning.plan_lines(planning.run_matching(trigger_fact("command")))
+    assert [line.demand_id for line in lines] == [db.session.get(DemandRequest, request.id).id]

@@ -29,10 +29,13 @@ PURPOSES = (PASSWORD_RESET, EMAIL_CONFIRM)
 EXPIRED = "expired"
 INVALID = "invalid"  # tampered, for another purpose, or not a token at all
 USED = "used"        # valid signature, but the state it was bound to has changed (used, or replaced)
+# Valid signature, still bound, but the account was deactivated: said only to the holder of such a
+# link (an invalid link never learns whether an account exists, let alone its state).
+DEACTIVATED = "deactivated"
 
 
 class TokenRefused(ValueError):
-    """A token that cannot be used; ``reason`` is EXPIRED, INVALID or USED."""
+    """A token that cannot be used; ``reason`` is EXPIRED, INVALID, USED or DEACTIVATED."""
 
     def __init__(self, reason: str):
         super().__init__(reason)

@@ -46,6 +46,9 @@ def units_left(quantity: int, held: int) -> int:
 CONTACT_STATUSES = frozenset({ACCEPTED, ORDERED, DELIVERED})
 # Statuses still in progress (shown first, and the ones a withdrawn request must end).
 ACTIVE_STATUSES = (PROPOSED, ACCEPTED, ORDERED)
+# Statuses of a contract under way: the buyer accepted and the goods are not delivered yet. The city
+# never cancels these on its own (a deactivated account, a withdrawn verification): staff follow up.
+IN_PROGRESS_STATUSES = (ACCEPTED, ORDERED)
 
 CLOSE_REASONS: tuple[tuple[str, str], ...] = (
     ("no_supply", N_("No supply: the supplier cannot deliver")),
@@ -58,6 +61,10 @@ CLOSE_REASONS: tuple[tuple[str, str], ...] = (
     # A supplier confirmed the offer with a higher price or more units: it is vetted again, and no
     # proposal may show a price the supplier no longer honours (services.quotes.confirm_quote).
     ("offer_changed", N_("The supplier changed the offer's price or quantity; the city vets it again")),
+    # The city deactivated the account of the supplier, or of the last active buyer of the
+    # organisation (services.matches.close_for_deactivation): a proposal nobody can honour or accept.
+    ("supplier_deactivated", N_("The city deactivated the supplier's account")),
+    ("buyer_deactivated", N_("The buyer's organisation has no active account any more")),
 )
 # The reasons a person chooses; the others are set by the system when their event happens.
 CHOSEN_CLOSE_REASONS = CLOSE_REASONS[:4]
@@ -169,11 +176,26 @@ class MatchTransitionError(ValueError):
         self.field = field
 
 
+def deactivation_close_reason(role: str, other_active_buyers: int = 0) -> str | None:
+    """The close reason of the proposals not yet accepted that end when the city deactivates an
+    account of ``role``: every proposal of a supplier's offers ("supplier_deactivated"); a buyer's
+    organisation's proposals only when no other active buyer is left to accept them
+    (``other_active_buyers``; "buyer_deactivated"); None (nothing ends) otherwise, and for staff."""
+    if role == "supplier":
+        return "supplier_deactivated"
+    if role == "buyer" and other_active_buyers <= 0:
+        return "buyer_deactivated"
+    return None
+
+
 def match_transition(action_name: str, status: str, party: str, *, reason: str | None = None,
-                     close_reason: str | None = None, delivery_on: date | None = None) -> str:
+                     close_reason: str | None = None, delivery_on: date | None = None,
+                     supplier_active: bool = True) -> str:
     """The status after ``action_name`` by ``party``, or MatchTransitionError saying why not
     (also when ``delivery_on`` is given to an action that takes no date, or missing where one is
-    required). Whether the date is not past is clean_delivery_on's rule, checked before."""
+    required). Whether the date is not past is clean_delivery_on's rule, checked before.
+    ``supplier_active``: whether the offer's supplier account is active; a proposal whose supplier
+    the city deactivated cannot be accepted (nobody would deliver it; it is being withdrawn)."""
     action = MATCH_ACTIONS.get(action_name)
     if action is None:
         raise MatchTransitionError(_("Unknown action {action}.").format(action=repr(action_name)))
@@ -182,6 +204,9 @@ def match_transition(action_name: str, status: str, party: str, *, reason: str |
     if status not in action.sources:
         raise MatchTransitionError(_("'{action}' is not possible for a match that is {status}.").format(
             action=action.text, status=label(MATCH_STATUSES, status).lower()))
+    if action.target == ACCEPTED and not supplier_active:
+        raise MatchTransitionError(_("This proposal can no longer be accepted: the city deactivated the supplier's "
+                                     "account. Contact the city if you still need these units."))
     if action.needs == "reason" and not (reason or "").strip():
         raise MatchTransitionError(_("Please give a reason."), field="reason")
     if refusal := length_refusal(reason, REASON_MAX_LENGTH):

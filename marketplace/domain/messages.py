@@ -345,6 +345,27 @@ NOTIFICATIONS: dict[str, dict[str, Template]] = {
                                "passed: it is no longer matched with offers. Set a new needed-by date, or close "
                                "the rest if it is no longer needed."),
                         SUPPLIER: N_("A request passed its needed-by date.")},
+    # ---- accounts and organisations the city deactivates or stops verifying. ----
+    # params: email, role (of the deactivated account), withdrawn (int: proposals not yet accepted
+    # that closed), follow_up (text: "#3, #5", the accepted or ordered matches left as they are;
+    # empty when none). Sent to staff (but the admin who deactivated it).
+    "account_deactivated": {
+        STAFF: _variants(N_("{email} was deactivated: {withdrawn} proposals not yet accepted were withdrawn and "
+                            "their parties told."),
+                         follow_up=N_("{email} was deactivated: {withdrawn} proposals not yet accepted were "
+                                      "withdrawn. Matches already accepted or ordered were not cancelled: call both "
+                                      "parties and close or carry on each: {follow_up}.")),
+        BUYER: N_("The city deactivated an account taking part in your matches."),
+        SUPPLIER: N_("The city deactivated an account taking part in your matches.")},
+    # params: match_id, demand_id, organisation (the buyer's; sent to the supplier of an accepted or
+    # ordered match when the city withdraws that organisation's verification)
+    "match_buyer_unverified": {
+        STAFF: N_("Match #{match_id} (request #{demand_id}): {organisation} is no longer verified; the match is "
+                  "in progress."),
+        BUYER: N_("Match #{match_id}: the city withdrew the verification of {organisation}."),
+        SUPPLIER: N_("Match #{match_id} (request #{demand_id}): the city no longer verifies the buyer, "
+                     "{organisation}. The match is not cancelled and you still see its delivery address; check "
+                     "with the city before you ship or deliver.")},
     # params: text (a notification stored as a sentence before facts)
     LEGACY: {STAFF: _legacy_text,
              BUYER: N_("There is news about one of your requests or matches."),
@@ -934,6 +955,8 @@ TRIGGERS: dict[str, dict[str, Any]] = {
     "match_declined": _staff(N_("match #{match_id} declined")),
     "match_closed": _staff(N_("match #{match_id} closed")),
     "match_proposed": _staff(N_("match #{match_id} proposed by hand")),
+    # params: email (an account the city deactivated: its proposals were withdrawn)
+    "account_deactivated": _staff(N_("{email} deactivated")),
     # params: email (the staff member who asked on the plan page)
     "asked": _staff(N_("asked for by {email}")),
     # no params: found by the sweeper, or asked for without a reason

@@ -19,6 +19,7 @@ from sqlalchemy import func
 
 from ..domain import messages
 from ..domain.account_tokens import (
+    DEACTIVATED,
     EMAIL_CONFIRM,
     INVALID,
     PASSWORD_RESET,
@@ -38,7 +39,7 @@ from ..extensions import db
 from ..models import Organisation, OutboxEmail, User
 from ..models.base import utcnow
 from ..security import hash_password, revoke_all_sessions, verify_password
-from . import audit, effects, notifications, organisations, settings
+from . import audit, effects, matches, notifications, organisations, settings
 from .leads import release_held_leads
 
 # Where the e-mailed links lead (the web layer serves these paths).
@@ -250,15 +251,18 @@ def request_password_reset(email: str) -> None:
 
 def reset_token_user(token: str) -> User:
     """The active user a reset link is for, while the link works. TokenRefused: EXPIRED, INVALID
-    (tampered, another purpose, no such active user) or USED (the password changed since the link
-    was made: by this link or otherwise)."""
+    (tampered, another purpose, no such user), USED (the password changed since the link was made:
+    by this link or otherwise) or DEACTIVATED (a link that would work, for an account the city
+    deactivated since: only a holder of the signed, unexpired, unused link learns it)."""
     config = settings.current()
     claim = read_token(config.secret_key, PASSWORD_RESET, token, config.password_reset_seconds)
     user = db.session.get(User, claim.user_id)
-    if user is None or not user.active:
+    if user is None:
         raise TokenRefused(INVALID)
     if not bound(config.secret_key, PASSWORD_RESET, claim, user.password_hash):
         raise TokenRefused(USED)
+    if not user.active:
+        raise TokenRefused(DEACTIVATED)
     return user
 
 
@@ -313,17 +317,26 @@ def change_password(user: User, current: str, new: str) -> None:
     audit.record(user.id, "user.password_change", "user", user.id)
 
 
-def set_active(user: User, active: bool, *, actor_id: int) -> None:
+def set_active(user: User, active: bool, *, actor_id: int) -> tuple[int, list[int]]:
     """Activate or deactivate an account (deactivating signs it out); the caller commits.
-    AccountError, before writing, for one's own deactivation."""
+    AccountError, before writing, for one's own deactivation. Deactivating a supplier, or the last
+    active buyer of an organisation, withdraws their proposals not yet accepted and tells staff of
+    the matches in progress to follow up (matches.close_for_deactivation): returns (proposals
+    withdrawn, ids of matches to follow up); (0, []) when nothing changed or on activation."""
     if user.id == actor_id and not active:
         raise AccountError(_("You cannot deactivate your own account."))
     before = user.active
+    if before == active:
+        return 0, []
     user.active = active
     if not active:
         revoke_all_sessions(user.id)
     audit.record(actor_id, "user.activate" if active else "user.deactivate", "user", user.id,
                  before={"active": before}, after={"active": active})
+    if active:
+        return 0, []
+    db.session.flush()  # the account counts as inactive in the queries that follow
+    return matches.close_for_deactivation(user, db.session.get(User, actor_id))
 
 
 def verification_blocker(organisation: Organisation) -> str | None:
@@ -378,6 +391,7 @@ def revoke_organisation(organisation: Organisation, *, actor_id: int) -> None:
         audit.record(actor_id, "organisation.unverify", "organisation", organisation.id,
                      before={"verified": True}, after={"verified": False})
         organisations.tell_buyers_of_verification(organisation, False)
+        matches.tell_suppliers_of_unverified(organisation.id, organisation.name, db.session.get(User, actor_id))
 
 
 def set_locale(user: User, locale: str) -> str:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..domain import permissions
+from ..domain.catalog import STAFF_ROLES
 from ..domain.errors import Forbidden, NotFound
 from ..domain.i18n import _
 from ..domain.lead_status import APPROVED
@@ -17,12 +18,14 @@ from ..domain.match_status import (
     ACTIVE_STATUSES,
     CLOSE_REASONS,
     DECLINED,
+    IN_PROGRESS_STATUSES,
     MATCH_ACTIONS,
     PROPOSED,
     MatchAction,
     MatchTransitionError,
     available_match_actions,
     closing_reason,
+    deactivation_close_reason,
     match_transition,
 )
 from ..domain.messages import buyer_refusal, fact
@@ -108,8 +111,9 @@ def supplier_sees_buyer(match: Match) -> bool:
 def _change_status(match: Match, actor: User, party: str, action_name: str, *, reason: str | None,
                    close_reason: str | None, delivery_on: date | None = None) -> str:
     before, day_before = match.status, match.delivery_on
+    supplier = match.lead.owner  # None: an offer staff entered for a supplier without an account
     target = match_transition(action_name, before, party, reason=reason, close_reason=close_reason,
-                              delivery_on=delivery_on)
+                              delivery_on=delivery_on, supplier_active=supplier is None or supplier.active)
     close_reason = closing_reason(action_name, close_reason)
     reason = (reason or "").strip() or None  # its length is match_transition's rule (refused, never cut)
     new_day = delivery_on is not None and delivery_on != day_before
@@ -212,6 +216,60 @@ def close_for_offer_change(lead: Lead, actor: User) -> int:
     if closed:
         effects.after_commit("send_outbox")
     return closed
+
+
+def staff_to_tell() -> list[User]:
+    """The active admins and vetters: who follows up on matches the city must look after."""
+    return list(db.session.execute(select(User).where(User.role.in_(STAFF_ROLES), User.active.is_(True))
+                                   .order_by(User.id)).scalars())
+
+
+def close_for_deactivation(user: User, actor: User) -> tuple[int, list[int]]:
+    """The city deactivated ``user`` (part of accounts.set_active; the caller commits). A supplier's
+    proposals not yet accepted end as "supplier_deactivated"; a buyer's organisation's, as
+    "buyer_deactivated", only when no other active buyer is left to accept them
+    (domain.match_status.deactivation_close_reason). Their parties are told (match_closed), the units
+    go back to matching. Matches already accepted or ordered are never cancelled here: staff (but
+    ``actor``) are told which to follow up ("account_deactivated"). Returns (proposals closed, ids
+    of the matches to follow up)."""
+    others = 0
+    if user.role == "buyer" and user.organisation_id is not None:
+        others = db.session.execute(select(func.count()).select_from(User).where(
+            User.organisation_id == user.organisation_id, User.role == "buyer", User.active.is_(True),
+            User.id != user.id)).scalar_one()
+    reason = deactivation_close_reason(user.role, others)
+    if reason is None:
+        return 0, []
+    if user.role == "supplier":
+        query = select(Match).join(Lead, Lead.id == Match.lead_id).where(Lead.owner_id == user.id)
+    else:
+        query = select(Match).join(DemandRequest, DemandRequest.id == Match.demand_id).where(
+            DemandRequest.organisation_id == user.organisation_id)
+    follow_up = sorted(db.session.execute(query.with_only_columns(Match.id).where(
+        Match.status.in_(IN_PROGRESS_STATUSES))).scalars())
+    closed = _close_active(query, actor, reason, (PROPOSED,))
+    if closed or follow_up:
+        notify(staff_to_tell(), fact("account_deactivated", email=user.email, role=user.role, withdrawn=closed,
+                                     follow_up=", ".join(f"#{i}" for i in follow_up)),
+               f"/matches/{follow_up[0]}" if follow_up else "/matches/?status=closed", exclude=actor)
+    if closed:
+        effects.replan("account_deactivated", email=user.email)
+    return closed, follow_up
+
+
+def tell_suppliers_of_unverified(organisation_id: int, organisation_name: str, actor: User | None) -> int:
+    """The city withdrew a buyer organisation's verification: the supplier of each of its matches in
+    progress (accepted or ordered) is told ("match_buyer_unverified"); the match is not cancelled and
+    the supplier keeps the delivery address (docs/decisions.md). Returns how many were told."""
+    rows = db.session.execute(select(Match).join(DemandRequest, DemandRequest.id == Match.demand_id).where(
+        DemandRequest.organisation_id == organisation_id, Match.status.in_(IN_PROGRESS_STATUSES))
+        .order_by(Match.id).options(selectinload(Match.lead).selectinload(Lead.owner))).scalars()
+    told = 0
+    for match in rows:
+        told += notify([match.lead.owner], fact("match_buyer_unverified", match_id=match.id,
+                                                demand_id=match.demand_id, organisation=organisation_name),
+                       f"/matches/{match.id}", exclude=actor)
+    return told
 
 
 def lead_status_changed(lead: Lead, before: str, after: str, actor: User) -> None:

@@ -36,6 +36,7 @@ from .supply import (
     open_needs,
     out_of_matching,
     remaining_need,
+    request_in_matching,
 )
 
 EXPORT_COLUMNS = ("demand_external_id", "lead_external_id", "quantity", "unit_price")
@@ -263,10 +264,11 @@ def release_plan(plan: MatchPlan, actor: User) -> int:
     approved = set(db.session.execute(select(Lead.id).where(id_in(Lead.id, lead_ids), offer_in_matching(day))).scalars())
     requests = {line.demand_id: line.demand for line in lines}
     held = held_units_by_request(list(requests))
-    # A request withdrawn, past its needed-by date, or whose organisation lost its verification,
-    # since the plan gets nothing.
-    remaining = {rid: (r.quantity - held.get(rid, 0))
-                 if r.status == STATUS_OPEN and r.needed_by >= day and r.organisation.verified else 0
+    # A request withdrawn, past its needed-by date, left without an active buyer, or whose
+    # organisation lost its verification, since the plan gets nothing (supply.request_in_matching).
+    in_matching = set(db.session.execute(select(DemandRequest.id).where(
+        id_in(DemandRequest.id, list(requests)), request_in_matching(day))).scalars()) if requests else set()
+    remaining = {rid: (r.quantity - held.get(rid, 0)) if rid in in_matching and r.organisation.verified else 0
                  for rid, r in requests.items()}
     made: list[Match] = []
     for line in lines:

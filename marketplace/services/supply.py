@@ -30,7 +30,7 @@ from ..domain.match_status import (
 )
 from ..domain.quotes import quote_lapsed, request_overdue
 from ..extensions import db
-from ..models import DemandRequest, Lead, Match, Organisation
+from ..models import DemandRequest, Lead, Match, Organisation, User
 from ..models.base import id_in
 from .demand import days_of_supply_now, held_units, today
 
@@ -46,14 +46,21 @@ def _take_matching_lock() -> None:
 
 def offer_in_matching(day):
     """The SQL condition for a lead that matching may use on ``day`` (the city's date): approved,
-    its quote still valid (valid_until is the last day it holds)."""
-    return and_(Lead.status == APPROVED, Lead.valid_until >= day)
+    its quote still valid (valid_until is the last day it holds), its supplier's account active
+    (or none: an offer staff entered for a supplier without an account)."""
+    return and_(Lead.status == APPROVED, Lead.valid_until >= day,
+                or_(Lead.owner_id.is_(None), Lead.owner_id.in_(select(User.id).where(User.active.is_(True)))))
 
 
 def request_in_matching(day):
     """The SQL condition for a request matching may serve on ``day``: open and not past its
-    needed-by date (due today still is)."""
-    return and_(DemandRequest.status == STATUS_OPEN, DemandRequest.needed_by >= day)
+    needed-by date (due today still is), and not of an organisation whose buyer accounts the city
+    all deactivated (nobody left to accept; an organisation staff imported requests for, without
+    buyer accounts, stays in matching)."""
+    buyers = select(User.organisation_id).where(User.role == "buyer", User.organisation_id.is_not(None))
+    return and_(DemandRequest.status == STATUS_OPEN, DemandRequest.needed_by >= day,
+                or_(DemandRequest.organisation_id.in_(buyers.where(User.active.is_(True))),
+                    DemandRequest.organisation_id.not_in(buyers)))
 
 
 def _held_by(column, ids: list[int] | None = None):
@@ -146,9 +153,14 @@ def open_needs() -> list[allocation.Need]:
 
 
 def out_of_matching(lead: Lead | None = None, request: DemandRequest | None = None) -> str | None:
-    """Why this lead or request is out of matching for time (a hand proposal is refused saying so),
+    """Why this lead or request is out of matching (a hand proposal is refused saying so),
     or None: the rule of offer_in_matching and request_in_matching, for one row."""
     day = today()
+    if lead is not None and lead.owner is not None and not lead.owner.active:
+        return _("The city deactivated this offer's supplier account: it is not proposed to buyers.")
+    buyers = [u for u in request.organisation.members if u.role == "buyer"] if request is not None else []
+    if buyers and not any(u.active for u in buyers):
+        return _("This request's organisation has no active buyer account left: nobody could accept a proposal.")
     if lead is not None and quote_lapsed(lead.valid_until, day):
         return _("This offer's quote lapsed after {day}: the supplier was asked to confirm price and stock; it "
                  "is matched again once they do.").format(day=format_day(lead.valid_until))

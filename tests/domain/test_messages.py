@@ -74,6 +74,10 @@ NOTIFICATION_SAMPLES = {
     "lead_changed_on_confirm": fact("lead_changed_on_confirm", lead_id=12, company="Harbor Industrial"),
     "organisation_verified": fact("organisation_verified", organisation="St. Vincent Medical Center"),
     "organisation_unverified": fact("organisation_unverified", organisation="St. Vincent Medical Center"),
+    "account_deactivated": fact("account_deactivated", email="supplier@example.com", role="supplier", withdrawn=2,
+                                follow_up="#3, #5"),
+    "match_buyer_unverified": fact("match_buyer_unverified", match_id=7, demand_id=3,
+                                   organisation="St. Vincent Medical Center"),
     "organisation_waiting": fact("organisation_waiting", organisation="St. Vincent Medical Center",
                                  organisation_id=4, kind="hospital", user_email="chen@mail.example"),
 }

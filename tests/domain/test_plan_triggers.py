@@ -32,6 +32,8 @@ WORDED = [
     ("match_declined", {"match_id": 5}, "match #5 declined", "propuesta #5 rechazada"),
     ("match_closed", {"match_id": 5}, "match #5 closed", "propuesta #5 cerrada"),
     ("match_proposed", {"match_id": 5}, "match #5 proposed by hand", "propuesta #5 hecha a mano"),
+    ("account_deactivated", {"email": "s@y.example"}, "s@y.example deactivated",
+     "cuenta de s@y.example desactivada"),
     ("asked", {"email": "x@y.example"}, "asked for by x@y.example", "pedido por x@y.example"),
     ("data_changed", {}, "supply or demand changed since the last plan",
      "la oferta o la demanda cambiaron desde el último plan"),

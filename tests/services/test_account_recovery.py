@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from argon2 import PasswordHasher
 
-from marketplace.domain.account_tokens import EXPIRED, INVALID, USED, TokenRefused
+from marketplace.domain.account_tokens import DEACTIVATED, EXPIRED, INVALID, USED, TokenRefused
 from marketplace.domain.errors import Conflict
 from marketplace.domain.lead_status import HELD, SUBMITTED
 from marketplace.extensions import db
@@ -126,12 +126,33 @@ def test_a_deactivated_account_gets_no_reset_and_its_links_stop(app_ctx):
     token = _reset_token("s@example.org")
     accounts.set_active(user, False, actor_id=admin.id)
     db.session.commit()
-    with pytest.raises(TokenRefused):
+    with pytest.raises(TokenRefused) as exc:
         accounts.reset_token_user(token)
+    assert exc.value.reason == DEACTIVATED  # the holder of a working link learns why
+    with pytest.raises(TokenRefused) as exc:
+        accounts.reset_password(token, NEW_PASSWORD)
+    assert exc.value.reason == DEACTIVATED
     count = len(_outbox("s@example.org"))
     accounts.request_password_reset("s@example.org")
     db.session.commit()
     assert len(_outbox("s@example.org")) == count
+
+
+def test_a_broken_or_used_link_of_a_deactivated_account_says_nothing_of_it(app_ctx):
+    """Second of the kind: only a signed, unexpired, unused link says "deactivated"; a cut link
+    is INVALID and a used one USED, whatever the account's state."""
+    admin = make_user("admin")
+    user = make_user("buyer", "b@example.org")
+    used = _reset_token("b@example.org")
+    accounts.reset_password(used, NEW_PASSWORD)
+    db.session.commit()
+    fresh = _reset_token("b@example.org")
+    accounts.set_active(user, False, actor_id=admin.id)
+    db.session.commit()
+    for token, reason in ((fresh[: len(fresh) // 2], INVALID), (used, USED), (fresh, DEACTIVATED)):
+        with pytest.raises(TokenRefused) as exc:
+            accounts.reset_token_user(token)
+        assert exc.value.reason == reason
 
 
 def test_an_unknown_address_gets_the_same_answer_and_the_same_work(app_ctx, monkeypatch):

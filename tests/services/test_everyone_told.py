@@ -97,8 +97,8 @@ def _raised(lead):
     return facts
 
 
-def _released(w) -> Match:
-    w.request = make_request(w.B)
+def _released(w, buyer=None) -> Match:
+    w.request = make_request(buyer or w.B)
     approve(make_lead(w.S, quantity="5000"), w.V)
     planning.release_plan(planning.run_matching(trigger_fact("command")), w.V)
     db.session.commit()
@@ -170,6 +170,14 @@ DRIVERS = {
     "lead_changed_on_confirm": lambda w: (lambda lead: lambda: quotes.confirm_quote(lead, w.S, _raised(lead)))(
         _approved(w)),
     "request_overdue": lambda w: (lambda r: lambda: quotes.ask_due())(_overdue(w)),
+    "supplier_deactivated": lambda w: (lambda m: lambda: accounts.set_active(w.S, False, actor_id=w.A.id))(
+        _released(w)),
+    "buyer_deactivated": lambda w: (lambda m: lambda: accounts.set_active(w.C, False, actor_id=w.A.id))(
+        _released(w, w.C)),
+    "account_deactivated": lambda w: (lambda m: lambda: accounts.set_active(w.S, False, actor_id=w.A.id))(
+        _ordered(w)),
+    "buyer_unverified_in_progress": lambda w: (lambda m: lambda: accounts.revoke_organisation(
+        w.B.organisation, actor_id=w.A.id))(_accepted(w)),
     "email_confirm": lambda w: lambda: _new_buyer(w, "Quillfeather Birthing Center", register=True),
     "password_reset": lambda w: (lambda n: lambda: accounts.request_password_reset(n.email))(_set_n(w)),
     "registration_attempt": lambda w: (lambda n: lambda: accounts.register(accounts.NewAccount(
@@ -224,7 +232,12 @@ def _last_id(model) -> int:
 # Events that tell, in the same act, the parties of another row too (its code, its parties):
 # confirming an approved offer with a higher price withdraws its proposals (the buyers are told)
 # and tells the vetter who approved it (its own row, driven alone there).
-TOGETHER = {"offer_changed": ("lead_changed_on_confirm",)}
+# Deactivating an account withdraws its proposals (their parties are told) and tells staff
+# (account_deactivated); withdrawing a verification tells the organisation's buyers and the
+# suppliers of its matches in progress.
+TOGETHER = {"offer_changed": ("lead_changed_on_confirm",),
+            "supplier_deactivated": ("account_deactivated",), "buyer_deactivated": ("account_deactivated",),
+            "buyer_unverified_in_progress": ("organisation_unverified",)}
 
 
 def test_the_table_and_the_drivers_name_the_same_events():

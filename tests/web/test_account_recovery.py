@@ -215,3 +215,27 @@ def test_the_admin_outbox_hides_secret_links_once_mail_goes_by_smtp(client, clea
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert token not in page and "not shown while e-mail goes by SMTP" in page
     assert "e-mail not confirmed" in client.get("/admin/users").get_data(as_text=True)
+
+
+def test_a_reset_link_opened_after_deactivation_says_so_and_a_cut_one_does_not(client, clean_app):
+    """A valid link of an account deactivated since it was sent: "deactivated, contact the city";
+    the same link cut short: the usual "does not work", nothing about the account."""
+    with clean_app.app_context():
+        admin_id = make_user("admin").id
+        make_user("supplier", "supplier@example.com")
+    post_form(client, "/password/forgot", {"email": "supplier@example.com"})
+    link = _link(clean_app, "supplier@example.com", "password_reset")
+    with clean_app.app_context():
+        from marketplace.services import accounts
+        user = db.session.execute(db.select(User).where(User.email == "supplier@example.com")).scalar_one()
+        accounts.set_active(user, False, actor_id=admin_id)
+        db.session.commit()
+    page = clean_app.test_client().get(link)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 403 and "This account is deactivated: contact the city" in text
+    assert "cut short" not in text
+    cut = clean_app.test_client().get(link[: len(link) - 10])
+    assert cut.status_code == 400 and "deactivated" not in cut.get_data(as_text=True)
+    posted = post_form(clean_app.test_client(), link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+                       form_page="/password/forgot")
+    assert posted.status_code == 403

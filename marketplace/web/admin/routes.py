@@ -58,13 +58,19 @@ def set_active(user_id: int):
     if ActionForm().validate_on_submit():
         active = request.form.get("active") == "1"
         try:
-            accounts.set_active(user, active, actor_id=current_user.id)
+            withdrawn, follow_up = accounts.set_active(user, active, actor_id=current_user.id)
         except accounts.AccountError as exc:
             flash(str(exc), "error")
         else:
             db.session.commit()
             flash((_("{email} is active.") if active else _("{email} is deactivated.")).format(email=user.email),
                   "success")
+            if withdrawn:
+                flash(_("{count} of their proposals not yet accepted were withdrawn; buyers, suppliers and staff "
+                        "were told.").format(count=withdrawn), "info")
+            if follow_up:
+                flash(_("Matches already accepted or ordered were not cancelled: follow up on {matches} with both "
+                        "parties.").format(matches=", ".join(f"#{i}" for i in follow_up)), "info")
     return redirect(url_for("admin.users"))
 
 
@@ -113,7 +119,8 @@ def set_verification(organisation_id: int):
         else:
             accounts.revoke_organisation(organisation, actor_id=current_user.id)
             db.session.commit()
-            flash(_("{name} is no longer verified.").format(name=organisation.name), "info")
+            flash(_("{name} is no longer verified; its buyers, and the suppliers of its matches in progress, were "
+                    "told.").format(name=organisation.name), "info")
     return redirect(url_for("admin.organisations"))
 
 

@@ -1,7 +1,7 @@
 from flask import Blueprint, Response, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ...domain.account_tokens import EXPIRED, USED, TokenRefused
+from ...domain.account_tokens import DEACTIVATED, EXPIRED, USED, TokenRefused
 from ...domain.errors import FieldError
 from ...domain.i18n import N_, _
 from ...domain.redirects import safe_next
@@ -201,6 +201,8 @@ _RESET_REFUSED = {
     USED: (410, N_("This link has been used"),
            N_("It worked once: the password was set with it, or changed since it was sent. If you cannot "
               "sign in, ask for a new link below.")),
+    DEACTIVATED: (403, N_("This account is deactivated"),
+                  N_("This account is deactivated: contact the city. A new password would not let you sign in.")),
 }
 _LINK_INVALID = (400, N_("This link does not work"),
                  N_("It may have been cut short when it was copied from the e-mail. Open the link from the "

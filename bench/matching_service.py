@@ -89,7 +89,7 @@ def main() -> int:
         plan = planning.latest_plan()
         assert (plan.units, plan.weighted_units) == (alone.units, alone.weighted_units), "the job's plan differs"
         started = time.perf_counter()
-        made = planning.release_plan(plan, db.session.get(User, admin_id))
+        made = planning.release_plan(plan, db.session.get(User, admin_id)).total
         db.session.commit()
         release = time.perf_counter() - started
         assert made == db.session.query(Match).count() == len(alone.lines)

@@ -167,3 +167,29 @@ def shared_identifiers(holders: Iterable[IdentifierHolder]) -> dict[int, list[Id
         for holder in group:
             shared[holder.id] = sorted((h for h in group if h.id != holder.id), key=lambda h: (not h.verified, h.id))
     return shared
+
+
+@dataclass(frozen=True)
+class DeliveryPlace:
+    """Where a supplier delivers a match: the request's delivery ZIP is the rule (a request may be
+    for another site than the organisation's address); the organisation's street address is the
+    delivery address only when it is in that ZIP. ``address``: the organisation's address as one
+    line ("" when none was given); ``same_zip``: it lies in the request's ZIP, so it is the one
+    delivery address; otherwise the page says the request's ZIP and that the address is elsewhere."""
+
+    zip: str
+    address: str
+    same_zip: bool
+
+
+def _zip5(raw: str | None) -> str:
+    return "".join(ch for ch in (raw or "") if ch.isdigit())[:5]
+
+
+def delivery_place(request_zip: str, street: str | None, city: str | None, state: str | None,
+                   organisation_zip: str | None) -> DeliveryPlace:
+    """The one delivery address of a request (see DeliveryPlace). ZIP+4 and the plain ZIP are the
+    same ZIP (90057-1234 is in 90057)."""
+    address = ", ".join(part for part in (street, city, state, organisation_zip) if part)
+    same = bool(_zip5(organisation_zip)) and _zip5(organisation_zip) == _zip5(request_zip)
+    return DeliveryPlace(zip=request_zip, address=address, same_zip=same)

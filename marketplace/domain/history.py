@@ -257,7 +257,8 @@ HISTORY: dict[str, dict[str, Any]] = {
     "demand.close": _for(_simple(N_("Closed by {who}: the rest is no longer needed")), None,
                          _simple(N_("Closed by {who}: the rest is no longer needed"))),
     "match.propose": _for(_propose, _propose, _propose),
-    "match.accept": _for(*[_simple(N_("Accepted by {who}"))] * 3),
+    # The detail: staff's note of who gave the answer, when they recorded it for the buyer.
+    "match.accept": _for(*[_simple(N_("Accepted by {who}"), detail=True)] * 3),
     "match.decline": _for(*[_simple(N_("Declined by {who}"), detail=True)] * 3),
     "match.mark_ordered": _for(*[_with_delivery(
         N_("Marked as ordered by {who}"), N_("Marked as ordered by {who}, delivery expected on {day}"),

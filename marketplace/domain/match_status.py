@@ -109,7 +109,7 @@ class MatchAction:
     sources: frozenset[str]
     target: str | None               # None: the status stays (see delivery_date)
     parties: frozenset[str]          # "buyer", "supplier" (of this match) or a staff role
-    needs: str | None = None         # "reason" (free text) or "close_reason" (one of CLOSE_REASONS)
+    needs: str | None = None         # "reason" (free text), "note" (who said so; free text) or "close_reason"
     returns_units: bool = False      # the units go back to supply and need: re-match
     close_reason: str | None = None  # the reason this action always closes with (no choice asked)
     # The expected delivery date the action takes (issue 12 item 1): None (none), "optional" or
@@ -118,6 +118,11 @@ class MatchAction:
     # What the one who acted is told it did (marked with N_; ``done_message``): the action's own
     # words, never "Match #7 is now proposed." after a step that kept the status.
     done: str = ""
+    # Staff record the buyer's own step ("accept", "decline") for an organisation without an
+    # active member (the city phoned them): the step is the buyer's, audited as it (match.accept,
+    # match.decline) with the staff member as the actor and their note as the detail. Only offered
+    # and only allowed while the organisation has no active buyer (match_transition's rule).
+    records: str | None = None
 
     @property
     def text(self) -> str:
@@ -151,6 +156,13 @@ MATCH_ACTIONS: dict[str, MatchAction] = {a.name: a for a in (
     MatchAction("close", N_("Close"), frozenset({PROPOSED, ACCEPTED, ORDERED}), CLOSED,
                 frozenset({"buyer"}) | STAFF, needs="close_reason", returns_units=True,
                 done=N_("You closed match #{id}.")),
+    # The buyer's answer for an organisation without an account, given by phone and typed by staff.
+    MatchAction("accept_by_phone", N_("Record acceptance (by phone)"), frozenset({PROPOSED}), ACCEPTED, STAFF,
+                needs="note", records="accept",
+                done=N_("You recorded the organisation's acceptance of match #{id}.")),
+    MatchAction("decline_by_phone", N_("Record decline"), frozenset({PROPOSED}), DECLINED, STAFF,
+                needs="note", records="decline", returns_units=True,
+                done=N_("You recorded the organisation's decline of match #{id}.")),
     # The supplier's actions are named for what they do (issue 11 item 10).
     MatchAction("confirm_availability", N_("Confirm availability"), frozenset({PROPOSED}), PROPOSED,
                 frozenset({"supplier"}), delivery_date="optional", done=N_("You confirmed you can supply match #{id}.")),
@@ -190,12 +202,14 @@ def deactivation_close_reason(role: str, other_active_buyers: int = 0) -> str | 
 
 def match_transition(action_name: str, status: str, party: str, *, reason: str | None = None,
                      close_reason: str | None = None, delivery_on: date | None = None,
-                     supplier_active: bool = True) -> str:
+                     supplier_active: bool = True, buyer_has_account: bool = True) -> str:
     """The status after ``action_name`` by ``party``, or MatchTransitionError saying why not
     (also when ``delivery_on`` is given to an action that takes no date, or missing where one is
     required). Whether the date is not past is clean_delivery_on's rule, checked before.
     ``supplier_active``: whether the offer's supplier account is active; a proposal whose supplier
-    the city deactivated cannot be accepted (nobody would deliver it; it is being withdrawn)."""
+    the city deactivated cannot be accepted (nobody would deliver it; it is being withdrawn).
+    ``buyer_has_account``: the request's organisation has an active buyer; staff may record the
+    buyer's answer (MatchAction.records) only when it has none: otherwise the buyer answers."""
     action = MATCH_ACTIONS.get(action_name)
     if action is None:
         raise MatchTransitionError(_("Unknown action {action}.").format(action=repr(action_name)))
@@ -207,8 +221,13 @@ def match_transition(action_name: str, status: str, party: str, *, reason: str |
     if action.target == ACCEPTED and not supplier_active:
         raise MatchTransitionError(_("This proposal can no longer be accepted: the city deactivated the supplier's "
                                      "account. Contact the city if you still need these units."))
+    if action.records and buyer_has_account:
+        raise MatchTransitionError(_("This organisation has an active buyer account: the buyer answers the "
+                                     "proposal themselves."))
     if action.needs == "reason" and not (reason or "").strip():
         raise MatchTransitionError(_("Please give a reason."), field="reason")
+    if action.needs == "note" and not (reason or "").strip():
+        raise MatchTransitionError(_("Please write who gave the answer, and how."), field="reason")
     if refusal := length_refusal(reason, REASON_MAX_LENGTH):
         raise MatchTransitionError(refusal, field="reason")
     if action.needs == "close_reason" and close_reason not in dict(close_reasons_for(party)):
@@ -256,5 +275,8 @@ def closing_reason(action_name: str, chosen: str | None) -> str | None:
     return action.close_reason or chosen
 
 
-def available_match_actions(status: str, party: str | None) -> list[MatchAction]:
-    return [a for a in MATCH_ACTIONS.values() if status in a.sources and party in a.parties]
+def available_match_actions(status: str, party: str | None, *, buyer_has_account: bool = True) -> list[MatchAction]:
+    """The steps ``party`` may take on a match in ``status``; staff's steps that record the buyer's
+    answer only when the organisation has no active buyer (``buyer_has_account``)."""
+    return [a for a in MATCH_ACTIONS.values() if status in a.sources and party in a.parties
+            and not (a.records and buyer_has_account)]

@@ -93,7 +93,15 @@ def actions_for(user: User, match: Match, party: str | None) -> list[MatchAction
     organisation is not verified (see act_on_match)."""
     if party == "buyer" and not permissions.buyer_may_act(_verified(user)):
         return []
-    return available_match_actions(match.status, party)
+    return available_match_actions(match.status, party, buyer_has_account=_buyer_has_account(match, party))
+
+
+def _buyer_has_account(match: Match, party: str | None) -> bool:
+    """Whether the request's organisation has an active buyer (who answers proposals); asked only
+    for staff, the one party that may record the answer for an organisation without one."""
+    if party is None or party in ("buyer", "supplier"):
+        return True
+    return bool(buyers_of(match.demand))
 
 
 def buyer_refusal_for(user: User, party: str | None) -> str | None:
@@ -113,7 +121,11 @@ def _change_status(match: Match, actor: User, party: str, action_name: str, *, r
     before, day_before = match.status, match.delivery_on
     supplier = match.lead.owner  # None: an offer staff entered for a supplier without an account
     target = match_transition(action_name, before, party, reason=reason, close_reason=close_reason,
-                              delivery_on=delivery_on, supplier_active=supplier is None or supplier.active)
+                              delivery_on=delivery_on, supplier_active=supplier is None or supplier.active,
+                              buyer_has_account=_buyer_has_account(match, party))
+    action = MATCH_ACTIONS[action_name]
+    if action.records and not permissions.buyer_may_act(match.demand.organisation.verified):
+        raise Forbidden(buyer_refusal(match.demand.organisation.verified))
     close_reason = closing_reason(action_name, close_reason)
     reason = (reason or "").strip() or None  # its length is match_transition's rule (refused, never cut)
     new_day = delivery_on is not None and delivery_on != day_before
@@ -122,7 +134,7 @@ def _change_status(match: Match, actor: User, party: str, action_name: str, *, r
     same_day = Match.delivery_on.is_(None) if day_before is None else Match.delivery_on == day_before
     changed = db.session.execute(update(Match).where(Match.id == match.id, Match.status == before, same_day).values(
         status=target, updated_at=utcnow(),
-        decline_reason=reason if action_name == "decline" else Match.decline_reason,
+        decline_reason=reason if target == DECLINED else Match.decline_reason,
         close_reason=close_reason if close_reason else Match.close_reason,
         delivery_on=delivery_on if new_day else Match.delivery_on,
     )).rowcount
@@ -132,8 +144,11 @@ def _change_status(match: Match, actor: User, party: str, action_name: str, *, r
     detail = reason or (dict(CLOSE_REASONS).get(close_reason) if close_reason else None)
     dates = ({"delivery_on": _iso(day_before)}, {"delivery_on": _iso(delivery_on)}) if new_day else ({}, {})
     # Every closing is "match.close" in the audit log (the reason says which); histories read it so.
+    # A buyer's answer recorded by staff is the buyer's step (match.accept, match.decline: the
+    # funnel and open data count it), with the staff member as the actor and their note as detail.
     effects.after_commit("refresh_summary")  # supply against demand and the match funnel moved
-    audit.record(actor.id, "match.close" if close_reason else f"match.{action_name}", "match", match.id,
+    step = action.records or action_name
+    audit.record(actor.id, "match.close" if close_reason else f"match.{step}", "match", match.id,
                  before={"status": before, **dates[0]},
                  after={"status": target, **dates[1]}, detail=detail)
     db.session.refresh(match)

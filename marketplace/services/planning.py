@@ -247,10 +247,26 @@ class ProposalError(ValueError):
         self.field = field
 
 
-def release_plan(plan: MatchPlan, actor: User) -> int:
+@dataclass(frozen=True)
+class Released:
+    """What releasing a plan made: ``total`` proposals, of which ``without_account`` went to
+    organisations with no active buyer (requests imported by staff): nobody was told, staff record
+    their answer on the match page (MATCH_ACTIONS "accept_by_phone", "decline_by_phone")."""
+
+    total: int
+    without_account: int = 0
+
+    @property
+    def sent(self) -> int:
+        """The proposals some buyer was told of."""
+        return self.total - self.without_account
+
+
+def release_plan(plan: MatchPlan, actor: User) -> Released:
     """Turn the plan's lines into proposals to buyers. Each line is checked again against the
     supply and need left now (anything may have changed since the plan was computed) and cut
-    down if it must be. Returns the number of proposals made. ProposalError if the plan is no
+    down if it must be. Returns how many proposals were made and how many of them no buyer could
+    be told of (an organisation without an active member). ProposalError if the plan is no
     longer a draft (the caller rolls back: the matching lock is held). Flushes; the caller commits."""
     _take_matching_lock()
     db.session.refresh(plan)
@@ -291,7 +307,7 @@ def release_plan(plan: MatchPlan, actor: User) -> int:
     audit.record(actor.id, "plan.release", "plan", plan.id, after={"proposals": len(made)})
     effects.after_commit("send_outbox")
     db.session.flush()
-    return len(made)
+    return Released(len(made), sum(1 for match in made if not buyers[match.demand.organisation_id]))
 
 
 def _announce_proposal(match: Match, actor: User, *, buyers: dict[int, list[User]] | None = None) -> None:

@@ -107,6 +107,14 @@ def _released(w, buyer=None) -> Match:
     return match
 
 
+def _released_without_account(w) -> Match:
+    """A proposal whose organisation then has no active buyer (as one imported by staff)."""
+    match = _released(w)
+    w.B.active = w.B2.active = False
+    db.session.commit()
+    return match
+
+
 def _accepted(w) -> Match:
     match = _released(w)
     matches.act_on_match(match, w.B, "accept")
@@ -152,6 +160,10 @@ DRIVERS = {
     "proposal_accepted": lambda w: (lambda m: lambda: matches.act_on_match(m, w.B, "accept"))(_released(w)),
     "proposal_declined": lambda w: (lambda m: lambda: matches.act_on_match(m, w.B, "decline", reason="Found nearer"))(
         _released(w)),
+    "proposal_accepted_by_phone": lambda w: (lambda m: lambda: matches.act_on_match(
+        m, w.V, "accept_by_phone", reason="Chief Ortega, by phone"))(_released_without_account(w)),
+    "proposal_declined_by_phone": lambda w: (lambda m: lambda: matches.act_on_match(
+        m, w.V, "decline_by_phone", reason="Chief Ortega: bought locally"))(_released_without_account(w)),
     "match_ordered": lambda w: (lambda m: lambda: matches.act_on_match(m, w.B, "mark_ordered",
                                                                        delivery_on=_in_days(9)))(_accepted(w)),
     "delivery_date_confirmed": lambda w: (lambda m: lambda: matches.act_on_match(

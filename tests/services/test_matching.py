@@ -95,7 +95,7 @@ def test_release_makes_proposals_that_hold_units_and_notify(parties):
     lead = make_lead(supplier, quantity="4000")
     approve(lead, vetter)
     plan = plan_now()
-    assert planning.release_plan(plan, vetter) == 1
+    assert planning.release_plan(plan, vetter).total == 1
     match = db.session.execute(select(Match)).scalar_one()
     assert (match.status, match.quantity, match.demand_id, match.lead_id) == ("proposed", 4000, request.id, lead.id)
     assert audit_actions("match", match.id) == ["match.propose"]
@@ -118,7 +118,7 @@ def test_release_rechecks_supply_that_changed_since_the_plan(parties):
     # Changed behind the plan's back (no new plan yet): the release must see it.
     lead.status = "under_review"
     db.session.commit()
-    assert planning.release_plan(plan, vetter) == 0
+    assert planning.release_plan(plan, vetter).total == 0
 
 
 def test_lifecycle_accept_order_deliver_with_audit(parties):
@@ -357,7 +357,7 @@ def test_redis_down_loses_no_request_decision_or_mail(parties, monkeypatch):
     monkeypatch.setitem(current_app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
     request = make_request(buyer, quantity="1000", category="nitrile_gloves", max_unit_price="0.20")
     assert db.session.get(DemandRequest, request.id) is not None
-    made = planning.release_plan(plan_now(), vetter)
+    made = planning.release_plan(plan_now(), vetter).total
     assert made == 1
     match = db.session.execute(select(Match)).scalar_one()
     assert matches.act_on_match(match, buyer, "accept") == "accepted"

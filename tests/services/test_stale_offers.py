@@ -152,7 +152,7 @@ def test_a_plan_released_after_the_quote_lapsed_does_not_propose_it(people):
     plan = planning.run_matching(trigger_fact("command"))
     assert planning.plan_lines(plan)
     _set(lead, valid_until=_today() - timedelta(days=1))
-    assert planning.release_plan(plan, vetter) == 0
+    assert planning.release_plan(plan, vetter).total == 0
 
 
 def test_requests_past_their_needed_by_date_leave_matching(people):

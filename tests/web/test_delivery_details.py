@@ -166,3 +166,41 @@ def test_empty_fields_say_not_given(client, clean_app):
     login(buyer, "nurse@quill.example")
     buyer_page = _text(buyer.get(f"/matches/{match_id}"))
     assert "Address not given" in buyer_page and "Country not given" in buyer_page
+
+
+# --- one delivery address: the request's ZIP (the seed's St. Vincent: request 90033, address 90057) --
+
+@pytest.mark.parametrize("request_zip, address_zip", [("90033", "90057"), ("90802", "90012")])
+def test_a_request_in_another_zip_than_the_address_says_where_to_deliver_once(client, clean_app, request_zip,
+                                                                                address_zip):
+    with clean_app.app_context():
+        buyer = _buyer({**FACILITY, "postal_code": address_zip})
+        supplier = make_user("supplier", "sales@harbor.example")
+        vetter = make_user("vetter", "v@city.example")
+        lead = make_lead(supplier)
+        processing.process_lead(lead.id)
+        db.session.commit()
+        approve(lead, vetter)
+        match = planning.propose(make_request(buyer, postal_code=request_zip), lead.id, 100, vetter)
+        db.session.commit()
+        match_id, buyer_id = match.id, buyer.id
+    _accept(clean_app, match_id, buyer_id)
+    login(client, "sales@harbor.example")
+    page = _text(client.get(f"/matches/{match_id}"))
+    assert (f"Deliver to ZIP {request_zip} (the request's delivery ZIP); the organisation's address is "
+            f"4471 Quillfeather Lane, Los Angeles, CA, {address_zip}, in another ZIP") in page
+    assert page.count(f"Los Angeles, CA, {address_zip}") == 1  # no second "Address" line
+    assert "request ZIP" not in page
+
+
+def test_a_request_in_the_addresss_zip_shows_that_address_as_the_delivery_address(client, clean_app):
+    match_id, buyer_id = _proposed(clean_app)
+    with clean_app.app_context():
+        from marketplace.models import Match
+        db.session.get(Match, match_id).demand.postal_code = "90012"
+        db.session.commit()
+    _accept(clean_app, match_id, buyer_id)
+    login(client, "sales@harbor.example")
+    page = _text(client.get(f"/matches/{match_id}"))
+    assert "Deliver to 4471 Quillfeather Lane, Los Angeles, CA, 90012." in page
+    assert page.count("4471 Quillfeather Lane") == 1 and "another ZIP" not in page

@@ -390,7 +390,7 @@ def release_plan(plan_id: int):
     found = db.session.get(MatchPlan, plan_id)
     if found is None:
         raise NotFound()
-    made = planning.release_plan(found, g.api_user)
+    made = planning.release_plan(found, g.api_user).total
     shown = {"plan": views.plan(found), "proposals": made}
     db.session.commit()
     return jsonify(shown)

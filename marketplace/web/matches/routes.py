@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from ...domain.catalog import PRODUCT_CATEGORIES, STAFF_ROLES
+from ...domain.facility import delivery_place
 from ...domain.i18n import _, format_day
 from ...domain.match_status import MATCH_ACTIONS, MATCH_STATUSES, MatchTransitionError
 from ...extensions import db
@@ -47,8 +48,13 @@ def _detail(match, party: str, form: MatchActionForm, status: int = 200):
         refusal=matches.buyer_refusal_for(current_user, party),
         show_contacts=matches.buyer_sees_contacts(current_user, match),
         show_buyer=party in STAFF_ROLES or (party == "supplier" and matches.supplier_sees_buyer(match)),
-        buyers=matches.buyers_of(match.demand),
+        buyers=matches.buyers_of(match.demand), delivery=_delivery(match),
         history=audit.history_for("match", match.id, current_user)), status
+
+
+def _delivery(match):
+    r, o = match.demand, match.demand.organisation
+    return delivery_place(r.postal_code, o.street, o.city, o.state, o.postal_code)
 
 
 @bp.post("/<int:match_id>/act")

@@ -140,15 +140,28 @@ def release(plan_id: int):
     plan = db.session.get(MatchPlan, plan_id) or abort(404)
     if ConfirmForm().validate_on_submit():
         try:
-            made = planning.release_plan(plan, current_user)
+            released = planning.release_plan(plan, current_user)
         except planning.ProposalError as exc:
             db.session.rollback()  # nothing was written, but the matching lock is held
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(ngettext("{count} proposal sent to buyers.", "{count} proposals sent to buyers.", made).format(
-                count=format_integer(made)), "success")
+            flash(_release_message(released), "success")
     return redirect(url_for("planning.plan_page"))
+
+
+def _release_message(released: planning.Released) -> str:
+    """What releasing a plan did, counted honestly: the proposals no buyer was told of (an
+    organisation without an account) are said apart, with where to record their answer."""
+    if not released.without_account:
+        return ngettext("{count} proposal sent to buyers.", "{count} proposals sent to buyers.",
+                        released.total).format(count=format_integer(released.total))
+    return ngettext("{count} proposal released: {sent} sent to buyers, {without} for organisations without an "
+                    "account — record their answer on the match page.",
+                    "{count} proposals released: {sent} sent to buyers, {without} for organisations without an "
+                    "account — record their answer on the match page.", released.total).format(
+        count=format_integer(released.total), sent=format_integer(released.sent),
+        without=format_integer(released.without_account))
 
 
 @bp.get("/matching/<int:plan_id>.csv")

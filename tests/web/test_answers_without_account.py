@@ -32,18 +32,26 @@ def _imported(organisation_id: int, **fields) -> DemandRequest:
     return request
 
 
-def _no_account(kind: str, **fields) -> DemandRequest:
-    """``kind`` "imported": an organisation whose only user never was a buyer there (the request
-    was imported); "deactivated": its one buyer's account was deactivated."""
-    buyer = make_user("buyer", f"{kind}@fire.example", organisation=f"County {kind.title()} Station",
+def _no_account(kind: str, organisation: str | None = None, **fields) -> DemandRequest:
+    """``kind`` "imported..." (any suffix, one organisation each): an organisation whose only user
+    never was a buyer there (the request was imported); "deactivated": its one buyer, still active
+    here, is switched off after the proposal by ``_switch_off`` (as by a direct change of the
+    account: deactivating through the admin page withdraws such proposals, services.accounts)."""
+    buyer = make_user("buyer", f"{kind}@fire.example", organisation=organisation or f"County {kind.title()} Station",
                       verified=True)
     request = make_request(buyer, **fields) if kind == "deactivated" else _imported(buyer.organisation_id, **fields)
-    if kind == "imported":
+    if kind.startswith("imported"):
         buyer.role = "vetter"  # no buyer of the organisation is left: an account-less organisation
         buyer.organisation_id = None
-    buyer.active = False if kind == "deactivated" else buyer.active
     db.session.commit()
     return request
+
+
+def _switch_off(app, kind: str) -> None:
+    if kind == "deactivated":
+        with app.app_context():
+            db.session.execute(db.update(User).where(User.email == "deactivated@fire.example").values(active=False))
+            db.session.commit()
 
 
 def _supply(vetter, supplier_email="sales@harbor.example"):
@@ -75,6 +83,7 @@ def _propose(app, vetter_id: int, lead_id: int, request_of) -> int:
 def test_staff_record_the_acceptance_given_by_phone(world, client, kind):
     app, vetter_id, lead_id = world
     match_id = _propose(app, vetter_id, lead_id, lambda: _no_account(kind))
+    _switch_off(app, kind)
     login(client, "v@city.example")
     page = _text(client.get(f"/matches/{match_id}"))
     assert "Record acceptance (by phone)" in page and "Record decline" in page
@@ -102,6 +111,7 @@ def test_staff_record_the_acceptance_given_by_phone(world, client, kind):
 def test_staff_record_a_decline_with_who_and_why_and_the_units_return(world, kind):
     app, vetter_id, lead_id = world
     match_id = _propose(app, vetter_id, lead_id, lambda: _no_account(kind))
+    _switch_off(app, kind)
     with app.app_context():
         vetter, match = db.session.get(User, vetter_id), db.session.get(Match, match_id)
         with pytest.raises(MatchTransitionError):
@@ -141,7 +151,7 @@ def _three_requests(app) -> int:
         buyer = make_user("buyer", "nurse@clinic.example", organisation="Quillfeather Clinic", verified=True)
         make_request(buyer, quantity="1000")
         _no_account("imported", quantity="1000")
-        _no_account("deactivated", quantity="1000")
+        _no_account("imported-too", organisation="Sunrise Care Home", quantity="1000")
         plan = planning.run_matching(trigger_fact("command"))
         db.session.commit()
         return plan.id

@@ -24,9 +24,10 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
-from tests.conftest import city_today
-
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # run as a script: the checkout's packages (tests, marketplace) first
+
+from tests.conftest import city_today  # noqa: E402
 
 
 def build_app(instance: Path):

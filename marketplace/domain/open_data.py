@@ -14,13 +14,20 @@ import csv
 import io
 import statistics
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from .catalog import PRODUCT_CATEGORIES, source_label, values
-from .disclosure import DOMINANCE_SHARE, MIN_ORGANISATIONS, SIGNIFICANT_FIGURES, may_publish, public_figure
-from .i18n import N_, _
+from .disclosure import (
+    DOMINANCE_SHARE,
+    MIN_ORGANISATIONS,
+    SIGNIFICANT_FIGURES,
+    may_publish,
+    public_figure,
+    round_figure,
+)
+from .i18n import N_, _, format_integer
 
 # The stages of a match the table counts, each on the city's date it happened.
 PROPOSED, ACCEPTED, DELIVERED = "proposed", "accepted", "delivered"
@@ -216,23 +223,29 @@ _SUPPRESSION_TEXT = N_("A figure that covers fewer than {minimum} distinct organ
                       "proposals, acceptances and deliveries), or in which a single organisation holds more "
                       "than {share} per cent of the units, is left empty (null in JSON), together with the other "
                       "figures of the same kind on that row. Every other count and number of units is "
-                      "rounded to {digits} significant figures (1,234,567 is published as 1,200,000; numbers "
+                      "rounded to {digits} significant figures ({example} is published as {published}; numbers "
                       "under 100 are exact), so that no single organisation's figures can be read or worked "
                       "out, not even by comparing the table at two times. Zero is published. Sums of "
                       "published figures are sums of rounded figures.")
 
 
-def _note_values() -> dict:
-    return {"minimum": MIN_ORGANISATIONS, "share": round(DOMINANCE_SHARE * 100), "digits": SIGNIFICANT_FIGURES}
+_ROUNDING_EXAMPLE = 1_234_567
+
+
+def _note_values(number: Callable[[int], str]) -> dict:
+    """The rule's figures, the rounding example written by ``number`` (the reader's grouping)."""
+    return {"minimum": MIN_ORGANISATIONS, "share": round(DOMINANCE_SHARE * 100), "digits": SIGNIFICANT_FIGURES,
+            "example": number(_ROUNDING_EXAMPLE), "published": number(round_figure(_ROUNDING_EXAMPLE))}
 
 
 # In English, as the machine-readable documents (daily.json, datapackage.json) publish it.
-SUPPRESSION_NOTE = _SUPPRESSION_TEXT.format(**_note_values())
+SUPPRESSION_NOTE = _SUPPRESSION_TEXT.format(**_note_values("{:,}".format))
 
 
 def suppression_note() -> str:
-    """The suppression rule in words in the current language (the page; SUPPRESSION_NOTE in English)."""
-    return _(_SUPPRESSION_TEXT).format(**_note_values())
+    """The suppression rule in words in the current language (the page; SUPPRESSION_NOTE in English),
+    its example numbers grouped as the reader writes them (1.234.567 in Spanish)."""
+    return _(_SUPPRESSION_TEXT).format(**_note_values(format_integer))
 
 
 def table_schema() -> dict:

@@ -130,7 +130,15 @@ def register_error_handlers(app: Flask) -> None:
         if exc.response is not None:  # an error that brings its own page (a rate limit's on_breach)
             return exc.response
         csrf = exc.code == 400 and "CSRF" in (exc.description or "")
-        return render_error(exc.code or 500, _(CSRF_TEXT) if csrf else None)
+        answer = render_error(exc.code or 500, _(CSRF_TEXT) if csrf else None)
+        # The headers the error brings (Allow on a 405, as RFC 9110 requires; Retry-After...), on
+        # the page and on the problem document alike; the body's own type stays ours.
+        brought = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
+        if not brought:
+            return answer
+        response = current_app.make_response(answer)
+        response.headers.extend(brought)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):

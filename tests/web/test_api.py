@@ -440,3 +440,16 @@ def test_requests_take_stock_counts_the_cdc_way_and_refuse_counts_dated_backward
     assert refused.status_code == 422
     assert {e["field"] for e in refused.get_json()["errors"]} & {"first_counted_on", "stock_counted_on"}
     assert DemandRequest.query.count() == 1
+
+
+def test_a_method_an_address_does_not_take_answers_405_with_allow(client, clean_app):
+    """RFC 9110: a 405 names the methods the address takes (Allow), on the API's problem document
+    (DELETE on a request) and on a page (GET /logout) alike; the body stays problem+json or HTML."""
+    with clean_app.app_context():
+        token = make_api_token(make_user("buyer", "allow@clinic.example", organisation="Allow Clinic",
+                                         verified=True))
+    answer = client.delete("/api/v1/requests/7", headers=bearer(token))
+    assert answer.status_code == 405 and answer.mimetype == PROBLEM
+    assert "GET" in answer.headers["Allow"] and "DELETE" not in answer.headers["Allow"]
+    page = client.get("/logout")
+    assert page.status_code == 405 and "POST" in page.headers["Allow"] and page.mimetype == "text/html"

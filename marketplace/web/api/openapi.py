@@ -99,8 +99,8 @@ def _schemas() -> dict:
         "delivery_on": {"type": ["string", "null"], "format": "date",
                         "description": "the day the supplier expects to deliver, once given"},
         "actions": {"type": "array", "items": text}, "request_id": {"type": "integer"}, "lead_id": {"type": "integer"},
-        "supplier": {"type": "object", "description": "the buyer, once the match is accepted"},
-        "buyer_organisation": {"type": "string", "description": "the supplier, once the buyer accepted"}}}
+        "supplier": {"type": "object", "description": "the supplier's contact: shown to the buyer (and staff) once the match is accepted"},
+        "buyer_organisation": {"type": "string", "description": "the buyer's organisation: shown to the supplier (and staff) once the buyer accepted"}}}
 
     def paged(item: str) -> dict:
         return {"type": "object", "required": ["items", "next_cursor"], "properties": {

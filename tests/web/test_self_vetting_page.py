@@ -115,3 +115,20 @@ def test_one_who_may_decide_nothing_on_a_lead_neither_claims_it_nor_is_asked_for
     # Another supplier's lead at the same price: the claim and the justification as ever.
     page = client.get(f"/staff/leads/{other}").get_data(as_text=True)
     assert "Claim: I am on it" in page and "Approving it needs a justification" in page
+
+
+def test_approve_asks_for_the_justification_first_when_the_price_is_over_the_ceiling(client, clean_app):
+    """The "A" key (and a click) on a lead priced over the ceiling puts the cursor in the note, as
+    "R" does for a reason (data-needs-text, static/js/app.js), rather than sending an approval the
+    server refuses for want of a justification; within the ceiling Approve sends at once."""
+    with clean_app.app_context():
+        make_user("vetter", "ann@city.example.gov")
+        over = make_lead(unit_price="5.00").id
+        within = make_lead(company_name="Other Supplier Inc", email="sales@othersupplier.com",
+                           website="othersupplier.com", phone="(213) 555-0199").id
+    login(client, "ann@city.example.gov")
+    approve = re.compile(r'<button type="submit" name="action" value="approve"[^>]*>')
+    button = approve.search(client.get(f"/staff/leads/{over}").get_data(as_text=True)).group(0)
+    assert 'data-key="a"' in button and 'data-needs-text="Write the justification for this price"' in button
+    button = approve.search(client.get(f"/staff/leads/{within}").get_data(as_text=True)).group(0)
+    assert "data-needs-text" not in button

@@ -299,7 +299,9 @@ def test_staff_read_the_queue_a_lead_with_signals_and_the_plan(client, app_ctx):
     assert "signals" in full and "duplicates" in full and "risk_score" in full
     assert client.get("/api/v1/plan", headers=bearer(token)).status_code in (200, 404)
     refused = client.post(f"/api/v1/leads/{lead.id}/decision", json={"action": "reject"}, headers=bearer(token))
-    assert refused.status_code == 409  # a rejection needs a reason: the lifecycle table says so
+    # A rejection needs a reason: a field's problem (422, the field "text"), not a state conflict.
+    assert refused.status_code == 422 and refused.mimetype == PROBLEM
+    assert [e["field"] for e in refused.get_json()["errors"]] == ["text"]
 
 
 def test_buyers_post_requests_and_accept_or_decline_matches(client, app_ctx):
@@ -331,7 +333,9 @@ def test_buyers_post_requests_and_accept_or_decline_matches(client, app_ctx):
     assert accepted.get_json()["supplier"]["email"] == lead.email  # the contacts, once accepted
     no_reason = client.post(f"/api/v1/matches/{proposals[1]}/actions", json={"action": "decline"},
                             headers=bearer(token))
-    assert no_reason.status_code == 409
+    assert no_reason.status_code == 422 and [e["field"] for e in no_reason.get_json()["errors"]] == ["reason"]
+    no_why = client.post(f"/api/v1/matches/{proposals[1]}/actions", json={"action": "close"}, headers=bearer(token))
+    assert no_why.status_code == 422 and [e["field"] for e in no_why.get_json()["errors"]] == ["close_reason"]
     declined = client.post(f"/api/v1/matches/{proposals[1]}/actions",
                            json={"action": "decline", "reason": "Found stock"}, headers=bearer(token))
     assert declined.status_code == 200 and declined.get_json()["status"] == "declined"

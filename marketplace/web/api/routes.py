@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ...domain.errors import Conflict, FieldError, Forbidden, NotFound
 from ...domain.i18n import _
 from ...domain.idempotency import same_request
-from ...domain.lead_status import TextTooLong, TransitionError
+from ...domain.lead_status import TextRefused, TransitionError
 from ...domain.leads import lead_to_row
 from ...domain.match_status import MatchTransitionError
 from ...extensions import db
@@ -60,12 +60,12 @@ def _field_error(exc: FieldError):
     return field_problem(ApiFieldErrors([("", str(exc))]))
 
 
-@bp.errorhandler(TextTooLong)
-def _text_too_long(exc: TextTooLong):
-    """A decision's text over its limit (the forms check it first): 422, as a field's problem. A
-    missing one stays a 409, as the lifecycle table's refusal."""
+@bp.errorhandler(TextRefused)
+def _text_refused(exc: TextRefused):
+    """A decision's text missing or over its limit: 422, the problem of the body's field "text"
+    (the page shows it by the text box), not a state conflict."""
     db.session.rollback()
-    return field_problem(ApiFieldErrors([("", str(exc))]))
+    return field_problem(ApiFieldErrors([("text", str(exc))]))
 
 
 @bp.errorhandler(TransitionError)
@@ -73,8 +73,13 @@ def _text_too_long(exc: TextTooLong):
 @bp.errorhandler(demand.DemandError)
 @bp.errorhandler(planning.ProposalError)
 def _state_refused(exc: ValueError):
-    """The record's state does not allow this now (the lifecycle tables): 409 with the reason."""
+    """The record's state does not allow this now (the lifecycle tables): 409 with the reason. A
+    match step refused for one of the body's fields (a missing reason or close reason, a delivery
+    date: MatchTransitionError.field) is that field's problem: 422."""
     db.session.rollback()
+    field = getattr(exc, "field", None)
+    if field:
+        return field_problem(ApiFieldErrors([(field, str(exc))]))
     return problem(409, str(exc))
 
 

@@ -32,7 +32,7 @@ from ..domain.messages import buyer_refusal, fact
 from ..extensions import db
 from ..models import DemandRequest, Lead, Match, User
 from ..models.base import utcnow
-from . import audit, effects
+from . import audit, effects, notifications
 from .notifications import notify
 
 
@@ -159,9 +159,18 @@ def _change_status(match: Match, actor: User, party: str, action_name: str, *, r
             _notify_parties(match, fact("match_delivery_date", **facts, delivery_on=_iso(delivery_on),
                                         previous=_iso(day_before)), exclude=actor)
         return target
+    _settle_notices(match)
     _notify_parties(match, fact("match_status", **facts, status=target, reason=reason, close_reason=close_reason,
                                 **({"delivery_on": _iso(delivery_on)} if new_day else {})), exclude=actor)
     return target
+
+
+def _settle_notices(match: Match) -> None:
+    """The match's status moved on (any step, by anyone, or a closure): its earlier notices asking
+    to act (the proposal to answer, the step to take next) are done for every recipient
+    (domain.messages.TO_ACT_ON). Called before the new status is told, which stays unread."""
+    for code in ("match_proposed", "match_status"):
+        notifications.resolve(code, match_id=match.id)
 
 
 def _iso(day: date | None) -> str | None:
@@ -206,6 +215,7 @@ def _close_active(query, actor: User | None, close_reason: str, statuses) -> int
         effects.after_commit("refresh_summary")
         audit.record(actor.id if actor else None, "match.close", "match", match.id, before={"status": before},
                      after={"status": "closed"}, detail=reason)
+        _settle_notices(match)
         _notify_parties(match, fact("match_closed", match_id=match.id, close_reason=close_reason),
                         exclude=actor, buyers=buyers)
     return len(matches)

@@ -27,6 +27,7 @@ from ..domain.match_status import (
     closing_reason,
     deactivation_close_reason,
     match_transition,
+    withheld_match_reasons,
 )
 from ..domain.messages import buyer_refusal, fact
 from ..extensions import db
@@ -93,7 +94,14 @@ def actions_for(user: User, match: Match, party: str | None) -> list[MatchAction
     organisation is not verified (see act_on_match)."""
     if party == "buyer" and not permissions.buyer_may_act(_verified(user)):
         return []
-    return available_match_actions(match.status, party, buyer_has_account=_buyer_has_account(match, party))
+    return available_match_actions(match.status, party, buyer_has_account=_buyer_has_account(match, party),
+                                   supplier_active=_supplier_active(match))
+
+
+def _supplier_active(match: Match) -> bool:
+    """Whether the offer's supplier account is active (an offer staff entered for a supplier
+    without an account counts as active): match_transition's ``supplier_active``."""
+    return match.lead.owner is None or match.lead.owner.active
 
 
 def _buyer_has_account(match: Match, party: str | None) -> bool:
@@ -104,11 +112,14 @@ def _buyer_has_account(match: Match, party: str | None) -> bool:
     return bool(buyers_of(match.demand))
 
 
-def buyer_refusal_for(user: User, party: str | None) -> str | None:
-    """Why this party may take no step (a buyer of an unverified organisation), or None."""
+def refusal_for(user: User, match: Match, party: str | None) -> str | None:
+    """Why this party may take no step (a buyer of an unverified organisation), or why steps of
+    theirs are not offered now (domain.match_status.action_refusal: the same rule act_on_match
+    refuses by), or None."""
     if party == "buyer" and not permissions.buyer_may_act(_verified(user)):
         return buyer_refusal(_verified(user))
-    return None
+    return " ".join(withheld_match_reasons(match.status, party, buyer_has_account=_buyer_has_account(match, party),
+                                           supplier_active=_supplier_active(match))) or None
 
 
 def supplier_sees_buyer(match: Match) -> bool:
@@ -119,9 +130,8 @@ def supplier_sees_buyer(match: Match) -> bool:
 def _change_status(match: Match, actor: User, party: str, action_name: str, *, reason: str | None,
                    close_reason: str | None, delivery_on: date | None = None) -> str:
     before, day_before = match.status, match.delivery_on
-    supplier = match.lead.owner  # None: an offer staff entered for a supplier without an account
     target = match_transition(action_name, before, party, reason=reason, close_reason=close_reason,
-                              delivery_on=delivery_on, supplier_active=supplier is None or supplier.active,
+                              delivery_on=delivery_on, supplier_active=_supplier_active(match),
                               buyer_has_account=_buyer_has_account(match, party))
     action = MATCH_ACTIONS[action_name]
     if action.records and not permissions.buyer_may_act(match.demand.organisation.verified):

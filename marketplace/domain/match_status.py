@@ -218,12 +218,8 @@ def match_transition(action_name: str, status: str, party: str, *, reason: str |
     if status not in action.sources:
         raise MatchTransitionError(_("'{action}' is not possible for a match that is {status}.").format(
             action=action.text, status=label(MATCH_STATUSES, status).lower()))
-    if action.target == ACCEPTED and not supplier_active:
-        raise MatchTransitionError(_("This proposal can no longer be accepted: the city deactivated the supplier's "
-                                     "account. Contact the city if you still need these units."))
-    if action.records and buyer_has_account:
-        raise MatchTransitionError(_("This organisation has an active buyer account: the buyer answers the "
-                                     "proposal themselves."))
+    if refusal := action_refusal(action, supplier_active=supplier_active, buyer_has_account=buyer_has_account):
+        raise MatchTransitionError(refusal)
     if action.needs == "reason" and not (reason or "").strip():
         raise MatchTransitionError(_("Please give a reason."), field="reason")
     if action.needs == "note" and not (reason or "").strip():
@@ -275,8 +271,38 @@ def closing_reason(action_name: str, chosen: str | None) -> str | None:
     return action.close_reason or chosen
 
 
-def available_match_actions(status: str, party: str | None, *, buyer_has_account: bool = True) -> list[MatchAction]:
-    """The steps ``party`` may take on a match in ``status``; staff's steps that record the buyer's
-    answer only when the organisation has no active buyer (``buyer_has_account``)."""
+def action_refusal(action: MatchAction, *, supplier_active: bool = True, buyer_has_account: bool = True) -> str | None:
+    """Why the parties' accounts rule out ``action`` now (whatever the match's status), or None: the
+    one rule match_transition refuses by and available_match_actions offers by. A proposal whose
+    supplier the city deactivated cannot be accepted; staff record the buyer's answer only for an
+    organisation without an active buyer."""
+    if action.target == ACCEPTED and not supplier_active:
+        return _("This proposal can no longer be accepted: the city deactivated the supplier's "
+                 "account. Contact the city if you still need these units.")
+    if action.records and buyer_has_account:
+        return _("This organisation has an active buyer account: the buyer answers the proposal themselves.")
+    return None
+
+
+def available_match_actions(status: str, party: str | None, *, buyer_has_account: bool = True,
+                            supplier_active: bool = True) -> list[MatchAction]:
+    """The steps ``party`` may take on a match in ``status`` that action_refusal allows: no
+    acceptance of a deactivated supplier's proposal; staff's steps that record the buyer's answer
+    only when the organisation has no active buyer (``buyer_has_account``)."""
     return [a for a in MATCH_ACTIONS.values() if status in a.sources and party in a.parties
-            and not (a.records and buyer_has_account)]
+            and action_refusal(a, supplier_active=supplier_active, buyer_has_account=buyer_has_account) is None]
+
+
+def withheld_match_reasons(status: str, party: str | None, *, buyer_has_account: bool = True,
+                           supplier_active: bool = True) -> list[str]:
+    """Why steps ``party`` would take on a match in ``status`` are not offered (action_refusal),
+    each reason once, to say on the page. Staff's steps recording the buyer's answer are left out
+    silently while the organisation has a buyer: they are not staff's to take, nothing is missing."""
+    reasons: list[str] = []
+    for a in MATCH_ACTIONS.values():
+        if status not in a.sources or party not in a.parties or (a.records and buyer_has_account):
+            continue
+        refusal = action_refusal(a, supplier_active=supplier_active, buyer_has_account=buyer_has_account)
+        if refusal and refusal not in reasons:
+            reasons.append(refusal)
+    return reasons

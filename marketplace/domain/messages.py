@@ -76,7 +76,9 @@ def fact(code: str, **params: Any) -> dict:
 # "Act on this" notices: code -> the params naming the thing to act on. Once it is done (by
 # whoever does it), every recipient's copy is marked read (services.notifications.resolve), so an
 # inbox holds only what still waits: an organisation to verify, a join request to answer, a
-# supplier's answer or an escalated lead to decide, a question to answer.
+# supplier's answer or an escalated lead to decide, a question to answer, a proposal to answer or
+# a match's next step to take (a match's notices are done once its status moves on: the new
+# status is told afresh; services.matches._settle_notices).
 TO_ACT_ON: dict[str, tuple[str, ...]] = {
     "organisation_waiting": ("organisation_id",),   # done: the organisation is verified
     "join_requested": ("organisation", "user_email"),  # done: the request is approved or refused
@@ -85,6 +87,8 @@ TO_ACT_ON: dict[str, tuple[str, ...]] = {
     "lead_question": ("lead_id",),      # done: the supplier answered
     "quote_confirm": ("lead_id",),      # done: the supplier confirmed the quote, or withdrew the offer
     "request_overdue": ("demand_id",),  # done: the buyers set a new date, closed the rest or withdrew
+    "match_proposed": ("match_id",),    # done: the proposal is accepted, declined or closed (by anyone)
+    "match_status": ("match_id",),      # done: the match takes its next step (accepted -> ordered -> ...)
 }
 
 

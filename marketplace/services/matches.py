@@ -27,12 +27,13 @@ from ..domain.match_status import (
     closing_reason,
     deactivation_close_reason,
     match_transition,
+    withheld_match_reasons,
 )
 from ..domain.messages import buyer_refusal, fact
 from ..extensions import db
 from ..models import DemandRequest, Lead, Match, User
 from ..models.base import utcnow
-from . import audit, effects
+from . import audit, effects, notifications
 from .notifications import notify
 
 
@@ -93,7 +94,14 @@ def actions_for(user: User, match: Match, party: str | None) -> list[MatchAction
     organisation is not verified (see act_on_match)."""
     if party == "buyer" and not permissions.buyer_may_act(_verified(user)):
         return []
-    return available_match_actions(match.status, party, buyer_has_account=_buyer_has_account(match, party))
+    return available_match_actions(match.status, party, buyer_has_account=_buyer_has_account(match, party),
+                                   supplier_active=_supplier_active(match))
+
+
+def _supplier_active(match: Match) -> bool:
+    """Whether the offer's supplier account is active (an offer staff entered for a supplier
+    without an account counts as active): match_transition's ``supplier_active``."""
+    return match.lead.owner is None or match.lead.owner.active
 
 
 def _buyer_has_account(match: Match, party: str | None) -> bool:
@@ -104,11 +112,14 @@ def _buyer_has_account(match: Match, party: str | None) -> bool:
     return bool(buyers_of(match.demand))
 
 
-def buyer_refusal_for(user: User, party: str | None) -> str | None:
-    """Why this party may take no step (a buyer of an unverified organisation), or None."""
+def refusal_for(user: User, match: Match, party: str | None) -> str | None:
+    """Why this party may take no step (a buyer of an unverified organisation), or why steps of
+    theirs are not offered now (domain.match_status.action_refusal: the same rule act_on_match
+    refuses by), or None."""
     if party == "buyer" and not permissions.buyer_may_act(_verified(user)):
         return buyer_refusal(_verified(user))
-    return None
+    return " ".join(withheld_match_reasons(match.status, party, buyer_has_account=_buyer_has_account(match, party),
+                                           supplier_active=_supplier_active(match))) or None
 
 
 def supplier_sees_buyer(match: Match) -> bool:
@@ -119,9 +130,8 @@ def supplier_sees_buyer(match: Match) -> bool:
 def _change_status(match: Match, actor: User, party: str, action_name: str, *, reason: str | None,
                    close_reason: str | None, delivery_on: date | None = None) -> str:
     before, day_before = match.status, match.delivery_on
-    supplier = match.lead.owner  # None: an offer staff entered for a supplier without an account
     target = match_transition(action_name, before, party, reason=reason, close_reason=close_reason,
-                              delivery_on=delivery_on, supplier_active=supplier is None or supplier.active,
+                              delivery_on=delivery_on, supplier_active=_supplier_active(match),
                               buyer_has_account=_buyer_has_account(match, party))
     action = MATCH_ACTIONS[action_name]
     if action.records and not permissions.buyer_may_act(match.demand.organisation.verified):
@@ -159,9 +169,18 @@ def _change_status(match: Match, actor: User, party: str, action_name: str, *, r
             _notify_parties(match, fact("match_delivery_date", **facts, delivery_on=_iso(delivery_on),
                                         previous=_iso(day_before)), exclude=actor)
         return target
+    _settle_notices(match)
     _notify_parties(match, fact("match_status", **facts, status=target, reason=reason, close_reason=close_reason,
                                 **({"delivery_on": _iso(delivery_on)} if new_day else {})), exclude=actor)
     return target
+
+
+def _settle_notices(match: Match) -> None:
+    """The match's status moved on (any step, by anyone, or a closure): its earlier notices asking
+    to act (the proposal to answer, the step to take next) are done for every recipient
+    (domain.messages.TO_ACT_ON). Called before the new status is told, which stays unread."""
+    for code in ("match_proposed", "match_status"):
+        notifications.resolve(code, match_id=match.id)
 
 
 def _iso(day: date | None) -> str | None:
@@ -206,6 +225,7 @@ def _close_active(query, actor: User | None, close_reason: str, statuses) -> int
         effects.after_commit("refresh_summary")
         audit.record(actor.id if actor else None, "match.close", "match", match.id, before={"status": before},
                      after={"status": "closed"}, detail=reason)
+        _settle_notices(match)
         _notify_parties(match, fact("match_closed", match_id=match.id, close_reason=close_reason),
                         exclude=actor, buyers=buyers)
     return len(matches)

@@ -44,3 +44,20 @@ def test_offered_to_staff_only_when_the_organisation_has_no_buyer():
     assert "accept_by_phone" not in with_buyer and "decline_by_phone" not in with_buyer and "close" in with_buyer
     assert "accept_by_phone" not in {a.name for a in available_match_actions(PROPOSED, "buyer",
                                                                              buyer_has_account=False)}
+
+
+def test_no_acceptance_is_offered_for_a_switched_off_suppliers_proposal():
+    """The offer and the refusal are one rule (action_refusal): what match_transition refuses is
+    not offered, and withheld_match_reasons says why in words."""
+    from marketplace.domain.match_status import withheld_match_reasons
+
+    buyer = {a.name for a in available_match_actions(PROPOSED, "buyer", supplier_active=False)}
+    assert "accept" not in buyer and "decline" in buyer
+    staff = {a.name for a in available_match_actions(PROPOSED, "vetter", buyer_has_account=False, supplier_active=False)}
+    assert "accept_by_phone" not in staff and "decline_by_phone" in staff
+    for party, has_account in (("buyer", True), ("vetter", False)):
+        [why] = withheld_match_reasons(PROPOSED, party, buyer_has_account=has_account, supplier_active=False)
+        assert why.startswith("This proposal can no longer be accepted: the city deactivated")
+    assert withheld_match_reasons(PROPOSED, "buyer") == []
+    assert withheld_match_reasons(PROPOSED, "vetter") == []  # the buyer answers: nothing missing for staff
+    assert withheld_match_reasons(ACCEPTED, "buyer", supplier_active=False) == []  # accepted stays accepted

@@ -131,3 +131,82 @@ def test_a_new_date_or_closing_settles_the_overdue_request_for_every_buyer(admin
     db.session.commit()
     for person in (buyer, colleague):
         assert [p["demand_id"] for p in _unread(person, "request_overdue")] == [waiting.id]
+
+
+@pytest.fixture
+def proposal_parties(admins):
+    """Hospital San Rafael (two buyers), a supplier, and two proposals of the supplier's offer to
+    the hospital's requests, released by a vetter (everyone told: match_proposed)."""
+    from marketplace.services import planning
+    from tests.conftest import approve, make_request
+
+    buyer = make_user("buyer", "jefa@sanrafael.example", organisation="Hospital San Rafael", verified=True)
+    colleague = make_user("buyer", "pedro.gomez@gmail.com", organisation="Hospital San Rafael", joins=True)
+    organisations.decide_join(organisations.pending_join(colleague), buyer, approve=True)
+    supplier = make_user("supplier", "sales@harbor.example.com")
+    vetter = make_user("vetter", "vera@city.example")
+    lead = make_lead(supplier, quantity="5000")
+    approve(lead, vetter)
+    first, second = (planning.propose(make_request(buyer, quantity="1000"), lead.id, 1000, vetter)
+                     for _ in range(2))
+    db.session.commit()
+    for person in (buyer, colleague, supplier):
+        assert {p["match_id"] for p in _unread(person, "match_proposed")} == {first.id, second.id}
+    return buyer, colleague, supplier, vetter, first, second
+
+
+def test_accepting_a_proposal_marks_it_done_for_every_member_and_the_next_step_in_turn(proposal_parties):
+    """The example: Pedro accepts; the chief's (and the supplier's) "Proposed" notice of that match
+    is done. Of the same kind: the colleague's "accepted" notice (place the order) is done once the
+    order is placed, and the new step's notice stays unread."""
+    from marketplace.services import matches
+
+    buyer, colleague, supplier, _vetter, first, second = proposal_parties
+    matches.act_on_match(first, colleague, "accept")
+    db.session.commit()
+    for person in (buyer, colleague, supplier):  # the other proposal still waits
+        assert [p["match_id"] for p in _unread(person, "match_proposed")] == [second.id]
+    assert [p["status"] for p in _unread(buyer, "match_status")] == ["accepted"]
+    matches.act_on_match(first, buyer, "mark_ordered")
+    db.session.commit()
+    assert [p["status"] for p in _unread(supplier, "match_status")] == ["ordered"]  # "accepted" done
+    assert [p["status"] for p in _unread(colleague, "match_status")] == ["ordered"]
+
+
+def test_closing_or_withdrawing_the_match_marks_the_buyers_proposal_notices_done(proposal_parties, admins):
+    """A second example: the supplier's account is switched off (its proposals withdrawn), or a
+    buyer withdraws the request: the proposal notices are done; the closure is told, unread."""
+    from marketplace.services import demand
+
+    buyer, colleague, supplier, _vetter, first, second = proposal_parties
+    assert demand.withdraw_request(second.demand, actor=buyer) == 1
+    db.session.commit()
+    assert [p["match_id"] for p in _unread(colleague, "match_proposed")] == [first.id]
+    assert [p["match_id"] for p in _unread(supplier, "match_proposed")] == [first.id]
+    accounts.set_active(supplier, False, actor_id=admins[0].id)
+    db.session.commit()
+    for person in (buyer, colleague):
+        assert _unread(person, "match_proposed") == []
+        assert first.id in {p["match_id"] for p in _unread(person, "match_closed")}  # told, unread
+
+
+def test_a_staff_recorded_answer_marks_the_proposal_done(admins):
+    """Staff record the answer of an organisation without an active buyer: the supplier's
+    "Proposed" notice is done too (the same step, services.matches._change_status)."""
+    from marketplace.services import matches, planning
+    from tests.conftest import approve, make_request
+
+    buyer = make_user("buyer", "jefa@sanrafael.example", organisation="Hospital San Rafael", verified=True)
+    supplier = make_user("supplier", "sales@harbor.example.com")
+    vetter = make_user("vetter", "vera@city.example")
+    lead = make_lead(supplier, quantity="5000")
+    approve(lead, vetter)
+    match = planning.propose(make_request(buyer, quantity="1000"), lead.id, 1000, vetter)
+    db.session.commit()
+    buyer.active = False  # no active buyer left: staff record the answer given by phone
+    db.session.commit()
+    assert [p["match_id"] for p in _unread(supplier, "match_proposed")] == [match.id]
+    matches.act_on_match(match, vetter, "accept_by_phone", reason="Ana Ruiz said yes by phone")
+    db.session.commit()
+    assert _unread(supplier, "match_proposed") == []
+    assert [p["status"] for p in _unread(supplier, "match_status")] == ["accepted"]

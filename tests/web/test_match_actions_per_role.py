@@ -4,7 +4,7 @@ import re
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.models import Match
+from marketplace.models import Match, User
 from marketplace.services import planning
 from tests.conftest import approve, login, make_lead, make_request, make_user
 
@@ -62,3 +62,44 @@ def test_each_party_sees_its_own_actions_and_reasons(clean_app):
     with clean_app.app_context():
         match = db.session.execute(select(Match).where(Match.id == match_id)).scalar_one()
         assert (match.status, match.close_reason) == ("closed", "no_supply")
+
+
+def _old_proposal_of_a_switched_off_supplier(clean_app, *, buyer_account: bool = True) -> int:
+    """A proposal left open although its supplier's account was switched off (before deactivation
+    withdrew proposals, or straight in the database)."""
+    with clean_app.app_context():
+        buyer = make_user("buyer", "nurse@hospital.example", verified=True)
+        supplier = make_user("supplier", "sales@harbor.example")
+        make_user("vetter", "vera.vetter@city.example")
+        request = make_request(buyer, max_unit_price="0.85", quantity="3000")
+        lead = make_lead(supplier, unit_price="0.79")
+        vetter = db.session.execute(select(User).where(User.email == "vera.vetter@city.example")).scalar_one()
+        approve(lead, vetter)
+        match_id = planning.propose(request, lead.id, 2000, vetter).id
+        supplier.active = False
+        buyer.active = buyer_account
+        db.session.commit()
+    return match_id
+
+
+def test_the_page_offers_no_acceptance_of_a_switched_off_suppliers_proposal_and_says_why(clean_app):
+    """The example: the buyer's Accept button showed, and the server refused it
+    (match_transition's supplier_active rule). The page asks the same rule: Decline and Close stay."""
+    match_id = _old_proposal_of_a_switched_off_supplier(clean_app)
+    client = clean_app.test_client()
+    login(client, "nurse@hospital.example")
+    page = client.get(f"/matches/{match_id}").get_data(as_text=True)
+    buttons = _buttons(page)
+    assert "Accept" not in buttons and "Decline" in buttons
+    assert "This proposal can no longer be accepted: the city deactivated the supplier" in page
+
+
+def test_staff_are_not_offered_to_record_an_acceptance_of_a_switched_off_suppliers_proposal(clean_app):
+    """A second example of the kind: an organisation without an active buyer, staff's "Record
+    acceptance (by phone)" is an acceptance too; "Record decline" stays."""
+    match_id = _old_proposal_of_a_switched_off_supplier(clean_app, buyer_account=False)
+    client = clean_app.test_client()
+    login(client, "vera.vetter@city.example")
+    page = client.get(f"/matches/{match_id}").get_data(as_text=True)
+    assert "Record acceptance (by phone)" not in page and "Record decline" in page
+    assert "This proposal can no longer be accepted" in page

@@ -45,7 +45,7 @@ def _detail(match, party: str, form: MatchActionForm, status: int = 200):
     return render_template(
         "matches/detail.html", match=match, party=party, form=form,
         actions=matches.actions_for(current_user, match, party),
-        refusal=matches.buyer_refusal_for(current_user, party),
+        refusal=matches.refusal_for(current_user, match, party),
         show_contacts=matches.buyer_sees_contacts(current_user, match),
         show_buyer=party in STAFF_ROLES or (party == "supplier" and matches.supplier_sees_buyer(match)),
         buyers=matches.buyers_of(match.demand), delivery=_delivery(match),

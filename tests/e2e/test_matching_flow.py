@@ -176,7 +176,14 @@ def test_a_declined_offer_is_not_proposed_again(clean_app, open_page, processed)
         return vetter.locator("table.plan tbody tr").filter(has_text=f"#{request_id}")
 
     expect(plan_line("Cheap Masks Co")).to_contain_text("5,000")
-    vetter.get_by_role("button", name="Release as proposals").click()
+    # With workers, the plan of the second approval may replace the one on the page while it is
+    # read: the release of a replaced plan is refused (as it should be), and the newer one, with the
+    # same line, is released instead.
+    for _ in range(10):
+        vetter.get_by_role("button", name="Release as proposals").click()
+        if "replaced by a newer one" not in vetter.locator(".flash").first.inner_text():
+            break
+        expect(plan_line("Cheap Masks Co")).to_contain_text("5,000")
     expect(vetter.locator(".flash")).to_contain_text("1 proposal sent to buyers")
 
     buyer = open_page()
